@@ -1,0 +1,298 @@
+// Package calendar knows China's working time: office hours (default
+// 08:30–12:00 and 13:30–17:30) and the official public holidays with their
+// 调休 make-up working days on weekends.
+//
+// The holiday data (holidays.txt, embedded) covers 2002–2026. It was
+// extracted from github.com/6tail/lunar-go v1.4.7 (HolidayUtil), which
+// transcribes the yearly 国务院办公厅关于部分节假日安排的通知; 2026 was checked
+// against that year's notice (元旦 1–3 Jan, 4 Jan works; 春节 15–23 Feb,
+// 14 and 28 Feb work; 清明 4–6 Apr; 劳动节 1–5 May, 9 May works; 端午 19–21
+// Jun; 中秋 25–27 Sep; 国庆 1–7 Oct, 20 Sep and 10 Oct work). For a year
+// outside that range only weekends are days off: Covers reports whether a
+// year is covered so callers can say so.
+//
+// All instants are interpreted in China Standard Time (UTC+08:00, the zone of
+// Asia/Shanghai, which has had no daylight saving since 1991); the fixed zone
+// is built in, so no tzdata is needed.
+package calendar
+
+import (
+	"bufio"
+	"bytes"
+	_ "embed"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// China is UTC+08:00, Asia/Shanghai's offset, as a fixed zone.
+var China = time.FixedZone("CST", 8*60*60)
+
+//go:embed holidays.txt
+var holidaysTxt []byte
+
+// Span is a stretch of office hours within a day, in minutes after midnight,
+// Start inclusive and End exclusive.
+type Span struct{ Start, End int }
+
+// Calendar answers questions about working days and working time. It is
+// immutable after New and safe for concurrent use.
+type Calendar struct {
+	hours     []Span
+	first     int // first covered year
+	last      int // last covered year
+	epoch     int // day number (days since 1970-01-01) of first Jan 1
+	days      []dayKind
+	names     map[int]string
+	firstDate time.Time
+}
+
+type dayKind uint8
+
+const (
+	ordinary dayKind = iota
+	holiday          // official holiday, no work
+	makeup           // 调休: a weekend day that is a working day
+)
+
+// Option configures a Calendar.
+type Option func(*Calendar) error
+
+// WithWorkingHours replaces the default office hours. Each span is written
+// "HH:MM-HH:MM", e.g. WithWorkingHours("09:00-12:00", "14:00-18:00").
+func WithWorkingHours(spans ...string) Option {
+	return func(c *Calendar) error {
+		hs, err := ParseHours(spans...)
+		if err != nil {
+			return err
+		}
+		c.hours = hs
+		return nil
+	}
+}
+
+// ParseHours parses "HH:MM-HH:MM" spans.
+func ParseHours(spans ...string) ([]Span, error) {
+	if len(spans) == 0 {
+		return nil, fmt.Errorf("calendar: no working hours given")
+	}
+	out := make([]Span, 0, len(spans))
+	for _, s := range spans {
+		a, b, ok := strings.Cut(strings.TrimSpace(s), "-")
+		if !ok {
+			return nil, fmt.Errorf("calendar: working hours %q: want HH:MM-HH:MM", s)
+		}
+		start, err1 := parseClock(a)
+		end, err2 := parseClock(b)
+		if err1 != nil || err2 != nil || end <= start {
+			return nil, fmt.Errorf("calendar: working hours %q: want HH:MM-HH:MM with start before end", s)
+		}
+		out = append(out, Span{start, end})
+	}
+	return out, nil
+}
+
+func parseClock(s string) (int, error) {
+	h, m, ok := strings.Cut(strings.TrimSpace(s), ":")
+	if !ok {
+		return 0, fmt.Errorf("bad clock %q", s)
+	}
+	hh, err := strconv.Atoi(h)
+	if err != nil || hh < 0 || hh > 24 {
+		return 0, fmt.Errorf("bad hour %q", s)
+	}
+	mm, err := strconv.Atoi(m)
+	if err != nil || mm < 0 || mm > 59 || hh*60+mm > 24*60 {
+		return 0, fmt.Errorf("bad minute %q", s)
+	}
+	return hh*60 + mm, nil
+}
+
+// DefaultHours are 08:30–12:00 and 13:30–17:30.
+var defaultHours = []Span{{8*60 + 30, 12 * 60}, {13*60 + 30, 17*60 + 30}}
+
+// New returns a calendar with the embedded holiday data.
+func New(opts ...Option) (*Calendar, error) {
+	c := &Calendar{hours: defaultHours, names: map[int]string{}}
+	if err := c.load(holidaysTxt); err != nil {
+		return nil, err
+	}
+	for _, o := range opts {
+		if err := o(c); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// Default returns a calendar with default office hours. It panics only if the
+// embedded data is corrupt, which the package tests rule out.
+func Default() *Calendar {
+	c, err := New()
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+func (c *Calendar) load(data []byte) error {
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		f := strings.Fields(line)
+		if f[0] == "years" && len(f) == 3 {
+			c.first, _ = strconv.Atoi(f[1])
+			c.last, _ = strconv.Atoi(f[2])
+			c.firstDate = time.Date(c.first, 1, 1, 0, 0, 0, 0, time.UTC)
+			c.epoch = dayNumber(c.firstDate)
+			c.days = make([]dayKind, dayNumber(time.Date(c.last+1, 1, 1, 0, 0, 0, 0, time.UTC))-c.epoch)
+			continue
+		}
+		if len(f) < 2 || c.days == nil {
+			return fmt.Errorf("calendar: bad holiday line %q", line)
+		}
+		d, err := time.Parse("2006-01-02", f[0])
+		if err != nil {
+			return fmt.Errorf("calendar: bad holiday line %q: %w", line, err)
+		}
+		i := dayNumber(d) - c.epoch
+		if i < 0 || i >= len(c.days) {
+			continue
+		}
+		switch f[1] {
+		case "H":
+			c.days[i] = holiday
+		case "W":
+			c.days[i] = makeup
+		default:
+			return fmt.Errorf("calendar: bad holiday kind in %q", line)
+		}
+		if len(f) > 2 {
+			c.names[i] = f[2]
+		}
+	}
+	if c.days == nil {
+		return fmt.Errorf("calendar: holiday data has no years line")
+	}
+	return sc.Err()
+}
+
+// dayNumber counts days since 1970-01-01 for the calendar date of d (its
+// year, month and day as they read in d's own location).
+func dayNumber(d time.Time) int {
+	y, m, dd := d.Date()
+	return int(time.Date(y, m, dd, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+}
+
+// chinaDay is the day number of t's date in China.
+func chinaDay(t time.Time) int { return dayNumber(t.In(China)) }
+
+// Covers reports whether the official holiday schedule of year is in the
+// data. Outside it, only Saturdays and Sundays count as days off.
+func (c *Calendar) Covers(year int) bool { return year >= c.first && year <= c.last }
+
+// Years returns the first and last year the holiday data covers.
+func (c *Calendar) Years() (first, last int) { return c.first, c.last }
+
+// Hours returns the office hours.
+func (c *Calendar) Hours() []Span { return append([]Span(nil), c.hours...) }
+
+func (c *Calendar) kind(day int) dayKind {
+	i := day - c.epoch
+	if i < 0 || i >= len(c.days) {
+		return ordinary
+	}
+	return c.days[i]
+}
+
+func (c *Calendar) isWorkday(day int) bool {
+	switch c.kind(day) {
+	case holiday:
+		return false
+	case makeup:
+		return true
+	}
+	wd := (day + 4) % 7 // 1970-01-01 was a Thursday
+	if wd < 0 {
+		wd += 7
+	}
+	return wd != 0 && wd != 6
+}
+
+// IsWorkday reports whether the date of d (as it reads in China) is a
+// working day: a weekday that is not an official holiday, or a 调休 weekend
+// day.
+func (c *Calendar) IsWorkday(d time.Time) bool { return c.isWorkday(chinaDay(d)) }
+
+// Holiday returns the festival name when the date of d is an official
+// holiday or a 调休 working day that belongs to one (e.g. "国庆节").
+func (c *Calendar) Holiday(d time.Time) (name string, makeupWorkday bool, ok bool) {
+	day := chinaDay(d)
+	k := c.kind(day)
+	if k == ordinary {
+		return "", false, false
+	}
+	return c.names[day-c.epoch], k == makeup, true
+}
+
+// IsWorkingTime reports whether t falls within office hours on a working day,
+// reading t in China Standard Time.
+func (c *Calendar) IsWorkingTime(t time.Time) bool {
+	t = t.In(China)
+	if !c.isWorkday(dayNumber(t)) {
+		return false
+	}
+	m := t.Hour()*60 + t.Minute()
+	for _, s := range c.hours {
+		if m >= s.Start && m < s.End {
+			return true
+		}
+	}
+	return false
+}
+
+// AddWorkdays returns the date n working days after the date of d (before it
+// when n is negative), at midnight China time. With n == 0 it returns the
+// date of d itself. Deadlines such as "5 个工作日内" are AddWorkdays(start, 5).
+func (c *Calendar) AddWorkdays(d time.Time, n int) time.Time {
+	day := chinaDay(d)
+	step := 1
+	if n < 0 {
+		step, n = -1, -n
+	}
+	for n > 0 {
+		day += step
+		if c.isWorkday(day) {
+			n--
+		}
+	}
+	return c.dateOf(day)
+}
+
+// WorkdaysBetween counts the working days after the date of a up to and
+// including the date of b; it is negative when b is before a, and 0 when
+// both fall on the same date. So WorkdaysBetween(d, AddWorkdays(d, n)) == n.
+func (c *Calendar) WorkdaysBetween(a, b time.Time) int {
+	da, db := chinaDay(a), chinaDay(b)
+	sign := 1
+	if db < da {
+		// count working days in (b, a] and negate
+		da, db, sign = db, da, -1
+	}
+	n := 0
+	for day := da + 1; day <= db; day++ {
+		if c.isWorkday(day) {
+			n++
+		}
+	}
+	return sign * n
+}
+
+func (c *Calendar) dateOf(day int) time.Time {
+	u := time.Unix(int64(day)*86400, 0).UTC()
+	return time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, China)
+}

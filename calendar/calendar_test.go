@@ -1,0 +1,168 @@
+package calendar
+
+import (
+	"testing"
+	"time"
+
+	"github.com/6tail/lunar-go/HolidayUtil"
+)
+
+func day(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02", s, China)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func at(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func TestIsWorkdayAcrossNationalDay2026(t *testing.T) {
+	c := Default()
+	cases := []struct {
+		date string
+		want bool
+		why  string
+	}{
+		{"2026-09-18", true, "Friday before the holiday"},
+		{"2026-09-19", false, "ordinary Saturday"},
+		{"2026-09-20", true, "Sunday 调休 for 国庆"},
+		{"2026-09-25", false, "中秋 Friday"},
+		{"2026-09-28", true, "Monday between the holidays"},
+		{"2026-09-30", true, "Wednesday before 国庆"},
+		{"2026-10-01", false, "国庆"},
+		{"2026-10-05", false, "国庆 Monday"},
+		{"2026-10-07", false, "last day of 国庆"},
+		{"2026-10-08", true, "Thursday back to work"},
+		{"2026-10-10", true, "Saturday 调休 for 国庆"},
+		{"2026-10-11", false, "ordinary Sunday"},
+		{"2025-09-28", true, "2025 Sunday 调休"},
+		{"2025-10-08", false, "2025 国庆中秋 eighth day"},
+		{"2025-10-11", true, "2025 Saturday 调休"},
+		{"2026-02-14", true, "Saturday 调休 before 春节"},
+		{"2026-02-23", false, "last day of 春节"},
+		{"2026-05-09", true, "Saturday 调休 after 劳动节"},
+	}
+	for _, tc := range cases {
+		if got := c.IsWorkday(day(tc.date)); got != tc.want {
+			t.Errorf("IsWorkday(%s) = %v, want %v (%s)", tc.date, got, tc.want, tc.why)
+		}
+	}
+}
+
+func TestIsWorkingTime(t *testing.T) {
+	c := Default()
+	cases := []struct {
+		at   string
+		want bool
+	}{
+		{"2026-09-30T08:29:00+08:00", false},
+		{"2026-09-30T08:30:00+08:00", true},
+		{"2026-09-30T11:59:00+08:00", true},
+		{"2026-09-30T12:00:00+08:00", false}, // lunch
+		{"2026-09-30T13:30:00+08:00", true},
+		{"2026-09-30T17:29:59+08:00", true},
+		{"2026-09-30T17:30:00+08:00", false},
+		{"2026-09-30T22:00:00+08:00", false},
+		{"2026-10-02T10:00:00+08:00", false}, // 国庆
+		{"2026-10-10T10:00:00+08:00", true},  // 调休 Saturday
+		{"2026-09-30T02:00:00Z", true},       // 10:00 in China
+		{"2026-09-30T10:00:00Z", false},      // 18:00 in China
+	}
+	for _, tc := range cases {
+		if got := c.IsWorkingTime(at(tc.at)); got != tc.want {
+			t.Errorf("IsWorkingTime(%s) = %v, want %v", tc.at, got, tc.want)
+		}
+	}
+}
+
+func TestCustomHours(t *testing.T) {
+	c, err := New(WithWorkingHours("09:00-12:00", "14:00-18:00"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.IsWorkingTime(at("2026-09-30T08:45:00+08:00")) {
+		t.Error("08:45 counted as working time with 09:00 start")
+	}
+	if !c.IsWorkingTime(at("2026-09-30T17:45:00+08:00")) {
+		t.Error("17:45 not counted as working time with 18:00 end")
+	}
+	for _, bad := range []string{"9-12", "12:00-09:00", "25:00-26:00", ""} {
+		if _, err := New(WithWorkingHours(bad)); err == nil {
+			t.Errorf("WithWorkingHours(%q) accepted", bad)
+		}
+	}
+}
+
+func TestAddWorkdaysAndBetween(t *testing.T) {
+	c := Default()
+	cases := []struct {
+		from string
+		n    int
+		want string
+	}{
+		{"2026-09-29", 1, "2026-09-30"},
+		{"2026-09-30", 1, "2026-10-08"}, // over 国庆
+		{"2026-09-30", 3, "2026-10-10"}, // 8th, 9th, then the 调休 Saturday
+		{"2026-09-30", 4, "2026-10-12"},
+		{"2026-10-08", -1, "2026-09-30"},
+		{"2026-09-18", 1, "2026-09-20"}, // 调休 Sunday
+		{"2026-10-03", 0, "2026-10-03"},
+	}
+	for _, tc := range cases {
+		got := c.AddWorkdays(day(tc.from), tc.n)
+		if got.Format("2006-01-02") != tc.want {
+			t.Errorf("AddWorkdays(%s, %d) = %s, want %s", tc.from, tc.n, got.Format("2006-01-02"), tc.want)
+		}
+		if tc.n != 0 {
+			if back := c.WorkdaysBetween(day(tc.from), got); back != tc.n {
+				t.Errorf("WorkdaysBetween(%s, %s) = %d, want %d", tc.from, tc.want, back, tc.n)
+			}
+		}
+	}
+	if n := c.WorkdaysBetween(day("2026-09-30"), day("2026-10-31")); n != 18 {
+		t.Errorf("working days in October 2026 after 30 Sep = %d, want 18 (8, 9, 10 调休, then three full weeks)", n)
+	}
+}
+
+func TestCoverageAndFallback(t *testing.T) {
+	c := Default()
+	if !c.Covers(2026) || !c.Covers(2002) || c.Covers(2027) || c.Covers(2001) {
+		first, last := c.Years()
+		t.Fatalf("coverage %d–%d, want 2002–2026", first, last)
+	}
+	// 2027-10-01 is a Friday: outside the data it is an ordinary workday.
+	if !c.IsWorkday(day("2027-10-01")) {
+		t.Error("uncovered year: Friday 2027-10-01 should fall back to a workday")
+	}
+	if c.IsWorkday(day("2027-10-02")) {
+		t.Error("uncovered year: Saturday should be a day off")
+	}
+	name, mk, ok := c.Holiday(day("2026-10-10"))
+	if !ok || !mk || name != "国庆节" {
+		t.Errorf("Holiday(2026-10-10) = %q %v %v, want 国庆节 make-up day", name, mk, ok)
+	}
+}
+
+// The embedded table must agree with the library it was extracted from.
+func TestDataMatchesLunarGo(t *testing.T) {
+	c := Default()
+	first, last := c.Years()
+	for y := first; y <= last; y++ {
+		l := HolidayUtil.GetHolidaysByYear(y)
+		for e := l.Front(); e != nil; e = e.Next() {
+			h := e.Value.(*HolidayUtil.Holiday)
+			d := day(h.GetDay())
+			name, mk, ok := c.Holiday(d)
+			if !ok || mk != h.IsWork() || name != h.GetName() {
+				t.Errorf("%s: table says %q make-up=%v ok=%v, lunar-go says %s work=%v", h.GetDay(), name, mk, ok, h.GetName(), h.IsWork())
+			}
+		}
+	}
+}
