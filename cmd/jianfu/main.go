@@ -1,0 +1,37 @@
+// Command jianfu is the one binary of the jianfu platform: the web server,
+// the demo, the message scanner, importers, migrations and maintenance tools.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+func main() {
+	root := &cobra.Command{
+		Use:           "jianfu",
+		Short:         "jianfu(减负):防治“指尖上的形式主义”的监管平台",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(newScanCmd(), newRulesCmd())
+	if err := root.Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "错误:", err)
+		os.Exit(exitCode(err))
+	}
+}
+
+// exitCode maps an error to the process exit status: 2 for bad usage, 1 otherwise.
+func exitCode(err error) int {
+	if _, ok := err.(usageError); ok {
+		return 2
+	}
+	return 1
+}
+
+// usageError marks a mistake in how the command was called.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }

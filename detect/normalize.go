@@ -1,0 +1,428 @@
+package detect
+
+import (
+	"bufio"
+	"bytes"
+	_ "embed"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// Normalisation turns the original text into a sequence of tokens, each
+// carrying a phonetic symbol that the automaton matches on and the range of
+// original runes it came from. It is table-driven: one precomputed entry per
+// BMP rune folds traditional and variant characters to simplified ones
+// (OpenCC's single-character table, data/t2s.txt), full-width forms to
+// half-width, upper to lower case, marks separators that disguise a word
+// ("打 卡", "打.卡", zero-width spaces) to be dropped, and gives every
+// ideograph the symbol of its toneless pinyin syllable (data/pinyin.txt), so
+// that homophones ("回覆", "接垄") and pinyin written in Latin letters
+// ("jie龙", "dz") land on the same symbols as the word they stand for.
+
+//go:embed data/t2s.txt
+var t2sTxt []byte
+
+//go:embed data/pinyin.txt
+var pinyinTxt []byte
+
+// token flags
+const (
+	fHan      uint16 = 1 << iota // an ideograph; r is its simplified form
+	fLatin                       // from a run of Latin letters (a syllable or an initial)
+	fInitial                     // a lone letter standing for a syllable's initial
+	fRunStart                    // first token of a Latin run
+	fRunEnd                      // last token of a Latin run
+	fDigit                       // ASCII digit
+	fNumeral                     // digit or Chinese numeral
+	fSentEnd                     // sentence boundary (。！？；and line breaks)
+	fClause                      // clause boundary (，)
+	fMeasure                     // a measure word or unit that follows a number (人, 份, %)
+)
+
+// rune classes in the base table
+const (
+	cOther uint8 = iota
+	cHan
+	cLetter
+	cDigit
+	cDrop   // separator or mark: dropped so it cannot split a word
+	cSent   // ends a sentence
+	cClause // ends a clause
+	cSymbol // non-letter symbol kept as its own token
+	cExpand // replaced by a string (emoji → words); per-detector
+)
+
+type runeInfo struct {
+	norm  rune
+	sym   uint16
+	class uint8
+	num   bool // Chinese numeral or digit
+	meas  bool // measure word
+}
+
+type token struct {
+	r      rune // normalised rune; 0 for a Latin syllable
+	sym    uint16
+	fl     uint16
+	os, oe int32 // original rune range [os, oe)
+	sent   int32 // sentence index
+	clause int32 // clause index (increments at sentence ends too)
+}
+
+// symbol space: 0 = other; 1..nSyl syllables; then 26 initials; then
+// ASCII digits and punctuation get their own symbols.
+type symbols struct {
+	syl      map[string]uint16 // toneless syllable → symbol
+	sylNames []string
+	initial  [26]uint16
+	ascii    [128]uint16
+	primary  map[rune]uint16   // ideograph → primary syllable symbol
+	readings map[rune][]uint16 // ideograph → all syllable symbols (primary first)
+	maxSyl   int               // longest syllable in letters
+	n        int               // number of symbols
+}
+
+type baseTables struct {
+	syms  symbols
+	runes []runeInfo // indexed by BMP rune
+}
+
+var loadBase = sync.OnceValue(buildBase)
+
+func buildBase() *baseTables {
+	b := &baseTables{}
+	s := &b.syms
+	s.syl = map[string]uint16{}
+	s.sylNames = []string{""}
+	s.primary = map[rune]uint16{}
+	s.readings = map[rune][]uint16{}
+	sc := bufio.NewScanner(bytes.NewReader(pinyinTxt))
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		extra := line[0] == '+'
+		if extra {
+			line = line[1:]
+		}
+		syl, chars, ok := strings.Cut(line, "\t")
+		if !ok {
+			continue
+		}
+		id, ok := s.syl[syl]
+		if !ok {
+			id = uint16(len(s.sylNames))
+			s.syl[syl] = id
+			s.sylNames = append(s.sylNames, syl)
+			if len(syl) > s.maxSyl {
+				s.maxSyl = len(syl)
+			}
+		}
+		for _, r := range chars {
+			if !extra {
+				s.primary[r] = id
+			}
+			s.readings[r] = append(s.readings[r], id)
+		}
+	}
+	// primary reading first
+	for r, rs := range s.readings {
+		p := s.primary[r]
+		for i, x := range rs {
+			if x == p && i != 0 {
+				rs[0], rs[i] = rs[i], rs[0]
+			}
+		}
+	}
+	n := len(s.sylNames)
+	for i := range s.initial {
+		s.initial[i] = uint16(n)
+		n++
+	}
+	for c := 0x21; c < 0x7f; c++ {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+			continue
+		}
+		s.ascii[c] = uint16(n)
+		n++
+	}
+	s.n = n
+
+	t2s := map[rune]rune{}
+	for _, line := range strings.Split(string(t2sTxt), "\n") {
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		rs := []rune(line)
+		if len(rs) == 2 {
+			t2s[rs[0]] = rs[1]
+		}
+	}
+
+	b.runes = make([]runeInfo, 0x10000)
+	for r := rune(0); r < 0x10000; r++ {
+		b.runes[r] = classify(r, t2s, s)
+	}
+	return b
+}
+
+const dropRunes = " \t\r\v\f\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff\ufe0f\ufe0e\u20e3\u00ad" +
+	"·•‧∙・.．_*~^|`'\"“”‘’「」『』《》〈〉【】〔〕()（）[]{}<>＜＞-—–―…⋯﹏#＃/\\、+=$"
+
+const sentRunes = "。！？；!?;\n\u2028\u2029｡"
+const clauseRunes = "，,﹐"
+const numeralRunes = "0123456789零〇一二两三四五六七八九十百千万半几"
+const measureRunes = "人户名份个条次篇张单家位元件项天%分点遍组"
+
+func classify(r rune, t2s map[rune]rune, s *symbols) runeInfo {
+	orig := r
+	// full-width ASCII → ASCII
+	if r >= 0xFF01 && r <= 0xFF5E {
+		r = r - 0xFF01 + 0x21
+	}
+	if r >= 'A' && r <= 'Z' {
+		r += 'a' - 'A'
+	}
+	// circled digits ①–⑨ and parenthesised/full stop digits read as digits
+	switch {
+	case r >= 0x2460 && r <= 0x2468:
+		r = '1' + (r - 0x2460)
+	case r >= 0x2474 && r <= 0x247C:
+		r = '1' + (r - 0x2474)
+	case r >= 0x2488 && r <= 0x2490:
+		r = '1' + (r - 0x2488)
+	case r >= 0x2776 && r <= 0x277E:
+		r = '1' + (r - 0x2776)
+	}
+	if m, ok := t2s[r]; ok {
+		r = m
+	}
+	info := runeInfo{norm: r}
+	if strings.ContainsRune(numeralRunes, r) {
+		info.num = true
+	}
+	if strings.ContainsRune(measureRunes, r) {
+		info.meas = true
+	}
+	switch {
+	case strings.ContainsRune(sentRunes, r) || strings.ContainsRune(sentRunes, orig):
+		info.class = cSent
+	case strings.ContainsRune(clauseRunes, r) || strings.ContainsRune(clauseRunes, orig):
+		info.class = cClause
+	case strings.ContainsRune(dropRunes, r) || strings.ContainsRune(dropRunes, orig):
+		info.class = cDrop
+	case r >= 'a' && r <= 'z':
+		info.class = cLetter
+	case r >= '0' && r <= '9':
+		info.class = cDigit
+		info.sym = s.ascii[r]
+	case r < 0x80 && r > 0x20:
+		info.class = cSymbol
+		info.sym = s.ascii[r]
+	case s.primary[r] != 0:
+		info.class = cHan
+		info.sym = s.primary[r]
+	case r >= 0x2E80 && r <= 0x9FFF || r >= 0xF900 && r <= 0xFAFF:
+		info.class = cHan // ideograph without a reading: matches only itself via sym 0 (never)
+	case r >= 0x0300 && r <= 0x036F: // combining marks
+		info.class = cDrop
+	default:
+		info.class = cOther
+	}
+	return info
+}
+
+// normalizer is the per-detector view of the tables: the base table plus the
+// substitutions of the rule files (emoji and any supervisor-added variants).
+type normalizer struct {
+	syms   *symbols
+	runes  []runeInfo
+	expand map[rune][]runeInfo // rune → replacement
+	// latin syllable lookup: letters packed 5 bits each (≤ 6 letters)
+	latin map[uint32]uint16
+}
+
+func packLetters(b []byte) (uint32, bool) {
+	if len(b) > 6 {
+		return 0, false
+	}
+	var k uint32
+	for _, c := range b {
+		k = k<<5 | uint32(c-'a'+1)
+	}
+	return k, true
+}
+
+func newNormalizer(subst map[string]string) (*normalizer, error) {
+	base := loadBase()
+	n := &normalizer{syms: &base.syms, expand: map[rune][]runeInfo{}}
+	n.runes = make([]runeInfo, len(base.runes))
+	copy(n.runes, base.runes)
+	n.latin = make(map[uint32]uint16, len(base.syms.syl))
+	for syl, id := range base.syms.syl {
+		if k, ok := packLetters([]byte(syl)); ok {
+			n.latin[k] = id
+		}
+	}
+	for from, to := range subst {
+		fr := []rune(from)
+		if len(fr) == 0 {
+			continue
+		}
+		// keys may be an emoji with a variation selector: use the first rune
+		key := fr[0]
+		var rep []runeInfo
+		for _, r := range to {
+			if r < 0x10000 {
+				rep = append(rep, n.runes[r])
+			} else {
+				rep = append(rep, runeInfo{norm: r, class: cOther})
+			}
+		}
+		if len(rep) == 1 && key < 0x10000 && rep[0].class != cLetter {
+			n.runes[key] = rep[0]
+			continue
+		}
+		n.expand[key] = rep
+		if key < 0x10000 {
+			n.runes[key] = runeInfo{norm: key, class: cExpand}
+		}
+	}
+	return n, nil
+}
+
+func (n *normalizer) info(r rune) (runeInfo, []runeInfo) {
+	if r < 0x10000 {
+		ri := n.runes[r]
+		if ri.class == cExpand {
+			return ri, n.expand[r]
+		}
+		return ri, nil
+	}
+	if rep, ok := n.expand[r]; ok {
+		return runeInfo{norm: r, class: cExpand}, rep
+	}
+	switch {
+	case r >= 0x1F3FB && r <= 0x1F3FF, r >= 0xE0000 && r <= 0xE007F: // skin tones, tags
+		return runeInfo{norm: r, class: cDrop}, nil
+	case r >= 0x20000 && r <= 0x3FFFF:
+		return runeInfo{norm: r, class: cHan}, nil
+	}
+	return runeInfo{norm: r, class: cOther}, nil
+}
+
+// tokenize appends the tokens of text to toks and returns them with the
+// number of original runes. It never allocates when toks has capacity.
+func (n *normalizer) tokenize(text string, toks []token) ([]token, int) {
+	var (
+		pos       int32 // original rune index
+		sent      int32
+		clause    int32
+		letters   [64]byte
+		letterPos [64]int32
+		nl        int
+	)
+	flush := func() {
+		if nl > 0 {
+			toks = n.segmentLatin(letters[:nl], letterPos[:nl], toks, sent, clause)
+			nl = 0
+		}
+	}
+	push := func(ri runeInfo, os, oe int32) {
+		t := token{r: ri.norm, sym: ri.sym, os: os, oe: oe, sent: sent, clause: clause}
+		switch ri.class {
+		case cHan:
+			t.fl |= fHan
+		case cDigit:
+			t.fl |= fDigit
+		case cSent:
+			t.fl |= fSentEnd
+			t.sym = 0
+		case cClause:
+			t.fl |= fClause
+			t.sym = 0
+		}
+		if ri.num {
+			t.fl |= fNumeral
+		}
+		if ri.meas {
+			t.fl |= fMeasure
+		}
+		toks = append(toks, t)
+		switch ri.class {
+		case cSent:
+			sent++
+			clause++
+		case cClause:
+			clause++
+		}
+	}
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+		ri, rep := n.info(r)
+		switch ri.class {
+		case cDrop:
+			// a separator inside a Latin run does not end it ("d z" = "dz")
+		case cLetter:
+			if nl == len(letters) {
+				flush()
+			}
+			letters[nl] = byte(ri.norm)
+			letterPos[nl] = pos
+			nl++
+		case cExpand:
+			flush()
+			for _, x := range rep {
+				if x.class == cDrop {
+					continue
+				}
+				if x.class == cLetter {
+					// expansions into letters become initials
+					x.sym = n.syms.initial[x.norm-'a']
+					t := token{r: x.norm, sym: x.sym, fl: fLatin | fInitial | fRunStart | fRunEnd, os: pos, oe: pos + 1, sent: sent, clause: clause}
+					toks = append(toks, t)
+					continue
+				}
+				push(x, pos, pos+1)
+			}
+		default:
+			flush()
+			push(ri, pos, pos+1)
+		}
+		pos++
+	}
+	flush()
+	return toks, int(pos)
+}
+
+// segmentLatin splits a run of letters into pinyin syllables, longest first;
+// a letter that starts no syllable stands for an initial ("dk" = d + k).
+func (n *normalizer) segmentLatin(b []byte, at []int32, toks []token, sent, clause int32) []token {
+	start := len(toks)
+	for i := 0; i < len(b); {
+		best, bestID := 0, uint16(0)
+		for l := min(n.syms.maxSyl, len(b)-i); l >= 1; l-- {
+			k, _ := packLetters(b[i : i+l])
+			if id, ok := n.latin[k]; ok {
+				best, bestID = l, id
+				break
+			}
+		}
+		if best == 0 {
+			toks = append(toks, token{r: rune(b[i]), sym: n.syms.initial[b[i]-'a'], fl: fLatin | fInitial, os: at[i], oe: at[i] + 1, sent: sent, clause: clause})
+			i++
+			continue
+		}
+		toks = append(toks, token{sym: bestID, fl: fLatin, os: at[i], oe: at[i+best-1] + 1, sent: sent, clause: clause})
+		i += best
+	}
+	if len(toks) > start {
+		toks[start].fl |= fRunStart
+		toks[len(toks)-1].fl |= fRunEnd
+	}
+	return toks
+}

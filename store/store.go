@@ -1,0 +1,264 @@
+// Package store implements jianfu's services on database/sql, for the
+// embedded SQLite default (modernc.org/sqlite, pure Go) and for PostgreSQL
+// (pgx) and PostgreSQL-compatible databases. The same SQL serves both; the
+// few differences live in dialect.go and errors.go.
+//
+// Every method reads the acting user from the context (jianfu.ActorFrom)
+// and scopes its queries by the actor's place in the region/unit hierarchy,
+// so a caller cannot forget to. Changes are written together with their
+// audit entries in one transaction.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"             // registers "sqlite"
+
+	"jianfu"
+)
+
+// Engine names a database engine.
+type Engine string
+
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// DB is the store: one database handle implementing jianfu's services.
+type DB struct {
+	sql    *sql.DB
+	engine Engine
+	dsn    string // with secrets removed, for messages
+	log    *slog.Logger
+
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+
+	rebound sync.Map // query text → engine-specific text
+}
+
+// Option configures Open.
+type Option func(*DB)
+
+// WithLogger sets the logger.
+func WithLogger(l *slog.Logger) Option { return func(db *DB) { db.log = l } }
+
+// WithClock sets the clock.
+func WithClock(now func() time.Time) Option { return func(db *DB) { db.Now = now } }
+
+// Open connects to the database named by dsn: a postgres:// or
+// postgresql:// URL for PostgreSQL; "sqlite:PATH" or a plain file path for
+// SQLite (the file is created when missing). It does not migrate.
+func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
+	db := &DB{log: slog.Default(), Now: time.Now}
+	for _, o := range opts {
+		o(db)
+	}
+	var err error
+	switch {
+	case strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://"):
+		db.engine = Postgres
+		db.dsn = redactURL(dsn)
+		db.sql, err = sql.Open("pgx", dsn)
+		if err == nil {
+			db.sql.SetMaxOpenConns(20)
+			db.sql.SetMaxIdleConns(10)
+			db.sql.SetConnMaxIdleTime(5 * time.Minute)
+		}
+	default:
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if path == "" {
+			return nil, jianfu.Errorf(jianfu.EINVALID, "数据库地址为空:请用 --db 指定 SQLite 文件路径或 postgres:// 地址", "empty database address: give --db a SQLite file path or a postgres:// URL")
+		}
+		if dir := filepath.Dir(path); dir != "" {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, jianfu.Errorf(jianfu.EINVALID, "无法创建数据库目录 %s:%v", "cannot create the database directory %s: %v", dir, err)
+			}
+		}
+		db.engine = SQLite
+		db.dsn = path
+		q := url.Values{}
+		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)", "temp_store(MEMORY)", "cache_size(-32000)"} {
+			q.Add("_pragma", p)
+		}
+		q.Set("_txlock", "immediate")
+		db.sql, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+		if err == nil {
+			db.sql.SetMaxOpenConns(8)
+			db.sql.SetMaxIdleConns(8)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", db.dsn, err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.sql.PingContext(pctx); err != nil {
+		db.sql.Close()
+		return nil, jianfu.Errorf(jianfu.EINVALID, "无法连接数据库 %s:%v。请检查地址、网络和权限", "cannot connect to the database %s: %v; check the address, the network and the permissions", db.dsn, err)
+	}
+	return db, nil
+}
+
+// Engine reports which engine the store runs on.
+func (db *DB) Engine() Engine { return db.engine }
+
+// SQL returns the underlying handle (for tests and maintenance commands).
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Close closes the database.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Ping checks the connection, for /healthz.
+func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
+
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "postgres://…"
+	}
+	return u.Redacted()
+}
+
+// q rewrites a query written with ? placeholders for the engine.
+func (db *DB) q(query string) string {
+	if db.engine != Postgres {
+		return query
+	}
+	if v, ok := db.rebound.Load(query); ok {
+		return v.(string)
+	}
+	r := rebind(query)
+	db.rebound.Store(query, r)
+	return r
+}
+
+// rebindFor rewrites a one-off query (not cached) for the engine.
+func rebindFor(e Engine, query string) string {
+	if e == Postgres {
+		return rebind(query)
+	}
+	return query
+}
+
+// rebind turns ? placeholders into $1, $2, … outside string literals.
+func rebind(query string) string {
+	var b strings.Builder
+	b.Grow(len(query) + 8)
+	n := 0
+	inStr := false
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case c == '\'':
+			inStr = !inStr
+			b.WriteByte(c)
+		case c == '?' && !inStr:
+			n++
+			b.WriteByte('$')
+			b.WriteString(fmt.Sprint(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// ms converts a time to stored milliseconds.
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+// fromMS converts stored milliseconds to a time in UTC.
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+// optMS converts a nullable stored instant.
+func optMS(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMS(v.Int64)
+	return &t
+}
+
+// Tx is a transaction that knows its actor and writes audit entries.
+type Tx struct {
+	tx    *sql.Tx
+	db    *DB
+	ctx   context.Context
+	actor *jianfu.Actor
+	now   time.Time
+}
+
+// inTx runs fn in a transaction, committing when it returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return db.translate(err, nRecord)
+	}
+	tx := &Tx{tx: sqlTx, db: db, ctx: ctx, actor: jianfu.ActorFrom(ctx), now: db.Now().UTC()}
+	if err := fn(tx); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return db.translate(err, nRecord)
+	}
+	return nil
+}
+
+func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(tx.ctx, tx.db.q(query), args...)
+}
+
+func (tx *Tx) query(query string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(tx.ctx, tx.db.q(query), args...)
+}
+
+func (tx *Tx) queryRow(query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(tx.ctx, tx.db.q(query), args...)
+}
+
+// insertID runs an INSERT … RETURNING id and returns the id.
+func (tx *Tx) insertID(query string, args ...any) (int64, error) {
+	var id int64
+	err := tx.queryRow(query+" RETURNING id", args...).Scan(&id)
+	return id, err
+}
+
+func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.sql.QueryContext(ctx, db.q(query), args...)
+}
+
+func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return db.sql.QueryRowContext(ctx, db.q(query), args...)
+}
+
+func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return db.sql.ExecContext(ctx, db.q(query), args...)
+}
+
+// savepoint runs fn so that its failure undoes only its own statements and
+// the transaction can go on (PostgreSQL aborts a whole transaction on error).
+func (tx *Tx) savepoint(fn func() error) error {
+	if _, err := tx.exec(`SAVEPOINT sp`); err != nil {
+		return err
+	}
+	if err := fn(); err != nil {
+		if _, rerr := tx.exec(`ROLLBACK TO SAVEPOINT sp`); rerr != nil {
+			return rerr
+		}
+		return err
+	}
+	_, err := tx.exec(`RELEASE SAVEPOINT sp`)
+	return err
+}

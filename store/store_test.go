@@ -1,0 +1,306 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"jianfu"
+	"jianfu/store"
+	"jianfu/store/storetest"
+)
+
+func code(err error) string { return jianfu.ErrorCode(err) }
+
+func TestMigrateTwiceIsANoop(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		v1, err := db.Migrate(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		migs, _ := store.Migrations()
+		if want := migs[len(migs)-1].Version; v1 != want {
+			t.Fatalf("version %d, want %d", v1, want)
+		}
+	})
+}
+
+func TestUnitScope(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Load(t, db)
+		tests := []struct {
+			user    string
+			sees    []string
+			notSees []string
+		}{
+			{"provSup", []string{"prov", "city", "south", "north", "southEdu", "southSchool", "northEdu"}, nil},
+			{"southSup", []string{"south", "southEdu", "southSchool"}, []string{"prov", "city", "north", "northEdu"}},
+			{"northSup", []string{"north", "northEdu"}, []string{"south", "southEdu", "southSchool", "city"}},
+			{"eduAdmin", []string{"southEdu", "southSchool"}, []string{"south", "north", "northEdu", "city"}},
+			{"schoolStaff", []string{"southSchool"}, []string{"southEdu", "south"}},
+		}
+		for _, tt := range tests {
+			ctx := f.Ctx(t, db, tt.user)
+			list, total, err := db.FindUnits(ctx, jianfu.UnitFilter{})
+			if err != nil {
+				t.Fatalf("%s: %v", tt.user, err)
+			}
+			if total != len(tt.sees) || len(list) != len(tt.sees) {
+				t.Errorf("%s lists %d units (total %d), want %d", tt.user, len(list), total, len(tt.sees))
+			}
+			for _, k := range tt.sees {
+				if _, err := db.FindUnitByID(ctx, f.Units[k].ID); err != nil {
+					t.Errorf("%s cannot read %s: %v", tt.user, k, err)
+				}
+			}
+			for _, k := range tt.notSees {
+				if _, err := db.FindUnitByID(ctx, f.Units[k].ID); code(err) != jianfu.ENOTFOUND {
+					t.Errorf("%s reading %s: got %v, want not found", tt.user, k, err)
+				}
+				name := "改名"
+				if _, err := db.UpdateUnit(ctx, f.Units[k].ID, jianfu.UnitUpdate{Name: &name}); err == nil {
+					t.Errorf("%s could rename out-of-scope unit %s", tt.user, k)
+				}
+			}
+		}
+	})
+}
+
+func TestNoActorSeesNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		storetest.Load(t, db)
+		_, _, err := db.FindUnits(context.Background(), jianfu.UnitFilter{})
+		if code(err) != jianfu.EUNAUTHORIZED {
+			t.Fatalf("no actor: %v, want unauthorized", err)
+		}
+		half := jianfu.WithActor(context.Background(), &jianfu.Actor{Roles: []jianfu.Role{jianfu.RoleSupervisor}})
+		if _, _, err := db.FindUnits(half, jianfu.UnitFilter{}); code(err) != jianfu.EUNAUTHORIZED {
+			t.Fatalf("actor without user: %v, want unauthorized", err)
+		}
+	})
+}
+
+func TestUnitAdminCreatesOnlyBelowItself(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Load(t, db)
+		ctx := f.Ctx(t, db, "eduAdmin")
+		ok := &jianfu.Unit{Name: "江州市江南区望江小学", Type: jianfu.UnitInstitution, RegionCode: "390102001", ParentID: f.Units["southEdu"].ID}
+		if err := db.CreateUnit(ctx, ok); err != nil {
+			t.Fatalf("create below own unit: %v", err)
+		}
+		if ok.Path != f.Units["southEdu"].Path+itoa(ok.ID)+"/" {
+			t.Errorf("path %q does not extend the parent's %q", ok.Path, f.Units["southEdu"].Path)
+		}
+		other := &jianfu.Unit{Name: "江北区某小学", Type: jianfu.UnitInstitution, RegionCode: "390103", ParentID: f.Units["northEdu"].ID}
+		if err := db.CreateUnit(ctx, other); err == nil {
+			t.Fatal("a unit admin created a unit under another county's bureau")
+		}
+		root := &jianfu.Unit{Name: "野单位", Type: jianfu.UnitInstitution, RegionCode: "390102"}
+		if code(db.CreateUnit(ctx, root)) != jianfu.EFORBIDDEN {
+			t.Fatal("a unit admin created a root unit")
+		}
+		bad := &jianfu.Unit{Name: "错代码单位", Type: jianfu.UnitInstitution, RegionCode: "390102", ParentID: f.Units["southEdu"].ID, CreditCode: "91350100M000100Y44"}
+		err := db.CreateUnit(ctx, bad)
+		var je *jianfu.Error
+		if !errors.As(err, &je) || je.Code != jianfu.EINVALID || je.Problems[0].Field != "credit_code" {
+			t.Fatalf("bad credit code: %v", err)
+		}
+		supCtx := f.Ctx(t, db, "southSup")
+		if code(db.CreateUnit(supCtx, &jianfu.Unit{Name: "x单位", Type: jianfu.UnitInstitution, RegionCode: "390102", ParentID: f.Units["south"].ID})) != jianfu.EFORBIDDEN {
+			t.Fatal("a supervisor without admin role created a unit")
+		}
+	})
+}
+
+func itoa(v int64) string { return jianfu.Errorf("", "%d", "%d", v).Message }
+
+func TestImportUnitsAllOrNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Load(t, db)
+		ctx := storetest.System()
+		rows := []*jianfu.UnitImport{
+			{Row: 1, Unit: jianfu.Unit{Name: "江南区卫生健康局", Type: jianfu.UnitGovernment, RegionCode: "390102"}, ParentRef: f.Units["south"].CreditCode},
+			{Row: 2, Unit: jianfu.Unit{Name: "江南区人民医院", Type: jianfu.UnitInstitution, RegionCode: "390102"}, ParentRef: "江南区卫生健康局"},
+			{Row: 3, Unit: jianfu.Unit{Name: "坏单位", Type: "bogus", RegionCode: "390102"}},
+			{Row: 4, Unit: jianfu.Unit{Name: "孤儿单位", Type: jianfu.UnitInstitution, RegionCode: "390102"}, ParentRef: "不存在的上级"},
+		}
+		_, err := db.ImportUnits(ctx, rows)
+		var je *jianfu.Error
+		if !errors.As(err, &je) || je.Code != jianfu.EINVALID {
+			t.Fatalf("import with bad rows: %v", err)
+		}
+		if len(je.Problems) == 0 || je.Problems[0].Row != 3 {
+			t.Fatalf("problems %+v, want row 3 first", je.Problems)
+		}
+		_, total, _ := db.FindUnits(ctx, jianfu.UnitFilter{})
+		if total != len(f.Units) {
+			t.Fatalf("a failed import saved units: %d, want %d", total, len(f.Units))
+		}
+		// Fixed file: children may come before their parents.
+		good := []*jianfu.UnitImport{rows[1], rows[0]}
+		if n, err := db.ImportUnits(ctx, good); err != nil || n != 2 {
+			t.Fatalf("import good rows: %d %v", n, err)
+		}
+		list, _, _ := db.FindUnits(ctx, jianfu.UnitFilter{Query: "人民医院"})
+		if len(list) != 1 || list[0].ParentID == 0 {
+			t.Fatalf("hospital not imported under its bureau: %+v", list)
+		}
+	})
+}
+
+func TestAuditChainDetectsTampering(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		storetest.Load(t, db)
+		ctx := storetest.System()
+		v, err := db.VerifyAudit(ctx)
+		if err != nil || !v.OK || v.Entries < 10 {
+			t.Fatalf("untouched chain: %+v %v", v, err)
+		}
+		if _, err := db.SQL().Exec(rebind(db, `UPDATE audit_log SET detail = 'forged' WHERE id = 5`)); err != nil {
+			t.Fatal(err)
+		}
+		v, err = db.VerifyAudit(ctx)
+		if err != nil || v.OK || v.BrokenID != 5 {
+			t.Fatalf("after editing entry 5: %+v %v", v, err)
+		}
+	})
+}
+
+func TestAuditChainDetectsDeletion(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		storetest.Load(t, db)
+		ctx := storetest.System()
+		if _, err := db.SQL().Exec(`DELETE FROM audit_log WHERE id = 7`); err != nil {
+			t.Fatal(err)
+		}
+		v, _ := db.VerifyAudit(ctx)
+		if v.OK || v.BrokenID != 8 {
+			t.Fatalf("after deleting entry 7: %+v", v)
+		}
+	})
+}
+
+func rebind(db *store.DB, q string) string { return q }
+
+func TestAuditLogScopedToAuditors(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Load(t, db)
+		if _, _, err := db.FindAuditEntries(f.Ctx(t, db, "southSup"), jianfu.AuditFilter{}); code(err) != jianfu.EFORBIDDEN {
+			t.Fatalf("supervisor read the audit log: %v", err)
+		}
+		entries, _, err := db.FindAuditEntries(f.Ctx(t, db, "cityAuditor"), jianfu.AuditFilter{ObjectType: "unit"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) == 0 {
+			t.Fatal("the city auditor sees no unit entries")
+		}
+		for _, e := range entries {
+			if len(e.RegionPath) < 4 || e.RegionPath[:4] != "3901" {
+				t.Errorf("city auditor sees entry about region %q", e.RegionPath)
+			}
+		}
+		// Reading the log is itself logged.
+		reads, _, _ := db.FindAuditEntries(storetest.System(), jianfu.AuditFilter{Action: "audit.read"})
+		if len(reads) == 0 {
+			t.Fatal("reading the audit log left no trace")
+		}
+	})
+}
+
+func TestLoginLockout(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		storetest.Load(t, db)
+		ctx := context.Background()
+		if _, err := db.Authenticate(ctx, "south.sup", storetest.FixturePassword); err != nil {
+			t.Fatalf("good login: %v", err)
+		}
+		for i := 0; i < store.MaxFailedLogins; i++ {
+			if _, err := db.Authenticate(ctx, "south.sup", "wrong-password"); code(err) != jianfu.EUNAUTHORIZED {
+				t.Fatalf("bad login %d: %v", i, err)
+			}
+		}
+		if _, err := db.Authenticate(ctx, "south.sup", storetest.FixturePassword); code(err) != jianfu.ETOOMANY {
+			t.Fatalf("login while locked: %v, want too many", err)
+		}
+		now = now.Add(store.LockoutDuration + time.Second)
+		if _, err := db.Authenticate(ctx, "south.sup", storetest.FixturePassword); err != nil {
+			t.Fatalf("login after the lockout: %v", err)
+		}
+		fails, _, _ := db.FindAuditEntries(storetest.System(), jianfu.AuditFilter{Action: "login.fail"})
+		if len(fails) != store.MaxFailedLogins {
+			t.Fatalf("%d login.fail entries, want %d", len(fails), store.MaxFailedLogins)
+		}
+	})
+}
+
+func TestSessionsAndTokens(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		f := storetest.Load(t, db)
+		ctx := context.Background()
+		u := f.Users["southSup"]
+		tok, err := db.CreateSession(ctx, u.ID, "127.0.0.1", "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := db.SessionActor(ctx, tok)
+		if err != nil || a.UserID != u.ID || a.RegionPath != "390102" {
+			t.Fatalf("session actor: %+v %v", a, err)
+		}
+		now = now.Add(store.SessionIdle + time.Minute)
+		if _, err := db.SessionActor(ctx, tok); code(err) != jianfu.EUNAUTHORIZED {
+			t.Fatalf("idle session still valid: %v", err)
+		}
+		api, err := db.CreateToken(storetest.System(), "south.sup", "ci")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		db.SQL().QueryRow(`SELECT COUNT(*) FROM api_tokens WHERE token_hash = '` + api + `'`).Scan(&n)
+		if n != 0 {
+			t.Fatal("the API token is stored in clear")
+		}
+		if a, err := db.TokenActor(ctx, api); err != nil || a.Username != "south.sup" {
+			t.Fatalf("token actor: %+v %v", a, err)
+		}
+		disabled := true
+		if _, err := db.UpdateUser(storetest.System(), u.ID, jianfu.UserUpdate{Disabled: &disabled}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.TokenActor(ctx, api); code(err) != jianfu.EUNAUTHORIZED {
+			t.Fatalf("token of a disabled user still works: %v", err)
+		}
+	})
+}
+
+func TestUnitAdminCannotGrantSupervisor(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Load(t, db)
+		ctx := f.Ctx(t, db, "eduAdmin")
+		u := &jianfu.User{Username: "sneaky", Name: "越权者", UnitID: f.Units["southSchool"].ID, Roles: []jianfu.Role{jianfu.RoleSupervisor}, Phone: "13912345678"}
+		if code(db.CreateUser(ctx, u, storetest.FixturePassword)) != jianfu.EFORBIDDEN {
+			t.Fatal("a unit admin granted the supervisor role")
+		}
+		u.Roles = []jianfu.Role{jianfu.RoleStaff}
+		if err := db.CreateUser(ctx, u, storetest.FixturePassword); err != nil {
+			t.Fatalf("unit admin creating staff: %v", err)
+		}
+		// Phones are masked for those who do not manage the user.
+		got, err := db.FindUserByID(f.Ctx(t, db, "southSup"), u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Phone != "139****5678" {
+			t.Fatalf("supervisor sees phone %q, want it masked", got.Phone)
+		}
+		mine, _ := db.FindUserByID(ctx, u.ID)
+		if mine.Phone != "13912345678" {
+			t.Fatalf("the unit admin sees phone %q, want it whole", mine.Phone)
+		}
+	})
+}

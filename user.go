@@ -1,0 +1,204 @@
+package jianfu
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Role is what a user may do. A user holds one or more roles; their scope
+// is set by their unit (see Actor).
+type Role string
+
+const (
+	RoleSupervisor  Role = "supervisor"   // 网信办监管人员: sees the whole region subtree
+	RoleReviewer    Role = "reviewer"     // 备案审核员
+	RoleInspector   Role = "inspector"    // 抽查评估员
+	RoleCaseHandler Role = "case_handler" // 线索办理员
+	RoleUnitAdmin   Role = "unit_admin"   // 单位管理员: its own unit and the units under it
+	RoleStaff       Role = "staff"        // 基层干部: reports burden, rates channels
+	RoleAuditor     Role = "auditor"      // 审计员: reads the audit log
+	RoleSysAdmin    Role = "sysadmin"     // 系统管理员
+)
+
+// Roles lists every role in display order.
+var Roles = []Role{RoleSupervisor, RoleReviewer, RoleInspector, RoleCaseHandler, RoleUnitAdmin, RoleStaff, RoleAuditor, RoleSysAdmin}
+
+// RoleNames are the Chinese names of the roles.
+var RoleNames = map[Role]string{
+	RoleSupervisor:  "监管人员",
+	RoleReviewer:    "备案审核员",
+	RoleInspector:   "抽查评估员",
+	RoleCaseHandler: "线索办理员",
+	RoleUnitAdmin:   "单位管理员",
+	RoleStaff:       "基层干部",
+	RoleAuditor:     "审计员",
+	RoleSysAdmin:    "系统管理员",
+}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { _, ok := RoleNames[r]; return ok }
+
+// RegionWide reports whether the role's scope is its unit's whole region
+// subtree rather than its unit subtree. Supervisory roles work for a
+// cyberspace-affairs office and oversee every unit of their region.
+func (r Role) RegionWide() bool {
+	switch r {
+	case RoleSupervisor, RoleReviewer, RoleInspector, RoleCaseHandler, RoleAuditor, RoleSysAdmin:
+		return true
+	}
+	return false
+}
+
+// ParseRoles reads a comma-separated list of roles (English or Chinese names).
+func ParseRoles(s string) ([]Role, error) {
+	var out []Role
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ' ' || r == ';' }) {
+		r := Role(strings.ToLower(f))
+		if !r.Valid() {
+			found := false
+			for k, name := range RoleNames {
+				if name == f {
+					r, found = k, true
+				}
+			}
+			if !found {
+				return nil, Errorf(EINVALID, "未知角色“%s”,可选:supervisor、reviewer、inspector、case_handler、unit_admin、staff、auditor、sysadmin", "unknown role %q; use supervisor, reviewer, inspector, case_handler, unit_admin, staff, auditor or sysadmin", f)
+			}
+		}
+		out = append(out, r)
+	}
+	if len(out) == 0 {
+		return nil, Errorf(EINVALID, "至少需要一个角色", "at least one role is required")
+	}
+	return out, nil
+}
+
+// User is a person who logs in. A user belongs to a unit.
+type User struct {
+	ID          int64      `json:"id"`
+	Username    string     `json:"username"`
+	Name        string     `json:"name"`
+	UnitID      int64      `json:"unit_id"`
+	UnitName    string     `json:"unit_name,omitempty"`
+	RegionPath  string     `json:"region_path,omitempty"`
+	Roles       []Role     `json:"roles"`
+	Phone       string     `json:"phone,omitempty"` // personal data: masked unless the caller manages the user
+	Disabled    bool       `json:"disabled"`
+	LockedUntil *time.Time `json:"locked_until,omitempty"`
+	LastLoginAt *time.Time `json:"last_login_at,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+}
+
+// HasRole reports whether the user holds r.
+func (u *User) HasRole(r Role) bool {
+	for _, x := range u.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// Validate checks the fields a user types.
+func (u *User) Validate() error {
+	u.Username = strings.TrimSpace(u.Username)
+	u.Name = strings.TrimSpace(u.Name)
+	var probs []Problem
+	if !validUsername(u.Username) {
+		probs = append(probs, Problem{Field: "username", Message: "用户名应为3至32位小写字母、数字、点、下划线或连字符", English: "a username has 3 to 32 lower-case letters, digits, dots, underscores or hyphens"})
+	}
+	if u.Name == "" {
+		probs = append(probs, Problem{Field: "name", Message: "姓名不能为空", English: "the name is required"})
+	}
+	if u.UnitID == 0 {
+		probs = append(probs, Problem{Field: "unit_id", Message: "必须选择所属单位", English: "the unit is required"})
+	}
+	if len(u.Roles) == 0 {
+		probs = append(probs, Problem{Field: "roles", Message: "至少需要一个角色", English: "at least one role is required"})
+	}
+	for _, r := range u.Roles {
+		if !r.Valid() {
+			probs = append(probs, Problem{Field: "roles", Message: "未知角色:" + string(r), English: "unknown role: " + string(r)})
+		}
+	}
+	return problemsError(probs)
+}
+
+func validUsername(s string) bool {
+	if len(s) < 3 || len(s) > 32 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidatePassword enforces the minimum password policy.
+func ValidatePassword(p string) error {
+	if len([]rune(p)) < 10 {
+		return Errorf(EINVALID, "密码至少10位", "a password needs at least 10 characters")
+	}
+	if len(p) > 256 {
+		return Errorf(EINVALID, "密码过长(最多256字节)", "the password is too long (256 bytes at most)")
+	}
+	classes := 0
+	for _, f := range []func(rune) bool{
+		func(r rune) bool { return r >= 'a' && r <= 'z' },
+		func(r rune) bool { return r >= 'A' && r <= 'Z' },
+		func(r rune) bool { return r >= '0' && r <= '9' },
+		func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') },
+	} {
+		if strings.IndexFunc(p, f) >= 0 {
+			classes++
+		}
+	}
+	if classes < 3 {
+		return Errorf(EINVALID, "密码须包含小写字母、大写字母、数字、符号中的至少三类", "a password needs three of: lower case, upper case, digits, symbols")
+	}
+	return nil
+}
+
+// UserFilter selects users.
+type UserFilter struct {
+	UnitID int64
+	Role   Role
+	Query  string
+	Page
+}
+
+// UserService manages users, logins, sessions and API tokens.
+type UserService interface {
+	FindUserByID(ctx context.Context, id int64) (*User, error)
+	FindUsers(ctx context.Context, f UserFilter) ([]*User, int, error)
+	// CreateUser adds a user in a unit in scope. Only a system administrator
+	// or a unit administrator (for staff of its units) may. EINVALID, ECONFLICT.
+	CreateUser(ctx context.Context, u *User, password string) error
+	UpdateUser(ctx context.Context, id int64, upd UserUpdate) (*User, error)
+	SetPassword(ctx context.Context, id int64, password string) error
+
+	// Authenticate checks a password; ETOOMANY while locked out, EUNAUTHORIZED
+	// for a wrong name or password (the same message for both).
+	Authenticate(ctx context.Context, username, password string) (*User, error)
+	// CreateSession starts a browser session and returns its secret token.
+	CreateSession(ctx context.Context, userID int64, ip, userAgent string) (string, error)
+	// SessionActor resolves a session token; EUNAUTHORIZED when unknown or expired.
+	SessionActor(ctx context.Context, token string) (*Actor, error)
+	DeleteSession(ctx context.Context, token string) error
+	// CreateToken creates an API token for a user; the secret is returned once.
+	CreateToken(ctx context.Context, username, name string) (string, error)
+	// TokenActor resolves a bearer token.
+	TokenActor(ctx context.Context, token string) (*Actor, error)
+}
+
+// UserUpdate holds the fields to change; nil leaves a field as it is.
+type UserUpdate struct {
+	Name     *string
+	Roles    []Role
+	Phone    *string
+	Disabled *bool
+	Unlock   bool
+}
