@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"jianfu"
+	"jianfu/store"
+)
+
+// defaultDB is the embedded default: a SQLite file in the working directory.
+const defaultDB = "jianfu.db"
+
+// addDBFlag adds --db (falling back to $JIANFU_DB, then jianfu.db).
+func addDBFlag(cmd *cobra.Command, target *string) {
+	def := os.Getenv("JIANFU_DB")
+	if def == "" {
+		def = defaultDB
+	}
+	cmd.Flags().StringVar(target, "db", def, "数据库:SQLite 文件路径(或 sqlite:PATH),或 postgres:// 地址;也可用环境变量 JIANFU_DB")
+}
+
+// openStore opens and migrates the database.
+func openStore(ctx context.Context, dsn string, log *slog.Logger) (*store.DB, error) {
+	db, err := store.Open(ctx, dsn, store.WithLogger(log))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// systemCtx acts as the trusted local operator for command-line work.
+func systemCtx(ctx context.Context, what string) context.Context {
+	return jianfu.WithActor(ctx, jianfu.SystemActor(what))
+}
+
+// newLogger returns the structured logger of the commands.
+func newLogger(format string) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
