@@ -175,7 +175,7 @@ const dropRunes = " \t\r\v\f\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff\ufe0f\ufe
 const sentRunes = "。！？；!?;\n\u2028\u2029｡"
 const clauseRunes = "，,﹐"
 const numeralRunes = "0123456789零〇一二两三四五六七八九十百千万半几"
-const measureRunes = "人户名份个条次篇张单家位元件项天%分点遍组"
+const measureRunes = "人户名份个条次篇张单家位元件项%遍组本册套台"
 
 func classify(r rune, t2s map[rune]rune, s *symbols) runeInfo {
 	orig := r
@@ -210,6 +210,9 @@ func classify(r rune, t2s map[rune]rune, s *symbols) runeInfo {
 	switch {
 	case strings.ContainsRune(sentRunes, r) || strings.ContainsRune(sentRunes, orig):
 		info.class = cSent
+		if r < 0x80 && r > 0x20 {
+			info.sym = s.ascii[r] // so a pattern may end in "!"
+		}
 	case strings.ContainsRune(clauseRunes, r) || strings.ContainsRune(clauseRunes, orig):
 		info.class = cClause
 	case strings.ContainsRune(dropRunes, r) || strings.ContainsRune(dropRunes, orig):
@@ -340,10 +343,8 @@ func (n *normalizer) tokenize(text string, toks []token) ([]token, int) {
 			t.fl |= fDigit
 		case cSent:
 			t.fl |= fSentEnd
-			t.sym = 0
 		case cClause:
 			t.fl |= fClause
-			t.sym = 0
 		}
 		if ri.num {
 			t.fl |= fNumeral

@@ -1,6 +1,375 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
 
-// Placeholder until the detector lands.
-func newScanCmd() *cobra.Command { return &cobra.Command{Use: "scan", Hidden: true} }
+	"github.com/spf13/cobra"
+
+	"jianfu/detect"
+)
+
+// maxScanLine is the longest input line scanned whole. Longer lines are cut
+// to their first maxScanLine bytes (at a character boundary), scanned, and
+// marked "truncated": true; the rest of the line is skipped, so memory stays
+// constant whatever the input.
+const maxScanLine = 1 << 20
+
+func newScanCmd() *cobra.Command {
+	var format, rulesDir string
+	cmd := &cobra.Command{
+		Use:   "scan [FILE...]",
+		Short: "扫描工作群消息和通知,找出“指尖上的形式主义”要求",
+		Long: `扫描消息,找出打卡接龙、即时响应、摊派任务、索要材料、强制推广、点赞转发、截图留痕等要求。
+
+每个输入行是一条消息:纯文本,或至少带 "text" 字段的 JSON 对象(可选 "time"(RFC 3339)、
+"sender"、"group")。不给 FILE 时读标准输入。以 { 开头但不是合法 JSON 的行按纯文本处理。
+超过 1 MiB 的行只扫描前 1 MiB,并标记 "truncated": true。
+
+--format text(默认)输出中文报告,命中的词用【】标出并附所违反的条款;
+--format jsonl 每个输入行输出一个 JSON 对象,顺序与输入一致:
+  {"n": 1, "categories": ["chain","instant"], "severity": "high", "assessed": false,
+   "offhours": false, "exempt": false, "spans": [{"start": 0, "end": 6,
+   "category": "chain", "rule": "chain.reply-received"}]}
+偏移量按字符(rune)计,基于原文。发现问题时退出码仍为 0;用法错误退出码为 2。`,
+		Example: `  printf '收到请回复\n' | jianfu scan
+  jianfu scan --format jsonl messages.jsonl > findings.jsonl
+  jianfu scan --rules ./my-rules notices.txt`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runScan(cmd.InOrStdin(), cmd.OutOrStdout(), format, rulesDir, args)
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "text", "输出格式:text(中文报告)或 jsonl(每行一个 JSON 对象)")
+	cmd.Flags().StringVar(&rulesDir, "rules", "", "规则目录:其中的 *.yaml 追加或按 id 覆盖内置规则")
+	cmd.SetFlagErrorFunc(flagUsageError)
+	return cmd
+}
+
+func flagUsageError(c *cobra.Command, err error) error {
+	return usageError{msg: fmt.Sprintf("%v。用法见 %s --help", err, c.CommandPath())}
+}
+
+// loadDetector builds the detector, turning a bad rules directory into a
+// usage error that says how to check it.
+func loadDetector(rulesDir string) (*detect.Detector, error) {
+	var opts []detect.Option
+	if rulesDir != "" {
+		opts = append(opts, detect.WithRulesDir(rulesDir))
+	}
+	d, err := detect.New(opts...)
+	if err != nil {
+		if rulesDir != "" {
+			return nil, usageError{msg: fmt.Sprintf("无法加载规则目录 %s:%v。请检查该目录存在且其中的 .yaml 文件格式正确(可参考 docs/detector.md 的规则文件格式)", rulesDir, err)}
+		}
+		return nil, fmt.Errorf("加载内置规则: %w", err)
+	}
+	return d, nil
+}
+
+func runScan(stdin io.Reader, stdout io.Writer, format, rulesDir string, files []string) error {
+	if format != "text" && format != "jsonl" {
+		return usageError{msg: fmt.Sprintf("未知的输出格式 %q:--format 只能是 text 或 jsonl,例如 jianfu scan --format jsonl 消息.txt", format)}
+	}
+	// Check every file before writing anything, so a typo fails cleanly.
+	for _, f := range files {
+		if f == "-" {
+			continue
+		}
+		fh, err := os.Open(f)
+		if err != nil {
+			return usageError{msg: fmt.Sprintf("无法读取输入文件 %s:%v。请检查路径和权限;不给文件名时从标准输入读取", f, describeOpenErr(err))}
+		}
+		st, err := fh.Stat()
+		fh.Close()
+		if err == nil && st.IsDir() {
+			return usageError{msg: fmt.Sprintf("输入 %s 是目录,不是文件。请给出文件路径,例如 jianfu scan %s/*.jsonl", f, strings.TrimRight(f, "/"))}
+		}
+	}
+	d, err := loadDetector(rulesDir)
+	if err != nil {
+		return err
+	}
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	s := &scanner{d: d, out: out, text: format == "text"}
+	if len(files) == 0 {
+		files = []string{"-"}
+	}
+	for _, f := range files {
+		var r io.Reader = stdin
+		if f != "-" {
+			fh, err := os.Open(f)
+			if err != nil {
+				return fmt.Errorf("读取 %s: %w", f, err)
+			}
+			r = fh
+			err = s.scan(r, f)
+			fh.Close()
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if err := s.scan(r, "标准输入"); err != nil {
+			return err
+		}
+	}
+	if s.text {
+		s.summary()
+	}
+	return out.Flush()
+}
+
+func describeOpenErr(err error) string {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "文件不存在"
+	case errors.Is(err, os.ErrPermission):
+		return "没有读取权限"
+	}
+	return err.Error()
+}
+
+type scanner struct {
+	d    *detect.Detector
+	out  *bufio.Writer
+	text bool
+	n    int // lines so far, across inputs
+	res  detect.Result
+	buf  []byte // the current line
+	enc  []byte // output scratch
+
+	found, exempt int
+}
+
+// scan reads one input line by line with bounded memory.
+func (s *scanner) scan(r io.Reader, name string) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	for {
+		line, truncated, err := s.readLine(br)
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("读取%s第 %d 行之后: %w", name, s.n, err)
+		}
+		if line == nil && err == io.EOF {
+			return nil
+		}
+		s.n++
+		msg := parseScanLine(line)
+		s.d.AnalyzeInto(msg, &s.res)
+		if s.text {
+			s.writeText(msg, truncated)
+		} else {
+			s.writeJSON(truncated)
+		}
+		if br.Buffered() == 0 {
+			// interactive use: show results as soon as the input pauses
+			if ferr := s.out.Flush(); ferr != nil {
+				return ferr
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+	}
+}
+
+// readLine returns the next line without its line ending; nil at the end of
+// input. Lines longer than maxScanLine are cut at a character boundary.
+func (s *scanner) readLine(br *bufio.Reader) (line []byte, truncated bool, err error) {
+	s.buf = s.buf[:0]
+	for {
+		chunk, e := br.ReadSlice('\n')
+		if len(s.buf)+len(chunk) <= maxScanLine {
+			s.buf = append(s.buf, chunk...)
+		} else if !truncated {
+			s.buf = append(s.buf, chunk[:maxScanLine-len(s.buf)]...)
+			truncated = true
+		}
+		if e == bufio.ErrBufferFull {
+			continue
+		}
+		if e != nil && len(s.buf) == 0 && !truncated {
+			return nil, false, e
+		}
+		b := bytes.TrimRight(s.buf, "\r\n")
+		if truncated {
+			// do not end on half a character
+			i := len(b) - 1
+			for i > 0 && i > len(b)-4 && b[i]&0xC0 == 0x80 {
+				i--
+			}
+			if i >= 0 && !utf8.FullRune(b[i:]) {
+				b = b[:i]
+			}
+		}
+		return b, truncated, e
+	}
+}
+
+// scanLine is the JSON form of an input line.
+type scanLine struct {
+	Text   *string `json:"text"`
+	Time   string  `json:"time"`
+	Sender string  `json:"sender"`
+	Group  string  `json:"group"`
+}
+
+// parseScanLine turns an input line into a message: a JSON object with a
+// string "text" field, or else the line itself as plain text. A "time" that
+// is not RFC 3339 is ignored (time unknown).
+func parseScanLine(line []byte) detect.Message {
+	trimmed := bytes.TrimLeft(line, " \t\ufeff")
+	if len(trimmed) > 0 && trimmed[0] == '{' {
+		var v scanLine
+		if err := json.Unmarshal(trimmed, &v); err == nil && v.Text != nil {
+			m := detect.Message{Text: *v.Text, Sender: v.Sender, Group: v.Group}
+			if v.Time != "" {
+				if t, err := time.Parse(time.RFC3339Nano, v.Time); err == nil {
+					m.Time = t
+				}
+			}
+			return m
+		}
+	}
+	return detect.Message{Text: string(line)}
+}
+
+func (s *scanner) writeJSON(truncated bool) {
+	b := s.enc[:0]
+	b = append(b, `{"n": `...)
+	b = strconv.AppendInt(b, int64(s.n), 10)
+	b = append(b, `, "categories": [`...)
+	for i, c := range s.res.Categories {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, string(c))
+	}
+	b = append(b, `], "severity": `...)
+	b = appendJSONString(b, string(s.res.Severity))
+	b = append(b, `, "assessed": `...)
+	b = strconv.AppendBool(b, s.res.Assessed)
+	b = append(b, `, "offhours": `...)
+	b = strconv.AppendBool(b, s.res.Offhours)
+	b = append(b, `, "exempt": `...)
+	b = strconv.AppendBool(b, s.res.Exempt)
+	b = append(b, `, "spans": [`...)
+	for i, sp := range s.res.Spans {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, `{"start": `...)
+		b = strconv.AppendInt(b, int64(sp.Start), 10)
+		b = append(b, `, "end": `...)
+		b = strconv.AppendInt(b, int64(sp.End), 10)
+		b = append(b, `, "category": `...)
+		b = appendJSONString(b, string(sp.Category))
+		b = append(b, `, "rule": `...)
+		b = appendJSONString(b, sp.Rule)
+		b = append(b, '}')
+	}
+	b = append(b, ']')
+	if truncated {
+		b = append(b, `, "truncated": true`...)
+	}
+	b = append(b, "}\n"...)
+	s.enc = b
+	s.out.Write(b)
+}
+
+func appendJSONString(b []byte, s string) []byte {
+	q, _ := json.Marshal(s)
+	return append(b, q...)
+}
+
+func (s *scanner) writeText(m detect.Message, truncated bool) {
+	res := &s.res
+	if len(res.Categories) == 0 {
+		return
+	}
+	if res.Exempt {
+		s.exempt++
+	} else {
+		s.found++
+	}
+	w := s.out
+	labels := make([]string, len(res.Categories))
+	for i, c := range res.Categories {
+		labels[i] = c.Label()
+	}
+	fmt.Fprintf(w, "第 %d 行 · %s · 严重程度:%s(%.1f 分)", s.n, strings.Join(labels, "、"), res.Severity.Label(), res.Score)
+	var mods []string
+	if res.Assessed {
+		mods = append(mods, "与考核通报挂钩")
+	}
+	if res.Offhours {
+		mods = append(mods, "非工作时间")
+	}
+	if res.Exempt {
+		mods = append(mods, "紧急情况,已豁免")
+	}
+	if truncated {
+		mods = append(mods, "该行超过 1 MiB,只扫描了前 1 MiB")
+	}
+	if len(mods) > 0 {
+		fmt.Fprintf(w, " · %s", strings.Join(mods, "、"))
+	}
+	fmt.Fprintf(w, "\n  %s\n", highlight(m.Text, res.Spans))
+	seen := map[string]bool{}
+	for _, sp := range res.Spans {
+		if seen[sp.Rule] {
+			continue
+		}
+		seen[sp.Rule] = true
+		r, ok := s.d.Rule(sp.Rule)
+		if !ok {
+			continue
+		}
+		fmt.Fprintf(w, "  · [%s] %s(%s)\n    违反:%s“%s”\n", sp.Category.Label(), r.Title, r.ID, r.Clause.Source, r.Clause.Text)
+	}
+	w.WriteByte('\n')
+}
+
+// highlight wraps the spans of text in 【】, merging overlapping spans.
+func highlight(text string, spans []detect.Span) string {
+	rs := []rune(text)
+	mark := make([]bool, len(rs)+1)
+	for _, sp := range spans {
+		for i := max(sp.Start, 0); i < sp.End && i < len(rs); i++ {
+			mark[i] = true
+		}
+	}
+	var b strings.Builder
+	in := false
+	for i, r := range rs {
+		if mark[i] && !in {
+			b.WriteString("【")
+			in = true
+		}
+		if !mark[i] && in {
+			b.WriteString("】")
+			in = false
+		}
+		b.WriteRune(r)
+	}
+	if in {
+		b.WriteString("】")
+	}
+	return b.String()
+}
+
+func (s *scanner) summary() {
+	fmt.Fprintf(s.out, "共扫描 %d 行:%d 行发现“指尖上的形式主义”要求", s.n, s.found)
+	if s.exempt > 0 {
+		fmt.Fprintf(s.out, ",另有 %d 行属紧急情况已豁免", s.exempt)
+	}
+	fmt.Fprintln(s.out, "。")
+}

@@ -1,0 +1,547 @@
+package detect
+
+import "math"
+
+type hit struct {
+	pat    int32
+	ts, te int32 // token range, inclusive
+	homo   uint8 // characters written as a different homophone
+	latin  uint8 // characters written in Latin letters
+}
+
+type scratch struct {
+	toks      []token
+	hits      []hit
+	sentStart []int32
+	fired     []int32 // rules accepted, in order (for rule examples)
+}
+
+// analysis holds the state of one AnalyzeInto call.
+type analysis struct {
+	d      *Detector
+	toks   []token
+	hits   []hit
+	sents  []int32 // first token of each sentence, plus len(toks)
+	header bool    // the first sentence is a short address line with a modal ("各村:")
+	weight [8]float64
+	r      *Result
+}
+
+// AnalyzeInto is Analyze that reuses r's slices and internal buffers: with a
+// Result reused across calls it does not allocate.
+func (d *Detector) AnalyzeInto(m Message, r *Result) {
+	if r.s == nil {
+		r.s = &scratch{}
+	}
+	s := r.s
+	r.Categories = r.Categories[:0]
+	if r.Categories == nil {
+		r.Categories = make([]Category, 0, 8)
+	}
+	r.Spans = r.Spans[:0]
+	r.Severity = SeverityNone
+	r.Score = 0
+	r.Assessed, r.Offhours, r.Exempt = false, false, false
+
+	s.fired = s.fired[:0]
+	s.toks, _ = d.norm.tokenize(m.Text, s.toks[:0])
+	a := analysis{d: d, toks: s.toks, r: r}
+	a.match(&s.hits)
+	a.hits = s.hits
+	s.sentStart = s.sentStart[:0]
+	prev := int32(-1)
+	for i := range a.toks {
+		if a.toks[i].sent != prev {
+			s.sentStart = append(s.sentStart, int32(i))
+			prev = a.toks[i].sent
+		}
+	}
+	s.sentStart = append(s.sentStart, int32(len(a.toks)))
+	a.sents = s.sentStart
+
+	if !m.Time.IsZero() && d.cal != nil && !d.cal.IsWorkingTime(m.Time) {
+		r.Offhours = true
+	}
+	if len(a.hits) == 0 {
+		return
+	}
+	if len(a.sents) > 2 && a.sents[1]-a.sents[0] <= 12 {
+		for i := range a.hits {
+			h := &a.hits[i]
+			if a.toks[h.ts].sent == 0 && (a.inLex(h, lexModal) || a.inLex(h, lexStrong)) {
+				a.header = true
+			}
+		}
+	}
+	// assessment linkage: an assessment word that is not negated
+	assessed := false
+	for i := range a.hits {
+		h := &a.hits[i]
+		if a.inLex(h, lexAssessment) && !a.negated(h) {
+			assessed = true
+			break
+		}
+	}
+	// pass 1: rules without the aggravation requirement; pass 2: the rest,
+	// which may lean on pass-1 findings in the same sentence.
+	for pass := 0; pass < 2; pass++ {
+		for i := range a.hits {
+			h := &a.hits[i]
+			p := &d.pats[h.pat]
+			for _, ri := range p.rules {
+				cr := &d.rules[ri]
+				if cr.Aggravated != (pass == 1) {
+					continue
+				}
+				if pass == 1 && !a.aggravated(h, assessed) {
+					continue
+				}
+				if a.accept(h, cr) {
+					a.addSpan(h, cr)
+				}
+			}
+		}
+	}
+	found := false
+	for c, w := range a.weight {
+		if w > 0 {
+			r.Categories = append(r.Categories, AllCategories()[c])
+			r.Score += w
+			found = true
+		}
+	}
+	if !found {
+		return
+	}
+	a.sortSpans()
+	r.Assessed = assessed
+	for i := range a.hits {
+		h := &a.hits[i]
+		if a.inLex(h, lexEmergency) && !a.negated(h) {
+			r.Exempt = true
+			break
+		}
+	}
+	if r.Assessed {
+		r.Score *= 1.5
+	}
+	if r.Offhours {
+		r.Score++
+	}
+	r.Score = math.Round(r.Score*100) / 100
+	switch {
+	case r.Exempt:
+		r.Score = 0
+		r.Severity = SeverityNone
+	case r.Score >= 4:
+		r.Severity = SeverityHigh
+	case r.Score >= 2.5:
+		r.Severity = SeverityMedium
+	default:
+		r.Severity = SeverityLow
+	}
+}
+
+// match runs the automaton over the tokens and keeps the matches that the
+// written characters support.
+func (a *analysis) match(out *[]hit) {
+	d := a.d
+	ac := d.ac
+	hits := (*out)[:0]
+	st := int32(0)
+	for i := range a.toks {
+		st = ac.next[st*ac.ncol+int32(ac.col[a.toks[i].sym])]
+		for o := ac.outStart[st]; o < ac.outStart[st+1]; o++ {
+			pid := ac.outs[o]
+			p := &d.pats[pid]
+			ts := int32(i) - int32(len(p.toks)) + 1
+			h := hit{pat: pid, ts: ts, te: int32(i)}
+			ok := true
+			for k := range p.toks {
+				pt := &p.toks[k]
+				tt := &a.toks[int(ts)+k]
+				if pt.fl&fHan == 0 {
+					continue
+				}
+				switch {
+				case tt.fl&fLatin != 0:
+					h.latin++
+				case tt.r != pt.r:
+					h.homo++
+				}
+			}
+			if h.latin > 0 || p.toks[0].fl&fLatin != 0 {
+				if a.toks[ts].fl&fLatin != 0 && a.toks[ts].fl&fRunStart == 0 {
+					ok = false
+				}
+				if a.toks[i].fl&fLatin != 0 && a.toks[i].fl&fRunEnd == 0 {
+					ok = false
+				}
+				// a single character only from a full syllable, never an initial
+				if p.nHan == 1 && len(p.toks) == 1 && a.toks[i].fl&fInitial != 0 {
+					ok = false
+				}
+			}
+			if h.homo > 0 {
+				maxHomo := uint8(1)
+				if p.nHan >= 4 {
+					maxHomo = 2
+				}
+				if !p.homoOK || h.homo > maxHomo || int(h.homo) >= p.nHan {
+					ok = false
+				}
+			}
+			if ok {
+				hits = append(hits, h)
+			}
+		}
+	}
+	// homophone matches that are really another common word ("恢复" is not
+	// "回复") are dropped
+	n := 0
+	for i := range hits {
+		h := &hits[i]
+		if h.homo > 0 {
+			stop := false
+			for j := range hits {
+				x := &hits[j]
+				if x.homo == 0 && x.latin == 0 && x.ts <= h.te && x.te >= h.ts && d.pats[x.pat].has(lexHomophoneStop) {
+					stop = true
+					break
+				}
+			}
+			if stop {
+				continue
+			}
+		}
+		hits[n] = *h
+		n++
+	}
+	*out = hits[:n]
+}
+
+func (p *pattern) has(lex int) bool { return p.lex[lex/64]&(1<<(lex%64)) != 0 }
+
+// inLex reports whether hit h is a word of lexicon lex. Context words must be
+// written exactly (or in pinyin), never as homophones.
+func (a *analysis) inLex(h *hit, lex int) bool {
+	return h.homo == 0 && a.d.pats[h.pat].has(lex)
+}
+
+func (a *analysis) sent(tok int32) int32 { return a.toks[tok].sent }
+
+// findLex reports whether a word of lexicon lex occurs in the sentence of h
+// (anywhere in the message for message-scope lexicons), on the given side and
+// within the given distance in tokens (0: anywhere in the sentence).
+func (a *analysis) findLex(h *hit, lex int, side int8, within int32) bool {
+	sent := a.sent(h.ts)
+	msg := a.d.lexScope[lex]
+	for i := range a.hits {
+		x := &a.hits[i]
+		if !a.inLex(x, lex) {
+			continue
+		}
+		if !msg && a.sent(x.ts) != sent {
+			continue
+		}
+		switch side {
+		case -1:
+			if x.te >= h.ts || (within > 0 && h.ts-x.te > within) {
+				continue
+			}
+		case 1:
+			if x.ts <= h.te || (within > 0 && x.ts-h.te > within) {
+				continue
+			}
+		default:
+			if within > 0 && (x.ts-h.te > within || h.ts-x.te > within) {
+				continue
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// accept decides whether trigger hit h of rule cr is a demand.
+func (a *analysis) accept(h *hit, cr *compiledRule) bool {
+	if h.homo > 0 && !cr.homo {
+		return false
+	}
+	toks := a.toks
+	if cr.overlap >= 0 {
+		for i := range a.hits {
+			x := &a.hits[i]
+			if x.ts <= h.te && x.te >= h.ts && a.inLex(x, cr.overlap) {
+				return false
+			}
+		}
+	}
+	if cr.NextNot != "" && int(h.te)+1 < len(toks) && containsRune(cr.NextNot, toks[h.te+1].r) {
+		return false
+	}
+	if cr.PrevNot != "" && h.ts > 0 && containsRune(cr.PrevNot, toks[h.ts-1].r) {
+		return false
+	}
+	if cr.AfterNumber {
+		v, ok := a.numberBefore(h.ts)
+		if !ok || (cr.MaxNumber > 0 && v > cr.MaxNumber) {
+			return false
+		}
+	}
+	if cr.Quantity && !a.quantityAfter(h.te) {
+		return false
+	}
+	for _, c := range cr.near {
+		if !a.findLex(h, c.lex, c.side, c.within) {
+			return false
+		}
+	}
+	for _, c := range cr.unless {
+		if a.findLex(h, c.lex, c.side, c.within) {
+			return false
+		}
+	}
+	switch cr.Demand {
+	case "modal":
+		if !a.header && !a.findLex(h, lexModal, 0, 0) && !a.findLex(h, lexStrong, 0, 0) && !a.findLex(h, lexAssessment, 0, 0) &&
+			!(a.findLex(h, lexImperative, 0, 0) && !a.findLex(h, lexNotImperative, 0, 0)) {
+			return false
+		}
+	case "strong":
+		if !a.findLex(h, lexStrong, 0, 0) && !a.findLex(h, lexAssessment, 0, 0) {
+			return false
+		}
+	}
+	return !a.negated(h)
+}
+
+func containsRune(s string, r rune) bool {
+	for _, x := range s {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// negated reports whether h sits in the scope of a prohibition or a mention:
+// a negation word before it in the sentence ("不得要求…", "无需回复收到")
+// whose scope was not reset by a new demand in a later clause ("无需回复,
+// 请今晚报送" still demands), a negating word right after it ("…一律取消",
+// "打卡问题"), or a mention marker anywhere in the sentence ("欢迎反映").
+func (a *analysis) negated(h *hit) bool {
+	sent := a.sent(h.ts)
+	clause := a.toks[h.ts].clause
+	for i := range a.hits {
+		n := &a.hits[i]
+		if a.sent(n.ts) != sent {
+			continue
+		}
+		if a.inLex(n, lexMention) {
+			return true
+		}
+		if a.inLex(n, lexNegationAfter) && n.ts > h.te && n.ts-h.te <= 8 && a.toks[n.ts].clause == clause {
+			return true
+		}
+		if a.inLex(n, lexTopicAfter) && n.ts > h.te && n.ts-h.te <= 4 && a.toks[n.ts].clause == clause {
+			return true
+		}
+		if !a.inLex(n, lexNegation) || n.te >= h.ts {
+			continue
+		}
+		excepted := false
+		for j := range a.hits {
+			x := &a.hits[j]
+			if x.ts <= n.te && x.te >= n.ts && (x.te-x.ts) > (n.te-n.ts) && a.inLex(x, lexNegationExcept) {
+				excepted = true
+				break
+			}
+		}
+		if excepted {
+			continue
+		}
+		nclause := a.toks[n.ts].clause
+		if nclause != clause {
+			// a demand word after the negation's clause resets the scope
+			reset := false
+			for j := range a.hits {
+				m := &a.hits[j]
+				c := a.toks[m.ts].clause
+				if c > nclause && m.ts < h.ts && c <= clause && (a.inLex(m, lexModal) || a.inLex(m, lexStrong)) {
+					reset = true
+					break
+				}
+			}
+			if reset {
+				continue
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// aggravated reports whether a demand for materials around h comes with an
+// aggravating circumstance.
+func (a *analysis) aggravated(h *hit, assessed bool) bool {
+	if assessed || a.r.Offhours {
+		return true
+	}
+	if a.findLex(h, lexAggravator, 0, 0) {
+		return true
+	}
+	// another finding in the same sentence
+	sent := a.sent(h.ts)
+	from, to := int(a.toks[a.sents[sent]].os), int(a.toks[a.sents[sent+1]-1].oe)
+	for _, sp := range a.r.Spans {
+		if sp.Category != Material && sp.Start >= from && sp.Start < to {
+			return true
+		}
+	}
+	return false
+}
+
+// numberBefore parses the number written right before token i ("5", "十",
+// "半", "二十").
+func (a *analysis) numberBefore(i int32) (float64, bool) {
+	j := i - 1
+	for j >= 0 && a.toks[j].fl&fNumeral != 0 {
+		j--
+	}
+	if j == i-1 {
+		return 0, false
+	}
+	return parseNumber(a.toks[j+1 : i]), true
+}
+
+func parseNumber(toks []token) float64 {
+	var total, section, cur float64
+	digits := false
+	for _, t := range toks {
+		r := t.r
+		switch {
+		case r >= '0' && r <= '9':
+			cur = cur*10 + float64(r-'0')
+			digits = true
+		case r == '半':
+			cur += 0.5
+		case r == '几':
+			cur = 3
+		default:
+			if v, ok := cnDigit(r); ok {
+				cur = v
+				continue
+			}
+			unit := float64(0)
+			switch r {
+			case '十':
+				unit = 10
+			case '百':
+				unit = 100
+			case '千':
+				unit = 1000
+			case '万':
+				unit = 10000
+			}
+			if unit == 0 {
+				continue
+			}
+			if cur == 0 {
+				cur = 1
+			}
+			if unit == 10000 {
+				total += (section + cur) * unit
+				section, cur = 0, 0
+			} else {
+				section += cur * unit
+				cur = 0
+			}
+		}
+	}
+	_ = digits
+	return total + section + cur
+}
+
+func cnDigit(r rune) (float64, bool) {
+	switch r {
+	case '零', '〇':
+		return 0, true
+	case '一':
+		return 1, true
+	case '二', '两':
+		return 2, true
+	case '三':
+		return 3, true
+	case '四':
+		return 4, true
+	case '五':
+		return 5, true
+	case '六':
+		return 6, true
+	case '七':
+		return 7, true
+	case '八':
+		return 8, true
+	case '九':
+		return 9, true
+	}
+	return 0, false
+}
+
+// quantityAfter reports whether a number with a measure word follows token i
+// in the same clause, within a few tokens ("不少于100人", "每人5条").
+func (a *analysis) quantityAfter(i int32) bool {
+	clause := a.toks[i].clause
+	for j := i + 1; j < int32(len(a.toks)) && j-i <= 12 && a.toks[j].clause == clause; j++ {
+		if a.toks[j].fl&fNumeral == 0 {
+			continue
+		}
+		k := j
+		for k < int32(len(a.toks)) && a.toks[k].fl&fNumeral != 0 {
+			k++
+		}
+		if k < int32(len(a.toks)) && a.toks[k].fl&fMeasure != 0 && a.toks[k].fl&fNumeral == 0 {
+			return true
+		}
+		j = k
+	}
+	return false
+}
+
+func (a *analysis) addSpan(h *hit, cr *compiledRule) {
+	a.r.s.fired = append(a.r.s.fired, int32(a.d.byID[cr.ID]))
+	sp := Span{Start: int(a.toks[h.ts].os), End: int(a.toks[h.te].oe), Category: cr.Category, Rule: cr.ID}
+	for i := range a.r.Spans {
+		x := &a.r.Spans[i]
+		if x.Category == sp.Category && x.Start <= sp.Start && x.End >= sp.End {
+			if cr.Weight > a.weight[cr.cat] {
+				a.weight[cr.cat] = cr.Weight
+			}
+			return // already covered by an equal or longer span
+		}
+	}
+	// drop shorter spans of the category that this one covers
+	n := 0
+	for _, x := range a.r.Spans {
+		if x.Category == sp.Category && sp.Start <= x.Start && sp.End >= x.End {
+			continue
+		}
+		a.r.Spans[n] = x
+		n++
+	}
+	a.r.Spans = append(a.r.Spans[:n], sp)
+	if cr.Weight > a.weight[cr.cat] {
+		a.weight[cr.cat] = cr.Weight
+	}
+}
+
+// sortSpans orders spans by position (insertion sort: a handful of spans).
+func (a *analysis) sortSpans() {
+	s := a.r.Spans
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && (s[j].Start < s[j-1].Start || s[j].Start == s[j-1].Start && s[j].End < s[j-1].End); j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}

@@ -1,0 +1,515 @@
+// Package detect finds the demands of "指尖上的形式主义" (fingertip
+// formalism) in work-group messages and notices: forced check-ins, reply
+// chains, instant-response demands, quotas pushed down, repeated requests
+// for materials, forced promotion of government apps and accounts, like and
+// share quotas, and screenshots or photos demanded as proof of work.
+//
+// It works in three steps. Normalise: the text becomes tokens through one
+// precomputed table (traditional → simplified, full-width → half-width,
+// separators dropped, every ideograph and pinyin syllable mapped to a
+// phonetic symbol), keeping each token's range in the original runes.
+// Match: one Aho–Corasick automaton over those symbols finds every trigger
+// pattern and context word, then each match is checked against the
+// characters actually written (exact, pinyin, or at most a homophone).
+// Decide: small rules look at the sentence around each trigger — a modal or
+// an addressee (请/必须/各村/每人), a deadline, negation or a policy that
+// forbids the practice, a genuine emergency, assessment linkage — and score
+// the message.
+//
+// The rules are data: YAML files embedded from rules/, each rule citing the
+// policy clause it enforces. WithRulesDir adds or overrides rules by id.
+// A Detector is immutable and safe for concurrent use; it does no I/O after
+// New.
+package detect
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"jianfu/calendar"
+)
+
+// Category is a kind of formalism demand.
+type Category string
+
+// The categories, in the order results list them.
+const (
+	Checkin    Category = "checkin"    // forced clock-in, sign-in, location, daily login, points
+	Chain      Category = "chain"      // reply chains and roll calls: 接龙, 收到请回复, reply "1"
+	Instant    Category = "instant"    // immediate or always-on response, same-night deadlines
+	Task       Category = "task"       // quotas and chores pushed down, fines
+	Material   Category = "material"   // forms, reports, ledgers, repeated submissions
+	Promote    Category = "promote"    // forced follow/download/install/register of apps and accounts
+	Engagement Category = "engagement" // forced likes, shares, comments, votes, or those as metrics
+	Trace      Category = "trace"      // screenshots, photos, videos, tracks as proof of work (留痕)
+)
+
+// AllCategories returns the categories in their canonical order.
+func AllCategories() []Category {
+	return []Category{Checkin, Chain, Instant, Task, Material, Promote, Engagement, Trace}
+}
+
+func (c Category) index() int {
+	switch c {
+	case Checkin:
+		return 0
+	case Chain:
+		return 1
+	case Instant:
+		return 2
+	case Task:
+		return 3
+	case Material:
+		return 4
+	case Promote:
+		return 5
+	case Engagement:
+		return 6
+	case Trace:
+		return 7
+	}
+	return -1
+}
+
+// Valid reports whether c is one of the categories.
+func (c Category) Valid() bool { return c.index() >= 0 }
+
+// Label is the Chinese name of the category.
+func (c Category) Label() string {
+	switch c {
+	case Checkin:
+		return "打卡签到"
+	case Chain:
+		return "接龙回复"
+	case Instant:
+		return "即时响应"
+	case Task:
+		return "摊派任务"
+	case Material:
+		return "索要材料"
+	case Promote:
+		return "强制推广"
+	case Engagement:
+		return "点赞转发"
+	case Trace:
+		return "截图留痕"
+	}
+	return string(c)
+}
+
+// Severity grades a message.
+type Severity string
+
+// Severities from none to high.
+const (
+	SeverityNone   Severity = "none"
+	SeverityLow    Severity = "low"
+	SeverityMedium Severity = "medium"
+	SeverityHigh   Severity = "high"
+)
+
+// Label is the Chinese name of the severity.
+func (s Severity) Label() string {
+	switch s {
+	case SeverityLow:
+		return "低"
+	case SeverityMedium:
+		return "中"
+	case SeverityHigh:
+		return "高"
+	}
+	return "无"
+}
+
+// Message is one work-group message or notice.
+type Message struct {
+	Text   string
+	Time   time.Time // zero when unknown
+	Sender string
+	Group  string
+}
+
+// Span marks the words of one finding, in runes of the original text.
+type Span struct {
+	Start    int      `json:"start"`
+	End      int      `json:"end"`
+	Category Category `json:"category"`
+	Rule     string   `json:"rule"`
+}
+
+// Result is what the detector found in a message. Categories is empty (not
+// nil after AnalyzeInto) when nothing was found. When Exempt is set, an
+// emergency context suppressed the findings: Categories and Spans still say
+// what was asked, but Severity is none and Score 0.
+type Result struct {
+	Categories []Category `json:"categories"`
+	Severity   Severity   `json:"severity"`
+	Score      float64    `json:"score"`
+	Assessed   bool       `json:"assessed"`
+	Offhours   bool       `json:"offhours"`
+	Exempt     bool       `json:"exempt"`
+	Spans      []Span     `json:"spans"`
+
+	s *scratch
+}
+
+// Found reports whether the message makes a formalism demand that is not
+// exempted.
+func (r *Result) Found() bool { return len(r.Categories) > 0 && !r.Exempt }
+
+// Has reports whether c is among the categories.
+func (r *Result) Has(c Category) bool {
+	for _, x := range r.Categories {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+// Option configures New.
+type Option func(*config)
+
+type config struct {
+	dir string
+	cal *calendar.Calendar
+}
+
+// WithRulesDir loads the *.yaml files of dir after the embedded rules: rules
+// with a new id are added, rules with an existing id replace it, and lexicons
+// and substitutions of the same name replace the embedded ones.
+func WithRulesDir(dir string) Option { return func(c *config) { c.dir = dir } }
+
+// WithCalendar sets the working-time calendar used for the offhours modifier
+// (default: calendar.Default()).
+func WithCalendar(cal *calendar.Calendar) Option { return func(c *config) { c.cal = cal } }
+
+// Detector finds formalism demands. It is immutable after New and safe for
+// concurrent use.
+type Detector struct {
+	norm     *normalizer
+	ac       *automaton
+	pats     []pattern
+	rules    []compiledRule
+	byID     map[string]int
+	lexNames map[string]int
+	lexScope []bool // message scope per lexicon
+	nlex     int
+	words    int // bitset words per pattern
+	cal      *calendar.Calendar
+	files    []string
+}
+
+// built-in lexicons the decision step relies on
+const (
+	lexModal = iota
+	lexStrong
+	lexNegation
+	lexNegationExcept
+	lexNegationAfter
+	lexMention
+	lexEmergency
+	lexAssessment
+	lexAggravator
+	lexHomophoneStop
+	lexTopicAfter
+	lexImperative
+	lexNotImperative
+	nBuiltinLex
+)
+
+var builtinLex = [nBuiltinLex]string{"modal", "strong", "negation", "negation_except", "negation_after", "mention", "emergency", "assessment", "aggravator", "homophone_stop", "topic_after", "imperative", "not_imperative"}
+
+type ptok struct {
+	r   rune
+	sym uint16
+	fl  uint16
+}
+
+type pattern struct {
+	text     string
+	toks     []ptok
+	nHan     int
+	lex      []uint64 // lexicon membership bitset
+	rules    []int32  // rules this pattern triggers
+	homoOK   bool
+	initials bool
+}
+
+type ccond struct {
+	lex    int
+	side   int8 // 0 any, -1 before, 1 after
+	within int32
+}
+
+type compiledRule struct {
+	Rule
+	near, unless []ccond
+	overlap      int // lexicon of NotOverlapping, -1 if none
+	homo         bool
+	cat          int
+}
+
+// New builds a detector from the embedded rules and the options.
+func New(opts ...Option) (*Detector, error) {
+	var cfg config
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.cal == nil {
+		cal, err := calendar.New()
+		if err != nil {
+			return nil, err
+		}
+		cfg.cal = cal
+	}
+	rs, err := loadRuleSet(cfg.dir)
+	if err != nil {
+		return nil, err
+	}
+	norm, err := newNormalizer(rs.subst)
+	if err != nil {
+		return nil, err
+	}
+	d := &Detector{norm: norm, cal: cfg.cal, byID: map[string]int{}, lexNames: map[string]int{}, files: rs.files}
+	if err := d.compile(rs); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+type compiler struct {
+	d      *Detector
+	keys   map[string]int
+	lexWds [][]string
+}
+
+func (d *Detector) compile(rs *ruleSet) error {
+	c := &compiler{d: d, keys: map[string]int{}}
+	for i, n := range builtinLex {
+		d.lexNames[n] = i
+		c.lexWds = append(c.lexWds, nil)
+		d.lexScope = append(d.lexScope, false)
+	}
+	names := make([]string, 0, len(rs.lexicons))
+	for n := range rs.lexicons {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		id, ok := d.lexNames[n]
+		if !ok {
+			id = len(c.lexWds)
+			d.lexNames[n] = id
+			c.lexWds = append(c.lexWds, nil)
+			d.lexScope = append(d.lexScope, false)
+		}
+		c.lexWds[id] = rs.lexicons[n].Words
+		d.lexScope[id] = rs.lexicons[n].Scope == "message"
+	}
+	// resolve a word list (with @refs) to a lexicon id
+	anon := func(words []string) (int, error) {
+		var all []string
+		for _, w := range words {
+			if id, ok := d.lexNames[strings.TrimPrefix(w, "@")]; ok && strings.HasPrefix(w, "@") {
+				if len(words) == 1 {
+					return id, nil
+				}
+				all = append(all, c.lexWds[id]...)
+				continue
+			}
+			all = append(all, w)
+		}
+		id := len(c.lexWds)
+		c.lexWds = append(c.lexWds, all)
+		d.lexScope = append(d.lexScope, false)
+		return id, nil
+	}
+	for _, r := range rs.rules {
+		cr := compiledRule{Rule: r, overlap: -1, homo: r.Homophones == nil || *r.Homophones, cat: r.Category.index()}
+		for _, list := range []struct {
+			in  []Condition
+			out *[]ccond
+		}{{r.Near, &cr.near}, {r.Unless, &cr.unless}} {
+			for _, cond := range list.in {
+				id, err := anon(cond.Words)
+				if err != nil {
+					return fmt.Errorf("rule %s: %w", r.ID, err)
+				}
+				side := int8(0)
+				switch cond.Side {
+				case "before":
+					side = -1
+				case "after":
+					side = 1
+				}
+				*list.out = append(*list.out, ccond{lex: id, side: side, within: int32(cond.Within)})
+			}
+		}
+		if len(r.NotOverlapping) > 0 {
+			id, err := anon(r.NotOverlapping)
+			if err != nil {
+				return fmt.Errorf("rule %s: %w", r.ID, err)
+			}
+			cr.overlap = id
+		}
+		d.byID[r.ID] = len(d.rules)
+		d.rules = append(d.rules, cr)
+	}
+	d.nlex = len(c.lexWds)
+	d.words = (d.nlex + 63) / 64
+	for id, words := range c.lexWds {
+		for _, w := range words {
+			pi, err := c.pattern(w)
+			if err != nil {
+				return fmt.Errorf("lexicon word %q: %w", w, err)
+			}
+			p := &d.pats[pi]
+			p.lex[id/64] |= 1 << (id % 64)
+		}
+	}
+	for ri := range d.rules {
+		r := &d.rules[ri]
+		for _, w := range r.Patterns {
+			pi, err := c.pattern(w)
+			if err != nil {
+				return fmt.Errorf("rule %s: pattern %q: %w", r.ID, w, err)
+			}
+			p := &d.pats[pi]
+			p.rules = append(p.rules, int32(ri))
+			if r.homo && p.nHan >= 2 {
+				p.homoOK = true
+			}
+			if p.nHan >= 2 && p.nHan == len(p.toks) && len(p.toks) <= 4 {
+				p.initials = true
+			}
+		}
+	}
+	b := newACBuilder(d.norm.syms.n)
+	for pi := range d.pats {
+		p := &d.pats[pi]
+		for _, seq := range d.variants(p) {
+			b.add(seq, int32(pi))
+		}
+	}
+	d.ac = b.build()
+	return nil
+}
+
+// pattern returns the index of the pattern for word, adding it if new.
+func (c *compiler) pattern(word string) (int, error) {
+	d := c.d
+	toks, _ := d.norm.tokenize(word, nil)
+	if len(toks) == 0 {
+		return 0, fmt.Errorf("empty after normalisation")
+	}
+	var key strings.Builder
+	pt := make([]ptok, 0, len(toks))
+	nHan := 0
+	for _, t := range toks {
+		if t.sym == 0 {
+			return 0, fmt.Errorf("character %q cannot be matched (punctuation or a character without a reading)", string(t.r))
+		}
+		if t.fl&fHan != 0 {
+			nHan++
+		}
+		pt = append(pt, ptok{r: t.r, sym: t.sym, fl: t.fl})
+		fmt.Fprintf(&key, "%d:%d,", t.sym, t.r)
+	}
+	if i, ok := c.keys[key.String()]; ok {
+		return i, nil
+	}
+	i := len(d.pats)
+	c.keys[key.String()] = i
+	d.pats = append(d.pats, pattern{text: word, toks: pt, nHan: nHan, lex: make([]uint64, (d.nlex+63)/64)})
+	return i, nil
+}
+
+// variants lists the symbol sequences that spell pattern p: every
+// combination of the first two readings of its characters (at most four),
+// and, for triggers of two to four characters, the sequences with one or all
+// characters written as their pinyin initial ("d卡", "dz").
+func (d *Detector) variants(p *pattern) [][]uint16 {
+	syms := d.norm.syms
+	alts := make([][]uint16, len(p.toks))
+	for i, t := range p.toks {
+		if t.fl&fHan != 0 {
+			rs := syms.readings[t.r]
+			if len(rs) > 2 {
+				rs = rs[:2]
+			}
+			if len(rs) == 0 {
+				rs = []uint16{t.sym}
+			}
+			alts[i] = rs
+		} else {
+			alts[i] = []uint16{t.sym}
+		}
+	}
+	var out [][]uint16
+	idx := make([]int, len(alts))
+	for len(out) < 4 {
+		seq := make([]uint16, len(alts))
+		for i := range alts {
+			seq[i] = alts[i][idx[i]]
+		}
+		out = append(out, seq)
+		k := len(idx) - 1
+		for ; k >= 0; k-- {
+			idx[k]++
+			if idx[k] < len(alts[k]) {
+				break
+			}
+			idx[k] = 0
+		}
+		if k < 0 {
+			break
+		}
+	}
+	if p.initials && len(p.rules) > 0 {
+		base := out[0]
+		initial := func(sym uint16) uint16 {
+			name := syms.sylNames[sym]
+			return syms.initial[name[0]-'a']
+		}
+		all := make([]uint16, len(base))
+		for i := range base {
+			v := append([]uint16(nil), base...)
+			v[i] = initial(base[i])
+			out = append(out, v)
+			all[i] = initial(base[i])
+		}
+		out = append(out, all)
+	}
+	return out
+}
+
+// Rule returns the rule with the given id.
+func (d *Detector) Rule(id string) (Rule, bool) {
+	i, ok := d.byID[id]
+	if !ok {
+		return Rule{}, false
+	}
+	return d.rules[i].Rule, true
+}
+
+// Rules returns all rules in load order.
+func (d *Detector) Rules() []Rule {
+	out := make([]Rule, len(d.rules))
+	for i := range d.rules {
+		out[i] = d.rules[i].Rule
+	}
+	return out
+}
+
+// Files lists the rule files the detector was built from, in load order.
+func (d *Detector) Files() []string { return append([]string(nil), d.files...) }
+
+// Analyze returns the findings for m.
+func (d *Detector) Analyze(m Message) Result {
+	var r Result
+	d.AnalyzeInto(m, &r)
+	return r
+}
