@@ -118,10 +118,15 @@ func streetName(rng *rand.Rand) syl {
 func communityName(rng *rand.Rand) syl {
 	w := pick(rng, communityWords)
 	if rng.IntN(2) == 0 {
-		w = w.plus(pick(rng, communitySuffix))
+		if s := pick(rng, communitySuffix); !strings.HasSuffix(w.zh, s.zh) {
+			w = w.plus(s) // 幸福里, but not 西苑苑
+		}
 	}
 	return w
 }
+
+// distinguishers tell apart places that would otherwise share a name.
+var distinguishers = pool(`新xin 上shang 下xia 东dong 西xi 南nan 北bei 中zhong`)
 
 // names hands out names unique within one scope (a parent region, a
 // parent unit), drawing again when a name is taken.
@@ -134,7 +139,7 @@ func (n names) take(rng *rand.Rand, gen func(*rand.Rand) syl) syl {
 	for i := 0; ; i++ {
 		s := gen(rng)
 		if i > 50 {
-			s = pick(rng, pool(`新xin 上shang 下xia 东dong 西xi 南nan 北bei 中zhong`)).plus(s)
+			s = pick(rng, distinguishers).plus(s)
 		}
 		if !n[s.zh] {
 			n[s.zh] = true
