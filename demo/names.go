@@ -73,14 +73,14 @@ func personName(rng *rand.Rand) string {
 		given = givenFemale
 	}
 	name := []rune(pick(rng, surnames).zh)
-	name = append(name, given[rng.IntN(len(given))])
+	n := 1
 	if rng.IntN(3) > 0 {
-		for {
-			r := given[rng.IntN(len(given))]
-			if r != name[len(name)-1] {
-				name = append(name, r)
-				break
-			}
+		n = 2
+	}
+	for i := 0; i < n; {
+		if r := given[rng.IntN(len(given))]; r != name[len(name)-1] { // no 江江, no 伟伟
+			name = append(name, r)
+			i++
 		}
 	}
 	return string(name)

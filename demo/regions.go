@@ -46,9 +46,9 @@ type world struct {
 	cities  []*city
 	regions []*jianfu.Region // top down: province, cities, counties, townships, villages
 
-	units      []*unit // parents before children
-	unitByPath map[string]*unit
-	users      []*user
+	units  []*unit          // parents before children
+	byRole map[string]*unit // by unitKey(region path, role)
+	users  []*user
 }
 
 type city struct {

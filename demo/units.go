@@ -38,7 +38,7 @@ type unit struct {
 	village  *village  // set for committees
 }
 
-// dept is a government department at one level.
+// deptDef is a government department and its name at each level.
 type deptDef struct {
 	key      string
 	province string // name after 临江省
@@ -69,7 +69,7 @@ var peopleOrgs = []struct{ key, before, after string }{
 func unitKey(regionPath, role string) string { return regionPath + "/" + role }
 
 // find returns the unit with the given region and role, nil when none.
-func (w *world) find(regionPath, role string) *unit { return w.unitByPath[unitKey(regionPath, role)] }
+func (w *world) find(regionPath, role string) *unit { return w.byRole[unitKey(regionPath, role)] }
 
 // units plans the unit tree along real reporting lines and writes it in one
 // transaction: the 网信办 chain province → city → county; party committees'
@@ -78,7 +78,7 @@ func (w *world) find(regionPath, role string) *unit { return w.unitByPath[unitKe
 // township governments with a sample of their village committees.
 func (g *gen) units(ctx context.Context) error {
 	p := &planner{g: g, bodies: map[string]bool{}, siblings: map[*unit]names{}}
-	g.w.unitByPath = map[string]*unit{}
+	g.w.byRole = map[string]*unit{}
 	pp := province.Path
 	p.add(nil, "cac", kindCAC, jianfu.UnitParty, pp, "中共临江省委网络安全和信息化委员会办公室")
 	p.add(nil, "party", kindPartyOffice, jianfu.UnitParty, pp, "中共临江省委办公厅")
@@ -269,8 +269,8 @@ func (p *planner) add(parent *unit, role string, kind unitKind, typ jianfu.UnitT
 	}}
 	g.w.units = append(g.w.units, u)
 	key := unitKey(regionPath, role)
-	if g.w.unitByPath[key] == nil {
-		g.w.unitByPath[key] = u
+	if g.w.byRole[key] == nil {
+		g.w.byRole[key] = u
 	}
 	return u
 }
