@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -16,7 +17,10 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newScanCmd(), newRulesCmd(), newImportCmd())
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return usageError{fmt.Sprintf("%v(查看用法:jianfu %s --help)", err, cmd.Name())}
+	})
+	root.AddCommand(newServeCmd(), newMigrateCmd(), newUserCmd(), newAuditCmd(), newScanCmd(), newRulesCmd(), newImportCmd())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "错误:", err)
 		os.Exit(exitCode(err))
@@ -26,6 +30,9 @@ func main() {
 // exitCode maps an error to the process exit status: 2 for bad usage, 1 otherwise.
 func exitCode(err error) int {
 	if _, ok := err.(usageError); ok {
+		return 2
+	}
+	if strings.HasPrefix(err.Error(), "unknown command") || strings.HasPrefix(err.Error(), "unknown shorthand flag") {
 		return 2
 	}
 	return 1

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"jianfu/store"
+	"jianfu/web"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+type serveFlags struct {
+	db, addr, logFormat string
+	secureCookies       bool
+	trustProxy          bool
+}
+
+func (f *serveFlags) add(cmd *cobra.Command) {
+	addDBFlag(cmd, &f.db)
+	cmd.Flags().StringVar(&f.addr, "addr", envOr("JIANFU_ADDR", "127.0.0.1:8080"), "监听地址 HOST:PORT;也可用环境变量 JIANFU_ADDR")
+	cmd.Flags().StringVar(&f.logFormat, "log-format", "text", "日志格式:text 或 json")
+	cmd.Flags().BoolVar(&f.secureCookies, "secure-cookies", false, "始终给 Cookie 加 Secure 标志(经 HTTPS 反向代理部署时开启)")
+	cmd.Flags().BoolVar(&f.trustProxy, "trust-proxy", false, "信任反向代理的 X-Forwarded-For / X-Forwarded-Proto 头")
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func newServeCmd() *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "启动 Web 服务与 JSON 接口",
+		Long:  "启动 jianfu 的 Web 界面、/api/v1 接口、/healthz 与 /metrics。数据库结构在启动时自动升级。",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			log := newLogger(f.logFormat)
+			db, err := openStore(ctx, f.db, log)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			return serve(ctx, db, f, log, func(addr string) {
+				log.Info("listening", "url", "http://"+addr, "db", db.Engine())
+			})
+		},
+	}
+	f.add(cmd)
+	return cmd
+}
+
+// serve runs the web server on an open store until ctx ends.
+func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, ready func(string)) error {
+	srv, err := web.New(web.Config{Addr: f.addr, SecureCookies: f.secureCookies, TrustProxy: f.trustProxy, Version: version},
+		web.Services{Regions: db, Units: db, Users: db, Audit: db, Ping: db.Ping}, log)
+	if err != nil {
+		return fmt.Errorf("build server: %w", err)
+	}
+	return srv.Serve(ctx, ready)
+}

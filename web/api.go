@@ -1,0 +1,361 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"jianfu"
+)
+
+// api requires an authenticated caller for a JSON endpoint. Callers using
+// a browser session must also send the CSRF token on changes.
+func (s *Server) api(next handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		a := info(r).actor
+		if a == nil {
+			if r.Header.Get("Authorization") != "" {
+				return jianfu.Errorf(jianfu.EUNAUTHORIZED, "接口令牌无效或已吊销", "the API token is invalid or revoked")
+			}
+			return jianfu.Errorf(jianfu.EUNAUTHORIZED, "需要身份认证:请在 Authorization 头中提供 Bearer 令牌", "authentication required: send a Bearer token in the Authorization header")
+		}
+		if a.Via == "session" && r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if err := s.checkCSRF(r); err != nil {
+				return err
+			}
+		}
+		return next(w, r)
+	}
+}
+
+// listResponse is the shape of every paged list.
+type listResponse[T any] struct {
+	Items  []T `json:"items"`
+	Total  int `json:"total"`
+	Limit  int `json:"limit"`
+	Offset int `json:"offset"`
+}
+
+func respondList[T any](w http.ResponseWriter, items []T, total int, p jianfu.Page) error {
+	if items == nil {
+		items = []T{}
+	}
+	p = p.Normalize()
+	writeJSON(w, http.StatusOK, listResponse[T]{Items: items, Total: total, Limit: p.Limit, Offset: p.Offset})
+	return nil
+}
+
+// apiPage reads limit, offset and sort, rejecting nonsense clearly.
+func apiPage(r *http.Request) (jianfu.Page, error) {
+	q := r.URL.Query()
+	var p jianfu.Page
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return p, jianfu.Errorf(jianfu.EINVALID, "limit 应为1至1000之间的整数,收到“%s”", "limit must be an integer from 1 to 1000, got %q", v)
+		}
+		p.Limit = n
+	}
+	if v := q.Get("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return p, jianfu.Errorf(jianfu.EINVALID, "offset 应为非负整数,收到“%s”", "offset must be a non-negative integer, got %q", v)
+		}
+		p.Offset = n
+	}
+	p.Sort = q.Get("sort")
+	return p, nil
+}
+
+// decode reads a JSON body into v: at most 1 MiB, no unknown fields.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return jianfu.Errorf(jianfu.EINVALID, "请求体应为 JSON(Content-Type: application/json),收到 %s", "the body must be JSON (Content-Type: application/json), got %s", ct)
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		var me *http.MaxBytesError
+		switch {
+		case errors.Is(err, io.EOF):
+			return jianfu.Errorf(jianfu.EINVALID, "请求体为空,应为 JSON 对象", "the body is empty; send a JSON object")
+		case errors.As(err, &se):
+			return jianfu.Errorf(jianfu.EINVALID, "JSON 格式错误(第%d字节附近):%v", "malformed JSON near byte %d: %v", se.Offset, err)
+		case errors.As(err, &te):
+			return jianfu.Errorf(jianfu.EINVALID, "字段“%s”类型错误:应为%s", "field %q has the wrong type: want %s", te.Field, te.Type.String())
+		case errors.As(err, &me):
+			return jianfu.Errorf(jianfu.EINVALID, "请求体超过%d字节", "the body exceeds %d bytes", me.Limit)
+		case strings.HasPrefix(err.Error(), "json: unknown field"):
+			f := strings.TrimPrefix(err.Error(), "json: unknown field ")
+			return jianfu.Errorf(jianfu.EINVALID, "未知字段 %s,请对照 /api/v1/openapi.json", "unknown field %s; see /api/v1/openapi.json", f)
+		}
+		return jianfu.Errorf(jianfu.EINVALID, "无法解析请求体:%v", "cannot read the body: %v", err)
+	}
+	if dec.More() {
+		return jianfu.Errorf(jianfu.EINVALID, "请求体只能包含一个 JSON 对象", "the body must hold exactly one JSON object")
+	}
+	return nil
+}
+
+func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) error {
+	a := info(r).actor
+	writeJSON(w, http.StatusOK, map[string]any{
+		"id": a.UserID, "username": a.Username, "name": a.Name, "roles": a.Roles,
+		"unit_id": a.UnitID, "unit_name": a.UnitName, "region_path": a.RegionPath, "via": a.Via,
+	})
+	return nil
+}
+
+func (s *Server) apiRegions(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPage(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := jianfu.RegionFilter{Level: jianfu.Level(q.Get("level")), Query: q.Get("q"), Page: p}
+	if q.Has("parent") {
+		parent := q.Get("parent")
+		if parent != "" {
+			_, path, _, err := jianfu.ParseRegionCode(parent)
+			if err != nil {
+				return err
+			}
+			parent = path
+		}
+		f.Parent = &parent
+	}
+	if f.Level != "" && f.Level.Rank() < 0 {
+		return jianfu.Errorf(jianfu.EINVALID, "level 取值无效:%s(可选 province、city、county、township、village)", "invalid level %q (province, city, county, township or village)", f.Level)
+	}
+	items, total, err := s.svc.Regions.FindRegions(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return respondList(w, items, total, p)
+}
+
+func (s *Server) apiRegion(w http.ResponseWriter, r *http.Request) error {
+	reg, err := s.svc.Regions.FindRegion(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, reg)
+	return nil
+}
+
+func (s *Server) apiUnits(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPage(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := jianfu.UnitFilter{Type: jianfu.UnitType(q.Get("type")), Query: q.Get("q"), Page: p}
+	if code := q.Get("region"); code != "" {
+		_, path, _, err := jianfu.ParseRegionCode(code)
+		if err != nil {
+			return err
+		}
+		f.RegionPath = path
+	}
+	if v := q.Get("parent_id"); v != "" {
+		if f.ParentID, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return jianfu.Errorf(jianfu.EINVALID, "parent_id 应为整数", "parent_id must be an integer")
+		}
+	}
+	items, total, err := s.svc.Units.FindUnits(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return respondList(w, items, total, p)
+}
+
+func (s *Server) apiUnit(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	u, err := s.svc.Units.FindUnitByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, u)
+	return nil
+}
+
+// unitInput is the body of POST and PATCH /api/v1/units.
+type unitInput struct {
+	Name       *string          `json:"name"`
+	Type       *jianfu.UnitType `json:"type"`
+	RegionCode *string          `json:"region_code"`
+	ParentID   *int64           `json:"parent_id"`
+	CreditCode *string          `json:"credit_code"`
+	Disabled   *bool            `json:"disabled"`
+}
+
+func (s *Server) apiCreateUnit(w http.ResponseWriter, r *http.Request) error {
+	var in unitInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	u := &jianfu.Unit{Name: deref(in.Name), RegionCode: deref(in.RegionCode), CreditCode: deref(in.CreditCode)}
+	if in.Type != nil {
+		u.Type = *in.Type
+	}
+	if in.ParentID != nil {
+		u.ParentID = *in.ParentID
+	}
+	if err := s.svc.Units.CreateUnit(r.Context(), u); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, u)
+	return nil
+}
+
+func (s *Server) apiUpdateUnit(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in unitInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if in.RegionCode != nil || in.ParentID != nil {
+		return jianfu.Errorf(jianfu.EINVALID, "单位的所在区划和上级单位不能修改;如需调整请新建单位", "a unit's region and parent cannot change; create a new unit instead")
+	}
+	u, err := s.svc.Units.UpdateUnit(r.Context(), id, jianfu.UnitUpdate{Name: in.Name, Type: in.Type, CreditCode: in.CreditCode, Disabled: in.Disabled})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, u)
+	return nil
+}
+
+func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPage(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := jianfu.UserFilter{Role: jianfu.Role(q.Get("role")), Query: q.Get("q"), Page: p}
+	if v := q.Get("unit_id"); v != "" {
+		if f.UnitID, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return jianfu.Errorf(jianfu.EINVALID, "unit_id 应为整数", "unit_id must be an integer")
+		}
+	}
+	items, total, err := s.svc.Users.FindUsers(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return respondList(w, items, total, p)
+}
+
+func (s *Server) apiUser(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	u, err := s.svc.Users.FindUserByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, u)
+	return nil
+}
+
+// userInput is the body of POST and PATCH /api/v1/users.
+type userInput struct {
+	Username *string       `json:"username"`
+	Name     *string       `json:"name"`
+	UnitID   *int64        `json:"unit_id"`
+	Roles    []jianfu.Role `json:"roles"`
+	Phone    *string       `json:"phone"`
+	Password *string       `json:"password"`
+	Disabled *bool         `json:"disabled"`
+	Unlock   bool          `json:"unlock"`
+}
+
+func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request) error {
+	var in userInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	u := &jianfu.User{Username: deref(in.Username), Name: deref(in.Name), Roles: in.Roles, Phone: deref(in.Phone)}
+	if in.UnitID != nil {
+		u.UnitID = *in.UnitID
+	}
+	if err := s.svc.Users.CreateUser(r.Context(), u, deref(in.Password)); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, u)
+	return nil
+}
+
+func (s *Server) apiUpdateUser(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in userInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if in.Username != nil || in.UnitID != nil {
+		return jianfu.Errorf(jianfu.EINVALID, "用户名和所属单位不能修改", "the username and the unit cannot change")
+	}
+	if in.Password != nil {
+		if err := jianfu.ValidatePassword(*in.Password); err != nil {
+			return err
+		}
+	}
+	u, err := s.svc.Users.UpdateUser(r.Context(), id, jianfu.UserUpdate{Name: in.Name, Roles: in.Roles, Phone: in.Phone, Disabled: in.Disabled, Unlock: in.Unlock})
+	if err != nil {
+		return err
+	}
+	if in.Password != nil {
+		if err := s.svc.Users.SetPassword(r.Context(), id, *in.Password); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, u)
+	return nil
+}
+
+func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPage(r)
+	if err != nil {
+		return err
+	}
+	l := &list{Limit: p.Limit, Offset: p.Offset, Sort: p.Sort}
+	f := auditFilter(r, l)
+	f.Page = p
+	items, total, err := s.svc.Audit.FindAuditEntries(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return respondList(w, items, total, p)
+}
+
+func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
+	b, err := assets.ReadFile("openapi.json")
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("openapi: %w", err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Write(b)
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

@@ -1,0 +1,72 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"jianfu"
+)
+
+// statusOf maps error codes to HTTP statuses, in one place.
+var statusOf = map[string]int{
+	jianfu.EINVALID:      http.StatusBadRequest,
+	jianfu.ENOTFOUND:     http.StatusNotFound,
+	jianfu.ECONFLICT:     http.StatusConflict,
+	jianfu.EUNAUTHORIZED: http.StatusUnauthorized,
+	jianfu.EFORBIDDEN:    http.StatusForbidden,
+	jianfu.ETOOMANY:      http.StatusTooManyRequests,
+	jianfu.EINTERNAL:     http.StatusInternalServerError,
+}
+
+func isAPI(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, "/api/") || strings.Contains(r.Header.Get("Accept"), "application/json") && !strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+// apiError is the one error shape of the API.
+type apiError struct {
+	Error struct {
+		Code     string           `json:"code"`
+		Message  string           `json:"message"`
+		Problems []jianfu.Problem `json:"problems,omitempty"`
+	} `json:"error"`
+}
+
+// fail answers an error: JSON for the API, an HTML page for the UI.
+// Unknown errors are logged in full and shown as "internal error".
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	code := jianfu.ErrorCode(err)
+	status := statusOf[code]
+	if code == jianfu.EINTERNAL {
+		s.log.Error("internal error", "err", err, "method", r.Method, "path", r.URL.Path)
+	}
+	lang := info(r).lang
+	msg := jianfu.ErrorMessage(err, lang)
+	if isAPI(r) {
+		var body apiError
+		body.Error.Code, body.Error.Message = code, msg
+		if je, ok := err.(*jianfu.Error); ok {
+			body.Error.Problems = je.Problems
+		}
+		writeJSON(w, status, body)
+		return
+	}
+	if code == jianfu.EUNAUTHORIZED && r.Method == http.MethodGet {
+		http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	w.WriteHeader(status)
+	p := s.newPage(r, "error")
+	p.Title = p.T("error.title")
+	p.Data = map[string]any{"Status": status, "Message": msg, "Code": code}
+	s.render(w, r, "error", p)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}

@@ -1,0 +1,168 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"jianfu"
+)
+
+// login requires a logged-in user for a page.
+func (s *Server) login(next handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if info(r).actor == nil {
+			return jianfu.Errorf(jianfu.EUNAUTHORIZED, "请先登录", "please log in first")
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if err := s.checkCSRF(r); err != nil {
+				return err
+			}
+		}
+		return next(w, r)
+	}
+}
+
+// landing is the first page a user sees after logging in, by role.
+func landing(a *jianfu.Actor) string {
+	switch {
+	case a.HasAny(jianfu.RoleSupervisor, jianfu.RoleReviewer, jianfu.RoleInspector, jianfu.RoleCaseHandler):
+		return "/"
+	case a.Has(jianfu.RoleAuditor):
+		return "/audit"
+	case a.Has(jianfu.RoleSysAdmin):
+		return "/admin"
+	case a.Has(jianfu.RoleUnitAdmin):
+		return "/units/" + itoa(a.UnitID)
+	}
+	return "/"
+}
+
+// safeNext accepts only local paths as a redirect target after login.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.HasPrefix(next, "/login") {
+		return ""
+	}
+	return next
+}
+
+func (s *Server) showLogin(w http.ResponseWriter, r *http.Request) error {
+	if a := info(r).actor; a != nil {
+		http.Redirect(w, r, landing(a), http.StatusSeeOther)
+		return nil
+	}
+	p := s.newPage(r, "login")
+	p.Title = p.T("login.title")
+	p.Data = map[string]string{"Next": safeNext(r.URL.Query().Get("next")), "Username": ""}
+	s.render(w, r, "login", p)
+	return nil
+}
+
+func (s *Server) doLogin(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	p := s.newPage(r, "login")
+	p.Title = p.T("login.title")
+	username := strings.TrimSpace(r.PostFormValue("username"))
+	next := safeNext(r.PostFormValue("next"))
+	p.Data = map[string]string{"Next": next, "Username": username}
+	fail := func(err error, status int) error {
+		p.Error = err
+		w.WriteHeader(status)
+		s.render(w, r, "login", p)
+		return nil
+	}
+	if err := s.checkCSRF(r); err != nil {
+		return fail(err, http.StatusForbidden)
+	}
+	if !s.limiter.allow(info(r).ip, s.now()) {
+		return fail(jianfu.Errorf(jianfu.ETOOMANY, "登录尝试过于频繁,请5分钟后再试", "too many login attempts; try again in 5 minutes"), http.StatusTooManyRequests)
+	}
+	if username == "" || r.PostFormValue("password") == "" {
+		return fail(jianfu.Errorf(jianfu.EINVALID, "请输入用户名和密码", "enter your username and password"), http.StatusBadRequest)
+	}
+	u, err := s.svc.Users.Authenticate(r.Context(), username, r.PostFormValue("password"))
+	if err != nil {
+		code := jianfu.ErrorCode(err)
+		if code == jianfu.EINTERNAL {
+			return err
+		}
+		return fail(err, statusOf[code])
+	}
+	tok, err := s.svc.Users.CreateSession(r.Context(), u.ID, info(r).ip, r.UserAgent())
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
+	a, err := s.svc.Users.SessionActor(r.Context(), tok)
+	if err != nil {
+		return err
+	}
+	if next == "" {
+		next = landing(a)
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) doLogout(w http.ResponseWriter, r *http.Request) error {
+	if err := s.checkCSRF(r); err != nil {
+		return err
+	}
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		s.svc.Users.DeleteSession(r.Context(), c.Value)
+	}
+	if a := info(r).actor; a != nil {
+		s.svc.Audit.RecordAudit(r.Context(), &jianfu.AuditEntry{Action: "logout", ObjectType: "user", ObjectID: itoa(a.UserID), RegionPath: a.RegionPath})
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) showAccount(w http.ResponseWriter, r *http.Request) error {
+	a := info(r).actor
+	u, err := s.svc.Users.FindUserByID(r.Context(), a.UserID)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "account")
+	p.Title = p.T("account.title")
+	p.Data = u
+	if r.URL.Query().Get("done") == "1" {
+		p.Flash = p.T("account.changed")
+	}
+	s.render(w, r, "account", p)
+	return nil
+}
+
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
+	a := info(r).actor
+	current, next, again := r.PostFormValue("current"), r.PostFormValue("new"), r.PostFormValue("again")
+	var err error
+	switch {
+	case next != again:
+		err = jianfu.Errorf(jianfu.EINVALID, "两次输入的新密码不一致", "the two new passwords differ")
+	default:
+		if _, err = s.svc.Users.Authenticate(r.Context(), a.Username, current); err != nil {
+			err = jianfu.Errorf(jianfu.EINVALID, "当前密码不正确", "the current password is wrong")
+		} else {
+			err = s.svc.Users.SetPassword(r.Context(), a.UserID, next)
+		}
+	}
+	if err != nil {
+		u, _ := s.svc.Users.FindUserByID(r.Context(), a.UserID)
+		p := s.newPage(r, "account")
+		p.Title = p.T("account.title")
+		p.Data, p.Error = u, err
+		w.WriteHeader(statusOf[jianfu.ErrorCode(err)])
+		s.render(w, r, "account", p)
+		return nil
+	}
+	// Changing the password ended every session, this one included.
+	tok, err := s.svc.Users.CreateSession(r.Context(), a.UserID, info(r).ip, r.UserAgent())
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
+	http.Redirect(w, r, "/account?done=1", http.StatusSeeOther)
+	return nil
+}

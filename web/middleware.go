@@ -1,0 +1,253 @@
+package web
+
+import (
+	"context"
+	"crypto/subtle"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"jianfu"
+	"jianfu/secret"
+)
+
+const (
+	sessionCookie = "jf_session"
+	csrfCookie    = "jf_csrf"
+	langCookie    = "jf_lang"
+)
+
+// reqInfo is what the middleware learns about a request.
+type reqInfo struct {
+	lang  string
+	csrf  string
+	actor *jianfu.Actor
+	ip    string
+}
+
+type reqKey struct{}
+
+func info(r *http.Request) *reqInfo {
+	if ri, ok := r.Context().Value(reqKey{}).(*reqInfo); ok {
+		return ri
+	}
+	return &reqInfo{lang: "zh"}
+}
+
+// statusWriter remembers the status code for logs and metrics.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// wrap is the outer middleware: security headers, request info, the
+// actor from a session or a bearer token, logging, metrics and recovery.
+func (s *Server) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		h := sw.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+		ri := &reqInfo{ip: s.clientIP(r), lang: "zh"}
+		if c, err := r.Cookie(langCookie); err == nil && c.Value == "en" {
+			ri.lang = "en"
+		}
+		if l := r.URL.Query().Get("lang"); l == "en" || l == "zh" {
+			ri.lang = l
+			http.SetCookie(sw, &http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 86400, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
+		}
+		if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 32 {
+			ri.csrf = c.Value
+		} else {
+			ri.csrf = secret.NewToken("")
+			http.SetCookie(sw, &http.Cookie{Name: csrfCookie, Value: ri.csrf, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.secure(r)})
+		}
+		ctx := jianfu.WithClientIP(r.Context(), ri.ip)
+		ctx = context.WithValue(ctx, reqKey{}, ri)
+		r = r.WithContext(ctx)
+		s.authenticate(sw, r, ri)
+		if ri.actor != nil {
+			r = r.WithContext(jianfu.WithActor(r.Context(), ri.actor))
+		}
+		defer func() {
+			if v := recover(); v != nil {
+				s.log.Error("panic", "err", v, "path", r.URL.Path, "stack", string(debug.Stack()))
+				if sw.status == 0 {
+					s.fail(sw, r, fmt.Errorf("panic: %v", v))
+				}
+			}
+			route := r.Pattern
+			if route == "" {
+				route = "unmatched"
+			}
+			d := time.Since(start)
+			s.metrics.requests.WithLabelValues(r.Method, route, fmt.Sprint(sw.status)).Inc()
+			s.metrics.latency.WithLabelValues(r.Method, route).Observe(d.Seconds())
+			attrs := []any{"method", r.Method, "route", route, "status", sw.status, "ms", d.Milliseconds(), "ip", ri.ip}
+			if ri.actor != nil {
+				attrs = append(attrs, "user", ri.actor.Username)
+			}
+			if sw.status >= 500 {
+				s.log.Error("request", attrs...)
+			} else if !strings.HasPrefix(route, "GET /static/") {
+				s.log.Info("request", attrs...)
+			}
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// authenticate resolves a bearer token or a session cookie. A bad bearer
+// token is an error at once; a stale session is just no session.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, ri *reqInfo) {
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		tok, ok := strings.CutPrefix(auth, "Bearer ")
+		if !ok {
+			return
+		}
+		a, err := s.svc.Users.TokenActor(r.Context(), strings.TrimSpace(tok))
+		if err == nil {
+			a.IP = ri.ip
+			ri.actor = a
+		}
+		return
+	}
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return
+	}
+	a, err := s.svc.Users.SessionActor(r.Context(), c.Value)
+	if err != nil {
+		http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
+		return
+	}
+	a.IP = ri.ip
+	ri.actor = a
+}
+
+// secure reports whether cookies should carry the Secure flag.
+func (s *Server) secure(r *http.Request) bool {
+	return s.cfg.SecureCookies || r.TLS != nil || s.cfg.TrustProxy && r.Header.Get("X-Forwarded-Proto") == "https"
+}
+
+func (s *Server) clientIP(r *http.Request) string {
+	if s.cfg.TrustProxy {
+		if f := r.Header.Get("X-Forwarded-For"); f != "" {
+			ip, _, _ := strings.Cut(f, ",")
+			return strings.TrimSpace(ip)
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// checkCSRF verifies a state-changing browser request: the form's token
+// must equal the cookie's, and a present Origin must be this host.
+func (s *Server) checkCSRF(r *http.Request) error {
+	bad := jianfu.Errorf(jianfu.EFORBIDDEN, "页面已过期或请求来源不明(CSRF 校验失败),请刷新页面后重试", "the page expired or the request came from elsewhere (CSRF check failed); reload the page and try again")
+	if o := r.Header.Get("Origin"); o != "" && o != "null" {
+		u, err := url.Parse(o)
+		if err != nil || u.Host != r.Host {
+			return bad
+		}
+	}
+	ri := info(r)
+	tok := r.Header.Get("X-CSRF-Token")
+	if tok == "" {
+		tok = r.PostFormValue("csrf")
+	}
+	if ri.csrf == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(ri.csrf)) != 1 {
+		return bad
+	}
+	return nil
+}
+
+// loginLimiter allows a number of login attempts per client address per window.
+type loginLimiter struct {
+	mu     sync.Mutex
+	max    int
+	window time.Duration
+	hits   map[string][]time.Time
+}
+
+func newLoginLimiter(max int, window time.Duration) *loginLimiter {
+	return &loginLimiter{max: max, window: window, hits: map[string][]time.Time{}}
+}
+
+// allow records an attempt and reports whether it is within the limit.
+func (l *loginLimiter) allow(ip string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	h := l.hits[ip]
+	cut := 0
+	for cut < len(h) && now.Sub(h[cut]) > l.window {
+		cut++
+	}
+	h = h[cut:]
+	if len(h) >= l.max {
+		l.hits[ip] = h
+		return false
+	}
+	l.hits[ip] = append(h, now)
+	if len(l.hits) > 10000 { // forget idle addresses
+		for k, v := range l.hits {
+			if len(v) == 0 || now.Sub(v[len(v)-1]) > l.window {
+				delete(l.hits, k)
+			}
+		}
+	}
+	return true
+}
+
+type metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+func newMetrics(reg *prometheus.Registry) *metrics {
+	m := &metrics{
+		reg: reg,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "jianfu_http_requests_total", Help: "HTTP requests by method, route and status.",
+		}, []string{"method", "route", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "jianfu_http_request_duration_seconds", Help: "HTTP request latency by method and route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"method", "route"}),
+	}
+	reg.MustRegister(m.requests, m.latency, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	return m
+}

@@ -1,0 +1,183 @@
+package web_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"jianfu/store"
+	"jianfu/store/storetest"
+)
+
+// browser is an HTTP client with cookies that fills forms like a user.
+type browser struct {
+	t    *testing.T
+	base string
+	c    *http.Client
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, base: base, c: &http.Client{Jar: jar}}
+}
+
+func (b *browser) get(path string) (int, string) {
+	b.t.Helper()
+	resp, err := b.c.Get(b.base + path)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// post submits a form from the page at from, with its CSRF token.
+func (b *browser) post(from, action string, form url.Values) (int, string, string) {
+	b.t.Helper()
+	_, page := b.get(from)
+	m := csrfRe.FindStringSubmatch(page)
+	if m == nil {
+		b.t.Fatalf("no csrf token on %s", from)
+	}
+	form.Set("csrf", m[1])
+	resp, err := b.c.PostForm(b.base+action, form)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Request.URL.Path, string(body)
+}
+
+func (b *browser) login(user string) (int, string, string) {
+	return b.post("/login", "/login", url.Values{"username": {user}, "password": {storetest.FixturePassword}})
+}
+
+func TestLoginLandsOnRolePage(t *testing.T) {
+	h := newHarness(t, storetest.Open(t, store.SQLite))
+	tests := []struct{ user, landing, shows string }{
+		{"prov.sup", "/", "临江省 · 工作概览"},
+		{"south.sup", "/", "江南区 · 工作概览"},
+		{"city.auditor", "/audit", "审计日志"},
+		{"prov.admin", "/admin", "系统管理"},
+		{"south.edu", "/units/", "江州市江南区教育局"},
+		{"south.school", "/", "江州市江南区望江中学"},
+	}
+	for _, tt := range tests {
+		b := newBrowser(t, h.srv.URL)
+		st, path, body := b.login(tt.user)
+		if st != 200 || !strings.HasPrefix(path, tt.landing) || !strings.Contains(body, tt.shows) {
+			t.Errorf("%s lands on %s (%d), want %s showing %q", tt.user, path, st, tt.landing, tt.shows)
+		}
+	}
+}
+
+func TestLoginErrorsAndCSRF(t *testing.T) {
+	h := newHarness(t, storetest.Open(t, store.SQLite))
+	b := newBrowser(t, h.srv.URL)
+	st, _, body := b.post("/login", "/login", url.Values{"username": {"south.sup"}, "password": {"wrong"}})
+	if st != 401 || !strings.Contains(body, "用户名或密码错误") {
+		t.Errorf("wrong password: %d", st)
+	}
+	// A form posted without the page's token is refused.
+	resp, _ := b.c.PostForm(h.srv.URL+"/login", url.Values{"username": {"south.sup"}, "password": {storetest.FixturePassword}, "csrf": {"forged"}})
+	if resp.StatusCode != 403 {
+		t.Errorf("login with a forged CSRF token: %d", resp.StatusCode)
+	}
+	resp.Body.Close()
+	// Pages need a login and remember where the user wanted to go.
+	b2 := newBrowser(t, h.srv.URL)
+	_, page := b2.get("/units?type=party")
+	if !strings.Contains(page, `name="next" value="/units?type=party"`) {
+		t.Error("an anonymous visit to /units does not lead to the login with next")
+	}
+	// After login, a page form without CSRF is refused too.
+	b.login("prov.admin")
+	resp, _ = b.c.PostForm(h.srv.URL+"/units", url.Values{"name": {"x"}})
+	if resp.StatusCode != 403 {
+		t.Errorf("unit form without CSRF: %d", resp.StatusCode)
+	}
+	resp.Body.Close()
+}
+
+func TestPagesRenderForEveryRole(t *testing.T) {
+	h := newHarness(t, storetest.Open(t, store.SQLite))
+	pages := []string{"/", "/account", "/admin", "/regions", "/units", "/users", "/registry", "/burden", "/cases", "/campaigns", "/evaluation", "/cleanup", "/typical"}
+	for _, u := range h.fx.Users {
+		b := newBrowser(t, h.srv.URL)
+		if st, _, _ := b.login(u.Username); st != 200 {
+			t.Fatalf("login %s: %d", u.Username, st)
+		}
+		for _, p := range pages {
+			st, body := b.get(p)
+			if st != 200 || !strings.Contains(body, "</html>") {
+				t.Errorf("%s GET %s: %d", u.Username, p, st)
+			}
+		}
+		st, body := b.get("/audit")
+		if u.HasRole("auditor") || u.HasRole("sysadmin") {
+			if st != 200 {
+				t.Errorf("%s /audit: %d", u.Username, st)
+			}
+		} else if st != 403 || !strings.Contains(body, "审计员") {
+			t.Errorf("%s /audit: %d, want 403 with an explanation", u.Username, st)
+		}
+		if st, _ := b.get("/units/999999"); st != 404 {
+			t.Errorf("%s missing unit: %d", u.Username, st)
+		}
+	}
+}
+
+func TestOtherCountysUnitIsNotFound(t *testing.T) {
+	h := newHarness(t, storetest.Open(t, store.SQLite))
+	b := newBrowser(t, h.srv.URL)
+	b.login("south.sup")
+	_, list := b.get("/units")
+	if strings.Contains(list, "江北区") || !strings.Contains(list, "江南区教育局") {
+		t.Error("the 江南区 supervisor's unit list is not limited to 江南区")
+	}
+	st, body := b.get("/units/" + itoa(h.fx.Units["northEdu"].ID))
+	if st != 404 || strings.Contains(body, "江北区教育局") {
+		t.Errorf("opening another county's unit by URL: %d", st)
+	}
+}
+
+func TestEnglishSwitch(t *testing.T) {
+	h := newHarness(t, storetest.Open(t, store.SQLite))
+	b := newBrowser(t, h.srv.URL)
+	b.login("south.sup")
+	_, body := b.get("/units?lang=en")
+	if !strings.Contains(body, "Units") || !strings.Contains(body, `lang="en"`) {
+		t.Error("?lang=en does not switch to English")
+	}
+	_, body = b.get("/")
+	if !strings.Contains(body, "Overview") {
+		t.Error("the language choice is not remembered")
+	}
+}
+
+func TestUnitFormShowsFieldErrors(t *testing.T) {
+	h := newHarness(t, storetest.Open(t, store.SQLite))
+	b := newBrowser(t, h.srv.URL)
+	b.login("south.edu")
+	parent := itoa(h.fx.Units["southEdu"].ID)
+	st, _, body := b.post("/units/new?parent="+parent, "/units", url.Values{"name": {"望江小学"}, "type": {"institution"}, "region_code": {"390102001"}, "parent_id": {parent}, "credit_code": {"91350100M000100Y44"}})
+	if st != 400 || !strings.Contains(body, "校验位错误") || !strings.Contains(body, "望江小学") {
+		t.Errorf("bad credit code: %d; the form must keep the input and explain", st)
+	}
+	_, total, _ := h.db.FindUnits(storetest.System(), unitQuery("望江小学"))
+	if total != 0 {
+		t.Error("a rejected form saved a unit")
+	}
+	st, path, _ := b.post("/units/new?parent="+parent, "/units", url.Values{"name": {"望江小学"}, "type": {"institution"}, "region_code": {"390102001"}, "parent_id": {parent}})
+	if st != 200 || !strings.HasPrefix(path, "/units/") {
+		t.Errorf("good unit form: %d %s", st, path)
+	}
+}

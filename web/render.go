@@ -1,0 +1,297 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"jianfu"
+)
+
+// locale is a flat catalogue of translated strings.
+type locale map[string]string
+
+func loadLocales() (map[string]*locale, error) {
+	out := map[string]*locale{}
+	for _, lang := range []string{"zh", "en"} {
+		b, err := assets.ReadFile("locales/" + lang + ".json")
+		if err != nil {
+			return nil, err
+		}
+		var l locale
+		if err := json.Unmarshal(b, &l); err != nil {
+			return nil, fmt.Errorf("locale %s: %w", lang, err)
+		}
+		out[lang] = &l
+	}
+	return out, nil
+}
+
+// pageSet holds one template per page, each parsed with the layout.
+type pageSet struct {
+	pages map[string]*template.Template
+}
+
+var shanghai = time.FixedZone("CST", 8*3600)
+
+var funcs = template.FuncMap{
+	"datetime": func(t any) string {
+		switch v := t.(type) {
+		case time.Time:
+			if v.IsZero() {
+				return ""
+			}
+			return v.In(shanghai).Format("2006-01-02 15:04")
+		case *time.Time:
+			if v == nil {
+				return ""
+			}
+			return v.In(shanghai).Format("2006-01-02 15:04")
+		}
+		return ""
+	},
+	"seconds": func(t time.Time) string { return t.In(shanghai).Format("2006-01-02 15:04:05") },
+	"join":    strings.Join,
+	"add":     func(a, b int) int { return a + b },
+	"num": func(n int) string {
+		s := strconv.Itoa(n)
+		if n < 10000 && n > -10000 {
+			return s
+		}
+		var b strings.Builder
+		for i, c := range s {
+			if i > 0 && (len(s)-i)%3 == 0 && c != '-' {
+				b.WriteByte(',')
+			}
+			b.WriteRune(c)
+		}
+		return b.String()
+	},
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+		return m
+	},
+}
+
+func loadPages() (*pageSet, error) {
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials.html")
+	if err != nil {
+		return nil, err
+	}
+	files, err := fs.Glob(assets, "templates/page_*.html")
+	if err != nil {
+		return nil, err
+	}
+	ps := &pageSet{pages: map[string]*template.Template{}}
+	for _, f := range files {
+		name := strings.TrimSuffix(strings.TrimPrefix(path.Base(f), "page_"), ".html")
+		t, err := template.Must(layout.Clone()).ParseFS(assets, f)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", f, err)
+		}
+		ps.pages[name] = t
+	}
+	return ps, nil
+}
+
+// page is what every template gets.
+type page struct {
+	Lang    string
+	Title   string
+	Nav     string // the active navigation entry
+	Actor   *jianfu.Actor
+	CSRF    string
+	Path    string
+	Query   url.Values
+	Flash   string
+	Error   error
+	Data    any
+	Version string
+	loc     *locale
+	zh      *locale
+}
+
+// T translates a key, formatting args into it.
+func (p *page) T(key string, args ...any) string {
+	s, ok := (*p.loc)[key]
+	if !ok {
+		if s, ok = (*p.zh)[key]; !ok {
+			s = key
+		}
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// ErrorText shows the page's error in its language.
+func (p *page) ErrorText() string {
+	if p.Error == nil {
+		return ""
+	}
+	return jianfu.ErrorMessage(p.Error, p.Lang)
+}
+
+// Problems lists the per-field problems of the page's error.
+func (p *page) Problems() []jianfu.Problem {
+	if je, ok := p.Error.(*jianfu.Error); ok {
+		return je.Problems
+	}
+	return nil
+}
+
+// ProblemFor returns the problem message for one form field.
+func (p *page) ProblemFor(field string) string {
+	for _, pr := range p.Problems() {
+		if pr.Field == field {
+			return pr.Localize(p.Lang)
+		}
+	}
+	return ""
+}
+
+// Role names a role in the page's language.
+func (p *page) Role(r jianfu.Role) string { return p.T("role." + string(r)) }
+
+// UnitType names a unit type in the page's language.
+func (p *page) UnitType(t jianfu.UnitType) string { return p.T("unittype." + string(t)) }
+
+// Level names a region level in the page's language.
+func (p *page) Level(l jianfu.Level) string { return p.T("level." + string(l)) }
+
+// Can reports whether the actor holds any of the roles (names).
+func (p *page) Can(roles ...string) bool {
+	for _, r := range roles {
+		if p.Actor.Has(jianfu.Role(r)) {
+			return true
+		}
+	}
+	return false
+}
+
+// LangURL returns the current URL switched to another language.
+func (p *page) LangURL(lang string) string {
+	q := url.Values{}
+	for k, v := range p.Query {
+		q[k] = v
+	}
+	q.Set("lang", lang)
+	return p.Path + "?" + q.Encode()
+}
+
+func (s *Server) newPage(r *http.Request, nav string) *page {
+	ri := info(r)
+	return &page{Lang: ri.lang, Nav: nav, Actor: ri.actor, CSRF: ri.csrf, Path: r.URL.Path, Query: r.URL.Query(),
+		Version: s.cfg.Version, loc: s.loc[ri.lang], zh: s.loc["zh"]}
+}
+
+// render executes a page template into a buffer first, so a template
+// error never leaves half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, p *page) {
+	t, ok := s.pages.pages[name]
+	if !ok {
+		s.log.Error("no such page template", "name", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.log.Error("render", "page", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	buf.WriteTo(w)
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// list is the state of a sortable, filterable, paged table from the query.
+type list struct {
+	Query  url.Values
+	Path   string
+	Sort   string
+	Offset int
+	Limit  int
+	Total  int
+}
+
+func newList(r *http.Request, defLimit int) *list {
+	q := r.URL.Query()
+	l := &list{Query: q, Path: r.URL.Path, Sort: q.Get("sort"), Limit: defLimit}
+	if v, err := strconv.Atoi(q.Get("limit")); err == nil && v > 0 && v <= 500 {
+		l.Limit = v
+	}
+	if v, err := strconv.Atoi(q.Get("offset")); err == nil && v >= 0 {
+		l.Offset = v
+	}
+	return l
+}
+
+func (l *list) Page() jianfu.Page { return jianfu.Page{Offset: l.Offset, Limit: l.Limit, Sort: l.Sort} }
+
+// URL returns the list's URL with some parameters changed.
+func (l *list) URL(kv ...string) string {
+	q := url.Values{}
+	for k, v := range l.Query {
+		if k != "lang" {
+			q[k] = v
+		}
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			q.Del(kv[i])
+		} else {
+			q.Set(kv[i], kv[i+1])
+		}
+	}
+	if e := q.Encode(); e != "" {
+		return l.Path + "?" + e
+	}
+	return l.Path
+}
+
+// SortURL toggles sorting by key.
+func (l *list) SortURL(key string) string {
+	next := key
+	if l.Sort == key {
+		next = "-" + key
+	}
+	return l.URL("sort", next, "offset", "")
+}
+
+// SortMark shows the sort direction of a column.
+func (l *list) SortMark(key string) string {
+	switch l.Sort {
+	case key:
+		return "▲"
+	case "-" + key:
+		return "▼"
+	}
+	return ""
+}
+
+func (l *list) HasPrev() bool   { return l.Offset > 0 }
+func (l *list) HasNext() bool   { return l.Offset+l.Limit < l.Total }
+func (l *list) PrevURL() string { return l.URL("offset", strconv.Itoa(max(0, l.Offset-l.Limit))) }
+func (l *list) NextURL() string { return l.URL("offset", strconv.Itoa(l.Offset+l.Limit)) }
+func (l *list) From() int {
+	if l.Total == 0 {
+		return 0
+	}
+	return l.Offset + 1
+}
+func (l *list) To() int { return min(l.Offset+l.Limit, l.Total) }

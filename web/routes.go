@@ -1,0 +1,103 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// handler is an HTTP handler that returns its error for fail to answer.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// h adapts a handler; page handlers require a logged-in user.
+func (s *Server) h(fn handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	})
+}
+
+// routes lists every route of the server, in one place.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	static, _ := fs.Sub(assets, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+
+	// UI pages.
+	mux.Handle("GET /login", s.h(s.showLogin))
+	mux.Handle("POST /login", s.h(s.doLogin))
+	mux.Handle("POST /logout", s.h(s.doLogout))
+	mux.Handle("GET /{$}", s.h(s.login(s.showHome)))
+	mux.Handle("GET /account", s.h(s.login(s.showAccount)))
+	mux.Handle("POST /account/password", s.h(s.login(s.changePassword)))
+	mux.Handle("GET /admin", s.h(s.login(s.showAdmin)))
+	mux.Handle("GET /regions", s.h(s.login(s.showRegions)))
+	mux.Handle("GET /units", s.h(s.login(s.showUnits)))
+	mux.Handle("GET /units/new", s.h(s.login(s.showUnitNew)))
+	mux.Handle("POST /units", s.h(s.login(s.createUnit)))
+	mux.Handle("GET /units/{id}", s.h(s.login(s.showUnit)))
+	mux.Handle("POST /units/{id}", s.h(s.login(s.updateUnit)))
+	mux.Handle("GET /users", s.h(s.login(s.showUsers)))
+	mux.Handle("GET /users/new", s.h(s.login(s.showUserNew)))
+	mux.Handle("POST /users", s.h(s.login(s.createUser)))
+	mux.Handle("GET /users/{id}", s.h(s.login(s.showUser)))
+	mux.Handle("POST /users/{id}", s.h(s.login(s.updateUser)))
+	mux.Handle("GET /audit", s.h(s.login(s.showAudit)))
+	for _, m := range modules {
+		mux.Handle("GET "+m.Path, s.h(s.login(s.showModule(m))))
+	}
+
+	// JSON API.
+	mux.HandleFunc("GET /api/v1/openapi.json", s.openAPI)
+	for _, rt := range s.apiRoutes() {
+		mux.Handle(rt.method+" "+rt.path, s.h(s.api(rt.h)))
+	}
+	mux.Handle("/api/", s.h(s.apiNotFound))
+
+	mux.Handle("/", s.h(s.notFound))
+	return s.wrap(mux)
+}
+
+// apiRoute is one authenticated JSON endpoint; the OpenAPI document must
+// describe exactly these (a test checks).
+type apiRoute struct {
+	method, path string
+	h            handler
+}
+
+func (s *Server) apiRoutes() []apiRoute {
+	return []apiRoute{
+		{"GET", "/api/v1/me", s.apiMe},
+		{"GET", "/api/v1/regions", s.apiRegions},
+		{"GET", "/api/v1/regions/{code}", s.apiRegion},
+		{"GET", "/api/v1/units", s.apiUnits},
+		{"POST", "/api/v1/units", s.apiCreateUnit},
+		{"GET", "/api/v1/units/{id}", s.apiUnit},
+		{"PATCH", "/api/v1/units/{id}", s.apiUpdateUnit},
+		{"GET", "/api/v1/users", s.apiUsers},
+		{"POST", "/api/v1/users", s.apiCreateUser},
+		{"GET", "/api/v1/users/{id}", s.apiUser},
+		{"PATCH", "/api/v1/users/{id}", s.apiUpdateUser},
+		{"GET", "/api/v1/audit", s.apiAudit},
+	}
+}
+
+// APIRoutes lists the authenticated JSON routes as "METHOD /path".
+func (s *Server) APIRoutes() []string {
+	var out []string
+	for _, rt := range s.apiRoutes() {
+		out = append(out, rt.method+" "+rt.path)
+	}
+	return out
+}
+
+func cacheStatic(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		next.ServeHTTP(w, r)
+	})
+}

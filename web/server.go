@@ -1,0 +1,124 @@
+// Package web serves jianfu over HTTP: the server-rendered UI (Simplified
+// Chinese first, English switchable, every asset embedded), the JSON API
+// under /api/v1 with its OpenAPI document, /healthz and /metrics.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"jianfu"
+)
+
+//go:embed templates static locales openapi.json
+var assets embed.FS
+
+// Services are the domain services the web layer calls. The store
+// implements them all.
+type Services struct {
+	Regions jianfu.RegionService
+	Units   jianfu.UnitService
+	Users   jianfu.UserService
+	Audit   jianfu.AuditService
+	// Ping checks the database for /healthz.
+	Ping func(context.Context) error
+}
+
+// Config configures the server.
+type Config struct {
+	Addr string
+	// SecureCookies forces the Secure flag on cookies. When false the flag
+	// is set only for requests that arrived over TLS (or through a proxy
+	// that says so with X-Forwarded-Proto: https).
+	SecureCookies bool
+	// TrustProxy takes the client address from X-Forwarded-For.
+	TrustProxy bool
+	// Version is shown in the footer and /healthz.
+	Version string
+}
+
+// Server is the HTTP server.
+type Server struct {
+	cfg     Config
+	svc     Services
+	log     *slog.Logger
+	now     func() time.Time
+	pages   *pageSet
+	loc     map[string]*locale
+	metrics *metrics
+	limiter *loginLimiter
+	handler http.Handler
+	static  fs.FS
+}
+
+// New builds the server and its routes.
+func New(cfg Config, svc Services, log *slog.Logger) (*Server, error) {
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:8080"
+	}
+	s := &Server{cfg: cfg, svc: svc, log: log, now: time.Now, limiter: newLoginLimiter(20, 5*time.Minute)}
+	var err error
+	if s.loc, err = loadLocales(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = loadPages(); err != nil {
+		return nil, err
+	}
+	s.static, _ = fs.Sub(assets, "static")
+	s.metrics = newMetrics(prometheus.NewRegistry())
+	s.handler = s.routes()
+	return s, nil
+}
+
+// SetClock replaces the clock (tests).
+func (s *Server) SetClock(now func() time.Time) { s.now = now }
+
+// Handler returns the root handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Serve listens on cfg.Addr until ctx ends, then shuts down gracefully,
+// letting requests in flight finish for up to 15 seconds. ready, if not
+// nil, receives the bound address once listening.
+func (s *Server) Serve(ctx context.Context, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return jianfu.Errorf(jianfu.EINVALID, "无法监听 %s:%v(端口被占用?可用 --addr 换一个)", "cannot listen on %s: %v (port taken? choose another with --addr)", s.cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    1 << 20,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

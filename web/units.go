@@ -1,0 +1,136 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"jianfu"
+)
+
+func unitFilter(r *http.Request, l *list) jianfu.UnitFilter {
+	q := r.URL.Query()
+	f := jianfu.UnitFilter{Type: jianfu.UnitType(q.Get("type")), Query: q.Get("q"), Page: l.Page()}
+	if code := strings.TrimSpace(q.Get("region")); code != "" {
+		if _, path, _, err := jianfu.ParseRegionCode(code); err == nil {
+			f.RegionPath = path
+		}
+	}
+	if v, err := strconv.ParseInt(q.Get("parent"), 10, 64); err == nil {
+		f.ParentID = v
+	}
+	return f
+}
+
+func (s *Server) showUnits(w http.ResponseWriter, r *http.Request) error {
+	l := newList(r, 50)
+	units, total, err := s.svc.Units.FindUnits(r.Context(), unitFilter(r, l))
+	if err != nil {
+		return err
+	}
+	l.Total = total
+	p := s.newPage(r, "admin")
+	p.Title = p.T("units.title")
+	p.Data = map[string]any{"Units": units, "List": l, "Types": jianfu.UnitTypes}
+	s.render(w, r, "units", p)
+	return nil
+}
+
+func (s *Server) showUnit(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	return s.renderUnit(w, r, id, nil, http.StatusOK)
+}
+
+func (s *Server) renderUnit(w http.ResponseWriter, r *http.Request, id int64, formErr error, status int) error {
+	ctx := r.Context()
+	u, err := s.svc.Units.FindUnitByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	var parent *jianfu.Unit
+	if u.ParentID != 0 {
+		parent, _ = s.svc.Units.FindUnitByID(ctx, u.ParentID) // nil when the parent is above the caller's scope
+	}
+	children, nChildren, err := s.svc.Units.FindUnits(ctx, jianfu.UnitFilter{ParentID: id, Page: jianfu.Page{Limit: 200, Sort: "name"}})
+	if err != nil {
+		return err
+	}
+	users, nUsers, err := s.svc.Users.FindUsers(ctx, jianfu.UserFilter{UnitID: id, Page: jianfu.Page{Limit: 200}})
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "admin")
+	p.Title = u.Name
+	p.Error = formErr
+	if r.URL.Query().Get("saved") == "1" {
+		p.Flash = p.T("form.saved")
+	}
+	p.Data = map[string]any{"Unit": u, "Parent": parent, "Children": children, "NChildren": nChildren, "Users": users, "NUsers": nUsers, "Types": jianfu.UnitTypes}
+	w.WriteHeader(status)
+	s.render(w, r, "unit", p)
+	return nil
+}
+
+func (s *Server) showUnitNew(w http.ResponseWriter, r *http.Request) error {
+	u := &jianfu.Unit{Type: jianfu.UnitGovernment}
+	if v, err := strconv.ParseInt(r.URL.Query().Get("parent"), 10, 64); err == nil {
+		parent, err := s.svc.Units.FindUnitByID(r.Context(), v)
+		if err != nil {
+			return err
+		}
+		u.ParentID, u.RegionCode = parent.ID, parent.RegionCode
+	}
+	return s.renderUnitForm(w, r, u, nil, http.StatusOK)
+}
+
+func (s *Server) renderUnitForm(w http.ResponseWriter, r *http.Request, u *jianfu.Unit, formErr error, status int) error {
+	var parent *jianfu.Unit
+	if u.ParentID != 0 {
+		parent, _ = s.svc.Units.FindUnitByID(r.Context(), u.ParentID)
+	}
+	p := s.newPage(r, "admin")
+	p.Title = p.T("units.new")
+	p.Error = formErr
+	p.Data = map[string]any{"Unit": u, "Parent": parent, "Types": jianfu.UnitTypes}
+	w.WriteHeader(status)
+	s.render(w, r, "unit_new", p)
+	return nil
+}
+
+func (s *Server) createUnit(w http.ResponseWriter, r *http.Request) error {
+	u := &jianfu.Unit{
+		Name:       r.PostFormValue("name"),
+		Type:       jianfu.UnitType(r.PostFormValue("type")),
+		RegionCode: strings.TrimSpace(r.PostFormValue("region_code")),
+		CreditCode: r.PostFormValue("credit_code"),
+	}
+	u.ParentID, _ = strconv.ParseInt(r.PostFormValue("parent_id"), 10, 64)
+	if err := s.svc.Units.CreateUnit(r.Context(), u); err != nil {
+		if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
+			return err
+		}
+		return s.renderUnitForm(w, r, u, err, statusOf[jianfu.ErrorCode(err)])
+	}
+	http.Redirect(w, r, "/units/"+itoa(u.ID)+"?saved=1", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) updateUnit(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	name, typ, code := r.PostFormValue("name"), jianfu.UnitType(r.PostFormValue("type")), strings.ToUpper(strings.TrimSpace(r.PostFormValue("credit_code")))
+	disabled := r.PostFormValue("disabled") == "1"
+	if _, err := s.svc.Units.UpdateUnit(r.Context(), id, jianfu.UnitUpdate{Name: &name, Type: &typ, CreditCode: &code, Disabled: &disabled}); err != nil {
+		if c := jianfu.ErrorCode(err); c == jianfu.EINVALID || c == jianfu.ECONFLICT || c == jianfu.EFORBIDDEN {
+			return s.renderUnit(w, r, id, err, statusOf[c])
+		}
+		return err
+	}
+	http.Redirect(w, r, "/units/"+itoa(id)+"?saved=1", http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,146 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"jianfu"
+)
+
+func userFilter(r *http.Request, l *list) jianfu.UserFilter {
+	q := r.URL.Query()
+	f := jianfu.UserFilter{Role: jianfu.Role(q.Get("role")), Query: q.Get("q"), Page: l.Page()}
+	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
+	return f
+}
+
+func (s *Server) showUsers(w http.ResponseWriter, r *http.Request) error {
+	l := newList(r, 50)
+	users, total, err := s.svc.Users.FindUsers(r.Context(), userFilter(r, l))
+	if err != nil {
+		return err
+	}
+	l.Total = total
+	p := s.newPage(r, "admin")
+	p.Title = p.T("users.title")
+	p.Data = map[string]any{"Users": users, "List": l, "Roles": jianfu.Roles}
+	s.render(w, r, "users", p)
+	return nil
+}
+
+func (s *Server) showUser(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	return s.renderUser(w, r, id, nil, http.StatusOK)
+}
+
+func (s *Server) renderUser(w http.ResponseWriter, r *http.Request, id int64, formErr error, status int) error {
+	u, err := s.svc.Users.FindUserByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "admin")
+	p.Title = u.Name
+	p.Error = formErr
+	if r.URL.Query().Get("saved") == "1" {
+		p.Flash = p.T("form.saved")
+	}
+	p.Data = map[string]any{"User": u, "Roles": jianfu.Roles, "Has": roleSet(u.Roles)}
+	w.WriteHeader(status)
+	s.render(w, r, "user", p)
+	return nil
+}
+
+func roleSet(rs []jianfu.Role) map[jianfu.Role]bool {
+	m := map[jianfu.Role]bool{}
+	for _, r := range rs {
+		m[r] = true
+	}
+	return m
+}
+
+func formRoles(r *http.Request) []jianfu.Role {
+	r.ParseForm()
+	var out []jianfu.Role
+	for _, v := range r.PostForm["roles"] {
+		out = append(out, jianfu.Role(v))
+	}
+	return out
+}
+
+func (s *Server) showUserNew(w http.ResponseWriter, r *http.Request) error {
+	u := &jianfu.User{Roles: []jianfu.Role{jianfu.RoleStaff}}
+	u.UnitID, _ = strconv.ParseInt(r.URL.Query().Get("unit"), 10, 64)
+	return s.renderUserForm(w, r, u, nil, http.StatusOK)
+}
+
+func (s *Server) renderUserForm(w http.ResponseWriter, r *http.Request, u *jianfu.User, formErr error, status int) error {
+	var unit *jianfu.Unit
+	if u.UnitID != 0 {
+		unit, _ = s.svc.Units.FindUnitByID(r.Context(), u.UnitID)
+	}
+	p := s.newPage(r, "admin")
+	p.Title = p.T("users.new")
+	p.Error = formErr
+	p.Data = map[string]any{"User": u, "Unit": unit, "Roles": jianfu.Roles, "Has": roleSet(u.Roles)}
+	w.WriteHeader(status)
+	s.render(w, r, "user_new", p)
+	return nil
+}
+
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
+	u := &jianfu.User{
+		Username: strings.ToLower(strings.TrimSpace(r.PostFormValue("username"))),
+		Name:     r.PostFormValue("name"),
+		Phone:    strings.TrimSpace(r.PostFormValue("phone")),
+		Roles:    formRoles(r),
+	}
+	u.UnitID, _ = strconv.ParseInt(r.PostFormValue("unit_id"), 10, 64)
+	if err := s.svc.Users.CreateUser(r.Context(), u, r.PostFormValue("password")); err != nil {
+		if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
+			return err
+		}
+		return s.renderUserForm(w, r, u, err, statusOf[jianfu.ErrorCode(err)])
+	}
+	http.Redirect(w, r, "/users/"+itoa(u.ID)+"?saved=1", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var upd jianfu.UserUpdate
+	switch r.PostFormValue("action") {
+	case "unlock":
+		upd.Unlock = true
+	case "password":
+		if err := s.svc.Users.SetPassword(r.Context(), id, r.PostFormValue("password")); err != nil {
+			if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
+				return err
+			}
+			return s.renderUser(w, r, id, err, statusOf[jianfu.ErrorCode(err)])
+		}
+		http.Redirect(w, r, "/users/"+itoa(id)+"?saved=1", http.StatusSeeOther)
+		return nil
+	default:
+		name, phone := r.PostFormValue("name"), strings.TrimSpace(r.PostFormValue("phone"))
+		disabled := r.PostFormValue("disabled") == "1"
+		upd = jianfu.UserUpdate{Name: &name, Phone: &phone, Disabled: &disabled, Roles: formRoles(r)}
+		if id == info(r).actor.UserID {
+			upd.Roles = nil // one's own roles are not edited here
+		}
+	}
+	if _, err := s.svc.Users.UpdateUser(r.Context(), id, upd); err != nil {
+		if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
+			return err
+		}
+		return s.renderUser(w, r, id, err, statusOf[jianfu.ErrorCode(err)])
+	}
+	http.Redirect(w, r, "/users/"+itoa(id)+"?saved=1", http.StatusSeeOther)
+	return nil
+}
