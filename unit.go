@@ -168,7 +168,8 @@ type UnitService interface {
 	// UpdateUnit changes name, type, credit code or the disabled flag.
 	UpdateUnit(ctx context.Context, id int64, upd UnitUpdate) (*Unit, error)
 	// ImportUnits adds units in one transaction: all or nothing. Parents are
-	// named by credit code or by name in ParentRef.
+	// named by credit code or by name in ParentRef. On success each row's
+	// Unit holds its new ID and path.
 	ImportUnits(ctx context.Context, rows []*UnitImport) (int, error)
 }
 

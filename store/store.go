@@ -246,19 +246,3 @@ func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	return db.sql.ExecContext(ctx, db.q(query), args...)
 }
-
-// savepoint runs fn so that its failure undoes only its own statements and
-// the transaction can go on (PostgreSQL aborts a whole transaction on error).
-func (tx *Tx) savepoint(fn func() error) error {
-	if _, err := tx.exec(`SAVEPOINT sp`); err != nil {
-		return err
-	}
-	if err := fn(); err != nil {
-		if _, rerr := tx.exec(`ROLLBACK TO SAVEPOINT sp`); rerr != nil {
-			return rerr
-		}
-		return err
-	}
-	_, err := tx.exec(`RELEASE SAVEPOINT sp`)
-	return err
-}

@@ -253,13 +253,43 @@ func (db *DB) ImportUnits(ctx context.Context, rows []*jianfu.UnitImport) (int, 
 			remember(u)
 		}
 		existing.Close()
+		// Credit codes must be unique; check here rather than let the
+		// database fail, which would abort a PostgreSQL transaction.
+		seen := map[string]int{}
+		for _, r := range rows {
+			c := r.Unit.CreditCode
+			if c == "" {
+				continue
+			}
+			if prev, dup := seen[c]; dup {
+				probs = append(probs, jianfu.Problem{Row: r.Row, Field: "credit_code", Message: fmt.Sprintf("统一社会信用代码%s与第%d行重复", c, prev), English: fmt.Sprintf("credit code %s repeats row %d", c, prev)})
+			}
+			seen[c] = r.Row
+		}
+		if len(seen) > 0 {
+			taken, err := tx.query(`SELECT credit_code FROM units WHERE credit_code IS NOT NULL`)
+			if err != nil {
+				return err
+			}
+			for taken.Next() {
+				var c string
+				if err := taken.Scan(&c); err != nil {
+					taken.Close()
+					return err
+				}
+				if row, ok := seen[c]; ok {
+					probs = append(probs, jianfu.Problem{Row: row, Field: "credit_code", Message: "统一社会信用代码" + c + "已被库中其他单位使用", English: "credit code " + c + " is already used by another unit"})
+				}
+			}
+			taken.Close()
+		}
 		pending := append([]*jianfu.UnitImport(nil), rows...)
 		// Insert rows whose parent is known, repeatedly, so a file may list
 		// children before parents.
 		for len(pending) > 0 {
 			var next []*jianfu.UnitImport
 			for _, r := range pending {
-				u := r.Unit
+				u := &r.Unit
 				if r.ParentRef != "" {
 					p := byCode[r.ParentRef]
 					if p == nil {
@@ -276,11 +306,14 @@ func (db *DB) ImportUnits(ctx context.Context, rows []*jianfu.UnitImport) (int, 
 					}
 					u.ParentID = p.ID
 				}
-				if err := tx.savepoint(func() error { return tx.createUnit(a, &u) }); err != nil {
+				if err := tx.createUnit(a, u); err != nil {
+					if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
+						return err // a database failure: the transaction is lost
+					}
 					probs = append(probs, jianfu.Problem{Row: r.Row, Message: jianfu.ErrorMessage(err, "zh"), English: jianfu.ErrorMessage(err, "en")})
 					continue
 				}
-				remember(&u)
+				remember(u)
 			}
 			if len(next) == len(pending) {
 				for _, r := range next {

@@ -77,10 +77,10 @@ func newUserCmd() *cobra.Command {
 	var name, roles, password, phone string
 	var unitID int64
 	create := &cobra.Command{
-		Use:   "create USERNAME",
-		Short: "创建用户",
+		Use:     "create USERNAME",
+		Short:   "创建用户",
 		Example: `  jianfu user create zhang.san --name 张三 --unit 12 --roles supervisor,reviewer --password 'Str0ng-Passw0rd'`,
-		Args: exactArgs(1, "请给出用户名,例如:jianfu user create zhang.san --name 张三 --unit 12 --roles staff --password …"),
+		Args:    exactArgs(1, "请给出用户名,例如:jianfu user create zhang.san --name 张三 --unit 12 --roles staff --password …"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			rs, err := jianfu.ParseRoles(roles)
