@@ -77,7 +77,7 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 	assessed := false
 	for i := range a.hits {
 		h := &a.hits[i]
-		if a.inLex(h, lexAssessment) && !a.negated(h) {
+		if a.inLex(h, lexAssessment) && !a.negated(h) && !a.overlappedBy(h, lexAssessmentExcept) {
 			assessed = true
 			break
 		}
@@ -167,6 +167,11 @@ func (a *analysis) match(out *[]hit) {
 				case tt.fl&fLatin != 0:
 					h.latin++
 				case tt.r != pt.r:
+					// a homophone must share the pattern character's main
+					// reading ("的" is not "地" read as de)
+					if tt.sym != pt.sym {
+						ok = false
+					}
 					h.homo++
 				}
 			}
@@ -259,6 +264,18 @@ func (a *analysis) findLex(h *hit, lex int, side int8, within int32) bool {
 			}
 		}
 		return true
+	}
+	return false
+}
+
+// overlappedBy reports whether a longer word of lexicon lex covers h
+// ("考核表" is a form, not assessment).
+func (a *analysis) overlappedBy(h *hit, lex int) bool {
+	for i := range a.hits {
+		x := &a.hits[i]
+		if x.ts <= h.ts && x.te >= h.te && x.te-x.ts > h.te-h.ts && a.inLex(x, lex) {
+			return true
+		}
 	}
 	return false
 }
@@ -388,15 +405,21 @@ func (a *analysis) aggravated(h *hit, assessed bool) bool {
 	if assessed || a.r.Offhours {
 		return true
 	}
-	if a.findLex(h, lexAggravator, 0, 0) {
-		return true
-	}
-	// another finding in the same sentence
 	sent := a.sent(h.ts)
+	for i := range a.hits {
+		x := &a.hits[i]
+		if a.sent(x.ts) == sent && a.inLex(x, lexAggravator) && !a.negated(x) {
+			return true
+		}
+	}
+	// a chain, instant, check-in or trace demand in the same sentence
 	from, to := int(a.toks[a.sents[sent]].os), int(a.toks[a.sents[sent+1]-1].oe)
 	for _, sp := range a.r.Spans {
-		if sp.Category != Material && sp.Start >= from && sp.Start < to {
-			return true
+		switch sp.Category {
+		case Chain, Instant, Checkin, Trace:
+			if sp.Start >= from && sp.Start < to {
+				return true
+			}
 		}
 	}
 	return false

@@ -217,10 +217,11 @@ const (
 	lexTopicAfter
 	lexImperative
 	lexNotImperative
+	lexAssessmentExcept
 	nBuiltinLex
 )
 
-var builtinLex = [nBuiltinLex]string{"modal", "strong", "negation", "negation_except", "negation_after", "mention", "emergency", "assessment", "aggravator", "homophone_stop", "topic_after", "imperative", "not_imperative"}
+var builtinLex = [nBuiltinLex]string{"modal", "strong", "negation", "negation_except", "negation_after", "mention", "emergency", "assessment", "aggravator", "homophone_stop", "topic_after", "imperative", "not_imperative", "assessment_except"}
 
 type ptok struct {
 	r   rune

@@ -175,7 +175,7 @@ const dropRunes = " \t\r\v\f\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff\ufe0f\ufe
 const sentRunes = "。！？；!?;\n\u2028\u2029｡"
 const clauseRunes = "，,﹐"
 const numeralRunes = "0123456789零〇一二两三四五六七八九十百千万半几"
-const measureRunes = "人户名份个条次篇张单家位元件项%遍组本册套台"
+const measureRunes = "人户名份个条次篇张单家位元件项%组本册套台"
 
 func classify(r rune, t2s map[rune]rune, s *symbols) runeInfo {
 	orig := r
@@ -277,6 +277,15 @@ func newNormalizer(subst map[string]string) (*normalizer, error) {
 		}
 		// keys may be an emoji with a variation selector: use the first rune
 		key := fr[0]
+		if to == "" {
+			// a decoration: dropped
+			if key < 0x10000 {
+				n.runes[key] = runeInfo{norm: key, class: cDrop}
+			} else {
+				n.expand[key] = []runeInfo{{norm: key, class: cDrop}}
+			}
+			continue
+		}
 		var rep []runeInfo
 		for _, r := range to {
 			if r < 0x10000 {
