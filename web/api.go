@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"strconv"
 	"strings"
@@ -343,13 +344,71 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
-	b, err := assets.ReadFile("openapi.json")
-	if err != nil {
-		s.fail(w, r, fmt.Errorf("openapi: %w", err))
-		return
-	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Write(b)
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Write(s.openapi)
+}
+
+// buildOpenAPI merges the OpenAPI fragments (openapi/*.json, one per
+// capability; core.json holds the header) into one document. Paths,
+// parameters, responses and schemas defined twice are an error.
+func buildOpenAPI() ([]byte, error) {
+	files, err := fs.Glob(assets, "openapi/*.json")
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]any
+	for _, f := range files {
+		b, err := assets.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		var part map[string]any
+		if err := json.Unmarshal(b, &part); err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		if doc == nil {
+			doc = map[string]any{"paths": map[string]any{}, "components": map[string]any{}}
+		}
+		for k, v := range part {
+			switch k {
+			case "paths":
+				if err := mergeInto(doc["paths"].(map[string]any), v, f+": path"); err != nil {
+					return nil, err
+				}
+			case "components":
+				comps := doc["components"].(map[string]any)
+				for kind, defs := range v.(map[string]any) {
+					if comps[kind] == nil {
+						comps[kind] = map[string]any{}
+					}
+					if err := mergeInto(comps[kind].(map[string]any), defs, f+": "+kind); err != nil {
+						return nil, err
+					}
+				}
+			default:
+				if _, dup := doc[k]; dup {
+					return nil, fmt.Errorf("%s: %q defined twice", f, k)
+				}
+				doc[k] = v
+			}
+		}
+	}
+	return json.MarshalIndent(doc, "", "  ")
+}
+
+func mergeInto(dst map[string]any, src any, what string) error {
+	m, ok := src.(map[string]any)
+	if !ok {
+		return fmt.Errorf("%s: not an object", what)
+	}
+	for k, v := range m {
+		if _, dup := dst[k]; dup {
+			return fmt.Errorf("%s %q defined twice", what, k)
+		}
+		dst[k] = v
+	}
+	return nil
 }
 
 func deref[T any](p *T) T {

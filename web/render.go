@@ -19,16 +19,32 @@ import (
 // locale is a flat catalogue of translated strings.
 type locale map[string]string
 
+// loadLocales merges the catalogue files of each language
+// (locales/zh/*.json, locales/en/*.json: one file per capability). A key
+// defined twice is an error.
 func loadLocales() (map[string]*locale, error) {
 	out := map[string]*locale{}
 	for _, lang := range []string{"zh", "en"} {
-		b, err := assets.ReadFile("locales/" + lang + ".json")
+		files, err := fs.Glob(assets, "locales/"+lang+"/*.json")
 		if err != nil {
 			return nil, err
 		}
-		var l locale
-		if err := json.Unmarshal(b, &l); err != nil {
-			return nil, fmt.Errorf("locale %s: %w", lang, err)
+		l := locale{}
+		for _, f := range files {
+			b, err := assets.ReadFile(f)
+			if err != nil {
+				return nil, err
+			}
+			var part locale
+			if err := json.Unmarshal(b, &part); err != nil {
+				return nil, fmt.Errorf("locale %s: %w", f, err)
+			}
+			for k, v := range part {
+				if _, dup := l[k]; dup {
+					return nil, fmt.Errorf("locale %s: key %q defined twice", f, k)
+				}
+				l[k] = v
+			}
 		}
 		out[lang] = &l
 	}

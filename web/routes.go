@@ -27,7 +27,26 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
 
-	// UI pages.
+	// UI pages, one registration function per capability.
+	for _, register := range []func(*http.ServeMux){s.corePages} {
+		register(mux)
+	}
+
+	// JSON API.
+	mux.HandleFunc("GET /api/v1/openapi.json", s.openAPI)
+	for _, rt := range s.apiRoutes() {
+		mux.Handle(rt.method+" "+rt.path, s.h(s.api(rt.h)))
+	}
+	mux.Handle("/api/", s.h(s.apiNotFound))
+
+	mux.Handle("/", s.h(s.notFound))
+	return s.wrap(mux)
+}
+
+// corePages registers the pages of the foundation: login, home, account,
+// administration of regions, units and users, the audit log, and the
+// placeholders of capabilities still being built.
+func (s *Server) corePages(mux *http.ServeMux) {
 	mux.Handle("GET /login", s.h(s.showLogin))
 	mux.Handle("POST /login", s.h(s.doLogin))
 	mux.Handle("POST /logout", s.h(s.doLogout))
@@ -50,16 +69,6 @@ func (s *Server) routes() http.Handler {
 	for _, m := range modules {
 		mux.Handle("GET "+m.Path, s.h(s.login(s.showModule(m))))
 	}
-
-	// JSON API.
-	mux.HandleFunc("GET /api/v1/openapi.json", s.openAPI)
-	for _, rt := range s.apiRoutes() {
-		mux.Handle(rt.method+" "+rt.path, s.h(s.api(rt.h)))
-	}
-	mux.Handle("/api/", s.h(s.apiNotFound))
-
-	mux.Handle("/", s.h(s.notFound))
-	return s.wrap(mux)
 }
 
 // apiRoute is one authenticated JSON endpoint; the OpenAPI document must
@@ -70,6 +79,14 @@ type apiRoute struct {
 }
 
 func (s *Server) apiRoutes() []apiRoute {
+	var all []apiRoute
+	for _, part := range [][]apiRoute{s.coreAPI()} {
+		all = append(all, part...)
+	}
+	return all
+}
+
+func (s *Server) coreAPI() []apiRoute {
 	return []apiRoute{
 		{"GET", "/api/v1/me", s.apiMe},
 		{"GET", "/api/v1/regions", s.apiRegions},

@@ -7,6 +7,7 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -18,7 +19,7 @@ import (
 	"jianfu"
 )
 
-//go:embed templates static locales openapi.json
+//go:embed templates static locales openapi
 var assets embed.FS
 
 // Services are the domain services the web layer calls. The store
@@ -57,6 +58,7 @@ type Server struct {
 	limiter *loginLimiter
 	handler http.Handler
 	static  fs.FS
+	openapi []byte
 }
 
 // New builds the server and its routes.
@@ -71,6 +73,9 @@ func New(cfg Config, svc Services, log *slog.Logger) (*Server, error) {
 	}
 	if s.pages, err = loadPages(); err != nil {
 		return nil, err
+	}
+	if s.openapi, err = buildOpenAPI(); err != nil {
+		return nil, fmt.Errorf("openapi: %w", err)
 	}
 	s.static, _ = fs.Sub(assets, "static")
 	s.metrics = newMetrics(prometheus.NewRegistry())
