@@ -62,7 +62,14 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 	if !m.Time.IsZero() && d.cal != nil && !d.cal.IsWorkingTime(m.Time) {
 		r.Offhours = true
 	}
-	if len(a.hits) == 0 {
+	triggers := false
+	for i := range a.hits {
+		if len(d.pats[a.hits[i].pat].rules) > 0 {
+			triggers = true
+			break
+		}
+	}
+	if !triggers {
 		return
 	}
 	if len(a.sents) > 2 && a.sents[1]-a.sents[0] <= 12 {
@@ -150,6 +157,11 @@ func (a *analysis) match(out *[]hit) {
 	hits := (*out)[:0]
 	st := int32(0)
 	for i := range a.toks {
+		if a.toks[i].single {
+			if pid, ok := d.single[a.toks[i].r]; ok {
+				hits = append(hits, hit{pat: pid, ts: int32(i), te: int32(i)})
+			}
+		}
 		st = ac.next[st*ac.ncol+int32(ac.col[a.toks[i].sym])]
 		for o := ac.outStart[st]; o < ac.outStart[st+1]; o++ {
 			pid := ac.outs[o]
@@ -203,6 +215,17 @@ func (a *analysis) match(out *[]hit) {
 	}
 	// homophone matches that are really another common word ("恢复" is not
 	// "回复") are dropped
+	homo := false
+	for i := range hits {
+		if hits[i].homo > 0 {
+			homo = true
+			break
+		}
+	}
+	if !homo {
+		*out = hits
+		return
+	}
 	n := 0
 	for i := range hits {
 		h := &hits[i]
@@ -533,7 +556,7 @@ func (a *analysis) quantityAfter(i int32) bool {
 }
 
 func (a *analysis) addSpan(h *hit, cr *compiledRule) {
-	a.r.s.fired = append(a.r.s.fired, int32(a.d.byID[cr.ID]))
+	a.r.s.fired = append(a.r.s.fired, cr.index)
 	sp := Span{Start: int(a.toks[h.ts].os), End: int(a.toks[h.te].oe), Category: cr.Category, Rule: cr.ID}
 	for i := range a.r.Spans {
 		x := &a.r.Spans[i]

@@ -200,6 +200,7 @@ type Detector struct {
 	words    int // bitset words per pattern
 	cal      *calendar.Calendar
 	files    []string
+	single   map[rune]int32 // one-token patterns by rune
 }
 
 // built-in lexicons the decision step relies on
@@ -251,6 +252,7 @@ type compiledRule struct {
 	overlap      int // lexicon of NotOverlapping, -1 if none
 	homo         bool
 	cat          int
+	index        int32
 }
 
 // New builds a detector from the embedded rules and the options.
@@ -357,6 +359,7 @@ func (d *Detector) compile(rs *ruleSet) error {
 			cr.overlap = id
 		}
 		d.byID[r.ID] = len(d.rules)
+		cr.index = int32(len(d.rules))
 		d.rules = append(d.rules, cr)
 	}
 	d.nlex = len(c.lexWds)
@@ -388,9 +391,20 @@ func (d *Detector) compile(rs *ruleSet) error {
 			}
 		}
 	}
+	// Single characters are looked up directly by their exact rune: run
+	// through the phonetic automaton they would fire on every homophone
+	// (请 on 清, 情, 青 …) only to be rejected.
+	d.single = make(map[rune]int32)
 	b := newACBuilder(d.norm.syms.n)
 	for pi := range d.pats {
 		p := &d.pats[pi]
+		if len(p.toks) == 1 {
+			d.single[p.toks[0].r] = int32(pi)
+			if p.toks[0].r < 0x10000 {
+				d.norm.runes[p.toks[0].r].single = true
+			}
+			continue
+		}
 		for _, seq := range d.variants(p) {
 			b.add(seq, int32(pi))
 		}

@@ -57,14 +57,16 @@ type runeInfo struct {
 	norm  rune
 	sym   uint16
 	class uint8
-	num   bool // Chinese numeral or digit
-	meas  bool // measure word
+	num    bool // Chinese numeral or digit
+	meas   bool // measure word
+	single bool // a one-character pattern (set per detector)
 }
 
 type token struct {
 	r      rune // normalised rune; 0 for a Latin syllable
 	sym    uint16
 	fl     uint16
+	single bool // the rune is a one-character pattern
 	os, oe int32 // original rune range [os, oe)
 	sent   int32 // sentence index
 	clause int32 // clause index (increments at sentence ends too)
@@ -344,7 +346,7 @@ func (n *normalizer) tokenize(text string, toks []token) ([]token, int) {
 		}
 	}
 	push := func(ri runeInfo, os, oe int32) {
-		t := token{r: ri.norm, sym: ri.sym, os: os, oe: oe, sent: sent, clause: clause}
+		t := token{r: ri.norm, sym: ri.sym, os: os, oe: oe, sent: sent, clause: clause, single: ri.single}
 		switch ri.class {
 		case cHan:
 			t.fl |= fHan
