@@ -304,3 +304,36 @@ func TestUnitAdminCannotGrantSupervisor(t *testing.T) {
 		}
 	})
 }
+
+func TestChannelScope(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Load(t, db)
+		sys := storetest.System()
+		south := &jianfu.Channel{Kind: jianfu.KindAccount, Name: "江南教育", UnitID: f.Units["southEdu"].ID, Platform: "wechat_oa", PlatformID: "gh_0001"}
+		north := &jianfu.Channel{Kind: jianfu.KindGroup, Name: "江北教育局工作群", UnitID: f.Units["northEdu"].ID, Platform: "dingtalk"}
+		for _, c := range []*jianfu.Channel{south, north} {
+			if err := db.CreateChannel(sys, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if south.Status != jianfu.StatusDraft || south.Version != 1 {
+			t.Errorf("a new channel is %s v%d, want a draft v1", south.Status, south.Version)
+		}
+		ctx := f.Ctx(t, db, "southSup")
+		list, total, err := db.FindChannels(ctx, jianfu.ChannelFilter{})
+		if err != nil || total != 1 || list[0].ID != south.ID {
+			t.Fatalf("江南 supervisor lists %d channels (%v), want only 江南教育", total, err)
+		}
+		if _, err := db.FindChannelByID(ctx, north.ID); code(err) != jianfu.ENOTFOUND {
+			t.Fatalf("江南 supervisor reads 江北's group: %v", err)
+		}
+		bad := &jianfu.Channel{Kind: jianfu.KindApp, Name: "越界APP", UnitID: f.Units["northEdu"].ID, Platform: "android"}
+		if err := db.CreateChannel(f.Ctx(t, db, "eduAdmin"), bad); err == nil {
+			t.Fatal("a unit admin registered a channel for another county's unit")
+		}
+		wrong := &jianfu.Channel{Kind: jianfu.KindApp, Name: "错平台", UnitID: f.Units["southEdu"].ID, Platform: "weibo"}
+		if code(db.CreateChannel(sys, wrong)) != jianfu.EINVALID {
+			t.Fatal("an app on weibo was accepted")
+		}
+	})
+}
