@@ -5,32 +5,51 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
 
 	"jianfu"
+	"jianfu/namesim"
 )
 
 var _ jianfu.ChannelService = (*DB)(nil)
 
 var nChannel = noun{"渠道", "channel"}
 
-// ChannelCols are the columns scanChannel reads, from channels c joined
-// with units u (the owner).
-const channelCols = `c.id, c.kind, c.name, c.unit_id, u.name, COALESCE(c.operator_unit_id, 0), c.region_path, c.status, COALESCE(c.filing_number, ''),
+// channelCols are the columns scanChannel reads, from channels c joined
+// with units u (the owner) and o (the operator).
+const channelCols = `c.id, c.kind, c.name, c.unit_id, COALESCE(u.name, ''), COALESCE(c.operator_unit_id, 0), COALESCE(o.name, ''), c.region_path, c.unit_path,
+	c.status, COALESCE(c.filing_number, ''),
 	c.platform, c.platform_id, c.handle, c.url, c.store_links, c.audience, c.functions, c.purpose, c.launch_date, c.cert_subject,
 	c.owner, c.admins, c.member_count, c.temporary, c.end_date, c.responsible_person, c.responsible_phone, c.tags, c.notes,
-	c.last_activity_at, c.revalidated_at, c.version, c.created_at, c.updated_at`
+	c.last_activity_at, c.revalidated_at, c.submitted_at, c.submitted_by, c.filed_at, c.closed_at, c.revalidate_due_at,
+	c.review_note, c.checks, c.pending, c.version, c.created_at, c.updated_at`
 
-const channelFrom = ` FROM channels c JOIN units u ON u.id = c.unit_id`
+const channelJoins = ` LEFT JOIN units u ON u.id = c.unit_id LEFT JOIN units o ON o.id = c.operator_unit_id`
 
-func scanChannel(s interface{ Scan(...any) error }) (*jianfu.Channel, error) {
+const channelFrom = ` FROM channels c` + channelJoins
+
+// chanRow is a channel as stored, with what the store needs beyond the
+// domain type.
+type chanRow struct {
+	*jianfu.Channel
+	unitPath string
+}
+
+func scanChannel(s interface{ Scan(...any) error }) (*chanRow, error) {
 	var c jianfu.Channel
-	var kind, status, links, admins, tags string
-	var last, reval sql.NullInt64
+	r := &chanRow{Channel: &c}
+	var kind, status, links, admins, tags, checks, pending string
+	var last, reval, subm, filed, closed, due sql.NullInt64
 	var created, updated int64
-	err := s.Scan(&c.ID, &kind, &c.Name, &c.UnitID, &c.UnitName, &c.OperatorUnitID, &c.RegionPath, &status, &c.FilingNumber,
+	err := s.Scan(&c.ID, &kind, &c.Name, &c.UnitID, &c.UnitName, &c.OperatorUnitID, &c.OperatorUnitName, &c.RegionPath, &r.unitPath,
+		&status, &c.FilingNumber,
 		&c.Platform, &c.PlatformID, &c.Handle, &c.URL, &links, &c.Audience, &c.Functions, &c.Purpose, &c.LaunchDate, &c.CertSubject,
 		&c.Owner, &admins, &c.MemberCount, &c.Temporary, &c.EndDate, &c.ResponsiblePerson, &c.ResponsiblePhone, &tags, &c.Notes,
-		&last, &reval, &c.Version, &created, &updated)
+		&last, &reval, &subm, &c.SubmittedBy, &filed, &closed, &due,
+		&c.ReviewNote, &checks, &pending, &c.Version, &created, &updated)
 	if err != nil {
 		return nil, err
 	}
@@ -38,20 +57,62 @@ func scanChannel(s interface{ Scan(...any) error }) (*jianfu.Channel, error) {
 	json.Unmarshal([]byte(links), &c.StoreLinks)
 	json.Unmarshal([]byte(admins), &c.Admins)
 	json.Unmarshal([]byte(tags), &c.Tags)
+	json.Unmarshal([]byte(checks), &c.Checks)
+	if pending != "" {
+		var p jianfu.ChannelChange
+		if json.Unmarshal([]byte(pending), &p) == nil && p.Proposed != nil {
+			c.Pending = &p
+		}
+	}
 	c.LastActivityAt, c.RevalidatedAt = optMS(last), optMS(reval)
+	c.SubmittedAt, c.FiledAt, c.ClosedAt, c.RevalidationDue = optMS(subm), optMS(filed), optMS(closed), optMS(due)
 	c.CreatedAt, c.UpdatedAt = fromMS(created), fromMS(updated)
-	return &c, nil
+	return r, nil
 }
 
-// channelScope restricts a query over channels (aliased c) to the actor's scope.
+// channelScope restricts a query over channels (aliased c) to the actor's
+// scope. A region-wide actor's region is an equality on the level column.
 func (w *where) channelScope(a *jianfu.Actor) {
 	switch {
 	case a.System:
 	case a.RegionWide():
-		w.prefix("c.region_path", a.RegionPath)
+		w.regionLevel(a.RegionPath)
 	default:
 		w.prefix("c.unit_path", a.UnitPath)
 	}
+}
+
+// regionLevel adds "the channel's unit lies in the region's subtree" as an
+// equality on the column of the region's level.
+func (w *where) regionLevel(path string) {
+	switch len(path) {
+	case 0:
+	case 2, 4, 6, 9:
+		w.add("c.region_l"+itoaInt(len(path))+" = ?", path)
+	default:
+		w.add("c.region_path = ?", path)
+	}
+}
+
+func itoaInt(n int) string { return fmt.Sprint(n) }
+
+// regionLevels cuts a region path at each level.
+func regionLevels(path string) (l2, l4, l6, l9 string) {
+	cut := func(n int) string {
+		if len(path) >= n {
+			return path[:n]
+		}
+		return ""
+	}
+	return cut(2), cut(4), cut(6), cut(9)
+}
+
+// regionKey is the county-level key of the counters: the path cut at 6.
+func regionKey(path string) string {
+	if len(path) > 6 {
+		return path[:6]
+	}
+	return path
 }
 
 func jsonList(v []string) string {
@@ -62,89 +123,95 @@ func jsonList(v []string) string {
 	return string(b)
 }
 
-// FindChannelByID returns a channel in scope.
+func jsonOf(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// seesPersonal reports whether the actor may see a channel's personal data
+// whole: the reviewers and supervisors who decide on it, and the
+// administrators of the owning unit or a unit above it.
+func seesPersonal(a *jianfu.Actor, unitPath string) bool {
+	return a.System || a.HasAny(jianfu.RoleSupervisor, jianfu.RoleReviewer) ||
+		a.Has(jianfu.RoleUnitAdmin) && strings.HasPrefix(unitPath, a.UnitPath)
+}
+
+// canOwn reports whether the actor's roles may register and maintain
+// channels (for units in scope).
+func canOwn(a *jianfu.Actor) bool {
+	return a.HasAny(jianfu.RoleUnitAdmin, jianfu.RoleSupervisor, jianfu.RoleSysAdmin)
+}
+
+func errCannotOwn() error {
+	return forbidden("登记和维护渠道需要单位管理员、监管人员或系统管理员角色", "registering and maintaining channels needs the unit administrator, supervisor or system administrator role")
+}
+
+// FindChannelByID returns a channel in scope. Reading its personal data
+// whole is audited.
 func (db *DB) FindChannelByID(ctx context.Context, id int64) (*jianfu.Channel, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
 	}
+	r, err := db.findChannel(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if !seesPersonal(a, r.unitPath) {
+		r.Mask()
+		return r.Channel, nil
+	}
+	if err := db.inTx(ctx, func(tx *Tx) error {
+		return tx.audit("channel.read", "channel", id, r.RegionPath, r.Name)
+	}); err != nil {
+		return nil, err
+	}
+	return r.Channel, nil
+}
+
+func (db *DB) findChannel(ctx context.Context, a *jianfu.Actor, id int64) (*chanRow, error) {
 	var w where
 	w.add("c.id = ?", id)
 	w.channelScope(a)
-	c, err := scanChannel(db.queryRow(ctx, `SELECT `+channelCols+channelFrom+w.String(), w.args...))
-	return c, db.translate(err, nChannel)
+	r, err := scanChannel(db.queryRow(ctx, `SELECT `+channelCols+channelFrom+w.String(), w.args...))
+	return r, db.translate(err, nChannel)
 }
 
-// channelFilter turns a filter into conditions.
-func (w *where) channelFilter(f jianfu.ChannelFilter) {
-	if f.Kind != "" {
-		w.add("c.kind = ?", string(f.Kind))
-	}
-	if f.Platform != "" {
-		w.add("c.platform = ?", f.Platform)
-	}
-	if f.Status != "" {
-		w.add("c.status = ?", string(f.Status))
-	}
-	w.prefix("c.region_path", f.RegionPath)
-	if f.UnitID != 0 {
-		w.add("c.unit_id = ?", f.UnitID)
-	}
-	w.like(f.Query, "c.name", "c.handle", "c.platform_id", "c.filing_number")
-}
-
-// FindChannels lists channels in scope.
-func (db *DB) FindChannels(ctx context.Context, f jianfu.ChannelFilter) ([]*jianfu.Channel, int, error) {
-	a, err := jianfu.RequireActor(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
+// lockChannel reads a channel in scope inside a transaction, locking its
+// row on PostgreSQL (SQLite transactions hold the write lock already).
+func (tx *Tx) lockChannel(a *jianfu.Actor, id int64) (*chanRow, error) {
 	var w where
+	w.add("c.id = ?", id)
 	w.channelScope(a)
-	w.channelFilter(f)
-	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM channels c`+w.String(), w.args...).Scan(&total); err != nil {
-		return nil, 0, err
+	lock := ""
+	if tx.db.engine == Postgres {
+		lock = " FOR UPDATE OF c"
 	}
-	p := f.Page.Normalize()
-	rows, err := db.query(ctx, `SELECT `+channelCols+channelFrom+w.String()+
-		orderBy(p.Sort, map[string]string{"name": "c.name", "kind": "c.kind", "platform": "c.platform", "status": "c.status",
-			"unit": "u.name", "filing": "c.filing_number", "updated": "c.updated_at", "activity": "c.last_activity_at"}, "c.id DESC")+
-		` LIMIT ? OFFSET ?`, append(w.args, p.Limit, p.Offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []*jianfu.Channel
-	for rows.Next() {
-		c, err := scanChannel(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, c)
-	}
-	return out, total, rows.Err()
+	r, err := scanChannel(tx.queryRow(`SELECT `+channelCols+channelFrom+w.String()+lock, w.args...))
+	return r, tx.db.translate(err, nChannel)
 }
 
-// CreateChannel registers a draft channel for a unit in scope. Unit
-// administrators, supervisors and system administrators may register.
+// CreateChannel registers a draft channel for a unit in scope.
 func (db *DB) CreateChannel(ctx context.Context, c *jianfu.Channel) error {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return err
 	}
-	if !a.HasAny(jianfu.RoleUnitAdmin, jianfu.RoleSupervisor, jianfu.RoleSysAdmin) {
-		return forbidden("登记渠道需要单位管理员、监管人员或系统管理员角色", "registering channels needs the unit administrator, supervisor or system administrator role")
+	if !canOwn(a) {
+		return errCannotOwn()
 	}
+	c.Status = jianfu.StatusDraft
+	c.FilingNumber = ""
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *Tx) error { return tx.createChannel(a, c) })
+	return db.inTx(ctx, func(tx *Tx) error { return tx.insertChannel(a, c, true) })
 }
 
-// createChannel inserts a channel as a draft (or in c.Status when the
-// caller, such as an import, sets another) with its first version.
-func (tx *Tx) createChannel(a *jianfu.Actor, c *jianfu.Channel) error {
+// insertChannel inserts a channel as a draft (or in c.Status when the
+// caller, such as an import, sets another) with its first version, its
+// search grams and its count. An import audits once for all its rows.
+func (tx *Tx) insertChannel(a *jianfu.Actor, c *jianfu.Channel, audit bool) error {
 	var w where
 	w.add("u.id = ?", c.UnitID)
 	w.unitScope(a, "u")
@@ -152,9 +219,11 @@ func (tx *Tx) createChannel(a *jianfu.Actor, c *jianfu.Channel) error {
 	if err != nil {
 		return jianfu.Errorf(jianfu.EINVALID, "主办单位(编号%d)不存在或不在您的管辖范围内", "owning unit %d does not exist or is outside your scope", c.UnitID)
 	}
+	if unit.Disabled {
+		return jianfu.Errorf(jianfu.EINVALID, "主办单位“%s”已停用,不能登记新渠道", "the owning unit %s is disabled", unit.Name)
+	}
 	if c.OperatorUnitID != 0 {
-		var one int
-		if err := tx.queryRow(`SELECT 1 FROM units WHERE id = ?`, c.OperatorUnitID).Scan(&one); err != nil {
+		if err := tx.queryRow(`SELECT name FROM units WHERE id = ?`, c.OperatorUnitID).Scan(&c.OperatorUnitName); err != nil {
 			return jianfu.Errorf(jianfu.EINVALID, "运营单位(编号%d)不存在", "operator unit %d does not exist", c.OperatorUnitID)
 		}
 	}
@@ -163,38 +232,133 @@ func (tx *Tx) createChannel(a *jianfu.Actor, c *jianfu.Channel) error {
 	}
 	c.UnitName, c.RegionPath, c.Version = unit.Name, unit.RegionPath, 1
 	c.CreatedAt, c.UpdatedAt = tx.now, tx.now
-	var last, reval any
-	if c.LastActivityAt != nil {
-		last = ms(*c.LastActivityAt)
-	}
-	if c.RevalidatedAt != nil {
-		reval = ms(*c.RevalidatedAt)
-	}
+	l2, l4, l6, l9 := regionLevels(unit.RegionPath)
 	id, err := tx.insertID(`INSERT INTO channels(kind, name, unit_id, operator_unit_id, region_path, unit_path, status, filing_number,
 		platform, platform_id, handle, url, store_links, audience, functions, purpose, launch_date, cert_subject,
 		owner, admins, member_count, temporary, end_date, responsible_person, responsible_phone, tags, notes,
-		last_activity_at, revalidated_at, version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		last_activity_at, revalidated_at, version, created_at, updated_at,
+		region_l2, region_l4, region_l6, region_l9, name_key, handle_key, filed_at, closed_at, revalidate_due_at, checks, pending)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')`,
 		string(c.Kind), c.Name, c.UnitID, nullInt(c.OperatorUnitID), unit.RegionPath, unit.Path, string(c.Status), nullStr(c.FilingNumber),
 		c.Platform, c.PlatformID, c.Handle, c.URL, jsonList(c.StoreLinks), c.Audience, c.Functions, c.Purpose, c.LaunchDate, c.CertSubject,
 		c.Owner, jsonList(c.Admins), c.MemberCount, c.Temporary, c.EndDate, c.ResponsiblePerson, c.ResponsiblePhone, jsonList(c.Tags), c.Notes,
-		last, reval, 1, ms(tx.now), ms(tx.now))
+		optArg(c.LastActivityAt), optArg(c.RevalidatedAt), 1, ms(tx.now), ms(tx.now),
+		l2, l4, l6, l9, namesim.Fold(c.Name), strings.ToLower(c.Handle), optArg(c.FiledAt), optArg(c.ClosedAt), optArg(c.RevalidationDue), jsonOf(checksOrEmpty(c.Checks)))
 	if err != nil {
+		if isUnique(err) {
+			return jianfu.Errorf(jianfu.ECONFLICT, "备案号%s已被其他渠道使用", "filing number %s is taken by another channel", c.FilingNumber)
+		}
 		return tx.db.translate(err, nChannel)
 	}
 	c.ID = id
+	if err := tx.setGrams(id, "", c.Name); err != nil {
+		return err
+	}
+	if err := tx.bumpCount(c.RegionPath, c.Kind, c.Platform, c.Status, 1); err != nil {
+		return err
+	}
 	if err := tx.channelVersion(a, c); err != nil {
 		return err
 	}
-	if err := tx.channelEvent(a, c.ID, "create", "", string(c.Status), ""); err != nil {
+	if err := tx.channelEvent(a, c.ID, "create", "", c.Status, ""); err != nil {
 		return err
+	}
+	if !audit {
+		return nil
 	}
 	return tx.audit("channel.create", "channel", id, unit.RegionPath, fmt.Sprintf("%s %s %s", c.Kind, c.Platform, c.Name))
 }
 
+func checksOrEmpty(c []jianfu.CheckResult) []jianfu.CheckResult {
+	if c == nil {
+		return []jianfu.CheckResult{}
+	}
+	return c
+}
+
+// optArg is a nullable instant as a query argument.
+func optArg(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return ms(*t)
+}
+
+// setGrams replaces the search bigrams of a channel whose name changed.
+func (tx *Tx) setGrams(id int64, oldName, newName string) error {
+	oldG, newG := namesim.Bigrams(namesim.Fold(oldName)), namesim.Bigrams(namesim.Fold(newName))
+	keep := map[string]bool{}
+	for _, g := range newG {
+		keep[g] = true
+	}
+	had := map[string]bool{}
+	for _, g := range oldG {
+		had[g] = true
+		if !keep[g] {
+			if _, err := tx.exec(`DELETE FROM channel_grams WHERE gram = ? AND channel_id = ?`, g, id); err != nil {
+				return err
+			}
+		}
+	}
+	var add []string
+	for _, g := range newG {
+		if !had[g] {
+			add = append(add, g)
+		}
+	}
+	if len(add) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	args := make([]any, 0, 2*len(add))
+	b.WriteString(`INSERT INTO channel_grams(gram, channel_id) VALUES `)
+	for i, g := range add {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?, ?)")
+		args = append(args, g, id)
+	}
+	_, err := tx.tx.ExecContext(tx.ctx, rebindFor(tx.db.engine, b.String()), args...)
+	return err
+}
+
+// bumpCount adds delta to the counter of a region, kind, platform and status.
+func (tx *Tx) bumpCount(regionPath string, kind jianfu.ChannelKind, platform string, status jianfu.ChannelStatus, delta int) error {
+	_, err := tx.exec(`INSERT INTO channel_counts(region_key, kind, platform, status, n) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (region_key, kind, platform, status) DO UPDATE SET n = channel_counts.n + excluded.n`,
+		regionKey(regionPath), string(kind), platform, string(status), delta)
+	return err
+}
+
+// moveCount moves a channel from one counter to another, touching the two
+// rows in key order so concurrent moves cannot deadlock.
+func (tx *Tx) moveCount(regionPath string, kind jianfu.ChannelKind, fromPlatform string, from jianfu.ChannelStatus, toPlatform string, to jianfu.ChannelStatus) error {
+	if fromPlatform == toPlatform && from == to {
+		return nil
+	}
+	type step struct {
+		platform string
+		status   jianfu.ChannelStatus
+		delta    int
+	}
+	steps := []step{{fromPlatform, from, -1}, {toPlatform, to, 1}}
+	sort.Slice(steps, func(i, j int) bool {
+		return steps[i].platform+"/"+string(steps[i].status) < steps[j].platform+"/"+string(steps[j].status)
+	})
+	for _, s := range steps {
+		if err := tx.bumpCount(regionPath, kind, s.platform, s.status, s.delta); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // channelVersion saves the channel's current state as its version.
 func (tx *Tx) channelVersion(a *jianfu.Actor, c *jianfu.Channel) error {
-	data, err := json.Marshal(c)
+	snap := *c
+	snap.Pending, snap.Checks, snap.Masked = nil, nil, false
+	data, err := json.Marshal(&snap)
 	if err != nil {
 		return err
 	}
@@ -204,8 +368,215 @@ func (tx *Tx) channelVersion(a *jianfu.Actor, c *jianfu.Channel) error {
 }
 
 // channelEvent appends to the channel's timeline.
-func (tx *Tx) channelEvent(a *jianfu.Actor, id int64, action, from, to, note string) error {
+func (tx *Tx) channelEvent(a *jianfu.Actor, id int64, action string, from, to jianfu.ChannelStatus, note string) error {
 	_, err := tx.exec(`INSERT INTO channel_events(channel_id, at, actor_id, actor_name, action, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, ms(tx.now), a.UserID, a.Username, action, from, to, note)
+		id, ms(tx.now), a.UserID, a.Username, action, string(from), string(to), note)
 	return err
+}
+
+// editableFields copies what an owner may change from src onto dst: every
+// field but the kind, the owning unit, the status and the filing record.
+func editableFields(dst, src *jianfu.Channel) {
+	dst.Name, dst.OperatorUnitID = src.Name, src.OperatorUnitID
+	dst.Platform, dst.PlatformID, dst.Handle, dst.URL, dst.StoreLinks = src.Platform, src.PlatformID, src.Handle, src.URL, src.StoreLinks
+	dst.Audience, dst.Functions, dst.Purpose, dst.LaunchDate, dst.CertSubject = src.Audience, src.Functions, src.Purpose, src.LaunchDate, src.CertSubject
+	dst.Owner, dst.Admins, dst.MemberCount, dst.Temporary, dst.EndDate = src.Owner, src.Admins, src.MemberCount, src.Temporary, src.EndDate
+	dst.ResponsiblePerson, dst.ResponsiblePhone, dst.Tags, dst.Notes = src.ResponsiblePerson, src.ResponsiblePhone, src.Tags, src.Notes
+}
+
+// changedFields names the JSON fields that differ between two states.
+func changedFields(a, b *jianfu.Channel) []string {
+	var ma, mb map[string]any
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	json.Unmarshal(ja, &ma)
+	json.Unmarshal(jb, &mb)
+	// Only what the owner typed; the life cycle is the timeline's business.
+	skip := map[string]bool{"version": true, "updated_at": true, "created_at": true, "checks": true, "pending": true, "masked": true, "unit_name": true,
+		"operator_unit_name": true, "status": true, "review_note": true, "submitted_at": true, "submitted_by": true, "filed_at": true, "closed_at": true,
+		"revalidation_due": true, "revalidated_at": true, "filing_number": true, "last_activity_at": true}
+	var out []string
+	for k, v := range mb {
+		if !skip[k] && !reflect.DeepEqual(ma[k], v) {
+			out = append(out, k)
+		}
+	}
+	for k := range ma {
+		if _, ok := mb[k]; !ok && !skip[k] {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// UpdateChannel saves an owner's edits, in place for drafts and returned
+// channels and as a change request (变更) for filed ones.
+func (db *DB) UpdateChannel(ctx context.Context, id int64, in *jianfu.Channel, version int) (*jianfu.Channel, error) {
+	a, err := jianfu.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !canOwn(a) {
+		return nil, errCannotOwn()
+	}
+	var out *jianfu.Channel
+	err = db.inTx(ctx, func(tx *Tx) error {
+		r, err := tx.lockChannel(a, id)
+		if err != nil {
+			return err
+		}
+		c := r.Channel
+		if version != 0 && version != c.Version {
+			return jianfu.Errorf(jianfu.ECONFLICT, "该渠道已被他人修改(当前第%d版,您编辑的是第%d版),请刷新后重新修改", "the channel changed meanwhile (now version %d, you edited version %d); reload and edit again", c.Version, version)
+		}
+		next := *c
+		editableFields(&next, in)
+		next.Kind, next.UnitID = c.Kind, c.UnitID
+		if err := next.Validate(); err != nil {
+			return err
+		}
+		if next.OperatorUnitID != 0 && next.OperatorUnitID != c.OperatorUnitID {
+			if err := tx.queryRow(`SELECT name FROM units WHERE id = ?`, next.OperatorUnitID).Scan(&next.OperatorUnitName); err != nil {
+				return jianfu.Errorf(jianfu.EINVALID, "运营单位(编号%d)不存在", "operator unit %d does not exist", next.OperatorUnitID)
+			}
+		}
+		changed := changedFields(c, &next)
+		switch {
+		case c.Status.Editable():
+			if len(changed) == 0 {
+				out = c
+				return nil
+			}
+			if err := tx.saveChannel(r, &next); err != nil {
+				return err
+			}
+			next.Version = c.Version + 1
+			next.UpdatedAt = tx.now
+			if err := tx.channelVersion(a, &next); err != nil {
+				return err
+			}
+			if err := tx.channelEvent(a, id, "update", "", "", strings.Join(changed, ", ")); err != nil {
+				return err
+			}
+			out = &next
+			return tx.audit("channel.update", "channel", id, c.RegionPath, strings.Join(changed, ", "))
+		case c.Status.Live() && c.Status != jianfu.StatusExitRequested:
+			if len(changed) == 0 {
+				return jianfu.Errorf(jianfu.EINVALID, "没有需要变更的内容", "nothing to change")
+			}
+			checks, err := tx.runChecks(&next)
+			if err != nil {
+				return err
+			}
+			if jianfu.Blocking(checks) {
+				return blockingError(checks)
+			}
+			proposed := next
+			proposed.Pending, proposed.Checks = nil, nil
+			ch := &jianfu.ChannelChange{Proposed: &proposed, ProposedBy: a.Username, ProposedAt: tx.now, Checks: checks}
+			if _, err := tx.exec(`UPDATE channels SET pending = ?, updated_at = ? WHERE id = ?`, jsonOf(ch), ms(tx.now), id); err != nil {
+				return err
+			}
+			if err := tx.channelEvent(a, id, "change", c.Status, c.Status, "变更:"+strings.Join(changed, ", ")); err != nil {
+				return err
+			}
+			c.Pending, c.UpdatedAt = ch, tx.now
+			out = c
+			return tx.audit("channel.change", "channel", id, c.RegionPath, strings.Join(changed, ", "))
+		default:
+			return jianfu.Errorf(jianfu.EINVALID, "%s状态的渠道不能修改", "a channel that is %[2]s cannot be changed", jianfu.StatusNames[c.Status], c.Status)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// saveChannel writes a channel's editable fields (with their derived
+// columns, grams and counter) over the stored row r, and bumps its version.
+func (tx *Tx) saveChannel(r *chanRow, next *jianfu.Channel) error {
+	c := r.Channel
+	_, err := tx.exec(`UPDATE channels SET name = ?, operator_unit_id = ?, platform = ?, platform_id = ?, handle = ?, url = ?, store_links = ?,
+		audience = ?, functions = ?, purpose = ?, launch_date = ?, cert_subject = ?, owner = ?, admins = ?, member_count = ?, temporary = ?,
+		end_date = ?, responsible_person = ?, responsible_phone = ?, tags = ?, notes = ?, name_key = ?, handle_key = ?,
+		version = version + 1, updated_at = ? WHERE id = ?`,
+		next.Name, nullInt(next.OperatorUnitID), next.Platform, next.PlatformID, next.Handle, next.URL, jsonList(next.StoreLinks),
+		next.Audience, next.Functions, next.Purpose, next.LaunchDate, next.CertSubject, next.Owner, jsonList(next.Admins), next.MemberCount, next.Temporary,
+		next.EndDate, next.ResponsiblePerson, next.ResponsiblePhone, jsonList(next.Tags), next.Notes, namesim.Fold(next.Name), strings.ToLower(next.Handle),
+		ms(tx.now), c.ID)
+	if err != nil {
+		return tx.db.translate(err, nChannel)
+	}
+	if next.Name != c.Name {
+		if err := tx.setGrams(c.ID, c.Name, next.Name); err != nil {
+			return err
+		}
+	}
+	return tx.moveCount(c.RegionPath, c.Kind, c.Platform, c.Status, next.Platform, c.Status)
+}
+
+// ChannelHistory returns the timeline and the versions of a channel in scope.
+func (db *DB) ChannelHistory(ctx context.Context, id int64) ([]*jianfu.ChannelEvent, []*jianfu.ChannelVersion, error) {
+	a, err := jianfu.RequireActor(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := db.findChannel(ctx, a, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err := db.query(ctx, `SELECT id, at, actor_name, action, from_status, to_status, note FROM channel_events WHERE channel_id = ? ORDER BY id DESC`, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	var events []*jianfu.ChannelEvent
+	for rows.Next() {
+		var e jianfu.ChannelEvent
+		var at int64
+		var from, to string
+		if err := rows.Scan(&e.ID, &at, &e.ActorName, &e.Action, &from, &to, &e.Note); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		e.At, e.FromStatus, e.ToStatus = fromMS(at), jianfu.ChannelStatus(from), jianfu.ChannelStatus(to)
+		events = append(events, &e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	vrows, err := db.query(ctx, `SELECT version, at, actor_name, data FROM channel_versions WHERE channel_id = ? ORDER BY version`, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer vrows.Close()
+	var versions []*jianfu.ChannelVersion
+	personal := seesPersonal(a, r.unitPath)
+	var prev *jianfu.Channel
+	for vrows.Next() {
+		var v jianfu.ChannelVersion
+		var at int64
+		var data string
+		if err := vrows.Scan(&v.Version, &at, &v.ActorName, &data); err != nil {
+			return nil, nil, err
+		}
+		v.At = fromMS(at)
+		var c jianfu.Channel
+		if err := json.Unmarshal([]byte(data), &c); err != nil {
+			return nil, nil, fmt.Errorf("channel %d version %d: %w", id, v.Version, err)
+		}
+		if prev != nil {
+			v.Changed = changedFields(prev, &c)
+		}
+		prev = &c
+		snap := c
+		if !personal {
+			snap.Mask()
+		}
+		v.Channel = &snap
+		versions = append([]*jianfu.ChannelVersion{&v}, versions...)
+	}
+	return events, versions, vrows.Err()
 }

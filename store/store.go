@@ -46,6 +46,8 @@ type DB struct {
 	Now func() time.Time
 
 	rebound sync.Map // query text → engine-specific text
+
+	counts countCache // the registry's channel counters, for planning lists
 }
 
 // Option configures Open.

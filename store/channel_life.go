@@ -1,0 +1,298 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"jianfu"
+)
+
+// monthMS is the average Gregorian month in milliseconds: re-validation
+// due dates are the last confirmation plus the configured months of it, in
+// Go and in SQL alike.
+const monthMS = 2629746000
+
+// shanghai is the zone of filing years and of dates people see.
+var shanghai = time.FixedZone("CST", 8*3600)
+
+// mayReview reports whether the actor may take a reviewer's action on the
+// channel: a reviewer or supervisor whose region is the channel's county
+// or above it, who does not work for the owning unit and did not submit it.
+func mayReview(a *jianfu.Actor, c *jianfu.Channel) error {
+	if a.System {
+		return nil
+	}
+	if !a.HasAny(jianfu.RoleReviewer, jianfu.RoleSupervisor) || !a.RegionWide() {
+		return forbidden("审核备案需要备案审核员或监管人员角色", "reviewing filings needs the reviewer or supervisor role")
+	}
+	if len(a.RegionPath) > 6 || !strings.HasPrefix(c.RegionPath, a.RegionPath) {
+		return forbidden("只有该单位所在县(区)及以上的审核人员可以审核", "only reviewers of the unit's county or above may review")
+	}
+	if a.UnitID == c.UnitID {
+		return forbidden("单位不能审核本单位的备案", "a unit cannot review its own filing")
+	}
+	if c.SubmittedBy != "" && c.SubmittedBy == a.Username || c.Pending != nil && c.Pending.ProposedBy == a.Username {
+		return forbidden("提交人不能审核自己提交的备案", "the person who submitted cannot review it")
+	}
+	return nil
+}
+
+// AllowedActions lists the actions the caller may take on the channel now.
+func (db *DB) AllowedActions(ctx context.Context, c *jianfu.Channel) []jianfu.ChannelAction {
+	a := jianfu.ActorFrom(ctx)
+	if a == nil {
+		return nil
+	}
+	var out []jianfu.ChannelAction
+	for _, act := range jianfu.ActionsFor(c) {
+		if act.ByReviewer() {
+			if mayReview(a, c) == nil {
+				out = append(out, act)
+			}
+		} else if canOwn(a) {
+			out = append(out, act)
+		}
+	}
+	return out
+}
+
+// ActOnChannel takes a life-cycle step.
+func (db *DB) ActOnChannel(ctx context.Context, id int64, act jianfu.ChannelAction, note string) (*jianfu.Channel, error) {
+	a, err := jianfu.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !act.Valid() {
+		return nil, jianfu.Errorf(jianfu.EINVALID, "未知操作“%s”", "unknown action %q", act)
+	}
+	note = strings.TrimSpace(note)
+	if len([]rune(note)) > 2000 {
+		return nil, jianfu.Errorf(jianfu.EINVALID, "说明过长(最多2000字)", "the note is too long (2000 characters at most)")
+	}
+	var out *jianfu.Channel
+	err = db.inTx(ctx, func(tx *Tx) error {
+		r, err := tx.lockChannel(a, id)
+		if err != nil {
+			return err
+		}
+		c := r.Channel
+		to, ok := act.Target(c)
+		if !ok {
+			return jianfu.Errorf(jianfu.EINVALID, "“%s”不适用于%s状态的渠道", "%[3]s does not apply to a channel that is %[4]s",
+				jianfu.ActionNames[act], jianfu.StatusNames[c.Status], act, c.Status)
+		}
+		if act.ByReviewer() {
+			if err := mayReview(a, c); err != nil {
+				return err
+			}
+		} else if !canOwn(a) {
+			return errCannotOwn()
+		}
+		if act.NeedsNote() && note == "" {
+			return &jianfu.Error{Code: jianfu.EINVALID, Message: "请填写" + jianfu.ActionNames[act] + "的理由", English: "give the reasons for " + string(act),
+				Problems: []jianfu.Problem{{Field: "note", Message: "请填写理由", English: "reasons are required"}}}
+		}
+		from := c.Status
+		if err := tx.act(a, r, act, to, note); err != nil {
+			return err
+		}
+		if err := tx.channelEvent(a, id, string(act), from, to, note); err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("%s: %s → %s", c.Name, from, to)
+		if c.FilingNumber != "" {
+			detail += " " + c.FilingNumber
+		}
+		if err := tx.audit("channel."+string(act), "channel", id, c.RegionPath, detail); err != nil {
+			return err
+		}
+		if !seesPersonal(a, r.unitPath) {
+			c.Mask()
+		}
+		out = c
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// act applies an action to the locked channel r, updating r in place.
+func (tx *Tx) act(a *jianfu.Actor, r *chanRow, act jianfu.ChannelAction, to jianfu.ChannelStatus, note string) error {
+	c := r.Channel
+	now := tx.now
+	set := map[string]any{}
+	switch act {
+	case jianfu.ActSubmit:
+		checks, err := tx.runChecks(c)
+		if err != nil {
+			return err
+		}
+		if jianfu.Blocking(checks) {
+			return blockingError(checks)
+		}
+		c.Checks, c.SubmittedAt, c.SubmittedBy = checks, &now, a.Username
+		set["checks"], set["submitted_at"], set["submitted_by"] = jsonOf(checksOrEmpty(checks)), ms(now), a.Username
+	case jianfu.ActWithdraw:
+	case jianfu.ActApprove:
+		num, err := tx.nextFilingNumber(c.RegionPath, c.Kind, now)
+		if err != nil {
+			return err
+		}
+		c.FilingNumber, c.FiledAt, c.ReviewNote = num, &now, note
+		set["filing_number"], set["filed_at"], set["review_note"] = num, ms(now), note
+	case jianfu.ActReturn, jianfu.ActRectify, jianfu.ActRejectExit, jianfu.ActRectified:
+		c.ReviewNote = note
+		set["review_note"] = note
+	case jianfu.ActActivate, jianfu.ActRevalidate:
+		months, err := tx.revalidationMonths()
+		if err != nil {
+			return err
+		}
+		due := now.Add(time.Duration(months) * monthMS * time.Millisecond)
+		c.RevalidationDue = &due
+		set["revalidate_due_at"] = ms(due)
+		if act == jianfu.ActRevalidate {
+			c.RevalidatedAt = &now
+			set["revalidated_at"] = ms(now)
+		}
+	case jianfu.ActRequestExit:
+		c.ReviewNote = note
+		set["review_note"] = note
+	case jianfu.ActClose:
+		c.ClosedAt = &now
+		set["closed_at"] = ms(now)
+	case jianfu.ActApproveChange:
+		return tx.applyChange(a, r, note)
+	case jianfu.ActReturnChange, jianfu.ActWithdrawChange:
+		c.Pending = nil
+		set["pending"] = ""
+		if act == jianfu.ActReturnChange {
+			c.ReviewNote = note
+			set["review_note"] = note
+		}
+	}
+	// Re-validation is due only while the channel runs.
+	switch to {
+	case jianfu.StatusActive, jianfu.StatusRectifying:
+		if c.RevalidationDue == nil {
+			months, err := tx.revalidationMonths()
+			if err != nil {
+				return err
+			}
+			base := now
+			if c.RevalidatedAt != nil {
+				base = *c.RevalidatedAt
+			} else if c.FiledAt != nil {
+				base = *c.FiledAt
+			}
+			due := base.Add(time.Duration(months) * monthMS * time.Millisecond)
+			c.RevalidationDue = &due
+			set["revalidate_due_at"] = ms(due)
+		}
+	default:
+		c.RevalidationDue = nil
+		set["revalidate_due_at"] = nil
+	}
+	if to != c.Status {
+		if err := tx.moveCount(c.RegionPath, c.Kind, c.Platform, c.Status, c.Platform, to); err != nil {
+			return err
+		}
+		set["status"] = string(to)
+		c.Status = to
+	}
+	c.UpdatedAt = now
+	set["updated_at"] = ms(now)
+	return tx.updateCols(c.ID, set)
+}
+
+// updateCols sets columns of a channel row.
+func (tx *Tx) updateCols(id int64, set map[string]any) error {
+	var cols []string
+	var args []any
+	for k, v := range set {
+		cols = append(cols, k+" = ?")
+		args = append(args, v)
+	}
+	_, err := tx.exec(`UPDATE channels SET `+strings.Join(cols, ", ")+` WHERE id = ?`, append(args, id)...)
+	if isUnique(err) {
+		return jianfu.Errorf(jianfu.ECONFLICT, "备案号重复,请重试", "the filing number is taken; try again")
+	}
+	return err
+}
+
+// applyChange makes a pending change the channel's state: a new version.
+func (tx *Tx) applyChange(a *jianfu.Actor, r *chanRow, note string) error {
+	c := r.Channel
+	next := *c
+	editableFields(&next, c.Pending.Proposed)
+	if err := next.Validate(); err != nil {
+		return err
+	}
+	if err := tx.saveChannel(r, &next); err != nil {
+		return err
+	}
+	if _, err := tx.exec(`UPDATE channels SET pending = '', checks = ?, review_note = ? WHERE id = ?`, jsonOf(checksOrEmpty(c.Pending.Checks)), note, c.ID); err != nil {
+		return err
+	}
+	next.Version, next.UpdatedAt, next.Checks, next.Pending, next.ReviewNote = c.Version+1, tx.now, c.Pending.Checks, nil, note
+	*c = next
+	return tx.channelVersion(a, c)
+}
+
+// nextFilingNumber issues the next filing number of the unit's region,
+// kind and year, inside the transaction that approves.
+func (tx *Tx) nextFilingNumber(regionPath string, kind jianfu.ChannelKind, at time.Time) (string, error) {
+	code := jianfu.FilingRegionCode(regionPath)
+	year := at.In(shanghai).Year()
+	var seq int
+	err := tx.queryRow(`INSERT INTO filing_sequences(region_code, kind, year, last) VALUES (?, ?, ?, 1)
+		ON CONFLICT (region_code, kind, year) DO UPDATE SET last = filing_sequences.last + 1 RETURNING last`,
+		code, string(kind), year).Scan(&seq)
+	if err != nil {
+		return "", fmt.Errorf("allocate filing number: %w", err)
+	}
+	if seq > 99999 {
+		return "", jianfu.Errorf(jianfu.ECONFLICT, "%s地区%d年的备案号已用完(99999)", "filing numbers of region %s for %d are exhausted", code, year)
+	}
+	return jianfu.FormatFilingNumber(code, kind, year, seq), nil
+}
+
+// reserveFilingNumber records a filing number issued elsewhere (an imported
+// ledger) so the sequence never issues it again.
+func (tx *Tx) reserveFilingNumber(f jianfu.FilingNumber) error {
+	_, err := tx.exec(`INSERT INTO filing_sequences(region_code, kind, year, last) VALUES (?, ?, ?, ?)
+		ON CONFLICT (region_code, kind, year) DO UPDATE SET last = CASE WHEN filing_sequences.last < excluded.last THEN excluded.last ELSE filing_sequences.last END`,
+		f.RegionCode, string(f.Kind), f.Year, f.Seq)
+	return err
+}
+
+// blockingError turns blocking check results into an EINVALID error whose
+// problems name the rules.
+func blockingError(checks []jianfu.CheckResult) error {
+	var probs []jianfu.Problem
+	for _, c := range checks {
+		if c.Level == jianfu.LevelBlock {
+			probs = append(probs, jianfu.Problem{Field: c.Rule, Message: c.Message + "(依据:" + c.Clause + ")", English: c.English})
+		}
+	}
+	e := jianfu.ProblemsError(probs).(*jianfu.Error)
+	e.Message = "未通过备案规则检查,请修改后再提交:" + e.Message
+	e.English = "the filing rules refuse this submission; fix it and submit again: " + e.English
+	return e
+}
+
+// revalidationMonths reads the re-validation interval setting.
+func (tx *Tx) revalidationMonths() (int, error) {
+	s, err := tx.ruleSetting(jianfu.RuleRevalidation)
+	if err != nil {
+		return 0, err
+	}
+	if s.Threshold <= 0 {
+		return 6, nil
+	}
+	return s.Threshold, nil
+}
