@@ -356,4 +356,11 @@ type RegistryService interface {
 	// ImportChannels adds channels in one transaction: all or nothing.
 	// EINVALID with a Problem per bad row.
 	ImportChannels(ctx context.Context, rows []*ChannelImport) (int, error)
+	// CheckChannelImport runs every check of ImportChannels and saves
+	// nothing: the preview of an upload.
+	CheckChannelImport(ctx context.Context, rows []*ChannelImport) error
+	// ExportChannels calls fn for every channel the filter selects (its
+	// page is ignored), newest first; personal data is masked for callers
+	// who may not see it. The export is audited.
+	ExportChannels(ctx context.Context, f ChannelFilter, fn func(*Channel) error) (int, error)
 }

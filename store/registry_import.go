@@ -244,3 +244,52 @@ func (tx *Tx) existing(query string, values []string, _ string) (map[string]bool
 	}
 	return out, nil
 }
+
+// ExportChannels streams every channel the filter selects, newest first,
+// and audits the export.
+func (db *DB) ExportChannels(ctx context.Context, f jianfu.ChannelFilter, fn func(*jianfu.Channel) error) (int, error) {
+	a, err := jianfu.RequireActor(ctx)
+	if err != nil {
+		return 0, err
+	}
+	f.Page = jianfu.Page{}
+	q, err := db.planChannels(ctx, a, f)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	if !q.empty {
+		if n, err = db.streamChannels(ctx, a, q, fn); err != nil {
+			return n, err
+		}
+	}
+	err = db.inTx(ctx, func(tx *Tx) error {
+		return tx.audit("channel.export", "channel", "", a.RegionPath, fmt.Sprintf("%d channels; filter %+v", n, f))
+	})
+	return n, err
+}
+
+func (db *DB) streamChannels(ctx context.Context, a *jianfu.Actor, q *channelQuery, fn func(*jianfu.Channel) error) (int, error) {
+	cond, args := q.where(db.engine)
+	rows, err := db.query(ctx, `SELECT `+channelCols+q.from(db.engine)+cond+q.sort, args...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		r, err := scanChannel(rows)
+		if err != nil {
+			return n, err
+		}
+		if !seesPersonal(a, r.unitPath) {
+			r.Mask()
+		}
+		r.Pending = nil
+		if err := fn(r.Channel); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, rows.Err()
+}

@@ -25,6 +25,7 @@ type harness struct {
 	srv    *httptest.Server
 	tokens map[string]string // fixture user key → API token
 	routes []string          // "METHOD /path" of every API route
+	public []string          // "METHOD /path" of the public API routes
 }
 
 func newHarness(t testing.TB, db *store.DB) *harness {
@@ -34,11 +35,11 @@ func newHarness(t testing.TB, db *store.DB) *harness {
 	if os.Getenv("JIANFU_TEST_LOG") != "" {
 		logOut = os.Stderr
 	}
-	s, err := web.New(web.Config{Version: "test"}, web.Services{Regions: db, Units: db, Users: db, Audit: db, Ping: db.Ping}, slog.New(slog.NewTextHandler(logOut, nil)))
+	s, err := web.New(web.Config{Version: "test"}, web.Services{Regions: db, Units: db, Users: db, Audit: db, Channels: db, Registry: db, Ping: db.Ping}, slog.New(slog.NewTextHandler(logOut, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, db: db, fx: fx, srv: httptest.NewServer(s.Handler()), tokens: map[string]string{}, routes: s.APIRoutes()}
+	h := &harness{t: t, db: db, fx: fx, srv: httptest.NewServer(s.Handler()), tokens: map[string]string{}, routes: s.APIRoutes(), public: s.PublicAPIRoutes()}
 	t.Cleanup(h.srv.Close)
 	for key, u := range fx.Users {
 		tok, err := db.CreateToken(storetest.System(), u.Username, "test")

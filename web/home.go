@@ -9,12 +9,13 @@ import (
 // module is a capability with its own navigation entry.
 type module struct {
 	Key, Path string
+	Built     bool // registers its own pages; no placeholder
 }
 
 // modules lists the capabilities of the navigation that are still being
 // built; each shows what it will do until it lands.
 var modules = []module{
-	{Key: "registry", Path: "/registry"},
+	{Key: "registry", Path: "/registry", Built: true},
 	{Key: "burden", Path: "/burden"},
 	{Key: "cases", Path: "/cases"},
 	{Key: "campaigns", Path: "/campaigns"},

@@ -32,15 +32,19 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		t.Fatalf("openapi version %q", doc.OpenAPI)
 	}
 	var documented []string
+	public := map[string]bool{}
+	for _, rt := range h.public {
+		public[rt] = true
+	}
 	for path, ops := range doc.Paths {
 		for method, op := range ops {
 			documented = append(documented, strings.ToUpper(method)+" "+path)
-			if _, ok := op.Responses["401"]; !ok {
+			if _, ok := op.Responses["401"]; !ok && !public[strings.ToUpper(method)+" "+path] {
 				t.Errorf("%s %s documents no 401", method, path)
 			}
 		}
 	}
-	routes := append([]string(nil), h.routes...)
+	routes := append(append([]string(nil), h.routes...), h.public...)
 	sort.Strings(documented)
 	sort.Strings(routes)
 	if strings.Join(documented, "\n") != strings.Join(routes, "\n") {

@@ -28,7 +28,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
 
 	// UI pages, one registration function per capability.
-	for _, register := range []func(*http.ServeMux){s.corePages} {
+	for _, register := range []func(*http.ServeMux){s.corePages, s.registryPages} {
 		register(mux)
 	}
 
@@ -36,6 +36,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/v1/openapi.json", s.openAPI)
 	for _, rt := range s.apiRoutes() {
 		mux.Handle(rt.method+" "+rt.path, s.h(s.api(rt.h)))
+	}
+	for _, rt := range s.publicAPIRoutes() {
+		mux.Handle(rt.method+" "+rt.path, s.h(rt.h))
 	}
 	mux.Handle("/api/", s.h(s.apiNotFound))
 
@@ -67,7 +70,9 @@ func (s *Server) corePages(mux *http.ServeMux) {
 	mux.Handle("POST /users/{id}", s.h(s.login(s.updateUser)))
 	mux.Handle("GET /audit", s.h(s.login(s.showAudit)))
 	for _, m := range modules {
-		mux.Handle("GET "+m.Path, s.h(s.login(s.showModule(m))))
+		if !m.Built {
+			mux.Handle("GET "+m.Path, s.h(s.login(s.showModule(m))))
+		}
 	}
 }
 
@@ -80,7 +85,7 @@ type apiRoute struct {
 
 func (s *Server) apiRoutes() []apiRoute {
 	var all []apiRoute
-	for _, part := range [][]apiRoute{s.coreAPI()} {
+	for _, part := range [][]apiRoute{s.coreAPI(), s.registryAPI()} {
 		all = append(all, part...)
 	}
 	return all
@@ -101,6 +106,26 @@ func (s *Server) coreAPI() []apiRoute {
 		{"PATCH", "/api/v1/users/{id}", s.apiUpdateUser},
 		{"GET", "/api/v1/audit", s.apiAudit},
 	}
+}
+
+// publicAPIRoutes are JSON endpoints anyone may call without logging in
+// (public verification); each guards itself (rate limits). The OpenAPI
+// document describes them too, without a 401.
+func (s *Server) publicAPIRoutes() []apiRoute {
+	var all []apiRoute
+	for _, part := range [][]apiRoute{s.registryPublicAPI()} {
+		all = append(all, part...)
+	}
+	return all
+}
+
+// PublicAPIRoutes lists the public JSON routes as "METHOD /path".
+func (s *Server) PublicAPIRoutes() []string {
+	var out []string
+	for _, rt := range s.publicAPIRoutes() {
+		out = append(out, rt.method+" "+rt.path)
+	}
+	return out
 }
 
 // APIRoutes lists the authenticated JSON routes as "METHOD /path".

@@ -29,6 +29,9 @@ type Services struct {
 	Units   jianfu.UnitService
 	Users   jianfu.UserService
 	Audit   jianfu.AuditService
+	// Channels and Registry are the registry (备案管理).
+	Channels jianfu.ChannelService
+	Registry jianfu.RegistryService
 	// Ping checks the database for /healthz.
 	Ping func(context.Context) error
 }
@@ -59,6 +62,8 @@ type Server struct {
 	handler http.Handler
 	static  fs.FS
 	openapi []byte
+	// registry holds the registry's upload previews and verify limiter.
+	registry *registryState
 }
 
 // New builds the server and its routes.

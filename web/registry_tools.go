@@ -1,0 +1,340 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"jianfu"
+	"jianfu/importer"
+	"jianfu/secret"
+	"jianfu/tabular"
+)
+
+func (s *Server) showConsolidation(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := jianfu.ConsolidationFilter{Kind: jianfu.ChannelKind(q.Get("kind")), Limit: 50}
+	p := s.newPage(r, "registry")
+	p.Title = p.T("registry.cons.title")
+	if code := strings.TrimSpace(q.Get("region")); code != "" {
+		_, path, _, err := jianfu.ParseRegionCode(code)
+		if err != nil {
+			p.Error = err
+		}
+		f.RegionPath = path
+	}
+	var view *jianfu.Consolidation
+	if p.Error == nil {
+		var err error
+		if view, err = s.svc.Registry.Consolidate(r.Context(), f); err != nil {
+			if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
+				return err
+			}
+			p.Error = err
+		}
+	}
+	maxUnit := 1
+	if view != nil && len(view.Units) > 0 {
+		maxUnit = view.Units[0].Total
+	}
+	p.Data = map[string]any{"V": view, "Kinds": jianfu.ChannelKinds, "MaxUnit": maxUnit}
+	s.render(w, r, "registry_consolidation", p)
+	return nil
+}
+
+func (s *Server) showRegistryRules(w http.ResponseWriter, r *http.Request) error {
+	return s.renderRegistryRules(w, r, nil, "", http.StatusOK)
+}
+
+// ruleRow is a rule setting with its definition, for the rules page.
+type ruleRow struct {
+	*jianfu.RuleSetting
+	Def jianfu.RuleDef
+}
+
+func (s *Server) renderRegistryRules(w http.ResponseWriter, r *http.Request, formErr error, failed string, status int) error {
+	ctx := r.Context()
+	settings, err := s.svc.Registry.RuleSettings(ctx)
+	if err != nil {
+		return err
+	}
+	var rows []ruleRow
+	for _, st := range settings {
+		d, _ := jianfu.RuleDefOf(st.Rule)
+		rows = append(rows, ruleRow{st, d})
+	}
+	links, err := s.svc.Registry.URLRules(ctx)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "registry")
+	p.Title = p.T("registry.rules.title")
+	p.Error = formErr
+	if r.URL.Query().Get("saved") == "1" {
+		p.Flash = p.T("form.saved")
+	}
+	a := info(r).actor
+	var test *jianfu.Recognition
+	var testErr error
+	if link := r.URL.Query().Get("test"); link != "" {
+		test, testErr = s.svc.Registry.RecognizeURL(ctx, link)
+	}
+	p.Data = map[string]any{"Rules": rows, "Links": links, "Blank": []int{1, 2, 3}, "CanEdit": a.Has(jianfu.RoleSupervisor) && len(a.RegionPath) <= 2,
+		"Failed": failed, "Kinds": jianfu.ChannelKinds, "Platforms": platformOptions(), "Test": test, "TestErr": testErr, "TestLink": r.URL.Query().Get("test")}
+	w.WriteHeader(status)
+	s.render(w, r, "registry_rules", p)
+	return nil
+}
+
+func (s *Server) saveRegistryRule(w http.ResponseWriter, r *http.Request) error {
+	v := r.PostFormValue
+	st := &jianfu.RuleSetting{Rule: v("rule"), Enabled: v("enabled") == "1", Level: jianfu.RuleLevel(v("level")), Clause: v("clause"), Source: v("source")}
+	st.Threshold, _ = strconv.Atoi(strings.TrimSpace(v("threshold")))
+	if err := s.svc.Registry.UpdateRuleSetting(r.Context(), st); err != nil {
+		if c := jianfu.ErrorCode(err); c == jianfu.EINVALID || c == jianfu.EFORBIDDEN || c == jianfu.ENOTFOUND {
+			return s.renderRegistryRules(w, r, err, st.Rule, statusOf[c])
+		}
+		return err
+	}
+	http.Redirect(w, r, "/registry/rules?saved=1#rule-"+url.QueryEscape(st.Rule), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) saveURLRules(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return jianfu.Errorf(jianfu.EINVALID, "表单无法解析", "the form cannot be read")
+	}
+	var rules []*jianfu.URLRule
+	if r.PostFormValue("restore") != "1" {
+		f := r.PostForm
+		for i := range f["host"] {
+			at := func(k string) string {
+				if i < len(f[k]) {
+					return strings.TrimSpace(f[k][i])
+				}
+				return ""
+			}
+			if at("host") == "" {
+				continue // a blank row, or a rule deleted by clearing its host
+			}
+			platform := at("platform")
+			kind := jianfu.ChannelKind("")
+			for _, k := range jianfu.ChannelKinds {
+				if jianfu.ValidPlatform(k, platform) {
+					kind = k
+					break
+				}
+			}
+			if k := jianfu.ChannelKind(at("kind")); k.Valid() {
+				kind = k
+			}
+			rules = append(rules, &jianfu.URLRule{Kind: kind, Platform: platform, Host: at("host"), Path: at("path"), Param: at("param"), Note: at("note")})
+		}
+		if len(rules) == 0 {
+			return s.renderRegistryRules(w, r, jianfu.Errorf(jianfu.EINVALID, "至少保留一条链接识别规则;如需恢复默认规则请点“恢复默认”", "keep at least one rule, or restore the defaults"), "links", http.StatusBadRequest)
+		}
+	}
+	if err := s.svc.Registry.SaveURLRules(r.Context(), rules); err != nil {
+		if c := jianfu.ErrorCode(err); c == jianfu.EINVALID || c == jianfu.EFORBIDDEN {
+			return s.renderRegistryRules(w, r, err, "links", statusOf[c])
+		}
+		return err
+	}
+	http.Redirect(w, r, "/registry/rules?saved=1#links", http.StatusSeeOther)
+	return nil
+}
+
+// maxUpload bounds an uploaded channel file.
+const maxUpload = 20 << 20
+
+func (s *Server) showChannelImport(w http.ResponseWriter, r *http.Request) error {
+	p := s.newPage(r, "registry")
+	p.Title = p.T("registry.import.title")
+	p.Data = map[string]any{"Columns": importer.ChannelColumns}
+	s.render(w, r, "registry_import", p)
+	return nil
+}
+
+// previewChannelImport reads an uploaded file and checks every row without
+// saving anything; a clean file waits for the user's confirmation.
+func (s *Server) previewChannelImport(w http.ResponseWriter, r *http.Request) error {
+	p := s.newPage(r, "registry")
+	p.Title = p.T("registry.import.title")
+	data := map[string]any{"Columns": importer.ChannelColumns}
+	p.Data = data
+	fail := func(err error) error {
+		if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
+			return err
+		}
+		p.Error = err
+		w.WriteHeader(statusOf[jianfu.ErrorCode(err)])
+		s.render(w, r, "registry_import", p)
+		return nil
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		var me *http.MaxBytesError
+		if errors.As(err, &me) {
+			return fail(jianfu.Errorf(jianfu.EINVALID, "文件超过%dMB:请拆分后分批导入,或用命令 jianfu import channels", "the file exceeds %d MB; split it or use `jianfu import channels`", maxUpload>>20))
+		}
+		return fail(jianfu.Errorf(jianfu.EINVALID, "请选择要上传的 .xlsx 或 .csv 文件", "choose an .xlsx or .csv file to upload"))
+	}
+	defer file.Close()
+	tr, err := tabular.NewReader(file, hdr.Filename, importer.ChannelColumns)
+	if err != nil {
+		return fail(err)
+	}
+	defer tr.Close()
+	rows, probs := importer.ReadChannels(tr)
+	data["File"] = hdr.Filename
+	data["Read"] = len(rows) + countRows(probs)
+	if len(probs) == 0 {
+		if err := s.svc.Registry.CheckChannelImport(r.Context(), rows); err != nil {
+			err = importer.RemapChannelProblems(err, tr)
+			if je, ok := err.(*jianfu.Error); ok && len(je.Problems) > 0 {
+				probs = je.Problems
+			} else {
+				return fail(err)
+			}
+		}
+	}
+	if len(probs) > 0 {
+		data["Problems"] = probs
+		p.Error = jianfu.Errorf(jianfu.EINVALID, "共%d处问题,未导入任何数据。请修正文件后重新上传。", "%d problems; nothing was imported. Fix the file and upload it again.", len(probs))
+		w.WriteHeader(http.StatusBadRequest)
+		s.render(w, r, "registry_import", p)
+		return nil
+	}
+	token := secret.NewToken("imp_")
+	st := s.registry
+	st.mu.Lock()
+	for k, u := range st.uploads {
+		if time.Since(u.at) > 30*time.Minute {
+			delete(st.uploads, k)
+		}
+	}
+	st.uploads[token] = &upload{user: info(r).actor.UserID, name: hdr.Filename, rows: rows, at: time.Now()}
+	st.mu.Unlock()
+	preview := rows
+	if len(preview) > 200 {
+		preview = preview[:200]
+	}
+	data["Rows"], data["Preview"], data["Token"] = len(rows), preview, token
+	s.render(w, r, "registry_import", p)
+	return nil
+}
+
+func countRows(probs []jianfu.Problem) int {
+	rows := map[int]bool{}
+	for _, p := range probs {
+		rows[p.Row] = true
+	}
+	return len(rows)
+}
+
+func (s *Server) confirmChannelImport(w http.ResponseWriter, r *http.Request) error {
+	token := r.PostFormValue("token")
+	st := s.registry
+	st.mu.Lock()
+	u := st.uploads[token]
+	if u != nil && u.user == info(r).actor.UserID {
+		delete(st.uploads, token)
+	} else {
+		u = nil
+	}
+	st.mu.Unlock()
+	if u == nil || time.Since(u.at) > 30*time.Minute {
+		return jianfu.Errorf(jianfu.EINVALID, "导入预览已过期或不存在,请重新上传文件", "the import preview expired or does not exist; upload the file again")
+	}
+	n, err := s.svc.Registry.ImportChannels(r.Context(), u.rows)
+	if err != nil {
+		if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
+			return err
+		}
+		p := s.newPage(r, "registry")
+		p.Title = p.T("registry.import.title")
+		p.Error = err
+		data := map[string]any{"Columns": importer.ChannelColumns, "File": u.name}
+		if je, ok := err.(*jianfu.Error); ok {
+			data["Problems"] = je.Problems
+		}
+		p.Data = data
+		w.WriteHeader(statusOf[jianfu.ErrorCode(err)])
+		s.render(w, r, "registry_import", p)
+		return nil
+	}
+	http.Redirect(w, r, "/registry?imported="+strconv.Itoa(n), http.StatusSeeOther)
+	return nil
+}
+
+// channelTemplate downloads an empty channel file with Chinese headers and
+// three example rows.
+func (s *Server) channelTemplate(w http.ResponseWriter, r *http.Request) error {
+	format := tabular.XLSX
+	if r.URL.Query().Get("format") == "csv" {
+		format = tabular.CSV
+	}
+	name := "渠道导入模板." + string(format)
+	w.Header().Set("Content-Type", contentType(format))
+	w.Header().Set("Content-Disposition", "attachment; filename=\"template."+string(format)+"\"; filename*=UTF-8''"+url.PathEscape(name))
+	tw, err := tabular.NewWriter(w, format, tabular.Headers(importer.ChannelColumns))
+	if err != nil {
+		return err
+	}
+	a := info(r).actor
+	examples := [][]string{
+		{"政务公众账号", "江南教育", a.UnitName, "", "微信公众号", "gh_0123456789ab", "jiangnanjiaoyu", "", "", "", "", "发布教育政策、招生信息", "2021-05-01", a.UnitName, "", "", "", "", "", "张三", "13800001234", "教育", "", "", "", ""},
+		{"政务应用程序", "江南办事", a.UnitName, "", "安卓客户端", "cn.gov.jiangnan", "", "", "https://app.mi.com/details?id=cn.gov.jiangnan", "社会公众", "办事指南、预约", "便民服务", "2022-01-10", "", "", "", "", "", "", "李四", "0571-87654321", "", "", "", "", ""},
+		{"工作群组", "防汛工作临时群", a.UnitName, "", "钉钉群", "", "", "", "", "", "", "汛期值班调度", "2026-05-01", "", "王五", "赵六、钱七", "36", "是", "2026-09-30", "王五", "13900005678", "防汛", "", "", "", ""},
+	}
+	for _, e := range examples {
+		if err := tw.Write(e); err != nil {
+			return err
+		}
+	}
+	return tw.Close()
+}
+
+func contentType(f tabular.Format) string {
+	if f == tabular.XLSX {
+		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	return "text/csv; charset=utf-8"
+}
+
+// exportChannels downloads the filtered registry as .xlsx or .csv.
+func (s *Server) exportChannels(w http.ResponseWriter, r *http.Request) error {
+	f, err := channelFilter(r, nil)
+	if err != nil {
+		return err
+	}
+	format := tabular.XLSX
+	if r.URL.Query().Get("format") == "csv" {
+		format = tabular.CSV
+	}
+	// Write into a buffer first: an error half-way must not leave a
+	// truncated file that looks complete.
+	var buf strings.Builder
+	tw, err := tabular.NewWriter(&buf, format, importer.ChannelHeaders())
+	if err != nil {
+		return err
+	}
+	n, err := s.svc.Registry.ExportChannels(r.Context(), f, func(c *jianfu.Channel) error { return tw.Write(importer.ChannelRecord(c)) })
+	if err != nil {
+		return err
+	}
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	name := fmt.Sprintf("备案渠道-%s.%s", s.now().In(shanghai).Format("20060102"), format)
+	w.Header().Set("Content-Type", contentType(format))
+	w.Header().Set("Content-Disposition", "attachment; filename=\"channels."+string(format)+"\"; filename*=UTF-8''"+url.PathEscape(name))
+	w.Header().Set("X-Rows", strconv.Itoa(n))
+	_, err = w.Write([]byte(buf.String()))
+	return err
+}

@@ -1,0 +1,69 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"jianfu"
+)
+
+// Public verification (核验): anyone, without logging in, asks whether a
+// link, name, account or filing number belongs to a filed, active
+// government channel, whose, and since when. Lookups are limited per
+// address and counted in the metrics; they are not audited one by one, as
+// an anonymous lookup is no user's action.
+
+// registryPublicAPI lists the registry's public JSON endpoints.
+func (s *Server) registryPublicAPI() []apiRoute {
+	return []apiRoute{{"GET", "/api/v1/verify", s.apiVerify}}
+}
+
+// verify runs a lookup with the per-address limit and the counters.
+func (s *Server) verify(r *http.Request, q string) (*jianfu.Verification, error) {
+	st := s.registry
+	if !st.verifyLimiter.allow(info(r).ip, s.now()) {
+		st.verifyLookups.WithLabelValues("limited").Inc()
+		return nil, jianfu.Errorf(jianfu.ETOOMANY, "查询过于频繁,请一分钟后再试", "too many lookups; try again in a minute")
+	}
+	v, err := s.svc.Registry.VerifyChannel(r.Context(), q)
+	if err != nil {
+		if jianfu.ErrorCode(err) == jianfu.EINVALID {
+			st.verifyLookups.WithLabelValues("invalid").Inc()
+		}
+		return nil, err
+	}
+	st.verifyLookups.WithLabelValues(v.Verdict).Inc()
+	return v, nil
+}
+
+func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.verify(r, r.URL.Query().Get("q"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) showVerify(w http.ResponseWriter, r *http.Request) error {
+	p := s.newPage(r, "verify")
+	p.Title = p.T("verify.title")
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	var v *jianfu.Verification
+	status := http.StatusOK
+	if q != "" {
+		var err error
+		if v, err = s.verify(r, q); err != nil {
+			if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
+				return err
+			}
+			p.Error = err
+			status = statusOf[jianfu.ErrorCode(err)]
+		}
+	}
+	p.Data = map[string]any{"Q": q, "V": v}
+	w.WriteHeader(status)
+	s.render(w, r, "verify", p)
+	return nil
+}
