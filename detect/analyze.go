@@ -39,6 +39,9 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 		r.Categories = make([]Category, 0, 8)
 	}
 	r.Spans = r.Spans[:0]
+	if r.Spans == nil {
+		r.Spans = make([]Span, 0, 8)
+	}
 	r.Severity = SeverityNone
 	r.Score = 0
 	r.Assessed, r.Offhours, r.Exempt = false, false, false

@@ -54,9 +54,9 @@ const (
 )
 
 type runeInfo struct {
-	norm  rune
-	sym   uint16
-	class uint8
+	norm   rune
+	sym    uint16
+	class  uint8
 	num    bool // Chinese numeral or digit
 	meas   bool // measure word
 	single bool // a one-character pattern (set per detector)
@@ -66,7 +66,7 @@ type token struct {
 	r      rune // normalised rune; 0 for a Latin syllable
 	sym    uint16
 	fl     uint16
-	single bool // the rune is a one-character pattern
+	single bool  // the rune is a one-character pattern
 	os, oe int32 // original rune range [os, oe)
 	sent   int32 // sentence index
 	clause int32 // clause index (increments at sentence ends too)
