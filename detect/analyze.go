@@ -399,7 +399,7 @@ func (a *analysis) negated(h *hit) bool {
 		if a.inLex(n, lexMention) {
 			return true
 		}
-		if a.inLex(n, lexNegationAfter) && n.ts > h.te && n.ts-h.te <= 8 && a.toks[n.ts].clause == clause {
+		if a.inLex(n, lexNegationAfter) && n.ts > h.te && n.ts-h.te <= 10 && a.toks[n.ts].clause == clause {
 			return true
 		}
 		if a.inLex(n, lexTopicAfter) && n.ts > h.te && n.ts-h.te <= 4 && a.toks[n.ts].clause == clause {
