@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,27 +32,67 @@ func divisionsDir(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	root := wd
+	dir, missing, err := findDivisions(wd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if missing != "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true but the division codes are missing: no %s in %s", missing, dir)
+		}
+		t.Skipf("division codes not found (looked for %s in %s); skipping the real import", missing, dir)
+	}
+	return dir
+}
+
+// findDivisions walks up from start to the directory holding go.mod and
+// returns ../shared/data/divisions from there, with the first file missing
+// in it ("" when all are present).
+func findDivisions(start string) (dir, missing string, err error) {
+	root := start
 	for {
 		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
 			break
 		}
 		parent := filepath.Dir(root)
 		if parent == root {
-			t.Fatalf("no go.mod above %s", wd)
+			return "", "", fmt.Errorf("no go.mod in %s or above", start)
 		}
 		root = parent
 	}
-	dir := filepath.Join(filepath.Dir(root), "shared", "data", "divisions")
+	dir = filepath.Join(filepath.Dir(root), "shared", "data", "divisions")
 	for _, f := range divisionFiles {
 		if _, err := os.Stat(filepath.Join(dir, f.name)); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("CI=true but the division codes are missing: %v (looked in %s)", err, dir)
-			}
-			t.Skipf("division codes not found (looked for %s in %s); skipping the real import", f.name, dir)
+			return dir, f.name, nil
 		}
 	}
-	return dir
+	return dir, "", nil
+}
+
+func TestFindDivisions(t *testing.T) {
+	tmp := t.TempDir()
+	repo := filepath.Join(tmp, "main")
+	pkg := filepath.Join(repo, "importer", "deeper")
+	data := filepath.Join(tmp, "shared", "data", "divisions")
+	for _, d := range []string{pkg, data} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.WriteFile(filepath.Join(repo, "go.mod"), []byte("module x\n"), 0o600)
+	dir, missing, err := findDivisions(pkg)
+	if err != nil || dir != data || missing != "provinces.csv" {
+		t.Errorf("got %q %q %v", dir, missing, err)
+	}
+	for _, f := range divisionFiles {
+		os.WriteFile(filepath.Join(data, f.name), nil, 0o600)
+	}
+	if _, missing, _ := findDivisions(pkg); missing != "" {
+		t.Errorf("missing %q", missing)
+	}
+	if _, _, err := findDivisions(tmp); err == nil {
+		t.Error("no error without go.mod")
+	}
 }
 
 // divisionPaths lists the four files out of order: parents after children.
@@ -156,7 +197,7 @@ func TestImportDivisions(t *testing.T) {
 				t.Fatal("too many errors")
 			}
 		}
-		for path, want := range map[string]string{"11": "北京市", "4419": "东莞市", "441900003": "东城街道", "110101001": "东华门街道", "429004": "仙桃市"} {
+		for path, want := range map[string]string{"11": "北京市", "4419": "东莞市", "441900003": "东城街道", "110101001": "东华门街道", "429004": "仙桃市", "350527000": "金门县"} {
 			if n := tree[path]; n.name != want {
 				t.Errorf("%s is %q, want %q", path, n.name, want)
 			}

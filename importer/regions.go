@@ -62,23 +62,19 @@ func ParentOf(p string) string {
 	return parent
 }
 
-// parseCode is jianfu.ParseRegionCode, refusing besides the forms that name
-// no region of their own: a 4-digit code ending in 00 (the province's code
-// written at the city level, which would otherwise become a city whose
-// official code is the province's) and a 9-digit code ending in 000 (the
-// county's code written at the township level).
+// parseCode is jianfu.ParseRegionCode, refusing besides a 4-digit code
+// ending in 00: that is the province's code written at the city level, and
+// would become a city whose official code is the province's. (A 9-digit code
+// ending in 000 is accepted: the dataset lists 350527000 金门县 as the one
+// township of 金门县, and its code collides with nothing.)
 func parseCode(s string) (code, path string, level jianfu.Level, err error) {
 	code, path, level, err = jianfu.ParseRegionCode(s)
 	if err != nil {
 		return
 	}
-	switch t := strings.TrimSpace(s); {
-	case len(t) == 4 && strings.HasSuffix(t, "00"):
+	if t := strings.TrimSpace(s); len(t) == 4 && strings.HasSuffix(t, "00") {
 		return "", "", "", jianfu.Errorf(jianfu.EINVALID, "区划代码“%s”无效:地级代码后两位不能为00(省级代码请写作两位,如“%s”)",
 			"division code %q: a city code cannot end in 00 (write a province as two digits, e.g. %q)", t, t[:2])
-	case len(t) == 9 && strings.HasSuffix(t, "000"):
-		return "", "", "", jianfu.Errorf(jianfu.EINVALID, "区划代码“%s”无效:乡级代码后三位不能为000(县级代码请写作六位,如“%s”)",
-			"division code %q: a township code cannot end in 000 (write a county as six digits, e.g. %q)", t, t[:6])
 	}
 	return
 }
