@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"jianfu"
+	"jianfu/detect"
 )
 
 //go:embed templates static locales openapi
@@ -32,6 +33,8 @@ type Services struct {
 	// Channels and Registry are the registry (备案管理).
 	Channels jianfu.ChannelService
 	Registry jianfu.RegistryService
+	// Detector finds formalism demands in messages (pure, shared).
+	Detector *detect.Detector
 	// Ping checks the database for /healthz.
 	Ping func(context.Context) error
 }
