@@ -138,33 +138,33 @@ func (s *Server) showRegistry(w http.ResponseWriter, r *http.Request) error {
 		{"kind.app", jianfu.ChannelFilter{Kind: jianfu.KindApp}, "kind=app"},
 		{"kind.account", jianfu.ChannelFilter{Kind: jianfu.KindAccount}, "kind=account"},
 		{"kind.group", jianfu.ChannelFilter{Kind: jianfu.KindGroup}, "kind=group"},
-		{"registry.stat.submitted", jianfu.ChannelFilter{Status: jianfu.StatusSubmitted}, "status=submitted"},
-		{"registry.stat.overdue", jianfu.ChannelFilter{Overdue: true}, "overdue=1"},
-		{"registry.stat.expired", jianfu.ChannelFilter{Expired: true}, "expired=1"},
+		{"stat.submitted", jianfu.ChannelFilter{Status: jianfu.StatusSubmitted}, "status=submitted"},
+		{"stat.overdue", jianfu.ChannelFilter{Overdue: true}, "overdue=1"},
+		{"stat.expired", jianfu.ChannelFilter{Expired: true}, "expired=1"},
 	} {
 		st.f.Limit = 1
 		_, n, err := s.svc.Channels.FindChannels(ctx, st.f)
 		if err != nil {
 			return err
 		}
-		stats = append(stats, registryStat{Label: p.T(st.key), N: n, URL: "/registry?" + st.url, Warn: n > 0 && (st.url == "overdue=1" || st.url == "expired=1")})
+		stats = append(stats, registryStat{Label: p.T("chan." + st.key), N: n, URL: "/registry?" + st.url, Warn: n > 0 && (st.url == "overdue=1" || st.url == "expired=1")})
 	}
 	p.Data = map[string]any{"Channels": channels, "List": l, "Kinds": jianfu.ChannelKinds, "Statuses": jianfu.ChannelStatuses,
 		"Platforms": platformOptions(), "Stats": stats, "Capped": l.Total > jianfu.ChannelCountCap, "Cap": jianfu.ChannelCountCap,
-		"Now": s.now(), "Today": s.now().In(shanghai).Format("2006-01-02"), "ExportQuery": exportQuery(r)}
+		"Now": s.now(), "Today": s.now().In(shanghai).Format("2006-01-02"), "ExportXLSX": exportURL(r, "xlsx"), "ExportCSV": exportURL(r, "csv")}
 	s.render(w, r, "registry", p)
 	return nil
 }
 
-// exportQuery is the list's filters as a query string for the export links.
-func exportQuery(r *http.Request) string {
-	q := url.Values{}
+// exportURL is the export link of the list's filters.
+func exportURL(r *http.Request, format string) string {
+	q := url.Values{"format": {format}}
 	for _, k := range []string{"kind", "platform", "status", "region", "unit", "q", "overdue", "expired"} {
 		if v := r.URL.Query().Get(k); v != "" {
 			q.Set(k, v)
 		}
 	}
-	return q.Encode()
+	return "/registry/export?" + q.Encode()
 }
 
 func (s *Server) showChannel(w http.ResponseWriter, r *http.Request) error {
@@ -203,7 +203,7 @@ func (s *Server) renderChannel(w http.ResponseWriter, r *http.Request, id int64,
 	case "change":
 		p.Flash = p.T("registry.flash.change")
 	default:
-		p.Flash = p.T("registry.flash.done", p.T("action."+r.URL.Query().Get("done")))
+		p.Flash = p.T("registry.flash.done", p.Action(jianfu.ChannelAction(r.URL.Query().Get("done"))))
 	}
 	actions := s.svc.Channels.AllowedActions(ctx, c)
 	var owner, reviewer []jianfu.ChannelAction
@@ -236,7 +236,7 @@ func diffChannels(p *page, old, next *jianfu.Channel) []changeRow {
 		}
 	}
 	add("name", old.Name, next.Name)
-	add("platform", p.T("platform."+old.Platform), p.T("platform."+next.Platform))
+	add("platform", p.Platform(old.Platform), p.Platform(next.Platform))
 	add("platform_id", old.PlatformID, next.PlatformID)
 	add("handle", old.Handle, next.Handle)
 	add("url", old.URL, next.URL)
@@ -447,4 +447,32 @@ func (s *Server) channelAction(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/registry/"+itoa(id)+"?done="+string(act), http.StatusSeeOther)
 	return nil
+}
+
+// Kind names a channel kind in the page's language.
+func (p *page) Kind(k jianfu.ChannelKind) string { return p.T("chan.kind." + string(k)) }
+
+// Platform names a platform in the page's language.
+func (p *page) Platform(s string) string { return p.T("chan.platform." + s) }
+
+// Status names a channel status in the page's language.
+func (p *page) Status(s jianfu.ChannelStatus) string { return p.T("chan.status." + string(s)) }
+
+// Action names a life-cycle action in the page's language.
+func (p *page) Action(a jianfu.ChannelAction) string { return p.T("chan.action." + string(a)) }
+
+// Localized picks the message of a check result in the page's language.
+func (p *page) Localized(zh, en string) string {
+	if p.Lang == "en" && en != "" {
+		return en
+	}
+	return zh
+}
+
+// Date shows an instant as a date in Beijing time.
+func (p *page) Date(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.In(shanghai).Format("2006-01-02")
 }
