@@ -242,7 +242,11 @@ func (p *channelPlan) unit(u *unit) {
 			temporary(stem+"人口普查临时工作群", "人口普查入户登记")
 		}
 	case kindCommittee:
-		group(shortName(u.Name)+"村民群", "wechat", "村务公开与便民通知", 80+rng.IntN(300))
+		if u.village != nil && u.village.community {
+			group(u.village.region.Name+"居民群", "wechat", "社区事务公开与便民通知", 80+rng.IntN(300))
+		} else if u.village != nil {
+			group(u.village.region.Name+"村民群", "wechat", "村务公开与便民通知", 80+rng.IntN(300))
+		}
 	}
 }
 
@@ -269,12 +273,12 @@ func (p *channelPlan) plant() {
 		for _, k := range c.counties {
 			kp := k.region.Path
 			// A school's account named like its bureau's: a near-duplicate.
-			if school := p.g.w.find(kp, "school1"); school != nil && rng.IntN(2) == 0 {
+			if school := p.g.w.find(kp, "school1"); school != nil && (c.capital || rng.IntN(2) == 0) {
 				p.addIn(school, jianfu.Channel{Kind: jianfu.KindAccount, Name: k.stem.zh + "教育发布", Platform: "weibo", CertSubject: school.Name,
 					PlatformID: fmt.Sprintf("weibo_%08x", rng.Uint32())}, jianfu.StatusActive)
 			}
 			// A department with a second WeChat account.
-			if hr := p.g.w.find(kp, "hr"); hr != nil && rng.IntN(3) == 0 {
+			if hr := p.g.w.find(kp, "hr"); hr != nil && (c.capital || rng.IntN(3) == 0) {
 				p.addIn(hr, jianfu.Channel{Kind: jianfu.KindAccount, Name: k.stem.zh + "就业服务", Platform: "wechat_oa", CertSubject: hr.Name,
 					PlatformID: fmt.Sprintf("gh_%012x", rng.Uint64()&0xffffffffffff)}, jianfu.StatusActive)
 			}

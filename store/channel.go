@@ -146,6 +146,25 @@ func errCannotOwn() error {
 	return forbidden("登记和维护渠道需要单位管理员、监管人员或系统管理员角色", "registering and maintaining channels needs the unit administrator, supervisor or system administrator role")
 }
 
+// mayOwn reports whether the actor may register and maintain the channels
+// of a unit (file, edit, submit, confirm, ask to exit): the unit's own
+// administrators and those of the units above it, a system administrator,
+// and a supervisor for the channels of its own office only — reviewers do
+// not file what they review.
+func mayOwn(a *jianfu.Actor, unitID int64, unitPath string) error {
+	switch {
+	case a.System, a.Has(jianfu.RoleSysAdmin):
+		return nil
+	case a.Has(jianfu.RoleUnitAdmin) && strings.HasPrefix(unitPath, a.UnitPath):
+		return nil
+	case a.Has(jianfu.RoleSupervisor) && unitID == a.UnitID:
+		return nil
+	case !canOwn(a):
+		return errCannotOwn()
+	}
+	return forbidden("渠道由主办单位的单位管理员登记和维护;监管人员只能登记本单位的渠道", "a unit's administrators file and maintain its channels; supervisors only their own office's")
+}
+
 // FindChannelByID returns a channel in scope. Reading its personal data
 // whole is audited.
 func (db *DB) FindChannelByID(ctx context.Context, id int64) (*jianfu.Channel, error) {
@@ -221,6 +240,11 @@ func (tx *Tx) insertChannel(a *jianfu.Actor, c *jianfu.Channel, audit bool) erro
 	}
 	if unit.Disabled {
 		return jianfu.Errorf(jianfu.EINVALID, "主办单位“%s”已停用,不能登记新渠道", "the owning unit %s is disabled", unit.Name)
+	}
+	if !c.Status.Filed() { // filed records come from a ledger import, checked by mayReview
+		if err := mayOwn(a, unit.ID, unit.Path); err != nil {
+			return err
+		}
 	}
 	if c.OperatorUnitID != 0 {
 		if err := tx.queryRow(`SELECT name FROM units WHERE id = ?`, c.OperatorUnitID).Scan(&c.OperatorUnitName); err != nil {
@@ -427,6 +451,9 @@ func (db *DB) UpdateChannel(ctx context.Context, id int64, in *jianfu.Channel, v
 			return err
 		}
 		c := r.Channel
+		if err := mayOwn(a, c.UnitID, r.unitPath); err != nil {
+			return err
+		}
 		if version != 0 && version != c.Version {
 			return jianfu.Errorf(jianfu.ECONFLICT, "该渠道已被他人修改(当前第%d版,您编辑的是第%d版),请刷新后重新修改", "the channel changed meanwhile (now version %d, you edited version %d); reload and edit again", c.Version, version)
 		}

@@ -45,13 +45,17 @@ func (db *DB) AllowedActions(ctx context.Context, c *jianfu.Channel) []jianfu.Ch
 	if a == nil {
 		return nil
 	}
+	var unitPath string
+	if err := db.queryRow(ctx, `SELECT path FROM units WHERE id = ?`, c.UnitID).Scan(&unitPath); err != nil {
+		return nil
+	}
 	var out []jianfu.ChannelAction
 	for _, act := range jianfu.ActionsFor(c) {
 		if act.ByReviewer() {
 			if mayReview(a, c) == nil {
 				out = append(out, act)
 			}
-		} else if canOwn(a) {
+		} else if mayOwn(a, c.UnitID, unitPath) == nil {
 			out = append(out, act)
 		}
 	}
@@ -87,8 +91,8 @@ func (db *DB) ActOnChannel(ctx context.Context, id int64, act jianfu.ChannelActi
 			if err := mayReview(a, c); err != nil {
 				return err
 			}
-		} else if !canOwn(a) {
-			return errCannotOwn()
+		} else if err := mayOwn(a, c.UnitID, r.unitPath); err != nil {
+			return err
 		}
 		if act.NeedsNote() && note == "" {
 			return &jianfu.Error{Code: jianfu.EINVALID, Message: "请填写" + jianfu.ActionNames[act] + "的理由", English: "give the reasons for " + string(act),

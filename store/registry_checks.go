@@ -237,8 +237,10 @@ func (tx *Tx) runChecks(c *jianfu.Channel) ([]jianfu.CheckResult, error) {
 		}
 	}
 
+	// Across units only apps and accounts, which face the public, are
+	// duplicated building; groups are compared within their unit above.
 	nameRule, purposeRule := on(jianfu.RuleNameDuplicate), on(jianfu.RulePurposeDuplicate)
-	if nameRule != nil || purposeRule != nil {
+	if (nameRule != nil || purposeRule != nil) && c.Kind != jianfu.KindGroup {
 		cond, arg := blockWhere(c.RegionPath)
 		others, err := tx.candidates(cond+` AND c.kind = ? AND c.unit_id <> ? AND c.id <> ? AND c.status IN `+liveStatuses, arg, string(c.Kind), c.UnitID, c.ID)
 		if err != nil {

@@ -134,6 +134,9 @@ func consolidateDuplicates(out *jianfu.Consolidation, all []*consolidated, names
 	if s := settings[jianfu.RuleNameDuplicate]; s != nil && s.Enabled {
 		items := make([]namesim.Item, len(all))
 		for i, k := range all {
+			if k.Kind == jianfu.KindGroup {
+				continue // every school has its 家长群: groups are compared within a unit
+			}
 			items[i] = namesim.Item{Key: namesim.Normalize(k.Name, regionChain(names, k.regionPath)...), Block: string(k.Kind) + "/" + blockPath(k.regionPath), Group: k.UnitID}
 		}
 		pairs = append(pairs, namesim.AllPairs(items, float64(s.Threshold)/100)...)
@@ -142,7 +145,7 @@ func consolidateDuplicates(out *jianfu.Consolidation, all []*consolidated, names
 		items := make([]namesim.Item, len(all))
 		for i, k := range all {
 			key := namesim.Fold(k.text)
-			if len([]rune(key)) < 4 {
+			if len([]rune(key)) < 4 || k.Kind == jianfu.KindGroup {
 				key = ""
 			}
 			items[i] = namesim.Item{Key: key, Block: string(k.Kind) + "/" + blockPath(k.regionPath), Group: k.UnitID}
@@ -252,8 +255,8 @@ func consolidateSprawl(out *jianfu.Consolidation, all []*consolidated, settings 
 		}
 		return out.Units[i].UnitID < out.Units[j].UnitID
 	})
-	if len(out.Units) > limit {
-		out.Units = out.Units[:limit]
+	if n := min(limit, 15); len(out.Units) > n {
+		out.Units = out.Units[:n]
 	}
 	if s := settings[jianfu.RuleAccountPerPlatform]; s != nil && s.Enabled {
 		for key, ks := range samePlatform {
@@ -291,8 +294,8 @@ func consolidateSprawl(out *jianfu.Consolidation, all []*consolidated, settings 
 		}
 		return out.People[i].Name < out.People[j].Name
 	})
-	if len(out.People) > limit {
-		out.People = out.People[:limit]
+	if n := min(limit, 15); len(out.People) > n {
+		out.People = out.People[:n]
 	}
 	if !personal {
 		for i := range out.People {

@@ -102,6 +102,9 @@ func (db *DB) importChannels(ctx context.Context, rows []*jianfu.ChannelImport, 
 			}
 			if !c.Status.Filed() {
 				c.Status = jianfu.StatusDraft
+				if err := mayOwn(a, u.ID, u.Path); err != nil {
+					bad(r.Row, "unit", jianfu.ErrorMessage(err, "zh"), jianfu.ErrorMessage(err, "en"))
+				}
 				continue
 			}
 			probe := &jianfu.Channel{UnitID: u.ID, RegionPath: u.RegionPath}
@@ -172,6 +175,7 @@ func (db *DB) importChannels(ctx context.Context, rows []*jianfu.ChannelImport, 
 type unitRef struct {
 	ID         int64
 	RegionPath string
+	Path       string
 }
 
 type unitIndex struct {
@@ -196,7 +200,7 @@ func (tx *Tx) unitRefs(a *jianfu.Actor) (*unitIndex, error) {
 	var w where
 	w.unitScope(a, "u")
 	w.add("NOT u.disabled")
-	rows, err := tx.query(`SELECT u.id, u.name, COALESCE(u.credit_code, ''), u.region_path FROM units u`+w.String(), w.args...)
+	rows, err := tx.query(`SELECT u.id, u.name, COALESCE(u.credit_code, ''), u.region_path, u.path FROM units u`+w.String(), w.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +209,7 @@ func (tx *Tx) unitRefs(a *jianfu.Actor) (*unitIndex, error) {
 	for rows.Next() {
 		var u unitRef
 		var name, code string
-		if err := rows.Scan(&u.ID, &name, &code, &u.RegionPath); err != nil {
+		if err := rows.Scan(&u.ID, &name, &code, &u.RegionPath, &u.Path); err != nil {
 			return nil, err
 		}
 		if code != "" {

@@ -198,12 +198,28 @@ func TestReviewerRules(t *testing.T) {
 		if n1 != "390102C202600001" || n2 != "390102C202600002" {
 			t.Errorf("group filing numbers %s, %s", n1, n2)
 		}
-		// The submitter cannot approve what they submitted.
+		// A supervisor files only its own office's channels, not those it reviews.
 		a := &jianfu.Channel{Kind: jianfu.KindApp, Name: "江南智慧教育", UnitID: f.Units["southEdu"].ID, Platform: "android"}
-		db.CreateChannel(sup, a)
-		mustAct(t, db, sup, a.ID, jianfu.ActSubmit, "")
-		if _, err := db.ActOnChannel(sup, a.ID, jianfu.ActApprove, ""); code(err) != jianfu.EFORBIDDEN {
+		if err := db.CreateChannel(sup, a); code(err) != jianfu.EFORBIDDEN {
+			t.Errorf("a supervisor filing for a unit it reviews: %v", err)
+		}
+		// Someone who may both file (system administrator) and review cannot
+		// approve what they submitted.
+		both := &jianfu.User{Username: "south.both", Name: "双角色", UnitID: f.Units["south"].ID, Roles: []jianfu.Role{jianfu.RoleSysAdmin, jianfu.RoleReviewer}}
+		if err := db.CreateUser(storetest.System(), both, storetest.FixturePassword); err != nil {
+			t.Fatal(err)
+		}
+		f.Users["both"] = both
+		bctx := f.Ctx(t, db, "both")
+		if err := db.CreateChannel(bctx, a); err != nil {
+			t.Fatal(err)
+		}
+		mustAct(t, db, bctx, a.ID, jianfu.ActSubmit, "")
+		if _, err := db.ActOnChannel(bctx, a.ID, jianfu.ActApprove, ""); code(err) != jianfu.EFORBIDDEN {
 			t.Errorf("the submitter approving: %v", err)
+		}
+		if acts := db.AllowedActions(sup, mustFind(t, db, sup, a.ID)); fmt.Sprint(acts) != "[approve return]" {
+			t.Errorf("the county reviewer's actions on a unit's submission: %v", acts)
 		}
 		// Staff and auditors review nothing and register nothing.
 		for _, key := range []string{"schoolStaff", "cityAuditor"} {

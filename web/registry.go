@@ -340,9 +340,16 @@ func (s *Server) renderChannelForm(w http.ResponseWriter, r *http.Request, c *ji
 	if err != nil {
 		return err
 	}
-	var choices []unitChoice
+	// Units file their own channels; a supervisor only its own office's.
+	a := info(r).actor
+	ownOnly := !a.HasAny(jianfu.RoleUnitAdmin, jianfu.RoleSysAdmin)
+	var choices, operators []unitChoice
 	for _, u := range units {
-		if !u.Disabled {
+		if u.Disabled {
+			continue
+		}
+		operators = append(operators, unitChoice{u.ID, u.Name})
+		if !ownOnly || u.ID == a.UnitID {
 			choices = append(choices, unitChoice{u.ID, u.Name})
 		}
 	}
@@ -354,7 +361,7 @@ func (s *Server) renderChannelForm(w http.ResponseWriter, r *http.Request, c *ji
 		p.Title = p.T("registry.edit", c.Name)
 	}
 	p.Error = formErr
-	p.Data = map[string]any{"C": c, "Units": choices, "ManyUnits": n > len(units), "Kinds": jianfu.ChannelKinds, "Platforms": platformOptions(),
+	p.Data = map[string]any{"C": c, "Units": choices, "Operators": operators, "ManyUnits": n > len(units), "Kinds": jianfu.ChannelKinds, "Platforms": platformOptions(),
 		"Checks": checks, "Checked": checks != nil, "Filed": c.Status.Filed()}
 	w.WriteHeader(status)
 	s.render(w, r, "registry_form", p)
