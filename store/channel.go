@@ -512,7 +512,7 @@ func (db *DB) UpdateChannel(ctx context.Context, id int64, in *jianfu.Channel, v
 			out = c
 			return tx.audit("channel.change", "channel", id, c.RegionPath, strings.Join(changed, ", "))
 		default:
-			return jianfu.Errorf(jianfu.EINVALID, "%s状态的渠道不能修改", "a channel that is %[2]s cannot be changed", jianfu.StatusNames[c.Status], c.Status)
+			return jianfu.Errorf(jianfu.EINVALID, "%[1]s状态的渠道不能修改", "a channel that is %[2]s cannot be changed", jianfu.StatusNames[c.Status], c.Status)
 		}
 	})
 	if err != nil {

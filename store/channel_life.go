@@ -84,7 +84,7 @@ func (db *DB) ActOnChannel(ctx context.Context, id int64, act jianfu.ChannelActi
 		c := r.Channel
 		to, ok := act.Target(c)
 		if !ok {
-			return jianfu.Errorf(jianfu.EINVALID, "“%s”不适用于%s状态的渠道", "%[3]s does not apply to a channel that is %[4]s",
+			return jianfu.Errorf(jianfu.EINVALID, "“%[1]s”不适用于%[2]s状态的渠道", "%[3]s does not apply to a channel that is %[4]s",
 				jianfu.ActionNames[act], jianfu.StatusNames[c.Status], act, c.Status)
 		}
 		if act.ByReviewer() {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -193,11 +194,14 @@ func (s *Server) previewChannelImport(w http.ResponseWriter, r *http.Request) er
 	rows, probs := importer.ReadChannels(tr)
 	data["File"] = hdr.Filename
 	data["Read"] = len(rows) + countRows(probs)
-	if len(probs) == 0 {
+	// Check the rows that parse against the store too, so the preview
+	// lists every row's problems at once.
+	if len(rows) > 0 {
 		if err := s.svc.Registry.CheckChannelImport(r.Context(), rows); err != nil {
 			err = importer.RemapChannelProblems(err, tr)
 			if je, ok := err.(*jianfu.Error); ok && len(je.Problems) > 0 {
-				probs = je.Problems
+				probs = append(probs, je.Problems...)
+				sort.SliceStable(probs, func(i, j int) bool { return probs[i].Row < probs[j].Row })
 			} else {
 				return fail(err)
 			}
