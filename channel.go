@@ -55,7 +55,7 @@ func ParseChannelKind(s string) (ChannelKind, bool) {
 	switch s {
 	case "应用", "应用程序", "政务应用", "APP", "App", "小程序":
 		return KindApp, true
-	case "账号", "公众账号", "政务账号", "新媒体", "政务新媒体":
+	case "账号", "公众账号", "公众号", "政务账号", "新媒体", "政务新媒体":
 		return KindAccount, true
 	case "群", "群组", "工作群", "工作群组":
 		return KindGroup, true

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -14,32 +16,49 @@ import (
 // The registry list must answer its first page in milliseconds with a
 // million channels, for any combination of filters. Every filter column
 // has an index ending in id, so a query driven by one of them reads
-// channels newest first without sorting; the cost is then proportional to
-// the size of the driving index range, and the best driver is the filter
-// with the fewest channels. Those sizes come from the counters table
-// (channel_counts), from fixed estimates for filters that are always
-// narrow (a unit, a township), and from capped counts for the rest (a name
-// bigram, overdue re-validations). SQLite is told the chosen index with
-// INDEXED BY; PostgreSQL's planner, which keeps column statistics, picks
-// the same one on its own.
+// channels newest first without sorting, and stops at the page; its cost is
+// the number of index entries read before the page fills, about
+// page × range ÷ matches. The planner estimates each candidate's range from
+// the counters table (channel_counts, kept in the same transaction as every
+// change), from cached counts of overdue and expired channels, and from
+// capped counts of the rest (a unit, a township, a name bigram), estimates
+// the matches assuming the filters independent, and picks the cheapest
+// driver for the page and, separately, for the total. The totals of
+// filters the counters cover (region down to county, kind, platform,
+// status) come from the counters exactly; others are counted up to a cap.
+// SQLite is told the chosen index with INDEXED BY; PostgreSQL's planner,
+// which keeps column statistics, picks on its own. Pages are read in two
+// steps — the ids in order, then the rows — so sorting never drags whole
+// rows through a sorter.
 
 // probeCap bounds the counts the planner makes to size a driver.
 const probeCap = 20000
 
-// driver is a way to read channels in an order.
+// ChannelSearchCap is how far a name search counts its matches.
+const ChannelSearchCap = 1000
+
+// driver is a way to read the channels that match a filter.
 type driver struct {
-	index   string // SQLite index; "" reads the table in id order (NOT INDEXED)
-	n       int    // estimated range size
-	ordered bool   // yields ids in descending order with the filters' equalities
-	gram    string // drive by this name bigram instead of a channels index
+	index string  // SQLite index; "" reads the table in id order (NOT INDEXED); "-" lets the planner choose
+	gram  string  // drive by this name bigram instead
+	n     float64 // estimated entries in the range
+	order string  // the order it yields: "id" (newest first), "name", "updated", or "" (needs a sort)
+	cover bool    // the index carries every column the filter tests: no visits to the table
 }
 
-// countCache holds the channel counters summed per kind, platform and
-// status over all regions, for sizing drivers; refreshed every few seconds.
+// lookupCost is what visiting the table for one index entry costs, in
+// index entries read.
+const lookupCost = 8
+
+// countCache holds what the planner reads often and may be a little stale:
+// the counters summed per kind, platform and status, and the numbers of
+// overdue and expired channels. Refreshed every few seconds.
 type countCache struct {
-	mu   sync.Mutex
-	at   time.Time
-	sums []countRow
+	mu      sync.Mutex
+	at      time.Time
+	sums    []countRow
+	overdue int
+	expired int
 }
 
 type countRow struct {
@@ -47,30 +66,42 @@ type countRow struct {
 	n                      int
 }
 
-func (db *DB) globalCounts(ctx context.Context) ([]countRow, error) {
-	db.counts.mu.Lock()
-	defer db.counts.mu.Unlock()
-	if db.counts.sums != nil && time.Since(db.counts.at) < 10*time.Second {
-		return db.counts.sums, nil
+// countsTTL is how long cached counts serve the planner.
+const countsTTL = 10 * time.Second
+
+func (db *DB) cachedCounts(ctx context.Context) (*countCache, error) {
+	c := &db.counts
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sums != nil && time.Since(c.at) < countsTTL {
+		return c, nil
 	}
 	rows, err := db.query(ctx, `SELECT kind, platform, status, SUM(n) FROM channel_counts GROUP BY kind, platform, status`)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	sums := []countRow{}
 	for rows.Next() {
 		var r countRow
 		if err := rows.Scan(&r.kind, &r.platform, &r.status, &r.n); err != nil {
+			rows.Close()
 			return nil, err
 		}
 		sums = append(sums, r)
 	}
+	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	db.counts.sums, db.counts.at = sums, time.Now()
-	return sums, nil
+	now := db.Now()
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM channels WHERE revalidate_due_at < ?`, ms(now)).Scan(&c.overdue); err != nil {
+		return nil, err
+	}
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM channels WHERE end_date > '' AND end_date < ?`, now.In(shanghai).Format("2006-01-02")).Scan(&c.expired); err != nil {
+		return nil, err
+	}
+	c.sums, c.at = sums, time.Now()
+	return c, nil
 }
 
 // sumCounts adds up the global counts that match the equalities given.
@@ -86,20 +117,25 @@ func sumCounts(rows []countRow, kind, platform, status string) int {
 
 // channelQuery is a planned list query.
 type channelQuery struct {
-	w       where
-	drv     driver
-	counted bool // the total comes from the counters
+	w       where  // the conditions
+	page    driver // reads the page
+	count   driver // counts the total
+	counted bool   // the total comes from the counters
 	total   int
-	sort    string // ORDER BY
+	cap     int    // how far a count goes
+	sort    string // ORDER BY of the page
 	empty   bool
 }
 
-var channelSorts = map[string]string{"name": "c.name", "updated": "c.updated_at", "due": "c.revalidate_due_at"}
-var sortIndexes = map[string]string{"name": "channels_name", "updated": "channels_updated", "due": "channels_due"}
+// sortOrders are the sorts the list offers, each backed by an index.
+var sortOrders = map[string]struct{ order, asc, desc, index string }{
+	"name":    {"name", " ORDER BY c.name_key, c.id", " ORDER BY c.name_key DESC, c.id DESC", "channels_name"},
+	"updated": {"updated", " ORDER BY c.updated_at, c.id", " ORDER BY c.updated_at DESC, c.id DESC", "channels_updated"},
+}
 
 // planChannels turns a filter into a query for the actor.
 func (db *DB) planChannels(ctx context.Context, a *jianfu.Actor, f jianfu.ChannelFilter) (*channelQuery, error) {
-	q := &channelQuery{}
+	q := &channelQuery{cap: jianfu.ChannelCountCap}
 	if f.Kind != "" && !f.Kind.Valid() {
 		return nil, jianfu.Errorf(jianfu.EINVALID, "渠道类型“%s”无效:应为 app、account 或 group", "unknown kind %q: use app, account or group", f.Kind)
 	}
@@ -113,6 +149,10 @@ func (db *DB) planChannels(ctx context.Context, a *jianfu.Actor, f jianfu.Channe
 		if f.Kind != "" && !jianfu.ValidPlatform(f.Kind, f.Platform) {
 			q.empty = true
 		}
+	}
+	sortKey := strings.TrimPrefix(f.Sort, "-")
+	if _, ok := sortOrders[sortKey]; f.Sort != "" && !ok {
+		return nil, jianfu.Errorf(jianfu.EINVALID, "排序“%s”无效:可按 name(名称)或 updated(更新时间)排序,前加 - 为倒序", "unknown sort %q: use name or updated, with - for descending", f.Sort)
 	}
 	if f.Overdue && f.Status != "" && f.Status != jianfu.StatusActive && f.Status != jianfu.StatusRectifying {
 		q.empty = true
@@ -163,12 +203,32 @@ func (db *DB) planChannels(ctx context.Context, a *jianfu.Actor, f jianfu.Channe
 	if f.Expired {
 		w.add("c.kind = 'group' AND c.end_date > '' AND c.end_date < ? AND c.status <> 'closed'", now.In(shanghai).Format("2006-01-02"))
 	}
+	// The filter indexes carry every column tested so far, but not the
+	// identifiers of a search nor a village's full path.
+	covered := len(region) != 12
 
-	global, err := db.globalCounts(ctx)
+	cache, err := db.cachedCounts(ctx)
 	if err != nil {
 		return nil, err
 	}
-	cands := []driver{{index: "", n: sumCounts(global, "", "", ""), ordered: true}}
+	N := float64(max(1, sumCounts(cache.sums, "", "", "")))
+	// m estimates the matches: exact over the counters' dimensions, times
+	// the share each other filter keeps.
+	counterRegion := region
+	if len(counterRegion) > 6 {
+		counterRegion = counterRegion[:6]
+	}
+	mc, err := db.regionCount(ctx, counterRegion, string(f.Kind), f.Platform, string(f.Status))
+	if err != nil {
+		return nil, err
+	}
+	m := float64(mc)
+	share := func(n float64) { m *= math.Min(1, n/N) }
+
+	cands := []driver{{index: "", n: N, order: "id"}}
+	payload := map[string]bool{"channels_l2": true, "channels_l4": true, "channels_l6": true, "channels_l9": true, "channels_status": true,
+		"channels_kind_status": true, "channels_platform": true, "channels_unit_path": true, "channels_due": true, "channels_end_date": true,
+		"channels_name": true, "channels_updated": true}
 	add := func(d driver) { cands = append(cands, d) }
 	switch len(region) {
 	case 2, 4, 6:
@@ -176,126 +236,184 @@ func (db *DB) planChannels(ctx context.Context, a *jianfu.Actor, f jianfu.Channe
 		if err != nil {
 			return nil, err
 		}
-		add(driver{index: "channels_l" + itoaInt(len(region)), n: n, ordered: true})
-	case 9:
-		add(driver{index: "channels_l9", n: 2000, ordered: true})
-	case 12:
-		add(driver{index: "channels_region", n: 300, ordered: true})
+		add(driver{index: "channels_l" + itoaInt(len(region)), n: float64(n), order: "id"})
+	case 9, 12:
+		idx, col := "channels_l9", "region_l9"
+		if len(region) == 12 {
+			idx, col = "channels_region", "region_path"
+		}
+		n, err := db.probe(ctx, `SELECT 1 FROM channels WHERE `+col+` = ?`, region)
+		if err != nil {
+			return nil, err
+		}
+		parent, err := db.regionCount(ctx, region[:6], "", "", "")
+		if err != nil {
+			return nil, err
+		}
+		m *= math.Min(1, float64(n)/float64(max(1, parent)))
+		add(driver{index: idx, n: float64(n), order: "id"})
 	}
 	if f.UnitID != 0 {
-		add(driver{index: "channels_unit_id", n: 500, ordered: true})
-	}
-	if f.Status != "" {
-		add(driver{index: "channels_status", n: sumCounts(global, "", "", string(f.Status)), ordered: true})
-	}
-	if f.Kind != "" {
-		add(driver{index: "channels_kind_status", n: sumCounts(global, string(f.Kind), "", string(f.Status)), ordered: f.Status != ""})
-	}
-	if f.Platform != "" {
-		add(driver{index: "channels_platform", n: sumCounts(global, "", f.Platform, ""), ordered: true})
+		n, err := db.probe(ctx, `SELECT 1 FROM channels WHERE unit_id = ?`, f.UnitID)
+		if err != nil {
+			return nil, err
+		}
+		share(float64(n))
+		add(driver{index: "channels_unit_id", n: float64(n), order: "id"})
 	}
 	if unitScoped {
 		n, err := db.probe(ctx, `SELECT 1 FROM channels WHERE unit_path >= ? AND unit_path < ?`, a.UnitPath, prefixEnd(a.UnitPath))
 		if err != nil {
 			return nil, err
 		}
-		add(driver{index: "channels_unit_path", n: n})
+		share(float64(n))
+		add(driver{index: "channels_unit_path", n: float64(n)})
+	}
+	if f.Status != "" {
+		add(driver{index: "channels_status", n: float64(sumCounts(cache.sums, "", "", string(f.Status))), order: "id"})
+	}
+	if f.Kind != "" {
+		d := driver{index: "channels_kind_status", n: float64(sumCounts(cache.sums, string(f.Kind), "", string(f.Status)))}
+		if f.Status != "" {
+			d.order = "id"
+		}
+		add(d)
+	}
+	if f.Platform != "" {
+		add(driver{index: "channels_platform", n: float64(sumCounts(cache.sums, "", f.Platform, "")), order: "id"})
 	}
 	if f.Overdue {
-		n, err := db.probe(ctx, `SELECT 1 FROM channels WHERE revalidate_due_at < ?`, ms(now))
-		if err != nil {
-			return nil, err
-		}
-		add(driver{index: "channels_due", n: n})
+		share(float64(cache.overdue))
+		add(driver{index: "channels_due", n: float64(cache.overdue)})
 	}
 	if f.Expired {
-		n, err := db.probe(ctx, `SELECT 1 FROM channels WHERE end_date > '' AND end_date < ?`, now.In(shanghai).Format("2006-01-02"))
-		if err != nil {
-			return nil, err
-		}
-		add(driver{index: "channels_end_date", n: n})
+		share(float64(cache.expired))
+		add(driver{index: "channels_end_date", n: float64(cache.expired)})
 	}
 
 	// The search text: a filing number, an identifier, or part of a name.
 	if text := strings.TrimSpace(f.Query); text != "" {
+		q.cap = ChannelSearchCap
 		if fn, ok := jianfu.ParseFilingNumber(strings.ToUpper(text)); ok {
+			covered = false
 			w.add("c.filing_number = ?", fn.String())
-			add(driver{index: "-", n: 1})
-		} else if d, ok, err := db.identDriver(ctx, w, text); err != nil {
+			m = math.Min(m, 1)
+			add(driver{index: "-", n: 1, order: ""})
+		} else if ok, err := db.identMatch(ctx, text); err != nil {
 			return nil, err
 		} else if ok {
-			add(d)
+			covered = false
+			w.add("(c.platform_id = ? OR c.handle_key = ?)", text, strings.ToLower(text))
+			m = math.Min(m, 5)
+			add(driver{index: "-", n: 5, order: ""})
 		} else {
 			key := namesim.Fold(text)
 			if utf8.RuneCountInString(key) < 2 {
 				return nil, jianfu.Errorf(jianfu.EINVALID, "按名称搜索请至少输入两个字", "type at least two characters to search names")
 			}
-			best := driver{n: -1}
+			best := driver{n: -1, order: "id"}
 			for _, g := range namesim.Bigrams(key) {
 				n, err := db.probe(ctx, `SELECT 1 FROM channel_grams WHERE gram = ?`, g)
 				if err != nil {
 					return nil, err
 				}
-				if best.n < 0 || n < best.n {
-					best = driver{gram: g, n: n, ordered: true}
+				if best.n < 0 || float64(n) < best.n {
+					best.gram, best.n = g, float64(n)
 				}
 			}
 			w.add("c.name_key LIKE ? ESCAPE '\\'", "%"+escapeLike(key)+"%")
+			share(best.n)
 			add(best)
 		}
 	}
 
-	q.drv = cands[0]
-	for _, d := range cands[1:] {
-		if d.n < q.drv.n || d.n == q.drv.n && d.ordered && !q.drv.ordered {
-			q.drv = d
-		}
-	}
-	if col, ok := channelSorts[strings.TrimPrefix(f.Sort, "-")]; ok {
-		dir := ""
+	// The page: the cheapest way to the first rows in the wanted order.
+	want := "id"
+	if sortKey != "" {
+		o := sortOrders[sortKey]
+		want = o.order
+		add(driver{index: o.index, n: N, order: o.order})
 		if strings.HasPrefix(f.Sort, "-") {
-			dir = " DESC"
+			q.sort = o.desc
+		} else {
+			q.sort = o.asc
 		}
-		q.sort = " ORDER BY " + col + dir + ", c.id DESC"
-		if q.drv.n > probeCap && q.drv.gram == "" && q.drv.index != "-" {
-			// A wide range: read it in the sort's order and stop at the page.
-			q.drv = driver{index: sortIndexes[strings.TrimPrefix(f.Sort, "-")], n: q.drv.n, ordered: true}
-		}
-	} else if q.drv.gram != "" {
-		q.sort = " ORDER BY g.channel_id DESC"
 	} else {
 		q.sort = " ORDER BY c.id DESC"
 	}
-
-	// Totals straight from the counters when every filter is one of theirs.
-	if f.Query == "" && f.UnitID == 0 && !unitScoped && !f.Overdue && !f.Expired && len(region) <= 6 {
-		n, err := db.regionCount(ctx, region, string(f.Kind), f.Platform, string(f.Status))
-		if err != nil {
-			return nil, err
+	for i := range cands {
+		cands[i].cover = covered && payload[cands[i].index]
+	}
+	p := f.Page.Normalize()
+	need := float64(p.Offset + p.Limit)
+	m = math.Max(m, 1)
+	perEntry := func(d driver) float64 {
+		if d.cover {
+			return 1
 		}
-		q.counted, q.total = true, n
+		return 1 + lookupCost
+	}
+	pageCost := func(d driver) float64 {
+		if d.order == want {
+			c := math.Min(d.n, need*d.n/m) * perEntry(d)
+			if d.order == "name" && len(region) >= 4 {
+				// Names begin with their region's name: in name order a
+				// region's channels lie together, not spread evenly.
+				c = math.Min(d.n, c*20)
+			}
+			return c
+		}
+		// Read the whole range, then sort the matches.
+		return d.n*perEntry(d) + m*math.Log2(m+1)/4
+	}
+	q.page = cands[0]
+	for _, d := range cands[1:] {
+		if pageCost(d) < pageCost(q.page) {
+			q.page = d
+		}
+	}
+	if q.page.gram != "" && sortKey == "" {
+		q.sort = " ORDER BY g.channel_id DESC"
+	}
+
+	// The total: from the counters when every filter is one of theirs,
+	// else counted up to the cap by the cheapest driver.
+	if f.Query == "" && f.UnitID == 0 && !unitScoped && !f.Overdue && !f.Expired && len(region) <= 6 {
+		q.counted, q.total = true, mc
+		return q, nil
+	}
+	countCost := func(d driver) float64 {
+		return math.Min(d.n, float64(q.cap+1)*d.n/m) * perEntry(d)
+	}
+	q.count = cands[0]
+	for _, d := range cands[1:] {
+		if d.order == "name" || d.order == "updated" {
+			continue
+		}
+		if countCost(d) < countCost(q.count) {
+			q.count = d
+		}
 	}
 	return q, nil
 }
 
-// identDriver matches text as a platform id or handle when it looks like
-// one and some channel has it; it adds the condition and returns a driver.
-func (db *DB) identDriver(ctx context.Context, w *where, text string) (driver, bool, error) {
+// identMatch reports whether text looks like a platform id or a handle and
+// some channel has it.
+func (db *DB) identMatch(ctx context.Context, text string) (bool, error) {
 	if len(text) < 3 || len(text) > 200 || strings.ContainsAny(text, " \t") {
-		return driver{}, false, nil
+		return false, nil
 	}
 	for _, r := range text {
 		if r > 0x7e {
-			return driver{}, false, nil
+			return false, nil
 		}
 	}
 	var one int
 	err := db.queryRow(ctx, `SELECT 1 FROM channels WHERE platform_id = ? OR handle_key = ? LIMIT 1`, text, strings.ToLower(text)).Scan(&one)
-	if err != nil {
-		return driver{}, false, nil
+	if err == errNoRows {
+		return false, nil
 	}
-	w.add("(c.platform_id = ? OR c.handle_key = ?)", text, strings.ToLower(text))
-	return driver{index: "-", n: 1}, true, nil
+	return err == nil, err
 }
 
 func escapeLike(s string) string {
@@ -333,29 +451,27 @@ func (db *DB) regionCount(ctx context.Context, region, kind, platform, status st
 	return int(*n), nil
 }
 
-// from returns the FROM clause of a planned query.
-func (q *channelQuery) from(e Engine) string {
-	if q.drv.gram != "" {
-		if e == SQLite {
-			return ` FROM channel_grams g CROSS JOIN channels c` + channelJoins
-		}
-		return ` FROM channel_grams g JOIN channels c ON c.id = g.channel_id` + channelJoins
+// from returns the FROM clause of a query driven by d, selecting from
+// channels c (and channel_grams g).
+func from(e Engine, d driver) string {
+	switch {
+	case d.gram != "" && e == SQLite:
+		return ` FROM channel_grams g CROSS JOIN channels c`
+	case d.gram != "":
+		return ` FROM channel_grams g JOIN channels c ON c.id = g.channel_id`
+	case e != SQLite || d.index == "-":
+		return ` FROM channels c`
+	case d.index == "":
+		return ` FROM channels c NOT INDEXED`
 	}
-	if e != SQLite || q.drv.index == "-" {
-		return ` FROM channels c` + channelJoins
-	}
-	if q.drv.index == "" {
-		return ` FROM channels c NOT INDEXED` + channelJoins
-	}
-	return ` FROM channels c INDEXED BY ` + q.drv.index + channelJoins
+	return ` FROM channels c INDEXED BY ` + d.index
 }
 
-// where returns the WHERE clause and arguments of a planned query.
-func (q *channelQuery) where(e Engine) (string, []any) {
-	w := q.w
-	if q.drv.gram != "" {
+// whereFor returns the WHERE clause and arguments of w for a query driven by d.
+func whereFor(e Engine, w where, d driver) (string, []any) {
+	if d.gram != "" {
 		conds := append([]string{"g.gram = ?"}, w.conds...)
-		args := append([]any{q.drv.gram}, w.args...)
+		args := append([]any{d.gram}, w.args...)
 		if e == SQLite {
 			conds = append(conds, "c.id = g.channel_id")
 		}
@@ -365,7 +481,10 @@ func (q *channelQuery) where(e Engine) (string, []any) {
 }
 
 // FindChannels lists channels in scope, newest first unless sorted. Personal
-// data is masked in lists; the detail shows it to those who may see it.
+// data is masked in lists; the detail shows it to those who may see it. The
+// total is exact, except that a count the counters cannot answer stops at
+// a cap (jianfu.ChannelCountCap, or ChannelSearchCap for a search) and then
+// reports cap+1, "more than".
 func (db *DB) FindChannels(ctx context.Context, f jianfu.ChannelFilter) ([]*jianfu.Channel, int, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
@@ -378,34 +497,100 @@ func (db *DB) FindChannels(ctx context.Context, f jianfu.ChannelFilter) ([]*jian
 	if q.empty {
 		return nil, 0, nil
 	}
-	from := q.from(db.engine)
-	cond, args := q.where(db.engine)
 	p := f.Page.Normalize()
-	rows, err := db.query(ctx, `SELECT `+channelCols+from+cond+q.sort+` LIMIT ? OFFSET ?`, append(args, p.Limit, p.Offset)...)
+	ids, err := db.pageIDs(ctx, q, p)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []*jianfu.Channel
-	for rows.Next() {
-		r, err := scanChannel(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		r.Mask()
-		r.Pending, r.Checks = nil, nil
-		out = append(out, r.Channel)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := db.channelsByID(ctx, ids)
+	if err != nil {
 		return nil, 0, err
+	}
+	for _, c := range out {
+		c.Mask()
+		c.Pending, c.Checks = nil, nil
 	}
 	total := q.total
 	if !q.counted {
 		if p.Offset == 0 && len(out) < p.Limit {
 			total = len(out)
-		} else if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from+cond+` LIMIT `+itoaInt(jianfu.ChannelCountCap+1)+`) t`, args...).Scan(&total); err != nil {
-			return nil, 0, err
+		} else {
+			cond, args := whereFor(db.engine, q.w, q.count)
+			if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from(db.engine, q.count)+cond+` LIMIT `+itoaInt(q.cap+1)+`) t`, args...).Scan(&total); err != nil {
+				return nil, 0, err
+			}
 		}
 	}
 	return out, total, nil
+}
+
+// pageIDs reads the ids of one page in order.
+func (db *DB) pageIDs(ctx context.Context, q *channelQuery, p jianfu.Page) ([]int64, error) {
+	cond, args := whereFor(db.engine, q.w, q.page)
+	sel := `SELECT c.id`
+	if q.page.gram != "" {
+		sel = `SELECT g.channel_id`
+	}
+	rows, err := db.query(ctx, sel+from(db.engine, q.page)+cond+q.sort+` LIMIT ? OFFSET ?`, append(args, p.Limit, p.Offset)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// channelsByID reads channels in the order of ids.
+func (db *DB) channelsByID(ctx context.Context, ids []int64) ([]*jianfu.Channel, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := db.query(ctx, `SELECT `+channelCols+channelFrom+` WHERE c.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byID := make(map[int64]*jianfu.Channel, len(ids))
+	for rows.Next() {
+		r, err := scanChannel(rows)
+		if err != nil {
+			return nil, err
+		}
+		byID[r.ID] = r.Channel
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]*jianfu.Channel, 0, len(ids))
+	for _, id := range ids {
+		if c := byID[id]; c != nil {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// explain describes a plan, for tests and benchmarks.
+func (q *channelQuery) explain() string {
+	name := func(d driver) string {
+		if d.gram != "" {
+			return "gram:" + d.gram
+		}
+		if d.index == "" {
+			return "id"
+		}
+		return d.index
+	}
+	return fmt.Sprintf("page=%s(n=%.0f cover=%v) count=%s counted=%v", name(q.page), q.page.n, q.page.cover, name(q.count), q.counted)
 }

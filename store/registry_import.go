@@ -274,8 +274,8 @@ func (db *DB) ExportChannels(ctx context.Context, f jianfu.ChannelFilter, fn fun
 }
 
 func (db *DB) streamChannels(ctx context.Context, a *jianfu.Actor, q *channelQuery, fn func(*jianfu.Channel) error) (int, error) {
-	cond, args := q.where(db.engine)
-	rows, err := db.query(ctx, `SELECT `+channelCols+q.from(db.engine)+cond+q.sort, args...)
+	cond, args := whereFor(db.engine, q.w, q.page)
+	rows, err := db.query(ctx, `SELECT `+channelCols+from(db.engine, q.page)+channelJoins+cond+q.sort, args...)
 	if err != nil {
 		return 0, err
 	}

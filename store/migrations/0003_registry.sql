@@ -24,17 +24,27 @@ ALTER TABLE channels ADD COLUMN pending TEXT NOT NULL DEFAULT '';    -- JSON: a 
 
 DROP INDEX channels_unit;
 DROP INDEX channels_kind_status;
+DROP INDEX channels_name;
+DROP INDEX channels_unit_path;
+-- The registry list reads channels through one of these indexes, chosen
+-- per query (see store/channel_list.go). Each leads with a filter column
+-- and id, so a range comes out newest first, and carries every other
+-- column a filter tests, so checking the rest of a filter needs no visit to
+-- the table: a sparse combination of filters scans index entries only.
+CREATE INDEX channels_l2 ON channels(region_l2, id, kind, platform, status, region_l4, region_l6, region_l9, unit_id, unit_path, revalidate_due_at, end_date, name_key);
+CREATE INDEX channels_l4 ON channels(region_l4, id, kind, platform, status, region_l2, region_l6, region_l9, unit_id, unit_path, revalidate_due_at, end_date, name_key);
+CREATE INDEX channels_l6 ON channels(region_l6, id, kind, platform, status, region_l2, region_l4, region_l9, unit_id, unit_path, revalidate_due_at, end_date, name_key);
+CREATE INDEX channels_l9 ON channels(region_l9, id, kind, platform, status, region_l2, region_l4, region_l6, unit_id, unit_path, revalidate_due_at, end_date, name_key);
+CREATE INDEX channels_status ON channels(status, id, kind, platform, region_l2, region_l4, region_l6, region_l9, unit_id, unit_path, revalidate_due_at, end_date, name_key);
+CREATE INDEX channels_kind_status ON channels(kind, status, id, platform, region_l2, region_l4, region_l6, region_l9, unit_id, unit_path, revalidate_due_at, end_date, name_key);
+CREATE INDEX channels_platform ON channels(platform, id, kind, status, region_l2, region_l4, region_l6, region_l9, unit_id, unit_path, revalidate_due_at, end_date, name_key);
+CREATE INDEX channels_unit_path ON channels(unit_path, id, kind, platform, status, region_l2, region_l4, region_l6, region_l9, unit_id, revalidate_due_at, end_date, name_key);
+CREATE INDEX channels_due ON channels(revalidate_due_at, id, kind, platform, status, region_l2, region_l4, region_l6, region_l9, unit_id, unit_path, end_date, name_key);
+CREATE INDEX channels_end_date ON channels(end_date, id, kind, platform, status, region_l2, region_l4, region_l6, region_l9, unit_id, unit_path, revalidate_due_at, name_key);
 CREATE INDEX channels_unit_id ON channels(unit_id, id);
-CREATE INDEX channels_l2 ON channels(region_l2, id);
-CREATE INDEX channels_l4 ON channels(region_l4, id);
-CREATE INDEX channels_l6 ON channels(region_l6, id);
-CREATE INDEX channels_l9 ON channels(region_l9, id);
-CREATE INDEX channels_status ON channels(status, id);
-CREATE INDEX channels_kind_status ON channels(kind, status, id);
-CREATE INDEX channels_platform ON channels(platform, id);
-CREATE INDEX channels_due ON channels(revalidate_due_at);
-CREATE INDEX channels_end_date ON channels(end_date);
-CREATE INDEX channels_updated ON channels(updated_at);
+CREATE INDEX channels_name ON channels(name_key, id, kind, platform, status, region_l2, region_l4, region_l6, region_l9, unit_id, unit_path, revalidate_due_at, end_date);
+CREATE INDEX channels_name_exact ON channels(name);
+CREATE INDEX channels_updated ON channels(updated_at, id, kind, platform, status, region_l2, region_l4, region_l6, region_l9, unit_id, unit_path, revalidate_due_at, end_date, name_key);
 CREATE INDEX channels_pid ON channels(platform_id);
 CREATE INDEX channels_handle ON channels(handle_key);
 

@@ -75,12 +75,23 @@ func versus(r *row, rows []*row) string {
 			bases = append(bases, b)
 		}
 	}
-	sort.Slice(bases, func(i, j int) bool { return bases[i].name < bases[j].name })
+	// The baseline sharing the longest name prefix comes first, so the
+	// sub-benchmarks of one engine pair with that engine's baseline.
+	sort.Slice(bases, func(i, j int) bool {
+		pi, pj := commonPrefix(bases[i].name, r.name), commonPrefix(bases[j].name, r.name)
+		if pi != pj {
+			return pi > pj
+		}
+		return bases[i].name < bases[j].name
+	})
 	for _, b := range bases {
 		for m, v := range r.metrics {
 			if strings.HasSuffix(m, "/s") && b.metrics[m] > 0 {
 				return fmt.Sprintf("%.1f× %s", v/b.metrics[m], strings.TrimPrefix(b.name, "Benchmark"))
 			}
+		}
+		if v, bv := r.metrics["p99_ms"], b.metrics["p99_ms"]; v > 0 && bv > 0 {
+			return fmt.Sprintf("p99 %.0f× lower than %s", bv/v, strings.TrimPrefix(b.name, "Benchmark"))
 		}
 		if b.metrics["ns/op"] > 0 && r.metrics["ns/op"] > 0 {
 			return fmt.Sprintf("%.1f× faster than %s", b.metrics["ns/op"]/r.metrics["ns/op"], strings.TrimPrefix(b.name, "Benchmark"))
@@ -102,3 +113,11 @@ func format(v float64, unit string) string {
 }
 
 func short(pkg string) string { return strings.TrimPrefix(pkg, "jianfu/") }
+
+func commonPrefix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
+}
