@@ -515,9 +515,21 @@ type ChannelFilter struct {
 	Page
 }
 
-// ChannelCountCap bounds the total a name search counts: a search that
-// matches more reports ChannelCountCap+1, shown as "more than".
-const ChannelCountCap = 10000
+// ChannelCountCap bounds the totals the registry counts one by one (those
+// its counters cannot answer); ChannelSearchCap bounds those of a search.
+// A list that matches more reports the cap plus one, shown as "more than".
+const (
+	ChannelCountCap  = 10000
+	ChannelSearchCap = 1000
+)
+
+// CountCap returns the cap of the totals of a filter.
+func (f ChannelFilter) CountCap() int {
+	if strings.TrimSpace(f.Query) != "" {
+		return ChannelSearchCap
+	}
+	return ChannelCountCap
+}
 
 // ChannelEvent is one step of a channel's timeline.
 type ChannelEvent struct {

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"sort"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestNormalize(t *testing.T) {
@@ -91,4 +92,26 @@ func TestClusters(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("clusters %v, want %v", got, want)
 	}
+}
+
+// FuzzNormalize feeds arbitrary names (typed by users, read from files) to
+// the normaliser and the join: no panics, valid text out, a name always
+// similar to itself, and AllPairs agreeing with the naive join.
+func FuzzNormalize(f *testing.F) {
+	f.Fuzz(func(t *testing.T, name, other string) {
+		key := Normalize(name, "临江省", "江州市", "江南区")
+		if !utf8.ValidString(key) {
+			t.Fatalf("%q normalises to invalid text", name)
+		}
+		if key != "" && Similarity(key, key) != 1 {
+			t.Fatalf("%q is not similar to itself", key)
+		}
+		if s := Similarity(key, Normalize(other)); s < 0 || s > 1 {
+			t.Fatalf("similarity %v", s)
+		}
+		items := []Item{{Key: key}, {Key: Normalize(other)}, {Key: key + "发布"}}
+		if got, want := len(AllPairs(items, 0.6)), len(NaivePairs(items, 0.6)); got != want {
+			t.Fatalf("AllPairs found %d pairs, the naive join %d", got, want)
+		}
+	})
 }

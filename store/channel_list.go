@@ -34,9 +34,6 @@ import (
 // probeCap bounds the counts the planner makes to size a driver.
 const probeCap = 20000
 
-// ChannelSearchCap is how far a name search counts its matches.
-const ChannelSearchCap = 1000
-
 // driver is a way to read the channels that match a filter.
 type driver struct {
 	index string  // SQLite index; "" reads the table in id order (NOT INDEXED); "-" lets the planner choose
@@ -135,7 +132,7 @@ var sortOrders = map[string]struct{ order, asc, desc, index string }{
 
 // planChannels turns a filter into a query for the actor.
 func (db *DB) planChannels(ctx context.Context, a *jianfu.Actor, f jianfu.ChannelFilter) (*channelQuery, error) {
-	q := &channelQuery{cap: jianfu.ChannelCountCap}
+	q := &channelQuery{cap: f.CountCap()}
 	if f.Kind != "" && !f.Kind.Valid() {
 		return nil, jianfu.Errorf(jianfu.EINVALID, "渠道类型“%s”无效:应为 app、account 或 group", "unknown kind %q: use app, account or group", f.Kind)
 	}
@@ -293,7 +290,6 @@ func (db *DB) planChannels(ctx context.Context, a *jianfu.Actor, f jianfu.Channe
 
 	// The search text: a filing number, an identifier, or part of a name.
 	if text := strings.TrimSpace(f.Query); text != "" {
-		q.cap = ChannelSearchCap
 		if fn, ok := jianfu.ParseFilingNumber(strings.ToUpper(text)); ok {
 			covered = false
 			w.add("c.filing_number = ?", fn.String())
@@ -483,7 +479,7 @@ func whereFor(e Engine, w where, d driver) (string, []any) {
 // FindChannels lists channels in scope, newest first unless sorted. Personal
 // data is masked in lists; the detail shows it to those who may see it. The
 // total is exact, except that a count the counters cannot answer stops at
-// a cap (jianfu.ChannelCountCap, or ChannelSearchCap for a search) and then
+// a cap (jianfu.ChannelCountCap, or jianfu.ChannelSearchCap for a search) and then
 // reports cap+1, "more than".
 func (db *DB) FindChannels(ctx context.Context, f jianfu.ChannelFilter) ([]*jianfu.Channel, int, error) {
 	a, err := jianfu.RequireActor(ctx)

@@ -150,7 +150,7 @@ func (s *Server) showRegistry(w http.ResponseWriter, r *http.Request) error {
 		stats = append(stats, registryStat{Label: p.T("chan." + st.key), N: n, URL: "/registry?" + st.url, Warn: n > 0 && (st.url == "overdue=1" || st.url == "expired=1")})
 	}
 	p.Data = map[string]any{"Channels": channels, "List": l, "Kinds": jianfu.ChannelKinds, "Statuses": jianfu.ChannelStatuses,
-		"Platforms": platformOptions(), "Stats": stats, "Capped": l.Total > jianfu.ChannelCountCap, "Cap": jianfu.ChannelCountCap,
+		"Platforms": platformOptions(), "Stats": stats, "Capped": l.Total > f.CountCap(), "Cap": f.CountCap(),
 		"Now": s.now(), "Today": s.now().In(shanghai).Format("2006-01-02"), "ExportXLSX": exportURL(r, "xlsx"), "ExportCSV": exportURL(r, "csv")}
 	s.render(w, r, "registry", p)
 	return nil

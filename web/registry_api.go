@@ -55,8 +55,8 @@ func (s *Server) apiChannels(w http.ResponseWriter, r *http.Request) error {
 	}
 	p = p.Normalize()
 	out := channelList{Items: items, Total: total, Limit: p.Limit, Offset: p.Offset}
-	if total > jianfu.ChannelCountCap {
-		out.Total, out.TotalCapped = jianfu.ChannelCountCap, true
+	if cap := f.CountCap(); total > cap {
+		out.Total, out.TotalCapped = cap, true
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
