@@ -26,7 +26,9 @@ func parseFile(t *testing.T, name string) *Result {
 	return r
 }
 
-func cst(y, mo, d, h, mi, s int) time.Time { return time.Date(y, time.Month(mo), d, h, mi, s, 0, jianfu.China) }
+func cst(y, mo, d, h, mi, s int) time.Time {
+	return time.Date(y, time.Month(mo), d, h, mi, s, 0, jianfu.China)
+}
 
 func TestShapes(t *testing.T) {
 	tests := []struct {
@@ -154,7 +156,6 @@ func TestRefusals(t *testing.T) {
 		}
 	}
 }
-
 
 // FuzzParse feeds any bytes to the export reader: it must not panic, and
 // what it accepts must be messages a pipeline can take — a time, a text, an id.
