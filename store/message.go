@@ -1,11 +1,16 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"jianfu"
 )
@@ -165,8 +170,34 @@ func (db *DB) RecordObservations(ctx context.Context, source string, obs []jianf
 		seen[string(o.Key)] = struct{}{}
 		uniq = append(uniq, o)
 	}
+	// rows are written in key order, so concurrent batches take their row
+	// locks in the same order; a deadlock the database still reports (two
+	// batches touching the same group-days) is retried
+	sort.Slice(uniq, func(i, j int) bool { return bytes.Compare(uniq[i].Key, uniq[j].Key) < 0 })
 	var fresh int
-	err = db.inTx(ctx, func(tx *Tx) error {
+	for attempt := 0; ; attempt++ {
+		fresh, err = db.recordOnce(ctx, a, source, len(obs), uniq)
+		if err == nil || attempt == 4 || !retryable(err) {
+			break
+		}
+		db.log.Info("record observations: retrying after a conflict", "attempt", attempt+1, "err", err)
+		time.Sleep(time.Duration(10*(attempt+1)) * time.Millisecond)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return fresh, nil
+}
+
+// retryable reports a deadlock or serialisation failure (PostgreSQL).
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
+}
+
+func (db *DB) recordOnce(ctx context.Context, a *jianfu.Actor, source string, received int, uniq []*jianfu.Observation) (int, error) {
+	var fresh int
+	err := db.inTx(ctx, func(tx *Tx) error {
 		groups, err := tx.groupsInScope(a, uniq)
 		if err != nil {
 			return err
@@ -210,12 +241,9 @@ func (db *DB) RecordObservations(ctx context.Context, source string, obs []jianf
 			}
 		}
 		return tx.audit("messages.ingest", "group", nil, region,
-			fmt.Sprintf("source=%s received=%d new=%d findings=%d groups=%s", source, len(obs), fresh, nf, strings.Join(ids, ",")))
+			fmt.Sprintf("source=%s received=%d new=%d findings=%d groups=%s", source, received, fresh, nf, strings.Join(ids, ",")))
 	})
-	if err != nil {
-		return 0, err
-	}
-	return fresh, nil
+	return fresh, err
 }
 
 func sortedGroups(m map[int64]*groupRow) []*groupRow {
@@ -357,6 +385,12 @@ func (tx *Tx) recordMembers(obs []*jianfu.Observation) (map[int64]int, error) {
 			add(o.GroupID, m, at)
 		}
 	}
+	sort.Slice(order, func(i, j int) bool {
+		if order[i].group != order[j].group {
+			return order[i].group < order[j].group
+		}
+		return order[i].member < order[j].member
+	})
 	const per = 1000
 	for start := 0; start < len(order); start += per {
 		part := order[start:min(start+per, len(order))]
@@ -438,6 +472,12 @@ func (tx *Tx) upsertDaily(obs []*jianfu.Observation, groups map[int64]*groupRow,
 		}
 		s.reported = max(s.reported, o.MemberCount, len(o.Members))
 	}
+	sort.Slice(order, func(i, j int) bool {
+		if order[i].g != order[j].g {
+			return order[i].g < order[j].g
+		}
+		return order[i].d < order[j].d
+	})
 	const cols = 20
 	const per = 500
 	for start := 0; start < len(order); start += per {
