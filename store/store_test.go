@@ -337,3 +337,25 @@ func TestChannelScope(t *testing.T) {
 		}
 	})
 }
+
+func TestBackupSQLite(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	storetest.Load(t, db)
+	out := t.TempDir() + "/backup.db"
+	v, err := db.Backup(context.Background(), out)
+	if err != nil || !v.OK || v.Entries < 10 {
+		t.Fatalf("backup: %+v %v", v, err)
+	}
+	copy, err := store.Open(context.Background(), out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer copy.Close()
+	_, total, err := copy.FindUnits(storetest.System(), jianfu.UnitFilter{})
+	if err != nil || total != 7 {
+		t.Fatalf("the backup holds %d units (%v), want 7", total, err)
+	}
+	if _, err := db.Backup(context.Background(), out); code(err) != jianfu.ECONFLICT {
+		t.Fatalf("backup over an existing file: %v", err)
+	}
+}
