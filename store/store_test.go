@@ -359,3 +359,24 @@ func TestBackupSQLite(t *testing.T) {
 		t.Fatalf("backup over an existing file: %v", err)
 	}
 }
+
+func TestPurgeSessions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		f := storetest.Load(t, db)
+		old, _ := db.CreateSession(context.Background(), f.Users["southSup"].ID, "", "")
+		now = now.Add(store.SessionIdle + time.Minute)
+		fresh, _ := db.CreateSession(context.Background(), f.Users["northSup"].ID, "", "")
+		n, err := db.PurgeSessions(context.Background())
+		if err != nil || n != 1 {
+			t.Fatalf("purged %d (%v), want 1", n, err)
+		}
+		if _, err := db.SessionActor(context.Background(), fresh); err != nil {
+			t.Fatalf("the fresh session was purged: %v", err)
+		}
+		if _, err := db.SessionActor(context.Background(), old); err == nil {
+			t.Fatal("the idle session survived")
+		}
+	})
+}
