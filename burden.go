@@ -254,6 +254,17 @@ type BurdenFilter struct {
 	Page
 }
 
+// BurdenSummary sums every group in scope over a window.
+type BurdenSummary struct {
+	Groups  int            `json:"groups"` // groups with messages in the window
+	Units   int            `json:"units"`
+	Metrics BurdenMetrics  `json:"metrics"`
+	Mean    float64        `json:"mean_index"` // mean burden index of the groups
+	Levels  map[string]int `json:"levels"` // groups by level
+	Since   int            `json:"since"`
+	Until   int            `json:"until"`
+}
+
 // BurdenPeriod is one day, week or month of a group's or unit's metrics.
 type BurdenPeriod struct {
 	Start   int           `json:"start"` // first day, YYYYMMDD
@@ -385,6 +396,7 @@ type BurdenService interface {
 	ClusterMaterial(ctx context.Context, window time.Duration) (int, error)
 
 	BurdenRanking(ctx context.Context, f BurdenFilter) ([]*BurdenRow, int, error)
+	BurdenSummary(ctx context.Context, f BurdenFilter) (*BurdenSummary, error)
 	GroupBurden(ctx context.Context, id int64, step string, since, until int) (*BurdenDetail, error)
 	UnitBurden(ctx context.Context, id int64, step string, since, until int) (*BurdenDetail, error)
 
@@ -397,6 +409,8 @@ type BurdenService interface {
 	// CreateClue turns a finding or a cluster into a case clue. Supervisors
 	// and case handlers may; ECONFLICT when one exists already.
 	CreateClue(ctx context.Context, kind string, id int64) (*Clue, error)
+	// AdoptClue marks a clue as taken into a case (the case workflow calls it).
+	AdoptClue(ctx context.Context, id, caseID int64) (*Clue, error)
 	FindClues(ctx context.Context, f ClueFilter) ([]*Clue, int, error)
 
 	FindPeople(ctx context.Context, f PeopleFilter) ([]*PersonGroups, int, *PeopleStats, error)

@@ -388,3 +388,27 @@ func (p *Pipeline) finding(m *jianfu.Message, r *detect.Result, sender string, r
 	}
 	return f
 }
+
+// IngestAll stores a batch of any size (a chat export) in one transaction:
+// all or nothing. It is checked in pieces of jianfu.MaxBatch.
+func (p *Pipeline) IngestAll(ctx context.Context, msgs []jianfu.Message) (*jianfu.IngestResult, error) {
+	all := &Prepared{Result: &jianfu.IngestResult{}}
+	for start := 0; start < len(msgs); start += jianfu.MaxBatch {
+		part := msgs[start:min(start+jianfu.MaxBatch, len(msgs))]
+		pr, err := p.Prepare(ctx, part)
+		if err != nil {
+			return nil, err
+		}
+		all.Msgs = append(all.Msgs, pr.Msgs...)
+		all.Groups = append(all.Groups, pr.Groups...)
+		for _, i := range pr.Index {
+			all.Index = append(all.Index, start+i)
+		}
+		for _, e := range pr.Result.Errors {
+			e.Index += start
+			all.Result.Errors = append(all.Result.Errors, e)
+		}
+	}
+	all.Result.Rejected = len(all.Result.Errors)
+	return p.Record(ctx, all)
+}

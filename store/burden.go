@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"math"
 	"sort"
 	"strings"
 
@@ -251,6 +252,37 @@ func (db *DB) BurdenRanking(ctx context.Context, f jianfu.BurdenFilter) ([]*jian
 		return nil, 0, err
 	}
 	return rows, total, nil
+}
+
+// BurdenSummary sums every group in scope over the filter's window.
+func (db *DB) BurdenSummary(ctx context.Context, f jianfu.BurdenFilter) (*jianfu.BurdenSummary, error) {
+	a, err := jianfu.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := canReadBurden(a); err != nil {
+		return nil, err
+	}
+	since, until := db.window(f.Since, f.Until)
+	f.Query = ""
+	groups, err := db.groupWindow(ctx, a, f, since, until, nil)
+	if err != nil {
+		return nil, err
+	}
+	s := &jianfu.BurdenSummary{Groups: len(groups), Levels: map[string]int{}, Since: since, Until: until,
+		Metrics: jianfu.BurdenMetrics{ByCategory: map[string]int{}}}
+	units := map[int64]bool{}
+	for _, g := range groups {
+		units[g.row.UnitID] = true
+		s.Metrics.Add(g.row.Metrics)
+		s.Levels[g.row.Level]++
+		s.Mean += g.row.Index.Value
+	}
+	s.Units = len(units)
+	if len(groups) > 0 {
+		s.Mean = math.Round(s.Mean/float64(len(groups))*10) / 10
+	}
+	return s, nil
 }
 
 // trends fills the weekly index of each row over the weeks ending at until.

@@ -15,7 +15,6 @@ type module struct {
 // built; each shows what it will do until it lands.
 var modules = []module{
 	{Key: "registry", Path: "/registry"},
-	{Key: "burden", Path: "/burden"},
 	{Key: "cases", Path: "/cases"},
 	{Key: "campaigns", Path: "/campaigns"},
 	{Key: "evaluation", Path: "/evaluation"},

@@ -32,6 +32,12 @@ type Services struct {
 	Audit   jianfu.AuditService
 	// Detector finds formalism demands in messages (pure, shared).
 	Detector *detect.Detector
+	// Burden is burden monitoring; Channels the registry (groups to pick);
+	// Ingest takes messages (inline pipeline or stream publisher), nil
+	// when ingestion is not configured.
+	Burden   jianfu.BurdenService
+	Channels jianfu.ChannelService
+	Ingest   jianfu.Ingester
 	// Ping checks the database for /healthz.
 	Ping func(context.Context) error
 }
@@ -47,6 +53,8 @@ type Config struct {
 	TrustProxy bool
 	// Version is shown in the footer and /healthz.
 	Version string
+	// Hooks configures the platform callbacks (企业微信, 钉钉, 飞书).
+	Hooks HookConfig
 }
 
 // Server is the HTTP server.

@@ -275,3 +275,21 @@ func (w *Worker) nakAll(raw []jetstream.Msg) {
 		m.NakWithDelay(2 * time.Second)
 	}
 }
+
+// IngestAll publishes a batch of any size in pieces of jianfu.MaxBatch.
+func (p *Publisher) IngestAll(ctx context.Context, msgs []jianfu.Message) (*jianfu.IngestResult, error) {
+	total := &jianfu.IngestResult{Queued: true}
+	for start := 0; start < len(msgs); start += jianfu.MaxBatch {
+		res, err := p.Ingest(ctx, msgs[start:min(start+jianfu.MaxBatch, len(msgs))])
+		if err != nil {
+			return nil, err
+		}
+		total.Accepted += res.Accepted
+		total.Rejected += res.Rejected
+		for _, e := range res.Errors {
+			e.Index += start
+			total.Errors = append(total.Errors, e)
+		}
+	}
+	return total, nil
+}
