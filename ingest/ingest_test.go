@@ -356,8 +356,8 @@ func TestRankingAndTrend(t *testing.T) {
 		if _, err := db.GroupBurden(f.Ctx(t, db, "northSup"), g["southEdu"].ID, "week", 0, 0); jianfu.ErrorCode(err) != jianfu.ENOTFOUND {
 			t.Errorf("north reads south group: %v", err)
 		}
-		if _, _, err := db.BurdenRanking(f.Ctx(t, db, "cityAuditor"), jianfu.BurdenFilter{}); jianfu.ErrorCode(err) != jianfu.EFORBIDDEN {
-			t.Errorf("auditor: %v", err)
+		if rows, _, err := db.BurdenRanking(f.Ctx(t, db, "cityAuditor"), jianfu.BurdenFilter{}); err != nil || len(rows) != 2 {
+			t.Errorf("the city auditor reads the city's burden: %d rows, %v", len(rows), err)
 		}
 		wk, err := db.UnitBurden(f.Ctx(t, db, "eduAdmin"), f.Units["southEdu"].ID, "week", 0, 0)
 		if err != nil || len(wk.Series) < 4 || wk.Row.Groups != 1 {

@@ -25,7 +25,7 @@ func (w *where) burdenScope(a *jianfu.Actor, alias string) {
 
 func canReadBurden(a *jianfu.Actor) error {
 	if !a.CanReadBurden() {
-		return forbidden("查看负担监测需要监管、审核、抽查、线索办理、单位管理、基层干部或系统管理员角色", "reading burden monitoring needs a supervisory, unit administrator, staff or system administrator role")
+		return forbidden("查看负担监测需要至少一个角色", "reading burden monitoring needs a role")
 	}
 	return nil
 }
