@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"jianfu"
+	"jianfu/calendar"
 	"jianfu/store"
 )
 
@@ -53,6 +54,9 @@ type Options struct {
 	Size     Size   // "" means Full
 	// Logger receives one line per step; nil discards them.
 	Logger *slog.Logger
+	// PseudonymKey keys the pseudonyms and message keys of the demo's work
+	// group messages; "" derives one from the seed.
+	PseudonymKey string
 }
 
 func (o Options) withDefaults() Options {
@@ -139,6 +143,7 @@ func steps() []step {
 		{"regions", (*gen).regions},
 		{"units", (*gen).units},
 		{"users", (*gen).users},
+		{"messages", (*gen).messages},
 	}
 }
 
@@ -150,6 +155,7 @@ type gen struct {
 	rng  *rand.Rand // the current step's own stream
 	sum  *Summary
 	w    world
+	cal  *calendar.Calendar // working days, for the messages step
 }
 
 // count records a number of generated records for the summary.

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"math/bits"
@@ -207,35 +209,48 @@ func (tx *Tx) clusterOne(p pendingFinding, window time.Duration, touched map[int
 	if len(set) < minBigrams {
 		return nil
 	}
-	keys := bandKeys(set)
-	args := make([]any, 0, len(keys)+3)
-	for _, k := range keys {
-		args = append(args, k)
-	}
-	w := window.Milliseconds()
-	args = append(args, p.at-w, p.at+w, p.id, maxCompared)
-	rows, err := tx.query(`SELECT DISTINCT f.id, COALESCE(f.cluster_id, 0), f.topic FROM finding_bands fb JOIN findings f ON f.id = fb.finding_id
-		WHERE fb.band IN (`+placeholders(len(keys))+`) AND fb.at >= ? AND fb.at <= ? AND f.id <> ? ORDER BY f.id DESC LIMIT ?`, args...)
-	if err != nil {
-		return err
-	}
 	type cand struct {
 		id, cluster int64
 	}
 	var matches []cand
-	for rows.Next() {
-		var c cand
-		var topic string
-		if err := rows.Scan(&c.id, &c.cluster, &topic); err != nil {
-			rows.Close()
+	w := window.Milliseconds()
+	// The same wording seen within the window (a template sent again and
+	// again): link to it directly; its band keys already stand for it.
+	var exact cand
+	err := tx.queryRow(`SELECT id, COALESCE(cluster_id, 0) FROM findings WHERE topic = ? AND at >= ? AND at <= ? AND clustered = ? AND id <> ? ORDER BY at DESC, id DESC LIMIT 1`,
+		p.topic, p.at-w, p.at+w, true, p.id).Scan(&exact.id, &exact.cluster)
+	var keys []int64
+	switch {
+	case err == nil:
+		matches = append(matches, exact)
+	case errors.Is(err, sql.ErrNoRows):
+		keys = bandKeys(set)
+		args := make([]any, 0, len(keys)+4)
+		for _, k := range keys {
+			args = append(args, k)
+		}
+		args = append(args, p.at-w, p.at+w, p.id, maxCompared)
+		rows, err := tx.query(`SELECT DISTINCT f.id, COALESCE(f.cluster_id, 0), f.topic FROM finding_bands fb JOIN findings f ON f.id = fb.finding_id
+			WHERE fb.band IN (`+placeholders(len(keys))+`) AND fb.at >= ? AND fb.at <= ? AND f.id <> ? ORDER BY f.id DESC LIMIT ?`, args...)
+		if err != nil {
 			return err
 		}
-		if nearIdentical(set, bigrams(topic)) {
-			matches = append(matches, c)
+		for rows.Next() {
+			var c cand
+			var topic string
+			if err := rows.Scan(&c.id, &c.cluster, &topic); err != nil {
+				rows.Close()
+				return err
+			}
+			if nearIdentical(set, bigrams(topic)) {
+				matches = append(matches, c)
+			}
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	default:
 		return err
 	}
 	if len(matches) > 0 {
@@ -293,6 +308,9 @@ func (tx *Tx) clusterOne(p pendingFinding, window time.Duration, touched map[int
 			return err
 		}
 		touched[target] = true
+	}
+	if len(keys) == 0 {
+		return nil
 	}
 	bargs := make([]any, 0, 3*len(keys))
 	for _, k := range keys {

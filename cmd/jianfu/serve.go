@@ -24,6 +24,7 @@ type serveFlags struct {
 	rulesDir            string
 	secureCookies       bool
 	trustProxy          bool
+	burden              burdenFlags
 }
 
 func (f *serveFlags) add(cmd *cobra.Command) {
@@ -33,6 +34,7 @@ func (f *serveFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.rulesDir, "rules", "", "补充或覆盖检测规则的目录(*.yaml),无需重新发布程序")
 	cmd.Flags().BoolVar(&f.secureCookies, "secure-cookies", false, "始终给 Cookie 加 Secure 标志(经 HTTPS 反向代理部署时开启)")
 	cmd.Flags().BoolVar(&f.trustProxy, "trust-proxy", false, "信任反向代理的 X-Forwarded-For / X-Forwarded-Proto 头")
+	f.burden.add(cmd)
 }
 
 func envOr(key, def string) string {
@@ -77,8 +79,14 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 	if err != nil {
 		return usageError{fmt.Sprintf("检测规则有误:%v", err)}
 	}
-	srv, err := web.New(web.Config{Addr: f.addr, SecureCookies: f.secureCookies, TrustProxy: f.trustProxy, Version: version},
-		web.Services{Regions: db, Units: db, Users: db, Audit: db, Ping: db.Ping, Detector: det}, log)
+	f.burden.fromEnv()
+	bd, err := startBurden(ctx, db, det, f.burden, log)
+	if err != nil {
+		return err
+	}
+	defer bd.close()
+	srv, err := web.New(web.Config{Addr: f.addr, SecureCookies: f.secureCookies, TrustProxy: f.trustProxy, Version: version, Hooks: f.burden.hooks()},
+		web.Services{Regions: db, Units: db, Users: db, Audit: db, Ping: db.Ping, Detector: det, Burden: db, Channels: db, Ingest: bd.ingester}, log)
 	if err != nil {
 		return fmt.Errorf("build server: %w", err)
 	}

@@ -95,6 +95,7 @@ CREATE INDEX findings_group ON findings(group_id, at);
 CREATE INDEX findings_at ON findings(at);
 CREATE INDEX findings_cluster ON findings(cluster_id);
 CREATE INDEX findings_pending ON findings(clustered, id);
+CREATE INDEX findings_topic ON findings(topic, at);
 
 -- Locality-sensitive band keys of material findings' topics, to find
 -- near-identical demands without comparing every pair.
