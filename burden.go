@@ -260,7 +260,7 @@ type BurdenSummary struct {
 	Units   int            `json:"units"`
 	Metrics BurdenMetrics  `json:"metrics"`
 	Mean    float64        `json:"mean_index"` // mean burden index of the groups
-	Levels  map[string]int `json:"levels"` // groups by level
+	Levels  map[string]int `json:"levels"`     // groups by level
 	Since   int            `json:"since"`
 	Until   int            `json:"until"`
 }

@@ -195,9 +195,9 @@ func (s *Server) showBurdenUnit(w http.ResponseWriter, r *http.Request) error {
 
 // importNote is the summary of a chat-export import shown after it.
 type importNote struct {
-	Format                               string
+	Format                              string
 	Messages, New, Duplicates, Findings int
-	Queued                               bool
+	Queued                              bool
 }
 
 func (s *Server) showBurdenDetail(w http.ResponseWriter, r *http.Request, kind string) error {

@@ -71,7 +71,7 @@ func (s *Server) apiMessages(w http.ResponseWriter, r *http.Request) error {
 	}
 	msgs := make([]jianfu.Message, 0, 256)
 	var bad []jianfu.IngestItem
-	var pos []int    // positions in the request of msgs
+	var pos []int // positions in the request of msgs
 	for i := 0; dec.More(); i++ {
 		if i == jianfu.MaxBatch {
 			return jianfu.Errorf(jianfu.EINVALID, "一次最多提交%d条消息:请分批提交", "at most %d messages per request; send them in batches", jianfu.MaxBatch)
@@ -93,7 +93,7 @@ func (s *Server) apiMessages(w http.ResponseWriter, r *http.Request) error {
 			t, err := time.Parse(time.RFC3339Nano, in.Time)
 			if err != nil {
 				bad = append(bad, itemErr(i, jianfu.Errorf(jianfu.EINVALID, "第%d条:时间“%s”应为 RFC 3339 格式,如 2026-03-01T21:30:00+08:00", "item %d: the time %q must be RFC 3339, e.g. 2026-03-01T21:30:00+08:00", i, in.Time)))
-					continue
+				continue
 			}
 			m.Time = t
 		}
