@@ -53,16 +53,16 @@ var normalTemplates = []string{
 
 // burdenTemplates make formalism demands. {t} is a deadline.
 var burdenTemplates = []string{
-	"@所有人 请各{who}今晚{t}前接龙报送走访照片",
+	"@所有人 请各{who}今晚{t}前接龙报送{photo}",
 	"收到请回复1,{t}前未回复的点名通报",
 	"@所有人 今晚{t}前每人下载“{app}”App并截图发群里,纳入考核",
-	"请各{who}明早8点前报送第{n}版台账,格式按新模板再报一次",
+	"请各{who}明早8点前报送第{n}版{ledger},格式按新模板再报一次",
 	"本周学习强国积分不足{n}分的同志将在全{area}通报",
 	"请大家把这篇推文转发到朋友圈并截图,{t}前统计转发率",
 	"各{who}务必于今晚{t}前完成打卡,未打卡的扣分",
 	"每人至少发动{n}名群众关注“{app}”公众号,完成情况纳入年终考核",
 	"请各{who}5分钟内回复收到,逾期视为未读",
-	"从今天起一日一报,各{who}每天17点前上报巡查数据,实行零报告",
+	"从今天起一日一报,各{who}每天17点前上报{daily}数据,实行零报告",
 	"请各位给这条视频点赞评论,{t}前截图发群",
 	"@所有人 今晚加班整理材料,明早7点半前发群里",
 }
@@ -104,7 +104,16 @@ type demoGroup struct {
 	relapse   bool
 	members   []string
 	who, area string
+	// what this group's burdensome demands ask for: each unit has its own
+	// hobby-horse, so only the waves are the same data asked again
+	photo, ledger, daily string
 }
+
+var (
+	photoTopics  = strings.Fields("入户走访照片 防溺水宣传照片 秸秆禁烧巡查照片 河长巡河照片 垃圾分类督导照片 反诈宣传进村照片 消防检查照片 文明创建整改照片 疫苗接种宣传照片 人居环境整治照片 党建宣传栏照片 禁毒宣传照片")
+	ledgerTopics = strings.Fields("危房改造台账 低保复核台账 耕地保护台账 安全隐患整改台账 党员教育台账 矛盾纠纷排查台账 网格员工作台账 环境整治台账 困难群众走访台账 退役军人信息台账")
+	dailyTopics  = strings.Fields("巡河 网格巡查 禁烧巡查 市容巡查 燃气安全检查 校园安全巡查 食品安全抽检 防返贫监测")
+)
 
 // messages is the demo step.
 func (g *gen) messages(ctx context.Context) error {
@@ -216,6 +225,9 @@ func (g *gen) demoGroups(ctx context.Context) ([]*demoGroup, error) {
 				}
 			}
 		}
+		dg.photo = photoTopics[g.rng.IntN(len(photoTopics))]
+		dg.ledger = ledgerTopics[g.rng.IntN(len(ledgerTopics))]
+		dg.daily = dailyTopics[g.rng.IntN(len(dailyTopics))]
 		size := max(dg.ch.MemberCount, 15)
 		for k := 0; k < min(size, 12+g.rng.IntN(10)); k++ {
 			dg.members = append(dg.members, personName(g.rng))
@@ -386,7 +398,7 @@ func (g *gen) fill(t string, dg *demoGroup, date time.Time) string {
 		return t
 	}
 	r := strings.NewReplacer(
-		"{who}", dg.who, "{area}", dg.area,
+		"{who}", dg.who, "{area}", dg.area, "{photo}", dg.photo, "{ledger}", dg.ledger, "{daily}", dg.daily,
 		"{t}", strconv.Itoa(20+g.rng.IntN(3))+"点",
 		"{n}", strconv.Itoa(2+g.rng.IntN(8)),
 		"{app}", apps[g.rng.IntN(len(apps))],

@@ -22,8 +22,9 @@ func TestTemplatesMeanWhatTheySay(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := &gen{rng: rand.New(rand.NewPCG(1, 2))}
-	dg := &demoGroup{who: "村", area: "县", members: []string{"张晓明", "李秀兰"}}
-	for i := 0; i < 5; i++ { // several fillings of each
+	dg := &demoGroup{who: "村", area: "县", members: []string{"张晓明", "李秀兰"}, photo: photoTopics[0], ledger: ledgerTopics[0], daily: dailyTopics[0]}
+	for i := 0; i < len(photoTopics); i++ { // several fillings of each, every topic
+		dg.photo, dg.ledger, dg.daily = photoTopics[i], ledgerTopics[i%len(ledgerTopics)], dailyTopics[i%len(dailyTopics)]
 		for _, tpl := range normalTemplates {
 			if r := det.Analyze(detect.Message{Text: g.fill(tpl, dg, time.Now())}); len(r.Categories) > 0 {
 				t.Errorf("ordinary message makes a demand: %q → %v", tpl, r.Categories)

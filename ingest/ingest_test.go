@@ -186,22 +186,21 @@ func TestMaterialClustersAcrossGroups(t *testing.T) {
 				elders = c
 			}
 		}
-		if elders == nil || elders.Groups != 3 || elders.Units != 3 || elders.Findings != 3 || len(elders.UnitNames) != 3 {
+		// 江南区's education bureau and its school asked for the same table;
+		// 江北区 asked its own villages: not the same grassroots asked twice.
+		if elders == nil || elders.Groups != 2 || elders.Units != 2 || elders.Findings != 2 || len(elders.UnitNames) != 2 {
 			t.Fatalf("the elders cluster: %+v", elders)
 		}
-		// A county supervisor sees only its county's part.
-		cs, _, _ = db.FindClusters(f.Ctx(t, db, "southSup"), jianfu.ClusterFilter{})
-		for _, c := range cs {
-			for _, name := range c.UnitNames {
-				if strings.Contains(name, "江北") {
-					t.Errorf("south supervisor sees unit %s of another county", name)
-				}
-			}
-			if strings.Contains(c.Title, "独居老人") && (c.Groups != 2 || c.Units != 2) {
-				t.Errorf("south part of elders cluster: %+v", c)
+		for _, name := range elders.UnitNames {
+			if strings.Contains(name, "江北") {
+				t.Errorf("a unit of the other county joined: %s", name)
 			}
 		}
-		// North alone sees one group of it: not a cluster in its scope.
+		// The school's staff sees one group of it: not a cluster in its scope.
+		cs, _, _ = db.FindClusters(f.Ctx(t, db, "schoolStaff"), jianfu.ClusterFilter{})
+		if len(cs) != 0 {
+			t.Errorf("the school sees %d clusters, want 0", len(cs))
+		}
 		cs, _, _ = db.FindClusters(f.Ctx(t, db, "northSup"), jianfu.ClusterFilter{})
 		if len(cs) != 0 {
 			t.Errorf("north supervisor sees %d clusters, want 0", len(cs))
@@ -222,7 +221,7 @@ func TestMaterialClustersAcrossGroups(t *testing.T) {
 		}
 		db.ClusterMaterial(sys, 30*24*time.Hour)
 		c, err := db.FindClusterByID(sys, elders.ID)
-		if err != nil || c.Findings != 3 {
+		if err != nil || c.Findings != 2 {
 			t.Errorf("a request two months later joined the cluster: %+v %v", c, err)
 		}
 
@@ -231,7 +230,7 @@ func TestMaterialClustersAcrossGroups(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(clue.Title, "3个单位") || !strings.Contains(clue.Summary, "一张表") {
+		if !strings.Contains(clue.Title, "2个单位") || !strings.Contains(clue.Summary, "一张表") {
 			t.Errorf("cluster clue: %+v", clue)
 		}
 		if _, err := db.CreateClue(f.Ctx(t, db, "provSup"), jianfu.ClueFromCluster, elders.ID); jianfu.ErrorCode(err) != jianfu.ECONFLICT {

@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"math/bits"
@@ -28,7 +26,7 @@ const (
 	bandRows    = 3
 	bands       = minHashes / bandRows
 	mersenne61  = (1 << 61) - 1
-	minBigrams  = 4
+	minBigrams  = 3
 	maxCompared = 300
 )
 
@@ -111,7 +109,7 @@ func nearIdentical(a, b map[uint64]struct{}) bool {
 		}
 	}
 	union := len(a) + len(b) - inter
-	return float64(inter) >= 0.5*float64(union) || len(a) >= 6 && float64(inter) >= 0.8*float64(len(a))
+	return float64(inter) >= 0.6*float64(union) || len(a) >= 6 && float64(inter) >= 0.8*float64(len(a))
 }
 
 // NearIdentical reports whether two material topics count as the same
@@ -121,7 +119,15 @@ func NearIdentical(a, b string) bool { return nearIdentical(bigrams(a), bigrams(
 type pendingFinding struct {
 	id, group, unit int64
 	at              int64
-	topic           string
+	topic, region   string
+}
+
+// related reports whether two groups' regions can ask the same grassroots
+// for the same data: one region contains the other (a city's department
+// and a county's), or they lie in the same county. Two counties each asking
+// their own villages for a table are not asking anyone twice.
+func related(a, b string) bool {
+	return strings.HasPrefix(a, b) || strings.HasPrefix(b, a) || len(a) >= 6 && len(b) >= 6 && a[:6] == b[:6]
 }
 
 // ClusterMaterial links pending material findings into 多头报送 clusters and
@@ -153,14 +159,14 @@ func (db *DB) clusterBatch(ctx context.Context, window time.Duration, limit int)
 		if _, err := tx.exec(`UPDATE burden_lock SET runs = runs + 1 WHERE singleton = 1`); err != nil {
 			return err
 		}
-		rows, err := tx.query(`SELECT id, group_id, unit_id, at, topic FROM findings WHERE clustered = ? ORDER BY id LIMIT ?`, false, limit)
+		rows, err := tx.query(`SELECT id, group_id, unit_id, at, topic, region_path FROM findings WHERE clustered = ? ORDER BY id LIMIT ?`, false, limit)
 		if err != nil {
 			return err
 		}
 		var pend []pendingFinding
 		for rows.Next() {
 			var p pendingFinding
-			if err := rows.Scan(&p.id, &p.group, &p.unit, &p.at, &p.topic); err != nil {
+			if err := rows.Scan(&p.id, &p.group, &p.unit, &p.at, &p.topic, &p.region); err != nil {
 				rows.Close()
 				return err
 			}
@@ -216,33 +222,47 @@ func (tx *Tx) clusterOne(p pendingFinding, window time.Duration, touched map[int
 	w := window.Milliseconds()
 	// The same wording seen within the window (a template sent again and
 	// again): link to it directly; its band keys already stand for it.
-	var exact cand
-	err := tx.queryRow(`SELECT id, COALESCE(cluster_id, 0) FROM findings WHERE topic = ? AND at >= ? AND at <= ? AND clustered = ? AND id <> ? ORDER BY at DESC, id DESC LIMIT 1`,
-		p.topic, p.at-w, p.at+w, true, p.id).Scan(&exact.id, &exact.cluster)
+	rows, err := tx.query(`SELECT id, COALESCE(cluster_id, 0), region_path FROM findings WHERE topic = ? AND at >= ? AND at <= ? AND clustered = ? AND id <> ?
+		ORDER BY at DESC, id DESC LIMIT 50`, p.topic, p.at-w, p.at+w, true, p.id)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var c cand
+		var region string
+		if err := rows.Scan(&c.id, &c.cluster, &region); err != nil {
+			rows.Close()
+			return err
+		}
+		if related(region, p.region) {
+			matches = append(matches, c)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
 	var keys []int64
-	switch {
-	case err == nil:
-		matches = append(matches, exact)
-	case errors.Is(err, sql.ErrNoRows):
+	if len(matches) == 0 {
 		keys = bandKeys(set)
 		args := make([]any, 0, len(keys)+4)
 		for _, k := range keys {
 			args = append(args, k)
 		}
 		args = append(args, p.at-w, p.at+w, p.id, maxCompared)
-		rows, err := tx.query(`SELECT DISTINCT f.id, COALESCE(f.cluster_id, 0), f.topic FROM finding_bands fb JOIN findings f ON f.id = fb.finding_id
+		rows, err := tx.query(`SELECT DISTINCT f.id, COALESCE(f.cluster_id, 0), f.topic, f.region_path FROM finding_bands fb JOIN findings f ON f.id = fb.finding_id
 			WHERE fb.band IN (`+placeholders(len(keys))+`) AND fb.at >= ? AND fb.at <= ? AND f.id <> ? ORDER BY f.id DESC LIMIT ?`, args...)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
 			var c cand
-			var topic string
-			if err := rows.Scan(&c.id, &c.cluster, &topic); err != nil {
+			var topic, region string
+			if err := rows.Scan(&c.id, &c.cluster, &topic, &region); err != nil {
 				rows.Close()
 				return err
 			}
-			if nearIdentical(set, bigrams(topic)) {
+			if related(region, p.region) && nearIdentical(set, bigrams(topic)) {
 				matches = append(matches, c)
 			}
 		}
@@ -250,8 +270,6 @@ func (tx *Tx) clusterOne(p pendingFinding, window time.Duration, touched map[int
 		if err := rows.Err(); err != nil {
 			return err
 		}
-	default:
-		return err
 	}
 	if len(matches) > 0 {
 		target := int64(0)

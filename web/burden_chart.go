@@ -125,7 +125,24 @@ func init() {
 	funcs["f2"] = func(v float64) string { return fmt.Sprintf("%.2f", v) }
 	funcs["level"] = jianfu.BurdenLevel
 	funcs["ints"] = func(v ...int) []int { return v }
+	funcs["formula"] = func() string { return jianfu.BurdenFormula }
+	funcs["platform"] = func(p string) string {
+		if n, ok := jianfu.PlatformNames[p]; ok {
+			return n
+		}
+		return p
+	}
+	funcs["colkey"] = func(sortKey string) string { return strings.ReplaceAll(sortKey, "_", "") }
+
 	funcs["strs"] = func(v ...string) []string { return v }
 	funcs["cats"] = func() []string { return jianfu.DemandCategories }
 	funcs["mul100"] = func(v float64) float64 { return v * 100 }
+}
+
+// Names joins up to n unit names and says how many there are in all.
+func (p *page) Names(list []string, n int) string {
+	if len(list) <= n {
+		return strings.Join(list, "、")
+	}
+	return strings.Join(list[:n], "、") + p.T("burden.names.more", len(list))
 }
