@@ -124,12 +124,12 @@ type RateableChannel struct {
 // RatingSummary is what anyone in scope may see of a channel's ratings:
 // counts and comments, never who gave them.
 type RatingSummary struct {
-	ChannelID int64     `json:"channel_id"`
-	Quarter   string    `json:"quarter"`
-	Count     int       `json:"count"`
-	Average   *float64  `json:"average"`
-	Histogram [5]int    `json:"histogram"` // counts of 1…5
-	Comments  []Rating  `json:"comments"`
+	ChannelID int64        `json:"channel_id"`
+	Quarter   string       `json:"quarter"`
+	Count     int          `json:"count"`
+	Average   *float64     `json:"average"`
+	Histogram [5]int       `json:"histogram"` // counts of 1…5
+	Comments  []Rating     `json:"comments"`
 	Mine      bool         `json:"mine"`  // the caller has rated it this quarter
 	Trend     []TrendPoint `json:"trend"` // average per quarter
 }
