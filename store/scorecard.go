@@ -281,7 +281,7 @@ func (db *DB) Rankings(ctx context.Context, f jianfu.RankingFilter) ([]*jianfu.U
 			ww.add("LENGTH(us.region_path) >= ?", n)
 			ww.prefix("us.region_path", root)
 			rows, err := db.query(ctx, `SELECT SUBSTR(us.region_path, 1, ?) AS rp, SUM(us.channels), SUM(us.score * us.channels) / NULLIF(SUM(CASE WHEN us.score IS NULL THEN 0 ELSE us.channels END), 0)
-				FROM unit_scores us`+ww.String()+` GROUP BY SUBSTR(us.region_path, 1, ?)`, append(append([]any{n}, ww.args...), n)...)
+				FROM unit_scores us`+ww.String()+` GROUP BY 1`, append([]any{n}, ww.args...)...)
 			if err != nil {
 				return nil, nil, err
 			}
