@@ -470,6 +470,7 @@ type CampaignFilter struct {
 // FormFilter selects check forms.
 type FormFilter struct {
 	CampaignID  int64
+	ChannelID   int64
 	Status      FormStatus
 	InspectorID int64
 	Failed      bool

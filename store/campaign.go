@@ -785,6 +785,9 @@ func (db *DB) FindForms(ctx context.Context, f jianfu.FormFilter) ([]*jianfu.Che
 	if f.CampaignID != 0 {
 		w.add("f.campaign_id = ?", f.CampaignID)
 	}
+	if f.ChannelID != 0 {
+		w.add("f.channel_id = ?", f.ChannelID)
+	}
 	if f.Status != "" {
 		w.add("f.status = ?", string(f.Status))
 	}
@@ -800,7 +803,7 @@ func (db *DB) FindForms(ctx context.Context, f jianfu.FormFilter) ([]*jianfu.Che
 	}
 	p := f.Page.Normalize()
 	rows, err := db.query(ctx, `SELECT `+formCols+formFrom+w.String()+
-		orderBy(p.Sort, map[string]string{"channel": "c.name", "unit": "u.name", "status": "f.status", "score": "f.score", "stratum": "f.stratum", "inspector": "us.name"}, "f.id")+
+		orderBy(p.Sort, map[string]string{"channel": "c.name", "unit": "u.name", "status": "f.status", "score": "f.score", "stratum": "f.stratum", "inspector": "us.name", "submitted": "f.submitted_at"}, "f.id")+
 		` LIMIT ? OFFSET ?`, append(w.args, p.Limit, p.Offset)...)
 	if err != nil {
 		return nil, 0, err

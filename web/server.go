@@ -29,6 +29,11 @@ type Services struct {
 	Units   jianfu.UnitService
 	Users   jianfu.UserService
 	Audit   jianfu.AuditService
+	// Spot checks, evaluation, cleanup and technical monitoring.
+	Campaigns  jianfu.CampaignService
+	Evaluation jianfu.EvaluationService
+	Cleanup    jianfu.CleanupService
+	Monitor    jianfu.MonitorService
 	// Ping checks the database for /healthz.
 	Ping func(context.Context) error
 }
