@@ -7,9 +7,11 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"jianfu/monitor"
 	"jianfu/store"
 	"jianfu/web"
 )
@@ -21,6 +23,7 @@ type serveFlags struct {
 	db, addr, logFormat string
 	secureCookies       bool
 	trustProxy          bool
+	monitorInterval     time.Duration
 }
 
 func (f *serveFlags) add(cmd *cobra.Command) {
@@ -29,6 +32,7 @@ func (f *serveFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.logFormat, "log-format", "text", "日志格式:text 或 json")
 	cmd.Flags().BoolVar(&f.secureCookies, "secure-cookies", false, "始终给 Cookie 加 Secure 标志(经 HTTPS 反向代理部署时开启)")
 	cmd.Flags().BoolVar(&f.trustProxy, "trust-proxy", false, "信任反向代理的 X-Forwarded-For / X-Forwarded-Proto 头")
+	cmd.Flags().DurationVar(&f.monitorInterval, "monitor-interval", 24*time.Hour, "技术监测:每个渠道公开网址的检测间隔(如 6h);0 表示不检测")
 }
 
 func envOr(key, def string) string {
@@ -66,9 +70,13 @@ func newServeCmd() *cobra.Command {
 // serve runs the web server on an open store until ctx ends.
 func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, ready func(string)) error {
 	srv, err := web.New(web.Config{Addr: f.addr, SecureCookies: f.secureCookies, TrustProxy: f.trustProxy, Version: version},
-		web.Services{Regions: db, Units: db, Users: db, Audit: db, Ping: db.Ping}, log)
+		web.Services{Regions: db, Units: db, Users: db, Audit: db, Ping: db.Ping,
+			Campaigns: db, Evaluation: db, Cleanup: db, Monitor: db}, log)
 	if err != nil {
 		return fmt.Errorf("build server: %w", err)
+	}
+	if f.monitorInterval > 0 {
+		go (&monitor.Scheduler{Store: db, Checker: monitor.New(monitor.Config{}), Interval: f.monitorInterval, Log: log}).Run(systemCtx(ctx, "monitor"))
 	}
 	return srv.Serve(ctx, ready)
 }
