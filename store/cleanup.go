@@ -203,7 +203,7 @@ func (db *DB) FindCandidates(ctx context.Context, f jianfu.CandidateFilter) ([]*
 	if want(jianfu.SignalFailed) {
 		w := base()
 		w.add("f.passed = FALSE AND f.submitted_at >= ?", ms(now.AddDate(-1, 0, 0)))
-		rows, err := db.query(ctx, `SELECT c.id, COUNT(*), MAX(f.submitted_at), SUM(CASE WHEN f.vetoed THEN 1 ELSE 0 END), MIN(f.score)
+		rows, err := db.query(ctx, `SELECT c.id, COUNT(*), MAX(f.submitted_at), SUM(CASE WHEN f.vetoed THEN 1 ELSE 0 END), MIN(CASE WHEN f.vetoed THEN NULL ELSE f.score END)
 			FROM check_forms f JOIN channels c ON c.id = f.channel_id`+w.String()+` GROUP BY c.id HAVING COUNT(*) >= ? ORDER BY c.id LIMIT ?`,
 			append(w.args, rules.MinFailures, candidateCap)...)
 		if err != nil {
@@ -212,13 +212,17 @@ func (db *DB) FindCandidates(ctx context.Context, f jianfu.CandidateFilter) ([]*
 		for rows.Next() {
 			var id, last int64
 			var n, vetoed int
-			var minScore float64
+			var minScore sql.NullFloat64
 			if err := rows.Scan(&id, &n, &last, &vetoed, &minScore); err != nil {
 				rows.Close()
 				return nil, 0, err
 			}
 			t := fromMS(last)
-			ev := fmt.Sprintf("近一年抽查不合格%d次(其中单项否决%d次,最低%g分),最近一次于%s", n, vetoed, minScore, dateOf(t))
+			detail := fmt.Sprintf("其中单项否决%d次", vetoed)
+			if minScore.Valid {
+				detail += fmt.Sprintf(",扣分后最低%g分", minScore.Float64)
+			}
+			ev := fmt.Sprintf("近一年抽查不合格%d次(%s),最近一次于%s", n, detail, dateOf(t))
 			if n >= 2 {
 				ev = "屡查屡犯:" + ev
 			}

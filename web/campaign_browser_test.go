@@ -195,11 +195,13 @@ func TestCampaignScreenshots(t *testing.T) {
 	ctx := chrome(t)
 	w := newCampaignWorld(t, storetest.Open(t, store.SQLite))
 	h := w.h
+	w.channel("southEdu", jianfu.KindApp, "wechat_mini", "江南教育办事通")
+	w.channel("southSchool", jianfu.KindGroup, "wecom", "初三年级家校群")
 	shoot := func(name string, width, height int64, url string) {
 		if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, height), chromedp.Navigate(h.srv.URL+url), chromedp.Sleep(200*time.Millisecond)); err != nil {
 			t.Fatal(err)
 		}
-		buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+		buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Fatal(err)
 		}
