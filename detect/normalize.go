@@ -54,9 +54,9 @@ const (
 )
 
 type runeInfo struct {
-	norm  rune
-	sym   uint16
-	class uint8
+	norm   rune
+	sym    uint16
+	class  uint8
 	num    bool // Chinese numeral or digit
 	meas   bool // measure word
 	single bool // a one-character pattern (set per detector)
@@ -66,7 +66,7 @@ type token struct {
 	r      rune // normalised rune; 0 for a Latin syllable
 	sym    uint16
 	fl     uint16
-	single bool // the rune is a one-character pattern
+	single bool  // the rune is a one-character pattern
 	os, oe int32 // original rune range [os, oe)
 	sent   int32 // sentence index
 	clause int32 // clause index (increments at sentence ends too)
@@ -177,7 +177,7 @@ const dropRunes = " \t\r\v\f\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff\ufe0f\ufe
 const sentRunes = "。！？；!?;\n\u2028\u2029｡"
 const clauseRunes = "，,﹐"
 const numeralRunes = "0123456789零〇一二两三四五六七八九十百千万半几"
-const measureRunes = "人户名份个条次篇张单家位元件项%组本册套台"
+const measureRunes = "人户名份个条次篇张单家位元件项%组本册套台箱斤瓶袋盒桶"
 
 func classify(r rune, t2s map[rune]rune, s *symbols) runeInfo {
 	orig := r

@@ -150,13 +150,13 @@ func TestBrowserSpotCheckJourney(t *testing.T) {
 	}
 
 	// The failed channel is a cleanup candidate and an open rectification item.
-	must(do( chromedp.Navigate(h.srv.URL+"/cleanup"), chromedp.WaitVisible(`table#candidates`)))
+	must(do(chromedp.Navigate(h.srv.URL+"/cleanup"), chromedp.WaitVisible(`table#candidates`)))
 	cands, err := chromedp.Run(ctx, chromedp.Text(`table#candidates`))
 	must(err)
 	if !strings.Contains(cands, "江南教育发布") || !strings.Contains(cands, "抽查不合格") || !strings.Contains(cands, "单项否决1次") {
 		t.Errorf("cleanup candidates: %s", cands)
 	}
-	must(do( chromedp.Navigate(h.srv.URL+"/rectifications"), chromedp.WaitVisible(`table.data`)))
+	must(do(chromedp.Navigate(h.srv.URL+"/rectifications"), chromedp.WaitVisible(`table.data`)))
 	rects, err := chromedp.Run(ctx, chromedp.Text(`table.data`))
 	must(err)
 	if !strings.Contains(rects, "江南教育发布") || !strings.Contains(rects, "待整改") {

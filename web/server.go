@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"jianfu"
+	"jianfu/detect"
 )
 
 //go:embed templates static locales openapi
@@ -29,6 +30,8 @@ type Services struct {
 	Units   jianfu.UnitService
 	Users   jianfu.UserService
 	Audit   jianfu.AuditService
+	// Detector finds formalism demands in messages (pure, shared).
+	Detector *detect.Detector
 	// Spot checks, evaluation, cleanup and technical monitoring.
 	Campaigns  jianfu.CampaignService
 	Evaluation jianfu.EvaluationService

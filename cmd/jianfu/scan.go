@@ -10,7 +10,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
@@ -162,7 +161,7 @@ func (s *scanner) scan(r io.Reader, name string) error {
 			return nil
 		}
 		s.n++
-		msg := parseScanLine(line)
+		msg := detect.ParseLine(line)
 		s.d.AnalyzeInto(msg, &s.res)
 		if s.text {
 			s.writeText(msg, truncated)
@@ -212,34 +211,6 @@ func (s *scanner) readLine(br *bufio.Reader) (line []byte, truncated bool, err e
 		}
 		return b, truncated, e
 	}
-}
-
-// scanLine is the JSON form of an input line.
-type scanLine struct {
-	Text   *string `json:"text"`
-	Time   string  `json:"time"`
-	Sender string  `json:"sender"`
-	Group  string  `json:"group"`
-}
-
-// parseScanLine turns an input line into a message: a JSON object with a
-// string "text" field, or else the line itself as plain text. A "time" that
-// is not RFC 3339 is ignored (time unknown).
-func parseScanLine(line []byte) detect.Message {
-	trimmed := bytes.TrimLeft(line, " \t\ufeff")
-	if len(trimmed) > 0 && trimmed[0] == '{' {
-		var v scanLine
-		if err := json.Unmarshal(trimmed, &v); err == nil && v.Text != nil {
-			m := detect.Message{Text: *v.Text, Sender: v.Sender, Group: v.Group}
-			if v.Time != "" {
-				if t, err := time.Parse(time.RFC3339Nano, v.Time); err == nil {
-					m.Time = t
-				}
-			}
-			return m
-		}
-	}
-	return detect.Message{Text: string(line)}
 }
 
 func (s *scanner) writeJSON(truncated bool) {
@@ -333,7 +304,7 @@ func (s *scanner) writeText(m detect.Message, truncated bool) {
 		if !ok {
 			continue
 		}
-		fmt.Fprintf(w, "  · [%s] %s(%s)\n    违反:%s“%s”\n", sp.Category.Label(), r.Title, r.ID, r.Clause.Source, r.Clause.Text)
+		fmt.Fprintf(w, "  · [%s] %s(%s)\n    违反:“%s”——%s\n", sp.Category.Label(), r.Title, r.ID, r.Clause.Text, r.Clause.Source)
 	}
 	w.WriteByte('\n')
 }

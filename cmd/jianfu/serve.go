@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"jianfu/detect"
 	"jianfu/monitor"
 	"jianfu/store"
 	"jianfu/web"
@@ -21,6 +22,7 @@ var version = "dev"
 
 type serveFlags struct {
 	db, addr, logFormat string
+	rulesDir            string
 	secureCookies       bool
 	trustProxy          bool
 	monitorInterval     time.Duration
@@ -30,6 +32,7 @@ func (f *serveFlags) add(cmd *cobra.Command) {
 	addDBFlag(cmd, &f.db)
 	cmd.Flags().StringVar(&f.addr, "addr", envOr("JIANFU_ADDR", "127.0.0.1:8080"), "监听地址 HOST:PORT;也可用环境变量 JIANFU_ADDR")
 	cmd.Flags().StringVar(&f.logFormat, "log-format", "text", "日志格式:text 或 json")
+	cmd.Flags().StringVar(&f.rulesDir, "rules", "", "补充或覆盖检测规则的目录(*.yaml),无需重新发布程序")
 	cmd.Flags().BoolVar(&f.secureCookies, "secure-cookies", false, "始终给 Cookie 加 Secure 标志(经 HTTPS 反向代理部署时开启)")
 	cmd.Flags().BoolVar(&f.trustProxy, "trust-proxy", false, "信任反向代理的 X-Forwarded-For / X-Forwarded-Proto 头")
 	cmd.Flags().DurationVar(&f.monitorInterval, "monitor-interval", 24*time.Hour, "技术监测:每个渠道公开网址的检测间隔(如 6h);0 表示不检测")
@@ -69,12 +72,27 @@ func newServeCmd() *cobra.Command {
 
 // serve runs the web server on an open store until ctx ends.
 func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, ready func(string)) error {
+	var dopts []detect.Option
+	if f.rulesDir != "" {
+		dopts = append(dopts, detect.WithRulesDir(f.rulesDir))
+	}
+	det, err := detect.New(dopts...)
+	if err != nil {
+		return usageError{fmt.Sprintf("检测规则有误:%v", err)}
+	}
 	srv, err := web.New(web.Config{Addr: f.addr, SecureCookies: f.secureCookies, TrustProxy: f.trustProxy, Version: version},
-		web.Services{Regions: db, Units: db, Users: db, Audit: db, Ping: db.Ping,
+		web.Services{Regions: db, Units: db, Users: db, Audit: db, Ping: db.Ping, Detector: det,
 			Campaigns: db, Evaluation: db, Cleanup: db, Monitor: db}, log)
 	if err != nil {
 		return fmt.Errorf("build server: %w", err)
 	}
+	every(ctx, log, "purge-sessions", time.Hour, func(ctx context.Context) error {
+		n, err := db.PurgeSessions(ctx)
+		if n > 0 {
+			log.Info("purged expired sessions", "count", n)
+		}
+		return err
+	})
 	if f.monitorInterval > 0 {
 		go (&monitor.Scheduler{Store: db, Checker: monitor.New(monitor.Config{}), Interval: f.monitorInterval, Log: log}).Run(systemCtx(ctx, "monitor"))
 	}
