@@ -32,7 +32,9 @@ func site(t *testing.T) (*httptest.Server, *atomic.Int32) {
 		fmt.Fprint(w, "<title>slow</title>")
 	})
 	mux.HandleFunc("/fail", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", http.StatusServiceUnavailable) })
-	mux.HandleFunc("/old", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/moved", http.StatusMovedPermanently) })
+	mux.HandleFunc("/old", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/moved", http.StatusMovedPermanently)
+	})
 	mux.HandleFunc("/loop", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop", http.StatusFound) })
 	mux.HandleFunc("/moved", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `<html><head><title>江南发布</title><meta property="article:modified_time" content="2026-03-01T09:30:00+08:00"></head><body>ok</body></html>`)
@@ -188,7 +190,7 @@ func (m *memStore) FindMonitorChecks(context.Context, int64, jianfu.Page) ([]*ji
 
 func TestSchedulerRound(t *testing.T) {
 	srv, _ := site(t)
-	st := &memStore{targets: []jianfu.MonitorTarget{{1, srv.URL + "/moved"}, {2, srv.URL + "/fail"}, {3, srv.URL + "/stale.rss"}}}
+	st := &memStore{targets: []jianfu.MonitorTarget{{ChannelID: 1, URL: srv.URL + "/moved"}, {ChannelID: 2, URL: srv.URL + "/fail"}, {ChannelID: 3, URL: srv.URL + "/stale.rss"}}}
 	s := &Scheduler{Store: st, Checker: checker(time.Second, 2), Interval: 6 * time.Hour, Batch: 2}
 	n, err := s.RunOnce(context.Background())
 	if err != nil || n != 2 || len(st.recorded) != 2 || st.recorded[1].Reachable || time.Since(st.since) < 6*time.Hour-time.Minute {

@@ -300,4 +300,3 @@ func TestRatingsAreAnonymous(t *testing.T) {
 		}
 	})
 }
-
