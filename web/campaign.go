@@ -86,6 +86,9 @@ func (s *Server) showCampaigns(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) showCampaignNew(w http.ResponseWriter, r *http.Request) error {
 	a := info(r).actor
+	if !a.Has(jianfu.RoleSupervisor) {
+		return jianfu.Errorf(jianfu.EFORBIDDEN, "无权操作:发起抽查需要监管人员角色", "not allowed: running a spot check needs the supervisor role")
+	}
 	return s.renderCampaignForm(w, r, &jianfu.Campaign{RegionPath: a.RegionPath, SampleSize: 20, RectifyDays: 15}, nil, http.StatusOK)
 }
 
