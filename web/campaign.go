@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -470,14 +469,4 @@ func (s *Server) doneRectification(w http.ResponseWriter, r *http.Request) error
 	}
 	http.Redirect(w, r, "/rectifications?saved=1", http.StatusSeeOther)
 	return nil
-}
-
-// sortedKinds returns kinds in display order (for templates).
-func sortedKinds(m map[jianfu.ChannelKind]int) []jianfu.ChannelKind {
-	var out []jianfu.ChannelKind
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
 }
