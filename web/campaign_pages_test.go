@@ -107,3 +107,49 @@ func TestCampaignFormsShowErrors(t *testing.T) {
 		t.Errorf("second rating: %d", st)
 	}
 }
+
+// TestChecklistEditedInTheUI: a supervisor adds an item, which saves a new
+// version; a unit administrator may look but not save.
+func TestChecklistEditedInTheUI(t *testing.T) {
+	w := newCampaignWorld(t, storetest.Open(t, store.SQLite))
+	h := w.h
+	lists, _ := h.db.FindChecklists(storetest.System(), "group")
+	cur := lists[0]
+	form := url.Values{"name": {cur.Name}, "pass_mark": {"60"}}
+	for _, it := range cur.Items {
+		form.Add("key", it.Key)
+		form.Add("kind", string(it.Kind))
+		form.Add("points", fmt.Sprint(it.Points))
+		form.Add("title", it.Title)
+		form.Add("guidance", it.Guidance)
+		form.Add("auto", it.Auto)
+		form.Add("remove", "0")
+	}
+	form.Add("key", "D9")
+	form.Add("kind", "deduct")
+	form.Add("points", "5")
+	form.Add("title", "非工作时间要求即时回复")
+	form.Add("guidance", "")
+	form.Add("auto", "")
+	form.Add("remove", "0")
+	path := fmt.Sprintf("/checklists/%d", cur.ID)
+	admin := newBrowser(t, h.srv.URL)
+	admin.login("south.edu")
+	if st, _, _ := admin.post(path, path, form); st != 403 {
+		t.Errorf("unit admin saves a checklist: %d", st)
+	}
+	sup := newBrowser(t, h.srv.URL)
+	sup.login("south.sup")
+	st, _, body := sup.post(path, path, form)
+	if st != 200 || !strings.Contains(body, "非工作时间要求即时回复") || !strings.Contains(body, "v2") {
+		t.Errorf("supervisor saves a checklist: %d", st)
+	}
+	form.Set("pass_mark", "0")
+	st, _, body = sup.post(path, path, form)
+	if st != 400 || !strings.Contains(body, "合格分数线") {
+		t.Errorf("pass mark 0: %d", st)
+	}
+	if v, _ := h.db.FindChecklists(storetest.System(), "group"); len(v) != 2 || len(v[0].Items) != len(cur.Items)+1 {
+		t.Errorf("versions after the edits: %d", len(v))
+	}
+}
