@@ -217,13 +217,14 @@ func (a *analysis) match(out *[]hit) {
 			}
 		}
 	}
-	// single characters inside compound words are shadowed
+	// shorter words inside compound words are shadowed ("回" in 回去,
+	// "记录" in 记录仪)
 	for i := range hits {
 		x := &hits[i]
 		if x.te > x.ts && d.pats[x.pat].has(lexCompound) {
 			for j := range hits {
 				y := &hits[j]
-				if y.ts == y.te && y.ts >= x.ts && y.ts <= x.te {
+				if y.ts >= x.ts && y.te <= x.te && y.te-y.ts < x.te-x.ts {
 					y.shadow = true
 				}
 			}
@@ -280,6 +281,11 @@ func (a *analysis) sent(tok int32) int32 { return a.toks[tok].sent }
 // (anywhere in the message for message-scope lexicons), on the given side and
 // within the given distance in tokens (0: anywhere in the sentence).
 func (a *analysis) findLex(h *hit, lex int, side int8, within int32) bool {
+	return a.findLexIn(h, lex, side, within, false)
+}
+
+// findLexIn is findLex limited to the clause of h when clause is set.
+func (a *analysis) findLexIn(h *hit, lex int, side int8, within int32, clause bool) bool {
 	sent := a.sent(h.ts)
 	msg := a.d.lexScope[lex]
 	for i := range a.hits {
@@ -288,6 +294,9 @@ func (a *analysis) findLex(h *hit, lex int, side int8, within int32) bool {
 			continue
 		}
 		if !msg && a.sent(x.ts) != sent {
+			continue
+		}
+		if clause && a.toks[x.ts].clause != a.toks[h.ts].clause && a.toks[x.te].clause != a.toks[h.te].clause {
 			continue
 		}
 		switch side {
@@ -326,6 +335,13 @@ func (a *analysis) accept(h *hit, cr *compiledRule) bool {
 	if h.homo > 0 && !cr.homo {
 		return false
 	}
+	if h.latin > 0 && cr.Initials != nil && !*cr.Initials {
+		for t := h.ts; t <= h.te; t++ {
+			if a.toks[t].fl&fInitial != 0 {
+				return false
+			}
+		}
+	}
 	toks := a.toks
 	if cr.overlap >= 0 {
 		for i := range a.hits {
@@ -350,13 +366,21 @@ func (a *analysis) accept(h *hit, cr *compiledRule) bool {
 	if cr.Quantity && !a.quantityAfter(h.te) {
 		return false
 	}
+	if cr.QuantityAnywhere && !a.quantityIn(a.sents[a.sent(h.ts)], a.sents[a.sent(h.ts)+1]) {
+		return false
+	}
+	if cr.MaxClock > 0 {
+		if v, ok := a.clockAfter(h.te); !ok || v > cr.MaxClock {
+			return false
+		}
+	}
 	for _, c := range cr.near {
-		if !a.findLex(h, c.lex, c.side, c.within) {
+		if !a.findLexIn(h, c.lex, c.side, c.within, c.clause) {
 			return false
 		}
 	}
 	for _, c := range cr.unless {
-		if a.findLex(h, c.lex, c.side, c.within) {
+		if a.findLexIn(h, c.lex, c.side, c.within, c.clause) {
 			return false
 		}
 	}
@@ -391,18 +415,26 @@ func containsRune(s string, r rune) bool {
 func (a *analysis) negated(h *hit) bool {
 	sent := a.sent(h.ts)
 	clause := a.toks[h.ts].clause
+	framed := -1 // whether a demand frame (要求, 规定 …) precedes h; -1 not yet known
 	for i := range a.hits {
 		n := &a.hits[i]
 		if a.sent(n.ts) != sent {
 			continue
 		}
 		if a.inLex(n, lexMention) {
+			// a marker after the words, in a later clause or after an
+			// explicit demand frame, describes the demand rather than
+			// naming a practice: "要求每日报送工作进展,造成基层负担",
+			// "存在要求干部每天刷在线时长的现象"
+			if n.ts > h.te && (a.toks[n.ts].clause != clause || a.framedBefore(h, &framed)) {
+				continue
+			}
 			return true
 		}
 		if a.inLex(n, lexNegationAfter) && n.ts > h.te && n.ts-h.te <= 10 && a.toks[n.ts].clause == clause {
 			return true
 		}
-		if a.inLex(n, lexTopicAfter) && n.ts > h.te && n.ts-h.te <= 4 && a.toks[n.ts].clause == clause {
+		if a.inLex(n, lexTopicAfter) && n.ts > h.te && n.ts-h.te <= 4 && a.toks[n.ts].clause == clause && !a.framedBefore(h, &framed) {
 			return true
 		}
 		if !a.inLex(n, lexNegation) || n.te >= h.ts {
@@ -436,6 +468,39 @@ func (a *analysis) negated(h *hit) bool {
 			}
 		}
 		return true
+	}
+	return false
+}
+
+// framedBefore reports whether an explicit demand frame (要求, 规定, 让 …)
+// that is itself no part of a prohibition or mention ("不得要求", "是否存在要求"
+// are) comes before h in its sentence. The answer is cached in *memo.
+func (a *analysis) framedBefore(h *hit, memo *int) bool {
+	if *memo >= 0 {
+		return *memo == 1
+	}
+	*memo = 0
+	sent := a.sent(h.ts)
+	for i := range a.hits {
+		x := &a.hits[i]
+		if x.te >= h.ts || a.sent(x.ts) != sent || !a.inLex(x, lexDemandFrame) {
+			continue
+		}
+		if a.overlappedBy(x, lexNegation) || a.overlappedBy(x, lexMention) {
+			continue
+		}
+		blocked := false
+		for j := range a.hits {
+			n := &a.hits[j]
+			if n.te < x.ts && a.sent(n.ts) == sent && (a.inLex(n, lexNegation) && !a.overlappedBy(n, lexNegationExcept) || a.inLex(n, lexMention)) {
+				blocked = true
+				break
+			}
+		}
+		if !blocked {
+			*memo = 1
+			return true
+		}
 	}
 	return false
 }
@@ -551,6 +616,61 @@ func cnDigit(r rune) (float64, bool) {
 		return 9, true
 	}
 	return 0, false
+}
+
+// quantityIn reports whether a number of at least two with a measure word
+// occurs among tokens [from, to) ("2篇", "不少于8条"; not "一次").
+func (a *analysis) quantityIn(from, to int32) bool {
+	for j := from; j < to; j++ {
+		if a.toks[j].fl&fNumeral == 0 {
+			continue
+		}
+		k := j
+		for k < to && a.toks[k].fl&fNumeral != 0 {
+			k++
+		}
+		if k < to && a.toks[k].fl&fMeasure != 0 && a.toks[k].fl&fNumeral == 0 && parseNumber(a.toks[j:k]) >= 2 {
+			return true
+		}
+		j = k
+	}
+	return false
+}
+
+// clockAfter parses a clock time written right after token i ("8点",
+// "八点半", "7:30"), allowing one word in between ("的"), and returns it in
+// hours.
+func (a *analysis) clockAfter(i int32) (float64, bool) {
+	n := int32(len(a.toks))
+	j := i + 1
+	if j < n && a.toks[j].fl&fNumeral == 0 {
+		j++
+	}
+	k := j
+	for k < n && a.toks[k].fl&fNumeral != 0 && a.toks[k].r != '半' {
+		k++
+	}
+	if k == j || k >= n {
+		return 0, false
+	}
+	v := parseNumber(a.toks[j:k])
+	switch a.toks[k].r {
+	case '点', '时':
+		if k+1 < n && a.toks[k+1].r == '半' {
+			v += 0.5
+		}
+	case ':':
+		m := k + 1
+		for m < n && a.toks[m].fl&fDigit != 0 {
+			m++
+		}
+		if m > k+1 {
+			v += parseNumber(a.toks[k+1:m]) / 60
+		}
+	default:
+		return 0, false
+	}
+	return v, true
 }
 
 // quantityAfter reports whether a number with a measure word follows token i

@@ -220,10 +220,11 @@ const (
 	lexNotImperative
 	lexAssessmentExcept
 	lexCompound
+	lexDemandFrame
 	nBuiltinLex
 )
 
-var builtinLex = [nBuiltinLex]string{"modal", "strong", "negation", "negation_except", "negation_after", "mention", "emergency", "assessment", "aggravator", "homophone_stop", "topic_after", "imperative", "not_imperative", "assessment_except", "compound"}
+var builtinLex = [nBuiltinLex]string{"modal", "strong", "negation", "negation_except", "negation_after", "mention", "emergency", "assessment", "aggravator", "homophone_stop", "topic_after", "imperative", "not_imperative", "assessment_except", "compound", "demand_frame"}
 
 type ptok struct {
 	r   rune
@@ -245,6 +246,7 @@ type ccond struct {
 	lex    int
 	side   int8 // 0 any, -1 before, 1 after
 	within int32
+	clause bool // same clause only
 }
 
 type compiledRule struct {
@@ -349,7 +351,7 @@ func (d *Detector) compile(rs *ruleSet) error {
 				case "after":
 					side = 1
 				}
-				*list.out = append(*list.out, ccond{lex: id, side: side, within: int32(cond.Within)})
+				*list.out = append(*list.out, ccond{lex: id, side: side, within: int32(cond.Within), clause: cond.Scope == "clause"})
 			}
 		}
 		if len(r.NotOverlapping) > 0 {
