@@ -318,6 +318,24 @@ func (a *analysis) findLexIn(h *hit, lex int, side int8, within int32, clause bo
 	return false
 }
 
+// findOther is findLex over the sentence for words other than h itself: a
+// trigger is no modal for itself ("马上" in "看到了,马上处理" asks nobody),
+// while a modal inside a longer trigger counts ("必须" in "必须秒回").
+func (a *analysis) findOther(h *hit, lex int) bool {
+	sent := a.sent(h.ts)
+	msg := a.d.lexScope[lex]
+	for i := range a.hits {
+		x := &a.hits[i]
+		if x.ts <= h.ts && x.te >= h.te || !a.inLex(x, lex) {
+			continue
+		}
+		if msg || a.sent(x.ts) == sent {
+			return true
+		}
+	}
+	return false
+}
+
 // overlappedBy reports whether a longer word of lexicon lex covers h
 // ("考核表" is a form, not assessment).
 func (a *analysis) overlappedBy(h *hit, lex int) bool {
@@ -386,12 +404,12 @@ func (a *analysis) accept(h *hit, cr *compiledRule) bool {
 	}
 	switch cr.Demand {
 	case "modal":
-		if !a.header && !a.findLex(h, lexModal, 0, 0) && !a.findLex(h, lexStrong, 0, 0) && !a.findLex(h, lexAssessment, 0, 0) &&
-			!(a.findLex(h, lexImperative, 0, 0) && !a.findLex(h, lexNotImperative, 0, 0)) {
+		if !a.header && !a.findOther(h, lexModal) && !a.findOther(h, lexStrong) && !a.findOther(h, lexAssessment) &&
+			!(a.findOther(h, lexImperative) && !a.findLex(h, lexNotImperative, 0, 0)) {
 			return false
 		}
 	case "strong":
-		if !a.findLex(h, lexStrong, 0, 0) && !a.findLex(h, lexAssessment, 0, 0) {
+		if !a.findOther(h, lexStrong) && !a.findOther(h, lexAssessment) {
 			return false
 		}
 	}
