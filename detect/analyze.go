@@ -647,7 +647,7 @@ func (a *analysis) quantityIn(from, to int32) bool {
 		for k < to && a.toks[k].fl&fNumeral != 0 {
 			k++
 		}
-		if k < to && a.toks[k].fl&fMeasure != 0 && a.toks[k].fl&fNumeral == 0 && parseNumber(a.toks[j:k]) >= 2 {
+		if k < to && a.toks[k].fl&fMeasure != 0 && a.toks[k].fl&fNumeral == 0 && parseNumber(a.toks[j:k]) >= 2 && !a.ordinal(j) {
 			return true
 		}
 		j = k
@@ -703,12 +703,18 @@ func (a *analysis) quantityAfter(i int32) bool {
 		for k < int32(len(a.toks)) && a.toks[k].fl&fNumeral != 0 {
 			k++
 		}
-		if k < int32(len(a.toks)) && a.toks[k].fl&fMeasure != 0 && a.toks[k].fl&fNumeral == 0 {
+		if k < int32(len(a.toks)) && a.toks[k].fl&fMeasure != 0 && a.toks[k].fl&fNumeral == 0 && !a.ordinal(j) {
 			return true
 		}
 		j = k
 	}
 	return false
+}
+
+// ordinal reports whether the number starting at token j is an ordinal
+// ("第三次全国土壤普查" counts nothing).
+func (a *analysis) ordinal(j int32) bool {
+	return j > 0 && a.toks[j-1].r == '第'
 }
 
 func (a *analysis) addSpan(h *hit, cr *compiledRule) {
