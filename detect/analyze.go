@@ -353,6 +353,9 @@ func (a *analysis) accept(h *hit, cr *compiledRule) bool {
 	if h.homo > 0 && !cr.homo {
 		return false
 	}
+	if h.shadow {
+		return false // a single character inside an everyday word (报 in 通报)
+	}
 	if h.latin > 0 && cr.Initials != nil && !*cr.Initials {
 		for t := h.ts; t <= h.te; t++ {
 			if a.toks[t].fl&fInitial != 0 {
@@ -405,7 +408,7 @@ func (a *analysis) accept(h *hit, cr *compiledRule) bool {
 	switch cr.Demand {
 	case "modal":
 		if !a.header && !a.findOther(h, lexModal) && !a.findOther(h, lexStrong) && !a.findOther(h, lexAssessment) &&
-			!(a.findOther(h, lexImperative) && !a.findLex(h, lexNotImperative, 0, 0)) {
+			!(a.findOther(h, lexImperative) && !a.findLexIn(h, lexNotImperative, 0, 0, true)) {
 			return false
 		}
 	case "strong":
@@ -440,11 +443,11 @@ func (a *analysis) negated(h *hit) bool {
 			continue
 		}
 		if a.inLex(n, lexMention) {
-			// a marker after the words, in a later clause or after an
-			// explicit demand frame, describes the demand rather than
-			// naming a practice: "要求每日报送工作进展,造成基层负担",
+			// a marker after the words, when an explicit demand frame
+			// comes before them, describes the demand rather than naming
+			// a practice: "要求每日报送工作进展,造成基层负担",
 			// "存在要求干部每天刷在线时长的现象"
-			if n.ts > h.te && (a.toks[n.ts].clause != clause || a.framedBefore(h, &framed)) {
+			if n.ts > h.te && a.framedBefore(h, &framed) {
 				continue
 			}
 			return true
@@ -491,8 +494,9 @@ func (a *analysis) negated(h *hit) bool {
 }
 
 // framedBefore reports whether an explicit demand frame (要求, 规定, 让 …)
-// that is itself no part of a prohibition or mention ("不得要求", "是否存在要求"
-// are) comes before h in its sentence. The answer is cached in *memo.
+// that is itself no part of a prohibition, mention or condition ("不得要求",
+// "是否存在要求", "如有单位强制要求" are not) comes before h in its sentence.
+// The answer is cached in *memo.
 func (a *analysis) framedBefore(h *hit, memo *int) bool {
 	if *memo >= 0 {
 		return *memo == 1
@@ -510,7 +514,7 @@ func (a *analysis) framedBefore(h *hit, memo *int) bool {
 		blocked := false
 		for j := range a.hits {
 			n := &a.hits[j]
-			if n.te < x.ts && a.sent(n.ts) == sent && (a.inLex(n, lexNegation) && !a.overlappedBy(n, lexNegationExcept) || a.inLex(n, lexMention)) {
+			if n.te < x.ts && a.sent(n.ts) == sent && (a.inLex(n, lexNegation) && !a.overlappedBy(n, lexNegationExcept) || a.inLex(n, lexMention) || a.inLex(n, lexConditional)) {
 				blocked = true
 				break
 			}

@@ -221,10 +221,11 @@ const (
 	lexAssessmentExcept
 	lexCompound
 	lexDemandFrame
+	lexConditional
 	nBuiltinLex
 )
 
-var builtinLex = [nBuiltinLex]string{"modal", "strong", "negation", "negation_except", "negation_after", "mention", "emergency", "assessment", "aggravator", "homophone_stop", "topic_after", "imperative", "not_imperative", "assessment_except", "compound", "demand_frame"}
+var builtinLex = [nBuiltinLex]string{"modal", "strong", "negation", "negation_except", "negation_after", "mention", "emergency", "assessment", "aggravator", "homophone_stop", "topic_after", "imperative", "not_imperative", "assessment_except", "compound", "demand_frame", "conditional"}
 
 type ptok struct {
 	r   rune
