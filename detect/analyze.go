@@ -162,7 +162,13 @@ func (a *analysis) match(out *[]hit) {
 	st := int32(0)
 	for i := range a.toks {
 		if a.toks[i].single {
-			if pid, ok := d.single[a.toks[i].r]; ok {
+			pid := int32(-1)
+			if r := a.toks[i].r; r < 0x10000 {
+				pid = d.single[r]
+			} else if p, ok := d.singleHi[r]; ok {
+				pid = p
+			}
+			if pid >= 0 {
 				hits = append(hits, hit{pat: pid, ts: int32(i), te: int32(i)})
 			}
 		}

@@ -200,7 +200,8 @@ type Detector struct {
 	words    int // bitset words per pattern
 	cal      *calendar.Calendar
 	files    []string
-	single   map[rune]int32 // one-token patterns by rune
+	single   []int32        // one-token patterns by normalised BMP rune, -1 if none
+	singleHi map[rune]int32 // the same beyond the BMP
 }
 
 // built-in lexicons the decision step relies on
@@ -401,19 +402,31 @@ func (d *Detector) compile(rs *ruleSet) error {
 	// Single characters are looked up directly by their exact rune: run
 	// through the phonetic automaton they would fire on every homophone
 	// (请 on 清, 情, 青 …) only to be rejected.
-	d.single = make(map[rune]int32)
+	// They are found through a table indexed by the normalised rune; every
+	// spelling that normalises to it (報 for 报) is flagged in the rune table.
+	d.single = make([]int32, 0x10000)
+	for i := range d.single {
+		d.single[i] = -1
+	}
+	d.singleHi = make(map[rune]int32)
 	b := newACBuilder(d.norm.syms.n)
 	for pi := range d.pats {
 		p := &d.pats[pi]
 		if len(p.toks) == 1 {
-			d.single[p.toks[0].r] = int32(pi)
-			if p.toks[0].r < 0x10000 {
-				d.norm.runes[p.toks[0].r].single = true
+			if r := p.toks[0].r; r < 0x10000 {
+				d.single[r] = int32(pi)
+			} else {
+				d.singleHi[r] = int32(pi)
 			}
 			continue
 		}
 		for _, seq := range d.variants(p) {
 			b.add(seq, int32(pi))
+		}
+	}
+	for r := range d.norm.runes {
+		if n := d.norm.runes[r].norm; n < 0x10000 && d.single[n] >= 0 {
+			d.norm.runes[r].single = true
 		}
 	}
 	d.ac = b.build()
