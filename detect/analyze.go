@@ -414,7 +414,7 @@ func (a *analysis) accept(h *hit, cr *compiledRule) bool {
 	switch cr.Demand {
 	case "modal":
 		if !a.header && !a.findOther(h, lexModal) && !a.findOther(h, lexStrong) && !a.findOther(h, lexAssessment) &&
-			!(a.findOther(h, lexImperative) && !a.findLexIn(h, lexNotImperative, 0, 0, true)) {
+			!(a.findOther(h, lexImperative) && !a.findLexIn(h, lexNotImperative, 0, 0, true)) && !a.headModal(h) {
 			return false
 		}
 	case "strong":
@@ -445,8 +445,8 @@ func (a *analysis) negated(h *hit) bool {
 	framed := -1 // whether a demand frame (要求, 规定 …) precedes h; -1 not yet known
 	for i := range a.hits {
 		n := &a.hits[i]
-		if a.sent(n.ts) != sent {
-			continue
+		if a.sent(n.ts) != sent || n.ts >= h.ts && n.te <= h.te && n.te-n.ts < h.te-h.ts {
+			continue // other sentences, and words inside the trigger ("是否" in "回复是否及时")
 		}
 		if a.inLex(n, lexMention) {
 			// a marker after the words, when an explicit demand frame
@@ -540,20 +540,82 @@ func (a *analysis) aggravated(h *hit, assessed bool) bool {
 		return true
 	}
 	sent := a.sent(h.ts)
-	for i := range a.hits {
-		x := &a.hits[i]
-		if a.sent(x.ts) == sent && a.inLex(x, lexAggravator) && !a.negated(x) {
-			return true
+	// the sentence itself and, for an item of a numbered list, the line
+	// that introduces the list ("请于今天17:00前完成以下工作:")
+	for _, s := range [2]int32{sent, a.listHead(sent)} {
+		if s < 0 {
+			continue
 		}
-	}
-	// a chain, instant, check-in or trace demand in the same sentence
-	from, to := int(a.toks[a.sents[sent]].os), int(a.toks[a.sents[sent+1]-1].oe)
-	for _, sp := range a.r.Spans {
-		switch sp.Category {
-		case Chain, Instant, Checkin, Trace:
-			if sp.Start >= from && sp.Start < to {
+		for i := range a.hits {
+			x := &a.hits[i]
+			if a.sent(x.ts) == s && a.inLex(x, lexAggravator) && !a.negated(x) {
 				return true
 			}
+		}
+		// a chain, instant, check-in or trace demand in the same sentence
+		from, to := int(a.toks[a.sents[s]].os), int(a.toks[a.sents[s+1]-1].oe)
+		for _, sp := range a.r.Spans {
+			switch sp.Category {
+			case Chain, Instant, Checkin, Trace:
+				if sp.Start >= from && sp.Start < to {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// listHead returns the sentence that introduces the numbered list whose item
+// is sentence s ("请于今天17:00前完成以下工作:\n1.报送名单;\n2.…"), or -1 when
+// s is no list item.
+func (a *analysis) listHead(s int32) int32 {
+	if !a.listItem(s) {
+		return -1
+	}
+	for p := s - 1; p >= 0 && s-p <= 20; p-- {
+		if a.listColon(p) {
+			return p
+		}
+		if !a.listItem(p) {
+			return -1
+		}
+	}
+	return -1
+}
+
+// listItem reports whether sentence s opens with a number ("1.", "①", "三、").
+func (a *analysis) listItem(s int32) bool {
+	i := a.sents[s]
+	return i < a.sents[s+1] && a.toks[i].fl&fNumeral != 0
+}
+
+// listColon reports whether sentence s has a colon that is no clock time
+// ("以下工作:" but not "17:00").
+func (a *analysis) listColon(s int32) bool {
+	for k := a.sents[s]; k < a.sents[s+1]; k++ {
+		if a.toks[k].r != ':' {
+			continue
+		}
+		if k > a.sents[s] && k+1 < a.sents[s+1] && a.toks[k-1].fl&fDigit != 0 && a.toks[k+1].fl&fDigit != 0 {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// headModal reports whether the line introducing h's list item has a modal
+// or addressee ("请各村完成以下工作:").
+func (a *analysis) headModal(h *hit) bool {
+	head := a.listHead(a.sent(h.ts))
+	if head < 0 {
+		return false
+	}
+	for i := range a.hits {
+		x := &a.hits[i]
+		if a.sent(x.ts) == head && (a.inLex(x, lexModal) || a.inLex(x, lexStrong)) {
+			return true
 		}
 	}
 	return false
