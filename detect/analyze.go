@@ -84,14 +84,21 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 			}
 		}
 	}
-	// assessment linkage: an assessment word that is not negated
-	assessed := false
-	for i := range a.hits {
-		h := &a.hits[i]
-		if a.inLex(h, lexAssessment) && !a.negated(h) && !a.overlappedBy(h, lexAssessmentExcept) {
-			assessed = true
-			break
+	// assessment linkage (an assessment word that is not negated) is worked
+	// out when first needed: most messages with a trigger word find nothing
+	assessedMemo := -1
+	isAssessed := func() bool {
+		if assessedMemo < 0 {
+			assessedMemo = 0
+			for i := range a.hits {
+				h := &a.hits[i]
+				if a.inLex(h, lexAssessment) && !a.negated(h) && !a.overlappedBy(h, lexAssessmentExcept) {
+					assessedMemo = 1
+					break
+				}
+			}
 		}
+		return assessedMemo == 1
 	}
 	// pass 1: rules without the aggravation requirement; pass 2: the rest,
 	// which may lean on pass-1 findings in the same sentence.
@@ -104,10 +111,7 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 				if cr.Aggravated != (pass == 1) {
 					continue
 				}
-				if pass == 1 && !a.aggravated(h, assessed) {
-					continue
-				}
-				if a.accept(h, cr) {
+				if a.accept(h, cr) && (pass == 0 || a.aggravated(h, isAssessed())) {
 					a.addSpan(h, cr)
 				}
 			}
@@ -125,7 +129,7 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 		return
 	}
 	a.sortSpans()
-	r.Assessed = assessed
+	r.Assessed = isAssessed()
 	for i := range a.hits {
 		h := &a.hits[i]
 		if a.inLex(h, lexEmergency) && !a.negated(h) {

@@ -166,9 +166,10 @@ func (s *corpusScore) report(t *testing.T, name string) {
 }
 
 // corpusBars are the thresholds each labelled set must meet. dev is what the
-// rules were tuned on; independent and independent2 were written later
-// without looking at the rules' output (see docs/detector.md for the blind
-// numbers, measured before any tuning on them); heldout was set aside before
+// rules were first tuned on; independent, independent2 and independent3 were
+// written later without looking at the rules' output (docs/detector.md has
+// the blind numbers, measured before any tuning on them; the bars here are
+// what was reached after, minus a margin); heldout was set aside before
 // the first tuning round and its F1 is reported, never enforced, so that
 // nobody tunes against it. False alarms are enforced on every set: an alarm
 // on an ordinary message costs officials' trust more than a missed demand.
@@ -180,6 +181,7 @@ var corpusBars = []struct {
 	{"dev", 0.95, 0.02},
 	{"independent", 0.94, 0.02},
 	{"independent2", 0.95, 0.02},
+	{"independent3", 0.94, 0.02},
 	{"heldout", 0, 0.02},
 }
 
