@@ -48,7 +48,7 @@ func TestRegionsBadRows(t *testing.T) {
 		{"letters in code", "code,name\n11,北京市\n11a1,某市\n", 3, "code", "非数字", "must be 2, 4, 6, 9 or 12 digits"},
 		{"seven digits", "code,name\n1101011,某区\n", 2, "code", "长度为7位", "has 7 digits"},
 		{"province 00", "code,name\n00,无\n", 2, "code", "不能为00", "cannot be 00"},
-		{"city code ending in 00", "code,name\n1100,北京\n", 2, "code", "地级代码后两位不能为00", "cannot end in 00"},
+		{"city code ending in 00", "code,name\n1100,北京\n", 2, "code", "地市级代码的第3、4位不能为00", "cannot end in 00"},
 		{"empty code", "区划代码,区划名称\n,北京市\n", 2, "区划代码", "区划代码不能为空", "required"},
 		{"empty name", "code,name\n11,\n", 2, "name", "name不能为空", "required"},
 		{"control character in name", "code,name\n11,北\x01京\n", 2, "name", "控制字符", "control"},

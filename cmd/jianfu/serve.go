@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -81,5 +82,12 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 	if err != nil {
 		return fmt.Errorf("build server: %w", err)
 	}
+	every(ctx, log, "purge-sessions", time.Hour, func(ctx context.Context) error {
+		n, err := db.PurgeSessions(ctx)
+		if n > 0 {
+			log.Info("purged expired sessions", "count", n)
+		}
+		return err
+	})
 	return srv.Serve(ctx, ready)
 }
