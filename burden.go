@@ -189,11 +189,11 @@ func BurdenLevel(v float64) string {
 	return "low"
 }
 
-// Relapse says whether a trend shows 反弹回潮: a burdensome period (index at
+// TrendRelapse says whether a trend shows 反弹回潮: a burdensome period (index at
 // least 30), then an improvement to at most half of it for two or more
 // periods, then the last two periods back at 80% of the peak or more. It
 // returns the period the improvement began and the one the relapse began.
-func Relapse(series []float64) (ok bool, improved, relapsed int) {
+func TrendRelapse(series []float64) (ok bool, improved, relapsed int) {
 	n := len(series)
 	if n < 6 {
 		return false, 0, 0

@@ -143,6 +143,7 @@ func steps() []step {
 		{"regions", (*gen).regions},
 		{"units", (*gen).units},
 		{"users", (*gen).users},
+		{"campaigns", (*gen).campaigns},
 		{"messages", (*gen).messages},
 	}
 }

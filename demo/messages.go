@@ -104,6 +104,7 @@ type demoGroup struct {
 	relapse   bool
 	members   []string
 	who, area string
+	owner     string
 	// what this group's burdensome demands ask for: each unit has its own
 	// hobby-horse, so only the waves are the same data asked again
 	photo, ledger, daily string
@@ -177,6 +178,10 @@ func (g *gen) messages(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// scorecards of the current month take the burden index in
+	if _, err := g.db.RecomputeScorecards(ctx); err != nil {
+		return err
+	}
 	g.count("工作群消息(已分析,原文未保存)", total)
 	g.count("问题发现", findings)
 	g.count("多头报送", nClusters)
@@ -205,13 +210,16 @@ func (g *gen) demoGroups(ctx context.Context) ([]*demoGroup, error) {
 			return nil, err
 		}
 	}
+	// the relapse: the first group of 江南区's education bureau
+	jnEdu := g.w.find(g.w.cities[0].counties[0].region.Path, "edu")
+	relapsing := false
 	for i, dg := range out {
 		dg.burden, dg.offhours = 0.02, 0.04
 		if g.rng.Float64() < 0.18 {
 			dg.burden, dg.offhours = 0.22+g.rng.Float64()*0.18, 0.25+g.rng.Float64()*0.2 // clearly burdensome
 		}
-		if strings.Contains(dg.ch.Name, "江南区教育系统") {
-			dg.relapse = true
+		if !relapsing && dg.unit != nil && dg.unit == jnEdu && dg.ch.Status != jianfu.StatusClosed {
+			dg.relapse, relapsing = true, true
 		}
 		dg.who, dg.area = "单位", "县"
 		if dg.unit != nil {
@@ -234,6 +242,10 @@ func (g *gen) demoGroups(ctx context.Context) ([]*demoGroup, error) {
 		}
 		// a few grassroots cadres sit in many groups of their county
 		dg.members = append(dg.members, sharedCadres[i%len(sharedCadres)], sharedCadres[(i+3)%len(sharedCadres)])
+		dg.owner = dg.ch.Owner
+		if dg.owner == "" {
+			dg.owner = dg.members[0] // 谁建群谁负责: demands come from the owner
+		}
 	}
 	return out, nil
 }
@@ -345,7 +357,7 @@ func (g *gen) dayOfGroup(dg *demoGroup, gi, day int, date, now time.Time) []jian
 		}
 		sender := dg.members[g.rng.IntN(len(dg.members))]
 		if strings.HasPrefix(text, "@所有人") || r < burden {
-			sender = dg.ch.Owner // demands come from the group's owner
+			sender = dg.owner // demands come from the group's owner
 		}
 		out = append(out, jianfu.Message{ID: "demo-" + strconv.Itoa(gi) + "-" + strconv.Itoa(day) + "-" + strconv.Itoa(k), GroupID: dg.ch.ID,
 			Time: at, Sender: sender, Text: text, Source: jianfu.SourceDemo, MemberCount: dg.ch.MemberCount})
@@ -374,7 +386,7 @@ func (g *gen) waveMessages(groups []*demoGroup, day int, date, now time.Time) []
 				continue
 			}
 			text := g.fill(w.texts[g.rng.IntN(len(w.texts))], dg, date)
-			out = append(out, jianfu.Message{ID: fmt.Sprintf("demo-wave-%d-%d", wi, gi), GroupID: dg.ch.ID, Time: at, Sender: dg.ch.Owner,
+			out = append(out, jianfu.Message{ID: fmt.Sprintf("demo-wave-%d-%d", wi, gi), GroupID: dg.ch.ID, Time: at, Sender: dg.owner,
 				Text: text, Source: jianfu.SourceDemo})
 		}
 	}

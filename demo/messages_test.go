@@ -87,7 +87,7 @@ func TestDemoBurdenStory(t *testing.T) {
 		case r.Index.Value < 20:
 			low++
 		}
-		if strings.Contains(r.Name, "江南区教育系统") {
+		if r.UnitName == "江州市江南区教育局" {
 			relapse = r
 		}
 	}
@@ -97,9 +97,13 @@ func TestDemoBurdenStory(t *testing.T) {
 	if high == 0 || low < total/2 {
 		t.Errorf("of %d groups %d are burdensome and %d low: normal groups should dominate, some stand out", total, high, low)
 	}
-	rows, _, _ = db.BurdenRanking(ctx, jianfu.BurdenFilter{Query: "江南区教育系统"})
-	if relapse == nil || len(rows) != 1 || !rows[0].Relapse {
-		t.Errorf("江南区教育系统工作群 is not flagged as relapsing: %+v", rows)
+	rows, _, _ = db.BurdenRanking(ctx, jianfu.BurdenFilter{Query: "江州市江南区教育局"})
+	flagged := false
+	for _, r := range rows {
+		flagged = flagged || r.Relapse
+	}
+	if relapse == nil || !flagged {
+		t.Errorf("江南区教育局's group is not flagged as relapsing: %+v", rows)
 	}
 	cs, _, _ := db.FindClusters(ctx, jianfu.ClusterFilter{})
 	best := 0

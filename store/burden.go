@@ -367,7 +367,7 @@ func (db *DB) trends(ctx context.Context, a *jianfu.Actor, rows []*jianfu.Burden
 			t[i] = m.Index().Value
 		}
 		r.Trend = t
-		r.Relapse, _, _ = jianfu.Relapse(t)
+		r.Relapse, _, _ = jianfu.TrendRelapse(t)
 	}
 	return nil
 }

@@ -98,13 +98,6 @@ func (db *DB) ResolveGroups(ctx context.Context, refs []jianfu.GroupRef) (map[ji
 	return res, nil
 }
 
-func placeholders(n int) string {
-	if n <= 0 {
-		return ""
-	}
-	return strings.Repeat("?, ", n-1) + "?"
-}
-
 func chunks(v []any, n int) [][]any {
 	var out [][]any
 	for len(v) > n {

@@ -40,7 +40,7 @@ func newHarness(t testing.TB, db *store.DB) *harness {
 		t.Fatal(err)
 	}
 	s, err := web.New(web.Config{Version: "test", Hooks: testHooks}, web.Services{Regions: db, Units: db, Users: db, Audit: db, Ping: db.Ping, Detector: det,
-		Burden: db, Channels: db, Ingest: testPipeline(t, db, det)}, slog.New(slog.NewTextHandler(logOut, nil)))
+		Burden: db, Channels: db, Ingest: testPipeline(t, db, det), Campaigns: db, Evaluation: db, Cleanup: db, Monitor: db}, slog.New(slog.NewTextHandler(logOut, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,9 +16,6 @@ type module struct {
 var modules = []module{
 	{Key: "registry", Path: "/registry"},
 	{Key: "cases", Path: "/cases"},
-	{Key: "campaigns", Path: "/campaigns"},
-	{Key: "evaluation", Path: "/evaluation"},
-	{Key: "cleanup", Path: "/cleanup"},
 	{Key: "typical", Path: "/typical"},
 }
 
@@ -82,11 +79,15 @@ func (s *Server) showHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	dash, err := s.dashboardData(r)
+	if err != nil {
+		return err
+	}
 	p := s.newPage(r, "home")
 	p.Title = p.T("nav.home")
 	p.Data = map[string]any{
 		"Region": region, "Units": units, "Users": users, "Levels": levels, "ByType": byType,
-		"Types": jianfu.UnitTypes, "Own": own, "Modules": modules, "Scope": a.ScopeLabel(),
+		"Types": jianfu.UnitTypes, "Own": own, "Modules": modules, "Scope": a.ScopeLabel(), "Dashboard": dash,
 	}
 	s.render(w, r, "home", p)
 	return nil

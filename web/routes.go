@@ -28,7 +28,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
 
 	// UI pages, one registration function per capability.
-	for _, register := range []func(*http.ServeMux){s.corePages, s.rulesPages, s.burdenPages} {
+	for _, register := range []func(*http.ServeMux){s.corePages, s.rulesPages, s.burdenPages, s.campaignPages} {
 		register(mux)
 	}
 
@@ -93,7 +93,7 @@ type apiRoute struct {
 
 func (s *Server) apiRoutes() []apiRoute {
 	var all []apiRoute
-	for _, part := range [][]apiRoute{s.coreAPI(), s.rulesAPI(), s.burdenAPI()} {
+	for _, part := range [][]apiRoute{s.coreAPI(), s.rulesAPI(), s.burdenAPI(), s.campaignsAPI()} {
 		all = append(all, part...)
 	}
 	return all

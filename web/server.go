@@ -38,6 +38,11 @@ type Services struct {
 	Burden   jianfu.BurdenService
 	Channels jianfu.ChannelService
 	Ingest   jianfu.Ingester
+	// Spot checks, evaluation, cleanup and technical monitoring.
+	Campaigns  jianfu.CampaignService
+	Evaluation jianfu.EvaluationService
+	Cleanup    jianfu.CleanupService
+	Monitor    jianfu.MonitorService
 	// Ping checks the database for /healthz.
 	Ping func(context.Context) error
 }

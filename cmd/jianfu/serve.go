@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"jianfu/detect"
+	"jianfu/monitor"
 	"jianfu/store"
 	"jianfu/web"
 )
@@ -25,6 +26,7 @@ type serveFlags struct {
 	secureCookies       bool
 	trustProxy          bool
 	burden              burdenFlags
+	monitorInterval     time.Duration
 }
 
 func (f *serveFlags) add(cmd *cobra.Command) {
@@ -34,6 +36,7 @@ func (f *serveFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.rulesDir, "rules", "", "补充或覆盖检测规则的目录(*.yaml),无需重新发布程序")
 	cmd.Flags().BoolVar(&f.secureCookies, "secure-cookies", false, "始终给 Cookie 加 Secure 标志(经 HTTPS 反向代理部署时开启)")
 	cmd.Flags().BoolVar(&f.trustProxy, "trust-proxy", false, "信任反向代理的 X-Forwarded-For / X-Forwarded-Proto 头")
+	cmd.Flags().DurationVar(&f.monitorInterval, "monitor-interval", 24*time.Hour, "技术监测:每个渠道公开网址的检测间隔(如 6h);0 表示不检测")
 	f.burden.add(cmd)
 }
 
@@ -86,7 +89,8 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 	}
 	defer bd.close()
 	srv, err := web.New(web.Config{Addr: f.addr, SecureCookies: f.secureCookies, TrustProxy: f.trustProxy, Version: version, Hooks: f.burden.hooks()},
-		web.Services{Regions: db, Units: db, Users: db, Audit: db, Ping: db.Ping, Detector: det, Burden: db, Channels: db, Ingest: bd.ingester}, log)
+		web.Services{Regions: db, Units: db, Users: db, Audit: db, Ping: db.Ping, Detector: det, Burden: db, Channels: db, Ingest: bd.ingester,
+			Campaigns: db, Evaluation: db, Cleanup: db, Monitor: db}, log)
 	if err != nil {
 		return fmt.Errorf("build server: %w", err)
 	}
@@ -97,5 +101,8 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 		}
 		return err
 	})
+	if f.monitorInterval > 0 {
+		go (&monitor.Scheduler{Store: db, Checker: monitor.New(monitor.Config{}), Interval: f.monitorInterval, Log: log}).Run(systemCtx(ctx, "monitor"))
+	}
 	return srv.Serve(ctx, ready)
 }
