@@ -388,9 +388,9 @@ type BurdenService interface {
 	ResolveGroups(ctx context.Context, refs []GroupRef) (map[GroupRef]*GroupInfo, error)
 	// RecordObservations stores analysed messages in one transaction:
 	// aggregates per group and day, findings, members, with an audit entry.
-	// Keys seen before are skipped; it returns how many were new. Requires a
-	// role that may ingest (see CanIngest).
-	RecordObservations(ctx context.Context, source string, obs []Observation) (int, error)
+	// Keys seen before are skipped; it returns how many messages and
+	// findings were new. Requires a role that may ingest (see CanIngest).
+	RecordObservations(ctx context.Context, source string, obs []Observation) (Recorded, error)
 	// ClusterMaterial links pending material findings into 多头报送
 	// clusters; it returns how many findings it looked at.
 	ClusterMaterial(ctx context.Context, window time.Duration) (int, error)
@@ -418,6 +418,12 @@ type BurdenService interface {
 	// PurgeFindings deletes findings older than before (retention) and
 	// returns how many; the deletion is audited.
 	PurgeFindings(ctx context.Context, before time.Time) (int, error)
+}
+
+// Recorded says what a batch added: messages and findings not seen before.
+type Recorded struct {
+	New      int `json:"new"`
+	Findings int `json:"findings"`
 }
 
 // CanIngest reports whether an actor may submit messages for groups in its

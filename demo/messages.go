@@ -116,6 +116,15 @@ var (
 	dailyTopics  = strings.Fields("巡河 网格巡查 禁烧巡查 市容巡查 燃气安全检查 校园安全巡查 食品安全抽检 防返贫监测")
 )
 
+// PseudonymKey is the demo's pseudonym key for a seed: fictional data
+// needs no secret, and the same seed gives the same pseudonyms.
+func PseudonymKey(seed uint64) string {
+	if seed == 0 {
+		seed = DefaultSeed
+	}
+	return fmt.Sprintf("jianfu-demo-pseudonym-key-%d", seed)
+}
+
 // messages is the demo step.
 func (g *gen) messages(ctx context.Context) error {
 	det, err := detect.New()
@@ -124,7 +133,7 @@ func (g *gen) messages(ctx context.Context) error {
 	}
 	key := g.opts.PseudonymKey
 	if key == "" {
-		key = fmt.Sprintf("jianfu-demo-pseudonym-key-%d", g.opts.Seed)
+		key = PseudonymKey(g.opts.Seed)
 	}
 	keys, err := ingest.NewKeys(key)
 	if err != nil {

@@ -35,7 +35,7 @@ import (
 // Store is what the pipeline needs of the store.
 type Store interface {
 	ResolveGroups(ctx context.Context, refs []jianfu.GroupRef) (map[jianfu.GroupRef]*jianfu.GroupInfo, error)
-	RecordObservations(ctx context.Context, source string, obs []jianfu.Observation) (int, error)
+	RecordObservations(ctx context.Context, source string, obs []jianfu.Observation) (jianfu.Recorded, error)
 	// KnownNames lists the names of people the registry knows, to mask them
 	// in excerpts. They are never shown to the caller.
 	KnownNames(ctx context.Context) ([]string, error)
@@ -253,17 +253,13 @@ func (p *Pipeline) Record(ctx context.Context, pr *Prepared) (*jianfu.IngestResu
 	if source == "" {
 		source = jianfu.SourceAPI
 	}
-	fresh, err := p.Store.RecordObservations(ctx, source, obs)
+	rec, err := p.Store.RecordObservations(ctx, source, obs)
 	if err != nil {
 		return nil, err
 	}
 	res.Accepted = len(obs)
-	res.Duplicates = len(obs) - fresh
-	for i := range obs {
-		if obs[i].Finding != nil {
-			res.Findings++
-		}
-	}
+	res.Duplicates = len(obs) - rec.New
+	res.Findings = rec.Findings
 	if p.Stored != nil {
 		p.Stored()
 	}

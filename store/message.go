@@ -138,16 +138,16 @@ type memberSeen struct{ first, last int64 }
 // that make them idempotent, the per-group per-day aggregates, members and
 // findings, and one audit entry for the batch. Messages whose key was seen
 // before are not counted again. It returns how many were new.
-func (db *DB) RecordObservations(ctx context.Context, source string, obs []jianfu.Observation) (int, error) {
+func (db *DB) RecordObservations(ctx context.Context, source string, obs []jianfu.Observation) (jianfu.Recorded, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
-		return 0, err
+		return jianfu.Recorded{}, err
 	}
 	if !a.CanIngest() {
-		return 0, forbidden("提交工作群消息需要监管人员、抽查评估员、单位管理员、基层干部或系统管理员角色", "submitting work-group messages needs the supervisor, inspector, unit administrator, staff or system administrator role")
+		return jianfu.Recorded{}, forbidden("提交工作群消息需要监管人员、抽查评估员、单位管理员、基层干部或系统管理员角色", "submitting work-group messages needs the supervisor, inspector, unit administrator, staff or system administrator role")
 	}
 	if len(obs) == 0 {
-		return 0, nil
+		return jianfu.Recorded{}, nil
 	}
 	// drop repeats within the batch: the first one counts
 	uniq := make([]*jianfu.Observation, 0, len(obs))
@@ -155,7 +155,7 @@ func (db *DB) RecordObservations(ctx context.Context, source string, obs []jianf
 	for i := range obs {
 		o := &obs[i]
 		if len(o.Key) == 0 {
-			return 0, fmt.Errorf("record observations: observation %d has no key", i)
+			return jianfu.Recorded{}, fmt.Errorf("record observations: observation %d has no key", i)
 		}
 		if _, dup := seen[string(o.Key)]; dup {
 			continue
@@ -167,9 +167,9 @@ func (db *DB) RecordObservations(ctx context.Context, source string, obs []jianf
 	// locks in the same order; a deadlock the database still reports (two
 	// batches touching the same group-days) is retried
 	sort.Slice(uniq, func(i, j int) bool { return bytes.Compare(uniq[i].Key, uniq[j].Key) < 0 })
-	var fresh int
+	var rec jianfu.Recorded
 	for attempt := 0; ; attempt++ {
-		fresh, err = db.recordOnce(ctx, a, source, len(obs), uniq)
+		rec, err = db.recordOnce(ctx, a, source, len(obs), uniq)
 		if err == nil || attempt == 4 || !retryable(err) {
 			break
 		}
@@ -177,9 +177,9 @@ func (db *DB) RecordObservations(ctx context.Context, source string, obs []jianf
 		time.Sleep(time.Duration(10*(attempt+1)) * time.Millisecond)
 	}
 	if err != nil {
-		return 0, err
+		return jianfu.Recorded{}, err
 	}
-	return fresh, nil
+	return rec, nil
 }
 
 // retryable reports a deadlock or serialisation failure (PostgreSQL).
@@ -188,8 +188,8 @@ func retryable(err error) bool {
 	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
 }
 
-func (db *DB) recordOnce(ctx context.Context, a *jianfu.Actor, source string, received int, uniq []*jianfu.Observation) (int, error) {
-	var fresh int
+func (db *DB) recordOnce(ctx context.Context, a *jianfu.Actor, source string, received int, uniq []*jianfu.Observation) (jianfu.Recorded, error) {
+	var fresh, nf int
 	err := db.inTx(ctx, func(tx *Tx) error {
 		groups, err := tx.groupsInScope(a, uniq)
 		if err != nil {
@@ -216,8 +216,7 @@ func (db *DB) recordOnce(ctx context.Context, a *jianfu.Actor, source string, re
 		if err := tx.upsertDaily(news, groups, counts); err != nil {
 			return err
 		}
-		nf, err := tx.insertFindings(news, groups, source)
-		if err != nil {
+		if nf, err = tx.insertFindings(news, groups, source); err != nil {
 			return err
 		}
 		region := ""
@@ -236,7 +235,10 @@ func (db *DB) recordOnce(ctx context.Context, a *jianfu.Actor, source string, re
 		return tx.audit("messages.ingest", "group", nil, region,
 			fmt.Sprintf("source=%s received=%d new=%d findings=%d groups=%s", source, received, fresh, nf, strings.Join(ids, ",")))
 	})
-	return fresh, err
+	if err != nil {
+		return jianfu.Recorded{}, err
+	}
+	return jianfu.Recorded{New: fresh, Findings: nf}, nil
 }
 
 func sortedGroups(m map[int64]*groupRow) []*groupRow {

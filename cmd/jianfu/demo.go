@@ -46,7 +46,13 @@ func newDemoCmd() *cobra.Command {
 			defer db.Close()
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "正在生成演示数据(临江省)……\n")
-			sum, err := demo.Generate(systemCtx(ctx, "demo"), db, demo.Options{Seed: seed, Size: demo.Size(size), Logger: log})
+			// the demo makes its own pseudonym key, so messages can be
+			// uploaded and the demo's own are recognised on re-import
+			f.burden.fromEnv()
+			if f.burden.pseudonymKey == "" {
+				f.burden.pseudonymKey = demo.PseudonymKey(seed)
+			}
+			sum, err := demo.Generate(systemCtx(ctx, "demo"), db, demo.Options{Seed: seed, Size: demo.Size(size), Logger: log, PseudonymKey: f.burden.pseudonymKey})
 			if err != nil {
 				if jianfu.ErrorCode(err) != jianfu.ECONFLICT {
 					return err
