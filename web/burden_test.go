@@ -279,6 +279,11 @@ func TestBurdenPages(t *testing.T) {
 			t.Errorf("%s shows an unmasked phone number", tt.path)
 		}
 	}
+	// English is the second language, formula included
+	if _, body := b.get("/burden?lang=en"); !strings.Contains(body, "How the burden index is computed") || !strings.Contains(body, "burden index = 100 ×") {
+		t.Error("the English burden page lacks its formula")
+	}
+	b.get("/burden?lang=zh")
 	// another county's group answers like a missing one
 	if st, _ := b.get(fmt.Sprintf("/burden/groups/%d", g["northEdu"].ID)); st != 404 {
 		t.Errorf("north group for south supervisor: %d", st)
