@@ -34,7 +34,7 @@ func newHarness(t testing.TB, db *store.DB) *harness {
 	if os.Getenv("JIANFU_TEST_LOG") != "" {
 		logOut = os.Stderr
 	}
-	s, err := web.New(web.Config{Version: "test"}, web.Services{Regions: db, Units: db, Users: db, Audit: db, Ping: db.Ping}, slog.New(slog.NewTextHandler(logOut, nil)))
+	s, err := web.New(web.Config{Version: "test"}, web.Services{Regions: db, Units: db, Users: db, Audit: db, Cases: db, Ping: db.Ping}, slog.New(slog.NewTextHandler(logOut, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

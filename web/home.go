@@ -9,6 +9,7 @@ import (
 // module is a capability with its own navigation entry.
 type module struct {
 	Key, Path string
+	Live      bool // built: the capability registers its own page at Path
 }
 
 // modules lists the capabilities of the navigation that are still being
@@ -16,11 +17,11 @@ type module struct {
 var modules = []module{
 	{Key: "registry", Path: "/registry"},
 	{Key: "burden", Path: "/burden"},
-	{Key: "cases", Path: "/cases"},
+	{Key: "cases", Path: "/cases", Live: true},
 	{Key: "campaigns", Path: "/campaigns"},
 	{Key: "evaluation", Path: "/evaluation"},
 	{Key: "cleanup", Path: "/cleanup"},
-	{Key: "typical", Path: "/typical"},
+	{Key: "typical", Path: "/typical", Live: true},
 }
 
 func (s *Server) showModule(m module) handler {

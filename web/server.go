@@ -29,6 +29,7 @@ type Services struct {
 	Units   jianfu.UnitService
 	Users   jianfu.UserService
 	Audit   jianfu.AuditService
+	Cases   jianfu.CaseService
 	// Ping checks the database for /healthz.
 	Ping func(context.Context) error
 }
@@ -59,6 +60,7 @@ type Server struct {
 	handler http.Handler
 	static  fs.FS
 	openapi []byte
+	cases   *caseState // limiters and the Open311 handler of the case pages
 }
 
 // New builds the server and its routes.

@@ -66,7 +66,7 @@ func newServeCmd() *cobra.Command {
 // serve runs the web server on an open store until ctx ends.
 func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, ready func(string)) error {
 	srv, err := web.New(web.Config{Addr: f.addr, SecureCookies: f.secureCookies, TrustProxy: f.trustProxy, Version: version},
-		web.Services{Regions: db, Units: db, Users: db, Audit: db, Ping: db.Ping}, log)
+		web.Services{Regions: db, Units: db, Users: db, Audit: db, Cases: db, Ping: db.Ping}, log)
 	if err != nil {
 		return fmt.Errorf("build server: %w", err)
 	}
