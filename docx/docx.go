@@ -20,13 +20,13 @@ import (
 type Style int
 
 const (
-	Body      Style = iota // 仿宋 三号, first line indented two characters
-	Title                  // 小标宋 二号, centred
-	Subtitle               // 仿宋 三号, centred (文号)
-	Heading                // 黑体 三号
-	Right                  // 仿宋 三号, right-aligned (落款, 日期)
-	Plain                  // 仿宋 三号, no indent
-	Small                  // 仿宋 小四, for notes
+	Body     Style = iota // 仿宋 三号, first line indented two characters
+	Title                 // 小标宋 二号, centred
+	Subtitle              // 仿宋 三号, centred (文号)
+	Heading               // 黑体 三号
+	Right                 // 仿宋 三号, right-aligned (落款, 日期)
+	Plain                 // 仿宋 三号, no indent
+	Small                 // 仿宋 小四, for notes
 )
 
 // Block is a paragraph or a table.

@@ -154,7 +154,9 @@ func caseChange[T any](w http.ResponseWriter, r *http.Request, fn func(id int64,
 }
 
 func (s *Server) apiTriage(w http.ResponseWriter, r *http.Request) error {
-	return caseChange(w, r, func(id int64, in jianfu.Triage) (*jianfu.Case, error) { return s.svc.Cases.TriageCase(r.Context(), id, in) })
+	return caseChange(w, r, func(id int64, in jianfu.Triage) (*jianfu.Case, error) {
+		return s.svc.Cases.TriageCase(r.Context(), id, in)
+	})
 }
 
 func (s *Server) apiTransfer(w http.ResponseWriter, r *http.Request) error {
@@ -164,7 +166,9 @@ func (s *Server) apiTransfer(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiAnswer(w http.ResponseWriter, r *http.Request) error {
-	return caseChange(w, r, func(id int64, in jianfu.Answer) (*jianfu.Case, error) { return s.svc.Cases.AnswerCase(r.Context(), id, in) })
+	return caseChange(w, r, func(id int64, in jianfu.Answer) (*jianfu.Case, error) {
+		return s.svc.Cases.AnswerCase(r.Context(), id, in)
+	})
 }
 
 // rectifyInput is the JSON body of a rectification: images in base64.
@@ -197,7 +201,9 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiClose(w http.ResponseWriter, r *http.Request) error {
-	return caseChange(w, r, func(id int64, in jianfu.Closing) (*jianfu.Case, error) { return s.svc.Cases.CloseCase(r.Context(), id, in) })
+	return caseChange(w, r, func(id int64, in jianfu.Closing) (*jianfu.Case, error) {
+		return s.svc.Cases.CloseCase(r.Context(), id, in)
+	})
 }
 
 type reasonInput struct {

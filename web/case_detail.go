@@ -12,9 +12,9 @@ import (
 
 // caseRights says what the actor may do with a case, for the forms shown.
 type caseRights struct {
-	Handle bool // triage, transfer, verify, close, reopen, opinions (the office)
-	Unit   bool // answer, rectify (the responsible unit)
-	Reveal bool
+	Handle  bool // triage, transfer, verify, close, reopen, opinions (the office)
+	Unit    bool // answer, rectify (the responsible unit)
+	Reveal  bool
 	Publish bool
 }
 

@@ -9,13 +9,13 @@ import (
 // Labels of the case workflow in the page's language.
 
 func (p *page) CaseStatus(s jianfu.CaseStatus) string { return p.T("case.status." + string(s)) }
-func (p *page) Category(c string) string             { return p.T("cat." + c) }
-func (p *page) CategoryHelp(c string) string         { return p.T("cathelp." + c) }
-func (p *page) Source(s jianfu.CaseSource) string    { return p.T("case.source." + string(s)) }
-func (p *page) Stage(s jianfu.CaseStage) string      { return p.T("case.stage." + string(s)) }
-func (p *page) Finding(f jianfu.CaseFinding) string  { return p.T("case.finding." + string(f)) }
-func (p *page) Outcome(o jianfu.CaseOutcome) string  { return p.T("case.outcome." + string(o)) }
-func (p *page) EventAction(a string) string          { return p.T("case.event." + a) }
+func (p *page) Category(c string) string              { return p.T("cat." + c) }
+func (p *page) CategoryHelp(c string) string          { return p.T("cathelp." + c) }
+func (p *page) Source(s jianfu.CaseSource) string     { return p.T("case.source." + string(s)) }
+func (p *page) Stage(s jianfu.CaseStage) string       { return p.T("case.stage." + string(s)) }
+func (p *page) Finding(f jianfu.CaseFinding) string   { return p.T("case.finding." + string(f)) }
+func (p *page) Outcome(o jianfu.CaseOutcome) string   { return p.T("case.outcome." + string(o)) }
+func (p *page) EventAction(a string) string           { return p.T("case.event." + a) }
 func (p *page) OpinionKind(k jianfu.OpinionKind) string {
 	return p.T("case.opinion." + string(k))
 }
