@@ -139,6 +139,7 @@ func steps() []step {
 		{"regions", (*gen).regions},
 		{"units", (*gen).units},
 		{"users", (*gen).users},
+		{"cases", (*gen).cases},
 	}
 }
 

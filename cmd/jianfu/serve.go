@@ -21,6 +21,7 @@ type serveFlags struct {
 	db, addr, logFormat string
 	secureCookies       bool
 	trustProxy          bool
+	reporterKey         string // base64 SM4 (16 bytes) or AES-256 (32 bytes) key for complainants' identities
 }
 
 func (f *serveFlags) add(cmd *cobra.Command) {
@@ -29,6 +30,7 @@ func (f *serveFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.logFormat, "log-format", "text", "日志格式:text 或 json")
 	cmd.Flags().BoolVar(&f.secureCookies, "secure-cookies", false, "始终给 Cookie 加 Secure 标志(经 HTTPS 反向代理部署时开启)")
 	cmd.Flags().BoolVar(&f.trustProxy, "trust-proxy", false, "信任反向代理的 X-Forwarded-For / X-Forwarded-Proto 头")
+	cmd.Flags().StringVar(&f.reporterKey, "reporter-key", os.Getenv("JIANFU_REPORTER_KEY"), "举报人身份加密密钥(base64:16字节为 SM4-GCM,32字节为 AES-256-GCM);也可用环境变量 JIANFU_REPORTER_KEY。不设则只受理匿名反映")
 }
 
 func envOr(key, def string) string {
@@ -63,8 +65,13 @@ func newServeCmd() *cobra.Command {
 	return cmd
 }
 
-// serve runs the web server on an open store until ctx ends.
+// serve runs the web server on an open store until ctx ends, with the
+// deadline sweeper of the case workflow running beside it.
 func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, ready func(string)) error {
+	if err := configureCases(db, f, log); err != nil {
+		return err
+	}
+	go db.RunDeadlineSweeper(ctx, sweepEvery, log)
 	srv, err := web.New(web.Config{Addr: f.addr, SecureCookies: f.secureCookies, TrustProxy: f.trustProxy, Version: version},
 		web.Services{Regions: db, Units: db, Users: db, Audit: db, Cases: db, Ping: db.Ping}, log)
 	if err != nil {
