@@ -63,10 +63,10 @@ var caseTemplates = map[string][]string{
 
 // answers are what responsible units reply, by finding.
 var answers = map[jianfu.CaseFinding][]string{
-	jianfu.FindingSubstantiated: {"经核实,反映情况属实。已责令群主停止相关做法,并在单位内部通报。", "经调查情况属实,已取消该要求,对相关负责人进行了批评教育。"},
-	jianfu.FindingPartly:        {"经核实部分属实:通知确有要求,但未与考核挂钩。已调整为工作时间内按需反馈。"},
+	jianfu.FindingSubstantiated:   {"经核实,反映情况属实。已责令群主停止相关做法,并在单位内部通报。", "经调查情况属实,已取消该要求,对相关负责人进行了批评教育。"},
+	jianfu.FindingPartly:          {"经核实部分属实:通知确有要求,但未与考核挂钩。已调整为工作时间内按需反馈。"},
 	jianfu.FindingUnsubstantiated: {"经查阅群聊记录和走访相关人员,未发现反映的情况,系个别人员误解通知内容。"},
-	jianfu.FindingNotResponsible: {"该群不由本单位建立和管理,建议转交实际建群单位办理。"},
+	jianfu.FindingNotResponsible:  {"该群不由本单位建立和管理,建议转交实际建群单位办理。"},
 }
 
 var rectifications = []string{
@@ -77,14 +77,14 @@ var rectifications = []string{
 
 // plannedCase is a case and what will happen to it.
 type plannedCase struct {
-	county   *county
-	unit     *unit // the responsible unit
-	category string
-	source   jianfu.CaseSource
-	text     string
-	channel  string
-	named    bool
-	start    time.Time
+	county    *county
+	unit      *unit // the responsible unit
+	category  string
+	source    jianfu.CaseSource
+	text      string
+	channel   string
+	named     bool
+	start     time.Time
 	index     int
 	mergeWith *plannedCase // for a duplicate: the earlier case it repeats
 	id        int64
