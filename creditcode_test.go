@@ -51,6 +51,7 @@ func TestParseRegionCode(t *testing.T) {
 		{"4301x2", "", "", "", true},
 		{"43010", "", "", "", true},
 		{"0012", "", "", "", true},
+		{"1100", "", "", "", true},
 	}
 	for _, tt := range tests {
 		code, path, level, err := ParseRegionCode(tt.in)
@@ -62,6 +63,14 @@ func TestParseRegionCode(t *testing.T) {
 		}
 		if err != nil || code != tt.code || path != tt.path || level != tt.level {
 			t.Errorf("ParseRegionCode(%q) = %q %q %q %v, want %q %q %q", tt.in, code, path, level, err, tt.code, tt.path, tt.level)
+		}
+	}
+}
+
+func TestParentPathSkipsMissingLevels(t *testing.T) {
+	for path, want := range map[string]string{"441900003": "4419", "430102001": "430102", "430102": "4301", "4301": "43", "43": "", "430102001001": "430102001"} {
+		if got := ParentPath(path); got != want {
+			t.Errorf("ParentPath(%s) = %q, want %q", path, got, want)
 		}
 	}
 }

@@ -63,7 +63,12 @@ func ParseRegionCode(s string) (code, path string, level Level, err error) {
 		}
 	}
 	switch len(s) {
-	case 2, 4:
+	case 2:
+		path = s
+	case 4:
+		if s[2:] == "00" {
+			return "", "", "", Errorf(EINVALID, "区划代码“%s”无效:地市级代码的第3、4位不能为00(省级请写2位或6位代码)", "division code %q: a city code cannot end in 00 (write a province as 2 or 6 digits)", s)
+		}
 		path = s
 	case 6:
 		path = strings.TrimSuffix(s, "00")
@@ -107,7 +112,9 @@ func CodeOfPath(path string) string {
 }
 
 // ParentPath returns the short path of the parent region ("" for a province
-// and for the nation).
+// and for the nation). A level the code skips — the "00" county part of a
+// township directly under a city without counties (东莞 441900003) — is
+// skipped here too.
 func ParentPath(path string) string {
 	switch len(path) {
 	case 2, 0:
@@ -117,6 +124,9 @@ func ParentPath(path string) string {
 	case 6:
 		return path[:4]
 	case 9:
+		if path[4:6] == "00" {
+			return ParentPath(path[:6])
+		}
 		return path[:6]
 	case 12:
 		return path[:9]

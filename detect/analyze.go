@@ -7,6 +7,7 @@ type hit struct {
 	ts, te int32 // token range, inclusive
 	homo   uint8 // characters written as a different homophone
 	latin  uint8 // characters written in Latin letters
+	shadow bool  // a single character inside a word of the "compound" lexicon
 }
 
 type scratch struct {
@@ -216,6 +217,18 @@ func (a *analysis) match(out *[]hit) {
 			}
 		}
 	}
+	// single characters inside compound words are shadowed
+	for i := range hits {
+		x := &hits[i]
+		if x.te > x.ts && d.pats[x.pat].has(lexCompound) {
+			for j := range hits {
+				y := &hits[j]
+				if y.ts == y.te && y.ts >= x.ts && y.ts <= x.te {
+					y.shadow = true
+				}
+			}
+		}
+	}
 	// homophone matches that are really another common word ("恢复" is not
 	// "回复") are dropped
 	homo := false
@@ -254,9 +267,11 @@ func (a *analysis) match(out *[]hit) {
 func (p *pattern) has(lex int) bool { return p.lex[lex/64]&(1<<(lex%64)) != 0 }
 
 // inLex reports whether hit h is a word of lexicon lex. Context words must be
-// written exactly (or in pinyin), never as homophones.
+// written exactly (or in pinyin), never as homophones, and a single
+// character inside a longer everyday word ("回" in "回去", "内" in "内容")
+// does not count.
 func (a *analysis) inLex(h *hit, lex int) bool {
-	return h.homo == 0 && a.d.pats[h.pat].has(lex)
+	return h.homo == 0 && !h.shadow && a.d.pats[h.pat].has(lex)
 }
 
 func (a *analysis) sent(tok int32) int32 { return a.toks[tok].sent }
@@ -328,7 +343,7 @@ func (a *analysis) accept(h *hit, cr *compiledRule) bool {
 	}
 	if cr.AfterNumber {
 		v, ok := a.numberBefore(h.ts)
-		if !ok || (cr.MaxNumber > 0 && v > cr.MaxNumber) {
+		if !ok || (cr.MaxNumber > 0 && v > cr.MaxNumber) || v < cr.MinNumber {
 			return false
 		}
 	}
@@ -384,7 +399,7 @@ func (a *analysis) negated(h *hit) bool {
 		if a.inLex(n, lexMention) {
 			return true
 		}
-		if a.inLex(n, lexNegationAfter) && n.ts > h.te && n.ts-h.te <= 8 && a.toks[n.ts].clause == clause {
+		if a.inLex(n, lexNegationAfter) && n.ts > h.te && n.ts-h.te <= 10 && a.toks[n.ts].clause == clause {
 			return true
 		}
 		if a.inLex(n, lexTopicAfter) && n.ts > h.te && n.ts-h.te <= 4 && a.toks[n.ts].clause == clause {
@@ -542,7 +557,7 @@ func cnDigit(r rune) (float64, bool) {
 // in the same clause, within a few tokens ("不少于100人", "每人5条").
 func (a *analysis) quantityAfter(i int32) bool {
 	clause := a.toks[i].clause
-	for j := i + 1; j < int32(len(a.toks)) && j-i <= 12 && a.toks[j].clause == clause; j++ {
+	for j := i + 1; j < int32(len(a.toks)) && j-i <= 20 && a.toks[j].clause == clause; j++ {
 		if a.toks[j].fl&fNumeral == 0 {
 			continue
 		}

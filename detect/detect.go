@@ -219,10 +219,11 @@ const (
 	lexImperative
 	lexNotImperative
 	lexAssessmentExcept
+	lexCompound
 	nBuiltinLex
 )
 
-var builtinLex = [nBuiltinLex]string{"modal", "strong", "negation", "negation_except", "negation_after", "mention", "emergency", "assessment", "aggravator", "homophone_stop", "topic_after", "imperative", "not_imperative", "assessment_except"}
+var builtinLex = [nBuiltinLex]string{"modal", "strong", "negation", "negation_except", "negation_after", "mention", "emergency", "assessment", "aggravator", "homophone_stop", "topic_after", "imperative", "not_imperative", "assessment_except", "compound"}
 
 type ptok struct {
 	r   rune
@@ -383,7 +384,10 @@ func (d *Detector) compile(rs *ruleSet) error {
 			}
 			p := &d.pats[pi]
 			p.rules = append(p.rules, int32(ri))
-			if r.homo && p.nHan >= 2 {
+			// homophones of three characters or more by default; two-character
+			// patterns only where the rule asks for it (打咔, 接垄), since
+			// short homophones collide with everyday words
+			if r.homo && (p.nHan >= 3 || p.nHan == 2 && r.Homophones != nil) {
 				p.homoOK = true
 			}
 			if p.nHan >= 2 && p.nHan == len(p.toks) && len(p.toks) <= 4 {

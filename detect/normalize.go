@@ -177,7 +177,7 @@ const dropRunes = " \t\r\v\f\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff\ufe0f\ufe
 const sentRunes = "。！？；!?;\n\u2028\u2029｡"
 const clauseRunes = "，,﹐"
 const numeralRunes = "0123456789零〇一二两三四五六七八九十百千万半几"
-const measureRunes = "人户名份个条次篇张单家位元件项%组本册套台"
+const measureRunes = "人户名份个条次篇张单家位元件项%组本册套台箱斤瓶袋盒桶"
 
 func classify(r rune, t2s map[rune]rune, s *symbols) runeInfo {
 	orig := r

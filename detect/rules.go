@@ -72,8 +72,9 @@ type Rule struct {
 	NextNot string `yaml:"next_not,omitempty" json:"next_not,omitempty"`
 	PrevNot string `yaml:"prev_not,omitempty" json:"prev_not,omitempty"`
 	// AfterNumber: the match must directly follow a number ("5分钟内"), at
-	// most MaxNumber when that is set.
+	// least MinNumber and at most MaxNumber when those are set.
 	AfterNumber bool    `yaml:"after_number,omitempty" json:"after_number,omitempty"`
+	MinNumber   float64 `yaml:"min_number,omitempty" json:"min_number,omitempty"`
 	MaxNumber   float64 `yaml:"max_number,omitempty" json:"max_number,omitempty"`
 	// Quantity: a number with a measure word must follow in the clause
 	// ("不少于100人").
@@ -82,7 +83,9 @@ type Rule struct {
 	// repetition or frequency (@aggravator), another finding in the same
 	// sentence, assessment, or off-hours.
 	Aggravated bool `yaml:"aggravated,omitempty" json:"aggravated,omitempty"`
-	// Homophones allows homophone spellings of the patterns (default true).
+	// Homophones: homophone spellings of the patterns ("接垄" for 接龙) are
+	// accepted for patterns of three or more characters unless this is
+	// false; for two-character patterns only when it is true.
 	Homophones *bool `yaml:"homophones,omitempty" json:"homophones,omitempty"`
 	// Disabled switches off a rule of the same id from an earlier file.
 	Disabled bool     `yaml:"disabled,omitempty" json:"disabled,omitempty"`

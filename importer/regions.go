@@ -62,6 +62,23 @@ func ParentOf(p string) string {
 	return parent
 }
 
+// parseCode is jianfu.ParseRegionCode, refusing besides a 4-digit code
+// ending in 00: that is the province's code written at the city level, and
+// would become a city whose official code is the province's. (A 9-digit code
+// ending in 000 is accepted: the dataset lists 350527000 金门县 as the one
+// township of 金门县, and its code collides with nothing.)
+func parseCode(s string) (code, path string, level jianfu.Level, err error) {
+	code, path, level, err = jianfu.ParseRegionCode(s)
+	if err != nil {
+		return
+	}
+	if t := strings.TrimSpace(s); len(t) == 4 && strings.HasSuffix(t, "00") {
+		return "", "", "", jianfu.Errorf(jianfu.EINVALID, "区划代码“%s”无效:地级代码后两位不能为00(省级代码请写作两位,如“%s”)",
+			"division code %q: a city code cannot end in 00 (write a province as two digits, e.g. %q)", t, t[:2])
+	}
+	return
+}
+
 // regionRow is a region with the row it came from.
 type regionRow struct {
 	*jianfu.Region
@@ -127,7 +144,7 @@ func parseRegion(s source, row tabular.Row) (*jianfu.Region, []jianfu.Problem) {
 	if rawCode == "" {
 		return nil, append(probs, s.problem(n, "code", s.r.Column("code")+"不能为空", "the division code is required"))
 	}
-	code, path, level, err := jianfu.ParseRegionCode(rawCode)
+	code, path, level, err := parseCode(rawCode)
 	if err != nil {
 		return nil, append(probs, s.errProblem(n, "code", err))
 	}
@@ -158,13 +175,15 @@ func parseRegion(s source, row tabular.Row) (*jianfu.Region, []jianfu.Problem) {
 			continue
 		}
 		col := s.r.Column(c.key)
-		_, ppath, plevel, err := jianfu.ParseRegionCode(v)
+		_, ppath, plevel, err := parseCode(v)
 		if err != nil {
 			probs = append(probs, s.errProblem(n, c.key, err))
 			continue
 		}
 		switch {
-		case c.exact && ppath != reg.ParentPath:
+		case c.exact && ppath != reg.ParentPath && !(ppath == path && len(rawCode) == 6 && len(path) == 4):
+			// (A city listed again as its own county, 441900 under 4419,
+			// names itself as the parent.)
 			probs = append(probs, s.problem(n, c.key,
 				fmt.Sprintf("%s“%s”与区划代码%s不符:其上级应为%s", col, v, rawCode, jianfu.CodeOfPath(reg.ParentPath)),
 				fmt.Sprintf("%s %s does not match code %s, whose parent is %s", col, v, rawCode, jianfu.CodeOfPath(reg.ParentPath))))

@@ -101,7 +101,7 @@ func parseUnit(s source, row tabular.Row) (*jianfu.UnitImport, []jianfu.Problem)
 
 	if v := row.Get("region"); v == "" {
 		probs = append(probs, s.problem(n, "region", s.r.Column("region")+"不能为空:请填写单位所在行政区划的代码", "the region code is required"))
-	} else if code, path, _, err := jianfu.ParseRegionCode(v); err != nil {
+	} else if code, path, _, err := parseCode(v); err != nil {
 		probs = append(probs, s.errProblem(n, "region", err))
 	} else {
 		u.Unit.RegionCode, u.Unit.RegionPath = code, path

@@ -26,6 +26,7 @@ type caseConfig struct {
 	mu     sync.RWMutex
 	sealer *secret.Sealer
 
+	given  *detect.Detector // the server's detector, if it set one
 	once   sync.Once
 	cal    *calendar.Calendar
 	det    *detect.Detector
@@ -53,10 +54,26 @@ func (db *DB) sealer() *secret.Sealer {
 // AcceptsIdentity reports whether identities can be encrypted.
 func (db *DB) AcceptsIdentity() bool { return db.sealer() != nil }
 
+// SetCaseDetector makes complaints classified by det (the server's, with
+// its rule directory) instead of a detector with the embedded rules. Call
+// it before the store takes complaints.
+func (db *DB) SetCaseDetector(det *detect.Detector) {
+	db.cases.mu.Lock()
+	db.cases.given = det
+	db.cases.mu.Unlock()
+}
+
 func (db *DB) caseTools() (*calendar.Calendar, *detect.Detector, error) {
 	db.cases.once.Do(func() {
 		db.cases.cal, db.cases.detErr = calendar.New()
-		if db.cases.detErr == nil {
+		db.cases.mu.RLock()
+		given := db.cases.given
+		db.cases.mu.RUnlock()
+		switch {
+		case db.cases.detErr != nil:
+		case given != nil:
+			db.cases.det = given
+		default:
 			db.cases.det, db.cases.detErr = detect.New(detect.WithCalendar(db.cases.cal))
 		}
 	})

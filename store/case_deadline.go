@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"sort"
 	"time"
 
@@ -251,28 +250,6 @@ func dueText(due time.Time) string {
 }
 
 var chinaTZ = time.FixedZone("CST", 8*3600)
-
-// RunDeadlineSweeper runs SweepDeadlines as the system every interval
-// until ctx ends. `jianfu serve` starts it.
-func (db *DB) RunDeadlineSweeper(ctx context.Context, every time.Duration, log *slog.Logger) {
-	sys := jianfu.WithActor(ctx, jianfu.SystemActor("deadline"))
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		res, err := db.SweepDeadlines(sys, db.Now())
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Error("deadline sweep", "err", err)
-		case err == nil && (res.Reminded+res.Overdue+res.Escalated) > 0:
-			log.Info("deadline sweep", "checked", res.Checked, "reminded", res.Reminded, "overdue", res.Overdue, "escalated", res.Escalated)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
 
 // OverdueBoard summarises the open cases of the actor's scope per
 // responsible unit and per region one level below the actor's.

@@ -75,7 +75,7 @@ func TestReadCSV(t *testing.T) {
 			[]gotRow{{2, "110101", "东\"城\"区", ""}, {3, "110102", "西城区", ""}}, "UTF-8"},
 		{"quoted newline keeps rows as Excel counts them", []byte("code,name\n110101,\"东城\n区\"\n110102,西城区\n"),
 			[]gotRow{{2, "110101", "东城\n区", ""}, {3, "110102", "西城区", ""}}, "UTF-8"},
-		{"gbk after long ascii", gbk("code,name\n"+"110101,"+long+"\n110102,西城区\n"),
+		{"gbk after long ascii", gbk("code,name\n" + "110101," + long + "\n110102,西城区\n"),
 			[]gotRow{{2, "110101", long, ""}, {3, "110102", "西城区", ""}}, "GB18030"},
 	}
 	for _, tt := range tests {
@@ -322,13 +322,13 @@ func TestCreate(t *testing.T) {
 
 func TestNormHeader(t *testing.T) {
 	for in, want := range map[string]string{
-		"\ufeffCode":        "code",
-		"Province_Code":     "provincecode",
-		"单位类型(必填)":          "单位类型",
+		"\ufeffCode":      "code",
+		"Province_Code":   "provincecode",
+		"单位类型(必填)":        "单位类型",
 		"单位类型(party/...)": "单位类型",
-		"*统一社会信用代码":         "统一社会信用代码",
-		"ＮＡＭＥ":              "name",
-		"(备注)":              "(备注)",
+		"*统一社会信用代码":       "统一社会信用代码",
+		"ＮＡＭＥ":            "name",
+		"(备注)":            "(备注)",
 	} {
 		if got := normHeader(in); got != want {
 			t.Errorf("normHeader(%q) = %q, want %q", in, got, want)

@@ -122,7 +122,13 @@ func TestScreenshots(t *testing.T) {
 	shoot("login.png", 1280, 800, "/login")
 	chromedp.Do(ctx, chromedp.Navigate(h.srv.URL+"/login"), chromedp.SendKeys(`input[name=username]`, "prov.admin"),
 		chromedp.SendKeys(`input[name=password]`, storetest.FixturePassword), chromedp.Click(`button[type=submit]`), chromedp.WaitVisible(`main`))
-	for _, p := range []struct{ name, url string }{{"home", "/"}, {"units", "/units"}, {"unit", "/units/" + itoa(h.fx.Units["southEdu"].ID)}, {"users", "/users"}, {"audit", "/audit"}, {"regions", "/regions"}, {"module", "/burden"}, {"user", "/users/" + itoa(h.fx.Users["eduAdmin"].ID)}} {
+	chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800), chromedp.Navigate(h.srv.URL+"/rules"),
+		chromedp.SendKeys(`textarea[name=text]`, "请各村今晚十点前接龙报送走访照片,收到请回复。全体干部必须下载并注册某某APP,明天通报注册率"),
+		chromedp.Click(`form[action="/rules"] button.primary`), chromedp.WaitVisible(`.analysis`))
+	if buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		os.WriteFile(filepath.Join(dir, "rules-analysis.png"), buf, 0o644)
+	}
+	for _, p := range []struct{ name, url string }{{"home", "/"}, {"units", "/units"}, {"unit", "/units/" + itoa(h.fx.Units["southEdu"].ID)}, {"users", "/users"}, {"audit", "/audit"}, {"regions", "/regions"}, {"module", "/burden"}, {"rules", "/rules"}, {"user", "/users/" + itoa(h.fx.Users["eduAdmin"].ID)}} {
 		shoot(p.name+"-desktop.png", 1280, 800, p.url)
 		shoot(p.name+"-phone.png", 390, 844, p.url)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"jianfu"
+	"jianfu/detect"
 	"jianfu/store"
 	"jianfu/store/storetest"
 	"jianfu/web"
@@ -34,7 +35,11 @@ func newHarness(t testing.TB, db *store.DB) *harness {
 	if os.Getenv("JIANFU_TEST_LOG") != "" {
 		logOut = os.Stderr
 	}
-	s, err := web.New(web.Config{Version: "test"}, web.Services{Regions: db, Units: db, Users: db, Audit: db, Cases: db, Ping: db.Ping}, slog.New(slog.NewTextHandler(logOut, nil)))
+	det, err := detect.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := web.New(web.Config{Version: "test"}, web.Services{Regions: db, Units: db, Users: db, Audit: db, Cases: db, Ping: db.Ping, Detector: det}, slog.New(slog.NewTextHandler(logOut, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

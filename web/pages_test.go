@@ -109,7 +109,7 @@ func TestLoginErrorsAndCSRF(t *testing.T) {
 
 func TestPagesRenderForEveryRole(t *testing.T) {
 	h := newHarness(t, storetest.Open(t, store.SQLite))
-	pages := []string{"/", "/account", "/admin", "/regions", "/units", "/users", "/registry", "/burden", "/cases", "/campaigns", "/evaluation", "/cleanup", "/typical"}
+	pages := []string{"/", "/account", "/admin", "/regions", "/units", "/users", "/registry", "/burden", "/cases", "/campaigns", "/evaluation", "/cleanup", "/typical", "/rules"}
 	for _, u := range h.fx.Users {
 		b := newBrowser(t, h.srv.URL)
 		if st, _, _ := b.login(u.Username); st != 200 {
@@ -179,5 +179,51 @@ func TestUnitFormShowsFieldErrors(t *testing.T) {
 	st, path, _ := b.post("/units/new?parent="+parent, "/units", url.Values{"name": {"望江小学"}, "type": {"institution"}, "region_code": {"390102001"}, "parent_id": {parent}})
 	if st != 200 || !strings.HasPrefix(path, "/units/") {
 		t.Errorf("good unit form: %d %s", st, path)
+	}
+}
+
+func TestRulesPageHighlightsFindings(t *testing.T) {
+	h := newHarness(t, storetest.Open(t, store.SQLite))
+	b := newBrowser(t, h.srv.URL)
+	b.login("south.school")
+	st, _, body := b.post("/rules", "/rules", url.Values{"text": {"请各村今晚十点前接龙报送走访照片,收到请回复"}, "time": {"2026-11-26T21:30"}})
+	if st != 200 {
+		t.Fatalf("analyze: %d", st)
+	}
+	for _, want := range []string{`<mark class="cat-chain"`, "接龙回复", "索要材料", "截图留痕", "下班时间发送", "不得脱离工作实际强制要求打卡接龙"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the analysis does not show %q", want)
+		}
+	}
+	_, _, body = b.post("/rules", "/rules", url.Values{"text": {"根据规定,不再要求打卡接龙"}})
+	if !strings.Contains(body, "未发现形式主义要求") || strings.Contains(body, "<mark class=") {
+		t.Error("a policy citation is shown as a finding")
+	}
+	st, _, body = b.post("/rules", "/rules", url.Values{"text": {"  "}})
+	if st != 400 || !strings.Contains(body, "请粘贴要检测的消息") {
+		t.Errorf("empty text: %d", st)
+	}
+	_, body = b.get("/rules?category=engagement")
+	if !strings.Contains(body, "engagement.") || strings.Contains(body, "<code>chain.") {
+		t.Error("the rule browser does not filter by category")
+	}
+}
+
+func TestDetectAPI(t *testing.T) {
+	h := newHarness(t, storetest.Open(t, store.SQLite))
+	st, body := h.do("southSup", "POST", "/api/v1/detect", map[string]any{"text": "每人点赞评论五条,纳入月度考核", "time": "2026-11-26T10:00:00+08:00"})
+	if st != 200 {
+		t.Fatalf("detect: %d %v", st, body)
+	}
+	cats, _ := body["categories"].([]any)
+	if len(cats) != 1 || cats[0] != "engagement" || body["assessed"] != true || body["offhours"] != false {
+		t.Errorf("detect: %v", body)
+	}
+	fs, _ := body["findings"].([]any)
+	if len(fs) == 0 || fs[0].(map[string]any)["clause"].(map[string]any)["text"] == "" {
+		t.Errorf("findings lack the cited clause: %v", body["findings"])
+	}
+	if st, body := h.do("southSup", "POST", "/api/v1/detect", map[string]any{"text": "x", "time": "yesterday"}); st != 400 || body["error"].(map[string]any)["message"] == "" {
+		t.Errorf("bad time: %d %v", st, body)
 	}
 }

@@ -28,7 +28,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
 
 	// UI pages, one registration function per capability.
-	for _, register := range []func(*http.ServeMux){s.corePages, s.casePages} {
+	for _, register := range []func(*http.ServeMux){s.corePages, s.casePages, s.rulesPages} {
 		register(mux)
 	}
 
@@ -74,6 +74,19 @@ func (s *Server) corePages(mux *http.ServeMux) {
 	}
 }
 
+// rulesPages registers the detector's page: try a message, browse the rules.
+func (s *Server) rulesPages(mux *http.ServeMux) {
+	mux.Handle("GET /rules", s.h(s.login(s.showRules)))
+	mux.Handle("POST /rules", s.h(s.login(s.analyzeForm)))
+}
+
+func (s *Server) rulesAPI() []apiRoute {
+	return []apiRoute{
+		{"POST", "/api/v1/detect", s.apiDetect},
+		{"GET", "/api/v1/rules", s.apiRules},
+	}
+}
+
 // apiRoute is one authenticated JSON endpoint; the OpenAPI document must
 // describe exactly these (a test checks).
 type apiRoute struct {
@@ -83,7 +96,7 @@ type apiRoute struct {
 
 func (s *Server) apiRoutes() []apiRoute {
 	var all []apiRoute
-	for _, part := range [][]apiRoute{s.coreAPI(), s.casesAPI()} {
+	for _, part := range [][]apiRoute{s.coreAPI(), s.casesAPI(), s.rulesAPI()} {
 		all = append(all, part...)
 	}
 	return all

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"jianfu"
+	"jianfu/detect"
 )
 
 //go:embed templates static locales openapi
@@ -30,6 +31,8 @@ type Services struct {
 	Users   jianfu.UserService
 	Audit   jianfu.AuditService
 	Cases   jianfu.CaseService
+	// Detector finds formalism demands in messages (pure, shared).
+	Detector *detect.Detector
 	// Ping checks the database for /healthz.
 	Ping func(context.Context) error
 }

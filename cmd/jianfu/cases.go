@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
+	"jianfu"
 	"jianfu/secret"
 	"jianfu/store"
 )
@@ -26,4 +28,14 @@ func configureCases(db *store.DB, f serveFlags, log *slog.Logger) error {
 	db.SetReporterKey(s)
 	log.Info("reporter identities are encrypted", "algorithm", s.Algorithm(), "key_id", s.KeyID())
 	return nil
+}
+
+// sweepDeadlines reminds, marks overdue and escalates open cases as of now
+// (the store's clock), as the system.
+func sweepDeadlines(ctx context.Context, db *store.DB, log *slog.Logger) error {
+	res, err := db.SweepDeadlines(jianfu.WithActor(ctx, jianfu.SystemActor("deadline")), db.Now())
+	if err == nil && res.Reminded+res.Overdue+res.Escalated > 0 {
+		log.Info("case deadlines", "checked", res.Checked, "reminded", res.Reminded, "overdue", res.Overdue, "escalated", res.Escalated)
+	}
+	return err
 }

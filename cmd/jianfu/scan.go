@@ -304,7 +304,7 @@ func (s *scanner) writeText(m detect.Message, truncated bool) {
 		if !ok {
 			continue
 		}
-		fmt.Fprintf(w, "  · [%s] %s(%s)\n    违反:%s“%s”\n", sp.Category.Label(), r.Title, r.ID, r.Clause.Source, r.Clause.Text)
+		fmt.Fprintf(w, "  · [%s] %s(%s)\n    违反:“%s”——%s\n", sp.Category.Label(), r.Title, r.ID, r.Clause.Text, r.Clause.Source)
 	}
 	w.WriteByte('\n')
 }

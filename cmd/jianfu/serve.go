@@ -7,9 +7,11 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"jianfu/detect"
 	"jianfu/store"
 	"jianfu/web"
 )
@@ -19,6 +21,7 @@ var version = "dev"
 
 type serveFlags struct {
 	db, addr, logFormat string
+	rulesDir            string
 	secureCookies       bool
 	trustProxy          bool
 	reporterKey         string // base64 SM4 (16 bytes) or AES-256 (32 bytes) key for complainants' identities
@@ -28,6 +31,7 @@ func (f *serveFlags) add(cmd *cobra.Command) {
 	addDBFlag(cmd, &f.db)
 	cmd.Flags().StringVar(&f.addr, "addr", envOr("JIANFU_ADDR", "127.0.0.1:8080"), "监听地址 HOST:PORT;也可用环境变量 JIANFU_ADDR")
 	cmd.Flags().StringVar(&f.logFormat, "log-format", "text", "日志格式:text 或 json")
+	cmd.Flags().StringVar(&f.rulesDir, "rules", "", "补充或覆盖检测规则的目录(*.yaml),无需重新发布程序")
 	cmd.Flags().BoolVar(&f.secureCookies, "secure-cookies", false, "始终给 Cookie 加 Secure 标志(经 HTTPS 反向代理部署时开启)")
 	cmd.Flags().BoolVar(&f.trustProxy, "trust-proxy", false, "信任反向代理的 X-Forwarded-For / X-Forwarded-Proto 头")
 	cmd.Flags().StringVar(&f.reporterKey, "reporter-key", os.Getenv("JIANFU_REPORTER_KEY"), "举报人身份加密密钥(base64:16字节为 SM4-GCM,32字节为 AES-256-GCM);也可用环境变量 JIANFU_REPORTER_KEY。不设则只受理匿名反映")
@@ -68,14 +72,30 @@ func newServeCmd() *cobra.Command {
 // serve runs the web server on an open store until ctx ends, with the
 // deadline sweeper of the case workflow running beside it.
 func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, ready func(string)) error {
+	var dopts []detect.Option
+	if f.rulesDir != "" {
+		dopts = append(dopts, detect.WithRulesDir(f.rulesDir))
+	}
+	det, err := detect.New(dopts...)
+	if err != nil {
+		return usageError{fmt.Sprintf("检测规则有误:%v", err)}
+	}
+	db.SetCaseDetector(det)
 	if err := configureCases(db, f, log); err != nil {
 		return err
 	}
-	go db.RunDeadlineSweeper(ctx, sweepEvery, log)
 	srv, err := web.New(web.Config{Addr: f.addr, SecureCookies: f.secureCookies, TrustProxy: f.trustProxy, Version: version},
-		web.Services{Regions: db, Units: db, Users: db, Audit: db, Cases: db, Ping: db.Ping}, log)
+		web.Services{Regions: db, Units: db, Users: db, Audit: db, Cases: db, Ping: db.Ping, Detector: det}, log)
 	if err != nil {
 		return fmt.Errorf("build server: %w", err)
 	}
+	every(ctx, log, "case-deadlines", sweepEvery, func(ctx context.Context) error { return sweepDeadlines(ctx, db, log) })
+	every(ctx, log, "purge-sessions", time.Hour, func(ctx context.Context) error {
+		n, err := db.PurgeSessions(ctx)
+		if n > 0 {
+			log.Info("purged expired sessions", "count", n)
+		}
+		return err
+	})
 	return srv.Serve(ctx, ready)
 }
