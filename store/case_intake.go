@@ -351,22 +351,19 @@ func (db *DB) SubmitComplaint(ctx context.Context, c *jianfu.Complaint) (*jianfu
 	return rec, err
 }
 
-// ImportResult says what ImportComplaints did.
-type ImportResult struct {
-	Added   int
-	Skipped int // records imported before (same source id)
-}
-
 // ImportComplaints adds hotline records in one transaction, all or
 // nothing. Records whose source id was imported before are skipped, so a
 // file can be imported again safely. Problems name the record's row.
-func (db *DB) ImportComplaints(ctx context.Context, rows []*jianfu.Complaint, rowNumbers []int) (*ImportResult, error) {
+//
+// It returns how many records were added and how many were skipped as
+// imported before (the same source id).
+func (db *DB) ImportComplaints(ctx context.Context, rows []*jianfu.Complaint, rowNumbers []int) (added, skipped int, err error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
-		return nil, err
+		return 0, 0, err
 	}
 	if !a.System && !a.HasAny(caseHandlers...) {
-		return nil, forbidden("导入热线工单需要监管人员或线索办理员角色", "importing hotline records needs the supervisor or case handler role")
+		return 0, 0, forbidden("导入热线工单需要监管人员或线索办理员角色", "importing hotline records needs the supervisor or case handler role")
 	}
 	var probs []jianfu.Problem
 	ins := make([]*complaintInput, len(rows))
@@ -379,9 +376,8 @@ func (db *DB) ImportComplaints(ctx context.Context, rows []*jianfu.Complaint, ro
 		ins[i] = in
 	}
 	if err := jianfu.ProblemsError(probs); err != nil {
-		return nil, err
+		return 0, 0, err
 	}
-	res := &ImportResult{}
 	err = db.inTx(ctx, func(tx *Tx) error {
 		seen := map[string]bool{}
 		for i, in := range ins {
@@ -390,7 +386,7 @@ func (db *DB) ImportComplaints(ctx context.Context, rows []*jianfu.Complaint, ro
 				var one int
 				err := tx.queryRow(`SELECT 1 FROM cases WHERE source = ? AND source_ref = ?`, string(in.Source), ref).Scan(&one)
 				if err == nil || seen[ref] {
-					res.Skipped++
+					skipped++
 					continue
 				}
 				if err != errNoRows {
@@ -411,14 +407,14 @@ func (db *DB) ImportComplaints(ctx context.Context, rows []*jianfu.Complaint, ro
 				probs = append(probs, rowProblems(rowNumbers[i], err)...)
 				continue
 			}
-			res.Added++
+			added++
 		}
 		return jianfu.ProblemsError(sortProblems(probs))
 	})
 	if err != nil {
-		return nil, err
+		return 0, 0, err
 	}
-	return res, nil
+	return added, skipped, nil
 }
 
 // rowProblems turns an error about one record into problems of its row.
