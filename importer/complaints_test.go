@@ -159,5 +159,3 @@ func FuzzComplaints(f *testing.F) {
 		}
 	})
 }
-
-
