@@ -122,7 +122,7 @@ func (db *DB) PublishTypical(ctx context.Context, id int64) (*jianfu.TypicalCase
 		}
 		t, err := scanTypical(tx.queryRow(`SELECT `+typicalCols+typicalFrom+` WHERE t.case_id = ?`, c.ID))
 		if err != nil {
-			return "", jianfu.Errorf(jianfu.ENOTFOUND, "该线索还没有典型案例草稿", "the case has no typical-case draft")
+			return "", jianfu.Errorf(jianfu.ECONFLICT, "该线索还没有典型案例草稿,请先起草", "the case has no typical-case draft; draft one first")
 		}
 		if t.Status == "published" {
 			return "", jianfu.Errorf(jianfu.ECONFLICT, "该典型案例已发布", "the typical case is published already")
@@ -165,7 +165,7 @@ func (db *DB) WithdrawTypical(ctx context.Context, id int64, reason string) erro
 			return "", err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return "", jianfu.Errorf(jianfu.ENOTFOUND, "该线索没有可撤回的典型案例", "the case has no typical case to withdraw")
+			return "", jianfu.Errorf(jianfu.ECONFLICT, "该线索没有可撤回的典型案例", "the case has no typical case to withdraw")
 		}
 		c.Typical = "withdrawn"
 		return "typical withdraw", tx.caseEvent(c.ID, a, jianfu.CaseEvent{Action: "typical_withdrawn", Note: "撤回典型案例:" + strings.TrimSpace(reason)})

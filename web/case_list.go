@@ -13,19 +13,19 @@ import (
 // caseView is a case with what its row shows about the deadline.
 type caseView struct {
 	*jianfu.Case
-	Overdue  bool
-	DueSoon  bool
-	Left     int // working days left on the deadline's days, 0 on the last day
-	Late     int // working days past the deadline
-	DueDay   string
-	Stage    string
-	Category string
+	Overdue      bool
+	DueSoon      bool
+	Left         int // working days left on the deadline's days, 0 on the last day
+	Late         int // working days past the deadline
+	DueDay       string
+	StageName    string
+	CategoryName string
 }
 
 func (s *Server) viewCase(p *page, c *jianfu.Case, now time.Time) *caseView {
-	v := &caseView{Case: c, Category: p.T("cat." + c.Category)}
+	v := &caseView{Case: c, CategoryName: p.T("cat." + c.Category)}
 	if c.Stage != "" {
-		v.Stage = p.T("case.stage." + string(c.Stage))
+		v.StageName = p.T("case.stage." + string(c.Stage))
 	}
 	if c.DueAt != nil && c.Status.Open() {
 		last := c.DueAt.Add(-24 * time.Hour)

@@ -31,17 +31,24 @@ const (
 // (reads per minute; submissions and tracking lookups per ten minutes).
 // The load benchmark lifts them; operators keep the defaults.
 func (s *Server) SetPublicLimits(reads, submits, lookups int) {
-	s.cases.read = newLoginLimiter(reads, time.Minute)
-	s.cases.submit = newLoginLimiter(submits, 10*time.Minute)
-	s.cases.track = newLoginLimiter(lookups, 10*time.Minute)
+	set := func(l *loginLimiter, max int) {
+		l.mu.Lock()
+		l.max = max
+		l.mu.Unlock()
+	}
+	set(s.cases.read, reads)
+	set(s.cases.submit, submits)
+	set(s.cases.track, lookups)
 }
 
 // casePages registers the pages of the case workflow (问题线索) and the
 // public pages that need no login: the complaint form, the tracking page,
 // the typical cases and Open311 GeoReport v2.
 func (s *Server) casePages(mux *http.ServeMux) {
-	s.cases = &caseState{cal: calendar.Default()}
-	s.SetPublicLimits(publicReads, publicSubmits, trackLookups)
+	s.cases = &caseState{cal: calendar.Default(),
+		read:   newLoginLimiter(publicReads, time.Minute),
+		submit: newLoginLimiter(publicSubmits, 10*time.Minute),
+		track:  newLoginLimiter(trackLookups, 10*time.Minute)}
 	if s.svc.Cases != nil {
 		s.cases.open311 = open311.New(s.svc.Cases, s.svc.Users.TokenActor, open311.Config{})
 	}
