@@ -95,7 +95,9 @@ func caseRoutes() []caseRoute {
 		{"GET", "/api/v1/cases/{id}/events", nil, readsCases, true},
 		{"GET", "/api/v1/cases/{id}/opinions", nil, readsCases, true},
 		{"GET", "/api/v1/cases/{id}/document", nil, readsCases, true},
-		{"POST", "/api/v1/cases/{id}/reveal", func(*caseHarness, *jianfu.Case) any { return map[string]any{"reason": "核实举报线索需要联系反映人"} },
+		{"POST", "/api/v1/cases/{id}/reveal", func(*caseHarness, *jianfu.Case) any {
+			return map[string]any{"reason": "核实举报线索需要联系反映人"}
+		},
 			func(a *jianfu.Actor) bool { return a.Has(jianfu.RoleReporterAccess) }, true},
 		{"POST", "/api/v1/cases/{id}/opinions", func(*caseHarness, *jianfu.Case) any {
 			return map[string]any{"kind": "rectification", "text": "立即停止要求接龙打卡,规范工作群管理。"}
@@ -103,9 +105,13 @@ func caseRoutes() []caseRoute {
 		{"POST", "/api/v1/cases/{id}/answer", func(*caseHarness, *jianfu.Case) any {
 			return map[string]any{"finding": "substantiated", "text": "经核实属实,已要求群主停止接龙打卡。"}
 		}, unitOnly, true},
-		{"POST", "/api/v1/cases/{id}/rectify", func(*caseHarness, *jianfu.Case) any { return map[string]any{"text": "已在群内公告取消接龙打卡要求。"} }, unitOnly, true},
+		{"POST", "/api/v1/cases/{id}/rectify", func(*caseHarness, *jianfu.Case) any {
+			return map[string]any{"text": "已在群内公告取消接龙打卡要求。"}
+		}, unitOnly, true},
 		{"POST", "/api/v1/cases/{id}/verify", func(*caseHarness, *jianfu.Case) any { return map[string]any{"passed": true, "note": "抽查属实"} }, handlesCases, true},
-		{"POST", "/api/v1/cases/{id}/close", func(*caseHarness, *jianfu.Case) any { return map[string]any{"outcome": "fixed", "note": "整改到位"} }, handlesCases, true},
+		{"POST", "/api/v1/cases/{id}/close", func(*caseHarness, *jianfu.Case) any {
+			return map[string]any{"outcome": "fixed", "note": "整改到位"}
+		}, handlesCases, true},
 		// Publishing comes before drafting: a drafter may not publish their own draft.
 		{"POST", "/api/v1/cases/{id}/typical/publish", nil, handlesCases, true},
 		{"POST", "/api/v1/cases/{id}/typical", func(*caseHarness, *jianfu.Case) any {
