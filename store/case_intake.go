@@ -262,11 +262,17 @@ func (tx *Tx) insertComplaint(in *complaintInput) (*caseRow, error) {
 	if c.Lat != nil && c.Lon != nil {
 		lat, lon = *c.Lat, *c.Lon
 	}
+	p, err := tx.policyFor(category)
+	if err != nil {
+		return nil, err
+	}
+	started := tx.now
+	due := tx.db.stageDue(started, p.Days(jianfu.StageTriage))
 	id, err := tx.insertID(`INSERT INTO cases(tracking_digest, source, source_ref, category, categories, proposed, description, channel_id, channel_text,
-		proposed_channel_id, region_path, address, lat, lon, media_url, status, anonymous, created_at, updated_at)
-		VALUES (?, ?, ?, ?, '[]', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?)`,
+		proposed_channel_id, region_path, address, lat, lon, media_url, status, stage, stage_started_at, due_at, anonymous, created_at, updated_at)
+		VALUES (?, ?, ?, ?, '[]', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', 'triage', ?, ?, ?, ?, ?)`,
 		trackingDigest(in.code), string(c.Source), c.SourceRef, category, string(proposed), c.Description, channelID, c.ChannelText,
-		proposedID, region, c.Address, lat, lon, c.MediaURL, c.Identity == nil, ms(received), ms(tx.now))
+		proposedID, region, c.Address, lat, lon, c.MediaURL, ms(started), ms(due), c.Identity == nil, ms(received), ms(tx.now))
 	if err != nil {
 		if isUnique(err) && c.SourceRef != "" {
 			return nil, jianfu.Errorf(jianfu.ECONFLICT, "来源记录%s已导入过", "source record %s was imported already", c.SourceRef)
@@ -277,16 +283,8 @@ func (tx *Tx) insertComplaint(in *complaintInput) (*caseRow, error) {
 	if _, err := tx.exec(`UPDATE cases SET number = ? WHERE id = ?`, number, id); err != nil {
 		return nil, err
 	}
-	row, err := tx.loadCase(jianfu.SystemActor("intake"), id)
-	if err != nil {
-		return nil, err
-	}
-	if err := tx.setStage(row, jianfu.StageTriage); err != nil {
-		return nil, err
-	}
-	if err := tx.saveCase(row, row.Status); err != nil {
-		return nil, err
-	}
+	row := &caseRow{Case: jianfu.Case{ID: id, Number: number, Source: c.Source, Category: category, RegionPath: region, Status: jianfu.CaseNew,
+		Stage: jianfu.StageTriage, StageStartedAt: &started, DueAt: &due, Anonymous: c.Identity == nil, CreatedAt: received, UpdatedAt: tx.now}}
 	if c.Identity != nil {
 		plain, _ := json.Marshal(c.Identity)
 		s := tx.db.sealer()
