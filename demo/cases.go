@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -154,9 +155,27 @@ func (g *gen) cases(ctx context.Context) error {
 		if start.After(anchor) {
 			start = anchor.Add(-time.Hour)
 		}
-		pc.start = start
+		want := ""
+		if i < len(targets) {
+			want = targets[i].state
+			pc.start = officeHours(anchor.Add(-time.Duration(targets[i].daysAgo)*24*time.Hour), g.rng.IntN(6*60))
+			if want == "merged" { // the same problem as the "closed" target, reported again
+				orig := plans[7]
+				pc.county, pc.unit, pc.category, pc.channel, pc.text = orig.county, orig.unit, orig.category, orig.channel, orig.text
+				pc.start = orig.start.Add(26 * time.Hour)
+			}
+			if !pc.start.Before(anchor) {
+				pc.start = anchor.Add(-3 * time.Hour)
+			}
+		} else {
+			pc.start = start
+		}
 		plans = append(plans, pc)
-		steps = append(steps, g.planSteps(pc, plans, cal, anchor)...)
+		planned := g.planSteps(pc, plans, cal, anchor, want)
+		if want == "" {
+			planned = g.recent(planned, anchor)
+		}
+		steps = append(steps, planned...)
 	}
 	sort.SliceStable(steps, func(i, j int) bool { return steps[i].at.Before(steps[j].at) })
 
@@ -270,11 +289,24 @@ func (g *gen) caseText(u *unit, cat string) (channel, text string) {
 
 // planSteps decides where a case ends and when each step happens. Steps
 // that would fall after the anchor are not taken: the case is still there.
-func (g *gen) planSteps(pc *plannedCase, plans []*plannedCase, cal *calendar.Calendar, anchor time.Time) []caseStep {
+// targets are the end states the first cases are planned to reach, so
+// every state shows even in the small demo; the rest are drawn at random.
+var targets = []struct {
+	state   string
+	daysAgo int
+}{
+	{"rejected", 12}, {"new", 1}, {"accepted", 2}, {"transferred", 3}, {"answered", 12},
+	{"rectified", 30}, {"verified", 42}, {"closed", 50}, {"notfixed", 50}, {"merged", 10},
+}
+
+// planSteps decides where a case ends (want, or at random when empty) and
+// when each step happens. Steps that would fall after the anchor are not
+// taken: the case is still there.
+func (g *gen) planSteps(pc *plannedCase, plans []*plannedCase, cal *calendar.Calendar, anchor time.Time, want string) []caseStep {
 	t := pc.start
 	out := []caseStep{{at: t, action: "create", pc: pc}}
 	// late decides whether this case keeps its deadlines.
-	late := g.rng.Float64() < 0.3
+	late := want == "" && g.rng.Float64() < 0.3
 	gap := func(limit int) time.Time {
 		d := 1 + g.rng.IntN(max(1, limit-1))
 		if late {
@@ -290,13 +322,29 @@ func (g *gen) planSteps(pc *plannedCase, plans []*plannedCase, cal *calendar.Cal
 		out = append(out, caseStep{at: t, action: action, pc: pc, arg: arg})
 		return true
 	}
-	x := g.rng.Float64()
-	switch {
-	case x < 0.05:
-		// Rejected: not a formalism problem.
-		add("reject", "", gap(3))
+	// stop reports whether the case rests in state here.
+	stop := func(p float64, state string) bool {
+		if want != "" {
+			return want == state
+		}
+		return g.rng.Float64() < p
+	}
+	first := want
+	if want == "" {
+		switch x := g.rng.Float64(); {
+		case x < 0.05:
+			first = "rejected"
+		case x < 0.08:
+			first = "merged"
+		case x < 0.16:
+			first = "new"
+		}
+	}
+	switch first {
+	case "rejected":
+		add("reject", "", gap(3)) // not a formalism problem
 		return out
-	case x < 0.08:
+	case "merged":
 		// A duplicate of an earlier case of the same county.
 		for i := len(plans) - 2; i >= 0; i-- {
 			if p := plans[i]; p.county == pc.county && p.start.Before(pc.start) && p.mergeWith == nil {
@@ -305,29 +353,25 @@ func (g *gen) planSteps(pc *plannedCase, plans []*plannedCase, cal *calendar.Cal
 				return out
 			}
 		}
-	case x < 0.16:
+	case "new":
 		return out // still waiting for triage
 	}
-	if !add("accept", "", gap(2)) {
+	if !add("accept", "", gap(2)) || stop(0.08, "accepted") {
 		return out
 	}
-	if g.rng.Float64() < 0.08 {
-		return out // accepted, not yet transferred
-	}
-	if !add("transfer", "", t.Add(time.Duration(30+g.rng.IntN(90))*time.Minute)) {
+	if !add("transfer", "", t.Add(time.Duration(30+g.rng.IntN(90))*time.Minute)) || stop(0.18, "transferred") {
 		return out
-	}
-	if g.rng.Float64() < 0.18 {
-		return out // waiting for the unit's answer
 	}
 	finding := jianfu.FindingSubstantiated
-	switch y := g.rng.Float64(); {
-	case y < 0.12:
-		finding = jianfu.FindingUnsubstantiated
-	case y < 0.22:
-		finding = jianfu.FindingPartly
-	case y < 0.27:
-		finding = jianfu.FindingNotResponsible
+	if want == "" {
+		switch y := g.rng.Float64(); {
+		case y < 0.12:
+			finding = jianfu.FindingUnsubstantiated
+		case y < 0.22:
+			finding = jianfu.FindingPartly
+		case y < 0.27:
+			finding = jianfu.FindingNotResponsible
+		}
 	}
 	if !add("answer", string(finding), gap(5)) {
 		return out
@@ -340,22 +384,25 @@ func (g *gen) planSteps(pc *plannedCase, plans []*plannedCase, cal *calendar.Cal
 		add("close", string(map[jianfu.CaseFinding]jianfu.CaseOutcome{jianfu.FindingUnsubstantiated: jianfu.OutcomeUnsubstantiated, jianfu.FindingNotResponsible: jianfu.OutcomeNotResponsible}[finding]), gap(5))
 		return out
 	}
-	if g.rng.Float64() < 0.2 {
+	if stop(0.08, "answered") {
+		return out // rectifying
+	}
+	if stop(0.2, "notfixed") {
 		// Never rectified: closed honestly as not fixed, with an accountability suggestion.
 		if add("opinion", "accountability", gap(15)) {
 			add("close", string(jianfu.OutcomeNotFixed), officeHours(t.Add(24*time.Hour), 30))
 		}
 		return out
 	}
-	if !add("rectify", "", gap(15)) {
+	if !add("rectify", "", gap(15)) || stop(0.08, "rectified") {
 		return out
 	}
-	if g.rng.Float64() < 0.15 {
+	if want == "" && g.rng.Float64() < 0.15 {
 		if !add("verify_fail", "", gap(5)) || !add("rectify", "", gap(15)) {
 			return out
 		}
 	}
-	if !add("verify", "", gap(5)) {
+	if !add("verify", "", gap(5)) || stop(0.06, "verified") {
 		return out
 	}
 	if g.rng.Float64() < 0.4 {
@@ -367,6 +414,31 @@ func (g *gen) planSteps(pc *plannedCase, plans []*plannedCase, cal *calendar.Cal
 	}
 	add("close", string(outcome), gap(3))
 	return out
+}
+
+// recent moves the steps of a case still open, which kept its deadlines,
+// close to the anchor: work in progress is mostly recent, and what is
+// old and open is what ran late.
+func (g *gen) recent(steps []caseStep, anchor time.Time) []caseStep {
+	last := steps[len(steps)-1]
+	switch last.action {
+	case "close", "reject", "merge", "reroute":
+		return steps
+	}
+	if g.rng.Float64() < 0.35 {
+		return steps // left to run late
+	}
+	target := anchor.Add(-time.Duration(2+g.rng.IntN(60)) * time.Hour)
+	days := int(target.Sub(last.at).Hours() / 24)
+	if days <= 0 {
+		return steps
+	}
+	shift := time.Duration(days) * 24 * time.Hour
+	steps[0].pc.start = steps[0].pc.start.Add(shift)
+	for i := range steps {
+		steps[i].at = steps[i].at.Add(shift)
+	}
+	return steps
 }
 
 // officeActor names the county office as the actor of its steps.
@@ -489,7 +561,7 @@ func (g *gen) publishTypical(ctx context.Context, want int) (int, error) {
 			region = "某区"
 		}
 		title := region + "“" + jianfu.CaseCategoryNames[c.Category] + "”问题典型案例"
-		summary := "群众反映:" + strings.ReplaceAll(jianfu.Redact(c.Description), c.UnitName, "某单位") +
+		summary := "群众反映:" + anonymise(jianfu.Redact(c.Description)) +
 			"网信部门受理后移送责任单位办理。经核实," + strings.TrimSuffix(jianfu.CaseOutcomeNames[c.Outcome], "。") + "。"
 		if _, err := g.db.DraftTypical(sys, c.ID, jianfu.TypicalCase{Title: title, Summary: summary,
 			Lesson: "工作群组、政务应用和公众账号应当服务工作实际,不得以留痕、打卡、点赞等代替实绩;主办单位须落实“谁建群谁负责”。"}); err != nil {
@@ -507,6 +579,27 @@ func (g *gen) publishTypical(ctx context.Context, want int) (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+var (
+	quoted  = regexp.MustCompile(`“[^”]*”`)
+	demoApp = regexp.MustCompile(`掌上\p{Han}{2}通`)
+)
+
+// anonymise replaces the names of channels (in quotes) with what they are.
+func anonymise(s string) string {
+	s = demoApp.ReplaceAllString(s, "某政务应用")
+	return quoted.ReplaceAllStringFunc(s, func(q string) string {
+		switch {
+		case strings.HasSuffix(q, "群”"):
+			return "“某工作群”"
+		case strings.HasSuffix(q, "公众号”"):
+			return "“某公众号”"
+		case strings.HasSuffix(q, "应用”"):
+			return "某政务应用"
+		}
+		return q
+	})
 }
 
 // addRevealer creates the province account allowed to reveal reporters.

@@ -317,14 +317,16 @@ func (db *DB) OverdueBoard(ctx context.Context) (*jianfu.OverdueBoard, error) {
 			}
 			count(r)
 		}
-		if child := childRegion(base, region); child != "" {
-			r := regions[child]
-			if r == nil {
-				r = &jianfu.OverdueRow{Path: child}
-				regions[child] = r
-			}
-			count(r)
+		child := childRegion(base, region)
+		if child == "" {
+			child = base // a case at the caller's own level: 本级
 		}
+		r := regions[child]
+		if r == nil {
+			r = &jianfu.OverdueRow{Path: child}
+			regions[child] = r
+		}
+		count(r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -335,6 +337,9 @@ func (db *DB) OverdueBoard(ctx context.Context) (*jianfu.OverdueBoard, error) {
 	for path, r := range regions {
 		if err := db.queryRow(ctx, `SELECT name FROM regions WHERE path = ?`, path).Scan(&r.Name); err != nil {
 			r.Name = path
+		}
+		if path == base {
+			r.Name += "(本级)"
 		}
 		b.Regions = append(b.Regions, r)
 	}

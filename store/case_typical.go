@@ -43,6 +43,15 @@ func (tx *Tx) knownNames(c *caseRow) ([]string, error) {
 	return append(names, list...), nil
 }
 
+// publicRegion is how precisely a typical case says where it happened:
+// the city, so a county's or township's single office is not pointed at.
+func publicRegion(path string) string {
+	if len(path) > 4 {
+		return path[:4]
+	}
+	return path
+}
+
 // TypicalOfCase returns the typical-case record of a case in scope
 // (ENOTFOUND when there is none).
 func (db *DB) TypicalOfCase(ctx context.Context, id int64) (*jianfu.TypicalCase, error) {
@@ -97,7 +106,7 @@ func (db *DB) DraftTypical(ctx context.Context, id int64, in jianfu.TypicalCase)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			if _, err := tx.insertID(`INSERT INTO typical_cases(case_id, region_path, title, summary, lesson, category, outcome, status, drafted_by, drafted_id, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?)`, c.ID, c.RegionPath, title, summary, lesson, c.Category, string(c.Outcome), a.Username, a.UserID, ms(tx.now)); err != nil {
+				VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?)`, c.ID, publicRegion(c.RegionPath), title, summary, lesson, c.Category, string(c.Outcome), a.Username, a.UserID, ms(tx.now)); err != nil {
 				return "", err
 			}
 		}

@@ -16,7 +16,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"jianfu"
+	"jianfu/demo"
 	"jianfu/detect"
+	"jianfu/secret"
 	"jianfu/store"
 	"jianfu/store/storetest"
 	"jianfu/web"
@@ -194,8 +196,68 @@ func TestBrowserComplaintOverdueEscalationTracking(t *testing.T) {
 		t.Errorf("the tracking page shows an internal note:\n%s", progress)
 	}
 	if dir := os.Getenv("JIANFU_SHOTS"); dir != "" {
-		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		must(err)
 		os.WriteFile(filepath.Join(dir, "track-journey.png"), shot, 0o644)
+	}
+}
+
+// TestCaseScreenshots saves screenshots of the case pages over the demo
+// province, at desktop and phone width, into $JIANFU_SHOTS.
+func TestCaseScreenshots(t *testing.T) {
+	dir := os.Getenv("JIANFU_SHOTS")
+	if dir == "" {
+		t.Skip("set JIANFU_SHOTS=DIR to save screenshots")
+	}
+	ctx := chrome(t)
+	db := storetest.Open(t, store.SQLite)
+	sealer, _ := secret.ParseSealerKey(secret.NewSealerKey())
+	db.SetReporterKey(sealer)
+	if _, err := demo.Generate(context.Background(), db, demo.Options{Size: demo.Small}); err != nil {
+		t.Fatal(err)
+	}
+	det, _ := detect.New()
+	s, err := web.New(web.Config{Version: "shots"}, web.Services{Regions: db, Units: db, Users: db, Audit: db, Cases: db, Ping: db.Ping, Detector: det}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	shoot := func(name, url string) {
+		for _, size := range []struct {
+			tag  string
+			w, h int64
+		}{{"desktop", 1280, 900}, {"phone", 390, 844}} {
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(size.w, size.h), chromedp.Navigate(srv.URL+url), chromedp.Sleep(300*time.Millisecond)); err != nil {
+				t.Fatal(err)
+			}
+			buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(filepath.Join(dir, name+"-"+size.tag+".png"), buf, 0o644)
+		}
+	}
+	shoot("complaint", "/complaint")
+	shoot("typical", "/typical")
+	list, _, _ := db.FindTypicalCases(context.Background(), jianfu.TypicalFilter{})
+	if len(list) > 0 {
+		shoot("typical-case", fmt.Sprintf("/typical/%d", list[0].ID))
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(srv.URL+"/login"), chromedp.SendKeys(`input[name=username]`, "jiangnan.jianguan"),
+		chromedp.SendKeys(`input[name=password]`, demo.DefaultPassword), chromedp.Click(`button[type=submit]`), chromedp.WaitVisible(`header .who`)); err != nil {
+		t.Fatal(err)
+	}
+	cases, _, _ := db.FindCases(storetest.System(), jianfu.CaseFilter{Overdue: true, RegionPath: "390102", Page: jianfu.Page{Limit: 1}})
+	closed, _, _ := db.FindCases(storetest.System(), jianfu.CaseFilter{Status: jianfu.CaseClosed, RegionPath: "390102", Page: jianfu.Page{Limit: 1}})
+	shoot("cases", "/cases")
+	shoot("cases-overdue", "/cases/overdue")
+	shoot("cases-deadlines", "/cases/deadlines")
+	shoot("cases-new", "/cases/new")
+	if len(cases) > 0 {
+		shoot("case", fmt.Sprintf("/cases/%d", cases[0].ID))
+	}
+	if len(closed) > 0 {
+		shoot("case-closed", fmt.Sprintf("/cases/%d", closed[0].ID))
 	}
 }
