@@ -292,6 +292,9 @@ func TestCasePagesRender(t *testing.T) {
 		t.Errorf("staff /cases: %d", st)
 	}
 	anon := newBrowser(t, h.srv.URL)
+	if st, body := anon.get("/complaint/channels?q=望江"); st != 200 || !strings.Contains(body, `"name":"望江中学教师工作群"`) || !strings.Contains(body, "望江中学") {
+		t.Errorf("channel search for the form: %d %s", st, body)
+	}
 	for _, p := range []string{"/complaint", "/track", "/typical", "/complaint?lang=en"} {
 		if st, _ := anon.get(p); st != 200 {
 			t.Errorf("anonymous %s: %d", p, st)
