@@ -558,7 +558,7 @@ func TestTypicalCaseNeedsReviewAndNoPersonalData(t *testing.T) {
 			t.Errorf("published %+v", pub)
 		}
 		list, total := must4(t)(db.FindTypicalCases(context.Background(), jianfu.TypicalFilter{}))
-		if total != 1 || list[0].Title != "某区教育局公众号强制转发点赞" || list[0].RegionName != "江南区" {
+		if total != 1 || list[0].Title != "某区教育局公众号强制转发点赞" || list[0].RegionName != "江州市" {
 			t.Errorf("public list %d %+v", total, list)
 		}
 	})
