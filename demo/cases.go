@@ -215,6 +215,10 @@ func (g *gen) cases(ctx context.Context) error {
 	if err := sweep(anchor); err != nil {
 		return err
 	}
+	at(anchor)
+	if _, err := g.db.SweepDeadlines(sys, anchor); err != nil {
+		return fmt.Errorf("final sweep: %w", err)
+	}
 	dropped := 0
 	for _, p := range plans {
 		if p.dropped {
