@@ -522,14 +522,14 @@ type Transfer struct {
 	Reason string `json:"reason"`
 }
 
-// Answer is the responsible unit's reply (答复).
-type Answer struct {
+// CaseAnswer is the responsible unit's reply (答复).
+type CaseAnswer struct {
 	Finding CaseFinding `json:"finding"`
 	Text    string      `json:"text"` // shown to the reporter
 }
 
-// Rectification reports what the unit changed, with evidence (整改).
-type Rectification struct {
+// CaseRectification reports what the unit changed, with evidence (整改).
+type CaseRectification struct {
 	Text        string        `json:"text"`
 	Attachments []*Attachment `json:"-"`
 }
@@ -691,8 +691,8 @@ type CaseService interface {
 
 	TriageCase(ctx context.Context, id int64, t Triage) (*Case, error)
 	TransferCase(ctx context.Context, id int64, t Transfer) (*Case, error)
-	AnswerCase(ctx context.Context, id int64, a Answer) (*Case, error)
-	RectifyCase(ctx context.Context, id int64, r Rectification) (*Case, error)
+	AnswerCase(ctx context.Context, id int64, a CaseAnswer) (*Case, error)
+	RectifyCase(ctx context.Context, id int64, r CaseRectification) (*Case, error)
 	VerifyCase(ctx context.Context, id int64, v Verification) (*Case, error)
 	CloseCase(ctx context.Context, id int64, c Closing) (*Case, error)
 	ReopenCase(ctx context.Context, id int64, reason string) (*Case, error)

@@ -104,8 +104,9 @@ type caseStep struct {
 func (g *gen) cases(ctx context.Context) error {
 	anchor := g.db.Now()
 	clock := anchor
+	prev := g.db.Now
 	g.db.Now = func() time.Time { return clock }
-	defer func() { g.db.Now = time.Now }()
+	defer func() { g.db.Now = prev }()
 	cal := calendar.Default()
 	at := func(t time.Time) { clock = t }
 
@@ -520,9 +521,9 @@ func (g *gen) runStep(ctx context.Context, s caseStep) error {
 	case "answer":
 		f := jianfu.CaseFinding(s.arg)
 		texts := answers[f]
-		_, err = g.db.AnswerCase(unitActor(ctx, pc.unit), pc.id, jianfu.Answer{Finding: f, Text: texts[g.rng.IntN(len(texts))]})
+		_, err = g.db.AnswerCase(unitActor(ctx, pc.unit), pc.id, jianfu.CaseAnswer{Finding: f, Text: texts[g.rng.IntN(len(texts))]})
 	case "rectify":
-		_, err = g.db.RectifyCase(unitActor(ctx, pc.unit), pc.id, jianfu.Rectification{Text: rectifications[g.rng.IntN(len(rectifications))]})
+		_, err = g.db.RectifyCase(unitActor(ctx, pc.unit), pc.id, jianfu.CaseRectification{Text: rectifications[g.rng.IntN(len(rectifications))]})
 	case "verify_fail":
 		_, err = g.db.VerifyCase(office, pc.id, jianfu.Verification{Passed: false, Note: "抽查群聊记录,相关要求仍在执行"})
 	case "verify":

@@ -139,6 +139,7 @@ func steps() []step {
 		{"regions", (*gen).regions},
 		{"units", (*gen).units},
 		{"users", (*gen).users},
+		{"campaigns", (*gen).campaigns},
 		{"cases", (*gen).cases},
 	}
 }

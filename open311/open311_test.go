@@ -321,7 +321,7 @@ func closeCase(t *testing.T, db *store.DB, number string) {
 	if _, err := db.TransferCase(sys, id, jianfu.Transfer{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.AnswerCase(sys, id, jianfu.Answer{Finding: jianfu.FindingUnsubstantiated, Text: "经查该群没有此类要求。"}); err != nil {
+	if _, err := db.AnswerCase(sys, id, jianfu.CaseAnswer{Finding: jianfu.FindingUnsubstantiated, Text: "经查该群没有此类要求。"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.CloseCase(sys, id, jianfu.Closing{Outcome: jianfu.OutcomeUnsubstantiated, Note: "经核查反映不实"}); err != nil {

@@ -690,14 +690,6 @@ func (db *DB) PublicCases(ctx context.Context, f jianfu.PublicCaseFilter) ([]*ji
 	return out, err
 }
 
-func anys(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
-}
-
 // ComplaintRegions lists the regions a complaint can name, down to county
 // level, top down.
 func (db *DB) ComplaintRegions(ctx context.Context) ([]*jianfu.Region, error) {

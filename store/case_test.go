@@ -143,11 +143,11 @@ func TestComplaintToClosedCase(t *testing.T) {
 			t.Errorf("answer due %v, want end of Monday 9 March %v", c.DueAt.In(cst), want)
 		}
 		// The unit administrator above the school answers; staff cannot.
-		if _, err := db.AnswerCase(w.as(t, "schoolStaff"), c.ID, jianfu.Answer{Finding: jianfu.FindingSubstantiated, Text: "情况属实,已批评群主。"}); code(err) != jianfu.EFORBIDDEN {
+		if _, err := db.AnswerCase(w.as(t, "schoolStaff"), c.ID, jianfu.CaseAnswer{Finding: jianfu.FindingSubstantiated, Text: "情况属实,已批评群主。"}); code(err) != jianfu.EFORBIDDEN {
 			t.Errorf("staff answers: %v", err)
 		}
 		edu := w.as(t, "eduAdmin")
-		c = must(db.AnswerCase(edu, c.ID, jianfu.Answer{Finding: jianfu.FindingSubstantiated, Text: "经核实情况属实,已责令群主停止夜间接龙打卡。"}))
+		c = must(db.AnswerCase(edu, c.ID, jianfu.CaseAnswer{Finding: jianfu.FindingSubstantiated, Text: "经核实情况属实,已责令群主停止夜间接龙打卡。"}))
 		if c.Stage != jianfu.StageRectify {
 			t.Errorf("a substantiated answer starts rectification, stage %s", c.Stage)
 		}
@@ -155,7 +155,7 @@ func TestComplaintToClosedCase(t *testing.T) {
 		if _, err := db.CloseCase(sup, c.ID, jianfu.Closing{Outcome: jianfu.OutcomeFixed, Note: "已整改"}); code(err) != jianfu.ECONFLICT {
 			t.Errorf("closing as fixed before verification: %v", err)
 		}
-		c = must(db.RectifyCase(edu, c.ID, jianfu.Rectification{Text: "已在群内公告取消接龙打卡,改为工作时间内按需通知。", Attachments: []*jianfu.Attachment{{AttachmentInfo: jianfu.AttachmentInfo{Name: "公告截图.png"}, Data: tinyPNG(t)}}}))
+		c = must(db.RectifyCase(edu, c.ID, jianfu.CaseRectification{Text: "已在群内公告取消接龙打卡,改为工作时间内按需通知。", Attachments: []*jianfu.Attachment{{AttachmentInfo: jianfu.AttachmentInfo{Name: "公告截图.png"}, Data: tinyPNG(t)}}}))
 		if c.Status != jianfu.CaseRectified {
 			t.Fatalf("status %s", c.Status)
 		}
@@ -163,7 +163,7 @@ func TestComplaintToClosedCase(t *testing.T) {
 		if c.Status != jianfu.CaseAnswered || c.Stage != jianfu.StageRectify {
 			t.Errorf("failed verification: status %s stage %s", c.Status, c.Stage)
 		}
-		must(db.RectifyCase(edu, c.ID, jianfu.Rectification{Text: "已解散原群,新建工作群并明确不得接龙。"}))
+		must(db.RectifyCase(edu, c.ID, jianfu.CaseRectification{Text: "已解散原群,新建工作群并明确不得接龙。"}))
 		must(db.VerifyCase(sup, c.ID, jianfu.Verification{Passed: true, Note: "抽查群消息,已无接龙"}))
 		c = must(db.CloseCase(sup, c.ID, jianfu.Closing{Outcome: jianfu.OutcomeFixed, Note: "整改到位"}))
 		if c.Status != jianfu.CaseClosed || c.Outcome != jianfu.OutcomeFixed || c.DueAt != nil || c.ClosedAt == nil {
@@ -249,7 +249,7 @@ func TestRerouteKeepsReasonForBothUnits(t *testing.T) {
 		if last.Action != "rerouted" || !strings.Contains(last.Note, "非学校管理") || last.FromUnit != "江州市江南区望江中学" || !strings.Contains(last.UnitName, "网络安全和信息化委员会办公室") {
 			t.Errorf("re-route event as the old unit sees it: %+v", last)
 		}
-		if _, err := db.AnswerCase(w.as(t, "eduAdmin"), c.ID, jianfu.Answer{Finding: jianfu.FindingSubstantiated, Text: "我们来答复这个问题吧。"}); code(err) != jianfu.EFORBIDDEN {
+		if _, err := db.AnswerCase(w.as(t, "eduAdmin"), c.ID, jianfu.CaseAnswer{Finding: jianfu.FindingSubstantiated, Text: "我们来答复这个问题吧。"}); code(err) != jianfu.EFORBIDDEN {
 			t.Errorf("the former unit answers: %v", err)
 		}
 		// Not fixed is an honest ending, available without a rectification.
@@ -340,7 +340,7 @@ func TestDeadlinesAcrossNationalDay(t *testing.T) {
 		}
 		// The unit answers late: the answer says by how much, and the
 		// rectify stage starts with a fresh deadline.
-		c := must(db.AnswerCase(w.as(t, "eduAdmin"), a.ID, jianfu.Answer{Finding: jianfu.FindingPartly, Text: "部分属实,正在整改表格重复报送问题。"}))
+		c := must(db.AnswerCase(w.as(t, "eduAdmin"), a.ID, jianfu.CaseAnswer{Finding: jianfu.FindingPartly, Text: "部分属实,正在整改表格重复报送问题。"}))
 		if c.Overdue(w.clock()) || c.Stage != jianfu.StageRectify || c.OverdueCount != 1 {
 			t.Errorf("after the late answer: overdue %v stage %s count %d", c.Overdue(w.clock()), c.Stage, c.OverdueCount)
 		}
@@ -534,7 +534,7 @@ func TestTypicalCaseNeedsReviewAndNoPersonalData(t *testing.T) {
 		sup := w.as(t, "southSup")
 		c, _ := must2(t)(db.CreateClue(sup, &jianfu.Clue{ChannelID: w.ch["eduAccount"].ID, Description: "公众号要求全体教师每天转发文章并截图上报点赞数"}))
 		must(db.TransferCase(sup, c.ID, jianfu.Transfer{}))
-		must(db.AnswerCase(w.as(t, "eduAdmin"), c.ID, jianfu.Answer{Finding: jianfu.FindingUnsubstantiated, Text: "经查无此要求,系个别教师误传。"}))
+		must(db.AnswerCase(w.as(t, "eduAdmin"), c.ID, jianfu.CaseAnswer{Finding: jianfu.FindingUnsubstantiated, Text: "经查无此要求,系个别教师误传。"}))
 		if _, err := db.DraftTypical(sup, c.ID, jianfu.TypicalCase{Title: "某区教育局公众号强制转发点赞", Summary: strings.Repeat("经查,", 20)}); code(err) != jianfu.ECONFLICT {
 			t.Errorf("drafting an open case: %v", err)
 		}

@@ -288,7 +288,7 @@ func (tx *Tx) lateness(c *caseRow) string {
 }
 
 // AnswerCase records the responsible unit's answer (答复).
-func (db *DB) AnswerCase(ctx context.Context, id int64, ans jianfu.Answer) (*jianfu.Case, error) {
+func (db *DB) AnswerCase(ctx context.Context, id int64, ans jianfu.CaseAnswer) (*jianfu.Case, error) {
 	return db.unitAct(ctx, id, "case.answer", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
 		if c.Status != jianfu.CaseTransferred {
 			return "", wrongStatus(c, "不需要答复", "it needs no answer now")
@@ -319,7 +319,7 @@ func (db *DB) AnswerCase(ctx context.Context, id int64, ans jianfu.Answer) (*jia
 }
 
 // RectifyCase records the unit's rectification with evidence (整改).
-func (db *DB) RectifyCase(ctx context.Context, id int64, r jianfu.Rectification) (*jianfu.Case, error) {
+func (db *DB) RectifyCase(ctx context.Context, id int64, r jianfu.CaseRectification) (*jianfu.Case, error) {
 	if err := textBetween("text", "整改情况", r.Text, 10, 4000); err != nil {
 		return nil, err
 	}

@@ -166,7 +166,7 @@ func (s *Server) apiTransfer(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiAnswer(w http.ResponseWriter, r *http.Request) error {
-	return caseChange(w, r, func(id int64, in jianfu.Answer) (*jianfu.Case, error) {
+	return caseChange(w, r, func(id int64, in jianfu.CaseAnswer) (*jianfu.Case, error) {
 		return s.svc.Cases.AnswerCase(r.Context(), id, in)
 	})
 }
@@ -182,7 +182,7 @@ type rectifyInput struct {
 
 func (s *Server) apiRectify(w http.ResponseWriter, r *http.Request) error {
 	return caseChange(w, r, func(id int64, in rectifyInput) (*jianfu.Case, error) {
-		rect := jianfu.Rectification{Text: in.Text}
+		rect := jianfu.CaseRectification{Text: in.Text}
 		for _, a := range in.Attachments {
 			data, err := base64.StdEncoding.DecodeString(a.Data)
 			if err != nil {

@@ -130,11 +130,11 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request) error {
 	case "transfer":
 		_, err = s.svc.Cases.TransferCase(ctx, id, jianfu.Transfer{UnitID: num("unit_id"), Note: get("note"), Reason: get("reason")})
 	case "answer":
-		_, err = s.svc.Cases.AnswerCase(ctx, id, jianfu.Answer{Finding: jianfu.CaseFinding(get("finding")), Text: get("text")})
+		_, err = s.svc.Cases.AnswerCase(ctx, id, jianfu.CaseAnswer{Finding: jianfu.CaseFinding(get("finding")), Text: get("text")})
 	case "rectify":
 		var imgs []*jianfu.Attachment
 		if imgs, err = readImages(r, "images"); err == nil {
-			_, err = s.svc.Cases.RectifyCase(ctx, id, jianfu.Rectification{Text: get("text"), Attachments: imgs})
+			_, err = s.svc.Cases.RectifyCase(ctx, id, jianfu.CaseRectification{Text: get("text"), Attachments: imgs})
 		}
 	case "verify":
 		_, err = s.svc.Cases.VerifyCase(ctx, id, jianfu.Verification{Passed: get("passed") == "1", Note: get("note")})

@@ -18,9 +18,6 @@ var modules = []module{
 	{Key: "registry", Path: "/registry"},
 	{Key: "burden", Path: "/burden"},
 	{Key: "cases", Path: "/cases", Live: true},
-	{Key: "campaigns", Path: "/campaigns"},
-	{Key: "evaluation", Path: "/evaluation"},
-	{Key: "cleanup", Path: "/cleanup"},
 	{Key: "typical", Path: "/typical", Live: true},
 }
 
@@ -84,11 +81,15 @@ func (s *Server) showHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	dash, err := s.dashboardData(r)
+	if err != nil {
+		return err
+	}
 	p := s.newPage(r, "home")
 	p.Title = p.T("nav.home")
 	p.Data = map[string]any{
 		"Region": region, "Units": units, "Users": users, "Levels": levels, "ByType": byType,
-		"Types": jianfu.UnitTypes, "Own": own, "Modules": modules, "Scope": a.ScopeLabel(),
+		"Types": jianfu.UnitTypes, "Own": own, "Modules": modules, "Scope": a.ScopeLabel(), "Dashboard": dash,
 	}
 	s.render(w, r, "home", p)
 	return nil

@@ -101,7 +101,7 @@ var funcs = template.FuncMap{
 }
 
 func loadPages() (*pageSet, error) {
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials.html")
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials.html", "templates/section_*.html")
 	if err != nil {
 		return nil, err
 	}

@@ -28,7 +28,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
 
 	// UI pages, one registration function per capability.
-	for _, register := range []func(*http.ServeMux){s.corePages, s.casePages, s.rulesPages} {
+	for _, register := range []func(*http.ServeMux){s.corePages, s.rulesPages, s.campaignPages, s.casePages} {
 		register(mux)
 	}
 
@@ -96,7 +96,7 @@ type apiRoute struct {
 
 func (s *Server) apiRoutes() []apiRoute {
 	var all []apiRoute
-	for _, part := range [][]apiRoute{s.coreAPI(), s.casesAPI(), s.rulesAPI()} {
+	for _, part := range [][]apiRoute{s.coreAPI(), s.rulesAPI(), s.campaignsAPI(), s.casesAPI()} {
 		all = append(all, part...)
 	}
 	return all

@@ -33,6 +33,11 @@ type Services struct {
 	Cases   jianfu.CaseService
 	// Detector finds formalism demands in messages (pure, shared).
 	Detector *detect.Detector
+	// Spot checks, evaluation, cleanup and technical monitoring.
+	Campaigns  jianfu.CampaignService
+	Evaluation jianfu.EvaluationService
+	Cleanup    jianfu.CleanupService
+	Monitor    jianfu.MonitorService
 	// Ping checks the database for /healthz.
 	Ping func(context.Context) error
 }

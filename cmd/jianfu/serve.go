@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"jianfu/detect"
+	"jianfu/monitor"
 	"jianfu/store"
 	"jianfu/web"
 )
@@ -25,6 +26,7 @@ type serveFlags struct {
 	secureCookies       bool
 	trustProxy          bool
 	reporterKey         string // base64 SM4 (16 bytes) or AES-256 (32 bytes) key for complainants' identities
+	monitorInterval     time.Duration
 }
 
 func (f *serveFlags) add(cmd *cobra.Command) {
@@ -35,6 +37,7 @@ func (f *serveFlags) add(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.secureCookies, "secure-cookies", false, "始终给 Cookie 加 Secure 标志(经 HTTPS 反向代理部署时开启)")
 	cmd.Flags().BoolVar(&f.trustProxy, "trust-proxy", false, "信任反向代理的 X-Forwarded-For / X-Forwarded-Proto 头")
 	cmd.Flags().StringVar(&f.reporterKey, "reporter-key", os.Getenv("JIANFU_REPORTER_KEY"), "举报人身份加密密钥(base64:16字节为 SM4-GCM,32字节为 AES-256-GCM);也可用环境变量 JIANFU_REPORTER_KEY。不设则只受理匿名反映")
+	cmd.Flags().DurationVar(&f.monitorInterval, "monitor-interval", 24*time.Hour, "技术监测:每个渠道公开网址的检测间隔(如 6h);0 表示不检测")
 }
 
 func envOr(key, def string) string {
@@ -85,7 +88,8 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 		return err
 	}
 	srv, err := web.New(web.Config{Addr: f.addr, SecureCookies: f.secureCookies, TrustProxy: f.trustProxy, Version: version},
-		web.Services{Regions: db, Units: db, Users: db, Audit: db, Cases: db, Ping: db.Ping, Detector: det}, log)
+		web.Services{Regions: db, Units: db, Users: db, Audit: db, Cases: db, Ping: db.Ping, Detector: det,
+			Campaigns: db, Evaluation: db, Cleanup: db, Monitor: db}, log)
 	if err != nil {
 		return fmt.Errorf("build server: %w", err)
 	}
@@ -97,5 +101,8 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 		}
 		return err
 	})
+	if f.monitorInterval > 0 {
+		go (&monitor.Scheduler{Store: db, Checker: monitor.New(monitor.Config{}), Interval: f.monitorInterval, Log: log}).Run(systemCtx(ctx, "monitor"))
+	}
 	return srv.Serve(ctx, ready)
 }
