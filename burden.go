@@ -328,11 +328,11 @@ const (
 	ClueFromCluster = "cluster"
 )
 
-// Clue is a case clue (线索) a supervisor raised from a finding or a 多头报送
+// BurdenClue is a case clue (线索) a supervisor raised from a finding or a 多头报送
 // cluster with one click. The case workflow adopts clues into cases; until
 // then they are listed here. A clue keeps its own copy of the evidence, so
 // it outlives the finding's retention.
-type Clue struct {
+type BurdenClue struct {
 	ID         int64      `json:"id"`
 	Kind       string     `json:"kind"` // finding or cluster
 	FindingID  int64      `json:"finding_id,omitempty"`
@@ -406,12 +406,12 @@ type BurdenService interface {
 	FindClusters(ctx context.Context, f ClusterFilter) ([]*Cluster, int, error)
 	FindClusterByID(ctx context.Context, id int64) (*Cluster, error)
 
-	// CreateClue turns a finding or a cluster into a case clue. Supervisors
+	// RaiseClue turns a finding or a cluster into a case clue. Supervisors
 	// and case handlers may; ECONFLICT when one exists already.
-	CreateClue(ctx context.Context, kind string, id int64) (*Clue, error)
+	RaiseClue(ctx context.Context, kind string, id int64) (*BurdenClue, error)
 	// AdoptClue marks a clue as taken into a case (the case workflow calls it).
-	AdoptClue(ctx context.Context, id, caseID int64) (*Clue, error)
-	FindClues(ctx context.Context, f ClueFilter) ([]*Clue, int, error)
+	AdoptClue(ctx context.Context, id, caseID int64) (*BurdenClue, error)
+	FindClues(ctx context.Context, f ClueFilter) ([]*BurdenClue, int, error)
 
 	FindPeople(ctx context.Context, f PeopleFilter) ([]*PersonGroups, int, *PeopleStats, error)
 

@@ -144,6 +144,7 @@ func steps() []step {
 		{"units", (*gen).units},
 		{"users", (*gen).users},
 		{"campaigns", (*gen).campaigns},
+		{"cases", (*gen).cases},
 		{"messages", (*gen).messages},
 	}
 }

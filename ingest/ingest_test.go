@@ -226,14 +226,14 @@ func TestMaterialClustersAcrossGroups(t *testing.T) {
 		}
 
 		// One click turns a cluster into a clue; the clue keeps the evidence.
-		clue, err := db.CreateClue(f.Ctx(t, db, "provSup"), jianfu.ClueFromCluster, elders.ID)
+		clue, err := db.RaiseClue(f.Ctx(t, db, "provSup"), jianfu.ClueFromCluster, elders.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(clue.Title, "2个单位") || !strings.Contains(clue.Summary, "一张表") {
 			t.Errorf("cluster clue: %+v", clue)
 		}
-		if _, err := db.CreateClue(f.Ctx(t, db, "provSup"), jianfu.ClueFromCluster, elders.ID); jianfu.ErrorCode(err) != jianfu.ECONFLICT {
+		if _, err := db.RaiseClue(f.Ctx(t, db, "provSup"), jianfu.ClueFromCluster, elders.ID); jianfu.ErrorCode(err) != jianfu.ECONFLICT {
 			t.Errorf("second clue: %v", err)
 		}
 	})
@@ -263,7 +263,7 @@ func TestCluesRetentionAndPeople(t *testing.T) {
 		for _, tt := range []struct {
 			user, code string
 		}{{"eduAdmin", jianfu.EFORBIDDEN}, {"northSup", jianfu.ENOTFOUND}, {"southSup", ""}, {"provSup", jianfu.ECONFLICT}} {
-			_, err := db.CreateClue(f.Ctx(t, db, tt.user), jianfu.ClueFromFinding, id)
+			_, err := db.RaiseClue(f.Ctx(t, db, tt.user), jianfu.ClueFromFinding, id)
 			if jianfu.ErrorCode(err) != tt.code {
 				t.Errorf("%s raising a clue: %v, want %q", tt.user, err, tt.code)
 			}
@@ -275,9 +275,16 @@ func TestCluesRetentionAndPeople(t *testing.T) {
 		if _, n, _ := db.FindClues(f.Ctx(t, db, "northAdmin"), jianfu.ClueFilter{}); n != 0 {
 			t.Errorf("another county's unit sees %d clues", n)
 		}
-		adopted, err := db.AdoptClue(f.Ctx(t, db, "southSup"), clues[0].ID, 77)
-		if err != nil || adopted.Status != "adopted" || adopted.CaseID != 77 {
-			t.Errorf("adopt: %+v %v", adopted, err)
+		// Raising the clue opened a case in the case workflow at once.
+		if clues[0].Status != "adopted" || clues[0].CaseID == 0 {
+			t.Fatalf("the clue did not open a case: %+v", clues[0])
+		}
+		c, err := db.FindCaseByID(f.Ctx(t, db, "southSup"), clues[0].CaseID)
+		if err != nil || c.Source != jianfu.SourceMonitoring || c.Category != "checkin" {
+			t.Errorf("the clue's case: %+v %v", c, err)
+		}
+		if _, err := db.AdoptClue(f.Ctx(t, db, "southSup"), clues[0].ID, 77); jianfu.ErrorCode(err) != jianfu.ECONFLICT {
+			t.Errorf("adopting an adopted clue again: %v", err)
 		}
 
 		// Per person: one pseudonym sits in three groups; each county sees its part.

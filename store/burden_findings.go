@@ -294,9 +294,9 @@ func (db *DB) FindClusterByID(ctx context.Context, id int64) (*jianfu.Cluster, e
 	return c, err
 }
 
-// CreateClue turns a finding or a cluster into a case clue (线索) that the
+// RaiseClue turns a finding or a cluster into a case clue (线索) that the
 // case workflow can adopt. It keeps its own copy of the redacted evidence.
-func (db *DB) CreateClue(ctx context.Context, kind string, id int64) (*jianfu.Clue, error) {
+func (db *DB) RaiseClue(ctx context.Context, kind string, id int64) (*jianfu.BurdenClue, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -304,7 +304,8 @@ func (db *DB) CreateClue(ctx context.Context, kind string, id int64) (*jianfu.Cl
 	if !a.CanRaiseClue() {
 		return nil, forbidden("转为线索需要监管人员或线索办理员角色", "raising a clue needs the supervisor or case handler role")
 	}
-	cl := &jianfu.Clue{Kind: kind, Status: "new", CreatedBy: a.Username}
+	cl := &jianfu.BurdenClue{Kind: kind, Status: "new", CreatedBy: a.Username}
+	category := "material" // a 多头报送 cluster is repeated requests for materials
 	var unitPath string
 	switch kind {
 	case jianfu.ClueFromFinding:
@@ -313,6 +314,10 @@ func (db *DB) CreateClue(ctx context.Context, kind string, id int64) (*jianfu.Cl
 			return nil, err
 		}
 		cl.FindingID, cl.GroupID, cl.UnitID, cl.UnitName, cl.RegionPath = f.ID, f.GroupID, f.UnitID, f.UnitName, f.RegionPath
+		category = jianfu.CategoryOther
+		if len(f.Categories) > 0 {
+			category = string(f.Categories[0])
+		}
 		names := make([]string, len(f.Categories))
 		for i, c := range f.Categories {
 			names[i] = jianfu.DemandCategoryNames[c]
@@ -350,6 +355,23 @@ func (db *DB) CreateClue(ctx context.Context, kind string, id int64) (*jianfu.Cl
 	default:
 		return nil, jianfu.Errorf(jianfu.EINVALID, "线索来源应为 finding(问题发现)或 cluster(多头报送)", "a clue comes from a finding or a cluster")
 	}
+	// The clue opens a case in the case workflow at once (idempotent on
+	// the source reference, so a retry finds the same case).
+	caseClue := &jianfu.Clue{Source: jianfu.SourceMonitoring, SourceRef: fmt.Sprintf("%s:%d", kind, id), Category: category,
+		Description: cl.Title + "。" + cl.Summary}
+	if kind == jianfu.ClueFromFinding && cl.GroupID != 0 {
+		caseClue.ChannelID = cl.GroupID
+	} else {
+		caseClue.RegionCode = jianfu.CodeOfPath(cl.RegionPath)
+	}
+	if len([]rune(caseClue.Description)) > jianfu.MaxDescription {
+		caseClue.Description = string([]rune(caseClue.Description)[:jianfu.MaxDescription])
+	}
+	opened, _, err := db.CreateClue(ctx, caseClue)
+	if err != nil {
+		return nil, fmt.Errorf("open a case for the clue: %w", err)
+	}
+	cl.Status, cl.CaseID = "adopted", opened.ID
 	err = db.inTx(ctx, func(tx *Tx) error {
 		if err := tx.queryRow(`SELECT path FROM units WHERE id = ?`, cl.UnitID).Scan(&unitPath); err != nil {
 			return db.translate(err, nUnit)
@@ -366,9 +388,11 @@ func (db *DB) CreateClue(ctx context.Context, kind string, id int64) (*jianfu.Cl
 			return err
 		}
 		cl.CreatedAt = tx.now
-		nid, err := tx.insertID(`INSERT INTO clues(kind, finding_id, cluster_id, group_id, unit_id, region_path, unit_path, title, summary, status, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			cl.Kind, nullInt(cl.FindingID), nullInt(cl.ClusterID), nullInt(cl.GroupID), cl.UnitID, cl.RegionPath, unitPath, cl.Title, cl.Summary, cl.Status, cl.CreatedBy, ms(tx.now))
+		t := tx.now
+		cl.AdoptedAt = &t
+		nid, err := tx.insertID(`INSERT INTO clues(kind, finding_id, cluster_id, group_id, unit_id, region_path, unit_path, title, summary, status, case_id, created_by, created_at, adopted_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			cl.Kind, nullInt(cl.FindingID), nullInt(cl.ClusterID), nullInt(cl.GroupID), cl.UnitID, cl.RegionPath, unitPath, cl.Title, cl.Summary, cl.Status, cl.CaseID, cl.CreatedBy, ms(tx.now), ms(tx.now))
 		if err != nil {
 			if isUnique(err) {
 				return jianfu.Errorf(jianfu.ECONFLICT, "已转为线索,无需重复提交", "already raised as a clue")
@@ -376,7 +400,7 @@ func (db *DB) CreateClue(ctx context.Context, kind string, id int64) (*jianfu.Cl
 			return err
 		}
 		cl.ID = nid
-		return tx.audit("clue.create", "clue", nid, cl.RegionPath, fmt.Sprintf("%s %d: %s", kind, id, cl.Title))
+		return tx.audit("clue.create", "clue", nid, cl.RegionPath, fmt.Sprintf("%s %d → case %d: %s", kind, id, cl.CaseID, cl.Title))
 	})
 	if err != nil {
 		return nil, err
@@ -387,8 +411,8 @@ func (db *DB) CreateClue(ctx context.Context, kind string, id int64) (*jianfu.Cl
 const clueCols = `k.id, k.kind, COALESCE(k.finding_id, 0), COALESCE(k.cluster_id, 0), COALESCE(k.group_id, 0), k.unit_id, u.name, k.region_path,
 	k.title, k.summary, k.status, COALESCE(k.case_id, 0), k.created_by, k.created_at, k.adopted_at`
 
-func scanClue(s interface{ Scan(...any) error }) (*jianfu.Clue, error) {
-	var c jianfu.Clue
+func scanClue(s interface{ Scan(...any) error }) (*jianfu.BurdenClue, error) {
+	var c jianfu.BurdenClue
 	var created int64
 	var adopted sql.NullInt64
 	if err := s.Scan(&c.ID, &c.Kind, &c.FindingID, &c.ClusterID, &c.GroupID, &c.UnitID, &c.UnitName, &c.RegionPath,
@@ -400,7 +424,7 @@ func scanClue(s interface{ Scan(...any) error }) (*jianfu.Clue, error) {
 }
 
 // FindClues lists the clues raised in scope, newest first.
-func (db *DB) FindClues(ctx context.Context, f jianfu.ClueFilter) ([]*jianfu.Clue, int, error) {
+func (db *DB) FindClues(ctx context.Context, f jianfu.ClueFilter) ([]*jianfu.BurdenClue, int, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -428,7 +452,7 @@ func (db *DB) FindClues(ctx context.Context, f jianfu.ClueFilter) ([]*jianfu.Clu
 		return nil, 0, err
 	}
 	defer rows.Close()
-	var out []*jianfu.Clue
+	var out []*jianfu.BurdenClue
 	for rows.Next() {
 		c, err := scanClue(rows)
 		if err != nil {
@@ -440,7 +464,7 @@ func (db *DB) FindClues(ctx context.Context, f jianfu.ClueFilter) ([]*jianfu.Clu
 }
 
 // AdoptClue marks a clue as taken into a case (the case workflow calls it).
-func (db *DB) AdoptClue(ctx context.Context, id, caseID int64) (*jianfu.Clue, error) {
+func (db *DB) AdoptClue(ctx context.Context, id, caseID int64) (*jianfu.BurdenClue, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -448,7 +472,7 @@ func (db *DB) AdoptClue(ctx context.Context, id, caseID int64) (*jianfu.Clue, er
 	if !a.HasAny(jianfu.RoleSupervisor, jianfu.RoleCaseHandler) {
 		return nil, forbidden("立案需要监管人员或线索办理员角色", "opening a case needs the supervisor or case handler role")
 	}
-	var out *jianfu.Clue
+	var out *jianfu.BurdenClue
 	err = db.inTx(ctx, func(tx *Tx) error {
 		var w where
 		w.add("k.id = ?", id)

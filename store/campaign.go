@@ -978,7 +978,29 @@ func (tx *Tx) addRectification(r *jianfu.Rectification) error {
 		return err
 	}
 	r.ID = id
-	return tx.audit("rectification.create", "rectification", id, r.RegionPath, fmt.Sprintf("%s channel %d, due %s", r.Source, r.ChannelID, r.Deadline))
+	if err := tx.audit("rectification.create", "rectification", id, r.RegionPath, fmt.Sprintf("%s channel %d, due %s", r.Source, r.ChannelID, r.Deadline)); err != nil {
+		return err
+	}
+	if r.Source != "campaign" {
+		return nil
+	}
+	// A failed spot check becomes a case carrying the 整改意见, so the office
+	// follows it through transfer, answer and verification; the unit still
+	// confirms the rectification item itself.
+	a := tx.actor
+	if a == nil {
+		a = jianfu.SystemActor("campaign")
+	}
+	c, _, err := tx.openClue(a, &jianfu.Clue{Source: jianfu.SourceSpotCheck, SourceRef: fmt.Sprintf("rectification:%d", id),
+		Category: jianfu.CategoryOther, ChannelID: r.ChannelID, Description: r.Opinion}, nil)
+	if err != nil {
+		return fmt.Errorf("open the case of rectification %d: %w", id, err)
+	}
+	if _, err := tx.exec(`UPDATE rectifications SET case_id = ? WHERE id = ?`, c.ID, id); err != nil {
+		return err
+	}
+	r.CaseID = c.ID
+	return nil
 }
 
 const rectCols = `r.id, r.source, COALESCE(r.campaign_id, 0), COALESCE(r.form_id, 0), r.channel_id, c.name, r.unit_id, u.name, r.region_path, r.opinion,

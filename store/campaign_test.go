@@ -191,6 +191,14 @@ func TestCampaignVetoFailsAndLeavesRectification(t *testing.T) {
 		if _, n, _ := db.FindRectifications(f.Ctx(t, db, "northSup"), jianfu.RectificationFilter{}); n != 0 {
 			t.Error("another county sees the rectification")
 		}
+		// The failure also opened a case carrying the opinion, for the office to follow.
+		if rects[0].CaseID == 0 {
+			t.Fatal("the failed check opened no case")
+		}
+		kase, err := db.FindCaseByID(sup, rects[0].CaseID)
+		if err != nil || kase.Source != jianfu.SourceSpotCheck || !strings.Contains(kase.Description, "互动功能无法正常使用") {
+			t.Errorf("the spot-check case: %+v %v", kase, err)
+		}
 		ch, _ := db.FindChannelByID(storetest.System(), acct.ID)
 		if ch.Status != jianfu.StatusRectifying {
 			t.Errorf("failed channel is %s, want rectifying", ch.Status)

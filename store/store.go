@@ -46,6 +46,8 @@ type DB struct {
 	Now func() time.Time
 
 	rebound sync.Map // query text → engine-specific text
+
+	cases caseConfig // the reporter key, calendar and detector of the case workflow
 }
 
 // Option configures Open.

@@ -45,7 +45,7 @@ func (s *Server) burdenAPI() []apiRoute {
 		{"GET", "/api/v1/burden/clusters", s.apiClusters},
 		{"GET", "/api/v1/burden/clusters/{id}", s.apiCluster},
 		{"GET", "/api/v1/clues", s.apiClues},
-		{"POST", "/api/v1/clues", s.apiCreateClue},
+		{"POST", "/api/v1/clues", s.apiRaiseClue},
 		{"GET", "/api/v1/burden/people", s.apiPeople},
 	}
 }
@@ -402,7 +402,7 @@ func (s *Server) raiseClue(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return jianfu.Errorf(jianfu.EINVALID, "缺少要转为线索的记录编号", "the id of the record to raise is missing")
 	}
-	c, err := s.svc.Burden.CreateClue(r.Context(), r.PostFormValue("kind"), id)
+	c, err := s.svc.Burden.RaiseClue(r.Context(), r.PostFormValue("kind"), id)
 	if err != nil {
 		return err
 	}
@@ -582,12 +582,12 @@ type clueInput struct {
 	ID   int64  `json:"id"`
 }
 
-func (s *Server) apiCreateClue(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) apiRaiseClue(w http.ResponseWriter, r *http.Request) error {
 	var in clueInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	c, err := s.svc.Burden.CreateClue(r.Context(), in.Kind, in.ID)
+	c, err := s.svc.Burden.RaiseClue(r.Context(), in.Kind, in.ID)
 	if err != nil {
 		return err
 	}

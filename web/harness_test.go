@@ -39,7 +39,7 @@ func newHarness(t testing.TB, db *store.DB) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := web.New(web.Config{Version: "test", Hooks: testHooks}, web.Services{Regions: db, Units: db, Users: db, Audit: db, Ping: db.Ping, Detector: det,
+	s, err := web.New(web.Config{Version: "test", Hooks: testHooks}, web.Services{Regions: db, Units: db, Users: db, Audit: db, Cases: db, Ping: db.Ping, Detector: det,
 		Burden: db, Channels: db, Ingest: testPipeline(t, db, det), Campaigns: db, Evaluation: db, Cleanup: db, Monitor: db}, slog.New(slog.NewTextHandler(logOut, nil)))
 	if err != nil {
 		t.Fatal(err)

@@ -9,14 +9,15 @@ import (
 // module is a capability with its own navigation entry.
 type module struct {
 	Key, Path string
+	Live      bool // built: the capability registers its own page at Path
 }
 
 // modules lists the capabilities of the navigation that are still being
 // built; each shows what it will do until it lands.
 var modules = []module{
 	{Key: "registry", Path: "/registry"},
-	{Key: "cases", Path: "/cases"},
-	{Key: "typical", Path: "/typical"},
+	{Key: "cases", Path: "/cases", Live: true},
+	{Key: "typical", Path: "/typical", Live: true},
 }
 
 func (s *Server) showModule(m module) handler {

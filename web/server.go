@@ -30,6 +30,7 @@ type Services struct {
 	Units   jianfu.UnitService
 	Users   jianfu.UserService
 	Audit   jianfu.AuditService
+	Cases   jianfu.CaseService
 	// Detector finds formalism demands in messages (pure, shared).
 	Detector *detect.Detector
 	// Burden is burden monitoring; Channels the registry (groups to pick);
@@ -75,6 +76,7 @@ type Server struct {
 	handler http.Handler
 	static  fs.FS
 	openapi []byte
+	cases   *caseState // limiters and the Open311 handler of the case pages
 }
 
 // New builds the server and its routes.

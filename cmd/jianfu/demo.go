@@ -13,6 +13,7 @@ import (
 
 	"jianfu"
 	"jianfu/demo"
+	"jianfu/secret"
 )
 
 func newDemoCmd() *cobra.Command {
@@ -45,6 +46,15 @@ func newDemoCmd() *cobra.Command {
 			}
 			defer db.Close()
 			out := cmd.OutOrStdout()
+			if f.reporterKey == "" {
+				// A key for this run only: the demo's named complaints can be
+				// revealed while it runs, and by nobody once it stops.
+				f.reporterKey = secret.NewSealerKey()
+				fmt.Fprintf(out, "已为本次演示生成举报人身份加密密钥(只在内存中;要保留数据和密钥,请用 --db 与 --reporter-key)。\n")
+			}
+			if err := configureCases(db, f, log); err != nil {
+				return err
+			}
 			fmt.Fprintf(out, "正在生成演示数据(临江省)……\n")
 			// the demo makes its own pseudonym key, so messages can be
 			// uploaded and the demo's own are recognised on re-import
