@@ -229,9 +229,9 @@ type Recognition struct {
 	Rule     string      `json:"rule"` // what recognised it, for people
 }
 
-// Verification is the public answer to "is this an official channel?"
+// ChannelVerification is the public answer to "is this an official channel?"
 // (核验). It carries only what is public: no responsible persons.
-type Verification struct {
+type ChannelVerification struct {
 	Query string `json:"query"`
 	// Verdict is filed (a filed channel that is not closed matches), closed
 	// (only closed ones match) or unknown.
@@ -279,7 +279,7 @@ type Consolidation struct {
 	MoreClusters  int                 `json:"more_clusters"`
 	SamePlatform  []SamePlatformGroup `json:"same_platform"`
 	Units         []UnitChannelCount  `json:"units"`
-	People        []PersonGroups      `json:"people"`
+	People        []GroupPerson       `json:"people"`
 	ExpiredGroups []*Channel          `json:"expired_groups"`
 	BelowCounty   []*Channel          `json:"below_county_apps"`
 	Overdue       int                 `json:"overdue"` // channels whose re-validation is overdue
@@ -317,8 +317,8 @@ type UnitChannelCount struct {
 	Total    int    `json:"total"`
 }
 
-// PersonGroups is a person who owns or administers many work groups.
-type PersonGroups struct {
+// GroupPerson is a person who owns or administers many work groups.
+type GroupPerson struct {
 	Name   string `json:"name"` // masked unless the caller may see personal data
 	Groups int    `json:"groups"`
 	Units  int    `json:"units"`
@@ -352,7 +352,7 @@ type RegistryService interface {
 	Consolidate(ctx context.Context, f ConsolidationFilter) (*Consolidation, error)
 	// VerifyChannel answers a public verification query (a link, a name, a
 	// platform id or handle, a filing number). It needs no actor.
-	VerifyChannel(ctx context.Context, q string) (*Verification, error)
+	VerifyChannel(ctx context.Context, q string) (*ChannelVerification, error)
 	// ImportChannels adds channels in one transaction: all or nothing.
 	// EINVALID with a Problem per bad row.
 	ImportChannels(ctx context.Context, rows []*ChannelImport) (int, error)

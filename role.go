@@ -15,21 +15,26 @@ const (
 	RoleStaff       Role = "staff"        // 基层干部: reports burden, rates channels
 	RoleAuditor     Role = "auditor"      // 审计员: reads the audit log
 	RoleSysAdmin    Role = "sysadmin"     // 系统管理员
+	// RoleReporterAccess is the explicit permission to reveal a
+	// complainant's encrypted identity (举报人信息查阅), each time with an
+	// audited reason.
+	RoleReporterAccess Role = "reporter_access"
 )
 
 // Roles lists every role in display order.
-var Roles = []Role{RoleSupervisor, RoleReviewer, RoleInspector, RoleCaseHandler, RoleUnitAdmin, RoleStaff, RoleAuditor, RoleSysAdmin}
+var Roles = []Role{RoleSupervisor, RoleReviewer, RoleInspector, RoleCaseHandler, RoleUnitAdmin, RoleStaff, RoleAuditor, RoleSysAdmin, RoleReporterAccess}
 
 // RoleNames are the Chinese names of the roles.
 var RoleNames = map[Role]string{
-	RoleSupervisor:  "监管人员",
-	RoleReviewer:    "备案审核员",
-	RoleInspector:   "抽查评估员",
-	RoleCaseHandler: "线索办理员",
-	RoleUnitAdmin:   "单位管理员",
-	RoleStaff:       "基层干部",
-	RoleAuditor:     "审计员",
-	RoleSysAdmin:    "系统管理员",
+	RoleSupervisor:     "监管人员",
+	RoleReviewer:       "备案审核员",
+	RoleInspector:      "抽查评估员",
+	RoleCaseHandler:    "线索办理员",
+	RoleUnitAdmin:      "单位管理员",
+	RoleStaff:          "基层干部",
+	RoleAuditor:        "审计员",
+	RoleSysAdmin:       "系统管理员",
+	RoleReporterAccess: "举报人信息查阅",
 }
 
 // Valid reports whether r is a known role.
@@ -40,7 +45,7 @@ func (r Role) Valid() bool { _, ok := RoleNames[r]; return ok }
 // cyberspace-affairs office and oversee every unit of their region.
 func (r Role) RegionWide() bool {
 	switch r {
-	case RoleSupervisor, RoleReviewer, RoleInspector, RoleCaseHandler, RoleAuditor, RoleSysAdmin:
+	case RoleSupervisor, RoleReviewer, RoleInspector, RoleCaseHandler, RoleAuditor, RoleSysAdmin, RoleReporterAccess:
 		return true
 	}
 	return false
@@ -59,7 +64,7 @@ func ParseRoles(s string) ([]Role, error) {
 				}
 			}
 			if !found {
-				return nil, Errorf(EINVALID, "未知角色“%s”,可选:supervisor、reviewer、inspector、case_handler、unit_admin、staff、auditor、sysadmin", "unknown role %q; use supervisor, reviewer, inspector, case_handler, unit_admin, staff, auditor or sysadmin", f)
+				return nil, Errorf(EINVALID, "未知角色“%s”,可选:supervisor、reviewer、inspector、case_handler、unit_admin、staff、auditor、sysadmin、reporter_access", "unknown role %q; use supervisor, reviewer, inspector, case_handler, unit_admin, staff, auditor, sysadmin or reporter_access", f)
 			}
 		}
 		out = append(out, r)

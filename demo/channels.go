@@ -145,13 +145,22 @@ var accountPlatforms = []string{"wechat_oa", "weibo", "douyin", "toutiao", "kuai
 func (p *channelPlan) unit(u *unit) {
 	rng := p.g.rng
 	stem := p.stem(u)
+	// The showcase district's offices and departments run their main
+	// account; elsewhere any state may be drawn.
+	showcase := u.county != nil && u.county == p.g.w.cities[0].counties[0]
+	first := true
 	account := func(name, platform string) *jianfu.Channel {
 		c := jianfu.Channel{Kind: jianfu.KindAccount, Name: name, Platform: platform, CertSubject: u.Name,
 			PlatformID: fmt.Sprintf("%s_%08x", platform, rng.Uint32()), Purpose: "发布" + u.Name + "政务信息和办事服务"}
 		if platform == "wechat_oa" {
 			c.PlatformID = fmt.Sprintf("gh_%012x", rng.Uint64()&0xffffffffffff)
 		}
-		return p.add(u, c)
+		var status jianfu.ChannelStatus
+		if showcase && first {
+			status = jianfu.StatusActive
+		}
+		first = false
+		return p.addIn(u, c, status)
 	}
 	group := func(name, platform, purpose string, members int) *jianfu.Channel {
 		c := jianfu.Channel{Kind: jianfu.KindGroup, Name: name, Platform: platform, Purpose: purpose, MemberCount: members, Owner: p.person(u)}

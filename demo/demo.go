@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"jianfu"
+	"jianfu/calendar"
 	"jianfu/store"
 )
 
@@ -53,6 +54,9 @@ type Options struct {
 	Size     Size   // "" means Full
 	// Logger receives one line per step; nil discards them.
 	Logger *slog.Logger
+	// PseudonymKey keys the pseudonyms and message keys of the demo's work
+	// group messages; "" derives one from the seed.
+	PseudonymKey string
 }
 
 func (o Options) withDefaults() Options {
@@ -140,6 +144,9 @@ func steps() []step {
 		{"units", (*gen).units},
 		{"users", (*gen).users},
 		{"channels", (*gen).channels},
+		{"campaigns", (*gen).campaigns},
+		{"cases", (*gen).cases},
+		{"messages", (*gen).messages},
 	}
 }
 
@@ -151,6 +158,7 @@ type gen struct {
 	rng  *rand.Rand // the current step's own stream
 	sum  *Summary
 	w    world
+	cal  *calendar.Calendar // working days, for the messages step
 }
 
 // count records a number of generated records for the summary.

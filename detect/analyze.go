@@ -84,14 +84,21 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 			}
 		}
 	}
-	// assessment linkage: an assessment word that is not negated
-	assessed := false
-	for i := range a.hits {
-		h := &a.hits[i]
-		if a.inLex(h, lexAssessment) && !a.negated(h) && !a.overlappedBy(h, lexAssessmentExcept) {
-			assessed = true
-			break
+	// assessment linkage (an assessment word that is not negated) is worked
+	// out when first needed: most messages with a trigger word find nothing
+	assessedMemo := -1
+	isAssessed := func() bool {
+		if assessedMemo < 0 {
+			assessedMemo = 0
+			for i := range a.hits {
+				h := &a.hits[i]
+				if a.inLex(h, lexAssessment) && !a.negated(h) && !a.overlappedBy(h, lexAssessmentExcept) {
+					assessedMemo = 1
+					break
+				}
+			}
 		}
+		return assessedMemo == 1
 	}
 	// pass 1: rules without the aggravation requirement; pass 2: the rest,
 	// which may lean on pass-1 findings in the same sentence.
@@ -104,10 +111,7 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 				if cr.Aggravated != (pass == 1) {
 					continue
 				}
-				if pass == 1 && !a.aggravated(h, assessed) {
-					continue
-				}
-				if a.accept(h, cr) {
+				if a.accept(h, cr) && (pass == 0 || a.aggravated(h, isAssessed())) {
 					a.addSpan(h, cr)
 				}
 			}
@@ -125,7 +129,7 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 		return
 	}
 	a.sortSpans()
-	r.Assessed = assessed
+	r.Assessed = isAssessed()
 	for i := range a.hits {
 		h := &a.hits[i]
 		if a.inLex(h, lexEmergency) && !a.negated(h) {
@@ -162,7 +166,13 @@ func (a *analysis) match(out *[]hit) {
 	st := int32(0)
 	for i := range a.toks {
 		if a.toks[i].single {
-			if pid, ok := d.single[a.toks[i].r]; ok {
+			pid := int32(-1)
+			if r := a.toks[i].r; r < 0x10000 {
+				pid = d.single[r]
+			} else if p, ok := d.singleHi[r]; ok {
+				pid = p
+			}
+			if pid >= 0 {
 				hits = append(hits, hit{pat: pid, ts: int32(i), te: int32(i)})
 			}
 		}
@@ -217,13 +227,14 @@ func (a *analysis) match(out *[]hit) {
 			}
 		}
 	}
-	// single characters inside compound words are shadowed
+	// shorter words inside compound words are shadowed ("回" in 回去,
+	// "记录" in 记录仪)
 	for i := range hits {
 		x := &hits[i]
 		if x.te > x.ts && d.pats[x.pat].has(lexCompound) {
 			for j := range hits {
 				y := &hits[j]
-				if y.ts == y.te && y.ts >= x.ts && y.ts <= x.te {
+				if y.ts >= x.ts && y.te <= x.te && y.te-y.ts < x.te-x.ts {
 					y.shadow = true
 				}
 			}
@@ -280,6 +291,11 @@ func (a *analysis) sent(tok int32) int32 { return a.toks[tok].sent }
 // (anywhere in the message for message-scope lexicons), on the given side and
 // within the given distance in tokens (0: anywhere in the sentence).
 func (a *analysis) findLex(h *hit, lex int, side int8, within int32) bool {
+	return a.findLexIn(h, lex, side, within, false)
+}
+
+// findLexIn is findLex limited to the clause of h when clause is set.
+func (a *analysis) findLexIn(h *hit, lex int, side int8, within int32, clause bool) bool {
 	sent := a.sent(h.ts)
 	msg := a.d.lexScope[lex]
 	for i := range a.hits {
@@ -288,6 +304,9 @@ func (a *analysis) findLex(h *hit, lex int, side int8, within int32) bool {
 			continue
 		}
 		if !msg && a.sent(x.ts) != sent {
+			continue
+		}
+		if clause && a.toks[x.ts].clause != a.toks[h.ts].clause && a.toks[x.te].clause != a.toks[h.te].clause {
 			continue
 		}
 		switch side {
@@ -309,6 +328,24 @@ func (a *analysis) findLex(h *hit, lex int, side int8, within int32) bool {
 	return false
 }
 
+// findOther is findLex over the sentence for words other than h itself: a
+// trigger is no modal for itself ("马上" in "看到了,马上处理" asks nobody),
+// while a modal inside a longer trigger counts ("必须" in "必须秒回").
+func (a *analysis) findOther(h *hit, lex int) bool {
+	sent := a.sent(h.ts)
+	msg := a.d.lexScope[lex]
+	for i := range a.hits {
+		x := &a.hits[i]
+		if x.ts <= h.ts && x.te >= h.te || !a.inLex(x, lex) {
+			continue
+		}
+		if msg || a.sent(x.ts) == sent {
+			return true
+		}
+	}
+	return false
+}
+
 // overlappedBy reports whether a longer word of lexicon lex covers h
 // ("考核表" is a form, not assessment).
 func (a *analysis) overlappedBy(h *hit, lex int) bool {
@@ -325,6 +362,16 @@ func (a *analysis) overlappedBy(h *hit, lex int) bool {
 func (a *analysis) accept(h *hit, cr *compiledRule) bool {
 	if h.homo > 0 && !cr.homo {
 		return false
+	}
+	if h.shadow {
+		return false // a single character inside an everyday word (报 in 通报)
+	}
+	if h.latin > 0 && cr.Initials != nil && !*cr.Initials {
+		for t := h.ts; t <= h.te; t++ {
+			if a.toks[t].fl&fInitial != 0 {
+				return false
+			}
+		}
 	}
 	toks := a.toks
 	if cr.overlap >= 0 {
@@ -350,24 +397,32 @@ func (a *analysis) accept(h *hit, cr *compiledRule) bool {
 	if cr.Quantity && !a.quantityAfter(h.te) {
 		return false
 	}
+	if cr.QuantityAnywhere && !a.quantityIn(a.sents[a.sent(h.ts)], a.sents[a.sent(h.ts)+1]) {
+		return false
+	}
+	if cr.MaxClock > 0 {
+		if v, ok := a.clockAfter(h.te); !ok || v > cr.MaxClock {
+			return false
+		}
+	}
 	for _, c := range cr.near {
-		if !a.findLex(h, c.lex, c.side, c.within) {
+		if !a.findLexIn(h, c.lex, c.side, c.within, c.clause) {
 			return false
 		}
 	}
 	for _, c := range cr.unless {
-		if a.findLex(h, c.lex, c.side, c.within) {
+		if a.findLexIn(h, c.lex, c.side, c.within, c.clause) {
 			return false
 		}
 	}
 	switch cr.Demand {
 	case "modal":
-		if !a.header && !a.findLex(h, lexModal, 0, 0) && !a.findLex(h, lexStrong, 0, 0) && !a.findLex(h, lexAssessment, 0, 0) &&
-			!(a.findLex(h, lexImperative, 0, 0) && !a.findLex(h, lexNotImperative, 0, 0)) {
+		if !a.header && !a.findOther(h, lexModal) && !a.findOther(h, lexStrong) && !a.findOther(h, lexAssessment) &&
+			!(a.findOther(h, lexImperative) && !a.findLexIn(h, lexNotImperative, 0, 0, true)) && !a.headModal(h) {
 			return false
 		}
 	case "strong":
-		if !a.findLex(h, lexStrong, 0, 0) && !a.findLex(h, lexAssessment, 0, 0) {
+		if !a.findOther(h, lexStrong) && !a.findOther(h, lexAssessment) {
 			return false
 		}
 	}
@@ -391,18 +446,26 @@ func containsRune(s string, r rune) bool {
 func (a *analysis) negated(h *hit) bool {
 	sent := a.sent(h.ts)
 	clause := a.toks[h.ts].clause
+	framed := -1 // whether a demand frame (要求, 规定 …) precedes h; -1 not yet known
 	for i := range a.hits {
 		n := &a.hits[i]
-		if a.sent(n.ts) != sent {
-			continue
+		if a.sent(n.ts) != sent || n.ts >= h.ts && n.te <= h.te && n.te-n.ts < h.te-h.ts {
+			continue // other sentences, and words inside the trigger ("是否" in "回复是否及时")
 		}
 		if a.inLex(n, lexMention) {
+			// a marker after the words, when an explicit demand frame
+			// comes before them, describes the demand rather than naming
+			// a practice: "要求每日报送工作进展,造成基层负担",
+			// "存在要求干部每天刷在线时长的现象"
+			if n.ts > h.te && a.framedBefore(h, &framed) {
+				continue
+			}
 			return true
 		}
 		if a.inLex(n, lexNegationAfter) && n.ts > h.te && n.ts-h.te <= 10 && a.toks[n.ts].clause == clause {
 			return true
 		}
-		if a.inLex(n, lexTopicAfter) && n.ts > h.te && n.ts-h.te <= 4 && a.toks[n.ts].clause == clause {
+		if a.inLex(n, lexTopicAfter) && n.ts > h.te && n.ts-h.te <= 4 && a.toks[n.ts].clause == clause && !a.framedBefore(h, &framed) {
 			return true
 		}
 		if !a.inLex(n, lexNegation) || n.te >= h.ts {
@@ -440,6 +503,40 @@ func (a *analysis) negated(h *hit) bool {
 	return false
 }
 
+// framedBefore reports whether an explicit demand frame (要求, 规定, 让 …)
+// that is itself no part of a prohibition, mention or condition ("不得要求",
+// "是否存在要求", "如有单位强制要求" are not) comes before h in its sentence.
+// The answer is cached in *memo.
+func (a *analysis) framedBefore(h *hit, memo *int) bool {
+	if *memo >= 0 {
+		return *memo == 1
+	}
+	*memo = 0
+	sent := a.sent(h.ts)
+	for i := range a.hits {
+		x := &a.hits[i]
+		if x.te >= h.ts || a.sent(x.ts) != sent || !a.inLex(x, lexDemandFrame) {
+			continue
+		}
+		if a.overlappedBy(x, lexNegation) || a.overlappedBy(x, lexMention) {
+			continue
+		}
+		blocked := false
+		for j := range a.hits {
+			n := &a.hits[j]
+			if n.te < x.ts && a.sent(n.ts) == sent && (a.inLex(n, lexNegation) && !a.overlappedBy(n, lexNegationExcept) || a.inLex(n, lexMention) || a.inLex(n, lexConditional)) {
+				blocked = true
+				break
+			}
+		}
+		if !blocked {
+			*memo = 1
+			return true
+		}
+	}
+	return false
+}
+
 // aggravated reports whether a demand for materials around h comes with an
 // aggravating circumstance.
 func (a *analysis) aggravated(h *hit, assessed bool) bool {
@@ -447,20 +544,82 @@ func (a *analysis) aggravated(h *hit, assessed bool) bool {
 		return true
 	}
 	sent := a.sent(h.ts)
-	for i := range a.hits {
-		x := &a.hits[i]
-		if a.sent(x.ts) == sent && a.inLex(x, lexAggravator) && !a.negated(x) {
-			return true
+	// the sentence itself and, for an item of a numbered list, the line
+	// that introduces the list ("请于今天17:00前完成以下工作:")
+	for _, s := range [2]int32{sent, a.listHead(sent)} {
+		if s < 0 {
+			continue
 		}
-	}
-	// a chain, instant, check-in or trace demand in the same sentence
-	from, to := int(a.toks[a.sents[sent]].os), int(a.toks[a.sents[sent+1]-1].oe)
-	for _, sp := range a.r.Spans {
-		switch sp.Category {
-		case Chain, Instant, Checkin, Trace:
-			if sp.Start >= from && sp.Start < to {
+		for i := range a.hits {
+			x := &a.hits[i]
+			if a.sent(x.ts) == s && a.inLex(x, lexAggravator) && !a.negated(x) {
 				return true
 			}
+		}
+		// a chain, instant, check-in or trace demand in the same sentence
+		from, to := int(a.toks[a.sents[s]].os), int(a.toks[a.sents[s+1]-1].oe)
+		for _, sp := range a.r.Spans {
+			switch sp.Category {
+			case Chain, Instant, Checkin, Trace:
+				if sp.Start >= from && sp.Start < to {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// listHead returns the sentence that introduces the numbered list whose item
+// is sentence s ("请于今天17:00前完成以下工作:\n1.报送名单;\n2.…"), or -1 when
+// s is no list item.
+func (a *analysis) listHead(s int32) int32 {
+	if !a.listItem(s) {
+		return -1
+	}
+	for p := s - 1; p >= 0 && s-p <= 20; p-- {
+		if a.listColon(p) {
+			return p
+		}
+		if !a.listItem(p) {
+			return -1
+		}
+	}
+	return -1
+}
+
+// listItem reports whether sentence s opens with a number ("1.", "①", "三、").
+func (a *analysis) listItem(s int32) bool {
+	i := a.sents[s]
+	return i < a.sents[s+1] && a.toks[i].fl&fNumeral != 0
+}
+
+// listColon reports whether sentence s has a colon that is no clock time
+// ("以下工作:" but not "17:00").
+func (a *analysis) listColon(s int32) bool {
+	for k := a.sents[s]; k < a.sents[s+1]; k++ {
+		if a.toks[k].r != ':' {
+			continue
+		}
+		if k > a.sents[s] && k+1 < a.sents[s+1] && a.toks[k-1].fl&fDigit != 0 && a.toks[k+1].fl&fDigit != 0 {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// headModal reports whether the line introducing h's list item has a modal
+// or addressee ("请各村完成以下工作:").
+func (a *analysis) headModal(h *hit) bool {
+	head := a.listHead(a.sent(h.ts))
+	if head < 0 {
+		return false
+	}
+	for i := range a.hits {
+		x := &a.hits[i]
+		if a.sent(x.ts) == head && (a.inLex(x, lexModal) || a.inLex(x, lexStrong)) {
+			return true
 		}
 	}
 	return false
@@ -553,6 +712,61 @@ func cnDigit(r rune) (float64, bool) {
 	return 0, false
 }
 
+// quantityIn reports whether a number of at least two with a measure word
+// occurs among tokens [from, to) ("2篇", "不少于8条"; not "一次").
+func (a *analysis) quantityIn(from, to int32) bool {
+	for j := from; j < to; j++ {
+		if a.toks[j].fl&fNumeral == 0 {
+			continue
+		}
+		k := j
+		for k < to && a.toks[k].fl&fNumeral != 0 {
+			k++
+		}
+		if k < to && a.toks[k].fl&fMeasure != 0 && a.toks[k].fl&fNumeral == 0 && parseNumber(a.toks[j:k]) >= 2 && !a.ordinal(j) {
+			return true
+		}
+		j = k
+	}
+	return false
+}
+
+// clockAfter parses a clock time written right after token i ("8点",
+// "八点半", "7:30"), allowing one word in between ("的"), and returns it in
+// hours.
+func (a *analysis) clockAfter(i int32) (float64, bool) {
+	n := int32(len(a.toks))
+	j := i + 1
+	if j < n && a.toks[j].fl&fNumeral == 0 {
+		j++
+	}
+	k := j
+	for k < n && a.toks[k].fl&fNumeral != 0 && a.toks[k].r != '半' {
+		k++
+	}
+	if k == j || k >= n {
+		return 0, false
+	}
+	v := parseNumber(a.toks[j:k])
+	switch a.toks[k].r {
+	case '点', '时':
+		if k+1 < n && a.toks[k+1].r == '半' {
+			v += 0.5
+		}
+	case ':':
+		m := k + 1
+		for m < n && a.toks[m].fl&fDigit != 0 {
+			m++
+		}
+		if m > k+1 {
+			v += parseNumber(a.toks[k+1:m]) / 60
+		}
+	default:
+		return 0, false
+	}
+	return v, true
+}
+
 // quantityAfter reports whether a number with a measure word follows token i
 // in the same clause, within a few tokens ("不少于100人", "每人5条").
 func (a *analysis) quantityAfter(i int32) bool {
@@ -565,12 +779,18 @@ func (a *analysis) quantityAfter(i int32) bool {
 		for k < int32(len(a.toks)) && a.toks[k].fl&fNumeral != 0 {
 			k++
 		}
-		if k < int32(len(a.toks)) && a.toks[k].fl&fMeasure != 0 && a.toks[k].fl&fNumeral == 0 {
+		if k < int32(len(a.toks)) && a.toks[k].fl&fMeasure != 0 && a.toks[k].fl&fNumeral == 0 && !a.ordinal(j) {
 			return true
 		}
 		j = k
 	}
 	return false
+}
+
+// ordinal reports whether the number starting at token j is an ordinal
+// ("第三次全国土壤普查" counts nothing).
+func (a *analysis) ordinal(j int32) bool {
+	return j > 0 && a.toks[j-1].r == '第'
 }
 
 func (a *analysis) addSpan(h *hit, cr *compiledRule) {

@@ -165,39 +165,46 @@ func (s *corpusScore) report(t *testing.T, name string) {
 	}
 }
 
-// TestCorpus measures the detector on the labelled development corpus, which
-// must reach micro-F1 0.95 with at most 2% false alarms on normal items.
-// With JIANFU_HELDOUT=1 it also reports the held-out part that was set aside
-// before tuning (JIANFU_CORPUS_MISSES=dev|heldout lists the misses).
+// corpusBars are the thresholds each labelled set must meet. dev is what the
+// rules were first tuned on; independent, independent2 and independent3 were
+// written later without looking at the rules' output (docs/detector.md has
+// the blind numbers, measured before any tuning on them; the bars here are
+// what was reached after, minus a margin); heldout was set aside before
+// the first tuning round and its F1 is reported, never enforced, so that
+// nobody tunes against it. False alarms are enforced on every set: an alarm
+// on an ordinary message costs officials' trust more than a missed demand.
+var corpusBars = []struct {
+	name    string
+	minF1   float64 // 0: reported only
+	maxFals float64
+}{
+	{"dev", 0.95, 0.02},
+	{"independent", 0.94, 0.02},
+	{"independent2", 0.95, 0.02},
+	{"independent3", 0.94, 0.02},
+	{"heldout", 0, 0.02},
+}
+
+// TestCorpus measures the detector on the labelled sets, prints a
+// per-category table for each (go test -v), and fails below a set's micro-F1
+// bar or above 2% false alarms on its normal items (including emergencies
+// that must come out exempt). JIANFU_CORPUS_MISSES=<set> lists the misses.
 func TestCorpus(t *testing.T) {
 	d, err := New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"dev", "heldout"} {
-		items := loadCorpus(t, name)
-		if name != "dev" && os.Getenv("JIANFU_HELDOUT") == "" {
-			// the held-out part is only looked at when asked for, so that
-			// tuning on the development part cannot peek at it
-			continue
+	for _, bar := range corpusBars {
+		s := scoreCorpus(d, loadCorpus(t, bar.name))
+		s.report(t, bar.name)
+		if _, _, f := s.micro(); f < bar.minF1 {
+			t.Errorf("%s: micro-F1 %.3f below %.2f", bar.name, f, bar.minF1)
 		}
-		s := scoreCorpus(d, items)
-		s.report(t, name)
-		if name != "dev" {
-			// reported, not enforced: the held-out numbers are measured once
-			// and written down in docs/detector.md; tuning against them
-			// would make them meaningless
-			continue
-		}
-		_, _, f := s.micro()
-		if f < 0.95 {
-			t.Errorf("%s: micro-F1 %.3f below 0.95", name, f)
-		}
-		if s.falseAlarmRate() > 0.02 {
-			t.Errorf("%s: false alarms %.2f%% above 2%%", name, 100*s.falseAlarmRate())
+		if s.falseAlarmRate() > bar.maxFals {
+			t.Errorf("%s: false alarms %.2f%% above %.0f%%", bar.name, 100*s.falseAlarmRate(), 100*bar.maxFals)
 		}
 		if s.offhoursWrong > 0 {
-			t.Errorf("%s: offhours wrong on %d items", name, s.offhoursWrong)
+			t.Errorf("%s: offhours wrong on %d items", bar.name, s.offhoursWrong)
 		}
 	}
 }

@@ -200,7 +200,8 @@ type Detector struct {
 	words    int // bitset words per pattern
 	cal      *calendar.Calendar
 	files    []string
-	single   map[rune]int32 // one-token patterns by rune
+	single   []int32        // one-token patterns by normalised BMP rune, -1 if none
+	singleHi map[rune]int32 // the same beyond the BMP
 }
 
 // built-in lexicons the decision step relies on
@@ -220,10 +221,12 @@ const (
 	lexNotImperative
 	lexAssessmentExcept
 	lexCompound
+	lexDemandFrame
+	lexConditional
 	nBuiltinLex
 )
 
-var builtinLex = [nBuiltinLex]string{"modal", "strong", "negation", "negation_except", "negation_after", "mention", "emergency", "assessment", "aggravator", "homophone_stop", "topic_after", "imperative", "not_imperative", "assessment_except", "compound"}
+var builtinLex = [nBuiltinLex]string{"modal", "strong", "negation", "negation_except", "negation_after", "mention", "emergency", "assessment", "aggravator", "homophone_stop", "topic_after", "imperative", "not_imperative", "assessment_except", "compound", "demand_frame", "conditional"}
 
 type ptok struct {
 	r   rune
@@ -245,6 +248,7 @@ type ccond struct {
 	lex    int
 	side   int8 // 0 any, -1 before, 1 after
 	within int32
+	clause bool // same clause only
 }
 
 type compiledRule struct {
@@ -349,7 +353,7 @@ func (d *Detector) compile(rs *ruleSet) error {
 				case "after":
 					side = 1
 				}
-				*list.out = append(*list.out, ccond{lex: id, side: side, within: int32(cond.Within)})
+				*list.out = append(*list.out, ccond{lex: id, side: side, within: int32(cond.Within), clause: cond.Scope == "clause"})
 			}
 		}
 		if len(r.NotOverlapping) > 0 {
@@ -398,19 +402,31 @@ func (d *Detector) compile(rs *ruleSet) error {
 	// Single characters are looked up directly by their exact rune: run
 	// through the phonetic automaton they would fire on every homophone
 	// (请 on 清, 情, 青 …) only to be rejected.
-	d.single = make(map[rune]int32)
+	// They are found through a table indexed by the normalised rune; every
+	// spelling that normalises to it (報 for 报) is flagged in the rune table.
+	d.single = make([]int32, 0x10000)
+	for i := range d.single {
+		d.single[i] = -1
+	}
+	d.singleHi = make(map[rune]int32)
 	b := newACBuilder(d.norm.syms.n)
 	for pi := range d.pats {
 		p := &d.pats[pi]
 		if len(p.toks) == 1 {
-			d.single[p.toks[0].r] = int32(pi)
-			if p.toks[0].r < 0x10000 {
-				d.norm.runes[p.toks[0].r].single = true
+			if r := p.toks[0].r; r < 0x10000 {
+				d.single[r] = int32(pi)
+			} else {
+				d.singleHi[r] = int32(pi)
 			}
 			continue
 		}
 		for _, seq := range d.variants(p) {
 			b.add(seq, int32(pi))
+		}
+	}
+	for r := range d.norm.runes {
+		if n := d.norm.runes[r].norm; n < 0x10000 && d.single[n] >= 0 {
+			d.norm.runes[r].single = true
 		}
 	}
 	d.ac = b.build()

@@ -174,10 +174,13 @@ func buildBase() *baseTables {
 const dropRunes = " \t\r\v\f\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff\ufe0f\ufe0e\u20e3\u00ad" +
 	"·•‧∙・.．_*~^|`'\"“”‘’「」『』《》〈〉【】〔〕()（）[]{}<>＜＞-—–―…⋯﹏#＃/\\、+=$"
 
+// runBreakRunes are dropped separators that still end a run of Latin letters.
+const runBreakRunes = "\"'“”‘’「」『』《》〈〉【】〔〕()（）[]{}<>＜＞"
+
 const sentRunes = "。！？；!?;\n\u2028\u2029｡"
 const clauseRunes = "，,﹐"
 const numeralRunes = "0123456789零〇一二两三四五六七八九十百千万半几"
-const measureRunes = "人户名份个条次篇张单家位元件项%组本册套台箱斤瓶袋盒桶"
+const measureRunes = "人户名份个条次篇张单家位元件项%组本册套台箱斤瓶袋盒桶票"
 
 func classify(r rune, t2s map[rune]rune, s *symbols) runeInfo {
 	orig := r
@@ -378,7 +381,12 @@ func (n *normalizer) tokenize(text string, toks []token) ([]token, int) {
 		ri, rep := n.info(r)
 		switch ri.class {
 		case cDrop:
-			// a separator inside a Latin run does not end it ("d z" = "dz")
+			// a separator inside a Latin run does not end it ("d z" = "dz"),
+			// but quotes and brackets do: in "下zai“XX”APP" the name is
+			// no part of the syllable before it
+			if nl > 0 && strings.ContainsRune(runBreakRunes, r) {
+				flush()
+			}
 		case cLetter:
 			if nl == len(letters) {
 				flush()

@@ -29,12 +29,14 @@ type Examples struct {
 }
 
 // Condition asks for one of Words (a word, or "@name" for a lexicon) near the
-// trigger: in the same sentence, or within Within tokens on Side ("before",
-// "after" or "" for either side).
+// trigger: in the same sentence (Scope "clause": the same clause, between
+// commas), or within Within tokens on Side ("before", "after" or "" for
+// either side).
 type Condition struct {
 	Words  []string `yaml:"words" json:"words"`
 	Side   string   `yaml:"side,omitempty" json:"side,omitempty"`
 	Within int      `yaml:"within,omitempty" json:"within,omitempty"`
+	Scope  string   `yaml:"scope,omitempty" json:"scope,omitempty"`
 }
 
 // UnmarshalYAML lets a condition be written as a bare list of words.
@@ -79,6 +81,14 @@ type Rule struct {
 	// Quantity: a number with a measure word must follow in the clause
 	// ("不少于100人").
 	Quantity bool `yaml:"quantity,omitempty" json:"quantity,omitempty"`
+	// QuantityAnywhere: a number with a measure word must occur somewhere in
+	// the sentence ("每月报送宣传信息2条以上", "发布不少于8条支部动态").
+	QuantityAnywhere bool `yaml:"quantity_anywhere,omitempty" json:"quantity_anywhere,omitempty"`
+	// MaxClock: a clock time must follow the match ("明天上午8点前",
+	// "明天上午8:00前") and be at most this hour (8.5 = 08:30), so a
+	// deadline before the next working day starts counts and "明天上午10点前"
+	// does not.
+	MaxClock float64 `yaml:"max_clock,omitempty" json:"max_clock,omitempty"`
 	// Aggravated: the demand counts only with an aggravating circumstance:
 	// repetition or frequency (@aggravator), another finding in the same
 	// sentence, assessment, or off-hours.
@@ -87,6 +97,9 @@ type Rule struct {
 	// accepted for patterns of three or more characters unless this is
 	// false; for two-character patterns only when it is true.
 	Homophones *bool `yaml:"homophones,omitempty" json:"homophones,omitempty"`
+	// Initials: a pattern written as pinyin initials ("dk" for 打卡) counts
+	// unless this is false (nouns such as 信息 would read "xx" in "XX镇").
+	Initials *bool `yaml:"initials,omitempty" json:"initials,omitempty"`
 	// Disabled switches off a rule of the same id from an earlier file.
 	Disabled bool     `yaml:"disabled,omitempty" json:"disabled,omitempty"`
 	Clause   Clause   `yaml:"clause" json:"clause"`
@@ -232,6 +245,11 @@ func validateRule(r *Rule) error {
 		}
 		if len(c.Words) == 0 {
 			return fmt.Errorf("rule %s: a condition has no words", r.ID)
+		}
+		switch c.Scope {
+		case "", "sentence", "clause":
+		default:
+			return fmt.Errorf("rule %s: condition scope %q (want sentence or clause)", r.ID, c.Scope)
 		}
 	}
 	if r.Clause.Text == "" || r.Clause.Source == "" {

@@ -38,7 +38,17 @@ type chanRow struct {
 	unitPath string
 }
 
-func scanChannel(s interface{ Scan(...any) error }) (*chanRow, error) {
+// scanChannel reads a channel selected with channelCols.
+func scanChannel(s interface{ Scan(...any) error }) (*jianfu.Channel, error) {
+	r, err := scanChannelRow(s)
+	if err != nil {
+		return nil, err
+	}
+	return r.Channel, nil
+}
+
+// scanChannelRow reads a channel with what the store needs beyond it.
+func scanChannelRow(s interface{ Scan(...any) error }) (*chanRow, error) {
 	var c jianfu.Channel
 	r := &chanRow{Channel: &c}
 	var kind, status, links, admins, tags, checks, pending string
@@ -192,7 +202,7 @@ func (db *DB) findChannel(ctx context.Context, a *jianfu.Actor, id int64) (*chan
 	var w where
 	w.add("c.id = ?", id)
 	w.channelScope(a)
-	r, err := scanChannel(db.queryRow(ctx, `SELECT `+channelCols+channelFrom+w.String(), w.args...))
+	r, err := scanChannelRow(db.queryRow(ctx, `SELECT `+channelCols+channelFrom+w.String(), w.args...))
 	return r, db.translate(err, nChannel)
 }
 
@@ -206,7 +216,7 @@ func (tx *Tx) lockChannel(a *jianfu.Actor, id int64) (*chanRow, error) {
 	if tx.db.engine == Postgres {
 		lock = " FOR UPDATE OF c"
 	}
-	r, err := scanChannel(tx.queryRow(`SELECT `+channelCols+channelFrom+w.String()+lock, w.args...))
+	r, err := scanChannelRow(tx.queryRow(`SELECT `+channelCols+channelFrom+w.String()+lock, w.args...))
 	return r, tx.db.translate(err, nChannel)
 }
 
@@ -219,12 +229,40 @@ func (db *DB) CreateChannel(ctx context.Context, c *jianfu.Channel) error {
 	if !canOwn(a) {
 		return errCannotOwn()
 	}
-	c.Status = jianfu.StatusDraft
-	c.FilingNumber = ""
+	// Users register drafts. The local operator (command line, demo,
+	// fixtures) may record a channel in any state, as a ledger would.
+	if !a.System || c.Status == "" {
+		c.Status, c.FilingNumber = jianfu.StatusDraft, ""
+	}
+	if !c.Status.Valid() {
+		return jianfu.Errorf(jianfu.EINVALID, "状态“%s”无效", "unknown status %q", c.Status)
+	}
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *Tx) error { return tx.insertChannel(a, c, true) })
+	return db.inTx(ctx, func(tx *Tx) error {
+		if c.Status.Filed() && c.FiledAt == nil {
+			now := tx.now
+			c.FiledAt = &now
+		}
+		if (c.Status == jianfu.StatusActive || c.Status == jianfu.StatusRectifying) && c.RevalidationDue == nil {
+			months, err := tx.revalidationMonths()
+			if err != nil {
+				return err
+			}
+			base := *c.FiledAt
+			if c.RevalidatedAt != nil {
+				base = *c.RevalidatedAt
+			}
+			due := base.Add(time.Duration(months) * monthMS * time.Millisecond)
+			c.RevalidationDue = &due
+		}
+		if c.Status == jianfu.StatusClosed && c.ClosedAt == nil {
+			now := tx.now
+			c.ClosedAt = &now
+		}
+		return tx.insertChannel(a, c, true)
+	})
 }
 
 // insertChannel inserts a channel as a draft (or in c.Status when the
@@ -284,7 +322,7 @@ func (tx *Tx) insertChannel(a *jianfu.Actor, c *jianfu.Channel, audit bool) erro
 	if err := tx.channelVersion(a, c); err != nil {
 		return err
 	}
-	if err := tx.channelEvent(a, c.ID, "create", "", c.Status, ""); err != nil {
+	if err := tx.channelEvent(a, c.ID, "create", "", string(c.Status), ""); err != nil {
 		return err
 	}
 	if !audit {
@@ -392,9 +430,9 @@ func (tx *Tx) channelVersion(a *jianfu.Actor, c *jianfu.Channel) error {
 }
 
 // channelEvent appends to the channel's timeline.
-func (tx *Tx) channelEvent(a *jianfu.Actor, id int64, action string, from, to jianfu.ChannelStatus, note string) error {
+func (tx *Tx) channelEvent(a *jianfu.Actor, id int64, action, from, to, note string) error {
 	_, err := tx.exec(`INSERT INTO channel_events(channel_id, at, actor_id, actor_name, action, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, ms(tx.now), a.UserID, a.Username, action, string(from), string(to), note)
+		id, ms(tx.now), a.UserID, a.Username, action, from, to, note)
 	return err
 }
 
@@ -505,7 +543,7 @@ func (db *DB) UpdateChannel(ctx context.Context, id int64, in *jianfu.Channel, v
 			if _, err := tx.exec(`UPDATE channels SET pending = ?, updated_at = ? WHERE id = ?`, jsonOf(ch), ms(tx.now), id); err != nil {
 				return err
 			}
-			if err := tx.channelEvent(a, id, "change", c.Status, c.Status, "变更:"+strings.Join(changed, ", ")); err != nil {
+			if err := tx.channelEvent(a, id, "change", string(c.Status), string(c.Status), "变更:"+strings.Join(changed, ", ")); err != nil {
 				return err
 			}
 			c.Pending, c.UpdatedAt = ch, tx.now

@@ -102,7 +102,7 @@ func (db *DB) ActOnChannel(ctx context.Context, id int64, act jianfu.ChannelActi
 		if err := tx.act(a, r, act, to, note); err != nil {
 			return err
 		}
-		if err := tx.channelEvent(a, id, string(act), from, to, note); err != nil {
+		if err := tx.channelEvent(a, id, string(act), string(from), string(to), note); err != nil {
 			return err
 		}
 		detail := fmt.Sprintf("%s: %s → %s", c.Name, from, to)
@@ -167,8 +167,6 @@ func (tx *Tx) act(a *jianfu.Actor, r *chanRow, act jianfu.ChannelAction, to jian
 		c.ReviewNote = note
 		set["review_note"] = note
 	case jianfu.ActClose:
-		c.ClosedAt = &now
-		set["closed_at"] = ms(now)
 	case jianfu.ActApproveChange:
 		return tx.applyChange(a, r, note)
 	case jianfu.ActReturnChange, jianfu.ActWithdrawChange:
@@ -178,6 +176,18 @@ func (tx *Tx) act(a *jianfu.Actor, r *chanRow, act jianfu.ChannelAction, to jian
 			c.ReviewNote = note
 			set["review_note"] = note
 		}
+	}
+	return tx.moveStatus(c, to, set)
+}
+
+// moveStatus writes the columns in set and moves the channel to status to:
+// its counter, its re-validation due date (kept only while it runs) and
+// its closing date follow.
+func (tx *Tx) moveStatus(c *jianfu.Channel, to jianfu.ChannelStatus, set map[string]any) error {
+	now := tx.now
+	if to == jianfu.StatusClosed && c.ClosedAt == nil {
+		c.ClosedAt = &now
+		set["closed_at"] = ms(now)
 	}
 	// Re-validation is due only while the channel runs.
 	switch to {
@@ -299,4 +309,36 @@ func (tx *Tx) revalidationMonths() (int, error) {
 		return 6, nil
 	}
 	return s.Threshold, nil
+}
+
+// setChannelStatus moves a channel to status to for another capability's
+// workflow (an exit order of the cleanup, a failed spot check's
+// rectification) when it is in one of from (any, when none are given) and
+// not there already: with its counter and dates, an event on its timeline
+// and an audit entry, in the caller's transaction.
+func (tx *Tx) setChannelStatus(a *jianfu.Actor, id int64, to jianfu.ChannelStatus, action, note string, from ...jianfu.ChannelStatus) error {
+	lock := ""
+	if tx.db.engine == Postgres {
+		lock = " FOR UPDATE OF c"
+	}
+	r, err := scanChannelRow(tx.queryRow(`SELECT `+channelCols+channelFrom+` WHERE c.id = ?`+lock, id))
+	if err != nil {
+		return tx.db.translate(err, nChannel)
+	}
+	c := r.Channel
+	ok := len(from) == 0
+	for _, f := range from {
+		ok = ok || c.Status == f
+	}
+	if !ok || c.Status == to {
+		return nil
+	}
+	prev := c.Status
+	if err := tx.moveStatus(c, to, map[string]any{}); err != nil {
+		return err
+	}
+	if err := tx.channelEvent(a, id, action, string(prev), string(to), note); err != nil {
+		return err
+	}
+	return tx.audit("channel."+action, "channel", id, c.RegionPath, fmt.Sprintf("%s → %s: %s", prev, to, note))
 }

@@ -126,6 +126,7 @@ type channelQuery struct {
 
 // sortOrders are the sorts the list offers, each backed by an index.
 var sortOrders = map[string]struct{ order, asc, desc, index string }{
+	"id":      {"id", " ORDER BY c.id", " ORDER BY c.id DESC", ""},
 	"name":    {"name", " ORDER BY c.name_key, c.id", " ORDER BY c.name_key DESC, c.id DESC", "channels_name"},
 	"updated": {"updated", " ORDER BY c.updated_at, c.id", " ORDER BY c.updated_at DESC, c.id DESC", "channels_updated"},
 }
@@ -149,7 +150,7 @@ func (db *DB) planChannels(ctx context.Context, a *jianfu.Actor, f jianfu.Channe
 	}
 	sortKey := strings.TrimPrefix(f.Sort, "-")
 	if _, ok := sortOrders[sortKey]; f.Sort != "" && !ok {
-		return nil, jianfu.Errorf(jianfu.EINVALID, "排序“%s”无效:可按 name(名称)或 updated(更新时间)排序,前加 - 为倒序", "unknown sort %q: use name or updated, with - for descending", f.Sort)
+		return nil, jianfu.Errorf(jianfu.EINVALID, "排序“%s”无效:可按 name(名称)、updated(更新时间)或 id(登记先后)排序,前加 - 为倒序", "unknown sort %q: use name, updated or id, with - for descending", f.Sort)
 	}
 	if f.Overdue && f.Status != "" && f.Status != jianfu.StatusActive && f.Status != jianfu.StatusRectifying {
 		q.empty = true
@@ -328,7 +329,9 @@ func (db *DB) planChannels(ctx context.Context, a *jianfu.Actor, f jianfu.Channe
 	if sortKey != "" {
 		o := sortOrders[sortKey]
 		want = o.order
-		add(driver{index: o.index, n: N, order: o.order})
+		if o.index != "" {
+			add(driver{index: o.index, n: N, order: o.order})
+		}
 		if strings.HasPrefix(f.Sort, "-") {
 			q.sort = o.desc
 		} else {
@@ -559,7 +562,7 @@ func (db *DB) channelsByID(ctx context.Context, ids []int64) ([]*jianfu.Channel,
 	defer rows.Close()
 	byID := make(map[int64]*jianfu.Channel, len(ids))
 	for rows.Next() {
-		r, err := scanChannel(rows)
+		r, err := scanChannelRow(rows)
 		if err != nil {
 			return nil, err
 		}

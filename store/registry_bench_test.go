@@ -413,7 +413,7 @@ func (d *benchData) naiveList(ctx context.Context, f jianfu.ChannelFilter) error
 	}
 	defer rows.Close()
 	for rows.Next() {
-		if _, err := scanChannel(rows); err != nil {
+		if _, err := scanChannelRow(rows); err != nil {
 			return err
 		}
 	}

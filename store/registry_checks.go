@@ -160,7 +160,7 @@ func (tx *Tx) runChecks(c *jianfu.Channel) ([]jianfu.CheckResult, error) {
 		}
 		if len(same) > 0 {
 			trip(s.Rule, fmt.Sprintf("%s标识“%s”已由“%s”登记为“%s”", jianfu.PlatformNames[c.Platform], c.PlatformID, same[0].UnitName, same[0].Name),
-				fmt.Sprintf("%s id %s is registered already by %s as %s", c.Platform, c.PlatformID, same[0].UnitName, same[0].Name), related(same))
+				fmt.Sprintf("%s id %s is registered already by %s as %s", c.Platform, c.PlatformID, same[0].UnitName, same[0].Name), relatedOf(same))
 		}
 	}
 
@@ -173,7 +173,7 @@ func (tx *Tx) runChecks(c *jianfu.Channel) ([]jianfu.CheckResult, error) {
 		}
 		if len(same) >= s.Threshold {
 			trip(s.Rule, fmt.Sprintf("本单位在%s已有%d个账号(原则上不超过%d个)", jianfu.PlatformNames[c.Platform], len(same), s.Threshold),
-				fmt.Sprintf("the unit has %d accounts on %s already (%d at most, in principle)", len(same), c.Platform, s.Threshold), related(same))
+				fmt.Sprintf("the unit has %d accounts on %s already (%d at most, in principle)", len(same), c.Platform, s.Threshold), relatedOf(same))
 		}
 	}
 
@@ -198,13 +198,13 @@ func (tx *Tx) runChecks(c *jianfu.Channel) ([]jianfu.CheckResult, error) {
 		switch {
 		case pct(tied) < s.Threshold && len(others) > 0 && !consistent:
 			trip(s.Rule, fmt.Sprintf("账号名称“%s”与主办单位名称关联度低(%d%%),且与本单位在其他平台的账号名称不一致", c.Name, pct(tied)),
-				fmt.Sprintf("the name %s is barely tied to the unit (%d%%) and differs from the unit's accounts on other platforms", c.Name, pct(tied)), related(others))
+				fmt.Sprintf("the name %s is barely tied to the unit (%d%%) and differs from the unit's accounts on other platforms", c.Name, pct(tied)), relatedOf(others))
 		case pct(tied) < s.Threshold && len(others) == 0:
 			trip(s.Rule, fmt.Sprintf("账号名称“%s”与主办单位“%s”关联度低(%d%%,应不低于%d%%)", c.Name, c.UnitName, pct(tied), s.Threshold),
 				fmt.Sprintf("the name %s is barely tied to the unit %s (%d%%, want %d%%)", c.Name, c.UnitName, pct(tied), s.Threshold), nil)
 		case len(others) > 0 && !consistent:
 			trip(s.Rule, fmt.Sprintf("账号名称“%s”与本单位在其他平台的账号名称不一致", c.Name),
-				fmt.Sprintf("the name %s differs from the unit's accounts on other platforms", c.Name), related(others))
+				fmt.Sprintf("the name %s differs from the unit's accounts on other platforms", c.Name), relatedOf(others))
 		}
 	}
 
@@ -233,7 +233,7 @@ func (tx *Tx) runChecks(c *jianfu.Channel) ([]jianfu.CheckResult, error) {
 		}
 		if len(same) >= s.Threshold {
 			trip(s.Rule, fmt.Sprintf("本单位已有%d个用途相同的工作群(原则上不超过%d个)", len(same), s.Threshold),
-				fmt.Sprintf("the unit has %d work groups for the same purpose already (%d at most)", len(same), s.Threshold), related(same))
+				fmt.Sprintf("the unit has %d work groups for the same purpose already (%d at most)", len(same), s.Threshold), relatedOf(same))
 		}
 	}
 
@@ -262,7 +262,7 @@ func (tx *Tx) runChecks(c *jianfu.Channel) ([]jianfu.CheckResult, error) {
 			if len(dups) > 0 {
 				sortBySimilarity(dups)
 				trip(nameRule.Rule, fmt.Sprintf("名称“%s”与本地区其他单位的%d个已备案渠道相近(如“%s”,%s,相似度%d%%),请确认是否重复建设", c.Name, len(dups), dups[0].Name, dups[0].UnitName, dups[0].Similarity),
-					fmt.Sprintf("the name %s is close to %d filed channels of other units nearby (e.g. %s of %s, %d%%); is it built twice?", c.Name, len(dups), dups[0].Name, dups[0].UnitName, dups[0].Similarity), related(dups))
+					fmt.Sprintf("the name %s is close to %d filed channels of other units nearby (e.g. %s of %s, %d%%); is it built twice?", c.Name, len(dups), dups[0].Name, dups[0].UnitName, dups[0].Similarity), relatedOf(dups))
 			}
 		}
 		text := strings.TrimSpace(c.Purpose + " " + c.Functions)
@@ -282,7 +282,7 @@ func (tx *Tx) runChecks(c *jianfu.Channel) ([]jianfu.CheckResult, error) {
 			if len(dups) > 0 {
 				sortBySimilarity(dups)
 				trip(purposeRule.Rule, fmt.Sprintf("用途或功能与本地区其他单位的%d个已备案渠道相近(如“%s”,%s,相似度%d%%)", len(dups), dups[0].Name, dups[0].UnitName, dups[0].Similarity),
-					fmt.Sprintf("the purpose is close to %d filed channels of other units nearby (e.g. %s of %s, %d%%)", len(dups), dups[0].Name, dups[0].UnitName, dups[0].Similarity), related(dups))
+					fmt.Sprintf("the purpose is close to %d filed channels of other units nearby (e.g. %s of %s, %d%%)", len(dups), dups[0].Name, dups[0].UnitName, dups[0].Similarity), relatedOf(dups))
 			}
 		}
 	}
@@ -314,8 +314,8 @@ func sortBySimilarity(ks []*candidate) {
 	sort.SliceStable(ks, func(i, j int) bool { return ks[i].Similarity > ks[j].Similarity })
 }
 
-// related lists at most 10 candidates as related channels.
-func related(ks []*candidate) []jianfu.RelatedChannel {
+// relatedOf lists at most 10 candidates as related channels.
+func relatedOf(ks []*candidate) []jianfu.RelatedChannel {
 	var out []jianfu.RelatedChannel
 	for i, k := range ks {
 		if i == 10 {

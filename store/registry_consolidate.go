@@ -50,7 +50,7 @@ func (db *DB) Consolidate(ctx context.Context, f jianfu.ConsolidationFilter) (*j
 	}
 	w.add("c.status IN " + liveStatuses)
 	out := &jianfu.Consolidation{Clusters: []jianfu.DuplicateCluster{}, SamePlatform: []jianfu.SamePlatformGroup{}, Units: []jianfu.UnitChannelCount{},
-		People: []jianfu.PersonGroups{}, ExpiredGroups: []*jianfu.Channel{}, BelowCounty: []*jianfu.Channel{}}
+		People: []jianfu.GroupPerson{}, ExpiredGroups: []*jianfu.Channel{}, BelowCounty: []*jianfu.Channel{}}
 	err = db.inTx(ctx, func(tx *Tx) error {
 		settings, err := tx.ruleSettings()
 		if err != nil {
@@ -285,7 +285,7 @@ func consolidateSprawl(out *jianfu.Consolidation, all []*consolidated, settings 
 	}
 	for name, p := range people {
 		if p.groups > 1 {
-			out.People = append(out.People, jianfu.PersonGroups{Name: name, Groups: p.groups, Units: len(p.units)})
+			out.People = append(out.People, jianfu.GroupPerson{Name: name, Groups: p.groups, Units: len(p.units)})
 		}
 	}
 	sort.Slice(out.People, func(i, j int) bool {

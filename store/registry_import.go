@@ -282,7 +282,7 @@ func (db *DB) streamChannels(ctx context.Context, a *jianfu.Actor, q *channelQue
 	defer rows.Close()
 	n := 0
 	for rows.Next() {
-		r, err := scanChannel(rows)
+		r, err := scanChannelRow(rows)
 		if err != nil {
 			return n, err
 		}

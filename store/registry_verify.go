@@ -17,13 +17,13 @@ const verifyCols = `c.id, c.kind, c.platform, c.name, c.handle, c.platform_id, C
 
 const verifyFrom = ` FROM channels c LEFT JOIN units u ON u.id = c.unit_id LEFT JOIN regions r ON r.path = c.region_path`
 
-// filedStatuses are the statuses the public may learn about.
-const filedStatuses = `('approved', 'active', 'rectifying', 'exit_requested', 'closed')`
+// publicStatuses are the statuses the public may learn about.
+const publicStatuses = `('approved', 'active', 'rectifying', 'exit_requested', 'closed')`
 
 // VerifyChannel answers a public verification query. It needs no actor and
 // returns only public facts: no responsible persons, no drafts, nothing in
 // review. Lookups use indexes only.
-func (db *DB) VerifyChannel(ctx context.Context, q string) (*jianfu.Verification, error) {
+func (db *DB) VerifyChannel(ctx context.Context, q string) (*jianfu.ChannelVerification, error) {
 	q = strings.TrimSpace(q)
 	switch {
 	case q == "":
@@ -31,10 +31,10 @@ func (db *DB) VerifyChannel(ctx context.Context, q string) (*jianfu.Verification
 	case len(q) > 1000 || !utf8.ValidString(q):
 		return nil, jianfu.Errorf(jianfu.EINVALID, "输入过长或含有无法识别的字符", "the input is too long or not valid text")
 	}
-	v := &jianfu.Verification{Query: q, Matches: []jianfu.VerifiedChannel{}}
+	v := &jianfu.ChannelVerification{Query: q, Matches: []jianfu.VerifiedChannel{}}
 	seen := map[int64]bool{}
 	lookup := func(cond string, args ...any) error {
-		rows, err := db.query(ctx, `SELECT `+verifyCols+verifyFrom+` WHERE `+cond+` AND c.status IN `+filedStatuses+` ORDER BY c.id DESC LIMIT 20`, args...)
+		rows, err := db.query(ctx, `SELECT `+verifyCols+verifyFrom+` WHERE `+cond+` AND c.status IN `+publicStatuses+` ORDER BY c.id DESC LIMIT 20`, args...)
 		if err != nil {
 			return err
 		}

@@ -337,3 +337,46 @@ func TestChannelScope(t *testing.T) {
 		}
 	})
 }
+
+func TestBackupSQLite(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	storetest.Load(t, db)
+	out := t.TempDir() + "/backup.db"
+	v, err := db.Backup(context.Background(), out)
+	if err != nil || !v.OK || v.Entries < 10 {
+		t.Fatalf("backup: %+v %v", v, err)
+	}
+	copy, err := store.Open(context.Background(), out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer copy.Close()
+	_, total, err := copy.FindUnits(storetest.System(), jianfu.UnitFilter{})
+	if err != nil || total != 7 {
+		t.Fatalf("the backup holds %d units (%v), want 7", total, err)
+	}
+	if _, err := db.Backup(context.Background(), out); code(err) != jianfu.ECONFLICT {
+		t.Fatalf("backup over an existing file: %v", err)
+	}
+}
+
+func TestPurgeSessions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		f := storetest.Load(t, db)
+		old, _ := db.CreateSession(context.Background(), f.Users["southSup"].ID, "", "")
+		now = now.Add(store.SessionIdle + time.Minute)
+		fresh, _ := db.CreateSession(context.Background(), f.Users["northSup"].ID, "", "")
+		n, err := db.PurgeSessions(context.Background())
+		if err != nil || n != 1 {
+			t.Fatalf("purged %d (%v), want 1", n, err)
+		}
+		if _, err := db.SessionActor(context.Background(), fresh); err != nil {
+			t.Fatalf("the fresh session was purged: %v", err)
+		}
+		if _, err := db.SessionActor(context.Background(), old); err == nil {
+			t.Fatal("the idle session survived")
+		}
+	})
+}

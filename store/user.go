@@ -520,3 +520,14 @@ func (db *DB) TokenActor(ctx context.Context, token string) (*jianfu.Actor, erro
 	}
 	return db.actorOf(ctx, userID, "token")
 }
+
+// PurgeSessions deletes sessions that have expired or been idle too long
+// and returns how many it removed.
+func (db *DB) PurgeSessions(ctx context.Context) (int64, error) {
+	now := db.Now().UTC()
+	res, err := db.exec(ctx, `DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?`, ms(now), ms(now.Add(-SessionIdle)))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

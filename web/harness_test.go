@@ -40,7 +40,8 @@ func newHarness(t testing.TB, db *store.DB) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := web.New(web.Config{Version: "test"}, web.Services{Regions: db, Units: db, Users: db, Audit: db, Channels: db, Registry: db, Ping: db.Ping, Detector: det}, slog.New(slog.NewTextHandler(logOut, nil)))
+	s, err := web.New(web.Config{Version: "test", Hooks: testHooks}, web.Services{Regions: db, Units: db, Users: db, Audit: db, Cases: db, Ping: db.Ping, Detector: det,
+		Burden: db, Channels: db, Registry: db, Ingest: testPipeline(t, db, det), Campaigns: db, Evaluation: db, Cleanup: db, Monitor: db}, slog.New(slog.NewTextHandler(logOut, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,19 +9,15 @@ import (
 // module is a capability with its own navigation entry.
 type module struct {
 	Key, Path string
-	Built     bool // registers its own pages; no placeholder
+	Live      bool // built: the capability registers its own page at Path
 }
 
 // modules lists the capabilities of the navigation that are still being
 // built; each shows what it will do until it lands.
 var modules = []module{
-	{Key: "registry", Path: "/registry", Built: true},
-	{Key: "burden", Path: "/burden"},
-	{Key: "cases", Path: "/cases"},
-	{Key: "campaigns", Path: "/campaigns"},
-	{Key: "evaluation", Path: "/evaluation"},
-	{Key: "cleanup", Path: "/cleanup"},
-	{Key: "typical", Path: "/typical"},
+	{Key: "registry", Path: "/registry", Live: true},
+	{Key: "cases", Path: "/cases", Live: true},
+	{Key: "typical", Path: "/typical", Live: true},
 }
 
 func (s *Server) showModule(m module) handler {
@@ -84,11 +80,15 @@ func (s *Server) showHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	dash, err := s.dashboardData(r)
+	if err != nil {
+		return err
+	}
 	p := s.newPage(r, "home")
 	p.Title = p.T("nav.home")
 	p.Data = map[string]any{
 		"Region": region, "Units": units, "Users": users, "Levels": levels, "ByType": byType,
-		"Types": jianfu.UnitTypes, "Own": own, "Modules": modules, "Scope": a.ScopeLabel(),
+		"Types": jianfu.UnitTypes, "Own": own, "Modules": modules, "Scope": a.ScopeLabel(), "Dashboard": dash,
 	}
 	s.render(w, r, "home", p)
 	return nil

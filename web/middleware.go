@@ -30,6 +30,9 @@ type reqInfo struct {
 	csrf  string
 	actor *jianfu.Actor
 	ip    string
+	// anon keeps the user out of the request log: a cadre filing a
+	// complaint from inside is not identified by the log line either.
+	anon bool
 }
 
 type reqKey struct{}
@@ -113,7 +116,7 @@ func (s *Server) wrap(next http.Handler) http.Handler {
 			s.metrics.requests.WithLabelValues(r.Method, route, fmt.Sprint(sw.status)).Inc()
 			s.metrics.latency.WithLabelValues(r.Method, route).Observe(d.Seconds())
 			attrs := []any{"method", r.Method, "route", route, "status", sw.status, "ms", d.Milliseconds(), "ip", ri.ip}
-			if ri.actor != nil {
+			if ri.actor != nil && !ri.anon {
 				attrs = append(attrs, "user", ri.actor.Username)
 			}
 			if sw.status >= 500 {

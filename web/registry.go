@@ -203,7 +203,7 @@ func (s *Server) renderChannel(w http.ResponseWriter, r *http.Request, id int64,
 	case "change":
 		p.Flash = p.T("registry.flash.change")
 	default:
-		p.Flash = p.T("registry.flash.done", p.Action(jianfu.ChannelAction(r.URL.Query().Get("done"))))
+		p.Flash = p.T("registry.flash.done", p.RegAction(jianfu.ChannelAction(r.URL.Query().Get("done"))))
 	}
 	actions := s.svc.Channels.AllowedActions(ctx, c)
 	var owner, reviewer []jianfu.ChannelAction
@@ -236,7 +236,7 @@ func diffChannels(p *page, old, next *jianfu.Channel) []changeRow {
 		}
 	}
 	add("name", old.Name, next.Name)
-	add("platform", p.Platform(old.Platform), p.Platform(next.Platform))
+	add("platform", p.RegPlatform(old.Platform), p.RegPlatform(next.Platform))
 	add("platform_id", old.PlatformID, next.PlatformID)
 	add("handle", old.Handle, next.Handle)
 	add("url", old.URL, next.URL)
@@ -456,17 +456,17 @@ func (s *Server) channelAction(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// Kind names a channel kind in the page's language.
-func (p *page) Kind(k jianfu.ChannelKind) string { return p.T("chan.kind." + string(k)) }
+// RegKind names a channel kind in the page's language.
+func (p *page) RegKind(k jianfu.ChannelKind) string { return p.T("chan.kind." + string(k)) }
 
-// Platform names a platform in the page's language.
-func (p *page) Platform(s string) string { return p.T("chan.platform." + s) }
+// RegPlatform names a platform in the page's language.
+func (p *page) RegPlatform(s string) string { return p.T("chan.platform." + s) }
 
-// Status names a channel status in the page's language.
-func (p *page) Status(s jianfu.ChannelStatus) string { return p.T("chan.status." + string(s)) }
+// RegStatus names a channel status in the page's language.
+func (p *page) RegStatus(s jianfu.ChannelStatus) string { return p.T("chan.status." + string(s)) }
 
-// Action names a life-cycle action in the page's language.
-func (p *page) Action(a jianfu.ChannelAction) string { return p.T("chan.action." + string(a)) }
+// RegAction names a life-cycle action in the page's language.
+func (p *page) RegAction(a jianfu.ChannelAction) string { return p.T("chan.action." + string(a)) }
 
 // Localized picks the message of a check result in the page's language.
 func (p *page) Localized(zh, en string) string {
@@ -476,8 +476,8 @@ func (p *page) Localized(zh, en string) string {
 	return zh
 }
 
-// Date shows an instant as a date in Beijing time.
-func (p *page) Date(t *time.Time) string {
+// RegDate shows an instant as a date in Beijing time.
+func (p *page) RegDate(t *time.Time) string {
 	if t == nil {
 		return ""
 	}

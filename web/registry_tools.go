@@ -149,8 +149,8 @@ func (s *Server) saveURLRules(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// maxUpload bounds an uploaded channel file.
-const maxUpload = 20 << 20
+// maxChannelUpload bounds an uploaded channel file.
+const maxChannelUpload = 20 << 20
 
 func (s *Server) showChannelImport(w http.ResponseWriter, r *http.Request) error {
 	p := s.newPage(r, "registry")
@@ -176,12 +176,12 @@ func (s *Server) previewChannelImport(w http.ResponseWriter, r *http.Request) er
 		s.render(w, r, "registry_import", p)
 		return nil
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
+	r.Body = http.MaxBytesReader(w, r.Body, maxChannelUpload)
 	file, hdr, err := r.FormFile("file")
 	if err != nil {
 		var me *http.MaxBytesError
 		if errors.As(err, &me) {
-			return fail(jianfu.Errorf(jianfu.EINVALID, "文件超过%dMB:请拆分后分批导入,或用命令 jianfu import channels", "the file exceeds %d MB; split it or use `jianfu import channels`", maxUpload>>20))
+			return fail(jianfu.Errorf(jianfu.EINVALID, "文件超过%dMB:请拆分后分批导入,或用命令 jianfu import channels", "the file exceeds %d MB; split it or use `jianfu import channels`", maxChannelUpload>>20))
 		}
 		return fail(jianfu.Errorf(jianfu.EINVALID, "请选择要上传的 .xlsx 或 .csv 文件", "choose an .xlsx or .csv file to upload"))
 	}

@@ -103,7 +103,7 @@ var funcs = template.FuncMap{
 // loadPages parses each page with the layout and the partials: the shared
 // partials.html and each capability's partial_<name>.html.
 func loadPages() (*pageSet, error) {
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials.html", "templates/partial_*.html")
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials.html", "templates/section_*.html")
 	if err != nil {
 		return nil, err
 	}

@@ -28,7 +28,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
 
 	// UI pages, one registration function per capability.
-	for _, register := range []func(*http.ServeMux){s.corePages, s.rulesPages, s.registryPages} {
+	for _, register := range []func(*http.ServeMux){s.corePages, s.rulesPages, s.burdenPages, s.campaignPages, s.casePages, s.registryPages} {
 		register(mux)
 	}
 
@@ -70,9 +70,10 @@ func (s *Server) corePages(mux *http.ServeMux) {
 	mux.Handle("POST /users/{id}", s.h(s.login(s.updateUser)))
 	mux.Handle("GET /audit", s.h(s.login(s.showAudit)))
 	for _, m := range modules {
-		if !m.Built {
-			mux.Handle("GET "+m.Path, s.h(s.login(s.showModule(m))))
+		if m.Live {
+			continue // the capability registers its own pages
 		}
+		mux.Handle("GET "+m.Path, s.h(s.login(s.showModule(m))))
 	}
 }
 
@@ -98,7 +99,7 @@ type apiRoute struct {
 
 func (s *Server) apiRoutes() []apiRoute {
 	var all []apiRoute
-	for _, part := range [][]apiRoute{s.coreAPI(), s.rulesAPI(), s.registryAPI()} {
+	for _, part := range [][]apiRoute{s.coreAPI(), s.rulesAPI(), s.burdenAPI(), s.campaignsAPI(), s.casesAPI(), s.registryAPI()} {
 		all = append(all, part...)
 	}
 	return all

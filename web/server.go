@@ -30,11 +30,22 @@ type Services struct {
 	Units   jianfu.UnitService
 	Users   jianfu.UserService
 	Audit   jianfu.AuditService
-	// Channels and Registry are the registry (备案管理).
-	Channels jianfu.ChannelService
+	Cases   jianfu.CaseService
+	// Registry is the rest of the registry (备案管理) beyond Channels.
 	Registry jianfu.RegistryService
 	// Detector finds formalism demands in messages (pure, shared).
 	Detector *detect.Detector
+	// Burden is burden monitoring; Channels the registry (groups to pick);
+	// Ingest takes messages (inline pipeline or stream publisher), nil
+	// when ingestion is not configured.
+	Burden   jianfu.BurdenService
+	Channels jianfu.ChannelService
+	Ingest   jianfu.Ingester
+	// Spot checks, evaluation, cleanup and technical monitoring.
+	Campaigns  jianfu.CampaignService
+	Evaluation jianfu.EvaluationService
+	Cleanup    jianfu.CleanupService
+	Monitor    jianfu.MonitorService
 	// Ping checks the database for /healthz.
 	Ping func(context.Context) error
 }
@@ -50,6 +61,8 @@ type Config struct {
 	TrustProxy bool
 	// Version is shown in the footer and /healthz.
 	Version string
+	// Hooks configures the platform callbacks (企业微信, 钉钉, 飞书).
+	Hooks HookConfig
 }
 
 // Server is the HTTP server.
@@ -67,6 +80,7 @@ type Server struct {
 	openapi []byte
 	// registry holds the registry's upload previews and verify limiter.
 	registry *registryState
+	cases   *caseState // limiters and the Open311 handler of the case pages
 }
 
 // New builds the server and its routes.

@@ -15,11 +15,11 @@ import (
 
 // registryPublicAPI lists the registry's public JSON endpoints.
 func (s *Server) registryPublicAPI() []apiRoute {
-	return []apiRoute{{"GET", "/api/v1/verify", s.apiVerify}}
+	return []apiRoute{{"GET", "/api/v1/verify", s.apiVerifyChannel}}
 }
 
 // verify runs a lookup with the per-address limit and the counters.
-func (s *Server) verify(r *http.Request, q string) (*jianfu.Verification, error) {
+func (s *Server) verify(r *http.Request, q string) (*jianfu.ChannelVerification, error) {
 	st := s.registry
 	if !st.verifyLimiter.allow(info(r).ip, s.now()) {
 		st.verifyLookups.WithLabelValues("limited").Inc()
@@ -36,7 +36,7 @@ func (s *Server) verify(r *http.Request, q string) (*jianfu.Verification, error)
 	return v, nil
 }
 
-func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) apiVerifyChannel(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.verify(r, r.URL.Query().Get("q"))
 	if err != nil {
 		return err
@@ -50,7 +50,7 @@ func (s *Server) showVerify(w http.ResponseWriter, r *http.Request) error {
 	p := s.newPage(r, "verify")
 	p.Title = p.T("verify.title")
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	var v *jianfu.Verification
+	var v *jianfu.ChannelVerification
 	status := http.StatusOK
 	if q != "" {
 		var err error

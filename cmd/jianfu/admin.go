@@ -213,3 +213,32 @@ func explain(err error) error {
 	}
 	return fmt.Errorf("%s", msg)
 }
+
+func newBackupCmd() *cobra.Command {
+	var dsn string
+	cmd := &cobra.Command{
+		Use:     "backup FILE",
+		Short:   "在线备份 SQLite 数据库到 FILE,并校验备份中的审计链",
+		Example: "  jianfu backup --db jianfu.db backups/jianfu-2026-11-26.db",
+		Args:    exactArgs(1, "请给出备份文件路径,例如:jianfu backup backups/jianfu-2026-11-26.db"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			db, err := openStore(ctx, dsn, newLogger("text"))
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			v, err := db.Backup(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			if !v.OK {
+				return fmt.Errorf("已写出备份 %s,但其审计链校验失败:第 %d 条记录异常(%s)", args[0], v.BrokenID, v.Reason)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "已备份到 %s,审计链完整(%d 条记录)。\n", args[0], v.Entries)
+			return nil
+		},
+	}
+	addDBFlag(cmd, &dsn)
+	return cmd
+}

@@ -13,6 +13,7 @@ import (
 
 	"jianfu"
 	"jianfu/demo"
+	"jianfu/secret"
 )
 
 func newDemoCmd() *cobra.Command {
@@ -45,8 +46,23 @@ func newDemoCmd() *cobra.Command {
 			}
 			defer db.Close()
 			out := cmd.OutOrStdout()
+			if f.reporterKey == "" {
+				// A key for this run only: the demo's named complaints can be
+				// revealed while it runs, and by nobody once it stops.
+				f.reporterKey = secret.NewSealerKey()
+				fmt.Fprintf(out, "已为本次演示生成举报人身份加密密钥(只在内存中;要保留数据和密钥,请用 --db 与 --reporter-key)。\n")
+			}
+			if err := configureCases(db, f, log); err != nil {
+				return err
+			}
 			fmt.Fprintf(out, "正在生成演示数据(临江省)……\n")
-			sum, err := demo.Generate(systemCtx(ctx, "demo"), db, demo.Options{Seed: seed, Size: demo.Size(size), Logger: log})
+			// the demo makes its own pseudonym key, so messages can be
+			// uploaded and the demo's own are recognised on re-import
+			f.burden.fromEnv()
+			if f.burden.pseudonymKey == "" {
+				f.burden.pseudonymKey = demo.PseudonymKey(seed)
+			}
+			sum, err := demo.Generate(systemCtx(ctx, "demo"), db, demo.Options{Seed: seed, Size: demo.Size(size), Logger: log, PseudonymKey: f.burden.pseudonymKey})
 			if err != nil {
 				if jianfu.ErrorCode(err) != jianfu.ECONFLICT {
 					return err
@@ -54,6 +70,9 @@ func newDemoCmd() *cobra.Command {
 				fmt.Fprintf(out, "数据库 %s 中已有数据,不再生成,直接启动服务(演示账号密码为 %s)。\n", f.db, demo.DefaultPassword)
 			} else {
 				printSummary(out, sum)
+			}
+			if !cmd.Flags().Changed("monitor-interval") {
+				f.monitorInterval = 0 // the demo's addresses are fictional: no technical checks unless asked
 			}
 			return serve(ctx, db, f, log, func(addr string) {
 				fmt.Fprintf(out, "\n减负平台演示已启动:http://%s/    (Ctrl+C 退出;数据库 %s)\n\n", addr, f.db)

@@ -44,12 +44,12 @@ file with any bad row imports nothing, and every problem is listed by row.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usageError{fmt.Sprintf("未知的导入类型“%s”,可用:regions、units、channels / unknown import kind %q; use regions, units or channels", args[0], args[0])}
+				return usageError{fmt.Sprintf("未知的导入类型“%s”,可用:regions、units、channels、messages、complaints / unknown import kind %q; use regions, units, channels, messages or complaints", args[0], args[0])}
 			}
 			return cmd.Help()
 		},
 	}
-	cmd.AddCommand(newImportRegionsCmd(), newImportUnitsCmd(), newImportChannelsCmd())
+	cmd.AddCommand(newImportRegionsCmd(), newImportUnitsCmd(), newImportChannelsCmd(), newImportMessagesCmd(), newImportComplaintsCmd())
 	return cmd
 }
 

@@ -20,7 +20,7 @@ func main() {
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError{fmt.Sprintf("%v(查看用法:jianfu %s --help)", err, cmd.Name())}
 	})
-	root.AddCommand(newDemoCmd(), newServeCmd(), newMigrateCmd(), newUserCmd(), newAuditCmd(), newScanCmd(), newRulesCmd(), newImportCmd(), newExportCmd())
+	root.AddCommand(newDemoCmd(), newServeCmd(), newMigrateCmd(), newUserCmd(), newAuditCmd(), newBackupCmd(), newScanCmd(), newRulesCmd(), newImportCmd(), newWorkerCmd(), newExportCmd())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "错误:", err)
 		os.Exit(exitCode(err))

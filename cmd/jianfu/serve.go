@@ -7,10 +7,12 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"jianfu/detect"
+	"jianfu/monitor"
 	"jianfu/store"
 	"jianfu/web"
 )
@@ -23,6 +25,9 @@ type serveFlags struct {
 	rulesDir            string
 	secureCookies       bool
 	trustProxy          bool
+	burden              burdenFlags
+	reporterKey         string // base64 SM4 (16 bytes) or AES-256 (32 bytes) key for complainants' identities
+	monitorInterval     time.Duration
 }
 
 func (f *serveFlags) add(cmd *cobra.Command) {
@@ -32,6 +37,9 @@ func (f *serveFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.rulesDir, "rules", "", "补充或覆盖检测规则的目录(*.yaml),无需重新发布程序")
 	cmd.Flags().BoolVar(&f.secureCookies, "secure-cookies", false, "始终给 Cookie 加 Secure 标志(经 HTTPS 反向代理部署时开启)")
 	cmd.Flags().BoolVar(&f.trustProxy, "trust-proxy", false, "信任反向代理的 X-Forwarded-For / X-Forwarded-Proto 头")
+	cmd.Flags().StringVar(&f.reporterKey, "reporter-key", os.Getenv("JIANFU_REPORTER_KEY"), "举报人身份加密密钥(base64:16字节为 SM4-GCM,32字节为 AES-256-GCM);也可用环境变量 JIANFU_REPORTER_KEY。不设则只受理匿名反映")
+	cmd.Flags().DurationVar(&f.monitorInterval, "monitor-interval", 24*time.Hour, "技术监测:每个渠道公开网址的检测间隔(如 6h);0 表示不检测")
+	f.burden.add(cmd)
 }
 
 func envOr(key, def string) string {
@@ -66,7 +74,8 @@ func newServeCmd() *cobra.Command {
 	return cmd
 }
 
-// serve runs the web server on an open store until ctx ends.
+// serve runs the web server on an open store until ctx ends, with the
+// deadline sweeper of the case workflow running beside it.
 func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, ready func(string)) error {
 	var dopts []detect.Option
 	if f.rulesDir != "" {
@@ -76,10 +85,32 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 	if err != nil {
 		return usageError{fmt.Sprintf("检测规则有误:%v", err)}
 	}
-	srv, err := web.New(web.Config{Addr: f.addr, SecureCookies: f.secureCookies, TrustProxy: f.trustProxy, Version: version},
-		web.Services{Regions: db, Units: db, Users: db, Audit: db, Channels: db, Registry: db, Ping: db.Ping, Detector: det}, log)
+	db.SetCaseDetector(det)
+	if err := configureCases(db, f, log); err != nil {
+		return err
+	}
+	f.burden.fromEnv()
+	bd, err := startBurden(ctx, db, det, f.burden, log)
+	if err != nil {
+		return err
+	}
+	defer bd.close()
+	srv, err := web.New(web.Config{Addr: f.addr, SecureCookies: f.secureCookies, TrustProxy: f.trustProxy, Version: version, Hooks: f.burden.hooks()},
+		web.Services{Regions: db, Units: db, Users: db, Audit: db, Cases: db, Ping: db.Ping, Detector: det, Burden: db, Channels: db, Registry: db, Ingest: bd.ingester,
+			Campaigns: db, Evaluation: db, Cleanup: db, Monitor: db}, log)
 	if err != nil {
 		return fmt.Errorf("build server: %w", err)
+	}
+	every(ctx, log, "case-deadlines", sweepEvery, func(ctx context.Context) error { return sweepDeadlines(ctx, db, log) })
+	every(ctx, log, "purge-sessions", time.Hour, func(ctx context.Context) error {
+		n, err := db.PurgeSessions(ctx)
+		if n > 0 {
+			log.Info("purged expired sessions", "count", n)
+		}
+		return err
+	})
+	if f.monitorInterval > 0 {
+		go (&monitor.Scheduler{Store: db, Checker: monitor.New(monitor.Config{}), Interval: f.monitorInterval, Log: log}).Run(systemCtx(ctx, "monitor"))
 	}
 	return srv.Serve(ctx, ready)
 }

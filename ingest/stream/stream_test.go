@@ -1,0 +1,400 @@
+package stream_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"jianfu"
+	"jianfu/detect"
+	"jianfu/ingest"
+	"jianfu/ingest/stream"
+	"jianfu/store"
+	"jianfu/store/storetest"
+)
+
+// The test binary doubles as a worker process, so a test can kill a worker
+// with SIGKILL in the middle of its work.
+func TestMain(m *testing.M) {
+	if os.Getenv("JIANFU_STREAM_CHILD") == "1" {
+		os.Exit(childWorker())
+	}
+	os.Exit(m.Run())
+}
+
+var (
+	detOnce sync.Once
+	det     *detect.Detector
+)
+
+func detector() *detect.Detector {
+	detOnce.Do(func() {
+		var err error
+		if det, err = detect.New(); err != nil {
+			panic(err)
+		}
+	})
+	return det
+}
+
+func pipeline(t testing.TB, db *store.DB) *ingest.Pipeline {
+	keys, err := ingest.NewKeys(storetest.PseudonymKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ingest.NewPipeline(detector(), db, keys, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+}
+
+// childWorker runs a worker from the environment: it stores into the
+// database at JIANFU_STREAM_DSN and, with JIANFU_STREAM_STALL set, stops
+// after committing its third batch without acknowledging it, leaving a
+// marker file for the parent to kill it by.
+func childWorker() int {
+	ctx := context.Background()
+	db, err := store.Open(ctx, os.Getenv("JIANFU_STREAM_DSN"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	keys, _ := ingest.NewKeys(storetest.PseudonymKey)
+	_, js, err := stream.Connect(os.Getenv("JIANFU_STREAM_NATS"), "child")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	var names stream.Names
+	json.Unmarshal([]byte(os.Getenv("JIANFU_STREAM_NAMES")), &names)
+	w := &stream.Worker{JS: js, Pipe: ingest.NewPipeline(detector(), db, keys, nil), Names: names, Parallel: 2, Batch: 100, AckWait: 2 * time.Second}
+	if marker := os.Getenv("JIANFU_STREAM_STALL"); marker != "" {
+		var mu sync.Mutex
+		batches := 0
+		w.AfterCommit = func(int) {
+			mu.Lock()
+			batches++
+			n := batches
+			mu.Unlock()
+			if n >= 3 {
+				os.WriteFile(marker, []byte("committed"), 0o644)
+				time.Sleep(time.Hour) // killed here: stored, never acknowledged
+			}
+		}
+	}
+	w.Run(ctx)
+	return 0
+}
+
+// natsServer is a JetStream server a test runs against.
+type natsServer struct{ name, url string }
+
+// servers returns an embedded nats-server in this process, and the server
+// at 127.0.0.1:4222 when one answers.
+func servers(t *testing.T) []natsServer {
+	t.Helper()
+	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ns.Start()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("embedded nats-server did not start")
+	}
+	t.Cleanup(ns.Shutdown)
+	out := []natsServer{{"embedded", ns.ClientURL()}}
+	if c, err := net.DialTimeout("tcp", "127.0.0.1:4222", 300*time.Millisecond); err == nil {
+		c.Close()
+		out = append(out, natsServer{"local4222", "nats://127.0.0.1:4222"})
+	} else {
+		t.Logf("no NATS server at 127.0.0.1:4222: running on the embedded server only")
+	}
+	return out
+}
+
+// uniqueNames keeps tests apart on a shared server.
+func uniqueNames(t *testing.T, js jetstream.JetStream) stream.Names {
+	var b [4]byte
+	rand.Read(b[:])
+	id := hex.EncodeToString(b[:])
+	n := stream.Names{Stream: "JFTEST_" + id, Subject: "jianfu.test." + id + ".messages", Durable: "w" + id}
+	t.Cleanup(func() { js.DeleteStream(context.Background(), n.Stream) })
+	return n
+}
+
+var texts = []string{
+	"@所有人 今晚10点前每人接龙报送走访照片",
+	"收到",
+	"明天上午9点在三楼会议室开会",
+	"本周学习强国积分不足的同志将在全县通报",
+	"好的,谢谢",
+	"请各位老师转发这条推文到朋友圈并截图",
+}
+
+// messages makes n distinct messages over the fixture groups.
+func messages(n int, groups map[string]*jianfu.Channel) []jianfu.Message {
+	keys := []string{"southEdu", "school", "northEdu", "southCAC"}
+	base := time.Date(2026, 3, 2, 8, 0, 0, 0, jianfu.China)
+	out := make([]jianfu.Message, n)
+	for i := range out {
+		out[i] = jianfu.Message{ID: "s-" + strconv.Itoa(i), GroupID: groups[keys[i%len(keys)]].ID, Time: base.Add(time.Duration(i) * time.Minute),
+			Sender: "成员" + strconv.Itoa(i%37), Text: texts[i%len(texts)]}
+	}
+	return out
+}
+
+func expectFindings(msgs []jianfu.Message) int {
+	n := 0
+	for _, m := range msgs {
+		r := detector().Analyze(detect.Message{Text: m.Text, Time: m.Time})
+		if r.Found() {
+			n++
+		}
+	}
+	return n
+}
+
+// totals reads what the store counted.
+func totals(t *testing.T, db *store.DB) (msgs, keys, findings int) {
+	t.Helper()
+	ctx := context.Background()
+	if err := db.SQL().QueryRowContext(ctx, `SELECT COALESCE(SUM(messages), 0) FROM burden_daily`).Scan(&msgs); err != nil {
+		t.Fatal(err)
+	}
+	db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM message_keys`).Scan(&keys)
+	db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM findings`).Scan(&findings)
+	return
+}
+
+// drained waits until the consumer has nothing pending or unacknowledged.
+func drained(t *testing.T, js jetstream.JetStream, n stream.Names, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		c, err := js.Consumer(context.Background(), n.Stream, n.Durable)
+		if err == nil {
+			info, err := c.Info(context.Background())
+			if err == nil && info.NumPending == 0 && info.NumAckPending == 0 && info.Delivered.Stream > 0 {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("the stream was not drained in time")
+}
+
+func openDB(t *testing.T, e store.Engine) (*store.DB, string) {
+	dsn := storetest.DSN(t, e)
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db, dsn
+}
+
+// TestManyWorkersCountEachMessageOnce publishes through the API's publisher
+// (and a second time raw, as a redelivering producer would) and lets two
+// workers of four goroutines each consume in parallel.
+func TestManyWorkersCountEachMessageOnce(t *testing.T) {
+	for _, srv := range servers(t) {
+		t.Run(srv.name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, db *store.DB) {
+				f := storetest.Load(t, db)
+				g := storetest.Groups(t, db, f)
+				nc, js, err := stream.Connect(srv.url, "test")
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer nc.Close()
+				names := uniqueNames(t, js)
+				ctx := context.Background()
+				if _, err := stream.Setup(ctx, js, names); err != nil {
+					t.Fatal(err)
+				}
+				p := pipeline(t, db)
+				pub := &stream.Publisher{JS: js, Pipe: p, Names: names}
+				msgs := messages(2000, g)
+				res, err := pub.Ingest(f.Ctx(t, db, "provSup"), append([]jianfu.Message(nil), msgs...))
+				if err != nil || res.Accepted != 2000 || !res.Queued {
+					t.Fatalf("publish: %+v %v", res, err)
+				}
+				// the same messages again without JetStream's dedup id
+				for _, m := range msgs[:500] {
+					data, _ := json.Marshal(m)
+					if _, err := js.Publish(ctx, names.Subject+"."+strconv.FormatInt(m.GroupID, 10), data); err != nil {
+						t.Fatal(err)
+					}
+				}
+				// a message out of the publisher's scope is refused before the stream
+				res, _ = pub.Ingest(f.Ctx(t, db, "northSup"), msgs[:1])
+				if res.Accepted != 0 || res.Rejected != 1 {
+					t.Errorf("out-of-scope publish: %+v", res)
+				}
+				wctx, cancel := context.WithCancel(ctx)
+				var wg sync.WaitGroup
+				workers := []*stream.Worker{}
+				for i := 0; i < 2; i++ {
+					w := &stream.Worker{JS: js, Pipe: pipeline(t, db), Names: names, Parallel: 4, Batch: 200, AckWait: 2 * time.Second}
+					workers = append(workers, w)
+					wg.Add(1)
+					go func() { defer wg.Done(); w.Run(wctx) }()
+				}
+				drained(t, js, names, 60*time.Second)
+				cancel()
+				wg.Wait()
+				got, keys, findings := totals(t, db)
+				if got != 2000 || keys != 2000 || findings != expectFindings(msgs) {
+					t.Errorf("counted %d messages, %d keys, %d findings; want 2000, 2000, %d", got, keys, findings, expectFindings(msgs))
+				}
+				var acked int64
+				for _, w := range workers {
+					_, a := w.Stats()
+					acked += a
+				}
+				// at least once: a batch slower than the ack wait is delivered
+				// again, and acknowledged again, yet counted once
+				if acked < 2500 {
+					t.Errorf("acknowledged %d deliveries, want at least 2500", acked)
+				}
+			})
+		})
+	}
+}
+
+// TestKilledWorkerLosesAndDoublesNothing kills a worker process twice: once
+// at the worst moment — its batch committed, not yet acknowledged — and once
+// at a random point mid-stream. Another worker then finishes; every message
+// acknowledged is counted exactly once.
+func TestKilledWorkerLosesAndDoublesNothing(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, srv := range servers(t) {
+		for _, e := range storetest.Engines {
+			t.Run(srv.name+"/"+string(e), func(t *testing.T) {
+				db, dsn := openDB(t, e)
+				f := storetest.Load(t, db)
+				g := storetest.Groups(t, db, f)
+				nc, js, err := stream.Connect(srv.url, "test")
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer nc.Close()
+				names := uniqueNames(t, js)
+				ctx := context.Background()
+				if _, err := stream.Setup(ctx, js, names); err != nil {
+					t.Fatal(err)
+				}
+				// the consumer exists before the child starts, with the short ack wait
+				if _, err := stream.Consumer(ctx, js, names, 2*time.Second); err != nil {
+					t.Fatal(err)
+				}
+				msgs := messages(3000, g)
+				pub := &stream.Publisher{JS: js, Pipe: pipeline(t, db), Names: names}
+				if res, err := pub.Ingest(storetest.System(), append([]jianfu.Message(nil), msgs...)); err != nil || res.Accepted != 3000 {
+					t.Fatalf("publish: %+v %v", res, err)
+				}
+				nb, _ := json.Marshal(names)
+				child := func(stall string) *exec.Cmd {
+					cmd := exec.Command(exe, "-test.run=^$")
+					cmd.Env = append(os.Environ(), "JIANFU_STREAM_CHILD=1", "JIANFU_STREAM_DSN="+dsn, "JIANFU_STREAM_NATS="+srv.url,
+						"JIANFU_STREAM_NAMES="+string(nb), "JIANFU_STREAM_STALL="+stall)
+					cmd.Stderr = os.Stderr
+					if err := cmd.Start(); err != nil {
+						t.Fatal(err)
+					}
+					return cmd
+				}
+
+				// 1. killed between commit and ack
+				marker := filepath.Join(t.TempDir(), "committed")
+				cmd := child(marker)
+				waitFor(t, 60*time.Second, func() bool { _, err := os.Stat(marker); return err == nil })
+				cmd.Process.Kill()
+				cmd.Wait()
+				stored1, _, _ := totals(t, db)
+				cons, err := js.Consumer(ctx, names.Stream, names.Durable)
+				if err != nil {
+					t.Fatal(err)
+				}
+				info, err := cons.Info(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// batches stored but not acknowledged: they will come again
+				committedUnacked := info.NumAckPending
+				if stored1 == 0 {
+					t.Fatal("the first worker stored nothing before it was killed")
+				}
+
+				// 2. killed at a random point of its work
+				cmd = child("")
+				waitFor(t, 60*time.Second, func() bool { n, _, _ := totals(t, db); return n >= stored1+600 })
+				cmd.Process.Kill()
+				cmd.Wait()
+				stored2, _, _ := totals(t, db)
+				t.Logf("killed after %d and %d messages stored", stored1, stored2)
+
+				// 3. a healthy worker finishes
+				w := &stream.Worker{JS: js, Pipe: pipeline(t, db), Names: names, Parallel: 2, Batch: 200, AckWait: 2 * time.Second}
+				wctx, cancel := context.WithCancel(ctx)
+				done := make(chan struct{})
+				go func() { w.Run(wctx); close(done) }()
+				drained(t, js, names, 90*time.Second)
+				cancel()
+				<-done
+
+				got, keys, findings := totals(t, db)
+				if got != 3000 || keys != 3000 || findings != expectFindings(msgs) {
+					t.Errorf("counted %d messages, %d keys, %d findings; want 3000, 3000, %d", got, keys, findings, expectFindings(msgs))
+				}
+				// The batches the first worker stored and never acknowledged
+				// were delivered again (more deliveries than messages) and
+				// still counted once.
+				info, err = cons.Info(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if committedUnacked == 0 || info.Delivered.Consumer <= 3000 {
+					t.Errorf("the kill tested nothing: %d unacknowledged, %d deliveries of 3000 messages", committedUnacked, info.Delivered.Consumer)
+				}
+				t.Logf("%d messages delivered and unacknowledged at the kill (a stored batch among them); %d deliveries in all for 3000 messages, each counted once", committedUnacked, info.Delivered.Consumer)
+				s, err := js.Stream(ctx, names.Stream)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if info, _ := s.Info(ctx); info.State.Msgs != 0 {
+					t.Errorf("%d messages left in the work queue", info.State.Msgs)
+				}
+			})
+		}
+	}
+}
+
+func waitFor(t *testing.T, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("timed out")
+}

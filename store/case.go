@@ -1,0 +1,433 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"jianfu"
+	"jianfu/calendar"
+	"jianfu/detect"
+	"jianfu/secret"
+)
+
+var _ jianfu.CaseService = (*DB)(nil)
+
+var nCase = noun{"问题线索", "case"}
+
+// caseConfig is what the case workflow needs beyond the database: the key
+// that seals reporters' identities (from the configuration, never stored),
+// the working-day calendar and the detector that proposes categories.
+type caseConfig struct {
+	mu     sync.RWMutex
+	sealer *secret.Sealer
+
+	given  *detect.Detector // the server's detector, if it set one
+	once   sync.Once
+	cal    *calendar.Calendar
+	det    *detect.Detector
+	detErr error
+}
+
+// WithReporterKey sets the key that encrypts complainants' identities.
+func WithReporterKey(s *secret.Sealer) Option { return func(db *DB) { db.SetReporterKey(s) } }
+
+// SetReporterKey sets (or, with nil, removes) the key that encrypts
+// complainants' identities. Without one, complaints that carry an identity
+// are refused and anonymous ones are still taken.
+func (db *DB) SetReporterKey(s *secret.Sealer) {
+	db.cases.mu.Lock()
+	db.cases.sealer = s
+	db.cases.mu.Unlock()
+}
+
+func (db *DB) sealer() *secret.Sealer {
+	db.cases.mu.RLock()
+	defer db.cases.mu.RUnlock()
+	return db.cases.sealer
+}
+
+// AcceptsIdentity reports whether identities can be encrypted.
+func (db *DB) AcceptsIdentity() bool { return db.sealer() != nil }
+
+// SetCaseDetector makes complaints classified by det (the server's, with
+// its rule directory) instead of a detector with the embedded rules. Call
+// it before the store takes complaints.
+func (db *DB) SetCaseDetector(det *detect.Detector) {
+	db.cases.mu.Lock()
+	db.cases.given = det
+	db.cases.mu.Unlock()
+}
+
+func (db *DB) caseTools() (*calendar.Calendar, *detect.Detector, error) {
+	db.cases.once.Do(func() {
+		db.cases.cal, db.cases.detErr = calendar.New()
+		db.cases.mu.RLock()
+		given := db.cases.given
+		db.cases.mu.RUnlock()
+		switch {
+		case db.cases.detErr != nil:
+		case given != nil:
+			db.cases.det = given
+		default:
+			db.cases.det, db.cases.detErr = detect.New(detect.WithCalendar(db.cases.cal))
+		}
+	})
+	return db.cases.cal, db.cases.det, db.cases.detErr
+}
+
+// calendar returns the working-day calendar.
+func (db *DB) calendar() *calendar.Calendar {
+	cal, _, err := db.caseTools()
+	if err != nil || cal == nil {
+		return calendar.Default()
+	}
+	return cal
+}
+
+// Roles and what they may do with cases.
+var (
+	caseRegionReaders = []jianfu.Role{jianfu.RoleSupervisor, jianfu.RoleCaseHandler, jianfu.RoleInspector, jianfu.RoleReviewer, jianfu.RoleReporterAccess}
+	caseHandlers      = []jianfu.Role{jianfu.RoleSupervisor, jianfu.RoleCaseHandler}
+)
+
+// caseReadAccess checks that the actor may read cases at all.
+func caseReadAccess(a *jianfu.Actor) error {
+	if a.System || a.HasAny(caseRegionReaders...) || a.Has(jianfu.RoleUnitAdmin) {
+		return nil
+	}
+	return forbidden("查看问题线索需要监管人员、线索办理员、抽查评估员、备案审核员或单位管理员角色", "reading cases needs the supervisor, case handler, inspector, reviewer or unit administrator role")
+}
+
+// caseScope restricts a query over cases (aliased c) to the actor's
+// scope: region-wide readers see the cases of their region subtree; unit
+// administrators see the cases ever transferred to a unit of their subtree.
+func (w *where) caseScope(a *jianfu.Actor) {
+	switch {
+	case a.System:
+	case a.HasAny(caseRegionReaders...):
+		w.prefix("c.region_path", a.RegionPath)
+	default:
+		w.add("EXISTS (SELECT 1 FROM case_units cu WHERE cu.case_id = c.id AND cu.unit_path >= ? AND cu.unit_path < ?)", a.UnitPath, prefixEnd(a.UnitPath))
+	}
+}
+
+const caseCols = `c.id, COALESCE(c.number, ''), c.source, c.source_ref, c.category, c.categories, c.proposed, c.description,
+	COALESCE(c.channel_id, 0), COALESCE(ch.name, ''), c.channel_text, COALESCE(c.proposed_channel_id, 0), COALESCE(pch.name, ''),
+	c.region_path, r.name, c.address, c.lat, c.lon, c.media_url, COALESCE(c.unit_id, 0), COALESCE(u.name, ''), c.unit_path,
+	c.status, c.finding, c.outcome, c.stage, c.stage_started_at, c.due_at, c.reminded_at, c.overdue_at, c.overdue_count,
+	c.escalation_level, COALESCE(c.escalated_to, ''), COALESCE(er.name, ''), c.anonymous, CASE WHEN rep.case_id IS NULL THEN 0 ELSE 1 END,
+	c.reopen_count, COALESCE(c.merged_into, 0), COALESCE(m.number, ''), COALESCE(t.status, ''), c.created_at, c.updated_at, c.closed_at,
+	c.stage_escalations, c.reporter_reopens`
+
+const caseFrom = ` FROM cases c JOIN regions r ON r.path = c.region_path
+	LEFT JOIN channels ch ON ch.id = c.channel_id
+	LEFT JOIN channels pch ON pch.id = c.proposed_channel_id
+	LEFT JOIN units u ON u.id = c.unit_id
+	LEFT JOIN regions er ON er.path = c.escalated_to
+	LEFT JOIN case_reporters rep ON rep.case_id = c.id
+	LEFT JOIN cases m ON m.id = c.merged_into
+	LEFT JOIN typical_cases t ON t.case_id = c.id`
+
+// caseRow is a case with the columns the workflow needs but callers do not see.
+type caseRow struct {
+	jianfu.Case
+	unitPath         string
+	stageEscalations int
+	reporterReopens  int
+}
+
+func scanCase(s interface{ Scan(...any) error }) (*caseRow, error) {
+	var c caseRow
+	var source, categories, proposed, status, finding, outcome, stage string
+	var lat, lon sql.NullFloat64
+	var started, due, reminded, overdue, closed sql.NullInt64
+	var created, updated int64
+	var hasIdentity int
+	err := s.Scan(&c.ID, &c.Number, &source, &c.SourceRef, &c.Category, &categories, &proposed, &c.Description,
+		&c.ChannelID, &c.ChannelName, &c.ChannelText, &c.ProposedChannelID, &c.ProposedChannelName,
+		&c.RegionPath, &c.RegionName, &c.Address, &lat, &lon, &c.MediaURL, &c.UnitID, &c.UnitName, &c.unitPath,
+		&status, &finding, &outcome, &stage, &started, &due, &reminded, &overdue, &c.OverdueCount,
+		&c.EscalationLevel, &c.EscalatedTo, &c.EscalatedToName, &c.Anonymous, &hasIdentity,
+		&c.ReopenCount, &c.MergedInto, &c.MergedIntoNumber, &c.Typical, &created, &updated, &closed,
+		&c.stageEscalations, &c.reporterReopens)
+	if err != nil {
+		return nil, err
+	}
+	c.Source, c.Status, c.Finding, c.Outcome, c.Stage = jianfu.CaseSource(source), jianfu.CaseStatus(status), jianfu.CaseFinding(finding), jianfu.CaseOutcome(outcome), jianfu.CaseStage(stage)
+	json.Unmarshal([]byte(categories), &c.Categories)
+	json.Unmarshal([]byte(proposed), &c.Proposed)
+	if c.Categories == nil {
+		c.Categories = []string{}
+	}
+	if c.Proposed == nil {
+		c.Proposed = []string{}
+	}
+	if lat.Valid {
+		c.Lat = &lat.Float64
+	}
+	if lon.Valid {
+		c.Lon = &lon.Float64
+	}
+	c.StageStartedAt, c.DueAt, c.RemindedAt, c.OverdueAt, c.ClosedAt = optMS(started), optMS(due), optMS(reminded), optMS(overdue), optMS(closed)
+	c.HasIdentity = hasIdentity != 0
+	c.CreatedAt, c.UpdatedAt = fromMS(created), fromMS(updated)
+	return &c, nil
+}
+
+// visible marks what the actor may see of a scanned case.
+func (c *caseRow) visibleTo(a *jianfu.Actor) *jianfu.Case {
+	out := c.Case
+	if !a.System && !a.HasAny(caseRegionReaders...) {
+		out.Former = c.unitPath == "" || !strings.HasPrefix(c.unitPath, a.UnitPath)
+	}
+	return &out
+}
+
+// loadCase reads a case in the actor's scope inside a transaction.
+func (tx *Tx) loadCase(a *jianfu.Actor, id int64) (*caseRow, error) {
+	var w where
+	w.add("c.id = ?", id)
+	w.caseScope(a)
+	c, err := scanCase(tx.queryRow(`SELECT `+caseCols+caseFrom+w.String(), w.args...))
+	if err != nil {
+		return nil, tx.db.translate(err, nCase)
+	}
+	return c, nil
+}
+
+// FindCaseByID returns a case in scope with its attachments. Reading a
+// case is audited: it holds what a person reported.
+func (db *DB) FindCaseByID(ctx context.Context, id int64) (*jianfu.Case, error) {
+	a, err := jianfu.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := caseReadAccess(a); err != nil {
+		return nil, err
+	}
+	var out *jianfu.Case
+	err = db.inTx(ctx, func(tx *Tx) error {
+		c, err := tx.loadCase(a, id)
+		if err != nil {
+			return err
+		}
+		out = c.visibleTo(a)
+		rows, err := tx.query(`SELECT id, kind, name, mime, size, sha256, created_at FROM case_attachments WHERE case_id = ? ORDER BY id`, id)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var at jianfu.AttachmentInfo
+			var created int64
+			if err := rows.Scan(&at.ID, &at.Kind, &at.Name, &at.MIME, &at.Size, &at.SHA256, &created); err != nil {
+				return err
+			}
+			at.Created = fromMS(created)
+			out.Attachments = append(out.Attachments, &at)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return tx.audit("case.read", "case", id, c.RegionPath, c.Number)
+	})
+	return out, err
+}
+
+// caseFilter turns a filter into conditions.
+func (w *where) caseFilter(f jianfu.CaseFilter, now time.Time) {
+	if f.Status != "" {
+		w.add("c.status = ?", string(f.Status))
+	}
+	if f.Open || f.Overdue || f.DueSoon {
+		w.add("c.status NOT IN ('closed', 'merged', 'rejected')")
+	}
+	if f.Stage != "" {
+		w.add("c.stage = ?", string(f.Stage))
+	}
+	if f.Category != "" {
+		w.add("c.category = ?", f.Category)
+	}
+	if f.Source != "" {
+		w.add("c.source = ?", string(f.Source))
+	}
+	if f.UnitID != 0 {
+		w.add("c.unit_id = ?", f.UnitID)
+	}
+	w.prefix("c.region_path", f.RegionPath)
+	if f.Overdue {
+		w.add("c.due_at <= ?", ms(now))
+	}
+	if f.DueSoon {
+		w.add("c.reminded_at IS NOT NULL AND c.due_at > ?", ms(now))
+	}
+	if f.Escalated {
+		w.add("c.escalation_level > 0")
+	}
+	w.like(f.Query, "c.number", "c.description", "c.channel_text")
+}
+
+// FindCases lists cases in scope, newest first unless sorted otherwise.
+func (db *DB) FindCases(ctx context.Context, f jianfu.CaseFilter) ([]*jianfu.Case, int, error) {
+	a, err := jianfu.RequireActor(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := caseReadAccess(a); err != nil {
+		return nil, 0, err
+	}
+	now := f.Now
+	if now.IsZero() {
+		now = db.Now()
+	}
+	var w where
+	w.caseScope(a)
+	w.caseFilter(f, now)
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM cases c`+w.String(), w.args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	p := f.Page.Normalize()
+	rows, err := db.query(ctx, `SELECT `+caseCols+caseFrom+w.String()+
+		orderBy(p.Sort, map[string]string{"number": "c.id", "created": "c.created_at", "updated": "c.updated_at", "due": "c.due_at",
+			"status": "c.status", "category": "c.category", "unit": "u.name", "region": "c.region_path", "source": "c.source",
+			"escalation": "c.escalation_level"}, "c.id DESC")+
+		` LIMIT ? OFFSET ?`, append(w.args, p.Limit, p.Offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []*jianfu.Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, c.visibleTo(a))
+	}
+	return out, total, rows.Err()
+}
+
+// CaseEvents returns a case's timeline, oldest first.
+func (db *DB) CaseEvents(ctx context.Context, id int64) ([]*jianfu.CaseEvent, error) {
+	a, err := jianfu.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := caseReadAccess(a); err != nil {
+		return nil, err
+	}
+	var w where
+	w.add("c.id = ?", id)
+	w.caseScope(a)
+	var one int
+	if err := db.queryRow(ctx, `SELECT 1 FROM cases c`+w.String(), w.args...).Scan(&one); err != nil {
+		return nil, db.translate(err, nCase)
+	}
+	rows, err := db.query(ctx, `SELECT e.id, e.at, e.actor_name, e.action, e.from_status, e.to_status, COALESCE(e.unit_id, 0), COALESCE(u.name, ''), e.from_unit, e.note, e.public, e.public_note
+		FROM case_events e LEFT JOIN units u ON u.id = e.unit_id WHERE e.case_id = ? ORDER BY e.id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*jianfu.CaseEvent
+	for rows.Next() {
+		var e jianfu.CaseEvent
+		var at int64
+		var from, to string
+		if err := rows.Scan(&e.ID, &at, &e.ActorName, &e.Action, &from, &to, &e.UnitID, &e.UnitName, &e.FromUnit, &e.Note, &e.Public, &e.PublicNote); err != nil {
+			return nil, err
+		}
+		e.At, e.FromStatus, e.ToStatus = fromMS(at), jianfu.CaseStatus(from), jianfu.CaseStatus(to)
+		out = append(out, &e)
+	}
+	return out, rows.Err()
+}
+
+// CaseOpinions returns the 整改意见 and 问责建议 of a case.
+func (db *DB) CaseOpinions(ctx context.Context, id int64) ([]*jianfu.CaseOpinion, error) {
+	a, err := jianfu.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := caseReadAccess(a); err != nil {
+		return nil, err
+	}
+	var w where
+	w.add("c.id = ?", id)
+	w.caseScope(a)
+	var one int
+	if err := db.queryRow(ctx, `SELECT 1 FROM cases c`+w.String(), w.args...).Scan(&one); err != nil {
+		return nil, db.translate(err, nCase)
+	}
+	rows, err := db.query(ctx, `SELECT id, kind, text, target, actor_name, office_name, at FROM case_opinions WHERE case_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*jianfu.CaseOpinion
+	for rows.Next() {
+		var o jianfu.CaseOpinion
+		var kind string
+		var at int64
+		if err := rows.Scan(&o.ID, &kind, &o.Text, &o.Target, &o.ActorName, &o.OfficeName, &at); err != nil {
+			return nil, err
+		}
+		o.Kind, o.At = jianfu.OpinionKind(kind), fromMS(at)
+		out = append(out, &o)
+	}
+	return out, rows.Err()
+}
+
+// CaseAttachment returns one attachment of a case in scope, and audits the read.
+func (db *DB) CaseAttachment(ctx context.Context, caseID, attachmentID int64) (*jianfu.Attachment, error) {
+	a, err := jianfu.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := caseReadAccess(a); err != nil {
+		return nil, err
+	}
+	var out jianfu.Attachment
+	err = db.inTx(ctx, func(tx *Tx) error {
+		c, err := tx.loadCase(a, caseID)
+		if err != nil {
+			return err
+		}
+		var created int64
+		err = tx.queryRow(`SELECT id, kind, name, mime, size, sha256, created_at, data FROM case_attachments WHERE case_id = ? AND id = ?`, caseID, attachmentID).
+			Scan(&out.ID, &out.Kind, &out.Name, &out.MIME, &out.Size, &out.SHA256, &created, &out.Data)
+		if err != nil {
+			return db.translate(err, noun{"附件", "attachment"})
+		}
+		out.Created = fromMS(created)
+		return tx.audit("case.attachment.read", "case", caseID, c.RegionPath, fmt.Sprintf("attachment %d", attachmentID))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// caseEvent appends to a case's timeline. The actor is named by username;
+// nil means the system (deadline sweeps).
+func (tx *Tx) caseEvent(caseID int64, a *jianfu.Actor, e jianfu.CaseEvent) error {
+	var actorID int64
+	name := "system"
+	if e.ActorName != "" {
+		name = e.ActorName
+	} else if a != nil && !a.System {
+		actorID, name = a.UserID, a.Username
+	} else if a != nil && a.System && a.Username != "" {
+		name = a.Username
+	}
+	_, err := tx.exec(`INSERT INTO case_events(case_id, at, actor_id, actor_name, action, from_status, to_status, unit_id, from_unit, note, public, public_note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		caseID, ms(tx.now), actorID, name, e.Action, string(e.FromStatus), string(e.ToStatus), nullInt(e.UnitID), e.FromUnit, e.Note, e.Public, e.PublicNote)
+	return err
+}

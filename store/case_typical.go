@@ -1,0 +1,223 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"jianfu"
+)
+
+const typicalCols = `t.id, t.case_id, t.title, t.summary, t.lesson, t.category, t.outcome, r.name, t.status, t.drafted_by, t.published_by, t.published_at, t.updated_at`
+const typicalFrom = ` FROM typical_cases t JOIN regions r ON r.path = t.region_path`
+
+func scanTypical(s interface{ Scan(...any) error }) (*jianfu.TypicalCase, error) {
+	var t jianfu.TypicalCase
+	var outcome string
+	var published sql.NullInt64
+	var updated int64
+	if err := s.Scan(&t.ID, &t.CaseID, &t.Title, &t.Summary, &t.Lesson, &t.Category, &outcome, &t.RegionName, &t.Status, &t.DraftedBy, &t.PublishedBy, &published, &updated); err != nil {
+		return nil, err
+	}
+	t.Outcome, t.PublishedAt, t.UpdatedAt = jianfu.CaseOutcome(outcome), optMS(published), fromMS(updated)
+	return &t, nil
+}
+
+// knownNames are the names of people tied to a case's channel (its
+// responsible person, group owner and administrators): a typical case must
+// not carry them.
+func (tx *Tx) knownNames(c *caseRow) ([]string, error) {
+	if c.ChannelID == 0 {
+		return nil, nil
+	}
+	var person, owner, admins string
+	if err := tx.queryRow(`SELECT responsible_person, owner, admins FROM channels WHERE id = ?`, c.ChannelID).Scan(&person, &owner, &admins); err != nil {
+		return nil, err
+	}
+	names := []string{person, owner}
+	var list []string
+	json.Unmarshal([]byte(admins), &list)
+	return append(names, list...), nil
+}
+
+// publicRegion is how precisely a typical case says where it happened:
+// the city, so a county's or township's single office is not pointed at.
+func publicRegion(path string) string {
+	if len(path) > 4 {
+		return path[:4]
+	}
+	return path
+}
+
+// TypicalOfCase returns the typical-case record of a case in scope
+// (ENOTFOUND when there is none).
+func (db *DB) TypicalOfCase(ctx context.Context, id int64) (*jianfu.TypicalCase, error) {
+	a, err := jianfu.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := caseReadAccess(a); err != nil {
+		return nil, err
+	}
+	var w where
+	w.add("c.id = ?", id)
+	w.caseScope(a)
+	t, err := scanTypical(db.queryRow(ctx, `SELECT `+typicalCols+typicalFrom+` JOIN cases c ON c.id = t.case_id`+w.String(), w.args...))
+	if err != nil {
+		return nil, db.translate(err, noun{"典型案例", "typical case"})
+	}
+	return t, nil
+}
+
+// DraftTypical saves (or replaces) the anonymised draft of a closed case as
+// a typical case. The text is redacted here as well: phone and ID numbers,
+// e-mails and the names the registry knows for the channel are masked.
+func (db *DB) DraftTypical(ctx context.Context, id int64, in jianfu.TypicalCase) (*jianfu.TypicalCase, error) {
+	var probs []jianfu.Problem
+	for _, f := range []struct {
+		field, label, v string
+		min, max        int
+	}{{"title", "标题", in.Title, 6, 80}, {"summary", "案例摘要", in.Summary, 30, 3000}, {"lesson", "警示意义", in.Lesson, 0, 1000}} {
+		if n := utf8.RuneCountInString(strings.TrimSpace(f.v)); n < f.min || n > f.max {
+			probs = append(probs, jianfu.Problem{Field: f.field, Message: fmt.Sprintf("%s应为%d至%d字", f.label, f.min, f.max), English: fmt.Sprintf("%s needs %d to %d characters", f.field, f.min, f.max)})
+		}
+	}
+	if err := jianfu.ProblemsError(probs); err != nil {
+		return nil, err
+	}
+	var out *jianfu.TypicalCase
+	_, err := db.handle(ctx, id, "typical.draft", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
+		if c.Status != jianfu.CaseClosed {
+			return "", wrongStatus(c, "只有已办结的线索才能作为典型案例", "only closed cases can become typical cases")
+		}
+		names, err := tx.knownNames(c)
+		if err != nil {
+			return "", err
+		}
+		title, summary, lesson := jianfu.Redact(strings.TrimSpace(in.Title), names...), jianfu.Redact(strings.TrimSpace(in.Summary), names...), jianfu.Redact(strings.TrimSpace(in.Lesson), names...)
+		res, err := tx.exec(`UPDATE typical_cases SET title = ?, summary = ?, lesson = ?, category = ?, outcome = ?, status = 'draft', drafted_by = ?, drafted_id = ?,
+			published_by = '', published_at = NULL, updated_at = ? WHERE case_id = ?`,
+			title, summary, lesson, c.Category, string(c.Outcome), a.Username, a.UserID, ms(tx.now), c.ID)
+		if err != nil {
+			return "", err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			if _, err := tx.insertID(`INSERT INTO typical_cases(case_id, region_path, title, summary, lesson, category, outcome, status, drafted_by, drafted_id, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?)`, c.ID, publicRegion(c.RegionPath), title, summary, lesson, c.Category, string(c.Outcome), a.Username, a.UserID, ms(tx.now)); err != nil {
+				return "", err
+			}
+		}
+		out, err = scanTypical(tx.queryRow(`SELECT `+typicalCols+typicalFrom+` WHERE t.case_id = ?`, c.ID))
+		if err != nil {
+			return "", err
+		}
+		c.Typical = "draft"
+		return "typical draft", tx.caseEvent(c.ID, a, jianfu.CaseEvent{Action: "typical_draft", Note: "拟作为典型案例:" + title})
+	})
+	return out, err
+}
+
+// PublishTypical publishes a drafted typical case after review: by a
+// supervisor other than the one who drafted it, and only when no personal
+// data is left in it.
+func (db *DB) PublishTypical(ctx context.Context, id int64) (*jianfu.TypicalCase, error) {
+	var out *jianfu.TypicalCase
+	_, err := db.handle(ctx, id, "typical.publish", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
+		if !a.Has(jianfu.RoleSupervisor) {
+			return "", forbidden("典型案例须经监管人员审核发布", "typical cases are published by a supervisor")
+		}
+		t, err := scanTypical(tx.queryRow(`SELECT `+typicalCols+typicalFrom+` WHERE t.case_id = ?`, c.ID))
+		if err != nil {
+			return "", jianfu.Errorf(jianfu.ECONFLICT, "该线索还没有典型案例草稿,请先起草", "the case has no typical-case draft; draft one first")
+		}
+		if t.Status == "published" {
+			return "", jianfu.Errorf(jianfu.ECONFLICT, "该典型案例已发布", "the typical case is published already")
+		}
+		var draftedID int64
+		if err := tx.queryRow(`SELECT drafted_id FROM typical_cases WHERE id = ?`, t.ID).Scan(&draftedID); err != nil {
+			return "", err
+		}
+		if draftedID == a.UserID && !a.System {
+			return "", forbidden("典型案例须由起草人以外的监管人员审核发布", "a typical case is reviewed and published by a supervisor other than its drafter")
+		}
+		names, err := tx.knownNames(c)
+		if err != nil {
+			return "", err
+		}
+		if left := jianfu.PersonalDataIn(t.Title+"\n"+t.Summary+"\n"+t.Lesson, names...); len(left) > 0 {
+			return "", jianfu.Errorf(jianfu.EINVALID, "案例中仍含个人信息(%s),请修改草稿后再发布", "the text still holds personal data (%s); edit the draft before publishing", strings.Join(left, "、"))
+		}
+		if _, err := tx.exec(`UPDATE typical_cases SET status = 'published', published_by = ?, published_at = ?, updated_at = ? WHERE id = ?`, a.Username, ms(tx.now), ms(tx.now), t.ID); err != nil {
+			return "", err
+		}
+		out, err = scanTypical(tx.queryRow(`SELECT `+typicalCols+typicalFrom+` WHERE t.id = ?`, t.ID))
+		if err != nil {
+			return "", err
+		}
+		c.Typical = "published"
+		return "typical publish", tx.caseEvent(c.ID, a, jianfu.CaseEvent{Action: "typical_published", Note: "作为典型案例发布:" + t.Title})
+	})
+	return out, err
+}
+
+// WithdrawTypical takes a published typical case off the public page.
+func (db *DB) WithdrawTypical(ctx context.Context, id int64, reason string) error {
+	if err := textBetween("reason", "撤回理由", reason, 4, 500); err != nil {
+		return err
+	}
+	_, err := db.handle(ctx, id, "typical.withdraw", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
+		res, err := tx.exec(`UPDATE typical_cases SET status = 'withdrawn', updated_at = ? WHERE case_id = ? AND status <> 'withdrawn'`, ms(tx.now), c.ID)
+		if err != nil {
+			return "", err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return "", jianfu.Errorf(jianfu.ECONFLICT, "该线索没有可撤回的典型案例", "the case has no typical case to withdraw")
+		}
+		c.Typical = "withdrawn"
+		return "typical withdraw", tx.caseEvent(c.ID, a, jianfu.CaseEvent{Action: "typical_withdrawn", Note: "撤回典型案例:" + strings.TrimSpace(reason)})
+	})
+	return err
+}
+
+// FindTypicalCases lists published typical cases, newest first. Public.
+func (db *DB) FindTypicalCases(ctx context.Context, f jianfu.TypicalFilter) ([]*jianfu.TypicalCase, int, error) {
+	var w where
+	w.add("t.status = 'published'")
+	if f.Category != "" {
+		w.add("t.category = ?", f.Category)
+	}
+	w.like(f.Query, "t.title", "t.summary")
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*)`+typicalFrom+w.String(), w.args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	p := f.Page.Normalize()
+	rows, err := db.query(ctx, `SELECT `+typicalCols+typicalFrom+w.String()+
+		orderBy(p.Sort, map[string]string{"published": "t.published_at", "title": "t.title", "category": "t.category"}, "t.published_at DESC, t.id DESC")+
+		` LIMIT ? OFFSET ?`, append(w.args, p.Limit, p.Offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []*jianfu.TypicalCase
+	for rows.Next() {
+		t, err := scanTypical(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, t)
+	}
+	return out, total, rows.Err()
+}
+
+// FindTypicalCase returns one published typical case. Public.
+func (db *DB) FindTypicalCase(ctx context.Context, id int64) (*jianfu.TypicalCase, error) {
+	t, err := scanTypical(db.queryRow(ctx, `SELECT `+typicalCols+typicalFrom+` WHERE t.id = ? AND t.status = 'published'`, id))
+	if err != nil {
+		return nil, db.translate(err, noun{"典型案例", "typical case"})
+	}
+	return t, nil
+}

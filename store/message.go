@@ -1,0 +1,591 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"jianfu"
+)
+
+var nGroup = noun{"工作群", "group"}
+
+// ResolveGroups finds the registered groups (channels of kind group) that
+// the references name, in the caller's scope. References that name nothing
+// visible are absent from the map.
+func (db *DB) ResolveGroups(ctx context.Context, refs []jianfu.GroupRef) (map[jianfu.GroupRef]*jianfu.GroupInfo, error) {
+	a, err := jianfu.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[jianfu.GroupRef]*jianfu.GroupInfo{}
+	var ids []any
+	seenID := map[int64]bool{}
+	byPlatform := map[string][]any{}
+	for _, r := range refs {
+		if r.ID > 0 {
+			if !seenID[r.ID] {
+				seenID[r.ID] = true
+				ids = append(ids, r.ID)
+			}
+		} else if r.Platform != "" && r.PlatformID != "" {
+			byPlatform[r.Platform] = append(byPlatform[r.Platform], r.PlatformID)
+		}
+	}
+	scan := func(w where) error {
+		w.add("c.kind = ?", string(jianfu.KindGroup))
+		w.channelScope(a)
+		rows, err := db.query(ctx, `SELECT c.id, c.name, c.unit_id, u.name, c.region_path, c.platform, c.platform_id, c.member_count, c.status`+channelFrom+w.String(), w.args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			g := &jianfu.GroupInfo{}
+			var status string
+			if err := rows.Scan(&g.ID, &g.Name, &g.UnitID, &g.UnitName, &g.RegionPath, &g.Platform, &g.PlatformID, &g.MemberCount, &status); err != nil {
+				return err
+			}
+			g.Status = jianfu.ChannelStatus(status)
+			out[jianfu.GroupRef{ID: g.ID}] = g
+			if g.PlatformID != "" {
+				// a platform id may be registered twice (a duplicate the
+				// consolidation flags); the lowest id wins, deterministically
+				k := jianfu.GroupRef{Platform: g.Platform, PlatformID: g.PlatformID}
+				if old, ok := out[k]; !ok || g.ID < old.ID {
+					out[k] = g
+				}
+			}
+		}
+		return rows.Err()
+	}
+	for _, chunk := range chunks(ids, 500) {
+		var w where
+		w.add("c.id IN ("+placeholders(len(chunk))+")", chunk...)
+		if err := scan(w); err != nil {
+			return nil, err
+		}
+	}
+	platforms := make([]string, 0, len(byPlatform))
+	for p := range byPlatform {
+		platforms = append(platforms, p)
+	}
+	sort.Strings(platforms)
+	for _, p := range platforms {
+		for _, chunk := range chunks(byPlatform[p], 500) {
+			var w where
+			w.add("c.platform = ?", p)
+			w.add("c.platform_id IN ("+placeholders(len(chunk))+")", chunk...)
+			if err := scan(w); err != nil {
+				return nil, err
+			}
+		}
+	}
+	// keep only what was asked for
+	res := make(map[jianfu.GroupRef]*jianfu.GroupInfo, len(refs))
+	for _, r := range refs {
+		if g, ok := out[r]; ok {
+			res[r] = g
+		}
+	}
+	return res, nil
+}
+
+func chunks(v []any, n int) [][]any {
+	var out [][]any
+	for len(v) > n {
+		out = append(out, v[:n])
+		v = v[n:]
+	}
+	if len(v) > 0 {
+		out = append(out, v)
+	}
+	return out
+}
+
+// groupRow is what the write path needs of a group, read in scope.
+type groupRow struct {
+	id, unitID          int64
+	regionPath, unitPth string
+	memberCount         int
+}
+
+// dayAgg is the sum of one group's new messages on one day.
+type dayAgg struct {
+	group                     int64
+	day                       int
+	messages, offhours, at    int
+	demands, assessed, exempt int
+	reported                  int // largest member count a message reported
+	cat                       [8]int
+}
+
+type memberKey struct {
+	group  int64
+	member string
+}
+
+type memberSeen struct{ first, last int64 }
+
+// RecordObservations stores analysed messages in one transaction: the keys
+// that make them idempotent, the per-group per-day aggregates, members and
+// findings, and one audit entry for the batch. Messages whose key was seen
+// before are not counted again. It returns how many were new.
+func (db *DB) RecordObservations(ctx context.Context, source string, obs []jianfu.Observation) (jianfu.Recorded, error) {
+	a, err := jianfu.RequireActor(ctx)
+	if err != nil {
+		return jianfu.Recorded{}, err
+	}
+	if !a.CanIngest() {
+		return jianfu.Recorded{}, forbidden("提交工作群消息需要监管人员、抽查评估员、单位管理员、基层干部或系统管理员角色", "submitting work-group messages needs the supervisor, inspector, unit administrator, staff or system administrator role")
+	}
+	if len(obs) == 0 {
+		return jianfu.Recorded{}, nil
+	}
+	// drop repeats within the batch: the first one counts
+	uniq := make([]*jianfu.Observation, 0, len(obs))
+	seen := make(map[string]struct{}, len(obs))
+	for i := range obs {
+		o := &obs[i]
+		if len(o.Key) == 0 {
+			return jianfu.Recorded{}, fmt.Errorf("record observations: observation %d has no key", i)
+		}
+		if _, dup := seen[string(o.Key)]; dup {
+			continue
+		}
+		seen[string(o.Key)] = struct{}{}
+		uniq = append(uniq, o)
+	}
+	// rows are written in key order, so concurrent batches take their row
+	// locks in the same order; a deadlock the database still reports (two
+	// batches touching the same group-days) is retried
+	sort.Slice(uniq, func(i, j int) bool { return bytes.Compare(uniq[i].Key, uniq[j].Key) < 0 })
+	var rec jianfu.Recorded
+	for attempt := 0; ; attempt++ {
+		rec, err = db.recordOnce(ctx, a, source, len(obs), uniq)
+		if err == nil || attempt == 4 || !retryable(err) {
+			break
+		}
+		db.log.Info("record observations: retrying after a conflict", "attempt", attempt+1, "err", err)
+		time.Sleep(time.Duration(10*(attempt+1)) * time.Millisecond)
+	}
+	if err != nil {
+		return jianfu.Recorded{}, err
+	}
+	return rec, nil
+}
+
+// retryable reports a deadlock or serialisation failure (PostgreSQL).
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
+}
+
+func (db *DB) recordOnce(ctx context.Context, a *jianfu.Actor, source string, received int, uniq []*jianfu.Observation) (jianfu.Recorded, error) {
+	var fresh, nf int
+	err := db.inTx(ctx, func(tx *Tx) error {
+		groups, err := tx.groupsInScope(a, uniq)
+		if err != nil {
+			return err
+		}
+		isNew, err := tx.insertKeys(uniq)
+		if err != nil {
+			return err
+		}
+		var news []*jianfu.Observation
+		for _, o := range uniq {
+			if _, ok := isNew[string(o.Key)]; ok {
+				news = append(news, o)
+			}
+		}
+		fresh = len(news)
+		if fresh == 0 {
+			return nil
+		}
+		counts, err := tx.recordMembers(news)
+		if err != nil {
+			return err
+		}
+		if err := tx.upsertDaily(news, groups, counts); err != nil {
+			return err
+		}
+		if nf, err = tx.insertFindings(news, groups, source); err != nil {
+			return err
+		}
+		region := ""
+		ids := make([]string, 0, len(groups))
+		first := true
+		for _, g := range sortedGroups(groups) {
+			if first {
+				region, first = g.regionPath, false
+			} else {
+				region = commonPrefix(region, g.regionPath)
+			}
+			if len(ids) < 20 {
+				ids = append(ids, fmt.Sprint(g.id))
+			}
+		}
+		return tx.audit("messages.ingest", "group", nil, region,
+			fmt.Sprintf("source=%s received=%d new=%d findings=%d groups=%s", source, received, fresh, nf, strings.Join(ids, ",")))
+	})
+	if err != nil {
+		return jianfu.Recorded{}, err
+	}
+	return jianfu.Recorded{New: fresh, Findings: nf}, nil
+}
+
+func sortedGroups(m map[int64]*groupRow) []*groupRow {
+	out := make([]*groupRow, 0, len(m))
+	for _, g := range m {
+		out = append(out, g)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	return out
+}
+
+// commonPrefix of two region paths, cut to a whole region level.
+func commonPrefix(a, b string) string {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	p := a[:n]
+	for _, l := range []int{12, 9, 6, 4, 2, 0} {
+		if len(p) >= l {
+			return p[:l]
+		}
+	}
+	return ""
+}
+
+// groupsInScope reads the batch's groups in the actor's scope; a group out
+// of scope (or not a group) fails the whole batch.
+func (tx *Tx) groupsInScope(a *jianfu.Actor, obs []*jianfu.Observation) (map[int64]*groupRow, error) {
+	var ids []any
+	seen := map[int64]bool{}
+	for _, o := range obs {
+		if !seen[o.GroupID] {
+			seen[o.GroupID] = true
+			ids = append(ids, o.GroupID)
+		}
+	}
+	out := make(map[int64]*groupRow, len(ids))
+	for _, chunk := range chunks(ids, 500) {
+		var w where
+		w.add("c.id IN ("+placeholders(len(chunk))+")", chunk...)
+		w.add("c.kind = ?", string(jianfu.KindGroup))
+		w.channelScope(a)
+		rows, err := tx.query(`SELECT c.id, c.unit_id, c.region_path, c.unit_path, c.member_count FROM channels c`+w.String(), w.args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			g := &groupRow{}
+			if err := rows.Scan(&g.id, &g.unitID, &g.regionPath, &g.unitPth, &g.memberCount); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[g.id] = g
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	for _, id := range ids {
+		if out[id.(int64)] == nil {
+			return nil, jianfu.Errorf(jianfu.ENOTFOUND, "工作群(编号%d)不存在或不在您的管辖范围内", "group %d not found or outside your scope", id)
+		}
+	}
+	return out, nil
+}
+
+// insertKeys records the batch's keys and returns those that were new. A
+// key recorded by a concurrent transaction waits for it and counts there.
+func (tx *Tx) insertKeys(obs []*jianfu.Observation) (map[string]struct{}, error) {
+	isNew := make(map[string]struct{}, len(obs))
+	now := ms(tx.now)
+	const per = 1500
+	for start := 0; start < len(obs); start += per {
+		part := obs[start:min(start+per, len(obs))]
+		args := make([]any, 0, 3*len(part))
+		for _, o := range part {
+			args = append(args, o.Key, o.GroupID, now)
+		}
+		rows, err := tx.query(`INSERT INTO message_keys(key, group_id, at) VALUES `+valueRows(len(part), 3)+
+			` ON CONFLICT (key) DO NOTHING RETURNING key`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("record message keys: %w", err)
+		}
+		for rows.Next() {
+			var k []byte
+			if err := rows.Scan(&k); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			isNew[string(k)] = struct{}{}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return isNew, nil
+}
+
+// valueRows returns "(?, ?, ?), (?, ?, ?)" for rows of n columns.
+func valueRows(rows, n int) string {
+	one := "(" + placeholders(n) + ")"
+	var b strings.Builder
+	b.Grow(rows * (len(one) + 2))
+	for i := 0; i < rows; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(one)
+	}
+	return b.String()
+}
+
+// recordMembers adds senders and reported member lists to group_members and
+// returns the number of known members of each group in the batch.
+func (tx *Tx) recordMembers(obs []*jianfu.Observation) (map[int64]int, error) {
+	seen := map[memberKey]*memberSeen{}
+	var order []memberKey
+	add := func(g int64, m string, at int64) {
+		if m == "" {
+			return
+		}
+		k := memberKey{g, m}
+		if s, ok := seen[k]; ok {
+			s.first, s.last = min(s.first, at), max(s.last, at)
+			return
+		}
+		seen[k] = &memberSeen{at, at}
+		order = append(order, k)
+	}
+	groups := map[int64]bool{}
+	for _, o := range obs {
+		at := ms(o.At)
+		groups[o.GroupID] = true
+		add(o.GroupID, o.Sender, at)
+		for _, m := range o.Members {
+			add(o.GroupID, m, at)
+		}
+	}
+	sort.Slice(order, func(i, j int) bool {
+		if order[i].group != order[j].group {
+			return order[i].group < order[j].group
+		}
+		return order[i].member < order[j].member
+	})
+	const per = 1000
+	for start := 0; start < len(order); start += per {
+		part := order[start:min(start+per, len(order))]
+		args := make([]any, 0, 4*len(part))
+		for _, k := range part {
+			s := seen[k]
+			args = append(args, k.group, k.member, s.first, s.last)
+		}
+		if _, err := tx.exec(`INSERT INTO group_members(group_id, member, first_seen, last_seen) VALUES `+valueRows(len(part), 4)+
+			` ON CONFLICT (group_id, member) DO UPDATE SET
+			first_seen = CASE WHEN excluded.first_seen < group_members.first_seen THEN excluded.first_seen ELSE group_members.first_seen END,
+			last_seen = CASE WHEN excluded.last_seen > group_members.last_seen THEN excluded.last_seen ELSE group_members.last_seen END`, args...); err != nil {
+			return nil, fmt.Errorf("record group members: %w", err)
+		}
+	}
+	ids := make([]any, 0, len(groups))
+	for g := range groups {
+		ids = append(ids, g)
+	}
+	counts := map[int64]int{}
+	for _, chunk := range chunks(ids, 500) {
+		rows, err := tx.query(`SELECT group_id, COUNT(*) FROM group_members WHERE group_id IN (`+placeholders(len(chunk))+`) GROUP BY group_id`, chunk...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var g int64
+			var n int
+			if err := rows.Scan(&g, &n); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			counts[g] = n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return counts, nil
+}
+
+// upsertDaily adds the batch's sums to the per-group per-day rows.
+func (tx *Tx) upsertDaily(obs []*jianfu.Observation, groups map[int64]*groupRow, members map[int64]int) error {
+	type gd struct {
+		g int64
+		d int
+	}
+	aggs := map[gd]*dayAgg{}
+	var order []gd
+	for _, o := range obs {
+		k := gd{o.GroupID, jianfu.DayOf(o.At)}
+		s := aggs[k]
+		if s == nil {
+			s = &dayAgg{group: k.g, day: k.d}
+			aggs[k] = s
+			order = append(order, k)
+		}
+		s.messages++
+		if o.Offhours {
+			s.offhours++
+		}
+		if o.MentionAll {
+			s.at++
+		}
+		switch {
+		case o.Demand:
+			s.demands++
+			if o.Assessed {
+				s.assessed++
+			}
+			for i := range s.cat {
+				if o.Categories&(1<<i) != 0 {
+					s.cat[i]++
+				}
+			}
+		case o.Exempt:
+			s.exempt++
+		}
+		s.reported = max(s.reported, o.MemberCount, len(o.Members))
+	}
+	sort.Slice(order, func(i, j int) bool {
+		if order[i].g != order[j].g {
+			return order[i].g < order[j].g
+		}
+		return order[i].d < order[j].d
+	})
+	const cols = 20
+	const per = 500
+	for start := 0; start < len(order); start += per {
+		part := order[start:min(start+per, len(order))]
+		args := make([]any, 0, cols*len(part))
+		for _, k := range part {
+			s := aggs[k]
+			g := groups[k.g]
+			size := max(g.memberCount, members[k.g], s.reported)
+			args = append(args, k.g, k.d, g.unitID, g.regionPath, g.unitPth, s.messages, size, s.offhours, s.at, s.demands, s.assessed, s.exempt,
+				s.cat[0], s.cat[1], s.cat[2], s.cat[3], s.cat[4], s.cat[5], s.cat[6], s.cat[7])
+		}
+		if _, err := tx.exec(`INSERT INTO burden_daily(group_id, day, unit_id, region_path, unit_path, messages, members, offhours, mention_all, demands, assessed, exempt,
+			c_checkin, c_chain, c_instant, c_task, c_material, c_promote, c_engagement, c_trace) VALUES `+valueRows(len(part), cols)+`
+			ON CONFLICT (group_id, day) DO UPDATE SET
+			messages = burden_daily.messages + excluded.messages,
+			members = CASE WHEN excluded.members > burden_daily.members THEN excluded.members ELSE burden_daily.members END,
+			offhours = burden_daily.offhours + excluded.offhours,
+			mention_all = burden_daily.mention_all + excluded.mention_all,
+			demands = burden_daily.demands + excluded.demands,
+			assessed = burden_daily.assessed + excluded.assessed,
+			exempt = burden_daily.exempt + excluded.exempt,
+			c_checkin = burden_daily.c_checkin + excluded.c_checkin,
+			c_chain = burden_daily.c_chain + excluded.c_chain,
+			c_instant = burden_daily.c_instant + excluded.c_instant,
+			c_task = burden_daily.c_task + excluded.c_task,
+			c_material = burden_daily.c_material + excluded.c_material,
+			c_promote = burden_daily.c_promote + excluded.c_promote,
+			c_engagement = burden_daily.c_engagement + excluded.c_engagement,
+			c_trace = burden_daily.c_trace + excluded.c_trace`, args...); err != nil {
+			return fmt.Errorf("record daily burden: %w", err)
+		}
+	}
+	return nil
+}
+
+// insertFindings stores the batch's findings; material findings wait for
+// the clustering pass. It returns how many it stored.
+func (tx *Tx) insertFindings(obs []*jianfu.Observation, groups map[int64]*groupRow, source string) (int, error) {
+	var fs []*jianfu.Observation
+	for _, o := range obs {
+		if o.Finding != nil {
+			fs = append(fs, o)
+		}
+	}
+	const cols = 18
+	const per = 400
+	now := ms(tx.now)
+	for start := 0; start < len(fs); start += per {
+		part := fs[start:min(start+per, len(fs))]
+		args := make([]any, 0, cols*len(part))
+		for _, o := range part {
+			f := o.Finding
+			g := groups[o.GroupID]
+			spans, err := json.Marshal(f.Spans)
+			if err != nil {
+				return 0, err
+			}
+			src := f.Source
+			if src == "" {
+				src = source
+			}
+			args = append(args, o.GroupID, g.unitID, g.regionPath, g.unitPth, o.Key, ms(o.At), f.Sender, strings.Join(f.Categories, ","),
+				f.Severity, f.Score, f.Assessed, f.Offhours, f.Excerpt, string(spans), src, f.Topic, f.Topic == "", now)
+		}
+		if _, err := tx.exec(`INSERT INTO findings(group_id, unit_id, region_path, unit_path, message_key, at, sender, categories,
+			severity, score, assessed, offhours, excerpt, spans, source, topic, clustered, created_at) VALUES `+valueRows(len(part), cols)+
+			` ON CONFLICT (message_key) DO NOTHING`, args...); err != nil {
+			return 0, fmt.Errorf("record findings: %w", err)
+		}
+	}
+	return len(fs), nil
+}
+
+// KnownNames lists the names of people the registry knows — users, group
+// owners and administrators, responsible persons — for the redaction of
+// excerpts. The list is used to mask, never shown, so it is not scoped: a
+// name from another county must be masked too. It needs an actor.
+func (db *DB) KnownNames(ctx context.Context) ([]string, error) {
+	if _, err := jianfu.RequireActor(ctx); err != nil {
+		return nil, err
+	}
+	var out []string
+	rows, err := db.query(ctx, `SELECT name FROM users UNION SELECT owner FROM channels UNION SELECT responsible_person FROM channels`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = db.query(ctx, `SELECT admins FROM channels WHERE admins <> '[]'`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var js string
+		if err := rows.Scan(&js); err != nil {
+			return nil, err
+		}
+		var list []string
+		if json.Unmarshal([]byte(js), &list) == nil {
+			out = append(out, list...)
+		}
+	}
+	return out, rows.Err()
+}

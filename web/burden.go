@@ -1,0 +1,619 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"jianfu"
+	"jianfu/detect"
+)
+
+// burdenPages registers burden monitoring (负担监测): rankings, group and
+// unit detail, the findings feed, 多头报送 clusters, clues, people, the
+// chat-export upload, and the platform callbacks (public, verified by the
+// platforms' signatures).
+func (s *Server) burdenPages(mux *http.ServeMux) {
+	mux.Handle("GET /burden", s.h(s.login(s.showBurden)))
+	mux.Handle("GET /burden/groups/{id}", s.h(s.login(s.showBurdenGroup)))
+	mux.Handle("GET /burden/units/{id}", s.h(s.login(s.showBurdenUnit)))
+	mux.Handle("GET /burden/findings", s.h(s.login(s.showFindings)))
+	mux.Handle("GET /burden/clusters", s.h(s.login(s.showClusters)))
+	mux.Handle("GET /burden/clusters/{id}", s.h(s.login(s.showCluster)))
+	mux.Handle("GET /burden/clues", s.h(s.login(s.showClues)))
+	mux.Handle("POST /burden/clues", s.h(s.login(s.raiseClue)))
+	mux.Handle("GET /burden/people", s.h(s.login(s.showPeople)))
+	mux.Handle("GET /burden/upload", s.h(s.login(s.showUpload)))
+	mux.Handle("POST /burden/upload", s.h(s.limitBody(uploadLimit, s.login(s.doUpload))))
+	s.hookRoutes(mux)
+}
+
+func (s *Server) burdenAPI() []apiRoute {
+	return []apiRoute{
+		{"POST", "/api/v1/messages", s.apiMessages},
+		{"POST", "/api/v1/messages/export", s.apiMessagesExport},
+		{"GET", "/api/v1/burden/summary", s.apiBurdenSummary},
+		{"GET", "/api/v1/burden/groups", s.apiBurdenRanking("group")},
+		{"GET", "/api/v1/burden/groups/{id}", s.apiBurdenDetail("group")},
+		{"GET", "/api/v1/burden/units", s.apiBurdenRanking("unit")},
+		{"GET", "/api/v1/burden/units/{id}", s.apiBurdenDetail("unit")},
+		{"GET", "/api/v1/findings", s.apiFindings},
+		{"GET", "/api/v1/findings/{id}", s.apiFinding},
+		{"GET", "/api/v1/burden/clusters", s.apiClusters},
+		{"GET", "/api/v1/burden/clusters/{id}", s.apiCluster},
+		{"GET", "/api/v1/clues", s.apiClues},
+		{"POST", "/api/v1/clues", s.apiRaiseClue},
+		{"GET", "/api/v1/burden/people", s.apiPeople},
+	}
+}
+
+// limitBody caps a request body before anything reads it (the CSRF check
+// parses forms).
+func (s *Server) limitBody(n int64, next handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		r.Body = http.MaxBytesReader(w, r.Body, n)
+		return next(w, r)
+	}
+}
+
+// burdenWindow reads the window of a burden view: days (7, 30, 90, 180 or
+// 365; default 30) ending at until (YYYY-MM-DD; default today).
+func burdenWindow(r *http.Request, now time.Time) (days, since, until int, err error) {
+	q := r.URL.Query()
+	days = 30
+	if v := q.Get("days"); v != "" {
+		n, e := strconv.Atoi(v)
+		if e != nil || n < 1 || n > 731 {
+			return 0, 0, 0, jianfu.Errorf(jianfu.EINVALID, "days 应为1至731之间的天数,收到“%s”", "days must be a number of days from 1 to 731, got %q", v)
+		}
+		days = n
+	}
+	until = jianfu.DayOf(now)
+	if v := q.Get("until"); v != "" {
+		t, e := time.ParseInLocation("2006-01-02", v, jianfu.China)
+		if e != nil {
+			return 0, 0, 0, jianfu.Errorf(jianfu.EINVALID, "until 应为日期 YYYY-MM-DD,收到“%s”", "until must be a date YYYY-MM-DD, got %q", v)
+		}
+		until = jianfu.DayOf(t)
+	}
+	since = jianfu.AddDays(until, -(days - 1))
+	return days, since, until, nil
+}
+
+// dayString formats a YYYYMMDD day.
+func dayString(d int) string {
+	return fmt.Sprintf("%04d-%02d-%02d", d/10000, d/100%100, d%100)
+}
+
+// findingView is a finding as pages show it: the excerpt cut into
+// highlighted segments, and the clauses its rules cite.
+type findingView struct {
+	*jianfu.Finding
+	Segments []segment
+	Rules    []detect.Rule
+}
+
+func (s *Server) viewFindings(fs []*jianfu.Finding) []findingView {
+	out := make([]findingView, len(fs))
+	for i, f := range fs {
+		v := findingView{Finding: f}
+		spans := make([]detect.Span, len(f.Spans))
+		seen := map[string]bool{}
+		for k, sp := range f.Spans {
+			spans[k] = detect.Span{Start: sp.Start, End: sp.End, Category: detect.Category(sp.Category), Rule: sp.Rule}
+			if s.svc.Detector != nil && !seen[sp.Rule] {
+				seen[sp.Rule] = true
+				if rule, ok := s.svc.Detector.Rule(sp.Rule); ok {
+					v.Rules = append(v.Rules, rule)
+				}
+			}
+		}
+		v.Segments = highlight(f.Excerpt, spans)
+		out[i] = v
+	}
+	return out
+}
+
+// ClauseTexts lists a finding's distinct cited clauses.
+func (v findingView) ClauseTexts() []detect.Clause {
+	var out []detect.Clause
+	seen := map[string]bool{}
+	for _, r := range v.Rules {
+		if r.Clause.Text != "" && !seen[r.Clause.Text] {
+			seen[r.Clause.Text] = true
+			out = append(out, r.Clause)
+		}
+	}
+	return out
+}
+
+// burdenPage carries what every burden page shows in its header.
+type burdenPage struct {
+	Days, Since, Until int
+	Formula            string
+}
+
+func (s *Server) burdenHead(p *page, days, since, until int) burdenPage {
+	f := jianfu.BurdenFormula
+	if p.Lang == "en" {
+		f = jianfu.BurdenFormulaEn
+	}
+	return burdenPage{Days: days, Since: since, Until: until, Formula: f}
+}
+
+func (s *Server) showBurden(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	days, since, until, err := burdenWindow(r, s.now())
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	kind := q.Get("kind")
+	if kind != "unit" {
+		kind = "group"
+	}
+	l := newList(r, 50)
+	rows, total, err := s.svc.Burden.BurdenRanking(ctx, jianfu.BurdenFilter{Kind: kind, Since: since, Until: until, Query: q.Get("q"), Page: l.Page()})
+	if err != nil {
+		return err
+	}
+	l.Total = total
+	sum, err := s.svc.Burden.BurdenSummary(ctx, jianfu.BurdenFilter{Since: since, Until: until})
+	if err != nil {
+		return err
+	}
+	recent, nFindings, err := s.svc.Burden.FindFindings(ctx, jianfu.FindingFilter{Since: jianfu.DayTime(since), Until: jianfu.DayTime(jianfu.AddDays(until, 1)), Page: jianfu.Page{Limit: 5}})
+	if err != nil {
+		return err
+	}
+	clusters, nClusters, err := s.svc.Burden.FindClusters(ctx, jianfu.ClusterFilter{Page: jianfu.Page{Limit: 5}})
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "burden")
+	p.Title = p.T("nav.burden")
+	if id := q.Get("clue"); id != "" {
+		p.Flash = p.T("burden.clue.raised", id)
+	}
+	p.Data = map[string]any{"Head": s.burdenHead(p, days, since, until), "Kind": kind, "Rows": rows, "List": l, "Summary": sum,
+		"Recent": s.viewFindings(recent), "NFindings": nFindings, "Clusters": clusters, "NClusters": nClusters,
+		"CanIngest": info(r).actor.CanIngest(), "CanClue": info(r).actor.CanRaiseClue()}
+	s.render(w, r, "burden", p)
+	return nil
+}
+
+func (s *Server) showBurdenGroup(w http.ResponseWriter, r *http.Request) error {
+	return s.showBurdenDetail(w, r, "group")
+}
+
+func (s *Server) showBurdenUnit(w http.ResponseWriter, r *http.Request) error {
+	return s.showBurdenDetail(w, r, "unit")
+}
+
+// importNote is the summary of a chat-export import shown after it.
+type importNote struct {
+	Format                              string
+	Messages, New, Duplicates, Findings int
+	Queued                              bool
+}
+
+func (s *Server) showBurdenDetail(w http.ResponseWriter, r *http.Request, kind string) error {
+	ctx := r.Context()
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	days, since, until, err := burdenWindow(r, s.now())
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	step := q.Get("step")
+	if step != "week" && step != "month" {
+		step = "day"
+	}
+	get := s.svc.Burden.GroupBurden
+	if kind == "unit" {
+		get = s.svc.Burden.UnitBurden
+	}
+	d, err := get(ctx, id, step, since, until)
+	if err != nil {
+		return err
+	}
+	// the chart: 12 weeks ending with the window
+	weekly, err := get(ctx, id, "week", jianfu.AddDays(until, -83), until)
+	if err != nil {
+		return err
+	}
+	var pts []chartPoint
+	for _, p := range weekly.Series {
+		pts = append(pts, chartPoint{Label: dayString(p.Start)[5:], Value: float64(p.Metrics.Demands), Line: p.Index.Value})
+	}
+	ff := jianfu.FindingFilter{Page: newList(r, 20).Page()}
+	if kind == "group" {
+		ff.GroupID = id
+	} else {
+		ff.UnitID = id
+	}
+	l := newList(r, 20)
+	ff.Page = l.Page()
+	fs, nf, err := s.svc.Burden.FindFindings(ctx, ff)
+	if err != nil {
+		return err
+	}
+	l.Total = nf
+	var groups []*jianfu.BurdenRow
+	if kind == "unit" {
+		groups, _, err = s.svc.Burden.BurdenRanking(ctx, jianfu.BurdenFilter{UnitID: id, Since: since, Until: until, Page: jianfu.Page{Limit: 200}})
+		if err != nil {
+			return err
+		}
+	}
+	p := s.newPage(r, "burden")
+	p.Title = d.Row.Name
+	var note *importNote
+	if q.Get("imported") != "" {
+		n := func(k string) int { v, _ := strconv.Atoi(q.Get(k)); return v }
+		note = &importNote{Format: q.Get("format"), Messages: n("imported"), New: n("new"), Duplicates: n("dup"), Findings: n("findings"), Queued: q.Get("queued") == "1"}
+	}
+	if id := q.Get("clue"); id != "" {
+		p.Flash = p.T("burden.clue.raised", id)
+	}
+	var parts []indexPart
+	if d.Row.Metrics.Messages > 0 {
+		ix := d.Row.Index
+		parts = []indexPart{
+			{"burden.part.demands", jianfu.WeightDemands, ix.Demands},
+			{"burden.part.offhours", jianfu.WeightOffhours, ix.Offhours},
+			{"burden.part.assessed", jianfu.WeightAssessed, ix.Assessed},
+			{"burden.part.load", jianfu.WeightLoad, ix.Load},
+			{"burden.part.mentionall", jianfu.WeightMentionAll, ix.MentionAll},
+		}
+	}
+	p.Data = map[string]any{"Head": s.burdenHead(p, days, since, until), "Kind": kind, "D": d, "Chart": barLineChart(pts, p.T("burden.chart.demands"), p.T("burden.chart.index")),
+		"Findings": s.viewFindings(fs), "List": l, "Groups": groups, "Import": note, "Parts": parts, "Step": step,
+		"CanIngest": info(r).actor.CanIngest(), "CanClue": info(r).actor.CanRaiseClue()}
+	s.render(w, r, "burden_detail", p)
+	return nil
+}
+
+// indexPart is one weighted part of the burden index, for the breakdown.
+type indexPart struct {
+	Key    string
+	Weight float64
+	Value  float64
+}
+
+// Points is the part's contribution to the index.
+func (ip indexPart) Points() float64 { return 100 * ip.Weight * ip.Value }
+
+// Percent is the part's value as a bar width class (0–10).
+func (ip indexPart) Percent() int { return int(ip.Value*10 + 0.5) }
+
+func findingFilter(r *http.Request, l *list) (jianfu.FindingFilter, error) {
+	q := r.URL.Query()
+	f := jianfu.FindingFilter{Category: q.Get("category"), Query: q.Get("q"), Page: l.Page()}
+	if f.Category != "" && jianfu.CategoryBit(f.Category) == 0 {
+		return f, jianfu.Errorf(jianfu.EINVALID, "类别“%s”无效,可选:checkin、chain、instant、task、material、promote、engagement、trace", "unknown category %q; use checkin, chain, instant, task, material, promote, engagement or trace", f.Category)
+	}
+	for key, dst := range map[string]*int64{"group_id": &f.GroupID, "unit_id": &f.UnitID, "cluster_id": &f.ClusterID} {
+		if v := q.Get(key); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return f, jianfu.Errorf(jianfu.EINVALID, "%s 应为整数", "%s must be an integer", key)
+			}
+			*dst = n
+		}
+	}
+	for key, dst := range map[string]*time.Time{"since": &f.Since, "until": &f.Until} {
+		if v := q.Get(key); v != "" {
+			t, err := time.ParseInLocation("2006-01-02", v, jianfu.China)
+			if err != nil {
+				return f, jianfu.Errorf(jianfu.EINVALID, "%s 应为日期 YYYY-MM-DD", "%s must be a date YYYY-MM-DD", key)
+			}
+			if key == "until" {
+				t = t.AddDate(0, 0, 1)
+			}
+			*dst = t
+		}
+	}
+	return f, nil
+}
+
+func (s *Server) showFindings(w http.ResponseWriter, r *http.Request) error {
+	l := newList(r, 30)
+	f, err := findingFilter(r, l)
+	if err != nil {
+		return err
+	}
+	fs, total, err := s.svc.Burden.FindFindings(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	l.Total = total
+	p := s.newPage(r, "burden")
+	p.Title = p.T("burden.findings")
+	if id := r.URL.Query().Get("clue"); id != "" {
+		p.Flash = p.T("burden.clue.raised", id)
+	}
+	p.Data = map[string]any{"Findings": s.viewFindings(fs), "List": l, "Categories": jianfu.DemandCategories, "CanClue": info(r).actor.CanRaiseClue()}
+	s.render(w, r, "burden_findings", p)
+	return nil
+}
+
+func (s *Server) showClusters(w http.ResponseWriter, r *http.Request) error {
+	l := newList(r, 30)
+	cs, total, err := s.svc.Burden.FindClusters(r.Context(), jianfu.ClusterFilter{Query: r.URL.Query().Get("q"), Page: l.Page()})
+	if err != nil {
+		return err
+	}
+	l.Total = total
+	p := s.newPage(r, "burden")
+	p.Title = p.T("burden.clusters")
+	if id := r.URL.Query().Get("clue"); id != "" {
+		p.Flash = p.T("burden.clue.raised", id)
+	}
+	p.Data = map[string]any{"Clusters": cs, "List": l, "Clause": jianfu.OneFormClause, "CanClue": info(r).actor.CanRaiseClue()}
+	s.render(w, r, "burden_clusters", p)
+	return nil
+}
+
+func (s *Server) showCluster(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := s.svc.Burden.FindClusterByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "burden")
+	p.Title = p.T("burden.cluster.title", c.Units)
+	if id := r.URL.Query().Get("clue"); id != "" {
+		p.Flash = p.T("burden.clue.raised", id)
+	}
+	p.Data = map[string]any{"C": c, "Members": s.viewFindings(c.Members), "Clause": jianfu.OneFormClause, "CanClue": info(r).actor.CanRaiseClue()}
+	s.render(w, r, "burden_cluster", p)
+	return nil
+}
+
+func (s *Server) showClues(w http.ResponseWriter, r *http.Request) error {
+	l := newList(r, 30)
+	q := r.URL.Query()
+	cs, total, err := s.svc.Burden.FindClues(r.Context(), jianfu.ClueFilter{Status: q.Get("status"), Kind: q.Get("kind"), Page: l.Page()})
+	if err != nil {
+		return err
+	}
+	l.Total = total
+	p := s.newPage(r, "burden")
+	p.Title = p.T("burden.clues")
+	p.Data = map[string]any{"Clues": cs, "List": l}
+	s.render(w, r, "burden_clues", p)
+	return nil
+}
+
+// raiseClue turns a finding or cluster into a clue and goes back to where
+// the button was, saying so.
+func (s *Server) raiseClue(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
+	if err != nil {
+		return jianfu.Errorf(jianfu.EINVALID, "缺少要转为线索的记录编号", "the id of the record to raise is missing")
+	}
+	c, err := s.svc.Burden.RaiseClue(r.Context(), r.PostFormValue("kind"), id)
+	if err != nil {
+		return err
+	}
+	back := r.PostFormValue("back")
+	if !strings.HasPrefix(back, "/burden") || strings.HasPrefix(back, "//") {
+		back = "/burden/clues"
+	}
+	u, err := url.Parse(back)
+	if err != nil {
+		u = &url.URL{Path: "/burden/clues"}
+	}
+	v := u.Query()
+	v.Set("clue", itoa(c.ID))
+	u.RawQuery = v.Encode()
+	http.Redirect(w, r, u.String(), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) showPeople(w http.ResponseWriter, r *http.Request) error {
+	l := newList(r, 50)
+	min, _ := strconv.Atoi(r.URL.Query().Get("min"))
+	ps, total, st, err := s.svc.Burden.FindPeople(r.Context(), jianfu.PeopleFilter{MinGroups: max(min, 2), Page: l.Page()})
+	if err != nil {
+		return err
+	}
+	l.Total = total
+	p := s.newPage(r, "burden")
+	p.Title = p.T("burden.people")
+	p.Data = map[string]any{"People": ps, "List": l, "Stats": st, "Min": max(min, 2)}
+	s.render(w, r, "burden_people", p)
+	return nil
+}
+
+// ---- JSON API ----
+
+func (s *Server) apiBurdenSummary(w http.ResponseWriter, r *http.Request) error {
+	_, since, until, err := burdenWindow(r, s.now())
+	if err != nil {
+		return err
+	}
+	sum, err := s.svc.Burden.BurdenSummary(r.Context(), jianfu.BurdenFilter{Since: since, Until: until})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sum)
+	return nil
+}
+
+func (s *Server) apiBurdenRanking(kind string) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := apiPage(r)
+		if err != nil {
+			return err
+		}
+		_, since, until, err := burdenWindow(r, s.now())
+		if err != nil {
+			return err
+		}
+		q := r.URL.Query()
+		f := jianfu.BurdenFilter{Kind: kind, Since: since, Until: until, Query: q.Get("q"), Page: p}
+		if v := q.Get("unit_id"); v != "" {
+			if f.UnitID, err = strconv.ParseInt(v, 10, 64); err != nil {
+				return jianfu.Errorf(jianfu.EINVALID, "unit_id 应为整数", "unit_id must be an integer")
+			}
+		}
+		if v := q.Get("weeks"); v != "" {
+			if f.Weeks, err = strconv.Atoi(v); err != nil || f.Weeks < 1 || f.Weeks > 104 {
+				return jianfu.Errorf(jianfu.EINVALID, "weeks 应为1至104之间的整数", "weeks must be an integer from 1 to 104")
+			}
+		}
+		rows, total, err := s.svc.Burden.BurdenRanking(r.Context(), f)
+		if err != nil {
+			return err
+		}
+		return respondList(w, rows, total, p)
+	}
+}
+
+func (s *Server) apiBurdenDetail(kind string) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		_, since, until, err := burdenWindow(r, s.now())
+		if err != nil {
+			return err
+		}
+		step := r.URL.Query().Get("step")
+		if step != "" && step != "day" && step != "week" && step != "month" {
+			return jianfu.Errorf(jianfu.EINVALID, "step 应为 day、week 或 month", "step must be day, week or month")
+		}
+		get := s.svc.Burden.GroupBurden
+		if kind == "unit" {
+			get = s.svc.Burden.UnitBurden
+		}
+		d, err := get(r.Context(), id, step, since, until)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, d)
+		return nil
+	}
+}
+
+func (s *Server) apiFindings(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPage(r)
+	if err != nil {
+		return err
+	}
+	f, err := findingFilter(r, &list{Limit: p.Limit, Offset: p.Offset, Sort: p.Sort})
+	if err != nil {
+		return err
+	}
+	f.Page = p
+	fs, total, err := s.svc.Burden.FindFindings(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return respondList(w, fs, total, p)
+}
+
+func (s *Server) apiFinding(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	f, err := s.svc.Burden.FindFindingByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, f)
+	return nil
+}
+
+func (s *Server) apiClusters(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPage(r)
+	if err != nil {
+		return err
+	}
+	cs, total, err := s.svc.Burden.FindClusters(r.Context(), jianfu.ClusterFilter{Query: r.URL.Query().Get("q"), Page: p})
+	if err != nil {
+		return err
+	}
+	return respondList(w, cs, total, p)
+}
+
+func (s *Server) apiCluster(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := s.svc.Burden.FindClusterByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (s *Server) apiClues(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPage(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	cs, total, err := s.svc.Burden.FindClues(r.Context(), jianfu.ClueFilter{Status: q.Get("status"), Kind: q.Get("kind"), Page: p})
+	if err != nil {
+		return err
+	}
+	return respondList(w, cs, total, p)
+}
+
+// clueInput is the body of POST /api/v1/clues.
+type clueInput struct {
+	Kind string `json:"kind"`
+	ID   int64  `json:"id"`
+}
+
+func (s *Server) apiRaiseClue(w http.ResponseWriter, r *http.Request) error {
+	var in clueInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	c, err := s.svc.Burden.RaiseClue(r.Context(), in.Kind, in.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, c)
+	return nil
+}
+
+func (s *Server) apiPeople(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPage(r)
+	if err != nil {
+		return err
+	}
+	min := 1
+	if v := r.URL.Query().Get("min_groups"); v != "" {
+		if min, err = strconv.Atoi(v); err != nil || min < 1 {
+			return jianfu.Errorf(jianfu.EINVALID, "min_groups 应为正整数", "min_groups must be a positive integer")
+		}
+	}
+	ps, total, st, err := s.svc.Burden.FindPeople(r.Context(), jianfu.PeopleFilter{MinGroups: min, Page: p})
+	if err != nil {
+		return err
+	}
+	if ps == nil {
+		ps = []*jianfu.PersonGroups{}
+	}
+	p = p.Normalize()
+	writeJSON(w, http.StatusOK, map[string]any{"items": ps, "total": total, "limit": p.Limit, "offset": p.Offset, "stats": st})
+	return nil
+}

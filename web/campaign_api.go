@@ -1,0 +1,531 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"jianfu"
+)
+
+// campaignsAPI is the JSON API of spot checks, scorecards and cleanup.
+func (s *Server) campaignsAPI() []apiRoute {
+	if s.svc.Campaigns == nil {
+		return nil
+	}
+	return []apiRoute{
+		{"GET", "/api/v1/campaigns", s.apiCampaigns},
+		{"POST", "/api/v1/campaigns", s.apiCreateCampaign},
+		{"GET", "/api/v1/campaigns/checklists", s.apiChecklists},
+		{"POST", "/api/v1/campaigns/checklists", s.apiSaveChecklist},
+		{"GET", "/api/v1/campaigns/rectifications", s.apiRectifications},
+		{"POST", "/api/v1/campaigns/rectifications/{id}/done", s.apiRectified},
+		{"GET", "/api/v1/campaigns/{id}", s.apiCampaign},
+		{"POST", "/api/v1/campaigns/{id}/close", s.apiCloseCampaign},
+		{"GET", "/api/v1/campaigns/{id}/verify", s.apiVerifySample},
+		{"GET", "/api/v1/campaigns/{id}/results", s.apiCampaignResults},
+		{"GET", "/api/v1/campaigns/{id}/forms", s.apiForms},
+		{"GET", "/api/v1/campaigns/{id}/forms/{form}", s.apiForm},
+		{"PUT", "/api/v1/campaigns/{id}/forms/{form}", s.apiSaveForm},
+
+		{"GET", "/api/v1/scorecards", s.apiScorecards},
+		{"POST", "/api/v1/scorecards/recompute", s.apiRecompute},
+		{"GET", "/api/v1/scorecards/rankings", s.apiRankings},
+		{"GET", "/api/v1/scorecards/dashboard", s.apiDashboard},
+		{"GET", "/api/v1/scorecards/rateable", s.apiRateable},
+		{"GET", "/api/v1/scorecards/{id}", s.apiScorecard},
+		{"GET", "/api/v1/scorecards/{id}/ratings", s.apiRatings},
+		{"POST", "/api/v1/scorecards/{id}/ratings", s.apiRate},
+		{"GET", "/api/v1/scorecards/{id}/checks", s.apiChecks},
+
+		{"GET", "/api/v1/cleanup/candidates", s.apiCandidates},
+		{"GET", "/api/v1/cleanup/orders", s.apiOrders},
+		{"POST", "/api/v1/cleanup/orders", s.apiIssueOrder},
+		{"GET", "/api/v1/cleanup/orders/{id}", s.apiOrder},
+		{"POST", "/api/v1/cleanup/orders/{id}/confirm", s.apiConfirmOrder},
+		{"POST", "/api/v1/cleanup/orders/{id}/appeal", s.apiAppealOrder},
+		{"POST", "/api/v1/cleanup/orders/{id}/decision", s.apiDecideOrder},
+	}
+}
+
+func (s *Server) apiCampaigns(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPage(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	items, total, err := s.svc.Campaigns.FindCampaigns(r.Context(), jianfu.CampaignFilter{Status: jianfu.CampaignStatus(q.Get("status")), Query: q.Get("q"), Page: p})
+	if err != nil {
+		return err
+	}
+	return respondList(w, items, total, p)
+}
+
+// campaignInput is the body of POST /api/v1/campaigns.
+type campaignInput struct {
+	Name        string               `json:"name"`
+	Region      string               `json:"region"`
+	Kinds       []jianfu.ChannelKind `json:"kinds"`
+	Platforms   []string             `json:"platforms"`
+	UnitIDs     []int64              `json:"unit_ids"`
+	SampleSize  int                  `json:"sample_size"`
+	SampleRate  float64              `json:"sample_rate"`
+	Seed        uint64               `json:"seed"`
+	Inspectors  []int64              `json:"inspectors"`
+	Deadline    string               `json:"deadline"`
+	RectifyDays int                  `json:"rectify_days"`
+}
+
+func (s *Server) apiCreateCampaign(w http.ResponseWriter, r *http.Request) error {
+	var in campaignInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	c := &jianfu.Campaign{Name: in.Name, Kinds: in.Kinds, Platforms: in.Platforms, UnitIDs: in.UnitIDs, SampleSize: in.SampleSize,
+		SampleRate: in.SampleRate, Seed: in.Seed, Inspectors: in.Inspectors, Deadline: in.Deadline, RectifyDays: in.RectifyDays}
+	c.RegionPath = info(r).actor.RegionPath
+	if in.Region != "" {
+		_, path, _, err := jianfu.ParseRegionCode(in.Region)
+		if err != nil {
+			return err
+		}
+		c.RegionPath = path
+	}
+	if err := s.svc.Campaigns.CreateCampaign(r.Context(), c); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, c)
+	return nil
+}
+
+func (s *Server) apiCampaign(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := s.svc.Campaigns.FindCampaignByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (s *Server) apiCloseCampaign(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := s.svc.Campaigns.CloseCampaign(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (s *Server) apiVerifySample(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	res, err := s.svc.Campaigns.VerifySample(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (s *Server) apiCampaignResults(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	res, err := s.svc.Campaigns.CampaignResults(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (s *Server) apiForms(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := apiPage(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.svc.Campaigns.FindCampaignByID(r.Context(), id); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	items, total, err := s.svc.Campaigns.FindForms(r.Context(), jianfu.FormFilter{CampaignID: id, Status: jianfu.FormStatus(q.Get("status")), Failed: q.Get("failed") == "true", Page: p})
+	if err != nil {
+		return err
+	}
+	return respondList(w, items, total, p)
+}
+
+// formOf reads a form of the campaign in the path.
+func (s *Server) formOf(r *http.Request) (*jianfu.CheckForm, *jianfu.Checklist, error) {
+	cid, err := pathID(r, "id")
+	if err != nil {
+		return nil, nil, err
+	}
+	id, err := pathID(r, "form")
+	if err != nil {
+		return nil, nil, err
+	}
+	f, list, err := s.svc.Campaigns.FindFormByID(r.Context(), id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if f.CampaignID != cid {
+		return nil, nil, jianfu.Errorf(jianfu.ENOTFOUND, "检查表单不存在或不在您的管辖范围内", "check form not found or outside your scope")
+	}
+	return f, list, nil
+}
+
+func (s *Server) apiForm(w http.ResponseWriter, r *http.Request) error {
+	f, list, err := s.formOf(r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"form": f, "checklist": list})
+	return nil
+}
+
+func (s *Server) apiSaveForm(w http.ResponseWriter, r *http.Request) error {
+	f, _, err := s.formOf(r)
+	if err != nil {
+		return err
+	}
+	var in jianfu.FormInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	out, err := s.svc.Campaigns.SaveForm(r.Context(), f.ID, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) apiChecklists(w http.ResponseWriter, r *http.Request) error {
+	lists, err := s.svc.Campaigns.FindChecklists(r.Context(), r.URL.Query().Get("key"))
+	if err != nil {
+		return err
+	}
+	return respondList(w, lists, len(lists), jianfu.Page{Limit: max(len(lists), 1)})
+}
+
+func (s *Server) apiSaveChecklist(w http.ResponseWriter, r *http.Request) error {
+	var c jianfu.Checklist
+	if err := decode(w, r, &c); err != nil {
+		return err
+	}
+	c.ID, c.Version, c.CreatedBy, c.Current = 0, 0, "", false
+	if err := s.svc.Campaigns.SaveChecklist(r.Context(), &c); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, c)
+	return nil
+}
+
+func (s *Server) apiRectifications(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPage(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := jianfu.RectificationFilter{Status: jianfu.RectificationStatus(q.Get("status")), Page: p}
+	if v := q.Get("campaign_id"); v != "" {
+		if f.CampaignID, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return jianfu.Errorf(jianfu.EINVALID, "campaign_id 应为整数", "campaign_id must be an integer")
+		}
+	}
+	items, total, err := s.svc.Campaigns.FindRectifications(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return respondList(w, items, total, p)
+}
+
+func (s *Server) apiRectified(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Note string `json:"note"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	out, err := s.svc.Campaigns.MarkRectified(r.Context(), id, in.Note)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) apiScorecards(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPage(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := jianfu.ScorecardFilter{Kind: jianfu.ChannelKind(q.Get("kind")), Query: q.Get("q"), Page: p}
+	if code := q.Get("region"); code != "" {
+		_, path, _, err := jianfu.ParseRegionCode(code)
+		if err != nil {
+			return err
+		}
+		f.RegionPath = path
+	}
+	if v := q.Get("unit_id"); v != "" {
+		if f.UnitID, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return jianfu.Errorf(jianfu.EINVALID, "unit_id 应为整数", "unit_id must be an integer")
+		}
+	}
+	items, total, err := s.svc.Evaluation.FindScorecards(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return respondList(w, items, total, p)
+}
+
+func (s *Server) apiRecompute(w http.ResponseWriter, r *http.Request) error {
+	n, err := s.svc.Evaluation.RecomputeScorecards(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"channels": n})
+	return nil
+}
+
+func (s *Server) apiRankings(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPage(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := jianfu.RankingFilter{By: q.Get("by"), Period: q.Get("period"), Page: p}
+	if f.By == "" {
+		f.By = "unit"
+	}
+	if f.By != "unit" && f.By != "region" {
+		return jianfu.Errorf(jianfu.EINVALID, "by 应为 unit 或 region,收到“%s”", "by must be unit or region, got %q", f.By)
+	}
+	if code := q.Get("region"); code != "" {
+		_, path, _, err := jianfu.ParseRegionCode(code)
+		if err != nil {
+			return err
+		}
+		f.RegionPath = path
+	}
+	items, total, err := s.svc.Evaluation.Rankings(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return respondList(w, items, total, p)
+}
+
+func (s *Server) apiDashboard(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.svc.Evaluation.Dashboard(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+func (s *Server) apiRateable(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPage(r)
+	if err != nil {
+		return err
+	}
+	items, total, err := s.svc.Evaluation.RateableChannels(r.Context(), jianfu.ChannelFilter{Kind: jianfu.ChannelKind(r.URL.Query().Get("kind")), Page: p})
+	if err != nil {
+		return err
+	}
+	return respondList(w, items, total, p)
+}
+
+func (s *Server) apiScorecard(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	sc, err := s.svc.Evaluation.FindScorecard(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sc)
+	return nil
+}
+
+func (s *Server) apiRatings(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query().Get("quarter")
+	if q != "" && (len(q) != 6 || q[4] != 'Q' || strings.IndexByte("1234", q[5]) < 0) {
+		return jianfu.Errorf(jianfu.EINVALID, "quarter 格式应为 2026Q1", "quarter is written like 2026Q1")
+	}
+	sum, err := s.svc.Evaluation.Ratings(r.Context(), id, q)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sum)
+	return nil
+}
+
+func (s *Server) apiRate(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Score   int    `json:"score"`
+		Comment string `json:"comment"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	rt := &jianfu.Rating{ChannelID: id, Score: in.Score, Comment: in.Comment}
+	if err := s.svc.Evaluation.RateChannel(r.Context(), rt); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, rt)
+	return nil
+}
+
+func (s *Server) apiChecks(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := apiPage(r)
+	if err != nil {
+		return err
+	}
+	items, total, err := s.svc.Monitor.FindMonitorChecks(r.Context(), id, p)
+	if err != nil {
+		return err
+	}
+	return respondList(w, items, total, p)
+}
+
+func (s *Server) apiCandidates(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPage(r)
+	if err != nil {
+		return err
+	}
+	f := candidateFilter(r, p)
+	if f.Signal != "" && signalOrder(f.Signal) < 0 {
+		return jianfu.Errorf(jianfu.EINVALID, "signal 取值无效:%s(可选 zombie、duplicate、low_use、expired_temp、failed)", "invalid signal %q (zombie, duplicate, low_use, expired_temp, failed)", f.Signal)
+	}
+	items, total, err := s.svc.Cleanup.FindCandidates(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return respondList(w, items, total, p)
+}
+
+func signalOrder(k jianfu.SignalKind) int {
+	for i, s := range jianfu.SignalKinds {
+		if s == k {
+			return i
+		}
+	}
+	return -1
+}
+
+func (s *Server) apiOrders(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPage(r)
+	if err != nil {
+		return err
+	}
+	items, total, err := s.svc.Cleanup.FindOrders(r.Context(), jianfu.OrderFilter{Status: jianfu.OrderStatus(r.URL.Query().Get("status")), Page: p})
+	if err != nil {
+		return err
+	}
+	return respondList(w, items, total, p)
+}
+
+func (s *Server) apiIssueOrder(w http.ResponseWriter, r *http.Request) error {
+	var in jianfu.OrderInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	o, err := s.svc.Cleanup.IssueExitOrder(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, o)
+	return nil
+}
+
+func (s *Server) apiOrder(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	o, err := s.svc.Cleanup.FindOrderByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, o)
+	return nil
+}
+
+// orderAnswer is the body of the confirm, appeal and decision calls.
+type orderAnswer struct {
+	Note      string `json:"note"`
+	Dissolved bool   `json:"dissolved"`
+	Reason    string `json:"reason"`
+	Uphold    bool   `json:"uphold"`
+}
+
+func (s *Server) apiOrderAnswer(w http.ResponseWriter, r *http.Request, fn func(id int64, in orderAnswer) (*jianfu.ExitOrder, error)) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in orderAnswer
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	o, err := fn(id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, o)
+	return nil
+}
+
+func (s *Server) apiConfirmOrder(w http.ResponseWriter, r *http.Request) error {
+	return s.apiOrderAnswer(w, r, func(id int64, in orderAnswer) (*jianfu.ExitOrder, error) {
+		return s.svc.Cleanup.ConfirmExit(r.Context(), id, in.Note, in.Dissolved)
+	})
+}
+
+func (s *Server) apiAppealOrder(w http.ResponseWriter, r *http.Request) error {
+	return s.apiOrderAnswer(w, r, func(id int64, in orderAnswer) (*jianfu.ExitOrder, error) {
+		return s.svc.Cleanup.AppealExit(r.Context(), id, in.Reason)
+	})
+}
+
+func (s *Server) apiDecideOrder(w http.ResponseWriter, r *http.Request) error {
+	return s.apiOrderAnswer(w, r, func(id int64, in orderAnswer) (*jianfu.ExitOrder, error) {
+		return s.svc.Cleanup.DecideAppeal(r.Context(), id, in.Uphold, in.Note)
+	})
+}

@@ -1,0 +1,155 @@
+package web_test
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+
+	"jianfu"
+	"jianfu/store"
+	"jianfu/store/storetest"
+)
+
+// TestCampaignPagesEveryRoleEveryScope opens every page of spot checks,
+// evaluation and cleanup as every fixture role: pages of records in scope
+// render, records out of scope answer 404 and never show their names.
+func TestCampaignPagesEveryRoleEveryScope(t *testing.T) {
+	w := newCampaignWorld(t, storetest.Open(t, store.SQLite))
+	h := w.h
+	for key, u := range h.fx.Users {
+		a := h.actor(key)
+		b := newBrowser(t, h.srv.URL)
+		if st, _, _ := b.login(u.Username); st != 200 {
+			t.Fatalf("login %s: %d", key, st)
+		}
+		for _, p := range []string{"/campaigns", "/checklists", "/checklists/1", "/rectifications", "/evaluation", "/evaluation/rate", "/cleanup", "/", "/campaigns?lang=en"} {
+			st, body := b.get(p)
+			if st != 200 || !strings.Contains(body, "</html>") {
+				t.Errorf("%s GET %s: %d", key, p, st)
+			}
+			if strings.Contains(body, "江北教育发布") && !w.sees(a, w.northAcct) {
+				t.Errorf("%s GET %s shows the other county's channel", key, p)
+			}
+		}
+		b.get("/?lang=zh")
+		st, _ := b.get("/campaigns/new")
+		if a.Has(jianfu.RoleSupervisor) && st != 200 || !a.Has(jianfu.RoleSupervisor) && st != 403 {
+			t.Errorf("%s GET /campaigns/new: %d", key, st)
+		}
+		for i, ch := range []*jianfu.Channel{w.southAcct, w.northAcct} {
+			c := []*jianfu.Campaign{w.southCampaign, w.northCampaign}[i]
+			f := []*jianfu.CheckForm{w.southForm, w.northForm}[i]
+			o := []*jianfu.ExitOrder{w.southOrder, w.northOrder}[i]
+			campaignIn := a.RegionWide() && a.SeesRegion(c.RegionPath) || !a.RegionWide() && w.sees(a, ch)
+			for _, pg := range []struct {
+				path string
+				in   bool
+			}{
+				{fmt.Sprintf("/campaigns/%d", c.ID), campaignIn},
+				{fmt.Sprintf("/campaigns/%d/report.xlsx", c.ID), campaignIn},
+				{fmt.Sprintf("/campaigns/%d/notice.docx", c.ID), campaignIn},
+				{fmt.Sprintf("/campaigns/%d/forms/%d", c.ID, f.ID), w.sees(a, ch)},
+				{fmt.Sprintf("/evaluation/channels/%d", ch.ID), w.sees(a, ch)},
+				{fmt.Sprintf("/cleanup/orders/%d", o.ID), w.sees(a, []*jianfu.Channel{w.southGroup, w.northGroup}[i])},
+			} {
+				st, body := b.get(pg.path)
+				if pg.in && st != 200 || !pg.in && st != 404 {
+					t.Errorf("%s GET %s: %d (in scope %v)", key, pg.path, st, pg.in)
+				}
+				if !pg.in && (strings.Contains(body, ch.Name) || strings.Contains(body, c.Name)) {
+					t.Errorf("%s GET %s leaks %s", key, pg.path, ch.Name)
+				}
+			}
+		}
+	}
+}
+
+// TestCampaignFormsShowErrors: a bad campaign or check form keeps the input
+// and says what is wrong, and nothing is stored.
+func TestCampaignFormsShowErrors(t *testing.T) {
+	w := newCampaignWorld(t, storetest.Open(t, store.SQLite))
+	h := w.h
+	b := newBrowser(t, h.srv.URL)
+	b.login("south.sup")
+	st, _, body := b.post("/campaigns/new", "/campaigns", url.Values{"name": {"第二次抽查"}, "region": {"390102"}, "sample_size": {"abc"}})
+	if st != 400 || !strings.Contains(body, "不是整数") || !strings.Contains(body, "第二次抽查") {
+		t.Errorf("bad sample size: %d", st)
+	}
+	st, _, body = b.post("/campaigns/new", "/campaigns", url.Values{"name": {"越界抽查"}, "region": {"390103"}, "sample_size": {"1"}})
+	if st != 400 || !strings.Contains(body, "不在您的管辖范围内") {
+		t.Errorf("campaign in the other county: %d", st)
+	}
+	if cs, _, _ := h.db.FindCampaigns(storetest.System(), jianfu.CampaignFilter{Query: "抽查"}); len(cs) != 2 {
+		t.Errorf("%d campaigns stored, want the 2 of the fixture", len(cs))
+	}
+	// A check form with too many points keeps the answers.
+	grp := w.channel("southEdu", jianfu.KindGroup, "wecom", "江南区教育系统通知群")
+	_, f := w.campaign("390102", grp, "southSup")
+	path := fmt.Sprintf("/campaigns/%d/forms/%d", f.CampaignID, f.ID)
+	st, _, body = b.post(path, path, url.Values{"points_D1": {"50"}, "note_D1": {"要求每天接龙"}, "submit": {"1"}})
+	if st != 400 || !strings.Contains(body, "最多扣20分") || !strings.Contains(body, "要求每天接龙") {
+		t.Errorf("50 points: %d", st)
+	}
+	st, _, body = b.post(path, path, url.Values{"points_D1": {"20"}, "submit": {"1"}})
+	if st != 200 || !strings.Contains(body, "合格") {
+		t.Errorf("good form: %d", st)
+	}
+	// Staff rate a group above them, once.
+	s := newBrowser(t, h.srv.URL)
+	s.login("south.school")
+	st, _, body = s.post("/evaluation/rate", fmt.Sprintf("/evaluation/rate/%d", grp.ID), url.Values{"score": {"5"}, "comment": {"周末也要求秒回"}})
+	if st != 200 || !strings.Contains(body, "匿名提交") {
+		t.Errorf("rating: %d", st)
+	}
+	st, _, body = s.post("/evaluation/rate", fmt.Sprintf("/evaluation/rate/%d", grp.ID), url.Values{"score": {"1"}})
+	if st != 409 || !strings.Contains(body, "每人每季度只能评价一次") {
+		t.Errorf("second rating: %d", st)
+	}
+}
+
+// TestChecklistEditedInTheUI: a supervisor adds an item, which saves a new
+// version; a unit administrator may look but not save.
+func TestChecklistEditedInTheUI(t *testing.T) {
+	w := newCampaignWorld(t, storetest.Open(t, store.SQLite))
+	h := w.h
+	lists, _ := h.db.FindChecklists(storetest.System(), "group")
+	cur := lists[0]
+	form := url.Values{"name": {cur.Name}, "pass_mark": {"60"}}
+	for _, it := range cur.Items {
+		form.Add("key", it.Key)
+		form.Add("kind", string(it.Kind))
+		form.Add("points", fmt.Sprint(it.Points))
+		form.Add("title", it.Title)
+		form.Add("guidance", it.Guidance)
+		form.Add("auto", it.Auto)
+		form.Add("remove", "0")
+	}
+	form.Add("key", "D9")
+	form.Add("kind", "deduct")
+	form.Add("points", "5")
+	form.Add("title", "非工作时间要求即时回复")
+	form.Add("guidance", "")
+	form.Add("auto", "")
+	form.Add("remove", "0")
+	path := fmt.Sprintf("/checklists/%d", cur.ID)
+	admin := newBrowser(t, h.srv.URL)
+	admin.login("south.edu")
+	if st, _, _ := admin.post(path, path, form); st != 403 {
+		t.Errorf("unit admin saves a checklist: %d", st)
+	}
+	sup := newBrowser(t, h.srv.URL)
+	sup.login("south.sup")
+	st, _, body := sup.post(path, path, form)
+	if st != 200 || !strings.Contains(body, "非工作时间要求即时回复") || !strings.Contains(body, "v2") {
+		t.Errorf("supervisor saves a checklist: %d", st)
+	}
+	form.Set("pass_mark", "0")
+	st, _, body = sup.post(path, path, form)
+	if st != 400 || !strings.Contains(body, "合格分数线") {
+		t.Errorf("pass mark 0: %d", st)
+	}
+	if v, _ := h.db.FindChecklists(storetest.System(), "group"); len(v) != 2 || len(v[0].Items) != len(cur.Items)+1 {
+		t.Errorf("versions after the edits: %d", len(v))
+	}
+}

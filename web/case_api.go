@@ -1,0 +1,323 @@
+package web
+
+import (
+	"bytes"
+	"encoding/base64"
+	"net/http"
+	"strconv"
+
+	"jianfu"
+)
+
+func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) error {
+	p, err := apiPage(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := jianfu.CaseFilter{Status: jianfu.CaseStatus(q.Get("status")), Stage: jianfu.CaseStage(q.Get("stage")), Category: q.Get("category"),
+		Source: jianfu.CaseSource(q.Get("source")), Query: q.Get("q"), Open: q.Get("open") == "true", Overdue: q.Get("overdue") == "true",
+		DueSoon: q.Get("due_soon") == "true", Escalated: q.Get("escalated") == "true", Page: p, Now: s.now()}
+	if f.Status != "" && !f.Status.Valid() {
+		return jianfu.Errorf(jianfu.EINVALID, "status 取值无效:%s", "invalid status %q", f.Status)
+	}
+	if f.Category != "" && !jianfu.ValidCategory(f.Category) {
+		return jianfu.Errorf(jianfu.EINVALID, "category 取值无效:%s", "invalid category %q", f.Category)
+	}
+	if v := q.Get("unit_id"); v != "" {
+		if f.UnitID, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return jianfu.Errorf(jianfu.EINVALID, "unit_id 应为整数", "unit_id must be an integer")
+		}
+	}
+	if code := q.Get("region"); code != "" {
+		_, path, _, err := jianfu.ParseRegionCode(code)
+		if err != nil {
+			return err
+		}
+		f.RegionPath = path
+	}
+	items, total, err := s.svc.Cases.FindCases(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return respondList(w, items, total, p)
+}
+
+func (s *Server) apiCreateClue(w http.ResponseWriter, r *http.Request) error {
+	var in jianfu.Clue
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	c, created, err := s.svc.Cases.CreateClue(r.Context(), &in)
+	if err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if !created {
+		status = http.StatusOK // the same source record again: the existing case
+	}
+	writeJSON(w, status, c)
+	return nil
+}
+
+func (s *Server) apiOverdue(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.svc.Cases.OverdueBoard(r.Context())
+	if err != nil {
+		return err
+	}
+	if b.Units == nil {
+		b.Units = []*jianfu.OverdueRow{}
+	}
+	if b.Regions == nil {
+		b.Regions = []*jianfu.OverdueRow{}
+	}
+	writeJSON(w, http.StatusOK, b)
+	return nil
+}
+
+func (s *Server) apiSweep(w http.ResponseWriter, r *http.Request) error {
+	res, err := s.svc.Cases.SweepDeadlines(r.Context(), s.now())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (s *Server) apiDeadlines(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.svc.Cases.CaseDeadlines(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": list})
+	return nil
+}
+
+func (s *Server) apiSetDeadlines(w http.ResponseWriter, r *http.Request) error {
+	var in jianfu.DeadlinePolicy
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if err := s.svc.Cases.SetCaseDeadlines(r.Context(), &in); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, in)
+	return nil
+}
+
+func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := s.svc.Cases.FindCaseByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (s *Server) apiCaseEvents(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	list, err := s.svc.Cases.CaseEvents(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []*jianfu.CaseEvent{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": list})
+	return nil
+}
+
+// caseChange decodes a JSON body into in, runs fn on the case of the path
+// and answers the case as it is now.
+func caseChange[T any](w http.ResponseWriter, r *http.Request, fn func(id int64, in T) (*jianfu.Case, error)) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in T
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	c, err := fn(id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (s *Server) apiTriage(w http.ResponseWriter, r *http.Request) error {
+	return caseChange(w, r, func(id int64, in jianfu.Triage) (*jianfu.Case, error) {
+		return s.svc.Cases.TriageCase(r.Context(), id, in)
+	})
+}
+
+func (s *Server) apiTransfer(w http.ResponseWriter, r *http.Request) error {
+	return caseChange(w, r, func(id int64, in jianfu.Transfer) (*jianfu.Case, error) {
+		return s.svc.Cases.TransferCase(r.Context(), id, in)
+	})
+}
+
+func (s *Server) apiAnswer(w http.ResponseWriter, r *http.Request) error {
+	return caseChange(w, r, func(id int64, in jianfu.CaseAnswer) (*jianfu.Case, error) {
+		return s.svc.Cases.AnswerCase(r.Context(), id, in)
+	})
+}
+
+// rectifyInput is the JSON body of a rectification: images in base64.
+type rectifyInput struct {
+	Text        string `json:"text"`
+	Attachments []struct {
+		Name string `json:"name"`
+		Data string `json:"data"`
+	} `json:"attachments"`
+}
+
+func (s *Server) apiRectify(w http.ResponseWriter, r *http.Request) error {
+	return caseChange(w, r, func(id int64, in rectifyInput) (*jianfu.Case, error) {
+		rect := jianfu.CaseRectification{Text: in.Text}
+		for _, a := range in.Attachments {
+			data, err := base64.StdEncoding.DecodeString(a.Data)
+			if err != nil {
+				return nil, jianfu.Errorf(jianfu.EINVALID, "附件“%s”不是有效的 base64", "attachment %s is not valid base64", a.Name)
+			}
+			rect.Attachments = append(rect.Attachments, &jianfu.Attachment{AttachmentInfo: jianfu.AttachmentInfo{Name: a.Name}, Data: data})
+		}
+		return s.svc.Cases.RectifyCase(r.Context(), id, rect)
+	})
+}
+
+func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) error {
+	return caseChange(w, r, func(id int64, in jianfu.Verification) (*jianfu.Case, error) {
+		return s.svc.Cases.VerifyCase(r.Context(), id, in)
+	})
+}
+
+func (s *Server) apiClose(w http.ResponseWriter, r *http.Request) error {
+	return caseChange(w, r, func(id int64, in jianfu.Closing) (*jianfu.Case, error) {
+		return s.svc.Cases.CloseCase(r.Context(), id, in)
+	})
+}
+
+type reasonInput struct {
+	Reason string `json:"reason"`
+}
+
+func (s *Server) apiReopen(w http.ResponseWriter, r *http.Request) error {
+	return caseChange(w, r, func(id int64, in reasonInput) (*jianfu.Case, error) {
+		return s.svc.Cases.ReopenCase(r.Context(), id, in.Reason)
+	})
+}
+
+func (s *Server) apiOpinions(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	list, err := s.svc.Cases.CaseOpinions(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []*jianfu.CaseOpinion{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": list})
+	return nil
+}
+
+type opinionInput struct {
+	Kind   jianfu.OpinionKind `json:"kind"`
+	Text   string             `json:"text"`
+	Target string             `json:"target"`
+}
+
+func (s *Server) apiAddOpinion(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in opinionInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	o, err := s.svc.Cases.AddOpinion(r.Context(), id, jianfu.CaseOpinion{Kind: in.Kind, Text: in.Text, Target: in.Target})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, o)
+	return nil
+}
+
+func (s *Server) apiCaseDocument(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	number, err := s.writeCaseDocument(r, id, &buf)
+	if err != nil {
+		return err
+	}
+	sendDocx(w, number, buf.Bytes())
+	return nil
+}
+
+func (s *Server) apiReveal(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in reasonInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	who, err := s.svc.Cases.RevealReporter(r.Context(), id, in.Reason)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, who)
+	return nil
+}
+
+type typicalInput struct {
+	Title   string `json:"title"`
+	Summary string `json:"summary"`
+	Lesson  string `json:"lesson"`
+}
+
+func (s *Server) apiDraftTypical(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in typicalInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	t, err := s.svc.Cases.DraftTypical(r.Context(), id, jianfu.TypicalCase{Title: in.Title, Summary: in.Summary, Lesson: in.Lesson})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, t)
+	return nil
+}
+
+func (s *Server) apiPublishTypical(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	t, err := s.svc.Cases.PublishTypical(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, t)
+	return nil
+}

@@ -1,0 +1,218 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"jianfu"
+)
+
+// caseRights says what the actor may do with a case, for the forms shown.
+type caseRights struct {
+	Handle  bool // triage, transfer, verify, close, reopen, opinions (the office)
+	Unit    bool // answer, rectify (the responsible unit)
+	Reveal  bool
+	Publish bool
+}
+
+func rightsOn(a *jianfu.Actor, c *jianfu.Case) caseRights {
+	return caseRights{
+		Handle:  a.HasAny(jianfu.RoleSupervisor, jianfu.RoleCaseHandler),
+		Unit:    a.Has(jianfu.RoleUnitAdmin) && !a.RegionWide() && !c.Former && c.UnitID != 0,
+		Reveal:  a.Has(jianfu.RoleReporterAccess) && c.HasIdentity,
+		Publish: a.Has(jianfu.RoleSupervisor),
+	}
+}
+
+// caseForm keeps what a form held when the page is shown again with an error.
+type caseForm struct {
+	Action string
+	Values url.Values
+}
+
+func (f caseForm) Get(k string) string { return f.Values.Get(k) }
+
+func (s *Server) showCase(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var flash string
+	if done := r.URL.Query().Get("done"); done != "" {
+		p := s.newPage(r, "cases")
+		flash = p.T("case.done." + done)
+	}
+	return s.renderCase(w, r, id, caseForm{}, nil, nil, flash, http.StatusOK)
+}
+
+func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, form caseForm, formErr error, identity *jianfu.ReporterIdentity, flash string, status int) error {
+	ctx := r.Context()
+	c, err := s.svc.Cases.FindCaseByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	events, err := s.svc.Cases.CaseEvents(ctx, id)
+	if err != nil {
+		return err
+	}
+	opinions, err := s.svc.Cases.CaseOpinions(ctx, id)
+	if err != nil {
+		return err
+	}
+	typical, err := s.svc.Cases.TypicalOfCase(ctx, id)
+	if err != nil && jianfu.ErrorCode(err) != jianfu.ENOTFOUND {
+		return err
+	}
+	a := info(r).actor
+	rights := rightsOn(a, c)
+	p := s.newPage(r, "cases")
+	p.Title = c.Number
+	p.Error = formErr
+	p.Flash = flash
+	data := map[string]any{"Case": s.viewCase(p, c, s.now()), "Events": events, "Opinions": opinions, "Typical": typical,
+		"Can": rights, "Form": form, "Identity": identity, "Categories": categoryOptions(),
+		"Findings": jianfu.CaseFindings, "Outcomes": jianfu.CaseOutcomes}
+	if rights.Handle && c.Status.Open() {
+		q := r.URL.Query()
+		unitQ := q.Get("unitq")
+		units, _, err := s.svc.Units.FindUnits(ctx, jianfu.UnitFilter{RegionPath: officeRegion(c.RegionPath), Query: unitQ, Page: jianfu.Page{Limit: 200, Sort: "name"}})
+		if err != nil {
+			return err
+		}
+		data["Units"], data["UnitQ"] = units, unitQ
+		if chq := q.Get("chq"); chq != "" {
+			chans, err := s.svc.Cases.ComplaintChannels(ctx, chq, officeRegion(c.RegionPath), 20)
+			if err != nil {
+				return err
+			}
+			data["Channels"], data["ChQ"] = chans, chq
+		}
+	}
+	if rights.Handle && c.Status == jianfu.CaseClosed && (typical == nil || form.Action == "typical") {
+		data["TypicalDraft"] = jianfu.Redact(c.Description)
+	}
+	p.Data = data
+	w.WriteHeader(status)
+	s.render(w, r, "case", p)
+	return nil
+}
+
+// officeRegion is the region of the office supervising a case: the county
+// for anything below it.
+func officeRegion(path string) string {
+	if len(path) > 6 {
+		return path[:6]
+	}
+	return path
+}
+
+// caseAction runs one of the forms of the case page.
+func (s *Server) caseAction(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	action := r.PathValue("action")
+	v := r.PostForm
+	if r.MultipartForm != nil {
+		v = url.Values(r.MultipartForm.Value)
+	}
+	get := func(k string) string { return strings.TrimSpace(v.Get(k)) }
+	num := func(k string) int64 { n, _ := strconv.ParseInt(get(k), 10, 64); return n }
+	var identity *jianfu.ReporterIdentity
+	switch action {
+	case "triage":
+		_, err = s.svc.Cases.TriageCase(ctx, id, jianfu.Triage{Decision: get("decision"), Categories: v["categories"], ChannelID: num("channel_id"), MergeInto: get("merge_into"), Reason: get("reason")})
+	case "transfer":
+		_, err = s.svc.Cases.TransferCase(ctx, id, jianfu.Transfer{UnitID: num("unit_id"), Note: get("note"), Reason: get("reason")})
+	case "answer":
+		_, err = s.svc.Cases.AnswerCase(ctx, id, jianfu.CaseAnswer{Finding: jianfu.CaseFinding(get("finding")), Text: get("text")})
+	case "rectify":
+		var imgs []*jianfu.Attachment
+		if imgs, err = readImages(r, "images"); err == nil {
+			_, err = s.svc.Cases.RectifyCase(ctx, id, jianfu.CaseRectification{Text: get("text"), Attachments: imgs})
+		}
+	case "verify":
+		_, err = s.svc.Cases.VerifyCase(ctx, id, jianfu.Verification{Passed: get("passed") == "1", Note: get("note")})
+	case "close":
+		_, err = s.svc.Cases.CloseCase(ctx, id, jianfu.Closing{Outcome: jianfu.CaseOutcome(get("outcome")), Note: get("note")})
+	case "reopen":
+		_, err = s.svc.Cases.ReopenCase(ctx, id, get("reason"))
+	case "opinion":
+		_, err = s.svc.Cases.AddOpinion(ctx, id, jianfu.CaseOpinion{Kind: jianfu.OpinionKind(get("kind")), Text: get("text"), Target: get("target")})
+	case "reveal":
+		identity, err = s.svc.Cases.RevealReporter(ctx, id, get("reason"))
+		if err == nil {
+			p := s.newPage(r, "cases")
+			return s.renderCase(w, r, id, caseForm{}, nil, identity, p.T("case.done.reveal"), http.StatusOK)
+		}
+	case "typical":
+		_, err = s.svc.Cases.DraftTypical(ctx, id, jianfu.TypicalCase{Title: get("title"), Summary: get("summary"), Lesson: get("lesson")})
+	case "publish":
+		_, err = s.svc.Cases.PublishTypical(ctx, id)
+	case "withdraw":
+		err = s.svc.Cases.WithdrawTypical(ctx, id, get("reason"))
+	default:
+		return jianfu.Errorf(jianfu.ENOTFOUND, "页面不存在", "page not found")
+	}
+	if err != nil {
+		switch jianfu.ErrorCode(err) {
+		case jianfu.EINVALID, jianfu.ECONFLICT, jianfu.EFORBIDDEN:
+			return s.renderCase(w, r, id, caseForm{Action: action, Values: v}, err, nil, "", statusOf[jianfu.ErrorCode(err)])
+		}
+		return err
+	}
+	http.Redirect(w, r, "/cases/"+itoa(id)+"?done="+action, http.StatusSeeOther)
+	return nil
+}
+
+// caseAttachment serves an image of a case to those who may read the case.
+func (s *Server) caseAttachment(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	aid, err := pathID(r, "aid")
+	if err != nil {
+		return err
+	}
+	at, err := s.svc.Cases.CaseAttachment(r.Context(), id, aid)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", at.MIME) // checked by content when stored: an image type
+	h.Set("Content-Disposition", "inline")
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	w.Write(at.Data)
+	return nil
+}
+
+// caseDocument exports the case's 整改意见 and 问责建议 as a .docx file.
+func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	number, err := s.writeCaseDocument(r, id, &buf)
+	if err != nil {
+		return err
+	}
+	sendDocx(w, number, buf.Bytes())
+	return nil
+}
+
+func sendDocx(w http.ResponseWriter, number string, data []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	name := number + "-整改意见与问责建议.docx"
+	h.Set("Content-Disposition", `attachment; filename="`+number+`.docx"; filename*=UTF-8''`+url.PathEscape(name))
+	h.Set("Cache-Control", "private, no-store")
+	w.Write(data)
+}

@@ -1,0 +1,307 @@
+package web_test
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"jianfu"
+	"jianfu/detect"
+	"jianfu/docx"
+	"jianfu/store"
+	"jianfu/store/storetest"
+	"jianfu/web"
+)
+
+var codeRe = regexp.MustCompile(`[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}`)
+
+// postMultipart submits the complaint form with files, as a browser does.
+func (b *browser) postMultipart(from, action string, fields map[string]string, files map[string][]byte) (int, string) {
+	b.t.Helper()
+	_, page := b.get(from)
+	m := csrfRe.FindStringSubmatch(page)
+	if m == nil {
+		b.t.Fatalf("no csrf token on %s", from)
+	}
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	w.WriteField("csrf", m[1])
+	for k, v := range fields {
+		w.WriteField(k, v)
+	}
+	for name, data := range files {
+		fw, _ := w.CreateFormFile("images", name)
+		fw.Write(data)
+	}
+	w.Close()
+	resp, err := b.c.Post(b.base+action, w.FormDataContentType(), &body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(out)
+}
+
+func pngImage(t *testing.T) []byte {
+	var b bytes.Buffer
+	png.Encode(&b, image.NewGray(image.Rect(0, 0, 3, 3)))
+	return b.Bytes()
+}
+
+// TestAnonymousComplaintWithImage: a citizen with no account files a
+// complaint with a photo through the form, gets a tracking code, and
+// follows the case with it; a forged form and a non-image are refused.
+func TestAnonymousComplaintWithImage(t *testing.T) {
+	h := newCaseHarness(t, storetest.Open(t, store.SQLite))
+	b := newBrowser(t, h.srv.URL)
+	st, page := b.get("/complaint")
+	if st != 200 || !strings.Contains(page, "反映“指尖上的形式主义”问题") || !strings.Contains(page, "江南区") || !strings.Contains(page, `name="csrf"`) {
+		t.Fatalf("complaint form: %d", st)
+	}
+	// Without the page's token the form is refused.
+	resp, _ := b.c.PostForm(h.srv.URL+"/complaint", url.Values{"description": {"群里要求每天打卡签到"}, "region": {"390102"}, "csrf": {"forged"}})
+	if resp.StatusCode != 403 {
+		t.Errorf("forged complaint: %d", resp.StatusCode)
+	}
+	resp.Body.Close()
+	st, page = b.postMultipart("/complaint", "/complaint", map[string]string{"category": "", "region": "390102", "description": "<b>学校</b>工作群要求每天上传带定位的打卡照片"},
+		map[string][]byte{"notes.txt": []byte("not an image at all")})
+	if st != 400 || !strings.Contains(page, "只能上传图片") || !strings.Contains(page, "&lt;b&gt;学校&lt;/b&gt;") {
+		t.Errorf("non-image: %d, the form must say why and keep the text escaped", st)
+	}
+	st, page = b.postMultipart("/complaint", "/complaint", map[string]string{"category": "trace", "region": "390102", "description": "学校工作群要求每天上传带定位的打卡照片"},
+		map[string][]byte{"定位照片.png": pngImage(t)})
+	code := codeRe.FindString(page)
+	if st != 200 || code == "" || !strings.Contains(page, "JF2026-") && !strings.Contains(page, "JF20") {
+		t.Fatalf("filed: %d code %q", st, code)
+	}
+	list, _, err := h.db.FindCases(storetest.System(), jianfu.CaseFilter{Query: "定位的打卡照片"})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("stored: %v %d", err, len(list))
+	}
+	c, _ := h.db.FindCaseByID(storetest.System(), list[0].ID)
+	if c.Source != jianfu.SourceComplaint || !c.Anonymous || len(c.Attachments) != 1 || c.Category != "trace" {
+		t.Errorf("stored case: %+v", c)
+	}
+	// Tracking by POST: the code never travels in a URL.
+	st, _, page = b.post("/track", "/track", url.Values{"code": {strings.ToLower(code)}})
+	if st != 200 || !strings.Contains(page, "已收到您的反映") || !strings.Contains(page, c.Number) {
+		t.Errorf("tracking page: %d", st)
+	}
+	st, _, page = b.post("/track", "/track", url.Values{"code": {"ABCD-EFGH-JKMN"}})
+	if st != 404 || !strings.Contains(page, "查询码不正确") {
+		t.Errorf("wrong code: %d", st)
+	}
+}
+
+// TestInsideReportLeavesNoName: a cadre logged in files a complaint; it is
+// a staff report, and neither the audit log nor the request log names them.
+func TestInsideReportLeavesNoName(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	storetest.Load(t, db)
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	det, _ := detect.New()
+	s, err := web.New(web.Config{Version: "test"}, web.Services{Regions: db, Units: db, Users: db, Audit: db, Cases: db, Ping: db.Ping, Detector: det},
+		slog.New(slog.NewTextHandler(lockedWriter{&logs, &mu}, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	b := newBrowser(t, srv.URL)
+	b.login("south.school")
+	st, _, page := b.post("/complaint", "/complaint", url.Values{"region": {"390102"}, "description": {"校长要求老师每天在群里接龙汇报备课进度"}})
+	if st != 200 || !strings.Contains(page, "反映已提交") {
+		t.Fatalf("inside report: %d", st)
+	}
+	list, _, _ := db.FindCases(storetest.System(), jianfu.CaseFilter{Query: "备课进度"})
+	if len(list) != 1 || list[0].Source != jianfu.SourceStaff {
+		t.Fatalf("stored as %+v", list)
+	}
+	entries, _, _ := db.FindAuditEntries(storetest.System(), jianfu.AuditFilter{Action: "case.submit"})
+	if len(entries) != 1 || entries[0].ActorName != "reporter" || entries[0].ActorID != 0 || entries[0].IP != "" {
+		t.Errorf("audit of the inside report: %+v", entries)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, "POST /complaint") && strings.Contains(line, "south.school") {
+			t.Errorf("the request log names the reporter: %s", line)
+		}
+	}
+}
+
+type lockedWriter struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// TestPublicPagesAreRateLimited: a client address that floods the public
+// pages is slowed down; others are not.
+func TestPublicPagesAreRateLimited(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	storetest.Load(t, db)
+	det, _ := detect.New()
+	s, _ := web.New(web.Config{Version: "test"}, web.Services{Regions: db, Units: db, Users: db, Audit: db, Cases: db, Ping: db.Ping, Detector: det}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s.SetPublicLimits(5, 2, 2)
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	codes := []int{}
+	for i := 0; i < 7; i++ {
+		resp, err := http.Get(srv.URL + "/typical")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		codes = append(codes, resp.StatusCode)
+	}
+	if fmt.Sprint(codes) != "[200 200 200 200 200 429 429]" {
+		t.Errorf("public reads: %v", codes)
+	}
+	resp, _ := http.Get(srv.URL + "/open311/v2/services.xml")
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 429 || !strings.Contains(string(b), "<errors>") {
+		t.Errorf("Open311 over the limit: %d %s", resp.StatusCode, b)
+	}
+}
+
+// TestRevealOverHTTP: only the reporter_access holder sees the identity,
+// with a reason, and the reveal is in the audit log.
+func TestRevealOverHTTP(t *testing.T) {
+	h := newCaseHarness(t, storetest.Open(t, store.SQLite))
+	path := fmt.Sprintf("/api/v1/cases/%d/reveal", h.south.ID)
+	for _, u := range []string{"southSup", "provSup", "eduAdmin", "provAdmin", "cityAuditor"} {
+		if st, _ := h.do(u, "POST", path, map[string]any{"reason": "需要联系反映人核实"}); st != 403 {
+			t.Errorf("%s reveals: %d", u, st)
+		}
+	}
+	if st, _ := h.do("keeper", "POST", path, map[string]any{"reason": ""}); st != 400 {
+		t.Errorf("reveal without reason: %d", st)
+	}
+	st, body := h.do("keeper", "POST", path, map[string]any{"reason": "需要联系反映人核实情况"})
+	if st != 200 || body["name"] != "举报人390102" || body["phone"] != "13700001111" {
+		t.Errorf("keeper reveals: %d %v", st, body)
+	}
+	if st, _ := h.do("keeper", "POST", fmt.Sprintf("/api/v1/cases/%d/reveal", h.north.ID), map[string]any{"reason": "需要联系反映人核实情况"}); st != 404 {
+		t.Errorf("keeper reveals another county's reporter: %d", st)
+	}
+	entries, _, _ := h.db.FindAuditEntries(storetest.System(), jianfu.AuditFilter{Action: "reporter.reveal"})
+	if len(entries) != 1 || entries[0].ActorName != "south.keeper" || !strings.Contains(entries[0].Detail, "核实情况") {
+		t.Errorf("audit: %+v", entries)
+	}
+	// The case as the unit sees it says only that the reporter is named.
+	st, body = h.do("eduAdmin", "GET", fmt.Sprintf("/api/v1/cases/%d", h.south.ID), nil)
+	if st != 200 || body["has_identity"] != true || strings.Contains(fmt.Sprint(body), "13700001111") {
+		t.Errorf("case as the unit sees it: %d %v", st, body)
+	}
+}
+
+// TestCaseDocumentIsADocx exports the opinions of a case and reads the
+// file back as Word would.
+func TestCaseDocumentIsADocx(t *testing.T) {
+	h := newCaseHarness(t, storetest.Open(t, store.SQLite))
+	id := h.south.ID
+	h.do("southSup", "POST", fmt.Sprintf("/api/v1/cases/%d/opinions", id), map[string]any{"kind": "rectification", "text": "立即停止在工作群要求教师接龙打卡,建立群组管理制度。"})
+	h.do("southSup", "POST", fmt.Sprintf("/api/v1/cases/%d/opinions", id), map[string]any{"kind": "accountability", "target": "江南区教育局分管负责人", "text": "建议对分管负责人进行约谈。"})
+	req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/cases/%d/document", h.srv.URL, id), nil)
+	req.Header.Set("Authorization", "Bearer "+h.tokens["southSup"])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.wordprocessingml.document" {
+		t.Fatalf("document: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	text, err := docx.ReadText(data)
+	if err != nil {
+		t.Fatalf("not a docx: %v", err)
+	}
+	for _, want := range []string{"关于" + h.south.Number + "号问题线索的整改意见和问责建议", "江州市江南区教育局", "接龙打卡", "建立群组管理制度", "对江南区教育局分管负责人", "群众投诉", "江南区"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("document lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "举报人390102") || strings.Contains(text, "13700001111") {
+		t.Error("the document names the reporter")
+	}
+	if st, _ := h.do("northSup", "GET", fmt.Sprintf("/api/v1/cases/%d/document", id), nil); st != 404 {
+		t.Errorf("another county exports: %d", st)
+	}
+}
+
+// TestCasePagesRender opens every case page as the roles that use them.
+func TestCasePagesRender(t *testing.T) {
+	h := newCaseHarness(t, storetest.Open(t, store.SQLite))
+	sup := newBrowser(t, h.srv.URL)
+	sup.login("south.sup")
+	for _, p := range []string{"/cases", "/cases?view=overdue", "/cases?view=triage&category=chain&q=接龙", "/cases/overdue", "/cases/deadlines", "/cases/new",
+		fmt.Sprintf("/cases/%d", h.south.ID), fmt.Sprintf("/cases/%d?unitq=教育", h.south.ID), "/cases?lang=en"} {
+		if st, body := sup.get(p); st != 200 || !strings.Contains(body, "</html>") {
+			t.Errorf("supervisor %s: %d", p, st)
+		}
+	}
+	sup.get("/cases?lang=zh")
+	if st, _ := sup.get(fmt.Sprintf("/cases/%d", h.north.ID)); st != 404 {
+		t.Errorf("supervisor opens another county's case: %d", st)
+	}
+	_, body := sup.get(fmt.Sprintf("/cases/%d", h.south.ID))
+	for _, want := range []string{"改派", "办结", "整改意见", "江州市江南区教育局"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("case page lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		os.WriteFile("/tmp/casepage.html", []byte(body), 0o644)
+	}
+	unit := newBrowser(t, h.srv.URL)
+	unit.login("south.edu")
+	_, body = unit.get(fmt.Sprintf("/cases/%d", h.south.ID))
+	if !strings.Contains(body, `action="/cases/`+fmt.Sprint(h.south.ID)+`/answer"`) || strings.Contains(body, "/transfer") {
+		t.Error("the unit sees no answer form, or the office's forms")
+	}
+	st, _, page := unit.post(fmt.Sprintf("/cases/%d", h.south.ID), fmt.Sprintf("/cases/%d/answer", h.south.ID), url.Values{"finding": {"substantiated"}, "text": {"短"}})
+	if st != 400 || !strings.Contains(page, "答复内容应为10至4000字") {
+		t.Errorf("short answer: %d\n%s", st, page)
+	}
+	staff := newBrowser(t, h.srv.URL)
+	staff.login("south.school")
+	if st, body := staff.get("/cases"); st != 200 || !strings.Contains(body, "您的角色不办理问题线索") {
+		t.Errorf("staff /cases: %d", st)
+	}
+	anon := newBrowser(t, h.srv.URL)
+	if st, body := anon.get("/complaint/channels?q=望江"); st != 200 || !strings.Contains(body, `"name":"望江中学教师工作群"`) || !strings.Contains(body, "望江中学") {
+		t.Errorf("channel search for the form: %d %s", st, body)
+	}
+	for _, p := range []string{"/complaint", "/track", "/typical", "/complaint?lang=en"} {
+		if st, _ := anon.get(p); st != 200 {
+			t.Errorf("anonymous %s: %d", p, st)
+		}
+	}
+	if st, _ := anon.get("/cases"); st != 200 {
+		// redirected to the login page
+		t.Errorf("anonymous /cases: %d", st)
+	}
+}

@@ -1,0 +1,136 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"jianfu"
+)
+
+func (s *Server) cleanupPages(mux *http.ServeMux) {
+	mux.Handle("GET /cleanup", s.h(s.login(s.showCleanup)))
+	mux.Handle("POST /cleanup/orders", s.h(s.login(s.issueOrder)))
+	mux.Handle("GET /cleanup/orders/{id}", s.h(s.login(s.showOrder)))
+	mux.Handle("POST /cleanup/orders/{id}/confirm", s.h(s.login(s.confirmOrder)))
+	mux.Handle("POST /cleanup/orders/{id}/appeal", s.h(s.login(s.appealOrder)))
+	mux.Handle("POST /cleanup/orders/{id}/decision", s.h(s.login(s.decideOrder)))
+}
+
+// candidateFilter reads the signal, kind and thresholds from a query.
+func candidateFilter(r *http.Request, p jianfu.Page) jianfu.CandidateFilter {
+	q := r.URL.Query()
+	f := jianfu.CandidateFilter{Signal: jianfu.SignalKind(q.Get("signal")), Kind: jianfu.ChannelKind(q.Get("kind")), Page: p}
+	f.Rules.ZombieDays, _ = strconv.Atoi(q.Get("zombie_days"))
+	f.Rules.LowMembers, _ = strconv.Atoi(q.Get("low_members"))
+	f.Rules.MinFailures, _ = strconv.Atoi(q.Get("min_failures"))
+	if code := strings.TrimSpace(q.Get("region")); code != "" {
+		if _, path, _, err := jianfu.ParseRegionCode(code); err == nil {
+			f.RegionPath = path
+		}
+	}
+	return f
+}
+
+func (s *Server) showCleanup(w http.ResponseWriter, r *http.Request) error {
+	return s.renderCleanup(w, r, nil, http.StatusOK)
+}
+
+func (s *Server) renderCleanup(w http.ResponseWriter, r *http.Request, formErr error, status int) error {
+	ctx := r.Context()
+	l := newList(r, 50)
+	f := candidateFilter(r, l.Page())
+	cands, total, err := s.svc.Cleanup.FindCandidates(ctx, f)
+	if err != nil {
+		return err
+	}
+	l.Total = total
+	orders, nOrders, err := s.svc.Cleanup.FindOrders(ctx, jianfu.OrderFilter{Status: jianfu.OrderStatus(r.URL.Query().Get("order_status")), Page: jianfu.Page{Limit: 100}})
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "cleanup")
+	p.Title = p.T("nav.cleanup")
+	p.Error = formErr
+	p.Data = map[string]any{"Candidates": cands, "List": l, "Orders": orders, "NOrders": nOrders, "Signals": jianfu.SignalKinds,
+		"Kinds": jianfu.ChannelKinds, "Rules": f.Rules.WithDefaults()}
+	w.WriteHeader(status)
+	s.render(w, r, "cleanup", p)
+	return nil
+}
+
+func (s *Server) issueOrder(w http.ResponseWriter, r *http.Request) error {
+	in := jianfu.OrderInput{Reason: r.PostFormValue("reason")}
+	in.ChannelID, _ = strconv.ParseInt(r.PostFormValue("channel_id"), 10, 64)
+	in.DeadlineDays, _ = strconv.Atoi(r.PostFormValue("deadline_days"))
+	o, err := s.svc.Cleanup.IssueExitOrder(r.Context(), in)
+	if err != nil {
+		if code := jianfu.ErrorCode(err); code == jianfu.EINVALID || code == jianfu.ECONFLICT {
+			return s.renderCleanup(w, r, err, statusOf[code])
+		}
+		return err
+	}
+	http.Redirect(w, r, "/cleanup/orders/"+itoa(o.ID), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) showOrder(w http.ResponseWriter, r *http.Request) error {
+	return s.renderOrder(w, r, nil, http.StatusOK)
+}
+
+func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, formErr error, status int) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	o, err := s.svc.Cleanup.FindOrderByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "cleanup")
+	p.Title = p.T("cleanup.order.title", o.ChannelName)
+	p.Error = formErr
+	p.Data = map[string]any{"Order": o}
+	w.WriteHeader(status)
+	s.render(w, r, "cleanup_order", p)
+	return nil
+}
+
+// orderAction runs an answer to an order and shows the order again.
+func (s *Server) orderAction(fn func(r *http.Request, id int64) error) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		if err := fn(r, id); err != nil {
+			if code := jianfu.ErrorCode(err); code == jianfu.EINVALID || code == jianfu.ECONFLICT || code == jianfu.EFORBIDDEN {
+				return s.renderOrder(w, r, err, statusOf[code])
+			}
+			return err
+		}
+		http.Redirect(w, r, "/cleanup/orders/"+itoa(id), http.StatusSeeOther)
+		return nil
+	}
+}
+
+func (s *Server) confirmOrder(w http.ResponseWriter, r *http.Request) error {
+	return s.orderAction(func(r *http.Request, id int64) error {
+		_, err := s.svc.Cleanup.ConfirmExit(r.Context(), id, r.PostFormValue("note"), r.PostFormValue("dissolved") == "1")
+		return err
+	})(w, r)
+}
+
+func (s *Server) appealOrder(w http.ResponseWriter, r *http.Request) error {
+	return s.orderAction(func(r *http.Request, id int64) error {
+		_, err := s.svc.Cleanup.AppealExit(r.Context(), id, r.PostFormValue("reason"))
+		return err
+	})(w, r)
+}
+
+func (s *Server) decideOrder(w http.ResponseWriter, r *http.Request) error {
+	return s.orderAction(func(r *http.Request, id int64) error {
+		_, err := s.svc.Cleanup.DecideAppeal(r.Context(), id, r.PostFormValue("uphold") == "1", r.PostFormValue("note"))
+		return err
+	})(w, r)
+}

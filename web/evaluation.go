@@ -1,0 +1,170 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"jianfu"
+)
+
+func (s *Server) evaluationPages(mux *http.ServeMux) {
+	mux.Handle("GET /evaluation", s.h(s.login(s.showEvaluation)))
+	mux.Handle("POST /evaluation/recompute", s.h(s.login(s.recomputeScorecards)))
+	mux.Handle("GET /evaluation/rate", s.h(s.login(s.showRate)))
+	mux.Handle("POST /evaluation/rate/{id}", s.h(s.login(s.rateChannel)))
+	mux.Handle("GET /evaluation/channels/{id}", s.h(s.login(s.showScorecard)))
+}
+
+func (s *Server) showEvaluation(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	q := r.URL.Query()
+	l := newList(r, 50)
+	if l.Sort == "" {
+		l.Sort = "-total"
+	}
+	f := jianfu.ScorecardFilter{Kind: jianfu.ChannelKind(q.Get("kind")), Query: q.Get("q"), Page: l.Page()}
+	if code := strings.TrimSpace(q.Get("region")); code != "" {
+		if _, path, _, err := jianfu.ParseRegionCode(code); err == nil {
+			f.RegionPath = path
+		}
+	}
+	cards, total, err := s.svc.Evaluation.FindScorecards(ctx, f)
+	if err != nil {
+		return err
+	}
+	l.Total = total
+	units, _, err := s.svc.Evaluation.Rankings(ctx, jianfu.RankingFilter{By: "unit", Page: jianfu.Page{Limit: 20}})
+	if err != nil {
+		return err
+	}
+	regions, _, err := s.svc.Evaluation.Rankings(ctx, jianfu.RankingFilter{By: "region", Page: jianfu.Page{Limit: 50}})
+	if err != nil {
+		return err
+	}
+	trend, err := s.svc.Evaluation.Trend(ctx, 0)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "evaluation")
+	p.Title = p.T("nav.evaluation")
+	if v := q.Get("recomputed"); v != "" {
+		p.Flash = p.T("eval.recomputed", v)
+	}
+	p.Data = map[string]any{"Cards": cards, "List": l, "Units": units, "Regions": regions, "Trend": trendChart(trend, p.T("eval.trend.label")),
+		"Kinds": jianfu.ChannelKinds}
+	s.render(w, r, "evaluation", p)
+	return nil
+}
+
+func (s *Server) recomputeScorecards(w http.ResponseWriter, r *http.Request) error {
+	n, err := s.svc.Evaluation.RecomputeScorecards(r.Context())
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/evaluation?recomputed="+strconv.Itoa(n), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) showScorecard(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	ch, err := s.channelReader().FindChannelByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	sc, err := s.svc.Evaluation.FindScorecard(ctx, id)
+	if err != nil && jianfu.ErrorCode(err) != jianfu.ENOTFOUND {
+		return err
+	}
+	ratings, err := s.svc.Evaluation.Ratings(ctx, id, r.URL.Query().Get("quarter"))
+	if err != nil {
+		return err
+	}
+	checks, _, err := s.svc.Monitor.FindMonitorChecks(ctx, id, jianfu.Page{Limit: 20})
+	if err != nil {
+		return err
+	}
+	forms, _, err := s.svc.Campaigns.FindForms(ctx, jianfu.FormFilter{ChannelID: id, Page: jianfu.Page{Limit: 20, Sort: "-submitted"}})
+	if err != nil {
+		return err
+	}
+	p := s.newPage(r, "evaluation")
+	p.Title = ch.Name
+	p.Data = map[string]any{"Channel": ch, "Card": sc, "Ratings": ratings, "Checks": checks, "Forms": forms,
+		"Hist": ratingBars(ratings)}
+	s.render(w, r, "evaluation_channel", p)
+	return nil
+}
+
+// channelReader reads channels through the evaluation service, which the
+// store implements together with the registry's ChannelService; pages of
+// this capability need only FindChannelByID.
+func (s *Server) channelReader() jianfu.ChannelService {
+	if c, ok := s.svc.Evaluation.(jianfu.ChannelService); ok {
+		return c
+	}
+	return noChannels{}
+}
+
+type noChannels struct{ jianfu.ChannelService }
+
+func (noChannels) FindChannelByID(context.Context, int64) (*jianfu.Channel, error) {
+	return nil, jianfu.Errorf(jianfu.ENOTFOUND, "渠道不存在或不在您的管辖范围内", "channel not found or outside your scope")
+}
+
+func (s *Server) showRate(w http.ResponseWriter, r *http.Request) error {
+	return s.renderRate(w, r, nil, http.StatusOK)
+}
+
+func (s *Server) renderRate(w http.ResponseWriter, r *http.Request, formErr error, status int) error {
+	l := newList(r, 50)
+	items, total, err := s.svc.Evaluation.RateableChannels(r.Context(), jianfu.ChannelFilter{Query: r.URL.Query().Get("q"), Page: l.Page()})
+	if err != nil {
+		return err
+	}
+	l.Total = total
+	p := s.newPage(r, "evaluation")
+	p.Title = p.T("eval.rate.title")
+	p.Error = formErr
+	if r.URL.Query().Get("rated") == "1" {
+		p.Flash = p.T("eval.rate.thanks")
+	}
+	p.Data = map[string]any{"Items": items, "List": l, "Scores": []int{1, 2, 3, 4, 5}}
+	w.WriteHeader(status)
+	s.render(w, r, "evaluation_rate", p)
+	return nil
+}
+
+func (s *Server) rateChannel(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	score, _ := strconv.Atoi(r.PostFormValue("score"))
+	if err := s.svc.Evaluation.RateChannel(r.Context(), &jianfu.Rating{ChannelID: id, Score: score, Comment: r.PostFormValue("comment")}); err != nil {
+		if code := jianfu.ErrorCode(err); code == jianfu.EINVALID || code == jianfu.ECONFLICT {
+			return s.renderRate(w, r, err, statusOf[code])
+		}
+		return err
+	}
+	http.Redirect(w, r, "/evaluation/rate?rated=1", http.StatusSeeOther)
+	return nil
+}
+
+// Delta says how a score moved since the period before: up, down, same or new.
+func (p *page) Delta(s *jianfu.UnitScore) string {
+	switch {
+	case s.Score == nil || s.Previous == nil:
+		return "new"
+	case *s.Score > *s.Previous:
+		return "up"
+	case *s.Score < *s.Previous:
+		return "down"
+	}
+	return "same"
+}
