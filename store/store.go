@@ -48,7 +48,7 @@ type DB struct {
 	rebound sync.Map // query text → engine-specific text
 
 	counts countCache // the registry's channel counters, for planning lists
-	cases caseConfig // the reporter key, calendar and detector of the case workflow
+	cases  caseConfig // the reporter key, calendar and detector of the case workflow
 }
 
 // Option configures Open.

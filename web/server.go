@@ -80,7 +80,7 @@ type Server struct {
 	openapi []byte
 	// registry holds the registry's upload previews and verify limiter.
 	registry *registryState
-	cases   *caseState // limiters and the Open311 handler of the case pages
+	cases    *caseState // limiters and the Open311 handler of the case pages
 }
 
 // New builds the server and its routes.
