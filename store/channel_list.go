@@ -11,6 +11,7 @@ import (
 
 	"jianfu"
 	"jianfu/namesim"
+	"jianfu/urlrec"
 )
 
 // The registry list must answer its first page in milliseconds with a
@@ -56,6 +57,11 @@ type countCache struct {
 	sums    []countRow
 	overdue int
 	expired int
+
+	// The compiled link rules, dropped when they are saved.
+	recMu sync.Mutex
+	rec   *urlrec.Recognizer
+	recAt time.Time
 }
 
 type countRow struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"jianfu"
 	"jianfu/urlrec"
@@ -199,6 +200,11 @@ func (db *DB) SaveURLRules(ctx context.Context, rules []*jianfu.URLRule) error {
 	if _, err := urlrec.Compile(rules); err != nil {
 		return err
 	}
+	defer func() {
+		db.counts.recMu.Lock()
+		db.counts.rec = nil // recompile with what is saved
+		db.counts.recMu.Unlock()
+	}()
 	return db.inTx(ctx, func(tx *Tx) error {
 		if _, err := tx.exec(`DELETE FROM registry_url_rules`); err != nil {
 			return err
@@ -217,8 +223,24 @@ func (db *DB) SaveURLRules(ctx context.Context, rules []*jianfu.URLRule) error {
 	})
 }
 
-// recognizer compiles the current link rules.
+// recognizer returns the current link rules compiled, from a cache that a
+// save drops (and that expires, for other processes' saves).
 func (db *DB) recognizer(ctx context.Context) (*urlrec.Recognizer, error) {
+	c := &db.counts
+	c.recMu.Lock()
+	defer c.recMu.Unlock()
+	if c.rec != nil && time.Since(c.recAt) < countsTTL {
+		return c.rec, nil
+	}
+	rec, err := db.compileRules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.rec, c.recAt = rec, time.Now()
+	return rec, nil
+}
+
+func (db *DB) compileRules(ctx context.Context) (*urlrec.Recognizer, error) {
 	rules, err := db.urlRules(ctx)
 	if err != nil {
 		return nil, err

@@ -140,7 +140,9 @@ func (db *DB) similarFiled(ctx context.Context, name string) ([]jianfu.VerifiedC
 	}
 	var counts []gc
 	for _, g := range grams {
-		n, err := db.probe(ctx, `SELECT 1 FROM channel_grams WHERE gram = ?`, g)
+		// Only rarity matters here: a small cap keeps common bigrams cheap.
+		var n int
+		err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM channel_grams WHERE gram = ? LIMIT 2001) p`, g).Scan(&n)
 		if err != nil {
 			return nil, err
 		}
