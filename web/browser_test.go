@@ -133,3 +133,23 @@ func TestScreenshots(t *testing.T) {
 		shoot(p.name+"-phone.png", 390, 844, p.url)
 	}
 }
+
+// waitText waits until the text of sel contains want, for at most 15
+// seconds, and returns the last text seen. Use it after an action that
+// navigates from a page that already matches the selector.
+func waitText(t *testing.T, ctx context.Context, sel, want string) string {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	last := ""
+	for time.Now().Before(deadline) {
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err == nil {
+			last = s
+			if strings.Contains(s, want) {
+				return s
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return last
+}

@@ -34,7 +34,7 @@ func TestBurdenRoutesEveryRoleEveryScope(t *testing.T) {
 		// one county's units ask for the same table; the other county's
 		// request concerns other villages and stays apart
 		for _, k := range []string{"southEdu", "school", "southCAC", "northEdu"} {
-			msgs = append(msgs, jianfu.Message{GroupID: g[k].ID, Time: at.Add(time.Hour), Text: "请于本周五下班前报送辖区60岁以上独居老人信息统计表"})
+			msgs = append(msgs, jianfu.Message{GroupID: g[k].ID, Time: at.Add(time.Hour), Text: "请于今天下班前报送辖区60岁以上独居老人信息统计表"})
 		}
 		if _, err := p.IngestAll(sys, msgs); err != nil {
 			t.Fatal(err)

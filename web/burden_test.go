@@ -241,8 +241,8 @@ func TestBurdenPages(t *testing.T) {
 		)
 	}
 	msgs = append(msgs,
-		jianfu.Message{GroupID: g["southEdu"].ID, Time: time.Now().AddDate(0, 0, -3), Text: "请各学校于本周五下班前报送辖区60岁以上独居老人信息统计表"},
-		jianfu.Message{GroupID: g["school"].ID, Time: time.Now().AddDate(0, 0, -2), Text: "请各位老师在3月8日前上报60岁以上独居老人信息统计表"},
+		jianfu.Message{GroupID: g["southEdu"].ID, Time: time.Now().AddDate(0, 0, -3), Text: "请各学校今天下班前报送辖区60岁以上独居老人信息统计表"},
+		jianfu.Message{GroupID: g["school"].ID, Time: time.Now().AddDate(0, 0, -2), Text: "请各位老师今天下班前上报60岁以上独居老人信息统计表"},
 	)
 	det, _ := detect.New()
 	p := testPipeline(t, h.db, det).(*ingest.Pipeline)

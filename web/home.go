@@ -6,28 +6,21 @@ import (
 	"jianfu"
 )
 
-// module is a capability with its own navigation entry.
+// module is a capability, shown as a tile on the home page.
 type module struct {
 	Key, Path string
-	Live      bool // built: the capability registers its own page at Path
 }
 
-// modules lists the capabilities of the navigation that are still being
-// built; each shows what it will do until it lands.
+// modules lists the capabilities in the order of the navigation.
 var modules = []module{
-	{Key: "registry", Path: "/registry", Live: true},
-	{Key: "cases", Path: "/cases", Live: true},
-	{Key: "typical", Path: "/typical", Live: true},
-}
-
-func (s *Server) showModule(m module) handler {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		p := s.newPage(r, m.Key)
-		p.Title = p.T("nav." + m.Key)
-		p.Data = m.Key
-		s.render(w, r, "module", p)
-		return nil
-	}
+	{Key: "registry", Path: "/registry"},
+	{Key: "burden", Path: "/burden"},
+	{Key: "cases", Path: "/cases"},
+	{Key: "campaigns", Path: "/campaigns"},
+	{Key: "evaluation", Path: "/evaluation"},
+	{Key: "cleanup", Path: "/cleanup"},
+	{Key: "typical", Path: "/typical"},
+	{Key: "rules", Path: "/rules"},
 }
 
 // regionOf returns the region of a short path ("" is the nation).

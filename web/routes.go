@@ -47,8 +47,7 @@ func (s *Server) routes() http.Handler {
 }
 
 // corePages registers the pages of the foundation: login, home, account,
-// administration of regions, units and users, the audit log, and the
-// placeholders of capabilities still being built.
+// administration of regions, units and users, and the audit log.
 func (s *Server) corePages(mux *http.ServeMux) {
 	mux.Handle("GET /login", s.h(s.showLogin))
 	mux.Handle("POST /login", s.h(s.doLogin))
@@ -69,12 +68,6 @@ func (s *Server) corePages(mux *http.ServeMux) {
 	mux.Handle("GET /users/{id}", s.h(s.login(s.showUser)))
 	mux.Handle("POST /users/{id}", s.h(s.login(s.updateUser)))
 	mux.Handle("GET /audit", s.h(s.login(s.showAudit)))
-	for _, m := range modules {
-		if m.Live {
-			continue // the capability registers its own pages
-		}
-		mux.Handle("GET "+m.Path, s.h(s.login(s.showModule(m))))
-	}
 }
 
 // rulesPages registers the detector's page: try a message, browse the rules.

@@ -47,13 +47,8 @@ func newAuditCmd() *cobra.Command {
 		Use:   "verify",
 		Short: "校验审计日志哈希链,指出第一条被篡改或删除的记录",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: withStore(&dsn, func(cmd *cobra.Command, args []string, db *store.DB) error {
 			ctx := cmd.Context()
-			db, err := openStore(ctx, dsn, newLogger("text"))
-			if err != nil {
-				return err
-			}
-			defer db.Close()
 			res, err := db.VerifyAudit(systemCtx(ctx, "audit-verify"))
 			if err != nil {
 				return err
@@ -63,7 +58,7 @@ func newAuditCmd() *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "审计链完整:共 %d 条记录,哈希链校验通过。\n", res.Entries)
 			return nil
-		},
+		}),
 	}
 	addDBFlag(verify, &dsn)
 	cmd.AddCommand(verify)
@@ -112,13 +107,8 @@ func newUserCmd() *cobra.Command {
 		Use:   "token USERNAME",
 		Short: "为用户创建接口令牌(只显示一次,库中只存摘要)",
 		Args:  exactArgs(1, "请给出用户名,例如:jianfu user token zhang.san"),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: withStore(&dsn, func(cmd *cobra.Command, args []string, db *store.DB) error {
 			ctx := cmd.Context()
-			db, err := openStore(ctx, dsn, newLogger("text"))
-			if err != nil {
-				return err
-			}
-			defer db.Close()
 			tok, err := db.CreateToken(systemCtx(ctx, "cli"), args[0], tokenName)
 			if err != nil {
 				return explain(err)
@@ -126,7 +116,7 @@ func newUserCmd() *cobra.Command {
 			fmt.Fprintln(cmd.ErrOrStderr(), "接口令牌如下,只显示这一次,请妥善保存(使用方式:Authorization: Bearer <令牌>):")
 			fmt.Fprintln(cmd.OutOrStdout(), tok)
 			return nil
-		},
+		}),
 	}
 	addDBFlag(token, &dsn)
 	token.Flags().StringVar(&tokenName, "name", "api", "令牌用途说明")
@@ -136,13 +126,8 @@ func newUserCmd() *cobra.Command {
 		Use:   "passwd USERNAME",
 		Short: "重置用户密码并解除锁定",
 		Args:  exactArgs(1, "请给出用户名,例如:jianfu user passwd zhang.san --password …"),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: withStore(&dsn, func(cmd *cobra.Command, args []string, db *store.DB) error {
 			ctx := cmd.Context()
-			db, err := openStore(ctx, dsn, newLogger("text"))
-			if err != nil {
-				return err
-			}
-			defer db.Close()
 			sys := systemCtx(ctx, "cli")
 			users, _, err := db.FindUsers(sys, jianfu.UserFilter{Query: args[0], Page: jianfu.Page{Limit: 1000}})
 			if err != nil {
@@ -158,7 +143,7 @@ func newUserCmd() *cobra.Command {
 				}
 			}
 			return fmt.Errorf("用户“%s”不存在", args[0])
-		},
+		}),
 	}
 	addDBFlag(passwd, &dsn)
 	passwd.Flags().StringVar(&newPassword, "password", "", "新密码")
@@ -167,13 +152,8 @@ func newUserCmd() *cobra.Command {
 		Use:   "list",
 		Short: "列出用户",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: withStore(&dsn, func(cmd *cobra.Command, args []string, db *store.DB) error {
 			ctx := cmd.Context()
-			db, err := openStore(ctx, dsn, newLogger("text"))
-			if err != nil {
-				return err
-			}
-			defer db.Close()
 			users, total, err := db.FindUsers(systemCtx(ctx, "cli"), jianfu.UserFilter{Page: jianfu.Page{Limit: 1000}})
 			if err != nil {
 				return err
@@ -184,7 +164,7 @@ func newUserCmd() *cobra.Command {
 			}
 			fmt.Fprintf(w, "共 %d 个用户\n", total)
 			return nil
-		},
+		}),
 	}
 	addDBFlag(list, &dsn)
 	cmd.AddCommand(create, token, passwd, list)
@@ -221,13 +201,8 @@ func newBackupCmd() *cobra.Command {
 		Short:   "在线备份 SQLite 数据库到 FILE,并校验备份中的审计链",
 		Example: "  jianfu backup --db jianfu.db backups/jianfu-2026-11-26.db",
 		Args:    exactArgs(1, "请给出备份文件路径,例如:jianfu backup backups/jianfu-2026-11-26.db"),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: withStore(&dsn, func(cmd *cobra.Command, args []string, db *store.DB) error {
 			ctx := cmd.Context()
-			db, err := openStore(ctx, dsn, newLogger("text"))
-			if err != nil {
-				return err
-			}
-			defer db.Close()
 			v, err := db.Backup(ctx, args[0])
 			if err != nil {
 				return err
@@ -237,7 +212,7 @@ func newBackupCmd() *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "已备份到 %s,审计链完整(%d 条记录)。\n", args[0], v.Entries)
 			return nil
-		},
+		}),
 	}
 	addDBFlag(cmd, &dsn)
 	return cmd

@@ -49,3 +49,16 @@ func newLogger(format string) *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))
 }
+
+// withStore adapts a command that needs the database: it opens and migrates
+// the store named by *dsn, runs fn, and closes the store.
+func withStore(dsn *string, fn func(cmd *cobra.Command, args []string, db *store.DB) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		db, err := openStore(cmd.Context(), *dsn, newLogger("text"))
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		return fn(cmd, args, db)
+	}
+}

@@ -12,6 +12,8 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"io"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -39,6 +41,10 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 func Open(t testing.TB, e store.Engine, opts ...store.Option) *store.DB {
 	t.Helper()
 	dsn := DSN(t, e)
+	if os.Getenv("JIANFU_TEST_LOG") == "" {
+		// Quiet by default: the migrations' log lines drown test output.
+		opts = append([]store.Option{store.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))}, opts...)
+	}
 	db, err := store.Open(context.Background(), dsn, opts...)
 	if err != nil {
 		t.Fatalf("open %s: %v", e, err)

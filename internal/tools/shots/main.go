@@ -48,7 +48,7 @@ func run(base, user, pass, out string, paths []string) error {
 	}
 	if user != "" {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/login"), chromedp.SendKeys(`input[name=username]`, user),
-			chromedp.SendKeys(`input[name=password]`, pass), chromedp.Click(`button[type=submit]`), chromedp.WaitVisible(`main`)); err != nil {
+			chromedp.SendKeys(`input[name=password]`, pass), chromedp.Click(`button[type=submit]`), chromedp.WaitVisible(`header .who`)); err != nil {
 			return fmt.Errorf("login: %w", err)
 		}
 	}
