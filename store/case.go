@@ -313,21 +313,30 @@ func (db *DB) FindCases(ctx context.Context, f jianfu.CaseFilter) ([]*jianfu.Cas
 	return out, total, rows.Err()
 }
 
-// CaseEvents returns a case's timeline, oldest first.
-func (db *DB) CaseEvents(ctx context.Context, id int64) ([]*jianfu.CaseEvent, error) {
+// caseReadable checks the caller may read case id; a case outside the
+// caller's scope answers exactly like a missing one.
+func (db *DB) caseReadable(ctx context.Context, id int64) error {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := caseReadAccess(a); err != nil {
-		return nil, err
+		return err
 	}
 	var w where
 	w.add("c.id = ?", id)
 	w.caseScope(a)
 	var one int
 	if err := db.queryRow(ctx, `SELECT 1 FROM cases c`+w.String(), w.args...).Scan(&one); err != nil {
-		return nil, db.translate(err, nCase)
+		return db.translate(err, nCase)
+	}
+	return nil
+}
+
+// CaseEvents returns a case's timeline, oldest first.
+func (db *DB) CaseEvents(ctx context.Context, id int64) ([]*jianfu.CaseEvent, error) {
+	if err := db.caseReadable(ctx, id); err != nil {
+		return nil, err
 	}
 	rows, err := db.query(ctx, `SELECT e.id, e.at, e.actor_name, e.action, e.from_status, e.to_status, COALESCE(e.unit_id, 0), COALESCE(u.name, ''), e.from_unit, e.note, e.public, e.public_note
 		FROM case_events e LEFT JOIN units u ON u.id = e.unit_id WHERE e.case_id = ? ORDER BY e.id`, id)
@@ -351,19 +360,8 @@ func (db *DB) CaseEvents(ctx context.Context, id int64) ([]*jianfu.CaseEvent, er
 
 // CaseOpinions returns the 整改意见 and 问责建议 of a case.
 func (db *DB) CaseOpinions(ctx context.Context, id int64) ([]*jianfu.CaseOpinion, error) {
-	a, err := jianfu.RequireActor(ctx)
-	if err != nil {
+	if err := db.caseReadable(ctx, id); err != nil {
 		return nil, err
-	}
-	if err := caseReadAccess(a); err != nil {
-		return nil, err
-	}
-	var w where
-	w.add("c.id = ?", id)
-	w.caseScope(a)
-	var one int
-	if err := db.queryRow(ctx, `SELECT 1 FROM cases c`+w.String(), w.args...).Scan(&one); err != nil {
-		return nil, db.translate(err, nCase)
 	}
 	rows, err := db.query(ctx, `SELECT id, kind, text, target, actor_name, office_name, at FROM case_opinions WHERE case_id = ? ORDER BY id`, id)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -47,6 +48,34 @@ func respondList[T any](w http.ResponseWriter, items []T, total int, p jianfu.Pa
 	}
 	p = p.Normalize()
 	writeJSON(w, http.StatusOK, listResponse[T]{Items: items, Total: total, Limit: p.Limit, Offset: p.Offset})
+	return nil
+}
+
+// queryID reads the integer id parameter key into dst when it is given.
+func queryID(q url.Values, key string, dst *int64) error {
+	v := q.Get(key)
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return jianfu.Errorf(jianfu.EINVALID, "%s 应为整数,收到“%s”", "%s must be an integer, got %q", key, v)
+	}
+	*dst = n
+	return nil
+}
+
+// queryRegion reads the region code parameter into the region path dst.
+func queryRegion(q url.Values, dst *string) error {
+	code := strings.TrimSpace(q.Get("region"))
+	if code == "" {
+		return nil
+	}
+	_, path, _, err := jianfu.ParseRegionCode(code)
+	if err != nil {
+		return err
+	}
+	*dst = path
 	return nil
 }
 
@@ -157,17 +186,11 @@ func (s *Server) apiUnits(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	f := jianfu.UnitFilter{Type: jianfu.UnitType(q.Get("type")), Query: q.Get("q"), Page: p}
-	if code := q.Get("region"); code != "" {
-		_, path, _, err := jianfu.ParseRegionCode(code)
-		if err != nil {
-			return err
-		}
-		f.RegionPath = path
+	if err := queryRegion(q, &f.RegionPath); err != nil {
+		return err
 	}
-	if v := q.Get("parent_id"); v != "" {
-		if f.ParentID, err = strconv.ParseInt(v, 10, 64); err != nil {
-			return jianfu.Errorf(jianfu.EINVALID, "parent_id 应为整数", "parent_id must be an integer")
-		}
+	if err := queryID(q, "parent_id", &f.ParentID); err != nil {
+		return err
 	}
 	items, total, err := s.svc.Units.FindUnits(r.Context(), f)
 	if err != nil {
@@ -245,10 +268,8 @@ func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	f := jianfu.UserFilter{Role: jianfu.Role(q.Get("role")), Query: q.Get("q"), Page: p}
-	if v := q.Get("unit_id"); v != "" {
-		if f.UnitID, err = strconv.ParseInt(v, 10, 64); err != nil {
-			return jianfu.Errorf(jianfu.EINVALID, "unit_id 应为整数", "unit_id must be an integer")
-		}
+	if err := queryID(q, "unit_id", &f.UnitID); err != nil {
+		return err
 	}
 	items, total, err := s.svc.Users.FindUsers(r.Context(), f)
 	if err != nil {

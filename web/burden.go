@@ -300,12 +300,8 @@ func findingFilter(r *http.Request, l *list) (jianfu.FindingFilter, error) {
 		return f, jianfu.Errorf(jianfu.EINVALID, "类别“%s”无效,可选:checkin、chain、instant、task、material、promote、engagement、trace", "unknown category %q; use checkin, chain, instant, task, material, promote, engagement or trace", f.Category)
 	}
 	for key, dst := range map[string]*int64{"group_id": &f.GroupID, "unit_id": &f.UnitID, "cluster_id": &f.ClusterID} {
-		if v := q.Get(key); v != "" {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return f, jianfu.Errorf(jianfu.EINVALID, "%s 应为整数", "%s must be an integer", key)
-			}
-			*dst = n
+		if err := queryID(q, key, dst); err != nil {
+			return f, err
 		}
 	}
 	for key, dst := range map[string]*time.Time{"since": &f.Since, "until": &f.Until} {
@@ -463,10 +459,8 @@ func (s *Server) apiBurdenRanking(kind string) handler {
 		}
 		q := r.URL.Query()
 		f := jianfu.BurdenFilter{Kind: kind, Since: since, Until: until, Query: q.Get("q"), Page: p}
-		if v := q.Get("unit_id"); v != "" {
-			if f.UnitID, err = strconv.ParseInt(v, 10, 64); err != nil {
-				return jianfu.Errorf(jianfu.EINVALID, "unit_id 应为整数", "unit_id must be an integer")
-			}
+		if err := queryID(q, "unit_id", &f.UnitID); err != nil {
+			return err
 		}
 		if v := q.Get("weeks"); v != "" {
 			if f.Weeks, err = strconv.Atoi(v); err != nil || f.Weeks < 1 || f.Weeks > 104 {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
 	"jianfu"
@@ -244,10 +243,8 @@ func (s *Server) apiRectifications(w http.ResponseWriter, r *http.Request) error
 	}
 	q := r.URL.Query()
 	f := jianfu.RectificationFilter{Status: jianfu.RectificationStatus(q.Get("status")), Page: p}
-	if v := q.Get("campaign_id"); v != "" {
-		if f.CampaignID, err = strconv.ParseInt(v, 10, 64); err != nil {
-			return jianfu.Errorf(jianfu.EINVALID, "campaign_id 应为整数", "campaign_id must be an integer")
-		}
+	if err := queryID(q, "campaign_id", &f.CampaignID); err != nil {
+		return err
 	}
 	items, total, err := s.svc.Campaigns.FindRectifications(r.Context(), f)
 	if err != nil {
@@ -282,17 +279,11 @@ func (s *Server) apiScorecards(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	f := jianfu.ScorecardFilter{Kind: jianfu.ChannelKind(q.Get("kind")), Query: q.Get("q"), Page: p}
-	if code := q.Get("region"); code != "" {
-		_, path, _, err := jianfu.ParseRegionCode(code)
-		if err != nil {
-			return err
-		}
-		f.RegionPath = path
+	if err := queryRegion(q, &f.RegionPath); err != nil {
+		return err
 	}
-	if v := q.Get("unit_id"); v != "" {
-		if f.UnitID, err = strconv.ParseInt(v, 10, 64); err != nil {
-			return jianfu.Errorf(jianfu.EINVALID, "unit_id 应为整数", "unit_id must be an integer")
-		}
+	if err := queryID(q, "unit_id", &f.UnitID); err != nil {
+		return err
 	}
 	items, total, err := s.svc.Evaluation.FindScorecards(r.Context(), f)
 	if err != nil {
@@ -323,12 +314,8 @@ func (s *Server) apiRankings(w http.ResponseWriter, r *http.Request) error {
 	if f.By != "unit" && f.By != "region" {
 		return jianfu.Errorf(jianfu.EINVALID, "by 应为 unit 或 region,收到“%s”", "by must be unit or region, got %q", f.By)
 	}
-	if code := q.Get("region"); code != "" {
-		_, path, _, err := jianfu.ParseRegionCode(code)
-		if err != nil {
-			return err
-		}
-		f.RegionPath = path
+	if err := queryRegion(q, &f.RegionPath); err != nil {
+		return err
 	}
 	items, total, err := s.svc.Evaluation.Rankings(r.Context(), f)
 	if err != nil {

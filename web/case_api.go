@@ -1,10 +1,8 @@
 package web
 
 import (
-	"bytes"
 	"encoding/base64"
 	"net/http"
-	"strconv"
 
 	"jianfu"
 )
@@ -24,17 +22,11 @@ func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) error {
 	if f.Category != "" && !jianfu.ValidCategory(f.Category) {
 		return jianfu.Errorf(jianfu.EINVALID, "category 取值无效:%s", "invalid category %q", f.Category)
 	}
-	if v := q.Get("unit_id"); v != "" {
-		if f.UnitID, err = strconv.ParseInt(v, 10, 64); err != nil {
-			return jianfu.Errorf(jianfu.EINVALID, "unit_id 应为整数", "unit_id must be an integer")
-		}
+	if err := queryID(q, "unit_id", &f.UnitID); err != nil {
+		return err
 	}
-	if code := q.Get("region"); code != "" {
-		_, path, _, err := jianfu.ParseRegionCode(code)
-		if err != nil {
-			return err
-		}
-		f.RegionPath = path
+	if err := queryRegion(q, &f.RegionPath); err != nil {
+		return err
 	}
 	items, total, err := s.svc.Cases.FindCases(r.Context(), f)
 	if err != nil {
@@ -252,20 +244,6 @@ func (s *Server) apiAddOpinion(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, o)
-	return nil
-}
-
-func (s *Server) apiCaseDocument(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	number, err := s.writeCaseDocument(r, id, &buf)
-	if err != nil {
-		return err
-	}
-	sendDocx(w, number, buf.Bytes())
 	return nil
 }
 

@@ -193,7 +193,8 @@ func (s *Server) caseAttachment(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// caseDocument exports the case's 整改意见 and 问责建议 as a .docx file.
+// caseDocument exports the case's 整改意见 and 问责建议 as a .docx file
+// (the page link and the API serve the same).
 func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {

@@ -60,11 +60,7 @@ func (s *Server) caseFilter(r *http.Request, l *list) (jianfu.CaseFilter, string
 	if v, err := strconv.ParseInt(q.Get("unit"), 10, 64); err == nil {
 		f.UnitID = v
 	}
-	if code := q.Get("region"); code != "" {
-		if _, path, _, err := jianfu.ParseRegionCode(code); err == nil {
-			f.RegionPath = path
-		}
-	}
+	_ = queryRegion(q, &f.RegionPath) // pages ignore a bad code in a filter
 	tab := q.Get("view")
 	applyTab(&f, tab)
 	return f, tab

@@ -141,7 +141,7 @@ func (s *Server) casesAPI() []apiRoute {
 		{"POST", "/api/v1/cases/{id}/reopen", s.apiReopen},
 		{"GET", "/api/v1/cases/{id}/opinions", s.apiOpinions},
 		{"POST", "/api/v1/cases/{id}/opinions", s.apiAddOpinion},
-		{"GET", "/api/v1/cases/{id}/document", s.apiCaseDocument},
+		{"GET", "/api/v1/cases/{id}/document", s.caseDocument},
 		{"POST", "/api/v1/cases/{id}/reveal", s.apiReveal},
 		{"POST", "/api/v1/cases/{id}/typical", s.apiDraftTypical},
 		{"POST", "/api/v1/cases/{id}/typical/publish", s.apiPublishTypical},

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"strings"
 
 	"jianfu"
 )
@@ -24,11 +23,7 @@ func candidateFilter(r *http.Request, p jianfu.Page) jianfu.CandidateFilter {
 	f.Rules.ZombieDays, _ = strconv.Atoi(q.Get("zombie_days"))
 	f.Rules.LowMembers, _ = strconv.Atoi(q.Get("low_members"))
 	f.Rules.MinFailures, _ = strconv.Atoi(q.Get("min_failures"))
-	if code := strings.TrimSpace(q.Get("region")); code != "" {
-		if _, path, _, err := jianfu.ParseRegionCode(code); err == nil {
-			f.RegionPath = path
-		}
-	}
+	_ = queryRegion(q, &f.RegionPath) // pages ignore a bad code in a filter
 	return f
 }
 

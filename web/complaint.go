@@ -165,11 +165,7 @@ func (s *Server) submitComplaint(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) complaintChannels(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	region := ""
-	if code := q.Get("region"); code != "" {
-		if _, path, _, err := jianfu.ParseRegionCode(code); err == nil {
-			region = path
-		}
-	}
+	_ = queryRegion(q, &region) // pages ignore a bad code in a filter
 	list, err := s.svc.Cases.ComplaintChannels(r.Context(), q.Get("q"), region, 20)
 	if err != nil {
 		return err

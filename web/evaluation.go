@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"jianfu"
 )
@@ -25,11 +24,7 @@ func (s *Server) showEvaluation(w http.ResponseWriter, r *http.Request) error {
 		l.Sort = "-total"
 	}
 	f := jianfu.ScorecardFilter{Kind: jianfu.ChannelKind(q.Get("kind")), Query: q.Get("q"), Page: l.Page()}
-	if code := strings.TrimSpace(q.Get("region")); code != "" {
-		if _, path, _, err := jianfu.ParseRegionCode(code); err == nil {
-			f.RegionPath = path
-		}
-	}
+	_ = queryRegion(q, &f.RegionPath) // pages ignore a bad code in a filter
 	cards, total, err := s.svc.Evaluation.FindScorecards(ctx, f)
 	if err != nil {
 		return err

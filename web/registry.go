@@ -71,12 +71,8 @@ func channelFilter(r *http.Request, l *list) (jianfu.ChannelFilter, error) {
 	if l != nil {
 		f.Page = l.Page()
 	}
-	if code := strings.TrimSpace(q.Get("region")); code != "" {
-		_, path, _, err := jianfu.ParseRegionCode(code)
-		if err != nil {
-			return f, err
-		}
-		f.RegionPath = path
+	if err := queryRegion(q, &f.RegionPath); err != nil {
+		return f, err
 	}
 	if v := q.Get("unit"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)

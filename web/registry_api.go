@@ -310,12 +310,8 @@ func (s *Server) apiRecognize(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) apiConsolidation(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := jianfu.ConsolidationFilter{Kind: jianfu.ChannelKind(q.Get("kind"))}
-	if code := q.Get("region"); code != "" {
-		_, path, _, err := jianfu.ParseRegionCode(code)
-		if err != nil {
-			return err
-		}
-		f.RegionPath = path
+	if err := queryRegion(q, &f.RegionPath); err != nil {
+		return err
 	}
 	v, err := s.svc.Registry.Consolidate(r.Context(), f)
 	if err != nil {

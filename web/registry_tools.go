@@ -21,12 +21,8 @@ func (s *Server) showConsolidation(w http.ResponseWriter, r *http.Request) error
 	f := jianfu.ConsolidationFilter{Kind: jianfu.ChannelKind(q.Get("kind")), Limit: 50}
 	p := s.newPage(r, "registry")
 	p.Title = p.T("registry.cons.title")
-	if code := strings.TrimSpace(q.Get("region")); code != "" {
-		_, path, _, err := jianfu.ParseRegionCode(code)
-		if err != nil {
-			p.Error = err
-		}
-		f.RegionPath = path
+	if err := queryRegion(q, &f.RegionPath); err != nil {
+		p.Error = err
 	}
 	var view *jianfu.Consolidation
 	if p.Error == nil {

@@ -11,11 +11,7 @@ import (
 func unitFilter(r *http.Request, l *list) jianfu.UnitFilter {
 	q := r.URL.Query()
 	f := jianfu.UnitFilter{Type: jianfu.UnitType(q.Get("type")), Query: q.Get("q"), Page: l.Page()}
-	if code := strings.TrimSpace(q.Get("region")); code != "" {
-		if _, path, _, err := jianfu.ParseRegionCode(code); err == nil {
-			f.RegionPath = path
-		}
-	}
+	_ = queryRegion(q, &f.RegionPath) // pages ignore a bad code in a filter
 	if v, err := strconv.ParseInt(q.Get("parent"), 10, 64); err == nil {
 		f.ParentID = v
 	}
