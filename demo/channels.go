@@ -96,6 +96,7 @@ func (p *channelPlan) add(u *unit, c jianfu.Channel) *jianfu.Channel {
 func (p *channelPlan) addIn(u *unit, c jianfu.Channel, status jianfu.ChannelStatus) *jianfu.Channel {
 	rng := p.g.rng
 	c.ResponsiblePerson, c.ResponsiblePhone = personName(rng), p.phone()
+	publicAddress(&c)
 	r := rng.Float64()
 	switch {
 	case status != "":

@@ -79,5 +79,24 @@ func TestDemoChannels(t *testing.T) {
 		if v, err := db.VerifyChannel(context.Background(), list[0].FilingNumber); err != nil || v.Verdict != jianfu.VerdictFiled {
 			t.Errorf("verify %s: %+v %v", list[0].FilingNumber, v, err)
 		}
+		// Accounts and apps carry public links in their platform's shape:
+		// a citizen pasting one learns whose it is.
+		for _, kind := range []jianfu.ChannelKind{jianfu.KindAccount, jianfu.KindApp} {
+			live, _, _ := db.FindChannels(ctx, jianfu.ChannelFilter{Kind: kind, Status: jianfu.StatusActive, Page: jianfu.Page{Limit: 50}})
+			linked := 0
+			for _, c := range live {
+				if c.URL == "" {
+					continue
+				}
+				linked++
+				v, err := db.VerifyChannel(context.Background(), c.URL)
+				if err != nil || v.Verdict != jianfu.VerdictFiled || v.Recognized == nil || len(v.Matches) == 0 || v.Matches[0].Name != c.Name {
+					t.Errorf("verify %s (%s): %+v %v", c.URL, c.Name, v, err)
+				}
+			}
+			if linked == 0 {
+				t.Errorf("no active %s has a public link", kind)
+			}
+		}
 	})
 }
