@@ -462,6 +462,12 @@ func (a *analysis) negated(h *hit) bool {
 			}
 			return true
 		}
+		// a question marker before the words ("自查有无强制打卡") names a
+		// practice; after them it is what is to be reported ("报告本村有无
+		// 房屋倒塌")
+		if a.inLex(n, lexMentionBefore) && n.te < h.ts {
+			return true
+		}
 		if a.inLex(n, lexNegationAfter) && n.ts > h.te && n.ts-h.te <= 10 && a.toks[n.ts].clause == clause {
 			return true
 		}
@@ -524,7 +530,7 @@ func (a *analysis) framedBefore(h *hit, memo *int) bool {
 		blocked := false
 		for j := range a.hits {
 			n := &a.hits[j]
-			if n.te < x.ts && a.sent(n.ts) == sent && (a.inLex(n, lexNegation) && !a.overlappedBy(n, lexNegationExcept) || a.inLex(n, lexMention) || a.inLex(n, lexConditional)) {
+			if n.te < x.ts && a.sent(n.ts) == sent && (a.inLex(n, lexNegation) && !a.overlappedBy(n, lexNegationExcept) || a.inLex(n, lexMention) || a.inLex(n, lexMentionBefore) || a.inLex(n, lexConditional)) {
 				blocked = true
 				break
 			}

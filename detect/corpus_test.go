@@ -166,8 +166,9 @@ func (s *corpusScore) report(t *testing.T, name string) {
 }
 
 // corpusBars are the thresholds each labelled set must meet. dev is what the
-// rules were first tuned on; independent, independent2 and independent3 were
-// written later without looking at the rules' output (docs/detector.md has
+// rules were first tuned on; independent, independent2, independent3 and
+// independent4 were written later without looking at the rules' output
+// (independent4 by a labeller who never saw the rules; docs/detector.md has
 // the blind numbers, measured before any tuning on them; the bars here are
 // what was reached after, minus a margin); heldout was set aside before
 // the first tuning round and its F1 is reported, never enforced, so that
@@ -182,6 +183,7 @@ var corpusBars = []struct {
 	{"independent", 0.94, 0.02},
 	{"independent2", 0.95, 0.02},
 	{"independent3", 0.94, 0.02},
+	{"independent4", 0.96, 0.02},
 	{"heldout", 0, 0.02},
 }
 

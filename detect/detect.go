@@ -223,10 +223,11 @@ const (
 	lexCompound
 	lexDemandFrame
 	lexConditional
+	lexMentionBefore
 	nBuiltinLex
 )
 
-var builtinLex = [nBuiltinLex]string{"modal", "strong", "negation", "negation_except", "negation_after", "mention", "emergency", "assessment", "aggravator", "homophone_stop", "topic_after", "imperative", "not_imperative", "assessment_except", "compound", "demand_frame", "conditional"}
+var builtinLex = [nBuiltinLex]string{"modal", "strong", "negation", "negation_except", "negation_after", "mention", "emergency", "assessment", "aggravator", "homophone_stop", "topic_after", "imperative", "not_imperative", "assessment_except", "compound", "demand_frame", "conditional", "mention_before"}
 
 type ptok struct {
 	r   rune
