@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkgs=$(go list ./... | while read -r p; do d=$(go list -f '{{.Dir}}' "$p"); grep -qs '^func Benchmark' "$d"/*_test.go && echo "$p"; done)
-go test -run '^$' -bench . -benchmem -cpu 1 -benchtime "${BENCHTIME:-1s}" $pkgs | go run ./internal/tools/benchtable
+go test -run '^$' -bench . -benchmem -cpu 1 -timeout 90m -benchtime "${BENCHTIME:-1s}" $pkgs | go run ./internal/tools/benchtable
