@@ -11,6 +11,12 @@
 // outside that range only weekends are days off: Covers reports whether a
 // year is covered so callers can say so.
 //
+// The State Council publishes each coming year's schedule around November.
+// An operator adds it without a new build: Supplement registers holiday
+// data in the same format (read by the caller from a file, e.g. `jianfu
+// --holidays FILE`) for every calendar made after it, like tzdata for the
+// time package. A supplied year replaces that year of the embedded data.
+//
 // All instants are interpreted in China Standard Time (UTC+08:00, the zone of
 // Asia/Shanghai, which has had no daylight saving since 1991); the fixed zone
 // is built in, so no tzdata is needed.
@@ -23,6 +29,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -112,10 +119,13 @@ func parseClock(s string) (int, error) {
 // DefaultHours are 08:30–12:00 and 13:30–17:30.
 var defaultHours = []Span{{8*60 + 30, 12 * 60}, {13*60 + 30, 17*60 + 30}}
 
-// New returns a calendar with the embedded holiday data.
+// New returns a calendar with the embedded holiday data and any supplement.
 func New(opts ...Option) (*Calendar, error) {
 	c := &Calendar{hours: defaultHours, names: map[int]string{}}
-	if err := c.load(holidaysTxt); err != nil {
+	supplement.RLock()
+	data := supplement.data
+	supplement.RUnlock()
+	if err := c.build(data); err != nil {
 		return nil, err
 	}
 	for _, o := range opts {
@@ -136,49 +146,144 @@ func Default() *Calendar {
 	return c
 }
 
-func (c *Calendar) load(data []byte) error {
+// supplement is the holiday data added at run time (see Supplement).
+var supplement struct {
+	sync.RWMutex
+	data *holidayData
+}
+
+// Supplement registers holiday data for the calendars made after it (New,
+// Default): the format of the embedded holidays.txt — a line "years FIRST
+// LAST", then "YYYY-MM-DD H|W name" lines (H a day off, W a 调休 working
+// day) — covering years that join the embedded range without a gap. Each
+// year it covers replaces that year of the embedded data. It returns the
+// years now covered, or an error naming the line at fault; on error
+// nothing changes. Supplement(nil) removes the supplement.
+func Supplement(data []byte) (first, last int, err error) {
+	if len(data) == 0 {
+		supplement.Lock()
+		supplement.data = nil
+		supplement.Unlock()
+		first, last = Default().Years()
+		return first, last, nil
+	}
+	sup, err := parseHolidays(data)
+	if err != nil {
+		return 0, 0, err
+	}
+	base, err := parseHolidays(holidaysTxt)
+	if err != nil {
+		return 0, 0, err
+	}
+	if sup.first > base.last+1 || sup.last < base.first-1 {
+		return 0, 0, fmt.Errorf("calendar: the supplement covers %d–%d but the built-in data %d–%d: the years between are missing (补充的节假日数据与内置的 %d–%d 年之间缺少年份)",
+			sup.first, sup.last, base.first, base.last, base.first, base.last)
+	}
+	merged := merge(base, sup)
+	supplement.Lock()
+	supplement.data = sup
+	supplement.Unlock()
+	return merged.first, merged.last, nil
+}
+
+// holidayData is parsed holiday data: the years it covers and its days.
+type holidayData struct {
+	first, last int
+	days        []holidayDay
+}
+
+type holidayDay struct {
+	date time.Time
+	kind dayKind
+	name string
+}
+
+func parseHolidays(data []byte) (*holidayData, error) {
+	h := &holidayData{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
+	n := 0
 	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
+		n++
+		line := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\uFEFF"))
 		if line == "" || line[0] == '#' {
 			continue
 		}
 		f := strings.Fields(line)
-		if f[0] == "years" && len(f) == 3 {
-			c.first, _ = strconv.Atoi(f[1])
-			c.last, _ = strconv.Atoi(f[2])
-			c.firstDate = time.Date(c.first, 1, 1, 0, 0, 0, 0, time.UTC)
-			c.epoch = dayNumber(c.firstDate)
-			c.days = make([]dayKind, dayNumber(time.Date(c.last+1, 1, 1, 0, 0, 0, 0, time.UTC))-c.epoch)
+		if f[0] == "years" {
+			var first, last int
+			var err1, err2 error
+			if len(f) == 3 {
+				first, err1 = strconv.Atoi(f[1])
+				last, err2 = strconv.Atoi(f[2])
+			}
+			if len(f) != 3 || err1 != nil || err2 != nil || first > last || first < 1949 || last > 2200 || h.last != 0 {
+				return nil, fmt.Errorf("calendar: line %d %q: want one line \"years FIRST LAST\" (第 %d 行应为“years 起始年 结束年”,且只能有一行)", n, line, n)
+			}
+			h.first, h.last = first, last
 			continue
 		}
-		if len(f) < 2 || c.days == nil {
-			return fmt.Errorf("calendar: bad holiday line %q", line)
+		if h.last == 0 {
+			return nil, fmt.Errorf("calendar: line %d %q: the \"years FIRST LAST\" line must come first (第 %d 行之前缺少“years 起始年 结束年”)", n, line, n)
 		}
 		d, err := time.Parse("2006-01-02", f[0])
-		if err != nil {
-			return fmt.Errorf("calendar: bad holiday line %q: %w", line, err)
+		if err != nil || len(f) < 2 || (f[1] != "H" && f[1] != "W") {
+			return nil, fmt.Errorf("calendar: line %d %q: want \"YYYY-MM-DD H|W name\" (第 %d 行应为“日期 H或W 节日名”,H 放假,W 调休上班)", n, line, n)
 		}
-		i := dayNumber(d) - c.epoch
-		if i < 0 || i >= len(c.days) {
-			continue
+		if d.Year() < h.first || d.Year() > h.last {
+			return nil, fmt.Errorf("calendar: line %d: %s lies outside the years %d–%d (第 %d 行的日期不在 %d–%d 年内)", n, f[0], h.first, h.last, n, h.first, h.last)
 		}
-		switch f[1] {
-		case "H":
-			c.days[i] = holiday
-		case "W":
-			c.days[i] = makeup
-		default:
-			return fmt.Errorf("calendar: bad holiday kind in %q", line)
+		k := holiday
+		if f[1] == "W" {
+			k = makeup
 		}
+		day := holidayDay{date: d, kind: k}
 		if len(f) > 2 {
-			c.names[i] = f[2]
+			day.name = f[2]
+		}
+		h.days = append(h.days, day)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	if h.last == 0 {
+		return nil, fmt.Errorf("calendar: holiday data has no years line (缺少“years 起始年 结束年”一行)")
+	}
+	return h, nil
+}
+
+// merge lays sup over base: sup's years replace base's.
+func merge(base, sup *holidayData) *holidayData {
+	out := &holidayData{first: min(base.first, sup.first), last: max(base.last, sup.last)}
+	for _, d := range base.days {
+		if y := d.date.Year(); y < sup.first || y > sup.last {
+			out.days = append(out.days, d)
 		}
 	}
-	if c.days == nil {
-		return fmt.Errorf("calendar: holiday data has no years line")
+	out.days = append(out.days, sup.days...)
+	return out
+}
+
+// build fills the calendar from the embedded data and the supplement.
+func (c *Calendar) build(sup *holidayData) error {
+	h, err := parseHolidays(holidaysTxt)
+	if err != nil {
+		return err
 	}
-	return sc.Err()
+	if sup != nil {
+		h = merge(h, sup)
+	}
+	c.first, c.last = h.first, h.last
+	c.firstDate = time.Date(c.first, 1, 1, 0, 0, 0, 0, time.UTC)
+	c.epoch = dayNumber(c.firstDate)
+	c.days = make([]dayKind, dayNumber(time.Date(c.last+1, 1, 1, 0, 0, 0, 0, time.UTC))-c.epoch)
+	for _, d := range h.days {
+		i := dayNumber(d.date) - c.epoch
+		c.days[i] = d.kind
+		if d.name != "" {
+			c.names[i] = d.name
+		}
+	}
+	return nil
 }
 
 // dayNumber counts days since 1970-01-01 for the calendar date of d (its
@@ -194,6 +299,20 @@ func chinaDay(t time.Time) int { return dayNumber(t.In(China)) }
 // Covers reports whether the official holiday schedule of year is in the
 // data. Outside it, only Saturdays and Sundays count as days off.
 func (c *Calendar) Covers(year int) bool { return year >= c.first && year <= c.last }
+
+// Uncovered returns the year whose holidays deadlines may soon need but
+// the data lacks: the year of now, or the next one during the last 60 days
+// of a year (the State Council publishes it around November); 0 when none.
+func (c *Calendar) Uncovered(now time.Time) int {
+	now = now.In(China)
+	switch {
+	case !c.Covers(now.Year()):
+		return now.Year()
+	case !c.Covers(now.Year()+1) && now.AddDate(0, 0, 60).Year() > now.Year():
+		return now.Year() + 1
+	}
+	return 0
+}
 
 // Years returns the first and last year the holiday data covers.
 func (c *Calendar) Years() (first, last int) { return c.first, c.last }

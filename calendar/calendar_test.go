@@ -1,6 +1,7 @@
 package calendar
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -164,5 +165,72 @@ func TestDataMatchesLunarGo(t *testing.T) {
 				t.Errorf("%s: table says %q make-up=%v ok=%v, lunar-go says %s work=%v", h.GetDay(), name, mk, ok, h.GetName(), h.IsWork())
 			}
 		}
+	}
+}
+
+// An operator adds the coming year's schedule from a file when the State
+// Council publishes it; deadlines then skip its holidays. The 2027 lines
+// below are a made-up test schedule, not the official one.
+func TestSupplementAddsAYear(t *testing.T) {
+	t.Cleanup(func() { supplement.data = nil })
+	sup := []byte("\uFEFF# test schedule\nyears 2027 2027\n" +
+		"2027-10-01 H 国庆节\n2027-10-04 H 国庆节\n2027-10-05 H 国庆节\n2027-10-06 H 国庆节\n2027-10-07 H 国庆节\n2027-10-09 W 国庆节\n")
+	first, last, err := Supplement(sup)
+	if err != nil || first != 2002 || last != 2027 {
+		t.Fatalf("Supplement = %d–%d, %v; want 2002–2027", first, last, err)
+	}
+	c := Default()
+	if !c.Covers(2027) || !c.Covers(2026) {
+		t.Fatal("after the supplement 2026 and 2027 must be covered")
+	}
+	if c.IsWorkday(day("2027-10-01")) || !c.IsWorkday(day("2027-10-09")) {
+		t.Error("the supplied holiday and 调休 Saturday are not applied")
+	}
+	// From Thursday 30 Sep: Friday 1 Oct and Monday 4–Thursday 7 Oct are
+	// off, so the working days are Friday 8, Saturday 9 (调休), Monday 11.
+	for n, want := range map[int]string{1: "2027-10-08", 2: "2027-10-09", 3: "2027-10-11"} {
+		if got := c.AddWorkdays(day("2027-09-30"), n); !got.Equal(day(want)) {
+			t.Errorf("AddWorkdays(2027-09-30, %d) across the supplied National Day = %s, want %s", n, got.Format("2006-01-02"), want)
+		}
+	}
+	// The embedded years are untouched.
+	if c.IsWorkday(day("2026-10-01")) || !c.IsWorkday(day("2026-10-10")) {
+		t.Error("the supplement changed 2026")
+	}
+}
+
+// A supplied year replaces that year of the embedded data (a correction).
+func TestSupplementReplacesAYear(t *testing.T) {
+	t.Cleanup(func() { supplement.data = nil })
+	if _, _, err := Supplement([]byte("years 2026 2026\n2026-10-01 H 国庆节\n")); err != nil {
+		t.Fatal(err)
+	}
+	c := Default()
+	if c.IsWorkday(day("2026-10-01")) {
+		t.Error("the supplied holiday is missing")
+	}
+	if !c.IsWorkday(day("2026-10-02")) || c.IsWorkday(day("2026-10-10")) {
+		t.Error("2026 should now hold only the supplied day: 2 Oct a workday, 10 Oct (Saturday) a day off")
+	}
+}
+
+func TestSupplementRejectsBadData(t *testing.T) {
+	t.Cleanup(func() { supplement.data = nil })
+	for _, tc := range []struct{ data, want string }{
+		{"years 2029 2029\n2029-01-01 H 元旦节\n", "missing"},
+		{"2027-01-01 H 元旦节\n", "must come first"},
+		{"years 2027 2027\n2027-01-01 X 元旦节\n", "line 2"},
+		{"years 2027 2027\n2028-01-01 H 元旦节\n", "outside the years"},
+		{"years 2027\n", "line 1"},
+		{"years 2027 2027\nyears 2027 2027\n", "line 2"},
+		{"# nothing\n", "no years line"},
+	} {
+		_, _, err := Supplement([]byte(tc.data))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Supplement(%q) = %v, want an error saying %q", tc.data, err, tc.want)
+		}
+	}
+	if c := Default(); c.Covers(2027) {
+		t.Error("a rejected supplement changed the calendar")
 	}
 }

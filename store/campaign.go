@@ -23,9 +23,6 @@ var (
 	nRectification = noun{"整改事项", "rectification item"}
 )
 
-// cal is the working-day calendar for deadlines (调休 included).
-var cal = calendar.Default()
-
 // ownedScope restricts a query over a table with region_path and unit_path
 // columns (copied from the owning unit) to the actor's scope.
 func (w *where) ownedScope(a *jianfu.Actor, alias string) {
@@ -891,7 +888,7 @@ func (db *DB) SaveForm(ctx context.Context, id int64, in jianfu.FormInput) (*jia
 		}
 		var rectifyBy, opinion string
 		if !res.Passed {
-			rectifyBy = dateOf(cal.AddWorkdays(tx.now, c.RectifyDays))
+			rectifyBy = dateOf(tx.db.calendar().AddWorkdays(tx.now, c.RectifyDays))
 			opinion = rectificationOpinion(list, in.Answers, res, in.Opinion, rectifyBy)
 		}
 		r, err := tx.exec(`UPDATE check_forms SET answers = ?, evidence = ?, opinion = ?, score = ?, vetoed = ?, passed = ?, vetoes = ?, status = 'done', submitted_at = ?, rectify_by = ?

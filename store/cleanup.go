@@ -339,7 +339,7 @@ func (db *DB) IssueExitOrder(ctx context.Context, in jianfu.OrderInput) (*jianfu
 		if err := tx.queryRow(`SELECT unit_path FROM channels WHERE id = ?`, ch.ID).Scan(&unitPath); err != nil {
 			return err
 		}
-		deadline := dateOf(cal.AddWorkdays(tx.now, in.DeadlineDays))
+		deadline := dateOf(tx.db.calendar().AddWorkdays(tx.now, in.DeadlineDays))
 		id, err = tx.insertID(`INSERT INTO exit_orders(channel_id, unit_id, unit_path, region_path, signals, reason, deadline, status, issued_by, issued_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ch.ID, ch.UnitID, unitPath, ch.RegionPath, mustJSON(orEmpty(signals)), in.Reason, deadline,
 			string(jianfu.OrderIssued), a.Username, ms(tx.now))
@@ -491,7 +491,7 @@ func (db *DB) DecideAppeal(ctx context.Context, id int64, uphold bool, note stri
 					Problems: []jianfu.Problem{{Field: "note", Message: "处理意见不能为空", English: "the decision note is required"}}}
 			}
 			if uphold {
-				deadline := dateOf(cal.AddWorkdays(tx.now, 10))
+				deadline := dateOf(tx.db.calendar().AddWorkdays(tx.now, 10))
 				if _, err := tx.exec(`UPDATE exit_orders SET status = ?, decision = ?, deadline = ? WHERE id = ?`, string(jianfu.OrderIssued), note, deadline, id); err != nil {
 					return err
 				}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"jianfu"
+	"jianfu/calendar"
 )
 
 // caseView is a case with what its row shows about the deadline.
@@ -229,7 +230,8 @@ func (s *Server) renderDeadlines(w http.ResponseWriter, r *http.Request, formErr
 	if r.URL.Query().Get("saved") == "1" {
 		p.Flash = p.T("form.saved")
 	}
-	p.Data = map[string]any{"Policies": list, "Missing": missing, "CanEdit": a.Has(jianfu.RoleSupervisor) && len(a.RegionPath) <= 2}
+	p.Data = map[string]any{"Policies": list, "Missing": missing, "CanEdit": a.Has(jianfu.RoleSupervisor) && len(a.RegionPath) <= 2,
+		"Calendar": coverage(s.cases.cal, s.now())}
 	w.WriteHeader(status)
 	s.render(w, r, "case_deadlines", p)
 	return nil
@@ -247,4 +249,17 @@ func (s *Server) saveDeadlines(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/cases/deadlines?saved=1", http.StatusSeeOther)
 	return nil
+}
+
+// calendarCoverage is what the deadlines page says of the holiday data:
+// the years it covers and a year deadlines may soon need but it lacks.
+type calendarCoverage struct {
+	First, Last int
+	Missing     int // 0: nothing missing
+}
+
+func coverage(cal *calendar.Calendar, now time.Time) calendarCoverage {
+	c := calendarCoverage{Missing: cal.Uncovered(now)}
+	c.First, c.Last = cal.Years()
+	return c
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"jianfu"
 	"jianfu/detect"
@@ -303,5 +304,25 @@ func TestCasePagesRender(t *testing.T) {
 	if st, _ := anon.get("/cases"); st != 200 {
 		// redirected to the login page
 		t.Errorf("anonymous /cases: %d", st)
+	}
+}
+
+// Late in a year whose successor's holiday schedule is not loaded, the
+// deadlines page tells supervisors that working days will count weekends
+// only, and how the administrator fixes it.
+func TestDeadlinesPageNamesAMissingHolidayYear(t *testing.T) {
+	h := newCaseHarness(t, storetest.Open(t, store.SQLite))
+	sup := newBrowser(t, h.srv.URL)
+	sup.login("south.sup")
+	h.app.SetClock(func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, jianfu.China) })
+	_, body := sup.get("/cases/deadlines")
+	for _, want := range []string{"节假日与调休数据覆盖 2002–2026 年", "2027 年的节假日与调休安排尚未载入", "--holidays"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("deadlines page in late November 2026 lacks %q", want)
+		}
+	}
+	h.app.SetClock(func() time.Time { return time.Date(2026, 6, 1, 10, 0, 0, 0, jianfu.China) })
+	if _, body := sup.get("/cases/deadlines"); strings.Contains(body, "calendar-missing") {
+		t.Error("a warning in June 2026, with 2026 covered and 2027 far off")
 	}
 }

@@ -24,6 +24,7 @@ type harness struct {
 	db     *store.DB
 	fx     *storetest.Fixture
 	srv    *httptest.Server
+	app    *web.Server
 	tokens map[string]string // fixture user key → API token
 	routes []string          // "METHOD /path" of every API route
 	public []string          // "METHOD /path" of the public API routes
@@ -45,7 +46,7 @@ func newHarness(t testing.TB, db *store.DB) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, db: db, fx: fx, srv: httptest.NewServer(s.Handler()), tokens: map[string]string{}, routes: s.APIRoutes(), public: s.PublicAPIRoutes()}
+	h := &harness{t: t, db: db, fx: fx, srv: httptest.NewServer(s.Handler()), app: s, tokens: map[string]string{}, routes: s.APIRoutes(), public: s.PublicAPIRoutes()}
 	t.Cleanup(h.srv.Close)
 	for key, u := range fx.Users {
 		tok, err := db.CreateToken(storetest.System(), u.Username, "test")

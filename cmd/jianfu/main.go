@@ -11,6 +11,13 @@ import (
 )
 
 func main() {
+	if err := newRootCmd().Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "错误:", err)
+		os.Exit(exitCode(err))
+	}
+}
+
+func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "jianfu",
 		Short:         "jianfu(减负):防治“指尖上的形式主义”的监管平台",
@@ -20,11 +27,9 @@ func main() {
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError{fmt.Sprintf("%v(查看用法:jianfu %s --help)", err, cmd.Name())}
 	})
-	root.AddCommand(newDemoCmd(), newServeCmd(), newMigrateCmd(), newUserCmd(), newAuditCmd(), newBackupCmd(), newScanCmd(), newRulesCmd(), newImportCmd(), newWorkerCmd(), newExportCmd())
-	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "错误:", err)
-		os.Exit(exitCode(err))
-	}
+	root.AddCommand(newDemoCmd(), newServeCmd(), newMigrateCmd(), newUserCmd(), newAuditCmd(), newBackupCmd(), newScanCmd(), newRulesCmd(), newImportCmd(), newWorkerCmd(), newExportCmd(), newCalendarCmd())
+	holidaysFlag(root)
+	return root
 }
 
 // exitCode maps an error to the process exit status: 2 for bad usage, 1 otherwise.

@@ -77,6 +77,7 @@ func newServeCmd() *cobra.Command {
 // serve runs the web server on an open store until ctx ends, with the
 // deadline sweeper of the case workflow running beside it.
 func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, ready func(string)) error {
+	warnCalendar(log, db.Now())
 	var dopts []detect.Option
 	if f.rulesDir != "" {
 		dopts = append(dopts, detect.WithRulesDir(f.rulesDir))
