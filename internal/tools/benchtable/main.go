@@ -63,8 +63,11 @@ func main() {
 	}
 }
 
-// versus compares a benchmark with the baseline of its package: by a
-// throughput metric (…/s) when both have one, else by ns/op.
+// versus compares a benchmark with a baseline of its package. A baseline
+// measuring the same throughput (a shared …/s metric) is preferred, then
+// the one sharing the longest name prefix (so an engine's sub-benchmarks
+// pair with that engine's baseline); the comparison is by that throughput,
+// else by p99 latency, else by ns/op.
 func versus(r *row, rows []*row) string {
 	if strings.Contains(r.name, "Baseline") {
 		return "baseline"
@@ -75,29 +78,53 @@ func versus(r *row, rows []*row) string {
 			bases = append(bases, b)
 		}
 	}
-	// The baseline sharing the longest name prefix comes first, so the
-	// sub-benchmarks of one engine pair with that engine's baseline.
-	sort.Slice(bases, func(i, j int) bool {
+	if len(bases) == 0 {
+		return ""
+	}
+	sort.SliceStable(bases, func(i, j int) bool {
+		ti, tj := throughput(r, bases[i]) != "", throughput(r, bases[j]) != ""
+		if ti != tj {
+			return ti
+		}
 		pi, pj := commonPrefix(bases[i].name, r.name), commonPrefix(bases[j].name, r.name)
 		if pi != pj {
 			return pi > pj
 		}
 		return bases[i].name < bases[j].name
 	})
-	for _, b := range bases {
-		for m, v := range r.metrics {
-			if strings.HasSuffix(m, "/s") && b.metrics[m] > 0 {
-				return fmt.Sprintf("%.1f× %s", v/b.metrics[m], strings.TrimPrefix(b.name, "Benchmark"))
-			}
-		}
-		if v, bv := r.metrics["p99_ms"], b.metrics["p99_ms"]; v > 0 && bv > 0 {
-			return fmt.Sprintf("p99 %.0f× lower than %s", bv/v, strings.TrimPrefix(b.name, "Benchmark"))
-		}
-		if b.metrics["ns/op"] > 0 && r.metrics["ns/op"] > 0 {
-			return fmt.Sprintf("%.1f× faster than %s", b.metrics["ns/op"]/r.metrics["ns/op"], strings.TrimPrefix(b.name, "Benchmark"))
+	b := bases[0]
+	name := strings.TrimPrefix(b.name, "Benchmark")
+	if m := throughput(r, b); m != "" {
+		return fmt.Sprintf("%s× %s (%s)", ratio(r.metrics[m]/b.metrics[m]), name, m)
+	}
+	if v, bv := r.metrics["p99_ms"], b.metrics["p99_ms"]; v > 0 && bv > 0 {
+		return fmt.Sprintf("p99 %s× %s", ratio(v/bv), name)
+	}
+	if b.metrics["ns/op"] > 0 && r.metrics["ns/op"] > 0 {
+		return fmt.Sprintf("%s× the speed of %s", ratio(b.metrics["ns/op"]/r.metrics["ns/op"]), name)
+	}
+	return ""
+}
+
+// throughput is a …/s metric both benchmarks report, or "".
+func throughput(r, b *row) string {
+	for _, m := range r.order {
+		if strings.HasSuffix(m, "/s") && m != "MB/s" && b.metrics[m] > 0 {
+			return m
 		}
 	}
 	return ""
+}
+
+// ratio writes a ratio with the digits that matter.
+func ratio(x float64) string {
+	switch {
+	case x >= 10:
+		return fmt.Sprintf("%.0f", x)
+	case x >= 0.1:
+		return fmt.Sprintf("%.2g", x)
+	}
+	return fmt.Sprintf("%.1g", x)
 }
 
 func format(v float64, unit string) string {
