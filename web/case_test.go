@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/png"
@@ -324,5 +325,49 @@ func TestDeadlinesPageNamesAMissingHolidayYear(t *testing.T) {
 	h.app.SetClock(func() time.Time { return time.Date(2026, 6, 1, 10, 0, 0, 0, jianfu.China) })
 	if _, body := sup.get("/cases/deadlines"); strings.Contains(body, "calendar-missing") {
 		t.Error("a warning in June 2026, with 2026 covered and 2027 far off")
+	}
+}
+
+// Each role's home page opens with its own work: the office its review and
+// triage queues with counts, the unit its transferred cases, grassroots
+// staff reporting and rating — and no one another role's queue.
+func TestHomeTasksFitTheRole(t *testing.T) {
+	h := newCaseHarness(t, storetest.Open(t, store.SQLite))
+	for _, tc := range []struct {
+		user      string
+		want, not []string
+	}{
+		{"south.sup", []string{`data-task="review"`, `data-task="triage"`, `data-task="overdue"`}, []string{`data-task="rate"`, `data-task="answer"`}},
+		{"south.edu", []string{`data-task="answer"`, `data-task="file"`, `data-task="report"`, `data-task="rate"`}, []string{`data-task="review"`, `data-task="triage"`}},
+		{"south.school", []string{`data-task="report"`, `data-task="rate"`, "您的身份对所在单位及上级保密"}, []string{`data-task="review"`, `data-task="answer"`, `data-task="users"`}},
+		{"city.auditor", []string{`data-task="audit"`}, []string{`data-task="review"`, `data-task="report"`}},
+	} {
+		b := newBrowser(t, h.srv.URL)
+		b.login(tc.user)
+		st, body := b.get("/")
+		if st != 200 {
+			t.Fatalf("%s home: %d", tc.user, st)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s home lacks %s", tc.user, w)
+			}
+		}
+		for _, n := range tc.not {
+			if strings.Contains(body, n) {
+				t.Errorf("%s home offers %s", tc.user, n)
+			}
+		}
+	}
+	// The triage count is the supervisor's own queue.
+	sup := newBrowser(t, h.srv.URL)
+	sup.login("south.sup")
+	_, body := sup.get("/")
+	_, n, err := h.db.FindCases(jianfu.WithActor(context.Background(), h.actor("southSup")), jianfu.CaseFilter{Stage: jianfu.StageTriage, Open: true, Page: jianfu.Page{Limit: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf(`待分拣的线索 <span class="tag%s">%d</span>`, map[bool]string{true: " warn", false: ""}[n > 0], n); !strings.Contains(body, want) {
+		t.Errorf("supervisor home lacks %q", want)
 	}
 }

@@ -77,10 +77,14 @@ func (s *Server) showHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	tasks, err := s.homeTasks(r, a)
+	if err != nil {
+		return err
+	}
 	p := s.newPage(r, "home")
 	p.Title = p.T("nav.home")
 	p.Data = map[string]any{
-		"Region": region, "Units": units, "Users": users, "Levels": levels, "ByType": byType,
+		"Tasks": tasks, "Region": region, "Units": units, "Users": users, "Levels": levels, "ByType": byType,
 		"Types": jianfu.UnitTypes, "Own": own, "Modules": modules, "Scope": a.ScopeLabel(), "Dashboard": dash,
 	}
 	s.render(w, r, "home", p)
@@ -126,4 +130,84 @@ func (s *Server) showRegions(w http.ResponseWriter, r *http.Request) error {
 	p.Data = map[string]any{"Parent": parent, "Regions": regions, "List": l, "Trail": trail}
 	s.render(w, r, "regions", p)
 	return nil
+}
+
+// homeTask is something the caller's roles do, first on the home page, with
+// how many wait for it when that can be counted (-1: not counted).
+type homeTask struct {
+	Key, Path string
+	Count     int
+}
+
+// homeTasks lists the caller's work by role: review and triage for the
+// offices, answering and filing for units, reporting and rating for
+// grassroots staff.
+func (s *Server) homeTasks(r *http.Request, a *jianfu.Actor) ([]homeTask, error) {
+	ctx := r.Context()
+	var out []homeTask
+	seen := map[string]bool{}
+	add := func(key, path string, count func() (int, error)) error {
+		if seen[key] {
+			return nil
+		}
+		seen[key] = true
+		n := -1
+		if count != nil {
+			var err error
+			if n, err = count(); err != nil {
+				return err
+			}
+		}
+		out = append(out, homeTask{Key: key, Path: path, Count: n})
+		return nil
+	}
+	cases := func(tab string) func() (int, error) {
+		if s.svc.Cases == nil {
+			return nil
+		}
+		return func() (int, error) {
+			f := jianfu.CaseFilter{Page: jianfu.Page{Limit: 1}, Now: s.now()}
+			applyTab(&f, tab)
+			_, n, err := s.svc.Cases.FindCases(ctx, f)
+			return n, err
+		}
+	}
+	filings := func() (int, error) {
+		_, n, err := s.svc.Channels.FindChannels(ctx, jianfu.ChannelFilter{Status: jianfu.StatusSubmitted, Page: jianfu.Page{Limit: 1}})
+		return n, err
+	}
+	if s.svc.Channels == nil {
+		filings = nil
+	}
+	type step struct {
+		role      jianfu.Role
+		key, path string
+		count     func() (int, error)
+	}
+	for _, st := range []step{
+		{jianfu.RoleReviewer, "review", "/registry?status=submitted", filings},
+		{jianfu.RoleSupervisor, "triage", "/cases?view=triage", cases("triage")},
+		{jianfu.RoleCaseHandler, "triage", "/cases?view=triage", cases("triage")},
+		{jianfu.RoleSupervisor, "overdue", "/cases?view=overdue", cases("overdue")},
+		{jianfu.RoleCaseHandler, "overdue", "/cases?view=overdue", cases("overdue")},
+		{jianfu.RoleInspector, "campaigns", "/campaigns", nil},
+		{jianfu.RoleReporterAccess, "cases", "/cases", nil},
+		{jianfu.RoleAuditor, "audit", "/audit", nil},
+		{jianfu.RoleSysAdmin, "users", "/users", nil},
+		{jianfu.RoleUnitAdmin, "answer", "/cases?view=open", cases("open")},
+		{jianfu.RoleUnitAdmin, "file", "/registry/new", nil},
+		{jianfu.RoleUnitAdmin, "upload", "/burden/upload", nil},
+		{jianfu.RoleUnitAdmin, "report", "/cases/new", nil},
+		{jianfu.RoleStaff, "report", "/cases/new", nil},
+		{jianfu.RoleUnitAdmin, "rate", "/evaluation/rate", nil},
+		{jianfu.RoleStaff, "rate", "/evaluation/rate", nil},
+	} {
+		if !a.Has(st.role) {
+			continue
+		}
+		if err := add(st.key, st.path, st.count); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
