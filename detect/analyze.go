@@ -546,10 +546,17 @@ func (a *analysis) framedBefore(h *hit, memo *int) bool {
 // aggravated reports whether a demand for materials around h comes with an
 // aggravating circumstance.
 func (a *analysis) aggravated(h *hit, assessed bool) bool {
-	if assessed || a.r.Offhours {
+	if a.r.Offhours {
 		return true
 	}
 	sent := a.sent(h.ts)
+	// in a short message assessment anywhere ties the request to it; in a
+	// long notice only assessment in the same sentence (or the line that
+	// introduces its list) does: "各单位注册率纳入考评" in one item does not
+	// aggravate "请于6月5日前报送活动总结" in another
+	if assessed && (int32(len(a.sents)-1) <= longMessage || a.assessedIn(sent) || a.assessedIn(a.listHead(sent))) {
+		return true
+	}
 	// the sentence itself and, for an item of a numbered list, the line
 	// that introduces the list ("请于今天17:00前完成以下工作:")
 	for _, s := range [2]int32{sent, a.listHead(sent)} {
@@ -571,6 +578,25 @@ func (a *analysis) aggravated(h *hit, assessed bool) bool {
 					return true
 				}
 			}
+		}
+	}
+	return false
+}
+
+// longMessage is the number of sentences above which a message is a notice
+// whose parts are read apart for assessment linkage.
+const longMessage = 4
+
+// assessedIn reports whether sentence s (none when negative) has an
+// assessment word that is not negated nor part of a form name.
+func (a *analysis) assessedIn(s int32) bool {
+	if s < 0 {
+		return false
+	}
+	for i := range a.hits {
+		x := &a.hits[i]
+		if a.sent(x.ts) == s && a.inLex(x, lexAssessment) && !a.negated(x) && !a.overlappedBy(x, lexAssessmentExcept) {
+			return true
 		}
 	}
 	return false
@@ -634,15 +660,24 @@ func (a *analysis) headModal(h *hit) bool {
 // numberBefore parses the number written right before token i ("5", "十",
 // "半", "二十").
 func (a *analysis) numberBefore(i int32) (float64, bool) {
-	j := i - 1
+	end := i
+	// an approximate number ("两百多张", "30余份")
+	if end > 1 && approx(a.toks[end-1].r) && a.toks[end-2].fl&fNumeral != 0 {
+		end--
+	}
+	j := end - 1
 	for j >= 0 && a.toks[j].fl&fNumeral != 0 {
 		j--
 	}
-	if j == i-1 {
+	if j == end-1 {
 		return 0, false
 	}
-	return parseNumber(a.toks[j+1 : i]), true
+	return parseNumber(a.toks[j+1 : end]), true
 }
+
+// approx reports whether r makes the number before it approximate ("多",
+// "余", "来": 两百多张, 30余份, 十来个).
+func approx(r rune) bool { return r == '多' || r == '余' || r == '来' }
 
 func parseNumber(toks []token) float64 {
 	var total, section, cur float64
@@ -729,7 +764,11 @@ func (a *analysis) quantityIn(from, to int32) bool {
 		for k < to && a.toks[k].fl&fNumeral != 0 {
 			k++
 		}
-		if k < to && a.toks[k].fl&fMeasure != 0 && a.toks[k].fl&fNumeral == 0 && parseNumber(a.toks[j:k]) >= 2 && !a.ordinal(j) {
+		m := k
+		if m+1 < to && approx(a.toks[m].r) {
+			m++
+		}
+		if m < to && a.toks[m].fl&fMeasure != 0 && a.toks[m].fl&fNumeral == 0 && parseNumber(a.toks[j:k]) >= 2 && !a.ordinal(j) {
 			return true
 		}
 		j = k
@@ -785,7 +824,13 @@ func (a *analysis) quantityAfter(i int32) bool {
 		for k < int32(len(a.toks)) && a.toks[k].fl&fNumeral != 0 {
 			k++
 		}
-		if k < int32(len(a.toks)) && a.toks[k].fl&fMeasure != 0 && a.toks[k].fl&fNumeral == 0 && !a.ordinal(j) {
+		m := k
+		if m+1 < int32(len(a.toks)) && approx(a.toks[m].r) {
+			m++
+		}
+		// "一次" is how often, not how many ("每月至少组织一次业务学习")
+		if m < int32(len(a.toks)) && a.toks[m].fl&fMeasure != 0 && a.toks[m].fl&fNumeral == 0 && !a.ordinal(j) &&
+			(a.toks[m].r != '次' || parseNumber(a.toks[j:k]) >= 2) {
 			return true
 		}
 		j = k

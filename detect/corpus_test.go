@@ -166,11 +166,13 @@ func (s *corpusScore) report(t *testing.T, name string) {
 }
 
 // corpusBars are the thresholds each labelled set must meet. dev is what the
-// rules were first tuned on; independent, independent2, independent3 and
-// independent4 were written later without looking at the rules' output
-// (independent4 by a labeller who never saw the rules; docs/detector.md has
-// the blind numbers, measured before any tuning on them; the bars here are
-// what was reached after, minus a margin); heldout was set aside before
+// rules were first tuned on; independent, independent2, independent3,
+// independent4, independent5 and independent6 were written later without
+// looking at the rules' output (independent4–6 by labellers who never saw the
+// rules: independent5 news quotations, long notices and complaints,
+// independent6 short disguised chat lines; docs/detector.md has the blind
+// numbers, measured before any tuning on them; the bars here are what was
+// reached after, minus a margin); heldout was set aside before
 // the first tuning round and its F1 is reported, never enforced, so that
 // nobody tunes against it. False alarms are enforced on every set: an alarm
 // on an ordinary message costs officials' trust more than a missed demand.
@@ -184,6 +186,8 @@ var corpusBars = []struct {
 	{"independent2", 0.95, 0.02},
 	{"independent3", 0.94, 0.02},
 	{"independent4", 0.96, 0.02},
+	{"independent5", 0.97, 0.02},
+	{"independent6", 0.96, 0.02},
 	{"heldout", 0, 0.02},
 }
 

@@ -177,6 +177,21 @@ const dropRunes = " \t\r\v\f\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff\ufe0f\ufe
 // runBreakRunes are dropped separators that still end a run of Latin letters.
 const runBreakRunes = "\"'“”‘’「」『』《》〈〉【】〔〕()（）[]{}<>＜＞"
 
+// toneless maps pinyin vowels with tone marks (lower and upper case) to
+// plain letters; ü is written v, as in the syllable table.
+var toneless = func() map[rune]rune {
+	m := map[rune]rune{}
+	for base, vs := range map[rune]string{
+		'a': "āáǎàĀÁǍÀ", 'e': "ēéěèĒÉĚÈ", 'i': "īíǐìĪÍǏÌ", 'o': "ōóǒòŌÓǑÒ",
+		'u': "ūúǔùŪÚǓÙ", 'v': "ǖǘǚǜüǕǗǙǛÜ", 'n': "ńňǹ", 'm': "ḿ",
+	} {
+		for _, v := range vs {
+			m[v] = base
+		}
+	}
+	return m
+}()
+
 const sentRunes = "。！？；!?;\n\u2028\u2029｡"
 const clauseRunes = "，,﹐"
 const numeralRunes = "0123456789零〇一二两三四五六七八九十百千万半几"
@@ -190,6 +205,10 @@ func classify(r rune, t2s map[rune]rune, s *symbols) runeInfo {
 	}
 	if r >= 'A' && r <= 'Z' {
 		r += 'a' - 'A'
+	}
+	// pinyin written with tone marks ("jiē lóng", "miǎo回") reads toneless
+	if t, ok := toneless[r]; ok {
+		r = t
 	}
 	// circled digits ①–⑨ and parenthesised/full stop digits read as digits
 	switch {
@@ -420,7 +439,8 @@ func (n *normalizer) tokenize(text string, toks []token) ([]token, int) {
 }
 
 // segmentLatin splits a run of letters into pinyin syllables, longest first;
-// a letter that starts no syllable stands for an initial ("dk" = d + k).
+// a letter that starts no syllable stands for an initial ("dk" = d + k), and
+// so do a lone "m" and "n".
 func (n *normalizer) segmentLatin(b []byte, at []int32, toks []token, sent, clause int32) []token {
 	start := len(toks)
 	for i := 0; i < len(b); {
@@ -431,6 +451,11 @@ func (n *normalizer) segmentLatin(b []byte, at []int32, toks []token, sent, clau
 				best, bestID = l, id
 				break
 			}
+		}
+		// "m" and "n" alone are interjections (呣, 嗯) as syllables, but in
+		// a disguise they are initials ("mshang回" = 马上回)
+		if best == 1 && (b[i] == 'm' || b[i] == 'n') {
+			best = 0
 		}
 		if best == 0 {
 			toks = append(toks, token{r: rune(b[i]), sym: n.syms.initial[b[i]-'a'], fl: fLatin | fInitial, os: at[i], oe: at[i] + 1, sent: sent, clause: clause})
