@@ -504,6 +504,50 @@ type CaseFilter struct {
 	Page
 }
 
+// CaseViews are the named views of the case queue (its tabs), which the
+// list page, the ledger export and the command line share: "" is every
+// case.
+var CaseViews = []string{"", "triage", "open", "soon", "overdue", "escalated", "closed"}
+
+// SetView narrows the filter to a named view of the queue; it reports
+// false for an unknown name and leaves the filter as it was.
+func (f *CaseFilter) SetView(view string) bool {
+	switch view {
+	case "":
+	case "triage":
+		f.Stage = StageTriage
+		f.Open = true
+	case "open":
+		f.Open = true
+	case "soon":
+		f.DueSoon = true
+	case "overdue":
+		f.Overdue = true
+	case "escalated":
+		f.Escalated = true
+	case "closed":
+		f.Status = CaseClosed
+	default:
+		return false
+	}
+	return true
+}
+
+// WorkdayCounter counts working days (a calendar.Calendar): the working
+// days after the date of a up to and including the date of b.
+type WorkdayCounter interface {
+	WorkdaysBetween(a, b time.Time) int
+}
+
+// LateWorkdays is how many working days the current stage is past its
+// deadline at now: 0 when it is not overdue, at least 1 when it is.
+func (c *Case) LateWorkdays(cal WorkdayCounter, now time.Time) int {
+	if !c.Overdue(now) {
+		return 0
+	}
+	return max(1, cal.WorkdaysBetween(c.DueAt.Add(-24*time.Hour), now))
+}
+
 // Triage is the office's first decision on a clue (分拣).
 type Triage struct {
 	Decision   string   `json:"decision"` // accept, merge or reject
@@ -685,6 +729,13 @@ type CaseService interface {
 	CreateClue(ctx context.Context, c *Clue) (*Case, bool, error)
 	FindCaseByID(ctx context.Context, id int64) (*Case, error)
 	FindCases(ctx context.Context, f CaseFilter) ([]*Case, int, error)
+	// ExportCases calls fn for every case FindCases would list under the
+	// filter (its page is ignored), newest first: the ledger (台账) of
+	// the caller's scope. Each case carries no more than the case list
+	// shows — the description redacted (Redact), no address, coordinates
+	// or media link, nothing of the reporter — and the export is audited
+	// once ("case.export") with its count and filter.
+	ExportCases(ctx context.Context, f CaseFilter, fn func(*Case) error) (int, error)
 	CaseEvents(ctx context.Context, id int64) ([]*CaseEvent, error)
 	CaseOpinions(ctx context.Context, id int64) ([]*CaseOpinion, error)
 	CaseAttachment(ctx context.Context, caseID, attachmentID int64) (*Attachment, error)

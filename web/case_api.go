@@ -12,22 +12,11 @@ func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
-	f := jianfu.CaseFilter{Status: jianfu.CaseStatus(q.Get("status")), Stage: jianfu.CaseStage(q.Get("stage")), Category: q.Get("category"),
-		Source: jianfu.CaseSource(q.Get("source")), Query: q.Get("q"), Open: q.Get("open") == "true", Overdue: q.Get("overdue") == "true",
-		DueSoon: q.Get("due_soon") == "true", Escalated: q.Get("escalated") == "true", Page: p, Now: s.now()}
-	if f.Status != "" && !f.Status.Valid() {
-		return jianfu.Errorf(jianfu.EINVALID, "status 取值无效:%s", "invalid status %q", f.Status)
-	}
-	if f.Category != "" && !jianfu.ValidCategory(f.Category) {
-		return jianfu.Errorf(jianfu.EINVALID, "category 取值无效:%s", "invalid category %q", f.Category)
-	}
-	if err := queryID(q, "unit_id", &f.UnitID); err != nil {
+	f, err := s.apiCaseFilter(r)
+	if err != nil {
 		return err
 	}
-	if err := queryRegion(q, &f.RegionPath); err != nil {
-		return err
-	}
+	f.Page = p
 	items, total, err := s.svc.Cases.FindCases(r.Context(), f)
 	if err != nil {
 		return err
@@ -298,4 +287,25 @@ func (s *Server) apiPublishTypical(w http.ResponseWriter, r *http.Request) error
 	}
 	writeJSON(w, http.StatusOK, t)
 	return nil
+}
+
+// apiCaseFilter reads the filters of the case list and the ledger export.
+func (s *Server) apiCaseFilter(r *http.Request) (jianfu.CaseFilter, error) {
+	q := r.URL.Query()
+	f := jianfu.CaseFilter{Status: jianfu.CaseStatus(q.Get("status")), Stage: jianfu.CaseStage(q.Get("stage")), Category: q.Get("category"),
+		Source: jianfu.CaseSource(q.Get("source")), Query: q.Get("q"), Open: q.Get("open") == "true", Overdue: q.Get("overdue") == "true",
+		DueSoon: q.Get("due_soon") == "true", Escalated: q.Get("escalated") == "true", Now: s.now()}
+	if f.Status != "" && !f.Status.Valid() {
+		return f, jianfu.Errorf(jianfu.EINVALID, "status 取值无效:%s", "invalid status %q", f.Status)
+	}
+	if f.Category != "" && !jianfu.ValidCategory(f.Category) {
+		return f, jianfu.Errorf(jianfu.EINVALID, "category 取值无效:%s", "invalid category %q", f.Category)
+	}
+	if err := queryID(q, "unit_id", &f.UnitID); err != nil {
+		return f, err
+	}
+	if err := queryRegion(q, &f.RegionPath); err != nil {
+		return f, err
+	}
+	return f, nil
 }

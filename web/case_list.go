@@ -31,9 +31,9 @@ func (s *Server) viewCase(p *page, c *jianfu.Case, now time.Time) *caseView {
 	if c.DueAt != nil && c.Status.Open() {
 		last := c.DueAt.Add(-24 * time.Hour)
 		v.DueDay = last.In(shanghai).Format("2006-01-02")
-		if !now.Before(*c.DueAt) {
+		if c.Overdue(now) {
 			v.Overdue = true
-			v.Late = max(1, s.cases.cal.WorkdaysBetween(last, now))
+			v.Late = c.LateWorkdays(s.cases.cal, now)
 		} else {
 			v.Left = s.cases.cal.WorkdaysBetween(now, last)
 			v.DueSoon = c.RemindedAt != nil
@@ -63,28 +63,10 @@ func (s *Server) caseFilter(r *http.Request, l *list) (jianfu.CaseFilter, string
 	}
 	_ = queryRegion(q, &f.RegionPath) // pages ignore a bad code in a filter
 	tab := q.Get("view")
-	applyTab(&f, tab)
-	return f, tab
-}
-
-var caseTabs = []string{"", "triage", "open", "soon", "overdue", "escalated", "closed"}
-
-func applyTab(f *jianfu.CaseFilter, tab string) {
-	switch tab {
-	case "triage":
-		f.Stage = jianfu.StageTriage
-		f.Open = true
-	case "open":
-		f.Open = true
-	case "soon":
-		f.DueSoon = true
-	case "overdue":
-		f.Overdue = true
-	case "escalated":
-		f.Escalated = true
-	case "closed":
-		f.Status = jianfu.CaseClosed
+	if !f.SetView(tab) {
+		tab = "" // pages ignore an unknown view
 	}
+	return f, tab
 }
 
 // showCases is the queue of clues and cases (问题线索).
@@ -107,9 +89,9 @@ func (s *Server) showCases(w http.ResponseWriter, r *http.Request) error {
 	l.Total = total
 	now := s.now()
 	var tabs []caseTab
-	for _, key := range caseTabs {
+	for _, key := range jianfu.CaseViews {
 		tf := jianfu.CaseFilter{Now: now, Page: jianfu.Page{Limit: 1}}
-		applyTab(&tf, key)
+		tf.SetView(key)
 		_, n, err := s.svc.Cases.FindCases(ctx, tf)
 		if err != nil {
 			return err
@@ -123,7 +105,8 @@ func (s *Server) showCases(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("swept") != "" {
 		p.Flash = p.T("cases.swept", r.URL.Query().Get("swept"))
 	}
-	p.Data = map[string]any{"Cases": views, "List": l, "Tabs": tabs, "Tab": tab, "Categories": categoryOptions(), "Sources": jianfu.CaseSources}
+	p.Data = map[string]any{"Cases": views, "List": l, "Tabs": tabs, "Tab": tab, "Categories": categoryOptions(), "Sources": jianfu.CaseSources,
+		"ExportURL": caseExportURL(r)}
 	s.render(w, r, "cases", p)
 	return nil
 }

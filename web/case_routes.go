@@ -8,6 +8,7 @@ import (
 	"jianfu"
 	"jianfu/calendar"
 	"jianfu/open311"
+	"jianfu/tabular"
 )
 
 // caseState is what the case pages keep between requests: the per-address
@@ -71,6 +72,8 @@ func (s *Server) casePages(mux *http.ServeMux) {
 	mux.Handle("POST /cases", s.h(s.login(s.createClue)))
 	mux.Handle("POST /cases/sweep", s.h(s.login(s.sweepCases)))
 	mux.Handle("GET /cases/deadlines", s.h(s.login(s.showDeadlines)))
+	mux.Handle("GET /cases/export.xlsx", s.h(s.login(s.exportCasesPage(tabular.XLSX))))
+	mux.Handle("GET /cases/export.csv", s.h(s.login(s.exportCasesPage(tabular.CSV))))
 	mux.Handle("POST /cases/deadlines", s.h(s.login(s.saveDeadlines)))
 	mux.Handle("GET /cases/{id}", s.h(s.login(s.showCase)))
 	mux.Handle("POST /cases/{id}/{action}", s.h(limitBody(maxUpload, s.login(s.caseAction))))
@@ -126,6 +129,7 @@ func (s *Server) casesAPI() []apiRoute {
 	return []apiRoute{
 		{"GET", "/api/v1/cases", s.apiCases},
 		{"POST", "/api/v1/cases", s.apiCreateClue},
+		{"GET", "/api/v1/cases/export", s.apiExportCases},
 		{"GET", "/api/v1/cases/overdue", s.apiOverdue},
 		{"POST", "/api/v1/cases/sweep", s.apiSweep},
 		{"GET", "/api/v1/cases/deadlines", s.apiDeadlines},

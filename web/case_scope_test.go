@@ -171,6 +171,23 @@ func TestCaseRoutesEveryRoleEveryScope(t *testing.T) {
 						}
 					}
 				}
+				// The ledger holds the same cases as the list.
+				covered["GET /api/v1/cases/export"] = true
+				resp, csv := h.download(key, "/api/v1/cases/export?format=csv&source=complaint")
+				if !readsCases(a) {
+					if resp.StatusCode != http.StatusForbidden {
+						t.Errorf("export as a role without case access: %d", resp.StatusCode)
+					}
+				} else {
+					if resp.StatusCode != 200 {
+						t.Errorf("export: %d %s", resp.StatusCode, csv)
+					}
+					for _, c := range []*jianfu.Case{h.south, h.north} {
+						if in := strings.Contains(string(csv), c.Number); in != inScope(a, c) {
+							t.Errorf("export holds %s: %v, in scope: %v", c.Number, in, inScope(a, c))
+						}
+					}
+				}
 				for _, rt := range caseRoutes() {
 					covered[rt.method+" "+rt.path] = true
 					for _, c := range []*jianfu.Case{h.south, h.north} {

@@ -167,7 +167,7 @@ func (s *Server) homeTasks(r *http.Request, a *jianfu.Actor) ([]homeTask, error)
 		}
 		return func() (int, error) {
 			f := jianfu.CaseFilter{Page: jianfu.Page{Limit: 1}, Now: s.now()}
-			applyTab(&f, tab)
+			f.SetView(tab)
 			_, n, err := s.svc.Cases.FindCases(ctx, f)
 			return n, err
 		}

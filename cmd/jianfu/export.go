@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"jianfu"
+	"jianfu/calendar"
 	"jianfu/importer"
 	"jianfu/tabular"
 )
@@ -22,12 +23,12 @@ func newExportCmd() *cobra.Command {
 		Args:  cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usageError{fmt.Sprintf("未知的导出类型“%s”,可用:channels / unknown export kind %q; use channels", args[0], args[0])}
+				return usageError{fmt.Sprintf("未知的导出类型“%s”,可用:channels、cases / unknown export kind %q; use channels or cases", args[0], args[0])}
 			}
 			return cmd.Help()
 		},
 	}
-	cmd.AddCommand(newExportChannelsCmd())
+	cmd.AddCommand(newExportChannelsCmd(), newExportCasesCmd())
 	return cmd
 }
 
@@ -53,14 +54,9 @@ Export the channel registry with Chinese headers (re-importable).`,
 				}
 				f.RegionPath = path
 			}
-			var tf tabular.Format
-			switch strings.ToLower(format) {
-			case "xlsx":
-				tf = tabular.XLSX
-			case "csv":
-				tf = tabular.CSV
-			default:
-				return usageError{fmt.Sprintf("--format 应为 xlsx 或 csv,收到“%s” / --format is xlsx or csv", format)}
+			tf, err := exportFormat(format)
+			if err != nil {
+				return err
 			}
 			if out == "" && tf == tabular.XLSX {
 				out = "channels.xlsx"
@@ -74,34 +70,13 @@ Export the channel registry with Chinese headers (re-importable).`,
 				return err
 			}
 			defer db.Close()
-			var w io.Writer = cmd.OutOrStdout()
-			var file *os.File
-			if out != "" && out != "-" {
-				if file, err = os.CreateTemp(dirOf(out), ".export-*"); err != nil {
-					return fmt.Errorf("无法创建文件 %s:%w", out, err)
-				}
-				defer os.Remove(file.Name())
-				w = file
-			}
-			tw, err := tabular.NewWriter(w, tf, importer.ChannelHeaders())
+			n, err := writeTable(cmd, out, tf, importer.ChannelHeaders(), func(tw *tabular.Writer) (int, error) {
+				return db.ExportChannels(systemCtx(ctx, "export"), f, func(c *jianfu.Channel) error { return tw.Write(importer.ChannelRecord(c)) })
+			})
 			if err != nil {
 				return err
 			}
-			n, err := db.ExportChannels(systemCtx(ctx, "export"), f, func(c *jianfu.Channel) error { return tw.Write(importer.ChannelRecord(c)) })
-			if err != nil {
-				return err
-			}
-			if err := tw.Close(); err != nil {
-				return err
-			}
-			if file != nil {
-				if err := file.Close(); err != nil {
-					return err
-				}
-				// Rename only a complete file into place.
-				if err := os.Rename(file.Name(), out); err != nil {
-					return fmt.Errorf("无法写入 %s:%w", out, err)
-				}
+			if toFile(out) {
 				fmt.Fprintf(cmd.ErrOrStderr(), "已导出 %s 个渠道到 %s / exported %d channels to %s\n", thousands(n), out, n, out)
 			}
 			return nil
@@ -114,6 +89,143 @@ Export the channel registry with Chinese headers (re-importable).`,
 	cmd.Flags().StringVar(&status, "status", "", "只导出此状态:draft、submitted、returned、approved、active、rectifying、exit_requested、closed")
 	cmd.Flags().StringVar(&region, "region", "", "只导出此区划(及下级)单位的渠道,如 390102")
 	return cmd
+}
+
+func newExportCasesCmd() *cobra.Command {
+	var dsn, format, out, region, status, view, category, source string
+	cmd := &cobra.Command{
+		Use:   "cases",
+		Short: "导出问题线索台账 / export the case ledger",
+		Long: `导出问题线索台账(中文表头):编号、来源、问题类型、涉及渠道、所在地区、责任单位、状态、当前阶段、
+阶段时限(到期日)、是否超期、超期工作日、提级督办、办结结果、受理时间、办结时间、问题摘要。
+不含反映人的身份和联系方式;问题摘要中的电话、身份证号、邮箱已隐去。导出记入审计日志(case.export)。
+--format xlsx(默认)或 csv(UTF-8 带 BOM);-o 指定文件,不指定时 CSV 写到标准输出、xlsx 写到 cases.xlsx。
+--view 与线索列表的标签相同:triage(待分拣移送)、open(办理中)、soon(即将到期)、overdue(已超期)、
+escalated(提级督办)、closed(已办结)。
+
+Export the case ledger with Chinese headers; no reporter identity or contact, summaries redacted.`,
+		Example: `  jianfu export cases -o 问题线索台账.xlsx
+  jianfu export cases --region 390102 --view overdue --format csv > 江南区超期线索.csv`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f := jianfu.CaseFilter{Status: jianfu.CaseStatus(status), Category: category, Source: jianfu.CaseSource(source)}
+			if status != "" && !f.Status.Valid() {
+				return usageError{fmt.Sprintf("--status 无效:“%s”,可用:%s / unknown status", status, joinStrings(jianfu.CaseStatuses))}
+			}
+			if category != "" && !jianfu.ValidCategory(category) {
+				return usageError{fmt.Sprintf("--category 无效:“%s”,可用:%s / unknown category", category, strings.Join(jianfu.CaseCategories, "、"))}
+			}
+			if source != "" && !f.Source.Valid() {
+				return usageError{fmt.Sprintf("--source 无效:“%s”,可用:%s / unknown source", source, joinStrings(jianfu.CaseSources))}
+			}
+			if !f.SetView(view) {
+				return usageError{fmt.Sprintf("--view 无效:“%s”,可用:%s / unknown view", view, strings.Join(jianfu.CaseViews[1:], "、"))}
+			}
+			if region != "" {
+				_, path, _, err := jianfu.ParseRegionCode(region)
+				if err != nil {
+					return usageError{jianfu.ErrorMessage(err, "zh")}
+				}
+				f.RegionPath = path
+			}
+			tf, err := exportFormat(format)
+			if err != nil {
+				return err
+			}
+			if out == "" && tf == tabular.XLSX {
+				out = "cases.xlsx"
+			}
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			db, err := openStore(ctx, dsn, newLogger("text"))
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			cal, now := calendar.Default(), db.Now()
+			f.Now = now
+			n, err := writeTable(cmd, out, tf, importer.CaseLedgerHeaders(), func(tw *tabular.Writer) (int, error) {
+				return db.ExportCases(systemCtx(ctx, "export"), f, func(c *jianfu.Case) error { return tw.Write(importer.CaseLedgerRecord(c, cal, now)) })
+			})
+			if err != nil {
+				return err
+			}
+			if toFile(out) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "已导出 %s 条问题线索到 %s / exported %d cases to %s\n", thousands(n), out, n, out)
+			}
+			return nil
+		},
+	}
+	addDBFlag(cmd, &dsn)
+	cmd.Flags().StringVar(&format, "format", "xlsx", "xlsx 或 csv")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "输出文件(CSV 默认标准输出,xlsx 默认 cases.xlsx)")
+	cmd.Flags().StringVar(&region, "region", "", "只导出此区划(及下级)的线索,如 390102")
+	cmd.Flags().StringVar(&status, "status", "", "只导出此状态:new、accepted、transferred、answered、rectified、verified、closed、merged、rejected")
+	cmd.Flags().StringVar(&view, "view", "", "只导出此标签:triage、open、soon、overdue、escalated、closed")
+	cmd.Flags().StringVar(&category, "category", "", "只导出此问题类型,如 chain、checkin")
+	cmd.Flags().StringVar(&source, "source", "", "只导出此来源,如 complaint、hotline")
+	return cmd
+}
+
+func joinStrings[T ~string](list []T) string {
+	s := make([]string, len(list))
+	for i, v := range list {
+		s[i] = string(v)
+	}
+	return strings.Join(s, "、")
+}
+
+func exportFormat(format string) (tabular.Format, error) {
+	switch strings.ToLower(format) {
+	case "xlsx":
+		return tabular.XLSX, nil
+	case "csv":
+		return tabular.CSV, nil
+	}
+	return "", usageError{fmt.Sprintf("--format 应为 xlsx 或 csv,收到“%s” / --format is xlsx or csv", format)}
+}
+
+// toFile reports whether -o names a file rather than standard output.
+func toFile(out string) bool { return out != "" && out != "-" }
+
+// writeTable writes a table with header to out, or to standard output when
+// out is "" or "-"; rows writes the data rows and says how many. A file is
+// written beside its destination and renamed into place only when it is
+// complete.
+func writeTable(cmd *cobra.Command, out string, format tabular.Format, header []string, rows func(*tabular.Writer) (int, error)) (int, error) {
+	var w io.Writer = cmd.OutOrStdout()
+	var file *os.File
+	if toFile(out) {
+		var err error
+		if file, err = os.CreateTemp(dirOf(out), ".export-*"); err != nil {
+			return 0, fmt.Errorf("无法创建文件 %s:%w", out, err)
+		}
+		defer os.Remove(file.Name())
+		defer file.Close()
+		w = file
+	}
+	tw, err := tabular.NewWriter(w, format, header)
+	if err != nil {
+		return 0, err
+	}
+	n, err := rows(tw)
+	if err != nil {
+		return n, err
+	}
+	if err := tw.Close(); err != nil {
+		return n, err
+	}
+	if file != nil {
+		if err := file.Close(); err != nil {
+			return n, err
+		}
+		if err := os.Rename(file.Name(), out); err != nil {
+			return n, fmt.Errorf("无法写入 %s:%w", out, err)
+		}
+	}
+	return n, nil
 }
 
 func dirOf(path string) string {

@@ -7,10 +7,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"jianfu"
+	"jianfu/secret"
 	"jianfu/store"
 	"jianfu/store/storetest"
 )
@@ -101,5 +103,80 @@ func TestImportChannelsReportsEveryBadRow(t *testing.T) {
 	defer db.Close()
 	if _, n, _ := db.FindChannels(storetest.System(), jianfu.ChannelFilter{}); n != 0 {
 		t.Errorf("a refused import saved %d channels", n)
+	}
+}
+
+// TestExportCases writes the case ledger as the system: every case, or
+// those of a region or a view, never the reporter, audited.
+func TestExportCases(t *testing.T) {
+	src, _ := fixtureDB(t)
+	ctx := context.Background()
+	// One complaint a month old (long overdue), one clue made today.
+	past := time.Now().AddDate(0, -1, 0)
+	db, err := store.Open(ctx, src, store.WithClock(func() time.Time { return past }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := secret.ParseSealerKey(secret.NewSealerKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetReporterKey(sealer)
+	rec, err := db.SubmitComplaint(jianfu.WithClientIP(ctx, "203.0.113.9"), &jianfu.Complaint{Source: jianfu.SourceComplaint, RegionCode: "390102",
+		Description: "学校工作群每晚要求接龙回复收到。我叫王晓明,手机13912345678,另一位老师的手机是13600001111。",
+		Identity:    &jianfu.ReporterIdentity{Name: "王晓明", Phone: "13912345678"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Now = time.Now
+	north, _, err := db.CreateClue(storetest.System(), &jianfu.Clue{Source: jianfu.SourceManual, Category: "instant", RegionCode: "390103", Description: "江北区教育局工作群要求周末秒回消息"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	file := filepath.Join(t.TempDir(), "台账.csv")
+	_, stderr, err := run(t, newExportCasesCmd(), "--db", src, "--format", "csv", "-o", file)
+	if err != nil || !strings.Contains(stderr, "已导出 2 条问题线索") {
+		t.Fatalf("export: %v %s", err, stderr)
+	}
+	data, _ := os.ReadFile(file)
+	csv := string(data)
+	if !strings.HasPrefix(csv, "\ufeff编号,来源,问题类型,涉及渠道,所在地区,责任单位,状态,当前阶段,阶段时限(到期日),是否超期,超期工作日,提级督办,办结结果,受理时间,办结时间,问题摘要") ||
+		!strings.Contains(csv, rec.Number+",群众投诉,") || !strings.Contains(csv, north.Number+",监管录入,即时响应,,江北区,尚未移送,待分拣,") {
+		t.Errorf("ledger:\n%s", csv)
+	}
+	for _, secretText := range []string{"王晓明", "13912345678", "13600001111"} {
+		if strings.Contains(csv, secretText) {
+			t.Errorf("the ledger holds %q:\n%s", secretText, csv)
+		}
+	}
+	// Filters, to standard output.
+	out, _, err := run(t, newExportCasesCmd(), "--db", src, "--format", "csv", "--view", "overdue")
+	if err != nil || !strings.Contains(out, rec.Number+",") || !strings.Contains(out, ",是,") || strings.Contains(out, north.Number) {
+		t.Errorf("overdue view: %v\n%s", err, out)
+	}
+	out, _, err = run(t, newExportCasesCmd(), "--db", src, "--format", "csv", "--region", "390103", "--status", "new")
+	if err != nil || strings.Contains(out, rec.Number) || !strings.Contains(out, north.Number) {
+		t.Errorf("region 390103: %v\n%s", err, out)
+	}
+	// xlsx by default, to cases.xlsx unless -o says otherwise.
+	xlsx := filepath.Join(t.TempDir(), "问题线索台账.xlsx")
+	if _, _, err := run(t, newExportCasesCmd(), "--db", src, "-o", xlsx); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(xlsx); !bytes.HasPrefix(data, []byte("PK")) {
+		t.Errorf("not an xlsx file: %q", data[:min(len(data), 8)])
+	}
+	for _, args := range [][]string{{"--view", "late"}, {"--status", "done"}, {"--format", "pdf"}, {"--region", "39x"}} {
+		if _, _, err := run(t, newExportCasesCmd(), append([]string{"--db", src}, args...)...); err == nil || exitCode(err) != 2 {
+			t.Errorf("%v: %v", args, err)
+		}
+	}
+	db, _ = store.Open(ctx, src)
+	defer db.Close()
+	entries, n, err := db.FindAuditEntries(storetest.System(), jianfu.AuditFilter{Action: "case.export"})
+	if err != nil || n != 4 || entries[n-1].ActorName != "system:export" || !strings.HasPrefix(entries[n-1].Detail, "2 cases; filter all") {
+		t.Errorf("audit: %d entries %v, first %+v", n, err, entries[n-1])
 	}
 }
