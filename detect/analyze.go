@@ -406,12 +406,12 @@ func (a *analysis) accept(h *hit, cr *compiledRule) bool {
 		}
 	}
 	for _, c := range cr.near {
-		if !a.findLexIn(h, c.lex, c.side, c.within, c.clause) {
+		if !a.findLexIn(h, c.lex, c.side, c.within, c.clause) || c.with >= 0 && !a.findLexIn(h, int(c.with), 0, 0, false) {
 			return false
 		}
 	}
 	for _, c := range cr.unless {
-		if a.findLexIn(h, c.lex, c.side, c.within, c.clause) {
+		if a.findLexIn(h, c.lex, c.side, c.within, c.clause) && (c.with < 0 || a.findLexIn(h, int(c.with), 0, 0, false)) {
 			return false
 		}
 	}
@@ -551,10 +551,11 @@ func (a *analysis) aggravated(h *hit, assessed bool) bool {
 	}
 	sent := a.sent(h.ts)
 	// in a short message assessment anywhere ties the request to it; in a
-	// long notice only assessment in the same sentence (or the line that
-	// introduces its list) does: "各单位注册率纳入考评" in one item does not
-	// aggravate "请于6月5日前报送活动总结" in another
-	if assessed && (int32(len(a.sents)-1) <= longMessage || a.assessedIn(sent) || a.assessedIn(a.listHead(sent))) {
+	// long notice, and in an item of a numbered list, only assessment in the
+	// same sentence (or the line that introduces its list) does: "各单位注册率
+	// 纳入考评" in one item does not aggravate "请于6月5日前报送活动总结" in
+	// another
+	if assessed && (int32(len(a.sents)-1) <= longMessage && !a.listItem(sent) || a.assessedIn(sent) || a.assessedIn(a.listHead(sent))) {
 		return true
 	}
 	// the sentence itself and, for an item of a numbered list, the line
@@ -569,11 +570,19 @@ func (a *analysis) aggravated(h *hit, assessed bool) bool {
 				return true
 			}
 		}
-		// a chain, instant, check-in or trace demand in the same sentence
+		// a chain, instant, check-in or trace demand in the same sentence; a
+		// photo or screenshot right next to the verb is what is submitted
+		// ("每周上报轨迹截图"), no second demand
 		from, to := int(a.toks[a.sents[s]].os), int(a.toks[a.sents[s+1]-1].oe)
+		hs, he := int(a.toks[h.ts].os), int(a.toks[h.te].oe)
 		for _, sp := range a.r.Spans {
 			switch sp.Category {
-			case Chain, Instant, Checkin, Trace:
+			case Trace:
+				if s == sent && sp.Start < he+objectGap && sp.End > hs-objectGap {
+					continue
+				}
+				fallthrough
+			case Chain, Instant, Checkin:
 				if sp.Start >= from && sp.Start < to {
 					return true
 				}
@@ -582,6 +591,10 @@ func (a *analysis) aggravated(h *hit, assessed bool) bool {
 	}
 	return false
 }
+
+// objectGap is how many runes from a material verb a trace span may start or
+// end and still be read as the thing submitted rather than another demand.
+const objectGap = 5
 
 // longMessage is the number of sentences above which a message is a notice
 // whose parts are read apart for assessment linkage.

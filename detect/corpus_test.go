@@ -166,11 +166,14 @@ func (s *corpusScore) report(t *testing.T, name string) {
 }
 
 // corpusBars are the thresholds each labelled set must meet. dev is what the
-// rules were first tuned on; independent, independent2, independent3,
-// independent4, independent5 and independent6 were written later without
-// looking at the rules' output (independent4–6 by labellers who never saw the
-// rules: independent5 news quotations, long notices and complaints,
-// independent6 short disguised chat lines; docs/detector.md has the blind
+// rules were first tuned on; independent, independent2 … independent8 were
+// written later without looking at the rules' output (independent4–8 by
+// labellers who never saw the rules: independent5 news quotations, long
+// notices and complaints, independent6 short disguised chat lines,
+// independent7 many sectors and platforms, typical-case notices and long
+// mixed messages, independent8 mostly hard ordinary wording — prohibitions,
+// 减负 statistics, meeting sign-in, duty rosters, other senses, voluntary
+// offers — next to look-alike demands); docs/detector.md has the blind
 // numbers, measured before any tuning on them; the bars here are what was
 // reached after, minus a margin); heldout was set aside before
 // the first tuning round and its F1 is reported, never enforced, so that
@@ -188,6 +191,8 @@ var corpusBars = []struct {
 	{"independent4", 0.96, 0.02},
 	{"independent5", 0.97, 0.02},
 	{"independent6", 0.96, 0.02},
+	{"independent7", 0.92, 0.02},
+	{"independent8", 0.97, 0.02},
 	{"heldout", 0, 0.02},
 }
 

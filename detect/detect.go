@@ -249,7 +249,8 @@ type ccond struct {
 	lex    int
 	side   int8 // 0 any, -1 before, 1 after
 	within int32
-	clause bool // same clause only
+	clause bool  // same clause only
+	with   int32 // lexicon that must also occur in the sentence, -1 if none
 }
 
 type compiledRule struct {
@@ -354,7 +355,13 @@ func (d *Detector) compile(rs *ruleSet) error {
 				case "after":
 					side = 1
 				}
-				*list.out = append(*list.out, ccond{lex: id, side: side, within: int32(cond.Within), clause: cond.Scope == "clause"})
+				with := -1
+				if len(cond.With) > 0 {
+					if with, err = anon(cond.With); err != nil {
+						return fmt.Errorf("rule %s: %w", r.ID, err)
+					}
+				}
+				*list.out = append(*list.out, ccond{lex: id, side: side, within: int32(cond.Within), clause: cond.Scope == "clause", with: int32(with)})
 			}
 		}
 		if len(r.NotOverlapping) > 0 {

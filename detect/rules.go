@@ -37,6 +37,9 @@ type Condition struct {
 	Side   string   `yaml:"side,omitempty" json:"side,omitempty"`
 	Within int      `yaml:"within,omitempty" json:"within,omitempty"`
 	Scope  string   `yaml:"scope,omitempty" json:"scope,omitempty"`
+	// With: words of which one must also occur in the sentence for the
+	// condition to hold ("截图" near the verb, with "转发" in the sentence).
+	With []string `yaml:"with,omitempty" json:"with,omitempty"`
 }
 
 // UnmarshalYAML lets a condition be written as a bare list of words.
