@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -313,6 +314,10 @@ func (tx *Tx) insertKeys(obs []*jianfu.Observation) (map[string]struct{}, error)
 	isNew := make(map[string]struct{}, len(obs))
 	now := ms(tx.now)
 	const per = 1500
+	// In key order, each insert descends the index next to the last one:
+	// the pages stay cached instead of being read at random.
+	obs = slices.Clone(obs)
+	slices.SortFunc(obs, func(a, b *jianfu.Observation) int { return bytes.Compare(a.Key, b.Key) })
 	for start := 0; start < len(obs); start += per {
 		part := obs[start:min(start+per, len(obs))]
 		args := make([]any, 0, 3*len(part))
