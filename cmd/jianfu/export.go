@@ -12,6 +12,7 @@ import (
 	"jianfu"
 	"jianfu/calendar"
 	"jianfu/importer"
+	"jianfu/store"
 	"jianfu/tabular"
 )
 
@@ -61,25 +62,10 @@ Export the channel registry with Chinese headers (re-importable).`,
 			if out == "" && tf == tabular.XLSX {
 				out = "channels.xlsx"
 			}
-			ctx := cmd.Context()
-			if ctx == nil {
-				ctx = context.Background()
-			}
-			db, err := openStore(ctx, dsn, newLogger("text"))
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			n, err := writeTable(cmd, out, tf, importer.ChannelHeaders(), func(tw *tabular.Writer) (int, error) {
-				return db.ExportChannels(systemCtx(ctx, "export"), f, func(c *jianfu.Channel) error { return tw.Write(importer.ChannelRecord(c)) })
-			})
-			if err != nil {
-				return err
-			}
-			if toFile(out) {
-				fmt.Fprintf(cmd.ErrOrStderr(), "已导出 %s 个渠道到 %s / exported %d channels to %s\n", thousands(n), out, n, out)
-			}
-			return nil
+			return runExport(cmd, dsn, out, tf, importer.ChannelHeaders(), "个渠道", "channels",
+				func(ctx context.Context, db *store.DB, tw *tabular.Writer) (int, error) {
+					return db.ExportChannels(ctx, f, func(c *jianfu.Channel) error { return tw.Write(importer.ChannelRecord(c)) })
+				})
 		},
 	}
 	addDBFlag(cmd, &dsn)
@@ -135,27 +121,12 @@ Export the case ledger with Chinese headers; no reporter identity or contact, su
 			if out == "" && tf == tabular.XLSX {
 				out = "cases.xlsx"
 			}
-			ctx := cmd.Context()
-			if ctx == nil {
-				ctx = context.Background()
-			}
-			db, err := openStore(ctx, dsn, newLogger("text"))
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			cal, now := calendar.Default(), db.Now()
-			f.Now = now
-			n, err := writeTable(cmd, out, tf, importer.CaseLedgerHeaders(), func(tw *tabular.Writer) (int, error) {
-				return db.ExportCases(systemCtx(ctx, "export"), f, func(c *jianfu.Case) error { return tw.Write(importer.CaseLedgerRecord(c, cal, now)) })
-			})
-			if err != nil {
-				return err
-			}
-			if toFile(out) {
-				fmt.Fprintf(cmd.ErrOrStderr(), "已导出 %s 条问题线索到 %s / exported %d cases to %s\n", thousands(n), out, n, out)
-			}
-			return nil
+			return runExport(cmd, dsn, out, tf, importer.CaseLedgerHeaders(), "条问题线索", "cases",
+				func(ctx context.Context, db *store.DB, tw *tabular.Writer) (int, error) {
+					cal, now := calendar.Default(), db.Now()
+					f.Now = now
+					return db.ExportCases(ctx, f, func(c *jianfu.Case) error { return tw.Write(importer.CaseLedgerRecord(c, cal, now)) })
+				})
 		},
 	}
 	addDBFlag(cmd, &dsn)
@@ -167,6 +138,30 @@ Export the case ledger with Chinese headers; no reporter identity or contact, su
 	cmd.Flags().StringVar(&category, "category", "", "只导出此问题类型,如 chain、checkin")
 	cmd.Flags().StringVar(&source, "source", "", "只导出此来源,如 complaint、hotline")
 	return cmd
+}
+
+// runExport is the shared tail of the export commands: it opens the store,
+// writes the table through each as the system actor "export", and says
+// where it went (what: "个渠道" / "channels").
+func runExport(cmd *cobra.Command, dsn, out string, tf tabular.Format, headers []string, whatZh, whatEn string,
+	each func(ctx context.Context, db *store.DB, tw *tabular.Writer) (int, error)) error {
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	db, err := openStore(ctx, dsn, newLogger("text"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := writeTable(cmd, out, tf, headers, func(tw *tabular.Writer) (int, error) { return each(systemCtx(ctx, "export"), db, tw) })
+	if err != nil {
+		return err
+	}
+	if toFile(out) {
+		fmt.Fprintf(cmd.ErrOrStderr(), "已导出 %s %s到 %s / exported %d %s to %s\n", thousands(n), whatZh, out, n, whatEn, out)
+	}
+	return nil
 }
 
 func joinStrings[T ~string](list []T) string {
