@@ -23,11 +23,17 @@ func (w *where) burdenScope(a *jianfu.Actor, alias string) {
 	}
 }
 
-func canReadBurden(a *jianfu.Actor) error {
-	if !a.CanReadBurden() {
-		return forbidden("查看负担监测需要至少一个角色", "reading burden monitoring needs a role")
+// burdenReader is the caller when it may read burden monitoring at all;
+// what it reads is then scoped by burdenScope.
+func burdenReader(ctx context.Context) (*jianfu.Actor, error) {
+	a, err := jianfu.RequireActor(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	if !a.CanReadBurden() {
+		return nil, forbidden("查看负担监测需要至少一个角色", "reading burden monitoring needs a role")
+	}
+	return a, nil
 }
 
 // window returns the days of a filter: until defaults to today, since to
@@ -220,11 +226,8 @@ func sortRows(rows []*jianfu.BurdenRow, key string) {
 // BurdenRanking ranks the groups (or units) in scope by burden index over a
 // window, with each row's weekly trend.
 func (db *DB) BurdenRanking(ctx context.Context, f jianfu.BurdenFilter) ([]*jianfu.BurdenRow, int, error) {
-	a, err := jianfu.RequireActor(ctx)
+	a, err := burdenReader(ctx)
 	if err != nil {
-		return nil, 0, err
-	}
-	if err := canReadBurden(a); err != nil {
 		return nil, 0, err
 	}
 	since, until := db.window(f.Since, f.Until)
@@ -256,11 +259,8 @@ func (db *DB) BurdenRanking(ctx context.Context, f jianfu.BurdenFilter) ([]*jian
 
 // BurdenSummary sums every group in scope over the filter's window.
 func (db *DB) BurdenSummary(ctx context.Context, f jianfu.BurdenFilter) (*jianfu.BurdenSummary, error) {
-	a, err := jianfu.RequireActor(ctx)
+	a, err := burdenReader(ctx)
 	if err != nil {
-		return nil, err
-	}
-	if err := canReadBurden(a); err != nil {
 		return nil, err
 	}
 	since, until := db.window(f.Since, f.Until)
@@ -384,11 +384,8 @@ func (db *DB) UnitBurden(ctx context.Context, id int64, step string, since, unti
 }
 
 func (db *DB) burdenDetail(ctx context.Context, kind string, id int64, step string, since, until int) (*jianfu.BurdenDetail, error) {
-	a, err := jianfu.RequireActor(ctx)
+	a, err := burdenReader(ctx)
 	if err != nil {
-		return nil, err
-	}
-	if err := canReadBurden(a); err != nil {
 		return nil, err
 	}
 	if step != "week" && step != "month" {

@@ -67,11 +67,8 @@ func (w *where) findingFilter(f jianfu.FindingFilter) {
 
 // FindFindings lists findings in scope, newest first; the read is audited.
 func (db *DB) FindFindings(ctx context.Context, f jianfu.FindingFilter) ([]*jianfu.Finding, int, error) {
-	a, err := jianfu.RequireActor(ctx)
+	a, err := burdenReader(ctx)
 	if err != nil {
-		return nil, 0, err
-	}
-	if err := canReadBurden(a); err != nil {
 		return nil, 0, err
 	}
 	var w where
@@ -109,11 +106,8 @@ func (db *DB) FindFindings(ctx context.Context, f jianfu.FindingFilter) ([]*jian
 
 // FindFindingByID returns one finding in scope; the read is audited.
 func (db *DB) FindFindingByID(ctx context.Context, id int64) (*jianfu.Finding, error) {
-	a, err := jianfu.RequireActor(ctx)
+	a, err := burdenReader(ctx)
 	if err != nil {
-		return nil, err
-	}
-	if err := canReadBurden(a); err != nil {
 		return nil, err
 	}
 	var w where
@@ -141,11 +135,8 @@ func clusterSums(w where) (string, []any) {
 // FindClusters lists 多头报送 clusters with members in scope from two or more
 // groups, the most recent first. Counts and names cover the caller's scope only.
 func (db *DB) FindClusters(ctx context.Context, f jianfu.ClusterFilter) ([]*jianfu.Cluster, int, error) {
-	a, err := jianfu.RequireActor(ctx)
+	a, err := burdenReader(ctx)
 	if err != nil {
-		return nil, 0, err
-	}
-	if err := canReadBurden(a); err != nil {
 		return nil, 0, err
 	}
 	var w where
@@ -257,11 +248,8 @@ func (tx *Tx) fillClusters(a *jianfu.Actor, cs []*jianfu.Cluster, members bool) 
 
 // FindClusterByID returns one cluster with its members in scope.
 func (db *DB) FindClusterByID(ctx context.Context, id int64) (*jianfu.Cluster, error) {
-	a, err := jianfu.RequireActor(ctx)
+	a, err := burdenReader(ctx)
 	if err != nil {
-		return nil, err
-	}
-	if err := canReadBurden(a); err != nil {
 		return nil, err
 	}
 	var w where
@@ -425,11 +413,8 @@ func scanClue(s interface{ Scan(...any) error }) (*jianfu.BurdenClue, error) {
 
 // FindClues lists the clues raised in scope, newest first.
 func (db *DB) FindClues(ctx context.Context, f jianfu.ClueFilter) ([]*jianfu.BurdenClue, int, error) {
-	a, err := jianfu.RequireActor(ctx)
+	a, err := burdenReader(ctx)
 	if err != nil {
-		return nil, 0, err
-	}
-	if err := canReadBurden(a); err != nil {
 		return nil, 0, err
 	}
 	var w where
@@ -451,16 +436,8 @@ func (db *DB) FindClues(ctx context.Context, f jianfu.ClueFilter) ([]*jianfu.Bur
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []*jianfu.BurdenClue
-	for rows.Next() {
-		c, err := scanClue(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, c)
-	}
-	return out, total, rows.Err()
+	out, err := scanAll(rows, scanClue)
+	return out, total, err
 }
 
 // AdoptClue marks a clue as taken into a case (the case workflow calls it).
@@ -499,11 +476,8 @@ func (db *DB) AdoptClue(ctx context.Context, id, caseID int64) (*jianfu.BurdenCl
 // FindPeople lists people (by pseudonym) by the number of registered
 // groups in scope they sit in, most first, with the distribution.
 func (db *DB) FindPeople(ctx context.Context, f jianfu.PeopleFilter) ([]*jianfu.PersonGroups, int, *jianfu.PeopleStats, error) {
-	a, err := jianfu.RequireActor(ctx)
+	a, err := burdenReader(ctx)
 	if err != nil {
-		return nil, 0, nil, err
-	}
-	if err := canReadBurden(a); err != nil {
 		return nil, 0, nil, err
 	}
 	var w where

@@ -805,16 +805,8 @@ func (db *DB) FindForms(ctx context.Context, f jianfu.FormFilter) ([]*jianfu.Che
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []*jianfu.CheckForm
-	for rows.Next() {
-		fm, err := scanForm(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, fm)
-	}
-	return out, total, rows.Err()
+	out, err := scanAll(rows, scanForm)
+	return out, total, err
 }
 
 // FindFormByID returns a form in scope and the checklist it is filled with.
@@ -1046,16 +1038,8 @@ func (db *DB) FindRectifications(ctx context.Context, f jianfu.RectificationFilt
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []*jianfu.Rectification
-	for rows.Next() {
-		r, err := scanRect(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, r)
-	}
-	return out, total, rows.Err()
+	out, err := scanAll(rows, scanRect)
+	return out, total, err
 }
 
 // MarkRectified records a completed rectification; a channel left with no

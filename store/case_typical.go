@@ -201,16 +201,8 @@ func (db *DB) FindTypicalCases(ctx context.Context, f jianfu.TypicalFilter) ([]*
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []*jianfu.TypicalCase
-	for rows.Next() {
-		t, err := scanTypical(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, t)
-	}
-	return out, total, rows.Err()
+	out, err := scanAll(rows, scanTypical)
+	return out, total, err
 }
 
 // FindTypicalCase returns one published typical case. Public.

@@ -66,16 +66,8 @@ func (db *DB) FindRegions(ctx context.Context, f jianfu.RegionFilter) ([]*jianfu
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []*jianfu.Region
-	for rows.Next() {
-		r, err := scanRegion(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, r)
-	}
-	return out, total, rows.Err()
+	out, err := scanAll(rows, scanRegion)
+	return out, total, err
 }
 
 // ImportRegions adds or renames regions, all or nothing. Parents must

@@ -208,16 +208,8 @@ func (db *DB) FindScorecards(ctx context.Context, f jianfu.ScorecardFilter) ([]*
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []*jianfu.Scorecard
-	for rows.Next() {
-		sc, err := scanScorecard(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, sc)
-	}
-	return out, total, rows.Err()
+	out, err := scanAll(rows, scanScorecard)
+	return out, total, err
 }
 
 // FindScorecard returns one channel's scorecard; ENOTFOUND when the

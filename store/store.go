@@ -249,3 +249,18 @@ func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	return db.sql.ExecContext(ctx, db.q(query), args...)
 }
+
+// scanAll reads every row with scan (one of the scanX functions, which take
+// a *sql.Row or *sql.Rows) and closes the rows.
+func scanAll[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -65,16 +65,8 @@ func (db *DB) FindUnits(ctx context.Context, f jianfu.UnitFilter) ([]*jianfu.Uni
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []*jianfu.Unit
-	for rows.Next() {
-		u, err := scanUnit(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, u)
-	}
-	return out, total, rows.Err()
+	out, err := scanAll(rows, scanUnit)
+	return out, total, err
 }
 
 // canManageUnits reports whether the actor may create or change units.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,6 +49,22 @@ func respondList[T any](w http.ResponseWriter, items []T, total int, p jianfu.Pa
 	}
 	p = p.Normalize()
 	writeJSON(w, http.StatusOK, listResponse[T]{Items: items, Total: total, Limit: p.Limit, Offset: p.Offset})
+	return nil
+}
+
+// serveByID answers a request on …/{id} with what find returns for the
+// path's id, as JSON: a lookup, or an action on the record that takes no
+// body. find is the service method, scoped by the caller as always.
+func serveByID[T any](w http.ResponseWriter, r *http.Request, find func(context.Context, int64) (T, error)) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := find(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
 	return nil
 }
 
@@ -200,16 +217,7 @@ func (s *Server) apiUnits(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiUnit(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	u, err := s.svc.Units.FindUnitByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, u)
-	return nil
+	return serveByID(w, r, s.svc.Units.FindUnitByID)
 }
 
 // unitInput is the body of POST and PATCH /api/v1/units.
@@ -279,16 +287,7 @@ func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiUser(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	u, err := s.svc.Users.FindUserByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, u)
-	return nil
+	return serveByID(w, r, s.svc.Users.FindUserByID)
 }
 
 // userInput is the body of POST and PATCH /api/v1/users.

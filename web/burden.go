@@ -520,16 +520,7 @@ func (s *Server) apiFindings(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiFinding(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	f, err := s.svc.Burden.FindFindingByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, f)
-	return nil
+	return serveByID(w, r, s.svc.Burden.FindFindingByID)
 }
 
 func (s *Server) apiClusters(w http.ResponseWriter, r *http.Request) error {
@@ -545,16 +536,7 @@ func (s *Server) apiClusters(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiCluster(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	c, err := s.svc.Burden.FindClusterByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
+	return serveByID(w, r, s.svc.Burden.FindClusterByID)
 }
 
 func (s *Server) apiClues(w http.ResponseWriter, r *http.Request) error {

@@ -98,55 +98,19 @@ func (s *Server) apiCreateCampaign(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) apiCampaign(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	c, err := s.svc.Campaigns.FindCampaignByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
+	return serveByID(w, r, s.svc.Campaigns.FindCampaignByID)
 }
 
 func (s *Server) apiCloseCampaign(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	c, err := s.svc.Campaigns.CloseCampaign(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
+	return serveByID(w, r, s.svc.Campaigns.CloseCampaign)
 }
 
 func (s *Server) apiVerifySample(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	res, err := s.svc.Campaigns.VerifySample(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, res)
-	return nil
+	return serveByID(w, r, s.svc.Campaigns.VerifySample)
 }
 
 func (s *Server) apiCampaignResults(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	res, err := s.svc.Campaigns.CampaignResults(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, res)
-	return nil
+	return serveByID(w, r, s.svc.Campaigns.CampaignResults)
 }
 
 func (s *Server) apiForms(w http.ResponseWriter, r *http.Request) error {
@@ -346,16 +310,7 @@ func (s *Server) apiRateable(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiScorecard(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	sc, err := s.svc.Evaluation.FindScorecard(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, sc)
-	return nil
+	return serveByID(w, r, s.svc.Evaluation.FindScorecard)
 }
 
 func (s *Server) apiRatings(w http.ResponseWriter, r *http.Request) error {
@@ -462,16 +417,7 @@ func (s *Server) apiIssueOrder(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiOrder(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	o, err := s.svc.Cleanup.FindOrderByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, o)
-	return nil
+	return serveByID(w, r, s.svc.Cleanup.FindOrderByID)
 }
 
 // orderAnswer is the body of the confirm, appeal and decision calls.

@@ -87,16 +87,7 @@ func (s *Server) apiSetDeadlines(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	c, err := s.svc.Cases.FindCaseByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
+	return serveByID(w, r, s.svc.Cases.FindCaseByID)
 }
 
 func (s *Server) apiCaseEvents(w http.ResponseWriter, r *http.Request) error {
@@ -277,16 +268,7 @@ func (s *Server) apiDraftTypical(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiPublishTypical(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	t, err := s.svc.Cases.PublishTypical(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, t)
-	return nil
+	return serveByID(w, r, s.svc.Cases.PublishTypical)
 }
 
 // apiCaseFilter reads the filters of the case list and the ledger export.

@@ -63,16 +63,7 @@ func (s *Server) apiChannels(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiChannel(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	c, err := s.svc.Channels.FindChannelByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
+	return serveByID(w, r, s.svc.Channels.FindChannelByID)
 }
 
 // channelInput is the body of POST and PATCH /api/v1/channels.

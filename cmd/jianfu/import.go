@@ -121,6 +121,28 @@ type importJob struct {
 	run          func(ctx context.Context, db *store.DB, p importer.Progress) (*importer.Result, error)
 }
 
+// withProgress runs an import with its progress on stderr (a bar for files
+// of largeImport bytes or more); an import refused for bad rows prints them
+// there and returns importFailed (exit status 1).
+func withProgress[R any](cmd *cobra.Command, log *slog.Logger, files []string, run func(importer.Progress) (R, error)) (R, error) {
+	var size int64
+	for _, f := range files {
+		if st, err := os.Stat(f); err == nil {
+			size += st.Size()
+		}
+	}
+	stderr := cmd.ErrOrStderr()
+	prog := newImportProgress(stderr, log, size >= largeImport)
+	res, err := run(prog.report)
+	prog.finish()
+	var e *jianfu.Error
+	if err != nil && errors.As(err, &e) && len(e.Problems) > 0 {
+		printProblems(stderr, e.Problems)
+		return res, importFailed{len(e.Problems)}
+	}
+	return res, err
+}
+
 // runImport opens the store, runs the job as the local system operator with
 // progress on stderr, and prints the outcome: a summary on stdout, or the
 // problems on stderr and an error (exit status 1).
@@ -136,22 +158,10 @@ func runImport(cmd *cobra.Command, dsn string, job importJob) error {
 	}
 	defer db.Close()
 
-	var size int64
-	for _, f := range job.files {
-		if st, err := os.Stat(f); err == nil {
-			size += st.Size()
-		}
-	}
-	stderr := cmd.ErrOrStderr()
-	prog := newImportProgress(stderr, log, size >= largeImport)
-	res, err := job.run(systemCtx(ctx, "import"), db, prog.report)
-	prog.finish()
+	res, err := withProgress(cmd, log, job.files, func(p importer.Progress) (*importer.Result, error) {
+		return job.run(systemCtx(ctx, "import"), db, p)
+	})
 	if err != nil {
-		var e *jianfu.Error
-		if errors.As(err, &e) && len(e.Problems) > 0 {
-			printProblems(stderr, e.Problems)
-			return importFailed{len(e.Problems)}
-		}
 		return err
 	}
 	out := cmd.OutOrStdout()

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -60,20 +59,10 @@ stored encrypted and need --reporter-key; --without-contacts drops them.`,
 			if err := configureCases(db, serveFlags{reporterKey: reporterKey}, log); err != nil {
 				return err
 			}
-			var size int64
-			if st, err := os.Stat(args[0]); err == nil {
-				size = st.Size()
-			}
-			stderr := cmd.ErrOrStderr()
-			prog := newImportProgress(stderr, log, size >= largeImport)
-			res, err := importer.ImportComplaints(systemCtx(ctx, "import"), db, args[0], importer.ComplaintOptions{Region: region, WithoutContacts: withoutContacts}, prog.report)
-			prog.finish()
+			res, err := withProgress(cmd, log, args[:1], func(p importer.Progress) (*importer.ComplaintResult, error) {
+				return importer.ImportComplaints(systemCtx(ctx, "import"), db, args[0], importer.ComplaintOptions{Region: region, WithoutContacts: withoutContacts}, p)
+			})
 			if err != nil {
-				var e *jianfu.Error
-				if errors.As(err, &e) && len(e.Problems) > 0 {
-					printProblems(stderr, e.Problems)
-					return importFailed{len(e.Problems)}
-				}
 				return err
 			}
 			out := cmd.OutOrStdout()
