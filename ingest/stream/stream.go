@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -55,9 +56,12 @@ func Connect(url string, name string) (*nats.Conn, jetstream.JetStream, error) {
 	return nc, js, nil
 }
 
-// Setup creates the stream, or brings its configuration up to date.
+// Setup creates the stream, or brings its configuration up to date. A
+// stream already configured so is left alone: every worker calls Setup as
+// it starts, and an update each time would be a write to the server for
+// nothing (and several at once race inside nats-server's file store).
 func Setup(ctx context.Context, js jetstream.JetStream, n Names) (jetstream.Stream, error) {
-	s, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	want := jetstream.StreamConfig{
 		Name:        n.Stream,
 		Description: "jianfu: work-group messages awaiting analysis (raw text; removed once acknowledged)",
 		Subjects:    []string{n.Subject + ".>"},
@@ -65,7 +69,15 @@ func Setup(ctx context.Context, js jetstream.JetStream, n Names) (jetstream.Stre
 		Storage:     jetstream.FileStorage,
 		Duplicates:  2 * time.Minute,
 		MaxAge:      7 * 24 * time.Hour,
-	})
+	}
+	if s, err := js.Stream(ctx, n.Stream); err == nil {
+		have := s.CachedInfo().Config
+		if have.Description == want.Description && slices.Equal(have.Subjects, want.Subjects) && have.Retention == want.Retention &&
+			have.Storage == want.Storage && have.Duplicates == want.Duplicates && have.MaxAge == want.MaxAge {
+			return s, nil
+		}
+	}
+	s, err := js.CreateOrUpdateStream(ctx, want)
 	if err != nil {
 		return nil, fmt.Errorf("set up stream %s: %w", n.Stream, err)
 	}
