@@ -409,8 +409,6 @@ type BurdenService interface {
 	// RaiseClue turns a finding or a cluster into a case clue. Supervisors
 	// and case handlers may; ECONFLICT when one exists already.
 	RaiseClue(ctx context.Context, kind string, id int64) (*BurdenClue, error)
-	// AdoptClue marks a clue as taken into a case (the case workflow calls it).
-	AdoptClue(ctx context.Context, id, caseID int64) (*BurdenClue, error)
 	FindClues(ctx context.Context, f ClueFilter) ([]*BurdenClue, int, error)
 
 	FindPeople(ctx context.Context, f PeopleFilter) ([]*PersonGroups, int, *PeopleStats, error)

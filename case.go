@@ -148,6 +148,20 @@ var CaseCategoryHelp = map[string]string{
 // ValidCategory reports whether c is a case category.
 func ValidCategory(c string) bool { _, ok := CaseCategoryNames[c]; return ok }
 
+// Proposals keeps the valid categories of a detector's proposal, each
+// once, in order; never nil, so it stores as a JSON list.
+func Proposals(in []string) []string {
+	out := []string{}
+	seen := map[string]bool{}
+	for _, c := range in {
+		if ValidCategory(c) && c != CategoryOther && !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // CaseFinding is what the responsible unit found when it looked into a case.
 type CaseFinding string
 
@@ -334,11 +348,12 @@ func (r *ReporterIdentity) Empty() bool {
 // cadre inside, over Open311, or from a hotline record.
 type Complaint struct {
 	Source      CaseSource
-	SourceRef   string // the hotline's record id; makes imports idempotent
-	Category    string // the reporter's choice; "" lets the detector propose
-	ChannelID   int64  // a registered channel the reporter picked
-	ChannelText string // the channel as the reporter named it
-	RegionCode  string // where: a division code
+	SourceRef   string   // the hotline's record id; makes imports idempotent
+	Category    string   // the reporter's choice; "" takes the first proposal
+	Proposed    []string // the demand categories the caller's detector found in the words
+	ChannelID   int64    // a registered channel the reporter picked
+	ChannelText string   // the channel as the reporter named it
+	RegionCode  string   // where: a division code
 	Address     string
 	Lat, Lon    *float64
 	MediaURL    string
@@ -358,6 +373,7 @@ func (c *Complaint) Validate() error {
 	c.ChannelText = strings.TrimSpace(c.ChannelText)
 	c.Address = strings.TrimSpace(c.Address)
 	c.Category = strings.TrimSpace(c.Category)
+	c.Proposed = Proposals(c.Proposed)
 	var probs []Problem
 	add := func(field, zh, en string) { probs = append(probs, Problem{Field: field, Message: zh, English: en}) }
 	switch n := utf8.RuneCountInString(c.Description); {
@@ -434,6 +450,10 @@ type Clue struct {
 	ChannelID   int64      `json:"channel_id"`
 	RegionCode  string     `json:"region_code"`
 	Description string     `json:"description"`
+	// Proposed are the demand categories the caller's detector found (or
+	// the finding carries), most salient first; a clue without a Category
+	// takes the first.
+	Proposed []string `json:"-"`
 }
 
 // PublicCase is what anyone may see of a case: its number, its public
@@ -696,14 +716,11 @@ type TypicalFilter struct {
 	Page
 }
 
-// CaseService is the case workflow. Methods that take a person's
-// complaint or show public progress work without an actor; every other
-// method reads the actor from the context, sees only cases in its scope
-// (region-wide roles: the region subtree; unit administrators: cases
-// transferred to their unit subtree, now or before a re-routing) and
-// answers ENOTFOUND for the rest. Changes write their audit entries in the
-// same transaction.
-type CaseService interface {
+// IntakeService takes complaints and clues in (问题发现). Methods that take
+// a person's complaint or show public progress work without an actor;
+// CreateClue needs one. Changes write their audit entries in the same
+// transaction.
+type IntakeService interface {
 	// SubmitComplaint files a complaint. Anonymous unless Identity is
 	// given, in which case it is stored encrypted; without a configured
 	// key an identity is refused (EINVALID) and anonymous complaints still
@@ -723,10 +740,19 @@ type CaseService interface {
 	ComplaintRegions(ctx context.Context) ([]*Region, error)
 	// ComplaintChannels searches filed, active channels by name.
 	ComplaintChannels(ctx context.Context, query, regionPath string, limit int) ([]*PublicChannel, error)
-
 	// CreateClue adds a clue found by the administration; the same
 	// Source and SourceRef twice returns the existing case.
 	CreateClue(ctx context.Context, c *Clue) (*Case, bool, error)
+}
+
+// CaseService is the case workflow (案例移送、责任协同): reading cases and
+// moving them through triage, transfer, answer, rectification,
+// verification and closing. Every method reads the actor from the
+// context, sees only cases in its scope (region-wide roles: the region
+// subtree; unit administrators: cases transferred to their unit subtree,
+// now or before a re-routing) and answers ENOTFOUND for the rest. Changes
+// write their audit entries in the same transaction.
+type CaseService interface {
 	FindCaseByID(ctx context.Context, id int64) (*Case, error)
 	FindCases(ctx context.Context, f CaseFilter) ([]*Case, int, error)
 	// ExportCases calls fn for every case FindCases would list under the
@@ -751,7 +777,11 @@ type CaseService interface {
 	// RevealReporter decrypts a reporter's identity. It needs the
 	// reporter_access role and a reason, and writes an audit entry.
 	RevealReporter(ctx context.Context, id int64, reason string) (*ReporterIdentity, error)
+}
 
+// DeadlineService keeps the working-day deadlines of cases: reminders,
+// overdue marks, escalation (提级督办) and the per-stage policy.
+type DeadlineService interface {
 	// SweepDeadlines reminds, marks overdue and escalates the open cases
 	// in scope as of now. The server runs it periodically; it is
 	// idempotent.
@@ -759,7 +789,10 @@ type CaseService interface {
 	OverdueBoard(ctx context.Context) (*OverdueBoard, error)
 	CaseDeadlines(ctx context.Context) ([]*DeadlinePolicy, error)
 	SetCaseDeadlines(ctx context.Context, p *DeadlinePolicy) error
+}
 
+// TypicalService publishes anonymised typical cases (典型案例).
+type TypicalService interface {
 	// DraftTypical saves an anonymised draft of a closed case as a
 	// typical case; PublishTypical (by another supervisor) makes it public.
 	DraftTypical(ctx context.Context, id int64, t TypicalCase) (*TypicalCase, error)

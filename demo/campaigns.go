@@ -21,7 +21,7 @@ func (g *gen) campaigns(ctx context.Context) error {
 	}
 	var chans []*jianfu.Channel
 	for off := 0; ; off += 1000 {
-		page, total, err := db.FindChannels(ctx, jianfu.ChannelFilter{Page: jianfu.Page{Offset: off, Limit: 1000, Sort: "id"}})
+		page, total, err := db.Channels().FindChannels(ctx, jianfu.ChannelFilter{Page: jianfu.Page{Offset: off, Limit: 1000, Sort: "id"}})
 		if err != nil {
 			return err
 		}
@@ -57,7 +57,7 @@ func (g *gen) campaigns(ctx context.Context) error {
 		}
 		checks = append(checks, mc)
 	}
-	if err := db.RecordChecks(ctx, checks); err != nil {
+	if err := db.Monitor().RecordChecks(ctx, checks); err != nil {
 		return fmt.Errorf("monitor checks: %w", err)
 	}
 	g.count("技术监测记录", len(checks))
@@ -84,7 +84,7 @@ func (g *gen) campaigns(ctx context.Context) error {
 			if g.rng.IntN(3) == 0 {
 				comment = ratingComments[g.rng.IntN(len(ratingComments))]
 			}
-			if err := db.RateChannel(jianfu.WithActor(context.Background(), rater), &jianfu.Rating{ChannelID: c.ID, Score: score, Comment: comment}); err != nil {
+			if err := db.Evaluation().RateChannel(jianfu.WithActor(context.Background(), rater), &jianfu.Rating{ChannelID: c.ID, Score: score, Comment: comment}); err != nil {
 				return fmt.Errorf("rating: %w", err)
 			}
 			ratings++
@@ -95,7 +95,7 @@ func (g *gen) campaigns(ctx context.Context) error {
 	// Scorecards month by month, for the trend.
 	for m := 5; m >= 1; m-- {
 		at(now.AddDate(0, -m, 0))
-		if _, err := db.RecomputeScorecards(ctx); err != nil {
+		if _, err := db.Evaluation().RecomputeScorecards(ctx); err != nil {
 			return err
 		}
 	}
@@ -121,20 +121,20 @@ func (g *gen) campaigns(ctx context.Context) error {
 		check := func(name, evidence, note string) error {
 			c := &jianfu.Campaign{Name: name, RegionPath: jn.region.Path, UnitIDs: []int64{edu.ID}, Kinds: []jianfu.ChannelKind{jianfu.KindAccount},
 				SampleRate: 1, Seed: g.rng.Uint64(), Inspectors: []int64{insp.UserID}}
-			if err := db.CreateCampaign(sup.ctx, c); err != nil {
+			if err := db.Campaigns().CreateCampaign(sup.ctx, c); err != nil {
 				return fmt.Errorf("campaign %s: %w", name, err)
 			}
-			forms, _, err := db.FindForms(sup.ctx, jianfu.FormFilter{CampaignID: c.ID, Page: jianfu.Page{Limit: 100}})
+			forms, _, err := db.Campaigns().FindForms(sup.ctx, jianfu.FormFilter{CampaignID: c.ID, Page: jianfu.Page{Limit: 100}})
 			if err != nil {
 				return err
 			}
 			for _, f := range forms {
-				if _, err := db.SaveForm(insp.ctx, f.ID, jianfu.FormInput{Submit: true, Evidence: evidence,
+				if _, err := db.Campaigns().SaveForm(insp.ctx, f.ID, jianfu.FormInput{Submit: true, Evidence: evidence,
 					Answers: map[string]jianfu.Answer{"V1": {Hit: true, Note: note}, "D1": {Points: 15}}}); err != nil {
 					return err
 				}
 			}
-			_, err = db.CloseCampaign(sup.ctx, c.ID)
+			_, err = db.Campaigns().CloseCampaign(sup.ctx, c.ID)
 			return err
 		}
 		at(now.AddDate(0, -4, 0))
@@ -142,12 +142,12 @@ func (g *gen) campaigns(ctx context.Context) error {
 			return err
 		}
 		at(now.AddDate(0, -3, 0))
-		rects, _, err := db.FindRectifications(sup.ctx, jianfu.RectificationFilter{Status: jianfu.RectOpen})
+		rects, _, err := db.Campaigns().FindRectifications(sup.ctx, jianfu.RectificationFilter{Status: jianfu.RectOpen})
 		if err != nil {
 			return err
 		}
 		for _, r := range rects {
-			if _, err := db.MarkRectified(sup.ctx, r.ID, "已恢复日常更新,建立内容发布排期"); err != nil {
+			if _, err := db.Campaigns().MarkRectified(sup.ctx, r.ID, "已恢复日常更新,建立内容发布排期"); err != nil {
 				return err
 			}
 		}
@@ -162,10 +162,10 @@ func (g *gen) campaigns(ctx context.Context) error {
 	{
 		c := &jianfu.Campaign{Name: fmt.Sprintf("%d年第%d季度%s政务应用程序、公众账号和工作群组抽查", now.Year(), (int(now.Month())-1)/3+1, capital.region.Name),
 			RegionPath: capital.region.Path, SampleSize: max(12, len(chans)*8/100), Seed: g.rng.Uint64(), Inspectors: []int64{insp.UserID, sup.UserID}, RectifyDays: 15}
-		if err := db.CreateCampaign(sup.ctx, c); err != nil {
+		if err := db.Campaigns().CreateCampaign(sup.ctx, c); err != nil {
 			return fmt.Errorf("campaign: %w", err)
 		}
-		forms, _, err := db.FindForms(sup.ctx, jianfu.FormFilter{CampaignID: c.ID, Page: jianfu.Page{Limit: 1000}})
+		forms, _, err := db.Campaigns().FindForms(sup.ctx, jianfu.FormFilter{CampaignID: c.ID, Page: jianfu.Page{Limit: 1000}})
 		if err != nil {
 			return err
 		}
@@ -179,7 +179,7 @@ func (g *gen) campaigns(ctx context.Context) error {
 				who = sup
 			}
 			in := g.formAnswers(f)
-			if _, err := db.SaveForm(who.ctx, f.ID, in); err != nil {
+			if _, err := db.Campaigns().SaveForm(who.ctx, f.ID, in); err != nil {
 				return fmt.Errorf("form %d: %w", f.ID, err)
 			}
 			done++
@@ -187,12 +187,12 @@ func (g *gen) campaigns(ctx context.Context) error {
 		g.count("抽查检查表单", len(forms))
 		g.count("已提交检查", done)
 	}
-	if _, err := db.RecomputeScorecards(ctx); err != nil {
+	if _, err := db.Evaluation().RecomputeScorecards(ctx); err != nil {
 		return err
 	}
 
 	// Exit orders: one confirmed (archived), one appealed, one awaiting.
-	cands, _, err := db.FindCandidates(sup.ctx, jianfu.CandidateFilter{Page: jianfu.Page{Limit: 50}})
+	cands, _, err := db.Cleanup().FindCandidates(sup.ctx, jianfu.CandidateFilter{Page: jianfu.Page{Limit: 50}})
 	if err != nil {
 		return err
 	}
@@ -202,18 +202,18 @@ func (g *gen) campaigns(ctx context.Context) error {
 			break
 		}
 		reason := "经核查," + c.Signals[0].Evidence + ",依规予以关停"
-		o, err := db.IssueExitOrder(sup.ctx, jianfu.OrderInput{ChannelID: c.ChannelID, Reason: reason})
+		o, err := db.Cleanup().IssueExitOrder(sup.ctx, jianfu.OrderInput{ChannelID: c.ChannelID, Reason: reason})
 		if err != nil {
 			return fmt.Errorf("exit order: %w", err)
 		}
 		orders++
 		switch i {
 		case 0:
-			if _, err := db.ConfirmExit(ctx, o.ID, "已注销并存档", c.Kind == jianfu.KindGroup); err != nil {
+			if _, err := db.Cleanup().ConfirmExit(ctx, o.ID, "已注销并存档", c.Kind == jianfu.KindGroup); err != nil {
 				return err
 			}
 		case 1:
-			if _, err := db.AppealExit(ctx, o.ID, "该群承担防汛值守联络任务,汛期结束后解散"); err != nil {
+			if _, err := db.Cleanup().AppealExit(ctx, o.ID, "该群承担防汛值守联络任务,汛期结束后解散"); err != nil {
 				return err
 			}
 		}
@@ -294,7 +294,7 @@ func (g *gen) formAnswers(f *jianfu.CheckForm) jianfu.FormInput {
 // (some temporary and past their end date, some nearly empty) and a few
 // apps.
 func (g *gen) sampleChannels(ctx context.Context) error {
-	if _, n, err := g.db.FindChannels(ctx, jianfu.ChannelFilter{Page: jianfu.Page{Limit: 1}}); err != nil || n > 0 {
+	if _, n, err := g.db.Channels().FindChannels(ctx, jianfu.ChannelFilter{Page: jianfu.Page{Limit: 1}}); err != nil || n > 0 {
 		return err
 	}
 	now := g.db.Now()
@@ -313,7 +313,7 @@ func (g *gen) sampleChannels(ctx context.Context) error {
 		if edit != nil {
 			edit(c)
 		}
-		if err := g.db.CreateChannel(ctx, c); err != nil {
+		if err := g.db.Channels().CreateChannel(ctx, c); err != nil {
 			return fmt.Errorf("channel %s: %w", name, err)
 		}
 		made++

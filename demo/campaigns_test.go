@@ -25,20 +25,20 @@ func TestDemoCampaigns(t *testing.T) {
 	if sup == nil {
 		t.Fatal("no capital supervisor among the logins")
 	}
-	u, err := db.Authenticate(context.Background(), sup.Username, sup.Password)
+	u, err := db.Users().Authenticate(context.Background(), sup.Username, sup.Password)
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, err := db.CreateSession(context.Background(), u.ID, "127.0.0.1", "demo test")
+	token, err := db.Users().CreateSession(context.Background(), u.ID, "127.0.0.1", "demo test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := db.SessionActor(context.Background(), token)
+	a, err := db.Users().SessionActor(context.Background(), token)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := jianfu.WithActor(context.Background(), a)
-	d, err := db.Dashboard(ctx)
+	d, err := db.Evaluation().Dashboard(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestDemoCampaigns(t *testing.T) {
 	if len(d.Relapses) == 0 {
 		t.Error("no relapse flagged")
 	}
-	cs, _, err := db.FindCampaigns(ctx, jianfu.CampaignFilter{})
+	cs, _, err := db.Campaigns().FindCampaigns(ctx, jianfu.CampaignFilter{})
 	if err != nil || len(cs) < 2 || cs[0].Done == 0 || cs[0].Sampled <= cs[0].Done {
 		t.Errorf("campaigns: %+v %v", cs, err)
 	}

@@ -191,7 +191,7 @@ func (g *gen) cases(ctx context.Context) error {
 	sweep := func(until time.Time) error {
 		for !nextSweep.After(until) {
 			at(nextSweep)
-			if _, err := g.db.SweepDeadlines(sys, nextSweep); err != nil {
+			if _, err := g.db.Deadlines().SweepDeadlines(sys, nextSweep); err != nil {
 				return fmt.Errorf("sweep %s: %w", nextSweep.Format("2006-01-02"), err)
 			}
 			nextSweep = nextSweep.Add(24 * time.Hour)
@@ -217,7 +217,7 @@ func (g *gen) cases(ctx context.Context) error {
 		return err
 	}
 	at(anchor)
-	if _, err := g.db.SweepDeadlines(sys, anchor); err != nil {
+	if _, err := g.db.Deadlines().SweepDeadlines(sys, anchor); err != nil {
 		return fmt.Errorf("final sweep: %w", err)
 	}
 	dropped := 0
@@ -467,11 +467,12 @@ func (g *gen) runStep(ctx context.Context, s caseStep) error {
 	switch s.action {
 	case "create":
 		if pc.source.Public() {
-			c := &jianfu.Complaint{Source: pc.source, Category: pc.category, RegionCode: pc.unit.RegionCode, ChannelText: pc.channel, Description: pc.text}
+			c := &jianfu.Complaint{Source: pc.source, Category: pc.category, RegionCode: pc.unit.RegionCode, ChannelText: pc.channel, Description: pc.text,
+				Proposed: g.det.Propose(pc.text, pc.channel)}
 			if pc.source == jianfu.SourceHotline {
 				c.SourceRef = fmt.Sprintf("12345-%s-%04d", s.at.In(chinaTZ).Format("20060102"), pc.index)
 			}
-			if pc.named && g.db.AcceptsIdentity() {
+			if pc.named && g.db.Intake().AcceptsIdentity() {
 				c.Identity = &jianfu.ReporterIdentity{Name: personName(g.rng), Phone: fmt.Sprintf("139%08d", g.rng.IntN(100_000_000))}
 			}
 			ctx := ctx
@@ -480,14 +481,14 @@ func (g *gen) runStep(ctx context.Context, s caseStep) error {
 			} else {
 				ctx = jianfu.WithActor(ctx, nil)
 			}
-			rec, err := g.db.SubmitComplaint(ctx, c)
+			rec, err := g.db.Intake().SubmitComplaint(ctx, c)
 			if err != nil {
 				return err
 			}
 			pc.number = rec.Number
 		} else {
-			c, _, err := g.db.CreateClue(office, &jianfu.Clue{Source: pc.source, Category: pc.category, RegionCode: pc.unit.RegionCode,
-				Description: pc.text, SourceRef: fmt.Sprintf("demo-%s-%04d", pc.source, pc.index)})
+			c, _, err := g.db.Intake().CreateClue(office, &jianfu.Clue{Source: pc.source, Category: pc.category, RegionCode: pc.unit.RegionCode,
+				Description: pc.text, SourceRef: fmt.Sprintf("demo-%s-%04d", pc.source, pc.index), Proposed: g.det.Propose(pc.text)})
 			if err != nil {
 				return err
 			}
@@ -495,39 +496,39 @@ func (g *gen) runStep(ctx context.Context, s caseStep) error {
 			pc.id = c.ID
 			return nil
 		}
-		list, _, err := g.db.FindCases(jianfu.WithActor(ctx, jianfu.SystemActor("demo")), jianfu.CaseFilter{Query: pc.number, Page: jianfu.Page{Limit: 1}})
+		list, _, err := g.db.Cases().FindCases(jianfu.WithActor(ctx, jianfu.SystemActor("demo")), jianfu.CaseFilter{Query: pc.number, Page: jianfu.Page{Limit: 1}})
 		if err != nil || len(list) == 0 {
 			return fmt.Errorf("read back %s: %v", pc.number, err)
 		}
 		pc.id = list[0].ID
 		return nil
 	case "reject":
-		_, err = g.db.TriageCase(office, pc.id, jianfu.Triage{Decision: "reject", Reason: "所反映问题不属于“指尖上的形式主义”范畴,已告知向有关部门反映"})
+		_, err = g.db.Cases().TriageCase(office, pc.id, jianfu.Triage{Decision: "reject", Reason: "所反映问题不属于“指尖上的形式主义”范畴,已告知向有关部门反映"})
 	case "merge":
 		if pc.mergeWith.number == "" {
 			return nil
 		}
-		_, err = g.db.TriageCase(office, pc.id, jianfu.Triage{Decision: "merge", MergeInto: pc.mergeWith.number})
+		_, err = g.db.Cases().TriageCase(office, pc.id, jianfu.Triage{Decision: "merge", MergeInto: pc.mergeWith.number})
 	case "accept":
-		_, err = g.db.TriageCase(office, pc.id, jianfu.Triage{Decision: "accept", Categories: []string{pc.category}})
+		_, err = g.db.Cases().TriageCase(office, pc.id, jianfu.Triage{Decision: "accept", Categories: []string{pc.category}})
 	case "transfer":
-		_, err = g.db.TransferCase(office, pc.id, jianfu.Transfer{UnitID: pc.unit.ID, Note: "请核实情况,按时答复并整改"})
+		_, err = g.db.Cases().TransferCase(office, pc.id, jianfu.Transfer{UnitID: pc.unit.ID, Note: "请核实情况,按时答复并整改"})
 	case "reroute":
 		other := g.w.find(pc.county.region.Path, "gov")
 		if other == nil || other == pc.unit {
 			return nil
 		}
-		_, err = g.db.TransferCase(office, pc.id, jianfu.Transfer{UnitID: other.ID, Reason: "经核实该群由县政府办公室建立管理,改由其办理"})
+		_, err = g.db.Cases().TransferCase(office, pc.id, jianfu.Transfer{UnitID: other.ID, Reason: "经核实该群由县政府办公室建立管理,改由其办理"})
 	case "answer":
 		f := jianfu.CaseFinding(s.arg)
 		texts := answers[f]
-		_, err = g.db.AnswerCase(unitActor(ctx, pc.unit), pc.id, jianfu.CaseAnswer{Finding: f, Text: texts[g.rng.IntN(len(texts))]})
+		_, err = g.db.Cases().AnswerCase(unitActor(ctx, pc.unit), pc.id, jianfu.CaseAnswer{Finding: f, Text: texts[g.rng.IntN(len(texts))]})
 	case "rectify":
-		_, err = g.db.RectifyCase(unitActor(ctx, pc.unit), pc.id, jianfu.CaseRectification{Text: rectifications[g.rng.IntN(len(rectifications))]})
+		_, err = g.db.Cases().RectifyCase(unitActor(ctx, pc.unit), pc.id, jianfu.CaseRectification{Text: rectifications[g.rng.IntN(len(rectifications))]})
 	case "verify_fail":
-		_, err = g.db.VerifyCase(office, pc.id, jianfu.Verification{Passed: false, Note: "抽查群聊记录,相关要求仍在执行"})
+		_, err = g.db.Cases().VerifyCase(office, pc.id, jianfu.Verification{Passed: false, Note: "抽查群聊记录,相关要求仍在执行"})
 	case "verify":
-		_, err = g.db.VerifyCase(office, pc.id, jianfu.Verification{Passed: true, Note: "抽查群聊记录和走访,整改到位"})
+		_, err = g.db.Cases().VerifyCase(office, pc.id, jianfu.Verification{Passed: true, Note: "抽查群聊记录和走访,整改到位"})
 	case "opinion":
 		o := jianfu.CaseOpinion{Kind: jianfu.OpinionKind(s.arg)}
 		if o.Kind == jianfu.OpinionAccountability {
@@ -535,14 +536,14 @@ func (g *gen) runStep(ctx context.Context, s caseStep) error {
 		} else {
 			o.Text = "建立工作群组“谁建群谁负责”制度,清理重复群组,非工作时间不得发布工作要求。"
 		}
-		_, err = g.db.AddOpinion(office, pc.id, o)
+		_, err = g.db.Cases().AddOpinion(office, pc.id, o)
 	case "close":
 		note := map[jianfu.CaseOutcome]string{
 			jianfu.OutcomeFixed: "经核查整改到位,予以办结", jianfu.OutcomePartlyFixed: "部分问题已整改,其余纳入长效管理",
 			jianfu.OutcomeNotFixed: "责任单位逾期未整改到位,如实办结并提出问责建议", jianfu.OutcomeUnsubstantiated: "经核查反映情况不实",
 			jianfu.OutcomeNotResponsible: "不属于本级职责范围,已告知反映人",
 		}[jianfu.CaseOutcome(s.arg)]
-		_, err = g.db.CloseCase(office, pc.id, jianfu.Closing{Outcome: jianfu.CaseOutcome(s.arg), Note: note})
+		_, err = g.db.Cases().CloseCase(office, pc.id, jianfu.Closing{Outcome: jianfu.CaseOutcome(s.arg), Note: note})
 	}
 	return err
 }
@@ -550,7 +551,7 @@ func (g *gen) runStep(ctx context.Context, s caseStep) error {
 // publishTypical publishes a few closed cases as typical cases.
 func (g *gen) publishTypical(ctx context.Context, want int) (int, error) {
 	sys := jianfu.WithActor(ctx, jianfu.SystemActor("demo"))
-	list, _, err := g.db.FindCases(sys, jianfu.CaseFilter{Status: jianfu.CaseClosed, Page: jianfu.Page{Limit: 200, Sort: "number"}})
+	list, _, err := g.db.Cases().FindCases(sys, jianfu.CaseFilter{Status: jianfu.CaseClosed, Page: jianfu.Page{Limit: 200, Sort: "number"}})
 	if err != nil {
 		return 0, err
 	}
@@ -568,14 +569,14 @@ func (g *gen) publishTypical(ctx context.Context, want int) (int, error) {
 		title := region + "“" + jianfu.CaseCategoryNames[c.Category] + "”问题典型案例"
 		summary := "群众反映:" + anonymise(jianfu.Redact(c.Description)) +
 			"网信部门受理后移送责任单位办理。经核实," + strings.TrimSuffix(jianfu.CaseOutcomeNames[c.Outcome], "。") + "。"
-		if _, err := g.db.DraftTypical(sys, c.ID, jianfu.TypicalCase{Title: title, Summary: summary,
+		if _, err := g.db.Typical().DraftTypical(sys, c.ID, jianfu.TypicalCase{Title: title, Summary: summary,
 			Lesson: "工作群组、政务应用和公众账号应当服务工作实际,不得以留痕、打卡、点赞等代替实绩;主办单位须落实“谁建群谁负责”。"}); err != nil {
 			if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
 				return n, err
 			}
 			continue
 		}
-		if _, err := g.db.PublishTypical(sys, c.ID); err != nil {
+		if _, err := g.db.Typical().PublishTypical(sys, c.ID); err != nil {
 			if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
 				return n, err
 			}
@@ -611,7 +612,7 @@ func anonymise(s string) string {
 func (g *gen) addRevealer(ctx context.Context) error {
 	cac := g.w.find(province.Path, "cac")
 	u := &jianfu.User{Username: "sheng.jubao", Name: personName(g.rng), UnitID: cac.ID, Roles: []jianfu.Role{jianfu.RoleReporterAccess}, Phone: "13800009999"}
-	if err := g.db.CreateUser(ctx, u, g.opts.Password); err != nil {
+	if err := g.db.Users().CreateUser(ctx, u, g.opts.Password); err != nil {
 		return fmt.Errorf("create user %s: %w", u.Username, err)
 	}
 	g.sum.Users++

@@ -25,7 +25,7 @@ func TestDemoCases(t *testing.T) {
 	ctx := system()
 	var got []string
 	for _, st := range jianfu.CaseStatuses {
-		_, n, err := db.FindCases(ctx, jianfu.CaseFilter{Status: st, Page: jianfu.Page{Limit: 1}})
+		_, n, err := db.Cases().FindCases(ctx, jianfu.CaseFilter{Status: st, Page: jianfu.Page{Limit: 1}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -35,13 +35,13 @@ func TestDemoCases(t *testing.T) {
 		got = append(got, string(st)+":"+itoa(n))
 	}
 	t.Logf("by status: %v", got)
-	_, overdue, _ := db.FindCases(ctx, jianfu.CaseFilter{Overdue: true, Page: jianfu.Page{Limit: 1}})
-	_, escalated, _ := db.FindCases(ctx, jianfu.CaseFilter{Escalated: true, Page: jianfu.Page{Limit: 1}})
-	_, total, _ := db.FindCases(ctx, jianfu.CaseFilter{Page: jianfu.Page{Limit: 1}})
+	_, overdue, _ := db.Cases().FindCases(ctx, jianfu.CaseFilter{Overdue: true, Page: jianfu.Page{Limit: 1}})
+	_, escalated, _ := db.Cases().FindCases(ctx, jianfu.CaseFilter{Escalated: true, Page: jianfu.Page{Limit: 1}})
+	_, total, _ := db.Cases().FindCases(ctx, jianfu.CaseFilter{Page: jianfu.Page{Limit: 1}})
 	if overdue == 0 || escalated == 0 || total < 40 {
 		t.Errorf("total %d, overdue %d, escalated %d", total, overdue, escalated)
 	}
-	typical, _, err := db.FindTypicalCases(ctx, jianfu.TypicalFilter{})
+	typical, _, err := db.Typical().FindTypicalCases(ctx, jianfu.TypicalFilter{})
 	if err != nil || len(typical) == 0 {
 		t.Errorf("typical cases: %d %v", len(typical), err)
 	}
@@ -52,7 +52,7 @@ func TestDemoCases(t *testing.T) {
 	if !found {
 		t.Error("no demo login may reveal reporters")
 	}
-	named, _, _ := db.FindCases(ctx, jianfu.CaseFilter{Page: jianfu.Page{Limit: 1000}})
+	named, _, _ := db.Cases().FindCases(ctx, jianfu.CaseFilter{Page: jianfu.Page{Limit: 1000}})
 	keeper := 0
 	for _, c := range named {
 		if c.HasIdentity {
@@ -62,7 +62,7 @@ func TestDemoCases(t *testing.T) {
 	if keeper == 0 {
 		t.Error("no demo complaint is named")
 	}
-	if v, err := db.VerifyAudit(ctx); err != nil || !v.OK {
+	if v, err := db.Audit().VerifyAudit(ctx); err != nil || !v.OK {
 		t.Errorf("audit chain: %+v %v", v, err)
 	}
 }

@@ -27,7 +27,7 @@ func (g *gen) channels(ctx context.Context) error {
 		p.unit(u)
 	}
 	p.plant()
-	if _, err := g.db.ImportChannels(ctx, p.rows); err != nil {
+	if _, err := g.db.Registry().ImportChannels(ctx, p.rows); err != nil {
 		return fmt.Errorf("import %d channels: %w", len(p.rows), err)
 	}
 	n, err := p.queue(ctx)
@@ -316,15 +316,15 @@ func (p *channelPlan) queue(ctx context.Context) (int, error) {
 	submit := func(u *unit, c jianfu.Channel, returnNote string) error {
 		c.UnitID = u.ID
 		c.ResponsiblePerson, c.ResponsiblePhone = personName(p.g.rng), p.phone()
-		if err := db.CreateChannel(ctx, &c); err != nil {
+		if err := db.Channels().CreateChannel(ctx, &c); err != nil {
 			return fmt.Errorf("demo queue %s: %w", c.Name, err)
 		}
 		n++
-		if _, err := db.ActOnChannel(ctx, c.ID, jianfu.ActSubmit, ""); err != nil {
+		if _, err := db.Channels().ActOnChannel(ctx, c.ID, jianfu.ActSubmit, ""); err != nil {
 			return fmt.Errorf("demo queue submit %s: %w", c.Name, err)
 		}
 		if returnNote != "" {
-			if _, err := db.ActOnChannel(ctx, c.ID, jianfu.ActReturn, returnNote); err != nil {
+			if _, err := db.Channels().ActOnChannel(ctx, c.ID, jianfu.ActReturn, returnNote); err != nil {
 				return fmt.Errorf("demo queue return %s: %w", c.Name, err)
 			}
 		}

@@ -24,16 +24,16 @@ func TestDemoChannels(t *testing.T) {
 				n = c.N
 			}
 		}
-		if _, total, _ := db.FindChannels(ctx, jianfu.ChannelFilter{Page: jianfu.Page{Limit: 1}}); total != n || n < 150 {
+		if _, total, _ := db.Channels().FindChannels(ctx, jianfu.ChannelFilter{Page: jianfu.Page{Limit: 1}}); total != n || n < 150 {
 			t.Errorf("%d channels stored, summary says %d (want 150 or more in the small province)", total, n)
 		}
 		for _, st := range jianfu.ChannelStatuses {
-			if _, k, _ := db.FindChannels(ctx, jianfu.ChannelFilter{Status: st, Page: jianfu.Page{Limit: 1}}); k == 0 {
+			if _, k, _ := db.Channels().FindChannels(ctx, jianfu.ChannelFilter{Status: st, Page: jianfu.Page{Limit: 1}}); k == 0 {
 				t.Errorf("no channel is %s", st)
 			}
 		}
 		for _, f := range []jianfu.ChannelFilter{{Overdue: true}, {Expired: true}} {
-			if _, k, _ := db.FindChannels(ctx, f); k == 0 {
+			if _, k, _ := db.Channels().FindChannels(ctx, f); k == 0 {
 				t.Errorf("nothing for %+v", f)
 			}
 		}
@@ -44,29 +44,29 @@ func TestDemoChannels(t *testing.T) {
 				jn = l
 			}
 		}
-		u, err := db.Authenticate(context.Background(), jn.Username, jn.Password)
+		u, err := db.Users().Authenticate(context.Background(), jn.Username, jn.Password)
 		if err != nil {
 			t.Fatal(err)
 		}
-		tok, _ := db.CreateSession(context.Background(), u.ID, "127.0.0.1", "test")
-		a, _ := db.SessionActor(context.Background(), tok)
+		tok, _ := db.Users().CreateSession(context.Background(), u.ID, "127.0.0.1", "test")
+		a, _ := db.Users().SessionActor(context.Background(), tok)
 		sup := jianfu.WithActor(context.Background(), a)
-		queue, k, err := db.FindChannels(sup, jianfu.ChannelFilter{Status: jianfu.StatusSubmitted})
+		queue, k, err := db.Channels().FindChannels(sup, jianfu.ChannelFilter{Status: jianfu.StatusSubmitted})
 		if err != nil || k < 3 {
 			t.Fatalf("江南区 review queue: %d (%v)", k, err)
 		}
 		warned := false
 		for _, c := range queue {
-			full, _ := db.FindChannelByID(sup, c.ID)
+			full, _ := db.Channels().FindChannelByID(sup, c.ID)
 			warned = warned || len(full.Checks) > 0
-			if acts := db.AllowedActions(sup, full); len(acts) == 0 {
+			if acts := db.Channels().AllowedActions(sup, full); len(acts) == 0 {
 				t.Errorf("the supervisor cannot review %s", c.Name)
 			}
 		}
 		if !warned {
 			t.Error("no filing in the queue carries a rule warning")
 		}
-		view, err := db.Consolidate(ctx, jianfu.ConsolidationFilter{})
+		view, err := db.Registry().Consolidate(ctx, jianfu.ConsolidationFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,21 +75,21 @@ func TestDemoChannels(t *testing.T) {
 				len(view.Clusters), len(view.BelowCounty), len(view.ExpiredGroups), view.Overdue, len(view.People))
 		}
 		// Filed channels verify in public.
-		list, _, _ := db.FindChannels(ctx, jianfu.ChannelFilter{Status: jianfu.StatusActive, Page: jianfu.Page{Limit: 1}})
-		if v, err := db.VerifyChannel(context.Background(), list[0].FilingNumber); err != nil || v.Verdict != jianfu.VerdictFiled {
+		list, _, _ := db.Channels().FindChannels(ctx, jianfu.ChannelFilter{Status: jianfu.StatusActive, Page: jianfu.Page{Limit: 1}})
+		if v, err := db.Registry().VerifyChannel(context.Background(), list[0].FilingNumber); err != nil || v.Verdict != jianfu.VerdictFiled {
 			t.Errorf("verify %s: %+v %v", list[0].FilingNumber, v, err)
 		}
 		// Accounts and apps carry public links in their platform's shape:
 		// a citizen pasting one learns whose it is.
 		for _, kind := range []jianfu.ChannelKind{jianfu.KindAccount, jianfu.KindApp} {
-			live, _, _ := db.FindChannels(ctx, jianfu.ChannelFilter{Kind: kind, Status: jianfu.StatusActive, Page: jianfu.Page{Limit: 50}})
+			live, _, _ := db.Channels().FindChannels(ctx, jianfu.ChannelFilter{Kind: kind, Status: jianfu.StatusActive, Page: jianfu.Page{Limit: 50}})
 			linked := 0
 			for _, c := range live {
 				if c.URL == "" {
 					continue
 				}
 				linked++
-				v, err := db.VerifyChannel(context.Background(), c.URL)
+				v, err := db.Registry().VerifyChannel(context.Background(), c.URL)
 				if err != nil || v.Verdict != jianfu.VerdictFiled || v.Recognized == nil || len(v.Matches) == 0 || v.Matches[0].Name != c.Name {
 					t.Errorf("verify %s (%s): %+v %v", c.URL, c.Name, v, err)
 				}

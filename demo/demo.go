@@ -24,6 +24,7 @@ import (
 
 	"jianfu"
 	"jianfu/calendar"
+	"jianfu/detect"
 	"jianfu/store"
 )
 
@@ -159,6 +160,7 @@ type gen struct {
 	sum  *Summary
 	w    world
 	cal  *calendar.Calendar // working days, for the messages step
+	det  *detect.Detector   // finds the demands in messages and proposes complaints' categories
 }
 
 // count records a number of generated records for the summary.
@@ -183,7 +185,11 @@ func Generate(ctx context.Context, db *store.DB, opts Options) (*Summary, error)
 	if err := checkEmpty(ctx, db); err != nil {
 		return nil, err
 	}
-	g := &gen{db: db, opts: opts, spec: sp, sum: &Summary{
+	det, err := detect.New()
+	if err != nil {
+		return nil, err
+	}
+	g := &gen{db: db, opts: opts, spec: sp, det: det, sum: &Summary{
 		Seed: opts.Seed, Size: opts.Size,
 		Regions: map[jianfu.Level]int{}, UnitsByType: map[jianfu.UnitType]int{},
 	}}
@@ -212,7 +218,7 @@ func stream(name string) uint64 {
 // checkEmpty refuses a store that has data already: the demo's credit codes
 // and usernames would collide half-way through.
 func checkEmpty(ctx context.Context, db *store.DB) error {
-	_, n, err := db.FindUnits(ctx, jianfu.UnitFilter{Page: jianfu.Page{Limit: 1}})
+	_, n, err := db.Units().FindUnits(ctx, jianfu.UnitFilter{Page: jianfu.Page{Limit: 1}})
 	if err != nil {
 		return fmt.Errorf("demo: check the store is empty: %w", err)
 	}
@@ -221,7 +227,7 @@ func checkEmpty(ctx context.Context, db *store.DB) error {
 			"数据库中已有%d个单位:演示数据只能写入新建的空数据库,请换一个新的数据库文件或地址",
 			"the database already holds %d units: the demo only fills a new, empty database; give it a new file or address", n)
 	}
-	if _, err := db.FindRegion(ctx, province.Code); err == nil {
+	if _, err := db.Regions().FindRegion(ctx, province.Code); err == nil {
 		return jianfu.Errorf(jianfu.ECONFLICT,
 			"数据库中已有演示省份“%s”:请换一个新的数据库文件或地址",
 			"the database already holds the demo province %s; give the demo a new file or address", province.Name)

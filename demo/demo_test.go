@@ -42,7 +42,7 @@ func allUnits(t *testing.T, ctx context.Context, db *store.DB, f jianfu.UnitFilt
 	var out []*jianfu.Unit
 	for {
 		f.Page = jianfu.Page{Offset: len(out), Limit: 1000}
-		list, n, err := db.FindUnits(ctx, f)
+		list, n, err := db.Units().FindUnits(ctx, f)
 		if err != nil {
 			t.Fatalf("find units: %v", err)
 		}
@@ -57,7 +57,7 @@ func allRegions(t *testing.T, db *store.DB) []*jianfu.Region {
 	t.Helper()
 	var out []*jianfu.Region
 	for {
-		list, n, err := db.FindRegions(system(), jianfu.RegionFilter{Page: jianfu.Page{Offset: len(out), Limit: 1000}})
+		list, n, err := db.Regions().FindRegions(system(), jianfu.RegionFilter{Page: jianfu.Page{Offset: len(out), Limit: 1000}})
 		if err != nil {
 			t.Fatalf("find regions: %v", err)
 		}
@@ -72,7 +72,7 @@ func allUsers(t *testing.T, db *store.DB) []*jianfu.User {
 	t.Helper()
 	var out []*jianfu.User
 	for {
-		list, n, err := db.FindUsers(system(), jianfu.UserFilter{Page: jianfu.Page{Offset: len(out), Limit: 1000}})
+		list, n, err := db.Users().FindUsers(system(), jianfu.UserFilter{Page: jianfu.Page{Offset: len(out), Limit: 1000}})
 		if err != nil {
 			t.Fatalf("find users: %v", err)
 		}
@@ -133,7 +133,7 @@ func TestSmallProvince(t *testing.T) {
 
 		// The province subtree holds exactly what the summary counts.
 		for _, lv := range []jianfu.Level{jianfu.LevelProvince, jianfu.LevelCity, jianfu.LevelCounty, jianfu.LevelTownship, jianfu.LevelVillage} {
-			_, n, err := db.FindRegions(ctx, jianfu.RegionFilter{Level: lv, Page: jianfu.Page{Limit: 1}})
+			_, n, err := db.Regions().FindRegions(ctx, jianfu.RegionFilter{Level: lv, Page: jianfu.Page{Limit: 1}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -150,14 +150,14 @@ func TestSmallProvince(t *testing.T) {
 
 		// The generator's work is in the audit log under its own name, and
 		// the chain holds.
-		_, n, err := db.FindAuditEntries(ctx, jianfu.AuditFilter{Actor: "system:demo", Action: "unit.create", Page: jianfu.Page{Limit: 1}})
+		_, n, err := db.Audit().FindAuditEntries(ctx, jianfu.AuditFilter{Actor: "system:demo", Action: "unit.create", Page: jianfu.Page{Limit: 1}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if n != sum.Units {
 			t.Errorf("%d unit.create entries by system:demo, want %d", n, sum.Units)
 		}
-		if v, err := db.VerifyAudit(ctx); err != nil || !v.OK {
+		if v, err := db.Audit().VerifyAudit(ctx); err != nil || !v.OK {
 			t.Errorf("audit chain: %+v, %v", v, err)
 		}
 
@@ -175,7 +175,7 @@ func TestBadOptions(t *testing.T) {
 			t.Errorf("%+v: %v, want invalid", o, err)
 		}
 	}
-	if _, n, _ := db.FindUnits(system(), jianfu.UnitFilter{}); n != 0 {
+	if _, n, _ := db.Units().FindUnits(system(), jianfu.UnitFilter{}); n != 0 {
 		t.Errorf("bad options wrote %d units", n)
 	}
 }
@@ -207,7 +207,7 @@ func checkUnits(t *testing.T, db *store.DB, sum *demo.Summary) {
 		if division != u.CreditCode[2:8] {
 			t.Errorf("%s in %s: credit code %s, want division %s", u.Name, u.RegionPath, u.CreditCode, division)
 		}
-		if _, err := db.FindRegion(ctx, u.RegionCode); err != nil {
+		if _, err := db.Regions().FindRegion(ctx, u.RegionCode); err != nil {
 			t.Errorf("%s: region %s: %v", u.Name, u.RegionCode, err)
 		}
 		if !strings.HasPrefix(u.RegionPath, "39") {
@@ -238,7 +238,7 @@ func checkUnits(t *testing.T, db *store.DB, sum *demo.Summary) {
 	}
 	for _, name := range []string{"中共临江省委网络安全和信息化委员会办公室", "临江省人民政府办公厅", "临江省大数据中心", "临江省交通投资集团有限公司",
 		"中共江州市委网络安全和信息化委员会办公室", "中共江州市江南区委网络安全和信息化委员会办公室", "江州市江南区教育局"} {
-		if list, _, _ := db.FindUnits(ctx, jianfu.UnitFilter{Query: name}); len(list) == 0 {
+		if list, _, _ := db.Units().FindUnits(ctx, jianfu.UnitFilter{Query: name}); len(list) == 0 {
 			t.Errorf("no unit %s", name)
 		}
 	}
@@ -259,7 +259,7 @@ func checkLogins(t *testing.T, db *store.DB, sum *demo.Summary) {
 		if l.Scope == "" || l.Name == "" || l.UnitName == "" || l.Password == "" {
 			t.Errorf("incomplete login %+v", l)
 		}
-		u, err := db.Authenticate(context.Background(), l.Username, l.Password)
+		u, err := db.Users().Authenticate(context.Background(), l.Username, l.Password)
 		if err != nil {
 			t.Errorf("log in as %s: %v", l.Username, err)
 			continue
@@ -270,11 +270,11 @@ func checkLogins(t *testing.T, db *store.DB, sum *demo.Summary) {
 		if !u.HasRole(jianfu.RoleSupervisor) {
 			continue
 		}
-		token, err := db.CreateSession(context.Background(), u.ID, "127.0.0.1", "demo test")
+		token, err := db.Users().CreateSession(context.Background(), u.ID, "127.0.0.1", "demo test")
 		if err != nil {
 			t.Fatal(err)
 		}
-		a, err := db.SessionActor(context.Background(), token)
+		a, err := db.Users().SessionActor(context.Background(), token)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,7 +9,6 @@ import (
 
 	"jianfu"
 	"jianfu/calendar"
-	"jianfu/detect"
 	"jianfu/ingest"
 )
 
@@ -127,10 +126,7 @@ func PseudonymKey(seed uint64) string {
 
 // messages is the demo step.
 func (g *gen) messages(ctx context.Context) error {
-	det, err := detect.New()
-	if err != nil {
-		return err
-	}
+	det := g.det
 	key := g.opts.PseudonymKey
 	if key == "" {
 		key = PseudonymKey(g.opts.Seed)
@@ -144,7 +140,7 @@ func (g *gen) messages(ctx context.Context) error {
 		return err
 	}
 	g.cal = calendar.Default()
-	pipe := ingest.NewPipeline(det, g.db, keys, g.opts.Logger)
+	pipe := ingest.NewPipeline(det, g.db.Burden(), keys, g.opts.Logger)
 	now := time.Now()
 	start := jianfu.DayTime(jianfu.DayOf(now)).AddDate(0, 0, -(demoDays - 1))
 	var batch []jianfu.Message
@@ -180,15 +176,15 @@ func (g *gen) messages(ctx context.Context) error {
 	if err := flush(); err != nil {
 		return err
 	}
-	if _, err := g.db.ClusterMaterial(ctx, 30*24*time.Hour); err != nil {
+	if _, err := g.db.Burden().ClusterMaterial(ctx, 30*24*time.Hour); err != nil {
 		return err
 	}
-	_, nClusters, err := g.db.FindClusters(ctx, jianfu.ClusterFilter{Page: jianfu.Page{Limit: 1}})
+	_, nClusters, err := g.db.Burden().FindClusters(ctx, jianfu.ClusterFilter{Page: jianfu.Page{Limit: 1}})
 	if err != nil {
 		return err
 	}
 	// scorecards of the current month take the burden index in
-	if _, err := g.db.RecomputeScorecards(ctx); err != nil {
+	if _, err := g.db.Evaluation().RecomputeScorecards(ctx); err != nil {
 		return err
 	}
 	g.count("工作群消息(已分析,原文未保存)", total)
@@ -201,7 +197,7 @@ func (g *gen) messages(ctx context.Context) error {
 // else groups the step registers itself for each county's departments,
 // townships and the cities' departments.
 func (g *gen) demoGroups(ctx context.Context) ([]*demoGroup, error) {
-	existing, n, err := g.db.FindChannels(ctx, jianfu.ChannelFilter{Kind: jianfu.KindGroup, Page: jianfu.Page{Limit: 1000, Sort: "name"}})
+	existing, n, err := g.db.Channels().FindChannels(ctx, jianfu.ChannelFilter{Kind: jianfu.KindGroup, Page: jianfu.Page{Limit: 1000, Sort: "name"}})
 	if err != nil {
 		return nil, err
 	}
@@ -312,7 +308,7 @@ func (g *gen) registerGroups(ctx context.Context) ([]*demoGroup, error) {
 		c := &jianfu.Channel{Kind: jianfu.KindGroup, Name: p.name, UnitID: p.u.ID, Platform: p.platform, PlatformID: fmt.Sprintf("demo-%s-%d", p.platform, i+1),
 			Owner: owner, Admins: []string{personName(g.rng)}, MemberCount: p.members, Status: jianfu.StatusActive, Purpose: "工作沟通与通知", Notes: p.notes,
 			ResponsiblePerson: owner}
-		if err := g.db.CreateChannel(ctx, c); err != nil {
+		if err := g.db.Channels().CreateChannel(ctx, c); err != nil {
 			return nil, fmt.Errorf("group %s: %w", p.name, err)
 		}
 		out = append(out, &demoGroup{ch: c, unit: p.u})

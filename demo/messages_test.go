@@ -73,7 +73,7 @@ func TestDemoBurdenStory(t *testing.T) {
 	if counts["多头报送"] < 2 {
 		t.Errorf("%d 多头报送 clusters, want the waves", counts["多头报送"])
 	}
-	rows, total, err := db.BurdenRanking(ctx, jianfu.BurdenFilter{Since: jianfu.AddDays(jianfu.DayOf(time.Now()), -89), Page: jianfu.Page{Limit: 1000}})
+	rows, total, err := db.Burden().BurdenRanking(ctx, jianfu.BurdenFilter{Since: jianfu.AddDays(jianfu.DayOf(time.Now()), -89), Page: jianfu.Page{Limit: 1000}})
 	rows0 := rows
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +97,7 @@ func TestDemoBurdenStory(t *testing.T) {
 	if high == 0 || low < total/2 {
 		t.Errorf("of %d groups %d are burdensome and %d low: normal groups should dominate, some stand out", total, high, low)
 	}
-	rows, _, _ = db.BurdenRanking(ctx, jianfu.BurdenFilter{Query: "江州市江南区教育局"})
+	rows, _, _ = db.Burden().BurdenRanking(ctx, jianfu.BurdenFilter{Query: "江州市江南区教育局"})
 	flagged := false
 	for _, r := range rows {
 		flagged = flagged || r.Relapse
@@ -105,7 +105,7 @@ func TestDemoBurdenStory(t *testing.T) {
 	if relapse == nil || !flagged {
 		t.Errorf("江南区教育局's group is not flagged as relapsing: %+v", rows)
 	}
-	cs, _, _ := db.FindClusters(ctx, jianfu.ClusterFilter{})
+	cs, _, _ := db.Burden().FindClusters(ctx, jianfu.ClusterFilter{})
 	best := 0
 	for _, c := range cs {
 		best = max(best, c.Units)
@@ -114,7 +114,7 @@ func TestDemoBurdenStory(t *testing.T) {
 		t.Errorf("the largest 多头报送 cluster spans %d units, want 3 or more", best)
 	}
 	// names known to the registry and phone numbers are masked
-	fs, _, _ := db.FindFindings(ctx, jianfu.FindingFilter{Page: jianfu.Page{Limit: 1000}})
+	fs, _, _ := db.Burden().FindFindings(ctx, jianfu.FindingFilter{Page: jianfu.Page{Limit: 1000}})
 	for _, f := range fs {
 		for _, d := range []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"} {
 			if strings.Contains(f.Excerpt, "1"+d+"0") && strings.Count(f.Excerpt, "*") == 0 && len(f.Excerpt) > 200 {

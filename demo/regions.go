@@ -160,7 +160,7 @@ func (g *gen) regions(ctx context.Context) error {
 			}
 		}
 	}
-	if _, err := g.db.ImportRegions(ctx, w.regions); err != nil {
+	if _, err := g.db.Regions().ImportRegions(ctx, w.regions); err != nil {
 		return fmt.Errorf("import %d regions: %w", len(w.regions), err)
 	}
 	for _, r := range w.regions {

@@ -285,7 +285,7 @@ func (g *gen) writeUnits(ctx context.Context) error {
 			rows[i].ParentRef = u.parent.CreditCode
 		}
 	}
-	if _, err := g.db.ImportUnits(ctx, rows); err != nil {
+	if _, err := g.db.Units().ImportUnits(ctx, rows); err != nil {
 		return fmt.Errorf("import %d units: %w", len(rows), err)
 	}
 	byCode := make(map[string]*unit, len(g.w.units))
@@ -293,7 +293,7 @@ func (g *gen) writeUnits(ctx context.Context) error {
 		byCode[u.CreditCode] = u
 	}
 	for offset := 0; ; offset += 1000 {
-		list, _, err := g.db.FindUnits(ctx, jianfu.UnitFilter{Page: jianfu.Page{Offset: offset, Limit: 1000}})
+		list, _, err := g.db.Units().FindUnits(ctx, jianfu.UnitFilter{Page: jianfu.Page{Offset: offset, Limit: 1000}})
 		if err != nil {
 			return fmt.Errorf("read back units: %w", err)
 		}

@@ -130,7 +130,7 @@ func (g *gen) scopeOf(u *unit, roles []jianfu.Role) string {
 func (g *gen) writeUsers(ctx context.Context) error {
 	for _, u := range g.w.users {
 		u.UnitID = u.unit.ID
-		if err := g.db.CreateUser(ctx, &u.User, g.opts.Password); err != nil {
+		if err := g.db.Users().CreateUser(ctx, &u.User, g.opts.Password); err != nil {
 			return fmt.Errorf("create user %s: %w", u.Username, err)
 		}
 		g.sum.Logins = append(g.sum.Logins, Login{

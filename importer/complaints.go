@@ -45,6 +45,9 @@ type ComplaintOptions struct {
 	// WithoutContacts drops callers' names and numbers instead of refusing
 	// a file with contacts when no reporter key is configured.
 	WithoutContacts bool
+	// Propose finds the demand categories in a record's words (the
+	// detector's), so the case arrives with proposals; nil proposes none.
+	Propose func(texts ...string) []string
 }
 
 // ComplaintStore is what ImportComplaints needs of the store.
@@ -230,6 +233,9 @@ func readComplaints(s source, ix *regionIndex, opts ComplaintOptions, progress P
 		if len(rp) > 0 {
 			probs = append(probs, rp...)
 			return
+		}
+		if opts.Propose != nil {
+			c.Proposed = opts.Propose(c.Description, c.ChannelText)
 		}
 		out = append(out, c)
 		rows = append(rows, n)

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"jianfu"
+	"jianfu/detect"
 	"jianfu/secret"
 	"jianfu/store"
 	"jianfu/store/storetest"
@@ -38,14 +39,18 @@ func TestImportComplaintsIsIdempotent(t *testing.T) {
 			"12345-20260302-0002,2026/3/2 10:40,社区要求居民每天在小程序打卡签到否则取消补贴,,,,390103\n" +
 			"12345-20260303-0007,2026年3月3日 14:05,街道要求网格员每天上传轨迹截图证明走访,,,,江州市江南区\n"
 		p := writeFile(t, "12345.csv", first)
-		res, err := ImportComplaints(ctx, db, p, ComplaintOptions{}, nil)
+		det, err := detect.New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := ImportComplaints(ctx, db.Intake(), p, ComplaintOptions{Propose: det.Propose}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if res.Records != 3 || res.Skipped != 0 {
 			t.Errorf("first import: %d added, %d skipped", res.Records, res.Skipped)
 		}
-		res, err = ImportComplaints(ctx, db, p, ComplaintOptions{}, nil)
+		res, err = ImportComplaints(ctx, db.Intake(), p, ComplaintOptions{}, nil)
 		if err != nil || res.Records != 0 || res.Skipped != 3 {
 			t.Errorf("same file again: %+v %v", res, err)
 		}
@@ -53,11 +58,11 @@ func TestImportComplaintsIsIdempotent(t *testing.T) {
 			"12345-20260305-0011,2026-03-05 08:30,教育局公众号要求全体教师每天转发文章并截图,,,,390102\n"
 		// Saved by Chinese Excel: GB18030.
 		enc, _ := simplifiedchinese.GB18030.NewEncoder().String(later)
-		res, err = ImportComplaints(ctx, db, writeFile(t, "12345-later.csv", enc), ComplaintOptions{}, nil)
+		res, err = ImportComplaints(ctx, db.Intake(), writeFile(t, "12345-later.csv", enc), ComplaintOptions{}, nil)
 		if err != nil || res.Records != 1 || res.Skipped != 2 {
 			t.Errorf("overlapping export: %+v %v", res, err)
 		}
-		list, total, err := db.FindCases(ctx, jianfu.CaseFilter{Source: jianfu.SourceHotline, Page: jianfu.Page{Sort: "number"}})
+		list, total, err := db.Cases().FindCases(ctx, jianfu.CaseFilter{Source: jianfu.SourceHotline, Page: jianfu.Page{Sort: "number"}})
 		if err != nil || total != 4 {
 			t.Fatalf("hotline cases: %d %v", total, err)
 		}
@@ -80,20 +85,20 @@ func TestImportComplaintsContactsAndBadRows(t *testing.T) {
 		ctx := storetest.System()
 		named := hotlineHeader + "H-1,2026-03-02 09:00,群里要求每天早上八点前定位打卡,,王晓明,139 1234 5678,江南区\n"
 		p := writeFile(t, "named.csv", named)
-		if _, err := ImportComplaints(ctx, db, p, ComplaintOptions{}, nil); err == nil || !strings.Contains(jianfu.ErrorMessage(err, "zh"), "密钥") {
+		if _, err := ImportComplaints(ctx, db.Intake(), p, ComplaintOptions{}, nil); err == nil || !strings.Contains(jianfu.ErrorMessage(err, "zh"), "密钥") {
 			t.Errorf("contacts without a key: %v", err)
 		}
-		res, err := ImportComplaints(ctx, db, p, ComplaintOptions{WithoutContacts: true}, nil)
+		res, err := ImportComplaints(ctx, db.Intake(), p, ComplaintOptions{WithoutContacts: true}, nil)
 		if err != nil || res.Records != 1 {
 			t.Fatalf("without contacts: %+v %v", res, err)
 		}
 		s, _ := secret.ParseSealerKey(secret.NewSealerKey())
 		db.SetReporterKey(s)
-		res, err = ImportComplaints(ctx, db, writeFile(t, "named2.csv", strings.Replace(named, "H-1", "H-2", 1)), ComplaintOptions{}, nil)
+		res, err = ImportComplaints(ctx, db.Intake(), writeFile(t, "named2.csv", strings.Replace(named, "H-1", "H-2", 1)), ComplaintOptions{}, nil)
 		if err != nil || res.Records != 1 {
 			t.Fatalf("with a key: %+v %v", res, err)
 		}
-		list, _, _ := db.FindCases(ctx, jianfu.CaseFilter{Query: "定位打卡", Page: jianfu.Page{Sort: "number"}})
+		list, _, _ := db.Cases().FindCases(ctx, jianfu.CaseFilter{Query: "定位打卡", Page: jianfu.Page{Sort: "number"}})
 		if len(list) != 2 || list[0].HasIdentity || !list[1].HasIdentity {
 			t.Errorf("identities: %+v", list)
 		}
@@ -105,7 +110,7 @@ func TestImportComplaintsContactsAndBadRows(t *testing.T) {
 			"B-4,2026-03-02 09:00,地区写错了的一条诉求内容,,,,火星区\n" +
 			"B-5,2026-03-02 09:00,这一行本身没有问题的诉求内容,,,,江南区\n" +
 			"B-5,2026-03-02 09:00,编号与上一行重复的诉求内容,,,,江南区\n"
-		_, err = ImportComplaints(ctx, db, writeFile(t, "bad.csv", bad), ComplaintOptions{}, nil)
+		_, err = ImportComplaints(ctx, db.Intake(), writeFile(t, "bad.csv", bad), ComplaintOptions{}, nil)
 		je, ok := err.(*jianfu.Error)
 		if !ok {
 			t.Fatalf("bad file: %v", err)
@@ -119,7 +124,7 @@ func TestImportComplaintsContactsAndBadRows(t *testing.T) {
 				t.Errorf("row %d: %q, want mention of %s", row, rows[row], want)
 			}
 		}
-		if _, total, _ := db.FindCases(ctx, jianfu.CaseFilter{Query: "B-5"}); total != 0 {
+		if _, total, _ := db.Cases().FindCases(ctx, jianfu.CaseFilter{Query: "B-5"}); total != 0 {
 			t.Error("a file with bad rows imported some")
 		}
 	})

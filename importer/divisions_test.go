@@ -128,7 +128,7 @@ func TestImportDivisions(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := storetest.System()
 		start := time.Now()
-		res, err := ImportRegions(ctx, db, divisionPaths(dir), nil)
+		res, err := ImportRegions(ctx, db.Regions(), divisionPaths(dir), nil)
 		if err != nil {
 			if e, ok := err.(*jianfu.Error); ok && len(e.Problems) > 0 {
 				t.Fatalf("%v; first problems: %+v", err, e.Problems[:min(5, len(e.Problems))])
@@ -208,7 +208,7 @@ func TestImportDivisions(t *testing.T) {
 
 		// Importing the same files again changes nothing.
 		start = time.Now()
-		res, err = ImportRegions(ctx, db, divisionPaths(dir), nil)
+		res, err = ImportRegions(ctx, db.Regions(), divisionPaths(dir), nil)
 		if err != nil || res.Changed != 0 {
 			t.Errorf("again: %+v %v", res, err)
 		}
@@ -226,7 +226,7 @@ func BenchmarkImportDivisions(b *testing.B) {
 		b.StopTimer()
 		db := storetest.Open(b, store.SQLite)
 		b.StartTimer()
-		if _, err := ImportRegions(ctx, db, paths, nil); err != nil {
+		if _, err := ImportRegions(ctx, db.Regions(), paths, nil); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()

@@ -156,7 +156,7 @@ func TestImportRegions(t *testing.T) {
 		})
 
 		// A parent neither in the files nor in the store: nothing is imported.
-		_, err := ImportRegions(ctx, db, []string{f["orphans.csv"]}, nil)
+		_, err := ImportRegions(ctx, db.Regions(), []string{f["orphans.csv"]}, nil)
 		e, ok := err.(*jianfu.Error)
 		if !ok || e.Code != jianfu.EINVALID || len(e.Problems) != 3 {
 			t.Fatalf("orphans: got %v", err)
@@ -173,7 +173,7 @@ func TestImportRegions(t *testing.T) {
 
 		// Children before parents, in two files.
 		var stages []string
-		res, err := ImportRegions(ctx, db, []string{f["cities.csv"], f["provinces.csv"]}, func(stage string, done, total int64) {
+		res, err := ImportRegions(ctx, db.Regions(), []string{f["cities.csv"], f["provinces.csv"]}, func(stage string, done, total int64) {
 			if len(stages) == 0 || stages[len(stages)-1] != stage {
 				stages = append(stages, stage)
 			}
@@ -187,29 +187,29 @@ func TestImportRegions(t *testing.T) {
 		if strings.Join(stages, "|") != "读取 cities.csv|读取 provinces.csv|写入数据库" {
 			t.Errorf("stages %q", stages)
 		}
-		r, err := db.FindRegion(ctx, "110100")
+		r, err := db.Regions().FindRegion(ctx, "110100")
 		if err != nil || r.Name != "市辖区" || r.ParentPath != "11" || r.Level != jianfu.LevelCity {
 			t.Errorf("1101: %+v %v", r, err)
 		}
 
 		// Now the parent of 110101 exists; 3501 still does not.
-		_, err = ImportRegions(ctx, db, []string{f["orphans.csv"]}, nil)
+		_, err = ImportRegions(ctx, db.Regions(), []string{f["orphans.csv"]}, nil)
 		if e, ok := err.(*jianfu.Error); !ok || len(e.Problems) != 2 || e.Problems[0].Row != 3 {
 			t.Errorf("orphans again: %v", err)
 		}
 
 		// Re-importing renames; the same names change nothing.
-		res, err = ImportRegions(ctx, db, []string{f["renamed.csv"]}, nil)
+		res, err = ImportRegions(ctx, db.Regions(), []string{f["renamed.csv"]}, nil)
 		if err != nil || res.Changed != 1 {
 			t.Fatalf("rename: %+v %v", res, err)
 		}
-		res, err = ImportRegions(ctx, db, []string{f["renamed.csv"]}, nil)
+		res, err = ImportRegions(ctx, db.Regions(), []string{f["renamed.csv"]}, nil)
 		if err != nil || res.Changed != 0 {
 			t.Fatalf("same again: %+v %v", res, err)
 		}
 
 		// One code, two names, in two files: the problem names the file.
-		_, err = ImportRegions(ctx, db, []string{f["provinces.csv"], f["conflict.csv"]}, nil)
+		_, err = ImportRegions(ctx, db.Regions(), []string{f["provinces.csv"], f["conflict.csv"]}, nil)
 		e, ok = err.(*jianfu.Error)
 		if !ok || len(e.Problems) != 1 {
 			t.Fatalf("conflict: %v", err)
@@ -218,10 +218,10 @@ func TestImportRegions(t *testing.T) {
 			t.Errorf("conflict problem: %+v", p)
 		}
 
-		if _, err := ImportRegions(ctx, db, nil, nil); jianfu.ErrorCode(err) != jianfu.EINVALID {
+		if _, err := ImportRegions(ctx, db.Regions(), nil, nil); jianfu.ErrorCode(err) != jianfu.EINVALID {
 			t.Errorf("no files: %v", err)
 		}
-		if _, err := ImportRegions(ctx, db, []string{filepath.Join(t.TempDir(), "absent.csv")}, nil); err == nil || !strings.Contains(err.Error(), "不存在") {
+		if _, err := ImportRegions(ctx, db.Regions(), []string{filepath.Join(t.TempDir(), "absent.csv")}, nil); err == nil || !strings.Contains(err.Error(), "不存在") {
 			t.Errorf("absent file: %v", err)
 		}
 	})
@@ -240,7 +240,7 @@ func TestImportRegionsXLSX(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	res, err := ImportRegions(storetest.System(), db, []string{path}, nil)
+	res, err := ImportRegions(storetest.System(), db.Regions(), []string{path}, nil)
 	if err != nil || res.Records != 4 {
 		t.Fatalf("%+v %v", res, err)
 	}

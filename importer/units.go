@@ -28,10 +28,15 @@ var UnitColumns = []tabular.Column{
 		Aliases: []string{"信用代码", "社会信用代码", "统一代码", "uscc", "credit", "creditCode"}},
 }
 
-// UnitStore is what ImportUnits needs of the store.
+// UnitStore is what ImportUnits needs of the store: the regions its rows
+// name and the units service that takes them.
 type UnitStore interface {
-	FindRegion(ctx context.Context, code string) (*jianfu.Region, error)
 	ImportUnits(ctx context.Context, rows []*jianfu.UnitImport) (int, error)
+}
+
+// RegionFinder looks up a region by its code.
+type RegionFinder interface {
+	FindRegion(ctx context.Context, code string) (*jianfu.Region, error)
 }
 
 // unitFields maps the field names of jianfu.Unit problems to column keys.
@@ -145,7 +150,7 @@ func unitTypeChoicesEn() string {
 // or nothing. Regions must exist in the store; parents must exist in the
 // store or in the file. Any bad row imports nothing: the EINVALID error
 // lists every problem.
-func ImportUnits(ctx context.Context, db UnitStore, path string, progress Progress) (*Result, error) {
+func ImportUnits(ctx context.Context, regions RegionFinder, db UnitStore, path string, progress Progress) (*Result, error) {
 	start := time.Now()
 	srcs, closeAll, err := openAll([]string{path}, UnitColumns)
 	if err != nil {
@@ -160,7 +165,7 @@ func ImportUnits(ctx context.Context, db UnitStore, path string, progress Progre
 	}
 	s.r.Close()
 
-	cache := &regionCache{find: db.FindRegion, known: map[string]*jianfu.Region{}}
+	cache := &regionCache{find: regions.FindRegion, known: map[string]*jianfu.Region{}}
 	for _, u := range rows {
 		got, err := cache.lookup(ctx, u.Unit.RegionPath)
 		if err != nil {

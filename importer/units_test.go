@@ -113,7 +113,7 @@ func TestImportUnits(t *testing.T) {
 			"江北区某单位,政府机关,390103," + south.Name + ",\n" // outside its parent's region
 		f := writeFiles(t, map[string]string{"good.csv": good, "bad.csv": bad})
 
-		_, err := ImportUnits(ctx, db, f["bad.csv"], nil)
+		_, err := ImportUnits(ctx, db.Regions(), db.Units(), f["bad.csv"], nil)
 		e, ok := err.(*jianfu.Error)
 		if !ok || e.Code != jianfu.EINVALID {
 			t.Fatalf("bad: %v", err)
@@ -127,7 +127,7 @@ func TestImportUnits(t *testing.T) {
 		// With the region fixed, the store finds the other two.
 		fixed := strings.Replace(bad, "390199", "390102", 1)
 		f2 := writeFiles(t, map[string]string{"bad2.csv": fixed})
-		_, err = ImportUnits(ctx, db, f2["bad2.csv"], nil)
+		_, err = ImportUnits(ctx, db.Regions(), db.Units(), f2["bad2.csv"], nil)
 		e, ok = err.(*jianfu.Error)
 		if !ok || len(e.Problems) != 2 {
 			t.Fatalf("bad2: %v", err)
@@ -142,19 +142,19 @@ func TestImportUnits(t *testing.T) {
 			t.Fatalf("%d units after a refused import, want %d", n, before)
 		}
 
-		res, err := ImportUnits(ctx, db, f["good.csv"], nil)
+		res, err := ImportUnits(ctx, db.Regions(), db.Units(), f["good.csv"], nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if res.Rows != 3 || res.Records != 3 || res.Changed != 3 {
 			t.Errorf("result %+v", res)
 		}
-		units, _, err := db.FindUnits(ctx, jianfu.UnitFilter{Query: "江南区民政局"})
+		units, _, err := db.Units().FindUnits(ctx, jianfu.UnitFilter{Query: "江南区民政局"})
 		if err != nil || len(units) != 2 {
 			t.Fatalf("find: %v %v", units, err)
 		}
 		byName := map[string]*jianfu.Unit{}
-		all, _, _ := db.FindUnits(ctx, jianfu.UnitFilter{Page: jianfu.Page{Limit: 1000}})
+		all, _, _ := db.Units().FindUnits(ctx, jianfu.UnitFilter{Page: jianfu.Page{Limit: 1000}})
 		for _, u := range all {
 			byName[u.Name] = u
 		}
@@ -167,7 +167,7 @@ func TestImportUnits(t *testing.T) {
 		}
 
 		// The same file again: every credit code or name is taken now.
-		if _, err := ImportUnits(ctx, db, f["good.csv"], nil); jianfu.ErrorCode(err) != jianfu.EINVALID {
+		if _, err := ImportUnits(ctx, db.Regions(), db.Units(), f["good.csv"], nil); jianfu.ErrorCode(err) != jianfu.EINVALID {
 			t.Errorf("again: %v", err)
 		}
 	})
@@ -188,7 +188,7 @@ func TestImportUnitsGBKAndXLSX(t *testing.T) {
 	if err := os.WriteFile(gbkPath, gbkBytes, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if res, err := ImportUnits(ctx, db, gbkPath, nil); err != nil || res.Records != 1 {
+	if res, err := ImportUnits(ctx, db.Regions(), db.Units(), gbkPath, nil); err != nil || res.Records != 1 {
 		t.Fatalf("GBK: %+v %v", res, err)
 	}
 
@@ -202,11 +202,11 @@ func TestImportUnitsGBKAndXLSX(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	res, err := ImportUnits(ctx, db, xlsxPath, nil)
+	res, err := ImportUnits(ctx, db.Regions(), db.Units(), xlsxPath, nil)
 	if err != nil || res.Records != 2 {
 		t.Fatalf("XLSX: %+v %v", res, err)
 	}
-	units, _, _ := db.FindUnits(ctx, jianfu.UnitFilter{Query: "江南区文化馆"})
+	units, _, _ := db.Units().FindUnits(ctx, jianfu.UnitFilter{Query: "江南区文化馆"})
 	if len(units) != 1 || units[0].Type != jianfu.UnitInstitution {
 		t.Errorf("GBK unit read as %+v", units)
 	}

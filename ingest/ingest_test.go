@@ -33,7 +33,7 @@ func pipeline(t testing.TB, db *store.DB) *ingest.Pipeline {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ingest.NewPipeline(detector(t), db, keys, nil)
+	return ingest.NewPipeline(detector(t), db.Burden(), keys, nil)
 }
 
 // at returns a time in China on a fixed working week: 2026-03-02 is a Monday.
@@ -74,7 +74,7 @@ func TestIngestKeepsFindingsAndAggregatesOnly(t *testing.T) {
 			}
 		}
 
-		d, err := db.GroupBurden(ctx, edu, "day", jianfu.DayOf(at(1, 0, 0)), jianfu.DayOf(at(6, 0, 0)))
+		d, err := db.Burden().GroupBurden(ctx, edu, "day", jianfu.DayOf(at(1, 0, 0)), jianfu.DayOf(at(6, 0, 0)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,7 +95,7 @@ func TestIngestKeepsFindingsAndAggregatesOnly(t *testing.T) {
 			t.Errorf("known members %d, want 2 senders", d.KnownMembers)
 		}
 
-		fs, n, err := db.FindFindings(ctx, jianfu.FindingFilter{GroupID: edu})
+		fs, n, err := db.Burden().FindFindings(ctx, jianfu.FindingFilter{GroupID: edu})
 		if err != nil || n != 2 {
 			t.Fatalf("findings: %d, %v", n, err)
 		}
@@ -130,11 +130,11 @@ func TestIngestKeepsFindingsAndAggregatesOnly(t *testing.T) {
 		if res2.Accepted != 5 || res2.Duplicates != 5 {
 			t.Errorf("redelivery: %+v, want 5 accepted as duplicates", res2)
 		}
-		d2, _ := db.GroupBurden(ctx, edu, "day", jianfu.DayOf(at(1, 0, 0)), jianfu.DayOf(at(6, 0, 0)))
+		d2, _ := db.Burden().GroupBurden(ctx, edu, "day", jianfu.DayOf(at(1, 0, 0)), jianfu.DayOf(at(6, 0, 0)))
 		if d2.Row.Metrics.Messages != 5 {
 			t.Errorf("after redelivery %d messages, want 5", d2.Row.Metrics.Messages)
 		}
-		if _, n, _ := db.FindFindings(ctx, jianfu.FindingFilter{GroupID: edu}); n != 2 {
+		if _, n, _ := db.Burden().FindFindings(ctx, jianfu.FindingFilter{GroupID: edu}); n != 2 {
 			t.Errorf("after redelivery %d findings, want 2", n)
 		}
 
@@ -148,7 +148,7 @@ func TestIngestKeepsFindingsAndAggregatesOnly(t *testing.T) {
 			t.Errorf("out-of-scope group: %+v %v", res3, err)
 		}
 		// and the store refuses it even when asked directly
-		if _, err := db.RecordObservations(f.Ctx(t, db, "northSup"), "api", []jianfu.Observation{{Key: []byte("k"), GroupID: edu, At: at(4, 9, 0)}}); jianfu.ErrorCode(err) != jianfu.ENOTFOUND {
+		if _, err := db.Burden().RecordObservations(f.Ctx(t, db, "northSup"), "api", []jianfu.Observation{{Key: []byte("k"), GroupID: edu, At: at(4, 9, 0)}}); jianfu.ErrorCode(err) != jianfu.ENOTFOUND {
 			t.Errorf("store out of scope: %v", err)
 		}
 	})
@@ -172,11 +172,11 @@ func TestMaterialClustersAcrossGroups(t *testing.T) {
 		if _, err := p.Ingest(sys, msgs); err != nil {
 			t.Fatal(err)
 		}
-		n, err := db.ClusterMaterial(sys, 30*24*time.Hour)
+		n, err := db.Burden().ClusterMaterial(sys, 30*24*time.Hour)
 		if err != nil || n != 5 {
 			t.Fatalf("clustered %d, %v; want 5 looked at", n, err)
 		}
-		cs, total, err := db.FindClusters(f.Ctx(t, db, "provSup"), jianfu.ClusterFilter{})
+		cs, total, err := db.Burden().FindClusters(f.Ctx(t, db, "provSup"), jianfu.ClusterFilter{})
 		if err != nil || total != 2 {
 			t.Fatalf("province sees %d clusters, %v; want 2", total, err)
 		}
@@ -197,15 +197,15 @@ func TestMaterialClustersAcrossGroups(t *testing.T) {
 			}
 		}
 		// The school's staff sees one group of it: not a cluster in its scope.
-		cs, _, _ = db.FindClusters(f.Ctx(t, db, "schoolStaff"), jianfu.ClusterFilter{})
+		cs, _, _ = db.Burden().FindClusters(f.Ctx(t, db, "schoolStaff"), jianfu.ClusterFilter{})
 		if len(cs) != 0 {
 			t.Errorf("the school sees %d clusters, want 0", len(cs))
 		}
-		cs, _, _ = db.FindClusters(f.Ctx(t, db, "northSup"), jianfu.ClusterFilter{})
+		cs, _, _ = db.Burden().FindClusters(f.Ctx(t, db, "northSup"), jianfu.ClusterFilter{})
 		if len(cs) != 0 {
 			t.Errorf("north supervisor sees %d clusters, want 0", len(cs))
 		}
-		if _, err := db.FindClusterByID(f.Ctx(t, db, "northSup"), elders.ID); jianfu.ErrorCode(err) != jianfu.ENOTFOUND {
+		if _, err := db.Burden().FindClusterByID(f.Ctx(t, db, "northSup"), elders.ID); jianfu.ErrorCode(err) != jianfu.ENOTFOUND {
 			t.Errorf("north reading the cluster: %v", err)
 		}
 
@@ -219,21 +219,21 @@ func TestMaterialClustersAcrossGroups(t *testing.T) {
 		if _, err := p.Ingest(sys, late); err != nil {
 			t.Fatal(err)
 		}
-		db.ClusterMaterial(sys, 30*24*time.Hour)
-		c, err := db.FindClusterByID(sys, elders.ID)
+		db.Burden().ClusterMaterial(sys, 30*24*time.Hour)
+		c, err := db.Burden().FindClusterByID(sys, elders.ID)
 		if err != nil || c.Findings != 2 {
 			t.Errorf("a request two months later joined the cluster: %+v %v", c, err)
 		}
 
 		// One click turns a cluster into a clue; the clue keeps the evidence.
-		clue, err := db.RaiseClue(f.Ctx(t, db, "provSup"), jianfu.ClueFromCluster, elders.ID)
+		clue, err := db.Burden().RaiseClue(f.Ctx(t, db, "provSup"), jianfu.ClueFromCluster, elders.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(clue.Title, "2个单位") || !strings.Contains(clue.Summary, "一张表") {
 			t.Errorf("cluster clue: %+v", clue)
 		}
-		if _, err := db.RaiseClue(f.Ctx(t, db, "provSup"), jianfu.ClueFromCluster, elders.ID); jianfu.ErrorCode(err) != jianfu.ECONFLICT {
+		if _, err := db.Burden().RaiseClue(f.Ctx(t, db, "provSup"), jianfu.ClueFromCluster, elders.ID); jianfu.ErrorCode(err) != jianfu.ECONFLICT {
 			t.Errorf("second clue: %v", err)
 		}
 	})
@@ -255,7 +255,7 @@ func TestCluesRetentionAndPeople(t *testing.T) {
 		if _, err := p.Ingest(sys, msgs); err != nil {
 			t.Fatal(err)
 		}
-		fs, _, err := db.FindFindings(sys, jianfu.FindingFilter{GroupID: g["southEdu"].ID})
+		fs, _, err := db.Burden().FindFindings(sys, jianfu.FindingFilter{GroupID: g["southEdu"].ID})
 		if err != nil || len(fs) != 1 {
 			t.Fatalf("findings %v %v", fs, err)
 		}
@@ -263,61 +263,69 @@ func TestCluesRetentionAndPeople(t *testing.T) {
 		for _, tt := range []struct {
 			user, code string
 		}{{"eduAdmin", jianfu.EFORBIDDEN}, {"northSup", jianfu.ENOTFOUND}, {"southSup", ""}, {"provSup", jianfu.ECONFLICT}} {
-			_, err := db.RaiseClue(f.Ctx(t, db, tt.user), jianfu.ClueFromFinding, id)
+			_, err := db.Burden().RaiseClue(f.Ctx(t, db, tt.user), jianfu.ClueFromFinding, id)
 			if jianfu.ErrorCode(err) != tt.code {
 				t.Errorf("%s raising a clue: %v, want %q", tt.user, err, tt.code)
 			}
 		}
-		clues, n, err := db.FindClues(f.Ctx(t, db, "eduAdmin"), jianfu.ClueFilter{})
+		clues, n, err := db.Burden().FindClues(f.Ctx(t, db, "eduAdmin"), jianfu.ClueFilter{})
 		if err != nil || n != 1 || !strings.Contains(clues[0].Summary, "打卡") {
 			t.Errorf("the unit sees the clue about its group: %d %v", n, err)
 		}
-		if _, n, _ := db.FindClues(f.Ctx(t, db, "northAdmin"), jianfu.ClueFilter{}); n != 0 {
+		if _, n, _ := db.Burden().FindClues(f.Ctx(t, db, "northAdmin"), jianfu.ClueFilter{}); n != 0 {
 			t.Errorf("another county's unit sees %d clues", n)
 		}
 		// Raising the clue opened a case in the case workflow at once.
 		if clues[0].Status != "adopted" || clues[0].CaseID == 0 {
 			t.Fatalf("the clue did not open a case: %+v", clues[0])
 		}
-		c, err := db.FindCaseByID(f.Ctx(t, db, "southSup"), clues[0].CaseID)
+		c, err := db.Cases().FindCaseByID(f.Ctx(t, db, "southSup"), clues[0].CaseID)
 		if err != nil || c.Source != jianfu.SourceMonitoring || c.Category != "checkin" {
 			t.Errorf("the clue's case: %+v %v", c, err)
 		}
-		if _, err := db.AdoptClue(f.Ctx(t, db, "southSup"), clues[0].ID, 77); jianfu.ErrorCode(err) != jianfu.ECONFLICT {
-			t.Errorf("adopting an adopted clue again: %v", err)
+		if len(c.Proposed) == 0 || c.Proposed[0] != "checkin" {
+			t.Errorf("the case does not carry the finding's categories as proposals: %v", c.Proposed)
+		}
+		// Raising it again is refused and opens no second case.
+		_, before, _ := db.Cases().FindCases(f.Ctx(t, db, "provSup"), jianfu.CaseFilter{})
+		if _, err := db.Burden().RaiseClue(f.Ctx(t, db, "southSup"), jianfu.ClueFromFinding, clues[0].FindingID); jianfu.ErrorCode(err) != jianfu.ECONFLICT {
+			t.Errorf("raising a raised finding again: %v", err)
+		}
+		if _, after, _ := db.Cases().FindCases(f.Ctx(t, db, "provSup"), jianfu.CaseFilter{}); after != before {
+			t.Errorf("a refused clue changed the case count %d → %d", before, after)
 		}
 
 		// Per person: one pseudonym sits in three groups; each county sees its part.
-		people, _, st, err := db.FindPeople(f.Ctx(t, db, "provSup"), jianfu.PeopleFilter{})
+		people, _, st, err := db.Burden().FindPeople(f.Ctx(t, db, "provSup"), jianfu.PeopleFilter{})
 		if err != nil || len(people) != 1 || people[0].Groups != 3 || st.Max != 3 {
 			t.Errorf("people: %+v %+v %v", people, st, err)
 		}
-		people, _, _, _ = db.FindPeople(f.Ctx(t, db, "southSup"), jianfu.PeopleFilter{})
+		people, _, _, _ = db.Burden().FindPeople(f.Ctx(t, db, "southSup"), jianfu.PeopleFilter{})
 		if len(people) != 1 || people[0].Groups != 2 {
 			t.Errorf("south sees %+v", people)
 		}
 
 		// Retention deletes old findings, keeps aggregates and the clue.
 		db.Now = func() time.Time { return at(6, 18, 0).AddDate(1, 0, 1) }
-		n2, err := db.PurgeFindings(sys, db.Now().AddDate(-1, 0, 0))
+		n2, err := db.Burden().PurgeFindings(sys, db.Now().AddDate(-1, 0, 0))
 		if err != nil || n2 != 2 {
 			t.Fatalf("purged %d, %v; want 2", n2, err)
 		}
-		if _, n, _ := db.FindFindings(sys, jianfu.FindingFilter{}); n != 0 {
+		if _, n, _ := db.Burden().FindFindings(sys, jianfu.FindingFilter{}); n != 0 {
 			t.Errorf("%d findings left", n)
 		}
-		if _, n, _ := db.FindClues(sys, jianfu.ClueFilter{}); n != 1 {
+		if _, n, _ := db.Burden().FindClues(sys, jianfu.ClueFilter{}); n != 1 {
 			t.Errorf("the clue went with the finding")
 		}
-		d, _ := db.GroupBurden(sys, g["southEdu"].ID, "day", 20260301, 20260306)
+		d, _ := db.Burden().GroupBurden(sys, g["southEdu"].ID, "day", 20260301, 20260306)
 		if d.Row.Metrics.Messages != 1 || d.Row.Metrics.Demands != 1 {
 			t.Errorf("aggregates after purge: %+v", d.Row.Metrics)
 		}
-		entries, _, _ := db.FindAuditEntries(sys, jianfu.AuditFilter{Action: "finding.purge"})
+		entries, _, _ := db.Audit().FindAuditEntries(sys, jianfu.AuditFilter{Action: "finding.purge"})
 		if len(entries) != 1 {
 			t.Errorf("the purge was not audited")
 		}
-		if _, err := db.PurgeFindings(f.Ctx(t, db, "provSup"), db.Now()); jianfu.ErrorCode(err) != jianfu.EFORBIDDEN {
+		if _, err := db.Burden().PurgeFindings(f.Ctx(t, db, "provSup"), db.Now()); jianfu.ErrorCode(err) != jianfu.EFORBIDDEN {
 			t.Errorf("a supervisor purging: %v", err)
 		}
 	})
@@ -342,7 +350,7 @@ func TestRankingAndTrend(t *testing.T) {
 		if _, err := p.Ingest(sys, msgs); err != nil {
 			t.Fatal(err)
 		}
-		rows, total, err := db.BurdenRanking(f.Ctx(t, db, "southSup"), jianfu.BurdenFilter{Weeks: 4})
+		rows, total, err := db.Burden().BurdenRanking(f.Ctx(t, db, "southSup"), jianfu.BurdenFilter{Weeks: 4})
 		if err != nil || total != 2 {
 			t.Fatalf("ranking %d %v", total, err)
 		}
@@ -352,20 +360,20 @@ func TestRankingAndTrend(t *testing.T) {
 		if len(rows[0].Trend) != 4 || rows[0].Trend[3] < 60 {
 			t.Errorf("trend %v", rows[0].Trend)
 		}
-		units, _, _ := db.BurdenRanking(f.Ctx(t, db, "provSup"), jianfu.BurdenFilter{Kind: "unit"})
+		units, _, _ := db.Burden().BurdenRanking(f.Ctx(t, db, "provSup"), jianfu.BurdenFilter{Kind: "unit"})
 		if len(units) != 2 || units[0].ID != f.Units["southEdu"].ID {
 			t.Errorf("unit ranking %+v", units)
 		}
-		if _, n, _ := db.BurdenRanking(f.Ctx(t, db, "northSup"), jianfu.BurdenFilter{}); n != 0 {
+		if _, n, _ := db.Burden().BurdenRanking(f.Ctx(t, db, "northSup"), jianfu.BurdenFilter{}); n != 0 {
 			t.Errorf("north sees %d groups", n)
 		}
-		if _, err := db.GroupBurden(f.Ctx(t, db, "northSup"), g["southEdu"].ID, "week", 0, 0); jianfu.ErrorCode(err) != jianfu.ENOTFOUND {
+		if _, err := db.Burden().GroupBurden(f.Ctx(t, db, "northSup"), g["southEdu"].ID, "week", 0, 0); jianfu.ErrorCode(err) != jianfu.ENOTFOUND {
 			t.Errorf("north reads south group: %v", err)
 		}
-		if rows, _, err := db.BurdenRanking(f.Ctx(t, db, "cityAuditor"), jianfu.BurdenFilter{}); err != nil || len(rows) != 2 {
+		if rows, _, err := db.Burden().BurdenRanking(f.Ctx(t, db, "cityAuditor"), jianfu.BurdenFilter{}); err != nil || len(rows) != 2 {
 			t.Errorf("the city auditor reads the city's burden: %d rows, %v", len(rows), err)
 		}
-		wk, err := db.UnitBurden(f.Ctx(t, db, "eduAdmin"), f.Units["southEdu"].ID, "week", 0, 0)
+		wk, err := db.Burden().UnitBurden(f.Ctx(t, db, "eduAdmin"), f.Units["southEdu"].ID, "week", 0, 0)
 		if err != nil || len(wk.Series) < 4 || wk.Row.Groups != 1 {
 			t.Errorf("unit weekly: %+v %v", wk, err)
 		}

@@ -56,6 +56,9 @@ type Config struct {
 	// BaseURL returns the public URL of the API (up to and including
 	// /open311/v2) for a request; nil derives it from the request.
 	BaseURL func(r *http.Request) string
+	// Propose finds the demand categories in a request's words (the
+	// detector's); nil proposes none.
+	Propose func(texts ...string) []string
 }
 
 // Handler serves /open311/v2/….
@@ -763,7 +766,11 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, f format) error
 	if err != nil {
 		return err
 	}
-	rec, err := h.b.SubmitComplaint(ctx, form.Complaint(region))
+	c := form.Complaint(region)
+	if h.cfg.Propose != nil {
+		c.Proposed = h.cfg.Propose(c.Description, c.ChannelText)
+	}
+	rec, err := h.b.SubmitComplaint(ctx, c)
 	if err != nil {
 		return err
 	}

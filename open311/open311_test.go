@@ -35,17 +35,17 @@ func newServer(t *testing.T, db *store.DB) *server {
 	t.Helper()
 	f := storetest.Load(t, db)
 	app := &jianfu.User{Username: "app.12345", Name: "12345 市民热线应用", UnitID: f.Units["city"].ID, Roles: []jianfu.Role{jianfu.RoleStaff}}
-	if err := db.CreateUser(storetest.System(), app, storetest.FixturePassword); err != nil {
+	if err := db.Users().CreateUser(storetest.System(), app, storetest.FixturePassword); err != nil {
 		t.Fatal(err)
 	}
-	key, err := db.CreateToken(storetest.System(), app.Username, "open311")
+	key, err := db.Users().CreateToken(storetest.System(), app.Username, "open311")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.CreateChannel(storetest.System(), &jianfu.Channel{Kind: jianfu.KindGroup, Name: "望江中学教师工作群", UnitID: f.Units["southSchool"].ID, Platform: "wechat", Status: jianfu.StatusActive}); err != nil {
+	if err := db.Channels().CreateChannel(storetest.System(), &jianfu.Channel{Kind: jianfu.KindGroup, Name: "望江中学教师工作群", UnitID: f.Units["southSchool"].ID, Platform: "wechat", Status: jianfu.StatusActive}); err != nil {
 		t.Fatal(err)
 	}
-	h := open311.New(db, db.TokenActor, open311.Config{})
+	h := open311.New(db.Intake(), db.Users().TokenActor, open311.Config{})
 	mux := http.NewServeMux()
 	mux.Handle(open311.Prefix, h)
 	s := &server{db: db, srv: httptest.NewServer(mux), key: key}
@@ -129,7 +129,7 @@ func TestThirdPartyAppFilesAndFollowsARequest(t *testing.T) {
 		}
 		// The case is in the county's queue, from the app, with the channel proposed.
 		f := storetest.System()
-		list, _, err := db.FindCases(f, jianfu.CaseFilter{Query: id})
+		list, _, err := db.Cases().FindCases(f, jianfu.CaseFilter{Query: id})
 		if err != nil || len(list) != 1 {
 			t.Fatalf("case %s: %v", id, err)
 		}
@@ -137,7 +137,7 @@ func TestThirdPartyAppFilesAndFollowsARequest(t *testing.T) {
 		if c.Source != jianfu.SourceOpen311 || c.RegionPath != "390102" || c.ProposedChannelName != "望江中学教师工作群" || c.Category != "chain" {
 			t.Errorf("stored case: source %s region %s channel %q category %s", c.Source, c.RegionPath, c.ProposedChannelName, c.Category)
 		}
-		entries, _, _ := db.FindAuditEntries(f, jianfu.AuditFilter{Action: "case.submit"})
+		entries, _, _ := db.Audit().FindAuditEntries(f, jianfu.AuditFilter{Action: "case.submit"})
 		if len(entries) != 1 || entries[0].ActorName != "app.12345" {
 			t.Errorf("the app is not named in the audit log: %+v", entries)
 		}
@@ -313,18 +313,18 @@ func TestJSONValidatesAgainstPublishedSchemas(t *testing.T) {
 func closeCase(t *testing.T, db *store.DB, number string) {
 	t.Helper()
 	sys := storetest.System()
-	list, _, err := db.FindCases(sys, jianfu.CaseFilter{Query: number})
+	list, _, err := db.Cases().FindCases(sys, jianfu.CaseFilter{Query: number})
 	if err != nil || len(list) != 1 {
 		t.Fatalf("find %s: %v", number, err)
 	}
 	id := list[0].ID
-	if _, err := db.TransferCase(sys, id, jianfu.Transfer{}); err != nil {
+	if _, err := db.Cases().TransferCase(sys, id, jianfu.Transfer{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.AnswerCase(sys, id, jianfu.CaseAnswer{Finding: jianfu.FindingUnsubstantiated, Text: "经查该群没有此类要求。"}); err != nil {
+	if _, err := db.Cases().AnswerCase(sys, id, jianfu.CaseAnswer{Finding: jianfu.FindingUnsubstantiated, Text: "经查该群没有此类要求。"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.CloseCase(sys, id, jianfu.Closing{Outcome: jianfu.OutcomeUnsubstantiated, Note: "经核查反映不实"}); err != nil {
+	if _, err := db.Cases().CloseCase(sys, id, jianfu.Closing{Outcome: jianfu.OutcomeUnsubstantiated, Note: "经核查反映不实"}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -10,8 +10,6 @@ import (
 	"jianfu/secret"
 )
 
-var _ jianfu.AuditService = (*DB)(nil)
-
 // audit appends an entry to the chain inside the transaction. Locking the
 // head row orders concurrent appends.
 func (tx *Tx) audit(action, objectType string, objectID any, regionPath, detail string) error {
@@ -63,8 +61,8 @@ func auditHash(e *jianfu.AuditEntry) string {
 }
 
 // RecordAudit appends an entry not tied to another change.
-func (db *DB) RecordAudit(ctx context.Context, e *jianfu.AuditEntry) error {
-	return db.inTx(ctx, func(tx *Tx) error {
+func (s *Audit) RecordAudit(ctx context.Context, e *jianfu.AuditEntry) error {
+	return s.db.inTx(ctx, func(tx *Tx) error {
 		if a := tx.actor; a != nil && e.ActorName == "" {
 			e.ActorID, e.ActorName = a.UserID, a.Username
 		}
@@ -76,7 +74,7 @@ func (db *DB) RecordAudit(ctx context.Context, e *jianfu.AuditEntry) error {
 }
 
 // FindAuditEntries lists entries about the caller's region subtree, newest first.
-func (db *DB) FindAuditEntries(ctx context.Context, f jianfu.AuditFilter) ([]*jianfu.AuditEntry, int, error) {
+func (s *Audit) FindAuditEntries(ctx context.Context, f jianfu.AuditFilter) ([]*jianfu.AuditEntry, int, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -105,11 +103,11 @@ func (db *DB) FindAuditEntries(ctx context.Context, f jianfu.AuditFilter) ([]*ji
 		w.add("at < ?", ms(f.Until))
 	}
 	var total int
-	if err := db.queryRow(ctx, "SELECT COUNT(*) FROM audit_log"+w.String(), w.args...).Scan(&total); err != nil {
+	if err := s.db.queryRow(ctx, "SELECT COUNT(*) FROM audit_log"+w.String(), w.args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	p := f.Page.Normalize()
-	rows, err := db.query(ctx, `SELECT id, at, actor_id, actor_name, action, object_type, object_id, region_path, detail, ip, prev_hash, hash FROM audit_log`+
+	rows, err := s.db.query(ctx, `SELECT id, at, actor_id, actor_name, action, object_type, object_id, region_path, detail, ip, prev_hash, hash FROM audit_log`+
 		w.String()+orderBy(p.Sort, map[string]string{"id": "id", "at": "at", "actor": "actor_name", "action": "action"}, "id DESC")+
 		" LIMIT ? OFFSET ?", append(w.args, p.Limit, p.Offset)...)
 	if err != nil {
@@ -124,7 +122,7 @@ func (db *DB) FindAuditEntries(ctx context.Context, f jianfu.AuditFilter) ([]*ji
 		}
 		out = append(out, e)
 	}
-	if err := db.auditReads(ctx, a, "audit.read", "audit_log", "", fmt.Sprintf("%d entries", len(out))); err != nil {
+	if err := s.db.auditReads(ctx, a, "audit.read", "audit_log", "", fmt.Sprintf("%d entries", len(out))); err != nil {
 		return nil, 0, err
 	}
 	return out, total, rows.Err()
@@ -148,7 +146,7 @@ func scanAudit(s interface{ Scan(...any) error }) (*jianfu.AuditEntry, error) {
 
 // VerifyAudit walks the chain from the first entry and reports the first
 // entry whose hash, link or number is wrong.
-func (db *DB) VerifyAudit(ctx context.Context) (*jianfu.AuditVerification, error) {
+func (s *Audit) VerifyAudit(ctx context.Context) (*jianfu.AuditVerification, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -156,7 +154,7 @@ func (db *DB) VerifyAudit(ctx context.Context) (*jianfu.AuditVerification, error
 	if !a.System && !(a.Has(jianfu.RoleAuditor) && a.RegionPath == "") {
 		return nil, forbidden("校验审计链需要本机命令行或全国级审计员", "verifying the chain needs the local command line or a national auditor")
 	}
-	rows, err := db.query(ctx, `SELECT id, at, actor_id, actor_name, action, object_type, object_id, region_path, detail, ip, prev_hash, hash FROM audit_log ORDER BY id`)
+	rows, err := s.db.query(ctx, `SELECT id, at, actor_id, actor_name, action, object_type, object_id, region_path, detail, ip, prev_hash, hash FROM audit_log ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +192,7 @@ func (db *DB) VerifyAudit(ctx context.Context) (*jianfu.AuditVerification, error
 	if res.OK {
 		var lastID int64
 		var lastHash string
-		if err := db.queryRow(ctx, `SELECT last_id, last_hash FROM audit_head WHERE singleton = 1`).Scan(&lastID, &lastHash); err != nil && err != sql.ErrNoRows {
+		if err := s.db.queryRow(ctx, `SELECT last_id, last_hash FROM audit_head WHERE singleton = 1`).Scan(&lastID, &lastHash); err != nil && err != sql.ErrNoRows {
 			return nil, err
 		}
 		if lastID != prevID || lastHash != prevHash {

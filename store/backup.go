@@ -29,5 +29,5 @@ func (db *DB) Backup(ctx context.Context, path string) (*jianfu.AuditVerificatio
 		return nil, err
 	}
 	defer copy.Close()
-	return copy.VerifyAudit(jianfu.WithActor(ctx, jianfu.SystemActor("backup")))
+	return copy.Audit().VerifyAudit(jianfu.WithActor(ctx, jianfu.SystemActor("backup")))
 }

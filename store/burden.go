@@ -9,8 +9,6 @@ import (
 	"jianfu"
 )
 
-var _ jianfu.BurdenService = (*DB)(nil)
-
 // burdenScope restricts a query over a table with region_path and
 // unit_path columns (alias b) to the actor's scope.
 func (w *where) burdenScope(a *jianfu.Actor, alias string) {
@@ -225,13 +223,13 @@ func sortRows(rows []*jianfu.BurdenRow, key string) {
 
 // BurdenRanking ranks the groups (or units) in scope by burden index over a
 // window, with each row's weekly trend.
-func (db *DB) BurdenRanking(ctx context.Context, f jianfu.BurdenFilter) ([]*jianfu.BurdenRow, int, error) {
+func (s *Burden) BurdenRanking(ctx context.Context, f jianfu.BurdenFilter) ([]*jianfu.BurdenRow, int, error) {
 	a, err := burdenReader(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
-	since, until := db.window(f.Since, f.Until)
-	groups, err := db.groupWindow(ctx, a, f, since, until, nil)
+	since, until := s.db.window(f.Since, f.Until)
+	groups, err := s.db.groupWindow(ctx, a, f, since, until, nil)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -251,38 +249,38 @@ func (db *DB) BurdenRanking(ctx context.Context, f jianfu.BurdenFilter) ([]*jian
 	} else {
 		rows = rows[p.Offset:min(p.Offset+p.Limit, len(rows))]
 	}
-	if err := db.trends(ctx, a, rows, f.Kind == "unit", until, f.Weeks); err != nil {
+	if err := s.db.trends(ctx, a, rows, f.Kind == "unit", until, f.Weeks); err != nil {
 		return nil, 0, err
 	}
 	return rows, total, nil
 }
 
 // BurdenSummary sums every group in scope over the filter's window.
-func (db *DB) BurdenSummary(ctx context.Context, f jianfu.BurdenFilter) (*jianfu.BurdenSummary, error) {
+func (s *Burden) BurdenSummary(ctx context.Context, f jianfu.BurdenFilter) (*jianfu.BurdenSummary, error) {
 	a, err := burdenReader(ctx)
 	if err != nil {
 		return nil, err
 	}
-	since, until := db.window(f.Since, f.Until)
+	since, until := s.db.window(f.Since, f.Until)
 	f.Query = ""
-	groups, err := db.groupWindow(ctx, a, f, since, until, nil)
+	groups, err := s.db.groupWindow(ctx, a, f, since, until, nil)
 	if err != nil {
 		return nil, err
 	}
-	s := &jianfu.BurdenSummary{Groups: len(groups), Levels: map[string]int{}, Since: since, Until: until,
+	out := &jianfu.BurdenSummary{Groups: len(groups), Levels: map[string]int{}, Since: since, Until: until,
 		Metrics: jianfu.BurdenMetrics{ByCategory: map[string]int{}}}
 	units := map[int64]bool{}
 	for _, g := range groups {
 		units[g.row.UnitID] = true
-		s.Metrics.Add(g.row.Metrics)
-		s.Levels[g.row.Level]++
-		s.Mean += g.row.Index.Value
+		out.Metrics.Add(g.row.Metrics)
+		out.Levels[g.row.Level]++
+		out.Mean += g.row.Index.Value
 	}
-	s.Units = len(units)
+	out.Units = len(units)
 	if len(groups) > 0 {
-		s.Mean = math.Round(s.Mean/float64(len(groups))*10) / 10
+		out.Mean = math.Round(out.Mean/float64(len(groups))*10) / 10
 	}
-	return s, nil
+	return out, nil
 }
 
 // trends fills the weekly index of each row over the weeks ending at until.
@@ -374,13 +372,13 @@ func (db *DB) trends(ctx context.Context, a *jianfu.Actor, rows []*jianfu.Burden
 
 // GroupBurden returns one group's burden over [since, until] with its
 // series by day, week or month.
-func (db *DB) GroupBurden(ctx context.Context, id int64, step string, since, until int) (*jianfu.BurdenDetail, error) {
-	return db.burdenDetail(ctx, "group", id, step, since, until)
+func (s *Burden) GroupBurden(ctx context.Context, id int64, step string, since, until int) (*jianfu.BurdenDetail, error) {
+	return s.db.burdenDetail(ctx, "group", id, step, since, until)
 }
 
 // UnitBurden returns the burden of one unit's groups.
-func (db *DB) UnitBurden(ctx context.Context, id int64, step string, since, until int) (*jianfu.BurdenDetail, error) {
-	return db.burdenDetail(ctx, "unit", id, step, since, until)
+func (s *Burden) UnitBurden(ctx context.Context, id int64, step string, since, until int) (*jianfu.BurdenDetail, error) {
+	return s.db.burdenDetail(ctx, "unit", id, step, since, until)
 }
 
 func (db *DB) burdenDetail(ctx context.Context, kind string, id int64, step string, since, until int) (*jianfu.BurdenDetail, error) {
@@ -409,7 +407,7 @@ func (db *DB) burdenDetail(ctx context.Context, kind string, id int64, step stri
 			return nil, err
 		}
 	} else {
-		u, err := db.FindUnitByID(ctx, id)
+		u, err := db.Units().FindUnitByID(ctx, id)
 		if err != nil {
 			return nil, err
 		}

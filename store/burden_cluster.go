@@ -2,11 +2,7 @@ package store
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
-	"hash/fnv"
-	"math/bits"
-	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -14,107 +10,13 @@ import (
 )
 
 // 多头报送 clustering. Material findings carry a topic: the redacted wording
-// of what they ask for, normalised (no addressees, deadlines, verbs or
-// punctuation). Two demands are near-identical when their topics' character
-// bigrams overlap: a Jaccard similarity of at least 0.5, or at least 80% of
-// the smaller one inside the larger. Candidates come from MinHash
-// locality-sensitive hashing (20 bands of 3 hashes), so a new demand is
-// compared only with demands that share a band within the window.
+// of what they ask for, normalised. The store is handed the matcher of
+// requests (jianfu.RequestMatcher): each pending finding's band keys find
+// the demands within the window that may be the same request, the matcher
+// decides, and linked findings form a cluster.
 
-const (
-	minHashes   = 60
-	bandRows    = 3
-	bands       = minHashes / bandRows
-	mersenne61  = (1 << 61) - 1
-	minBigrams  = 3
-	maxCompared = 300
-)
-
-// minHashParams are fixed: band keys stored in the database must be the
-// same from one run to the next.
-var minHashParams = func() (p [minHashes][2]uint64) {
-	r := rand.New(rand.NewPCG(20260101, 5))
-	for i := range p {
-		p[i] = [2]uint64{r.Uint64()%(mersenne61-1) + 1, r.Uint64() % mersenne61}
-	}
-	return p
-}()
-
-// bigrams returns the set of character bigrams of a topic.
-func bigrams(topic string) map[uint64]struct{} {
-	rs := []rune(topic)
-	set := make(map[uint64]struct{}, len(rs))
-	for i := 0; i+1 < len(rs); i++ {
-		set[uint64(rs[i])<<21|uint64(rs[i+1])] = struct{}{}
-	}
-	return set
-}
-
-func mulmod61(a, b uint64) uint64 {
-	hi, lo := bits.Mul64(a, b)
-	// (hi·2^64 + lo) mod (2^61 − 1)
-	x := (lo & mersenne61) + (lo >> 61) + (hi << 3)
-	x = (x & mersenne61) + (x >> 61)
-	if x >= mersenne61 {
-		x -= mersenne61
-	}
-	return x
-}
-
-// bandKeys computes the MinHash signature of a bigram set and returns one
-// key per band.
-func bandKeys(set map[uint64]struct{}) []int64 {
-	var sig [minHashes]uint64
-	for i := range sig {
-		sig[i] = mersenne61
-	}
-	for x := range set {
-		x %= mersenne61
-		for i, p := range minHashParams {
-			h := mulmod61(p[0], x) + p[1]
-			if h >= mersenne61 {
-				h -= mersenne61
-			}
-			if h < sig[i] {
-				sig[i] = h
-			}
-		}
-	}
-	keys := make([]int64, bands)
-	var buf [8*bandRows + 1]byte
-	for b := 0; b < bands; b++ {
-		buf[0] = byte(b)
-		for r := 0; r < bandRows; r++ {
-			binary.LittleEndian.PutUint64(buf[1+8*r:], sig[b*bandRows+r])
-		}
-		h := fnv.New64a()
-		h.Write(buf[:])
-		keys[b] = int64(h.Sum64())
-	}
-	return keys
-}
-
-// nearIdentical compares two bigram sets.
-func nearIdentical(a, b map[uint64]struct{}) bool {
-	if len(a) < minBigrams || len(b) < minBigrams {
-		return false
-	}
-	if len(a) > len(b) {
-		a, b = b, a
-	}
-	inter := 0
-	for x := range a {
-		if _, ok := b[x]; ok {
-			inter++
-		}
-	}
-	union := len(a) + len(b) - inter
-	return float64(inter) >= 0.6*float64(union) || len(a) >= 6 && float64(inter) >= 0.8*float64(len(a))
-}
-
-// NearIdentical reports whether two material topics count as the same
-// request (exported for the ingest tests and the documentation).
-func NearIdentical(a, b string) bool { return nearIdentical(bigrams(a), bigrams(b)) }
+// maxCompared caps the candidates one finding is compared with.
+const maxCompared = 300
 
 type pendingFinding struct {
 	id, group, unit int64
@@ -122,17 +24,9 @@ type pendingFinding struct {
 	topic, region   string
 }
 
-// related reports whether two groups' regions can ask the same grassroots
-// for the same data: one region contains the other (a city's department
-// and a county's), or they lie in the same county. Two counties each asking
-// their own villages for a table are not asking anyone twice.
-func related(a, b string) bool {
-	return strings.HasPrefix(a, b) || strings.HasPrefix(b, a) || len(a) >= 6 && len(b) >= 6 && a[:6] == b[:6]
-}
-
 // ClusterMaterial links pending material findings into 多头报送 clusters and
 // returns how many findings it looked at. Concurrent callers take turns.
-func (db *DB) ClusterMaterial(ctx context.Context, window time.Duration) (int, error) {
+func (s *Burden) ClusterMaterial(ctx context.Context, window time.Duration) (int, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return 0, err
@@ -143,9 +37,12 @@ func (db *DB) ClusterMaterial(ctx context.Context, window time.Duration) (int, e
 	if window <= 0 {
 		window = 30 * 24 * time.Hour
 	}
+	if s.db.requests == nil {
+		return 0, fmt.Errorf("store opened without a request matcher (store.WithRules)")
+	}
 	total := 0
 	for {
-		n, err := db.clusterBatch(ctx, window, 500)
+		n, err := s.db.clusterBatch(ctx, window, 500)
 		total += n
 		if err != nil || n < 500 {
 			return total, err
@@ -211,9 +108,10 @@ func (db *DB) clusterBatch(ctx context.Context, window time.Duration, limit int)
 // clusterOne links one pending finding with the near-identical demands that
 // share a band with it within the window.
 func (tx *Tx) clusterOne(p pendingFinding, window time.Duration, touched map[int64]bool) error {
-	set := bigrams(p.topic)
-	if len(set) < minBigrams {
-		return nil
+	same := tx.db.requests
+	keys := same.Bands(p.topic)
+	if len(keys) == 0 {
+		return nil // too short to compare
 	}
 	type cand struct {
 		id, cluster int64
@@ -234,7 +132,7 @@ func (tx *Tx) clusterOne(p pendingFinding, window time.Duration, touched map[int
 			rows.Close()
 			return err
 		}
-		if related(region, p.region) {
+		if jianfu.RelatedRegions(region, p.region) {
 			matches = append(matches, c)
 		}
 	}
@@ -242,9 +140,9 @@ func (tx *Tx) clusterOne(p pendingFinding, window time.Duration, touched map[int
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	var keys []int64
-	if len(matches) == 0 {
-		keys = bandKeys(set)
+	if len(matches) > 0 {
+		keys = nil // the same wording's band keys already stand for it
+	} else {
 		args := make([]any, 0, len(keys)+4)
 		for _, k := range keys {
 			args = append(args, k)
@@ -262,7 +160,7 @@ func (tx *Tx) clusterOne(p pendingFinding, window time.Duration, touched map[int
 				rows.Close()
 				return err
 			}
-			if related(region, p.region) && nearIdentical(set, bigrams(topic)) {
+			if jianfu.RelatedRegions(region, p.region) && same.Same(p.topic, topic) {
 				matches = append(matches, c)
 			}
 		}

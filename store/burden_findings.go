@@ -66,7 +66,7 @@ func (w *where) findingFilter(f jianfu.FindingFilter) {
 }
 
 // FindFindings lists findings in scope, newest first; the read is audited.
-func (db *DB) FindFindings(ctx context.Context, f jianfu.FindingFilter) ([]*jianfu.Finding, int, error) {
+func (s *Burden) FindFindings(ctx context.Context, f jianfu.FindingFilter) ([]*jianfu.Finding, int, error) {
 	a, err := burdenReader(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -76,7 +76,7 @@ func (db *DB) FindFindings(ctx context.Context, f jianfu.FindingFilter) ([]*jian
 	w.findingFilter(f)
 	var out []*jianfu.Finding
 	var total int
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = s.db.inTx(ctx, func(tx *Tx) error {
 		if err := tx.queryRow(`SELECT COUNT(*) FROM findings f`+w.String(), w.args...).Scan(&total); err != nil {
 			return err
 		}
@@ -105,24 +105,33 @@ func (db *DB) FindFindings(ctx context.Context, f jianfu.FindingFilter) ([]*jian
 }
 
 // FindFindingByID returns one finding in scope; the read is audited.
-func (db *DB) FindFindingByID(ctx context.Context, id int64) (*jianfu.Finding, error) {
+func (s *Burden) FindFindingByID(ctx context.Context, id int64) (*jianfu.Finding, error) {
 	a, err := burdenReader(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var w where
-	w.add("f.id = ?", id)
-	w.burdenScope(a, "f")
 	var out *jianfu.Finding
-	err = db.inTx(ctx, func(tx *Tx) error {
-		x, err := scanFinding(tx.queryRow(`SELECT `+findingCols+findingFrom+w.String(), w.args...))
+	err = s.db.inTx(ctx, func(tx *Tx) error {
+		x, err := tx.findingByID(a, id)
 		if err != nil {
-			return db.translate(err, nFinding)
+			return err
 		}
 		out = x
 		return tx.audit("finding.read", "finding", id, x.RegionPath, "")
 	})
 	return out, err
+}
+
+// findingByID reads one finding in the actor's scope.
+func (tx *Tx) findingByID(a *jianfu.Actor, id int64) (*jianfu.Finding, error) {
+	var w where
+	w.add("f.id = ?", id)
+	w.burdenScope(a, "f")
+	x, err := scanFinding(tx.queryRow(`SELECT `+findingCols+findingFrom+w.String(), w.args...))
+	if err != nil {
+		return nil, tx.db.translate(err, nFinding)
+	}
+	return x, nil
 }
 
 // clusterSums is the in-scope part of clusters: members in the caller's
@@ -134,7 +143,7 @@ func clusterSums(w where) (string, []any) {
 
 // FindClusters lists 多头报送 clusters with members in scope from two or more
 // groups, the most recent first. Counts and names cover the caller's scope only.
-func (db *DB) FindClusters(ctx context.Context, f jianfu.ClusterFilter) ([]*jianfu.Cluster, int, error) {
+func (s *Burden) FindClusters(ctx context.Context, f jianfu.ClusterFilter) ([]*jianfu.Cluster, int, error) {
 	a, err := burdenReader(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -149,7 +158,7 @@ func (db *DB) FindClusters(ctx context.Context, f jianfu.ClusterFilter) ([]*jian
 	sums, args := clusterSums(w)
 	var out []*jianfu.Cluster
 	var total int
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = s.db.inTx(ctx, func(tx *Tx) error {
 		if err := tx.queryRow(`SELECT COUNT(*) FROM (`+sums+`) t`, args...).Scan(&total); err != nil {
 			return err
 		}
@@ -247,44 +256,47 @@ func (tx *Tx) fillClusters(a *jianfu.Actor, cs []*jianfu.Cluster, members bool) 
 }
 
 // FindClusterByID returns one cluster with its members in scope.
-func (db *DB) FindClusterByID(ctx context.Context, id int64) (*jianfu.Cluster, error) {
+func (s *Burden) FindClusterByID(ctx context.Context, id int64) (*jianfu.Cluster, error) {
 	a, err := burdenReader(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var w where
-	w.add("f.cluster_id = ?", id)
-	w.burdenScope(a, "f")
-	sums, args := clusterSums(w)
 	var c *jianfu.Cluster
-	err = db.inTx(ctx, func(tx *Tx) error {
-		x := &jianfu.Cluster{}
-		var first, last int64
-		if err := tx.queryRow(`SELECT s.cid, s.n, s.g, s.un, s.first_at, s.last_at FROM (`+sums+`) s`, args...).
-			Scan(&x.ID, &x.Findings, &x.Groups, &x.Units, &first, &last); err != nil {
-			return db.translate(err, nCluster)
-		}
-		x.FirstAt, x.LastAt = fromMS(first), fromMS(last)
-		if err := tx.fillClusters(a, []*jianfu.Cluster{x}, true); err != nil {
+	err = s.db.inTx(ctx, func(tx *Tx) error {
+		x, err := tx.clusterByID(a, id)
+		if err != nil {
 			return err
 		}
 		c = x
-		region := ""
-		for i, m := range x.Members {
-			if i == 0 {
-				region = m.RegionPath
-			} else {
-				region = commonPrefix(region, m.RegionPath)
-			}
-		}
-		return tx.audit("cluster.read", "cluster", id, region, fmt.Sprintf("%d findings, %d groups", x.Findings, x.Groups))
+		return tx.audit("cluster.read", "cluster", id, x.RegionPath(), fmt.Sprintf("%d findings, %d groups", x.Findings, x.Groups))
 	})
 	return c, err
 }
 
-// RaiseClue turns a finding or a cluster into a case clue (线索) that the
-// case workflow can adopt. It keeps its own copy of the redacted evidence.
-func (db *DB) RaiseClue(ctx context.Context, kind string, id int64) (*jianfu.BurdenClue, error) {
+// clusterByID reads one cluster with its members in the actor's scope.
+func (tx *Tx) clusterByID(a *jianfu.Actor, id int64) (*jianfu.Cluster, error) {
+	var w where
+	w.add("f.cluster_id = ?", id)
+	w.burdenScope(a, "f")
+	sums, args := clusterSums(w)
+	x := &jianfu.Cluster{}
+	var first, last int64
+	if err := tx.queryRow(`SELECT s.cid, s.n, s.g, s.un, s.first_at, s.last_at FROM (`+sums+`) s`, args...).
+		Scan(&x.ID, &x.Findings, &x.Groups, &x.Units, &first, &last); err != nil {
+		return nil, tx.db.translate(err, nCluster)
+	}
+	x.FirstAt, x.LastAt = fromMS(first), fromMS(last)
+	if err := tx.fillClusters(a, []*jianfu.Cluster{x}, true); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// RaiseClue turns a finding or a cluster into a clue (线索) and opens its
+// case in the case workflow, in one transaction: the clue keeps its own
+// copy of the redacted evidence, the case carries the finding's
+// categories, and neither exists without the other.
+func (s *Burden) RaiseClue(ctx context.Context, kind string, id int64) (*jianfu.BurdenClue, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -292,95 +304,47 @@ func (db *DB) RaiseClue(ctx context.Context, kind string, id int64) (*jianfu.Bur
 	if !a.CanRaiseClue() {
 		return nil, forbidden("转为线索需要监管人员或线索办理员角色", "raising a clue needs the supervisor or case handler role")
 	}
-	cl := &jianfu.BurdenClue{Kind: kind, Status: "new", CreatedBy: a.Username}
-	category := "material" // a 多头报送 cluster is repeated requests for materials
-	var unitPath string
-	switch kind {
-	case jianfu.ClueFromFinding:
-		f, err := db.FindFindingByID(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		cl.FindingID, cl.GroupID, cl.UnitID, cl.UnitName, cl.RegionPath = f.ID, f.GroupID, f.UnitID, f.UnitName, f.RegionPath
-		category = jianfu.CategoryOther
-		if len(f.Categories) > 0 {
-			category = string(f.Categories[0])
-		}
-		names := make([]string, len(f.Categories))
-		for i, c := range f.Categories {
-			names[i] = jianfu.DemandCategoryNames[c]
-		}
-		cl.Title = fmt.Sprintf("工作群“%s”%s", f.GroupName, strings.Join(names, "、"))
-		assessed := ""
-		if f.Assessed {
-			assessed = ",与考核挂钩"
-		}
-		off := ""
-		if f.Offhours {
-			off = ",发生在工作时间以外"
-		}
-		cl.Summary = fmt.Sprintf("%s 在工作群“%s”(%s)发现形式主义要求:%s%s%s。摘录(已脱敏):%s\n依据:在工作群组中,不得脱离工作实际强制要求打卡接龙、即时响应,不得随意摊派任务、索要材料。",
-			f.At.In(jianfu.China).Format("2006-01-02 15:04"), f.GroupName, f.UnitName, strings.Join(names, "、"), assessed, off, f.Excerpt)
-	case jianfu.ClueFromCluster:
-		c, err := db.FindClusterByID(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		last := c.Members[len(c.Members)-1]
-		region := ""
-		for i, m := range c.Members {
-			if i == 0 {
-				region = m.RegionPath
-			} else {
-				region = commonPrefix(region, m.RegionPath)
-			}
-		}
-		cl.ClusterID, cl.UnitID, cl.UnitName, cl.RegionPath = c.ID, last.UnitID, last.UnitName, region
-		cl.Title = fmt.Sprintf("多头报送:同一数据被%d个单位重复索要", c.Units)
-		cl.Summary = fmt.Sprintf("%s 至 %s,%d个工作群、%d个单位(%s)索要内容相近的材料%d次。首次摘录(已脱敏):%s\n依据:%s",
-			c.FirstAt.In(jianfu.China).Format("2006-01-02"), c.LastAt.In(jianfu.China).Format("2006-01-02"), c.Groups, c.Units,
-			strings.Join(c.UnitNames, "、"), c.Findings, c.Title, jianfu.OneFormClause)
-	default:
+	if kind != jianfu.ClueFromFinding && kind != jianfu.ClueFromCluster {
 		return nil, jianfu.Errorf(jianfu.EINVALID, "线索来源应为 finding(问题发现)或 cluster(多头报送)", "a clue comes from a finding or a cluster")
 	}
-	// The clue opens a case in the case workflow at once (idempotent on
-	// the source reference, so a retry finds the same case).
-	caseClue := &jianfu.Clue{Source: jianfu.SourceMonitoring, SourceRef: fmt.Sprintf("%s:%d", kind, id), Category: category,
-		Description: cl.Title + "。" + cl.Summary}
-	if kind == jianfu.ClueFromFinding && cl.GroupID != 0 {
-		caseClue.ChannelID = cl.GroupID
-	} else {
-		caseClue.RegionCode = jianfu.CodeOfPath(cl.RegionPath)
-	}
-	if len([]rune(caseClue.Description)) > jianfu.MaxDescription {
-		caseClue.Description = string([]rune(caseClue.Description)[:jianfu.MaxDescription])
-	}
-	opened, _, err := db.CreateClue(ctx, caseClue)
-	if err != nil {
-		return nil, fmt.Errorf("open a case for the clue: %w", err)
-	}
-	cl.Status, cl.CaseID = "adopted", opened.ID
-	err = db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.queryRow(`SELECT path FROM units WHERE id = ?`, cl.UnitID).Scan(&unitPath); err != nil {
-			return db.translate(err, nUnit)
-		}
-		var existing int64
+	var cl *jianfu.BurdenClue
+	err = s.db.inTx(ctx, func(tx *Tx) error {
+		var caseClue *jianfu.Clue
 		q := `SELECT id FROM clues WHERE finding_id = ?`
-		if kind == jianfu.ClueFromCluster {
+		if kind == jianfu.ClueFromFinding {
+			f, err := tx.findingByID(a, id)
+			if err != nil {
+				return err
+			}
+			cl, caseClue = jianfu.ClueOfFinding(f)
+		} else {
+			c, err := tx.clusterByID(a, id)
+			if err != nil {
+				return err
+			}
+			cl, caseClue = jianfu.ClueOfCluster(c)
 			q = `SELECT id FROM clues WHERE cluster_id = ?`
 		}
+		var existing int64
 		switch err := tx.queryRow(q, id).Scan(&existing); {
 		case err == nil:
 			return jianfu.Errorf(jianfu.ECONFLICT, "已转为线索(编号%d),无需重复提交", "already raised as clue %d", existing)
 		case err != sql.ErrNoRows:
 			return err
 		}
-		cl.CreatedAt = tx.now
+		var unitPath string
+		if err := tx.queryRow(`SELECT path FROM units WHERE id = ?`, cl.UnitID).Scan(&unitPath); err != nil {
+			return s.db.translate(err, nUnit)
+		}
+		opened, _, err := tx.openClue(a, caseClue)
+		if err != nil {
+			return fmt.Errorf("open a case for the clue: %w", err)
+		}
 		t := tx.now
-		cl.AdoptedAt = &t
+		cl.Status, cl.CaseID, cl.CreatedBy, cl.CreatedAt, cl.AdoptedAt = "adopted", opened.ID, a.Username, t, &t
 		nid, err := tx.insertID(`INSERT INTO clues(kind, finding_id, cluster_id, group_id, unit_id, region_path, unit_path, title, summary, status, case_id, created_by, created_at, adopted_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			cl.Kind, nullInt(cl.FindingID), nullInt(cl.ClusterID), nullInt(cl.GroupID), cl.UnitID, cl.RegionPath, unitPath, cl.Title, cl.Summary, cl.Status, cl.CaseID, cl.CreatedBy, ms(tx.now), ms(tx.now))
+			cl.Kind, nullInt(cl.FindingID), nullInt(cl.ClusterID), nullInt(cl.GroupID), cl.UnitID, cl.RegionPath, unitPath, cl.Title, cl.Summary, cl.Status, cl.CaseID, cl.CreatedBy, ms(t), ms(t))
 		if err != nil {
 			if isUnique(err) {
 				return jianfu.Errorf(jianfu.ECONFLICT, "已转为线索,无需重复提交", "already raised as a clue")
@@ -412,7 +376,7 @@ func scanClue(s interface{ Scan(...any) error }) (*jianfu.BurdenClue, error) {
 }
 
 // FindClues lists the clues raised in scope, newest first.
-func (db *DB) FindClues(ctx context.Context, f jianfu.ClueFilter) ([]*jianfu.BurdenClue, int, error) {
+func (s *Burden) FindClues(ctx context.Context, f jianfu.ClueFilter) ([]*jianfu.BurdenClue, int, error) {
 	a, err := burdenReader(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -426,11 +390,11 @@ func (db *DB) FindClues(ctx context.Context, f jianfu.ClueFilter) ([]*jianfu.Bur
 		w.add("k.kind = ?", f.Kind)
 	}
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM clues k`+w.String(), w.args...).Scan(&total); err != nil {
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM clues k`+w.String(), w.args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	p := f.Page.Normalize()
-	rows, err := db.query(ctx, `SELECT `+clueCols+` FROM clues k JOIN units u ON u.id = k.unit_id`+w.String()+
+	rows, err := s.db.query(ctx, `SELECT `+clueCols+` FROM clues k JOIN units u ON u.id = k.unit_id`+w.String()+
 		orderBy(p.Sort, map[string]string{"created": "k.created_at", "status": "k.status", "unit": "u.name"}, "k.id DESC")+` LIMIT ? OFFSET ?`,
 		append(w.args, p.Limit, p.Offset)...)
 	if err != nil {
@@ -440,42 +404,9 @@ func (db *DB) FindClues(ctx context.Context, f jianfu.ClueFilter) ([]*jianfu.Bur
 	return out, total, err
 }
 
-// AdoptClue marks a clue as taken into a case (the case workflow calls it).
-func (db *DB) AdoptClue(ctx context.Context, id, caseID int64) (*jianfu.BurdenClue, error) {
-	a, err := jianfu.RequireActor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if !a.HasAny(jianfu.RoleSupervisor, jianfu.RoleCaseHandler) {
-		return nil, forbidden("立案需要监管人员或线索办理员角色", "opening a case needs the supervisor or case handler role")
-	}
-	var out *jianfu.BurdenClue
-	err = db.inTx(ctx, func(tx *Tx) error {
-		var w where
-		w.add("k.id = ?", id)
-		w.burdenScope(a, "k")
-		c, err := scanClue(tx.queryRow(`SELECT `+clueCols+` FROM clues k JOIN units u ON u.id = k.unit_id`+w.String(), w.args...))
-		if err != nil {
-			return db.translate(err, nClue)
-		}
-		if c.Status == "adopted" {
-			return jianfu.Errorf(jianfu.ECONFLICT, "线索已立案(案件编号%d)", "the clue is already in case %d", c.CaseID)
-		}
-		if _, err := tx.exec(`UPDATE clues SET status = 'adopted', case_id = ?, adopted_at = ? WHERE id = ?`, caseID, ms(tx.now), id); err != nil {
-			return err
-		}
-		c.Status, c.CaseID = "adopted", caseID
-		t := tx.now
-		c.AdoptedAt = &t
-		out = c
-		return tx.audit("clue.adopt", "clue", id, c.RegionPath, fmt.Sprintf("case %d", caseID))
-	})
-	return out, err
-}
-
 // FindPeople lists people (by pseudonym) by the number of registered
 // groups in scope they sit in, most first, with the distribution.
-func (db *DB) FindPeople(ctx context.Context, f jianfu.PeopleFilter) ([]*jianfu.PersonGroups, int, *jianfu.PeopleStats, error) {
+func (s *Burden) FindPeople(ctx context.Context, f jianfu.PeopleFilter) ([]*jianfu.PersonGroups, int, *jianfu.PeopleStats, error) {
 	a, err := burdenReader(ctx)
 	if err != nil {
 		return nil, 0, nil, err
@@ -486,7 +417,7 @@ func (db *DB) FindPeople(ctx context.Context, f jianfu.PeopleFilter) ([]*jianfu.
 	st := &jianfu.PeopleStats{}
 	var out []*jianfu.PersonGroups
 	var total int
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = s.db.inTx(ctx, func(tx *Tx) error {
 		rows, err := tx.query(`SELECT t.n, COUNT(*) FROM (`+inner+`) t GROUP BY t.n`, w.args...)
 		if err != nil {
 			return err
@@ -550,7 +481,7 @@ func (db *DB) FindPeople(ctx context.Context, f jianfu.PeopleFilter) ([]*jianfu.
 // PurgeFindings deletes findings older than before, with their band keys
 // and the message keys recorded before it, and clusters left empty. Only
 // the system (the retention job) and system administrators may.
-func (db *DB) PurgeFindings(ctx context.Context, before time.Time) (int, error) {
+func (s *Burden) PurgeFindings(ctx context.Context, before time.Time) (int, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return 0, err
@@ -559,7 +490,7 @@ func (db *DB) PurgeFindings(ctx context.Context, before time.Time) (int, error) 
 		return 0, forbidden("清理过期数据需要系统管理员角色", "purging expired data needs the system administrator role")
 	}
 	var n int64
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = s.db.inTx(ctx, func(tx *Tx) error {
 		cut := ms(before)
 		if _, err := tx.exec(`DELETE FROM finding_bands WHERE finding_id IN (SELECT id FROM findings WHERE at < ?)`, cut); err != nil {
 			return err

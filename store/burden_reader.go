@@ -7,24 +7,22 @@ import (
 	"jianfu"
 )
 
-var _ jianfu.BurdenReader = (*DB)(nil)
-
 // BurdenIndexes returns the burden index over the last 30 days of the
 // groups among channelIDs that had messages; evaluation scores channels
 // with it. Channels without data are absent: nothing is invented.
-func (db *DB) BurdenIndexes(ctx context.Context, channelIDs []int64) (map[int64]float64, error) {
+func (s *Burden) BurdenIndexes(ctx context.Context, channelIDs []int64) (map[int64]float64, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := map[int64]float64{}
-	since, until := db.window(0, 0)
+	since, until := s.db.window(0, 0)
 	ids := make([]any, len(channelIDs))
 	for i, id := range channelIDs {
 		ids[i] = id
 	}
 	for _, chunk := range chunks(ids, 500) {
-		groups, err := db.groupWindow(ctx, a, jianfu.BurdenFilter{}, since, until, func(w *where) {
+		groups, err := s.db.groupWindow(ctx, a, jianfu.BurdenFilter{}, since, until, func(w *where) {
 			w.add("b.group_id IN ("+placeholders(len(chunk))+")", chunk...)
 		})
 		if err != nil {
@@ -40,7 +38,7 @@ func (db *DB) BurdenIndexes(ctx context.Context, channelIDs []int64) (map[int64]
 // UnitBurdenRising reports the units whose burden index since the given
 // time is clearly above the 30 days before it (反弹回潮 after a
 // rectification): at least 20 and five points higher.
-func (db *DB) UnitBurdenRising(ctx context.Context, unitIDs []int64, since time.Time) (map[int64]bool, error) {
+func (s *Burden) UnitBurdenRising(ctx context.Context, unitIDs []int64, since time.Time) (map[int64]bool, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -54,9 +52,9 @@ func (db *DB) UnitBurdenRising(ctx context.Context, unitIDs []int64, since time.
 		ids[i] = id
 	}
 	start := jianfu.DayOf(since)
-	today := jianfu.DayOf(db.Now())
+	today := jianfu.DayOf(s.db.Now())
 	index := func(from, to int, chunk []any) (map[int64]float64, error) {
-		groups, err := db.groupWindow(ctx, a, jianfu.BurdenFilter{}, from, to, func(w *where) {
+		groups, err := s.db.groupWindow(ctx, a, jianfu.BurdenFilter{}, from, to, func(w *where) {
 			w.add("b.unit_id IN ("+placeholders(len(chunk))+")", chunk...)
 		})
 		if err != nil {

@@ -10,10 +10,8 @@ import (
 	"jianfu"
 )
 
-var _ jianfu.MonitorService = (*DB)(nil)
-
 // MonitorTargets lists channels due for a technical check (system only).
-func (db *DB) MonitorTargets(ctx context.Context, olderThan time.Time, limit int) ([]jianfu.MonitorTarget, error) {
+func (s *Monitor) MonitorTargets(ctx context.Context, olderThan time.Time, limit int) ([]jianfu.MonitorTarget, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -21,7 +19,7 @@ func (db *DB) MonitorTargets(ctx context.Context, olderThan time.Time, limit int
 	if !a.System {
 		return nil, forbidden("技术监测任务仅由系统运行", "monitoring rounds run as the system")
 	}
-	rows, err := db.query(ctx, `SELECT c.id, c.url FROM channels c LEFT JOIN monitor_latest m ON m.channel_id = c.id
+	rows, err := s.db.query(ctx, `SELECT c.id, c.url FROM channels c LEFT JOIN monitor_latest m ON m.channel_id = c.id
 		WHERE c.url <> '' AND c.status IN ('approved', 'active', 'rectifying', 'exit_requested') AND (m.at IS NULL OR m.at < ?)
 		ORDER BY COALESCE(m.at, 0), c.id LIMIT ?`, ms(olderThan), limit)
 	if err != nil {
@@ -41,7 +39,7 @@ func (db *DB) MonitorTargets(ctx context.Context, olderThan time.Time, limit int
 
 // RecordChecks stores checks of channels (system only), each with its
 // audit entry, and moves the channels' latest check.
-func (db *DB) RecordChecks(ctx context.Context, checks []*jianfu.MonitorCheck) error {
+func (s *Monitor) RecordChecks(ctx context.Context, checks []*jianfu.MonitorCheck) error {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return err
@@ -49,14 +47,14 @@ func (db *DB) RecordChecks(ctx context.Context, checks []*jianfu.MonitorCheck) e
 	if !a.System {
 		return forbidden("技术监测结果仅由系统写入", "monitoring results are written by the system")
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
+	return s.db.inTx(ctx, func(tx *Tx) error {
 		for _, c := range checks {
 			if c == nil {
 				continue
 			}
 			var region string
 			if err := tx.queryRow(`SELECT region_path FROM channels WHERE id = ?`, c.ChannelID).Scan(&region); err != nil {
-				return db.translate(err, nChannel)
+				return s.db.translate(err, nChannel)
 			}
 			if c.Broken == nil {
 				c.Broken = []string{}
@@ -96,16 +94,16 @@ func truncate(s string, n int) string {
 }
 
 // FindMonitorChecks lists a channel's checks; the channel must be in scope.
-func (db *DB) FindMonitorChecks(ctx context.Context, channelID int64, p jianfu.Page) ([]*jianfu.MonitorCheck, int, error) {
-	if _, err := db.FindChannelByID(ctx, channelID); err != nil {
+func (s *Monitor) FindMonitorChecks(ctx context.Context, channelID int64, p jianfu.Page) ([]*jianfu.MonitorCheck, int, error) {
+	if _, err := s.db.Channels().FindChannelByID(ctx, channelID); err != nil {
 		return nil, 0, err
 	}
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM monitor_checks WHERE channel_id = ?`, channelID).Scan(&total); err != nil {
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM monitor_checks WHERE channel_id = ?`, channelID).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	p = p.Normalize()
-	rows, err := db.query(ctx, `SELECT id, channel_id, at, url, final_url, status_code, reachable, duration_ms, last_update, update_source, title, links, outbound, broken, error
+	rows, err := s.db.query(ctx, `SELECT id, channel_id, at, url, final_url, status_code, reachable, duration_ms, last_update, update_source, title, links, outbound, broken, error
 		FROM monitor_checks WHERE channel_id = ? ORDER BY id DESC LIMIT ? OFFSET ?`, channelID, p.Limit, p.Offset)
 	if err != nil {
 		return nil, 0, err

@@ -26,7 +26,7 @@ func addChannel(t testing.TB, db *store.DB, unit *jianfu.Unit, kind jianfu.Chann
 	for _, e := range edit {
 		e(c)
 	}
-	if err := db.CreateChannel(storetest.System(), c); err != nil {
+	if err := db.Channels().CreateChannel(storetest.System(), c); err != nil {
 		t.Fatalf("channel %s: %v", name, err)
 	}
 	return c
@@ -36,7 +36,7 @@ func addChannel(t testing.TB, db *store.DB, unit *jianfu.Unit, kind jianfu.Chann
 func addInspector(t testing.TB, db *store.DB, f *storetest.Fixture, key, username, unitKey string) {
 	t.Helper()
 	u := &jianfu.User{Username: username, Name: "抽查员" + key, UnitID: f.Units[unitKey].ID, Roles: []jianfu.Role{jianfu.RoleInspector}, Phone: "13800005678"}
-	if err := db.CreateUser(storetest.System(), u, storetest.FixturePassword); err != nil {
+	if err := db.Users().CreateUser(storetest.System(), u, storetest.FixturePassword); err != nil {
 		t.Fatal(err)
 	}
 	f.Users[key] = u
@@ -73,7 +73,7 @@ func TestSampleSameSeedSameSampleOnBothEngines(t *testing.T) {
 		population(t, db, f)
 		ctx := f.Ctx(t, db, "provSup")
 		c := &jianfu.Campaign{Name: "2026年一季度江州市抽查", RegionPath: "3901", SampleSize: 12, Seed: 20260309}
-		if err := db.CreateCampaign(ctx, c); err != nil {
+		if err := db.Campaigns().CreateCampaign(ctx, c); err != nil {
 			t.Fatal(err)
 		}
 		if c.Population != 60 || c.Sampled != 12 {
@@ -90,7 +90,7 @@ func TestSampleSameSeedSameSampleOnBothEngines(t *testing.T) {
 				t.Errorf("stratum %s: %d of %d sampled, quota %.2f", s.Key, s.Sampled, s.Population, quota)
 			}
 		}
-		forms, n, err := db.FindForms(ctx, jianfu.FormFilter{CampaignID: c.ID, Page: jianfu.Page{Limit: 100, Sort: "channel"}})
+		forms, n, err := db.Campaigns().FindForms(ctx, jianfu.FormFilter{CampaignID: c.ID, Page: jianfu.Page{Limit: 100, Sort: "channel"}})
 		if err != nil || n != 12 {
 			t.Fatalf("forms: %d %v", n, err)
 		}
@@ -101,16 +101,16 @@ func TestSampleSameSeedSameSampleOnBothEngines(t *testing.T) {
 		mu.Lock()
 		samples[string(db.Engine())] = names
 		mu.Unlock()
-		check, err := db.VerifySample(ctx, c.ID)
+		check, err := db.Campaigns().VerifySample(ctx, c.ID)
 		if err != nil || !check.Match || len(check.Redrawn) != 12 {
 			t.Errorf("redraw: %+v %v", check, err)
 		}
 		// Another seed draws another sample over the same strata.
 		c2 := &jianfu.Campaign{Name: "对照", RegionPath: "3901", SampleSize: 12, Seed: 7}
-		if err := db.CreateCampaign(ctx, c2); err != nil {
+		if err := db.Campaigns().CreateCampaign(ctx, c2); err != nil {
 			t.Fatal(err)
 		}
-		f2, _, _ := db.FindForms(ctx, jianfu.FormFilter{CampaignID: c2.ID, Page: jianfu.Page{Limit: 100, Sort: "channel"}})
+		f2, _, _ := db.Campaigns().FindForms(ctx, jianfu.FormFilter{CampaignID: c2.ID, Page: jianfu.Page{Limit: 100, Sort: "channel"}})
 		var names2 []string
 		for _, fm := range f2 {
 			names2 = append(names2, fm.ChannelName)
@@ -120,11 +120,11 @@ func TestSampleSameSeedSameSampleOnBothEngines(t *testing.T) {
 		}
 		// A county supervisor neither sees the city campaign nor its forms
 		// outside the county; the other county's forms answer not found.
-		if _, err := db.FindCampaignByID(f.Ctx(t, db, "southSup"), c.ID); code(err) != jianfu.ENOTFOUND {
+		if _, err := db.Campaigns().FindCampaignByID(f.Ctx(t, db, "southSup"), c.ID); code(err) != jianfu.ENOTFOUND {
 			t.Errorf("county supervisor reads the city campaign: %v", err)
 		}
 		for _, fm := range forms {
-			_, _, err := db.FindFormByID(f.Ctx(t, db, "southSup"), fm.ID)
+			_, _, err := db.Campaigns().FindFormByID(f.Ctx(t, db, "southSup"), fm.ID)
 			south := strings.HasPrefix(fm.RegionPath, "390102")
 			if south && err != nil || !south && code(err) != jianfu.ENOTFOUND {
 				t.Errorf("south supervisor reads form of %s: %v", fm.ChannelName, err)
@@ -145,31 +145,31 @@ func TestCampaignVetoFailsAndLeavesRectification(t *testing.T) {
 		sup := f.Ctx(t, db, "southSup")
 		c := &jianfu.Campaign{Name: "江南区政务新媒体抽查", RegionPath: "390102", SampleRate: 1, Kinds: []jianfu.ChannelKind{jianfu.KindAccount},
 			Inspectors: []int64{f.Users["southInsp"].ID}}
-		if err := db.CreateCampaign(sup, c); err != nil {
+		if err := db.Campaigns().CreateCampaign(sup, c); err != nil {
 			t.Fatal(err)
 		}
-		forms, _, _ := db.FindForms(sup, jianfu.FormFilter{CampaignID: c.ID})
+		forms, _, _ := db.Campaigns().FindForms(sup, jianfu.FormFilter{CampaignID: c.ID})
 		if len(forms) != 1 || forms[0].ChannelID != acct.ID || forms[0].InspectorID != f.Users["southInsp"].ID {
 			t.Fatalf("forms: %+v", forms)
 		}
 		id := forms[0].ID
 		// The unit administrator sees its channel's form but may not fill it.
-		if _, _, err := db.FindFormByID(f.Ctx(t, db, "eduAdmin"), id); err != nil {
+		if _, _, err := db.Campaigns().FindFormByID(f.Ctx(t, db, "eduAdmin"), id); err != nil {
 			t.Errorf("unit admin cannot read its channel's form: %v", err)
 		}
-		if _, err := db.SaveForm(f.Ctx(t, db, "eduAdmin"), id, jianfu.FormInput{Submit: true}); code(err) != jianfu.EFORBIDDEN {
+		if _, err := db.Campaigns().SaveForm(f.Ctx(t, db, "eduAdmin"), id, jianfu.FormInput{Submit: true}); code(err) != jianfu.EFORBIDDEN {
 			t.Errorf("unit admin submitted a form: %v", err)
 		}
 		insp := f.Ctx(t, db, "southInsp")
 		// A veto needs evidence; too many points are refused with the item named.
-		if _, err := db.SaveForm(insp, id, jianfu.FormInput{Submit: true, Answers: map[string]jianfu.Answer{"V2": {Hit: true}}}); code(err) != jianfu.EINVALID {
+		if _, err := db.Campaigns().SaveForm(insp, id, jianfu.FormInput{Submit: true, Answers: map[string]jianfu.Answer{"V2": {Hit: true}}}); code(err) != jianfu.EINVALID {
 			t.Errorf("veto without evidence: %v", err)
 		}
-		if _, err := db.SaveForm(insp, id, jianfu.FormInput{Submit: true, Evidence: "x", Answers: map[string]jianfu.Answer{"D1": {Points: 50}}}); code(err) != jianfu.EINVALID ||
+		if _, err := db.Campaigns().SaveForm(insp, id, jianfu.FormInput{Submit: true, Evidence: "x", Answers: map[string]jianfu.Answer{"D1": {Points: 50}}}); code(err) != jianfu.EINVALID ||
 			!strings.Contains(err.Error(), "最多扣20分") {
 			t.Errorf("50 points off a 20-point item: %v", err)
 		}
-		fm, err := db.SaveForm(insp, id, jianfu.FormInput{Submit: true, Evidence: "留言功能已关闭,截图见附件", Opinion: "尽快恢复互动功能",
+		fm, err := db.Campaigns().SaveForm(insp, id, jianfu.FormInput{Submit: true, Evidence: "留言功能已关闭,截图见附件", Opinion: "尽快恢复互动功能",
 			Answers: map[string]jianfu.Answer{"V2": {Hit: true, Note: "留言区关闭"}, "D2": {Points: 5}}})
 		if err != nil {
 			t.Fatal(err)
@@ -181,48 +181,48 @@ func TestCampaignVetoFailsAndLeavesRectification(t *testing.T) {
 		if fm.RectifyBy != "2026-03-30" || !strings.Contains(fm.Opinion, "互动功能无法正常使用") || !strings.Contains(fm.Opinion, "2026-03-30") {
 			t.Errorf("rectify by %s, opinion %q", fm.RectifyBy, fm.Opinion)
 		}
-		if _, err := db.SaveForm(insp, id, jianfu.FormInput{Submit: true}); code(err) != jianfu.ECONFLICT {
+		if _, err := db.Campaigns().SaveForm(insp, id, jianfu.FormInput{Submit: true}); code(err) != jianfu.ECONFLICT {
 			t.Errorf("second submission: %v", err)
 		}
-		rects, n, err := db.FindRectifications(f.Ctx(t, db, "eduAdmin"), jianfu.RectificationFilter{})
+		rects, n, err := db.Campaigns().FindRectifications(f.Ctx(t, db, "eduAdmin"), jianfu.RectificationFilter{})
 		if err != nil || n != 1 || rects[0].Status != jianfu.RectOpen || rects[0].ChannelID != acct.ID || rects[0].Deadline != "2026-03-30" {
 			t.Fatalf("rectifications: %d %+v %v", n, rects, err)
 		}
-		if _, n, _ := db.FindRectifications(f.Ctx(t, db, "northSup"), jianfu.RectificationFilter{}); n != 0 {
+		if _, n, _ := db.Campaigns().FindRectifications(f.Ctx(t, db, "northSup"), jianfu.RectificationFilter{}); n != 0 {
 			t.Error("another county sees the rectification")
 		}
 		// The failure also opened a case carrying the opinion, for the office to follow.
 		if rects[0].CaseID == 0 {
 			t.Fatal("the failed check opened no case")
 		}
-		kase, err := db.FindCaseByID(sup, rects[0].CaseID)
+		kase, err := db.Cases().FindCaseByID(sup, rects[0].CaseID)
 		if err != nil || kase.Source != jianfu.SourceSpotCheck || !strings.Contains(kase.Description, "互动功能无法正常使用") {
 			t.Errorf("the spot-check case: %+v %v", kase, err)
 		}
-		ch, _ := db.FindChannelByID(storetest.System(), acct.ID)
+		ch, _ := db.Channels().FindChannelByID(storetest.System(), acct.ID)
 		if ch.Status != jianfu.StatusRectifying {
 			t.Errorf("failed channel is %s, want rectifying", ch.Status)
 		}
-		cands, _, err := db.FindCandidates(sup, jianfu.CandidateFilter{Signal: jianfu.SignalFailed})
+		cands, _, err := db.Cleanup().FindCandidates(sup, jianfu.CandidateFilter{Signal: jianfu.SignalFailed})
 		if err != nil || len(cands) != 1 || cands[0].ChannelID != acct.ID || !strings.Contains(cands[0].Signals[0].Evidence, "不合格1次") {
 			t.Errorf("failed channel as cleanup candidate: %+v %v", cands, err)
 		}
-		res, err := db.CampaignResults(sup, c.ID)
+		res, err := db.Campaigns().CampaignResults(sup, c.ID)
 		if err != nil || len(res.Units) != 1 || res.Units[0].Failed != 1 || res.Units[0].Vetoed != 1 || len(res.Regions) != 1 || res.Regions[0].Name != "江南区" {
 			t.Errorf("results: %+v %v", res, err)
 		}
 		// The unit rectifies: the channel is active again.
-		if _, err := db.MarkRectified(f.Ctx(t, db, "eduAdmin"), rects[0].ID, "已恢复留言功能"); err != nil {
+		if _, err := db.Campaigns().MarkRectified(f.Ctx(t, db, "eduAdmin"), rects[0].ID, "已恢复留言功能"); err != nil {
 			t.Fatal(err)
 		}
-		ch, _ = db.FindChannelByID(storetest.System(), acct.ID)
+		ch, _ = db.Channels().FindChannelByID(storetest.System(), acct.ID)
 		if ch.Status != jianfu.StatusActive {
 			t.Errorf("rectified channel is %s", ch.Status)
 		}
-		if _, err := db.CloseCampaign(sup, c.ID); err != nil {
+		if _, err := db.Campaigns().CloseCampaign(sup, c.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.CloseCampaign(sup, c.ID); code(err) != jianfu.ECONFLICT {
+		if _, err := db.Campaigns().CloseCampaign(sup, c.ID); code(err) != jianfu.ECONFLICT {
 			t.Errorf("closing twice: %v", err)
 		}
 	})
@@ -232,22 +232,22 @@ func TestCampaignScopeRules(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := storetest.Load(t, db)
 		addChannel(t, db, f.Units["northEdu"], jianfu.KindGroup, "dingtalk", "江北教育工作群")
-		if err := db.CreateCampaign(f.Ctx(t, db, "southSup"), &jianfu.Campaign{Name: "越界", RegionPath: "390103", SampleSize: 1}); code(err) != jianfu.EINVALID {
+		if err := db.Campaigns().CreateCampaign(f.Ctx(t, db, "southSup"), &jianfu.Campaign{Name: "越界", RegionPath: "390103", SampleSize: 1}); code(err) != jianfu.EINVALID {
 			t.Errorf("county supervisor samples the other county: %v", err)
 		}
-		if err := db.CreateCampaign(f.Ctx(t, db, "eduAdmin"), &jianfu.Campaign{Name: "x", RegionPath: "390102", SampleSize: 1}); code(err) != jianfu.EFORBIDDEN {
+		if err := db.Campaigns().CreateCampaign(f.Ctx(t, db, "eduAdmin"), &jianfu.Campaign{Name: "x", RegionPath: "390102", SampleSize: 1}); code(err) != jianfu.EFORBIDDEN {
 			t.Errorf("unit admin runs a campaign: %v", err)
 		}
-		if err := db.CreateCampaign(f.Ctx(t, db, "southSup"), &jianfu.Campaign{Name: "空", RegionPath: "390102", SampleSize: 1}); code(err) != jianfu.EINVALID ||
+		if err := db.Campaigns().CreateCampaign(f.Ctx(t, db, "southSup"), &jianfu.Campaign{Name: "空", RegionPath: "390102", SampleSize: 1}); code(err) != jianfu.EINVALID ||
 			!strings.Contains(err.Error(), "没有已备案的在用渠道") {
 			t.Errorf("empty scope: %v", err)
 		}
-		err := db.CreateCampaign(f.Ctx(t, db, "northSup"), &jianfu.Campaign{Name: "x", RegionPath: "390103", SampleSize: 1, Inspectors: []int64{f.Users["southSup"].ID}})
+		err := db.Campaigns().CreateCampaign(f.Ctx(t, db, "northSup"), &jianfu.Campaign{Name: "x", RegionPath: "390103", SampleSize: 1, Inspectors: []int64{f.Users["southSup"].ID}})
 		if code(err) != jianfu.EINVALID {
 			t.Errorf("inspector from the other county: %v", err)
 		}
 		var zero jianfu.Campaign
-		if err := db.CreateCampaign(f.Ctx(t, db, "northSup"), &zero); code(err) != jianfu.EINVALID || len(err.(*jianfu.Error).Problems) < 2 {
+		if err := db.Campaigns().CreateCampaign(f.Ctx(t, db, "northSup"), &zero); code(err) != jianfu.EINVALID || len(err.(*jianfu.Error).Problems) < 2 {
 			t.Errorf("empty campaign: %v", err)
 		}
 	})
@@ -257,7 +257,7 @@ func TestChecklistVersions(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := storetest.Load(t, db)
 		sup := f.Ctx(t, db, "provSup")
-		lists, err := db.FindChecklists(sup, "")
+		lists, err := db.Campaigns().FindChecklists(sup, "")
 		if err != nil || len(lists) != 3 {
 			t.Fatalf("defaults: %d %v", len(lists), err)
 		}
@@ -271,24 +271,24 @@ func TestChecklistVersions(t *testing.T) {
 			t.Fatalf("account checklist: %+v", acct)
 		}
 		acct.Items = append(acct.Items, jianfu.ChecklistItem{Key: "B2", Kind: jianfu.ItemBonus, Points: 3, Title: "主动公开减负措施"})
-		if err := db.SaveChecklist(f.Ctx(t, db, "eduAdmin"), acct); code(err) != jianfu.EFORBIDDEN {
+		if err := db.Campaigns().SaveChecklist(f.Ctx(t, db, "eduAdmin"), acct); code(err) != jianfu.EFORBIDDEN {
 			t.Errorf("unit admin edits a checklist: %v", err)
 		}
-		if err := db.SaveChecklist(sup, acct); err != nil {
+		if err := db.Campaigns().SaveChecklist(sup, acct); err != nil {
 			t.Fatal(err)
 		}
-		versions, _ := db.FindChecklists(sup, "account")
+		versions, _ := db.Campaigns().FindChecklists(sup, "account")
 		if len(versions) != 2 || versions[0].Version != 2 || !versions[0].Current || versions[1].Current || len(versions[0].Items) != len(versions[1].Items)+1 {
 			t.Errorf("versions: %+v", versions)
 		}
 		bad := *acct
 		bad.Items = append([]jianfu.ChecklistItem(nil), acct.Items...)
 		bad.Items = append(bad.Items, jianfu.ChecklistItem{Key: "B2", Kind: "maybe", Title: ""})
-		err = db.SaveChecklist(sup, &bad)
+		err = db.Campaigns().SaveChecklist(sup, &bad)
 		if code(err) != jianfu.EINVALID || len(err.(*jianfu.Error).Problems) < 3 {
 			t.Errorf("bad checklist: %v", err)
 		}
-		if v, _ := db.FindChecklists(sup, "account"); len(v) != 2 {
+		if v, _ := db.Campaigns().FindChecklists(sup, "account"); len(v) != 2 {
 			t.Error("a rejected checklist was stored")
 		}
 	})
@@ -300,17 +300,17 @@ func TestConcurrentFormSubmissionsKeepOneResult(t *testing.T) {
 		addChannel(t, db, f.Units["southEdu"], jianfu.KindApp, "wechat_mini", "江南办事通")
 		sup := f.Ctx(t, db, "southSup")
 		c := &jianfu.Campaign{Name: "并发", RegionPath: "390102", SampleSize: 1}
-		if err := db.CreateCampaign(sup, c); err != nil {
+		if err := db.Campaigns().CreateCampaign(sup, c); err != nil {
 			t.Fatal(err)
 		}
-		forms, _, _ := db.FindForms(sup, jianfu.FormFilter{CampaignID: c.ID})
+		forms, _, _ := db.Campaigns().FindForms(sup, jianfu.FormFilter{CampaignID: c.ID})
 		var wg sync.WaitGroup
 		errs := make([]error, 4)
 		for i := range errs {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, errs[i] = db.SaveForm(sup, forms[0].ID, jianfu.FormInput{Submit: true, Answers: map[string]jianfu.Answer{"D1": {Points: float64(i)}}})
+				_, errs[i] = db.Campaigns().SaveForm(sup, forms[0].ID, jianfu.FormInput{Submit: true, Answers: map[string]jianfu.Answer{"D1": {Points: float64(i)}}})
 			}()
 		}
 		wg.Wait()

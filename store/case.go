@@ -11,26 +11,21 @@ import (
 
 	"jianfu"
 	"jianfu/calendar"
-	"jianfu/detect"
 	"jianfu/secret"
 )
-
-var _ jianfu.CaseService = (*DB)(nil)
 
 var nCase = noun{"问题线索", "case"}
 
 // caseConfig is what the case workflow needs beyond the database: the key
-// that seals reporters' identities (from the configuration, never stored),
-// the working-day calendar and the detector that proposes categories.
+// that seals reporters' identities (from the configuration, never stored)
+// and the working-day calendar.
 type caseConfig struct {
 	mu     sync.RWMutex
 	sealer *secret.Sealer
 
-	given  *detect.Detector // the server's detector, if it set one
 	once   sync.Once
 	cal    *calendar.Calendar
-	det    *detect.Detector
-	detErr error
+	calErr error
 }
 
 // WithReporterKey sets the key that encrypts complainants' identities.
@@ -52,41 +47,15 @@ func (db *DB) sealer() *secret.Sealer {
 }
 
 // AcceptsIdentity reports whether identities can be encrypted.
-func (db *DB) AcceptsIdentity() bool { return db.sealer() != nil }
-
-// SetCaseDetector makes complaints classified by det (the server's, with
-// its rule directory) instead of a detector with the embedded rules. Call
-// it before the store takes complaints.
-func (db *DB) SetCaseDetector(det *detect.Detector) {
-	db.cases.mu.Lock()
-	db.cases.given = det
-	db.cases.mu.Unlock()
-}
-
-func (db *DB) caseTools() (*calendar.Calendar, *detect.Detector, error) {
-	db.cases.once.Do(func() {
-		db.cases.cal, db.cases.detErr = calendar.New()
-		db.cases.mu.RLock()
-		given := db.cases.given
-		db.cases.mu.RUnlock()
-		switch {
-		case db.cases.detErr != nil:
-		case given != nil:
-			db.cases.det = given
-		default:
-			db.cases.det, db.cases.detErr = detect.New(detect.WithCalendar(db.cases.cal))
-		}
-	})
-	return db.cases.cal, db.cases.det, db.cases.detErr
-}
+func (s *Intake) AcceptsIdentity() bool { return s.db.sealer() != nil }
 
 // calendar returns the working-day calendar.
 func (db *DB) calendar() *calendar.Calendar {
-	cal, _, err := db.caseTools()
-	if err != nil || cal == nil {
+	db.cases.once.Do(func() { db.cases.cal, db.cases.calErr = calendar.New() })
+	if db.cases.calErr != nil || db.cases.cal == nil {
 		return calendar.Default()
 	}
-	return cal
+	return db.cases.cal
 }
 
 // Roles and what they may do with cases.
@@ -202,7 +171,7 @@ func (tx *Tx) loadCase(a *jianfu.Actor, id int64) (*caseRow, error) {
 
 // FindCaseByID returns a case in scope with its attachments. Reading a
 // case is audited: it holds what a person reported.
-func (db *DB) FindCaseByID(ctx context.Context, id int64) (*jianfu.Case, error) {
+func (s *Cases) FindCaseByID(ctx context.Context, id int64) (*jianfu.Case, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -211,7 +180,7 @@ func (db *DB) FindCaseByID(ctx context.Context, id int64) (*jianfu.Case, error) 
 		return nil, err
 	}
 	var out *jianfu.Case
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = s.db.inTx(ctx, func(tx *Tx) error {
 		c, err := tx.loadCase(a, id)
 		if err != nil {
 			return err
@@ -273,7 +242,7 @@ func (w *where) caseFilter(f jianfu.CaseFilter, now time.Time) {
 }
 
 // FindCases lists cases in scope, newest first unless sorted otherwise.
-func (db *DB) FindCases(ctx context.Context, f jianfu.CaseFilter) ([]*jianfu.Case, int, error) {
+func (s *Cases) FindCases(ctx context.Context, f jianfu.CaseFilter) ([]*jianfu.Case, int, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -283,17 +252,17 @@ func (db *DB) FindCases(ctx context.Context, f jianfu.CaseFilter) ([]*jianfu.Cas
 	}
 	now := f.Now
 	if now.IsZero() {
-		now = db.Now()
+		now = s.db.Now()
 	}
 	var w where
 	w.caseScope(a)
 	w.caseFilter(f, now)
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM cases c`+w.String(), w.args...).Scan(&total); err != nil {
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM cases c`+w.String(), w.args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	p := f.Page.Normalize()
-	rows, err := db.query(ctx, `SELECT `+caseCols+caseFrom+w.String()+
+	rows, err := s.db.query(ctx, `SELECT `+caseCols+caseFrom+w.String()+
 		orderBy(p.Sort, map[string]string{"number": "c.id", "created": "c.created_at", "updated": "c.updated_at", "due": "c.due_at",
 			"status": "c.status", "category": "c.category", "unit": "u.name", "region": "c.region_path", "source": "c.source",
 			"escalation": "c.escalation_level"}, "c.id DESC")+
@@ -334,11 +303,11 @@ func (db *DB) caseReadable(ctx context.Context, id int64) error {
 }
 
 // CaseEvents returns a case's timeline, oldest first.
-func (db *DB) CaseEvents(ctx context.Context, id int64) ([]*jianfu.CaseEvent, error) {
-	if err := db.caseReadable(ctx, id); err != nil {
+func (s *Cases) CaseEvents(ctx context.Context, id int64) ([]*jianfu.CaseEvent, error) {
+	if err := s.db.caseReadable(ctx, id); err != nil {
 		return nil, err
 	}
-	rows, err := db.query(ctx, `SELECT e.id, e.at, e.actor_name, e.action, e.from_status, e.to_status, COALESCE(e.unit_id, 0), COALESCE(u.name, ''), e.from_unit, e.note, e.public, e.public_note
+	rows, err := s.db.query(ctx, `SELECT e.id, e.at, e.actor_name, e.action, e.from_status, e.to_status, COALESCE(e.unit_id, 0), COALESCE(u.name, ''), e.from_unit, e.note, e.public, e.public_note
 		FROM case_events e LEFT JOIN units u ON u.id = e.unit_id WHERE e.case_id = ? ORDER BY e.id`, id)
 	if err != nil {
 		return nil, err
@@ -359,11 +328,11 @@ func (db *DB) CaseEvents(ctx context.Context, id int64) ([]*jianfu.CaseEvent, er
 }
 
 // CaseOpinions returns the 整改意见 and 问责建议 of a case.
-func (db *DB) CaseOpinions(ctx context.Context, id int64) ([]*jianfu.CaseOpinion, error) {
-	if err := db.caseReadable(ctx, id); err != nil {
+func (s *Cases) CaseOpinions(ctx context.Context, id int64) ([]*jianfu.CaseOpinion, error) {
+	if err := s.db.caseReadable(ctx, id); err != nil {
 		return nil, err
 	}
-	rows, err := db.query(ctx, `SELECT id, kind, text, target, actor_name, office_name, at FROM case_opinions WHERE case_id = ? ORDER BY id`, id)
+	rows, err := s.db.query(ctx, `SELECT id, kind, text, target, actor_name, office_name, at FROM case_opinions WHERE case_id = ? ORDER BY id`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -383,7 +352,7 @@ func (db *DB) CaseOpinions(ctx context.Context, id int64) ([]*jianfu.CaseOpinion
 }
 
 // CaseAttachment returns one attachment of a case in scope, and audits the read.
-func (db *DB) CaseAttachment(ctx context.Context, caseID, attachmentID int64) (*jianfu.Attachment, error) {
+func (s *Cases) CaseAttachment(ctx context.Context, caseID, attachmentID int64) (*jianfu.Attachment, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -392,7 +361,7 @@ func (db *DB) CaseAttachment(ctx context.Context, caseID, attachmentID int64) (*
 		return nil, err
 	}
 	var out jianfu.Attachment
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = s.db.inTx(ctx, func(tx *Tx) error {
 		c, err := tx.loadCase(a, caseID)
 		if err != nil {
 			return err
@@ -401,7 +370,7 @@ func (db *DB) CaseAttachment(ctx context.Context, caseID, attachmentID int64) (*
 		err = tx.queryRow(`SELECT id, kind, name, mime, size, sha256, created_at, data FROM case_attachments WHERE case_id = ? AND id = ?`, caseID, attachmentID).
 			Scan(&out.ID, &out.Kind, &out.Name, &out.MIME, &out.Size, &out.SHA256, &created, &out.Data)
 		if err != nil {
-			return db.translate(err, noun{"附件", "attachment"})
+			return s.db.translate(err, noun{"附件", "attachment"})
 		}
 		out.Created = fromMS(created)
 		return tx.audit("case.attachment.read", "case", caseID, c.RegionPath, fmt.Sprintf("attachment %d", attachmentID))

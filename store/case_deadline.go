@@ -108,7 +108,7 @@ func supervisingRegion(c *caseRow) string {
 // for every Escalate working days a stage stays overdue (up to the
 // province). Each case changes in its own transaction; running it again at
 // the same instant changes nothing.
-func (db *DB) SweepDeadlines(ctx context.Context, now time.Time) (*jianfu.SweepResult, error) {
+func (s *Deadlines) SweepDeadlines(ctx context.Context, now time.Time) (*jianfu.SweepResult, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -119,7 +119,7 @@ func (db *DB) SweepDeadlines(ctx context.Context, now time.Time) (*jianfu.SweepR
 	var w where
 	w.caseScope(a)
 	w.add("c.status NOT IN ('closed', 'merged', 'rejected') AND c.due_at IS NOT NULL")
-	rows, err := db.query(ctx, `SELECT c.id, c.category, c.due_at, c.reminded_at, c.overdue_at, c.stage_escalations FROM cases c`+w.String()+` ORDER BY c.id`, w.args...)
+	rows, err := s.db.query(ctx, `SELECT c.id, c.category, c.due_at, c.reminded_at, c.overdue_at, c.stage_escalations FROM cases c`+w.String()+` ORDER BY c.id`, w.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -147,12 +147,12 @@ func (db *DB) SweepDeadlines(ctx context.Context, now time.Time) (*jianfu.SweepR
 		return nil, err
 	}
 	res := &jianfu.SweepResult{Checked: len(cands)}
-	cal := db.calendar()
+	cal := s.db.calendar()
 	policies := map[string]jianfu.DeadlinePolicy{}
 	for _, cd := range cands {
 		p, ok := policies[cd.category]
 		if !ok {
-			err := db.inTx(ctx, func(tx *Tx) error {
+			err := s.db.inTx(ctx, func(tx *Tx) error {
 				var err error
 				p, err = tx.policyFor(cd.category)
 				return err
@@ -174,7 +174,7 @@ func (db *DB) SweepDeadlines(ctx context.Context, now time.Time) (*jianfu.SweepR
 		if !needRemind && !needOverdue && !needEscalate {
 			continue
 		}
-		err := db.inTx(ctx, func(tx *Tx) error {
+		err := s.db.inTx(ctx, func(tx *Tx) error {
 			tx.now = now.UTC()
 			c, err := tx.loadCase(jianfu.SystemActor("deadline"), cd.id)
 			if err != nil {
@@ -253,7 +253,7 @@ var chinaTZ = time.FixedZone("CST", 8*3600)
 
 // OverdueBoard summarises the open cases of the actor's scope per
 // responsible unit and per region one level below the actor's.
-func (db *DB) OverdueBoard(ctx context.Context) (*jianfu.OverdueBoard, error) {
+func (s *Deadlines) OverdueBoard(ctx context.Context) (*jianfu.OverdueBoard, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -261,11 +261,11 @@ func (db *DB) OverdueBoard(ctx context.Context) (*jianfu.OverdueBoard, error) {
 	if err := caseReadAccess(a); err != nil {
 		return nil, err
 	}
-	now := db.Now()
+	now := s.db.Now()
 	var w where
 	w.caseScope(a)
 	w.add("c.status NOT IN ('closed', 'merged', 'rejected')")
-	rows, err := db.query(ctx, `SELECT c.region_path, c.stage, c.due_at, c.reminded_at, c.escalation_level, COALESCE(c.unit_id, 0), COALESCE(u.name, '')
+	rows, err := s.db.query(ctx, `SELECT c.region_path, c.stage, c.due_at, c.reminded_at, c.escalation_level, COALESCE(c.unit_id, 0), COALESCE(u.name, '')
 		FROM cases c LEFT JOIN units u ON u.id = c.unit_id`+w.String(), w.args...)
 	if err != nil {
 		return nil, err
@@ -278,7 +278,7 @@ func (db *DB) OverdueBoard(ctx context.Context) (*jianfu.OverdueBoard, error) {
 	if a.System {
 		base = ""
 	}
-	cal := db.calendar()
+	cal := s.db.calendar()
 	for rows.Next() {
 		var region, stage, unitName string
 		var due, reminded sql.NullInt64
@@ -335,7 +335,7 @@ func (db *DB) OverdueBoard(ctx context.Context) (*jianfu.OverdueBoard, error) {
 		b.Units = append(b.Units, r)
 	}
 	for path, r := range regions {
-		if err := db.queryRow(ctx, `SELECT name FROM regions WHERE path = ?`, path).Scan(&r.Name); err != nil {
+		if err := s.db.queryRow(ctx, `SELECT name FROM regions WHERE path = ?`, path).Scan(&r.Name); err != nil {
 			r.Name = path
 		}
 		if path == base {
@@ -377,7 +377,7 @@ func childRegion(base, path string) string {
 }
 
 // CaseDeadlines lists the deadline policies, the default first.
-func (db *DB) CaseDeadlines(ctx context.Context) ([]*jianfu.DeadlinePolicy, error) {
+func (s *Deadlines) CaseDeadlines(ctx context.Context) ([]*jianfu.DeadlinePolicy, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -385,7 +385,7 @@ func (db *DB) CaseDeadlines(ctx context.Context) ([]*jianfu.DeadlinePolicy, erro
 	if err := caseReadAccess(a); err != nil {
 		return nil, err
 	}
-	rows, err := db.query(ctx, `SELECT category, triage, answer, rectify, verify, remind, escalate, updated_at, updated_by FROM case_deadlines
+	rows, err := s.db.query(ctx, `SELECT category, triage, answer, rectify, verify, remind, escalate, updated_at, updated_by FROM case_deadlines
 		ORDER BY CASE WHEN category = '*' THEN 0 ELSE 1 END, category`)
 	if err != nil {
 		return nil, err
@@ -407,7 +407,7 @@ func (db *DB) CaseDeadlines(ctx context.Context) ([]*jianfu.DeadlinePolicy, erro
 // SetCaseDeadlines saves the policy of a category (or the default). The
 // policy is the province's: only a supervisor at province level or above
 // may change it. New deadlines apply to stages that start afterwards.
-func (db *DB) SetCaseDeadlines(ctx context.Context, p *jianfu.DeadlinePolicy) error {
+func (s *Deadlines) SetCaseDeadlines(ctx context.Context, p *jianfu.DeadlinePolicy) error {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return err
@@ -418,7 +418,7 @@ func (db *DB) SetCaseDeadlines(ctx context.Context, p *jianfu.DeadlinePolicy) er
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
+	return s.db.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.exec(`UPDATE case_deadlines SET triage = ?, answer = ?, rectify = ?, verify = ?, remind = ?, escalate = ?, updated_at = ?, updated_by = ? WHERE category = ?`,
 			p.Triage, p.Answer, p.Rectify, p.Verify, p.Remind, p.Escalate, ms(tx.now), a.Username, p.Category)
 		if err != nil {

@@ -17,7 +17,7 @@ var exportBatch = 500
 // ExportCases streams the cases FindCases would list under the filter,
 // newest first, with no more than the list shows, and audits the export
 // once: a ledger leaves the system, so it is a bulk read.
-func (db *DB) ExportCases(ctx context.Context, f jianfu.CaseFilter, fn func(*jianfu.Case) error) (int, error) {
+func (s *Cases) ExportCases(ctx context.Context, f jianfu.CaseFilter, fn func(*jianfu.Case) error) (int, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return 0, err
@@ -27,20 +27,20 @@ func (db *DB) ExportCases(ctx context.Context, f jianfu.CaseFilter, fn func(*jia
 	}
 	f.Page = jianfu.Page{}
 	if f.Now.IsZero() {
-		f.Now = db.Now() // one instant for every batch
+		f.Now = s.db.Now() // one instant for every batch
 	}
 	var base where
 	base.caseScope(a)
 	base.caseFilter(f, f.Now)
 
-	n, err := db.streamCases(ctx, a, base, fn)
+	n, err := s.db.streamCases(ctx, a, base, fn)
 	detail := fmt.Sprintf("%d cases; filter %s", n, describeCaseFilter(f))
 	if err != nil {
 		// What was read before the failure left the store all the same.
 		detail += "; interrupted"
 		ctx = context.WithoutCancel(ctx)
 	}
-	if aerr := db.inTx(ctx, func(tx *Tx) error {
+	if aerr := s.db.inTx(ctx, func(tx *Tx) error {
 		return tx.audit("case.export", "case", "", a.RegionPath, detail)
 	}); err == nil {
 		err = aerr

@@ -20,7 +20,7 @@ import (
 func exportNumbers(t *testing.T, db *store.DB, ctx context.Context, f jianfu.CaseFilter) []string {
 	t.Helper()
 	var got []string
-	n, err := db.ExportCases(ctx, f, func(c *jianfu.Case) error { got = append(got, c.Number); return nil })
+	n, err := db.Cases().ExportCases(ctx, f, func(c *jianfu.Case) error { got = append(got, c.Number); return nil })
 	if err != nil || n != len(got) {
 		t.Fatalf("export %+v: %d rows, %d counted, %v", f, len(got), n, err)
 	}
@@ -32,7 +32,7 @@ func exportNumbers(t *testing.T, db *store.DB, ctx context.Context, f jianfu.Cas
 func listNumbers(t *testing.T, db *store.DB, ctx context.Context, f jianfu.CaseFilter) []string {
 	t.Helper()
 	f.Page = jianfu.Page{Limit: 1000}
-	list, _, err := db.FindCases(ctx, f)
+	list, _, err := db.Cases().FindCases(ctx, f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,23 +59,23 @@ func TestExportCasesIsTheListInScope(t *testing.T) {
 
 		// A named complaint with the reporter's phone in the text, and a
 		// third person's mobile written with spaces.
-		rec := must(db.SubmitComplaint(anonymous(), &jianfu.Complaint{Source: jianfu.SourceComplaint, RegionCode: "390102",
+		rec := must(db.Intake().SubmitComplaint(anonymous(), &jianfu.Complaint{Source: jianfu.SourceComplaint, RegionCode: "390102",
 			Description: "江南教育发布要求每个老师每天转发三篇文章并截图。我是王晓明,电话13912345678。群主让大家有事打他手机 138 0013 8000,邮箱qunzhu@example.cn。",
 			Identity:    &jianfu.ReporterIdentity{Name: "王晓明", Phone: "13912345678", Email: "wxm@example.cn"}}))
 		named := findByNumber(t, w, "southSup", rec.Number)
-		must(db.TriageCase(sup, named.ID, jianfu.Triage{Decision: "accept", Categories: []string{"engagement", "trace"}}))
-		named = must(db.TransferCase(sup, named.ID, jianfu.Transfer{UnitID: w.f.Units["southEdu"].ID}))
-		untransferred, _ := must2(t)(db.CreateClue(sup, &jianfu.Clue{Source: jianfu.SourceSpotCheck, SourceRef: "sc-1", Category: "checkin", RegionCode: "390102",
+		must(db.Cases().TriageCase(sup, named.ID, jianfu.Triage{Decision: "accept", Categories: []string{"engagement", "trace"}}))
+		named = must(db.Cases().TransferCase(sup, named.ID, jianfu.Transfer{UnitID: w.f.Units["southEdu"].ID}))
+		untransferred, _ := must2(t)(db.Intake().CreateClue(sup, &jianfu.Clue{Source: jianfu.SourceSpotCheck, SourceRef: "sc-1", Category: "checkin", RegionCode: "390102",
 			Description: "抽查发现望江中学要求教师每天在应用内打卡签到"}))
-		north, _ := must2(t)(db.CreateClue(w.as(t, "northSup"), &jianfu.Clue{Source: jianfu.SourceManual, Category: "instant", RegionCode: "390103",
+		north, _ := must2(t)(db.Intake().CreateClue(w.as(t, "northSup"), &jianfu.Clue{Source: jianfu.SourceManual, Category: "instant", RegionCode: "390103",
 			Description: "江北区教育局工作群要求周末秒回消息"}))
-		must(db.TransferCase(w.as(t, "northSup"), north.ID, jianfu.Transfer{UnitID: w.f.Units["northEdu"].ID}))
-		closed, _ := must2(t)(db.CreateClue(sup, &jianfu.Clue{Source: jianfu.SourceManual, Category: "chain", RegionCode: "390102", Description: "群里要求每晚接龙回复收到"}))
-		must(db.TriageCase(sup, closed.ID, jianfu.Triage{Decision: "reject", Reason: "重复反映,已另案办理"}))
+		must(db.Cases().TransferCase(w.as(t, "northSup"), north.ID, jianfu.Transfer{UnitID: w.f.Units["northEdu"].ID}))
+		closed, _ := must2(t)(db.Intake().CreateClue(sup, &jianfu.Clue{Source: jianfu.SourceManual, Category: "chain", RegionCode: "390102", Description: "群里要求每晚接龙回复收到"}))
+		must(db.Cases().TriageCase(sup, closed.ID, jianfu.Triage{Decision: "reject", Reason: "重复反映,已另案办理"}))
 
 		// Ten days on the first cases are past their deadlines; a new clue is not.
 		w.set(w.now.AddDate(0, 0, 10))
-		fresh, _ := must2(t)(db.CreateClue(sup, &jianfu.Clue{Source: jianfu.SourceManual, Category: "material", RegionCode: "390102001", Description: "街道反复要求报送同一张统计表"}))
+		fresh, _ := must2(t)(db.Intake().CreateClue(sup, &jianfu.Clue{Source: jianfu.SourceManual, Category: "material", RegionCode: "390102001", Description: "街道反复要求报送同一张统计表"}))
 
 		nums := func(cs ...*jianfu.Case) []string {
 			var out []string
@@ -124,14 +124,14 @@ func TestExportCasesIsTheListInScope(t *testing.T) {
 				}
 			}
 		}
-		if _, err := db.ExportCases(w.as(t, "schoolStaff"), jianfu.CaseFilter{}, func(*jianfu.Case) error { return nil }); code(err) != jianfu.EFORBIDDEN {
+		if _, err := db.Cases().ExportCases(w.as(t, "schoolStaff"), jianfu.CaseFilter{}, func(*jianfu.Case) error { return nil }); code(err) != jianfu.EFORBIDDEN {
 			t.Errorf("staff exports cases: %v", err)
 		}
 
 		// One audit entry per export, with the count and the filter.
 		before := auditCount(t, db, "case.export")
 		exportNumbers(t, db, sup, jianfu.CaseFilter{Overdue: true, Category: "engagement"})
-		entries, total := must3(t)(db.FindAuditEntries(sys, jianfu.AuditFilter{Action: "case.export"}))
+		entries, total := must3(t)(db.Audit().FindAuditEntries(sys, jianfu.AuditFilter{Action: "case.export"}))
 		if total != before+1 || entries[0].ActorName != "south.sup" || !strings.Contains(entries[0].Detail, "1 cases") ||
 			!strings.Contains(entries[0].Detail, "overdue") || !strings.Contains(entries[0].Detail, "category=engagement") {
 			t.Errorf("export audit: %d entries (before %d), latest %+v", total, before, entries[0])
@@ -142,7 +142,7 @@ func TestExportCasesIsTheListInScope(t *testing.T) {
 		var buf bytes.Buffer
 		tw := must(tabular.NewWriter(&buf, tabular.CSV, importer.CaseLedgerHeaders()))
 		cal, now := calendar.Default(), w.clock()
-		must(db.ExportCases(w.as(t, "provSup"), jianfu.CaseFilter{}, func(c *jianfu.Case) error {
+		must(db.Cases().ExportCases(w.as(t, "provSup"), jianfu.CaseFilter{}, func(c *jianfu.Case) error {
 			if c.Address != "" || c.HasIdentity {
 				t.Errorf("exported case %s carries address %q or identity flag", c.Number, c.Address)
 			}

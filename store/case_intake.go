@@ -12,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"jianfu"
-	"jianfu/detect"
 	"jianfu/secret"
 )
 
@@ -49,28 +48,6 @@ func trackingDigest(code string) string {
 	}
 	sum := sha256.Sum256([]byte("jianfu tracking " + b.String()))
 	return hex.EncodeToString(sum[:])
-}
-
-// proposeCategories runs the detector over a complaint's words.
-func proposeCategories(det *detect.Detector, texts ...string) []string {
-	out := []string{}
-	if det == nil {
-		return out
-	}
-	seen := map[string]bool{}
-	for _, t := range texts {
-		if strings.TrimSpace(t) == "" {
-			continue
-		}
-		r := det.Analyze(detect.Message{Text: t})
-		for _, c := range r.Categories {
-			if !seen[string(c)] {
-				seen[string(c)] = true
-				out = append(out, string(c))
-			}
-		}
-	}
-	return out
 }
 
 // publicChannel is a filed channel as intake sees it.
@@ -174,7 +151,7 @@ type complaintInput struct {
 }
 
 // prepareComplaint checks a complaint and does the work that needs no
-// transaction: attachments, the detector, the tracking code.
+// transaction: attachments and the tracking code.
 func (db *DB) prepareComplaint(c *jianfu.Complaint) (*complaintInput, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -190,12 +167,8 @@ func (db *DB) prepareComplaint(c *jianfu.Complaint) (*complaintInput, error) {
 	if err := checkAttachments(c.Attachments); err != nil {
 		return nil, err
 	}
-	_, det, err := db.caseTools()
-	if err != nil {
-		return nil, fmt.Errorf("case tools: %w", err)
-	}
 	c.Description = scrubIdentity(c.Description, c.Identity)
-	return &complaintInput{Complaint: c, proposed: proposeCategories(det, c.Description, c.ChannelText), code: newTrackingCode()}, nil
+	return &complaintInput{Complaint: c, proposed: c.Proposed, code: newTrackingCode()}, nil
 }
 
 // insertComplaint adds a complaint as a new case in the transaction and
@@ -332,13 +305,13 @@ func caseNumber(at time.Time, id int64) string {
 }
 
 // SubmitComplaint files a complaint in its own transaction.
-func (db *DB) SubmitComplaint(ctx context.Context, c *jianfu.Complaint) (*jianfu.ComplaintReceipt, error) {
-	in, err := db.prepareComplaint(c)
+func (s *Intake) SubmitComplaint(ctx context.Context, c *jianfu.Complaint) (*jianfu.ComplaintReceipt, error) {
+	in, err := s.db.prepareComplaint(c)
 	if err != nil {
 		return nil, err
 	}
 	var rec *jianfu.ComplaintReceipt
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = s.db.inTx(ctx, func(tx *Tx) error {
 		row, err := tx.insertComplaint(in)
 		if err != nil {
 			return err
@@ -355,7 +328,7 @@ func (db *DB) SubmitComplaint(ctx context.Context, c *jianfu.Complaint) (*jianfu
 //
 // It returns how many records were added and how many were skipped as
 // imported before (the same source id).
-func (db *DB) ImportComplaints(ctx context.Context, rows []*jianfu.Complaint, rowNumbers []int) (added, skipped int, err error) {
+func (s *Intake) ImportComplaints(ctx context.Context, rows []*jianfu.Complaint, rowNumbers []int) (added, skipped int, err error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return 0, 0, err
@@ -366,7 +339,7 @@ func (db *DB) ImportComplaints(ctx context.Context, rows []*jianfu.Complaint, ro
 	var probs []jianfu.Problem
 	ins := make([]*complaintInput, len(rows))
 	for i, c := range rows {
-		in, err := db.prepareComplaint(c)
+		in, err := s.db.prepareComplaint(c)
 		if err != nil {
 			probs = append(probs, rowProblems(rowNumbers[i], err)...)
 			continue
@@ -376,7 +349,7 @@ func (db *DB) ImportComplaints(ctx context.Context, rows []*jianfu.Complaint, ro
 	if err := jianfu.ProblemsError(probs); err != nil {
 		return 0, 0, err
 	}
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = s.db.inTx(ctx, func(tx *Tx) error {
 		seen := map[string]bool{}
 		for i, in := range ins {
 			ref := in.SourceRef
@@ -432,7 +405,7 @@ func rowProblems(row int, err error) []jianfu.Problem {
 // source reference twice gives back the case made the first time (and
 // false). Supervisors, case handlers and inspectors may add clues in their
 // region.
-func (db *DB) CreateClue(ctx context.Context, cl *jianfu.Clue) (*jianfu.Case, bool, error) {
+func (s *Intake) CreateClue(ctx context.Context, cl *jianfu.Clue) (*jianfu.Case, bool, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, false, err
@@ -442,6 +415,7 @@ func (db *DB) CreateClue(ctx context.Context, cl *jianfu.Clue) (*jianfu.Case, bo
 	}
 	cl.Description = strings.TrimSpace(cl.Description)
 	cl.SourceRef = strings.TrimSpace(cl.SourceRef)
+	cl.Proposed = jianfu.Proposals(cl.Proposed)
 	var probs []jianfu.Problem
 	switch cl.Source {
 	case jianfu.SourceMonitoring, jianfu.SourceSpotCheck, jianfu.SourceTechCheck, jianfu.SourceSelfCheck, jianfu.SourceManual:
@@ -462,16 +436,11 @@ func (db *DB) CreateClue(ctx context.Context, cl *jianfu.Clue) (*jianfu.Case, bo
 	if err := jianfu.ProblemsError(probs); err != nil {
 		return nil, false, err
 	}
-	_, det, err := db.caseTools()
-	if err != nil {
-		return nil, false, err
-	}
-	proposed := proposeCategories(det, cl.Description)
 	var out *jianfu.Case
 	created := false
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = s.db.inTx(ctx, func(tx *Tx) error {
 		var err error
-		out, created, err = tx.openClue(a, cl, proposed)
+		out, created, err = tx.openClue(a, cl)
 		return err
 	})
 	return out, created, err
@@ -481,7 +450,7 @@ func (db *DB) CreateClue(ctx context.Context, cl *jianfu.Clue) (*jianfu.Case, bo
 // transaction; the same source and reference give back the existing case.
 // Other capabilities (spot checks) call it to open cases in their own
 // transactions.
-func (tx *Tx) openClue(a *jianfu.Actor, cl *jianfu.Clue, proposed []string) (out *jianfu.Case, created bool, err error) {
+func (tx *Tx) openClue(a *jianfu.Actor, cl *jianfu.Clue) (out *jianfu.Case, created bool, err error) {
 	err = func() error {
 		if cl.SourceRef != "" {
 			var id int64
@@ -522,11 +491,11 @@ func (tx *Tx) openClue(a *jianfu.Actor, cl *jianfu.Clue, proposed []string) (out
 		category := cl.Category
 		if category == "" {
 			category = jianfu.CategoryOther
-			if len(proposed) > 0 {
-				category = proposed[0]
+			if len(cl.Proposed) > 0 {
+				category = cl.Proposed[0]
 			}
 		}
-		props, _ := json.Marshal(proposed)
+		props, _ := json.Marshal(jianfu.Proposals(cl.Proposed))
 		id, err := tx.insertID(`INSERT INTO cases(source, source_ref, category, categories, proposed, description, channel_id, region_path, status, anonymous, created_at, updated_at)
 			VALUES (?, ?, ?, '[]', ?, ?, ?, ?, 'new', TRUE, ?, ?)`,
 			string(cl.Source), cl.SourceRef, category, string(props), cl.Description, channelID, region, ms(tx.now), ms(tx.now))
@@ -604,9 +573,9 @@ func (tx *Tx) publicOf(c *caseRow, withEvents bool) (*jianfu.PublicCase, error) 
 const maxReporterReopens = 2
 
 // TrackCase shows the public progress of the case of a tracking code.
-func (db *DB) TrackCase(ctx context.Context, code string) (*jianfu.PublicCase, error) {
+func (s *Intake) TrackCase(ctx context.Context, code string) (*jianfu.PublicCase, error) {
 	var out *jianfu.PublicCase
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := s.db.inTx(ctx, func(tx *Tx) error {
 		c, err := tx.caseByTracking(code)
 		if err != nil {
 			return err
@@ -619,12 +588,12 @@ func (db *DB) TrackCase(ctx context.Context, code string) (*jianfu.PublicCase, e
 
 // RequestReopen reopens a closed or rejected case at the reporter's
 // request, at most twice.
-func (db *DB) RequestReopen(ctx context.Context, code, reason string) error {
+func (s *Intake) RequestReopen(ctx context.Context, code, reason string) error {
 	reason = strings.TrimSpace(reason)
 	if n := utf8.RuneCountInString(reason); n < 4 || n > 1000 {
 		return jianfu.Errorf(jianfu.EINVALID, "请说明重新办理的理由(4至1000字),例如问题仍然存在", "give a reason to reopen (4 to 1,000 characters), e.g. the problem persists")
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
+	return s.db.inTx(ctx, func(tx *Tx) error {
 		c, err := tx.caseByTracking(code)
 		if err != nil {
 			return err
@@ -643,7 +612,7 @@ func (db *DB) RequestReopen(ctx context.Context, code, reason string) error {
 // PublicCases lists cases that came from the public (web, Open311,
 // hotline), as Open311 GET requests shows them: by default the last 90
 // days, at most 1000.
-func (db *DB) PublicCases(ctx context.Context, f jianfu.PublicCaseFilter) ([]*jianfu.PublicCase, error) {
+func (s *Intake) PublicCases(ctx context.Context, f jianfu.PublicCaseFilter) ([]*jianfu.PublicCase, error) {
 	var w where
 	w.add("c.source IN ('complaint', 'open311', 'hotline')")
 	if len(f.Numbers) > 0 {
@@ -660,7 +629,7 @@ func (db *DB) PublicCases(ctx context.Context, f jianfu.PublicCaseFilter) ([]*ji
 		}
 		until := f.Until
 		if until.IsZero() {
-			until = db.Now()
+			until = s.db.Now()
 		}
 		since := f.Since
 		if since.IsZero() {
@@ -673,7 +642,7 @@ func (db *DB) PublicCases(ctx context.Context, f jianfu.PublicCaseFilter) ([]*ji
 		limit = 1000
 	}
 	var out []*jianfu.PublicCase
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := s.db.inTx(ctx, func(tx *Tx) error {
 		rows, err := tx.query(`SELECT `+caseCols+caseFrom+w.String()+` ORDER BY c.id DESC LIMIT ?`, append(w.args, limit)...)
 		if err != nil {
 			return err
@@ -705,8 +674,8 @@ func (db *DB) PublicCases(ctx context.Context, f jianfu.PublicCaseFilter) ([]*ji
 
 // ComplaintRegions lists the regions a complaint can name, down to county
 // level, top down.
-func (db *DB) ComplaintRegions(ctx context.Context) ([]*jianfu.Region, error) {
-	rows, err := db.query(ctx, `SELECT path, code, name, level, COALESCE(parent_path, '') FROM regions WHERE path <> '' AND length(path) <= 6 ORDER BY path`)
+func (s *Intake) ComplaintRegions(ctx context.Context) ([]*jianfu.Region, error) {
+	rows, err := s.db.query(ctx, `SELECT path, code, name, level, COALESCE(parent_path, '') FROM regions WHERE path <> '' AND length(path) <= 6 ORDER BY path`)
 	if err != nil {
 		return nil, err
 	}
@@ -726,7 +695,7 @@ func (db *DB) ComplaintRegions(ctx context.Context) ([]*jianfu.Region, error) {
 
 // ComplaintChannels searches filed channels by name, handle or owner, for
 // the complaint form. Their names and owners are public (备案公示).
-func (db *DB) ComplaintChannels(ctx context.Context, query, regionPath string, limit int) ([]*jianfu.PublicChannel, error) {
+func (s *Intake) ComplaintChannels(ctx context.Context, query, regionPath string, limit int) ([]*jianfu.PublicChannel, error) {
 	query = strings.TrimSpace(query)
 	if utf8.RuneCountInString(query) < 2 {
 		return []*jianfu.PublicChannel{}, nil
@@ -738,7 +707,7 @@ func (db *DB) ComplaintChannels(ctx context.Context, query, regionPath string, l
 	w.add("c.status IN " + filedStatuses)
 	w.prefix("c.region_path", regionPath)
 	w.like(query, "c.name", "c.handle", "u.name")
-	rows, err := db.query(ctx, `SELECT c.id, c.name, c.kind, c.platform, u.name, c.region_path FROM channels c JOIN units u ON u.id = c.unit_id`+w.String()+
+	rows, err := s.db.query(ctx, `SELECT c.id, c.name, c.kind, c.platform, u.name, c.region_path FROM channels c JOIN units u ON u.id = c.unit_id`+w.String()+
 		` ORDER BY length(c.name), c.id LIMIT ?`, append(w.args, limit)...)
 	if err != nil {
 		return nil, err
@@ -759,7 +728,7 @@ func (db *DB) ComplaintChannels(ctx context.Context, query, regionPath string, l
 
 // RevealReporter decrypts the identity of a case's reporter for a holder of
 // the reporter_access role, with a reason that goes into the audit log.
-func (db *DB) RevealReporter(ctx context.Context, id int64, reason string) (*jianfu.ReporterIdentity, error) {
+func (s *Cases) RevealReporter(ctx context.Context, id int64, reason string) (*jianfu.ReporterIdentity, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -771,12 +740,12 @@ func (db *DB) RevealReporter(ctx context.Context, id int64, reason string) (*jia
 	if n := utf8.RuneCountInString(reason); n < 5 || n > 500 {
 		return nil, jianfu.Errorf(jianfu.EINVALID, "请写明查阅举报人身份的事由(5至500字),事由将记入审计日志", "give the reason for revealing the identity (5 to 500 characters); it goes into the audit log")
 	}
-	s := db.sealer()
-	if s == nil {
+	sealer := s.db.sealer()
+	if sealer == nil {
 		return nil, jianfu.Errorf(jianfu.EINVALID, "未配置举报人信息密钥(--reporter-key),无法解密", "no reporter key (--reporter-key) is configured, so nothing can be decrypted")
 	}
 	var out jianfu.ReporterIdentity
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = s.db.inTx(ctx, func(tx *Tx) error {
 		c, err := tx.loadCase(a, id)
 		if err != nil {
 			return err
@@ -790,7 +759,7 @@ func (db *DB) RevealReporter(ctx context.Context, id int64, reason string) (*jia
 		if err != nil {
 			return err
 		}
-		plain, err := s.Open(sealed, identityAAD(id))
+		plain, err := sealer.Open(sealed, identityAAD(id))
 		if err == secret.ErrWrongKey {
 			return jianfu.Errorf(jianfu.EINVALID, "身份信息以另一把密钥加密(密钥标识%s),当前配置的密钥无法解密", "the identity was sealed with another key (key id %s); the configured key cannot open it", keyID)
 		}

@@ -54,7 +54,7 @@ func publicRegion(path string) string {
 
 // TypicalOfCase returns the typical-case record of a case in scope
 // (ENOTFOUND when there is none).
-func (db *DB) TypicalOfCase(ctx context.Context, id int64) (*jianfu.TypicalCase, error) {
+func (s *Typical) TypicalOfCase(ctx context.Context, id int64) (*jianfu.TypicalCase, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -65,9 +65,9 @@ func (db *DB) TypicalOfCase(ctx context.Context, id int64) (*jianfu.TypicalCase,
 	var w where
 	w.add("c.id = ?", id)
 	w.caseScope(a)
-	t, err := scanTypical(db.queryRow(ctx, `SELECT `+typicalCols+typicalFrom+` JOIN cases c ON c.id = t.case_id`+w.String(), w.args...))
+	t, err := scanTypical(s.db.queryRow(ctx, `SELECT `+typicalCols+typicalFrom+` JOIN cases c ON c.id = t.case_id`+w.String(), w.args...))
 	if err != nil {
-		return nil, db.translate(err, noun{"典型案例", "typical case"})
+		return nil, s.db.translate(err, noun{"典型案例", "typical case"})
 	}
 	return t, nil
 }
@@ -75,7 +75,7 @@ func (db *DB) TypicalOfCase(ctx context.Context, id int64) (*jianfu.TypicalCase,
 // DraftTypical saves (or replaces) the anonymised draft of a closed case as
 // a typical case. The text is redacted here as well: phone and ID numbers,
 // e-mails and the names the registry knows for the channel are masked.
-func (db *DB) DraftTypical(ctx context.Context, id int64, in jianfu.TypicalCase) (*jianfu.TypicalCase, error) {
+func (s *Typical) DraftTypical(ctx context.Context, id int64, in jianfu.TypicalCase) (*jianfu.TypicalCase, error) {
 	var probs []jianfu.Problem
 	for _, f := range []struct {
 		field, label, v string
@@ -89,7 +89,7 @@ func (db *DB) DraftTypical(ctx context.Context, id int64, in jianfu.TypicalCase)
 		return nil, err
 	}
 	var out *jianfu.TypicalCase
-	_, err := db.handle(ctx, id, "typical.draft", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
+	_, err := s.db.handle(ctx, id, "typical.draft", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
 		if c.Status != jianfu.CaseClosed {
 			return "", wrongStatus(c, "只有已办结的线索才能作为典型案例", "only closed cases can become typical cases")
 		}
@@ -123,9 +123,9 @@ func (db *DB) DraftTypical(ctx context.Context, id int64, in jianfu.TypicalCase)
 // PublishTypical publishes a drafted typical case after review: by a
 // supervisor other than the one who drafted it, and only when no personal
 // data is left in it.
-func (db *DB) PublishTypical(ctx context.Context, id int64) (*jianfu.TypicalCase, error) {
+func (s *Typical) PublishTypical(ctx context.Context, id int64) (*jianfu.TypicalCase, error) {
 	var out *jianfu.TypicalCase
-	_, err := db.handle(ctx, id, "typical.publish", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
+	_, err := s.db.handle(ctx, id, "typical.publish", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
 		if !a.Has(jianfu.RoleSupervisor) {
 			return "", forbidden("典型案例须经监管人员审核发布", "typical cases are published by a supervisor")
 		}
@@ -164,11 +164,11 @@ func (db *DB) PublishTypical(ctx context.Context, id int64) (*jianfu.TypicalCase
 }
 
 // WithdrawTypical takes a published typical case off the public page.
-func (db *DB) WithdrawTypical(ctx context.Context, id int64, reason string) error {
+func (s *Typical) WithdrawTypical(ctx context.Context, id int64, reason string) error {
 	if err := textBetween("reason", "撤回理由", reason, 4, 500); err != nil {
 		return err
 	}
-	_, err := db.handle(ctx, id, "typical.withdraw", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
+	_, err := s.db.handle(ctx, id, "typical.withdraw", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
 		res, err := tx.exec(`UPDATE typical_cases SET status = 'withdrawn', updated_at = ? WHERE case_id = ? AND status <> 'withdrawn'`, ms(tx.now), c.ID)
 		if err != nil {
 			return "", err
@@ -183,7 +183,7 @@ func (db *DB) WithdrawTypical(ctx context.Context, id int64, reason string) erro
 }
 
 // FindTypicalCases lists published typical cases, newest first. Public.
-func (db *DB) FindTypicalCases(ctx context.Context, f jianfu.TypicalFilter) ([]*jianfu.TypicalCase, int, error) {
+func (s *Typical) FindTypicalCases(ctx context.Context, f jianfu.TypicalFilter) ([]*jianfu.TypicalCase, int, error) {
 	var w where
 	w.add("t.status = 'published'")
 	if f.Category != "" {
@@ -191,11 +191,11 @@ func (db *DB) FindTypicalCases(ctx context.Context, f jianfu.TypicalFilter) ([]*
 	}
 	w.like(f.Query, "t.title", "t.summary")
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*)`+typicalFrom+w.String(), w.args...).Scan(&total); err != nil {
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*)`+typicalFrom+w.String(), w.args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	p := f.Page.Normalize()
-	rows, err := db.query(ctx, `SELECT `+typicalCols+typicalFrom+w.String()+
+	rows, err := s.db.query(ctx, `SELECT `+typicalCols+typicalFrom+w.String()+
 		orderBy(p.Sort, map[string]string{"published": "t.published_at", "title": "t.title", "category": "t.category"}, "t.published_at DESC, t.id DESC")+
 		` LIMIT ? OFFSET ?`, append(w.args, p.Limit, p.Offset)...)
 	if err != nil {
@@ -206,10 +206,10 @@ func (db *DB) FindTypicalCases(ctx context.Context, f jianfu.TypicalFilter) ([]*
 }
 
 // FindTypicalCase returns one published typical case. Public.
-func (db *DB) FindTypicalCase(ctx context.Context, id int64) (*jianfu.TypicalCase, error) {
-	t, err := scanTypical(db.queryRow(ctx, `SELECT `+typicalCols+typicalFrom+` WHERE t.id = ? AND t.status = 'published'`, id))
+func (s *Typical) FindTypicalCase(ctx context.Context, id int64) (*jianfu.TypicalCase, error) {
+	t, err := scanTypical(s.db.queryRow(ctx, `SELECT `+typicalCols+typicalFrom+` WHERE t.id = ? AND t.status = 'published'`, id))
 	if err != nil {
-		return nil, db.translate(err, noun{"典型案例", "typical case"})
+		return nil, s.db.translate(err, noun{"典型案例", "typical case"})
 	}
 	return t, nil
 }

@@ -61,8 +61,8 @@ func textBetween(field, label string, s string, min, max int) error {
 }
 
 // TriageCase accepts, merges or rejects a new clue (分拣).
-func (db *DB) TriageCase(ctx context.Context, id int64, t jianfu.Triage) (*jianfu.Case, error) {
-	return db.handle(ctx, id, "case.triage", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
+func (s *Cases) TriageCase(ctx context.Context, id int64, t jianfu.Triage) (*jianfu.Case, error) {
+	return s.db.handle(ctx, id, "case.triage", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
 		if c.Status != jianfu.CaseNew && c.Status != jianfu.CaseAccepted {
 			return "", wrongStatus(c, "不能再分拣", "it cannot be triaged now")
 		}
@@ -156,8 +156,8 @@ func categoryNames(cats []string) string {
 // TransferCase hands a case to the responsible unit (移送): the unit
 // given, or the owner of the case's channel. A case already with a unit is
 // re-routed, which needs a reason that both units see.
-func (db *DB) TransferCase(ctx context.Context, id int64, t jianfu.Transfer) (*jianfu.Case, error) {
-	return db.handle(ctx, id, "case.transfer", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
+func (s *Cases) TransferCase(ctx context.Context, id int64, t jianfu.Transfer) (*jianfu.Case, error) {
+	return s.db.handle(ctx, id, "case.transfer", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
 		reroute := false
 		switch c.Status {
 		case jianfu.CaseNew, jianfu.CaseAccepted:
@@ -288,8 +288,8 @@ func (tx *Tx) lateness(c *caseRow) string {
 }
 
 // AnswerCase records the responsible unit's answer (答复).
-func (db *DB) AnswerCase(ctx context.Context, id int64, ans jianfu.CaseAnswer) (*jianfu.Case, error) {
-	return db.unitAct(ctx, id, "case.answer", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
+func (s *Cases) AnswerCase(ctx context.Context, id int64, ans jianfu.CaseAnswer) (*jianfu.Case, error) {
+	return s.db.unitAct(ctx, id, "case.answer", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
 		if c.Status != jianfu.CaseTransferred {
 			return "", wrongStatus(c, "不需要答复", "it needs no answer now")
 		}
@@ -319,7 +319,7 @@ func (db *DB) AnswerCase(ctx context.Context, id int64, ans jianfu.CaseAnswer) (
 }
 
 // RectifyCase records the unit's rectification with evidence (整改).
-func (db *DB) RectifyCase(ctx context.Context, id int64, r jianfu.CaseRectification) (*jianfu.Case, error) {
+func (s *Cases) RectifyCase(ctx context.Context, id int64, r jianfu.CaseRectification) (*jianfu.Case, error) {
 	if err := textBetween("text", "整改情况", r.Text, 10, 4000); err != nil {
 		return nil, err
 	}
@@ -329,7 +329,7 @@ func (db *DB) RectifyCase(ctx context.Context, id int64, r jianfu.CaseRectificat
 	if err := checkAttachments(r.Attachments); err != nil {
 		return nil, err
 	}
-	return db.unitAct(ctx, id, "case.rectify", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
+	return s.db.unitAct(ctx, id, "case.rectify", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
 		if c.Status != jianfu.CaseAnswered || c.Stage != jianfu.StageRectify {
 			return "", wrongStatus(c, "不在整改阶段", "it is not being rectified")
 		}
@@ -352,8 +352,8 @@ func (db *DB) RectifyCase(ctx context.Context, id int64, r jianfu.CaseRectificat
 
 // VerifyCase records the office's check of a rectification (核查): passed,
 // or back to the unit to rectify again.
-func (db *DB) VerifyCase(ctx context.Context, id int64, v jianfu.Verification) (*jianfu.Case, error) {
-	return db.handle(ctx, id, "case.verify", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
+func (s *Cases) VerifyCase(ctx context.Context, id int64, v jianfu.Verification) (*jianfu.Case, error) {
+	return s.db.handle(ctx, id, "case.verify", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
 		if c.Status != jianfu.CaseRectified {
 			return "", wrongStatus(c, "没有待核查的整改", "there is no rectification to verify")
 		}
@@ -378,8 +378,8 @@ func (db *DB) VerifyCase(ctx context.Context, id int64, v jianfu.Verification) (
 // CloseCase ends a case with its honest outcome (办结). A rectification
 // can be called done only once verified; "not fixed" can always be
 // recorded.
-func (db *DB) CloseCase(ctx context.Context, id int64, cl jianfu.Closing) (*jianfu.Case, error) {
-	return db.handle(ctx, id, "case.close", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
+func (s *Cases) CloseCase(ctx context.Context, id int64, cl jianfu.Closing) (*jianfu.Case, error) {
+	return s.db.handle(ctx, id, "case.close", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
 		if !cl.Outcome.Valid() {
 			return "", jianfu.Errorf(jianfu.EINVALID, "请选择办结结果:已整改到位、部分整改、未整改、反映不实或不属于职责范围", "choose the outcome: fixed, partly_fixed, not_fixed, unsubstantiated or not_responsible")
 		}
@@ -412,8 +412,8 @@ func (db *DB) CloseCase(ctx context.Context, id int64, cl jianfu.Closing) (*jian
 }
 
 // ReopenCase reopens a closed or rejected case at the office's decision.
-func (db *DB) ReopenCase(ctx context.Context, id int64, reason string) (*jianfu.Case, error) {
-	return db.handle(ctx, id, "case.reopen", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
+func (s *Cases) ReopenCase(ctx context.Context, id int64, reason string) (*jianfu.Case, error) {
+	return s.db.handle(ctx, id, "case.reopen", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
 		if err := textBetween("reason", "重新办理的理由", reason, 4, 1000); err != nil {
 			return "", err
 		}
@@ -460,7 +460,7 @@ func (tx *Tx) reopenRow(c *caseRow, a *jianfu.Actor, by, reason string) error {
 }
 
 // AddOpinion records a 整改意见 or 问责建议 on a case.
-func (db *DB) AddOpinion(ctx context.Context, id int64, o jianfu.CaseOpinion) (*jianfu.CaseOpinion, error) {
+func (s *Cases) AddOpinion(ctx context.Context, id int64, o jianfu.CaseOpinion) (*jianfu.CaseOpinion, error) {
 	if !o.Kind.Valid() {
 		return nil, jianfu.Errorf(jianfu.EINVALID, "意见类型应为 rectification(整改意见)或 accountability(问责建议)", "the kind is rectification or accountability")
 	}
@@ -471,7 +471,7 @@ func (db *DB) AddOpinion(ctx context.Context, id int64, o jianfu.CaseOpinion) (*
 	if utf8.RuneCountInString(o.Target) > 200 {
 		return nil, jianfu.Errorf(jianfu.EINVALID, "问责对象过长(最多200字)", "the target is too long (200 characters at most)")
 	}
-	_, err := db.handle(ctx, id, "case.opinion", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
+	_, err := s.db.handle(ctx, id, "case.opinion", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
 		if c.Status == jianfu.CaseMerged {
 			return "", wrongStatus(c, "请在并入的线索上记录意见", "record opinions on the case it was merged into")
 		}

@@ -11,10 +11,7 @@ import (
 	"time"
 
 	"jianfu"
-	"jianfu/namesim"
 )
-
-var _ jianfu.ChannelService = (*DB)(nil)
 
 var nChannel = noun{"渠道", "channel"}
 
@@ -177,12 +174,12 @@ func mayOwn(a *jianfu.Actor, unitID int64, unitPath string) error {
 
 // FindChannelByID returns a channel in scope. Reading its personal data
 // whole is audited.
-func (db *DB) FindChannelByID(ctx context.Context, id int64) (*jianfu.Channel, error) {
+func (s *Channels) FindChannelByID(ctx context.Context, id int64) (*jianfu.Channel, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	r, err := db.findChannel(ctx, a, id)
+	r, err := s.db.findChannel(ctx, a, id)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +187,7 @@ func (db *DB) FindChannelByID(ctx context.Context, id int64) (*jianfu.Channel, e
 		r.Mask()
 		return r.Channel, nil
 	}
-	if err := db.inTx(ctx, func(tx *Tx) error {
+	if err := s.db.inTx(ctx, func(tx *Tx) error {
 		return tx.audit("channel.read", "channel", id, r.RegionPath, r.Name)
 	}); err != nil {
 		return nil, err
@@ -221,7 +218,7 @@ func (tx *Tx) lockChannel(a *jianfu.Actor, id int64) (*chanRow, error) {
 }
 
 // CreateChannel registers a draft channel for a unit in scope.
-func (db *DB) CreateChannel(ctx context.Context, c *jianfu.Channel) error {
+func (s *Channels) CreateChannel(ctx context.Context, c *jianfu.Channel) error {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return err
@@ -240,7 +237,7 @@ func (db *DB) CreateChannel(ctx context.Context, c *jianfu.Channel) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
+	return s.db.inTx(ctx, func(tx *Tx) error {
 		if c.Status.Filed() && c.FiledAt == nil {
 			now := tx.now
 			c.FiledAt = &now
@@ -295,6 +292,10 @@ func (tx *Tx) insertChannel(a *jianfu.Actor, c *jianfu.Channel, audit bool) erro
 	c.UnitName, c.RegionPath, c.Version = unit.Name, unit.RegionPath, 1
 	c.CreatedAt, c.UpdatedAt = tx.now, tx.now
 	l2, l4, l6, l9 := regionLevels(unit.RegionPath)
+	rules, err := tx.db.registryRules()
+	if err != nil {
+		return err
+	}
 	id, err := tx.insertID(`INSERT INTO channels(kind, name, unit_id, operator_unit_id, region_path, unit_path, status, filing_number,
 		platform, platform_id, handle, url, store_links, audience, functions, purpose, launch_date, cert_subject,
 		owner, admins, member_count, temporary, end_date, responsible_person, responsible_phone, tags, notes,
@@ -305,7 +306,7 @@ func (tx *Tx) insertChannel(a *jianfu.Actor, c *jianfu.Channel, audit bool) erro
 		c.Platform, c.PlatformID, c.Handle, c.URL, jsonList(c.StoreLinks), c.Audience, c.Functions, c.Purpose, c.LaunchDate, c.CertSubject,
 		c.Owner, jsonList(c.Admins), c.MemberCount, c.Temporary, c.EndDate, c.ResponsiblePerson, c.ResponsiblePhone, jsonList(c.Tags), c.Notes,
 		optArg(c.LastActivityAt), optArg(c.RevalidatedAt), 1, ms(tx.now), ms(tx.now),
-		l2, l4, l6, l9, namesim.Fold(c.Name), strings.ToLower(c.Handle), optArg(c.FiledAt), optArg(c.ClosedAt), optArg(c.RevalidationDue), jsonOf(checksOrEmpty(c.Checks)))
+		l2, l4, l6, l9, rules.SearchKey(c.Name), strings.ToLower(c.Handle), optArg(c.FiledAt), optArg(c.ClosedAt), optArg(c.RevalidationDue), jsonOf(checksOrEmpty(c.Checks)))
 	if err != nil {
 		if isUnique(err) {
 			return jianfu.Errorf(jianfu.ECONFLICT, "备案号%s已被其他渠道使用", "filing number %s is taken by another channel", c.FilingNumber)
@@ -348,7 +349,11 @@ func optArg(t *time.Time) any {
 
 // setGrams replaces the search bigrams of a channel whose name changed.
 func (tx *Tx) setGrams(id int64, oldName, newName string) error {
-	oldG, newG := namesim.Bigrams(namesim.Fold(oldName)), namesim.Bigrams(namesim.Fold(newName))
+	rules, err := tx.db.registryRules()
+	if err != nil {
+		return err
+	}
+	oldG, newG := rules.SearchGrams(rules.SearchKey(oldName)), rules.SearchGrams(rules.SearchKey(newName))
 	keep := map[string]bool{}
 	for _, g := range newG {
 		keep[g] = true
@@ -381,7 +386,7 @@ func (tx *Tx) setGrams(id int64, oldName, newName string) error {
 		b.WriteString("(?, ?)")
 		args = append(args, g, id)
 	}
-	_, err := tx.tx.ExecContext(tx.ctx, rebindFor(tx.db.engine, b.String()), args...)
+	_, err = tx.tx.ExecContext(tx.ctx, rebindFor(tx.db.engine, b.String()), args...)
 	return err
 }
 
@@ -474,7 +479,7 @@ func changedFields(a, b *jianfu.Channel) []string {
 
 // UpdateChannel saves an owner's edits, in place for drafts and returned
 // channels and as a change request (变更) for filed ones.
-func (db *DB) UpdateChannel(ctx context.Context, id int64, in *jianfu.Channel, version int) (*jianfu.Channel, error) {
+func (s *Channels) UpdateChannel(ctx context.Context, id int64, in *jianfu.Channel, version int) (*jianfu.Channel, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -483,7 +488,7 @@ func (db *DB) UpdateChannel(ctx context.Context, id int64, in *jianfu.Channel, v
 		return nil, errCannotOwn()
 	}
 	var out *jianfu.Channel
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = s.db.inTx(ctx, func(tx *Tx) error {
 		r, err := tx.lockChannel(a, id)
 		if err != nil {
 			return err
@@ -563,13 +568,17 @@ func (db *DB) UpdateChannel(ctx context.Context, id int64, in *jianfu.Channel, v
 // columns, grams and counter) over the stored row r, and bumps its version.
 func (tx *Tx) saveChannel(r *chanRow, next *jianfu.Channel) error {
 	c := r.Channel
-	_, err := tx.exec(`UPDATE channels SET name = ?, operator_unit_id = ?, platform = ?, platform_id = ?, handle = ?, url = ?, store_links = ?,
+	rules, err := tx.db.registryRules()
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(`UPDATE channels SET name = ?, operator_unit_id = ?, platform = ?, platform_id = ?, handle = ?, url = ?, store_links = ?,
 		audience = ?, functions = ?, purpose = ?, launch_date = ?, cert_subject = ?, owner = ?, admins = ?, member_count = ?, temporary = ?,
 		end_date = ?, responsible_person = ?, responsible_phone = ?, tags = ?, notes = ?, name_key = ?, handle_key = ?,
 		version = version + 1, updated_at = ? WHERE id = ?`,
 		next.Name, nullInt(next.OperatorUnitID), next.Platform, next.PlatformID, next.Handle, next.URL, jsonList(next.StoreLinks),
 		next.Audience, next.Functions, next.Purpose, next.LaunchDate, next.CertSubject, next.Owner, jsonList(next.Admins), next.MemberCount, next.Temporary,
-		next.EndDate, next.ResponsiblePerson, next.ResponsiblePhone, jsonList(next.Tags), next.Notes, namesim.Fold(next.Name), strings.ToLower(next.Handle),
+		next.EndDate, next.ResponsiblePerson, next.ResponsiblePhone, jsonList(next.Tags), next.Notes, rules.SearchKey(next.Name), strings.ToLower(next.Handle),
 		ms(tx.now), c.ID)
 	if err != nil {
 		return tx.db.translate(err, nChannel)
@@ -583,16 +592,16 @@ func (tx *Tx) saveChannel(r *chanRow, next *jianfu.Channel) error {
 }
 
 // ChannelHistory returns the timeline and the versions of a channel in scope.
-func (db *DB) ChannelHistory(ctx context.Context, id int64) ([]*jianfu.ChannelEvent, []*jianfu.ChannelVersion, error) {
+func (s *Channels) ChannelHistory(ctx context.Context, id int64) ([]*jianfu.ChannelEvent, []*jianfu.ChannelVersion, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	r, err := db.findChannel(ctx, a, id)
+	r, err := s.db.findChannel(ctx, a, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	rows, err := db.query(ctx, `SELECT id, at, actor_name, action, from_status, to_status, note FROM channel_events WHERE channel_id = ? ORDER BY id DESC`, id)
+	rows, err := s.db.query(ctx, `SELECT id, at, actor_name, action, from_status, to_status, note FROM channel_events WHERE channel_id = ? ORDER BY id DESC`, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -612,7 +621,7 @@ func (db *DB) ChannelHistory(ctx context.Context, id int64) ([]*jianfu.ChannelEv
 	if err := rows.Err(); err != nil {
 		return nil, nil, err
 	}
-	vrows, err := db.query(ctx, `SELECT version, at, actor_name, data FROM channel_versions WHERE channel_id = ? ORDER BY version`, id)
+	vrows, err := s.db.query(ctx, `SELECT version, at, actor_name, data FROM channel_versions WHERE channel_id = ? ORDER BY version`, id)
 	if err != nil {
 		return nil, nil, err
 	}

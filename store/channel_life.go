@@ -40,13 +40,13 @@ func mayReview(a *jianfu.Actor, c *jianfu.Channel) error {
 }
 
 // AllowedActions lists the actions the caller may take on the channel now.
-func (db *DB) AllowedActions(ctx context.Context, c *jianfu.Channel) []jianfu.ChannelAction {
+func (s *Channels) AllowedActions(ctx context.Context, c *jianfu.Channel) []jianfu.ChannelAction {
 	a := jianfu.ActorFrom(ctx)
 	if a == nil {
 		return nil
 	}
 	var unitPath string
-	if err := db.queryRow(ctx, `SELECT path FROM units WHERE id = ?`, c.UnitID).Scan(&unitPath); err != nil {
+	if err := s.db.queryRow(ctx, `SELECT path FROM units WHERE id = ?`, c.UnitID).Scan(&unitPath); err != nil {
 		return nil
 	}
 	var out []jianfu.ChannelAction
@@ -63,7 +63,7 @@ func (db *DB) AllowedActions(ctx context.Context, c *jianfu.Channel) []jianfu.Ch
 }
 
 // ActOnChannel takes a life-cycle step.
-func (db *DB) ActOnChannel(ctx context.Context, id int64, act jianfu.ChannelAction, note string) (*jianfu.Channel, error) {
+func (s *Channels) ActOnChannel(ctx context.Context, id int64, act jianfu.ChannelAction, note string) (*jianfu.Channel, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -76,7 +76,7 @@ func (db *DB) ActOnChannel(ctx context.Context, id int64, act jianfu.ChannelActi
 		return nil, jianfu.Errorf(jianfu.EINVALID, "说明过长(最多2000字)", "the note is too long (2000 characters at most)")
 	}
 	var out *jianfu.Channel
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = s.db.inTx(ctx, func(tx *Tx) error {
 		r, err := tx.lockChannel(a, id)
 		if err != nil {
 			return err

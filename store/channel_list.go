@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"jianfu"
-	"jianfu/namesim"
 	"jianfu/urlrec"
 )
 
@@ -310,12 +309,16 @@ func (db *DB) planChannels(ctx context.Context, a *jianfu.Actor, f jianfu.Channe
 			m = math.Min(m, 5)
 			add(driver{index: "-", n: 5, order: ""})
 		} else {
-			key := namesim.Fold(text)
+			rules, err := db.registryRules()
+			if err != nil {
+				return nil, err
+			}
+			key := rules.SearchKey(text)
 			if utf8.RuneCountInString(key) < 2 {
 				return nil, jianfu.Errorf(jianfu.EINVALID, "按名称搜索请至少输入两个字", "type at least two characters to search names")
 			}
 			best := driver{n: -1, order: "id"}
-			for _, g := range namesim.Bigrams(key) {
+			for _, g := range rules.SearchGrams(key) {
 				n, err := db.probe(ctx, `SELECT 1 FROM channel_grams WHERE gram = ?`, g)
 				if err != nil {
 					return nil, err
@@ -490,12 +493,12 @@ func whereFor(e Engine, w where, d driver) (string, []any) {
 // total is exact, except that a count the counters cannot answer stops at
 // a cap (jianfu.ChannelCountCap, or jianfu.ChannelSearchCap for a search) and then
 // reports cap+1, "more than".
-func (db *DB) FindChannels(ctx context.Context, f jianfu.ChannelFilter) ([]*jianfu.Channel, int, error) {
+func (s *Channels) FindChannels(ctx context.Context, f jianfu.ChannelFilter) ([]*jianfu.Channel, int, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
-	q, err := db.planChannels(ctx, a, f)
+	q, err := s.db.planChannels(ctx, a, f)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -503,11 +506,11 @@ func (db *DB) FindChannels(ctx context.Context, f jianfu.ChannelFilter) ([]*jian
 		return nil, 0, nil
 	}
 	p := f.Page.Normalize()
-	ids, err := db.pageIDs(ctx, q, p)
+	ids, err := s.db.pageIDs(ctx, q, p)
 	if err != nil {
 		return nil, 0, err
 	}
-	out, err := db.channelsByID(ctx, ids)
+	out, err := s.db.channelsByID(ctx, ids)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -520,8 +523,8 @@ func (db *DB) FindChannels(ctx context.Context, f jianfu.ChannelFilter) ([]*jian
 		if p.Offset == 0 && len(out) < p.Limit {
 			total = len(out)
 		} else {
-			cond, args := whereFor(db.engine, q.w, q.count)
-			if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from(db.engine, q.count)+cond+` LIMIT `+itoaInt(q.cap+1)+`) t`, args...).Scan(&total); err != nil {
+			cond, args := whereFor(s.db.engine, q.w, q.count)
+			if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from(s.db.engine, q.count)+cond+` LIMIT `+itoaInt(q.cap+1)+`) t`, args...).Scan(&total); err != nil {
 				return nil, 0, err
 			}
 		}

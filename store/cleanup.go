@@ -12,8 +12,6 @@ import (
 	"jianfu"
 )
 
-var _ jianfu.CleanupService = (*DB)(nil)
-
 var nOrder = noun{"退出通知", "exit order"}
 
 // transitionChannel moves a channel to another life-cycle status when it
@@ -29,13 +27,13 @@ func (tx *Tx) transitionChannel(a *jianfu.Actor, id int64, to jianfu.ChannelStat
 const candidateCap = 20000
 
 // FindCandidates computes the cleanup signals of the channels in scope.
-func (db *DB) FindCandidates(ctx context.Context, f jianfu.CandidateFilter) ([]*jianfu.CleanupCandidate, int, error) {
+func (s *Cleanup) FindCandidates(ctx context.Context, f jianfu.CandidateFilter) ([]*jianfu.CleanupCandidate, int, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
 	rules := f.Rules.WithDefaults()
-	now := db.Now()
+	now := s.db.Now()
 	byID := map[int64]*jianfu.CleanupCandidate{}
 	add := func(id int64, s jianfu.Signal) {
 		c := byID[id]
@@ -63,7 +61,7 @@ func (db *DB) FindCandidates(ctx context.Context, f jianfu.CandidateFilter) ([]*
 		w := base()
 		cut := ms(now.Add(-time.Duration(rules.ZombieDays) * 24 * time.Hour))
 		w.add(`COALESCE(CASE WHEN m.last_update > c.last_activity_at OR c.last_activity_at IS NULL THEN m.last_update ELSE c.last_activity_at END, c.created_at) < ?`, cut)
-		rows, err := db.query(ctx, `SELECT c.id, c.last_activity_at, m.last_update, c.created_at FROM channels c LEFT JOIN monitor_latest m ON m.channel_id = c.id`+
+		rows, err := s.db.query(ctx, `SELECT c.id, c.last_activity_at, m.last_update, c.created_at FROM channels c LEFT JOIN monitor_latest m ON m.channel_id = c.id`+
 			w.String()+` ORDER BY c.id LIMIT ?`, append(w.args, candidateCap)...)
 		if err != nil {
 			return nil, 0, err
@@ -93,7 +91,7 @@ func (db *DB) FindCandidates(ctx context.Context, f jianfu.CandidateFilter) ([]*
 		// The same unit on the same platform with the same kind more than
 		// once (原则上一个单位在一个平台只开设一个账号; 一个单位一个工作群).
 		w := base()
-		rows, err := db.query(ctx, `SELECT c.id, c.name, c.unit_id, c.kind, c.platform FROM channels c`+w.String()+
+		rows, err := s.db.query(ctx, `SELECT c.id, c.name, c.unit_id, c.kind, c.platform FROM channels c`+w.String()+
 			` AND EXISTS (SELECT 1 FROM channels d WHERE d.unit_id = c.unit_id AND d.kind = c.kind AND d.platform = c.platform AND d.id <> c.id AND d.status NOT IN ('closed', 'draft', 'returned'))
 			ORDER BY c.unit_id, c.kind, c.platform, c.id LIMIT ?`, append(w.args, candidateCap)...)
 		if err != nil {
@@ -142,7 +140,7 @@ func (db *DB) FindCandidates(ctx context.Context, f jianfu.CandidateFilter) ([]*
 	if want(jianfu.SignalLowUse) {
 		w := base()
 		w.add("c.kind = 'group' AND c.member_count > 0 AND c.member_count < ?", rules.LowMembers)
-		rows, err := db.query(ctx, `SELECT c.id, c.member_count FROM channels c`+w.String()+` ORDER BY c.id LIMIT ?`, append(w.args, candidateCap)...)
+		rows, err := s.db.query(ctx, `SELECT c.id, c.member_count FROM channels c`+w.String()+` ORDER BY c.id LIMIT ?`, append(w.args, candidateCap)...)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -162,7 +160,7 @@ func (db *DB) FindCandidates(ctx context.Context, f jianfu.CandidateFilter) ([]*
 		w := base()
 		today := dateOf(now)
 		w.add("c.temporary = TRUE AND c.end_date <> '' AND c.end_date < ?", today)
-		rows, err := db.query(ctx, `SELECT c.id, c.end_date FROM channels c`+w.String()+` ORDER BY c.id LIMIT ?`, append(w.args, candidateCap)...)
+		rows, err := s.db.query(ctx, `SELECT c.id, c.end_date FROM channels c`+w.String()+` ORDER BY c.id LIMIT ?`, append(w.args, candidateCap)...)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -181,7 +179,7 @@ func (db *DB) FindCandidates(ctx context.Context, f jianfu.CandidateFilter) ([]*
 	if want(jianfu.SignalFailed) {
 		w := base()
 		w.add("f.passed = FALSE AND f.submitted_at >= ?", ms(now.AddDate(-1, 0, 0)))
-		rows, err := db.query(ctx, `SELECT c.id, COUNT(*), MAX(f.submitted_at), SUM(CASE WHEN f.vetoed THEN 1 ELSE 0 END), MIN(CASE WHEN f.vetoed THEN NULL ELSE f.score END)
+		rows, err := s.db.query(ctx, `SELECT c.id, COUNT(*), MAX(f.submitted_at), SUM(CASE WHEN f.vetoed THEN 1 ELSE 0 END), MIN(CASE WHEN f.vetoed THEN NULL ELSE f.score END)
 			FROM check_forms f JOIN channels c ON c.id = f.channel_id`+w.String()+` GROUP BY c.id HAVING COUNT(*) >= ? ORDER BY c.id LIMIT ?`,
 			append(w.args, rules.MinFailures, candidateCap)...)
 		if err != nil {
@@ -220,7 +218,7 @@ func (db *DB) FindCandidates(ctx context.Context, f jianfu.CandidateFilter) ([]*
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]
-		rows, err := db.query(ctx, `SELECT c.id, c.name, c.kind, c.platform, c.status, c.unit_id, u.name, c.region_path,
+		rows, err := s.db.query(ctx, `SELECT c.id, c.name, c.kind, c.platform, c.status, c.unit_id, u.name, c.region_path,
 			COALESCE((SELECT MAX(o.id) FROM exit_orders o WHERE o.channel_id = c.id AND o.status IN ('issued', 'appealed')), 0)
 			FROM channels c JOIN units u ON u.id = c.unit_id WHERE c.id IN (`+placeholders(len(chunk))+`)`, anys(chunk)...)
 		if err != nil {
@@ -298,7 +296,7 @@ func scanOrder(s interface{ Scan(...any) error }, today string) (*jianfu.ExitOrd
 }
 
 // IssueExitOrder orders a channel in scope closed.
-func (db *DB) IssueExitOrder(ctx context.Context, in jianfu.OrderInput) (*jianfu.ExitOrder, error) {
+func (s *Cleanup) IssueExitOrder(ctx context.Context, in jianfu.OrderInput) (*jianfu.ExitOrder, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -309,14 +307,14 @@ func (db *DB) IssueExitOrder(ctx context.Context, in jianfu.OrderInput) (*jianfu
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	ch, err := db.FindChannelByID(ctx, in.ChannelID)
+	ch, err := s.db.Channels().FindChannelByID(ctx, in.ChannelID)
 	if err != nil {
 		return nil, err
 	}
 	if ch.Status == jianfu.StatusClosed {
 		return nil, jianfu.Errorf(jianfu.ECONFLICT, "渠道“%s”已关停", "channel %s is closed already", ch.Name)
 	}
-	cands, _, err := db.FindCandidates(ctx, jianfu.CandidateFilter{Page: jianfu.Page{Limit: 1000}, RegionPath: ch.RegionPath})
+	cands, _, err := s.FindCandidates(ctx, jianfu.CandidateFilter{Page: jianfu.Page{Limit: 1000}, RegionPath: ch.RegionPath})
 	if err != nil {
 		return nil, err
 	}
@@ -327,7 +325,7 @@ func (db *DB) IssueExitOrder(ctx context.Context, in jianfu.OrderInput) (*jianfu
 		}
 	}
 	var id int64
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = s.db.inTx(ctx, func(tx *Tx) error {
 		var open int
 		if err := tx.queryRow(`SELECT COUNT(*) FROM exit_orders WHERE channel_id = ? AND status IN ('issued', 'appealed')`, ch.ID).Scan(&open); err != nil {
 			return err
@@ -354,11 +352,11 @@ func (db *DB) IssueExitOrder(ctx context.Context, in jianfu.OrderInput) (*jianfu
 	if err != nil {
 		return nil, err
 	}
-	return db.FindOrderByID(ctx, id)
+	return s.FindOrderByID(ctx, id)
 }
 
 // FindOrders lists exit orders in scope.
-func (db *DB) FindOrders(ctx context.Context, f jianfu.OrderFilter) ([]*jianfu.ExitOrder, int, error) {
+func (s *Cleanup) FindOrders(ctx context.Context, f jianfu.OrderFilter) ([]*jianfu.ExitOrder, int, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -372,18 +370,18 @@ func (db *DB) FindOrders(ctx context.Context, f jianfu.OrderFilter) ([]*jianfu.E
 		w.add("o.unit_id = ?", f.UnitID)
 	}
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM exit_orders o`+w.String(), w.args...).Scan(&total); err != nil {
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM exit_orders o`+w.String(), w.args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	p := f.Page.Normalize()
-	rows, err := db.query(ctx, `SELECT `+orderCols+orderFrom+w.String()+
+	rows, err := s.db.query(ctx, `SELECT `+orderCols+orderFrom+w.String()+
 		orderBy(p.Sort, map[string]string{"deadline": "o.deadline", "status": "o.status", "unit": "u.name", "channel": "c.name", "issued": "o.issued_at"}, "o.id DESC")+
 		` LIMIT ? OFFSET ?`, append(w.args, p.Limit, p.Offset)...)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer rows.Close()
-	today := dateOf(db.Now())
+	today := dateOf(s.db.Now())
 	var out []*jianfu.ExitOrder
 	for rows.Next() {
 		o, err := scanOrder(rows, today)
@@ -396,7 +394,7 @@ func (db *DB) FindOrders(ctx context.Context, f jianfu.OrderFilter) ([]*jianfu.E
 }
 
 // FindOrderByID returns an exit order in scope.
-func (db *DB) FindOrderByID(ctx context.Context, id int64) (*jianfu.ExitOrder, error) {
+func (s *Cleanup) FindOrderByID(ctx context.Context, id int64) (*jianfu.ExitOrder, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -404,8 +402,8 @@ func (db *DB) FindOrderByID(ctx context.Context, id int64) (*jianfu.ExitOrder, e
 	var w where
 	w.add("o.id = ?", id)
 	w.ownedScope(a, "o")
-	o, err := scanOrder(db.queryRow(ctx, `SELECT `+orderCols+orderFrom+w.String(), w.args...), dateOf(db.Now()))
-	return o, db.translate(err, nOrder)
+	o, err := scanOrder(s.db.queryRow(ctx, `SELECT `+orderCols+orderFrom+w.String(), w.args...), dateOf(s.db.Now()))
+	return o, s.db.translate(err, nOrder)
 }
 
 // respond runs a unit's or supervisor's answer to an order in one transaction.
@@ -430,12 +428,12 @@ func (db *DB) respond(ctx context.Context, id int64, roles []jianfu.Role, zh, en
 	if err != nil {
 		return nil, err
 	}
-	return db.FindOrderByID(ctx, id)
+	return db.Cleanup().FindOrderByID(ctx, id)
 }
 
 // ConfirmExit closes and archives the channel.
-func (db *DB) ConfirmExit(ctx context.Context, id int64, note string, dissolved bool) (*jianfu.ExitOrder, error) {
-	return db.respond(ctx, id, []jianfu.Role{jianfu.RoleUnitAdmin, jianfu.RoleSupervisor}, "确认关停需要单位管理员或监管人员角色", "confirming an exit needs the unit administrator or supervisor role",
+func (s *Cleanup) ConfirmExit(ctx context.Context, id int64, note string, dissolved bool) (*jianfu.ExitOrder, error) {
+	return s.db.respond(ctx, id, []jianfu.Role{jianfu.RoleUnitAdmin, jianfu.RoleSupervisor}, "确认关停需要单位管理员或监管人员角色", "confirming an exit needs the unit administrator or supervisor role",
 		func(tx *Tx, a *jianfu.Actor, o *jianfu.ExitOrder) error {
 			if o.Status != jianfu.OrderIssued {
 				return jianfu.Errorf(jianfu.ECONFLICT, "该通知当前状态为“%s”,不能确认关停", "the order is %s and cannot be confirmed", orderStatusZh(o.Status))
@@ -457,8 +455,8 @@ func (db *DB) ConfirmExit(ctx context.Context, id int64, note string, dissolved 
 }
 
 // AppealExit records the unit's appeal.
-func (db *DB) AppealExit(ctx context.Context, id int64, reason string) (*jianfu.ExitOrder, error) {
-	return db.respond(ctx, id, []jianfu.Role{jianfu.RoleUnitAdmin}, "申诉需要单位管理员角色", "appealing needs the unit administrator role",
+func (s *Cleanup) AppealExit(ctx context.Context, id int64, reason string) (*jianfu.ExitOrder, error) {
+	return s.db.respond(ctx, id, []jianfu.Role{jianfu.RoleUnitAdmin}, "申诉需要单位管理员角色", "appealing needs the unit administrator role",
 		func(tx *Tx, a *jianfu.Actor, o *jianfu.ExitOrder) error {
 			reason = strings.TrimSpace(reason)
 			if reason == "" {
@@ -476,8 +474,8 @@ func (db *DB) AppealExit(ctx context.Context, id int64, reason string) (*jianfu.
 }
 
 // DecideAppeal upholds (with a fresh deadline) or withdraws an order.
-func (db *DB) DecideAppeal(ctx context.Context, id int64, uphold bool, note string) (*jianfu.ExitOrder, error) {
-	return db.respond(ctx, id, []jianfu.Role{jianfu.RoleSupervisor}, "处理申诉需要监管人员角色", "deciding appeals needs the supervisor role",
+func (s *Cleanup) DecideAppeal(ctx context.Context, id int64, uphold bool, note string) (*jianfu.ExitOrder, error) {
+	return s.db.respond(ctx, id, []jianfu.Role{jianfu.RoleSupervisor}, "处理申诉需要监管人员角色", "deciding appeals needs the supervisor role",
 		func(tx *Tx, a *jianfu.Actor, o *jianfu.ExitOrder) error {
 			if !a.RegionWide() {
 				return forbidden("处理申诉需要监管人员角色", "deciding appeals needs the supervisor role")

@@ -27,7 +27,7 @@ func TestCleanupSignalsAndExitWorkflow(t *testing.T) {
 		addChannel(t, db, f.Units["northEdu"], jianfu.KindAccount, "douyin", "江北教育抖音号", func(c *jianfu.Channel) { c.LastActivityAt = &old })
 
 		sup := f.Ctx(t, db, "southSup")
-		cands, total, err := db.FindCandidates(sup, jianfu.CandidateFilter{})
+		cands, total, err := db.Cleanup().FindCandidates(sup, jianfu.CandidateFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -58,19 +58,19 @@ func TestCleanupSignalsAndExitWorkflow(t *testing.T) {
 			t.Errorf("a healthy group is a candidate: %s", got[fine.ID])
 		}
 		// A longer zombie period spares the 100-day channel.
-		if c, _, _ := db.FindCandidates(sup, jianfu.CandidateFilter{Signal: jianfu.SignalZombie, Rules: jianfu.CleanupRules{ZombieDays: 120}}); len(c) != 0 {
+		if c, _, _ := db.Cleanup().FindCandidates(sup, jianfu.CandidateFilter{Signal: jianfu.SignalZombie, Rules: jianfu.CleanupRules{ZombieDays: 120}}); len(c) != 0 {
 			t.Errorf("zombie at 120 days: %+v", c)
 		}
 
 		// Exit order: only supervisors; the unit appeals, the supervisor
 		// upholds, the unit confirms; a group must be dissolved.
-		if _, err := db.IssueExitOrder(f.Ctx(t, db, "eduAdmin"), jianfu.OrderInput{ChannelID: temp.ID, Reason: "x"}); code(err) != jianfu.EFORBIDDEN {
+		if _, err := db.Cleanup().IssueExitOrder(f.Ctx(t, db, "eduAdmin"), jianfu.OrderInput{ChannelID: temp.ID, Reason: "x"}); code(err) != jianfu.EFORBIDDEN {
 			t.Errorf("unit admin issues an order: %v", err)
 		}
-		if _, err := db.IssueExitOrder(f.Ctx(t, db, "northSup"), jianfu.OrderInput{ChannelID: temp.ID, Reason: "x"}); code(err) != jianfu.ENOTFOUND {
+		if _, err := db.Cleanup().IssueExitOrder(f.Ctx(t, db, "northSup"), jianfu.OrderInput{ChannelID: temp.ID, Reason: "x"}); code(err) != jianfu.ENOTFOUND {
 			t.Errorf("other county issues an order: %v", err)
 		}
-		o, err := db.IssueExitOrder(sup, jianfu.OrderInput{ChannelID: temp.ID, Reason: "专项任务已结束,群组应解散"})
+		o, err := db.Cleanup().IssueExitOrder(sup, jianfu.OrderInput{ChannelID: temp.ID, Reason: "专项任务已结束,群组应解散"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -78,47 +78,47 @@ func TestCleanupSignalsAndExitWorkflow(t *testing.T) {
 		if o.Status != jianfu.OrderIssued || o.Deadline != "2026-03-23" || len(o.Signals) != 1 || o.Signals[0].Kind != jianfu.SignalExpiredTemp || o.ChannelNow != jianfu.StatusExitRequested {
 			t.Fatalf("order: %+v", o)
 		}
-		if _, err := db.IssueExitOrder(sup, jianfu.OrderInput{ChannelID: temp.ID, Reason: "again"}); code(err) != jianfu.ECONFLICT {
+		if _, err := db.Cleanup().IssueExitOrder(sup, jianfu.OrderInput{ChannelID: temp.ID, Reason: "again"}); code(err) != jianfu.ECONFLICT {
 			t.Errorf("second open order: %v", err)
 		}
 		unit := f.Ctx(t, db, "eduAdmin")
-		if _, err := db.AppealExit(unit, o.ID, ""); code(err) != jianfu.EINVALID {
+		if _, err := db.Cleanup().AppealExit(unit, o.ID, ""); code(err) != jianfu.EINVALID {
 			t.Errorf("appeal without reasons: %v", err)
 		}
-		if o, err = db.AppealExit(unit, o.ID, "运动会延期至4月"); err != nil || o.Status != jianfu.OrderAppealed {
+		if o, err = db.Cleanup().AppealExit(unit, o.ID, "运动会延期至4月"); err != nil || o.Status != jianfu.OrderAppealed {
 			t.Fatalf("appeal: %+v %v", o, err)
 		}
-		if _, err := db.ConfirmExit(unit, o.ID, "", true); code(err) != jianfu.ECONFLICT {
+		if _, err := db.Cleanup().ConfirmExit(unit, o.ID, "", true); code(err) != jianfu.ECONFLICT {
 			t.Errorf("confirming an appealed order: %v", err)
 		}
-		if o, err = db.DecideAppeal(sup, o.ID, true, "延期理由不成立,结束日期已过"); err != nil || o.Status != jianfu.OrderIssued {
+		if o, err = db.Cleanup().DecideAppeal(sup, o.ID, true, "延期理由不成立,结束日期已过"); err != nil || o.Status != jianfu.OrderIssued {
 			t.Fatalf("uphold: %+v %v", o, err)
 		}
-		if _, err := db.ConfirmExit(unit, o.ID, "已关停", false); code(err) != jianfu.EINVALID {
+		if _, err := db.Cleanup().ConfirmExit(unit, o.ID, "已关停", false); code(err) != jianfu.EINVALID {
 			t.Errorf("closing a group without dissolving: %v", err)
 		}
-		if o, err = db.ConfirmExit(unit, o.ID, "群已解散", true); err != nil || o.Status != jianfu.OrderClosed || !o.Dissolved || o.ChannelNow != jianfu.StatusClosed {
+		if o, err = db.Cleanup().ConfirmExit(unit, o.ID, "群已解散", true); err != nil || o.Status != jianfu.OrderClosed || !o.Dissolved || o.ChannelNow != jianfu.StatusClosed {
 			t.Fatalf("confirm: %+v %v", o, err)
 		}
 		// Archived, not deleted: still found, closed, and no longer a candidate.
-		ch, err := db.FindChannelByID(sup, temp.ID)
+		ch, err := db.Channels().FindChannelByID(sup, temp.ID)
 		if err != nil || ch.Status != jianfu.StatusClosed {
 			t.Errorf("closed channel: %+v %v", ch, err)
 		}
-		if c, _, _ := db.FindCandidates(sup, jianfu.CandidateFilter{Signal: jianfu.SignalExpiredTemp}); len(c) != 0 {
+		if c, _, _ := db.Cleanup().FindCandidates(sup, jianfu.CandidateFilter{Signal: jianfu.SignalExpiredTemp}); len(c) != 0 {
 			t.Error("a closed channel is still a candidate")
 		}
-		orders, n, _ := db.FindOrders(f.Ctx(t, db, "northSup"), jianfu.OrderFilter{})
+		orders, n, _ := db.Cleanup().FindOrders(f.Ctx(t, db, "northSup"), jianfu.OrderFilter{})
 		if n != 0 || len(orders) != 0 {
 			t.Error("another county sees the order")
 		}
 		// A withdrawn appeal returns the channel to active.
-		o2, err := db.IssueExitOrder(sup, jianfu.OrderInput{ChannelID: small.ID, Reason: "低使用", DeadlineDays: 5})
+		o2, err := db.Cleanup().IssueExitOrder(sup, jianfu.OrderInput{ChannelID: small.ID, Reason: "低使用", DeadlineDays: 5})
 		if err != nil {
 			t.Fatal(err)
 		}
-		db.AppealExit(unit, o2.ID, "新学期成员将增加")
-		if o2, err = db.DecideAppeal(sup, o2.ID, false, "同意保留,下学期复核"); err != nil || o2.Status != jianfu.OrderWithdrawn || o2.ChannelNow != jianfu.StatusActive {
+		db.Cleanup().AppealExit(unit, o2.ID, "新学期成员将增加")
+		if o2, err = db.Cleanup().DecideAppeal(sup, o2.ID, false, "同意保留,下学期复核"); err != nil || o2.Status != jianfu.OrderWithdrawn || o2.ChannelNow != jianfu.StatusActive {
 			t.Errorf("withdraw: %+v %v", o2, err)
 		}
 	})
@@ -137,36 +137,36 @@ func TestScorecardsAndRelapse(t *testing.T) {
 		group := addChannel(t, db, f.Units["southSchool"], jianfu.KindGroup, "wechat", "望江中学工作群", func(c *jianfu.Channel) { c.LastActivityAt = nil })
 		north := addChannel(t, db, f.Units["northEdu"], jianfu.KindAccount, "wechat_oa", "江北教育")
 		sys := storetest.System()
-		if err := db.RecordChecks(sys, []*jianfu.MonitorCheck{{ChannelID: fresh.ID, At: now, URL: "https://x.invalid", Reachable: true, StatusCode: 200},
+		if err := db.Monitor().RecordChecks(sys, []*jianfu.MonitorCheck{{ChannelID: fresh.ID, At: now, URL: "https://x.invalid", Reachable: true, StatusCode: 200},
 			{ChannelID: stale.ID, At: now, URL: "https://y.invalid", Reachable: false, StatusCode: 503}}); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.RateChannel(f.Ctx(t, db, "schoolStaff"), &jianfu.Rating{ChannelID: group.ID, Score: 5, Comment: "每天接龙三次"}); err != nil {
+		if err := db.Evaluation().RateChannel(f.Ctx(t, db, "schoolStaff"), &jianfu.Rating{ChannelID: group.ID, Score: 5, Comment: "每天接龙三次"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.RecomputeScorecards(f.Ctx(t, db, "eduAdmin")); code(err) != jianfu.EFORBIDDEN {
+		if _, err := db.Evaluation().RecomputeScorecards(f.Ctx(t, db, "eduAdmin")); code(err) != jianfu.EFORBIDDEN {
 			t.Errorf("unit admin recomputes: %v", err)
 		}
-		n, err := db.RecomputeScorecards(f.Ctx(t, db, "southSup"))
+		n, err := db.Evaluation().RecomputeScorecards(f.Ctx(t, db, "southSup"))
 		if err != nil || n != 3 {
 			t.Fatalf("recompute in 江南区: %d %v", n, err)
 		}
-		sc, err := db.FindScorecard(f.Ctx(t, db, "eduAdmin"), fresh.ID)
+		sc, err := db.Evaluation().FindScorecard(f.Ctx(t, db, "eduAdmin"), fresh.ID)
 		if err != nil || *sc.Timeliness != 100 || *sc.Availability != 100 || sc.Burden != nil || sc.Complaints != nil || sc.Campaign != nil || *sc.Total != 100 {
 			t.Errorf("fresh: %+v %v", sc, err)
 		}
-		sc, _ = db.FindScorecard(f.Ctx(t, db, "eduAdmin"), stale.ID)
+		sc, _ = db.Evaluation().FindScorecard(f.Ctx(t, db, "eduAdmin"), stale.ID)
 		if *sc.Timeliness != 60 || *sc.Availability != 0 || *sc.Total != 30 || jianfu.Grade(sc.Total) != "差" {
 			t.Errorf("stale: t=%v a=%v total=%v", *sc.Timeliness, *sc.Availability, *sc.Total)
 		}
-		sc, _ = db.FindScorecard(f.Ctx(t, db, "eduAdmin"), group.ID)
+		sc, _ = db.Evaluation().FindScorecard(f.Ctx(t, db, "eduAdmin"), group.ID)
 		if sc.Timeliness != nil || *sc.Rating != 0 || sc.RatingCount != 1 || *sc.Total != 0 {
 			t.Errorf("group: %+v", sc)
 		}
-		if _, err := db.FindScorecard(f.Ctx(t, db, "southSup"), north.ID); code(err) != jianfu.ENOTFOUND {
+		if _, err := db.Evaluation().FindScorecard(f.Ctx(t, db, "southSup"), north.ID); code(err) != jianfu.ENOTFOUND {
 			t.Errorf("north channel scored by the south recompute, or visible: %v", err)
 		}
-		ranks, total, err := db.Rankings(f.Ctx(t, db, "southSup"), jianfu.RankingFilter{By: "unit"})
+		ranks, total, err := db.Evaluation().Rankings(f.Ctx(t, db, "southSup"), jianfu.RankingFilter{By: "unit"})
 		if err != nil || total != 2 || ranks[0].Name != "江州市江南区教育局" || *ranks[0].Score != 65 || ranks[0].Rank != 1 || *ranks[1].Score != 0 {
 			t.Errorf("unit ranking: %d %v", total, err)
 			for _, r := range ranks {
@@ -174,17 +174,17 @@ func TestScorecardsAndRelapse(t *testing.T) {
 			}
 		}
 		// Regions below the city: 江南区 has data; 江北区 has none yet.
-		if _, err := db.RecomputeScorecards(f.Ctx(t, db, "provSup")); err != nil {
+		if _, err := db.Evaluation().RecomputeScorecards(f.Ctx(t, db, "provSup")); err != nil {
 			t.Fatal(err)
 		}
-		regions, _, err := db.Rankings(f.Ctx(t, db, "provSup"), jianfu.RankingFilter{By: "region", RegionPath: "3901"})
+		regions, _, err := db.Evaluation().Rankings(f.Ctx(t, db, "provSup"), jianfu.RankingFilter{By: "region", RegionPath: "3901"})
 		if err != nil || len(regions) != 2 {
 			t.Fatalf("regions: %+v %v", regions, err)
 		}
 		// Next month: the trend has two points.
 		now = now.AddDate(0, 1, 0)
-		db.RecomputeScorecards(f.Ctx(t, db, "provSup"))
-		trend, err := db.Trend(f.Ctx(t, db, "provSup"), 0)
+		db.Evaluation().RecomputeScorecards(f.Ctx(t, db, "provSup"))
+		trend, err := db.Evaluation().Trend(f.Ctx(t, db, "provSup"), 0)
 		if err != nil || len(trend) != 2 || trend[0].Period != "2026-03" || trend[1].Period != "2026-04" {
 			t.Errorf("trend: %+v %v", trend, err)
 		}
@@ -192,32 +192,32 @@ func TestScorecardsAndRelapse(t *testing.T) {
 		sup := f.Ctx(t, db, "southSup")
 		fail := func() {
 			c := &jianfu.Campaign{Name: "抽查" + now.Format("0102"), RegionPath: "390102", UnitIDs: []int64{f.Units["southEdu"].ID}, Kinds: []jianfu.ChannelKind{jianfu.KindAccount}, SampleRate: 1}
-			if err := db.CreateCampaign(sup, c); err != nil {
+			if err := db.Campaigns().CreateCampaign(sup, c); err != nil {
 				t.Fatal(err)
 			}
-			forms, _, _ := db.FindForms(sup, jianfu.FormFilter{CampaignID: c.ID, Status: jianfu.FormPending})
-			if _, err := db.SaveForm(sup, forms[0].ID, jianfu.FormInput{Submit: true, Evidence: "见截图", Answers: map[string]jianfu.Answer{"V3": {Hit: true}}}); err != nil {
+			forms, _, _ := db.Campaigns().FindForms(sup, jianfu.FormFilter{CampaignID: c.ID, Status: jianfu.FormPending})
+			if _, err := db.Campaigns().SaveForm(sup, forms[0].ID, jianfu.FormInput{Submit: true, Evidence: "见截图", Answers: map[string]jianfu.Answer{"V3": {Hit: true}}}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		fail()
-		if r, _ := db.Relapses(sup); len(r) != 0 {
+		if r, _ := db.Evaluation().Relapses(sup); len(r) != 0 {
 			t.Errorf("relapse before any rectification: %+v", r)
 		}
-		rects, _, _ := db.FindRectifications(sup, jianfu.RectificationFilter{Status: jianfu.RectOpen})
+		rects, _, _ := db.Campaigns().FindRectifications(sup, jianfu.RectificationFilter{Status: jianfu.RectOpen})
 		for _, r := range rects {
-			db.MarkRectified(sup, r.ID, "已整改")
+			db.Campaigns().MarkRectified(sup, r.ID, "已整改")
 		}
 		now = now.AddDate(0, 2, 0)
 		fail()
-		rel, err := db.Relapses(sup)
+		rel, err := db.Evaluation().Relapses(sup)
 		if err != nil || len(rel) != 1 || rel[0].UnitID != f.Units["southEdu"].ID || !strings.Contains(rel[0].Evidence, "6个月内又出现") {
 			t.Errorf("relapse: %+v %v", rel, err)
 		}
-		if r, _ := db.Relapses(f.Ctx(t, db, "northSup")); len(r) != 0 {
+		if r, _ := db.Evaluation().Relapses(f.Ctx(t, db, "northSup")); len(r) != 0 {
 			t.Error("the other county sees the relapse")
 		}
-		d, err := db.Dashboard(sup)
+		d, err := db.Evaluation().Dashboard(sup)
 		if err != nil || len(d.Relapses) != 1 || d.OpenRect == 0 || d.Channels[jianfu.KindAccount] != 2 || d.FailRate == nil || d.Unreachable != 1 {
 			b, _ := json.Marshal(d)
 			t.Errorf("dashboard: %s %v", b, err)
@@ -233,28 +233,28 @@ func TestRatingsAreAnonymous(t *testing.T) {
 		other := addChannel(t, db, f.Units["northEdu"], jianfu.KindGroup, "dingtalk", "江北教育群")
 		staff := f.Ctx(t, db, "schoolStaff")
 		// The school's staff may rate the group of the bureau above it.
-		list, n, err := db.RateableChannels(staff, jianfu.ChannelFilter{})
+		list, n, err := db.Evaluation().RateableChannels(staff, jianfu.ChannelFilter{})
 		if err != nil || n != 1 || list[0].Channel.ID != group.ID || list[0].Rated {
 			t.Fatalf("rateable: %d %v", n, err)
 		}
-		if err := db.RateChannel(staff, &jianfu.Rating{ChannelID: other.ID, Score: 3}); code(err) != jianfu.ENOTFOUND {
+		if err := db.Evaluation().RateChannel(staff, &jianfu.Rating{ChannelID: other.ID, Score: 3}); code(err) != jianfu.ENOTFOUND {
 			t.Errorf("rating a channel of another county: %v", err)
 		}
-		if err := db.RateChannel(staff, &jianfu.Rating{ChannelID: group.ID, Score: 9}); code(err) != jianfu.EINVALID {
+		if err := db.Evaluation().RateChannel(staff, &jianfu.Rating{ChannelID: group.ID, Score: 9}); code(err) != jianfu.EINVALID {
 			t.Errorf("score 9: %v", err)
 		}
-		if err := db.RateChannel(staff, &jianfu.Rating{ChannelID: group.ID, Score: 4, Comment: "晚上十点还要求接龙"}); err != nil {
+		if err := db.Evaluation().RateChannel(staff, &jianfu.Rating{ChannelID: group.ID, Score: 4, Comment: "晚上十点还要求接龙"}); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.RateChannel(staff, &jianfu.Rating{ChannelID: group.ID, Score: 1}); code(err) != jianfu.ECONFLICT {
+		if err := db.Evaluation().RateChannel(staff, &jianfu.Rating{ChannelID: group.ID, Score: 1}); code(err) != jianfu.ECONFLICT {
 			t.Errorf("second rating in a quarter: %v", err)
 		}
-		if list, _, _ := db.RateableChannels(staff, jianfu.ChannelFilter{}); !list[0].Rated {
+		if list, _, _ := db.Evaluation().RateableChannels(staff, jianfu.ChannelFilter{}); !list[0].Rated {
 			t.Error("the rated channel is not marked rated")
 		}
 		// Next quarter the same person may rate again.
 		db.Now = func() time.Time { return campaignClock.AddDate(0, 3, 0) }
-		if err := db.RateChannel(staff, &jianfu.Rating{ChannelID: group.ID, Score: 2}); err != nil {
+		if err := db.Evaluation().RateChannel(staff, &jianfu.Rating{ChannelID: group.ID, Score: 2}); err != nil {
 			t.Errorf("rating next quarter: %v", err)
 		}
 		db.Now = func() time.Time { return campaignClock }
@@ -262,7 +262,7 @@ func TestRatingsAreAnonymous(t *testing.T) {
 		// The rated unit's administrator sees the rating but nothing that
 		// names the rater.
 		admin := f.Ctx(t, db, "eduAdmin")
-		s, err := db.Ratings(admin, group.ID, "")
+		s, err := db.Evaluation().Ratings(admin, group.ID, "")
 		if err != nil || s.Count != 1 || *s.Average != 4 || s.Histogram[3] != 1 || len(s.Comments) != 1 || s.Mine {
 			t.Fatalf("summary: %+v %v", s, err)
 		}
@@ -283,7 +283,7 @@ func TestRatingsAreAnonymous(t *testing.T) {
 				t.Errorf("ratings has a column %q", c)
 			}
 		}
-		entries, _, err := db.FindAuditEntries(f.Ctx(t, db, "cityAuditor"), jianfu.AuditFilter{Action: "rating"})
+		entries, _, err := db.Audit().FindAuditEntries(f.Ctx(t, db, "cityAuditor"), jianfu.AuditFilter{Action: "rating"})
 		if err != nil || len(entries) == 0 {
 			t.Fatalf("rating audit: %v", err)
 		}
@@ -292,10 +292,10 @@ func TestRatingsAreAnonymous(t *testing.T) {
 				t.Errorf("audit entry ties the rater to the channel: %+v", e)
 			}
 		}
-		if _, _, err := db.FindAuditEntries(admin, jianfu.AuditFilter{}); code(err) != jianfu.EFORBIDDEN {
+		if _, _, err := db.Audit().FindAuditEntries(admin, jianfu.AuditFilter{}); code(err) != jianfu.EFORBIDDEN {
 			t.Errorf("the unit admin reads the audit log: %v", err)
 		}
-		if _, err := db.Ratings(f.Ctx(t, db, "northAdmin"), group.ID, ""); code(err) != jianfu.ENOTFOUND {
+		if _, err := db.Evaluation().Ratings(f.Ctx(t, db, "northAdmin"), group.ID, ""); code(err) != jianfu.ENOTFOUND {
 			t.Errorf("another unit reads the ratings: %v", err)
 		}
 	})

@@ -21,7 +21,7 @@ var nGroup = noun{"工作群", "group"}
 // ResolveGroups finds the registered groups (channels of kind group) that
 // the references name, in the caller's scope. References that name nothing
 // visible are absent from the map.
-func (db *DB) ResolveGroups(ctx context.Context, refs []jianfu.GroupRef) (map[jianfu.GroupRef]*jianfu.GroupInfo, error) {
+func (s *Burden) ResolveGroups(ctx context.Context, refs []jianfu.GroupRef) (map[jianfu.GroupRef]*jianfu.GroupInfo, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -43,7 +43,7 @@ func (db *DB) ResolveGroups(ctx context.Context, refs []jianfu.GroupRef) (map[ji
 	scan := func(w where) error {
 		w.add("c.kind = ?", string(jianfu.KindGroup))
 		w.channelScope(a)
-		rows, err := db.query(ctx, `SELECT c.id, c.name, c.unit_id, u.name, c.region_path, c.platform, c.platform_id, c.member_count, c.status`+channelFrom+w.String(), w.args...)
+		rows, err := s.db.query(ctx, `SELECT c.id, c.name, c.unit_id, u.name, c.region_path, c.platform, c.platform_id, c.member_count, c.status`+channelFrom+w.String(), w.args...)
 		if err != nil {
 			return err
 		}
@@ -139,7 +139,7 @@ type memberSeen struct{ first, last int64 }
 // that make them idempotent, the per-group per-day aggregates, members and
 // findings, and one audit entry for the batch. Messages whose key was seen
 // before are not counted again. It returns how many were new.
-func (db *DB) RecordObservations(ctx context.Context, source string, obs []jianfu.Observation) (jianfu.Recorded, error) {
+func (s *Burden) RecordObservations(ctx context.Context, source string, obs []jianfu.Observation) (jianfu.Recorded, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return jianfu.Recorded{}, err
@@ -170,11 +170,11 @@ func (db *DB) RecordObservations(ctx context.Context, source string, obs []jianf
 	sort.Slice(uniq, func(i, j int) bool { return bytes.Compare(uniq[i].Key, uniq[j].Key) < 0 })
 	var rec jianfu.Recorded
 	for attempt := 0; ; attempt++ {
-		rec, err = db.recordOnce(ctx, a, source, len(obs), uniq)
+		rec, err = s.db.recordOnce(ctx, a, source, len(obs), uniq)
 		if err == nil || attempt == 4 || !retryable(err) {
 			break
 		}
-		db.log.Info("record observations: retrying after a conflict", "attempt", attempt+1, "err", err)
+		s.db.log.Info("record observations: retrying after a conflict", "attempt", attempt+1, "err", err)
 		time.Sleep(time.Duration(10*(attempt+1)) * time.Millisecond)
 	}
 	if err != nil {
@@ -556,12 +556,12 @@ func (tx *Tx) insertFindings(obs []*jianfu.Observation, groups map[int64]*groupR
 // owners and administrators, responsible persons — for the redaction of
 // excerpts. The list is used to mask, never shown, so it is not scoped: a
 // name from another county must be masked too. It needs an actor.
-func (db *DB) KnownNames(ctx context.Context) ([]string, error) {
+func (s *Burden) KnownNames(ctx context.Context) ([]string, error) {
 	if _, err := jianfu.RequireActor(ctx); err != nil {
 		return nil, err
 	}
 	var out []string
-	rows, err := db.query(ctx, `SELECT name FROM users UNION SELECT owner FROM channels UNION SELECT responsible_person FROM channels`)
+	rows, err := s.db.query(ctx, `SELECT name FROM users UNION SELECT owner FROM channels UNION SELECT responsible_person FROM channels`)
 	if err != nil {
 		return nil, err
 	}
@@ -577,7 +577,7 @@ func (db *DB) KnownNames(ctx context.Context) ([]string, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = db.query(ctx, `SELECT admins FROM channels WHERE admins <> '[]'`)
+	rows, err = s.db.query(ctx, `SELECT admins FROM channels WHERE admins <> '[]'`)
 	if err != nil {
 		return nil, err
 	}

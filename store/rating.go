@@ -60,7 +60,7 @@ func (w *where) rateableScope(a *jianfu.Actor) {
 }
 
 // RateableChannels lists the channels the caller may rate.
-func (db *DB) RateableChannels(ctx context.Context, f jianfu.ChannelFilter) ([]*jianfu.RateableChannel, int, error) {
+func (s *Evaluation) RateableChannels(ctx context.Context, f jianfu.ChannelFilter) ([]*jianfu.RateableChannel, int, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -78,11 +78,11 @@ func (db *DB) RateableChannels(ctx context.Context, f jianfu.ChannelFilter) ([]*
 	}
 	w.like(f.Query, "c.name")
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM channels c`+w.String(), w.args...).Scan(&total); err != nil {
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM channels c`+w.String(), w.args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	p := f.Page.Normalize()
-	rows, err := db.query(ctx, `SELECT `+channelCols+channelFrom+w.String()+` ORDER BY c.kind DESC, c.name, c.id LIMIT ? OFFSET ?`, append(w.args, p.Limit, p.Offset)...)
+	rows, err := s.db.query(ctx, `SELECT `+channelCols+channelFrom+w.String()+` ORDER BY c.kind DESC, c.name, c.id LIMIT ? OFFSET ?`, append(w.args, p.Limit, p.Offset)...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -100,8 +100,8 @@ func (db *DB) RateableChannels(ctx context.Context, f jianfu.ChannelFilter) ([]*
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
-	q := jianfu.Quarter(db.Now())
-	err = db.inTx(ctx, func(tx *Tx) error {
+	q := jianfu.Quarter(s.db.Now())
+	err = s.db.inTx(ctx, func(tx *Tx) error {
 		for _, rc := range out {
 			h, err := tx.raterHash(a.UserID, rc.Channel.ID, q)
 			if err != nil {
@@ -122,7 +122,7 @@ func (db *DB) RateableChannels(ctx context.Context, f jianfu.ChannelFilter) ([]*
 // RateChannel stores an anonymous rating. The audit entry says that the
 // user rated something this quarter, not which channel, so the audit log
 // cannot be joined with the ratings to unmask a rater.
-func (db *DB) RateChannel(ctx context.Context, r *jianfu.Rating) error {
+func (s *Evaluation) RateChannel(ctx context.Context, r *jianfu.Rating) error {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return err
@@ -133,14 +133,14 @@ func (db *DB) RateChannel(ctx context.Context, r *jianfu.Rating) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
+	return s.db.inTx(ctx, func(tx *Tx) error {
 		var w where
 		w.add("c.id = ?", r.ChannelID)
 		w.rateableScope(a)
 		w.add("c.status IN ('approved', 'active', 'rectifying')")
 		var unitPath, region string
 		if err := tx.queryRow(`SELECT c.unit_path, c.region_path FROM channels c`+w.String(), w.args...).Scan(&unitPath, &region); err != nil {
-			return db.translate(err, nChannel)
+			return s.db.translate(err, nChannel)
 		}
 		r.Quarter, r.Day = jianfu.Quarter(tx.now), dateOf(tx.now)
 		h, err := tx.raterHash(a.UserID, r.ChannelID, r.Quarter)
@@ -160,19 +160,19 @@ func (db *DB) RateChannel(ctx context.Context, r *jianfu.Rating) error {
 
 // Ratings summarises a channel's ratings: counts, average and comments,
 // never who gave them.
-func (db *DB) Ratings(ctx context.Context, channelID int64, quarter string) (*jianfu.RatingSummary, error) {
+func (s *Evaluation) Ratings(ctx context.Context, channelID int64, quarter string) (*jianfu.RatingSummary, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := db.FindChannelByID(ctx, channelID); err != nil {
+	if _, err := s.db.Channels().FindChannelByID(ctx, channelID); err != nil {
 		return nil, err
 	}
 	if quarter == "" {
-		quarter = jianfu.Quarter(db.Now())
+		quarter = jianfu.Quarter(s.db.Now())
 	}
-	s := &jianfu.RatingSummary{ChannelID: channelID, Quarter: quarter, Comments: []jianfu.Rating{}}
-	rows, err := db.query(ctx, `SELECT score, comment, day FROM ratings WHERE channel_id = ? AND quarter = ? ORDER BY day DESC, score, comment`, channelID, quarter)
+	out := &jianfu.RatingSummary{ChannelID: channelID, Quarter: quarter, Comments: []jianfu.Rating{}}
+	rows, err := s.db.query(ctx, `SELECT score, comment, day FROM ratings WHERE channel_id = ? AND quarter = ? ORDER BY day DESC, score, comment`, channelID, quarter)
 	if err != nil {
 		return nil, err
 	}
@@ -183,20 +183,20 @@ func (db *DB) Ratings(ctx context.Context, channelID int64, quarter string) (*ji
 			rows.Close()
 			return nil, err
 		}
-		s.Count++
+		out.Count++
 		sum += r.Score
-		s.Histogram[r.Score-1]++
+		out.Histogram[r.Score-1]++
 		if r.Comment != "" {
 			r.ChannelID, r.Quarter = channelID, quarter
-			s.Comments = append(s.Comments, r)
+			out.Comments = append(out.Comments, r)
 		}
 	}
 	rows.Close()
-	if s.Count > 0 {
-		avg := float64(int(float64(sum)/float64(s.Count)*10+0.5)) / 10
-		s.Average = &avg
+	if out.Count > 0 {
+		avg := float64(int(float64(sum)/float64(out.Count)*10+0.5)) / 10
+		out.Average = &avg
 	}
-	trows, err := db.query(ctx, `SELECT quarter, AVG(score * 1.0), COUNT(*) FROM ratings WHERE channel_id = ? GROUP BY quarter ORDER BY quarter DESC LIMIT 8`, channelID)
+	trows, err := s.db.query(ctx, `SELECT quarter, AVG(score * 1.0), COUNT(*) FROM ratings WHERE channel_id = ? GROUP BY quarter ORDER BY quarter DESC LIMIT 8`, channelID)
 	if err != nil {
 		return nil, err
 	}
@@ -208,23 +208,23 @@ func (db *DB) Ratings(ctx context.Context, channelID int64, quarter string) (*ji
 			return nil, err
 		}
 		t.Score = float64(int(v*10+0.5)) / 10
-		s.Trend = append([]jianfu.TrendPoint{t}, s.Trend...)
+		out.Trend = append([]jianfu.TrendPoint{t}, out.Trend...)
 	}
 	trows.Close()
 	if a.UserID != 0 {
-		err = db.inTx(ctx, func(tx *Tx) error {
+		err = s.db.inTx(ctx, func(tx *Tx) error {
 			h, err := tx.raterHash(a.UserID, channelID, quarter)
 			if err != nil {
 				return err
 			}
 			var one int
 			err = tx.queryRow(`SELECT 1 FROM ratings WHERE channel_id = ? AND quarter = ? AND rater = ?`, channelID, quarter, h).Scan(&one)
-			s.Mine = err == nil
+			out.Mine = err == nil
 			if err == sql.ErrNoRows {
 				return nil
 			}
 			return err
 		})
 	}
-	return s, err
+	return out, err
 }

@@ -9,8 +9,6 @@ import (
 	"jianfu"
 )
 
-var _ jianfu.RegionService = (*DB)(nil)
-
 const regionCols = `path, code, name, level, COALESCE(parent_path, '')`
 
 func scanRegion(s interface{ Scan(...any) error }) (*jianfu.Region, error) {
@@ -24,7 +22,7 @@ func scanRegion(s interface{ Scan(...any) error }) (*jianfu.Region, error) {
 }
 
 // FindRegion returns a region by official code or short path.
-func (db *DB) FindRegion(ctx context.Context, code string) (*jianfu.Region, error) {
+func (s *Regions) FindRegion(ctx context.Context, code string) (*jianfu.Region, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -34,14 +32,14 @@ func (db *DB) FindRegion(ctx context.Context, code string) (*jianfu.Region, erro
 		return nil, err
 	}
 	if !a.SeesRegion(path) {
-		return nil, db.translate(errNoRows, nRegion)
+		return nil, s.db.translate(errNoRows, nRegion)
 	}
-	r, err := scanRegion(db.queryRow(ctx, `SELECT `+regionCols+` FROM regions WHERE path = ?`, path))
-	return r, db.translate(err, nRegion)
+	r, err := scanRegion(s.db.queryRow(ctx, `SELECT `+regionCols+` FROM regions WHERE path = ?`, path))
+	return r, s.db.translate(err, nRegion)
 }
 
 // FindRegions lists regions in scope.
-func (db *DB) FindRegions(ctx context.Context, f jianfu.RegionFilter) ([]*jianfu.Region, int, error) {
+func (s *Regions) FindRegions(ctx context.Context, f jianfu.RegionFilter) ([]*jianfu.Region, int, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -56,11 +54,11 @@ func (db *DB) FindRegions(ctx context.Context, f jianfu.RegionFilter) ([]*jianfu
 	}
 	w.like(f.Query, "name", "code")
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM regions`+w.String(), w.args...).Scan(&total); err != nil {
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM regions`+w.String(), w.args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	p := f.Page.Normalize()
-	rows, err := db.query(ctx, `SELECT `+regionCols+` FROM regions`+w.String()+
+	rows, err := s.db.query(ctx, `SELECT `+regionCols+` FROM regions`+w.String()+
 		orderBy(p.Sort, map[string]string{"code": "code", "name": "name", "level": "level"}, "path")+` LIMIT ? OFFSET ?`,
 		append(w.args, p.Limit, p.Offset)...)
 	if err != nil {
@@ -72,7 +70,7 @@ func (db *DB) FindRegions(ctx context.Context, f jianfu.RegionFilter) ([]*jianfu
 
 // ImportRegions adds or renames regions, all or nothing. Parents must
 // exist already or come in the same import.
-func (db *DB) ImportRegions(ctx context.Context, regions []*jianfu.Region) (int, error) {
+func (s *Regions) ImportRegions(ctx context.Context, regions []*jianfu.Region) (int, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return 0, err
@@ -92,7 +90,7 @@ func (db *DB) ImportRegions(ctx context.Context, regions []*jianfu.Region) (int,
 		return 0, err
 	}
 	n := 0
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = s.db.inTx(ctx, func(tx *Tx) error {
 		known := map[string]bool{}
 		rows, err := tx.query(`SELECT path FROM regions`)
 		if err != nil {
@@ -128,7 +126,7 @@ func (db *DB) ImportRegions(ctx context.Context, regions []*jianfu.Region) (int,
 			b.WriteString(` ON CONFLICT (path) DO UPDATE SET name = excluded.name WHERE regions.name <> excluded.name`)
 			res, err := tx.tx.ExecContext(tx.ctx, rebindFor(tx.db.engine, b.String()), args...)
 			if err != nil {
-				return db.translate(err, nRegion)
+				return s.db.translate(err, nRegion)
 			}
 			c, _ := res.RowsAffected()
 			n += int(c)

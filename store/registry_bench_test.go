@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"jianfu"
-	"jianfu/namesim"
+	"jianfu/textsim"
 )
 
 // The registry's performance targets, measured with 1,000,000 channels in
@@ -78,7 +78,7 @@ func loadBench(b *testing.B, db *DB) *benchData {
 			}
 		}
 	}
-	if _, err := db.ImportRegions(ctx, regions); err != nil {
+	if _, err := db.Regions().ImportRegions(ctx, regions); err != nil {
 		b.Fatal(err)
 	}
 	var units []*jianfu.UnitImport
@@ -95,7 +95,7 @@ func loadBench(b *testing.B, db *DB) *benchData {
 			addUnit(tp, fmt.Sprintf("%s镇第%d单位", tp, i))
 		}
 	}
-	if _, err := db.ImportUnits(ctx, units); err != nil {
+	if _, err := db.Units().ImportUnits(ctx, units); err != nil {
 		b.Fatal(err)
 	}
 	rows, err := db.query(ctx, `SELECT id, path, region_path FROM units ORDER BY id`)
@@ -187,7 +187,7 @@ func loadBench(b *testing.B, db *DB) *benchData {
 						k := r.IntN(len(rn) - 1)
 						d.fragments = append(d.fragments, string(rn[k:min(len(rn), k+2+r.IntN(3))]))
 					}
-					key := namesim.Fold(name)
+					key := textsim.Fold(name)
 					l2, l4, l6, l9 := regionLevels(u.regionPath)
 					created := ms(now.Add(-time.Duration(r.IntN(3*365*24)) * time.Hour))
 					if i > blo {
@@ -196,7 +196,7 @@ func loadBench(b *testing.B, db *DB) *benchData {
 					sb.WriteString("(" + strings.Repeat("?, ", len(cols)-1) + "?)")
 					args = append(args, id, string(kind), name, u.id, u.regionPath, u.path, string(status), filing, platform, pid, "h"+strconv.FormatInt(id, 36),
 						temporary, end, 1, created, created, l2, l4, l6, l9, key, "h"+strconv.FormatInt(id, 36), filed, due)
-					for _, g := range namesim.Bigrams(key) {
+					for _, g := range textsim.Bigrams(key) {
 						if len(gargs) > 0 {
 							gb.WriteByte(',')
 						}
@@ -434,7 +434,7 @@ func BenchmarkRegistry1M(b *testing.B) {
 		// Measure the steady state: one untimed pass over every combination
 		// warms the caches, as a running server's would be.
 		for _, c := range cases {
-			if _, _, err := db.FindChannels(c.ctx, c.f); err != nil {
+			if _, _, err := db.Channels().FindChannels(c.ctx, c.f); err != nil {
 				b.Fatalf("%+v: %v", c.f, err)
 			}
 		}
@@ -443,7 +443,7 @@ func BenchmarkRegistry1M(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				c := cases[i%len(cases)]
 				t := time.Now()
-				if _, _, err := db.FindChannels(c.ctx, c.f); err != nil {
+				if _, _, err := db.Channels().FindChannels(c.ctx, c.f); err != nil {
 					b.Fatalf("%+v: %v", c.f, err)
 				}
 				lat = append(lat, time.Since(t))
@@ -457,7 +457,7 @@ func BenchmarkRegistry1M(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				for _, c := range cases {
 					t := time.Now()
-					if _, _, err := db.FindChannels(c.ctx, c.f); err != nil {
+					if _, _, err := db.Channels().FindChannels(c.ctx, c.f); err != nil {
 						b.Fatalf("%+v: %v", c.f, err)
 					}
 					lat = append(lat, time.Since(t))
@@ -495,7 +495,7 @@ func BenchmarkRegistry1M(b *testing.B) {
 					q = "390102B209912345"
 				}
 				t := time.Now()
-				if _, err := db.VerifyChannel(context.Background(), q); err != nil {
+				if _, err := db.Registry().VerifyChannel(context.Background(), q); err != nil {
 					b.Fatal(err)
 				}
 				lat = append(lat, time.Since(t))

@@ -18,14 +18,14 @@ var errDryRun = errors.New("dry run")
 // scope. Drafts may be imported by whoever may register channels; filed
 // records (an existing ledger, with their filing numbers) only by the local
 // operator or by a reviewer above the owning unit.
-func (db *DB) ImportChannels(ctx context.Context, rows []*jianfu.ChannelImport) (int, error) {
-	return db.importChannels(ctx, rows, false)
+func (s *Registry) ImportChannels(ctx context.Context, rows []*jianfu.ChannelImport) (int, error) {
+	return s.db.importChannels(ctx, rows, false)
 }
 
 // CheckChannelImport runs every check of ImportChannels and saves nothing:
 // the preview of an upload.
-func (db *DB) CheckChannelImport(ctx context.Context, rows []*jianfu.ChannelImport) error {
-	_, err := db.importChannels(ctx, rows, true)
+func (s *Registry) CheckChannelImport(ctx context.Context, rows []*jianfu.ChannelImport) error {
+	_, err := s.db.importChannels(ctx, rows, true)
 	return err
 }
 
@@ -251,23 +251,23 @@ func (tx *Tx) existing(query string, values []string, _ string) (map[string]bool
 
 // ExportChannels streams every channel the filter selects, newest first,
 // and audits the export.
-func (db *DB) ExportChannels(ctx context.Context, f jianfu.ChannelFilter, fn func(*jianfu.Channel) error) (int, error) {
+func (s *Registry) ExportChannels(ctx context.Context, f jianfu.ChannelFilter, fn func(*jianfu.Channel) error) (int, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return 0, err
 	}
 	f.Page = jianfu.Page{}
-	q, err := db.planChannels(ctx, a, f)
+	q, err := s.db.planChannels(ctx, a, f)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	if !q.empty {
-		if n, err = db.streamChannels(ctx, a, q, fn); err != nil {
+		if n, err = s.db.streamChannels(ctx, a, q, fn); err != nil {
 			return n, err
 		}
 	}
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = s.db.inTx(ctx, func(tx *Tx) error {
 		return tx.audit("channel.export", "channel", "", a.RegionPath, fmt.Sprintf("%d channels; filter %+v", n, f))
 	})
 	return n, err

@@ -10,8 +10,6 @@ import (
 	"jianfu/urlrec"
 )
 
-var _ jianfu.RegistryService = (*DB)(nil)
-
 var nRule = noun{"规则", "rule"}
 
 // mayEditRules reports whether the actor may change the registry's rules:
@@ -41,11 +39,11 @@ func scanRule(s interface{ Scan(...any) error }) (*jianfu.RuleSetting, error) {
 
 // RuleSettings lists the rule settings in RuleDefs order. Any logged-in
 // user may read them: they are the published rules of filing.
-func (db *DB) RuleSettings(ctx context.Context) ([]*jianfu.RuleSetting, error) {
+func (s *Registry) RuleSettings(ctx context.Context) ([]*jianfu.RuleSetting, error) {
 	if _, err := jianfu.RequireActor(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := db.query(ctx, `SELECT `+ruleCols+` FROM registry_rules`)
+	rows, err := s.db.query(ctx, `SELECT `+ruleCols+` FROM registry_rules`)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +97,7 @@ func (tx *Tx) ruleSettings() (map[string]*jianfu.RuleSetting, error) {
 
 // UpdateRuleSetting changes a rule setting. A new re-validation interval
 // moves the due dates of every running channel.
-func (db *DB) UpdateRuleSetting(ctx context.Context, s *jianfu.RuleSetting) error {
+func (s *Registry) UpdateRuleSetting(ctx context.Context, rs *jianfu.RuleSetting) error {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return err
@@ -107,57 +105,57 @@ func (db *DB) UpdateRuleSetting(ctx context.Context, s *jianfu.RuleSetting) erro
 	if err := mayEditRules(a); err != nil {
 		return err
 	}
-	s.Clause, s.Source = strings.TrimSpace(s.Clause), strings.TrimSpace(s.Source)
-	if err := s.Validate(); err != nil {
+	rs.Clause, rs.Source = strings.TrimSpace(rs.Clause), strings.TrimSpace(rs.Source)
+	if err := rs.Validate(); err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
-		old, err := tx.ruleSetting(s.Rule)
+	return s.db.inTx(ctx, func(tx *Tx) error {
+		old, err := tx.ruleSetting(rs.Rule)
 		if err != nil {
-			return db.translate(errNoRows, nRule)
+			return s.db.translate(errNoRows, nRule)
 		}
 		var changes []string
-		if old.Enabled != s.Enabled {
-			changes = append(changes, fmt.Sprintf("enabled %v→%v", old.Enabled, s.Enabled))
+		if old.Enabled != rs.Enabled {
+			changes = append(changes, fmt.Sprintf("enabled %v→%v", old.Enabled, rs.Enabled))
 		}
-		if old.Level != s.Level {
-			changes = append(changes, fmt.Sprintf("level %s→%s", old.Level, s.Level))
+		if old.Level != rs.Level {
+			changes = append(changes, fmt.Sprintf("level %s→%s", old.Level, rs.Level))
 		}
-		if old.Threshold != s.Threshold {
-			changes = append(changes, fmt.Sprintf("threshold %d→%d", old.Threshold, s.Threshold))
+		if old.Threshold != rs.Threshold {
+			changes = append(changes, fmt.Sprintf("threshold %d→%d", old.Threshold, rs.Threshold))
 		}
-		if old.Clause != s.Clause {
-			changes = append(changes, fmt.Sprintf("clause %q→%q", old.Clause, s.Clause))
+		if old.Clause != rs.Clause {
+			changes = append(changes, fmt.Sprintf("clause %q→%q", old.Clause, rs.Clause))
 		}
-		if old.Source != s.Source {
-			changes = append(changes, fmt.Sprintf("source %q→%q", old.Source, s.Source))
+		if old.Source != rs.Source {
+			changes = append(changes, fmt.Sprintf("source %q→%q", old.Source, rs.Source))
 		}
 		if len(changes) == 0 {
-			*s = *old
+			*rs = *old
 			return nil
 		}
-		s.UpdatedBy, s.UpdatedAt = a.Username, tx.now
+		rs.UpdatedBy, rs.UpdatedAt = a.Username, tx.now
 		if _, err := tx.exec(`UPDATE registry_rules SET enabled = ?, level = ?, threshold = ?, clause = ?, source = ?, updated_by = ?, updated_at = ? WHERE rule = ?`,
-			s.Enabled, string(s.Level), s.Threshold, s.Clause, s.Source, s.UpdatedBy, ms(tx.now), s.Rule); err != nil {
+			rs.Enabled, string(rs.Level), rs.Threshold, rs.Clause, rs.Source, rs.UpdatedBy, ms(tx.now), rs.Rule); err != nil {
 			return err
 		}
-		if s.Rule == jianfu.RuleRevalidation && old.Threshold != s.Threshold {
+		if rs.Rule == jianfu.RuleRevalidation && old.Threshold != rs.Threshold {
 			if _, err := tx.exec(`UPDATE channels SET revalidate_due_at = COALESCE(revalidated_at, filed_at, updated_at) + ?
-				WHERE revalidate_due_at IS NOT NULL`, int64(s.Threshold)*monthMS); err != nil {
+				WHERE revalidate_due_at IS NOT NULL`, int64(rs.Threshold)*monthMS); err != nil {
 				return err
 			}
 		}
-		return tx.audit("registry.rule.update", "registry_rule", s.Rule, a.RegionPath, strings.Join(changes, "; "))
+		return tx.audit("registry.rule.update", "registry_rule", rs.Rule, a.RegionPath, strings.Join(changes, "; "))
 	})
 }
 
 // URLRules lists the link recognition rules: the saved ones, or the
 // built-in ones while none are saved.
-func (db *DB) URLRules(ctx context.Context) ([]*jianfu.URLRule, error) {
+func (s *Registry) URLRules(ctx context.Context) ([]*jianfu.URLRule, error) {
 	if _, err := jianfu.RequireActor(ctx); err != nil {
 		return nil, err
 	}
-	return db.urlRules(ctx)
+	return s.db.urlRules(ctx)
 }
 
 func (db *DB) urlRules(ctx context.Context) ([]*jianfu.URLRule, error) {
@@ -186,7 +184,7 @@ func (db *DB) urlRules(ctx context.Context) ([]*jianfu.URLRule, error) {
 }
 
 // SaveURLRules replaces the link rules; nil or empty restores the defaults.
-func (db *DB) SaveURLRules(ctx context.Context, rules []*jianfu.URLRule) error {
+func (s *Registry) SaveURLRules(ctx context.Context, rules []*jianfu.URLRule) error {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return err
@@ -201,11 +199,11 @@ func (db *DB) SaveURLRules(ctx context.Context, rules []*jianfu.URLRule) error {
 		return err
 	}
 	defer func() {
-		db.counts.recMu.Lock()
-		db.counts.rec = nil // recompile with what is saved
-		db.counts.recMu.Unlock()
+		s.db.counts.recMu.Lock()
+		s.db.counts.rec = nil // recompile with what is saved
+		s.db.counts.recMu.Unlock()
 	}()
-	return db.inTx(ctx, func(tx *Tx) error {
+	return s.db.inTx(ctx, func(tx *Tx) error {
 		if _, err := tx.exec(`DELETE FROM registry_url_rules`); err != nil {
 			return err
 		}
@@ -256,11 +254,11 @@ func (db *DB) compileRules(ctx context.Context) (*urlrec.Recognizer, error) {
 
 // RecognizeURL recognises a link by the current rules. ENOTFOUND when it
 // says nothing the rules know.
-func (db *DB) RecognizeURL(ctx context.Context, link string) (*jianfu.Recognition, error) {
+func (s *Registry) RecognizeURL(ctx context.Context, link string) (*jianfu.Recognition, error) {
 	if _, err := jianfu.RequireActor(ctx); err != nil {
 		return nil, err
 	}
-	rec, err := db.recognizer(ctx)
+	rec, err := s.db.recognizer(ctx)
 	if err != nil {
 		return nil, err
 	}

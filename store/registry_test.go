@@ -34,7 +34,7 @@ func withClock(db *store.DB) *clock {
 
 func mustAct(t *testing.T, db *store.DB, ctx context.Context, id int64, act jianfu.ChannelAction, note string) *jianfu.Channel {
 	t.Helper()
-	c, err := db.ActOnChannel(ctx, id, act, note)
+	c, err := db.Channels().ActOnChannel(ctx, id, act, note)
 	if err != nil {
 		t.Fatalf("%s on %d: %v", act, id, err)
 	}
@@ -54,7 +54,7 @@ func hasRule(checks []jianfu.CheckResult, rule string) *jianfu.CheckResult {
 func fileChannel(t *testing.T, db *store.DB, c *jianfu.Channel) *jianfu.Channel {
 	t.Helper()
 	sys := storetest.System()
-	if err := db.CreateChannel(sys, c); err != nil {
+	if err := db.Channels().CreateChannel(sys, c); err != nil {
 		t.Fatalf("create %s: %v", c.Name, err)
 	}
 	mustAct(t, db, sys, c.ID, jianfu.ActSubmit, "")
@@ -69,24 +69,24 @@ func TestChannelLifeCycle(t *testing.T) {
 		admin, sup, prov := f.Ctx(t, db, "eduAdmin"), f.Ctx(t, db, "southSup"), f.Ctx(t, db, "provSup")
 		c := &jianfu.Channel{Kind: jianfu.KindAccount, Name: "江南教育", UnitID: f.Units["southEdu"].ID, Platform: "wechat_oa", PlatformID: "gh_0123456789ab",
 			ResponsiblePerson: "王小明", ResponsiblePhone: "13800001234", Purpose: "发布教育政策和招生信息"}
-		if err := db.CreateChannel(admin, c); err != nil {
+		if err := db.Channels().CreateChannel(admin, c); err != nil {
 			t.Fatal(err)
 		}
-		if got := db.AllowedActions(admin, c); fmt.Sprint(got) != "[submit]" {
+		if got := db.Channels().AllowedActions(admin, c); fmt.Sprint(got) != "[submit]" {
 			t.Errorf("a draft's actions for its unit: %v, want [submit]", got)
 		}
 		// The unit cannot approve; the reviewer cannot approve a draft.
-		if _, err := db.ActOnChannel(admin, c.ID, jianfu.ActApprove, ""); code(err) != jianfu.EINVALID {
+		if _, err := db.Channels().ActOnChannel(admin, c.ID, jianfu.ActApprove, ""); code(err) != jianfu.EINVALID {
 			t.Errorf("approving a draft: %v, want invalid", err)
 		}
 		mustAct(t, db, admin, c.ID, jianfu.ActSubmit, "")
-		if _, err := db.ActOnChannel(admin, c.ID, jianfu.ActApprove, ""); code(err) != jianfu.EFORBIDDEN {
+		if _, err := db.Channels().ActOnChannel(admin, c.ID, jianfu.ActApprove, ""); code(err) != jianfu.EFORBIDDEN {
 			t.Errorf("the unit approving its own filing: %v, want forbidden", err)
 		}
-		if _, err := db.ActOnChannel(f.Ctx(t, db, "northSup"), c.ID, jianfu.ActApprove, ""); code(err) != jianfu.ENOTFOUND {
+		if _, err := db.Channels().ActOnChannel(f.Ctx(t, db, "northSup"), c.ID, jianfu.ActApprove, ""); code(err) != jianfu.ENOTFOUND {
 			t.Errorf("another county's supervisor: %v, want not found", err)
 		}
-		if _, err := db.ActOnChannel(sup, c.ID, jianfu.ActReturn, "  "); code(err) != jianfu.EINVALID {
+		if _, err := db.Channels().ActOnChannel(sup, c.ID, jianfu.ActReturn, "  "); code(err) != jianfu.EINVALID {
 			t.Errorf("returning without reasons: %v, want invalid", err)
 		}
 		got := mustAct(t, db, sup, c.ID, jianfu.ActReturn, "请补充认证主体")
@@ -94,11 +94,11 @@ func TestChannelLifeCycle(t *testing.T) {
 			t.Fatalf("after return: %s %q", got.Status, got.ReviewNote)
 		}
 		c.CertSubject = "江州市江南区教育局"
-		upd, err := db.UpdateChannel(admin, c.ID, c, got.Version)
+		upd, err := db.Channels().UpdateChannel(admin, c.ID, c, got.Version)
 		if err != nil || upd.Version != 2 {
 			t.Fatalf("fixing the returned channel: %v (version %v)", err, upd)
 		}
-		if _, err := db.UpdateChannel(admin, c.ID, c, 1); code(err) != jianfu.ECONFLICT {
+		if _, err := db.Channels().UpdateChannel(admin, c.ID, c, 1); code(err) != jianfu.ECONFLICT {
 			t.Errorf("saving over a newer version: %v, want conflict", err)
 		}
 		mustAct(t, db, admin, c.ID, jianfu.ActSubmit, "")
@@ -112,12 +112,12 @@ func TestChannelLifeCycle(t *testing.T) {
 		}
 		// Overdue after seven months; the unit confirms and it is not.
 		clk.add(7 * 31 * 24 * time.Hour)
-		list, n, _ := db.FindChannels(sup, jianfu.ChannelFilter{Overdue: true})
+		list, n, _ := db.Channels().FindChannels(sup, jianfu.ChannelFilter{Overdue: true})
 		if n != 1 || list[0].ID != c.ID {
 			t.Errorf("overdue list: %d", n)
 		}
 		mustAct(t, db, admin, c.ID, jianfu.ActRevalidate, "")
-		if _, n, _ := db.FindChannels(sup, jianfu.ChannelFilter{Overdue: true}); n != 0 {
+		if _, n, _ := db.Channels().FindChannels(sup, jianfu.ChannelFilter{Overdue: true}); n != 0 {
 			t.Errorf("overdue after re-validation: %d", n)
 		}
 		// Rectification by the reviewer, then exit.
@@ -128,11 +128,11 @@ func TestChannelLifeCycle(t *testing.T) {
 		if closed.Status != jianfu.StatusClosed || closed.ClosedAt == nil || closed.FilingNumber != "390102B202600001" {
 			t.Fatalf("closed: %+v", closed)
 		}
-		if _, err := db.ActOnChannel(admin, c.ID, jianfu.ActSubmit, ""); code(err) != jianfu.EINVALID {
+		if _, err := db.Channels().ActOnChannel(admin, c.ID, jianfu.ActSubmit, ""); code(err) != jianfu.EINVALID {
 			t.Errorf("a closed channel took an action: %v", err)
 		}
 		// It is archived, not deleted: the timeline tells the whole story.
-		events, versions, err := db.ChannelHistory(sup, c.ID)
+		events, versions, err := db.Channels().ChannelHistory(sup, c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -148,7 +148,7 @@ func TestChannelLifeCycle(t *testing.T) {
 			t.Errorf("versions: %d, newest changed %v", len(versions), versions[0].Changed)
 		}
 		// Each step is in the audit log.
-		entries, _, _ := db.FindAuditEntries(storetest.System(), jianfu.AuditFilter{ObjectType: "channel", ObjectID: fmt.Sprint(c.ID), Page: jianfu.Page{Limit: 100}})
+		entries, _, _ := db.Audit().FindAuditEntries(storetest.System(), jianfu.AuditFilter{ObjectType: "channel", ObjectID: fmt.Sprint(c.ID), Page: jianfu.Page{Limit: 100}})
 		actions := map[string]bool{}
 		for _, e := range entries {
 			actions[e.Action] = true
@@ -168,14 +168,14 @@ func TestReviewerRules(t *testing.T) {
 		sup := f.Ctx(t, db, "southSup")
 		// The county office's own account: it cannot approve it itself.
 		own := &jianfu.Channel{Kind: jianfu.KindAccount, Name: "网信江南", UnitID: f.Units["south"].ID, Platform: "weibo"}
-		if err := db.CreateChannel(sup, own); err != nil {
+		if err := db.Channels().CreateChannel(sup, own); err != nil {
 			t.Fatal(err)
 		}
 		mustAct(t, db, sup, own.ID, jianfu.ActSubmit, "")
-		if _, err := db.ActOnChannel(sup, own.ID, jianfu.ActApprove, ""); code(err) != jianfu.EFORBIDDEN {
+		if _, err := db.Channels().ActOnChannel(sup, own.ID, jianfu.ActApprove, ""); code(err) != jianfu.EFORBIDDEN {
 			t.Errorf("a unit approving its own filing: %v", err)
 		}
-		if acts := db.AllowedActions(sup, mustFind(t, db, sup, own.ID)); fmt.Sprint(acts) != "[withdraw]" {
+		if acts := db.Channels().AllowedActions(sup, mustFind(t, db, sup, own.ID)); fmt.Sprint(acts) != "[withdraw]" {
 			t.Errorf("own unit's submitted channel offers %v", acts)
 		}
 		// The city above may.
@@ -188,7 +188,7 @@ func TestReviewerRules(t *testing.T) {
 		g1 := &jianfu.Channel{Kind: jianfu.KindGroup, Name: "望江中学教师工作群", UnitID: f.Units["southSchool"].ID, Platform: "dingtalk", Purpose: "教学安排通知"}
 		g2 := &jianfu.Channel{Kind: jianfu.KindGroup, Name: "江南区教育局办公室群", UnitID: f.Units["southEdu"].ID, Platform: "wecom", Purpose: "局机关日常工作"}
 		for _, g := range []*jianfu.Channel{g1, g2} {
-			if err := db.CreateChannel(storetest.System(), g); err != nil {
+			if err := db.Channels().CreateChannel(storetest.System(), g); err != nil {
 				t.Fatal(err)
 			}
 			mustAct(t, db, f.Ctx(t, db, "eduAdmin"), g.ID, jianfu.ActSubmit, "")
@@ -200,31 +200,31 @@ func TestReviewerRules(t *testing.T) {
 		}
 		// A supervisor files only its own office's channels, not those it reviews.
 		a := &jianfu.Channel{Kind: jianfu.KindApp, Name: "江南智慧教育", UnitID: f.Units["southEdu"].ID, Platform: "android"}
-		if err := db.CreateChannel(sup, a); code(err) != jianfu.EFORBIDDEN {
+		if err := db.Channels().CreateChannel(sup, a); code(err) != jianfu.EFORBIDDEN {
 			t.Errorf("a supervisor filing for a unit it reviews: %v", err)
 		}
 		// Someone who may both file (system administrator) and review cannot
 		// approve what they submitted.
 		both := &jianfu.User{Username: "south.both", Name: "双角色", UnitID: f.Units["south"].ID, Roles: []jianfu.Role{jianfu.RoleSysAdmin, jianfu.RoleReviewer}}
-		if err := db.CreateUser(storetest.System(), both, storetest.FixturePassword); err != nil {
+		if err := db.Users().CreateUser(storetest.System(), both, storetest.FixturePassword); err != nil {
 			t.Fatal(err)
 		}
 		f.Users["both"] = both
 		bctx := f.Ctx(t, db, "both")
-		if err := db.CreateChannel(bctx, a); err != nil {
+		if err := db.Channels().CreateChannel(bctx, a); err != nil {
 			t.Fatal(err)
 		}
 		mustAct(t, db, bctx, a.ID, jianfu.ActSubmit, "")
-		if _, err := db.ActOnChannel(bctx, a.ID, jianfu.ActApprove, ""); code(err) != jianfu.EFORBIDDEN {
+		if _, err := db.Channels().ActOnChannel(bctx, a.ID, jianfu.ActApprove, ""); code(err) != jianfu.EFORBIDDEN {
 			t.Errorf("the submitter approving: %v", err)
 		}
-		if acts := db.AllowedActions(sup, mustFind(t, db, sup, a.ID)); fmt.Sprint(acts) != "[approve return]" {
+		if acts := db.Channels().AllowedActions(sup, mustFind(t, db, sup, a.ID)); fmt.Sprint(acts) != "[approve return]" {
 			t.Errorf("the county reviewer's actions on a unit's submission: %v", acts)
 		}
 		// Staff and auditors review nothing and register nothing.
 		for _, key := range []string{"schoolStaff", "cityAuditor"} {
 			ctx := f.Ctx(t, db, key)
-			if err := db.CreateChannel(ctx, &jianfu.Channel{Kind: jianfu.KindGroup, Name: "x群", UnitID: f.Units["southSchool"].ID, Platform: "qq"}); code(err) != jianfu.EFORBIDDEN {
+			if err := db.Channels().CreateChannel(ctx, &jianfu.Channel{Kind: jianfu.KindGroup, Name: "x群", UnitID: f.Units["southSchool"].ID, Platform: "qq"}); code(err) != jianfu.EFORBIDDEN {
 				t.Errorf("%s registered a channel: %v", key, err)
 			}
 		}
@@ -233,7 +233,7 @@ func TestReviewerRules(t *testing.T) {
 
 func mustFind(t *testing.T, db *store.DB, ctx context.Context, id int64) *jianfu.Channel {
 	t.Helper()
-	c, err := db.FindChannelByID(ctx, id)
+	c, err := db.Channels().FindChannelByID(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +247,7 @@ func TestConcurrentApprovalsGetDistinctNumbers(t *testing.T) {
 		var ids []int64
 		for i := 0; i < 12; i++ {
 			c := &jianfu.Channel{Kind: jianfu.KindApp, Name: fmt.Sprintf("应用%02d号", i), UnitID: f.Units["southEdu"].ID, Platform: "android"}
-			if err := db.CreateChannel(sys, c); err != nil {
+			if err := db.Channels().CreateChannel(sys, c); err != nil {
 				t.Fatal(err)
 			}
 			mustAct(t, db, sys, c.ID, jianfu.ActSubmit, "")
@@ -260,7 +260,7 @@ func TestConcurrentApprovalsGetDistinctNumbers(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				c, err := db.ActOnChannel(f.Ctx(t, db, "provSup"), id, jianfu.ActApprove, "")
+				c, err := db.Channels().ActOnChannel(f.Ctx(t, db, "provSup"), id, jianfu.ActApprove, "")
 				errs[i] = err
 				if err == nil {
 					numbers[i] = c.FilingNumber
@@ -290,7 +290,7 @@ func TestRuleChecksAtSubmission(t *testing.T) {
 		_ = first
 		// A second WeChat account of the same unit, under a name not tied to it.
 		second := &jianfu.Channel{Kind: jianfu.KindAccount, Name: "阳光少年成长营", UnitID: f.Units["southEdu"].ID, Platform: "wechat_oa"}
-		db.CreateChannel(admin, second)
+		db.Channels().CreateChannel(admin, second)
 		got := mustAct(t, db, admin, second.ID, jianfu.ActSubmit, "")
 		r := hasRule(got.Checks, jianfu.RuleAccountPerPlatform)
 		if r == nil || r.Level != jianfu.LevelWarn || !strings.Contains(r.Clause, "一个单位原则上在同一平台只开设一个政务新媒体账号") || len(r.Related) != 1 || r.Related[0].Name != "江南教育" {
@@ -301,15 +301,15 @@ func TestRuleChecksAtSubmission(t *testing.T) {
 		}
 		// The same platform id again is refused outright.
 		dup := &jianfu.Channel{Kind: jianfu.KindAccount, Name: "江南教育发布", UnitID: f.Units["southSchool"].ID, Platform: "wechat_oa", PlatformID: "gh_0123456789ab"}
-		db.CreateChannel(storetest.System(), dup)
-		_, err := db.ActOnChannel(storetest.System(), dup.ID, jianfu.ActSubmit, "")
+		db.Channels().CreateChannel(storetest.System(), dup)
+		_, err := db.Channels().ActOnChannel(storetest.System(), dup.ID, jianfu.ActSubmit, "")
 		if je, ok := err.(*jianfu.Error); !ok || je.Code != jianfu.EINVALID || je.Problems[0].Field != jianfu.RulePlatformIDTaken {
 			t.Errorf("a taken platform id: %v", err)
 		}
 		// Without the id, the school's 江南教育发布 is a near-duplicate of the
 		// bureau's 江南教育 in the same county.
 		dup.PlatformID = ""
-		if _, err := db.UpdateChannel(storetest.System(), dup.ID, dup, 0); err != nil {
+		if _, err := db.Channels().UpdateChannel(storetest.System(), dup.ID, dup, 0); err != nil {
 			t.Fatal(err)
 		}
 		got = mustAct(t, db, storetest.System(), dup.ID, jianfu.ActSubmit, "")
@@ -318,28 +318,28 @@ func TestRuleChecksAtSubmission(t *testing.T) {
 		}
 		// A township app, and a temporary group without an end date.
 		app := &jianfu.Channel{Kind: jianfu.KindApp, Name: "望江中学APP", UnitID: f.Units["southSchool"].ID, Platform: "android"}
-		checks, err := db.CheckChannel(admin, app)
+		checks, err := db.Channels().CheckChannel(admin, app)
 		if err != nil || hasRule(checks, jianfu.RuleAppBelowCounty) == nil {
 			t.Errorf("below-county app: %v %+v", err, checks)
 		}
 		grp := &jianfu.Channel{Kind: jianfu.KindGroup, Name: "防汛临时群", UnitID: f.Units["southEdu"].ID, Platform: "wechat", Temporary: true}
-		db.CreateChannel(admin, grp)
-		if _, err := db.ActOnChannel(admin, grp.ID, jianfu.ActSubmit, ""); code(err) != jianfu.EINVALID || !strings.Contains(jianfu.ErrorMessage(err, "zh"), "结束日期") {
+		db.Channels().CreateChannel(admin, grp)
+		if _, err := db.Channels().ActOnChannel(admin, grp.ID, jianfu.ActSubmit, ""); code(err) != jianfu.EINVALID || !strings.Contains(jianfu.ErrorMessage(err, "zh"), "结束日期") {
 			t.Errorf("a temporary group without an end date: %v", err)
 		}
 		// Rules are data: switched off, the check is gone; only province supervisors may.
 		s := ruleOf(t, db, jianfu.RuleGroupTemporaryEnd)
 		s.Enabled = false
-		if err := db.UpdateRuleSetting(f.Ctx(t, db, "southSup"), s); code(err) != jianfu.EFORBIDDEN {
+		if err := db.Registry().UpdateRuleSetting(f.Ctx(t, db, "southSup"), s); code(err) != jianfu.EFORBIDDEN {
 			t.Errorf("a county supervisor changed a rule: %v", err)
 		}
-		if err := db.UpdateRuleSetting(f.Ctx(t, db, "provSup"), s); err != nil {
+		if err := db.Registry().UpdateRuleSetting(f.Ctx(t, db, "provSup"), s); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.ActOnChannel(admin, grp.ID, jianfu.ActSubmit, ""); err != nil {
+		if _, err := db.Channels().ActOnChannel(admin, grp.ID, jianfu.ActSubmit, ""); err != nil {
 			t.Errorf("with the rule off: %v", err)
 		}
-		entries, _, _ := db.FindAuditEntries(storetest.System(), jianfu.AuditFilter{Action: "registry.rule", Page: jianfu.Page{Limit: 10}})
+		entries, _, _ := db.Audit().FindAuditEntries(storetest.System(), jianfu.AuditFilter{Action: "registry.rule", Page: jianfu.Page{Limit: 10}})
 		if len(entries) != 1 || entries[0].ActorName != "prov.sup" || !strings.Contains(entries[0].Detail, "enabled true→false") {
 			t.Errorf("rule change audit: %+v", entries)
 		}
@@ -348,7 +348,7 @@ func TestRuleChecksAtSubmission(t *testing.T) {
 
 func ruleOf(t *testing.T, db *store.DB, key string) *jianfu.RuleSetting {
 	t.Helper()
-	all, err := db.RuleSettings(storetest.System())
+	all, err := db.Registry().RuleSettings(storetest.System())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,17 +368,17 @@ func TestChangeOfAFiledChannelIsReviewed(t *testing.T) {
 		admin, sup := f.Ctx(t, db, "eduAdmin"), f.Ctx(t, db, "southSup")
 		c := fileChannel(t, db, &jianfu.Channel{Kind: jianfu.KindAccount, Name: "江南教育", UnitID: f.Units["southEdu"].ID, Platform: "weibo", PlatformID: "2803301701"})
 		c.Name = "江南教育发布"
-		got, err := db.UpdateChannel(admin, c.ID, c, c.Version)
+		got, err := db.Channels().UpdateChannel(admin, c.ID, c, c.Version)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got.Pending == nil || got.Name != "江南教育" || got.Pending.Proposed.Name != "江南教育发布" {
 			t.Fatalf("a filed channel's edit is a pending change, got name %q pending %+v", got.Name, got.Pending)
 		}
-		if acts := db.AllowedActions(sup, got); !strings.Contains(fmt.Sprint(acts), "approve_change") {
+		if acts := db.Channels().AllowedActions(sup, got); !strings.Contains(fmt.Sprint(acts), "approve_change") {
 			t.Errorf("reviewer actions: %v", acts)
 		}
-		if _, err := db.ActOnChannel(admin, c.ID, jianfu.ActRequestExit, "x"); code(err) != jianfu.EINVALID {
+		if _, err := db.Channels().ActOnChannel(admin, c.ID, jianfu.ActRequestExit, "x"); code(err) != jianfu.EINVALID {
 			t.Errorf("asking to exit with a change pending: %v", err)
 		}
 		done := mustAct(t, db, sup, c.ID, jianfu.ActApproveChange, "")
@@ -386,7 +386,7 @@ func TestChangeOfAFiledChannelIsReviewed(t *testing.T) {
 			t.Errorf("after the change: %q pending=%v v%d %s", done.Name, done.Pending, done.Version, done.FilingNumber)
 		}
 		// The search index follows the new name.
-		if _, n, _ := db.FindChannels(sup, jianfu.ChannelFilter{Query: "教育发布"}); n != 1 {
+		if _, n, _ := db.Channels().FindChannels(sup, jianfu.ChannelFilter{Query: "教育发布"}); n != 1 {
 			t.Errorf("search by the new name: %d", n)
 		}
 	})
@@ -400,9 +400,9 @@ func TestFindChannelsFilters(t *testing.T) {
 		a1 := fileChannel(t, db, &jianfu.Channel{Kind: jianfu.KindAccount, Name: "江南教育", UnitID: f.Units["southEdu"].ID, Platform: "wechat_oa", PlatformID: "gh_aaaaaaaaaaaa", Handle: "JiangnanEdu"})
 		a2 := fileChannel(t, db, &jianfu.Channel{Kind: jianfu.KindAccount, Name: "江北教育", UnitID: f.Units["northEdu"].ID, Platform: "douyin"})
 		g1 := &jianfu.Channel{Kind: jianfu.KindGroup, Name: "望江中学毕业班家长群", UnitID: f.Units["southSchool"].ID, Platform: "wechat", Temporary: true, EndDate: "2026-06-30"}
-		db.CreateChannel(sys, g1)
+		db.Channels().CreateChannel(sys, g1)
 		app := &jianfu.Channel{Kind: jianfu.KindApp, Name: "江州办事", UnitID: f.Units["city"].ID, Platform: "ios"}
-		db.CreateChannel(sys, app)
+		db.Channels().CreateChannel(sys, app)
 		ids := func(list []*jianfu.Channel) string {
 			var s []string
 			for _, c := range list {
@@ -439,7 +439,7 @@ func TestFindChannelsFilters(t *testing.T) {
 			{"provSup", jianfu.ChannelFilter{Page: jianfu.Page{Sort: "name"}}, "望江中学毕业班家长群,江北教育,江南教育,江州办事"},
 		}
 		for _, tt := range tests {
-			list, n, err := db.FindChannels(f.Ctx(t, db, tt.who), tt.f)
+			list, n, err := db.Channels().FindChannels(f.Ctx(t, db, tt.who), tt.f)
 			if err != nil {
 				t.Errorf("%s %+v: %v", tt.who, tt.f, err)
 				continue
@@ -448,12 +448,12 @@ func TestFindChannelsFilters(t *testing.T) {
 				t.Errorf("%s %+v: %q (total %d), want %q", tt.who, tt.f, got, n, tt.want)
 			}
 		}
-		if _, _, err := db.FindChannels(prov, jianfu.ChannelFilter{Query: "江"}); code(err) != jianfu.EINVALID {
+		if _, _, err := db.Channels().FindChannels(prov, jianfu.ChannelFilter{Query: "江"}); code(err) != jianfu.EINVALID {
 			t.Errorf("a one-character name search: %v", err)
 		}
 		// Lists mask personal data; the detail shows it to those who may see it.
-		db.UpdateChannel(sys, g1.ID, &jianfu.Channel{Name: g1.Name, Platform: "wechat", Temporary: true, EndDate: "2026-06-30", Owner: "李老师", ResponsiblePerson: "李明华", ResponsiblePhone: "13912345678"}, 0)
-		list, _, _ := db.FindChannels(f.Ctx(t, db, "eduAdmin"), jianfu.ChannelFilter{Kind: jianfu.KindGroup})
+		db.Channels().UpdateChannel(sys, g1.ID, &jianfu.Channel{Name: g1.Name, Platform: "wechat", Temporary: true, EndDate: "2026-06-30", Owner: "李老师", ResponsiblePerson: "李明华", ResponsiblePhone: "13912345678"}, 0)
+		list, _, _ := db.Channels().FindChannels(f.Ctx(t, db, "eduAdmin"), jianfu.ChannelFilter{Kind: jianfu.KindGroup})
 		if list[0].ResponsiblePhone != "139****5678" {
 			t.Errorf("list shows phone %q", list[0].ResponsiblePhone)
 		}
@@ -465,7 +465,7 @@ func TestFindChannelsFilters(t *testing.T) {
 		}
 		// The expired temporary group shows once its end date passes.
 		clk.add(200 * 24 * time.Hour)
-		if list, _, _ := db.FindChannels(prov, jianfu.ChannelFilter{Expired: true}); ids(list) != "望江中学毕业班家长群" {
+		if list, _, _ := db.Channels().FindChannels(prov, jianfu.ChannelFilter{Expired: true}); ids(list) != "望江中学毕业班家长群" {
 			t.Errorf("expired groups: %q", ids(list))
 		}
 		_ = a1
@@ -482,7 +482,7 @@ func TestVerifyChannel(t *testing.T) {
 		mustAct(t, db, sys, gone.ID, jianfu.ActRequestExit, "合并")
 		mustAct(t, db, sys, gone.ID, jianfu.ActClose, "")
 		draft := &jianfu.Channel{Kind: jianfu.KindAccount, Name: "江南秘闻", UnitID: f.Units["southEdu"].ID, Platform: "douyin", PlatformID: "secret1"}
-		db.CreateChannel(sys, draft)
+		db.Channels().CreateChannel(sys, draft)
 		ctx := context.Background() // no actor: the public
 		tests := []struct {
 			q, verdict, name string
@@ -496,7 +496,7 @@ func TestVerifyChannel(t *testing.T) {
 			{"https://weibo.com/u/9999999999", jianfu.VerdictUnknown, ""},
 		}
 		for _, tt := range tests {
-			v, err := db.VerifyChannel(ctx, tt.q)
+			v, err := db.Registry().VerifyChannel(ctx, tt.q)
 			if err != nil {
 				t.Fatalf("%s: %v", tt.q, err)
 			}
@@ -507,11 +507,11 @@ func TestVerifyChannel(t *testing.T) {
 				t.Errorf("verify %q: no owner or filing date: %+v", tt.q, v.Matches[0])
 			}
 		}
-		v, _ := db.VerifyChannel(ctx, "江南发布官方")
+		v, _ := db.Registry().VerifyChannel(ctx, "江南发布官方")
 		if v.Verdict != jianfu.VerdictUnknown || len(v.Similar) == 0 || v.Similar[0].Name != "江南发布" {
 			t.Errorf("an impostor's name: %+v", v)
 		}
-		if _, err := db.VerifyChannel(ctx, " "); code(err) != jianfu.EINVALID {
+		if _, err := db.Registry().VerifyChannel(ctx, " "); code(err) != jianfu.EINVALID {
 			t.Errorf("empty query: %v", err)
 		}
 	})
@@ -527,28 +527,28 @@ func TestImportChannels(t *testing.T) {
 			{Row: 3, UnitRef: "江州市江南区望江中学", Channel: jianfu.Channel{Kind: jianfu.KindGroup, Name: "望江中学教师群", Platform: "dingtalk"}},
 			{Row: 4, UnitRef: "不存在的单位", Channel: jianfu.Channel{Kind: jianfu.KindApp, Name: "x", Platform: "ios"}},
 		}
-		_, err := db.ImportChannels(f.Ctx(t, db, "eduAdmin"), rows)
+		_, err := db.Registry().ImportChannels(f.Ctx(t, db, "eduAdmin"), rows)
 		je, ok := err.(*jianfu.Error)
 		if !ok || len(je.Problems) != 2 || je.Problems[0].Row != 2 || je.Problems[1].Row != 4 {
 			t.Fatalf("a unit admin importing a filed row and an unknown unit: %v", err)
 		}
-		if _, n, _ := db.FindChannels(storetest.System(), jianfu.ChannelFilter{}); n != 0 {
+		if _, n, _ := db.Channels().FindChannels(storetest.System(), jianfu.ChannelFilter{}); n != 0 {
 			t.Fatalf("a refused import saved %d channels", n)
 		}
-		n, err := db.ImportChannels(storetest.System(), rows[:2])
+		n, err := db.Registry().ImportChannels(storetest.System(), rows[:2])
 		if err != nil || n != 2 {
 			t.Fatalf("import: %d %v", n, err)
 		}
 		// The ledger's number is kept, and the sequence moves past it.
-		list, _, _ := db.FindChannels(storetest.System(), jianfu.ChannelFilter{Query: "390102B201900007"})
+		list, _, _ := db.Channels().FindChannels(storetest.System(), jianfu.ChannelFilter{Query: "390102B201900007"})
 		if len(list) != 1 || list[0].Status != jianfu.StatusActive || list[0].RevalidationDue == nil {
 			t.Fatalf("imported filed record: %+v", list)
 		}
-		if v, _ := db.VerifyChannel(context.Background(), "390102B201900007"); v.Verdict != jianfu.VerdictFiled {
+		if v, _ := db.Registry().VerifyChannel(context.Background(), "390102B201900007"); v.Verdict != jianfu.VerdictFiled {
 			t.Errorf("an imported filed account does not verify: %+v", v)
 		}
 		again := []*jianfu.ChannelImport{{Row: 2, UnitRef: edu.CreditCode, Channel: jianfu.Channel{Kind: jianfu.KindAccount, Name: "江南教育2", Platform: "weibo", Status: jianfu.StatusActive, FilingNumber: "390102B201900007"}}}
-		if _, err := db.ImportChannels(storetest.System(), again); code(err) != jianfu.EINVALID {
+		if _, err := db.Registry().ImportChannels(storetest.System(), again); code(err) != jianfu.EINVALID {
 			t.Errorf("a taken filing number: %v", err)
 		}
 	})
@@ -566,7 +566,7 @@ func TestConsolidation(t *testing.T) {
 				Temporary: i == 0, EndDate: map[bool]string{true: "2026-04-01", false: ""}[i == 0]})
 		}
 		clk.add(60 * 24 * time.Hour)
-		view, err := db.Consolidate(f.Ctx(t, db, "provSup"), jianfu.ConsolidationFilter{})
+		view, err := db.Registry().Consolidate(f.Ctx(t, db, "provSup"), jianfu.ConsolidationFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -582,7 +582,7 @@ func TestConsolidation(t *testing.T) {
 		if view.Units[0].UnitName != "江州市江南区教育局" || view.Units[0].Total != 4 {
 			t.Errorf("units: %+v", view.Units)
 		}
-		staffView, err := db.Consolidate(f.Ctx(t, db, "eduAdmin"), jianfu.ConsolidationFilter{})
+		staffView, err := db.Registry().Consolidate(f.Ctx(t, db, "eduAdmin"), jianfu.ConsolidationFilter{})
 		if err != nil || staffView.People[0].Name != "张*" {
 			t.Errorf("a unit admin sees people %+v (%v)", staffView.People, err)
 		}

@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"jianfu"
-	"jianfu/namesim"
 )
 
 // verifyCols are the public columns of a filed channel.
@@ -23,7 +22,7 @@ const publicStatuses = `('approved', 'active', 'rectifying', 'exit_requested', '
 // VerifyChannel answers a public verification query. It needs no actor and
 // returns only public facts: no responsible persons, no drafts, nothing in
 // review. Lookups use indexes only.
-func (db *DB) VerifyChannel(ctx context.Context, q string) (*jianfu.ChannelVerification, error) {
+func (s *Registry) VerifyChannel(ctx context.Context, q string) (*jianfu.ChannelVerification, error) {
 	q = strings.TrimSpace(q)
 	switch {
 	case q == "":
@@ -34,7 +33,7 @@ func (db *DB) VerifyChannel(ctx context.Context, q string) (*jianfu.ChannelVerif
 	v := &jianfu.ChannelVerification{Query: q, Matches: []jianfu.VerifiedChannel{}}
 	seen := map[int64]bool{}
 	lookup := func(cond string, args ...any) error {
-		rows, err := db.query(ctx, `SELECT `+verifyCols+verifyFrom+` WHERE `+cond+` AND c.status IN `+publicStatuses+` ORDER BY c.id DESC LIMIT 20`, args...)
+		rows, err := s.db.query(ctx, `SELECT `+verifyCols+verifyFrom+` WHERE `+cond+` AND c.status IN `+publicStatuses+` ORDER BY c.id DESC LIMIT 20`, args...)
 		if err != nil {
 			return err
 		}
@@ -56,7 +55,7 @@ func (db *DB) VerifyChannel(ctx context.Context, q string) (*jianfu.ChannelVerif
 			return nil, err
 		}
 	} else {
-		rec, err := db.recognizer(ctx)
+		rec, err := s.db.recognizer(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -104,7 +103,7 @@ func (db *DB) VerifyChannel(ctx context.Context, q string) (*jianfu.ChannelVerif
 		if v.Recognized != nil {
 			name = v.Recognized.Handle
 		}
-		similar, err := db.similarFiled(ctx, name)
+		similar, err := s.db.similarFiled(ctx, name)
 		if err != nil {
 			return nil, err
 		}
@@ -129,8 +128,12 @@ func scanVerified(s interface{ Scan(...any) error }) (int64, *jianfu.VerifiedCha
 // similarFiled finds up to five live filed channels whose names resemble
 // name: the rarest two bigrams of the name lead to the candidates.
 func (db *DB) similarFiled(ctx context.Context, name string) ([]jianfu.VerifiedChannel, error) {
-	key := namesim.Fold(name)
-	grams := namesim.Bigrams(key)
+	rules, err := db.registryRules()
+	if err != nil {
+		return nil, err
+	}
+	key := rules.SearchKey(name)
+	grams := rules.SearchGrams(key)
 	if utf8.RuneCountInString(key) < 2 || len(grams) == 0 {
 		return nil, nil
 	}
@@ -168,30 +171,16 @@ func (db *DB) similarFiled(ctx context.Context, name string) ([]jianfu.VerifiedC
 		return nil, err
 	}
 	defer rows.Close()
-	type scored struct {
-		vc  jianfu.VerifiedChannel
-		sim float64
-	}
-	var found []scored
+	var cands []jianfu.VerifiedChannel
 	for rows.Next() {
 		_, vc, err := scanVerified(rows)
 		if err != nil {
 			return nil, err
 		}
-		if sim := namesim.Similarity(key, namesim.Fold(vc.Name)); sim >= 0.5 {
-			found = append(found, scored{*vc, sim})
-		}
+		cands = append(cands, *vc)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	sort.SliceStable(found, func(i, j int) bool { return found[i].sim > found[j].sim })
-	var out []jianfu.VerifiedChannel
-	for i, f := range found {
-		if i == 5 {
-			break
-		}
-		out = append(out, f.vc)
-	}
-	return out, nil
+	return rules.Similar(name, cands, 5), nil
 }

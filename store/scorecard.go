@@ -10,14 +10,12 @@ import (
 	"jianfu/calendar"
 )
 
-var _ jianfu.EvaluationService = (*DB)(nil)
-
 var nScorecard = noun{"评价", "scorecard"}
 
 // burdenReader and caseReader are the seams to burden monitoring and cases:
 // until those capabilities land they know nothing, and the scorecards show
 // 暂无数据 for their components rather than invented numbers.
-func (db *DB) burdenReader() jianfu.BurdenReader { return db }
+func (db *DB) burdenReader() jianfu.BurdenReader { return db.Burden() }
 func (db *DB) caseReader() jianfu.CaseReader     { return jianfu.NoData{} }
 
 // period names the month of t in China time, e.g. "2026-03".
@@ -54,7 +52,7 @@ FROM (
 
 // RecomputeScorecards scores every channel in scope and the units' scores
 // of the current month, in one transaction.
-func (db *DB) RecomputeScorecards(ctx context.Context) (int, error) {
+func (s *Evaluation) RecomputeScorecards(ctx context.Context) (int, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return 0, err
@@ -63,7 +61,7 @@ func (db *DB) RecomputeScorecards(ctx context.Context) (int, error) {
 		return 0, forbidden("重新计算评价需要监管人员角色", "recomputing scorecards needs the supervisor role")
 	}
 	var n int
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = s.db.inTx(ctx, func(tx *Tx) error {
 		now := tx.now
 		var del where
 		del.regionScope(a, "region_path")
@@ -178,7 +176,7 @@ func scanScorecard(s interface{ Scan(...any) error }) (*jianfu.Scorecard, error)
 }
 
 // FindScorecards lists scorecards in scope.
-func (db *DB) FindScorecards(ctx context.Context, f jianfu.ScorecardFilter) ([]*jianfu.Scorecard, int, error) {
+func (s *Evaluation) FindScorecards(ctx context.Context, f jianfu.ScorecardFilter) ([]*jianfu.Scorecard, int, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -198,11 +196,11 @@ func (db *DB) FindScorecards(ctx context.Context, f jianfu.ScorecardFilter) ([]*
 		from += ` JOIN channels c ON c.id = s.channel_id`
 	}
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*)`+from+w.String(), w.args...).Scan(&total); err != nil {
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*)`+from+w.String(), w.args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	p := f.Page.Normalize()
-	rows, err := db.query(ctx, `SELECT `+scorecardCols+scorecardFrom+w.String()+
+	rows, err := s.db.query(ctx, `SELECT `+scorecardCols+scorecardFrom+w.String()+
 		orderBy(p.Sort, map[string]string{"total": "s.total", "name": "c.name", "unit": "u.name", "timeliness": "s.timeliness", "availability": "s.availability",
 			"campaign": "s.campaign", "rating": "s.rating", "kind": "s.kind"}, "s.channel_id")+` LIMIT ? OFFSET ?`, append(w.args, p.Limit, p.Offset)...)
 	if err != nil {
@@ -214,7 +212,7 @@ func (db *DB) FindScorecards(ctx context.Context, f jianfu.ScorecardFilter) ([]*
 
 // FindScorecard returns one channel's scorecard; ENOTFOUND when the
 // channel is out of scope or not scored yet.
-func (db *DB) FindScorecard(ctx context.Context, channelID int64) (*jianfu.Scorecard, error) {
+func (s *Evaluation) FindScorecard(ctx context.Context, channelID int64) (*jianfu.Scorecard, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -222,8 +220,8 @@ func (db *DB) FindScorecard(ctx context.Context, channelID int64) (*jianfu.Score
 	var w where
 	w.add("s.channel_id = ?", channelID)
 	w.ownedScope(a, "s")
-	sc, err := scanScorecard(db.queryRow(ctx, `SELECT `+scorecardCols+scorecardFrom+w.String(), w.args...))
-	return sc, db.translate(err, nScorecard)
+	sc, err := scanScorecard(s.db.queryRow(ctx, `SELECT `+scorecardCols+scorecardFrom+w.String(), w.args...))
+	return sc, s.db.translate(err, nScorecard)
 }
 
 // childLen is the length of the short path one level below a region.
@@ -232,7 +230,7 @@ func childLen(path string) int {
 }
 
 // Rankings ranks units or regions in a period.
-func (db *DB) Rankings(ctx context.Context, f jianfu.RankingFilter) ([]*jianfu.UnitScore, int, error) {
+func (s *Evaluation) Rankings(ctx context.Context, f jianfu.RankingFilter) ([]*jianfu.UnitScore, int, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -243,7 +241,7 @@ func (db *DB) Rankings(ctx context.Context, f jianfu.RankingFilter) ([]*jianfu.U
 	per := f.Period
 	if per == "" {
 		var p sql.NullString
-		if err := db.queryRow(ctx, `SELECT MAX(us.period) FROM unit_scores us`+w.String(), w.args...).Scan(&p); err != nil {
+		if err := s.db.queryRow(ctx, `SELECT MAX(us.period) FROM unit_scores us`+w.String(), w.args...).Scan(&p); err != nil {
 			return nil, 0, err
 		}
 		if !p.Valid {
@@ -254,7 +252,7 @@ func (db *DB) Rankings(ctx context.Context, f jianfu.RankingFilter) ([]*jianfu.U
 	var prev sql.NullString
 	pw := where{conds: append([]string(nil), w.conds...), args: append([]any(nil), w.args...)}
 	pw.add("us.period < ?", per)
-	if err := db.queryRow(ctx, `SELECT MAX(us.period) FROM unit_scores us`+pw.String(), pw.args...).Scan(&prev); err != nil {
+	if err := s.db.queryRow(ctx, `SELECT MAX(us.period) FROM unit_scores us`+pw.String(), pw.args...).Scan(&prev); err != nil {
 		return nil, 0, err
 	}
 	p := f.Page.Normalize()
@@ -272,7 +270,7 @@ func (db *DB) Rankings(ctx context.Context, f jianfu.RankingFilter) ([]*jianfu.U
 			ww.add("us.period = ?", period)
 			ww.add("LENGTH(us.region_path) >= ?", n)
 			ww.prefix("us.region_path", root)
-			rows, err := db.query(ctx, `SELECT SUBSTR(us.region_path, 1, ?) AS rp, SUM(us.channels), SUM(us.score * us.channels) / NULLIF(SUM(CASE WHEN us.score IS NULL THEN 0 ELSE us.channels END), 0)
+			rows, err := s.db.query(ctx, `SELECT SUBSTR(us.region_path, 1, ?) AS rp, SUM(us.channels), SUM(us.score * us.channels) / NULLIF(SUM(CASE WHEN us.score IS NULL THEN 0 ELSE us.channels END), 0)
 				FROM unit_scores us`+ww.String()+` GROUP BY 1`, append([]any{n}, ww.args...)...)
 			if err != nil {
 				return nil, nil, err
@@ -304,12 +302,12 @@ func (db *DB) Rankings(ctx context.Context, f jianfu.RankingFilter) ([]*jianfu.U
 		}
 		var all []*jianfu.UnitScore
 		for _, k := range order {
-			s := cur[k]
-			s.Name = db.regionName(ctx, k)
+			u := cur[k]
+			u.Name = s.db.regionName(ctx, k)
 			if b := before[k]; b != nil {
-				s.Previous = b.Score
+				u.Previous = b.Score
 			}
-			all = append(all, s)
+			all = append(all, u)
 		}
 		rankScores(all)
 		total := len(all)
@@ -320,10 +318,10 @@ func (db *DB) Rankings(ctx context.Context, f jianfu.RankingFilter) ([]*jianfu.U
 	}
 	w.add("us.period = ?", per)
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM unit_scores us`+w.String(), w.args...).Scan(&total); err != nil {
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM unit_scores us`+w.String(), w.args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := db.query(ctx, `SELECT us.unit_id, u.name, us.region_path, us.period, us.channels, us.score, pv.score
+	rows, err := s.db.query(ctx, `SELECT us.unit_id, u.name, us.region_path, us.period, us.channels, us.score, pv.score
 		FROM unit_scores us JOIN units u ON u.id = us.unit_id LEFT JOIN unit_scores pv ON pv.unit_id = us.unit_id AND pv.period = ?`+w.String()+
 		` ORDER BY CASE WHEN us.score IS NULL THEN 1 ELSE 0 END, us.score DESC, u.name LIMIT ? OFFSET ?`,
 		append(append([]any{prev.String}, w.args...), p.Limit, p.Offset)...)
@@ -364,7 +362,7 @@ func rankScores(all []*jianfu.UnitScore) {
 }
 
 // Trend is the channel-weighted average score per month, the last 12.
-func (db *DB) Trend(ctx context.Context, unitID int64) ([]jianfu.TrendPoint, error) {
+func (s *Evaluation) Trend(ctx context.Context, unitID int64) ([]jianfu.TrendPoint, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -375,7 +373,7 @@ func (db *DB) Trend(ctx context.Context, unitID int64) ([]jianfu.TrendPoint, err
 	if unitID != 0 {
 		w.add("us.unit_id = ?", unitID)
 	}
-	rows, err := db.query(ctx, `SELECT us.period, SUM(us.score * us.channels) / SUM(us.channels), SUM(us.channels) FROM unit_scores us`+w.String()+
+	rows, err := s.db.query(ctx, `SELECT us.period, SUM(us.score * us.channels) / SUM(us.channels), SUM(us.channels) FROM unit_scores us`+w.String()+
 		` GROUP BY us.period ORDER BY us.period DESC LIMIT 12`, w.args...)
 	if err != nil {
 		return nil, err
@@ -403,7 +401,7 @@ const relapseWindow = 183 * 24 * time.Hour
 // Relapses flags units whose failures came back within 6 months after a
 // completed rectification (or whose burden index rose, once burden
 // monitoring reports it).
-func (db *DB) Relapses(ctx context.Context) ([]*jianfu.Relapse, error) {
+func (s *Evaluation) Relapses(ctx context.Context) ([]*jianfu.Relapse, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -411,7 +409,7 @@ func (db *DB) Relapses(ctx context.Context) ([]*jianfu.Relapse, error) {
 	var w where
 	w.ownedScope(a, "r")
 	w.add("r.status = 'rectified'")
-	rows, err := db.query(ctx, `SELECT r.unit_id, u.name, u.region_path, r.rectified_at, COUNT(n.id), MIN(n.created_at)
+	rows, err := s.db.query(ctx, `SELECT r.unit_id, u.name, u.region_path, r.rectified_at, COUNT(n.id), MIN(n.created_at)
 		FROM rectifications r JOIN units u ON u.id = r.unit_id
 		JOIN rectifications n ON n.unit_id = r.unit_id AND n.id <> r.id AND n.created_at > r.rectified_at AND n.created_at <= r.rectified_at + ?`+
 		w.String()+` GROUP BY r.unit_id, u.name, u.region_path, r.rectified_at ORDER BY r.rectified_at DESC`,
@@ -443,7 +441,7 @@ func (db *DB) Relapses(ctx context.Context) ([]*jianfu.Relapse, error) {
 		return nil, err
 	}
 	// Rising burden after a rectification, from burden monitoring.
-	rising, err := db.burdenReader().UnitBurdenRising(ctx, units, db.Now().Add(-relapseWindow))
+	rising, err := s.db.burdenReader().UnitBurdenRising(ctx, units, s.db.Now().Add(-relapseWindow))
 	if err != nil {
 		return nil, err
 	}
@@ -456,19 +454,19 @@ func (db *DB) Relapses(ctx context.Context) ([]*jianfu.Relapse, error) {
 }
 
 // Dashboard summarises the caller's scope.
-func (db *DB) Dashboard(ctx context.Context) (*jianfu.Dashboard, error) {
+func (s *Evaluation) Dashboard(ctx context.Context) (*jianfu.Dashboard, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
 	}
 	d := &jianfu.Dashboard{Channels: map[jianfu.ChannelKind]int{}, GradeCounts: map[string]int{}}
-	now := db.Now()
+	now := s.db.Now()
 	count := func(dst *int, q string, w where, extra ...any) error {
-		return db.queryRow(ctx, q+w.String(), append(w.args, extra...)...).Scan(dst)
+		return s.db.queryRow(ctx, q+w.String(), append(w.args, extra...)...).Scan(dst)
 	}
 	var cw where
 	cw.channelScope(a)
-	rows, err := db.query(ctx, `SELECT c.kind, c.status, COUNT(*) FROM channels c`+cw.String()+` GROUP BY c.kind, c.status`, cw.args...)
+	rows, err := s.db.query(ctx, `SELECT c.kind, c.status, COUNT(*) FROM channels c`+cw.String()+` GROUP BY c.kind, c.status`, cw.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -497,7 +495,7 @@ func (db *DB) Dashboard(ctx context.Context) (*jianfu.Dashboard, error) {
 	fw.ownedScope(a, "f")
 	fw.add("f.status = 'done' AND f.submitted_at >= ?", ms(now.AddDate(-1, 0, 0)))
 	var done, failed sql.NullInt64
-	if err := db.queryRow(ctx, `SELECT COUNT(*), SUM(CASE WHEN f.passed THEN 0 ELSE 1 END) FROM check_forms f`+fw.String(), fw.args...).Scan(&done, &failed); err != nil {
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*), SUM(CASE WHEN f.passed THEN 0 ELSE 1 END) FROM check_forms f`+fw.String(), fw.args...).Scan(&done, &failed); err != nil {
 		return nil, err
 	}
 	if done.Int64 > 0 {
@@ -526,19 +524,19 @@ func (db *DB) Dashboard(ctx context.Context) (*jianfu.Dashboard, error) {
 	if err := count(&d.OpenOrders, `SELECT COUNT(*) FROM exit_orders o`, ow); err != nil {
 		return nil, err
 	}
-	if _, d.Candidates, err = db.FindCandidates(ctx, jianfu.CandidateFilter{Page: jianfu.Page{Limit: 1}}); err != nil {
+	if _, d.Candidates, err = s.db.Cleanup().FindCandidates(ctx, jianfu.CandidateFilter{Page: jianfu.Page{Limit: 1}}); err != nil {
 		return nil, err
 	}
 	var sw where
 	sw.ownedScope(a, "s")
 	var avg sql.NullFloat64
-	if err := db.queryRow(ctx, `SELECT AVG(s.total) FROM scorecards s`+sw.String(), sw.args...).Scan(&avg); err != nil {
+	if err := s.db.queryRow(ctx, `SELECT AVG(s.total) FROM scorecards s`+sw.String(), sw.args...).Scan(&avg); err != nil {
 		return nil, err
 	}
 	d.AvgScore = optF(avg)
 	gw := where{conds: append([]string(nil), sw.conds...), args: append([]any(nil), sw.args...)}
 	gw.add("s.total IS NOT NULL")
-	grows, err := db.query(ctx, `SELECT CASE WHEN s.total >= 90 THEN '优' WHEN s.total >= 75 THEN '良' WHEN s.total >= 60 THEN '中' ELSE '差' END, COUNT(*)
+	grows, err := s.db.query(ctx, `SELECT CASE WHEN s.total >= 90 THEN '优' WHEN s.total >= 75 THEN '良' WHEN s.total >= 60 THEN '中' ELSE '差' END, COUNT(*)
 		FROM scorecards s`+gw.String()+` GROUP BY 1`, gw.args...)
 	if err != nil {
 		return nil, err
@@ -568,14 +566,14 @@ func (db *DB) Dashboard(ctx context.Context) (*jianfu.Dashboard, error) {
 	qw.ownedScope(a, "r")
 	qw.add("r.quarter = ?", jianfu.Quarter(now))
 	var ravg sql.NullFloat64
-	if err := db.queryRow(ctx, `SELECT COUNT(*), AVG(r.score * 1.0) FROM ratings r`+qw.String(), qw.args...).Scan(&d.RatingCount, &ravg); err != nil {
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*), AVG(r.score * 1.0) FROM ratings r`+qw.String(), qw.args...).Scan(&d.RatingCount, &ravg); err != nil {
 		return nil, err
 	}
 	d.RatingAverage = optF(ravg)
-	if d.Trend, err = db.Trend(ctx, 0); err != nil {
+	if d.Trend, err = s.Trend(ctx, 0); err != nil {
 		return nil, err
 	}
-	if d.Relapses, err = db.Relapses(ctx); err != nil {
+	if d.Relapses, err = s.Relapses(ctx); err != nil {
 		return nil, err
 	}
 	return d, nil

@@ -40,7 +40,7 @@ func millionChannels(b *testing.B) *store.DB {
 	}
 	ctx := context.Background()
 	now := time.Date(2026, 3, 9, 10, 0, 0, 0, time.UTC)
-	db, err := store.Open(ctx, filepath.Join(dir, "bench.db"), store.WithClock(func() time.Time { return now }))
+	db, err := store.Open(ctx, filepath.Join(dir, "bench.db"), store.WithClock(func() time.Time { return now }), storetest.Rules)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -160,7 +160,7 @@ func BenchmarkScorecards1M(b *testing.B) {
 	ctx := storetest.System()
 	b.ResetTimer()
 	for range b.N {
-		n, err := db.RecomputeScorecards(ctx)
+		n, err := db.Evaluation().RecomputeScorecards(ctx)
 		if err != nil || n != benchChannels {
 			b.Fatalf("scored %d: %v", n, err)
 		}

@@ -48,7 +48,12 @@ type DB struct {
 	rebound sync.Map // query text → engine-specific text
 
 	counts countCache // the registry's channel counters, for planning lists
-	cases  caseConfig // the reporter key, calendar and detector of the case workflow
+	cases  caseConfig // the reporter key and calendar of the case workflow
+
+	// The judgements the store applies to what it reads (see
+	// jianfu.RegistryRules): it is handed them, it does not make them.
+	rules    jianfu.RegistryRules
+	requests jianfu.RequestMatcher
 }
 
 // Option configures Open.
@@ -59,6 +64,21 @@ func WithLogger(l *slog.Logger) Option { return func(db *DB) { db.log = l } }
 
 // WithClock sets the clock.
 func WithClock(now func() time.Time) Option { return func(db *DB) { db.Now = now } }
+
+// WithRules hands the store the registry's rules (package registry) and
+// the matcher of material requests (package textsim's Requests). Without
+// them the registry's checks, search, consolidation and verification and
+// 多头报送 clustering answer an internal error.
+func WithRules(r jianfu.RegistryRules, m jianfu.RequestMatcher) Option {
+	return func(db *DB) { db.rules, db.requests = r, m }
+}
+
+func (db *DB) registryRules() (jianfu.RegistryRules, error) {
+	if db.rules == nil {
+		return nil, fmt.Errorf("store opened without registry rules (store.WithRules)")
+	}
+	return db.rules, nil
+}
 
 // Open connects to the database named by dsn: a postgres:// or
 // postgresql:// URL for PostgreSQL; "sqlite:PATH" or a plain file path for

@@ -8,8 +8,6 @@ import (
 	"jianfu"
 )
 
-var _ jianfu.UnitService = (*DB)(nil)
-
 const unitCols = `u.id, u.name, u.type, u.region_path, r.code, r.name, COALESCE(u.parent_id, 0), COALESCE(u.credit_code, ''), u.path, u.disabled, u.created_at, u.updated_at`
 const unitFrom = ` FROM units u JOIN regions r ON r.path = u.region_path`
 
@@ -26,7 +24,7 @@ func scanUnit(s interface{ Scan(...any) error }) (*jianfu.Unit, error) {
 }
 
 // FindUnitByID returns a unit in scope.
-func (db *DB) FindUnitByID(ctx context.Context, id int64) (*jianfu.Unit, error) {
+func (s *Units) FindUnitByID(ctx context.Context, id int64) (*jianfu.Unit, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -34,12 +32,12 @@ func (db *DB) FindUnitByID(ctx context.Context, id int64) (*jianfu.Unit, error) 
 	var w where
 	w.add("u.id = ?", id)
 	w.unitScope(a, "u")
-	u, err := scanUnit(db.queryRow(ctx, `SELECT `+unitCols+unitFrom+w.String(), w.args...))
-	return u, db.translate(err, nUnit)
+	u, err := scanUnit(s.db.queryRow(ctx, `SELECT `+unitCols+unitFrom+w.String(), w.args...))
+	return u, s.db.translate(err, nUnit)
 }
 
 // FindUnits lists units in scope.
-func (db *DB) FindUnits(ctx context.Context, f jianfu.UnitFilter) ([]*jianfu.Unit, int, error) {
+func (s *Units) FindUnits(ctx context.Context, f jianfu.UnitFilter) ([]*jianfu.Unit, int, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -55,11 +53,11 @@ func (db *DB) FindUnits(ctx context.Context, f jianfu.UnitFilter) ([]*jianfu.Uni
 	}
 	w.like(f.Query, "u.name", "u.credit_code")
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*)`+unitFrom+w.String(), w.args...).Scan(&total); err != nil {
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*)`+unitFrom+w.String(), w.args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	p := f.Page.Normalize()
-	rows, err := db.query(ctx, `SELECT `+unitCols+unitFrom+w.String()+
+	rows, err := s.db.query(ctx, `SELECT `+unitCols+unitFrom+w.String()+
 		orderBy(p.Sort, map[string]string{"name": "u.name", "type": "u.type", "region": "u.region_path", "credit_code": "u.credit_code", "created": "u.created_at"}, "u.region_path, u.id")+
 		` LIMIT ? OFFSET ?`, append(w.args, p.Limit, p.Offset)...)
 	if err != nil {
@@ -78,7 +76,7 @@ func canManageUnits(a *jianfu.Actor) error {
 }
 
 // CreateUnit adds a unit.
-func (db *DB) CreateUnit(ctx context.Context, u *jianfu.Unit) error {
+func (s *Units) CreateUnit(ctx context.Context, u *jianfu.Unit) error {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return err
@@ -89,7 +87,7 @@ func (db *DB) CreateUnit(ctx context.Context, u *jianfu.Unit) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *Tx) error { return tx.createUnit(a, u) })
+	return s.db.inTx(ctx, func(tx *Tx) error { return tx.createUnit(a, u) })
 }
 
 // createUnit checks the unit's place against the actor's scope and inserts it.
@@ -141,7 +139,7 @@ func (tx *Tx) createUnit(a *jianfu.Actor, u *jianfu.Unit) error {
 }
 
 // UpdateUnit changes a unit in scope.
-func (db *DB) UpdateUnit(ctx context.Context, id int64, upd jianfu.UnitUpdate) (*jianfu.Unit, error) {
+func (s *Units) UpdateUnit(ctx context.Context, id int64, upd jianfu.UnitUpdate) (*jianfu.Unit, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -150,13 +148,13 @@ func (db *DB) UpdateUnit(ctx context.Context, id int64, upd jianfu.UnitUpdate) (
 		return nil, err
 	}
 	var out *jianfu.Unit
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = s.db.inTx(ctx, func(tx *Tx) error {
 		var w where
 		w.add("u.id = ?", id)
 		w.unitScope(a, "u")
 		u, err := scanUnit(tx.queryRow(`SELECT `+unitCols+unitFrom+w.String(), w.args...))
 		if err != nil {
-			return db.translate(err, nUnit)
+			return s.db.translate(err, nUnit)
 		}
 		if !a.System && !a.Has(jianfu.RoleSysAdmin) && u.ID == a.UnitID && upd.Disabled != nil {
 			return forbidden("不能停用自己所在的单位", "you cannot disable your own unit")
@@ -191,7 +189,7 @@ func (db *DB) UpdateUnit(ctx context.Context, id int64, upd jianfu.UnitUpdate) (
 			if isUnique(err) {
 				return jianfu.Errorf(jianfu.ECONFLICT, "统一社会信用代码%s已被其他单位使用", "the unified social credit code %s is used by another unit", u.CreditCode)
 			}
-			return db.translate(err, nUnit)
+			return s.db.translate(err, nUnit)
 		}
 		return tx.audit("unit.update", "unit", id, u.RegionPath, fmt.Sprint(changes))
 	})
@@ -201,7 +199,7 @@ func (db *DB) UpdateUnit(ctx context.Context, id int64, upd jianfu.UnitUpdate) (
 // ImportUnits adds units from a file, all or nothing. Each row's parent is
 // named by credit code or exact name, among existing units in scope or rows
 // of the same file.
-func (db *DB) ImportUnits(ctx context.Context, rows []*jianfu.UnitImport) (int, error) {
+func (s *Units) ImportUnits(ctx context.Context, rows []*jianfu.UnitImport) (int, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return 0, err
@@ -221,7 +219,7 @@ func (db *DB) ImportUnits(ctx context.Context, rows []*jianfu.UnitImport) (int, 
 	if err := jianfu.ProblemsError(probs); err != nil {
 		return 0, err
 	}
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = s.db.inTx(ctx, func(tx *Tx) error {
 		byCode := map[string]*jianfu.Unit{}
 		byName := map[string][]*jianfu.Unit{}
 		remember := func(u *jianfu.Unit) {

@@ -11,8 +11,6 @@ import (
 	"jianfu/secret"
 )
 
-var _ jianfu.UserService = (*DB)(nil)
-
 // Login policy.
 const (
 	MaxFailedLogins = 5                // consecutive failures before a lockout
@@ -93,7 +91,7 @@ func (db *DB) publicUser(a *jianfu.Actor, r *userRow) *jianfu.User {
 }
 
 // FindUserByID returns a user in scope.
-func (db *DB) FindUserByID(ctx context.Context, id int64) (*jianfu.User, error) {
+func (s *Users) FindUserByID(ctx context.Context, id int64) (*jianfu.User, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -101,15 +99,15 @@ func (db *DB) FindUserByID(ctx context.Context, id int64) (*jianfu.User, error) 
 	var w where
 	w.add("x.id = ?", id)
 	w.userScope(a)
-	r, err := scanUser(db.queryRow(ctx, `SELECT `+userCols+userFrom+w.String(), w.args...))
+	r, err := scanUser(s.db.queryRow(ctx, `SELECT `+userCols+userFrom+w.String(), w.args...))
 	if err != nil {
-		return nil, db.translate(err, nUser)
+		return nil, s.db.translate(err, nUser)
 	}
-	return db.publicUser(a, r), nil
+	return s.db.publicUser(a, r), nil
 }
 
 // FindUsers lists users in scope.
-func (db *DB) FindUsers(ctx context.Context, f jianfu.UserFilter) ([]*jianfu.User, int, error) {
+func (s *Users) FindUsers(ctx context.Context, f jianfu.UserFilter) ([]*jianfu.User, int, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, 0, err
@@ -124,11 +122,11 @@ func (db *DB) FindUsers(ctx context.Context, f jianfu.UserFilter) ([]*jianfu.Use
 	}
 	w.like(f.Query, "x.username", "x.name", "u.name")
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*)`+userFrom+w.String(), w.args...).Scan(&total); err != nil {
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*)`+userFrom+w.String(), w.args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	p := f.Page.Normalize()
-	rows, err := db.query(ctx, `SELECT `+userCols+userFrom+w.String()+
+	rows, err := s.db.query(ctx, `SELECT `+userCols+userFrom+w.String()+
 		orderBy(p.Sort, map[string]string{"username": "x.username", "name": "x.name", "unit": "u.name", "last_login": "x.last_login_at", "created": "x.created_at"}, "x.id")+
 		` LIMIT ? OFFSET ?`, append(w.args, p.Limit, p.Offset)...)
 	if err != nil {
@@ -141,7 +139,7 @@ func (db *DB) FindUsers(ctx context.Context, f jianfu.UserFilter) ([]*jianfu.Use
 		if err != nil {
 			return nil, 0, err
 		}
-		out = append(out, db.publicUser(a, r))
+		out = append(out, s.db.publicUser(a, r))
 	}
 	return out, total, rows.Err()
 }
@@ -161,7 +159,7 @@ func grantable(a *jianfu.Actor, roles []jianfu.Role) error {
 }
 
 // CreateUser adds a user.
-func (db *DB) CreateUser(ctx context.Context, u *jianfu.User, password string) error {
+func (s *Users) CreateUser(ctx context.Context, u *jianfu.User, password string) error {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return err
@@ -182,7 +180,7 @@ func (db *DB) CreateUser(ctx context.Context, u *jianfu.User, password string) e
 	if err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
+	return s.db.inTx(ctx, func(tx *Tx) error {
 		var w where
 		w.add("u.id = ?", u.UnitID)
 		w.unitScope(a, "u")
@@ -197,7 +195,7 @@ func (db *DB) CreateUser(ctx context.Context, u *jianfu.User, password string) e
 			if isUnique(err) {
 				return jianfu.Errorf(jianfu.ECONFLICT, "用户名“%s”已被使用,请换一个", "the username %q is taken; choose another", u.Username)
 			}
-			return db.translate(err, nUser)
+			return s.db.translate(err, nUser)
 		}
 		u.ID = id
 		return tx.audit("user.create", "user", id, unit.RegionPath, fmt.Sprintf("%s roles=%s unit=%d", u.Username, joinRoles(u.Roles), u.UnitID))
@@ -214,7 +212,7 @@ func (tx *Tx) userInScope(a *jianfu.Actor, id int64) (*userRow, error) {
 }
 
 // UpdateUser changes a user in scope.
-func (db *DB) UpdateUser(ctx context.Context, id int64, upd jianfu.UserUpdate) (*jianfu.User, error) {
+func (s *Users) UpdateUser(ctx context.Context, id int64, upd jianfu.UserUpdate) (*jianfu.User, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
@@ -223,7 +221,7 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, upd jianfu.UserUpdate) (
 		return nil, forbidden("修改用户需要系统管理员或单位管理员角色", "changing users needs the system administrator or unit administrator role")
 	}
 	var out *jianfu.User
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = s.db.inTx(ctx, func(tx *Tx) error {
 		r, err := tx.userInScope(a, id)
 		if err != nil {
 			return err
@@ -274,7 +272,7 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, upd jianfu.UserUpdate) (
 		}
 		if _, err := tx.exec(`UPDATE users SET name = ?, roles = ?, phone = ?, disabled = ?, locked_until = ?, failed_logins = CASE WHEN ? THEN 0 ELSE failed_logins END, updated_at = ? WHERE id = ?`,
 			r.Name, joinRoles(r.Roles), r.Phone, r.Disabled, locked, upd.Unlock, ms(tx.now), id); err != nil {
-			return db.translate(err, nUser)
+			return s.db.translate(err, nUser)
 		}
 		if r.Disabled {
 			if _, err := tx.exec(`DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
@@ -288,7 +286,7 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, upd jianfu.UserUpdate) (
 
 // SetPassword sets a user's password: the user themself, or an
 // administrator of the user's unit. All the user's sessions end.
-func (db *DB) SetPassword(ctx context.Context, id int64, password string) error {
+func (s *Users) SetPassword(ctx context.Context, id int64, password string) error {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return err
@@ -303,7 +301,7 @@ func (db *DB) SetPassword(ctx context.Context, id int64, password string) error 
 	if err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
+	return s.db.inTx(ctx, func(tx *Tx) error {
 		r, err := tx.userInScope(a, id)
 		if err != nil {
 			return err
@@ -329,7 +327,7 @@ var dummyHash, _ = secret.HashPassword("jianfu-dummy-password")
 
 // Authenticate checks a username and password, counting failures and
 // locking the account after MaxFailedLogins of them.
-func (db *DB) Authenticate(ctx context.Context, username, password string) (*jianfu.User, error) {
+func (s *Users) Authenticate(ctx context.Context, username, password string) (*jianfu.User, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
 	bad := jianfu.Errorf(jianfu.EUNAUTHORIZED, "用户名或密码错误", "wrong username or password")
 	var id int64
@@ -337,20 +335,20 @@ func (db *DB) Authenticate(ctx context.Context, username, password string) (*jia
 	var disabled bool
 	var failed int
 	var locked sql.NullInt64
-	err := db.queryRow(ctx, `SELECT x.id, x.password_hash, x.disabled, x.failed_logins, x.locked_until, u.region_path FROM users x JOIN units u ON u.id = x.unit_id WHERE x.username = ?`, username).
+	err := s.db.queryRow(ctx, `SELECT x.id, x.password_hash, x.disabled, x.failed_logins, x.locked_until, u.region_path FROM users x JOIN units u ON u.id = x.unit_id WHERE x.username = ?`, username).
 		Scan(&id, &hash, &disabled, &failed, &locked, &regionPath)
 	if err == sql.ErrNoRows {
 		secret.CheckPassword(dummyHash, password)
-		db.RecordAudit(ctx, &jianfu.AuditEntry{ActorName: username, Action: "login.fail", ObjectType: "user", Detail: "unknown user"})
+		s.db.Audit().RecordAudit(ctx, &jianfu.AuditEntry{ActorName: username, Action: "login.fail", ObjectType: "user", Detail: "unknown user"})
 		return nil, bad
 	}
 	if err != nil {
 		return nil, err
 	}
-	now := db.Now().UTC()
+	now := s.db.Now().UTC()
 	if locked.Valid && fromMS(locked.Int64).After(now) {
 		left := fromMS(locked.Int64).Sub(now).Round(time.Minute)
-		db.RecordAudit(ctx, &jianfu.AuditEntry{ActorID: id, ActorName: username, Action: "login.locked", ObjectType: "user", ObjectID: fmt.Sprint(id), RegionPath: regionPath})
+		s.db.Audit().RecordAudit(ctx, &jianfu.AuditEntry{ActorID: id, ActorName: username, Action: "login.locked", ObjectType: "user", ObjectID: fmt.Sprint(id), RegionPath: regionPath})
 		return nil, jianfu.Errorf(jianfu.ETOOMANY, "连续登录失败次数过多,账号已锁定,请约%d分钟后再试或联系管理员解锁", "too many failed logins: the account is locked; try again in about %d minutes or ask an administrator to unlock it", int(left.Minutes())+1)
 	}
 	ok, err := secret.CheckPassword(hash, password)
@@ -358,7 +356,7 @@ func (db *DB) Authenticate(ctx context.Context, username, password string) (*jia
 		return nil, fmt.Errorf("check password of %s: %w", username, err)
 	}
 	if !ok || disabled {
-		err := db.inTx(ctx, func(tx *Tx) error {
+		err := s.db.inTx(ctx, func(tx *Tx) error {
 			failed++
 			var lockUntil any
 			detail := fmt.Sprintf("failure %d", failed)
@@ -379,7 +377,7 @@ func (db *DB) Authenticate(ctx context.Context, username, password string) (*jia
 		}
 		return nil, bad
 	}
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = s.db.inTx(ctx, func(tx *Tx) error {
 		if _, err := tx.exec(`UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ? WHERE id = ?`, ms(now), id); err != nil {
 			return err
 		}
@@ -389,7 +387,7 @@ func (db *DB) Authenticate(ctx context.Context, username, password string) (*jia
 	if err != nil {
 		return nil, err
 	}
-	r, err := scanUser(db.queryRow(ctx, `SELECT `+userCols+userFrom+` WHERE x.id = ?`, id))
+	r, err := scanUser(s.db.queryRow(ctx, `SELECT `+userCols+userFrom+` WHERE x.id = ?`, id))
 	if err != nil {
 		return nil, err
 	}
@@ -397,16 +395,16 @@ func (db *DB) Authenticate(ctx context.Context, username, password string) (*jia
 }
 
 // CreateSession starts a session for a user who has just authenticated.
-func (db *DB) CreateSession(ctx context.Context, userID int64, ip, userAgent string) (string, error) {
+func (s *Users) CreateSession(ctx context.Context, userID int64, ip, userAgent string) (string, error) {
 	token := secret.NewToken("")
-	now := db.Now().UTC()
+	now := s.db.Now().UTC()
 	if len(userAgent) > 200 {
 		userAgent = userAgent[:200]
 	}
-	_, err := db.exec(ctx, `INSERT INTO sessions(token_hash, user_id, created_at, expires_at, last_seen_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	_, err := s.db.exec(ctx, `INSERT INTO sessions(token_hash, user_id, created_at, expires_at, last_seen_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		secret.TokenDigest(token), userID, ms(now), ms(now.Add(SessionLifetime)), ms(now), ip, userAgent)
 	if err != nil {
-		return "", db.translate(err, nSession)
+		return "", s.db.translate(err, nSession)
 	}
 	return token, nil
 }
@@ -430,42 +428,42 @@ func (db *DB) actorOf(ctx context.Context, userID int64, via string) (*jianfu.Ac
 
 // SessionActor resolves a session token to its actor, ending expired and
 // idle sessions.
-func (db *DB) SessionActor(ctx context.Context, token string) (*jianfu.Actor, error) {
+func (s *Users) SessionActor(ctx context.Context, token string) (*jianfu.Actor, error) {
 	expired := jianfu.Errorf(jianfu.EUNAUTHORIZED, "登录已过期,请重新登录", "your session has expired; please log in again")
 	if token == "" {
 		return nil, expired
 	}
 	digest := secret.TokenDigest(token)
 	var userID, expires, seen int64
-	err := db.queryRow(ctx, `SELECT user_id, expires_at, last_seen_at FROM sessions WHERE token_hash = ?`, digest).Scan(&userID, &expires, &seen)
+	err := s.db.queryRow(ctx, `SELECT user_id, expires_at, last_seen_at FROM sessions WHERE token_hash = ?`, digest).Scan(&userID, &expires, &seen)
 	if err == sql.ErrNoRows {
 		return nil, expired
 	}
 	if err != nil {
 		return nil, err
 	}
-	now := db.Now().UTC()
+	now := s.db.Now().UTC()
 	if now.After(fromMS(expires)) || now.Sub(fromMS(seen)) > SessionIdle {
-		db.exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, digest)
+		s.db.exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, digest)
 		return nil, expired
 	}
 	if now.Sub(fromMS(seen)) > time.Minute {
-		if _, err := db.exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, ms(now), digest); err != nil {
+		if _, err := s.db.exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, ms(now), digest); err != nil {
 			return nil, err
 		}
 	}
-	return db.actorOf(ctx, userID, "session")
+	return s.db.actorOf(ctx, userID, "session")
 }
 
 // DeleteSession ends a session (logout).
-func (db *DB) DeleteSession(ctx context.Context, token string) error {
-	_, err := db.exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, secret.TokenDigest(token))
+func (s *Users) DeleteSession(ctx context.Context, token string) error {
+	_, err := s.db.exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, secret.TokenDigest(token))
 	return err
 }
 
 // CreateToken creates an API token for the named user. Only the local
 // command line or a system administrator with the user in scope may.
-func (db *DB) CreateToken(ctx context.Context, username, name string) (string, error) {
+func (s *Users) CreateToken(ctx context.Context, username, name string) (string, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return "", err
@@ -477,7 +475,7 @@ func (db *DB) CreateToken(ctx context.Context, username, name string) (string, e
 		name = "api"
 	}
 	token := secret.NewToken("jf_")
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = s.db.inTx(ctx, func(tx *Tx) error {
 		var w where
 		w.add("x.username = ?", strings.ToLower(username))
 		w.unitScope(a, "u")
@@ -498,34 +496,34 @@ func (db *DB) CreateToken(ctx context.Context, username, name string) (string, e
 }
 
 // TokenActor resolves a bearer token.
-func (db *DB) TokenActor(ctx context.Context, token string) (*jianfu.Actor, error) {
+func (s *Users) TokenActor(ctx context.Context, token string) (*jianfu.Actor, error) {
 	bad := jianfu.Errorf(jianfu.EUNAUTHORIZED, "接口令牌无效或已吊销", "the API token is invalid or revoked")
 	if !strings.HasPrefix(token, "jf_") {
 		return nil, bad
 	}
 	var id, userID int64
 	var used sql.NullInt64
-	err := db.queryRow(ctx, `SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = ? AND NOT revoked`, secret.TokenDigest(token)).Scan(&id, &userID, &used)
+	err := s.db.queryRow(ctx, `SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = ? AND NOT revoked`, secret.TokenDigest(token)).Scan(&id, &userID, &used)
 	if err == sql.ErrNoRows {
 		return nil, bad
 	}
 	if err != nil {
 		return nil, err
 	}
-	now := db.Now().UTC()
+	now := s.db.Now().UTC()
 	if !used.Valid || now.Sub(fromMS(used.Int64)) > time.Minute {
-		if _, err := db.exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, ms(now), id); err != nil {
+		if _, err := s.db.exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, ms(now), id); err != nil {
 			return nil, err
 		}
 	}
-	return db.actorOf(ctx, userID, "token")
+	return s.db.actorOf(ctx, userID, "token")
 }
 
 // PurgeSessions deletes sessions that have expired or been idle too long
 // and returns how many it removed.
-func (db *DB) PurgeSessions(ctx context.Context) (int64, error) {
-	now := db.Now().UTC()
-	res, err := db.exec(ctx, `DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?`, ms(now), ms(now.Add(-SessionIdle)))
+func (s *Users) PurgeSessions(ctx context.Context) (int64, error) {
+	now := s.db.Now().UTC()
+	res, err := s.db.exec(ctx, `DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?`, ms(now), ms(now.Add(-SessionIdle)))
 	if err != nil {
 		return 0, err
 	}

@@ -114,8 +114,8 @@ func benchServer(b *testing.B, db *store.DB, ing func(p *ingest.Pipeline) jianfu
 	if ing != nil {
 		det, _ := detect.New()
 		keys, _ := ingest.NewKeys(storetest.PseudonymKey)
-		pipe := ingest.NewPipeline(det, db, keys, nil)
-		s, err := web.New(web.Config{Version: "bench"}, web.Services{Regions: db, Units: db, Users: db, Audit: db, Detector: det, Burden: db, Channels: db, Ingest: ing(pipe)},
+		pipe := ingest.NewPipeline(det, db.Burden(), keys, nil)
+		s, err := web.New(web.Config{Version: "bench"}, web.Services{Regions: db.Regions(), Units: db.Units(), Users: db.Users(), Audit: db.Audit(), Detector: det, Burden: db.Burden(), Channels: db.Channels(), Ingest: ing(pipe)},
 			slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			b.Fatal(err)
@@ -136,7 +136,7 @@ func BenchmarkIngestHTTPPostgres(b *testing.B) {
 	if os.Getenv("JIANFU_TEST_POSTGRES") == "" {
 		// make bench does not set it: use the local server when it answers
 		const local = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-		if db, err := store.Open(context.Background(), local, quiet); err == nil {
+		if db, err := store.Open(context.Background(), local, quiet, storetest.Rules); err == nil {
 			db.Close()
 			os.Setenv("JIANFU_TEST_POSTGRES", local)
 		} else {

@@ -39,13 +39,13 @@ func TestBurdenRoutesEveryRoleEveryScope(t *testing.T) {
 		if _, err := p.IngestAll(sys, msgs); err != nil {
 			t.Fatal(err)
 		}
-		db.ClusterMaterial(sys, 0)
-		clusters, _, _ := db.FindClusters(sys, jianfu.ClusterFilter{})
+		db.Burden().ClusterMaterial(sys, 0)
+		clusters, _, _ := db.Burden().FindClusters(sys, jianfu.ClusterFilter{})
 		if len(clusters) != 1 {
 			t.Fatalf("%d clusters, want 1", len(clusters))
 		}
 		cluster := clusters[0]
-		findings, _, _ := db.FindFindings(sys, jianfu.FindingFilter{Page: jianfu.Page{Limit: 100}})
+		findings, _, _ := db.Burden().FindFindings(sys, jianfu.FindingFilter{Page: jianfu.Page{Limit: 100}})
 		unitOf := map[int64]*jianfu.Unit{}
 		for k, c := range g {
 			unitOf[c.ID] = h.fx.UnitByID(g[k].UnitID)

@@ -28,8 +28,8 @@ func TestBurdenScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := newHarness(t, db)
-	groups, _, _ := db.FindChannels(storetest.System(), jianfu.ChannelFilter{Kind: jianfu.KindGroup, Query: "江南区教育系统"})
-	clusters, _, _ := db.FindClusters(storetest.System(), jianfu.ClusterFilter{})
+	groups, _, _ := db.Channels().FindChannels(storetest.System(), jianfu.ChannelFilter{Kind: jianfu.KindGroup, Query: "江南区教育系统"})
+	clusters, _, _ := db.Burden().FindClusters(storetest.System(), jianfu.ClusterFilter{})
 	shoot := func(name string, w, hgt int64, url string) {
 		if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, hgt), chromedp.Navigate(h.srv.URL+url), chromedp.Sleep(300*time.Millisecond)); err != nil {
 			t.Fatal(err)

@@ -39,7 +39,7 @@ func testPipeline(t testing.TB, db *store.DB, det *detect.Detector) jianfu.Inges
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ingest.NewPipeline(det, db, keys, nil)
+	return ingest.NewPipeline(det, db.Burden(), keys, nil)
 }
 
 // post sends a raw body as a fixture user.
@@ -131,7 +131,7 @@ func TestMessagesAPI(t *testing.T) {
 		if st, b := h.raw("eduAdmin", "POST", "/api/v1/messages", "application/json", many.Bytes(), nil); st != 400 || !strings.Contains(string(b), "10000") {
 			t.Errorf("10,001 messages: %d %.200s", st, b)
 		}
-		if _, n, _ := db.FindFindings(storetest.System(), jianfu.FindingFilter{}); n != 2 {
+		if _, n, _ := db.Burden().FindFindings(storetest.System(), jianfu.FindingFilter{}); n != 2 {
 			t.Errorf("a refused request stored something: %d findings", n)
 		}
 	})
@@ -162,14 +162,14 @@ func TestWebhooks(t *testing.T) {
 	g := storetest.Groups(t, h.db, h.fx)
 	sys := storetest.System()
 	rejects := func() int {
-		es, _, err := h.db.FindAuditEntries(sys, jianfu.AuditFilter{Action: "webhook.reject"})
+		es, _, err := h.db.Audit().FindAuditEntries(sys, jianfu.AuditFilter{Action: "webhook.reject"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return len(es)
 	}
 	findings := func(group int64) int {
-		_, n, _ := h.db.FindFindings(sys, jianfu.FindingFilter{GroupID: group})
+		_, n, _ := h.db.Burden().FindFindings(sys, jianfu.FindingFilter{GroupID: group})
 		return n
 	}
 
@@ -249,7 +249,7 @@ func TestBurdenPages(t *testing.T) {
 	if _, err := p.IngestAll(sys, msgs); err != nil {
 		t.Fatal(err)
 	}
-	h.db.ClusterMaterial(sys, 0)
+	h.db.Burden().ClusterMaterial(sys, 0)
 	b := newBrowser(t, h.srv.URL)
 	b.login("south.sup")
 	for _, tt := range []struct {
@@ -289,7 +289,7 @@ func TestBurdenPages(t *testing.T) {
 		t.Errorf("north group for south supervisor: %d", st)
 	}
 	// one click: a finding becomes a clue
-	fs, _, _ := h.db.FindFindings(sys, jianfu.FindingFilter{GroupID: g["southEdu"].ID, Page: jianfu.Page{Limit: 1}})
+	fs, _, _ := h.db.Burden().FindFindings(sys, jianfu.FindingFilter{GroupID: g["southEdu"].ID, Page: jianfu.Page{Limit: 1}})
 	st, path, body := b.post("/burden/findings", "/burden/clues", url.Values{"kind": {"finding"}, "id": {itoa(fs[0].ID)}, "back": {"/burden/findings"}})
 	if st != 200 || path != "/burden/findings" || !strings.Contains(body, "已转为线索") {
 		t.Errorf("raise a clue: %d %s", st, path)

@@ -48,7 +48,7 @@ func TestBrowserSpotCheckJourney(t *testing.T) {
 	w.h = newHarness(t, db)
 	h := w.h
 	insp := &jianfu.User{Username: "south.insp", Name: "江南区抽查员", UnitID: h.fx.Units["south"].ID, Roles: []jianfu.Role{jianfu.RoleInspector}}
-	if err := db.CreateUser(storetest.System(), insp, storetest.FixturePassword); err != nil {
+	if err := db.Users().CreateUser(storetest.System(), insp, storetest.FixturePassword); err != nil {
 		t.Fatal(err)
 	}
 	acct := w.channel("southEdu", jianfu.KindAccount, "wechat_oa", "江南教育发布")
@@ -162,7 +162,7 @@ func TestBrowserSpotCheckJourney(t *testing.T) {
 	if !strings.Contains(rects, "江南教育发布") || !strings.Contains(rects, "待整改") {
 		t.Errorf("rectification items: %s", rects)
 	}
-	if ch, _ := db.FindChannelByID(storetest.System(), acct.ID); ch.Status != jianfu.StatusRectifying {
+	if ch, _ := db.Channels().FindChannelByID(storetest.System(), acct.ID); ch.Status != jianfu.StatusRectifying {
 		t.Errorf("the failed channel is %s, want rectifying", ch.Status)
 	}
 }

@@ -80,7 +80,7 @@ func TestCampaignFormsShowErrors(t *testing.T) {
 	if st != 400 || !strings.Contains(body, "不在您的管辖范围内") {
 		t.Errorf("campaign in the other county: %d", st)
 	}
-	if cs, _, _ := h.db.FindCampaigns(storetest.System(), jianfu.CampaignFilter{Query: "抽查"}); len(cs) != 2 {
+	if cs, _, _ := h.db.Campaigns().FindCampaigns(storetest.System(), jianfu.CampaignFilter{Query: "抽查"}); len(cs) != 2 {
 		t.Errorf("%d campaigns stored, want the 2 of the fixture", len(cs))
 	}
 	// A check form with too many points keeps the answers.
@@ -113,7 +113,7 @@ func TestCampaignFormsShowErrors(t *testing.T) {
 func TestChecklistEditedInTheUI(t *testing.T) {
 	w := newCampaignWorld(t, storetest.Open(t, store.SQLite))
 	h := w.h
-	lists, _ := h.db.FindChecklists(storetest.System(), "group")
+	lists, _ := h.db.Campaigns().FindChecklists(storetest.System(), "group")
 	cur := lists[0]
 	form := url.Values{"name": {cur.Name}, "pass_mark": {"60"}}
 	for _, it := range cur.Items {
@@ -149,7 +149,7 @@ func TestChecklistEditedInTheUI(t *testing.T) {
 	if st != 400 || !strings.Contains(body, "合格分数线") {
 		t.Errorf("pass mark 0: %d", st)
 	}
-	if v, _ := h.db.FindChecklists(storetest.System(), "group"); len(v) != 2 || len(v[0].Items) != len(cur.Items)+1 {
+	if v, _ := h.db.Campaigns().FindChecklists(storetest.System(), "group"); len(v) != 2 || len(v[0].Items) != len(cur.Items)+1 {
 		t.Errorf("versions after the edits: %d", len(v))
 	}
 }

@@ -27,7 +27,7 @@ func (w *campaignWorld) channel(unitKey string, kind jianfu.ChannelKind, platfor
 	w.h.t.Helper()
 	last := time.Now().Add(-3 * 24 * time.Hour)
 	c := &jianfu.Channel{Kind: kind, Platform: platform, Name: name, UnitID: w.h.fx.Units[unitKey].ID, Status: jianfu.StatusActive, LastActivityAt: &last, URL: "https://" + platform + ".example.invalid/" + name, MemberCount: 40}
-	if err := w.h.db.CreateChannel(storetest.System(), c); err != nil {
+	if err := w.h.db.Channels().CreateChannel(storetest.System(), c); err != nil {
 		w.h.t.Fatal(err)
 	}
 	w.units[c.ID] = w.h.fx.Units[unitKey]
@@ -40,10 +40,10 @@ func (w *campaignWorld) campaign(region string, ch *jianfu.Channel, inspector st
 	sys := storetest.System()
 	c := &jianfu.Campaign{Name: "抽查" + ch.Name, RegionPath: region, UnitIDs: []int64{ch.UnitID}, Kinds: []jianfu.ChannelKind{ch.Kind}, Platforms: []string{ch.Platform},
 		SampleRate: 1, Inspectors: []int64{w.h.fx.Users[inspector].ID}}
-	if err := w.h.db.CreateCampaign(sys, c); err != nil {
+	if err := w.h.db.Campaigns().CreateCampaign(sys, c); err != nil {
 		w.h.t.Fatal(err)
 	}
-	forms, _, err := w.h.db.FindForms(sys, jianfu.FormFilter{CampaignID: c.ID})
+	forms, _, err := w.h.db.Campaigns().FindForms(sys, jianfu.FormFilter{CampaignID: c.ID})
 	if err != nil || len(forms) == 0 {
 		w.h.t.Fatalf("forms: %v", err)
 	}
@@ -60,16 +60,16 @@ func (w *campaignWorld) campaign(region string, ch *jianfu.Channel, inspector st
 func (w *campaignWorld) fail(f *jianfu.CheckForm) *jianfu.Rectification {
 	w.h.t.Helper()
 	sys := storetest.System()
-	if _, err := w.h.db.SaveForm(sys, f.ID, jianfu.FormInput{Submit: true, Evidence: "截图", Answers: map[string]jianfu.Answer{"V3": {Hit: true}}}); err != nil {
+	if _, err := w.h.db.Campaigns().SaveForm(sys, f.ID, jianfu.FormInput{Submit: true, Evidence: "截图", Answers: map[string]jianfu.Answer{"V3": {Hit: true}}}); err != nil {
 		w.h.t.Fatal(err)
 	}
-	rects, _, _ := w.h.db.FindRectifications(sys, jianfu.RectificationFilter{CampaignID: f.CampaignID})
+	rects, _, _ := w.h.db.Campaigns().FindRectifications(sys, jianfu.RectificationFilter{CampaignID: f.CampaignID})
 	return rects[0]
 }
 
 func (w *campaignWorld) order(ch *jianfu.Channel) *jianfu.ExitOrder {
 	w.h.t.Helper()
-	o, err := w.h.db.IssueExitOrder(storetest.System(), jianfu.OrderInput{ChannelID: ch.ID, Reason: "测试关停"})
+	o, err := w.h.db.Cleanup().IssueExitOrder(storetest.System(), jianfu.OrderInput{ChannelID: ch.ID, Reason: "测试关停"})
 	if err != nil {
 		w.h.t.Fatal(err)
 	}
@@ -88,14 +88,14 @@ func newCampaignWorld(t *testing.T, db *store.DB) *campaignWorld {
 	w.southRect, w.northRect = w.fail(w.southForm), w.fail(w.northForm)
 	w.southOrder, w.northOrder = w.order(w.southGroup), w.order(w.northGroup)
 	sys := storetest.System()
-	if err := db.RecordChecks(sys, []*jianfu.MonitorCheck{{ChannelID: w.southAcct.ID, At: time.Now(), URL: w.southAcct.URL, Reachable: true, StatusCode: 200},
+	if err := db.Monitor().RecordChecks(sys, []*jianfu.MonitorCheck{{ChannelID: w.southAcct.ID, At: time.Now(), URL: w.southAcct.URL, Reachable: true, StatusCode: 200},
 		{ChannelID: w.northAcct.ID, At: time.Now(), URL: w.northAcct.URL, Reachable: false, StatusCode: 500}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.RateChannel(h.fx.Ctx(t, db, "schoolStaff"), &jianfu.Rating{ChannelID: w.southAcct.ID, Score: 4, Comment: "要求每天转发"}); err != nil {
+	if err := db.Evaluation().RateChannel(h.fx.Ctx(t, db, "schoolStaff"), &jianfu.Rating{ChannelID: w.southAcct.ID, Score: 4, Comment: "要求每天转发"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.RecomputeScorecards(sys); err != nil {
+	if _, err := db.Evaluation().RecomputeScorecards(sys); err != nil {
 		t.Fatal(err)
 	}
 	return w
@@ -302,7 +302,7 @@ func TestCampaignRoutesEveryRoleEveryScope(t *testing.T) {
 					st, _ = send(key, "POST", "/api/v1/cleanup/orders/{id}/appeal", fmt.Sprintf("/api/v1/cleanup/orders/%d/appeal", o.ID), map[string]any{"reason": "仍在使用"})
 					expect("appeal "+region, st, a.Has(jianfu.RoleUnitAdmin), in)
 					o = w.order(w.channel(unitKey, jianfu.KindApp, "quick_app", fmt.Sprintf("%s-%s-快应用", key, region)))
-					if _, err := db.AppealExit(sys, o.ID, "仍在使用"); err != nil {
+					if _, err := db.Cleanup().AppealExit(sys, o.ID, "仍在使用"); err != nil {
 						t.Fatal(err)
 					}
 					st, _ = send(key, "POST", "/api/v1/cleanup/orders/{id}/decision", fmt.Sprintf("/api/v1/cleanup/orders/%d/decision", o.ID), map[string]any{"uphold": false, "note": "同意保留"})

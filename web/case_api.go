@@ -29,7 +29,8 @@ func (s *Server) apiCreateClue(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	c, created, err := s.svc.Cases.CreateClue(r.Context(), &in)
+	in.Proposed = s.svc.Detector.Propose(in.Description)
+	c, created, err := s.svc.Intake.CreateClue(r.Context(), &in)
 	if err != nil {
 		return err
 	}
@@ -42,7 +43,7 @@ func (s *Server) apiCreateClue(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiOverdue(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.svc.Cases.OverdueBoard(r.Context())
+	b, err := s.svc.Deadlines.OverdueBoard(r.Context())
 	if err != nil {
 		return err
 	}
@@ -57,7 +58,7 @@ func (s *Server) apiOverdue(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiSweep(w http.ResponseWriter, r *http.Request) error {
-	res, err := s.svc.Cases.SweepDeadlines(r.Context(), s.now())
+	res, err := s.svc.Deadlines.SweepDeadlines(r.Context(), s.now())
 	if err != nil {
 		return err
 	}
@@ -66,7 +67,7 @@ func (s *Server) apiSweep(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiDeadlines(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.svc.Cases.CaseDeadlines(r.Context())
+	list, err := s.svc.Deadlines.CaseDeadlines(r.Context())
 	if err != nil {
 		return err
 	}
@@ -79,7 +80,7 @@ func (s *Server) apiSetDeadlines(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if err := s.svc.Cases.SetCaseDeadlines(r.Context(), &in); err != nil {
+	if err := s.svc.Deadlines.SetCaseDeadlines(r.Context(), &in); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, in)
@@ -259,7 +260,7 @@ func (s *Server) apiDraftTypical(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	t, err := s.svc.Cases.DraftTypical(r.Context(), id, jianfu.TypicalCase{Title: in.Title, Summary: in.Summary, Lesson: in.Lesson})
+	t, err := s.svc.Typical.DraftTypical(r.Context(), id, jianfu.TypicalCase{Title: in.Title, Summary: in.Summary, Lesson: in.Lesson})
 	if err != nil {
 		return err
 	}
@@ -268,7 +269,7 @@ func (s *Server) apiDraftTypical(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiPublishTypical(w http.ResponseWriter, r *http.Request) error {
-	return serveByID(w, r, s.svc.Cases.PublishTypical)
+	return serveByID(w, r, s.svc.Typical.PublishTypical)
 }
 
 // apiCaseFilter reads the filters of the case list and the ledger export.

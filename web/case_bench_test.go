@@ -82,7 +82,7 @@ func BenchmarkComplaintSubmissions(b *testing.B) {
 	db := storetest.Open(b, store.SQLite)
 	storetest.Load(b, db)
 	det, _ := detect.New()
-	s, err := web.New(web.Config{Version: "bench"}, web.Services{Regions: db, Units: db, Users: db, Audit: db, Cases: db, Ping: db.Ping, Detector: det},
+	s, err := web.New(web.Config{Version: "bench"}, web.Services{Regions: db.Regions(), Units: db.Units(), Users: db.Users(), Audit: db.Audit(), Intake: db.Intake(), Cases: db.Cases(), Deadlines: db.Deadlines(), Typical: db.Typical(), Ping: db.Ping, Detector: det},
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		b.Fatal(err)
@@ -114,7 +114,7 @@ func BenchmarkComplaintSubmissions(b *testing.B) {
 		all = append(all, lat...)
 	}
 	b.StopTimer()
-	_, total, err := db.FindCases(storetest.System(), jianfu.CaseFilter{Page: jianfu.Page{Limit: 1}})
+	_, total, err := db.Cases().FindCases(storetest.System(), jianfu.CaseFilter{Page: jianfu.Page{Limit: 1}})
 	if err != nil || total != b.N*burst {
 		b.Fatalf("stored %d complaints of %d submitted (%v)", total, b.N*burst, err)
 	}

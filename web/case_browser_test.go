@@ -46,7 +46,7 @@ func clockedServer(t *testing.T, clock *fakeClock) (*store.DB, *storetest.Fixtur
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := web.New(web.Config{Version: "test"}, web.Services{Regions: db, Units: db, Users: db, Audit: db, Cases: db, Ping: db.Ping, Detector: det},
+	s, err := web.New(web.Config{Version: "test"}, web.Services{Regions: db.Regions(), Units: db.Units(), Users: db.Users(), Audit: db.Audit(), Intake: db.Intake(), Cases: db.Cases(), Deadlines: db.Deadlines(), Typical: db.Typical(), Ping: db.Ping, Detector: det},
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +114,7 @@ func TestBrowserComplaintOverdueEscalationTracking(t *testing.T) {
 	if !codeRe.MatchString(code) || !strings.Contains(receipt, "JF2026-") {
 		t.Fatalf("receipt: code %q, %q", code, receipt)
 	}
-	list, _, err := db.FindCases(storetest.System(), jianfu.CaseFilter{})
+	list, _, err := db.Cases().FindCases(storetest.System(), jianfu.CaseFilter{})
 	must(err)
 	if len(list) != 1 || !list[0].Anonymous {
 		t.Fatalf("stored: %+v", list)
@@ -217,7 +217,7 @@ func TestCaseScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	det, _ := detect.New()
-	s, err := web.New(web.Config{Version: "shots"}, web.Services{Regions: db, Units: db, Users: db, Audit: db, Cases: db, Ping: db.Ping, Detector: det}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s, err := web.New(web.Config{Version: "shots"}, web.Services{Regions: db.Regions(), Units: db.Units(), Users: db.Users(), Audit: db.Audit(), Intake: db.Intake(), Cases: db.Cases(), Deadlines: db.Deadlines(), Typical: db.Typical(), Ping: db.Ping, Detector: det}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +240,7 @@ func TestCaseScreenshots(t *testing.T) {
 	}
 	shoot("complaint", "/complaint")
 	shoot("typical", "/typical")
-	list, _, _ := db.FindTypicalCases(context.Background(), jianfu.TypicalFilter{})
+	list, _, _ := db.Typical().FindTypicalCases(context.Background(), jianfu.TypicalFilter{})
 	if len(list) > 0 {
 		shoot("typical-case", fmt.Sprintf("/typical/%d", list[0].ID))
 	}
@@ -248,8 +248,8 @@ func TestCaseScreenshots(t *testing.T) {
 		chromedp.SendKeys(`input[name=password]`, demo.DefaultPassword), chromedp.Click(`button[type=submit]`), chromedp.WaitVisible(`header .who`)); err != nil {
 		t.Fatal(err)
 	}
-	cases, _, _ := db.FindCases(storetest.System(), jianfu.CaseFilter{Overdue: true, RegionPath: "390102", Page: jianfu.Page{Limit: 1}})
-	closed, _, _ := db.FindCases(storetest.System(), jianfu.CaseFilter{Status: jianfu.CaseClosed, RegionPath: "390102", Page: jianfu.Page{Limit: 1}})
+	cases, _, _ := db.Cases().FindCases(storetest.System(), jianfu.CaseFilter{Overdue: true, RegionPath: "390102", Page: jianfu.Page{Limit: 1}})
+	closed, _, _ := db.Cases().FindCases(storetest.System(), jianfu.CaseFilter{Status: jianfu.CaseClosed, RegionPath: "390102", Page: jianfu.Page{Limit: 1}})
 	shoot("cases", "/cases")
 	shoot("cases-overdue", "/cases/overdue")
 	shoot("cases-deadlines", "/cases/deadlines")

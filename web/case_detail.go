@@ -62,7 +62,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, fo
 	if err != nil {
 		return err
 	}
-	typical, err := s.svc.Cases.TypicalOfCase(ctx, id)
+	typical, err := s.svc.Typical.TypicalOfCase(ctx, id)
 	if err != nil && jianfu.ErrorCode(err) != jianfu.ENOTFOUND {
 		return err
 	}
@@ -84,7 +84,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, fo
 		}
 		data["Units"], data["UnitQ"] = units, unitQ
 		if chq := q.Get("chq"); chq != "" {
-			chans, err := s.svc.Cases.ComplaintChannels(ctx, chq, officeRegion(c.RegionPath), 20)
+			chans, err := s.svc.Intake.ComplaintChannels(ctx, chq, officeRegion(c.RegionPath), 20)
 			if err != nil {
 				return err
 			}
@@ -151,11 +151,11 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request) error {
 			return s.renderCase(w, r, id, caseForm{}, nil, identity, p.T("case.done.reveal"), http.StatusOK)
 		}
 	case "typical":
-		_, err = s.svc.Cases.DraftTypical(ctx, id, jianfu.TypicalCase{Title: get("title"), Summary: get("summary"), Lesson: get("lesson")})
+		_, err = s.svc.Typical.DraftTypical(ctx, id, jianfu.TypicalCase{Title: get("title"), Summary: get("summary"), Lesson: get("lesson")})
 	case "publish":
-		_, err = s.svc.Cases.PublishTypical(ctx, id)
+		_, err = s.svc.Typical.PublishTypical(ctx, id)
 	case "withdraw":
-		err = s.svc.Cases.WithdrawTypical(ctx, id, get("reason"))
+		err = s.svc.Typical.WithdrawTypical(ctx, id, get("reason"))
 	default:
 		return jianfu.Errorf(jianfu.ENOTFOUND, "页面不存在", "page not found")
 	}

@@ -85,7 +85,7 @@ func TestCaseLedgerFromThePage(t *testing.T) {
 		if strings.Contains(all, h.north.Number) || strings.Contains(all, "举报人") || strings.Contains(all, "13700001111") {
 			t.Errorf("the ledger leaks: %s", all)
 		}
-		entries, _, _ := db.FindAuditEntries(storetest.System(), jianfu.AuditFilter{Action: "case.export"})
+		entries, _, _ := db.Audit().FindAuditEntries(storetest.System(), jianfu.AuditFilter{Action: "case.export"})
 		if len(entries) != 1 || entries[0].ActorName != "south.sup" || !strings.Contains(entries[0].Detail, "1 cases") {
 			t.Errorf("audit %+v", entries)
 		}

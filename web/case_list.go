@@ -121,7 +121,7 @@ type svgBar struct {
 
 // showOverdue is the overdue board per unit and per region (超期看板).
 func (s *Server) showOverdue(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.svc.Cases.OverdueBoard(r.Context())
+	b, err := s.svc.Deadlines.OverdueBoard(r.Context())
 	if err != nil {
 		return err
 	}
@@ -166,7 +166,8 @@ func (s *Server) createClue(w http.ResponseWriter, r *http.Request) error {
 	cl := &jianfu.Clue{Source: jianfu.CaseSource(r.PostFormValue("source")), SourceRef: r.PostFormValue("source_ref"), Category: r.PostFormValue("category"),
 		RegionCode: strings.TrimSpace(r.PostFormValue("region_code")), Description: r.PostFormValue("description")}
 	cl.ChannelID, _ = strconv.ParseInt(r.PostFormValue("channel_id"), 10, 64)
-	c, _, err := s.svc.Cases.CreateClue(r.Context(), cl)
+	cl.Proposed = s.svc.Detector.Propose(cl.Description)
+	c, _, err := s.svc.Intake.CreateClue(r.Context(), cl)
 	if err != nil {
 		if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
 			return err
@@ -179,7 +180,7 @@ func (s *Server) createClue(w http.ResponseWriter, r *http.Request) error {
 
 // sweepCases runs the deadline check now, for the caller's region.
 func (s *Server) sweepCases(w http.ResponseWriter, r *http.Request) error {
-	res, err := s.svc.Cases.SweepDeadlines(r.Context(), s.now())
+	res, err := s.svc.Deadlines.SweepDeadlines(r.Context(), s.now())
 	if err != nil {
 		return err
 	}
@@ -192,7 +193,7 @@ func (s *Server) showDeadlines(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderDeadlines(w http.ResponseWriter, r *http.Request, formErr error, status int) error {
-	list, err := s.svc.Cases.CaseDeadlines(r.Context())
+	list, err := s.svc.Deadlines.CaseDeadlines(r.Context())
 	if err != nil {
 		return err
 	}
@@ -224,7 +225,7 @@ func (s *Server) saveDeadlines(w http.ResponseWriter, r *http.Request) error {
 	num := func(k string) int { v, _ := strconv.Atoi(strings.TrimSpace(r.PostFormValue(k))); return v }
 	pol := &jianfu.DeadlinePolicy{Category: r.PostFormValue("category"), Triage: num("triage"), Answer: num("answer"), Rectify: num("rectify"),
 		Verify: num("verify"), Remind: num("remind"), Escalate: num("escalate")}
-	if err := s.svc.Cases.SetCaseDeadlines(r.Context(), pol); err != nil {
+	if err := s.svc.Deadlines.SetCaseDeadlines(r.Context(), pol); err != nil {
 		if c := jianfu.ErrorCode(err); c == jianfu.EINVALID || c == jianfu.EFORBIDDEN {
 			return s.renderDeadlines(w, r, err, statusOf[c])
 		}

@@ -51,7 +51,7 @@ func (s *Server) casePages(mux *http.ServeMux) {
 		submit: newLoginLimiter(publicSubmits, 10*time.Minute),
 		track:  newLoginLimiter(trackLookups, 10*time.Minute)}
 	if s.svc.Cases != nil {
-		s.cases.open311 = open311.New(s.svc.Cases, s.svc.Users.TokenActor, open311.Config{})
+		s.cases.open311 = open311.New(s.svc.Intake, s.svc.Users.TokenActor, open311.Config{Propose: s.svc.Detector.Propose})
 	}
 
 	// Public.

@@ -30,11 +30,11 @@ func newCaseHarness(t *testing.T, db *store.DB) *caseHarness {
 	db.SetReporterKey(sealer)
 	sys := storetest.System()
 	keeper := &jianfu.User{Username: "south.keeper", Name: "江南区举报受理专员", UnitID: h.fx.Units["south"].ID, Roles: []jianfu.Role{jianfu.RoleReporterAccess}}
-	if err := db.CreateUser(sys, keeper, storetest.FixturePassword); err != nil {
+	if err := db.Users().CreateUser(sys, keeper, storetest.FixturePassword); err != nil {
 		t.Fatal(err)
 	}
 	h.fx.Users["keeper"] = keeper
-	tok, err := db.CreateToken(sys, keeper.Username, "test")
+	tok, err := db.Users().CreateToken(sys, keeper.Username, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,22 +44,22 @@ func newCaseHarness(t *testing.T, db *store.DB) *caseHarness {
 		{Kind: jianfu.KindGroup, Name: "望江中学教师工作群", UnitID: h.fx.Units["southSchool"].ID, Platform: "wechat", Status: jianfu.StatusActive},
 		{Kind: jianfu.KindGroup, Name: "江北区教育局工作群", UnitID: h.fx.Units["northEdu"].ID, Platform: "dingtalk", Status: jianfu.StatusActive},
 	} {
-		if err := db.CreateChannel(sys, c); err != nil {
+		if err := db.Channels().CreateChannel(sys, c); err != nil {
 			t.Fatal(err)
 		}
 		ch.list = append(ch.list, c)
 	}
 	file := func(region, text string, unit *jianfu.Unit) *jianfu.Case {
-		rec, err := db.SubmitComplaint(jianfu.WithClientIP(sys, "198.51.100.7"), &jianfu.Complaint{Source: jianfu.SourceComplaint, RegionCode: region, Description: text,
+		rec, err := db.Intake().SubmitComplaint(jianfu.WithClientIP(sys, "198.51.100.7"), &jianfu.Complaint{Source: jianfu.SourceComplaint, RegionCode: region, Description: text,
 			Identity: &jianfu.ReporterIdentity{Name: "举报人" + region, Phone: "13700001111"}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		list, _, err := db.FindCases(sys, jianfu.CaseFilter{Query: rec.Number})
+		list, _, err := db.Cases().FindCases(sys, jianfu.CaseFilter{Query: rec.Number})
 		if err != nil || len(list) != 1 {
 			t.Fatalf("find %s: %v", rec.Number, err)
 		}
-		c, err := db.TransferCase(sys, list[0].ID, jianfu.Transfer{UnitID: unit.ID})
+		c, err := db.Cases().TransferCase(sys, list[0].ID, jianfu.Transfer{UnitID: unit.ID})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -90,11 +90,11 @@ func TestAnonymousComplaintWithImage(t *testing.T) {
 	if st != 200 || code == "" || !strings.Contains(page, "JF2026-") && !strings.Contains(page, "JF20") {
 		t.Fatalf("filed: %d code %q", st, code)
 	}
-	list, _, err := h.db.FindCases(storetest.System(), jianfu.CaseFilter{Query: "定位的打卡照片"})
+	list, _, err := h.db.Cases().FindCases(storetest.System(), jianfu.CaseFilter{Query: "定位的打卡照片"})
 	if err != nil || len(list) != 1 {
 		t.Fatalf("stored: %v %d", err, len(list))
 	}
-	c, _ := h.db.FindCaseByID(storetest.System(), list[0].ID)
+	c, _ := h.db.Cases().FindCaseByID(storetest.System(), list[0].ID)
 	if c.Source != jianfu.SourceComplaint || !c.Anonymous || len(c.Attachments) != 1 || c.Category != "trace" {
 		t.Errorf("stored case: %+v", c)
 	}
@@ -117,7 +117,7 @@ func TestInsideReportLeavesNoName(t *testing.T) {
 	var logs bytes.Buffer
 	var mu sync.Mutex
 	det, _ := detect.New()
-	s, err := web.New(web.Config{Version: "test"}, web.Services{Regions: db, Units: db, Users: db, Audit: db, Cases: db, Ping: db.Ping, Detector: det},
+	s, err := web.New(web.Config{Version: "test"}, web.Services{Regions: db.Regions(), Units: db.Units(), Users: db.Users(), Audit: db.Audit(), Intake: db.Intake(), Cases: db.Cases(), Deadlines: db.Deadlines(), Typical: db.Typical(), Ping: db.Ping, Detector: det},
 		slog.New(slog.NewTextHandler(lockedWriter{&logs, &mu}, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -130,11 +130,11 @@ func TestInsideReportLeavesNoName(t *testing.T) {
 	if st != 200 || !strings.Contains(page, "反映已提交") {
 		t.Fatalf("inside report: %d", st)
 	}
-	list, _, _ := db.FindCases(storetest.System(), jianfu.CaseFilter{Query: "备课进度"})
+	list, _, _ := db.Cases().FindCases(storetest.System(), jianfu.CaseFilter{Query: "备课进度"})
 	if len(list) != 1 || list[0].Source != jianfu.SourceStaff {
 		t.Fatalf("stored as %+v", list)
 	}
-	entries, _, _ := db.FindAuditEntries(storetest.System(), jianfu.AuditFilter{Action: "case.submit"})
+	entries, _, _ := db.Audit().FindAuditEntries(storetest.System(), jianfu.AuditFilter{Action: "case.submit"})
 	if len(entries) != 1 || entries[0].ActorName != "reporter" || entries[0].ActorID != 0 || entries[0].IP != "" {
 		t.Errorf("audit of the inside report: %+v", entries)
 	}
@@ -164,7 +164,7 @@ func TestPublicPagesAreRateLimited(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	storetest.Load(t, db)
 	det, _ := detect.New()
-	s, _ := web.New(web.Config{Version: "test"}, web.Services{Regions: db, Units: db, Users: db, Audit: db, Cases: db, Ping: db.Ping, Detector: det}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s, _ := web.New(web.Config{Version: "test"}, web.Services{Regions: db.Regions(), Units: db.Units(), Users: db.Users(), Audit: db.Audit(), Intake: db.Intake(), Cases: db.Cases(), Deadlines: db.Deadlines(), Typical: db.Typical(), Ping: db.Ping, Detector: det}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	s.SetPublicLimits(5, 2, 2)
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
@@ -208,7 +208,7 @@ func TestRevealOverHTTP(t *testing.T) {
 	if st, _ := h.do("keeper", "POST", fmt.Sprintf("/api/v1/cases/%d/reveal", h.north.ID), map[string]any{"reason": "需要联系反映人核实情况"}); st != 404 {
 		t.Errorf("keeper reveals another county's reporter: %d", st)
 	}
-	entries, _, _ := h.db.FindAuditEntries(storetest.System(), jianfu.AuditFilter{Action: "reporter.reveal"})
+	entries, _, _ := h.db.Audit().FindAuditEntries(storetest.System(), jianfu.AuditFilter{Action: "reporter.reveal"})
 	if len(entries) != 1 || entries[0].ActorName != "south.keeper" || !strings.Contains(entries[0].Detail, "核实情况") {
 		t.Errorf("audit: %+v", entries)
 	}
@@ -366,7 +366,7 @@ func TestHomeTasksFitTheRole(t *testing.T) {
 	sup := newBrowser(t, h.srv.URL)
 	sup.login("south.sup")
 	_, body := sup.get("/")
-	_, n, err := h.db.FindCases(jianfu.WithActor(context.Background(), h.actor("southSup")), jianfu.CaseFilter{Stage: jianfu.StageTriage, Open: true, Page: jianfu.Page{Limit: 1}})
+	_, n, err := h.db.Cases().FindCases(jianfu.WithActor(context.Background(), h.actor("southSup")), jianfu.CaseFilter{Stage: jianfu.StageTriage, Open: true, Page: jianfu.Page{Limit: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,7 +67,7 @@ type complaintForm struct {
 }
 
 func (s *Server) renderComplaint(w http.ResponseWriter, r *http.Request, f complaintForm, formErr error, status int) error {
-	regions, err := s.svc.Cases.ComplaintRegions(r.Context())
+	regions, err := s.svc.Intake.ComplaintRegions(r.Context())
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func (s *Server) renderComplaint(w http.ResponseWriter, r *http.Request, f compl
 	p.Title = p.T("complaint.title")
 	p.Error = formErr
 	p.Data = map[string]any{"Form": f, "Categories": categoryOptions(), "Regions": groupRegions(regions),
-		"AcceptsIdentity": s.svc.Cases.AcceptsIdentity(), "Inside": info(r).actor != nil,
+		"AcceptsIdentity": s.svc.Intake.AcceptsIdentity(), "Inside": info(r).actor != nil,
 		"MaxImages": jianfu.MaxAttachments}
 	w.WriteHeader(status)
 	s.render(w, r, "complaint", p)
@@ -143,11 +143,12 @@ func (s *Server) submitComplaint(w http.ResponseWriter, r *http.Request) error {
 	imgs, err := readImages(r, "images")
 	if err == nil {
 		c.Attachments = imgs
+		c.Proposed = s.svc.Detector.Propose(c.Description, c.ChannelText)
 		var rec *jianfu.ComplaintReceipt
 		// The store must not see the cadre's account: the complaint is
 		// filed as the reporter, whoever is logged in.
 		ctx := jianfu.WithActor(r.Context(), nil)
-		if rec, err = s.svc.Cases.SubmitComplaint(ctx, c); err == nil {
+		if rec, err = s.svc.Intake.SubmitComplaint(ctx, c); err == nil {
 			p := s.newPage(r, "cases")
 			p.Title = p.T("complaint.done")
 			p.Data = rec
@@ -166,7 +167,7 @@ func (s *Server) complaintChannels(w http.ResponseWriter, r *http.Request) error
 	q := r.URL.Query()
 	region := ""
 	_ = queryRegion(q, &region) // pages ignore a bad code in a filter
-	list, err := s.svc.Cases.ComplaintChannels(r.Context(), q.Get("q"), region, 20)
+	list, err := s.svc.Intake.ComplaintChannels(r.Context(), q.Get("q"), region, 20)
 	if err != nil {
 		return err
 	}
@@ -195,7 +196,7 @@ func (s *Server) showTrack(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) lookupTrack(w http.ResponseWriter, r *http.Request) error {
 	info(r).anon = true
 	code := strings.TrimSpace(r.PostFormValue("code"))
-	pc, err := s.svc.Cases.TrackCase(r.Context(), code)
+	pc, err := s.svc.Intake.TrackCase(r.Context(), code)
 	if err != nil {
 		if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
 			return err
@@ -208,11 +209,11 @@ func (s *Server) lookupTrack(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) reopenTrack(w http.ResponseWriter, r *http.Request) error {
 	info(r).anon = true
 	code := strings.TrimSpace(r.PostFormValue("code"))
-	err := s.svc.Cases.RequestReopen(r.Context(), code, r.PostFormValue("reason"))
+	err := s.svc.Intake.RequestReopen(r.Context(), code, r.PostFormValue("reason"))
 	if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
 		return err
 	}
-	pc, terr := s.svc.Cases.TrackCase(r.Context(), code)
+	pc, terr := s.svc.Intake.TrackCase(r.Context(), code)
 	if terr != nil {
 		return s.renderTrack(w, r, code, nil, "", terr, statusOf[jianfu.ErrorCode(terr)])
 	}

@@ -96,12 +96,12 @@ func (s *Server) showScorecard(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// channelReader reads channels through the evaluation service, which the
-// store implements together with the registry's ChannelService; pages of
-// this capability need only FindChannelByID.
+// channelReader reads channels through the registry; pages of this
+// capability need only FindChannelByID, and answer "not found" on a server
+// built without the registry.
 func (s *Server) channelReader() jianfu.ChannelService {
-	if c, ok := s.svc.Evaluation.(jianfu.ChannelService); ok {
-		return c
+	if s.svc.Channels != nil {
+		return s.svc.Channels
 	}
 	return noChannels{}
 }

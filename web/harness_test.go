@@ -41,15 +41,15 @@ func newHarness(t testing.TB, db *store.DB) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := web.New(web.Config{Version: "test", Hooks: testHooks}, web.Services{Regions: db, Units: db, Users: db, Audit: db, Cases: db, Ping: db.Ping, Detector: det,
-		Burden: db, Channels: db, Registry: db, Ingest: testPipeline(t, db, det), Campaigns: db, Evaluation: db, Cleanup: db, Monitor: db}, slog.New(slog.NewTextHandler(logOut, nil)))
+	s, err := web.New(web.Config{Version: "test", Hooks: testHooks}, web.Services{Regions: db.Regions(), Units: db.Units(), Users: db.Users(), Audit: db.Audit(), Intake: db.Intake(), Cases: db.Cases(), Deadlines: db.Deadlines(), Typical: db.Typical(), Ping: db.Ping, Detector: det,
+		Burden: db.Burden(), Channels: db.Channels(), Registry: db.Registry(), Ingest: testPipeline(t, db, det), Campaigns: db.Campaigns(), Evaluation: db.Evaluation(), Cleanup: db.Cleanup(), Monitor: db.Monitor()}, slog.New(slog.NewTextHandler(logOut, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := &harness{t: t, db: db, fx: fx, srv: httptest.NewServer(s.Handler()), app: s, tokens: map[string]string{}, routes: s.APIRoutes(), public: s.PublicAPIRoutes()}
 	t.Cleanup(h.srv.Close)
 	for key, u := range fx.Users {
-		tok, err := db.CreateToken(storetest.System(), u.Username, "test")
+		tok, err := db.Users().CreateToken(storetest.System(), u.Username, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -60,7 +60,7 @@ func newHarness(t testing.TB, db *store.DB) *harness {
 
 // actor returns the actor of a fixture user, as the server sees it.
 func (h *harness) actor(key string) *jianfu.Actor {
-	a, err := h.db.TokenActor(context.Background(), h.tokens[key])
+	a, err := h.db.Users().TokenActor(context.Background(), h.tokens[key])
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -172,7 +172,7 @@ func TestUnitFormShowsFieldErrors(t *testing.T) {
 	if st != 400 || !strings.Contains(body, "校验位错误") || !strings.Contains(body, "望江小学") {
 		t.Errorf("bad credit code: %d; the form must keep the input and explain", st)
 	}
-	_, total, _ := h.db.FindUnits(storetest.System(), unitQuery("望江小学"))
+	_, total, _ := h.db.Units().FindUnits(storetest.System(), unitQuery("望江小学"))
 	if total != 0 {
 		t.Error("a rejected form saved a unit")
 	}

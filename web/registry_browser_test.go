@@ -25,11 +25,11 @@ func TestBrowserFilingJourney(t *testing.T) {
 	sys := storetest.System()
 	// The school already runs the filed account 江南教育 in the same county.
 	existing := &jianfu.Channel{Kind: jianfu.KindAccount, Name: "江南教育", UnitID: h.fx.Units["southSchool"].ID, Platform: "wechat_oa"}
-	if err := h.db.CreateChannel(sys, existing); err != nil {
+	if err := h.db.Channels().CreateChannel(sys, existing); err != nil {
 		t.Fatal(err)
 	}
 	for _, act := range []jianfu.ChannelAction{jianfu.ActSubmit, jianfu.ActApprove, jianfu.ActActivate} {
-		if _, err := h.db.ActOnChannel(sys, existing.ID, act, ""); err != nil {
+		if _, err := h.db.Channels().ActOnChannel(sys, existing.ID, act, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -164,8 +164,8 @@ func TestRegistryScreenshots(t *testing.T) {
 	ctx := chrome(t)
 	h := newHarness(t, storetest.Open(t, store.SQLite))
 	c := &jianfu.Channel{Kind: jianfu.KindAccount, Name: "江南教育", UnitID: h.fx.Units["southEdu"].ID, Platform: "wechat_oa"}
-	h.db.CreateChannel(storetest.System(), c)
-	h.db.ActOnChannel(storetest.System(), c.ID, jianfu.ActSubmit, "")
+	h.db.Channels().CreateChannel(storetest.System(), c)
+	h.db.Channels().ActOnChannel(storetest.System(), c.ID, jianfu.ActSubmit, "")
 	must := func(err error) {
 		if err != nil {
 			t.Fatal(err)

@@ -49,7 +49,7 @@ func TestChannelImportPreviewThenConfirm(t *testing.T) {
 	if st != 400 || !strings.Contains(body, "不适用于工作群组") || !strings.Contains(body, "找不到主办单位“江州市江北区教育局”") || !strings.Contains(body, "未导入任何数据") {
 		t.Fatalf("a file with bad rows: %d\n%s", st, body)
 	}
-	if _, n, _ := h.db.FindChannels(storetest.System(), jianfu.ChannelFilter{}); n != 0 {
+	if _, n, _ := h.db.Channels().FindChannels(storetest.System(), jianfu.ChannelFilter{}); n != 0 {
 		t.Fatalf("a refused upload saved %d channels", n)
 	}
 	good := "渠道类型,名称,主办单位,平台,临时群,结束日期\n政务公众账号,江南教育,江州市江南区教育局,微信公众号,,\n工作群组,期中考试临时群,江州市江南区望江中学,钉钉群,是,2026/12/31\n"
@@ -57,7 +57,7 @@ func TestChannelImportPreviewThenConfirm(t *testing.T) {
 	if st != 200 || !strings.Contains(body, "检查通过,共 2 行") {
 		t.Fatalf("a good file: %d\n%s", st, body)
 	}
-	if _, n, _ := h.db.FindChannels(storetest.System(), jianfu.ChannelFilter{}); n != 0 {
+	if _, n, _ := h.db.Channels().FindChannels(storetest.System(), jianfu.ChannelFilter{}); n != 0 {
 		t.Fatalf("the preview saved %d channels", n)
 	}
 	m := regexp.MustCompile(`name="token" value="([^"]+)"`).FindStringSubmatch(body)
@@ -69,7 +69,7 @@ func TestChannelImportPreviewThenConfirm(t *testing.T) {
 	if st != 200 || path != "/registry" || !strings.Contains(page, "已导入 2 个渠道") {
 		t.Fatalf("confirming: %d %s", st, path)
 	}
-	list, n, _ := h.db.FindChannels(storetest.System(), jianfu.ChannelFilter{Kind: jianfu.KindGroup})
+	list, n, _ := h.db.Channels().FindChannels(storetest.System(), jianfu.ChannelFilter{Kind: jianfu.KindGroup})
 	if n != 1 || list[0].EndDate != "2026-12-31" || !list[0].Temporary || list[0].Status != jianfu.StatusDraft {
 		t.Errorf("imported group: %+v", list)
 	}
@@ -82,7 +82,7 @@ func TestChannelImportPreviewThenConfirm(t *testing.T) {
 func TestExportAndTemplate(t *testing.T) {
 	h := newHarness(t, storetest.Open(t, store.SQLite))
 	c := &jianfu.Channel{Kind: jianfu.KindAccount, Name: "江南教育", UnitID: h.fx.Units["southEdu"].ID, Platform: "wechat_oa", ResponsiblePerson: "王小明", ResponsiblePhone: "13800001234"}
-	if err := h.db.CreateChannel(storetest.System(), c); err != nil {
+	if err := h.db.Channels().CreateChannel(storetest.System(), c); err != nil {
 		t.Fatal(err)
 	}
 	for user, wantPhone := range map[string]string{"south.edu": "13800001234", "south.school": "138****1234"} {
@@ -112,7 +112,7 @@ func TestExportAndTemplate(t *testing.T) {
 	if st != 200 || !strings.HasPrefix(body, "PK") {
 		t.Errorf("xlsx template: %d", st)
 	}
-	entries, _, _ := h.db.FindAuditEntries(storetest.System(), jianfu.AuditFilter{Action: "channel.export", Page: jianfu.Page{Limit: 10}})
+	entries, _, _ := h.db.Audit().FindAuditEntries(storetest.System(), jianfu.AuditFilter{Action: "channel.export", Page: jianfu.Page{Limit: 10}})
 	if len(entries) < 2 {
 		t.Errorf("exports are not audited: %d entries", len(entries))
 	}
@@ -132,7 +132,7 @@ func TestChannelFormKeepsInputAndExplains(t *testing.T) {
 	if st != 200 || !strings.Contains(body, "临时工作群未填写结束日期") || !strings.Contains(body, "阻止提交") {
 		t.Errorf("check preview: %d", st)
 	}
-	if _, n, _ := h.db.FindChannels(storetest.System(), jianfu.ChannelFilter{}); n != 0 {
+	if _, n, _ := h.db.Channels().FindChannels(storetest.System(), jianfu.ChannelFilter{}); n != 0 {
 		t.Errorf("a rejected form or a preview saved %d channels", n)
 	}
 	// A temporary group without an end date is saved as a draft but cannot be submitted.
@@ -191,7 +191,7 @@ func TestVerifyIsPublicLimitedAndCounted(t *testing.T) {
 	if !strings.Contains(metrics, `jianfu_verify_lookups_total{verdict="unknown"}`) || !strings.Contains(metrics, `jianfu_verify_lookups_total{verdict="limited"}`) {
 		t.Error("lookups are not counted in the metrics")
 	}
-	entries, _, _ := h.db.FindAuditEntries(storetest.System(), jianfu.AuditFilter{Page: jianfu.Page{Limit: 1000}})
+	entries, _, _ := h.db.Audit().FindAuditEntries(storetest.System(), jianfu.AuditFilter{Page: jianfu.Page{Limit: 1000}})
 	for _, e := range entries {
 		if strings.Contains(e.Action, "verify") {
 			t.Errorf("an anonymous lookup was audited as a user action: %+v", e)

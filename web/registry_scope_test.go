@@ -24,11 +24,11 @@ func TestRegistryRoutesEveryRoleEveryScope(t *testing.T) {
 		}
 		var chans []fixtureChannel
 		add := func(key string, c *jianfu.Channel, submit bool) {
-			if err := db.CreateChannel(sys, c); err != nil {
+			if err := db.Channels().CreateChannel(sys, c); err != nil {
 				t.Fatal(err)
 			}
 			if submit {
-				got, err := db.ActOnChannel(sys, c.ID, jianfu.ActSubmit, "")
+				got, err := db.Channels().ActOnChannel(sys, c.ID, jianfu.ActSubmit, "")
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -30,7 +30,12 @@ type Services struct {
 	Units   jianfu.UnitService
 	Users   jianfu.UserService
 	Audit   jianfu.AuditService
-	Cases   jianfu.CaseService
+	// Cases: intake (complaints, clues, public tracking), the workflow,
+	// deadlines and typical cases.
+	Intake    jianfu.IntakeService
+	Cases     jianfu.CaseService
+	Deadlines jianfu.DeadlineService
+	Typical   jianfu.TypicalService
 	// Registry is the rest of the registry (备案管理) beyond Channels.
 	Registry jianfu.RegistryService
 	// Detector finds formalism demands in messages (pure, shared).

@@ -14,7 +14,7 @@ func (s *Server) showTypicalList(w http.ResponseWriter, r *http.Request) error {
 	if !jianfu.ValidCategory(f.Category) {
 		f.Category = ""
 	}
-	list, total, err := s.svc.Cases.FindTypicalCases(r.Context(), f)
+	list, total, err := s.svc.Typical.FindTypicalCases(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -31,7 +31,7 @@ func (s *Server) showTypical(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.svc.Cases.FindTypicalCase(r.Context(), id)
+	t, err := s.svc.Typical.FindTypicalCase(r.Context(), id)
 	if err != nil {
 		return err
 	}

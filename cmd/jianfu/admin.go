@@ -49,7 +49,7 @@ func newAuditCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: withStore(&dsn, func(cmd *cobra.Command, args []string, db *store.DB) error {
 			ctx := cmd.Context()
-			res, err := db.VerifyAudit(systemCtx(ctx, "audit-verify"))
+			res, err := db.Audit().VerifyAudit(systemCtx(ctx, "audit-verify"))
 			if err != nil {
 				return err
 			}
@@ -88,7 +88,7 @@ func newUserCmd() *cobra.Command {
 			}
 			defer db.Close()
 			u := &jianfu.User{Username: args[0], Name: name, UnitID: unitID, Roles: rs, Phone: phone}
-			if err := db.CreateUser(systemCtx(ctx, "cli"), u, password); err != nil {
+			if err := db.Users().CreateUser(systemCtx(ctx, "cli"), u, password); err != nil {
 				return explain(err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "已创建用户 %s(编号 %d)\n", u.Username, u.ID)
@@ -109,7 +109,7 @@ func newUserCmd() *cobra.Command {
 		Args:  exactArgs(1, "请给出用户名,例如:jianfu user token zhang.san"),
 		RunE: withStore(&dsn, func(cmd *cobra.Command, args []string, db *store.DB) error {
 			ctx := cmd.Context()
-			tok, err := db.CreateToken(systemCtx(ctx, "cli"), args[0], tokenName)
+			tok, err := db.Users().CreateToken(systemCtx(ctx, "cli"), args[0], tokenName)
 			if err != nil {
 				return explain(err)
 			}
@@ -129,13 +129,13 @@ func newUserCmd() *cobra.Command {
 		RunE: withStore(&dsn, func(cmd *cobra.Command, args []string, db *store.DB) error {
 			ctx := cmd.Context()
 			sys := systemCtx(ctx, "cli")
-			users, _, err := db.FindUsers(sys, jianfu.UserFilter{Query: args[0], Page: jianfu.Page{Limit: 1000}})
+			users, _, err := db.Users().FindUsers(sys, jianfu.UserFilter{Query: args[0], Page: jianfu.Page{Limit: 1000}})
 			if err != nil {
 				return err
 			}
 			for _, u := range users {
 				if u.Username == args[0] {
-					if err := db.SetPassword(sys, u.ID, newPassword); err != nil {
+					if err := db.Users().SetPassword(sys, u.ID, newPassword); err != nil {
 						return explain(err)
 					}
 					fmt.Fprintf(cmd.OutOrStdout(), "已重置 %s 的密码,其所有登录会话已失效。\n", u.Username)
@@ -154,7 +154,7 @@ func newUserCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: withStore(&dsn, func(cmd *cobra.Command, args []string, db *store.DB) error {
 			ctx := cmd.Context()
-			users, total, err := db.FindUsers(systemCtx(ctx, "cli"), jianfu.UserFilter{Page: jianfu.Page{Limit: 1000}})
+			users, total, err := db.Users().FindUsers(systemCtx(ctx, "cli"), jianfu.UserFilter{Page: jianfu.Page{Limit: 1000}})
 			if err != nil {
 				return err
 			}

@@ -96,7 +96,7 @@ func startBurden(ctx context.Context, db *store.DB, det *detect.Detector, f burd
 		return purgeFindings(ctx, db, f.retentionDays, log)
 	})
 	window := time.Duration(f.clusterDays) * 24 * time.Hour
-	cl := ingest.NewClusterer(db, window, log)
+	cl := ingest.NewClusterer(db.Burden(), window, log)
 	go cl.Run(ctx)
 	if f.pseudonymKey == "" {
 		log.Warn("message ingestion is off: set --pseudonym-key or JIANFU_PSEUDONYM_KEY (16+ random characters, kept secret and unchanged) to accept messages")
@@ -106,7 +106,7 @@ func startBurden(ctx context.Context, db *store.DB, det *detect.Detector, f burd
 	if err != nil {
 		return nil, err
 	}
-	pipe := ingest.NewPipeline(det, db, keys, log)
+	pipe := ingest.NewPipeline(det, db.Burden(), keys, log)
 	pipe.Stored = cl.Kick
 	switch f.ingestMode {
 	case "inline", "":
@@ -132,7 +132,7 @@ func startBurden(ctx context.Context, db *store.DB, det *detect.Detector, f burd
 // purgeFindings applies the retention and logs what it deleted.
 func purgeFindings(ctx context.Context, db *store.DB, days int, log *slog.Logger) error {
 	before := time.Now().AddDate(0, 0, -days)
-	n, err := db.PurgeFindings(systemCtx(ctx, "retention"), before)
+	n, err := db.Burden().PurgeFindings(systemCtx(ctx, "retention"), before)
 	if err != nil {
 		return err
 	}

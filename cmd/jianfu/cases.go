@@ -33,7 +33,7 @@ func configureCases(db *store.DB, f serveFlags, log *slog.Logger) error {
 // sweepDeadlines reminds, marks overdue and escalates open cases as of now
 // (the store's clock), as the system.
 func sweepDeadlines(ctx context.Context, db *store.DB, log *slog.Logger) error {
-	res, err := db.SweepDeadlines(jianfu.WithActor(ctx, jianfu.SystemActor("deadline")), db.Now())
+	res, err := db.Deadlines().SweepDeadlines(jianfu.WithActor(ctx, jianfu.SystemActor("deadline")), db.Now())
 	if err == nil && res.Reminded+res.Overdue+res.Escalated > 0 {
 		log.Info("case deadlines", "checked", res.Checked, "reminded", res.Reminded, "overdue", res.Overdue, "escalated", res.Escalated)
 	}

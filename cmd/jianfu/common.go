@@ -8,7 +8,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"jianfu"
+	"jianfu/registry"
 	"jianfu/store"
+	"jianfu/textsim"
 )
 
 // defaultDB is the embedded default: a SQLite file in the working directory.
@@ -23,9 +25,10 @@ func addDBFlag(cmd *cobra.Command, target *string) {
 	cmd.Flags().StringVar(target, "db", def, "数据库:SQLite 文件路径(或 sqlite:PATH),或 postgres:// 地址;也可用环境变量 JIANFU_DB")
 }
 
-// openStore opens and migrates the database.
+// openStore opens and migrates the database, handing the store the
+// registry's rules and the matcher of material requests.
 func openStore(ctx context.Context, dsn string, log *slog.Logger) (*store.DB, error) {
-	db, err := store.Open(ctx, dsn, store.WithLogger(log))
+	db, err := store.Open(ctx, dsn, store.WithLogger(log), store.WithRules(registry.Rules{}, textsim.Requests{}))
 	if err != nil {
 		return nil, err
 	}

@@ -64,7 +64,7 @@ Export the channel registry with Chinese headers (re-importable).`,
 			}
 			return runExport(cmd, dsn, out, tf, importer.ChannelHeaders(), "个渠道", "channels",
 				func(ctx context.Context, db *store.DB, tw *tabular.Writer) (int, error) {
-					return db.ExportChannels(ctx, f, func(c *jianfu.Channel) error { return tw.Write(importer.ChannelRecord(c)) })
+					return db.Registry().ExportChannels(ctx, f, func(c *jianfu.Channel) error { return tw.Write(importer.ChannelRecord(c)) })
 				})
 		},
 	}
@@ -125,7 +125,7 @@ Export the case ledger with Chinese headers; no reporter identity or contact, su
 				func(ctx context.Context, db *store.DB, tw *tabular.Writer) (int, error) {
 					cal, now := calendar.Default(), db.Now()
 					f.Now = now
-					return db.ExportCases(ctx, f, func(c *jianfu.Case) error { return tw.Write(importer.CaseLedgerRecord(c, cal, now)) })
+					return db.Cases().ExportCases(ctx, f, func(c *jianfu.Case) error { return tw.Write(importer.CaseLedgerRecord(c, cal, now)) })
 				})
 		},
 	}

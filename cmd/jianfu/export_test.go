@@ -35,7 +35,7 @@ func run(t *testing.T, cmd *cobra.Command, args ...string) (string, string, erro
 func fixtureDB(t *testing.T, channels ...*jianfu.Channel) (string, *storetest.Fixture) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "jianfu.db")
-	db, err := store.Open(context.Background(), path)
+	db, err := store.Open(context.Background(), path, storetest.Rules)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func fixtureDB(t *testing.T, channels ...*jianfu.Channel) (string, *storetest.Fi
 	fx := storetest.Load(t, db)
 	for _, c := range channels {
 		c.UnitID = fx.Units["southEdu"].ID
-		if err := db.CreateChannel(storetest.System(), c); err != nil {
+		if err := db.Channels().CreateChannel(storetest.System(), c); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -70,12 +70,12 @@ func TestExportThenImportChannels(t *testing.T) {
 		if err != nil || !strings.Contains(out, "已导入政务渠道 2 条") {
 			t.Fatalf("import %s: %v %s", format, err, out)
 		}
-		db, _ := store.Open(context.Background(), dst)
-		list, _, err := db.FindChannels(storetest.System(), jianfu.ChannelFilter{Kind: jianfu.KindGroup})
+		db, _ := store.Open(context.Background(), dst, storetest.Rules)
+		list, _, err := db.Channels().FindChannels(storetest.System(), jianfu.ChannelFilter{Kind: jianfu.KindGroup})
 		if err != nil || len(list) != 1 {
 			t.Fatalf("%s: %v %v", format, list, err)
 		}
-		g, _ := db.FindChannelByID(storetest.System(), list[0].ID)
+		g, _ := db.Channels().FindChannelByID(storetest.System(), list[0].ID)
 		if !g.Temporary || g.EndDate != "2026-09-30" || g.MemberCount != 36 || strings.Join(g.Admins, ",") != "张三,赵六" || g.UnitName != "江州市江南区教育局" {
 			t.Errorf("%s round trip lost data: %+v", format, g)
 		}
@@ -99,9 +99,9 @@ func TestImportChannelsReportsEveryBadRow(t *testing.T) {
 	if err == nil || !strings.Contains(stderr, "第3行") || !strings.Contains(err.Error(), "未导入任何数据") {
 		t.Fatalf("bad file: %v\n%s", err, stderr)
 	}
-	db, _ := store.Open(context.Background(), dst)
+	db, _ := store.Open(context.Background(), dst, storetest.Rules)
 	defer db.Close()
-	if _, n, _ := db.FindChannels(storetest.System(), jianfu.ChannelFilter{}); n != 0 {
+	if _, n, _ := db.Channels().FindChannels(storetest.System(), jianfu.ChannelFilter{}); n != 0 {
 		t.Errorf("a refused import saved %d channels", n)
 	}
 }
@@ -113,7 +113,7 @@ func TestExportCases(t *testing.T) {
 	ctx := context.Background()
 	// One complaint a month old (long overdue), one clue made today.
 	past := time.Now().AddDate(0, -1, 0)
-	db, err := store.Open(ctx, src, store.WithClock(func() time.Time { return past }))
+	db, err := store.Open(ctx, src, store.WithClock(func() time.Time { return past }), storetest.Rules)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,14 +122,14 @@ func TestExportCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.SetReporterKey(sealer)
-	rec, err := db.SubmitComplaint(jianfu.WithClientIP(ctx, "203.0.113.9"), &jianfu.Complaint{Source: jianfu.SourceComplaint, RegionCode: "390102",
+	rec, err := db.Intake().SubmitComplaint(jianfu.WithClientIP(ctx, "203.0.113.9"), &jianfu.Complaint{Source: jianfu.SourceComplaint, RegionCode: "390102",
 		Description: "学校工作群每晚要求接龙回复收到。我叫王晓明,手机13912345678,另一位老师的手机是13600001111。",
 		Identity:    &jianfu.ReporterIdentity{Name: "王晓明", Phone: "13912345678"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	db.Now = time.Now
-	north, _, err := db.CreateClue(storetest.System(), &jianfu.Clue{Source: jianfu.SourceManual, Category: "instant", RegionCode: "390103", Description: "江北区教育局工作群要求周末秒回消息"})
+	north, _, err := db.Intake().CreateClue(storetest.System(), &jianfu.Clue{Source: jianfu.SourceManual, Category: "instant", RegionCode: "390103", Description: "江北区教育局工作群要求周末秒回消息"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,9 +173,9 @@ func TestExportCases(t *testing.T) {
 			t.Errorf("%v: %v", args, err)
 		}
 	}
-	db, _ = store.Open(ctx, src)
+	db, _ = store.Open(ctx, src, storetest.Rules)
 	defer db.Close()
-	entries, n, err := db.FindAuditEntries(storetest.System(), jianfu.AuditFilter{Action: "case.export"})
+	entries, n, err := db.Audit().FindAuditEntries(storetest.System(), jianfu.AuditFilter{Action: "case.export"})
 	if err != nil || n != 4 || entries[n-1].ActorName != "system:export" || !strings.HasPrefix(entries[n-1].Detail, "2 cases; filter all") {
 		t.Errorf("audit: %d entries %v, first %+v", n, err, entries[n-1])
 	}

@@ -76,7 +76,7 @@ regions are renamed when their name differs.`,
 			return runImport(cmd, dsn, importJob{
 				what: "行政区划", whatEn: "regions", files: args,
 				run: func(ctx context.Context, db *store.DB, p importer.Progress) (*importer.Result, error) {
-					return importer.ImportRegions(ctx, db, args, p)
+					return importer.ImportRegions(ctx, db.Regions(), args, p)
 				},
 			})
 		},
@@ -105,7 +105,7 @@ or exact name, in the database or the same file) and the credit code.`,
 			return runImport(cmd, dsn, importJob{
 				what: "单位", whatEn: "units", files: args,
 				run: func(ctx context.Context, db *store.DB, p importer.Progress) (*importer.Result, error) {
-					return importer.ImportUnits(ctx, db, args[0], p)
+					return importer.ImportUnits(ctx, db.Regions(), db.Units(), args[0], p)
 				},
 			})
 		},

@@ -33,7 +33,7 @@ with any bad row imports nothing.`,
 			return runImport(cmd, dsn, importJob{
 				what: "政务渠道", whatEn: "channels", files: args,
 				run: func(ctx context.Context, db *store.DB, p importer.Progress) (*importer.Result, error) {
-					return importer.ImportChannels(ctx, db, args[0], p)
+					return importer.ImportChannels(ctx, db.Registry(), args[0], p)
 				},
 			})
 		},

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"jianfu"
+	"jianfu/detect"
 	"jianfu/importer"
 )
 
@@ -59,8 +60,13 @@ stored encrypted and need --reporter-key; --without-contacts drops them.`,
 			if err := configureCases(db, serveFlags{reporterKey: reporterKey}, log); err != nil {
 				return err
 			}
+			det, err := detect.New()
+			if err != nil {
+				return err
+			}
 			res, err := withProgress(cmd, log, args[:1], func(p importer.Progress) (*importer.ComplaintResult, error) {
-				return importer.ImportComplaints(systemCtx(ctx, "import"), db, args[0], importer.ComplaintOptions{Region: region, WithoutContacts: withoutContacts}, p)
+				return importer.ImportComplaints(systemCtx(ctx, "import"), db.Intake(), args[0],
+					importer.ComplaintOptions{Region: region, WithoutContacts: withoutContacts, Propose: det.Propose}, p)
 			})
 			if err != nil {
 				return err

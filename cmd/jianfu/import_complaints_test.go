@@ -31,7 +31,7 @@ func runImportComplaints(t *testing.T, args ...string) (string, string, error) {
 func TestImportComplaintsCommand(t *testing.T) {
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "j.db")
-	db, err := store.Open(context.Background(), dbPath)
+	db, err := store.Open(context.Background(), dbPath, storetest.Rules)
 	if err != nil {
 		t.Fatal(err)
 	}

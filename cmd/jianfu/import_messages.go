@@ -72,7 +72,7 @@ importing the same file twice counts nothing twice.`,
 			}
 			defer db.Close()
 			start := time.Now()
-			pipe := ingest.NewPipeline(det, db, keys, log)
+			pipe := ingest.NewPipeline(det, db.Burden(), keys, log)
 			res, err := chatexport.Import(systemCtx(ctx, "import"), pipe, group, parsed, time.Now())
 			if err != nil {
 				if e, ok := err.(*jianfu.Error); ok && len(e.Problems) > 0 {
@@ -81,7 +81,7 @@ importing the same file twice counts nothing twice.`,
 				}
 				return err
 			}
-			if _, err := db.ClusterMaterial(systemCtx(ctx, "import"), 30*24*time.Hour); err != nil {
+			if _, err := db.Burden().ClusterMaterial(systemCtx(ctx, "import"), 30*24*time.Hour); err != nil {
 				return err
 			}
 			fresh := res.Accepted - res.Duplicates

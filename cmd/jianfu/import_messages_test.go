@@ -21,7 +21,7 @@ import (
 func TestImportMessages(t *testing.T) {
 	dir := t.TempDir()
 	dsn := filepath.Join(dir, "jianfu.db")
-	db, err := store.Open(context.Background(), dsn)
+	db, err := store.Open(context.Background(), dsn, storetest.Rules)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,9 +60,9 @@ func TestImportMessages(t *testing.T) {
 	if err != nil || !strings.Contains(out, "新增 0 条,已导入过 2 条") || !strings.Contains(out, "形式主义要求 0 条") {
 		t.Errorf("second import: %v\n%s", err, out)
 	}
-	db, _ = store.Open(context.Background(), dsn)
+	db, _ = store.Open(context.Background(), dsn, storetest.Rules)
 	defer db.Close()
-	fs, _, _ := db.FindFindings(storetest.System(), jianfu.FindingFilter{})
+	fs, _, _ := db.Burden().FindFindings(storetest.System(), jianfu.FindingFilter{})
 	if len(fs) != 1 || !strings.Contains(fs[0].Excerpt, "138****5678") {
 		t.Errorf("findings: %+v", fs)
 	}

@@ -86,7 +86,6 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 	if err != nil {
 		return usageError{fmt.Sprintf("检测规则有误:%v", err)}
 	}
-	db.SetCaseDetector(det)
 	if err := configureCases(db, f, log); err != nil {
 		return err
 	}
@@ -97,21 +96,21 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 	}
 	defer bd.close()
 	srv, err := web.New(web.Config{Addr: f.addr, SecureCookies: f.secureCookies, TrustProxy: f.trustProxy, Version: version, Hooks: f.burden.hooks()},
-		web.Services{Regions: db, Units: db, Users: db, Audit: db, Cases: db, Ping: db.Ping, Detector: det, Burden: db, Channels: db, Registry: db, Ingest: bd.ingester,
-			Campaigns: db, Evaluation: db, Cleanup: db, Monitor: db}, log)
+		web.Services{Regions: db.Regions(), Units: db.Units(), Users: db.Users(), Audit: db.Audit(), Intake: db.Intake(), Cases: db.Cases(), Deadlines: db.Deadlines(), Typical: db.Typical(), Ping: db.Ping, Detector: det, Burden: db.Burden(), Channels: db.Channels(), Registry: db.Registry(), Ingest: bd.ingester,
+			Campaigns: db.Campaigns(), Evaluation: db.Evaluation(), Cleanup: db.Cleanup(), Monitor: db.Monitor()}, log)
 	if err != nil {
 		return fmt.Errorf("build server: %w", err)
 	}
 	every(ctx, log, "case-deadlines", sweepEvery, func(ctx context.Context) error { return sweepDeadlines(ctx, db, log) })
 	every(ctx, log, "purge-sessions", time.Hour, func(ctx context.Context) error {
-		n, err := db.PurgeSessions(ctx)
+		n, err := db.Users().PurgeSessions(ctx)
 		if n > 0 {
 			log.Info("purged expired sessions", "count", n)
 		}
 		return err
 	})
 	if f.monitorInterval > 0 {
-		go (&monitor.Scheduler{Store: db, Checker: monitor.New(monitor.Config{}), Interval: f.monitorInterval, Log: log}).Run(systemCtx(ctx, "monitor"))
+		go (&monitor.Scheduler{Store: db.Monitor(), Checker: monitor.New(monitor.Config{}), Interval: f.monitorInterval, Log: log}).Run(systemCtx(ctx, "monitor"))
 	}
 	return srv.Serve(ctx, ready)
 }

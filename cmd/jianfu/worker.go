@@ -63,9 +63,9 @@ transaction committed, and a redelivered message is recognised by its id.`,
 				return err
 			}
 			defer nc.Close()
-			cl := ingest.NewClusterer(db, time.Duration(clusterDays)*24*time.Hour, log)
+			cl := ingest.NewClusterer(db.Burden(), time.Duration(clusterDays)*24*time.Hour, log)
 			go cl.Run(ctx)
-			pipe := ingest.NewPipeline(det, db, keys, log)
+			pipe := ingest.NewPipeline(det, db.Burden(), keys, log)
 			pipe.Stored = cl.Kick
 			w := &stream.Worker{JS: js, Pipe: pipe, Names: stream.Default, Parallel: parallel, Batch: batch, Log: log}
 			log.Info("worker started", "nats", nc.ConnectedUrlRedacted(), "db", db.Engine(), "parallel", parallel, "batch", batch)

@@ -56,7 +56,7 @@ func pipeline(t testing.TB, db *store.DB) *ingest.Pipeline {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ingest.NewPipeline(detector(), db, keys, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	return ingest.NewPipeline(detector(), db.Burden(), keys, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
 }
 
 // childWorker runs a worker from the environment: it stores into the
@@ -65,7 +65,7 @@ func pipeline(t testing.TB, db *store.DB) *ingest.Pipeline {
 // marker file for the parent to kill it by.
 func childWorker() int {
 	ctx := context.Background()
-	db, err := store.Open(ctx, os.Getenv("JIANFU_STREAM_DSN"))
+	db, err := store.Open(ctx, os.Getenv("JIANFU_STREAM_DSN"), storetest.Rules)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
@@ -78,7 +78,7 @@ func childWorker() int {
 	}
 	var names stream.Names
 	json.Unmarshal([]byte(os.Getenv("JIANFU_STREAM_NAMES")), &names)
-	w := &stream.Worker{JS: js, Pipe: ingest.NewPipeline(detector(), db, keys, nil), Names: names, Parallel: 2, Batch: 100, AckWait: 2 * time.Second}
+	w := &stream.Worker{JS: js, Pipe: ingest.NewPipeline(detector(), db.Burden(), keys, nil), Names: names, Parallel: 2, Batch: 100, AckWait: 2 * time.Second}
 	if marker := os.Getenv("JIANFU_STREAM_STALL"); marker != "" {
 		var mu sync.Mutex
 		batches := 0
@@ -196,7 +196,7 @@ func drained(t *testing.T, js jetstream.JetStream, n stream.Names, timeout time.
 
 func openDB(t *testing.T, e store.Engine) (*store.DB, string) {
 	dsn := storetest.DSN(t, e)
-	db, err := store.Open(context.Background(), dsn)
+	db, err := store.Open(context.Background(), dsn, storetest.Rules)
 	if err != nil {
 		t.Fatal(err)
 	}

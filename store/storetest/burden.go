@@ -31,7 +31,7 @@ func Groups(t testing.TB, db *store.DB, f *Fixture) map[string]*jianfu.Channel {
 	} {
 		c := &jianfu.Channel{Kind: jianfu.KindGroup, Name: g.name, UnitID: f.Units[g.unit].ID, Platform: g.platform, PlatformID: g.pid,
 			Owner: g.owner, Admins: []string{"孙丽华"}, MemberCount: 40, Status: jianfu.StatusActive, Purpose: "工作沟通"}
-		if err := db.CreateChannel(System(), c); err != nil {
+		if err := db.Channels().CreateChannel(System(), c); err != nil {
 			t.Fatalf("fixture group %s: %v", g.name, err)
 		}
 		out[g.key] = c

@@ -53,7 +53,7 @@ func Load(t testing.TB, db *store.DB) *Fixture {
 		{Code: "390102001", Path: "390102001", Name: "望江街道", Level: jianfu.LevelTownship, ParentPath: "390102"},
 		{Code: "390103001", Path: "390103001", Name: "北湖街道", Level: jianfu.LevelTownship, ParentPath: "390103"},
 	}
-	if _, err := db.ImportRegions(ctx, regions); err != nil {
+	if _, err := db.Regions().ImportRegions(ctx, regions); err != nil {
 		t.Fatalf("fixture regions: %v", err)
 	}
 	f := &Fixture{Units: map[string]*jianfu.Unit{}, Users: map[string]*jianfu.User{}}
@@ -62,7 +62,7 @@ func Load(t testing.TB, db *store.DB) *Fixture {
 		if parent != "" {
 			u.ParentID = f.Units[parent].ID
 		}
-		if err := db.CreateUnit(ctx, u); err != nil {
+		if err := db.Units().CreateUnit(ctx, u); err != nil {
 			t.Fatalf("fixture unit %s: %v", name, err)
 		}
 		f.Units[key] = u
@@ -76,7 +76,7 @@ func Load(t testing.TB, db *store.DB) *Fixture {
 	unit("northEdu", "江州市江北区教育局", jianfu.UnitGovernment, "390103", "north", "00000007")
 	user := func(key, username, name, unitKey string, roles ...jianfu.Role) {
 		u := &jianfu.User{Username: username, Name: name, UnitID: f.Units[unitKey].ID, Roles: roles, Phone: "13800001234"}
-		if err := db.CreateUser(ctx, u, FixturePassword); err != nil {
+		if err := db.Users().CreateUser(ctx, u, FixturePassword); err != nil {
 			t.Fatalf("fixture user %s: %v", username, err)
 		}
 		f.Users[key] = u

@@ -21,11 +21,17 @@ import (
 	"time"
 
 	"jianfu"
+	"jianfu/registry"
 	"jianfu/store"
+	"jianfu/textsim"
 )
 
 // Engines lists the engines tests run on.
 var Engines = []store.Engine{store.SQLite, store.Postgres}
+
+// Rules hands a store the registry's rules and the matcher of material
+// requests, as the server does.
+var Rules = store.WithRules(registry.Rules{}, textsim.Requests{})
 
 // Each runs fn once per engine, each time on a fresh, migrated database.
 func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
@@ -45,7 +51,7 @@ func Open(t testing.TB, e store.Engine, opts ...store.Option) *store.DB {
 		// Quiet by default: the migrations' log lines drown test output.
 		opts = append([]store.Option{store.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))}, opts...)
 	}
-	db, err := store.Open(context.Background(), dsn, opts...)
+	db, err := store.Open(context.Background(), dsn, append([]store.Option{Rules}, opts...)...)
 	if err != nil {
 		t.Fatalf("open %s: %v", e, err)
 	}

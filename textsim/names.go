@@ -1,11 +1,13 @@
-// Package namesim finds near-identical names of government channels: it
-// normalises Chinese names (the party prefix 中共, the administrative
-// suffixes of region names, platform words such as 发布/微信/公众号) and
-// compares them by the Dice coefficient of their character bigrams. AllPairs
-// finds every similar pair of a large collection with an inverted index and
-// prefix filtering, so a million names take seconds rather than the hours
-// of comparing every pair.
-package namesim
+// Package textsim is jianfu's one home for text likeness. It finds
+// near-identical names of government channels — it normalises Chinese
+// names (the party prefix 中共, the administrative suffixes of region names,
+// platform words such as 发布/微信/公众号) and compares them by the Dice
+// coefficient of their character bigrams; AllPairs finds every similar pair
+// of a large collection with an inverted index and prefix filtering, so a
+// million names take seconds rather than the hours of comparing every pair
+// — and near-identical material requests (多头报送): MinHash band keys
+// that find candidates, and a bigram test that decides. It is pure: no I/O.
+package textsim
 
 import (
 	"strings"

@@ -1,4 +1,4 @@
-package namesim
+package textsim
 
 import (
 	"fmt"

@@ -1,0 +1,166 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"jianfu"
+	"strings"
+)
+
+// CloseCampaign makes a campaign's results final.
+func (s *Campaigns) CloseCampaign(ctx context.Context, id int64) (*jianfu.Campaign, error) {
+	a, err := jianfu.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.FindCampaignByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Has(jianfu.RoleSupervisor) || !a.RegionWide() {
+		return nil, forbidden("结束抽查需要监管人员角色", "closing a campaign needs the supervisor role")
+	}
+	if c.Status == jianfu.CampaignClosed {
+		return nil, jianfu.Errorf(jianfu.ECONFLICT, "该抽查已结束", "the campaign is already closed")
+	}
+	err = s.db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(`UPDATE campaigns SET status = ?, closed_at = ? WHERE id = ?`, string(jianfu.CampaignClosed), ms(tx.now), id); err != nil {
+			return err
+		}
+		return tx.audit("campaign.close", "campaign", id, c.RegionPath, fmt.Sprintf("%d of %d forms done, %d failed", c.Done, c.Sampled, c.Failed))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.FindCampaignByID(ctx, id)
+}
+
+// VerifySample redraws the sample from the recorded population and seed.
+func (s *Campaigns) VerifySample(ctx context.Context, id int64) (*jianfu.SampleCheck, error) {
+	a, err := jianfu.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.FindCampaignByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var popJSON string
+	if err := s.db.queryRow(ctx, `SELECT population FROM campaigns WHERE id = ?`, id).Scan(&popJSON); err != nil {
+		return nil, err
+	}
+	var pop map[string][]int64
+	if err := json.Unmarshal([]byte(popJSON), &pop); err != nil {
+		return nil, fmt.Errorf("campaign %d population: %w", id, err)
+	}
+	var cands []jianfu.Candidate
+	for k, ids := range pop {
+		for _, cid := range ids {
+			cands = append(cands, jianfu.Candidate{ID: cid, Stratum: k})
+		}
+	}
+	res := &jianfu.SampleCheck{Seed: c.Seed, Population: len(cands)}
+	for _, s := range jianfu.DrawSample(cands, c.SampleSizeFor(len(cands)), c.Seed) {
+		res.Redrawn = append(res.Redrawn, s.ID)
+	}
+	rows, err := s.db.query(ctx, `SELECT channel_id FROM check_forms WHERE campaign_id = ? ORDER BY channel_id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var cid int64
+		if err := rows.Scan(&cid); err != nil {
+			return nil, err
+		}
+		res.Recorded = append(res.Recorded, cid)
+	}
+	res.Match = fmt.Sprint(res.Recorded) == fmt.Sprint(res.Redrawn)
+	if !a.RegionWide() {
+		// Unit-scoped callers learn whether it matches, not which channels
+		// of other units were drawn.
+		res.Recorded, res.Redrawn = nil, nil
+	}
+	return res, rows.Err()
+}
+
+// CampaignResults aggregates submitted forms in the caller's scope.
+func (s *Campaigns) CampaignResults(ctx context.Context, id int64) (*jianfu.CampaignResults, error) {
+	a, err := jianfu.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.FindCampaignByID(ctx, id); err != nil {
+		return nil, err
+	}
+	var w where
+	w.add("f.campaign_id = ?", id)
+	w.add("f.status = 'done'")
+	w.ownedScope(a, "f")
+	agg := `COUNT(*), SUM(CASE WHEN f.passed THEN 1 ELSE 0 END), SUM(CASE WHEN f.passed THEN 0 ELSE 1 END), SUM(CASE WHEN f.vetoed THEN 1 ELSE 0 END), AVG(f.score)`
+	res := &jianfu.CampaignResults{}
+	scan := func(rows *sql.Rows, withUnit bool) ([]jianfu.UnitResult, error) {
+		defer rows.Close()
+		var out []jianfu.UnitResult
+		for rows.Next() {
+			var r jianfu.UnitResult
+			var avg sql.NullFloat64
+			var err error
+			if withUnit {
+				err = rows.Scan(&r.UnitID, &r.Name, &r.RegionPath, &r.Checked, &r.Passed, &r.Failed, &r.Vetoed, &avg)
+			} else {
+				err = rows.Scan(&r.RegionPath, &r.Checked, &r.Passed, &r.Failed, &r.Vetoed, &avg)
+			}
+			if err != nil {
+				return nil, err
+			}
+			r.AvgScore = float64(int(avg.Float64*10+0.5)) / 10
+			out = append(out, r)
+		}
+		return out, rows.Err()
+	}
+	rows, err := s.db.query(ctx, `SELECT f.unit_id, u.name, u.region_path, `+agg+` FROM check_forms f JOIN units u ON u.id = f.unit_id`+w.String()+
+		` GROUP BY f.unit_id, u.name, u.region_path ORDER BY 8 DESC, 2`, w.args...)
+	if err != nil {
+		return nil, err
+	}
+	if res.Units, err = scan(rows, true); err != nil {
+		return nil, err
+	}
+	// Regions are the strata's regions (the stratum key up to its slash).
+	rows, err = s.db.query(ctx, `SELECT f.stratum, `+agg+` FROM check_forms f`+w.String()+` GROUP BY f.stratum ORDER BY 1`, w.args...)
+	if err != nil {
+		return nil, err
+	}
+	byStratum, err := scan(rows, false)
+	if err != nil {
+		return nil, err
+	}
+	regions := map[string]*jianfu.UnitResult{}
+	var order []string
+	sums := map[string]float64{}
+	for _, r := range byStratum {
+		path, _, _ := strings.Cut(r.RegionPath, "/")
+		g := regions[path]
+		if g == nil {
+			g = &jianfu.UnitResult{RegionPath: path, Name: s.db.regionName(ctx, path)}
+			regions[path] = g
+			order = append(order, path)
+		}
+		g.Checked += r.Checked
+		g.Passed += r.Passed
+		g.Failed += r.Failed
+		g.Vetoed += r.Vetoed
+		sums[path] += r.AvgScore * float64(r.Checked)
+	}
+	for _, p := range order {
+		g := regions[p]
+		if g.Checked > 0 {
+			g.AvgScore = float64(int(sums[p]/float64(g.Checked)*10+0.5)) / 10
+		}
+		res.Regions = append(res.Regions, *g)
+	}
+	return res, nil
+}
