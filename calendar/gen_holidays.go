@@ -2,7 +2,8 @@
 
 // gen_holidays writes holidays.txt from github.com/6tail/lunar-go's
 // HolidayUtil (official 国务院办公厅 schedules). Run `go run gen_holidays.go`
-// in this directory; holidays_test.go checks the file still agrees.
+// in this directory (or `go generate ./calendar`); calendar_test.go checks
+// the file still agrees.
 package main
 
 import (

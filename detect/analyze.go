@@ -287,14 +287,10 @@ func (a *analysis) inLex(h *hit, lex int) bool {
 
 func (a *analysis) sent(tok int32) int32 { return a.toks[tok].sent }
 
-// findLex reports whether a word of lexicon lex occurs in the sentence of h
+// findLexIn reports whether a word of lexicon lex occurs in the sentence of h
 // (anywhere in the message for message-scope lexicons), on the given side and
-// within the given distance in tokens (0: anywhere in the sentence).
-func (a *analysis) findLex(h *hit, lex int, side int8, within int32) bool {
-	return a.findLexIn(h, lex, side, within, false)
-}
-
-// findLexIn is findLex limited to the clause of h when clause is set.
+// within the given distance in tokens (0: anywhere in the sentence), and
+// within the clause of h when clause is set.
 func (a *analysis) findLexIn(h *hit, lex int, side int8, within int32, clause bool) bool {
 	sent := a.sent(h.ts)
 	msg := a.d.lexScope[lex]
@@ -328,7 +324,7 @@ func (a *analysis) findLexIn(h *hit, lex int, side int8, within int32, clause bo
 	return false
 }
 
-// findOther is findLex over the sentence for words other than h itself: a
+// findOther is findLexIn over the sentence for words other than h itself: a
 // trigger is no modal for itself ("马上" in "看到了,马上处理" asks nobody),
 // while a modal inside a longer trigger counts ("必须" in "必须秒回").
 func (a *analysis) findOther(h *hit, lex int) bool {

@@ -5,7 +5,8 @@
 // dictionaries as shipped in github.com/longbridgeapp/opencc) and
 // data/pinyin.txt (toneless readings of every CJK ideograph, from
 // github.com/mozillazg/go-pinyin). Run with `go run gen_tables.go` from
-// this directory; tables_test.go checks the committed files still agree.
+// this directory (or `go generate ./detect`); tables_test.go checks the
+// committed files still agree.
 package main
 
 import (

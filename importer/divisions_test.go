@@ -1,8 +1,10 @@
 package importer
 
 import (
+	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,77 +24,45 @@ var divisionFiles = []struct {
 	rows int
 }{{"provinces.csv", 31}, {"cities.csv", 342}, {"areas.csv", 2978}, {"streets.csv", 41352}}
 
-// divisionsDir returns the directory of the shared reference data
-// (../shared/data/divisions from the repository root, the directory holding
-// go.mod). Where the files are absent the test skips, saying where it
-// looked; under CI (CI=true) it fails instead.
+// divisionsDir decompresses the national division codes kept in
+// testdata/divisions (the four files gzipped; see testdata/divisions/README.md for
+// their source and licence) into a temporary directory and returns it. A
+// missing or damaged file fails the test: the data is part of the repository.
 func divisionsDir(t testing.TB) string {
 	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir, missing, err := findDivisions(wd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if missing != "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but the division codes are missing: no %s in %s", missing, dir)
+	dir := t.TempDir()
+	for _, f := range divisionFiles {
+		if err := gunzipFile(filepath.Join("testdata", "divisions", f.name+".gz"), filepath.Join(dir, f.name)); err != nil {
+			t.Fatalf("division codes: %v", err)
 		}
-		t.Skipf("division codes not found (looked for %s in %s); skipping the real import", missing, dir)
 	}
 	return dir
 }
 
-// findDivisions walks up from start to the directory holding go.mod and
-// returns ../shared/data/divisions from there, with the first file missing
-// in it ("" when all are present).
-func findDivisions(start string) (dir, missing string, err error) {
-	root := start
-	for {
-		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(root)
-		if parent == root {
-			return "", "", fmt.Errorf("no go.mod in %s or above", start)
-		}
-		root = parent
+// gunzipFile writes the decompressed content of the gzip file src to dst.
+func gunzipFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
 	}
-	dir = filepath.Join(filepath.Dir(root), "shared", "data", "divisions")
-	for _, f := range divisionFiles {
-		if _, err := os.Stat(filepath.Join(dir, f.name)); err != nil {
-			return dir, f.name, nil
-		}
+	defer in.Close()
+	zr, err := gzip.NewReader(in)
+	if err != nil {
+		return fmt.Errorf("%s: %w", src, err)
 	}
-	return dir, "", nil
-}
-
-func TestFindDivisions(t *testing.T) {
-	tmp := t.TempDir()
-	repo := filepath.Join(tmp, "main")
-	pkg := filepath.Join(repo, "importer", "deeper")
-	data := filepath.Join(tmp, "shared", "data", "divisions")
-	for _, d := range []string{pkg, data} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
 	}
-	os.WriteFile(filepath.Join(repo, "go.mod"), []byte("module x\n"), 0o600)
-	dir, missing, err := findDivisions(pkg)
-	if err != nil || dir != data || missing != "provinces.csv" {
-		t.Errorf("got %q %q %v", dir, missing, err)
+	if _, err := io.Copy(out, zr); err != nil {
+		out.Close()
+		return fmt.Errorf("%s: %w", src, err)
 	}
-	for _, f := range divisionFiles {
-		os.WriteFile(filepath.Join(data, f.name), nil, 0o600)
+	if err := zr.Close(); err != nil {
+		out.Close()
+		return fmt.Errorf("%s: %w", src, err)
 	}
-	if _, missing, _ := findDivisions(pkg); missing != "" {
-		t.Errorf("missing %q", missing)
-	}
-	if _, _, err := findDivisions(tmp); err == nil {
-		t.Error("no error without go.mod")
-	}
+	return out.Close()
 }
 
 // divisionPaths lists the four files out of order: parents after children.

@@ -114,11 +114,10 @@ type Pipeline struct {
 	// clustering of 多头报送).
 	Stored func()
 
-	mu       sync.Mutex
-	red      *redact.Redactor
-	redAt    time.Time
-	workers  int
-	resPools sync.Pool
+	mu      sync.Mutex
+	red     *redact.Redactor
+	redAt   time.Time
+	workers int
 }
 
 // NewPipeline builds a pipeline.

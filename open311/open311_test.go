@@ -223,23 +223,15 @@ func decodeJSON(t *testing.T, b []byte, v any) {
 	}
 }
 
-// schemaDir finds the published GeoReport v2 JSON Schemas: ../shared/data
-// from the repository root. Outside CI their absence skips the test.
+// schemaDir returns testdata/georeport-v2: the published GeoReport v2 JSON
+// Schemas (source in testdata/README.md). Their absence fails the test.
 func schemaDir(t *testing.T) string {
 	t.Helper()
-	dir, _ := os.Getwd()
-	for dir != "/" {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
+	p := filepath.Join("testdata", "georeport-v2")
+	for _, name := range []string{"request.json", "requests.json", "service.json", "services.json", "service-definition.json"} {
+		if _, err := os.Stat(filepath.Join(p, name)); err != nil {
+			t.Fatalf("the Open311 schemas belong in the repository: %v", err)
 		}
-		dir = filepath.Dir(dir)
-	}
-	p := filepath.Join(dir, "..", "shared", "data", "open311-georeport-v2")
-	if _, err := os.Stat(filepath.Join(p, "requests.json")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("the Open311 schemas are required under CI but missing at %s", p)
-		}
-		t.Skipf("Open311 schemas not found at %s (they live in ../shared/data beside the repository)", p)
 	}
 	return p
 }

@@ -7,10 +7,14 @@ cd "$(dirname "$0")/.."
 say() { printf '\n==> %s\n' "$*"; }
 . scripts/postgres.sh
 
-say "gofmt and go vet"
+say "gofmt, go vet and staticcheck"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then echo "not gofmt-ed:"; echo "$unformatted"; exit 1; fi
 go vet ./...
+# Pinned, so a new release's checks arrive in a commit of their own; go run
+# fetches it through the module proxy once and then runs the cached build.
+STATICCHECK_VERSION=v0.8.2 # staticcheck 2026.2.2
+go run "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" ./...
 
 say "PostgreSQL"
 find_postgres

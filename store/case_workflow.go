@@ -238,13 +238,15 @@ func (s *Cases) TransferCase(ctx context.Context, id int64, t jianfu.Transfer) (
 	})
 }
 
-// sentence ends a text with one full stop.
+// sentence ends a text with one full stop, replacing a trailing stop, comma
+// or semicolon (full- or half-width); one ending in ! or ? (either width)
+// keeps it.
 func sentence(s string) string {
-	s = strings.TrimRight(strings.TrimSpace(s), "。.;;,, ")
+	s = strings.TrimRight(strings.TrimSpace(s), "。.;；,，、 ")
 	if s == "" {
 		return ""
 	}
-	if strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") {
+	if strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "！") || strings.HasSuffix(s, "？") {
 		return s
 	}
 	return s + "。"

@@ -18,7 +18,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
@@ -45,7 +44,7 @@ type DB struct {
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 
-	rebound sync.Map // query text → engine-specific text
+	rebound rebindCache // query text → engine-specific text, bounded
 
 	counts countCache // the registry's channel counters, for planning lists
 	cases  caseConfig // the reporter key and calendar of the case workflow
@@ -159,12 +158,7 @@ func (db *DB) q(query string) string {
 	if db.engine != Postgres {
 		return query
 	}
-	if v, ok := db.rebound.Load(query); ok {
-		return v.(string)
-	}
-	r := rebind(query)
-	db.rebound.Store(query, r)
-	return r
+	return db.rebound.get(query)
 }
 
 // rebindFor rewrites a one-off query (not cached) for the engine.

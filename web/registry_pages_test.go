@@ -191,6 +191,9 @@ func TestVerifyIsPublicLimitedAndCounted(t *testing.T) {
 	if !strings.Contains(metrics, `jianfu_verify_lookups_total{verdict="unknown"}`) || !strings.Contains(metrics, `jianfu_verify_lookups_total{verdict="limited"}`) {
 		t.Error("lookups are not counted in the metrics")
 	}
+	if !strings.Contains(metrics, "\ngo_goroutines ") || !strings.Contains(metrics, "\nprocess_start_time_seconds ") {
+		t.Error("the metrics lack the Go runtime or the process collector")
+	}
 	entries, _, _ := h.db.Audit().FindAuditEntries(storetest.System(), jianfu.AuditFilter{Page: jianfu.Page{Limit: 1000}})
 	for _, e := range entries {
 		if strings.Contains(e.Action, "verify") {
