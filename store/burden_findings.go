@@ -14,7 +14,6 @@ import (
 var (
 	nFinding = noun{"问题发现", "finding"}
 	nCluster = noun{"多头报送线索", "repeated-request cluster"}
-	nClue    = noun{"线索", "clue"}
 )
 
 const findingCols = `f.id, f.group_id, c.name, c.platform, f.unit_id, u.name, f.region_path, f.at, f.sender, f.categories, f.severity, f.score,

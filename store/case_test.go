@@ -206,15 +206,6 @@ func TestComplaintToClosedCase(t *testing.T) {
 	})
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // TestRerouteKeepsReasonForBothUnits: a case sent to the wrong unit is
 // re-routed with a reason; the old unit still reads it (and why) but can
 // no longer act, the new unit acts on it.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"strings"
 	"sync"
@@ -587,18 +586,4 @@ func (db *DB) channelsByID(ctx context.Context, ids []int64) ([]*jianfu.Channel,
 		}
 	}
 	return out, nil
-}
-
-// explain describes a plan, for tests and benchmarks.
-func (q *channelQuery) explain() string {
-	name := func(d driver) string {
-		if d.gram != "" {
-			return "gram:" + d.gram
-		}
-		if d.index == "" {
-			return "id"
-		}
-		return d.index
-	}
-	return fmt.Sprintf("page=%s(n=%.0f cover=%v) count=%s counted=%v", name(q.page), q.page.n, q.page.cover, name(q.count), q.counted)
 }
