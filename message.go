@@ -155,7 +155,7 @@ type Observation struct {
 	MemberCount int
 	Offhours    bool
 	MentionAll  bool
-	// Categories found (bit i for DemandCategories[i]) and whether they
+	// Categories found (bit i for Categories[i]) and whether they
 	// make a demand (found and not exempted by an emergency).
 	Categories uint16
 	Demand     bool

@@ -35,10 +35,6 @@ func CaseLedgerRecord(c *jianfu.Case, cal jianfu.WorkdayCounter, now time.Time) 
 	if len(cats) == 0 {
 		cats = []string{c.Category}
 	}
-	names := make([]string, 0, len(cats))
-	for _, x := range cats {
-		names = append(names, jianfu.CaseCategoryNames[x])
-	}
 	channel := c.ChannelName
 	if channel == "" {
 		channel = jianfu.Redact(c.ChannelText)
@@ -70,7 +66,7 @@ func CaseLedgerRecord(c *jianfu.Case, cal jianfu.WorkdayCounter, now time.Time) 
 		escalated = "提级至" + c.EscalatedToName
 	}
 	return []string{
-		c.Number, jianfu.CaseSourceNames[c.Source], strings.Join(names, "、"), channel, c.RegionName, unit,
+		c.Number, jianfu.CaseSourceNames[c.Source], jianfu.CategoryLabels(cats), channel, c.RegionName, unit,
 		jianfu.CaseStatusNames[c.Status], stage, due, overdue, late, escalated, jianfu.CaseOutcomeNames[c.Outcome],
 		stamp(&c.CreatedAt), stamp(c.ClosedAt), summary(jianfu.Redact(c.Description), ledgerSummary),
 	}

@@ -92,9 +92,9 @@ func categoryOf(s string) (string, bool) {
 	if jianfu.ValidCategory(strings.ToLower(s)) {
 		return strings.ToLower(s), true
 	}
-	for code, name := range jianfu.CaseCategoryNames {
-		if name == s || strings.TrimSuffix(name, "问题") == s {
-			return code, true
+	for _, c := range jianfu.CaseCategories {
+		if name := c.Label(); name == s || strings.TrimSuffix(name, "问题") == s {
+			return string(c), true
 		}
 	}
 	return "", false

@@ -303,22 +303,22 @@ type xmlServices struct {
 }
 
 // keywords are synonyms people use for each category.
-var keywords = map[string]string{
-	"checkin":    "打卡, 签到, 定位, 学习积分, 在线时长",
-	"chain":      "接龙, 收到请回复, 报数, 回复1",
-	"instant":    "秒回, 随时在线, 深夜回复, 限时",
-	"task":       "摊派, 拉人头, 问卷, 指标, 完成率",
-	"material":   "填表, 台账, 材料, 重复报送, 多头报送",
-	"promote":    "强制下载, 关注, 注册, 装机率",
-	"engagement": "点赞, 转发, 评论, 投票, 阅读量",
-	"trace":      "截图, 拍照, 视频, 轨迹, 留痕",
-	"other":      "形式主义, 基层负担",
+var keywords = map[jianfu.Category]string{
+	jianfu.Checkin:       "打卡, 签到, 定位, 学习积分, 在线时长",
+	jianfu.Chain:         "接龙, 收到请回复, 报数, 回复1",
+	jianfu.Instant:       "秒回, 随时在线, 深夜回复, 限时",
+	jianfu.Task:          "摊派, 拉人头, 问卷, 指标, 完成率",
+	jianfu.Material:      "填表, 台账, 材料, 重复报送, 多头报送",
+	jianfu.Promote:       "强制下载, 关注, 注册, 装机率",
+	jianfu.Engagement:    "点赞, 转发, 评论, 投票, 阅读量",
+	jianfu.Trace:         "截图, 拍照, 视频, 轨迹, 留痕",
+	jianfu.CategoryOther: "形式主义, 基层负担",
 }
 
 func services() []service {
 	out := make([]service, 0, len(jianfu.CaseCategories))
 	for _, c := range jianfu.CaseCategories {
-		out = append(out, service{Code: c, Name: jianfu.CaseCategoryNames[c], Description: jianfu.CaseCategoryHelp[c],
+		out = append(out, service{Code: string(c), Name: c.Label(), Description: c.Meaning(),
 			Metadata: true, Type: "realtime", Keywords: keywords[c], Group: "指尖上的形式主义"})
 	}
 	return out
@@ -439,7 +439,7 @@ func toRequest(p *jianfu.PublicCase) request {
 	if !p.Open {
 		status = "closed"
 	}
-	q := request{ID: p.Number, Status: status, StatusNotes: strp(p.StatusNote), ServiceName: jianfu.CaseCategoryNames[p.Category], ServiceCode: p.Category,
+	q := request{ID: p.Number, Status: status, StatusNotes: strp(p.StatusNote), ServiceName: jianfu.Category(p.Category).Label(), ServiceCode: p.Category,
 		AgencyResponsible: strp(p.UnitName), RequestedDatetime: w3c(p.RequestedAt), Lat: p.Lat, Long: p.Lon}
 	up := w3c(p.UpdatedAt)
 	q.UpdatedDatetime = &up

@@ -293,7 +293,7 @@ func (db *DB) RaiseClue(ctx context.Context, kind string, id int64) (*jianfu.Bur
 		return nil, forbidden("转为线索需要监管人员或线索办理员角色", "raising a clue needs the supervisor or case handler role")
 	}
 	cl := &jianfu.BurdenClue{Kind: kind, Status: "new", CreatedBy: a.Username}
-	category := "material" // a 多头报送 cluster is repeated requests for materials
+	category := string(jianfu.Material) // a 多头报送 cluster is repeated requests for materials
 	var unitPath string
 	switch kind {
 	case jianfu.ClueFromFinding:
@@ -306,11 +306,8 @@ func (db *DB) RaiseClue(ctx context.Context, kind string, id int64) (*jianfu.Bur
 		if len(f.Categories) > 0 {
 			category = string(f.Categories[0])
 		}
-		names := make([]string, len(f.Categories))
-		for i, c := range f.Categories {
-			names[i] = jianfu.DemandCategoryNames[c]
-		}
-		cl.Title = fmt.Sprintf("工作群“%s”%s", f.GroupName, strings.Join(names, "、"))
+		names := jianfu.CategoryLabels(f.Categories)
+		cl.Title = fmt.Sprintf("工作群“%s”%s", f.GroupName, names)
 		assessed := ""
 		if f.Assessed {
 			assessed = ",与考核挂钩"
@@ -320,7 +317,7 @@ func (db *DB) RaiseClue(ctx context.Context, kind string, id int64) (*jianfu.Bur
 			off = ",发生在工作时间以外"
 		}
 		cl.Summary = fmt.Sprintf("%s 在工作群“%s”(%s)发现形式主义要求:%s%s%s。摘录(已脱敏):%s\n依据:在工作群组中,不得脱离工作实际强制要求打卡接龙、即时响应,不得随意摊派任务、索要材料。",
-			f.At.In(jianfu.China).Format("2006-01-02 15:04"), f.GroupName, f.UnitName, strings.Join(names, "、"), assessed, off, f.Excerpt)
+			f.At.In(jianfu.China).Format("2006-01-02 15:04"), f.GroupName, f.UnitName, names, assessed, off, f.Excerpt)
 	case jianfu.ClueFromCluster:
 		c, err := db.FindClusterByID(ctx, id)
 		if err != nil {

@@ -299,7 +299,7 @@ func (tx *Tx) insertComplaint(in *complaintInput) (*caseRow, error) {
 	if err := tx.addAttachments(id, "complaint", c.Attachments); err != nil {
 		return nil, err
 	}
-	note := fmt.Sprintf("收到%s(%s)", jianfu.CaseSourceNames[c.Source], jianfu.CaseCategoryNames[category])
+	note := fmt.Sprintf("收到%s(%s)", jianfu.CaseSourceNames[c.Source], jianfu.Category(category).Label())
 	if proposedCh != nil {
 		note += ",涉及渠道疑为“" + proposedCh.name + "”(待确认)"
 	}

@@ -61,10 +61,6 @@ func (s *Server) writeCaseDocument(r *http.Request, id int64, w io.Writer) (stri
 	if len(cats) == 0 {
 		cats = []string{c.Category}
 	}
-	var catNames []string
-	for _, x := range cats {
-		catNames = append(catNames, jianfu.CaseCategoryNames[x])
-	}
 	channel := c.ChannelName
 	if channel == "" {
 		channel = c.ChannelText
@@ -89,7 +85,7 @@ func (s *Server) writeCaseDocument(r *http.Request, id int64, w io.Writer) (stri
 	}
 	d.Blocks = append(d.Blocks, docx.Table{Rows: [][2]string{
 		{"线索编号", c.Number},
-		{"问题类型", strings.Join(catNames, "、")},
+		{"问题类型", jianfu.CategoryLabels(cats)},
 		{"线索来源", jianfu.CaseSourceNames[c.Source]},
 		{"涉及渠道", channel},
 		{"所在地区", c.RegionName},

@@ -202,8 +202,8 @@ func (s *Server) renderDeadlines(w http.ResponseWriter, r *http.Request, formErr
 	}
 	var missing []string
 	for _, c := range jianfu.CaseCategories {
-		if !have[c] {
-			missing = append(missing, c)
+		if !have[string(c)] {
+			missing = append(missing, string(c))
 		}
 	}
 	a := info(r).actor

@@ -46,9 +46,29 @@ func loadLocales() (map[string]*locale, error) {
 				l[k] = v
 			}
 		}
+		for k, v := range categoryLocale(lang) {
+			if _, dup := l[k]; dup {
+				return nil, fmt.Errorf("locale %s: key %q comes from the category's definition (jianfu.Categories); remove it", lang, k)
+			}
+			l[k] = v
+		}
 		out[lang] = &l
 	}
 	return out, nil
+}
+
+// categoryLocale names the case categories in a language from their one
+// definition: cat.<code> is the name, cathelp.<code> what it covers.
+func categoryLocale(lang string) locale {
+	l := locale{}
+	for _, c := range jianfu.CaseCategories {
+		name, help := c.Label(), c.Meaning()
+		if lang == "en" {
+			name, help = c.LabelEn(), c.MeaningEn()
+		}
+		l["cat."+string(c)], l["cathelp."+string(c)] = name, help
+	}
+	return l
 }
 
 // pageSet holds one template per page, each parsed with the layout.
