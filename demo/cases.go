@@ -187,7 +187,7 @@ func (g *gen) cases(ctx context.Context) error {
 			day = p.start
 		}
 	}
-	nextSweep := time.Date(day.Year(), day.Month(), day.Day()+1, 8, 0, 0, 0, chinaTZ)
+	nextSweep := time.Date(day.Year(), day.Month(), day.Day()+1, 8, 0, 0, 0, jianfu.China)
 	sweep := func(until time.Time) error {
 		for !nextSweep.After(until) {
 			at(nextSweep)
@@ -258,15 +258,13 @@ func pickSource(x float64) jianfu.CaseSource {
 	return jianfu.SourceTechCheck
 }
 
-var chinaTZ = time.FixedZone("CST", 8*3600)
-
 // casesPerCounty is how many cases the full province gets per county.
 const casesPerCounty = 12
 
 // officeHours moves t to 09:00 China time of its day plus minutes.
 func officeHours(t time.Time, minutes int) time.Time {
-	t = t.In(chinaTZ)
-	return time.Date(t.Year(), t.Month(), t.Day(), 9, 0, 0, 0, chinaTZ).Add(time.Duration(minutes) * time.Minute)
+	t = t.In(jianfu.China)
+	return time.Date(t.Year(), t.Month(), t.Day(), 9, 0, 0, 0, jianfu.China).Add(time.Duration(minutes) * time.Minute)
 }
 
 // caseText writes a complaint about a channel of the unit.
@@ -469,7 +467,7 @@ func (g *gen) runStep(ctx context.Context, s caseStep) error {
 		if pc.source.Public() {
 			c := &jianfu.Complaint{Source: pc.source, Category: pc.category, RegionCode: pc.unit.RegionCode, ChannelText: pc.channel, Description: pc.text}
 			if pc.source == jianfu.SourceHotline {
-				c.SourceRef = fmt.Sprintf("12345-%s-%04d", s.at.In(chinaTZ).Format("20060102"), pc.index)
+				c.SourceRef = fmt.Sprintf("12345-%s-%04d", s.at.In(jianfu.China).Format("20060102"), pc.index)
 			}
 			if pc.named && g.db.AcceptsIdentity() {
 				c.Identity = &jianfu.ReporterIdentity{Name: personName(g.rng), Phone: fmt.Sprintf("139%08d", g.rng.IntN(100_000_000))}

@@ -49,7 +49,7 @@ func TestSpansOnOriginalText(t *testing.T) {
 
 func TestModifiersAndSeverity(t *testing.T) {
 	d := mustNew(t)
-	holidayNight := time.Date(2026, 10, 3, 21, 15, 0, 0, calendar.China)
+	holidayNight := time.Date(2026, 10, 3, 21, 15, 0, 0, jianfu.China)
 	r := d.Analyze(Message{Text: "收到请回复,十分钟内没回复的明天通报", Time: holidayNight})
 	if !r.Offhours || !r.Assessed || r.Severity != SeverityHigh || r.Exempt {
 		t.Errorf("holiday-night demand tied to 通报: %+v", r)
@@ -67,14 +67,14 @@ func TestModifiersAndSeverity(t *testing.T) {
 		t.Errorf("紧急通知 alone is no emergency: %+v", r)
 	}
 	// the same time on the 调休 Saturday is working time
-	r = d.Analyze(Message{Text: "各村书记请回复收到", Time: time.Date(2026, 10, 10, 9, 30, 0, 0, calendar.China)})
+	r = d.Analyze(Message{Text: "各村书记请回复收到", Time: time.Date(2026, 10, 10, 9, 30, 0, 0, jianfu.China)})
 	if r.Offhours {
 		t.Errorf("调休 Saturday morning is working time: %+v", r)
 	}
 	// a custom calendar changes office hours
 	cal, _ := calendar.New(calendar.WithWorkingHours("09:00-18:00"))
 	d2 := mustNew(t, WithCalendar(cal))
-	if r := d2.Analyze(Message{Text: "收到请回复", Time: time.Date(2026, 9, 30, 17, 45, 0, 0, calendar.China)}); r.Offhours {
+	if r := d2.Analyze(Message{Text: "收到请回复", Time: time.Date(2026, 9, 30, 17, 45, 0, 0, jianfu.China)}); r.Offhours {
 		t.Errorf("17:45 within custom hours: %+v", r)
 	}
 }
@@ -111,7 +111,7 @@ func TestAnalyzeIntoDoesNotAllocate(t *testing.T) {
 	msgs := []Message{
 		{Text: "请各村今晚十点前接龙报送走访照片,收到请回复"},
 		{Text: "明天上午九点开会"},
-		{Text: "請大家👍並轉發,dz", Time: time.Date(2026, 10, 2, 22, 0, 0, 0, calendar.China)},
+		{Text: "請大家👍並轉發,dz", Time: time.Date(2026, 10, 2, 22, 0, 0, 0, jianfu.China)},
 	}
 	var r Result
 	for _, m := range msgs {

@@ -24,12 +24,11 @@ const ledgerSummary = 120
 // with overdue working days counted by cal as of now. The description is
 // redacted (again: the store already did) and cut short.
 func CaseLedgerRecord(c *jianfu.Case, cal jianfu.WorkdayCounter, now time.Time) []string {
-	cst := time.FixedZone("CST", 8*3600)
 	stamp := func(t *time.Time) string {
 		if t == nil {
 			return ""
 		}
-		return t.In(cst).Format("2006-01-02 15:04")
+		return t.In(jianfu.China).Format("2006-01-02 15:04")
 	}
 	cats := c.Categories
 	if len(cats) == 0 {
@@ -51,7 +50,7 @@ func CaseLedgerRecord(c *jianfu.Case, cal jianfu.WorkdayCounter, now time.Time) 
 		stage = jianfu.CaseStageNames[c.Stage]
 		if c.DueAt != nil {
 			// Deadlines end at midnight after their last day.
-			due = c.DueAt.Add(-time.Minute).In(cst).Format("2006-01-02")
+			due = c.DueAt.Add(-time.Minute).In(jianfu.China).Format("2006-01-02")
 		}
 	}
 	overdue, late := "否", ""

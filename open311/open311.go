@@ -69,7 +69,7 @@ type Handler struct {
 // New returns the handler. It expects to be mounted at /open311/v2/.
 func New(b Backend, keys KeyResolver, cfg Config) *Handler {
 	if cfg.Changeset.IsZero() {
-		cfg.Changeset = time.Date(2026, 3, 1, 0, 0, 0, 0, china)
+		cfg.Changeset = time.Date(2026, 3, 1, 0, 0, 0, 0, jianfu.China)
 	}
 	if cfg.Contact == "" {
 		cfg.Contact = "请联系所在地网信办;接口问题请联系平台管理员"
@@ -79,8 +79,6 @@ func New(b Backend, keys KeyResolver, cfg Config) *Handler {
 	}
 	return &Handler{b: b, keys: keys, cfg: cfg, now: time.Now}
 }
-
-var china = time.FixedZone("CST", 8*3600)
 
 // Prefix is where the handler is mounted.
 const Prefix = "/open311/v2/"
@@ -276,7 +274,7 @@ type endpoint struct {
 }
 
 func (h *Handler) discovery(w http.ResponseWriter, r *http.Request, f format) error {
-	cs := h.cfg.Changeset.In(china).Format(time.RFC3339)
+	cs := h.cfg.Changeset.In(jianfu.China).Format(time.RFC3339)
 	d := discovery{Changeset: cs, Contact: h.cfg.Contact, KeyService: h.cfg.KeyService, Endpoints: []endpoint{{
 		Specification: "http://wiki.open311.org/GeoReport_v2", URL: h.baseURL(r), Changeset: cs, Type: "production",
 		Formats: []string{"text/xml", "application/json"},
@@ -425,7 +423,7 @@ type xmlRequests struct {
 	Requests []request `xml:"request"`
 }
 
-func w3c(t time.Time) string { return t.In(china).Format(time.RFC3339) }
+func w3c(t time.Time) string { return t.In(jianfu.China).Format(time.RFC3339) }
 
 func strp(s string) *string {
 	if s == "" {
@@ -459,7 +457,7 @@ func toRequest(p *jianfu.PublicCase) request {
 // a date-time with a zone).
 func parseW3C(name, v string) (time.Time, error) {
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, v, china); err == nil {
+		if t, err := time.ParseInLocation(layout, v, jianfu.China); err == nil {
 			return t, nil
 		}
 	}
@@ -767,9 +765,9 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, f format) error
 	if err != nil {
 		return err
 	}
-	notice := "已登记,编号" + rec.Number + "。请将查询码 " + rec.TrackingCode + " 告知反映人(仅此一次):凭码可在 " + h.siteURL(r) + "/track 查询办理进展,或以 GET tokens/" + rec.TrackingCode + " 换取编号。网信部门将于" + rec.TriageDue.Add(-time.Minute).In(china).Format("2006年1月2日") + "前完成分拣受理。"
+	notice := "已登记,编号" + rec.Number + "。请将查询码 " + rec.TrackingCode + " 告知反映人(仅此一次):凭码可在 " + h.siteURL(r) + "/track 查询办理进展,或以 GET tokens/" + rec.TrackingCode + " 换取编号。网信部门将于" + rec.TriageDue.Add(-time.Minute).In(jianfu.China).Format("2006年1月2日") + "前完成分拣受理。"
 	if wantsEnglish(r) {
-		notice = "Filed as " + rec.Number + ". Give the reporter the tracking code " + rec.TrackingCode + " (shown once): it shows the progress at " + h.siteURL(r) + "/track, and GET tokens/" + rec.TrackingCode + " resolves it to the request id. Triage is due by " + rec.TriageDue.Add(-time.Minute).In(china).Format("2006-01-02") + "."
+		notice = "Filed as " + rec.Number + ". Give the reporter the tracking code " + rec.TrackingCode + " (shown once): it shows the progress at " + h.siteURL(r) + "/track, and GET tokens/" + rec.TrackingCode + " resolves it to the request id. Triage is due by " + rec.TriageDue.Add(-time.Minute).In(jianfu.China).Format("2006-01-02") + "."
 	}
 	out := []created{{ID: rec.Number, ServiceNotice: notice}}
 	write(w, http.StatusOK, f, xmlCreated{Requests: out}, out)

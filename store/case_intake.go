@@ -328,7 +328,7 @@ func identityAAD(caseID int64) []byte { return []byte(fmt.Sprintf("jianfu case %
 
 // caseNumber is the public reference of a case: JF, the year, the id.
 func caseNumber(at time.Time, id int64) string {
-	return fmt.Sprintf("JF%d-%06d", at.In(chinaTZ).Year(), id)
+	return fmt.Sprintf("JF%d-%06d", at.In(jianfu.China).Year(), id)
 }
 
 // SubmitComplaint files a complaint in its own transaction.

@@ -209,7 +209,7 @@ func (tx *Tx) runChecks(c *jianfu.Channel) ([]jianfu.CheckResult, error) {
 	}
 
 	if s := on(jianfu.RuleGroupTemporaryEnd); s != nil && c.Kind == jianfu.KindGroup && c.Temporary {
-		today := tx.now.In(shanghai).Format("2006-01-02")
+		today := tx.now.In(jianfu.China).Format("2006-01-02")
 		switch {
 		case c.EndDate == "":
 			trip(s.Rule, "临时工作群未填写结束日期:请填写专项工作的结束日期,到期解散", "a temporary group needs an end date", nil)

@@ -98,7 +98,7 @@ func (db *DB) Consolidate(ctx context.Context, f jianfu.ConsolidationFilter) (*j
 		out.Channels = len(all)
 		consolidateDuplicates(out, all, names, settings, f.Limit)
 		consolidateSprawl(out, all, settings, f.Limit, a.System || a.HasAny(jianfu.RoleSupervisor, jianfu.RoleReviewer))
-		today := tx.now.In(shanghai).Format("2006-01-02")
+		today := tx.now.In(jianfu.China).Format("2006-01-02")
 		for _, k := range all {
 			if k.Kind == jianfu.KindGroup && k.temporary && k.endDate != "" && k.endDate < today && len(out.ExpiredGroups) < f.Limit {
 				out.ExpiredGroups = append(out.ExpiredGroups, brief(k))

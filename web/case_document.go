@@ -47,7 +47,7 @@ func (s *Server) writeCaseDocument(r *http.Request, id int64, w io.Writer) (stri
 	if len(opinions) > 0 {
 		office = opinions[len(opinions)-1].OfficeName
 	}
-	now := s.now().In(shanghai)
+	now := s.now().In(jianfu.China)
 	d := &docx.Document{Title: title, Author: office, Created: now}
 	d.Add(docx.Title, title)
 	d.Add(docx.Subtitle, "("+c.Number+")")
@@ -90,7 +90,7 @@ func (s *Server) writeCaseDocument(r *http.Request, id int64, w io.Writer) (stri
 		{"涉及渠道", channel},
 		{"所在地区", c.RegionName},
 		{"责任单位", unit},
-		{"收到时间", c.CreatedAt.In(shanghai).Format("2006年1月2日")},
+		{"收到时间", c.CreatedAt.In(jianfu.China).Format("2006年1月2日")},
 		{"办理状态", status},
 		{"时限情况", late},
 	}})
@@ -110,7 +110,7 @@ func (s *Server) writeCaseDocument(r *http.Request, id int64, w io.Writer) (stri
 		if text == "" {
 			continue
 		}
-		d.Add(docx.Body, e.At.In(shanghai).Format("2006年1月2日")+","+strings.TrimSuffix(text, "。")+"。")
+		d.Add(docx.Body, e.At.In(jianfu.China).Format("2006年1月2日")+","+strings.TrimSuffix(text, "。")+"。")
 	}
 
 	n := 4

@@ -76,8 +76,6 @@ type pageSet struct {
 	pages map[string]*template.Template
 }
 
-var shanghai = time.FixedZone("CST", 8*3600)
-
 var funcs = template.FuncMap{
 	"datetime": func(t any) string {
 		switch v := t.(type) {
@@ -85,16 +83,16 @@ var funcs = template.FuncMap{
 			if v.IsZero() {
 				return ""
 			}
-			return v.In(shanghai).Format("2006-01-02 15:04")
+			return v.In(jianfu.China).Format("2006-01-02 15:04")
 		case *time.Time:
 			if v == nil {
 				return ""
 			}
-			return v.In(shanghai).Format("2006-01-02 15:04")
+			return v.In(jianfu.China).Format("2006-01-02 15:04")
 		}
 		return ""
 	},
-	"seconds": func(t time.Time) string { return t.In(shanghai).Format("2006-01-02 15:04:05") },
+	"seconds": func(t time.Time) string { return t.In(jianfu.China).Format("2006-01-02 15:04:05") },
 	"join":    strings.Join,
 	"add":     func(a, b int) int { return a + b },
 	"num": func(n int) string {

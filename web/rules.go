@@ -95,7 +95,7 @@ func parseWhen(s string) (time.Time, error) {
 		return t, nil
 	}
 	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02 15:04:05"} {
-		if t, err := time.ParseInLocation(layout, s, shanghai); err == nil {
+		if t, err := time.ParseInLocation(layout, s, jianfu.China); err == nil {
 			return t, nil
 		}
 	}
