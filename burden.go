@@ -6,37 +6,6 @@ import (
 	"time"
 )
 
-// DemandCategories are the kinds of formalism demand the detector finds, in
-// its canonical order; bit i of Observation.Categories is category i.
-var DemandCategories = []string{"checkin", "chain", "instant", "task", "material", "promote", "engagement", "trace"}
-
-// DemandCategoryNames are the Chinese names of the categories.
-var DemandCategoryNames = map[string]string{
-	"checkin": "打卡签到", "chain": "接龙回复", "instant": "即时响应", "task": "摊派任务",
-	"material": "索要材料", "promote": "强制推广", "engagement": "点赞转发", "trace": "截图留痕",
-}
-
-// CategoryBit returns the bit of a category, 0 for an unknown one.
-func CategoryBit(c string) uint16 {
-	for i, x := range DemandCategories {
-		if x == c {
-			return 1 << i
-		}
-	}
-	return 0
-}
-
-// CategoriesOf lists the categories of a bit set in canonical order.
-func CategoriesOf(bits uint16) []string {
-	out := []string{}
-	for i, c := range DemandCategories {
-		if bits&(1<<i) != 0 {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 // Finding is a formalism demand found in a work-group message (问题发现):
 // where and when, which categories, how severe, and an excerpt around the
 // demand with personal data masked. The message itself is not kept.

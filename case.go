@@ -116,52 +116,6 @@ func (s CaseSource) Public() bool {
 	return s == SourceComplaint || s == SourceStaff || s == SourceOpen311 || s == SourceHotline
 }
 
-// CategoryOther is the problem category for everything the detector's
-// categories do not name.
-const CategoryOther = "other"
-
-// CaseCategories are the kinds of problem a case is about: the detector's
-// categories and "other".
-var CaseCategories = []string{"checkin", "chain", "instant", "task", "material", "promote", "engagement", "trace", CategoryOther}
-
-// CaseCategoryNames are the short Chinese names of the categories, as the
-// detector names them.
-var CaseCategoryNames = map[string]string{
-	"checkin": "打卡签到", "chain": "接龙回复", "instant": "即时响应", "task": "摊派任务", "material": "索要材料",
-	"promote": "强制推广", "engagement": "点赞转发", "trace": "截图留痕", CategoryOther: "其他问题",
-}
-
-// CaseCategoryHelp says in plain Chinese what each category means, for the
-// public complaint form and the Open311 service list.
-var CaseCategoryHelp = map[string]string{
-	"checkin":     "强制打卡、签到、定位上报、每日登录,或以学习时长、积分排名考核",
-	"chain":       "群里要求接龙、“收到请回复”、逐个报数",
-	"instant":     "要求随时在线、秒回,或下班后、深夜限时回复",
-	"task":        "随意摊派任务:拉人头、填问卷、转发指标、完成率排名",
-	"material":    "反复索要表格、台账、材料,同一数据多头报送",
-	"promote":     "强制关注、下载、注册政务应用或账号,考核装机率",
-	"engagement":  "强制点赞、转发、评论、投票,或把这些数量作为考核依据",
-	"trace":       "要求截图、拍照、录视频、上传轨迹来“留痕”证明工作",
-	CategoryOther: "其他“指尖上的形式主义”问题",
-}
-
-// ValidCategory reports whether c is a case category.
-func ValidCategory(c string) bool { _, ok := CaseCategoryNames[c]; return ok }
-
-// Proposals keeps the valid categories of a detector's proposal, each
-// once, in order; never nil, so it stores as a JSON list.
-func Proposals(in []string) []string {
-	out := []string{}
-	seen := map[string]bool{}
-	for _, c := range in {
-		if ValidCategory(c) && c != CategoryOther && !seen[c] {
-			seen[c] = true
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 // CaseFinding is what the responsible unit found when it looked into a case.
 type CaseFinding string
 

@@ -42,12 +42,8 @@ const workGroupClause = "在工作群组中,不得脱离工作实际强制要求
 // record with its title and redacted evidence, and the case clue that
 // opens the case, whose proposed categories are the finding's own.
 func ClueOfFinding(f *Finding) (*BurdenClue, *Clue) {
-	names := make([]string, len(f.Categories))
-	proposed := make([]string, len(f.Categories))
-	for i, c := range f.Categories {
-		names[i] = DemandCategoryNames[c]
-		proposed[i] = c
-	}
+	names := CategoryLabels(f.Categories)
+	proposed := append([]string(nil), f.Categories...)
 	var also string
 	if f.Assessed {
 		also += ",与考核挂钩"
@@ -56,9 +52,9 @@ func ClueOfFinding(f *Finding) (*BurdenClue, *Clue) {
 		also += ",发生在工作时间以外"
 	}
 	bc := &BurdenClue{Kind: ClueFromFinding, FindingID: f.ID, GroupID: f.GroupID, UnitID: f.UnitID, UnitName: f.UnitName, RegionPath: f.RegionPath,
-		Title: fmt.Sprintf("工作群“%s”%s", f.GroupName, strings.Join(names, "、")),
+		Title: fmt.Sprintf("工作群“%s”%s", f.GroupName, names),
 		Summary: fmt.Sprintf("%s 在工作群“%s”(%s)发现形式主义要求:%s%s。摘录(已脱敏):%s\n依据:%s",
-			f.At.In(China).Format("2006-01-02 15:04"), f.GroupName, f.UnitName, strings.Join(names, "、"), also, f.Excerpt, workGroupClause)}
+			f.At.In(China).Format("2006-01-02 15:04"), f.GroupName, f.UnitName, names, also, f.Excerpt, workGroupClause)}
 	cl := bc.caseClue(fmt.Sprintf("%s:%d", ClueFromFinding, f.ID), proposed)
 	if f.GroupID != 0 {
 		cl.ChannelID, cl.RegionCode = f.GroupID, ""
@@ -79,7 +75,7 @@ func ClueOfCluster(c *Cluster) (*BurdenClue, *Clue) {
 		last := c.Members[n-1]
 		bc.UnitID, bc.UnitName = last.UnitID, last.UnitName
 	}
-	return bc, bc.caseClue(fmt.Sprintf("%s:%d", ClueFromCluster, c.ID), []string{"material"})
+	return bc, bc.caseClue(fmt.Sprintf("%s:%d", ClueFromCluster, c.ID), []string{string(Material)})
 }
 
 // caseClue is the clue that opens the case of a burden clue, idempotent

@@ -84,11 +84,9 @@ type RankingFilter struct {
 
 // Quarter names the quarter of t in China time, e.g. "2026Q1".
 func Quarter(t time.Time) string {
-	t = t.In(chinaTime)
+	t = t.In(China)
 	return fmt.Sprintf("%dQ%d", t.Year(), (int(t.Month())-1)/3+1)
 }
-
-var chinaTime = time.FixedZone("CST", 8*3600)
 
 // Rating is an anonymous grassroots rating of a channel (基层评价): how much
 // burden the channel adds, 1 (none) to 5 (very much). It carries no

@@ -95,23 +95,6 @@ func (m *Message) Validate(now time.Time) error {
 	return problemsError(probs)
 }
 
-// China is the time zone of days and working hours (北京时间, UTC+8, no DST).
-var China = time.FixedZone("CST", 8*3600)
-
-// DayOf returns the China calendar day of t as YYYYMMDD.
-func DayOf(t time.Time) int {
-	c := t.In(China)
-	return c.Year()*10000 + int(c.Month())*100 + c.Day()
-}
-
-// DayTime returns midnight China time of a YYYYMMDD day.
-func DayTime(day int) time.Time {
-	return time.Date(day/10000, time.Month(day/100%100), day%100, 0, 0, 0, 0, China)
-}
-
-// AddDays moves a YYYYMMDD day by n days.
-func AddDays(day, n int) int { return DayOf(DayTime(day).AddDate(0, 0, n)) }
-
 // GroupRef names a group as a message does: by id, or by platform and the
 // platform's id.
 type GroupRef struct {
@@ -155,7 +138,7 @@ type Observation struct {
 	MemberCount int
 	Offhours    bool
 	MentionAll  bool
-	// Categories found (bit i for DemandCategories[i]) and whether they
+	// Categories found (bit i for Categories[i]) and whether they
 	// make a demand (found and not exempted by an emergency).
 	Categories uint16
 	Demand     bool

@@ -17,9 +17,9 @@
 // --holidays FILE`) for every calendar made after it, like tzdata for the
 // time package. A supplied year replaces that year of the embedded data.
 //
-// All instants are interpreted in China Standard Time (UTC+08:00, the zone of
-// Asia/Shanghai, which has had no daylight saving since 1991); the fixed zone
-// is built in, so no tzdata is needed.
+// All instants are interpreted in China Standard Time (jianfu.China:
+// UTC+08:00, the zone of Asia/Shanghai, which has had no daylight saving
+// since 1991), a fixed zone, so no tzdata is needed.
 package calendar
 
 import (
@@ -31,10 +31,9 @@ import (
 	"strings"
 	"sync"
 	"time"
-)
 
-// China is UTC+08:00, Asia/Shanghai's offset, as a fixed zone.
-var China = time.FixedZone("CST", 8*60*60)
+	"jianfu"
+)
 
 //go:embed holidays.txt
 var holidaysTxt []byte
@@ -294,7 +293,7 @@ func dayNumber(d time.Time) int {
 }
 
 // chinaDay is the day number of t's date in China.
-func chinaDay(t time.Time) int { return dayNumber(t.In(China)) }
+func chinaDay(t time.Time) int { return dayNumber(t.In(jianfu.China)) }
 
 // Covers reports whether the official holiday schedule of year is in the
 // data. Outside it, only Saturdays and Sundays count as days off.
@@ -304,7 +303,7 @@ func (c *Calendar) Covers(year int) bool { return year >= c.first && year <= c.l
 // the data lacks: the year of now, or the next one during the last 60 days
 // of a year (the State Council publishes it around November); 0 when none.
 func (c *Calendar) Uncovered(now time.Time) int {
-	now = now.In(China)
+	now = now.In(jianfu.China)
 	switch {
 	case !c.Covers(now.Year()):
 		return now.Year()
@@ -361,7 +360,7 @@ func (c *Calendar) Holiday(d time.Time) (name string, makeupWorkday bool, ok boo
 // IsWorkingTime reports whether t falls within office hours on a working day,
 // reading t in China Standard Time.
 func (c *Calendar) IsWorkingTime(t time.Time) bool {
-	t = t.In(China)
+	t = t.In(jianfu.China)
 	if !c.isWorkday(dayNumber(t)) {
 		return false
 	}
@@ -413,5 +412,5 @@ func (c *Calendar) WorkdaysBetween(a, b time.Time) int {
 
 func (c *Calendar) dateOf(day int) time.Time {
 	u := time.Unix(int64(day)*86400, 0).UTC()
-	return time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, China)
+	return time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, jianfu.China)
 }

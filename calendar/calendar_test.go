@@ -6,10 +6,12 @@ import (
 	"time"
 
 	"github.com/6tail/lunar-go/HolidayUtil"
+
+	"jianfu"
 )
 
 func day(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02", s, China)
+	t, err := time.ParseInLocation("2006-01-02", s, jianfu.China)
 	if err != nil {
 		panic(err)
 	}
@@ -73,8 +75,8 @@ func TestIsWorkingTime(t *testing.T) {
 		{"2026-09-30T22:00:00+08:00", false},
 		{"2026-10-02T10:00:00+08:00", false}, // 国庆
 		{"2026-10-10T10:00:00+08:00", true},  // 调休 Saturday
-		{"2026-09-30T02:00:00Z", true},       // 10:00 in China
-		{"2026-09-30T10:00:00Z", false},      // 18:00 in China
+		{"2026-09-30T02:00:00Z", true},       // 10:00 in jianfu.China
+		{"2026-09-30T10:00:00Z", false},      // 18:00 in jianfu.China
 	}
 	for _, tc := range cases {
 		if got := c.IsWorkingTime(at(tc.at)); got != tc.want {

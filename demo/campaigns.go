@@ -35,7 +35,7 @@ func (g *gen) campaigns(ctx context.Context) error {
 	}
 	realNow := db.Now
 	defer func() { db.Now = realNow }()
-	now := realNow()
+	now := realNow().In(jianfu.China) // the quarter and the dates named are China's
 	at := func(t time.Time) { db.Now = func() time.Time { return t } }
 
 	// Technical checks: a third of the channels with a public address.
@@ -297,7 +297,7 @@ func (g *gen) sampleChannels(ctx context.Context) error {
 	if _, n, err := g.db.Channels().FindChannels(ctx, jianfu.ChannelFilter{Page: jianfu.Page{Limit: 1}}); err != nil || n > 0 {
 		return err
 	}
-	now := g.db.Now()
+	now := g.db.Now().In(jianfu.China) // end dates are China days
 	made := 0
 	add := func(u *unit, kind jianfu.ChannelKind, platform, name string, edit func(*jianfu.Channel)) error {
 		days := g.rng.IntN(10)

@@ -23,41 +23,41 @@ import (
 
 // caseTemplates are complaint texts per category; {g} is a work group or
 // other channel, {a} an app, {c} an account.
-var caseTemplates = map[string][]string{
-	"checkin": {
+var caseTemplates = map[jianfu.Category][]string{
+	jianfu.Checkin: {
 		"{g}要求每天早上8点前在群里发定位打卡,周末也不例外,没打卡的第二天在群里点名。",
 		"单位要求每天登录“{a}”学习满30分钟,积分每周排名通报,大家只能挂机刷时长。",
 		"{g}要求网格员每天上下班各拍照定位签到一次,节假日也要签到,漏签扣绩效。",
 	},
-	"chain": {
+	jianfu.Chain: {
 		"{g}里每发一条通知都要求全体接龙回复“收到”,晚上十点后还在接龙,不回复的第二天被点名。",
 		"{g}要求每位老师看完通知后回复1,群主逐个核对名单,漏一个就@全体成员。",
 	},
-	"instant": {
+	jianfu.Instant: {
 		"{g}负责人要求消息必须“秒回”,下班后也要在10分钟内回复,否则视为工作不到位。",
 		"晚上11点{g}突然发通知,要求当晚12点前上报本村在外务工人员数据。",
 	},
-	"task": {
+	jianfu.Task: {
 		"上级在{g}摊派任务,要求每个村发动不少于200名群众下载注册“{a}”,完成率每天排名。",
 		"{g}要求每名教师转发问卷给50名家长填写,完不成的扣绩效。",
 	},
-	"material": {
+	jianfu.Material: {
 		"同一份人口统计表,{g}和上级几个部门先后要了三次,格式还各不相同。",
 		"{g}每周要求报送工作台账和佐证材料,内容与系统里已有的数据完全重复。",
 	},
-	"promote": {
+	jianfu.Promote: {
 		"单位强制要求全体职工及家属下载“{a}”并截图上传注册页面,装机率纳入年度考核。",
 		"要求每名干部关注“{c}”并拉10名亲友关注,按关注人数排名通报。",
 	},
-	"engagement": {
+	jianfu.Engagement: {
 		"{g}每天转发“{c}”的文章,要求全员点赞、评论并截图,点赞数纳入月度考核。",
 		"单位组织给“{c}”的作品投票,要求每人每天投票并在{g}晒截图。",
 	},
-	"trace": {
+	jianfu.Trace: {
 		"入户走访要求拍摄带水印的照片和视频上传{a},一次走访要拍10张照片留痕。",
 		"{g}要求每项工作都上传现场照片和轨迹截图作为完成证明,否则不算完成。",
 	},
-	"other": {
+	jianfu.CategoryOther: {
 		"一个人被拉进30多个工作群,{g}等群里同样的通知重复发,每个群都要回复。",
 	},
 }
@@ -147,7 +147,7 @@ func (g *gen) cases(ctx context.Context) error {
 			}
 		}
 		cat := jianfu.CaseCategories[g.rng.IntN(len(jianfu.CaseCategories))]
-		pc := &plannedCase{index: i + 1, county: k, unit: u, category: cat, source: pickSource(g.rng.Float64())}
+		pc := &plannedCase{index: i + 1, county: k, unit: u, category: string(cat), source: pickSource(g.rng.Float64())}
 		pc.channel, pc.text = g.caseText(u, cat)
 		pc.named = pc.source.Public() && g.rng.Float64() < 0.25
 		// Started between 75 days and 2 hours ago, in office hours.
@@ -187,7 +187,7 @@ func (g *gen) cases(ctx context.Context) error {
 			day = p.start
 		}
 	}
-	nextSweep := time.Date(day.Year(), day.Month(), day.Day()+1, 8, 0, 0, 0, chinaTZ)
+	nextSweep := time.Date(day.Year(), day.Month(), day.Day()+1, 8, 0, 0, 0, jianfu.China)
 	sweep := func(until time.Time) error {
 		for !nextSweep.After(until) {
 			at(nextSweep)
@@ -258,19 +258,17 @@ func pickSource(x float64) jianfu.CaseSource {
 	return jianfu.SourceTechCheck
 }
 
-var chinaTZ = time.FixedZone("CST", 8*3600)
-
 // casesPerCounty is how many cases the full province gets per county.
 const casesPerCounty = 12
 
 // officeHours moves t to 09:00 China time of its day plus minutes.
 func officeHours(t time.Time, minutes int) time.Time {
-	t = t.In(chinaTZ)
-	return time.Date(t.Year(), t.Month(), t.Day(), 9, 0, 0, 0, chinaTZ).Add(time.Duration(minutes) * time.Minute)
+	t = t.In(jianfu.China)
+	return time.Date(t.Year(), t.Month(), t.Day(), 9, 0, 0, 0, jianfu.China).Add(time.Duration(minutes) * time.Minute)
 }
 
 // caseText writes a complaint about a channel of the unit.
-func (g *gen) caseText(u *unit, cat string) (channel, text string) {
+func (g *gen) caseText(u *unit, cat jianfu.Category) (channel, text string) {
 	short := strings.TrimPrefix(u.Name, "中共")
 	group := short + "工作群"
 	if u.kind == kindSchool {
@@ -470,7 +468,7 @@ func (g *gen) runStep(ctx context.Context, s caseStep) error {
 			c := &jianfu.Complaint{Source: pc.source, Category: pc.category, RegionCode: pc.unit.RegionCode, ChannelText: pc.channel, Description: pc.text,
 				Proposed: g.det.Propose(pc.text, pc.channel)}
 			if pc.source == jianfu.SourceHotline {
-				c.SourceRef = fmt.Sprintf("12345-%s-%04d", s.at.In(chinaTZ).Format("20060102"), pc.index)
+				c.SourceRef = fmt.Sprintf("12345-%s-%04d", s.at.In(jianfu.China).Format("20060102"), pc.index)
 			}
 			if pc.named && g.db.Intake().AcceptsIdentity() {
 				c.Identity = &jianfu.ReporterIdentity{Name: personName(g.rng), Phone: fmt.Sprintf("139%08d", g.rng.IntN(100_000_000))}
@@ -566,7 +564,7 @@ func (g *gen) publishTypical(ctx context.Context, want int) (int, error) {
 		if strings.HasSuffix(c.RegionName, "区") {
 			region = "某区"
 		}
-		title := region + "“" + jianfu.CaseCategoryNames[c.Category] + "”问题典型案例"
+		title := region + "“" + jianfu.Category(c.Category).Label() + "”问题典型案例"
 		summary := "群众反映:" + anonymise(jianfu.Redact(c.Description)) +
 			"网信部门受理后移送责任单位办理。经核实," + strings.TrimSuffix(jianfu.CaseOutcomeNames[c.Outcome], "。") + "。"
 		if _, err := g.db.Typical().DraftTypical(sys, c.ID, jianfu.TypicalCase{Title: title, Summary: summary,

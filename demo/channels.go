@@ -21,7 +21,7 @@ import (
 // Filed records are written with one import, as an existing ledger would
 // be; the review queue goes through the life cycle one action at a time.
 func (g *gen) channels(ctx context.Context) error {
-	today := g.db.Now().In(time.FixedZone("CST", 8*3600)).Truncate(24 * time.Hour)
+	today := jianfu.Midnight(g.db.Now())
 	p := &channelPlan{g: g, today: today, seq: map[string]int{}, owners: map[*county][]string{}}
 	for _, u := range g.w.units {
 		p.unit(u)

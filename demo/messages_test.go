@@ -42,7 +42,7 @@ func TestTemplatesMeanWhatTheySay(t *testing.T) {
 		}
 		for _, w := range waves {
 			for _, tpl := range w.texts {
-				if r := det.Analyze(detect.Message{Text: g.fill(tpl, dg, time.Now())}); !r.Found() || !r.Has(detect.Material) {
+				if r := det.Analyze(detect.Message{Text: g.fill(tpl, dg, time.Now())}); !r.Found() || !r.Has(jianfu.Material) {
 					t.Errorf("wave request is not a material demand: %q", tpl)
 				}
 			}

@@ -1,6 +1,10 @@
 package detect
 
-import "math"
+import (
+	"math"
+
+	"jianfu"
+)
 
 type hit struct {
 	pat    int32
@@ -24,7 +28,7 @@ type analysis struct {
 	hits   []hit
 	sents  []int32 // first token of each sentence, plus len(toks)
 	header bool    // the first sentence is a short address line with a modal ("各村:")
-	weight [8]float64
+	weight [len(jianfu.Categories)]float64
 	r      *Result
 }
 
@@ -37,7 +41,7 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 	s := r.s
 	r.Categories = r.Categories[:0]
 	if r.Categories == nil {
-		r.Categories = make([]Category, 0, 8)
+		r.Categories = make([]jianfu.Category, 0, 8)
 	}
 	r.Spans = r.Spans[:0]
 	if r.Spans == nil {
@@ -120,7 +124,7 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 	found := false
 	for c, w := range a.weight {
 		if w > 0 {
-			r.Categories = append(r.Categories, AllCategories()[c])
+			r.Categories = append(r.Categories, jianfu.Categories[c])
 			r.Score += w
 			found = true
 		}
@@ -573,12 +577,12 @@ func (a *analysis) aggravated(h *hit, assessed bool) bool {
 		hs, he := int(a.toks[h.ts].os), int(a.toks[h.te].oe)
 		for _, sp := range a.r.Spans {
 			switch sp.Category {
-			case Trace:
+			case jianfu.Trace:
 				if s == sent && sp.Start < he+objectGap && sp.End > hs-objectGap {
 					continue
 				}
 				fallthrough
-			case Chain, Instant, Checkin:
+			case jianfu.Chain, jianfu.Instant, jianfu.Checkin:
 				if sp.Start >= from && sp.Start < to {
 					return true
 				}

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"jianfu"
 )
 
 // benchMix is a realistic message mix: the corpus, with normal messages
@@ -57,14 +59,14 @@ func BenchmarkBaselineRegexp(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	byCat := map[Category][]string{}
+	byCat := map[jianfu.Category][]string{}
 	for _, r := range d.Rules() {
 		for _, p := range r.Patterns {
 			byCat[r.Category] = append(byCat[r.Category], regexp.QuoteMeta(p))
 		}
 	}
 	var res []*regexp.Regexp
-	for _, c := range AllCategories() {
+	for _, c := range jianfu.Categories {
 		res = append(res, regexp.MustCompile(strings.Join(byCat[c], "|")))
 	}
 	msgs := benchMix(b)

@@ -9,18 +9,20 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"jianfu"
 )
 
 // corpusItem is one labelled message of testdata/corpus/*.jsonl.
 type corpusItem struct {
-	Text       string     `json:"text"`
-	Categories []Category `json:"categories"`
-	Time       string     `json:"time,omitempty"`
-	Assessed   bool       `json:"assessed,omitempty"`
-	Exempt     bool       `json:"exempt,omitempty"`
-	Offhours   *bool      `json:"offhours,omitempty"`
-	Disguised  bool       `json:"disguised,omitempty"`
-	Note       string     `json:"note,omitempty"`
+	Text       string            `json:"text"`
+	Categories []jianfu.Category `json:"categories"`
+	Time       string            `json:"time,omitempty"`
+	Assessed   bool              `json:"assessed,omitempty"`
+	Exempt     bool              `json:"exempt,omitempty"`
+	Offhours   *bool             `json:"offhours,omitempty"`
+	Disguised  bool              `json:"disguised,omitempty"`
+	Note       string            `json:"note,omitempty"`
 }
 
 func loadCorpus(t testing.TB, name string) []corpusItem {
@@ -42,7 +44,7 @@ func loadCorpus(t testing.TB, name string) []corpusItem {
 }
 
 type corpusScore struct {
-	tp, fp, fn        map[Category]int
+	tp, fp, fn        map[jianfu.Category]int
 	normal, falseAlrm int
 	items, exact      int
 	disguised, disOK  int
@@ -56,7 +58,7 @@ type corpusScore struct {
 
 func (s *corpusScore) micro() (p, r, f float64) {
 	var tp, fp, fn int
-	for _, c := range AllCategories() {
+	for _, c := range jianfu.Categories {
 		tp += s.tp[c]
 		fp += s.fp[c]
 		fn += s.fn[c]
@@ -74,7 +76,7 @@ func (s *corpusScore) falseAlarmRate() float64 {
 }
 
 func scoreCorpus(d *Detector, items []corpusItem) *corpusScore {
-	s := &corpusScore{tp: map[Category]int{}, fp: map[Category]int{}, fn: map[Category]int{}}
+	s := &corpusScore{tp: map[jianfu.Category]int{}, fp: map[jianfu.Category]int{}, fn: map[jianfu.Category]int{}}
 	var r Result
 	for _, it := range items {
 		m := Message{Text: it.Text}
@@ -82,16 +84,16 @@ func scoreCorpus(d *Detector, items []corpusItem) *corpusScore {
 			m.Time, _ = time.Parse(time.RFC3339, it.Time)
 		}
 		d.AnalyzeInto(m, &r)
-		want := map[Category]bool{}
+		want := map[jianfu.Category]bool{}
 		for _, c := range it.Categories {
 			want[c] = true
 		}
-		got := map[Category]bool{}
+		got := map[jianfu.Category]bool{}
 		for _, c := range r.Categories {
 			got[c] = true
 		}
 		ok := true
-		for _, c := range AllCategories() {
+		for _, c := range jianfu.Categories {
 			switch {
 			case want[c] && got[c]:
 				s.tp[c]++
@@ -146,7 +148,7 @@ func (s *corpusScore) report(t *testing.T, name string) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %d items, %d exactly right\n", name, s.items, s.exact)
 	fmt.Fprintf(&b, "  %-11s %5s %5s %5s  %9s %6s\n", "category", "tp", "fp", "fn", "precision", "recall")
-	for _, c := range AllCategories() {
+	for _, c := range jianfu.Categories {
 		tp, fp, fn := s.tp[c], s.fp[c], s.fn[c]
 		fmt.Fprintf(&b, "  %-11s %5d %5d %5d  %9.3f %6.3f\n", c, tp, fp, fn,
 			float64(tp)/float64(max(tp+fp, 1)), float64(tp)/float64(max(tp+fn, 1)))

@@ -28,76 +28,9 @@ import (
 	"strings"
 	"time"
 
+	"jianfu"
 	"jianfu/calendar"
 )
-
-// Category is a kind of formalism demand.
-type Category string
-
-// The categories, in the order results list them.
-const (
-	Checkin    Category = "checkin"    // forced clock-in, sign-in, location, daily login, points
-	Chain      Category = "chain"      // reply chains and roll calls: 接龙, 收到请回复, reply "1"
-	Instant    Category = "instant"    // immediate or always-on response, same-night deadlines
-	Task       Category = "task"       // quotas and chores pushed down, fines
-	Material   Category = "material"   // forms, reports, ledgers, repeated submissions
-	Promote    Category = "promote"    // forced follow/download/install/register of apps and accounts
-	Engagement Category = "engagement" // forced likes, shares, comments, votes, or those as metrics
-	Trace      Category = "trace"      // screenshots, photos, videos, tracks as proof of work (留痕)
-)
-
-// AllCategories returns the categories in their canonical order.
-func AllCategories() []Category {
-	return []Category{Checkin, Chain, Instant, Task, Material, Promote, Engagement, Trace}
-}
-
-func (c Category) index() int {
-	switch c {
-	case Checkin:
-		return 0
-	case Chain:
-		return 1
-	case Instant:
-		return 2
-	case Task:
-		return 3
-	case Material:
-		return 4
-	case Promote:
-		return 5
-	case Engagement:
-		return 6
-	case Trace:
-		return 7
-	}
-	return -1
-}
-
-// Valid reports whether c is one of the categories.
-func (c Category) Valid() bool { return c.index() >= 0 }
-
-// Label is the Chinese name of the category.
-func (c Category) Label() string {
-	switch c {
-	case Checkin:
-		return "打卡签到"
-	case Chain:
-		return "接龙回复"
-	case Instant:
-		return "即时响应"
-	case Task:
-		return "摊派任务"
-	case Material:
-		return "索要材料"
-	case Promote:
-		return "强制推广"
-	case Engagement:
-		return "点赞转发"
-	case Trace:
-		return "截图留痕"
-	}
-	return string(c)
-}
 
 // Severity grades a message.
 type Severity string
@@ -133,10 +66,10 @@ type Message struct {
 
 // Span marks the words of one finding, in runes of the original text.
 type Span struct {
-	Start    int      `json:"start"`
-	End      int      `json:"end"`
-	Category Category `json:"category"`
-	Rule     string   `json:"rule"`
+	Start    int             `json:"start"`
+	End      int             `json:"end"`
+	Category jianfu.Category `json:"category"`
+	Rule     string          `json:"rule"`
 }
 
 // Result is what the detector found in a message. Categories is empty (not
@@ -144,13 +77,13 @@ type Span struct {
 // emergency context suppressed the findings: Categories and Spans still say
 // what was asked, but Severity is none and Score 0.
 type Result struct {
-	Categories []Category `json:"categories"`
-	Severity   Severity   `json:"severity"`
-	Score      float64    `json:"score"`
-	Assessed   bool       `json:"assessed"`
-	Offhours   bool       `json:"offhours"`
-	Exempt     bool       `json:"exempt"`
-	Spans      []Span     `json:"spans"`
+	Categories []jianfu.Category `json:"categories"`
+	Severity   Severity          `json:"severity"`
+	Score      float64           `json:"score"`
+	Assessed   bool              `json:"assessed"`
+	Offhours   bool              `json:"offhours"`
+	Exempt     bool              `json:"exempt"`
+	Spans      []Span            `json:"spans"`
 
 	s *scratch
 }
@@ -160,7 +93,7 @@ type Result struct {
 func (r *Result) Found() bool { return len(r.Categories) > 0 && !r.Exempt }
 
 // Has reports whether c is among the categories.
-func (r *Result) Has(c Category) bool {
+func (r *Result) Has(c jianfu.Category) bool {
 	for _, x := range r.Categories {
 		if x == c {
 			return true
@@ -338,7 +271,7 @@ func (d *Detector) compile(rs *ruleSet) error {
 		return id, nil
 	}
 	for _, r := range rs.rules {
-		cr := compiledRule{Rule: r, overlap: -1, homo: r.Homophones == nil || *r.Homophones, cat: r.Category.index()}
+		cr := compiledRule{Rule: r, overlap: -1, homo: r.Homophones == nil || *r.Homophones, cat: r.Category.Index()}
 		for _, list := range []struct {
 			in  []Condition
 			out *[]ccond

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"jianfu"
 	"jianfu/calendar"
 )
 
@@ -22,14 +23,14 @@ func TestSpansOnOriginalText(t *testing.T) {
 	d := mustNew(t)
 	cases := []struct {
 		text, covered string
-		cat           Category
+		cat           jianfu.Category
 	}{
-		{"通知已发,收 到 請 回 覆", "收 到 請 回 覆", Chain},
-		{"各村 jie龙 上报人数", "jie龙", Chain},
-		{"请大家👍并转发到朋友圈", "👍", Engagement},
-		{"每天早上d卡,别忘了", "d卡", Checkin},
-		{"看到的扣１", "扣１", Chain},
-		{"收\u200b到\u200b请\u200b回\u200b复", "收\u200b到\u200b请\u200b回\u200b复", Chain},
+		{"通知已发,收 到 請 回 覆", "收 到 請 回 覆", jianfu.Chain},
+		{"各村 jie龙 上报人数", "jie龙", jianfu.Chain},
+		{"请大家👍并转发到朋友圈", "👍", jianfu.Engagement},
+		{"每天早上d卡,别忘了", "d卡", jianfu.Checkin},
+		{"看到的扣１", "扣１", jianfu.Chain},
+		{"收\u200b到\u200b请\u200b回\u200b复", "收\u200b到\u200b请\u200b回\u200b复", jianfu.Chain},
 	}
 	for _, tc := range cases {
 		r := d.Analyze(Message{Text: tc.text})
@@ -48,7 +49,7 @@ func TestSpansOnOriginalText(t *testing.T) {
 
 func TestModifiersAndSeverity(t *testing.T) {
 	d := mustNew(t)
-	holidayNight := time.Date(2026, 10, 3, 21, 15, 0, 0, calendar.China)
+	holidayNight := time.Date(2026, 10, 3, 21, 15, 0, 0, jianfu.China)
 	r := d.Analyze(Message{Text: "收到请回复,十分钟内没回复的明天通报", Time: holidayNight})
 	if !r.Offhours || !r.Assessed || r.Severity != SeverityHigh || r.Exempt {
 		t.Errorf("holiday-night demand tied to 通报: %+v", r)
@@ -58,7 +59,7 @@ func TestModifiersAndSeverity(t *testing.T) {
 		t.Errorf("plain 收到请回复 without time: %+v", r)
 	}
 	r = d.Analyze(Message{Text: "防汛紧急:各村收到请回复,半小时内上报水位情况"})
-	if !r.Exempt || r.Severity != SeverityNone || r.Score != 0 || !r.Has(Chain) || r.Found() {
+	if !r.Exempt || r.Severity != SeverityNone || r.Score != 0 || !r.Has(jianfu.Chain) || r.Found() {
 		t.Errorf("flood emergency must be reported as exempt: %+v", r)
 	}
 	r = d.Analyze(Message{Text: "紧急通知:各村收到请回复"})
@@ -66,14 +67,14 @@ func TestModifiersAndSeverity(t *testing.T) {
 		t.Errorf("紧急通知 alone is no emergency: %+v", r)
 	}
 	// the same time on the 调休 Saturday is working time
-	r = d.Analyze(Message{Text: "各村书记请回复收到", Time: time.Date(2026, 10, 10, 9, 30, 0, 0, calendar.China)})
+	r = d.Analyze(Message{Text: "各村书记请回复收到", Time: time.Date(2026, 10, 10, 9, 30, 0, 0, jianfu.China)})
 	if r.Offhours {
 		t.Errorf("调休 Saturday morning is working time: %+v", r)
 	}
 	// a custom calendar changes office hours
 	cal, _ := calendar.New(calendar.WithWorkingHours("09:00-18:00"))
 	d2 := mustNew(t, WithCalendar(cal))
-	if r := d2.Analyze(Message{Text: "收到请回复", Time: time.Date(2026, 9, 30, 17, 45, 0, 0, calendar.China)}); r.Offhours {
+	if r := d2.Analyze(Message{Text: "收到请回复", Time: time.Date(2026, 9, 30, 17, 45, 0, 0, jianfu.China)}); r.Offhours {
 		t.Errorf("17:45 within custom hours: %+v", r)
 	}
 }
@@ -81,21 +82,21 @@ func TestModifiersAndSeverity(t *testing.T) {
 func TestRuleLookup(t *testing.T) {
 	d := mustNew(t)
 	r, ok := d.Rule("chain.reply-received")
-	if !ok || r.Category != Chain || r.Clause.Text == "" || len(r.Examples.Match) == 0 {
+	if !ok || r.Category != jianfu.Chain || r.Clause.Text == "" || len(r.Examples.Match) == 0 {
 		t.Fatalf("Rule(chain.reply-received) = %+v, %v", r, ok)
 	}
 	if _, ok := d.Rule("no.such-rule"); ok {
 		t.Error("unknown rule found")
 	}
-	cats := map[Category]bool{}
+	cats := map[jianfu.Category]bool{}
 	for _, r := range d.Rules() {
 		cats[r.Category] = true
 		if r.Clause.Source == "" {
 			t.Errorf("%s cites no source", r.ID)
 		}
 	}
-	if len(cats) != len(AllCategories()) {
-		t.Errorf("rules cover %d of %d categories", len(cats), len(AllCategories()))
+	if len(cats) != len(jianfu.Categories) {
+		t.Errorf("rules cover %d of %d categories", len(cats), len(jianfu.Categories))
 	}
 }
 
@@ -110,7 +111,7 @@ func TestAnalyzeIntoDoesNotAllocate(t *testing.T) {
 	msgs := []Message{
 		{Text: "请各村今晚十点前接龙报送走访照片,收到请回复"},
 		{Text: "明天上午九点开会"},
-		{Text: "請大家👍並轉發,dz", Time: time.Date(2026, 10, 2, 22, 0, 0, 0, calendar.China)},
+		{Text: "請大家👍並轉發,dz", Time: time.Date(2026, 10, 2, 22, 0, 0, 0, jianfu.China)},
 	}
 	var r Result
 	for _, m := range msgs {

@@ -1,6 +1,9 @@
 package detect
 
-import "strings"
+import (
+	"jianfu"
+	"strings"
+)
 
 // Propose returns the demand categories found in any of the texts (a
 // complaint's description, the channel it names), in the order first
@@ -11,7 +14,7 @@ func (d *Detector) Propose(texts ...string) []string {
 	if d == nil {
 		return out
 	}
-	seen := map[Category]bool{}
+	seen := map[jianfu.Category]bool{}
 	for _, t := range texts {
 		if strings.TrimSpace(t) == "" {
 			continue

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"jianfu"
 )
 
 //go:embed rules/*.yaml
@@ -53,9 +55,9 @@ func (c *Condition) UnmarshalYAML(n *yaml.Node) error {
 
 // Rule is one detection rule as written in a rule file.
 type Rule struct {
-	ID       string   `yaml:"id" json:"id"`
-	Category Category `yaml:"category" json:"category"`
-	Title    string   `yaml:"title" json:"title"`
+	ID       string          `yaml:"id" json:"id"`
+	Category jianfu.Category `yaml:"category" json:"category"`
+	Title    string          `yaml:"title" json:"title"`
 	// Weight adds to the message score when the rule fires (the largest
 	// weight per category counts).
 	Weight   float64  `yaml:"weight" json:"weight"`
@@ -263,7 +265,7 @@ func validateRule(r *Rule) error {
 
 func categoryList() string {
 	var s []string
-	for _, c := range AllCategories() {
+	for _, c := range jianfu.Categories {
 		s = append(s, string(c))
 	}
 	return strings.Join(s, ", ")

@@ -24,20 +24,15 @@ const ledgerSummary = 120
 // with overdue working days counted by cal as of now. The description is
 // redacted (again: the store already did) and cut short.
 func CaseLedgerRecord(c *jianfu.Case, cal jianfu.WorkdayCounter, now time.Time) []string {
-	cst := time.FixedZone("CST", 8*3600)
 	stamp := func(t *time.Time) string {
 		if t == nil {
 			return ""
 		}
-		return t.In(cst).Format("2006-01-02 15:04")
+		return t.In(jianfu.China).Format("2006-01-02 15:04")
 	}
 	cats := c.Categories
 	if len(cats) == 0 {
 		cats = []string{c.Category}
-	}
-	names := make([]string, 0, len(cats))
-	for _, x := range cats {
-		names = append(names, jianfu.CaseCategoryNames[x])
 	}
 	channel := c.ChannelName
 	if channel == "" {
@@ -55,7 +50,7 @@ func CaseLedgerRecord(c *jianfu.Case, cal jianfu.WorkdayCounter, now time.Time) 
 		stage = jianfu.CaseStageNames[c.Stage]
 		if c.DueAt != nil {
 			// Deadlines end at midnight after their last day.
-			due = c.DueAt.Add(-time.Minute).In(cst).Format("2006-01-02")
+			due = c.DueAt.Add(-time.Minute).In(jianfu.China).Format("2006-01-02")
 		}
 	}
 	overdue, late := "否", ""
@@ -70,7 +65,7 @@ func CaseLedgerRecord(c *jianfu.Case, cal jianfu.WorkdayCounter, now time.Time) 
 		escalated = "提级至" + c.EscalatedToName
 	}
 	return []string{
-		c.Number, jianfu.CaseSourceNames[c.Source], strings.Join(names, "、"), channel, c.RegionName, unit,
+		c.Number, jianfu.CaseSourceNames[c.Source], jianfu.CategoryLabels(cats), channel, c.RegionName, unit,
 		jianfu.CaseStatusNames[c.Status], stage, due, overdue, late, escalated, jianfu.CaseOutcomeNames[c.Outcome],
 		stamp(&c.CreatedAt), stamp(c.ClosedAt), summary(jianfu.Redact(c.Description), ledgerSummary),
 	}

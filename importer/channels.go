@@ -211,7 +211,7 @@ func parseChannel(s source, row tabular.Row) (*jianfu.ChannelImport, []jianfu.Pr
 	}
 	if v := row.Get("filed_at"); v != "" {
 		if d, ok := parseDate(v); ok {
-			t, _ := time.ParseInLocation("2006-01-02", d, time.FixedZone("CST", 8*3600))
+			t, _ := time.ParseInLocation("2006-01-02", d, jianfu.China)
 			c.FiledAt = &t
 		} else {
 			bad("filed_at", fmt.Sprintf("备案日期“%s”无法识别,应为 YYYY-MM-DD", v), fmt.Sprintf("filing date %q: write YYYY-MM-DD", v))
@@ -326,7 +326,7 @@ func ChannelRecord(c *jianfu.Channel) []string {
 		if t == nil {
 			return ""
 		}
-		return t.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
+		return t.In(jianfu.China).Format("2006-01-02")
 	}
 	yes := ""
 	if c.Kind == jianfu.KindGroup {
@@ -345,6 +345,6 @@ func ChannelRecord(c *jianfu.Channel) []string {
 		strings.Join(c.StoreLinks, ";"), audience, c.Functions, c.Purpose, c.LaunchDate, c.CertSubject, c.Owner, strings.Join(c.Admins, "、"),
 		member, yes, c.EndDate, c.ResponsiblePerson, c.ResponsiblePhone, strings.Join(c.Tags, "、"), c.Notes,
 		jianfu.StatusNames[c.Status], c.FilingNumber, date(c.FiledAt),
-		strconv.FormatInt(c.ID, 10), jianfu.CodeOfPath(c.RegionPath), date(c.RevalidationDue), c.UpdatedAt.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04"),
+		strconv.FormatInt(c.ID, 10), jianfu.CodeOfPath(c.RegionPath), date(c.RevalidationDue), c.UpdatedAt.In(jianfu.China).Format("2006-01-02 15:04"),
 	}
 }

@@ -67,19 +67,17 @@ var timeLayouts = []string{
 	"2006-01-02", "2006/1/2", "2006年1月2日", "20060102150405",
 }
 
-var china = time.FixedZone("CST", 8*3600)
-
 // parseTime reads a moment as hotline exports write it.
 func parseTime(s string) (time.Time, bool) {
 	s = strings.TrimSpace(width.Fold.String(s))
 	for _, l := range timeLayouts {
-		if t, err := time.ParseInLocation(l, s, china); err == nil {
+		if t, err := time.ParseInLocation(l, s, jianfu.China); err == nil {
 			return t, true
 		}
 	}
 	// An Excel serial date (days since 1899-12-30), when a cell kept its number.
 	if f, err := strconv.ParseFloat(s, 64); err == nil && f > 20000 && f < 80000 {
-		base := time.Date(1899, 12, 30, 0, 0, 0, 0, china)
+		base := time.Date(1899, 12, 30, 0, 0, 0, 0, jianfu.China)
 		return base.Add(time.Duration(f * 24 * float64(time.Hour))).Round(time.Second), true
 	}
 	return time.Time{}, false
@@ -95,9 +93,9 @@ func categoryOf(s string) (string, bool) {
 	if jianfu.ValidCategory(strings.ToLower(s)) {
 		return strings.ToLower(s), true
 	}
-	for code, name := range jianfu.CaseCategoryNames {
-		if name == s || strings.TrimSuffix(name, "问题") == s {
-			return code, true
+	for _, c := range jianfu.CaseCategories {
+		if name := c.Label(); name == s || strings.TrimSuffix(name, "问题") == s {
+			return string(c), true
 		}
 	}
 	return "", false

@@ -67,7 +67,7 @@ func TestImportComplaintsIsIdempotent(t *testing.T) {
 			t.Fatalf("hotline cases: %d %v", total, err)
 		}
 		c := list[0]
-		if c.SourceRef != "12345-20260302-0001" || c.RegionPath != "390102" || c.ChannelText != "望江中学教师工作群" || c.CreatedAt.In(china).Format("2006-01-02 15:04") != "2026-03-02 09:12" {
+		if c.SourceRef != "12345-20260302-0001" || c.RegionPath != "390102" || c.ChannelText != "望江中学教师工作群" || c.CreatedAt.In(jianfu.China).Format("2006-01-02 15:04") != "2026-03-02 09:12" {
 			t.Errorf("first record as stored: ref %s region %s channel %s at %v", c.SourceRef, c.RegionPath, c.ChannelText, c.CreatedAt)
 		}
 		if !c.Anonymous || c.Category != "chain" {

@@ -315,7 +315,7 @@ func (p *Pipeline) analyzeRange(msgs []jianfu.Message, groups []*jianfu.GroupInf
 		o.Offhours = r.Offhours
 		o.MentionAll = m.MentionAll || jianfu.MentionsAll(m.Text)
 		for _, c := range r.Categories {
-			o.Categories |= jianfu.CategoryBit(string(c))
+			o.Categories |= c.Bit()
 		}
 		o.Exempt = r.Exempt && len(r.Categories) > 0
 		o.Demand = r.Found()
@@ -378,7 +378,7 @@ func (p *Pipeline) finding(m *jianfu.Message, r *detect.Result, sender string, r
 		}
 		f.Spans = append(f.Spans, jianfu.FindingSpan{Start: st, End: en, Category: string(s.Category), Rule: s.Rule})
 	}
-	if r.Has(detect.Material) {
+	if r.Has(jianfu.Material) {
 		f.Topic = Topic(rs, r.Spans)
 	}
 	return f

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 
+	"jianfu"
 	"jianfu/detect"
 	"jianfu/redact"
 )
@@ -22,7 +23,7 @@ func Topic(text []rune, spans []detect.Span) string {
 	used := map[int]bool{}
 	enough := func(t string) bool { return len([]rune(t)) >= 4 }
 	for _, s := range spans {
-		if s.Category != detect.Material {
+		if s.Category != jianfu.Material {
 			continue
 		}
 		ci := clauseOf(clauses, s.Start)

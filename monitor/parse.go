@@ -9,6 +9,8 @@ import (
 	"github.com/mmcdole/gofeed"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"jianfu"
 )
 
 // Feed is what monitoring reads from an RSS, Atom or JSON feed.
@@ -158,8 +160,6 @@ func resolve(base *url.URL, href string) *url.URL {
 	return u
 }
 
-var china = time.FixedZone("CST", 8*3600)
-
 // timeLayouts are the forms dates take in page metadata; a date without a
 // zone is China time.
 var timeLayouts = []string{
@@ -173,7 +173,7 @@ func parseTime(s string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	for _, l := range timeLayouts {
-		if t, err := time.ParseInLocation(l, s, china); err == nil {
+		if t, err := time.ParseInLocation(l, s, jianfu.China); err == nil {
 			if t.Year() < 1990 || t.Year() > 2200 {
 				return time.Time{}, false
 			}

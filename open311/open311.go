@@ -72,7 +72,7 @@ type Handler struct {
 // New returns the handler. It expects to be mounted at /open311/v2/.
 func New(b Backend, keys KeyResolver, cfg Config) *Handler {
 	if cfg.Changeset.IsZero() {
-		cfg.Changeset = time.Date(2026, 3, 1, 0, 0, 0, 0, china)
+		cfg.Changeset = time.Date(2026, 3, 1, 0, 0, 0, 0, jianfu.China)
 	}
 	if cfg.Contact == "" {
 		cfg.Contact = "请联系所在地网信办;接口问题请联系平台管理员"
@@ -82,8 +82,6 @@ func New(b Backend, keys KeyResolver, cfg Config) *Handler {
 	}
 	return &Handler{b: b, keys: keys, cfg: cfg, now: time.Now}
 }
-
-var china = time.FixedZone("CST", 8*3600)
 
 // Prefix is where the handler is mounted.
 const Prefix = "/open311/v2/"
@@ -279,7 +277,7 @@ type endpoint struct {
 }
 
 func (h *Handler) discovery(w http.ResponseWriter, r *http.Request, f format) error {
-	cs := h.cfg.Changeset.In(china).Format(time.RFC3339)
+	cs := h.cfg.Changeset.In(jianfu.China).Format(time.RFC3339)
 	d := discovery{Changeset: cs, Contact: h.cfg.Contact, KeyService: h.cfg.KeyService, Endpoints: []endpoint{{
 		Specification: "http://wiki.open311.org/GeoReport_v2", URL: h.baseURL(r), Changeset: cs, Type: "production",
 		Formats: []string{"text/xml", "application/json"},
@@ -306,22 +304,22 @@ type xmlServices struct {
 }
 
 // keywords are synonyms people use for each category.
-var keywords = map[string]string{
-	"checkin":    "打卡, 签到, 定位, 学习积分, 在线时长",
-	"chain":      "接龙, 收到请回复, 报数, 回复1",
-	"instant":    "秒回, 随时在线, 深夜回复, 限时",
-	"task":       "摊派, 拉人头, 问卷, 指标, 完成率",
-	"material":   "填表, 台账, 材料, 重复报送, 多头报送",
-	"promote":    "强制下载, 关注, 注册, 装机率",
-	"engagement": "点赞, 转发, 评论, 投票, 阅读量",
-	"trace":      "截图, 拍照, 视频, 轨迹, 留痕",
-	"other":      "形式主义, 基层负担",
+var keywords = map[jianfu.Category]string{
+	jianfu.Checkin:       "打卡, 签到, 定位, 学习积分, 在线时长",
+	jianfu.Chain:         "接龙, 收到请回复, 报数, 回复1",
+	jianfu.Instant:       "秒回, 随时在线, 深夜回复, 限时",
+	jianfu.Task:          "摊派, 拉人头, 问卷, 指标, 完成率",
+	jianfu.Material:      "填表, 台账, 材料, 重复报送, 多头报送",
+	jianfu.Promote:       "强制下载, 关注, 注册, 装机率",
+	jianfu.Engagement:    "点赞, 转发, 评论, 投票, 阅读量",
+	jianfu.Trace:         "截图, 拍照, 视频, 轨迹, 留痕",
+	jianfu.CategoryOther: "形式主义, 基层负担",
 }
 
 func services() []service {
 	out := make([]service, 0, len(jianfu.CaseCategories))
 	for _, c := range jianfu.CaseCategories {
-		out = append(out, service{Code: c, Name: jianfu.CaseCategoryNames[c], Description: jianfu.CaseCategoryHelp[c],
+		out = append(out, service{Code: string(c), Name: c.Label(), Description: c.Meaning(),
 			Metadata: true, Type: "realtime", Keywords: keywords[c], Group: "指尖上的形式主义"})
 	}
 	return out
@@ -428,7 +426,7 @@ type xmlRequests struct {
 	Requests []request `xml:"request"`
 }
 
-func w3c(t time.Time) string { return t.In(china).Format(time.RFC3339) }
+func w3c(t time.Time) string { return t.In(jianfu.China).Format(time.RFC3339) }
 
 func strp(s string) *string {
 	if s == "" {
@@ -442,7 +440,7 @@ func toRequest(p *jianfu.PublicCase) request {
 	if !p.Open {
 		status = "closed"
 	}
-	q := request{ID: p.Number, Status: status, StatusNotes: strp(p.StatusNote), ServiceName: jianfu.CaseCategoryNames[p.Category], ServiceCode: p.Category,
+	q := request{ID: p.Number, Status: status, StatusNotes: strp(p.StatusNote), ServiceName: jianfu.Category(p.Category).Label(), ServiceCode: p.Category,
 		AgencyResponsible: strp(p.UnitName), RequestedDatetime: w3c(p.RequestedAt), Lat: p.Lat, Long: p.Lon}
 	up := w3c(p.UpdatedAt)
 	q.UpdatedDatetime = &up
@@ -462,7 +460,7 @@ func toRequest(p *jianfu.PublicCase) request {
 // a date-time with a zone).
 func parseW3C(name, v string) (time.Time, error) {
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, v, china); err == nil {
+		if t, err := time.ParseInLocation(layout, v, jianfu.China); err == nil {
 			return t, nil
 		}
 	}
@@ -774,9 +772,9 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, f format) error
 	if err != nil {
 		return err
 	}
-	notice := "已登记,编号" + rec.Number + "。请将查询码 " + rec.TrackingCode + " 告知反映人(仅此一次):凭码可在 " + h.siteURL(r) + "/track 查询办理进展,或以 GET tokens/" + rec.TrackingCode + " 换取编号。网信部门将于" + rec.TriageDue.Add(-time.Minute).In(china).Format("2006年1月2日") + "前完成分拣受理。"
+	notice := "已登记,编号" + rec.Number + "。请将查询码 " + rec.TrackingCode + " 告知反映人(仅此一次):凭码可在 " + h.siteURL(r) + "/track 查询办理进展,或以 GET tokens/" + rec.TrackingCode + " 换取编号。网信部门将于" + rec.TriageDue.Add(-time.Minute).In(jianfu.China).Format("2006年1月2日") + "前完成分拣受理。"
 	if wantsEnglish(r) {
-		notice = "Filed as " + rec.Number + ". Give the reporter the tracking code " + rec.TrackingCode + " (shown once): it shows the progress at " + h.siteURL(r) + "/track, and GET tokens/" + rec.TrackingCode + " resolves it to the request id. Triage is due by " + rec.TriageDue.Add(-time.Minute).In(china).Format("2006-01-02") + "."
+		notice = "Filed as " + rec.Number + ". Give the reporter the tracking code " + rec.TrackingCode + " (shown once): it shows the progress at " + h.siteURL(r) + "/track, and GET tokens/" + rec.TrackingCode + " resolves it to the request id. Triage is due by " + rec.TriageDue.Add(-time.Minute).In(jianfu.China).Format("2006-01-02") + "."
 	}
 	out := []created{{ID: rec.Number, ServiceNotice: notice}}
 	write(w, http.StatusOK, f, xmlCreated{Requests: out}, out)

@@ -286,7 +286,7 @@ func TestJSONValidatesAgainstPublishedSchemas(t *testing.T) {
 		}
 		check(services, "services.json")
 		for _, code := range jianfu.CaseCategories {
-			check(definition, "services/"+code+".json")
+			check(definition, "services/"+string(code)+".json")
 		}
 		check(requests, "requests.json")
 		check(requests, "requests.json?status=closed")

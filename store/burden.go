@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sort"
 	"strings"
@@ -51,15 +52,26 @@ func daySpan(a, b int) int {
 	return int(jianfu.DayTime(b).Sub(jianfu.DayTime(a)).Hours()/24+0.5) + 1
 }
 
-const sumCols = `SUM(b.messages), MAX(b.members), SUM(b.offhours), SUM(b.mention_all), SUM(b.demands), SUM(b.assessed), SUM(b.exempt),
-	SUM(b.c_checkin), SUM(b.c_chain), SUM(b.c_instant), SUM(b.c_task), SUM(b.c_material), SUM(b.c_promote), SUM(b.c_engagement), SUM(b.c_trace)`
+// categoryCols lists burden_daily's column of each category (c_<code>), in
+// the canonical order, each written by format (%[1]s is the column).
+func categoryCols(format string) string {
+	cols := make([]string, len(jianfu.Categories))
+	for i, c := range jianfu.Categories {
+		cols[i] = fmt.Sprintf(format, "c_"+string(c))
+	}
+	return strings.Join(cols, ", ")
+}
 
-const dayCols = `b.messages, b.members, b.offhours, b.mention_all, b.demands, b.assessed, b.exempt,
-	b.c_checkin, b.c_chain, b.c_instant, b.c_task, b.c_material, b.c_promote, b.c_engagement, b.c_trace`
+var sumCols = `SUM(b.messages), MAX(b.members), SUM(b.offhours), SUM(b.mention_all), SUM(b.demands), SUM(b.assessed), SUM(b.exempt),
+	` + categoryCols("SUM(b.%[1]s)")
 
-// metricsScan reads the 15 columns of sumCols or dayCols.
+var dayCols = `b.messages, b.members, b.offhours, b.mention_all, b.demands, b.assessed, b.exempt,
+	` + categoryCols("b.%[1]s")
+
+// metricsScan reads the columns of sumCols or dayCols: seven counts, then
+// one per category.
 type metricsScan struct {
-	v [15]int64
+	v [7 + len(jianfu.Categories)]int64
 }
 
 func (s *metricsScan) targets() []any {
@@ -73,9 +85,9 @@ func (s *metricsScan) targets() []any {
 func (s *metricsScan) metrics(days int) jianfu.BurdenMetrics {
 	m := jianfu.BurdenMetrics{Days: days, Messages: int(s.v[0]), Members: int(s.v[1]), Offhours: int(s.v[2]), MentionAll: int(s.v[3]),
 		Demands: int(s.v[4]), Assessed: int(s.v[5]), Exempt: int(s.v[6]), ByCategory: map[string]int{}}
-	for i, c := range jianfu.DemandCategories {
+	for i, c := range jianfu.Categories {
 		if n := int(s.v[7+i]); n > 0 {
-			m.ByCategory[c] = n
+			m.ByCategory[string(c)] = n
 		}
 	}
 	return m

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"jianfu"
-	"jianfu/calendar"
 )
 
 var (
@@ -34,7 +33,7 @@ func (w *where) ownedScope(a *jianfu.Actor, alias string) {
 }
 
 // dateOf formats an instant as a date in China time.
-func dateOf(t time.Time) string { return t.In(calendar.China).Format("2006-01-02") }
+func dateOf(t time.Time) string { return t.In(jianfu.China).Format("2006-01-02") }
 
 // ---- checklists ----
 

@@ -246,10 +246,8 @@ func (s *Deadlines) SweepDeadlines(ctx context.Context, now time.Time) (*jianfu.
 
 // dueText writes a deadline as the date of its last day, China time.
 func dueText(due time.Time) string {
-	return due.Add(-time.Minute).In(chinaTZ).Format("2006年1月2日")
+	return due.Add(-time.Minute).In(jianfu.China).Format("2006年1月2日")
 }
-
-var chinaTZ = time.FixedZone("CST", 8*3600)
 
 // OverdueBoard summarises the open cases of the actor's scope per
 // responsible unit and per region one level below the actor's.

@@ -272,7 +272,7 @@ func (tx *Tx) insertComplaint(in *complaintInput) (*caseRow, error) {
 	if err := tx.addAttachments(id, "complaint", c.Attachments); err != nil {
 		return nil, err
 	}
-	note := fmt.Sprintf("收到%s(%s)", jianfu.CaseSourceNames[c.Source], jianfu.CaseCategoryNames[category])
+	note := fmt.Sprintf("收到%s(%s)", jianfu.CaseSourceNames[c.Source], jianfu.Category(category).Label())
 	if proposedCh != nil {
 		note += ",涉及渠道疑为“" + proposedCh.name + "”(待确认)"
 	}
@@ -301,7 +301,7 @@ func identityAAD(caseID int64) []byte { return []byte(fmt.Sprintf("jianfu case %
 
 // caseNumber is the public reference of a case: JF, the year, the id.
 func caseNumber(at time.Time, id int64) string {
-	return fmt.Sprintf("JF%d-%06d", at.In(chinaTZ).Year(), id)
+	return fmt.Sprintf("JF%d-%06d", at.In(jianfu.China).Year(), id)
 }
 
 // SubmitComplaint files a complaint in its own transaction.

@@ -98,7 +98,7 @@ func (s *Cases) TriageCase(ctx context.Context, id int64, t jianfu.Triage) (*jia
 				c.ChannelID, c.ChannelName = c.ProposedChannelID, c.ProposedChannelName
 			}
 			c.Status = jianfu.CaseAccepted
-			note := "受理,问题类型:" + categoryNames(c.Categories)
+			note := "受理,问题类型:" + jianfu.CategoryLabels(c.Categories)
 			if c.ChannelName != "" {
 				note += ";涉及渠道:" + c.ChannelName
 			}
@@ -143,14 +143,6 @@ func (s *Cases) TriageCase(ctx context.Context, id int64, t jianfu.Triage) (*jia
 		}
 		return "", jianfu.Errorf(jianfu.EINVALID, "分拣决定应为 accept(受理)、merge(并案)或 reject(不予受理)", "the decision is accept, merge or reject")
 	})
-}
-
-func categoryNames(cats []string) string {
-	names := make([]string, len(cats))
-	for i, c := range cats {
-		names[i] = jianfu.CaseCategoryNames[c]
-	}
-	return strings.Join(names, "、")
 }
 
 // TransferCase hands a case to the responsible unit (移送): the unit

@@ -14,9 +14,6 @@ import (
 // Go and in SQL alike.
 const monthMS = 2629746000
 
-// shanghai is the zone of filing years and of dates people see.
-var shanghai = time.FixedZone("CST", 8*3600)
-
 // mayReview reports whether the actor may take a reviewer's action on the
 // channel: a reviewer or supervisor whose region is the channel's county
 // or above it, who does not work for the owning unit and did not submit it.
@@ -261,7 +258,7 @@ func (tx *Tx) applyChange(a *jianfu.Actor, r *chanRow, note string) error {
 // kind and year, inside the transaction that approves.
 func (tx *Tx) nextFilingNumber(regionPath string, kind jianfu.ChannelKind, at time.Time) (string, error) {
 	code := jianfu.FilingRegionCode(regionPath)
-	year := at.In(shanghai).Year()
+	year := at.In(jianfu.China).Year()
 	var seq int
 	err := tx.queryRow(`INSERT INTO filing_sequences(region_code, kind, year, last) VALUES (?, ?, ?, 1)
 		ON CONFLICT (region_code, kind, year) DO UPDATE SET last = filing_sequences.last + 1 RETURNING last`,

@@ -98,7 +98,7 @@ func (db *DB) cachedCounts(ctx context.Context) (*countCache, error) {
 	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM channels WHERE revalidate_due_at < ?`, ms(now)).Scan(&c.overdue); err != nil {
 		return nil, err
 	}
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM channels WHERE end_date > '' AND end_date < ?`, now.In(shanghai).Format("2006-01-02")).Scan(&c.expired); err != nil {
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM channels WHERE end_date > '' AND end_date < ?`, now.In(jianfu.China).Format("2006-01-02")).Scan(&c.expired); err != nil {
 		return nil, err
 	}
 	c.sums, c.at = sums, time.Now()
@@ -203,7 +203,7 @@ func (db *DB) planChannels(ctx context.Context, a *jianfu.Actor, f jianfu.Channe
 		w.add("c.revalidate_due_at < ?", ms(now))
 	}
 	if f.Expired {
-		w.add("c.kind = 'group' AND c.end_date > '' AND c.end_date < ? AND c.status <> 'closed'", now.In(shanghai).Format("2006-01-02"))
+		w.add("c.kind = 'group' AND c.end_date > '' AND c.end_date < ? AND c.status <> 'closed'", now.In(jianfu.China).Format("2006-01-02"))
 	}
 	// The filter indexes carry every column tested so far, but not the
 	// identifiers of a search nor a village's full path.

@@ -125,7 +125,7 @@ type dayAgg struct {
 	messages, offhours, at    int
 	demands, assessed, exempt int
 	reported                  int // largest member count a message reported
-	cat                       [8]int
+	cat                       [len(jianfu.Categories)]int
 }
 
 type memberKey struct {
@@ -478,7 +478,7 @@ func (tx *Tx) upsertDaily(obs []*jianfu.Observation, groups map[int64]*groupRow,
 		}
 		return order[i].d < order[j].d
 	})
-	const cols = 20
+	const cols = 12 + len(jianfu.Categories)
 	const per = 500
 	for start := 0; start < len(order); start += per {
 		part := order[start:min(start+per, len(order))]
@@ -487,11 +487,13 @@ func (tx *Tx) upsertDaily(obs []*jianfu.Observation, groups map[int64]*groupRow,
 			s := aggs[k]
 			g := groups[k.g]
 			size := max(g.memberCount, members[k.g], s.reported)
-			args = append(args, k.g, k.d, g.unitID, g.regionPath, g.unitPth, s.messages, size, s.offhours, s.at, s.demands, s.assessed, s.exempt,
-				s.cat[0], s.cat[1], s.cat[2], s.cat[3], s.cat[4], s.cat[5], s.cat[6], s.cat[7])
+			args = append(args, k.g, k.d, g.unitID, g.regionPath, g.unitPth, s.messages, size, s.offhours, s.at, s.demands, s.assessed, s.exempt)
+			for _, n := range s.cat {
+				args = append(args, n)
+			}
 		}
 		if _, err := tx.exec(`INSERT INTO burden_daily(group_id, day, unit_id, region_path, unit_path, messages, members, offhours, mention_all, demands, assessed, exempt,
-			c_checkin, c_chain, c_instant, c_task, c_material, c_promote, c_engagement, c_trace) VALUES `+valueRows(len(part), cols)+`
+			`+categoryCols("%[1]s")+`) VALUES `+valueRows(len(part), cols)+`
 			ON CONFLICT (group_id, day) DO UPDATE SET
 			messages = burden_daily.messages + excluded.messages,
 			members = CASE WHEN excluded.members > burden_daily.members THEN excluded.members ELSE burden_daily.members END,
@@ -500,14 +502,7 @@ func (tx *Tx) upsertDaily(obs []*jianfu.Observation, groups map[int64]*groupRow,
 			demands = burden_daily.demands + excluded.demands,
 			assessed = burden_daily.assessed + excluded.assessed,
 			exempt = burden_daily.exempt + excluded.exempt,
-			c_checkin = burden_daily.c_checkin + excluded.c_checkin,
-			c_chain = burden_daily.c_chain + excluded.c_chain,
-			c_instant = burden_daily.c_instant + excluded.c_instant,
-			c_task = burden_daily.c_task + excluded.c_task,
-			c_material = burden_daily.c_material + excluded.c_material,
-			c_promote = burden_daily.c_promote + excluded.c_promote,
-			c_engagement = burden_daily.c_engagement + excluded.c_engagement,
-			c_trace = burden_daily.c_trace + excluded.c_trace`, args...); err != nil {
+			`+categoryCols("%[1]s = burden_daily.%[1]s + excluded.%[1]s"), args...); err != nil {
 			return fmt.Errorf("record daily burden: %w", err)
 		}
 	}

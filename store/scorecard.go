@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"jianfu"
-	"jianfu/calendar"
 )
 
 var nScorecard = noun{"评价", "scorecard"}
@@ -19,7 +18,7 @@ func (db *DB) burdenReader() jianfu.BurdenReader { return db.Burden() }
 func (db *DB) caseReader() jianfu.CaseReader     { return jianfu.NoData{} }
 
 // period names the month of t in China time, e.g. "2026-03".
-func period(t time.Time) string { return t.In(calendar.China).Format("2006-01") }
+func period(t time.Time) string { return t.In(jianfu.China).Format("2006-01") }
 
 // scorecardSQL computes every component in one statement so a million
 // channels are scored in one pass on either engine. Constants are REAL so

@@ -370,7 +370,8 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
 }
 
 // buildOpenAPI merges the OpenAPI fragments (openapi/*.json, one per
-// capability; core.json holds the header) into one document. Paths,
+// capability; core.json holds the header) into one document, with the
+// category schemas made from the categories' one definition. Paths,
 // parameters, responses and schemas defined twice are an error.
 func buildOpenAPI() ([]byte, error) {
 	files, err := fs.Glob(assets, "openapi/*.json")
@@ -414,7 +415,29 @@ func buildOpenAPI() ([]byte, error) {
 			}
 		}
 	}
+	comps := doc["components"].(map[string]any)
+	if comps["schemas"] == nil {
+		comps["schemas"] = map[string]any{}
+	}
+	if err := mergeInto(comps["schemas"].(map[string]any), categorySchemas(), "categories: schemas"); err != nil {
+		return nil, err
+	}
 	return json.MarshalIndent(doc, "", "  ")
+}
+
+// categorySchemas are DemandCategory (the eight) and CaseCategory (the
+// eight and "other"), each code described by its Chinese name.
+func categorySchemas() map[string]any {
+	schema := func(cats []jianfu.Category) map[string]any {
+		codes := make([]any, len(cats))
+		names := make([]string, len(cats))
+		for i, c := range cats {
+			codes[i] = string(c)
+			names[i] = string(c) + " " + c.Label()
+		}
+		return map[string]any{"type": "string", "enum": codes, "description": strings.Join(names, " · ")}
+	}
+	return map[string]any{"DemandCategory": schema(jianfu.Categories[:]), "CaseCategory": schema(jianfu.CaseCategories)}
 }
 
 func mergeInto(dst map[string]any, src any, what string) error {

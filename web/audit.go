@@ -11,10 +11,10 @@ import (
 func auditFilter(r *http.Request, l *list) jianfu.AuditFilter {
 	q := r.URL.Query()
 	f := jianfu.AuditFilter{Actor: q.Get("actor"), Action: q.Get("action"), ObjectType: q.Get("object_type"), ObjectID: q.Get("object_id"), Page: l.Page()}
-	if t, err := time.ParseInLocation("2006-01-02", q.Get("since"), shanghai); err == nil {
+	if t, err := time.ParseInLocation("2006-01-02", q.Get("since"), jianfu.China); err == nil {
 		f.Since = t
 	}
-	if t, err := time.ParseInLocation("2006-01-02", q.Get("until"), shanghai); err == nil {
+	if t, err := time.ParseInLocation("2006-01-02", q.Get("until"), jianfu.China); err == nil {
 		f.Until = t.AddDate(0, 0, 1)
 	}
 	return f

@@ -103,7 +103,7 @@ func (s *Server) viewFindings(fs []*jianfu.Finding) []findingView {
 		spans := make([]detect.Span, len(f.Spans))
 		seen := map[string]bool{}
 		for k, sp := range f.Spans {
-			spans[k] = detect.Span{Start: sp.Start, End: sp.End, Category: detect.Category(sp.Category), Rule: sp.Rule}
+			spans[k] = detect.Span{Start: sp.Start, End: sp.End, Category: jianfu.Category(sp.Category), Rule: sp.Rule}
 			if s.svc.Detector != nil && !seen[sp.Rule] {
 				seen[sp.Rule] = true
 				if rule, ok := s.svc.Detector.Rule(sp.Rule); ok {
@@ -293,11 +293,20 @@ func (ip indexPart) Points() float64 { return 100 * ip.Weight * ip.Value }
 // Percent is the part's value as a bar width class (0–10).
 func (ip indexPart) Percent() int { return int(ip.Value*10 + 0.5) }
 
+// categoryCodes are the codes of the eight categories in canonical order.
+func categoryCodes() []string {
+	out := make([]string, len(jianfu.Categories))
+	for i, c := range jianfu.Categories {
+		out[i] = string(c)
+	}
+	return out
+}
+
 func findingFilter(r *http.Request, l *list) (jianfu.FindingFilter, error) {
 	q := r.URL.Query()
 	f := jianfu.FindingFilter{Category: q.Get("category"), Query: q.Get("q"), Page: l.Page()}
-	if f.Category != "" && jianfu.CategoryBit(f.Category) == 0 {
-		return f, jianfu.Errorf(jianfu.EINVALID, "类别“%s”无效,可选:checkin、chain、instant、task、material、promote、engagement、trace", "unknown category %q; use checkin, chain, instant, task, material, promote, engagement or trace", f.Category)
+	if f.Category != "" && !jianfu.Category(f.Category).Valid() {
+		return f, jianfu.Errorf(jianfu.EINVALID, "类别“%s”无效,可选:%s", "unknown category %q; use one of %s", f.Category, strings.Join(categoryCodes(), ", "))
 	}
 	for key, dst := range map[string]*int64{"group_id": &f.GroupID, "unit_id": &f.UnitID, "cluster_id": &f.ClusterID} {
 		if err := queryID(q, key, dst); err != nil {
@@ -335,7 +344,7 @@ func (s *Server) showFindings(w http.ResponseWriter, r *http.Request) error {
 	if id := r.URL.Query().Get("clue"); id != "" {
 		p.Flash = p.T("burden.clue.raised", id)
 	}
-	p.Data = map[string]any{"Findings": s.viewFindings(fs), "List": l, "Categories": jianfu.DemandCategories, "CanClue": info(r).actor.CanRaiseClue()}
+	p.Data = map[string]any{"Findings": s.viewFindings(fs), "List": l, "Categories": jianfu.Categories, "CanClue": info(r).actor.CanRaiseClue()}
 	s.render(w, r, "burden_findings", p)
 	return nil
 }

@@ -135,7 +135,7 @@ func init() {
 	funcs["colkey"] = func(sortKey string) string { return strings.ReplaceAll(sortKey, "_", "") }
 
 	funcs["strs"] = func(v ...string) []string { return v }
-	funcs["cats"] = func() []string { return jianfu.DemandCategories }
+	funcs["cats"] = categoryCodes
 	funcs["mul100"] = func(v float64) float64 { return v * 100 }
 }
 

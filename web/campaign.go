@@ -457,7 +457,7 @@ func (s *Server) showRectifications(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-func dateToday(s *Server) string { return s.now().In(shanghai).Format("2006-01-02") }
+func dateToday(s *Server) string { return s.now().In(jianfu.China).Format("2006-01-02") }
 
 func (s *Server) doneRectification(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")

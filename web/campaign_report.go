@@ -131,7 +131,7 @@ func (s *Server) campaignReportXLSX(w http.ResponseWriter, r *http.Request) erro
 		{"抽查名称", c.Name}, {"抽查范围", c.RegionName + "(" + jianfu.CodeOfPath(c.RegionPath) + ")"}, {"渠道类型", kinds},
 		{"总体数量", c.Population}, {"抽样数量", c.Sampled}, {"随机种子", fmt.Sprint(c.Seed)}, {"按记录复抽结果", match},
 		{"已检查", c.Done}, {"不合格", c.Failed}, {"状态", map[jianfu.CampaignStatus]string{jianfu.CampaignOpen: "进行中", jianfu.CampaignClosed: "已结束"}[c.Status]},
-		{"发起人", c.CreatedBy}, {"发起时间", c.CreatedAt.In(shanghai).Format("2006-01-02 15:04")},
+		{"发起人", c.CreatedBy}, {"发起时间", c.CreatedAt.In(jianfu.China).Format("2006-01-02 15:04")},
 	})
 	var strata [][]any
 	for _, st := range c.Strata {
@@ -225,7 +225,7 @@ func noticeDOCX(rep *campaignReport, now time.Time) ([]byte, error) {
 	para("各有关单位:", "bold")
 	para(fmt.Sprintf("为贯彻落实《关于防治“指尖上的形式主义”的若干意见》,按照“进行抽查评估,对于发现的突出问题,及时提出整改意见和问责建议,督促整改纠正”的要求,"+
 		"我办于%s对%s范围内的政务应用程序、政务公众账号和工作群组开展抽查评估。本次从%d个在用渠道中按区划和类型分层随机抽取%d个(随机种子%d,可据此复核抽样结果),已完成检查%d个,其中不合格%d个。",
-		c.CreatedAt.In(shanghai).Format("2006年1月2日"), c.RegionName, c.Population, c.Sampled, c.Seed, c.Done, c.Failed), "indent")
+		c.CreatedAt.In(jianfu.China).Format("2006年1月2日"), c.RegionName, c.Population, c.Sampled, c.Seed, c.Done, c.Failed), "indent")
 	var failed []*jianfu.CheckForm
 	for _, f := range rep.Forms {
 		if f.Result != nil && !f.Result.Passed {
@@ -253,7 +253,7 @@ func noticeDOCX(rep *campaignReport, now time.Time) ([]byte, error) {
 	}
 	para("")
 	para("网络安全和信息化委员会办公室", "right")
-	para(now.In(shanghai).Format("2006年1月2日"), "right")
+	para(now.In(jianfu.China).Format("2006年1月2日"), "right")
 
 	var out bytes.Buffer
 	z := zip.NewWriter(&out)

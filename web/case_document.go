@@ -47,7 +47,7 @@ func (s *Server) writeCaseDocument(r *http.Request, id int64, w io.Writer) (stri
 	if len(opinions) > 0 {
 		office = opinions[len(opinions)-1].OfficeName
 	}
-	now := s.now().In(shanghai)
+	now := s.now().In(jianfu.China)
 	d := &docx.Document{Title: title, Author: office, Created: now}
 	d.Add(docx.Title, title)
 	d.Add(docx.Subtitle, "("+c.Number+")")
@@ -60,10 +60,6 @@ func (s *Server) writeCaseDocument(r *http.Request, id int64, w io.Writer) (stri
 	cats := c.Categories
 	if len(cats) == 0 {
 		cats = []string{c.Category}
-	}
-	var catNames []string
-	for _, x := range cats {
-		catNames = append(catNames, jianfu.CaseCategoryNames[x])
 	}
 	channel := c.ChannelName
 	if channel == "" {
@@ -89,12 +85,12 @@ func (s *Server) writeCaseDocument(r *http.Request, id int64, w io.Writer) (stri
 	}
 	d.Blocks = append(d.Blocks, docx.Table{Rows: [][2]string{
 		{"线索编号", c.Number},
-		{"问题类型", strings.Join(catNames, "、")},
+		{"问题类型", jianfu.CategoryLabels(cats)},
 		{"线索来源", jianfu.CaseSourceNames[c.Source]},
 		{"涉及渠道", channel},
 		{"所在地区", c.RegionName},
 		{"责任单位", unit},
-		{"收到时间", c.CreatedAt.In(shanghai).Format("2006年1月2日")},
+		{"收到时间", c.CreatedAt.In(jianfu.China).Format("2006年1月2日")},
 		{"办理状态", status},
 		{"时限情况", late},
 	}})
@@ -114,7 +110,7 @@ func (s *Server) writeCaseDocument(r *http.Request, id int64, w io.Writer) (stri
 		if text == "" {
 			continue
 		}
-		d.Add(docx.Body, e.At.In(shanghai).Format("2006年1月2日")+","+strings.TrimSuffix(text, "。")+"。")
+		d.Add(docx.Body, e.At.In(jianfu.China).Format("2006年1月2日")+","+strings.TrimSuffix(text, "。")+"。")
 	}
 
 	n := 4

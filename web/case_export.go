@@ -70,7 +70,7 @@ func (s *Server) sendCaseLedger(w http.ResponseWriter, r *http.Request, f jianfu
 	if err := tw.Close(); err != nil {
 		return err
 	}
-	day := now.In(shanghai).Format("20060102")
+	day := now.In(jianfu.China).Format("20060102")
 	h := w.Header()
 	h.Set("Content-Type", contentType(format))
 	h.Set("Content-Disposition", `attachment; filename="cases-`+day+`.`+string(format)+`"; filename*=UTF-8''`+url.PathEscape("问题线索台账-"+day+"."+string(format)))

@@ -30,7 +30,7 @@ func (s *Server) viewCase(p *page, c *jianfu.Case, now time.Time) *caseView {
 	}
 	if c.DueAt != nil && c.Status.Open() {
 		last := c.DueAt.Add(-24 * time.Hour)
-		v.DueDay = last.In(shanghai).Format("2006-01-02")
+		v.DueDay = last.In(jianfu.China).Format("2006-01-02")
 		if c.Overdue(now) {
 			v.Overdue = true
 			v.Late = c.LateWorkdays(s.cases.cal, now)
@@ -203,8 +203,8 @@ func (s *Server) renderDeadlines(w http.ResponseWriter, r *http.Request, formErr
 	}
 	var missing []string
 	for _, c := range jianfu.CaseCategories {
-		if !have[c] {
-			missing = append(missing, c)
+		if !have[string(c)] {
+			missing = append(missing, string(c))
 		}
 	}
 	a := info(r).actor

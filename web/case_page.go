@@ -24,10 +24,10 @@ func (p *page) OpinionKind(k jianfu.OpinionKind) string {
 func (p *page) Day(t any) string {
 	switch v := t.(type) {
 	case time.Time:
-		return v.In(shanghai).Format("2006-01-02")
+		return v.In(jianfu.China).Format("2006-01-02")
 	case *time.Time:
 		if v != nil {
-			return v.In(shanghai).Format("2006-01-02")
+			return v.In(jianfu.China).Format("2006-01-02")
 		}
 	}
 	return ""
@@ -39,7 +39,7 @@ func (p *page) DueDay(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return t.Add(-time.Minute).In(shanghai).Format("2006-01-02")
+	return t.Add(-time.Minute).In(jianfu.China).Format("2006-01-02")
 }
 
 // Has reports whether list holds s.

@@ -17,7 +17,7 @@ type categoryOption struct {
 func categoryOptions() []categoryOption {
 	out := make([]categoryOption, len(jianfu.CaseCategories))
 	for i, c := range jianfu.CaseCategories {
-		out[i] = categoryOption{Code: c}
+		out[i] = categoryOption{Code: string(c)}
 	}
 	return out
 }

@@ -147,7 +147,7 @@ func (s *Server) showRegistry(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Data = map[string]any{"Channels": channels, "List": l, "Kinds": jianfu.ChannelKinds, "Statuses": jianfu.ChannelStatuses,
 		"Platforms": platformOptions(), "Stats": stats, "Capped": l.Total > f.CountCap(), "Cap": f.CountCap(),
-		"Now": s.now(), "Today": s.now().In(shanghai).Format("2006-01-02"), "ExportXLSX": exportURL(r, "xlsx"), "ExportCSV": exportURL(r, "csv")}
+		"Now": s.now(), "Today": s.now().In(jianfu.China).Format("2006-01-02"), "ExportXLSX": exportURL(r, "xlsx"), "ExportCSV": exportURL(r, "csv")}
 	s.render(w, r, "registry", p)
 	return nil
 }
@@ -216,7 +216,7 @@ func (s *Server) renderChannel(w http.ResponseWriter, r *http.Request, id int64,
 	}
 	canEdit := (c.Status.Editable() || c.Status.Live() && c.Status != jianfu.StatusExitRequested) && p.Can("unit_admin", "supervisor", "sysadmin")
 	p.Data = map[string]any{"C": c, "Events": events, "Versions": versions, "OwnerActions": owner, "ReviewActions": reviewer,
-		"Changes": changes, "CanEdit": canEdit, "Overdue": c.RevalidationOverdue(s.now()), "Expired": c.TemporaryExpired(s.now().In(shanghai).Format("2006-01-02")),
+		"Changes": changes, "CanEdit": canEdit, "Overdue": c.RevalidationOverdue(s.now()), "Expired": c.TemporaryExpired(s.now().In(jianfu.China).Format("2006-01-02")),
 		"Failed": failedAction, "Note": r.PostFormValue("note")}
 	w.WriteHeader(status)
 	s.render(w, r, "registry_channel", p)
@@ -477,5 +477,5 @@ func (p *page) RegDate(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return t.In(shanghai).Format("2006-01-02")
+	return t.In(jianfu.China).Format("2006-01-02")
 }

@@ -331,7 +331,7 @@ func (s *Server) exportChannels(w http.ResponseWriter, r *http.Request) error {
 	if err := tw.Close(); err != nil {
 		return err
 	}
-	name := fmt.Sprintf("备案渠道-%s.%s", s.now().In(shanghai).Format("20060102"), format)
+	name := fmt.Sprintf("备案渠道-%s.%s", s.now().In(jianfu.China).Format("20060102"), format)
 	w.Header().Set("Content-Type", contentType(format))
 	w.Header().Set("Content-Disposition", "attachment; filename=\"channels."+string(format)+"\"; filename*=UTF-8''"+url.PathEscape(name))
 	w.Header().Set("X-Rows", strconv.Itoa(n))

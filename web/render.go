@@ -46,17 +46,35 @@ func loadLocales() (map[string]*locale, error) {
 				l[k] = v
 			}
 		}
+		for k, v := range categoryLocale(lang) {
+			if _, dup := l[k]; dup {
+				return nil, fmt.Errorf("locale %s: key %q comes from the category's definition (jianfu.Categories); remove it", lang, k)
+			}
+			l[k] = v
+		}
 		out[lang] = &l
 	}
 	return out, nil
+}
+
+// categoryLocale names the case categories in a language from their one
+// definition: cat.<code> is the name, cathelp.<code> what it covers.
+func categoryLocale(lang string) locale {
+	l := locale{}
+	for _, c := range jianfu.CaseCategories {
+		name, help := c.Label(), c.Meaning()
+		if lang == "en" {
+			name, help = c.LabelEn(), c.MeaningEn()
+		}
+		l["cat."+string(c)], l["cathelp."+string(c)] = name, help
+	}
+	return l
 }
 
 // pageSet holds one template per page, each parsed with the layout.
 type pageSet struct {
 	pages map[string]*template.Template
 }
-
-var shanghai = time.FixedZone("CST", 8*3600)
 
 var funcs = template.FuncMap{
 	"datetime": func(t any) string {
@@ -65,16 +83,16 @@ var funcs = template.FuncMap{
 			if v.IsZero() {
 				return ""
 			}
-			return v.In(shanghai).Format("2006-01-02 15:04")
+			return v.In(jianfu.China).Format("2006-01-02 15:04")
 		case *time.Time:
 			if v == nil {
 				return ""
 			}
-			return v.In(shanghai).Format("2006-01-02 15:04")
+			return v.In(jianfu.China).Format("2006-01-02 15:04")
 		}
 		return ""
 	},
-	"seconds": func(t time.Time) string { return t.In(shanghai).Format("2006-01-02 15:04:05") },
+	"seconds": func(t time.Time) string { return t.In(jianfu.China).Format("2006-01-02 15:04:05") },
 	"join":    strings.Join,
 	"add":     func(a, b int) int { return a + b },
 	"num": func(n int) string {

@@ -15,7 +15,7 @@ import (
 // finding.
 type segment struct {
 	Text     string
-	Category detect.Category
+	Category jianfu.Category
 	Rule     string
 }
 
@@ -95,7 +95,7 @@ func parseWhen(s string) (time.Time, error) {
 		return t, nil
 	}
 	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02 15:04:05"} {
-		if t, err := time.ParseInLocation(layout, s, shanghai); err == nil {
+		if t, err := time.ParseInLocation(layout, s, jianfu.China); err == nil {
 			return t, nil
 		}
 	}
@@ -104,12 +104,12 @@ func parseWhen(s string) (time.Time, error) {
 
 // ruleGroup is the rules of one category for the rule browser.
 type ruleGroup struct {
-	Category detect.Category
+	Category jianfu.Category
 	Rules    []detect.Rule
 }
 
 func (s *Server) ruleGroups(only string) []ruleGroup {
-	byCat := map[detect.Category][]detect.Rule{}
+	byCat := map[jianfu.Category][]detect.Rule{}
 	for _, r := range s.svc.Detector.Rules() {
 		if r.Disabled || only != "" && string(r.Category) != only {
 			continue
@@ -117,7 +117,7 @@ func (s *Server) ruleGroups(only string) []ruleGroup {
 		byCat[r.Category] = append(byCat[r.Category], r)
 	}
 	var out []ruleGroup
-	for _, c := range detect.AllCategories() {
+	for _, c := range jianfu.Categories {
 		if rs := byCat[c]; len(rs) > 0 {
 			sort.Slice(rs, func(i, j int) bool { return rs[i].ID < rs[j].ID })
 			out = append(out, ruleGroup{c, rs})
@@ -141,7 +141,7 @@ func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, a *analysis
 		text = r.PostFormValue("text")
 	}
 	only := r.URL.Query().Get("category")
-	p.Data = map[string]any{"Analysis": a, "Text": text, "Groups": s.ruleGroups(only), "Categories": detect.AllCategories(), "Only": only, "Files": s.svc.Detector.Files()}
+	p.Data = map[string]any{"Analysis": a, "Text": text, "Groups": s.ruleGroups(only), "Categories": jianfu.Categories, "Only": only, "Files": s.svc.Detector.Files()}
 	w.WriteHeader(status)
 	s.render(w, r, "rules", p)
 	return nil
@@ -161,7 +161,7 @@ type apiFinding struct {
 	Start    int             `json:"start"`
 	End      int             `json:"end"`
 	Text     string          `json:"text"`
-	Category detect.Category `json:"category"`
+	Category jianfu.Category `json:"category"`
 	Rule     string          `json:"rule"`
 	Title    string          `json:"title"`
 	Clause   detect.Clause   `json:"clause"`
@@ -181,7 +181,7 @@ func (s *Server) apiDetect(w http.ResponseWriter, r *http.Request) error {
 	}
 	cats := a.Result.Categories
 	if cats == nil {
-		cats = []detect.Category{}
+		cats = []jianfu.Category{}
 	}
 	out := map[string]any{
 		"categories": cats, "severity": a.Result.Severity, "score": a.Result.Score,

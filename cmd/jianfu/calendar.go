@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"jianfu"
 	"jianfu/calendar"
 )
 
@@ -79,7 +80,7 @@ func printCalendar(out io.Writer, cal *calendar.Calendar, year int, now time.Tim
 		return
 	}
 	off, makeup := 0, 0
-	for d := time.Date(year, 1, 1, 0, 0, 0, 0, calendar.China); d.Year() == year; d = d.AddDate(0, 0, 1) {
+	for d := time.Date(year, 1, 1, 0, 0, 0, 0, jianfu.China); d.Year() == year; d = d.AddDate(0, 0, 1) {
 		name, isMakeup, ok := cal.Holiday(d)
 		if !ok {
 			continue
@@ -94,7 +95,7 @@ func printCalendar(out io.Writer, cal *calendar.Calendar, year int, now time.Tim
 		fmt.Fprintf(out, "%s %s %s %s\n", d.Format("2006-01-02"), weekdays[d.Weekday()], what, name)
 	}
 	fmt.Fprintf(out, "%d 年:放假 %d 天,调休上班 %d 天,全年工作日 %d 天。\n", year, off, makeup,
-		cal.WorkdaysBetween(time.Date(year-1, 12, 31, 0, 0, 0, 0, calendar.China), time.Date(year, 12, 31, 0, 0, 0, 0, calendar.China)))
+		cal.WorkdaysBetween(time.Date(year-1, 12, 31, 0, 0, 0, 0, jianfu.China), time.Date(year, 12, 31, 0, 0, 0, 0, jianfu.China)))
 }
 
 var weekdays = [...]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}

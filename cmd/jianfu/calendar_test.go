@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"jianfu"
 	"jianfu/calendar"
 )
 
@@ -60,12 +61,12 @@ func TestCalendarHolidaysFile(t *testing.T) {
 // Late in a year without the next year's schedule, the command says so.
 func TestCalendarWarnsOfMissingYear(t *testing.T) {
 	var out bytes.Buffer
-	printCalendar(&out, calendar.Default(), 0, time.Date(2026, 11, 27, 10, 0, 0, 0, calendar.China))
+	printCalendar(&out, calendar.Default(), 0, time.Date(2026, 11, 27, 10, 0, 0, 0, jianfu.China))
 	if !strings.Contains(out.String(), "2027 年的安排尚未载入") {
 		t.Errorf("no warning for 2027 on 2026-11-27:\n%s", out.String())
 	}
 	out.Reset()
-	printCalendar(&out, calendar.Default(), 0, time.Date(2026, 6, 1, 10, 0, 0, 0, calendar.China))
+	printCalendar(&out, calendar.Default(), 0, time.Date(2026, 6, 1, 10, 0, 0, 0, jianfu.China))
 	if strings.Contains(out.String(), "尚未载入") {
 		t.Errorf("a warning in June 2026, when 2026 is covered and 2027 far:\n%s", out.String())
 	}

@@ -99,7 +99,7 @@ Export the case ledger with Chinese headers; no reporter identity or contact, su
 				return usageError{fmt.Sprintf("--status 无效:“%s”,可用:%s / unknown status", status, joinStrings(jianfu.CaseStatuses))}
 			}
 			if category != "" && !jianfu.ValidCategory(category) {
-				return usageError{fmt.Sprintf("--category 无效:“%s”,可用:%s / unknown category", category, strings.Join(jianfu.CaseCategories, "、"))}
+				return usageError{fmt.Sprintf("--category 无效:“%s”,可用:%s / unknown category", category, joinStrings(jianfu.CaseCategories))}
 			}
 			if source != "" && !f.Source.Valid() {
 				return usageError{fmt.Sprintf("--source 无效:“%s”,可用:%s / unknown source", source, joinStrings(jianfu.CaseSources))}
