@@ -1,0 +1,143 @@
+package registry
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"jianfu"
+)
+
+// settings turns every rule on with the thresholds the migration ships.
+func settings() map[string]*jianfu.RuleSetting {
+	th := map[string]int{jianfu.RuleAccountPerPlatform: 1, jianfu.RuleAccountNameUnit: 30, jianfu.RuleNameDuplicate: 80,
+		jianfu.RulePurposeDuplicate: 70, jianfu.RuleGroupPerPurpose: 1, jianfu.RuleGroupPersonMax: 5}
+	out := map[string]*jianfu.RuleSetting{}
+	for _, d := range jianfu.RuleDefs {
+		out[d.Key] = &jianfu.RuleSetting{Rule: d.Key, Enabled: true, Level: jianfu.LevelWarn, Threshold: th[d.Key], Clause: "条款 " + d.Key}
+	}
+	return out
+}
+
+var names = map[string]string{"39": "临江省", "3901": "江州市", "390102": "江南区", "390102001": "望江街道"}
+
+func facts(id int64, kind jianfu.ChannelKind, name, platform string, unit int64, unitName, region string) *jianfu.ChannelFacts {
+	return &jianfu.ChannelFacts{RelatedChannel: jianfu.RelatedChannel{ID: id, Name: name, Kind: kind, Platform: platform, UnitID: unit, UnitName: unitName,
+		Status: jianfu.StatusActive}, RegionPath: region}
+}
+
+func rules(results []jianfu.CheckResult) string {
+	var out []string
+	for _, r := range results {
+		out = append(out, r.Rule)
+	}
+	return strings.Join(out, " ")
+}
+
+func TestCheck(t *testing.T) {
+	edu := func(c *jianfu.Channel) *jianfu.Channel {
+		c.UnitID, c.UnitName, c.RegionPath = 7, "江州市江南区教育局", "390102"
+		return c
+	}
+	cases := []struct {
+		name string
+		c    *jianfu.Channel
+		ev   jianfu.CheckEvidence
+		want string // the rules tripped, in order
+	}{
+		{"a well-named first account trips nothing",
+			edu(&jianfu.Channel{Kind: jianfu.KindAccount, Name: "江南教育发布", Platform: "wechat_oa"}), jianfu.CheckEvidence{}, ""},
+		{"a second account on the same platform",
+			edu(&jianfu.Channel{Kind: jianfu.KindAccount, Name: "江南教育发布", Platform: "wechat_oa"}),
+			jianfu.CheckEvidence{Own: []*jianfu.ChannelFacts{facts(3, jianfu.KindAccount, "江南教育", "wechat_oa", 7, "江州市江南区教育局", "390102")}},
+			jianfu.RuleAccountPerPlatform},
+		{"an account name with nothing of its unit",
+			edu(&jianfu.Channel{Kind: jianfu.KindAccount, Name: "快乐星球", Platform: "weibo"}), jianfu.CheckEvidence{}, jianfu.RuleAccountNameUnit},
+		{"an app of a township",
+			&jianfu.Channel{Kind: jianfu.KindApp, Name: "望江通", UnitID: 9, UnitName: "望江街道办事处", RegionPath: "390102001"}, jianfu.CheckEvidence{}, jianfu.RuleAppBelowCounty},
+		{"a platform id someone registered",
+			edu(&jianfu.Channel{Kind: jianfu.KindApp, Name: "江南教育", Platform: "miniprogram", PlatformID: "wx123"}),
+			jianfu.CheckEvidence{SameID: []*jianfu.ChannelFacts{facts(5, jianfu.KindApp, "江南学堂", "miniprogram", 8, "江南区文旅局", "390102")}},
+			jianfu.RulePlatformIDTaken},
+		{"a temporary group past its end",
+			edu(&jianfu.Channel{Kind: jianfu.KindGroup, Name: "防汛专班群", Platform: "wecom", Temporary: true, EndDate: "2026-08-31"}),
+			jianfu.CheckEvidence{Today: "2026-12-07"}, jianfu.RuleGroupTemporaryEnd},
+		{"a second group for the same purpose",
+			edu(&jianfu.Channel{Kind: jianfu.KindGroup, Name: "教育局工作群", Platform: "wecom", Purpose: "全局日常工作通知"}),
+			jianfu.CheckEvidence{Own: []*jianfu.ChannelFacts{{RelatedChannel: jianfu.RelatedChannel{ID: 4, Name: "教育局通知群", Kind: jianfu.KindGroup}, Text: "全局日常工作通知"}}},
+			jianfu.RuleGroupPerPurpose},
+		{"the same name built by another unit in the county",
+			edu(&jianfu.Channel{Kind: jianfu.KindApp, Name: "江南区智慧教育", Platform: "app"}),
+			jianfu.CheckEvidence{Nearby: []*jianfu.ChannelFacts{facts(6, jianfu.KindApp, "江南智慧教育", "app", 8, "江南区大数据局", "390102")}},
+			jianfu.RuleNameDuplicate},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.ev.Settings, tc.ev.RegionNames = settings(), names
+			got := Rules{}.Check(tc.c, &tc.ev)
+			if rules(got) != tc.want {
+				t.Fatalf("tripped %q, want %q: %+v", rules(got), tc.want, got)
+			}
+			for _, r := range got {
+				if r.Message == "" || r.English == "" || r.Clause == "" {
+					t.Errorf("a result without its wording or clause: %+v", r)
+				}
+			}
+		})
+	}
+	// A rule switched off trips nothing.
+	ev := jianfu.CheckEvidence{Settings: settings(), RegionNames: names}
+	ev.Settings[jianfu.RuleAppBelowCounty].Enabled = false
+	if got := (Rules{}).Check(&jianfu.Channel{Kind: jianfu.KindApp, Name: "望江通", UnitName: "望江街道办事处", RegionPath: "390102001"}, &ev); len(got) != 0 {
+		t.Errorf("a disabled rule tripped: %+v", got)
+	}
+}
+
+func TestConsolidate(t *testing.T) {
+	filed := time.Date(2025, 1, 1, 0, 0, 0, 0, jianfu.China)
+	county := facts(1, jianfu.KindAccount, "江南发布", "weibo", 10, "江南区委宣传部", "390102")
+	county.FiledAt = filed.AddDate(0, 6, 0)
+	town := facts(2, jianfu.KindAccount, "江南区发布", "weibo", 11, "望江街道办事处", "390102001")
+	town.FiledAt = filed
+	other := facts(3, jianfu.KindAccount, "江北发布", "weibo", 12, "江北区委宣传部", "390103")
+	expired := facts(4, jianfu.KindGroup, "迎检专班群", "wecom", 11, "望江街道办事处", "390102001")
+	expired.Temporary, expired.EndDate, expired.Owner, expired.Admins = true, "2026-06-30", "张三", []string{"李四", "张三"}
+	group2 := facts(5, jianfu.KindGroup, "网格员群", "wecom", 11, "望江街道办事处", "390102001")
+	group2.Owner = "张三"
+	app := facts(6, jianfu.KindApp, "望江通", "app", 11, "望江街道办事处", "390102001")
+	in := &jianfu.ConsolidationInput{Settings: settings(), RegionNames: names, Today: "2026-12-07",
+		Channels: []*jianfu.ChannelFacts{county, town, other, expired, group2, app}}
+
+	out := Rules{}.Consolidate(in)
+	if out.Channels != 6 || len(out.Clusters) != 1 {
+		t.Fatalf("channels %d, clusters %+v", out.Channels, out.Clusters)
+	}
+	c := out.Clusters[0]
+	if c.Keep.ID != county.ID || len(c.Merge) != 1 || c.Merge[0].ID != town.ID || !strings.Contains(c.Reason, "层级较高") {
+		t.Errorf("the county's account should be kept over the township's filed earlier: %+v", c)
+	}
+	if len(out.ExpiredGroups) != 1 || out.ExpiredGroups[0].ID != expired.ID {
+		t.Errorf("expired groups %+v", out.ExpiredGroups)
+	}
+	if len(out.BelowCounty) != 1 || out.BelowCounty[0].ID != app.ID {
+		t.Errorf("apps below county %+v", out.BelowCounty)
+	}
+	if len(out.People) != 1 || out.People[0].Groups != 2 || out.People[0].Name == "张三" {
+		t.Errorf("people in several groups, masked for a caller who may not see names: %+v", out.People)
+	}
+	in.Personal = true
+	if out := (Rules{}).Consolidate(in); out.People[0].Name != "张三" {
+		t.Errorf("a supervisor sees the name: %+v", out.People)
+	}
+}
+
+func TestSimilar(t *testing.T) {
+	cands := []jianfu.VerifiedChannel{{Name: "江南教育发布"}, {Name: "江北文旅"}, {Name: "江南区教育"}}
+	got := Rules{}.Similar("江南教育", cands, 5)
+	if len(got) != 2 || got[0].Name != "江南区教育" && got[0].Name != "江南教育发布" {
+		t.Errorf("similar names: %+v", got)
+	}
+	if got := (Rules{}).Similar("江南教育", cands, 1); len(got) != 1 {
+		t.Errorf("at most n: %+v", got)
+	}
+}
