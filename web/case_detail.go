@@ -1,13 +1,13 @@
 package web
 
 import (
-	"bytes"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"jianfu"
+	"jianfu/report"
 )
 
 // caseRights says what the actor may do with a case, for the forms shown.
@@ -200,20 +200,22 @@ func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	number, err := s.writeCaseDocument(r, id, &buf)
+	ctx := r.Context()
+	c, err := s.svc.Cases.FindCaseByID(ctx, id)
 	if err != nil {
 		return err
 	}
-	sendDocx(w, number, buf.Bytes())
-	return nil
-}
-
-func sendDocx(w http.ResponseWriter, number string, data []byte) {
-	h := w.Header()
-	h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-	name := number + "-整改意见与问责建议.docx"
-	h.Set("Content-Disposition", `attachment; filename="`+number+`.docx"; filename*=UTF-8''`+url.PathEscape(name))
-	h.Set("Cache-Control", "private, no-store")
-	w.Write(data)
+	events, err := s.svc.Cases.CaseEvents(ctx, id)
+	if err != nil {
+		return err
+	}
+	opinions, err := s.svc.Cases.CaseOpinions(ctx, id)
+	if err != nil {
+		return err
+	}
+	f, err := report.CaseDocument(c, events, opinions, info(r).actor.UnitName, s.now())
+	if err != nil {
+		return err
+	}
+	return download(w, f)
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -12,6 +11,7 @@ import (
 
 	"jianfu"
 	"jianfu/importer"
+	"jianfu/report"
 	"jianfu/secret"
 	"jianfu/tabular"
 )
@@ -275,36 +275,19 @@ func (s *Server) confirmChannelImport(w http.ResponseWriter, r *http.Request) er
 // channelTemplate downloads an empty channel file with Chinese headers and
 // three example rows.
 func (s *Server) channelTemplate(w http.ResponseWriter, r *http.Request) error {
-	format := tabular.XLSX
-	if r.URL.Query().Get("format") == "csv" {
-		format = tabular.CSV
-	}
-	name := "渠道导入模板." + string(format)
-	w.Header().Set("Content-Type", contentType(format))
-	w.Header().Set("Content-Disposition", "attachment; filename=\"template."+string(format)+"\"; filename*=UTF-8''"+url.PathEscape(name))
-	tw, err := tabular.NewWriter(w, format, tabular.Headers(importer.ChannelColumns))
+	f, err := report.ChannelTemplate(queryFormat(r), info(r).actor.UnitName)
 	if err != nil {
 		return err
 	}
-	a := info(r).actor
-	examples := [][]string{
-		{"政务公众账号", "江南教育", a.UnitName, "", "微信公众号", "gh_0123456789ab", "jiangnanjiaoyu", "", "", "", "", "发布教育政策、招生信息", "2021-05-01", a.UnitName, "", "", "", "", "", "张三", "13800001234", "教育", "", "", "", ""},
-		{"政务应用程序", "江南办事", a.UnitName, "", "安卓客户端", "cn.gov.jiangnan", "", "", "https://app.mi.com/details?id=cn.gov.jiangnan", "社会公众", "办事指南、预约", "便民服务", "2022-01-10", "", "", "", "", "", "", "李四", "0571-87654321", "", "", "", "", ""},
-		{"工作群组", "防汛工作临时群", a.UnitName, "", "钉钉群", "", "", "", "", "", "", "汛期值班调度", "2026-05-01", "", "王五", "赵六、钱七", "36", "是", "2026-09-30", "王五", "13900005678", "防汛", "", "", "", ""},
-	}
-	for _, e := range examples {
-		if err := tw.Write(e); err != nil {
-			return err
-		}
-	}
-	return tw.Close()
+	return download(w, f)
 }
 
-func contentType(f tabular.Format) string {
-	if f == tabular.XLSX {
-		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+// queryFormat is the table format a download asks for: xlsx unless csv.
+func queryFormat(r *http.Request) tabular.Format {
+	if r.URL.Query().Get("format") == "csv" {
+		return tabular.CSV
 	}
-	return "text/csv; charset=utf-8"
+	return tabular.XLSX
 }
 
 // exportChannels downloads the filtered registry as .xlsx or .csv.
@@ -313,28 +296,12 @@ func (s *Server) exportChannels(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	format := tabular.XLSX
-	if r.URL.Query().Get("format") == "csv" {
-		format = tabular.CSV
-	}
-	// Write into a buffer first: an error half-way must not leave a
-	// truncated file that looks complete.
-	var buf strings.Builder
-	tw, err := tabular.NewWriter(&buf, format, importer.ChannelHeaders())
+	file, n, err := report.Channels(queryFormat(r), s.now(), func(add func(*jianfu.Channel) error) (int, error) {
+		return s.svc.Registry.ExportChannels(r.Context(), f, add)
+	})
 	if err != nil {
 		return err
 	}
-	n, err := s.svc.Registry.ExportChannels(r.Context(), f, func(c *jianfu.Channel) error { return tw.Write(importer.ChannelRecord(c)) })
-	if err != nil {
-		return err
-	}
-	if err := tw.Close(); err != nil {
-		return err
-	}
-	name := fmt.Sprintf("备案渠道-%s.%s", s.now().In(shanghai).Format("20060102"), format)
-	w.Header().Set("Content-Type", contentType(format))
-	w.Header().Set("Content-Disposition", "attachment; filename=\"channels."+string(format)+"\"; filename*=UTF-8''"+url.PathEscape(name))
 	w.Header().Set("X-Rows", strconv.Itoa(n))
-	_, err = w.Write([]byte(buf.String()))
-	return err
+	return download(w, file)
 }
