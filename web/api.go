@@ -52,6 +52,25 @@ func respondList[T any](w http.ResponseWriter, items []T, total int, p jianfu.Pa
 	return nil
 }
 
+// listAPI answers a paged list: the page from limit, offset and sort, the
+// filter read from the query by filter (which refuses what it cannot read),
+// the items find returns, in the one list shape.
+func listAPI[F, T any](w http.ResponseWriter, r *http.Request, filter func(*http.Request, jianfu.Page) (F, error), find func(context.Context, F) ([]T, int, error)) error {
+	p, err := apiPage(r)
+	if err != nil {
+		return err
+	}
+	f, err := filter(r, p)
+	if err != nil {
+		return err
+	}
+	items, total, err := find(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return respondList(w, items, total, p)
+}
+
 // serveByID answers a request on …/{id} with what find returns for the
 // path's id, as JSON: a lookup, or an action on the record that takes no
 // body. find is the service method, scoped by the caller as always.
@@ -160,10 +179,10 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiRegions(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPage(r)
-	if err != nil {
-		return err
-	}
+	return listAPI(w, r, apiRegionFilter, s.svc.Regions.FindRegions)
+}
+
+func apiRegionFilter(r *http.Request, p jianfu.Page) (jianfu.RegionFilter, error) {
 	q := r.URL.Query()
 	f := jianfu.RegionFilter{Level: jianfu.Level(q.Get("level")), Query: q.Get("q"), Page: p}
 	if q.Has("parent") {
@@ -171,20 +190,16 @@ func (s *Server) apiRegions(w http.ResponseWriter, r *http.Request) error {
 		if parent != "" {
 			_, path, _, err := jianfu.ParseRegionCode(parent)
 			if err != nil {
-				return err
+				return f, err
 			}
 			parent = path
 		}
 		f.Parent = &parent
 	}
 	if f.Level != "" && f.Level.Rank() < 0 {
-		return jianfu.Errorf(jianfu.EINVALID, "level 取值无效:%s(可选 province、city、county、township、village)", "invalid level %q (province, city, county, township or village)", f.Level)
+		return f, jianfu.Errorf(jianfu.EINVALID, "level 取值无效:%s(可选 province、city、county、township、village)", "invalid level %q (province, city, county, township or village)", f.Level)
 	}
-	items, total, err := s.svc.Regions.FindRegions(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	return respondList(w, items, total, p)
+	return f, nil
 }
 
 func (s *Server) apiRegion(w http.ResponseWriter, r *http.Request) error {
@@ -197,23 +212,16 @@ func (s *Server) apiRegion(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiUnits(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPage(r)
-	if err != nil {
-		return err
-	}
+	return listAPI(w, r, apiUnitFilter, s.svc.Units.FindUnits)
+}
+
+func apiUnitFilter(r *http.Request, p jianfu.Page) (jianfu.UnitFilter, error) {
 	q := r.URL.Query()
 	f := jianfu.UnitFilter{Type: jianfu.UnitType(q.Get("type")), Query: q.Get("q"), Page: p}
 	if err := queryRegion(q, &f.RegionPath); err != nil {
-		return err
+		return f, err
 	}
-	if err := queryID(q, "parent_id", &f.ParentID); err != nil {
-		return err
-	}
-	items, total, err := s.svc.Units.FindUnits(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	return respondList(w, items, total, p)
+	return f, queryID(q, "parent_id", &f.ParentID)
 }
 
 func (s *Server) apiUnit(w http.ResponseWriter, r *http.Request) error {
@@ -270,20 +278,13 @@ func (s *Server) apiUpdateUnit(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPage(r)
-	if err != nil {
-		return err
-	}
+	return listAPI(w, r, apiUserFilter, s.svc.Users.FindUsers)
+}
+
+func apiUserFilter(r *http.Request, p jianfu.Page) (jianfu.UserFilter, error) {
 	q := r.URL.Query()
 	f := jianfu.UserFilter{Role: jianfu.Role(q.Get("role")), Query: q.Get("q"), Page: p}
-	if err := queryID(q, "unit_id", &f.UnitID); err != nil {
-		return err
-	}
-	items, total, err := s.svc.Users.FindUsers(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	return respondList(w, items, total, p)
+	return f, queryID(q, "unit_id", &f.UnitID)
 }
 
 func (s *Server) apiUser(w http.ResponseWriter, r *http.Request) error {
@@ -349,18 +350,7 @@ func (s *Server) apiUpdateUser(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPage(r)
-	if err != nil {
-		return err
-	}
-	l := &list{Limit: p.Limit, Offset: p.Offset, Sort: p.Sort}
-	f := auditFilter(r, l)
-	f.Page = p
-	items, total, err := s.svc.Audit.FindAuditEntries(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	return respondList(w, items, total, p)
+	return listAPI(w, r, auditFilter, s.svc.Audit.FindAuditEntries)
 }
 
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {

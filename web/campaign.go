@@ -63,14 +63,26 @@ func (p *page) Grade(v *float64) string {
 	return p.T("eval.grade." + g)
 }
 
-func (s *Server) showCampaigns(w http.ResponseWriter, r *http.Request) error {
-	l := newList(r, 50)
+// campaignFilter reads the filters of the campaign list, the page's and the
+// API's.
+func campaignFilter(r *http.Request, p jianfu.Page) (jianfu.CampaignFilter, error) {
 	q := r.URL.Query()
-	items, total, err := s.svc.Campaigns.FindCampaigns(r.Context(), jianfu.CampaignFilter{Status: jianfu.CampaignStatus(q.Get("status")), Query: q.Get("q"), Page: l.Page()})
+	return jianfu.CampaignFilter{Status: jianfu.CampaignStatus(q.Get("status")), Query: q.Get("q"), Page: p}, nil
+}
+
+// rectificationFilter reads the filters of the rectification items, the
+// page's and the API's.
+func rectificationFilter(r *http.Request, p jianfu.Page) (jianfu.RectificationFilter, error) {
+	q := r.URL.Query()
+	f := jianfu.RectificationFilter{Status: jianfu.RectificationStatus(q.Get("status")), Page: p}
+	return f, queryID(q, "campaign_id", &f.CampaignID)
+}
+
+func (s *Server) showCampaigns(w http.ResponseWriter, r *http.Request) error {
+	items, l, err := findList(r, 50, campaignFilter, s.svc.Campaigns.FindCampaigns)
 	if err != nil {
 		return err
 	}
-	l.Total = total
 	a := info(r).actor
 	mine, nMine, err := s.svc.Campaigns.FindForms(r.Context(), jianfu.FormFilter{InspectorID: a.UserID, Status: jianfu.FormPending, Page: jianfu.Page{Limit: 20}})
 	if err != nil {
@@ -440,18 +452,12 @@ func get(v []string, i int) string {
 }
 
 func (s *Server) showRectifications(w http.ResponseWriter, r *http.Request) error {
-	l := newList(r, 50)
-	q := r.URL.Query()
-	items, total, err := s.svc.Campaigns.FindRectifications(r.Context(), jianfu.RectificationFilter{Status: jianfu.RectificationStatus(q.Get("status")), Page: l.Page()})
+	items, l, err := findList(r, 50, rectificationFilter, s.svc.Campaigns.FindRectifications)
 	if err != nil {
 		return err
 	}
-	l.Total = total
 	p := s.newPage(r, "campaigns")
 	p.Title = p.T("campaigns.rects")
-	if q.Get("saved") == "1" {
-		p.Flash = p.T("form.saved")
-	}
 	p.Data = map[string]any{"Rects": items, "List": l, "Today": dateToday(s), "Statuses": []string{"open", "rectified", "case"}}
 	s.render(w, r, "campaign_rects", p)
 	return nil

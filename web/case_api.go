@@ -8,20 +8,7 @@ import (
 )
 
 func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPage(r)
-	if err != nil {
-		return err
-	}
-	f, err := s.apiCaseFilter(r)
-	if err != nil {
-		return err
-	}
-	f.Page = p
-	items, total, err := s.svc.Cases.FindCases(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	return respondList(w, items, total, p)
+	return listAPI(w, r, s.apiCaseFilter, s.svc.Cases.FindCases)
 }
 
 func (s *Server) apiCreateClue(w http.ResponseWriter, r *http.Request) error {
@@ -272,9 +259,9 @@ func (s *Server) apiPublishTypical(w http.ResponseWriter, r *http.Request) error
 }
 
 // apiCaseFilter reads the filters of the case list and the ledger export.
-func (s *Server) apiCaseFilter(r *http.Request) (jianfu.CaseFilter, error) {
+func (s *Server) apiCaseFilter(r *http.Request, p jianfu.Page) (jianfu.CaseFilter, error) {
 	q := r.URL.Query()
-	f := jianfu.CaseFilter{Status: jianfu.CaseStatus(q.Get("status")), Stage: jianfu.CaseStage(q.Get("stage")), Category: q.Get("category"),
+	f := jianfu.CaseFilter{Page: p, Status: jianfu.CaseStatus(q.Get("status")), Stage: jianfu.CaseStage(q.Get("stage")), Category: q.Get("category"),
 		Source: jianfu.CaseSource(q.Get("source")), Query: q.Get("q"), Open: q.Get("open") == "true", Overdue: q.Get("overdue") == "true",
 		DueSoon: q.Get("due_soon") == "true", Escalated: q.Get("escalated") == "true", Now: s.now()}
 	if f.Status != "" && !f.Status.Valid() {

@@ -35,7 +35,7 @@ func (s *Server) exportCasesPage(format tabular.Format) handler {
 
 // apiExportCases is GET /api/v1/cases/export: the ledger with the list's filters.
 func (s *Server) apiExportCases(w http.ResponseWriter, r *http.Request) error {
-	f, err := s.apiCaseFilter(r)
+	f, err := s.apiCaseFilter(r, jianfu.Page{})
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,8 @@ func (s *Server) cleanupPages(mux *http.ServeMux) {
 	mux.Handle("POST /cleanup/orders/{id}/decision", s.h(s.login(s.decideOrder)))
 }
 
-// candidateFilter reads the signal, kind and thresholds from a query.
+// candidateFilter reads the signal, kind and thresholds from a query; an
+// unknown signal is the API's to refuse.
 func candidateFilter(r *http.Request, p jianfu.Page) jianfu.CandidateFilter {
 	q := r.URL.Query()
 	f := jianfu.CandidateFilter{Signal: jianfu.SignalKind(q.Get("signal")), Kind: jianfu.ChannelKind(q.Get("kind")), Page: p}

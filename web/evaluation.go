@@ -117,12 +117,12 @@ func (s *Server) showRate(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderRate(w http.ResponseWriter, r *http.Request, formErr error, status int) error {
-	l := newList(r, 50)
-	items, total, err := s.svc.Evaluation.RateableChannels(r.Context(), jianfu.ChannelFilter{Query: r.URL.Query().Get("q"), Page: l.Page()})
+	items, l, err := findList(r, 50, func(r *http.Request, p jianfu.Page) (jianfu.ChannelFilter, error) {
+		return jianfu.ChannelFilter{Query: r.URL.Query().Get("q"), Page: p}, nil
+	}, s.svc.Evaluation.RateableChannels)
 	if err != nil {
 		return err
 	}
-	l.Total = total
 	p := s.newPage(r, "evaluation")
 	p.Title = p.T("eval.rate.title")
 	p.Error = formErr

@@ -8,23 +8,19 @@ import (
 	"jianfu"
 )
 
-func unitFilter(r *http.Request, l *list) jianfu.UnitFilter {
+func unitFilter(r *http.Request, p jianfu.Page) (jianfu.UnitFilter, error) {
 	q := r.URL.Query()
-	f := jianfu.UnitFilter{Type: jianfu.UnitType(q.Get("type")), Query: q.Get("q"), Page: l.Page()}
+	f := jianfu.UnitFilter{Type: jianfu.UnitType(q.Get("type")), Query: q.Get("q"), Page: p}
 	_ = queryRegion(q, &f.RegionPath) // pages ignore a bad code in a filter
-	if v, err := strconv.ParseInt(q.Get("parent"), 10, 64); err == nil {
-		f.ParentID = v
-	}
-	return f
+	f.ParentID, _ = strconv.ParseInt(q.Get("parent"), 10, 64)
+	return f, nil
 }
 
 func (s *Server) showUnits(w http.ResponseWriter, r *http.Request) error {
-	l := newList(r, 50)
-	units, total, err := s.svc.Units.FindUnits(r.Context(), unitFilter(r, l))
+	units, l, err := findList(r, 50, unitFilter, s.svc.Units.FindUnits)
 	if err != nil {
 		return err
 	}
-	l.Total = total
 	p := s.newPage(r, "admin")
 	p.Title = p.T("units.title")
 	p.Data = map[string]any{"Units": units, "List": l, "Types": jianfu.UnitTypes}

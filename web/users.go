@@ -8,20 +8,18 @@ import (
 	"jianfu"
 )
 
-func userFilter(r *http.Request, l *list) jianfu.UserFilter {
+func userFilter(r *http.Request, p jianfu.Page) (jianfu.UserFilter, error) {
 	q := r.URL.Query()
-	f := jianfu.UserFilter{Role: jianfu.Role(q.Get("role")), Query: q.Get("q"), Page: l.Page()}
+	f := jianfu.UserFilter{Role: jianfu.Role(q.Get("role")), Query: q.Get("q"), Page: p}
 	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
-	return f
+	return f, nil
 }
 
 func (s *Server) showUsers(w http.ResponseWriter, r *http.Request) error {
-	l := newList(r, 50)
-	users, total, err := s.svc.Users.FindUsers(r.Context(), userFilter(r, l))
+	users, l, err := findList(r, 50, userFilter, s.svc.Users.FindUsers)
 	if err != nil {
 		return err
 	}
-	l.Total = total
 	p := s.newPage(r, "admin")
 	p.Title = p.T("users.title")
 	p.Data = map[string]any{"Users": users, "List": l, "Roles": jianfu.Roles}
