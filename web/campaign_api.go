@@ -118,26 +118,6 @@ func (s *Server) apiForms(w http.ResponseWriter, r *http.Request) error {
 	}, s.svc.Campaigns.FindForms)
 }
 
-// formOf reads a form of the campaign in the path.
-func (s *Server) formOf(r *http.Request) (*jianfu.CheckForm, *jianfu.Checklist, error) {
-	cid, err := pathID(r, "id")
-	if err != nil {
-		return nil, nil, err
-	}
-	id, err := pathID(r, "form")
-	if err != nil {
-		return nil, nil, err
-	}
-	f, list, err := s.svc.Campaigns.FindFormByID(r.Context(), id)
-	if err != nil {
-		return nil, nil, err
-	}
-	if f.CampaignID != cid {
-		return nil, nil, jianfu.Errorf(jianfu.ENOTFOUND, "检查表单不存在或不在您的管辖范围内", "check form not found or outside your scope")
-	}
-	return f, list, nil
-}
-
 func (s *Server) apiForm(w http.ResponseWriter, r *http.Request) error {
 	f, list, err := s.formOf(r)
 	if err != nil {

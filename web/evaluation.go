@@ -54,12 +54,10 @@ func (s *Server) showEvaluation(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) recomputeScorecards(w http.ResponseWriter, r *http.Request) error {
-	n, err := s.svc.Evaluation.RecomputeScorecards(r.Context())
-	if err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/evaluation?recomputed="+strconv.Itoa(n), http.StatusSeeOther)
-	return nil
+	return formAction(w, r, func() (string, error) {
+		n, err := s.svc.Evaluation.RecomputeScorecards(r.Context())
+		return "/evaluation?recomputed=" + strconv.Itoa(n), err
+	}, nil)
 }
 
 func (s *Server) showScorecard(w http.ResponseWriter, r *http.Request) error {
@@ -130,7 +128,7 @@ func (s *Server) renderRate(w http.ResponseWriter, r *http.Request, formErr erro
 		p.Flash = p.T("eval.rate.thanks")
 	}
 	p.Data = map[string]any{"Items": items, "List": l, "Scores": []int{1, 2, 3, 4, 5}}
-	w.WriteHeader(status)
+	p.Status = status
 	s.render(w, r, "evaluation_rate", p)
 	return nil
 }
@@ -141,14 +139,10 @@ func (s *Server) rateChannel(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	score, _ := strconv.Atoi(r.PostFormValue("score"))
-	if err := s.svc.Evaluation.RateChannel(r.Context(), &jianfu.Rating{ChannelID: id, Score: score, Comment: r.PostFormValue("comment")}); err != nil {
-		if code := jianfu.ErrorCode(err); code == jianfu.EINVALID || code == jianfu.ECONFLICT {
-			return s.renderRate(w, r, err, statusOf[code])
-		}
-		return err
-	}
-	http.Redirect(w, r, "/evaluation/rate?rated=1", http.StatusSeeOther)
-	return nil
+	return formAction(w, r, func() (string, error) {
+		err := s.svc.Evaluation.RateChannel(r.Context(), &jianfu.Rating{ChannelID: id, Score: score, Comment: r.PostFormValue("comment")})
+		return "/evaluation/rate?rated=1", err
+	}, func(err error, status int) error { return s.renderRate(w, r, err, status) })
 }
 
 // Delta says how a score moved since the period before: up, down, same or new.

@@ -248,23 +248,30 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, p *
 }
 
 // formAction answers a form: act does what the form asks and returns where
-// to go next, which the browser is sent to (303, so a reload does not post
-// again; the page there says what was done, from the address). An error the
-// user can act on goes back to the form through back, with its status;
-// back shows the form again with what was typed. Internal and
-// authentication errors, and any error of an action without a form of its
-// own (back is nil), fail the request.
-func formAction(w http.ResponseWriter, r *http.Request, back func(err error, status int) error, act func() (next string, err error)) error {
+// to go next, and the browser is sent there (303, so a reload does not post
+// again; the page there says what was done, from its address). An error
+// the user can act on goes to back with its status, to show the form again
+// with the message and what was typed (see formError); an action without a
+// form of its own passes a nil back, and its errors fail the request.
+func formAction(w http.ResponseWriter, r *http.Request, act func() (next string, err error), back func(err error, status int) error) error {
 	next, err := act()
 	if err != nil {
-		code := jianfu.ErrorCode(err)
-		if back == nil || code == jianfu.EINTERNAL || code == jianfu.EUNAUTHORIZED {
-			return err
+		if status, ok := formError(err); ok && back != nil {
+			return back(err, status)
 		}
-		return back(err, statusOf[code])
+		return err
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
+}
+
+// formError says whether an error of a form's action is for the user, shown
+// on the form again with the status it answers (anything they can correct or
+// learn from: invalid input, a conflict, a refusal, something not found), or
+// fails the request (internal errors; a session that ended).
+func formError(err error) (status int, onForm bool) {
+	code := jianfu.ErrorCode(err)
+	return statusOf[code], code != jianfu.EINTERNAL && code != jianfu.EUNAUTHORIZED
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
