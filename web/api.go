@@ -44,12 +44,17 @@ type listResponse[T any] struct {
 }
 
 func respondList[T any](w http.ResponseWriter, items []T, total int, p jianfu.Page) error {
-	if items == nil {
-		items = []T{}
-	}
 	p = p.Normalize()
-	writeJSON(w, http.StatusOK, listResponse[T]{Items: items, Total: total, Limit: p.Limit, Offset: p.Offset})
+	writeJSON(w, http.StatusOK, listResponse[T]{Items: orEmpty(items), Total: total, Limit: p.Limit, Offset: p.Offset})
 	return nil
+}
+
+// orEmpty answers an empty list as [] rather than null.
+func orEmpty[T any](v []T) []T {
+	if v == nil {
+		return []T{}
+	}
+	return v
 }
 
 // listAPI answers a paged list: the page from limit, offset and sort, the
@@ -84,6 +89,27 @@ func serveByID[T any](w http.ResponseWriter, r *http.Request, find func(context.
 		return err
 	}
 	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// changeByID answers a request on …/{id} with a JSON body: the body is
+// decoded into an In (strictly, see decode), change acts with it on the
+// record of the path's id, and what change returns is the answer, with
+// status. change calls the service method, scoped by the caller as always.
+func changeByID[In, Out any](w http.ResponseWriter, r *http.Request, status int, change func(id int64, in In) (Out, error)) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in In
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	out, err := change(id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, out)
 	return nil
 }
 
@@ -258,23 +284,12 @@ func (s *Server) apiCreateUnit(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiUpdateUnit(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in unitInput
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	if in.RegionCode != nil || in.ParentID != nil {
-		return jianfu.Errorf(jianfu.EINVALID, "单位的所在区划和上级单位不能修改;如需调整请新建单位", "a unit's region and parent cannot change; create a new unit instead")
-	}
-	u, err := s.svc.Units.UpdateUnit(r.Context(), id, jianfu.UnitUpdate{Name: in.Name, Type: in.Type, CreditCode: in.CreditCode, Disabled: in.Disabled})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, u)
-	return nil
+	return changeByID(w, r, http.StatusOK, func(id int64, in unitInput) (*jianfu.Unit, error) {
+		if in.RegionCode != nil || in.ParentID != nil {
+			return nil, jianfu.Errorf(jianfu.EINVALID, "单位的所在区划和上级单位不能修改;如需调整请新建单位", "a unit's region and parent cannot change; create a new unit instead")
+		}
+		return s.svc.Units.UpdateUnit(r.Context(), id, jianfu.UnitUpdate{Name: in.Name, Type: in.Type, CreditCode: in.CreditCode, Disabled: in.Disabled})
+	})
 }
 
 func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) error {
@@ -320,33 +335,21 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiUpdateUser(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in userInput
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	if in.Username != nil || in.UnitID != nil {
-		return jianfu.Errorf(jianfu.EINVALID, "用户名和所属单位不能修改", "the username and the unit cannot change")
-	}
-	if in.Password != nil {
-		if err := jianfu.ValidatePassword(*in.Password); err != nil {
-			return err
+	return changeByID(w, r, http.StatusOK, func(id int64, in userInput) (*jianfu.User, error) {
+		if in.Username != nil || in.UnitID != nil {
+			return nil, jianfu.Errorf(jianfu.EINVALID, "用户名和所属单位不能修改", "the username and the unit cannot change")
 		}
-	}
-	u, err := s.svc.Users.UpdateUser(r.Context(), id, jianfu.UserUpdate{Name: in.Name, Roles: in.Roles, Phone: in.Phone, Disabled: in.Disabled, Unlock: in.Unlock})
-	if err != nil {
-		return err
-	}
-	if in.Password != nil {
-		if err := s.svc.Users.SetPassword(r.Context(), id, *in.Password); err != nil {
-			return err
+		if in.Password != nil {
+			if err := jianfu.ValidatePassword(*in.Password); err != nil {
+				return nil, err
+			}
 		}
-	}
-	writeJSON(w, http.StatusOK, u)
-	return nil
+		u, err := s.svc.Users.UpdateUser(r.Context(), id, jianfu.UserUpdate{Name: in.Name, Roles: in.Roles, Phone: in.Phone, Disabled: in.Disabled, Unlock: in.Unlock})
+		if err != nil || in.Password == nil {
+			return u, err
+		}
+		return u, s.svc.Users.SetPassword(r.Context(), id, *in.Password)
+	})
 }
 
 func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) error {

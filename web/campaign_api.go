@@ -169,23 +169,15 @@ func (s *Server) apiRectifications(w http.ResponseWriter, r *http.Request) error
 	return listAPI(w, r, rectificationFilter, s.svc.Campaigns.FindRectifications)
 }
 
+// noteInput is a body that carries a note.
+type noteInput struct {
+	Note string `json:"note"`
+}
+
 func (s *Server) apiRectified(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Note string `json:"note"`
-	}
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	out, err := s.svc.Campaigns.MarkRectified(r.Context(), id, in.Note)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return changeByID(w, r, http.StatusOK, func(id int64, in noteInput) (*jianfu.Rectification, error) {
+		return s.svc.Campaigns.MarkRectified(r.Context(), id, in.Note)
+	})
 }
 
 func (s *Server) apiScorecards(w http.ResponseWriter, r *http.Request) error {
@@ -262,24 +254,17 @@ func (s *Server) apiRatings(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// rateInput is the body of POST /api/v1/scorecards/{id}/ratings.
+type rateInput struct {
+	Score   int    `json:"score"`
+	Comment string `json:"comment"`
+}
+
 func (s *Server) apiRate(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Score   int    `json:"score"`
-		Comment string `json:"comment"`
-	}
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	rt := &jianfu.Rating{ChannelID: id, Score: in.Score, Comment: in.Comment}
-	if err := s.svc.Evaluation.RateChannel(r.Context(), rt); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, rt)
-	return nil
+	return changeByID(w, r, http.StatusCreated, func(id int64, in rateInput) (*jianfu.Rating, error) {
+		rt := &jianfu.Rating{ChannelID: id, Score: in.Score, Comment: in.Comment}
+		return rt, s.svc.Evaluation.RateChannel(r.Context(), rt)
+	})
 }
 
 func (s *Server) apiChecks(w http.ResponseWriter, r *http.Request) error {
@@ -350,37 +335,20 @@ type orderAnswer struct {
 	Uphold    bool   `json:"uphold"`
 }
 
-func (s *Server) apiOrderAnswer(w http.ResponseWriter, r *http.Request, fn func(id int64, in orderAnswer) (*jianfu.ExitOrder, error)) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in orderAnswer
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	o, err := fn(id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, o)
-	return nil
-}
-
 func (s *Server) apiConfirmOrder(w http.ResponseWriter, r *http.Request) error {
-	return s.apiOrderAnswer(w, r, func(id int64, in orderAnswer) (*jianfu.ExitOrder, error) {
+	return changeByID(w, r, http.StatusOK, func(id int64, in orderAnswer) (*jianfu.ExitOrder, error) {
 		return s.svc.Cleanup.ConfirmExit(r.Context(), id, in.Note, in.Dissolved)
 	})
 }
 
 func (s *Server) apiAppealOrder(w http.ResponseWriter, r *http.Request) error {
-	return s.apiOrderAnswer(w, r, func(id int64, in orderAnswer) (*jianfu.ExitOrder, error) {
+	return changeByID(w, r, http.StatusOK, func(id int64, in orderAnswer) (*jianfu.ExitOrder, error) {
 		return s.svc.Cleanup.AppealExit(r.Context(), id, in.Reason)
 	})
 }
 
 func (s *Server) apiDecideOrder(w http.ResponseWriter, r *http.Request) error {
-	return s.apiOrderAnswer(w, r, func(id int64, in orderAnswer) (*jianfu.ExitOrder, error) {
+	return changeByID(w, r, http.StatusOK, func(id int64, in orderAnswer) (*jianfu.ExitOrder, error) {
 		return s.svc.Cleanup.DecideAppeal(r.Context(), id, in.Uphold, in.Note)
 	})
 }

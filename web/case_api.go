@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/base64"
 	"net/http"
 
@@ -78,54 +79,26 @@ func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiCaseEvents(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	list, err := s.svc.Cases.CaseEvents(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if list == nil {
-		list = []*jianfu.CaseEvent{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": list})
-	return nil
-}
-
-// caseChange decodes a JSON body into in, runs fn on the case of the path
-// and answers the case as it is now.
-func caseChange[T any](w http.ResponseWriter, r *http.Request, fn func(id int64, in T) (*jianfu.Case, error)) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in T
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	c, err := fn(id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
+	return serveByID(w, r, func(ctx context.Context, id int64) (map[string]any, error) {
+		list, err := s.svc.Cases.CaseEvents(ctx, id)
+		return map[string]any{"items": orEmpty(list)}, err
+	})
 }
 
 func (s *Server) apiTriage(w http.ResponseWriter, r *http.Request) error {
-	return caseChange(w, r, func(id int64, in jianfu.Triage) (*jianfu.Case, error) {
+	return changeByID(w, r, http.StatusOK, func(id int64, in jianfu.Triage) (*jianfu.Case, error) {
 		return s.svc.Cases.TriageCase(r.Context(), id, in)
 	})
 }
 
 func (s *Server) apiTransfer(w http.ResponseWriter, r *http.Request) error {
-	return caseChange(w, r, func(id int64, in jianfu.Transfer) (*jianfu.Case, error) {
+	return changeByID(w, r, http.StatusOK, func(id int64, in jianfu.Transfer) (*jianfu.Case, error) {
 		return s.svc.Cases.TransferCase(r.Context(), id, in)
 	})
 }
 
 func (s *Server) apiAnswer(w http.ResponseWriter, r *http.Request) error {
-	return caseChange(w, r, func(id int64, in jianfu.CaseAnswer) (*jianfu.Case, error) {
+	return changeByID(w, r, http.StatusOK, func(id int64, in jianfu.CaseAnswer) (*jianfu.Case, error) {
 		return s.svc.Cases.AnswerCase(r.Context(), id, in)
 	})
 }
@@ -140,7 +113,7 @@ type rectifyInput struct {
 }
 
 func (s *Server) apiRectify(w http.ResponseWriter, r *http.Request) error {
-	return caseChange(w, r, func(id int64, in rectifyInput) (*jianfu.Case, error) {
+	return changeByID(w, r, http.StatusOK, func(id int64, in rectifyInput) (*jianfu.Case, error) {
 		rect := jianfu.CaseRectification{Text: in.Text}
 		for _, a := range in.Attachments {
 			data, err := base64.StdEncoding.DecodeString(a.Data)
@@ -154,13 +127,13 @@ func (s *Server) apiRectify(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) error {
-	return caseChange(w, r, func(id int64, in jianfu.Verification) (*jianfu.Case, error) {
+	return changeByID(w, r, http.StatusOK, func(id int64, in jianfu.Verification) (*jianfu.Case, error) {
 		return s.svc.Cases.VerifyCase(r.Context(), id, in)
 	})
 }
 
 func (s *Server) apiClose(w http.ResponseWriter, r *http.Request) error {
-	return caseChange(w, r, func(id int64, in jianfu.Closing) (*jianfu.Case, error) {
+	return changeByID(w, r, http.StatusOK, func(id int64, in jianfu.Closing) (*jianfu.Case, error) {
 		return s.svc.Cases.CloseCase(r.Context(), id, in)
 	})
 }
@@ -170,25 +143,16 @@ type reasonInput struct {
 }
 
 func (s *Server) apiReopen(w http.ResponseWriter, r *http.Request) error {
-	return caseChange(w, r, func(id int64, in reasonInput) (*jianfu.Case, error) {
+	return changeByID(w, r, http.StatusOK, func(id int64, in reasonInput) (*jianfu.Case, error) {
 		return s.svc.Cases.ReopenCase(r.Context(), id, in.Reason)
 	})
 }
 
 func (s *Server) apiOpinions(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	list, err := s.svc.Cases.CaseOpinions(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if list == nil {
-		list = []*jianfu.CaseOpinion{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": list})
-	return nil
+	return serveByID(w, r, func(ctx context.Context, id int64) (map[string]any, error) {
+		list, err := s.svc.Cases.CaseOpinions(ctx, id)
+		return map[string]any{"items": orEmpty(list)}, err
+	})
 }
 
 type opinionInput struct {
@@ -198,37 +162,15 @@ type opinionInput struct {
 }
 
 func (s *Server) apiAddOpinion(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in opinionInput
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	o, err := s.svc.Cases.AddOpinion(r.Context(), id, jianfu.CaseOpinion{Kind: in.Kind, Text: in.Text, Target: in.Target})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, o)
-	return nil
+	return changeByID(w, r, http.StatusCreated, func(id int64, in opinionInput) (*jianfu.CaseOpinion, error) {
+		return s.svc.Cases.AddOpinion(r.Context(), id, jianfu.CaseOpinion{Kind: in.Kind, Text: in.Text, Target: in.Target})
+	})
 }
 
 func (s *Server) apiReveal(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in reasonInput
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	who, err := s.svc.Cases.RevealReporter(r.Context(), id, in.Reason)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, who)
-	return nil
+	return changeByID(w, r, http.StatusOK, func(id int64, in reasonInput) (*jianfu.ReporterIdentity, error) {
+		return s.svc.Cases.RevealReporter(r.Context(), id, in.Reason)
+	})
 }
 
 type typicalInput struct {
@@ -238,20 +180,9 @@ type typicalInput struct {
 }
 
 func (s *Server) apiDraftTypical(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in typicalInput
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	t, err := s.svc.Cases.DraftTypical(r.Context(), id, jianfu.TypicalCase{Title: in.Title, Summary: in.Summary, Lesson: in.Lesson})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, t)
-	return nil
+	return changeByID(w, r, http.StatusOK, func(id int64, in typicalInput) (*jianfu.TypicalCase, error) {
+		return s.svc.Cases.DraftTypical(r.Context(), id, jianfu.TypicalCase{Title: in.Title, Summary: in.Summary, Lesson: in.Lesson})
+	})
 }
 
 func (s *Server) apiPublishTypical(w http.ResponseWriter, r *http.Request) error {
