@@ -110,14 +110,17 @@ func (noChannels) FindChannelByID(context.Context, int64) (*jianfu.Channel, erro
 	return nil, jianfu.Errorf(jianfu.ENOTFOUND, "渠道不存在或不在您的管辖范围内", "channel not found or outside your scope")
 }
 
+// rateableFilter reads the search of the channels a user may rate.
+func rateableFilter(r *http.Request, p jianfu.Page) (jianfu.ChannelFilter, error) {
+	return jianfu.ChannelFilter{Query: r.URL.Query().Get("q"), Page: p}, nil
+}
+
 func (s *Server) showRate(w http.ResponseWriter, r *http.Request) error {
 	return s.renderRate(w, r, nil, http.StatusOK)
 }
 
 func (s *Server) renderRate(w http.ResponseWriter, r *http.Request, formErr error, status int) error {
-	items, l, err := findList(r, 50, func(r *http.Request, p jianfu.Page) (jianfu.ChannelFilter, error) {
-		return jianfu.ChannelFilter{Query: r.URL.Query().Get("q"), Page: p}, nil
-	}, s.svc.Evaluation.RateableChannels)
+	items, l, err := findList(r, 50, rateableFilter, s.svc.Evaluation.RateableChannels)
 	if err != nil {
 		return err
 	}
