@@ -1,8 +1,8 @@
 // Package docx writes simple Chinese official documents (公文) as Office
-// Open XML (.docx): titles, headings, paragraphs and two-column fact
-// tables, A4, with the fonts of Chinese official documents named in the
-// file (方正小标宋简体/宋体 for the title, 黑体 for headings, 仿宋 for the body)
-// so Word and WPS use them where installed and their own fallbacks
+// Open XML (.docx): titles, headings, paragraphs, two-column fact tables and
+// tables with a header row, A4, with the fonts of Chinese official documents
+// named in the file (方正小标宋简体/宋体 for the title, 黑体 for headings, 仿宋
+// for the body) so Word and WPS use them where installed and their own fallbacks
 // elsewhere. Nothing is embedded: the file is a small zip of XML parts,
 // written with archive/zip and encoding/xml only.
 package docx
@@ -39,7 +39,7 @@ type Paragraph struct {
 	Bold  bool
 }
 
-// Table is a table of label/value rows.
+// Table is a table of label/value rows (a fact sheet).
 type Table struct {
 	Rows [][2]string
 }
@@ -108,26 +108,70 @@ func (p Paragraph) write(b *bytes.Buffer) {
 	b.WriteString(`</w:p>`)
 }
 
-func (t Table) write(b *bytes.Buffer) {
+// Grid is a table with a header row over any number of columns, such as
+// the list of failed channels in a notice (通报). The header row repeats on
+// every page the table spans.
+type Grid struct {
+	Header []string
+	Rows   [][]string
+}
+
+// tableStart opens a full-width table with single borders.
+func tableStart(b *bytes.Buffer) {
 	b.WriteString(`<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:tblBorders>`)
 	for _, side := range []string{"top", "left", "bottom", "right", "insideH", "insideV"} {
 		b.WriteString(`<w:` + side + ` w:val="single" w:sz="4" w:space="0" w:color="000000"/>`)
 	}
-	b.WriteString(`</w:tblBorders></w:tblPr><w:tblGrid><w:gridCol w:w="2200"/><w:gridCol w:w="6600"/></w:tblGrid>`)
+	b.WriteString(`</w:tblBorders></w:tblPr>`)
+}
+
+// cell writes one table cell in 小四 of the font; width is in twentieths of
+// a point, or 0 to let the reader size it.
+func cell(b *bytes.Buffer, text, font string, width int) {
+	if width > 0 {
+		b.WriteString(`<w:tc><w:tcPr><w:tcW w:w="` + itoa(width) + `" w:type="dxa"/></w:tcPr>`)
+	} else {
+		b.WriteString(`<w:tc><w:tcPr><w:tcW w:w="0" w:type="auto"/></w:tcPr>`)
+	}
+	for _, line := range strings.Split(text, "\n") {
+		b.WriteString(`<w:p><w:pPr><w:spacing w:line="400" w:lineRule="exact"/></w:pPr><w:r>`)
+		runProps(b, font, 24, false)
+		b.WriteString(`<w:t xml:space="preserve">` + esc(line) + `</w:t></w:r></w:p>`)
+	}
+	b.WriteString(`</w:tc>`)
+}
+
+func (t Table) write(b *bytes.Buffer) {
+	tableStart(b)
+	b.WriteString(`<w:tblGrid><w:gridCol w:w="2200"/><w:gridCol w:w="6600"/></w:tblGrid>`)
 	for _, row := range t.Rows {
 		b.WriteString(`<w:tr>`)
-		for i, cell := range row {
-			w := "2200"
-			if i == 1 {
-				w = "6600"
-			}
-			b.WriteString(`<w:tc><w:tcPr><w:tcW w:w="` + w + `" w:type="dxa"/></w:tcPr>`)
-			for _, line := range strings.Split(cell, "\n") {
-				b.WriteString(`<w:p><w:pPr><w:spacing w:line="400" w:lineRule="exact"/></w:pPr><w:r>`)
-				runProps(b, map[bool]string{true: "黑体", false: "仿宋"}[i == 0], 24, false)
-				b.WriteString(`<w:t xml:space="preserve">` + esc(line) + `</w:t></w:r></w:p>`)
-			}
-			b.WriteString(`</w:tc>`)
+		cell(b, row[0], "黑体", 2200)
+		cell(b, row[1], "仿宋", 6600)
+		b.WriteString(`</w:tr>`)
+	}
+	b.WriteString(`</w:tbl>`)
+}
+
+// textWidth is the width of the text on an A4 page with the margins of
+// Write, in twentieths of a point.
+const textWidth = 11906 - 1588 - 1474
+
+func (g Grid) write(b *bytes.Buffer) {
+	tableStart(b)
+	b.WriteString(`<w:tblGrid>`)
+	for range g.Header {
+		b.WriteString(`<w:gridCol w:w="` + itoa(textWidth/max(len(g.Header), 1)) + `"/>`)
+	}
+	b.WriteString(`</w:tblGrid><w:tr><w:trPr><w:tblHeader/></w:trPr>`)
+	for _, h := range g.Header {
+		cell(b, h, "黑体", 0)
+	}
+	b.WriteString(`</w:tr>`)
+	for _, row := range g.Rows {
+		b.WriteString(`<w:tr>`)
+		for _, c := range row {
+			cell(b, c, "仿宋", 0)
 		}
 		b.WriteString(`</w:tr>`)
 	}

@@ -65,3 +65,33 @@ func TestWritesAValidPackage(t *testing.T) {
 		t.Error("title property missing")
 	}
 }
+
+// TestGrid writes a table with a header row: every cell's text is in the
+// document, the header repeats on each page, and there is a column per header.
+func TestGrid(t *testing.T) {
+	d := &Document{Title: "通报"}
+	d.Blocks = append(d.Blocks, Grid{Header: []string{"序号", "渠道名称", "整改期限"}, Rows: [][]string{{"1", "江南教育<发布>", "2026-04-01"}, {"2", "望江中学家长群", ""}}})
+	var b bytes.Buffer
+	if err := d.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	text, err := ReadText(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "序号\n渠道名称\n整改期限\n1\n江南教育<发布>\n2026-04-01\n2\n望江中学家长群\n\n"; text != want {
+		t.Errorf("text %q, want %q", text, want)
+	}
+	zr, _ := zip.NewReader(bytes.NewReader(b.Bytes()), int64(b.Len()))
+	for _, f := range zr.File {
+		if f.Name != "word/document.xml" {
+			continue
+		}
+		rc, _ := f.Open()
+		doc, _ := io.ReadAll(rc)
+		rc.Close()
+		if n := strings.Count(string(doc), "<w:gridCol "); n != 3 || !strings.Contains(string(doc), "<w:tblHeader/>") {
+			t.Errorf("%d grid columns, header row marked: %v", n, strings.Contains(string(doc), "<w:tblHeader/>"))
+		}
+	}
+}

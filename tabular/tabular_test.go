@@ -352,3 +352,41 @@ func TestReadErrorNamesTheRow(t *testing.T) {
 type errReader struct{}
 
 func (errReader) Read([]byte) (int, error) { return 0, os.ErrDeadlineExceeded }
+
+// TestWriteWorkbook writes sheets in order with their headers, text as
+// text and numbers as numbers, and an empty sheet with just its header.
+func TestWriteWorkbook(t *testing.T) {
+	var buf bytes.Buffer
+	err := WriteWorkbook(&buf,
+		Sheet{Name: "概况", Header: []string{"项目", "内容"}, Rows: [][]any{{"抽查名称", "江南区专项抽查"}, {"总体数量", 120}}},
+		Sheet{Name: "单位汇总", Header: []string{"单位", "平均分"}, Rows: [][]any{{"江南区教育局", 72.5}}},
+		Sheet{Name: "不合格渠道", Header: []string{"渠道名称"}},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatalf("not a workbook: %v", err)
+	}
+	defer f.Close()
+	if got := strings.Join(f.GetSheetList(), ","); got != "概况,单位汇总,不合格渠道" {
+		t.Errorf("sheets %s", got)
+	}
+	rows, _ := f.GetRows("概况")
+	if len(rows) != 3 || rows[0][0] != "项目" || rows[1][1] != "江南区专项抽查" || rows[2][1] != "120" {
+		t.Errorf("概况 %q", rows)
+	}
+	if typ, _ := f.GetCellType("单位汇总", "B2"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+		t.Errorf("the average is stored as %v, not a number", typ)
+	}
+	if v, _ := f.GetCellValue("单位汇总", "B2"); v != "72.5" {
+		t.Errorf("average %q", v)
+	}
+	if rows, _ := f.GetRows("不合格渠道"); len(rows) != 1 || rows[0][0] != "渠道名称" {
+		t.Errorf("empty sheet %q", rows)
+	}
+	if err := WriteWorkbook(io.Discard); err == nil {
+		t.Error("a workbook without sheets was written")
+	}
+}

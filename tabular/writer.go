@@ -82,9 +82,6 @@ func NewWriter(out io.Writer, format Format, header []string) (*Writer, error) {
 			return nil, err
 		}
 		w.sw = sw
-		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-			return nil, err
-		}
 	default:
 		return nil, fmt.Errorf("tabular: unknown format %q", format)
 	}
@@ -124,20 +121,10 @@ func (w *Writer) write(record []string, isHeader bool) error {
 		}
 	}
 	if isHeader {
-		style, err := w.xf.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}})
-		if err != nil {
-			return err
-		}
-		for i, v := range vals {
-			vals[i] = excelize.Cell{StyleID: style, Value: v}
-		}
 		// Column widths must come before the first row; size them by the
-		// header (CJK characters are two columns wide), at least 12.
-		for i, n := range w.widths {
-			width := float64(max(12, 2*n+2))
-			if err := w.sw.SetColWidth(i+1, i+1, min(width, 60)); err != nil {
-				return err
-			}
+		// header.
+		if err := startSheet(w.xf, w.sw, w.widths, vals); err != nil {
+			return err
 		}
 	}
 	cell, err := excelize.CoordinatesToCellName(1, w.row)
@@ -181,4 +168,92 @@ func escapeFormula(v string) string {
 		return v
 	}
 	return "'" + v
+}
+
+// startSheet prepares a streamed sheet: the header row frozen, the columns
+// sized to widths (in characters: CJK ones are two columns wide, so every
+// character counts double; at least 12, at most 60) and the header cells
+// styled bold on a pale blue, the same in every workbook jianfu writes.
+// header is turned into styled cells in place.
+func startSheet(xf *excelize.File, sw *excelize.StreamWriter, widths []int, header []any) error {
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	for i, n := range widths {
+		if err := sw.SetColWidth(i+1, i+1, min(float64(max(12, 2*n+2)), 60)); err != nil {
+			return err
+		}
+	}
+	style, err := xf.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}})
+	if err != nil {
+		return err
+	}
+	for i, v := range header {
+		header[i] = excelize.Cell{StyleID: style, Value: v}
+	}
+	return nil
+}
+
+// Sheet is one sheet of a workbook written whole by WriteWorkbook: a header
+// row and data rows whose cells are strings or numbers (numbers stay
+// numbers, so Excel sums and sorts them).
+type Sheet struct {
+	Name   string
+	Header []string
+	Rows   [][]any
+}
+
+// WriteWorkbook writes sheets as one .xlsx workbook, in order, each with
+// the header row of a Writer and columns sized to their contents.
+func WriteWorkbook(out io.Writer, sheets ...Sheet) error {
+	if len(sheets) == 0 {
+		return errors.New("tabular: a workbook needs a sheet")
+	}
+	xf := excelize.NewFile()
+	defer xf.Close()
+	for i, sh := range sheets {
+		if i == 0 {
+			if err := xf.SetSheetName(SheetName, sh.Name); err != nil {
+				return err
+			}
+		} else if _, err := xf.NewSheet(sh.Name); err != nil {
+			return err
+		}
+		sw, err := xf.NewStreamWriter(sh.Name)
+		if err != nil {
+			return err
+		}
+		widths := make([]int, len(sh.Header))
+		header := make([]any, len(sh.Header))
+		for c, h := range sh.Header {
+			widths[c], header[c] = utf8.RuneCountInString(h), h
+		}
+		for _, row := range sh.Rows {
+			for c, v := range row {
+				if c < len(widths) {
+					widths[c] = max(widths[c], utf8.RuneCountInString(fmt.Sprint(v)))
+				}
+			}
+		}
+		if err := startSheet(xf, sw, widths, header); err != nil {
+			return err
+		}
+		if err := sw.SetRow("A1", header); err != nil {
+			return err
+		}
+		for r, row := range sh.Rows {
+			cell, err := excelize.CoordinatesToCellName(1, r+2)
+			if err != nil {
+				return err
+			}
+			if err := sw.SetRow(cell, row); err != nil {
+				return err
+			}
+		}
+		if err := sw.Flush(); err != nil {
+			return err
+		}
+	}
+	_, err := xf.WriteTo(out)
+	return err
 }

@@ -44,12 +44,36 @@ type listResponse[T any] struct {
 }
 
 func respondList[T any](w http.ResponseWriter, items []T, total int, p jianfu.Page) error {
-	if items == nil {
-		items = []T{}
-	}
 	p = p.Normalize()
-	writeJSON(w, http.StatusOK, listResponse[T]{Items: items, Total: total, Limit: p.Limit, Offset: p.Offset})
+	writeJSON(w, http.StatusOK, listResponse[T]{Items: orEmpty(items), Total: total, Limit: p.Limit, Offset: p.Offset})
 	return nil
+}
+
+// orEmpty answers an empty list as [] rather than null.
+func orEmpty[T any](v []T) []T {
+	if v == nil {
+		return []T{}
+	}
+	return v
+}
+
+// listAPI answers a paged list: the page from limit, offset and sort, the
+// filter read from the query by filter (which refuses what it cannot read),
+// the items find returns, in the one list shape.
+func listAPI[F, T any](w http.ResponseWriter, r *http.Request, filter func(*http.Request, jianfu.Page) (F, error), find func(context.Context, F) ([]T, int, error)) error {
+	p, err := apiPage(r)
+	if err != nil {
+		return err
+	}
+	f, err := filter(r, p)
+	if err != nil {
+		return err
+	}
+	items, total, err := find(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return respondList(w, items, total, p)
 }
 
 // serveByID answers a request on …/{id} with what find returns for the
@@ -65,6 +89,27 @@ func serveByID[T any](w http.ResponseWriter, r *http.Request, find func(context.
 		return err
 	}
 	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// changeByID answers a request on …/{id} with a JSON body: the body is
+// decoded into an In (strictly, see decode), change acts with it on the
+// record of the path's id, and what change returns is the answer, with
+// status. change calls the service method, scoped by the caller as always.
+func changeByID[In, Out any](w http.ResponseWriter, r *http.Request, status int, change func(id int64, in In) (Out, error)) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in In
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	out, err := change(id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, out)
 	return nil
 }
 
@@ -160,10 +205,10 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiRegions(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPage(r)
-	if err != nil {
-		return err
-	}
+	return listAPI(w, r, apiRegionFilter, s.svc.Regions.FindRegions)
+}
+
+func apiRegionFilter(r *http.Request, p jianfu.Page) (jianfu.RegionFilter, error) {
 	q := r.URL.Query()
 	f := jianfu.RegionFilter{Level: jianfu.Level(q.Get("level")), Query: q.Get("q"), Page: p}
 	if q.Has("parent") {
@@ -171,20 +216,16 @@ func (s *Server) apiRegions(w http.ResponseWriter, r *http.Request) error {
 		if parent != "" {
 			_, path, _, err := jianfu.ParseRegionCode(parent)
 			if err != nil {
-				return err
+				return f, err
 			}
 			parent = path
 		}
 		f.Parent = &parent
 	}
 	if f.Level != "" && f.Level.Rank() < 0 {
-		return jianfu.Errorf(jianfu.EINVALID, "level 取值无效:%s(可选 province、city、county、township、village)", "invalid level %q (province, city, county, township or village)", f.Level)
+		return f, jianfu.Errorf(jianfu.EINVALID, "level 取值无效:%s(可选 province、city、county、township、village)", "invalid level %q (province, city, county, township or village)", f.Level)
 	}
-	items, total, err := s.svc.Regions.FindRegions(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	return respondList(w, items, total, p)
+	return f, nil
 }
 
 func (s *Server) apiRegion(w http.ResponseWriter, r *http.Request) error {
@@ -197,23 +238,16 @@ func (s *Server) apiRegion(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiUnits(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPage(r)
-	if err != nil {
-		return err
-	}
+	return listAPI(w, r, apiUnitFilter, s.svc.Units.FindUnits)
+}
+
+func apiUnitFilter(r *http.Request, p jianfu.Page) (jianfu.UnitFilter, error) {
 	q := r.URL.Query()
 	f := jianfu.UnitFilter{Type: jianfu.UnitType(q.Get("type")), Query: q.Get("q"), Page: p}
 	if err := queryRegion(q, &f.RegionPath); err != nil {
-		return err
+		return f, err
 	}
-	if err := queryID(q, "parent_id", &f.ParentID); err != nil {
-		return err
-	}
-	items, total, err := s.svc.Units.FindUnits(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	return respondList(w, items, total, p)
+	return f, queryID(q, "parent_id", &f.ParentID)
 }
 
 func (s *Server) apiUnit(w http.ResponseWriter, r *http.Request) error {
@@ -250,40 +284,22 @@ func (s *Server) apiCreateUnit(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiUpdateUnit(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in unitInput
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	if in.RegionCode != nil || in.ParentID != nil {
-		return jianfu.Errorf(jianfu.EINVALID, "单位的所在区划和上级单位不能修改;如需调整请新建单位", "a unit's region and parent cannot change; create a new unit instead")
-	}
-	u, err := s.svc.Units.UpdateUnit(r.Context(), id, jianfu.UnitUpdate{Name: in.Name, Type: in.Type, CreditCode: in.CreditCode, Disabled: in.Disabled})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, u)
-	return nil
+	return changeByID(w, r, http.StatusOK, func(id int64, in unitInput) (*jianfu.Unit, error) {
+		if in.RegionCode != nil || in.ParentID != nil {
+			return nil, jianfu.Errorf(jianfu.EINVALID, "单位的所在区划和上级单位不能修改;如需调整请新建单位", "a unit's region and parent cannot change; create a new unit instead")
+		}
+		return s.svc.Units.UpdateUnit(r.Context(), id, jianfu.UnitUpdate{Name: in.Name, Type: in.Type, CreditCode: in.CreditCode, Disabled: in.Disabled})
+	})
 }
 
 func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPage(r)
-	if err != nil {
-		return err
-	}
+	return listAPI(w, r, apiUserFilter, s.svc.Users.FindUsers)
+}
+
+func apiUserFilter(r *http.Request, p jianfu.Page) (jianfu.UserFilter, error) {
 	q := r.URL.Query()
 	f := jianfu.UserFilter{Role: jianfu.Role(q.Get("role")), Query: q.Get("q"), Page: p}
-	if err := queryID(q, "unit_id", &f.UnitID); err != nil {
-		return err
-	}
-	items, total, err := s.svc.Users.FindUsers(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	return respondList(w, items, total, p)
+	return f, queryID(q, "unit_id", &f.UnitID)
 }
 
 func (s *Server) apiUser(w http.ResponseWriter, r *http.Request) error {
@@ -319,48 +335,25 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiUpdateUser(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in userInput
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	if in.Username != nil || in.UnitID != nil {
-		return jianfu.Errorf(jianfu.EINVALID, "用户名和所属单位不能修改", "the username and the unit cannot change")
-	}
-	if in.Password != nil {
-		if err := jianfu.ValidatePassword(*in.Password); err != nil {
-			return err
+	return changeByID(w, r, http.StatusOK, func(id int64, in userInput) (*jianfu.User, error) {
+		if in.Username != nil || in.UnitID != nil {
+			return nil, jianfu.Errorf(jianfu.EINVALID, "用户名和所属单位不能修改", "the username and the unit cannot change")
 		}
-	}
-	u, err := s.svc.Users.UpdateUser(r.Context(), id, jianfu.UserUpdate{Name: in.Name, Roles: in.Roles, Phone: in.Phone, Disabled: in.Disabled, Unlock: in.Unlock})
-	if err != nil {
-		return err
-	}
-	if in.Password != nil {
-		if err := s.svc.Users.SetPassword(r.Context(), id, *in.Password); err != nil {
-			return err
+		if in.Password != nil {
+			if err := jianfu.ValidatePassword(*in.Password); err != nil {
+				return nil, err
+			}
 		}
-	}
-	writeJSON(w, http.StatusOK, u)
-	return nil
+		u, err := s.svc.Users.UpdateUser(r.Context(), id, jianfu.UserUpdate{Name: in.Name, Roles: in.Roles, Phone: in.Phone, Disabled: in.Disabled, Unlock: in.Unlock})
+		if err != nil || in.Password == nil {
+			return u, err
+		}
+		return u, s.svc.Users.SetPassword(r.Context(), id, *in.Password)
+	})
 }
 
 func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPage(r)
-	if err != nil {
-		return err
-	}
-	l := &list{Limit: p.Limit, Offset: p.Offset, Sort: p.Sort}
-	f := auditFilter(r, l)
-	f.Page = p
-	items, total, err := s.svc.Audit.FindAuditEntries(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	return respondList(w, items, total, p)
+	return listAPI(w, r, auditFilter, s.svc.Audit.FindAuditEntries)
 }
 
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {

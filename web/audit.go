@@ -7,26 +7,25 @@ import (
 	"jianfu"
 )
 
-// auditFilter reads the audit filters of a query string.
-func auditFilter(r *http.Request, l *list) jianfu.AuditFilter {
+// auditFilter reads the audit filters of a query string, the page's and
+// the API's; a date it cannot read is left out.
+func auditFilter(r *http.Request, p jianfu.Page) (jianfu.AuditFilter, error) {
 	q := r.URL.Query()
-	f := jianfu.AuditFilter{Actor: q.Get("actor"), Action: q.Get("action"), ObjectType: q.Get("object_type"), ObjectID: q.Get("object_id"), Page: l.Page()}
+	f := jianfu.AuditFilter{Actor: q.Get("actor"), Action: q.Get("action"), ObjectType: q.Get("object_type"), ObjectID: q.Get("object_id"), Page: p}
 	if t, err := time.ParseInLocation("2006-01-02", q.Get("since"), jianfu.China); err == nil {
 		f.Since = t
 	}
 	if t, err := time.ParseInLocation("2006-01-02", q.Get("until"), jianfu.China); err == nil {
 		f.Until = t.AddDate(0, 0, 1)
 	}
-	return f
+	return f, nil
 }
 
 func (s *Server) showAudit(w http.ResponseWriter, r *http.Request) error {
-	l := newList(r, 50)
-	entries, total, err := s.svc.Audit.FindAuditEntries(r.Context(), auditFilter(r, l))
+	entries, l, err := findList(r, 50, auditFilter, s.svc.Audit.FindAuditEntries)
 	if err != nil {
 		return err
 	}
-	l.Total = total
 	p := s.newPage(r, "admin")
 	p.Title = p.T("audit.title")
 	p.Data = map[string]any{"Entries": entries, "List": l}

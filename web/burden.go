@@ -27,32 +27,14 @@ func (s *Server) burdenPages(mux *http.ServeMux) {
 	mux.Handle("POST /burden/clues", s.h(s.login(s.raiseClue)))
 	mux.Handle("GET /burden/people", s.h(s.login(s.showPeople)))
 	mux.Handle("GET /burden/upload", s.h(s.login(s.showUpload)))
-	mux.Handle("POST /burden/upload", s.h(s.limitBody(uploadLimit, s.login(s.doUpload))))
+	mux.Handle("POST /burden/upload", s.h(capBody(uploadLimit, s.login(s.doUpload))))
 	s.hookRoutes(mux)
 }
 
-func (s *Server) burdenAPI() []apiRoute {
-	return []apiRoute{
-		{"POST", "/api/v1/messages", s.apiMessages},
-		{"POST", "/api/v1/messages/export", s.apiMessagesExport},
-		{"GET", "/api/v1/burden/summary", s.apiBurdenSummary},
-		{"GET", "/api/v1/burden/groups", s.apiBurdenRanking("group")},
-		{"GET", "/api/v1/burden/groups/{id}", s.apiBurdenDetail("group")},
-		{"GET", "/api/v1/burden/units", s.apiBurdenRanking("unit")},
-		{"GET", "/api/v1/burden/units/{id}", s.apiBurdenDetail("unit")},
-		{"GET", "/api/v1/findings", s.apiFindings},
-		{"GET", "/api/v1/findings/{id}", s.apiFinding},
-		{"GET", "/api/v1/burden/clusters", s.apiClusters},
-		{"GET", "/api/v1/burden/clusters/{id}", s.apiCluster},
-		{"GET", "/api/v1/clues", s.apiClues},
-		{"POST", "/api/v1/clues", s.apiRaiseClue},
-		{"GET", "/api/v1/burden/people", s.apiPeople},
-	}
-}
-
-// limitBody caps a request body before anything reads it (the CSRF check
-// parses forms).
-func (s *Server) limitBody(n int64, next handler) handler {
+// capBody caps a request body before anything reads it (the CSRF check
+// parses forms). Unlike limitBody it leaves the parsing of a large upload
+// to the form reader, which keeps big files on disk.
+func capBody(n int64, next handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		r.Body = http.MaxBytesReader(w, r.Body, n)
 		return next(w, r)
@@ -173,11 +155,8 @@ func (s *Server) showBurden(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := s.newPage(r, "burden")
+	p := s.burdenPage(r)
 	p.Title = p.T("nav.burden")
-	if id := q.Get("clue"); id != "" {
-		p.Flash = p.T("burden.clue.raised", id)
-	}
 	p.Data = map[string]any{"Head": s.burdenHead(p, days, since, until), "Kind": kind, "Rows": rows, "List": l, "Summary": sum,
 		"Recent": s.viewFindings(recent), "NFindings": nFindings, "Clusters": clusters, "NClusters": nClusters,
 		"CanIngest": info(r).actor.CanIngest(), "CanClue": info(r).actor.CanRaiseClue()}
@@ -232,19 +211,15 @@ func (s *Server) showBurdenDetail(w http.ResponseWriter, r *http.Request, kind s
 	for _, p := range weekly.Series {
 		pts = append(pts, chartPoint{Label: dayString(p.Start)[5:], Value: float64(p.Metrics.Demands), Line: p.Index.Value})
 	}
-	ff := jianfu.FindingFilter{Page: newList(r, 20).Page()}
-	if kind == "group" {
-		ff.GroupID = id
-	} else {
-		ff.UnitID = id
-	}
-	l := newList(r, 20)
-	ff.Page = l.Page()
-	fs, nf, err := s.svc.Burden.FindFindings(ctx, ff)
+	fs, l, err := findList(r, 20, func(_ *http.Request, p jianfu.Page) (jianfu.FindingFilter, error) {
+		if kind == "group" {
+			return jianfu.FindingFilter{GroupID: id, Page: p}, nil
+		}
+		return jianfu.FindingFilter{UnitID: id, Page: p}, nil
+	}, s.svc.Burden.FindFindings)
 	if err != nil {
 		return err
 	}
-	l.Total = nf
 	var groups []*jianfu.BurdenRow
 	if kind == "unit" {
 		groups, _, err = s.svc.Burden.BurdenRanking(ctx, jianfu.BurdenFilter{UnitID: id, Since: since, Until: until, Page: jianfu.Page{Limit: 200}})
@@ -252,15 +227,12 @@ func (s *Server) showBurdenDetail(w http.ResponseWriter, r *http.Request, kind s
 			return err
 		}
 	}
-	p := s.newPage(r, "burden")
+	p := s.burdenPage(r)
 	p.Title = d.Row.Name
 	var note *importNote
 	if q.Get("imported") != "" {
 		n := func(k string) int { v, _ := strconv.Atoi(q.Get(k)); return v }
 		note = &importNote{Format: q.Get("format"), Messages: n("imported"), New: n("new"), Duplicates: n("dup"), Findings: n("findings"), Queued: q.Get("queued") == "1"}
-	}
-	if id := q.Get("clue"); id != "" {
-		p.Flash = p.T("burden.clue.raised", id)
 	}
 	var parts []indexPart
 	if d.Row.Metrics.Messages > 0 {
@@ -302,9 +274,11 @@ func categoryCodes() []string {
 	return out
 }
 
-func findingFilter(r *http.Request, l *list) (jianfu.FindingFilter, error) {
+// findingFilter reads the filters of the findings feed, the page's and the
+// API's.
+func findingFilter(r *http.Request, p jianfu.Page) (jianfu.FindingFilter, error) {
 	q := r.URL.Query()
-	f := jianfu.FindingFilter{Category: q.Get("category"), Query: q.Get("q"), Page: l.Page()}
+	f := jianfu.FindingFilter{Category: q.Get("category"), Query: q.Get("q"), Page: p}
 	if f.Category != "" && !jianfu.Category(f.Category).Valid() {
 		return f, jianfu.Errorf(jianfu.EINVALID, "类别“%s”无效,可选:%s", "unknown category %q; use one of %s", f.Category, strings.Join(categoryCodes(), ", "))
 	}
@@ -328,39 +302,46 @@ func findingFilter(r *http.Request, l *list) (jianfu.FindingFilter, error) {
 	return f, nil
 }
 
-func (s *Server) showFindings(w http.ResponseWriter, r *http.Request) error {
-	l := newList(r, 30)
-	f, err := findingFilter(r, l)
-	if err != nil {
-		return err
-	}
-	fs, total, err := s.svc.Burden.FindFindings(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	l.Total = total
+// clusterFilter reads the filter of the 多头报送 clusters.
+func clusterFilter(r *http.Request, p jianfu.Page) (jianfu.ClusterFilter, error) {
+	return jianfu.ClusterFilter{Query: r.URL.Query().Get("q"), Page: p}, nil
+}
+
+// clueFilter reads the filters of the clue list.
+func clueFilter(r *http.Request, p jianfu.Page) (jianfu.ClueFilter, error) {
+	q := r.URL.Query()
+	return jianfu.ClueFilter{Status: q.Get("status"), Kind: q.Get("kind"), Page: p}, nil
+}
+
+// burdenPage starts a page of burden monitoring; it says so when the user
+// just raised a clue from it.
+func (s *Server) burdenPage(r *http.Request) *page {
 	p := s.newPage(r, "burden")
-	p.Title = p.T("burden.findings")
 	if id := r.URL.Query().Get("clue"); id != "" {
 		p.Flash = p.T("burden.clue.raised", id)
 	}
+	return p
+}
+
+func (s *Server) showFindings(w http.ResponseWriter, r *http.Request) error {
+	fs, l, err := findList(r, 30, findingFilter, s.svc.Burden.FindFindings)
+	if err != nil {
+		return err
+	}
+	p := s.burdenPage(r)
+	p.Title = p.T("burden.findings")
 	p.Data = map[string]any{"Findings": s.viewFindings(fs), "List": l, "Categories": jianfu.Categories, "CanClue": info(r).actor.CanRaiseClue()}
 	s.render(w, r, "burden_findings", p)
 	return nil
 }
 
 func (s *Server) showClusters(w http.ResponseWriter, r *http.Request) error {
-	l := newList(r, 30)
-	cs, total, err := s.svc.Burden.FindClusters(r.Context(), jianfu.ClusterFilter{Query: r.URL.Query().Get("q"), Page: l.Page()})
+	cs, l, err := findList(r, 30, clusterFilter, s.svc.Burden.FindClusters)
 	if err != nil {
 		return err
 	}
-	l.Total = total
-	p := s.newPage(r, "burden")
+	p := s.burdenPage(r)
 	p.Title = p.T("burden.clusters")
-	if id := r.URL.Query().Get("clue"); id != "" {
-		p.Flash = p.T("burden.clue.raised", id)
-	}
 	p.Data = map[string]any{"Clusters": cs, "List": l, "Clause": jianfu.OneFormClause, "CanClue": info(r).actor.CanRaiseClue()}
 	s.render(w, r, "burden_clusters", p)
 	return nil
@@ -375,25 +356,19 @@ func (s *Server) showCluster(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := s.newPage(r, "burden")
+	p := s.burdenPage(r)
 	p.Title = p.T("burden.cluster.title", c.Units)
-	if id := r.URL.Query().Get("clue"); id != "" {
-		p.Flash = p.T("burden.clue.raised", id)
-	}
 	p.Data = map[string]any{"C": c, "Members": s.viewFindings(c.Members), "Clause": jianfu.OneFormClause, "CanClue": info(r).actor.CanRaiseClue()}
 	s.render(w, r, "burden_cluster", p)
 	return nil
 }
 
 func (s *Server) showClues(w http.ResponseWriter, r *http.Request) error {
-	l := newList(r, 30)
-	q := r.URL.Query()
-	cs, total, err := s.svc.Burden.FindClues(r.Context(), jianfu.ClueFilter{Status: q.Get("status"), Kind: q.Get("kind"), Page: l.Page()})
+	cs, l, err := findList(r, 30, clueFilter, s.svc.Burden.FindClues)
 	if err != nil {
 		return err
 	}
-	l.Total = total
-	p := s.newPage(r, "burden")
+	p := s.burdenPage(r)
 	p.Title = p.T("burden.clues")
 	p.Data = map[string]any{"Clues": cs, "List": l}
 	s.render(w, r, "burden_clues", p)
@@ -434,171 +409,9 @@ func (s *Server) showPeople(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	l.Total = total
-	p := s.newPage(r, "burden")
+	p := s.burdenPage(r)
 	p.Title = p.T("burden.people")
 	p.Data = map[string]any{"People": ps, "List": l, "Stats": st, "Min": max(min, 2)}
 	s.render(w, r, "burden_people", p)
-	return nil
-}
-
-// ---- JSON API ----
-
-func (s *Server) apiBurdenSummary(w http.ResponseWriter, r *http.Request) error {
-	_, since, until, err := burdenWindow(r, s.now())
-	if err != nil {
-		return err
-	}
-	sum, err := s.svc.Burden.BurdenSummary(r.Context(), jianfu.BurdenFilter{Since: since, Until: until})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, sum)
-	return nil
-}
-
-func (s *Server) apiBurdenRanking(kind string) handler {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		p, err := apiPage(r)
-		if err != nil {
-			return err
-		}
-		_, since, until, err := burdenWindow(r, s.now())
-		if err != nil {
-			return err
-		}
-		q := r.URL.Query()
-		f := jianfu.BurdenFilter{Kind: kind, Since: since, Until: until, Query: q.Get("q"), Page: p}
-		if err := queryID(q, "unit_id", &f.UnitID); err != nil {
-			return err
-		}
-		if v := q.Get("weeks"); v != "" {
-			if f.Weeks, err = strconv.Atoi(v); err != nil || f.Weeks < 1 || f.Weeks > 104 {
-				return jianfu.Errorf(jianfu.EINVALID, "weeks 应为1至104之间的整数", "weeks must be an integer from 1 to 104")
-			}
-		}
-		rows, total, err := s.svc.Burden.BurdenRanking(r.Context(), f)
-		if err != nil {
-			return err
-		}
-		return respondList(w, rows, total, p)
-	}
-}
-
-func (s *Server) apiBurdenDetail(kind string) handler {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		id, err := pathID(r, "id")
-		if err != nil {
-			return err
-		}
-		_, since, until, err := burdenWindow(r, s.now())
-		if err != nil {
-			return err
-		}
-		step := r.URL.Query().Get("step")
-		if step != "" && step != "day" && step != "week" && step != "month" {
-			return jianfu.Errorf(jianfu.EINVALID, "step 应为 day、week 或 month", "step must be day, week or month")
-		}
-		get := s.svc.Burden.GroupBurden
-		if kind == "unit" {
-			get = s.svc.Burden.UnitBurden
-		}
-		d, err := get(r.Context(), id, step, since, until)
-		if err != nil {
-			return err
-		}
-		writeJSON(w, http.StatusOK, d)
-		return nil
-	}
-}
-
-func (s *Server) apiFindings(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPage(r)
-	if err != nil {
-		return err
-	}
-	f, err := findingFilter(r, &list{Limit: p.Limit, Offset: p.Offset, Sort: p.Sort})
-	if err != nil {
-		return err
-	}
-	f.Page = p
-	fs, total, err := s.svc.Burden.FindFindings(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	return respondList(w, fs, total, p)
-}
-
-func (s *Server) apiFinding(w http.ResponseWriter, r *http.Request) error {
-	return serveByID(w, r, s.svc.Burden.FindFindingByID)
-}
-
-func (s *Server) apiClusters(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPage(r)
-	if err != nil {
-		return err
-	}
-	cs, total, err := s.svc.Burden.FindClusters(r.Context(), jianfu.ClusterFilter{Query: r.URL.Query().Get("q"), Page: p})
-	if err != nil {
-		return err
-	}
-	return respondList(w, cs, total, p)
-}
-
-func (s *Server) apiCluster(w http.ResponseWriter, r *http.Request) error {
-	return serveByID(w, r, s.svc.Burden.FindClusterByID)
-}
-
-func (s *Server) apiClues(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPage(r)
-	if err != nil {
-		return err
-	}
-	q := r.URL.Query()
-	cs, total, err := s.svc.Burden.FindClues(r.Context(), jianfu.ClueFilter{Status: q.Get("status"), Kind: q.Get("kind"), Page: p})
-	if err != nil {
-		return err
-	}
-	return respondList(w, cs, total, p)
-}
-
-// clueInput is the body of POST /api/v1/clues.
-type clueInput struct {
-	Kind string `json:"kind"`
-	ID   int64  `json:"id"`
-}
-
-func (s *Server) apiRaiseClue(w http.ResponseWriter, r *http.Request) error {
-	var in clueInput
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	c, err := s.svc.Burden.RaiseClue(r.Context(), in.Kind, in.ID)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, c)
-	return nil
-}
-
-func (s *Server) apiPeople(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPage(r)
-	if err != nil {
-		return err
-	}
-	min := 1
-	if v := r.URL.Query().Get("min_groups"); v != "" {
-		if min, err = strconv.Atoi(v); err != nil || min < 1 {
-			return jianfu.Errorf(jianfu.EINVALID, "min_groups 应为正整数", "min_groups must be a positive integer")
-		}
-	}
-	ps, total, st, err := s.svc.Burden.FindPeople(r.Context(), jianfu.PeopleFilter{MinGroups: min, Page: p})
-	if err != nil {
-		return err
-	}
-	if ps == nil {
-		ps = []*jianfu.PersonGroups{}
-	}
-	p = p.Normalize()
-	writeJSON(w, http.StatusOK, map[string]any{"items": ps, "total": total, "limit": p.Limit, "offset": p.Offset, "stats": st})
 	return nil
 }

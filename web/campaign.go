@@ -63,14 +63,26 @@ func (p *page) Grade(v *float64) string {
 	return p.T("eval.grade." + g)
 }
 
-func (s *Server) showCampaigns(w http.ResponseWriter, r *http.Request) error {
-	l := newList(r, 50)
+// campaignFilter reads the filters of the campaign list, the page's and the
+// API's.
+func campaignFilter(r *http.Request, p jianfu.Page) (jianfu.CampaignFilter, error) {
 	q := r.URL.Query()
-	items, total, err := s.svc.Campaigns.FindCampaigns(r.Context(), jianfu.CampaignFilter{Status: jianfu.CampaignStatus(q.Get("status")), Query: q.Get("q"), Page: l.Page()})
+	return jianfu.CampaignFilter{Status: jianfu.CampaignStatus(q.Get("status")), Query: q.Get("q"), Page: p}, nil
+}
+
+// rectificationFilter reads the filters of the rectification items, the
+// page's and the API's.
+func rectificationFilter(r *http.Request, p jianfu.Page) (jianfu.RectificationFilter, error) {
+	q := r.URL.Query()
+	f := jianfu.RectificationFilter{Status: jianfu.RectificationStatus(q.Get("status")), Page: p}
+	return f, queryID(q, "campaign_id", &f.CampaignID)
+}
+
+func (s *Server) showCampaigns(w http.ResponseWriter, r *http.Request) error {
+	items, l, err := findList(r, 50, campaignFilter, s.svc.Campaigns.FindCampaigns)
 	if err != nil {
 		return err
 	}
-	l.Total = total
 	a := info(r).actor
 	mine, nMine, err := s.svc.Campaigns.FindForms(r.Context(), jianfu.FormFilter{InspectorID: a.UserID, Status: jianfu.FormPending, Page: jianfu.Page{Limit: 20}})
 	if err != nil {
@@ -122,7 +134,7 @@ func (s *Server) renderCampaignForm(w http.ResponseWriter, r *http.Request, c *j
 	p.Error = formErr
 	p.Data = map[string]any{"Campaign": c, "Inspectors": uniq, "Chosen": chosen, "Kinds": jianfu.ChannelKinds, "KindOn": kinds,
 		"Region": jianfu.CodeOfPath(c.RegionPath), "Units": strings.Trim(fmt.Sprint(c.UnitIDs), "[]")}
-	w.WriteHeader(status)
+	p.Status = status
 	s.render(w, r, "campaign_new", p)
 	return nil
 }
@@ -186,18 +198,13 @@ func (s *Server) createCampaign(w http.ResponseWriter, r *http.Request) error {
 		}
 		c.Seed = seed
 	}
-	err := jianfu.ProblemsError(probs)
-	if err == nil {
-		err = s.svc.Campaigns.CreateCampaign(r.Context(), c)
-	}
-	if err != nil {
-		if code := jianfu.ErrorCode(err); code == jianfu.EINVALID || code == jianfu.EFORBIDDEN {
-			return s.renderCampaignForm(w, r, c, err, statusOf[code])
+	return formAction(w, r, func() (string, error) {
+		err := jianfu.ProblemsError(probs)
+		if err == nil {
+			err = s.svc.Campaigns.CreateCampaign(r.Context(), c)
 		}
-		return err
-	}
-	http.Redirect(w, r, "/campaigns/"+itoa(c.ID)+"?created=1", http.StatusSeeOther)
-	return nil
+		return "/campaigns/" + itoa(c.ID) + "?created=1", err
+	}, func(err error, status int) error { return s.renderCampaignForm(w, r, c, err, status) })
 }
 
 func (s *Server) showCampaign(w http.ResponseWriter, r *http.Request) error {
@@ -245,11 +252,10 @@ func (s *Server) closeCampaign(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.svc.Campaigns.CloseCampaign(r.Context(), id); err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/campaigns/"+itoa(id), http.StatusSeeOther)
-	return nil
+	return formAction(w, r, func() (string, error) {
+		_, err := s.svc.Campaigns.CloseCampaign(r.Context(), id)
+		return "/campaigns/" + itoa(id), err
+	}, nil)
 }
 
 // formItem is one checklist item with its answer, for the form template.
@@ -258,25 +264,35 @@ type formItem struct {
 	Answer jianfu.Answer
 }
 
+// formOf reads the check form of the path, of the campaign of the path
+// (the page's and the API's).
+func (s *Server) formOf(r *http.Request) (*jianfu.CheckForm, *jianfu.Checklist, error) {
+	cid, err := pathID(r, "id")
+	if err != nil {
+		return nil, nil, err
+	}
+	id, err := pathID(r, "form")
+	if err != nil {
+		return nil, nil, err
+	}
+	f, list, err := s.svc.Campaigns.FindFormByID(r.Context(), id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if f.CampaignID != cid {
+		return nil, nil, jianfu.Errorf(jianfu.ENOTFOUND, "检查表单不存在或不在您的管辖范围内", "check form not found or outside your scope")
+	}
+	return f, list, nil
+}
+
 func (s *Server) showCheckForm(w http.ResponseWriter, r *http.Request) error {
 	return s.renderCheckForm(w, r, nil, nil, http.StatusOK)
 }
 
 func (s *Server) renderCheckForm(w http.ResponseWriter, r *http.Request, input *jianfu.FormInput, formErr error, status int) error {
-	cid, err := pathID(r, "id")
+	f, list, err := s.formOf(r)
 	if err != nil {
 		return err
-	}
-	id, err := pathID(r, "form")
-	if err != nil {
-		return err
-	}
-	f, list, err := s.svc.Campaigns.FindFormByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if f.CampaignID != cid {
-		return jianfu.Errorf(jianfu.ENOTFOUND, "检查表单不存在或不在您的管辖范围内", "check form not found or outside your scope")
 	}
 	answers, evidence, opinion := f.Answers, f.Evidence, f.Opinion
 	if input != nil {
@@ -291,25 +307,14 @@ func (s *Server) renderCheckForm(w http.ResponseWriter, r *http.Request, input *
 	p := s.newPage(r, "campaigns")
 	p.Title = f.ChannelName
 	p.Error = formErr
-	if r.URL.Query().Get("saved") == "1" {
-		p.Flash = p.T("form.saved")
-	}
 	p.Data = map[string]any{"Form": f, "List": list, "Items": items, "Evidence": evidence, "Opinion": opinion, "CanEdit": canEdit}
-	w.WriteHeader(status)
+	p.Status = status
 	s.render(w, r, "campaign_form", p)
 	return nil
 }
 
 func (s *Server) saveCheckForm(w http.ResponseWriter, r *http.Request) error {
-	cid, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "form")
-	if err != nil {
-		return err
-	}
-	_, list, err := s.svc.Campaigns.FindFormByID(r.Context(), id)
+	form, list, err := s.formOf(r)
 	if err != nil {
 		return err
 	}
@@ -335,18 +340,13 @@ func (s *Server) saveCheckForm(w http.ResponseWriter, r *http.Request) error {
 			in.Answers[it.Key] = a
 		}
 	}
-	err = jianfu.ProblemsError(probs)
-	if err == nil {
-		_, err = s.svc.Campaigns.SaveForm(r.Context(), id, in)
-	}
-	if err != nil {
-		if code := jianfu.ErrorCode(err); code == jianfu.EINVALID || code == jianfu.ECONFLICT || code == jianfu.EFORBIDDEN {
-			return s.renderCheckForm(w, r, &in, err, statusOf[code])
+	return formAction(w, r, func() (string, error) {
+		err := jianfu.ProblemsError(probs)
+		if err == nil {
+			_, err = s.svc.Campaigns.SaveForm(r.Context(), form.ID, in)
 		}
-		return err
-	}
-	http.Redirect(w, r, fmt.Sprintf("/campaigns/%d/forms/%d?saved=1", cid, id), http.StatusSeeOther)
-	return nil
+		return fmt.Sprintf("/campaigns/%d/forms/%d?saved=1", form.CampaignID, form.ID), err
+	}, func(err error, status int) error { return s.renderCheckForm(w, r, &in, err, status) })
 }
 
 func (s *Server) showChecklists(w http.ResponseWriter, r *http.Request) error {
@@ -386,13 +386,10 @@ func (s *Server) renderChecklist(w http.ResponseWriter, r *http.Request, c *jian
 	p := s.newPage(r, "campaigns")
 	p.Title = c.Name
 	p.Error = formErr
-	if r.URL.Query().Get("saved") == "1" {
-		p.Flash = p.T("form.saved")
-	}
 	p.Data = map[string]any{"List": c, "Items": items, "Versions": versions,
 		"ItemKinds": []jianfu.ItemKind{jianfu.ItemVeto, jianfu.ItemDeduct, jianfu.ItemBonus},
 		"Autos":     []string{"", jianfu.AutoStale, jianfu.AutoZombie, jianfu.AutoUnreachable, jianfu.AutoBrokenLinks}}
-	w.WriteHeader(status)
+	p.Status = status
 	s.render(w, r, "campaign_checklist", p)
 	return nil
 }
@@ -422,14 +419,10 @@ func (s *Server) saveChecklist(w http.ResponseWriter, r *http.Request) error {
 		it.Points, _ = strconv.ParseFloat(strings.TrimSpace(get(r.PostForm["points"], i)), 64)
 		c.Items = append(c.Items, it)
 	}
-	if err := s.svc.Campaigns.SaveChecklist(r.Context(), c); err != nil {
-		if code := jianfu.ErrorCode(err); code == jianfu.EINVALID || code == jianfu.EFORBIDDEN {
-			return s.renderChecklist(w, r, c, err, statusOf[code])
-		}
-		return err
-	}
-	http.Redirect(w, r, "/checklists/"+itoa(c.ID)+"?saved=1", http.StatusSeeOther)
-	return nil
+	return formAction(w, r, func() (string, error) {
+		err := s.svc.Campaigns.SaveChecklist(r.Context(), c)
+		return "/checklists/" + itoa(c.ID) + "?saved=1", err
+	}, func(err error, status int) error { return s.renderChecklist(w, r, c, err, status) })
 }
 
 func get(v []string, i int) string {
@@ -440,18 +433,12 @@ func get(v []string, i int) string {
 }
 
 func (s *Server) showRectifications(w http.ResponseWriter, r *http.Request) error {
-	l := newList(r, 50)
-	q := r.URL.Query()
-	items, total, err := s.svc.Campaigns.FindRectifications(r.Context(), jianfu.RectificationFilter{Status: jianfu.RectificationStatus(q.Get("status")), Page: l.Page()})
+	items, l, err := findList(r, 50, rectificationFilter, s.svc.Campaigns.FindRectifications)
 	if err != nil {
 		return err
 	}
-	l.Total = total
 	p := s.newPage(r, "campaigns")
 	p.Title = p.T("campaigns.rects")
-	if q.Get("saved") == "1" {
-		p.Flash = p.T("form.saved")
-	}
 	p.Data = map[string]any{"Rects": items, "List": l, "Today": dateToday(s), "Statuses": []string{"open", "rectified", "case"}}
 	s.render(w, r, "campaign_rects", p)
 	return nil
@@ -464,9 +451,8 @@ func (s *Server) doneRectification(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if _, err := s.svc.Campaigns.MarkRectified(r.Context(), id, r.PostFormValue("note")); err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/rectifications?saved=1", http.StatusSeeOther)
-	return nil
+	return formAction(w, r, func() (string, error) {
+		_, err := s.svc.Campaigns.MarkRectified(r.Context(), id, r.PostFormValue("note"))
+		return "/rectifications?saved=1", err
+	}, nil)
 }

@@ -48,16 +48,7 @@ func (s *Server) campaignsAPI() []apiRoute {
 }
 
 func (s *Server) apiCampaigns(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPage(r)
-	if err != nil {
-		return err
-	}
-	q := r.URL.Query()
-	items, total, err := s.svc.Campaigns.FindCampaigns(r.Context(), jianfu.CampaignFilter{Status: jianfu.CampaignStatus(q.Get("status")), Query: q.Get("q"), Page: p})
-	if err != nil {
-		return err
-	}
-	return respondList(w, items, total, p)
+	return listAPI(w, r, campaignFilter, s.svc.Campaigns.FindCampaigns)
 }
 
 // campaignInput is the body of POST /api/v1/campaigns.
@@ -118,39 +109,13 @@ func (s *Server) apiForms(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := apiPage(r)
-	if err != nil {
-		return err
-	}
 	if _, err := s.svc.Campaigns.FindCampaignByID(r.Context(), id); err != nil {
-		return err
+		return err // a campaign out of scope is not found, not empty
 	}
-	q := r.URL.Query()
-	items, total, err := s.svc.Campaigns.FindForms(r.Context(), jianfu.FormFilter{CampaignID: id, Status: jianfu.FormStatus(q.Get("status")), Failed: q.Get("failed") == "true", Page: p})
-	if err != nil {
-		return err
-	}
-	return respondList(w, items, total, p)
-}
-
-// formOf reads a form of the campaign in the path.
-func (s *Server) formOf(r *http.Request) (*jianfu.CheckForm, *jianfu.Checklist, error) {
-	cid, err := pathID(r, "id")
-	if err != nil {
-		return nil, nil, err
-	}
-	id, err := pathID(r, "form")
-	if err != nil {
-		return nil, nil, err
-	}
-	f, list, err := s.svc.Campaigns.FindFormByID(r.Context(), id)
-	if err != nil {
-		return nil, nil, err
-	}
-	if f.CampaignID != cid {
-		return nil, nil, jianfu.Errorf(jianfu.ENOTFOUND, "检查表单不存在或不在您的管辖范围内", "check form not found or outside your scope")
-	}
-	return f, list, nil
+	return listAPI(w, r, func(r *http.Request, p jianfu.Page) (jianfu.FormFilter, error) {
+		q := r.URL.Query()
+		return jianfu.FormFilter{CampaignID: id, Status: jianfu.FormStatus(q.Get("status")), Failed: q.Get("failed") == "true", Page: p}, nil
+	}, s.svc.Campaigns.FindForms)
 }
 
 func (s *Server) apiForm(w http.ResponseWriter, r *http.Request) error {
@@ -201,59 +166,31 @@ func (s *Server) apiSaveChecklist(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) apiRectifications(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPage(r)
-	if err != nil {
-		return err
-	}
-	q := r.URL.Query()
-	f := jianfu.RectificationFilter{Status: jianfu.RectificationStatus(q.Get("status")), Page: p}
-	if err := queryID(q, "campaign_id", &f.CampaignID); err != nil {
-		return err
-	}
-	items, total, err := s.svc.Campaigns.FindRectifications(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	return respondList(w, items, total, p)
+	return listAPI(w, r, rectificationFilter, s.svc.Campaigns.FindRectifications)
+}
+
+// noteInput is a body that carries a note.
+type noteInput struct {
+	Note string `json:"note"`
 }
 
 func (s *Server) apiRectified(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Note string `json:"note"`
-	}
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	out, err := s.svc.Campaigns.MarkRectified(r.Context(), id, in.Note)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return changeByID(w, r, http.StatusOK, func(id int64, in noteInput) (*jianfu.Rectification, error) {
+		return s.svc.Campaigns.MarkRectified(r.Context(), id, in.Note)
+	})
 }
 
 func (s *Server) apiScorecards(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPage(r)
-	if err != nil {
-		return err
-	}
+	return listAPI(w, r, apiScorecardFilter, s.svc.Evaluation.FindScorecards)
+}
+
+func apiScorecardFilter(r *http.Request, p jianfu.Page) (jianfu.ScorecardFilter, error) {
 	q := r.URL.Query()
 	f := jianfu.ScorecardFilter{Kind: jianfu.ChannelKind(q.Get("kind")), Query: q.Get("q"), Page: p}
 	if err := queryRegion(q, &f.RegionPath); err != nil {
-		return err
+		return f, err
 	}
-	if err := queryID(q, "unit_id", &f.UnitID); err != nil {
-		return err
-	}
-	items, total, err := s.svc.Evaluation.FindScorecards(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	return respondList(w, items, total, p)
+	return f, queryID(q, "unit_id", &f.UnitID)
 }
 
 func (s *Server) apiRecompute(w http.ResponseWriter, r *http.Request) error {
@@ -266,26 +203,19 @@ func (s *Server) apiRecompute(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiRankings(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPage(r)
-	if err != nil {
-		return err
-	}
+	return listAPI(w, r, apiRankingFilter, s.svc.Evaluation.Rankings)
+}
+
+func apiRankingFilter(r *http.Request, p jianfu.Page) (jianfu.RankingFilter, error) {
 	q := r.URL.Query()
 	f := jianfu.RankingFilter{By: q.Get("by"), Period: q.Get("period"), Page: p}
 	if f.By == "" {
 		f.By = "unit"
 	}
 	if f.By != "unit" && f.By != "region" {
-		return jianfu.Errorf(jianfu.EINVALID, "by 应为 unit 或 region,收到“%s”", "by must be unit or region, got %q", f.By)
+		return f, jianfu.Errorf(jianfu.EINVALID, "by 应为 unit 或 region,收到“%s”", "by must be unit or region, got %q", f.By)
 	}
-	if err := queryRegion(q, &f.RegionPath); err != nil {
-		return err
-	}
-	items, total, err := s.svc.Evaluation.Rankings(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	return respondList(w, items, total, p)
+	return f, queryRegion(q, &f.RegionPath)
 }
 
 func (s *Server) apiDashboard(w http.ResponseWriter, r *http.Request) error {
@@ -298,15 +228,9 @@ func (s *Server) apiDashboard(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiRateable(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPage(r)
-	if err != nil {
-		return err
-	}
-	items, total, err := s.svc.Evaluation.RateableChannels(r.Context(), jianfu.ChannelFilter{Kind: jianfu.ChannelKind(r.URL.Query().Get("kind")), Page: p})
-	if err != nil {
-		return err
-	}
-	return respondList(w, items, total, p)
+	return listAPI(w, r, func(r *http.Request, p jianfu.Page) (jianfu.ChannelFilter, error) {
+		return jianfu.ChannelFilter{Kind: jianfu.ChannelKind(r.URL.Query().Get("kind")), Page: p}, nil
+	}, s.svc.Evaluation.RateableChannels)
 }
 
 func (s *Server) apiScorecard(w http.ResponseWriter, r *http.Request) error {
@@ -330,24 +254,17 @@ func (s *Server) apiRatings(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// rateInput is the body of POST /api/v1/scorecards/{id}/ratings.
+type rateInput struct {
+	Score   int    `json:"score"`
+	Comment string `json:"comment"`
+}
+
 func (s *Server) apiRate(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Score   int    `json:"score"`
-		Comment string `json:"comment"`
-	}
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	rt := &jianfu.Rating{ChannelID: id, Score: in.Score, Comment: in.Comment}
-	if err := s.svc.Evaluation.RateChannel(r.Context(), rt); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, rt)
-	return nil
+	return changeByID(w, r, http.StatusCreated, func(id int64, in rateInput) (*jianfu.Rating, error) {
+		rt := &jianfu.Rating{ChannelID: id, Score: in.Score, Comment: in.Comment}
+		return rt, s.svc.Evaluation.RateChannel(r.Context(), rt)
+	})
 }
 
 func (s *Server) apiChecks(w http.ResponseWriter, r *http.Request) error {
@@ -367,19 +284,15 @@ func (s *Server) apiChecks(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiCandidates(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPage(r)
-	if err != nil {
-		return err
-	}
+	return listAPI(w, r, apiCandidateFilter, s.svc.Cleanup.FindCandidates)
+}
+
+func apiCandidateFilter(r *http.Request, p jianfu.Page) (jianfu.CandidateFilter, error) {
 	f := candidateFilter(r, p)
 	if f.Signal != "" && signalOrder(f.Signal) < 0 {
-		return jianfu.Errorf(jianfu.EINVALID, "signal 取值无效:%s(可选 zombie、duplicate、low_use、expired_temp、failed)", "invalid signal %q (zombie, duplicate, low_use, expired_temp, failed)", f.Signal)
+		return f, jianfu.Errorf(jianfu.EINVALID, "signal 取值无效:%s(可选 zombie、duplicate、low_use、expired_temp、failed)", "invalid signal %q (zombie, duplicate, low_use, expired_temp, failed)", f.Signal)
 	}
-	items, total, err := s.svc.Cleanup.FindCandidates(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	return respondList(w, items, total, p)
+	return f, nil
 }
 
 func signalOrder(k jianfu.SignalKind) int {
@@ -392,15 +305,9 @@ func signalOrder(k jianfu.SignalKind) int {
 }
 
 func (s *Server) apiOrders(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPage(r)
-	if err != nil {
-		return err
-	}
-	items, total, err := s.svc.Cleanup.FindOrders(r.Context(), jianfu.OrderFilter{Status: jianfu.OrderStatus(r.URL.Query().Get("status")), Page: p})
-	if err != nil {
-		return err
-	}
-	return respondList(w, items, total, p)
+	return listAPI(w, r, func(r *http.Request, p jianfu.Page) (jianfu.OrderFilter, error) {
+		return jianfu.OrderFilter{Status: jianfu.OrderStatus(r.URL.Query().Get("status")), Page: p}, nil
+	}, s.svc.Cleanup.FindOrders)
 }
 
 func (s *Server) apiIssueOrder(w http.ResponseWriter, r *http.Request) error {
@@ -428,37 +335,20 @@ type orderAnswer struct {
 	Uphold    bool   `json:"uphold"`
 }
 
-func (s *Server) apiOrderAnswer(w http.ResponseWriter, r *http.Request, fn func(id int64, in orderAnswer) (*jianfu.ExitOrder, error)) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in orderAnswer
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	o, err := fn(id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, o)
-	return nil
-}
-
 func (s *Server) apiConfirmOrder(w http.ResponseWriter, r *http.Request) error {
-	return s.apiOrderAnswer(w, r, func(id int64, in orderAnswer) (*jianfu.ExitOrder, error) {
+	return changeByID(w, r, http.StatusOK, func(id int64, in orderAnswer) (*jianfu.ExitOrder, error) {
 		return s.svc.Cleanup.ConfirmExit(r.Context(), id, in.Note, in.Dissolved)
 	})
 }
 
 func (s *Server) apiAppealOrder(w http.ResponseWriter, r *http.Request) error {
-	return s.apiOrderAnswer(w, r, func(id int64, in orderAnswer) (*jianfu.ExitOrder, error) {
+	return changeByID(w, r, http.StatusOK, func(id int64, in orderAnswer) (*jianfu.ExitOrder, error) {
 		return s.svc.Cleanup.AppealExit(r.Context(), id, in.Reason)
 	})
 }
 
 func (s *Server) apiDecideOrder(w http.ResponseWriter, r *http.Request) error {
-	return s.apiOrderAnswer(w, r, func(id int64, in orderAnswer) (*jianfu.ExitOrder, error) {
+	return changeByID(w, r, http.StatusOK, func(id int64, in orderAnswer) (*jianfu.ExitOrder, error) {
 		return s.svc.Cleanup.DecideAppeal(r.Context(), id, in.Uphold, in.Note)
 	})
 }

@@ -65,6 +65,33 @@ func TestCampaignPagesEveryRoleEveryScope(t *testing.T) {
 	}
 }
 
+// TestCampaignDownloads: the tables and the notice of a spot check are
+// files named after the campaign, never cached, and each download is
+// audited as a read of the results. What they say is tested in package
+// report.
+func TestCampaignDownloads(t *testing.T) {
+	w := newCampaignWorld(t, storetest.Open(t, store.SQLite))
+	c := w.southCampaign
+	for _, d := range []struct{ path, ctype, name, detail string }{
+		{"report.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", c.Name + "-抽查结果.xlsx", "xlsx, 1 forms"},
+		{"notice.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", c.Name + "-整改通报.docx", "docx, 1 forms"},
+	} {
+		resp, body := w.h.download("southSup", fmt.Sprintf("/campaigns/%d/%s", c.ID, d.path))
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != d.ctype || len(body) == 0 ||
+			resp.Header.Get("Content-Disposition") != `attachment; filename="`+d.path+`"; filename*=UTF-8''`+url.PathEscape(d.name) ||
+			resp.Header.Get("Cache-Control") != "private, no-store" {
+			t.Errorf("%s: %d %v", d.path, resp.StatusCode, resp.Header)
+		}
+		entries, _, err := w.h.db.Audit().FindAuditEntries(storetest.System(), jianfu.AuditFilter{Action: "campaign.report", Page: jianfu.Page{Limit: 1}})
+		if err != nil || len(entries) != 1 || entries[0].Detail != d.detail || entries[0].ObjectID != fmt.Sprint(c.ID) {
+			t.Errorf("%s audit: %+v %v", d.path, entries, err)
+		}
+	}
+	if resp, _ := w.h.download("northSup", fmt.Sprintf("/campaigns/%d/report.xlsx", c.ID)); resp.StatusCode != 404 {
+		t.Errorf("another county downloads the tables: %d", resp.StatusCode)
+	}
+}
+
 // TestCampaignFormsShowErrors: a bad campaign or check form keeps the input
 // and says what is wrong, and nothing is stored.
 func TestCampaignFormsShowErrors(t *testing.T) {

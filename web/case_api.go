@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/base64"
 	"net/http"
 
@@ -8,20 +9,7 @@ import (
 )
 
 func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiPage(r)
-	if err != nil {
-		return err
-	}
-	f, err := s.apiCaseFilter(r)
-	if err != nil {
-		return err
-	}
-	f.Page = p
-	items, total, err := s.svc.Cases.FindCases(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	return respondList(w, items, total, p)
+	return listAPI(w, r, s.apiCaseFilter, s.svc.Cases.FindCases)
 }
 
 func (s *Server) apiCreateClue(w http.ResponseWriter, r *http.Request) error {
@@ -92,54 +80,26 @@ func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiCaseEvents(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	list, err := s.svc.Cases.CaseEvents(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if list == nil {
-		list = []*jianfu.CaseEvent{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": list})
-	return nil
-}
-
-// caseChange decodes a JSON body into in, runs fn on the case of the path
-// and answers the case as it is now.
-func caseChange[T any](w http.ResponseWriter, r *http.Request, fn func(id int64, in T) (*jianfu.Case, error)) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in T
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	c, err := fn(id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
+	return serveByID(w, r, func(ctx context.Context, id int64) (map[string]any, error) {
+		list, err := s.svc.Cases.CaseEvents(ctx, id)
+		return map[string]any{"items": orEmpty(list)}, err
+	})
 }
 
 func (s *Server) apiTriage(w http.ResponseWriter, r *http.Request) error {
-	return caseChange(w, r, func(id int64, in jianfu.Triage) (*jianfu.Case, error) {
+	return changeByID(w, r, http.StatusOK, func(id int64, in jianfu.Triage) (*jianfu.Case, error) {
 		return s.svc.Cases.TriageCase(r.Context(), id, in)
 	})
 }
 
 func (s *Server) apiTransfer(w http.ResponseWriter, r *http.Request) error {
-	return caseChange(w, r, func(id int64, in jianfu.Transfer) (*jianfu.Case, error) {
+	return changeByID(w, r, http.StatusOK, func(id int64, in jianfu.Transfer) (*jianfu.Case, error) {
 		return s.svc.Cases.TransferCase(r.Context(), id, in)
 	})
 }
 
 func (s *Server) apiAnswer(w http.ResponseWriter, r *http.Request) error {
-	return caseChange(w, r, func(id int64, in jianfu.CaseAnswer) (*jianfu.Case, error) {
+	return changeByID(w, r, http.StatusOK, func(id int64, in jianfu.CaseAnswer) (*jianfu.Case, error) {
 		return s.svc.Cases.AnswerCase(r.Context(), id, in)
 	})
 }
@@ -154,7 +114,7 @@ type rectifyInput struct {
 }
 
 func (s *Server) apiRectify(w http.ResponseWriter, r *http.Request) error {
-	return caseChange(w, r, func(id int64, in rectifyInput) (*jianfu.Case, error) {
+	return changeByID(w, r, http.StatusOK, func(id int64, in rectifyInput) (*jianfu.Case, error) {
 		rect := jianfu.CaseRectification{Text: in.Text}
 		for _, a := range in.Attachments {
 			data, err := base64.StdEncoding.DecodeString(a.Data)
@@ -168,13 +128,13 @@ func (s *Server) apiRectify(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) error {
-	return caseChange(w, r, func(id int64, in jianfu.Verification) (*jianfu.Case, error) {
+	return changeByID(w, r, http.StatusOK, func(id int64, in jianfu.Verification) (*jianfu.Case, error) {
 		return s.svc.Cases.VerifyCase(r.Context(), id, in)
 	})
 }
 
 func (s *Server) apiClose(w http.ResponseWriter, r *http.Request) error {
-	return caseChange(w, r, func(id int64, in jianfu.Closing) (*jianfu.Case, error) {
+	return changeByID(w, r, http.StatusOK, func(id int64, in jianfu.Closing) (*jianfu.Case, error) {
 		return s.svc.Cases.CloseCase(r.Context(), id, in)
 	})
 }
@@ -184,25 +144,16 @@ type reasonInput struct {
 }
 
 func (s *Server) apiReopen(w http.ResponseWriter, r *http.Request) error {
-	return caseChange(w, r, func(id int64, in reasonInput) (*jianfu.Case, error) {
+	return changeByID(w, r, http.StatusOK, func(id int64, in reasonInput) (*jianfu.Case, error) {
 		return s.svc.Cases.ReopenCase(r.Context(), id, in.Reason)
 	})
 }
 
 func (s *Server) apiOpinions(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	list, err := s.svc.Cases.CaseOpinions(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if list == nil {
-		list = []*jianfu.CaseOpinion{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": list})
-	return nil
+	return serveByID(w, r, func(ctx context.Context, id int64) (map[string]any, error) {
+		list, err := s.svc.Cases.CaseOpinions(ctx, id)
+		return map[string]any{"items": orEmpty(list)}, err
+	})
 }
 
 type opinionInput struct {
@@ -212,37 +163,15 @@ type opinionInput struct {
 }
 
 func (s *Server) apiAddOpinion(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in opinionInput
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	o, err := s.svc.Cases.AddOpinion(r.Context(), id, jianfu.CaseOpinion{Kind: in.Kind, Text: in.Text, Target: in.Target})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, o)
-	return nil
+	return changeByID(w, r, http.StatusCreated, func(id int64, in opinionInput) (*jianfu.CaseOpinion, error) {
+		return s.svc.Cases.AddOpinion(r.Context(), id, jianfu.CaseOpinion{Kind: in.Kind, Text: in.Text, Target: in.Target})
+	})
 }
 
 func (s *Server) apiReveal(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in reasonInput
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	who, err := s.svc.Cases.RevealReporter(r.Context(), id, in.Reason)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, who)
-	return nil
+	return changeByID(w, r, http.StatusOK, func(id int64, in reasonInput) (*jianfu.ReporterIdentity, error) {
+		return s.svc.Cases.RevealReporter(r.Context(), id, in.Reason)
+	})
 }
 
 type typicalInput struct {
@@ -252,20 +181,9 @@ type typicalInput struct {
 }
 
 func (s *Server) apiDraftTypical(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in typicalInput
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	t, err := s.svc.Typical.DraftTypical(r.Context(), id, jianfu.TypicalCase{Title: in.Title, Summary: in.Summary, Lesson: in.Lesson})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, t)
-	return nil
+	return changeByID(w, r, http.StatusOK, func(id int64, in typicalInput) (*jianfu.TypicalCase, error) {
+		return s.svc.Typical.DraftTypical(r.Context(), id, jianfu.TypicalCase{Title: in.Title, Summary: in.Summary, Lesson: in.Lesson})
+	})
 }
 
 func (s *Server) apiPublishTypical(w http.ResponseWriter, r *http.Request) error {
@@ -273,9 +191,9 @@ func (s *Server) apiPublishTypical(w http.ResponseWriter, r *http.Request) error
 }
 
 // apiCaseFilter reads the filters of the case list and the ledger export.
-func (s *Server) apiCaseFilter(r *http.Request) (jianfu.CaseFilter, error) {
+func (s *Server) apiCaseFilter(r *http.Request, p jianfu.Page) (jianfu.CaseFilter, error) {
 	q := r.URL.Query()
-	f := jianfu.CaseFilter{Status: jianfu.CaseStatus(q.Get("status")), Stage: jianfu.CaseStage(q.Get("stage")), Category: q.Get("category"),
+	f := jianfu.CaseFilter{Page: p, Status: jianfu.CaseStatus(q.Get("status")), Stage: jianfu.CaseStage(q.Get("stage")), Category: q.Get("category"),
 		Source: jianfu.CaseSource(q.Get("source")), Query: q.Get("q"), Open: q.Get("open") == "true", Overdue: q.Get("overdue") == "true",
 		DueSoon: q.Get("due_soon") == "true", Escalated: q.Get("escalated") == "true", Now: s.now()}
 	if f.Status != "" && !f.Status.Valid() {

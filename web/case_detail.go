@@ -1,13 +1,14 @@
 package web
 
 import (
-	"bytes"
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"jianfu"
+	"jianfu/report"
 )
 
 // caseRights says what the actor may do with a case, for the forms shown.
@@ -48,17 +49,24 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request) error {
 	return s.renderCase(w, r, id, caseForm{}, nil, nil, flash, http.StatusOK)
 }
 
-func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, form caseForm, formErr error, identity *jianfu.ReporterIdentity, flash string, status int) error {
-	ctx := r.Context()
+// caseRecord reads a case with its events and opinions: what its page and
+// its document show.
+func (s *Server) caseRecord(ctx context.Context, id int64) (*jianfu.Case, []*jianfu.CaseEvent, []*jianfu.CaseOpinion, error) {
 	c, err := s.svc.Cases.FindCaseByID(ctx, id)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	events, err := s.svc.Cases.CaseEvents(ctx, id)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	opinions, err := s.svc.Cases.CaseOpinions(ctx, id)
+	return c, events, opinions, err
+}
+
+func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, form caseForm, formErr error, identity *jianfu.ReporterIdentity, flash string, status int) error {
+	ctx := r.Context()
+	c, events, opinions, err := s.caseRecord(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -95,7 +103,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, fo
 		data["TypicalDraft"] = jianfu.Redact(c.Description)
 	}
 	p.Data = data
-	w.WriteHeader(status)
+	p.Status = status
 	s.render(w, r, "case", p)
 	return nil
 }
@@ -160,9 +168,8 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request) error {
 		return jianfu.Errorf(jianfu.ENOTFOUND, "页面不存在", "page not found")
 	}
 	if err != nil {
-		switch jianfu.ErrorCode(err) {
-		case jianfu.EINVALID, jianfu.ECONFLICT, jianfu.EFORBIDDEN:
-			return s.renderCase(w, r, id, caseForm{Action: action, Values: v}, err, nil, "", statusOf[jianfu.ErrorCode(err)])
+		if status, onForm := formError(err); onForm {
+			return s.renderCase(w, r, id, caseForm{Action: action, Values: v}, err, nil, "", status)
 		}
 		return err
 	}
@@ -200,20 +207,13 @@ func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	number, err := s.writeCaseDocument(r, id, &buf)
+	c, events, opinions, err := s.caseRecord(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	sendDocx(w, number, buf.Bytes())
-	return nil
-}
-
-func sendDocx(w http.ResponseWriter, number string, data []byte) {
-	h := w.Header()
-	h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-	name := number + "-整改意见与问责建议.docx"
-	h.Set("Content-Disposition", `attachment; filename="`+number+`.docx"; filename*=UTF-8''`+url.PathEscape(name))
-	h.Set("Cache-Control", "private, no-store")
-	w.Write(data)
+	f, err := report.CaseDocument(c, events, opinions, info(r).actor.UnitName, s.now())
+	if err != nil {
+		return err
+	}
+	return download(w, f)
 }

@@ -1,13 +1,12 @@
 package web
 
 import (
-	"bytes"
 	"net/http"
 	"net/url"
 	"strconv"
 
 	"jianfu"
-	"jianfu/importer"
+	"jianfu/report"
 	"jianfu/tabular"
 )
 
@@ -36,7 +35,7 @@ func (s *Server) exportCasesPage(format tabular.Format) handler {
 
 // apiExportCases is GET /api/v1/cases/export: the ledger with the list's filters.
 func (s *Server) apiExportCases(w http.ResponseWriter, r *http.Request) error {
-	f, err := s.apiCaseFilter(r)
+	f, err := s.apiCaseFilter(r, jianfu.Page{})
 	if err != nil {
 		return err
 	}
@@ -52,30 +51,14 @@ func (s *Server) apiExportCases(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) sendCaseLedger(w http.ResponseWriter, r *http.Request, f jianfu.CaseFilter, format tabular.Format) error {
-	// Build the whole file first: an error half-way must not leave a
-	// truncated download that looks complete.
-	var buf bytes.Buffer
-	tw, err := tabular.NewWriter(&buf, format, importer.CaseLedgerHeaders())
-	if err != nil {
-		return err
-	}
 	now := s.now()
 	f.Now = now
-	n, err := s.svc.Cases.ExportCases(r.Context(), f, func(c *jianfu.Case) error {
-		return tw.Write(importer.CaseLedgerRecord(c, s.cases.cal, now))
+	file, n, err := report.CaseLedger(format, s.cases.cal, now, func(add func(*jianfu.Case) error) (int, error) {
+		return s.svc.Cases.ExportCases(r.Context(), f, add)
 	})
 	if err != nil {
 		return err
 	}
-	if err := tw.Close(); err != nil {
-		return err
-	}
-	day := now.In(jianfu.China).Format("20060102")
-	h := w.Header()
-	h.Set("Content-Type", contentType(format))
-	h.Set("Content-Disposition", `attachment; filename="cases-`+day+`.`+string(format)+`"; filename*=UTF-8''`+url.PathEscape("问题线索台账-"+day+"."+string(format)))
-	h.Set("Cache-Control", "private, no-store")
-	h.Set("X-Rows", strconv.Itoa(n))
-	_, err = w.Write(buf.Bytes())
-	return err
+	w.Header().Set("X-Rows", strconv.Itoa(n))
+	return download(w, file)
 }

@@ -157,7 +157,7 @@ func (s *Server) renderCaseNew(w http.ResponseWriter, r *http.Request, cl *jianf
 	p.Error = formErr
 	p.Data = map[string]any{"Clue": cl, "Categories": categoryOptions(),
 		"Sources": []jianfu.CaseSource{jianfu.SourceManual, jianfu.SourceSpotCheck, jianfu.SourceMonitoring, jianfu.SourceTechCheck, jianfu.SourceSelfCheck}}
-	w.WriteHeader(status)
+	p.Status = status
 	s.render(w, r, "case_new", p)
 	return nil
 }
@@ -167,25 +167,24 @@ func (s *Server) createClue(w http.ResponseWriter, r *http.Request) error {
 		RegionCode: strings.TrimSpace(r.PostFormValue("region_code")), Description: r.PostFormValue("description")}
 	cl.ChannelID, _ = strconv.ParseInt(r.PostFormValue("channel_id"), 10, 64)
 	cl.Proposed = s.svc.Detector.Propose(cl.Description)
-	c, _, err := s.svc.Intake.CreateClue(r.Context(), cl)
-	if err != nil {
-		if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
-			return err
+	return formAction(w, r, func() (string, error) {
+		c, _, err := s.svc.Intake.CreateClue(r.Context(), cl)
+		if err != nil {
+			return "", err
 		}
-		return s.renderCaseNew(w, r, cl, err, statusOf[jianfu.ErrorCode(err)])
-	}
-	http.Redirect(w, r, "/cases/"+itoa(c.ID)+"?done=created", http.StatusSeeOther)
-	return nil
+		return "/cases/" + itoa(c.ID) + "?done=created", nil
+	}, func(err error, status int) error { return s.renderCaseNew(w, r, cl, err, status) })
 }
 
 // sweepCases runs the deadline check now, for the caller's region.
 func (s *Server) sweepCases(w http.ResponseWriter, r *http.Request) error {
-	res, err := s.svc.Deadlines.SweepDeadlines(r.Context(), s.now())
-	if err != nil {
-		return err
-	}
-	http.Redirect(w, r, fmt.Sprintf("/cases?swept=%d/%d/%d", res.Reminded, res.Overdue, res.Escalated), http.StatusSeeOther)
-	return nil
+	return formAction(w, r, func() (string, error) {
+		res, err := s.svc.Deadlines.SweepDeadlines(r.Context(), s.now())
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("/cases?swept=%d/%d/%d", res.Reminded, res.Overdue, res.Escalated), nil
+	}, nil)
 }
 
 func (s *Server) showDeadlines(w http.ResponseWriter, r *http.Request) error {
@@ -211,12 +210,9 @@ func (s *Server) renderDeadlines(w http.ResponseWriter, r *http.Request, formErr
 	p := s.newPage(r, "cases")
 	p.Title = p.T("cases.deadlines.title")
 	p.Error = formErr
-	if r.URL.Query().Get("saved") == "1" {
-		p.Flash = p.T("form.saved")
-	}
 	p.Data = map[string]any{"Policies": list, "Missing": missing, "CanEdit": a.Has(jianfu.RoleSupervisor) && len(a.RegionPath) <= 2,
 		"Calendar": coverage(s.cases.cal, s.now())}
-	w.WriteHeader(status)
+	p.Status = status
 	s.render(w, r, "case_deadlines", p)
 	return nil
 }
@@ -225,14 +221,9 @@ func (s *Server) saveDeadlines(w http.ResponseWriter, r *http.Request) error {
 	num := func(k string) int { v, _ := strconv.Atoi(strings.TrimSpace(r.PostFormValue(k))); return v }
 	pol := &jianfu.DeadlinePolicy{Category: r.PostFormValue("category"), Triage: num("triage"), Answer: num("answer"), Rectify: num("rectify"),
 		Verify: num("verify"), Remind: num("remind"), Escalate: num("escalate")}
-	if err := s.svc.Deadlines.SetCaseDeadlines(r.Context(), pol); err != nil {
-		if c := jianfu.ErrorCode(err); c == jianfu.EINVALID || c == jianfu.EFORBIDDEN {
-			return s.renderDeadlines(w, r, err, statusOf[c])
-		}
-		return err
-	}
-	http.Redirect(w, r, "/cases/deadlines?saved=1", http.StatusSeeOther)
-	return nil
+	return formAction(w, r, func() (string, error) {
+		return "/cases/deadlines?saved=1", s.svc.Deadlines.SetCaseDeadlines(r.Context(), pol)
+	}, func(err error, status int) error { return s.renderDeadlines(w, r, err, status) })
 }
 
 // calendarCoverage is what the deadlines page says of the holiday data:

@@ -16,7 +16,8 @@ func (s *Server) cleanupPages(mux *http.ServeMux) {
 	mux.Handle("POST /cleanup/orders/{id}/decision", s.h(s.login(s.decideOrder)))
 }
 
-// candidateFilter reads the signal, kind and thresholds from a query.
+// candidateFilter reads the signal, kind and thresholds from a query; an
+// unknown signal is the API's to refuse.
 func candidateFilter(r *http.Request, p jianfu.Page) jianfu.CandidateFilter {
 	q := r.URL.Query()
 	f := jianfu.CandidateFilter{Signal: jianfu.SignalKind(q.Get("signal")), Kind: jianfu.ChannelKind(q.Get("kind")), Page: p}
@@ -49,7 +50,7 @@ func (s *Server) renderCleanup(w http.ResponseWriter, r *http.Request, formErr e
 	p.Error = formErr
 	p.Data = map[string]any{"Candidates": cands, "List": l, "Orders": orders, "NOrders": nOrders, "Signals": jianfu.SignalKinds,
 		"Kinds": jianfu.ChannelKinds, "Rules": f.Rules.WithDefaults()}
-	w.WriteHeader(status)
+	p.Status = status
 	s.render(w, r, "cleanup", p)
 	return nil
 }
@@ -58,15 +59,13 @@ func (s *Server) issueOrder(w http.ResponseWriter, r *http.Request) error {
 	in := jianfu.OrderInput{Reason: r.PostFormValue("reason")}
 	in.ChannelID, _ = strconv.ParseInt(r.PostFormValue("channel_id"), 10, 64)
 	in.DeadlineDays, _ = strconv.Atoi(r.PostFormValue("deadline_days"))
-	o, err := s.svc.Cleanup.IssueExitOrder(r.Context(), in)
-	if err != nil {
-		if code := jianfu.ErrorCode(err); code == jianfu.EINVALID || code == jianfu.ECONFLICT {
-			return s.renderCleanup(w, r, err, statusOf[code])
+	return formAction(w, r, func() (string, error) {
+		o, err := s.svc.Cleanup.IssueExitOrder(r.Context(), in)
+		if err != nil {
+			return "", err
 		}
-		return err
-	}
-	http.Redirect(w, r, "/cleanup/orders/"+itoa(o.ID), http.StatusSeeOther)
-	return nil
+		return "/cleanup/orders/" + itoa(o.ID), nil
+	}, func(err error, status int) error { return s.renderCleanup(w, r, err, status) })
 }
 
 func (s *Server) showOrder(w http.ResponseWriter, r *http.Request) error {
@@ -86,46 +85,38 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, formErr err
 	p.Title = p.T("cleanup.order.title", o.ChannelName)
 	p.Error = formErr
 	p.Data = map[string]any{"Order": o}
-	w.WriteHeader(status)
+	p.Status = status
 	s.render(w, r, "cleanup_order", p)
 	return nil
 }
 
-// orderAction runs an answer to an order and shows the order again.
-func (s *Server) orderAction(fn func(r *http.Request, id int64) error) handler {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		id, err := pathID(r, "id")
-		if err != nil {
-			return err
-		}
-		if err := fn(r, id); err != nil {
-			if code := jianfu.ErrorCode(err); code == jianfu.EINVALID || code == jianfu.ECONFLICT || code == jianfu.EFORBIDDEN {
-				return s.renderOrder(w, r, err, statusOf[code])
-			}
-			return err
-		}
-		http.Redirect(w, r, "/cleanup/orders/"+itoa(id), http.StatusSeeOther)
-		return nil
+// orderAction runs an answer to the order of the path and shows the order
+// again.
+func (s *Server) orderAction(w http.ResponseWriter, r *http.Request, answer func(id int64) (*jianfu.ExitOrder, error)) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
 	}
+	return formAction(w, r, func() (string, error) {
+		_, err := answer(id)
+		return "/cleanup/orders/" + itoa(id), err
+	}, func(err error, status int) error { return s.renderOrder(w, r, err, status) })
 }
 
 func (s *Server) confirmOrder(w http.ResponseWriter, r *http.Request) error {
-	return s.orderAction(func(r *http.Request, id int64) error {
-		_, err := s.svc.Cleanup.ConfirmExit(r.Context(), id, r.PostFormValue("note"), r.PostFormValue("dissolved") == "1")
-		return err
-	})(w, r)
+	return s.orderAction(w, r, func(id int64) (*jianfu.ExitOrder, error) {
+		return s.svc.Cleanup.ConfirmExit(r.Context(), id, r.PostFormValue("note"), r.PostFormValue("dissolved") == "1")
+	})
 }
 
 func (s *Server) appealOrder(w http.ResponseWriter, r *http.Request) error {
-	return s.orderAction(func(r *http.Request, id int64) error {
-		_, err := s.svc.Cleanup.AppealExit(r.Context(), id, r.PostFormValue("reason"))
-		return err
-	})(w, r)
+	return s.orderAction(w, r, func(id int64) (*jianfu.ExitOrder, error) {
+		return s.svc.Cleanup.AppealExit(r.Context(), id, r.PostFormValue("reason"))
+	})
 }
 
 func (s *Server) decideOrder(w http.ResponseWriter, r *http.Request) error {
-	return s.orderAction(func(r *http.Request, id int64) error {
-		_, err := s.svc.Cleanup.DecideAppeal(r.Context(), id, r.PostFormValue("uphold") == "1", r.PostFormValue("note"))
-		return err
-	})(w, r)
+	return s.orderAction(w, r, func(id int64) (*jianfu.ExitOrder, error) {
+		return s.svc.Cleanup.DecideAppeal(r.Context(), id, r.PostFormValue("uphold") == "1", r.PostFormValue("note"))
+	})
 }

@@ -77,7 +77,7 @@ func (s *Server) renderComplaint(w http.ResponseWriter, r *http.Request, f compl
 	p.Data = map[string]any{"Form": f, "Categories": categoryOptions(), "Regions": groupRegions(regions),
 		"AcceptsIdentity": s.svc.Intake.AcceptsIdentity(), "Inside": info(r).actor != nil,
 		"MaxImages": jianfu.MaxAttachments}
-	w.WriteHeader(status)
+	p.Status = status
 	s.render(w, r, "complaint", p)
 	return nil
 }
@@ -156,10 +156,10 @@ func (s *Server) submitComplaint(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		}
 	}
-	if code := jianfu.ErrorCode(err); code == jianfu.EINTERNAL {
-		return err
+	if status, onForm := formError(err); onForm {
+		return s.renderComplaint(w, r, f, err, status)
 	}
-	return s.renderComplaint(w, r, f, err, statusOf[jianfu.ErrorCode(err)])
+	return err
 }
 
 // complaintChannels answers the form's channel search with JSON.
@@ -182,7 +182,7 @@ func (s *Server) renderTrack(w http.ResponseWriter, r *http.Request, code string
 	p.Error = formErr
 	p.Data = map[string]any{"Code": code, "Case": pc}
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	w.WriteHeader(status)
+	p.Status = status
 	s.render(w, r, "track", p)
 	return nil
 }
@@ -198,10 +198,10 @@ func (s *Server) lookupTrack(w http.ResponseWriter, r *http.Request) error {
 	code := strings.TrimSpace(r.PostFormValue("code"))
 	pc, err := s.svc.Intake.TrackCase(r.Context(), code)
 	if err != nil {
-		if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
-			return err
+		if status, onForm := formError(err); onForm {
+			return s.renderTrack(w, r, code, nil, "", err, status)
 		}
-		return s.renderTrack(w, r, code, nil, "", err, statusOf[jianfu.ErrorCode(err)])
+		return err
 	}
 	return s.renderTrack(w, r, code, pc, "", nil, http.StatusOK)
 }

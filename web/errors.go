@@ -55,9 +55,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
-	w.WriteHeader(status)
 	p := s.newPage(r, "error")
 	p.Title = p.T("error.title")
+	p.Status = status
 	p.Data = map[string]any{"Status": status, "Message": msg, "Code": code}
 	s.render(w, r, "error", p)
 }

@@ -54,12 +54,10 @@ func (s *Server) showEvaluation(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) recomputeScorecards(w http.ResponseWriter, r *http.Request) error {
-	n, err := s.svc.Evaluation.RecomputeScorecards(r.Context())
-	if err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/evaluation?recomputed="+strconv.Itoa(n), http.StatusSeeOther)
-	return nil
+	return formAction(w, r, func() (string, error) {
+		n, err := s.svc.Evaluation.RecomputeScorecards(r.Context())
+		return "/evaluation?recomputed=" + strconv.Itoa(n), err
+	}, nil)
 }
 
 func (s *Server) showScorecard(w http.ResponseWriter, r *http.Request) error {
@@ -112,17 +110,20 @@ func (noChannels) FindChannelByID(context.Context, int64) (*jianfu.Channel, erro
 	return nil, jianfu.Errorf(jianfu.ENOTFOUND, "渠道不存在或不在您的管辖范围内", "channel not found or outside your scope")
 }
 
+// rateableFilter reads the search of the channels a user may rate.
+func rateableFilter(r *http.Request, p jianfu.Page) (jianfu.ChannelFilter, error) {
+	return jianfu.ChannelFilter{Query: r.URL.Query().Get("q"), Page: p}, nil
+}
+
 func (s *Server) showRate(w http.ResponseWriter, r *http.Request) error {
 	return s.renderRate(w, r, nil, http.StatusOK)
 }
 
 func (s *Server) renderRate(w http.ResponseWriter, r *http.Request, formErr error, status int) error {
-	l := newList(r, 50)
-	items, total, err := s.svc.Evaluation.RateableChannels(r.Context(), jianfu.ChannelFilter{Query: r.URL.Query().Get("q"), Page: l.Page()})
+	items, l, err := findList(r, 50, rateableFilter, s.svc.Evaluation.RateableChannels)
 	if err != nil {
 		return err
 	}
-	l.Total = total
 	p := s.newPage(r, "evaluation")
 	p.Title = p.T("eval.rate.title")
 	p.Error = formErr
@@ -130,7 +131,7 @@ func (s *Server) renderRate(w http.ResponseWriter, r *http.Request, formErr erro
 		p.Flash = p.T("eval.rate.thanks")
 	}
 	p.Data = map[string]any{"Items": items, "List": l, "Scores": []int{1, 2, 3, 4, 5}}
-	w.WriteHeader(status)
+	p.Status = status
 	s.render(w, r, "evaluation_rate", p)
 	return nil
 }
@@ -141,14 +142,10 @@ func (s *Server) rateChannel(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	score, _ := strconv.Atoi(r.PostFormValue("score"))
-	if err := s.svc.Evaluation.RateChannel(r.Context(), &jianfu.Rating{ChannelID: id, Score: score, Comment: r.PostFormValue("comment")}); err != nil {
-		if code := jianfu.ErrorCode(err); code == jianfu.EINVALID || code == jianfu.ECONFLICT {
-			return s.renderRate(w, r, err, statusOf[code])
-		}
-		return err
-	}
-	http.Redirect(w, r, "/evaluation/rate?rated=1", http.StatusSeeOther)
-	return nil
+	return formAction(w, r, func() (string, error) {
+		err := s.svc.Evaluation.RateChannel(r.Context(), &jianfu.Rating{ChannelID: id, Score: score, Comment: r.PostFormValue("comment")})
+		return "/evaluation/rate?rated=1", err
+	}, func(err error, status int) error { return s.renderRate(w, r, err, status) })
 }
 
 // Delta says how a score moved since the period before: up, down, same or new.

@@ -66,7 +66,7 @@ func (s *Server) doLogin(w http.ResponseWriter, r *http.Request) error {
 	p.Data = map[string]string{"Next": next, "Username": username}
 	fail := func(err error, status int) error {
 		p.Error = err
-		w.WriteHeader(status)
+		p.Status = status
 		s.render(w, r, "login", p)
 		return nil
 	}
@@ -136,33 +136,30 @@ func (s *Server) showAccount(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	a := info(r).actor
-	current, next, again := r.PostFormValue("current"), r.PostFormValue("new"), r.PostFormValue("again")
-	var err error
-	switch {
-	case next != again:
-		err = jianfu.Errorf(jianfu.EINVALID, "两次输入的新密码不一致", "the two new passwords differ")
-	default:
-		if _, err = s.svc.Users.Authenticate(r.Context(), a.Username, current); err != nil {
-			err = jianfu.Errorf(jianfu.EINVALID, "当前密码不正确", "the current password is wrong")
-		} else {
-			err = s.svc.Users.SetPassword(r.Context(), a.UserID, next)
+	return formAction(w, r, func() (string, error) {
+		current, next, again := r.PostFormValue("current"), r.PostFormValue("new"), r.PostFormValue("again")
+		if next != again {
+			return "", jianfu.Errorf(jianfu.EINVALID, "两次输入的新密码不一致", "the two new passwords differ")
 		}
-	}
-	if err != nil {
+		if _, err := s.svc.Users.Authenticate(r.Context(), a.Username, current); err != nil {
+			return "", jianfu.Errorf(jianfu.EINVALID, "当前密码不正确", "the current password is wrong")
+		}
+		if err := s.svc.Users.SetPassword(r.Context(), a.UserID, next); err != nil {
+			return "", err
+		}
+		// Changing the password ended every session, this one included.
+		tok, err := s.svc.Users.CreateSession(r.Context(), a.UserID, info(r).ip, r.UserAgent())
+		if err != nil {
+			return "", err
+		}
+		http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
+		return "/account?done=1", nil
+	}, func(err error, status int) error {
 		u, _ := s.svc.Users.FindUserByID(r.Context(), a.UserID)
 		p := s.newPage(r, "account")
 		p.Title = p.T("account.title")
-		p.Data, p.Error = u, err
-		w.WriteHeader(statusOf[jianfu.ErrorCode(err)])
+		p.Data, p.Error, p.Status = u, err, status
 		s.render(w, r, "account", p)
 		return nil
-	}
-	// Changing the password ended every session, this one included.
-	tok, err := s.svc.Users.CreateSession(r.Context(), a.UserID, info(r).ip, r.UserAgent())
-	if err != nil {
-		return err
-	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
-	http.Redirect(w, r, "/account?done=1", http.StatusSeeOther)
-	return nil
+	})
 }

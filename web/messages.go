@@ -241,7 +241,7 @@ func (s *Server) renderUpload(w http.ResponseWriter, r *http.Request, formErr er
 		sel = v
 	}
 	p.Data = map[string]any{"Groups": groups, "Selected": sel, "Ready": s.svc.Ingest != nil, "CanIngest": info(r).actor.CanIngest()}
-	w.WriteHeader(status)
+	p.Status = status
 	s.render(w, r, "burden_upload", p)
 	return nil
 }
@@ -250,11 +250,10 @@ func (s *Server) renderUpload(w http.ResponseWriter, r *http.Request, formErr er
 // what the import did; errors come back on the form.
 func (s *Server) doUpload(w http.ResponseWriter, r *http.Request) error {
 	fail := func(err error) error {
-		c := jianfu.ErrorCode(err)
-		if c == jianfu.EINTERNAL || c == jianfu.EUNAUTHORIZED {
-			return err
+		if status, onForm := formError(err); onForm {
+			return s.renderUpload(w, r, err, status)
 		}
-		return s.renderUpload(w, r, err, statusOf[c])
+		return err
 	}
 	ing, err := s.ingester()
 	if err != nil {

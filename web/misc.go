@@ -3,10 +3,12 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
 	"jianfu"
+	"jianfu/report"
 )
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
@@ -40,4 +42,16 @@ func pathID(r *http.Request, name string) (int64, error) {
 		return 0, jianfu.Errorf(jianfu.ENOTFOUND, "编号“%s”无效", "invalid id %q", r.PathValue(name))
 	}
 	return v, nil
+}
+
+// download answers a composed document or workbook as a file to save,
+// named in Chinese with an ASCII name for clients that cannot read it. It
+// is never cached: it holds data of the caller's scope.
+func download(w http.ResponseWriter, f *report.File) error {
+	h := w.Header()
+	h.Set("Content-Type", f.Type)
+	h.Set("Content-Disposition", `attachment; filename="`+f.Short+`"; filename*=UTF-8''`+url.PathEscape(f.Name))
+	h.Set("Cache-Control", "private, no-store")
+	_, err := w.Write(f.Data)
+	return err
 }

@@ -218,7 +218,7 @@ func (s *Server) renderChannel(w http.ResponseWriter, r *http.Request, id int64,
 	p.Data = map[string]any{"C": c, "Events": events, "Versions": versions, "OwnerActions": owner, "ReviewActions": reviewer,
 		"Changes": changes, "CanEdit": canEdit, "Overdue": c.RevalidationOverdue(s.now()), "Expired": c.TemporaryExpired(s.now().In(jianfu.China).Format("2006-01-02")),
 		"Failed": failedAction, "Note": r.PostFormValue("note")}
-	w.WriteHeader(status)
+	p.Status = status
 	s.render(w, r, "registry_channel", p)
 	return nil
 }
@@ -359,42 +359,45 @@ func (s *Server) renderChannelForm(w http.ResponseWriter, r *http.Request, c *ji
 	p.Error = formErr
 	p.Data = map[string]any{"C": c, "Units": choices, "Operators": operators, "ManyUnits": n > len(units), "Kinds": jianfu.ChannelKinds, "Platforms": platformOptions(),
 		"Checks": checks, "Checked": checks != nil, "Filed": c.Status.Filed()}
-	w.WriteHeader(status)
+	p.Status = status
 	s.render(w, r, "registry_form", p)
 	return nil
+}
+
+// previewChecks shows the form again with the filing rules' checks of what
+// was typed, saving nothing.
+func (s *Server) previewChecks(w http.ResponseWriter, r *http.Request, c *jianfu.Channel) error {
+	checks, err := s.svc.Channels.CheckChannel(r.Context(), c)
+	if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
+		return err
+	}
+	if checks == nil {
+		checks = []jianfu.CheckResult{}
+	}
+	return s.renderChannelForm(w, r, c, checks, err, http.StatusOK)
 }
 
 func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) error {
 	c := channelForm(r)
 	s.recognizeInto(r, c)
 	if r.PostFormValue("check") == "1" {
-		checks, err := s.svc.Channels.CheckChannel(r.Context(), c)
-		if err != nil && jianfu.ErrorCode(err) == jianfu.EINTERNAL {
-			return err
-		}
-		if checks == nil {
-			checks = []jianfu.CheckResult{}
-		}
-		return s.renderChannelForm(w, r, c, checks, err, http.StatusOK)
+		return s.previewChecks(w, r, c)
 	}
-	if err := s.svc.Channels.CreateChannel(r.Context(), c); err != nil {
-		if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
-			return err
+	return formAction(w, r, func() (string, error) {
+		if err := s.svc.Channels.CreateChannel(r.Context(), c); err != nil {
+			return "", err
 		}
-		return s.renderChannelForm(w, r, c, nil, err, statusOf[jianfu.ErrorCode(err)])
-	}
-	if r.PostFormValue("submit") == "1" {
-		if _, err := s.svc.Channels.ActOnChannel(r.Context(), c.ID, jianfu.ActSubmit, ""); err != nil {
-			if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
-				return err
-			}
-			return s.renderChannel(w, r, c.ID, err, string(jianfu.ActSubmit), statusOf[jianfu.ErrorCode(err)])
+		if r.PostFormValue("submit") != "1" {
+			return "/registry/" + itoa(c.ID) + "?done=created", nil
 		}
-		http.Redirect(w, r, "/registry/"+itoa(c.ID)+"?done=submit", http.StatusSeeOther)
-		return nil
-	}
-	http.Redirect(w, r, "/registry/"+itoa(c.ID)+"?done=created", http.StatusSeeOther)
-	return nil
+		_, err := s.svc.Channels.ActOnChannel(r.Context(), c.ID, jianfu.ActSubmit, "")
+		return "/registry/" + itoa(c.ID) + "?done=submit", err
+	}, func(err error, status int) error {
+		if c.ID != 0 { // saved as a draft, but the submission was refused
+			return s.renderChannel(w, r, c.ID, err, string(jianfu.ActSubmit), status)
+		}
+		return s.renderChannelForm(w, r, c, nil, err, status)
+	})
 }
 
 func (s *Server) updateChannel(w http.ResponseWriter, r *http.Request) error {
@@ -411,28 +414,18 @@ func (s *Server) updateChannel(w http.ResponseWriter, r *http.Request) error {
 	}
 	c.Kind, c.UnitID, c.Status, c.FilingNumber = current.Kind, current.UnitID, current.Status, current.FilingNumber
 	if r.PostFormValue("check") == "1" {
-		checks, err := s.svc.Channels.CheckChannel(r.Context(), c)
-		if err != nil && jianfu.ErrorCode(err) == jianfu.EINTERNAL {
-			return err
-		}
-		if checks == nil {
-			checks = []jianfu.CheckResult{}
-		}
-		return s.renderChannelForm(w, r, c, checks, err, http.StatusOK)
+		return s.previewChecks(w, r, c)
 	}
-	saved, err := s.svc.Channels.UpdateChannel(r.Context(), id, c, c.Version)
-	if err != nil {
-		if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
-			return err
+	return formAction(w, r, func() (string, error) {
+		saved, err := s.svc.Channels.UpdateChannel(r.Context(), id, c, c.Version)
+		if err != nil {
+			return "", err
 		}
-		return s.renderChannelForm(w, r, c, nil, err, statusOf[jianfu.ErrorCode(err)])
-	}
-	done := "saved"
-	if saved.Pending != nil {
-		done = "change"
-	}
-	http.Redirect(w, r, "/registry/"+itoa(id)+"?done="+done, http.StatusSeeOther)
-	return nil
+		if saved.Pending != nil { // a change of a filed channel waits for review
+			return "/registry/" + itoa(id) + "?done=change", nil
+		}
+		return "/registry/" + itoa(id) + "?done=saved", nil
+	}, func(err error, status int) error { return s.renderChannelForm(w, r, c, nil, err, status) })
 }
 
 func (s *Server) channelAction(w http.ResponseWriter, r *http.Request) error {
@@ -441,15 +434,10 @@ func (s *Server) channelAction(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	act := jianfu.ChannelAction(r.PostFormValue("action"))
-	if _, err := s.svc.Channels.ActOnChannel(r.Context(), id, act, r.PostFormValue("note")); err != nil {
-		switch jianfu.ErrorCode(err) {
-		case jianfu.EINVALID, jianfu.EFORBIDDEN, jianfu.ECONFLICT:
-			return s.renderChannel(w, r, id, err, string(act), statusOf[jianfu.ErrorCode(err)])
-		}
-		return err
-	}
-	http.Redirect(w, r, "/registry/"+itoa(id)+"?done="+string(act), http.StatusSeeOther)
-	return nil
+	return formAction(w, r, func() (string, error) {
+		_, err := s.svc.Channels.ActOnChannel(r.Context(), id, act, r.PostFormValue("note"))
+		return "/registry/" + itoa(id) + "?done=" + string(act), err
+	}, func(err error, status int) error { return s.renderChannel(w, r, id, err, string(act), status) })
 }
 
 // RegKind names a channel kind in the page's language.

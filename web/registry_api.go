@@ -143,23 +143,12 @@ func (s *Server) apiCheckChannel(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiUpdateChannel(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in channelInput
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	if in.Kind != "" || in.UnitID != 0 {
-		return jianfu.Errorf(jianfu.EINVALID, "渠道类型和主办单位登记后不能修改;如需调整请新登记并申请退出原渠道", "the kind and the owning unit cannot change; register anew and ask the old one to exit")
-	}
-	c, err := s.svc.Channels.UpdateChannel(r.Context(), id, in.channel(), in.Version)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
+	return changeByID(w, r, http.StatusOK, func(id int64, in channelInput) (*jianfu.Channel, error) {
+		if in.Kind != "" || in.UnitID != 0 {
+			return nil, jianfu.Errorf(jianfu.EINVALID, "渠道类型和主办单位登记后不能修改;如需调整请新登记并申请退出原渠道", "the kind and the owning unit cannot change; register anew and ask the old one to exit")
+		}
+		return s.svc.Channels.UpdateChannel(r.Context(), id, in.channel(), in.Version)
+	})
 }
 
 // actionInput is the body of POST /api/v1/channels/{id}/actions.
@@ -169,20 +158,9 @@ type actionInput struct {
 }
 
 func (s *Server) apiChannelAction(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in actionInput
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	c, err := s.svc.Channels.ActOnChannel(r.Context(), id, in.Action, in.Note)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
+	return changeByID(w, r, http.StatusOK, func(id int64, in actionInput) (*jianfu.Channel, error) {
+		return s.svc.Channels.ActOnChannel(r.Context(), id, in.Action, in.Note)
+	})
 }
 
 func (s *Server) apiChannelHistory(w http.ResponseWriter, r *http.Request) error {
@@ -196,13 +174,6 @@ func (s *Server) apiChannelHistory(w http.ResponseWriter, r *http.Request) error
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"events": orEmpty(events), "versions": orEmpty(versions)})
 	return nil
-}
-
-func orEmpty[T any](v []T) []T {
-	if v == nil {
-		return []T{}
-	}
-	return v
 }
 
 func (s *Server) apiRuleSettings(w http.ResponseWriter, r *http.Request) error {

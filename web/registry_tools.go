@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -12,6 +11,7 @@ import (
 
 	"jianfu"
 	"jianfu/importer"
+	"jianfu/report"
 	"jianfu/secret"
 	"jianfu/tabular"
 )
@@ -71,9 +71,6 @@ func (s *Server) renderRegistryRules(w http.ResponseWriter, r *http.Request, for
 	p := s.newPage(r, "registry")
 	p.Title = p.T("registry.rules.title")
 	p.Error = formErr
-	if r.URL.Query().Get("saved") == "1" {
-		p.Flash = p.T("form.saved")
-	}
 	a := info(r).actor
 	var test *jianfu.Recognition
 	var testErr error
@@ -82,7 +79,7 @@ func (s *Server) renderRegistryRules(w http.ResponseWriter, r *http.Request, for
 	}
 	p.Data = map[string]any{"Rules": rows, "Links": links, "Blank": []int{1, 2, 3}, "CanEdit": a.Has(jianfu.RoleSupervisor) && len(a.RegionPath) <= 2,
 		"Failed": failed, "Kinds": jianfu.ChannelKinds, "Platforms": platformOptions(), "Test": test, "TestErr": testErr, "TestLink": r.URL.Query().Get("test")}
-	w.WriteHeader(status)
+	p.Status = status
 	s.render(w, r, "registry_rules", p)
 	return nil
 }
@@ -91,14 +88,9 @@ func (s *Server) saveRegistryRule(w http.ResponseWriter, r *http.Request) error 
 	v := r.PostFormValue
 	st := &jianfu.RuleSetting{Rule: v("rule"), Enabled: v("enabled") == "1", Level: jianfu.RuleLevel(v("level")), Clause: v("clause"), Source: v("source")}
 	st.Threshold, _ = strconv.Atoi(strings.TrimSpace(v("threshold")))
-	if err := s.svc.Registry.UpdateRuleSetting(r.Context(), st); err != nil {
-		if c := jianfu.ErrorCode(err); c == jianfu.EINVALID || c == jianfu.EFORBIDDEN || c == jianfu.ENOTFOUND {
-			return s.renderRegistryRules(w, r, err, st.Rule, statusOf[c])
-		}
-		return err
-	}
-	http.Redirect(w, r, "/registry/rules?saved=1#rule-"+url.QueryEscape(st.Rule), http.StatusSeeOther)
-	return nil
+	return formAction(w, r, func() (string, error) {
+		return "/registry/rules?saved=1#rule-" + url.QueryEscape(st.Rule), s.svc.Registry.UpdateRuleSetting(r.Context(), st)
+	}, func(err error, status int) error { return s.renderRegistryRules(w, r, err, st.Rule, status) })
 }
 
 func (s *Server) saveURLRules(w http.ResponseWriter, r *http.Request) error {
@@ -131,27 +123,29 @@ func (s *Server) saveURLRules(w http.ResponseWriter, r *http.Request) error {
 			}
 			rules = append(rules, &jianfu.URLRule{Kind: kind, Platform: platform, Host: at("host"), Path: at("path"), Param: at("param"), Note: at("note")})
 		}
-		if len(rules) == 0 {
-			return s.renderRegistryRules(w, r, jianfu.Errorf(jianfu.EINVALID, "至少保留一条链接识别规则;如需恢复默认规则请点“恢复默认”", "keep at least one rule, or restore the defaults"), "links", http.StatusBadRequest)
-		}
 	}
-	if err := s.svc.Registry.SaveURLRules(r.Context(), rules); err != nil {
-		if c := jianfu.ErrorCode(err); c == jianfu.EINVALID || c == jianfu.EFORBIDDEN {
-			return s.renderRegistryRules(w, r, err, "links", statusOf[c])
+	return formAction(w, r, func() (string, error) {
+		if len(rules) == 0 && r.PostFormValue("restore") != "1" {
+			return "", jianfu.Errorf(jianfu.EINVALID, "至少保留一条链接识别规则;如需恢复默认规则请点“恢复默认”", "keep at least one rule, or restore the defaults")
 		}
-		return err
-	}
-	http.Redirect(w, r, "/registry/rules?saved=1#links", http.StatusSeeOther)
-	return nil
+		return "/registry/rules?saved=1#links", s.svc.Registry.SaveURLRules(r.Context(), rules)
+	}, func(err error, status int) error { return s.renderRegistryRules(w, r, err, "links", status) })
 }
 
 // maxChannelUpload bounds an uploaded channel file.
 const maxChannelUpload = 20 << 20
 
 func (s *Server) showChannelImport(w http.ResponseWriter, r *http.Request) error {
+	return s.renderImport(w, r, map[string]any{}, nil, http.StatusOK)
+}
+
+// renderImport shows the import page with data (the file, its rows or its
+// problems) and the error of the upload or the import.
+func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, data map[string]any, formErr error, status int) error {
 	p := s.newPage(r, "registry")
 	p.Title = p.T("registry.import.title")
-	p.Data = map[string]any{"Columns": importer.ChannelColumns}
+	data["Columns"] = importer.ChannelColumns
+	p.Data, p.Error, p.Status = data, formErr, status
 	s.render(w, r, "registry_import", p)
 	return nil
 }
@@ -159,18 +153,12 @@ func (s *Server) showChannelImport(w http.ResponseWriter, r *http.Request) error
 // previewChannelImport reads an uploaded file and checks every row without
 // saving anything; a clean file waits for the user's confirmation.
 func (s *Server) previewChannelImport(w http.ResponseWriter, r *http.Request) error {
-	p := s.newPage(r, "registry")
-	p.Title = p.T("registry.import.title")
-	data := map[string]any{"Columns": importer.ChannelColumns}
-	p.Data = data
+	data := map[string]any{}
 	fail := func(err error) error {
-		if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
-			return err
+		if status, onForm := formError(err); onForm {
+			return s.renderImport(w, r, data, err, status)
 		}
-		p.Error = err
-		w.WriteHeader(statusOf[jianfu.ErrorCode(err)])
-		s.render(w, r, "registry_import", p)
-		return nil
+		return err
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxChannelUpload)
 	file, hdr, err := r.FormFile("file")
@@ -205,10 +193,7 @@ func (s *Server) previewChannelImport(w http.ResponseWriter, r *http.Request) er
 	}
 	if len(probs) > 0 {
 		data["Problems"] = probs
-		p.Error = jianfu.Errorf(jianfu.EINVALID, "共%d处问题,未导入任何数据。请修正文件后重新上传。", "%d problems; nothing was imported. Fix the file and upload it again.", len(probs))
-		w.WriteHeader(http.StatusBadRequest)
-		s.render(w, r, "registry_import", p)
-		return nil
+		return fail(jianfu.Errorf(jianfu.EINVALID, "共%d处问题,未导入任何数据。请修正文件后重新上传。", "%d problems; nothing was imported. Fix the file and upload it again.", len(probs)))
 	}
 	token := secret.NewToken("imp_")
 	st := s.registry
@@ -225,8 +210,7 @@ func (s *Server) previewChannelImport(w http.ResponseWriter, r *http.Request) er
 		preview = preview[:200]
 	}
 	data["Rows"], data["Preview"], data["Token"] = len(rows), preview, token
-	s.render(w, r, "registry_import", p)
-	return nil
+	return s.renderImport(w, r, data, nil, http.StatusOK)
 }
 
 func countRows(probs []jianfu.Problem) int {
@@ -251,60 +235,34 @@ func (s *Server) confirmChannelImport(w http.ResponseWriter, r *http.Request) er
 	if u == nil || time.Since(u.at) > 30*time.Minute {
 		return jianfu.Errorf(jianfu.EINVALID, "导入预览已过期或不存在,请重新上传文件", "the import preview expired or does not exist; upload the file again")
 	}
-	n, err := s.svc.Registry.ImportChannels(r.Context(), u.rows)
-	if err != nil {
-		if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
-			return err
-		}
-		p := s.newPage(r, "registry")
-		p.Title = p.T("registry.import.title")
-		p.Error = err
-		data := map[string]any{"Columns": importer.ChannelColumns, "File": u.name}
+	return formAction(w, r, func() (string, error) {
+		n, err := s.svc.Registry.ImportChannels(r.Context(), u.rows)
+		return "/registry?imported=" + strconv.Itoa(n), err
+	}, func(err error, status int) error {
+		data := map[string]any{"File": u.name}
 		if je, ok := err.(*jianfu.Error); ok {
 			data["Problems"] = je.Problems
 		}
-		p.Data = data
-		w.WriteHeader(statusOf[jianfu.ErrorCode(err)])
-		s.render(w, r, "registry_import", p)
-		return nil
-	}
-	http.Redirect(w, r, "/registry?imported="+strconv.Itoa(n), http.StatusSeeOther)
-	return nil
+		return s.renderImport(w, r, data, err, status)
+	})
 }
 
 // channelTemplate downloads an empty channel file with Chinese headers and
 // three example rows.
 func (s *Server) channelTemplate(w http.ResponseWriter, r *http.Request) error {
-	format := tabular.XLSX
-	if r.URL.Query().Get("format") == "csv" {
-		format = tabular.CSV
-	}
-	name := "渠道导入模板." + string(format)
-	w.Header().Set("Content-Type", contentType(format))
-	w.Header().Set("Content-Disposition", "attachment; filename=\"template."+string(format)+"\"; filename*=UTF-8''"+url.PathEscape(name))
-	tw, err := tabular.NewWriter(w, format, tabular.Headers(importer.ChannelColumns))
+	f, err := report.ChannelTemplate(queryFormat(r), info(r).actor.UnitName)
 	if err != nil {
 		return err
 	}
-	a := info(r).actor
-	examples := [][]string{
-		{"政务公众账号", "江南教育", a.UnitName, "", "微信公众号", "gh_0123456789ab", "jiangnanjiaoyu", "", "", "", "", "发布教育政策、招生信息", "2021-05-01", a.UnitName, "", "", "", "", "", "张三", "13800001234", "教育", "", "", "", ""},
-		{"政务应用程序", "江南办事", a.UnitName, "", "安卓客户端", "cn.gov.jiangnan", "", "", "https://app.mi.com/details?id=cn.gov.jiangnan", "社会公众", "办事指南、预约", "便民服务", "2022-01-10", "", "", "", "", "", "", "李四", "0571-87654321", "", "", "", "", ""},
-		{"工作群组", "防汛工作临时群", a.UnitName, "", "钉钉群", "", "", "", "", "", "", "汛期值班调度", "2026-05-01", "", "王五", "赵六、钱七", "36", "是", "2026-09-30", "王五", "13900005678", "防汛", "", "", "", ""},
-	}
-	for _, e := range examples {
-		if err := tw.Write(e); err != nil {
-			return err
-		}
-	}
-	return tw.Close()
+	return download(w, f)
 }
 
-func contentType(f tabular.Format) string {
-	if f == tabular.XLSX {
-		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+// queryFormat is the table format a download asks for: xlsx unless csv.
+func queryFormat(r *http.Request) tabular.Format {
+	if r.URL.Query().Get("format") == "csv" {
+		return tabular.CSV
 	}
-	return "text/csv; charset=utf-8"
+	return tabular.XLSX
 }
 
 // exportChannels downloads the filtered registry as .xlsx or .csv.
@@ -313,28 +271,12 @@ func (s *Server) exportChannels(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	format := tabular.XLSX
-	if r.URL.Query().Get("format") == "csv" {
-		format = tabular.CSV
-	}
-	// Write into a buffer first: an error half-way must not leave a
-	// truncated file that looks complete.
-	var buf strings.Builder
-	tw, err := tabular.NewWriter(&buf, format, importer.ChannelHeaders())
+	file, n, err := report.Channels(queryFormat(r), s.now(), func(add func(*jianfu.Channel) error) (int, error) {
+		return s.svc.Registry.ExportChannels(r.Context(), f, add)
+	})
 	if err != nil {
 		return err
 	}
-	n, err := s.svc.Registry.ExportChannels(r.Context(), f, func(c *jianfu.Channel) error { return tw.Write(importer.ChannelRecord(c)) })
-	if err != nil {
-		return err
-	}
-	if err := tw.Close(); err != nil {
-		return err
-	}
-	name := fmt.Sprintf("备案渠道-%s.%s", s.now().In(jianfu.China).Format("20060102"), format)
-	w.Header().Set("Content-Type", contentType(format))
-	w.Header().Set("Content-Disposition", "attachment; filename=\"channels."+string(format)+"\"; filename*=UTF-8''"+url.PathEscape(name))
 	w.Header().Set("X-Rows", strconv.Itoa(n))
-	_, err = w.Write([]byte(buf.String()))
-	return err
+	return download(w, file)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -154,8 +155,10 @@ type page struct {
 	Error   error
 	Data    any
 	Version string
-	loc     *locale
-	zh      *locale
+	Status  int // the HTTP status to answer with; 0 is 200
+
+	loc *locale
+	zh  *locale
 }
 
 // T translates a key, formatting args into it.
@@ -227,10 +230,16 @@ func (p *page) LangURL(lang string) string {
 	return p.Path + "?" + q.Encode()
 }
 
+// newPage starts a page. A page a form action redirected to with saved=1
+// says that it was saved.
 func (s *Server) newPage(r *http.Request, nav string) *page {
 	ri := info(r)
-	return &page{Lang: ri.lang, Nav: nav, Actor: ri.actor, CSRF: ri.csrf, Path: r.URL.Path, Query: r.URL.Query(),
+	p := &page{Lang: ri.lang, Nav: nav, Actor: ri.actor, CSRF: ri.csrf, Path: r.URL.Path, Query: r.URL.Query(),
 		Version: s.cfg.Version, loc: s.loc[ri.lang], zh: s.loc["zh"]}
+	if p.Query.Get("saved") == "1" {
+		p.Flash = p.T("form.saved")
+	}
+	return p
 }
 
 // render executes a page template into a buffer first, so a template
@@ -250,7 +259,37 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, p *
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	if p.Status != 0 {
+		w.WriteHeader(p.Status) // after the headers: they are fixed from here
+	}
 	buf.WriteTo(w)
+}
+
+// formAction answers a form: act does what the form asks and returns where
+// to go next, and the browser is sent there (303, so a reload does not post
+// again; the page there says what was done, from its address). An error
+// the user can act on goes to back with its status, to show the form again
+// with the message and what was typed (see formError); an action without a
+// form of its own passes a nil back, and its errors fail the request.
+func formAction(w http.ResponseWriter, r *http.Request, act func() (next string, err error), back func(err error, status int) error) error {
+	next, err := act()
+	if err != nil {
+		if status, ok := formError(err); ok && back != nil {
+			return back(err, status)
+		}
+		return err
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+// formError says whether an error of a form's action is for the user, shown
+// on the form again with the status it answers (anything they can correct or
+// learn from: invalid input, a conflict, a refusal, something not found), or
+// fails the request (internal errors; a session that ended).
+func formError(err error) (status int, onForm bool) {
+	code := jianfu.ErrorCode(err)
+	return statusOf[code], code != jianfu.EINTERNAL && code != jianfu.EUNAUTHORIZED
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
@@ -278,6 +317,21 @@ func newList(r *http.Request, defLimit int) *list {
 }
 
 func (l *list) Page() jianfu.Page { return jianfu.Page{Offset: l.Offset, Limit: l.Limit, Sort: l.Sort} }
+
+// findList finds one page of a list page: the paging from the query (def
+// rows unless it asks for another number), the filter read by filter (the
+// one the API's list reads, where they share one), the rows from find, and
+// the total on the list for the pager.
+func findList[F, T any](r *http.Request, def int, filter func(*http.Request, jianfu.Page) (F, error), find func(context.Context, F) ([]T, int, error)) ([]T, *list, error) {
+	l := newList(r, def)
+	f, err := filter(r, l.Page())
+	if err != nil {
+		return nil, l, err
+	}
+	items, total, err := find(r.Context(), f)
+	l.Total = total
+	return items, l, err
+}
 
 // URL returns the list's URL with some parameters changed.
 func (l *list) URL(kv ...string) string {

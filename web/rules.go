@@ -142,7 +142,7 @@ func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, a *analysis
 	}
 	only := r.URL.Query().Get("category")
 	p.Data = map[string]any{"Analysis": a, "Text": text, "Groups": s.ruleGroups(only), "Categories": jianfu.Categories, "Only": only, "Files": s.svc.Detector.Files()}
-	w.WriteHeader(status)
+	p.Status = status
 	s.render(w, r, "rules", p)
 	return nil
 }

@@ -6,19 +6,21 @@ import (
 	"jianfu"
 )
 
+func typicalFilter(r *http.Request, p jianfu.Page) (jianfu.TypicalFilter, error) {
+	q := r.URL.Query()
+	f := jianfu.TypicalFilter{Category: q.Get("category"), Query: q.Get("q"), Page: p}
+	if !jianfu.ValidCategory(f.Category) {
+		f.Category = "" // pages ignore an unknown category
+	}
+	return f, nil
+}
+
 // showTypicalList is the public page of typical cases (典型案例).
 func (s *Server) showTypicalList(w http.ResponseWriter, r *http.Request) error {
-	l := newList(r, 20)
-	q := r.URL.Query()
-	f := jianfu.TypicalFilter{Category: q.Get("category"), Query: q.Get("q"), Page: l.Page()}
-	if !jianfu.ValidCategory(f.Category) {
-		f.Category = ""
-	}
-	list, total, err := s.svc.Typical.FindTypicalCases(r.Context(), f)
+	list, l, err := findList(r, 20, typicalFilter, s.svc.Typical.FindTypicalCases)
 	if err != nil {
 		return err
 	}
-	l.Total = total
 	p := s.newPage(r, "typical")
 	p.Title = p.T("nav.typical")
 	p.Data = map[string]any{"Cases": list, "List": l, "Categories": categoryOptions()}

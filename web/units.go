@@ -8,23 +8,19 @@ import (
 	"jianfu"
 )
 
-func unitFilter(r *http.Request, l *list) jianfu.UnitFilter {
+func unitFilter(r *http.Request, p jianfu.Page) (jianfu.UnitFilter, error) {
 	q := r.URL.Query()
-	f := jianfu.UnitFilter{Type: jianfu.UnitType(q.Get("type")), Query: q.Get("q"), Page: l.Page()}
+	f := jianfu.UnitFilter{Type: jianfu.UnitType(q.Get("type")), Query: q.Get("q"), Page: p}
 	_ = queryRegion(q, &f.RegionPath) // pages ignore a bad code in a filter
-	if v, err := strconv.ParseInt(q.Get("parent"), 10, 64); err == nil {
-		f.ParentID = v
-	}
-	return f
+	f.ParentID, _ = strconv.ParseInt(q.Get("parent"), 10, 64)
+	return f, nil
 }
 
 func (s *Server) showUnits(w http.ResponseWriter, r *http.Request) error {
-	l := newList(r, 50)
-	units, total, err := s.svc.Units.FindUnits(r.Context(), unitFilter(r, l))
+	units, l, err := findList(r, 50, unitFilter, s.svc.Units.FindUnits)
 	if err != nil {
 		return err
 	}
-	l.Total = total
 	p := s.newPage(r, "admin")
 	p.Title = p.T("units.title")
 	p.Data = map[string]any{"Units": units, "List": l, "Types": jianfu.UnitTypes}
@@ -61,11 +57,8 @@ func (s *Server) renderUnit(w http.ResponseWriter, r *http.Request, id int64, fo
 	p := s.newPage(r, "admin")
 	p.Title = u.Name
 	p.Error = formErr
-	if r.URL.Query().Get("saved") == "1" {
-		p.Flash = p.T("form.saved")
-	}
 	p.Data = map[string]any{"Unit": u, "Parent": parent, "Children": children, "NChildren": nChildren, "Users": users, "NUsers": nUsers, "Types": jianfu.UnitTypes}
-	w.WriteHeader(status)
+	p.Status = status
 	s.render(w, r, "unit", p)
 	return nil
 }
@@ -91,7 +84,7 @@ func (s *Server) renderUnitForm(w http.ResponseWriter, r *http.Request, u *jianf
 	p.Title = p.T("units.new")
 	p.Error = formErr
 	p.Data = map[string]any{"Unit": u, "Parent": parent, "Types": jianfu.UnitTypes}
-	w.WriteHeader(status)
+	p.Status = status
 	s.render(w, r, "unit_new", p)
 	return nil
 }
@@ -104,14 +97,10 @@ func (s *Server) createUnit(w http.ResponseWriter, r *http.Request) error {
 		CreditCode: r.PostFormValue("credit_code"),
 	}
 	u.ParentID, _ = strconv.ParseInt(r.PostFormValue("parent_id"), 10, 64)
-	if err := s.svc.Units.CreateUnit(r.Context(), u); err != nil {
-		if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
-			return err
-		}
-		return s.renderUnitForm(w, r, u, err, statusOf[jianfu.ErrorCode(err)])
-	}
-	http.Redirect(w, r, "/units/"+itoa(u.ID)+"?saved=1", http.StatusSeeOther)
-	return nil
+	return formAction(w, r, func() (string, error) {
+		err := s.svc.Units.CreateUnit(r.Context(), u)
+		return "/units/" + itoa(u.ID) + "?saved=1", err
+	}, func(err error, status int) error { return s.renderUnitForm(w, r, u, err, status) })
 }
 
 func (s *Server) updateUnit(w http.ResponseWriter, r *http.Request) error {
@@ -121,12 +110,8 @@ func (s *Server) updateUnit(w http.ResponseWriter, r *http.Request) error {
 	}
 	name, typ, code := r.PostFormValue("name"), jianfu.UnitType(r.PostFormValue("type")), strings.ToUpper(strings.TrimSpace(r.PostFormValue("credit_code")))
 	disabled := r.PostFormValue("disabled") == "1"
-	if _, err := s.svc.Units.UpdateUnit(r.Context(), id, jianfu.UnitUpdate{Name: &name, Type: &typ, CreditCode: &code, Disabled: &disabled}); err != nil {
-		if c := jianfu.ErrorCode(err); c == jianfu.EINVALID || c == jianfu.ECONFLICT || c == jianfu.EFORBIDDEN {
-			return s.renderUnit(w, r, id, err, statusOf[c])
-		}
-		return err
-	}
-	http.Redirect(w, r, "/units/"+itoa(id)+"?saved=1", http.StatusSeeOther)
-	return nil
+	return formAction(w, r, func() (string, error) {
+		_, err := s.svc.Units.UpdateUnit(r.Context(), id, jianfu.UnitUpdate{Name: &name, Type: &typ, CreditCode: &code, Disabled: &disabled})
+		return "/units/" + itoa(id) + "?saved=1", err
+	}, func(err error, status int) error { return s.renderUnit(w, r, id, err, status) })
 }

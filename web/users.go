@@ -8,20 +8,18 @@ import (
 	"jianfu"
 )
 
-func userFilter(r *http.Request, l *list) jianfu.UserFilter {
+func userFilter(r *http.Request, p jianfu.Page) (jianfu.UserFilter, error) {
 	q := r.URL.Query()
-	f := jianfu.UserFilter{Role: jianfu.Role(q.Get("role")), Query: q.Get("q"), Page: l.Page()}
+	f := jianfu.UserFilter{Role: jianfu.Role(q.Get("role")), Query: q.Get("q"), Page: p}
 	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
-	return f
+	return f, nil
 }
 
 func (s *Server) showUsers(w http.ResponseWriter, r *http.Request) error {
-	l := newList(r, 50)
-	users, total, err := s.svc.Users.FindUsers(r.Context(), userFilter(r, l))
+	users, l, err := findList(r, 50, userFilter, s.svc.Users.FindUsers)
 	if err != nil {
 		return err
 	}
-	l.Total = total
 	p := s.newPage(r, "admin")
 	p.Title = p.T("users.title")
 	p.Data = map[string]any{"Users": users, "List": l, "Roles": jianfu.Roles}
@@ -45,11 +43,8 @@ func (s *Server) renderUser(w http.ResponseWriter, r *http.Request, id int64, fo
 	p := s.newPage(r, "admin")
 	p.Title = u.Name
 	p.Error = formErr
-	if r.URL.Query().Get("saved") == "1" {
-		p.Flash = p.T("form.saved")
-	}
 	p.Data = map[string]any{"User": u, "Roles": jianfu.Roles, "Has": roleSet(u.Roles)}
-	w.WriteHeader(status)
+	p.Status = status
 	s.render(w, r, "user", p)
 	return nil
 }
@@ -86,7 +81,7 @@ func (s *Server) renderUserForm(w http.ResponseWriter, r *http.Request, u *jianf
 	p.Title = p.T("users.new")
 	p.Error = formErr
 	p.Data = map[string]any{"User": u, "Unit": unit, "Roles": jianfu.Roles, "Has": roleSet(u.Roles)}
-	w.WriteHeader(status)
+	p.Status = status
 	s.render(w, r, "user_new", p)
 	return nil
 }
@@ -99,14 +94,10 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 		Roles:    formRoles(r),
 	}
 	u.UnitID, _ = strconv.ParseInt(r.PostFormValue("unit_id"), 10, 64)
-	if err := s.svc.Users.CreateUser(r.Context(), u, r.PostFormValue("password")); err != nil {
-		if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
-			return err
-		}
-		return s.renderUserForm(w, r, u, err, statusOf[jianfu.ErrorCode(err)])
-	}
-	http.Redirect(w, r, "/users/"+itoa(u.ID)+"?saved=1", http.StatusSeeOther)
-	return nil
+	return formAction(w, r, func() (string, error) {
+		err := s.svc.Users.CreateUser(r.Context(), u, r.PostFormValue("password"))
+		return "/users/" + itoa(u.ID) + "?saved=1", err
+	}, func(err error, status int) error { return s.renderUserForm(w, r, u, err, status) })
 }
 
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
@@ -114,33 +105,22 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var upd jianfu.UserUpdate
-	switch r.PostFormValue("action") {
-	case "unlock":
-		upd.Unlock = true
-	case "password":
-		if err := s.svc.Users.SetPassword(r.Context(), id, r.PostFormValue("password")); err != nil {
-			if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
-				return err
+	return formAction(w, r, func() (string, error) {
+		var upd jianfu.UserUpdate
+		switch r.PostFormValue("action") {
+		case "unlock":
+			upd.Unlock = true
+		case "password":
+			return "/users/" + itoa(id) + "?saved=1", s.svc.Users.SetPassword(r.Context(), id, r.PostFormValue("password"))
+		default:
+			name, phone := r.PostFormValue("name"), strings.TrimSpace(r.PostFormValue("phone"))
+			disabled := r.PostFormValue("disabled") == "1"
+			upd = jianfu.UserUpdate{Name: &name, Phone: &phone, Disabled: &disabled, Roles: formRoles(r)}
+			if id == info(r).actor.UserID {
+				upd.Roles = nil // one's own roles are not edited here
 			}
-			return s.renderUser(w, r, id, err, statusOf[jianfu.ErrorCode(err)])
 		}
-		http.Redirect(w, r, "/users/"+itoa(id)+"?saved=1", http.StatusSeeOther)
-		return nil
-	default:
-		name, phone := r.PostFormValue("name"), strings.TrimSpace(r.PostFormValue("phone"))
-		disabled := r.PostFormValue("disabled") == "1"
-		upd = jianfu.UserUpdate{Name: &name, Phone: &phone, Disabled: &disabled, Roles: formRoles(r)}
-		if id == info(r).actor.UserID {
-			upd.Roles = nil // one's own roles are not edited here
-		}
-	}
-	if _, err := s.svc.Users.UpdateUser(r.Context(), id, upd); err != nil {
-		if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
-			return err
-		}
-		return s.renderUser(w, r, id, err, statusOf[jianfu.ErrorCode(err)])
-	}
-	http.Redirect(w, r, "/users/"+itoa(id)+"?saved=1", http.StatusSeeOther)
-	return nil
+		_, err := s.svc.Users.UpdateUser(r.Context(), id, upd)
+		return "/users/" + itoa(id) + "?saved=1", err
+	}, func(err error, status int) error { return s.renderUser(w, r, id, err, status) })
 }

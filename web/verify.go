@@ -63,7 +63,7 @@ func (s *Server) showVerify(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	p.Data = map[string]any{"Q": q, "V": v}
-	w.WriteHeader(status)
+	p.Status = status
 	s.render(w, r, "verify", p)
 	return nil
 }
