@@ -7,6 +7,7 @@ package report
 
 import (
 	"bytes"
+	"io"
 	"time"
 
 	"jianfu"
@@ -44,19 +45,25 @@ type Each[T any] func(add func(T) error) (int, error)
 // complete. It returns the file's bytes and how many rows they hold.
 func table[T any](format tabular.Format, header []string, each Each[T], row func(T) []string) ([]byte, int, error) {
 	var buf bytes.Buffer
-	tw, err := tabular.NewWriter(&buf, format, header)
+	n, err := writeTable(&buf, format, header, each, row)
 	if err != nil {
 		return nil, 0, err
+	}
+	return buf.Bytes(), n, nil
+}
+
+// writeTable streams the table to w and says how many rows it wrote.
+func writeTable[T any](w io.Writer, format tabular.Format, header []string, each Each[T], row func(T) []string) (int, error) {
+	tw, err := tabular.NewWriter(w, format, header)
+	if err != nil {
+		return 0, err
 	}
 	n, err := each(func(v T) error { return tw.Write(row(v)) })
 	if err != nil {
 		tw.Close()
-		return nil, 0, err
+		return 0, err
 	}
-	if err := tw.Close(); err != nil {
-		return nil, 0, err
-	}
-	return buf.Bytes(), n, nil
+	return n, tw.Close()
 }
 
 // day writes the China date of t the way documents date themselves.

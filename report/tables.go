@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bytes"
+	"io"
 	"time"
 
 	"jianfu"
@@ -12,7 +14,9 @@ import (
 // upward, one row per case cases hands over, with overdue working days
 // counted by cal as of now. It returns the file and how many cases it holds.
 func CaseLedger(format tabular.Format, cal jianfu.WorkdayCounter, now time.Time, cases Each[*jianfu.Case]) (*File, int, error) {
-	data, n, err := table(format, importer.CaseLedgerHeaders(), cases, func(c *jianfu.Case) []string { return importer.CaseLedgerRecord(c, cal, now) })
+	var buf bytes.Buffer
+	n, err := WriteCaseLedger(&buf, format, cal, now, cases)
+	data := buf.Bytes()
 	if err != nil {
 		return nil, 0, err
 	}
@@ -24,12 +28,27 @@ func CaseLedger(format tabular.Format, cal jianfu.WorkdayCounter, now time.Time,
 // import template followed by read-only facts, one row per channel
 // channels hands over. It returns the file and how many channels it holds.
 func Channels(format tabular.Format, now time.Time, channels Each[*jianfu.Channel]) (*File, int, error) {
-	data, n, err := table(format, importer.ChannelHeaders(), channels, importer.ChannelRecord)
+	var buf bytes.Buffer
+	n, err := WriteChannels(&buf, format, channels)
+	data := buf.Bytes()
 	if err != nil {
 		return nil, 0, err
 	}
 	name := "备案渠道-" + now.In(jianfu.China).Format("20060102") + "." + string(format)
 	return &File{Name: name, Short: "channels." + string(format), Type: mediaType(format), Data: data}, n, nil
+}
+
+// WriteCaseLedger streams the case ledger to w, for files too large to
+// hold in memory (the command line's export); it says how many cases it
+// wrote.
+func WriteCaseLedger(w io.Writer, format tabular.Format, cal jianfu.WorkdayCounter, now time.Time, cases Each[*jianfu.Case]) (int, error) {
+	return writeTable(w, format, importer.CaseLedgerHeaders(), cases, func(c *jianfu.Case) []string { return importer.CaseLedgerRecord(c, cal, now) })
+}
+
+// WriteChannels streams the registry's export to w; it says how many
+// channels it wrote.
+func WriteChannels(w io.Writer, format tabular.Format, channels Each[*jianfu.Channel]) (int, error) {
+	return writeTable(w, format, importer.ChannelHeaders(), channels, importer.ChannelRecord)
 }
 
 // ChannelTemplate composes the empty channel file a unit fills in to import

@@ -11,7 +11,7 @@ import (
 
 	"jianfu"
 	"jianfu/calendar"
-	"jianfu/importer"
+	"jianfu/report"
 	"jianfu/store"
 	"jianfu/tabular"
 )
@@ -62,9 +62,11 @@ Export the channel registry with Chinese headers (re-importable).`,
 			if out == "" && tf == tabular.XLSX {
 				out = "channels.xlsx"
 			}
-			return runExport(cmd, dsn, out, tf, importer.ChannelHeaders(), "个渠道", "channels",
-				func(ctx context.Context, db *store.DB, tw *tabular.Writer) (int, error) {
-					return db.Registry().ExportChannels(ctx, f, func(c *jianfu.Channel) error { return tw.Write(importer.ChannelRecord(c)) })
+			return runExport(cmd, dsn, out, "个渠道", "channels",
+				func(ctx context.Context, db *store.DB, w io.Writer) (int, error) {
+					return report.WriteChannels(w, tf, func(add func(*jianfu.Channel) error) (int, error) {
+						return db.Registry().ExportChannels(ctx, f, add)
+					})
 				})
 		},
 	}
@@ -121,11 +123,13 @@ Export the case ledger with Chinese headers; no reporter identity or contact, su
 			if out == "" && tf == tabular.XLSX {
 				out = "cases.xlsx"
 			}
-			return runExport(cmd, dsn, out, tf, importer.CaseLedgerHeaders(), "条问题线索", "cases",
-				func(ctx context.Context, db *store.DB, tw *tabular.Writer) (int, error) {
-					cal, now := calendar.Default(), db.Now()
+			return runExport(cmd, dsn, out, "条问题线索", "cases",
+				func(ctx context.Context, db *store.DB, w io.Writer) (int, error) {
+					now := db.Now()
 					f.Now = now
-					return db.Cases().ExportCases(ctx, f, func(c *jianfu.Case) error { return tw.Write(importer.CaseLedgerRecord(c, cal, now)) })
+					return report.WriteCaseLedger(w, tf, calendar.Default(), now, func(add func(*jianfu.Case) error) (int, error) {
+						return db.Cases().ExportCases(ctx, f, add)
+					})
 				})
 		},
 	}
@@ -141,10 +145,10 @@ Export the case ledger with Chinese headers; no reporter identity or contact, su
 }
 
 // runExport is the shared tail of the export commands: it opens the store,
-// writes the table through each as the system actor "export", and says
-// where it went (what: "个渠道" / "channels").
-func runExport(cmd *cobra.Command, dsn, out string, tf tabular.Format, headers []string, whatZh, whatEn string,
-	each func(ctx context.Context, db *store.DB, tw *tabular.Writer) (int, error)) error {
+// has write compose the file (package report) as the system actor
+// "export", and says where it went (what: "个渠道" / "channels").
+func runExport(cmd *cobra.Command, dsn, out string, whatZh, whatEn string,
+	write func(ctx context.Context, db *store.DB, w io.Writer) (int, error)) error {
 	ctx := cmd.Context()
 	if ctx == nil {
 		ctx = context.Background()
@@ -154,7 +158,7 @@ func runExport(cmd *cobra.Command, dsn, out string, tf tabular.Format, headers [
 		return err
 	}
 	defer db.Close()
-	n, err := writeTable(cmd, out, tf, headers, func(tw *tabular.Writer) (int, error) { return each(systemCtx(ctx, "export"), db, tw) })
+	n, err := writeFile(cmd, out, func(w io.Writer) (int, error) { return write(systemCtx(ctx, "export"), db, w) })
 	if err != nil {
 		return err
 	}
@@ -185,11 +189,10 @@ func exportFormat(format string) (tabular.Format, error) {
 // toFile reports whether -o names a file rather than standard output.
 func toFile(out string) bool { return out != "" && out != "-" }
 
-// writeTable writes a table with header to out, or to standard output when
-// out is "" or "-"; rows writes the data rows and says how many. A file is
-// written beside its destination and renamed into place only when it is
-// complete.
-func writeTable(cmd *cobra.Command, out string, format tabular.Format, header []string, rows func(*tabular.Writer) (int, error)) (int, error) {
+// writeFile writes to out, or to standard output when out is "" or "-";
+// write says how many records it wrote. A file is written beside its
+// destination and renamed into place only when it is complete.
+func writeFile(cmd *cobra.Command, out string, write func(io.Writer) (int, error)) (int, error) {
 	var w io.Writer = cmd.OutOrStdout()
 	var file *os.File
 	if toFile(out) {
@@ -201,15 +204,8 @@ func writeTable(cmd *cobra.Command, out string, format tabular.Format, header []
 		defer file.Close()
 		w = file
 	}
-	tw, err := tabular.NewWriter(w, format, header)
+	n, err := write(w)
 	if err != nil {
-		return 0, err
-	}
-	n, err := rows(tw)
-	if err != nil {
-		return n, err
-	}
-	if err := tw.Close(); err != nil {
 		return n, err
 	}
 	if file != nil {
