@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"jianfu"
+	"jianfu/redact"
 )
 
 // caseRights says what the actor may do with a case, for the forms shown.
@@ -92,7 +93,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, fo
 		}
 	}
 	if rights.Handle && c.Status == jianfu.CaseClosed && (typical == nil || form.Action == "typical") {
-		data["TypicalDraft"] = jianfu.Redact(c.Description)
+		data["TypicalDraft"] = redact.Placeholders(c.Description)
 	}
 	p.Data = data
 	w.WriteHeader(status)

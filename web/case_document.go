@@ -8,6 +8,7 @@ import (
 
 	"jianfu"
 	"jianfu/docx"
+	"jianfu/redact"
 )
 
 // writeCaseDocument writes the 整改意见 and 问责建议 of a case as a Chinese
@@ -100,7 +101,7 @@ func (s *Server) writeCaseDocument(r *http.Request, id int64, w io.Writer) (stri
 	}})
 
 	d.Add(docx.Heading, "二、问题事实")
-	d.Add(docx.Body, jianfu.Redact(c.Description))
+	d.Add(docx.Body, redact.Placeholders(c.Description))
 
 	d.Add(docx.Heading, "三、办理经过")
 	for _, e := range events {
