@@ -177,7 +177,7 @@ func (d *finder) numbers(lo, hi int) {
 // an opening parenthesis before one) not glued to a word on its left, as
 // in case numbers (JF2026-000123), filing numbers (390102B202600017),
 // tracking codes (K7QM-4XPR) and identifiers in links. "Tel13912345678" is
-// a phone all the same. What lies before lo (an e-mail) is a boundary.
+// a phone all the same.
 func (d *finder) startsNumber(i, lo, hi int) bool {
 	f := d.f
 	j := i
@@ -189,6 +189,14 @@ func (d *finder) startsNumber(i, lo, hi int) bool {
 	}
 	if !isDigit(f[j]) {
 		return false
+	}
+	if j > i {
+		return true // ( and + open a number whatever precedes them
+	}
+	// before lo, or in the number found last, is a boundary too: a
+	// placeholder will stand there
+	if n := len(d.spans); n > d.emails {
+		lo = max(lo, d.spans[n-1].End)
 	}
 	p := i - 1
 	if p < lo {
