@@ -10,6 +10,7 @@ import (
 
 	"jianfu"
 	"jianfu/calendar"
+	"jianfu/redact"
 )
 
 // The cases step fills the case workflow: complaints from the public, from
@@ -565,7 +566,7 @@ func (g *gen) publishTypical(ctx context.Context, want int) (int, error) {
 			region = "某区"
 		}
 		title := region + "“" + jianfu.Category(c.Category).Label() + "”问题典型案例"
-		summary := "群众反映:" + anonymise(jianfu.Redact(c.Description)) +
+		summary := "群众反映:" + anonymise(redact.Placeholders(c.Description)) +
 			"网信部门受理后移送责任单位办理。经核实," + strings.TrimSuffix(jianfu.CaseOutcomeNames[c.Outcome], "。") + "。"
 		if _, err := g.db.Typical().DraftTypical(sys, c.ID, jianfu.TypicalCase{Title: title, Summary: summary,
 			Lesson: "工作群组、政务应用和公众账号应当服务工作实际,不得以留痕、打卡、点赞等代替实绩;主办单位须落实“谁建群谁负责”。"}); err != nil {

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"jianfu"
+	"jianfu/redact"
 )
 
 // caseLedgerHeaders are the columns of the case ledger (问题线索台账) that
@@ -36,7 +37,7 @@ func CaseLedgerRecord(c *jianfu.Case, cal jianfu.WorkdayCounter, now time.Time) 
 	}
 	channel := c.ChannelName
 	if channel == "" {
-		channel = jianfu.Redact(c.ChannelText)
+		channel = redact.Placeholders(c.ChannelText)
 	}
 	unit := c.UnitName
 	if unit == "" {
@@ -67,7 +68,7 @@ func CaseLedgerRecord(c *jianfu.Case, cal jianfu.WorkdayCounter, now time.Time) 
 	return []string{
 		c.Number, jianfu.CaseSourceNames[c.Source], jianfu.CategoryLabels(cats), channel, c.RegionName, unit,
 		jianfu.CaseStatusNames[c.Status], stage, due, overdue, late, escalated, jianfu.CaseOutcomeNames[c.Outcome],
-		stamp(&c.CreatedAt), stamp(c.ClosedAt), summary(jianfu.Redact(c.Description), ledgerSummary),
+		stamp(&c.CreatedAt), stamp(c.ClosedAt), summary(redact.Placeholders(c.Description), ledgerSummary),
 	}
 }
 

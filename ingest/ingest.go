@@ -140,11 +140,11 @@ func (p *Pipeline) redactor(ctx context.Context) *redact.Redactor {
 	if err != nil {
 		p.Log.Warn("redaction: cannot read the registry's names; masking numbers only", "err", err)
 		if p.red == nil {
-			p.red = redact.New(nil)
+			p.red = redact.New()
 		}
 		return p.red
 	}
-	p.red, p.redAt = redact.New(names), time.Now()
+	p.red, p.redAt = redact.New(names...), time.Now()
 	return p.red
 }
 
@@ -336,7 +336,7 @@ const (
 // finding builds the stored finding: an excerpt around the spans of the
 // redacted text, the spans moved into it, and the topic of a material demand.
 func (p *Pipeline) finding(m *jianfu.Message, r *detect.Result, sender string, red *redact.Redactor) *jianfu.Finding {
-	text := red.Text(m.Text)
+	text := red.Mask(m.Text)
 	rs := []rune(text)
 	f := &jianfu.Finding{At: m.Time, Sender: sender, Severity: string(r.Severity), Score: r.Score, Assessed: r.Assessed, Offhours: r.Offhours, Source: m.Source}
 	for _, c := range r.Categories {

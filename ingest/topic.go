@@ -108,7 +108,7 @@ func cleanTopic(s string) string {
 	s = timeRe.ReplaceAllString(s, "")
 	s = stopRe.ReplaceAllString(s, "")
 	return strings.Map(func(r rune) rune {
-		if r == redact.Mask || unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) {
+		if r == redact.MaskRune || unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) {
 			return -1
 		}
 		return r

@@ -12,7 +12,7 @@ func TestTopicMakesTheSameRequestComparable(t *testing.T) {
 	d := testDetector(t)
 	topic := func(text string) string {
 		r := d.Analyze(detect.Message{Text: text})
-		return Topic([]rune(redact.Text(text)), r.Spans)
+		return Topic([]rune(redact.Mask(text)), r.Spans)
 	}
 	a := topic("@所有人 请各村于本周五下班前报送辖区60岁以上独居老人信息统计表,模板见附件")
 	b := topic("各社区:请在3月8日前上报60岁以上独居老人信息统计表(纸质版盖章)")

@@ -1,340 +1,275 @@
-// Package redact masks personal data in the excerpts burden monitoring keeps
-// of work-group messages: mobile and landline phone numbers, 18-digit
-// resident ID numbers whose check digit is valid (GB 11643), bank card
-// numbers that pass the Luhn check, the names of people known to the
-// registry, and the name after an @ mention.
-//
-// Masking keeps the length in characters (runes), so offsets into the text
-// stay valid: 13812345678 becomes 138****5678, 张三丰 becomes 张**.
+// Package redact finds personal data in free text — phone numbers, resident
+// ID numbers, bank cards, e-mail addresses, the names of known people and
+// @mentions — and hides it in one of two ways: masked rune for rune in the
+// excerpts burden monitoring keeps (so offsets into them stay valid), or
+// replaced by placeholders in case documents, exports and published typical
+// cases. One detector serves both, so what an excerpt hides and what a
+// publication hides cannot drift apart.
 package redact
 
 import (
-	"sort"
+	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
-// Mask is the character that replaces masked characters.
-const Mask = '*'
+// MaskRune replaces each hidden character of a masked text.
+const MaskRune = '*'
 
-// Redactor masks personal data; it is immutable and safe for concurrent use.
-type Redactor struct {
-	names map[rune][]string // known names by their first rune, longest first
+// Kind is a kind of personal data.
+type Kind uint8
+
+const (
+	Mobile   Kind = iota + 1 // 手机号码, with or without +86
+	Landline                 // 固定电话, with an area code, or alone after a word like 电话
+	IDNumber                 // 身份证号码, 18 characters (15 when labelled as one)
+	BankCard                 // 银行卡号, 16–19 digits passing the Luhn check
+	Email                    // 电子邮箱
+	Name                     // 姓名 of a person the caller knows
+	Mention                  // the name after an @ in a group message
+)
+
+var labels = [...]string{Mobile: "手机号码", Landline: "固定电话", IDNumber: "身份证号码", BankCard: "银行卡号", Email: "电子邮箱", Name: "姓名", Mention: "@的人名"}
+
+// String is the Chinese name of the kind, as shown to reviewers.
+func (k Kind) String() string {
+	if int(k) < len(labels) && labels[k] != "" {
+		return labels[k]
+	}
+	return "个人信息"
 }
 
-// New returns a redactor that also masks the given names (people the
-// registry knows: users, group owners and administrators, responsible
-// persons). Names shorter than two characters are ignored: a single
-// character is not a name one can find in running text.
-func New(names []string) *Redactor {
-	r := &Redactor{names: map[rune][]string{}}
+// Kinds is a list of kinds; it prints as a Chinese list (手机号码、姓名).
+type Kinds []Kind
+
+func (ks Kinds) String() string {
+	s := make([]string, len(ks))
+	for i, k := range ks {
+		s[i] = k.String()
+	}
+	return strings.Join(s, "、")
+}
+
+// Span is one piece of personal data: the runes [Start, End) of the text.
+type Span struct {
+	Start, End int
+	Kind       Kind
+	// lead and tail count the maskable runes (digits, name characters, the
+	// local part of an e-mail) that masking leaves visible at each end.
+	lead, tail int
+	at         int // of an e-mail: where its @ is, from Start
+}
+
+// Redactor finds and hides personal data, including the names it was
+// given. It is immutable and safe for concurrent use; the nil *Redactor
+// knows no names.
+type Redactor struct {
+	names map[rune][][]rune // by first rune, longest first
+	first [1024]uint64      // bit set of the first runes below U+10000, to skip the map
+	count int
+}
+
+// New returns a redactor that also finds the given names (a reporter, a
+// group owner, the people the registry knows). A name must have 2 to 8
+// characters and no Latin letters or digits: anything shorter or looser
+// would hide ordinary words.
+func New(names ...string) *Redactor {
+	r := &Redactor{names: map[rune][][]rune{}}
 	seen := map[string]bool{}
 	for _, n := range names {
-		n = strings.TrimSpace(n)
-		if utf8.RuneCountInString(n) < 2 || utf8.RuneCountInString(n) > 8 || seen[n] {
+		n = strings.Map(func(c rune) rune {
+			if isSpace(fold(c)) {
+				return -1
+			}
+			return c
+		}, n)
+		if c := utf8.RuneCountInString(n); c < 2 || c > 8 || seen[n] || !nameLike(n) {
 			continue
 		}
 		seen[n] = true
-		first, _ := utf8.DecodeRuneInString(n)
-		r.names[first] = append(r.names[first], n)
+		rs := []rune(n)
+		r.names[rs[0]] = append(r.names[rs[0]], rs)
+		if rs[0] < 1<<16 {
+			r.first[rs[0]>>6] |= 1 << (rs[0] & 63)
+		}
+		r.count++
 	}
-	for k := range r.names {
-		l := r.names[k]
-		sort.Slice(l, func(i, j int) bool { return len(l[i]) > len(l[j]) })
+	for _, l := range r.names {
+		slices.SortStableFunc(l, func(a, b []rune) int { return len(b) - len(a) })
 	}
 	return r
 }
 
-// Names reports how many names the redactor masks.
-func (r *Redactor) Names() int {
-	n := 0
-	for _, l := range r.names {
-		n += len(l)
+// nameLike refuses what is not a Chinese name: anything with ASCII (also
+// full-width) letters, digits or punctuation, or with 某 (anonymised already).
+func nameLike(n string) bool {
+	for _, c := range n {
+		f := fold(c)
+		if f < 128 || c == '某' {
+			return false
+		}
 	}
-	return n
+	return true
 }
 
-// Text returns s with personal data masked, rune for rune.
-func (r *Redactor) Text(s string) string {
-	if s == "" {
+// Names reports how many names the redactor finds.
+func (r *Redactor) Names() int {
+	if r == nil {
+		return 0
+	}
+	return r.count
+}
+
+// Spans returns the personal data in s, in order and without overlaps.
+// Offsets are in runes.
+func (r *Redactor) Spans(s string) []Span {
+	if !r.mayHold(s) {
+		return nil
+	}
+	return r.find([]rune(s))
+}
+
+// Mask hides the personal data in s rune for rune with MaskRune, keeping
+// enough to recognise the shape: 138****5678, 110105************,
+// 6222 **** **** 0128, z*******@163.com, 张**, @张*. The result has as many
+// runes as s, in the same places.
+func (r *Redactor) Mask(s string) string {
+	if !r.mayHold(s) {
 		return s
 	}
 	rs := []rune(s)
-	changed := maskNumbers(rs)
-	if r != nil && len(r.names) > 0 && r.maskNames(rs) {
-		changed = true
-	}
-	if maskMentions(rs) {
-		changed = true
-	}
-	if !changed {
+	spans := r.find(rs)
+	if len(spans) == 0 {
 		return s
+	}
+	for _, sp := range spans {
+		m := 0
+		for k := sp.Start; k < sp.End; k++ {
+			if maskable(rs, sp, k) {
+				m++
+			}
+		}
+		i := 0
+		for k := sp.Start; k < sp.End; k++ {
+			if maskable(rs, sp, k) {
+				if i >= sp.lead && i < m-sp.tail {
+					rs[k] = MaskRune
+				}
+				i++
+			}
+		}
 	}
 	return string(rs)
 }
 
-// Text masks with no known names.
-func Text(s string) string { return (*Redactor)(nil).Text(s) }
-
-func isDigit(r rune) bool { return r >= '0' && r <= '9' }
-
-// digitRun is a maximal run of digits (with an optional trailing X for ID
-// numbers), possibly split by single spaces or hyphens as people write card
-// and phone numbers ("6222 0212 3456 7890", "0731-8888 1234").
-type digitRun struct {
-	start, end int   // runes [start, end)
-	pos        []int // positions of the digits (and X) in the run
+// maskable reports whether the rune at k belongs to what a span hides, and
+// not to its separators, the plus of its country code, its @ or its domain.
+func maskable(rs []rune, sp Span, k int) bool {
+	c := fold(rs[k])
+	switch sp.Kind {
+	case Name:
+		return !isSpace(c)
+	case Mention:
+		return k > sp.Start
+	case Email:
+		return k < sp.Start+sp.at
+	default:
+		return isDigit(c) || c == 'X' || c == 'x'
+	}
 }
 
-func maskNumbers(rs []rune) bool {
-	changed := false
-	for i := 0; i < len(rs); {
-		if !isDigit(rs[i]) || i > 0 && (isDigit(rs[i-1]) || isLatin(rs[i-1])) {
-			i++
-			continue
-		}
-		run := scanRun(rs, i)
-		if run.end <= i {
-			i++
-			continue
-		}
-		if maskRun(rs, run) {
-			changed = true
-		}
-		i = run.end
+// Placeholders replaces the personal data in s for documents and
+// publications: [电话], [身份证号], [银行卡号], [邮箱]; a known name keeps its
+// surname (张某, 张某某, 欧阳某某), a mention becomes @某.
+func (r *Redactor) Placeholders(s string) string {
+	if !r.mayHold(s) {
+		return s
 	}
-	return changed
+	rs := []rune(s)
+	spans := r.find(rs)
+	if len(spans) == 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	last := 0
+	for _, sp := range spans {
+		b.WriteString(string(rs[last:sp.Start]))
+		switch sp.Kind {
+		case Mobile, Landline:
+			b.WriteString("[电话]")
+		case IDNumber:
+			b.WriteString("[身份证号]")
+		case BankCard:
+			b.WriteString("[银行卡号]")
+		case Email:
+			b.WriteString("[邮箱]")
+		case Mention:
+			b.WriteString("@某")
+		case Name:
+			b.WriteString(surnamed(rs[sp.Start:sp.End]))
+		}
+		last = sp.End
+	}
+	b.WriteString(string(rs[last:]))
+	return b.String()
 }
 
-func isLatin(r rune) bool { return r < 128 && unicode.IsLetter(r) }
+// compoundSurnames are the two-character surnames a placeholder keeps whole.
+var compoundSurnames = []string{"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯", "轩辕", "令狐",
+	"端木", "西门", "南宫", "独孤", "呼延", "闻人", "澹台", "申屠", "太史", "百里", "钟离", "万俟", "司空", "赫连", "濮阳", "公羊", "淳于", "单于", "拓跋", "完颜"}
 
-// scanRun reads digits from i, allowing one space or hyphen between digit
-// groups, and a final X or x (the ID check character).
-func scanRun(rs []rune, i int) digitRun {
-	run := digitRun{start: i}
-	j := i
-	for j < len(rs) {
-		switch {
-		case isDigit(rs[j]):
-			run.pos = append(run.pos, j)
-			j++
-		case (rs[j] == ' ' || rs[j] == '-') && j+1 < len(rs) && isDigit(rs[j+1]) && len(run.pos) > 0:
-			j++
-		case (rs[j] == 'X' || rs[j] == 'x') && len(run.pos) == 17:
-			run.pos = append(run.pos, j)
-			j++
-			run.end = j
-			return run
-		default:
-			run.end = j
-			return run
+// surnamed writes a name as its surname and 某 (one character of given
+// name) or 某某 (more), the way published cases name people.
+func surnamed(name []rune) string {
+	var rs []rune
+	for _, c := range name {
+		if !isSpace(fold(c)) {
+			rs = append(rs, c)
 		}
 	}
-	run.end = j
-	return run
+	n := 1
+	if len(rs) >= 3 && slices.Contains(compoundSurnames, string(rs[:2])) {
+		n = 2
+	}
+	if len(rs)-n >= 2 {
+		return string(rs[:n]) + "某某"
+	}
+	return string(rs[:n]) + "某"
 }
 
-// maskRun masks the numbers within a run. A run may hold one number, or
-// several separated by spaces that are not one number (a date and a phone).
-func maskRun(rs []rune, run digitRun) bool {
-	digits := make([]rune, len(run.pos))
-	for k, p := range run.pos {
-		digits[k] = rs[p]
-	}
-	mask := func(from, to int) { // digit indexes [from, to)
-		for k := from; k < to; k++ {
-			rs[run.pos[k]] = Mask
+// Found lists the kinds of personal data in s, each once, in the order of
+// the Kind constants: what a reviewer must remove before publishing.
+func (r *Redactor) Found(s string) Kinds {
+	var ks Kinds
+	for _, sp := range r.Spans(s) {
+		if !slices.Contains(ks, sp.Kind) {
+			ks = append(ks, sp.Kind)
 		}
 	}
-	n := len(digits)
-	switch {
-	case n == 18 && ValidID(string(digits)):
-		mask(6, 18) // keep the region code of issue
-		return true
-	case n == 11 && isMobile(digits):
-		mask(3, 7)
-		return true
-	case n >= 16 && n <= 19 && Luhn(string(digits)):
-		mask(4, n-4)
-		return true
-	case n >= 10 && n <= 12 && digits[0] == '0' && digits[1] != '0':
-		// a landline with its area code: 0731-88881234, 010 12345678
-		mask(n-8, n-4)
-		return true
-	case n == 8 && run.end-run.start == 8 && digits[0] >= '2':
-		// a local landline number written alone (8 digits, no separators):
-		// too many false hits on dates (20260301) unless it cannot be a date
-		if !plausibleDate(digits) {
-			mask(2, 6)
-			return true
-		}
-	}
-	// a run of groups: try each group separated by a space or hyphen
-	return maskGroups(rs, run)
+	slices.Sort(ks)
+	return ks
 }
 
-// maskGroups masks mobile numbers inside a longer run ("电话 138 1234 5678"
-// stays one run; "2026-03-01 13812345678" holds a date and a mobile).
-func maskGroups(rs []rune, run digitRun) bool {
-	changed := false
-	// walk digit groups split by separators
-	var groups [][]int
-	cur := []int{}
-	for k, p := range run.pos {
-		if k > 0 && p != run.pos[k-1]+1 {
-			groups = append(groups, cur)
-			cur = []int{}
-		}
-		cur = append(cur, p)
-	}
-	groups = append(groups, cur)
-	if len(groups) < 2 {
-		return false
-	}
-	for _, g := range groups {
-		d := make([]rune, len(g))
-		for k, p := range g {
-			d[k] = rs[p]
-		}
-		switch {
-		case len(d) == 11 && isMobile(d):
-			for _, p := range g[3:7] {
-				rs[p] = Mask
-			}
-			changed = true
-		case len(d) == 18 && ValidID(string(d)):
-			for _, p := range g[6:] {
-				rs[p] = Mask
-			}
-			changed = true
-		}
-	}
-	return changed
-}
+// Mask masks s with no known names; see Redactor.Mask.
+func Mask(s string) string { return (*Redactor)(nil).Mask(s) }
 
-func isMobile(d []rune) bool {
-	return len(d) == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9'
-}
+// Placeholders replaces personal data in s with no known names; see
+// Redactor.Placeholders.
+func Placeholders(s string) string { return (*Redactor)(nil).Placeholders(s) }
 
-func plausibleDate(d []rune) bool {
-	y := int(d[0]-'0')*1000 + int(d[1]-'0')*100 + int(d[2]-'0')*10 + int(d[3]-'0')
-	m := int(d[4]-'0')*10 + int(d[5]-'0')
-	day := int(d[6]-'0')*10 + int(d[7]-'0')
-	return y >= 1900 && y <= 2100 && m >= 1 && m <= 12 && day >= 1 && day <= 31
-}
+// Found lists the kinds of personal data in s with no known names; see
+// Redactor.Found.
+func Found(s string) Kinds { return (*Redactor)(nil).Found(s) }
 
-var idWeights = [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-
-// ValidID reports whether s is an 18-character resident ID number whose
-// check character is right (ISO 7064 MOD 11-2, GB 11643-1999).
-func ValidID(s string) bool {
-	if len(s) != 18 {
-		return false
+// mayHold is a cheap first look: no digit, no @ and no known name means
+// nothing to find. Full-width forms all start with the byte 0xEF in UTF-8.
+func (r *Redactor) mayHold(s string) bool {
+	if r != nil && r.count > 0 {
+		return s != ""
 	}
-	sum := 0
-	for i := 0; i < 17; i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return false
-		}
-		sum += int(c-'0') * idWeights[i]
-	}
-	check := "10X98765432"[sum%11]
-	last := s[17]
-	if last == 'x' {
-		last = 'X'
-	}
-	return last == check
-}
-
-// Luhn reports whether a digit string passes the Luhn check, as bank card
-// numbers do.
-func Luhn(s string) bool {
-	if len(s) < 2 {
-		return false
-	}
-	sum := 0
-	double := false
-	for i := len(s) - 1; i >= 0; i-- {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return false
-		}
-		d := int(c - '0')
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-	}
-	return sum%10 == 0
-}
-
-// maskNames masks every known name: the surname stays, the rest is masked.
-func (r *Redactor) maskNames(rs []rune) bool {
-	changed := false
-	for i := 0; i < len(rs); i++ {
-		cands := r.names[rs[i]]
-		for _, name := range cands {
-			n := utf8.RuneCountInString(name)
-			if i+n > len(rs) || string(rs[i:i+n]) != name {
-				continue
-			}
-			for k := i + 1; k < i+n; k++ {
-				rs[k] = Mask
-			}
-			changed = true
-			i += n - 1
-			break
-		}
-	}
-	return changed
-}
-
-// maskMentions masks the name after an @ ("@张三 请回复" → "@张* 请回复"),
-// except the everyone mentions (@所有人, @全体成员, @all).
-func maskMentions(rs []rune) bool {
-	changed := false
-	for i := 0; i < len(rs); i++ {
-		if rs[i] != '@' && rs[i] != '＠' {
-			continue
-		}
-		j := i + 1
-		for j < len(rs) && j-i <= 7 && !stopsMention(rs[j]) {
-			j++
-		}
-		if everyone(string(rs[i+1 : j])) {
-			continue
-		}
-		end := j
-		if j < len(rs) && !stopsMention(rs[j]) || j == len(rs) && j-i-1 > 4 {
-			// no end in sight ("@张三请回复"): a name is mostly two characters
-			end = i + 3
-		}
-		if end-i-1 < 2 {
-			continue
-		}
-		for k := i + 2; k < end && k < len(rs); k++ {
-			rs[k] = Mask
-		}
-		changed = true
-		i = end - 1
-	}
-	return changed
-}
-
-func stopsMention(r rune) bool {
-	return unicode.IsSpace(r) || unicode.IsPunct(r) || r == '@' || r == '＠' || r == '\u2005' || unicode.IsSymbol(r)
-}
-
-func everyone(name string) bool {
-	l := strings.ToLower(name)
-	for _, p := range []string{"所有人", "全体成员", "全体", "all"} {
-		if strings.HasPrefix(l, p) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= '0' && c <= '9' || c == '@' || c == 0xEF {
 			return true
 		}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"jianfu"
 	"jianfu/docx"
+	"jianfu/redact"
 )
 
 // CaseDocument composes the 整改意见 and 问责建议 of a case as a Chinese
@@ -47,7 +48,7 @@ func CaseDocument(c *jianfu.Case, events []*jianfu.CaseEvent, opinions []*jianfu
 	d.Blocks = append(d.Blocks, docx.Table{Rows: caseFacts(c)})
 
 	d.Add(docx.Heading, "二、问题事实")
-	d.Add(docx.Body, jianfu.Redact(c.Description))
+	d.Add(docx.Body, redact.Placeholders(c.Description))
 
 	d.Add(docx.Heading, "三、办理经过")
 	for _, e := range events {
@@ -100,7 +101,7 @@ func caseFacts(c *jianfu.Case) [][2]string {
 	}
 	channel := c.ChannelName
 	if channel == "" {
-		channel = jianfu.Redact(c.ChannelText) // typed by the reporter, as the ledger shows it
+		channel = redact.Placeholders(c.ChannelText) // typed by the reporter, as the ledger shows it
 	}
 	if channel == "" {
 		channel = "未关联已登记渠道"

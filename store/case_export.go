@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"jianfu"
+	"jianfu/redact"
 )
 
 // exportBatch is how many cases an export reads at a time. It pages by
@@ -95,8 +96,8 @@ func (db *DB) caseBatch(ctx context.Context, w where, size int) ([]*caseRow, err
 // address, coordinates and media link (which can point at a person) and
 // whether an identity is stored are dropped.
 func ledgerCase(c *jianfu.Case) *jianfu.Case {
-	c.Description = jianfu.Redact(c.Description)
-	c.ChannelText = jianfu.Redact(c.ChannelText)
+	c.Description = redact.Placeholders(c.Description)
+	c.ChannelText = redact.Placeholders(c.ChannelText)
 	c.Address, c.Lat, c.Lon, c.MediaURL = "", nil, nil, ""
 	c.HasIdentity = false
 	return c

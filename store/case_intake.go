@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"jianfu"
+	"jianfu/redact"
 	"jianfu/secret"
 )
 
@@ -93,18 +94,22 @@ func (tx *Tx) matchChannel(typed, description string) (*publicChannel, error) {
 	return &ch, nil
 }
 
-// scrubIdentity removes the reporter's own name, phone and e-mail from the
-// words of the complaint, which everybody handling the case reads.
+// scrubIdentity removes from the words of the complaint, which everybody
+// handling the case reads (the unit complained about included), the
+// reporter's own name, phone and e-mail as given, and then every phone, ID
+// number, bank card and e-mail, and the name however spaced: a reporter,
+// named or anonymous, is not to be recognised by what they wrote.
 func scrubIdentity(text string, id *jianfu.ReporterIdentity) string {
-	if id == nil {
-		return text
-	}
-	for _, v := range []string{id.Phone, id.Email, id.Name} {
-		if utf8.RuneCountInString(strings.TrimSpace(v)) >= 2 {
-			text = strings.ReplaceAll(text, strings.TrimSpace(v), "[已隐去]")
+	var name string
+	if id != nil {
+		for _, v := range []string{id.Phone, id.Email, id.Name} {
+			if utf8.RuneCountInString(strings.TrimSpace(v)) >= 2 {
+				text = strings.ReplaceAll(text, strings.TrimSpace(v), "[已隐去]")
+			}
 		}
+		name = id.Name
 	}
-	return text
+	return redact.New(name).Placeholders(text)
 }
 
 // checkAttachments checks every image by its content and strips its

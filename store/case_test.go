@@ -371,7 +371,7 @@ func TestReporterIdentityIsSealed(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newCaseWorld(t, db)
 		// Without a key, named complaints are refused and anonymous ones taken.
-		named := &jianfu.Complaint{Source: jianfu.SourceComplaint, RegionCode: "390102", Description: "江南教育发布要求每个老师每天转发三篇文章并截图。我是王晓明,电话13912345678。",
+		named := &jianfu.Complaint{Source: jianfu.SourceComplaint, RegionCode: "390102", Description: "江南教育发布要求每个老师每天转发三篇文章并截图。我是王晓明,电话13912345678,也可打139-1234-5678,身份证110101 19900307 1233。",
 			Identity: &jianfu.ReporterIdentity{Name: "王晓明", Phone: "13912345678", Email: "wxm@example.cn"}}
 		if _, err := db.Intake().SubmitComplaint(anonymous(), named); code(err) != jianfu.EINVALID || !strings.Contains(jianfu.ErrorMessage(err, "zh"), "匿名") {
 			t.Errorf("named complaint without a key: %v", err)
@@ -387,6 +387,9 @@ func TestReporterIdentityIsSealed(t *testing.T) {
 		}
 		if strings.Contains(c.Description, "王晓明") || strings.Contains(c.Description, "13912345678") || !strings.Contains(c.Description, "[已隐去]") {
 			t.Errorf("the reporter's own name stays in the description: %q", c.Description)
+		}
+		if strings.Contains(c.Description, "1234-5678") || strings.Contains(c.Description, "19900307") || !strings.Contains(c.Description, "[电话]") || !strings.Contains(c.Description, "[身份证号]") {
+			t.Errorf("another form of the reporter's phone, or their ID number, stays in the description: %q", c.Description)
 		}
 
 		dump := dumpDatabase(t, db)

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"jianfu"
+	"jianfu/redact"
 )
 
 const typicalCols = `t.id, t.case_id, t.title, t.summary, t.lesson, t.category, t.outcome, r.name, t.status, t.drafted_by, t.published_by, t.published_at, t.updated_at`
@@ -97,7 +98,8 @@ func (s *Typical) DraftTypical(ctx context.Context, id int64, in jianfu.TypicalC
 		if err != nil {
 			return "", err
 		}
-		title, summary, lesson := jianfu.Redact(strings.TrimSpace(in.Title), names...), jianfu.Redact(strings.TrimSpace(in.Summary), names...), jianfu.Redact(strings.TrimSpace(in.Lesson), names...)
+		red := redact.New(names...)
+		title, summary, lesson := red.Placeholders(strings.TrimSpace(in.Title)), red.Placeholders(strings.TrimSpace(in.Summary)), red.Placeholders(strings.TrimSpace(in.Lesson))
 		res, err := tx.exec(`UPDATE typical_cases SET title = ?, summary = ?, lesson = ?, category = ?, outcome = ?, status = 'draft', drafted_by = ?, drafted_id = ?,
 			published_by = '', published_at = NULL, updated_at = ? WHERE case_id = ?`,
 			title, summary, lesson, c.Category, string(c.Outcome), a.Username, a.UserID, ms(tx.now), c.ID)
@@ -147,8 +149,8 @@ func (s *Typical) PublishTypical(ctx context.Context, id int64) (*jianfu.Typical
 		if err != nil {
 			return "", err
 		}
-		if left := jianfu.PersonalDataIn(t.Title+"\n"+t.Summary+"\n"+t.Lesson, names...); len(left) > 0 {
-			return "", jianfu.Errorf(jianfu.EINVALID, "案例中仍含个人信息(%s),请修改草稿后再发布", "the text still holds personal data (%s); edit the draft before publishing", strings.Join(left, "、"))
+		if left := redact.New(names...).Found(t.Title + "\n" + t.Summary + "\n" + t.Lesson); len(left) > 0 {
+			return "", jianfu.Errorf(jianfu.EINVALID, "案例中仍含个人信息(%s),请修改草稿后再发布", "the text still holds personal data (%s); edit the draft before publishing", left)
 		}
 		if _, err := tx.exec(`UPDATE typical_cases SET status = 'published', published_by = ?, published_at = ?, updated_at = ? WHERE id = ?`, a.Username, ms(tx.now), ms(tx.now), t.ID); err != nil {
 			return "", err

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"jianfu"
+	"jianfu/redact"
 	"jianfu/report"
 )
 
@@ -100,7 +101,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, fo
 		}
 	}
 	if rights.Handle && c.Status == jianfu.CaseClosed && (typical == nil || form.Action == "typical") {
-		data["TypicalDraft"] = jianfu.Redact(c.Description)
+		data["TypicalDraft"] = redact.Placeholders(c.Description)
 	}
 	p.Data = data
 	p.Status = status
