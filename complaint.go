@@ -142,11 +142,11 @@ func (c *Complaint) Received(now time.Time) time.Time {
 	return now
 }
 
-// Received is the first entry of a complaint's timeline, filed by
+// Submitted is the first entry of a complaint's timeline, filed by
 // submitter: what came in, the registered channel it seems to name
 // (proposedChannel, "" when none), and for the reporter the case number
 // and when triage is due.
-func (c *Case) Received(proposedChannel, submitter string) CaseEvent {
+func (c *Case) Submitted(proposedChannel, submitter string) CaseEvent {
 	note := fmt.Sprintf("收到%s(%s)", CaseSourceNames[c.Source], Category(c.Category).Label())
 	if proposedChannel != "" {
 		note += ",涉及渠道疑为“" + proposedChannel + "”(待确认)"

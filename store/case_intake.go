@@ -210,7 +210,7 @@ func (tx *Tx) insertComplaint(in *complaintInput) (*caseRow, error) {
 	if proposedCh != nil {
 		proposedName = proposedCh.name
 	}
-	if err := tx.caseEvent(id, nil, row.Received(proposedName, c.Source.Submitter(tx.actor))); err != nil {
+	if err := tx.caseEvent(id, nil, row.Submitted(proposedName, c.Source.Submitter(tx.actor))); err != nil {
 		return nil, err
 	}
 	e := &jianfu.AuditEntry{Action: "case.submit", ObjectType: "case", ObjectID: fmt.Sprint(id), RegionPath: region,
