@@ -2,9 +2,10 @@ package jianfu
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // A Case (问题线索/案件) is one problem of "指尖上的形式主义" on its way from
@@ -114,6 +115,21 @@ func (s CaseSource) Valid() bool { _, ok := CaseSourceNames[s]; return ok }
 // administration (so it has a tracking code and public progress).
 func (s CaseSource) Public() bool {
 	return s == SourceComplaint || s == SourceStaff || s == SourceOpen311 || s == SourceHotline
+}
+
+// FiledByMachine reports whether complaints from this source are filed by
+// a machine — an Open311 application, a hotline import — which the
+// timeline and the audit log name. A person's complaint is only ever from
+// "reporter": no account, no address.
+func (s CaseSource) FiledByMachine() bool { return s == SourceOpen311 || s == SourceHotline }
+
+// Submitter is how the timeline names who filed a complaint from this
+// source through actor a: the machine's account, else "reporter".
+func (s CaseSource) Submitter(a *Actor) string {
+	if a != nil && s.FiledByMachine() {
+		return a.Username
+	}
+	return "reporter"
 }
 
 // CaseFinding is what the responsible unit found when it looked into a case.
@@ -231,6 +247,18 @@ type Case struct {
 	// Former is set when the caller's unit was responsible before a
 	// re-routing: it may read the case but no longer act on it.
 	Former bool `json:"former,omitempty"`
+	// StageEscalations counts the escalations of the current stage, so
+	// a sweep escalates once for every Escalate working days overdue.
+	StageEscalations int `json:"-"`
+	// ReporterReopens counts the reopenings the reporter asked for
+	// (MaxReporterReopens at most).
+	ReporterReopens int `json:"-"`
+}
+
+// CaseNumber is the public reference of case id received at at: JF, the
+// year (China time) and the id, "JF2026-000123".
+func CaseNumber(at time.Time, id int64) string {
+	return fmt.Sprintf("JF%d-%06d", at.In(China).Year(), id)
 }
 
 // Overdue reports whether the current stage is past its deadline at now.
@@ -264,201 +292,6 @@ type CaseOpinion struct {
 	ActorName  string      `json:"actor"`
 	OfficeName string      `json:"office,omitempty"` // the actor's unit
 	At         time.Time   `json:"at"`
-}
-
-// Attachment is an image attached to a complaint or to rectification evidence.
-type Attachment struct {
-	AttachmentInfo
-	Data []byte `json:"-"`
-}
-
-// AttachmentInfo describes an attachment without its bytes.
-type AttachmentInfo struct {
-	ID      int64     `json:"id"`
-	Kind    string    `json:"kind"` // "complaint" or "evidence"
-	Name    string    `json:"name"`
-	MIME    string    `json:"mime"`
-	Size    int       `json:"size"`
-	SHA256  string    `json:"sha256"`
-	Created time.Time `json:"created_at"`
-}
-
-// ReporterIdentity is who filed a complaint, when the reporter chose to say.
-// It is stored only encrypted, and shown only to a role with the explicit
-// permission to reveal it, with an audited reason.
-type ReporterIdentity struct {
-	Name  string `json:"name,omitempty"`
-	Phone string `json:"phone,omitempty"`
-	Email string `json:"email,omitempty"`
-	Other string `json:"other,omitempty"` // work unit, post, or how to reach them
-}
-
-// Empty reports whether no field is given.
-func (r *ReporterIdentity) Empty() bool {
-	return r == nil || strings.TrimSpace(r.Name+r.Phone+r.Email+r.Other) == ""
-}
-
-// Complaint is a problem reported by a person: from the public page, from a
-// cadre inside, over Open311, or from a hotline record.
-type Complaint struct {
-	Source      CaseSource
-	SourceRef   string   // the hotline's record id; makes imports idempotent
-	Category    string   // the reporter's choice; "" takes the first proposal
-	Proposed    []string // the demand categories the caller's detector found in the words
-	ChannelID   int64    // a registered channel the reporter picked
-	ChannelText string   // the channel as the reporter named it
-	RegionCode  string   // where: a division code
-	Address     string
-	Lat, Lon    *float64
-	MediaURL    string
-	Description string
-	Attachments []*Attachment
-	Identity    *ReporterIdentity // nil or empty: anonymous
-	ReceivedAt  time.Time         // for imports: when the hotline took it; zero means now
-}
-
-// MaxDescription is the longest description accepted, in characters (the
-// Open311 limit).
-const MaxDescription = 4000
-
-// Validate checks what a reporter typed.
-func (c *Complaint) Validate() error {
-	c.Description = strings.TrimSpace(c.Description)
-	c.ChannelText = strings.TrimSpace(c.ChannelText)
-	c.Address = strings.TrimSpace(c.Address)
-	c.Category = strings.TrimSpace(c.Category)
-	c.Proposed = Proposals(c.Proposed)
-	var probs []Problem
-	add := func(field, zh, en string) { probs = append(probs, Problem{Field: field, Message: zh, English: en}) }
-	switch n := utf8.RuneCountInString(c.Description); {
-	case n == 0:
-		add("description", "请描述遇到的问题:在哪个应用、公众号或群里,被要求做什么", "describe the problem: in which app, account or group, and what you were asked to do")
-	case n < 8:
-		add("description", "描述过短,请至少写8个字,说明具体要求和时间", "the description is too short; write at least 8 characters saying what was demanded and when")
-	case n > MaxDescription:
-		add("description", "描述过长(最多4000字)", "the description is too long (4,000 characters at most)")
-	}
-	if c.Category != "" && !ValidCategory(c.Category) {
-		add("category", "问题类型无效", "unknown problem category")
-	}
-	if utf8.RuneCountInString(c.ChannelText) > 100 {
-		add("channel", "渠道名称过长(最多100字)", "the channel name is too long (100 characters at most)")
-	}
-	if utf8.RuneCountInString(c.Address) > 200 {
-		add("address", "地址过长(最多200字)", "the address is too long (200 characters at most)")
-	}
-	if c.RegionCode == "" && c.ChannelID == 0 {
-		add("region", "请选择问题发生的地区", "choose the region where it happened")
-	}
-	if !c.Source.Valid() {
-		add("source", "来源无效", "unknown source")
-	}
-	if len(c.Attachments) > MaxAttachments {
-		add("attachments", "最多上传3张图片", "at most 3 images")
-	}
-	if id := c.Identity; id != nil {
-		id.Name, id.Phone, id.Email, id.Other = strings.TrimSpace(id.Name), strings.TrimSpace(id.Phone), strings.TrimSpace(id.Email), strings.TrimSpace(id.Other)
-		if utf8.RuneCountInString(id.Name+id.Phone+id.Email+id.Other) > 300 {
-			add("contact", "联系方式过长", "the contact details are too long")
-		}
-		if id.Phone != "" && !looksLikePhone(id.Phone) {
-			add("phone", "电话号码格式不正确(手机11位,或带区号的固定电话)", "the phone number is malformed (11-digit mobile, or a landline with area code)")
-		}
-		if id.Email != "" && (!strings.Contains(id.Email, "@") || strings.ContainsAny(id.Email, " <>")) {
-			add("email", "电子邮箱格式不正确", "the email address is malformed")
-		}
-	}
-	return problemsError(probs)
-}
-
-func looksLikePhone(s string) bool {
-	digits := 0
-	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			digits++
-		case r == '-' || r == ' ' || r == '+' || r == '(' || r == ')':
-		default:
-			return false
-		}
-	}
-	return digits >= 7 && digits <= 15
-}
-
-// ComplaintReceipt is what a reporter gets back: the case number, the
-// secret tracking code (shown once; the store keeps only its digest) and
-// when the office will have triaged it.
-type ComplaintReceipt struct {
-	Number       string    `json:"number"`
-	TrackingCode string    `json:"tracking_code"`
-	TriageDue    time.Time `json:"triage_due"`
-}
-
-// Clue is a problem found by the administration itself: a burden-monitoring
-// finding, a spot-check result, a technical check, a self-inspection or an
-// entry by the office. Source and SourceRef make it idempotent.
-type Clue struct {
-	Source      CaseSource `json:"source"`
-	SourceRef   string     `json:"source_ref"`
-	Category    string     `json:"category"`
-	ChannelID   int64      `json:"channel_id"`
-	RegionCode  string     `json:"region_code"`
-	Description string     `json:"description"`
-	// Proposed are the demand categories the caller's detector found (or
-	// the finding carries), most salient first; a clue without a Category
-	// takes the first.
-	Proposed []string `json:"-"`
-}
-
-// PublicCase is what anyone may see of a case: its number, its public
-// status and public progress. No description, reporter or internal note.
-type PublicCase struct {
-	Number      string         `json:"number"`
-	Category    string         `json:"category"`
-	Status      CaseStatus     `json:"status"`
-	Outcome     CaseOutcome    `json:"outcome,omitempty"`
-	Open        bool           `json:"open"`
-	RegionCode  string         `json:"region_code"`
-	RegionName  string         `json:"region_name"`
-	Address     string         `json:"address,omitempty"`
-	Lat         *float64       `json:"lat,omitempty"`
-	Lon         *float64       `json:"long,omitempty"`
-	UnitName    string         `json:"unit_name,omitempty"`
-	Overdue     bool           `json:"overdue"`
-	Escalated   bool           `json:"escalated"`
-	MergedInto  string         `json:"merged_into,omitempty"`
-	RequestedAt time.Time      `json:"requested_at"`
-	UpdatedAt   time.Time      `json:"updated_at"`
-	ExpectedAt  *time.Time     `json:"expected_at,omitempty"`
-	StatusNote  string         `json:"status_note,omitempty"`
-	Events      []*PublicEvent `json:"events,omitempty"`
-	CanReopen   bool           `json:"can_reopen"`
-}
-
-// PublicEvent is one step of public progress.
-type PublicEvent struct {
-	At   time.Time `json:"at"`
-	Text string    `json:"text"`
-}
-
-// PublicCaseFilter selects public cases (Open311 GET requests).
-type PublicCaseFilter struct {
-	Numbers  []string
-	Category []string
-	Status   string // "open" or "closed"
-	Since    time.Time
-	Until    time.Time
-	Limit    int
-}
-
-// PublicChannel is a registered channel as the complaint form shows it.
-type PublicChannel struct {
-	ID         int64       `json:"id"`
-	Name       string      `json:"name"`
-	Kind       ChannelKind `json:"kind"`
-	Platform   string      `json:"platform"`
-	UnitName   string      `json:"unit_name"`
-	RegionPath string      `json:"region_path"`
 }
 
 // CaseFilter selects cases.
@@ -507,196 +340,52 @@ func (f *CaseFilter) SetView(view string) bool {
 	return true
 }
 
-// WorkdayCounter counts working days (a calendar.Calendar): the working
-// days after the date of a up to and including the date of b.
-type WorkdayCounter interface {
-	WorkdaysBetween(a, b time.Time) int
-}
-
-// LateWorkdays is how many working days the current stage is past its
-// deadline at now: 0 when it is not overdue, at least 1 when it is.
-func (c *Case) LateWorkdays(cal WorkdayCounter, now time.Time) int {
-	if !c.Overdue(now) {
-		return 0
-	}
-	return max(1, cal.WorkdaysBetween(c.DueAt.Add(-24*time.Hour), now))
-}
-
-// Triage is the office's first decision on a clue (分拣).
-type Triage struct {
-	Decision   string   `json:"decision"` // accept, merge or reject
-	Categories []string `json:"categories"`
-	ChannelID  int64    `json:"channel_id"`
-	MergeInto  string   `json:"merge_into"` // the number of the case it duplicates
-	Reason     string   `json:"reason"`     // required to reject; shown to the reporter
-}
-
-// Transfer is 移送: handing a case to the unit responsible. UnitID 0 means
-// the owner of the case's channel. Reason is required when re-routing a
-// case already transferred; the old and the new unit both see it.
-type Transfer struct {
-	UnitID int64  `json:"unit_id"`
-	Note   string `json:"note"`
-	Reason string `json:"reason"`
-}
-
-// CaseAnswer is the responsible unit's reply (答复).
-type CaseAnswer struct {
-	Finding CaseFinding `json:"finding"`
-	Text    string      `json:"text"` // shown to the reporter
-}
-
-// CaseRectification reports what the unit changed, with evidence (整改).
-type CaseRectification struct {
-	Text        string        `json:"text"`
-	Attachments []*Attachment `json:"-"`
-}
-
-// Verification is the office's check of a rectification (核查).
-type Verification struct {
-	Passed bool   `json:"passed"`
-	Note   string `json:"note"`
-}
-
-// Closing ends a case with an honest outcome (办结).
-type Closing struct {
-	Outcome CaseOutcome `json:"outcome"`
-	Note    string      `json:"note"` // shown to the reporter
-}
-
-// DeadlinePolicy is how many working days each stage has, for one category
-// ("*" is the default for every category without its own), how many
-// working days before a deadline the reminder comes, and after how many
-// working days overdue a case goes one level up (and again as often).
-type DeadlinePolicy struct {
-	Category  string    `json:"category"`
-	Triage    int       `json:"triage"`
-	Answer    int       `json:"answer"`
-	Rectify   int       `json:"rectify"`
-	Verify    int       `json:"verify"`
-	Remind    int       `json:"remind"`
-	Escalate  int       `json:"escalate"`
-	UpdatedAt time.Time `json:"updated_at"`
-	UpdatedBy string    `json:"updated_by,omitempty"`
-}
-
-// DefaultCategory is the category of the default deadline policy.
-const DefaultCategory = "*"
-
-// Days returns the working days of a stage.
-func (p DeadlinePolicy) Days(s CaseStage) int {
-	switch s {
-	case StageTriage:
-		return p.Triage
-	case StageAnswer:
-		return p.Answer
-	case StageRectify:
-		return p.Rectify
-	case StageVerify:
-		return p.Verify
-	}
-	return 0
-}
-
-// Validate checks the numbers.
-func (p *DeadlinePolicy) Validate() error {
-	var probs []Problem
-	if p.Category != DefaultCategory && !ValidCategory(p.Category) {
-		probs = append(probs, Problem{Field: "category", Message: "问题类型无效", English: "unknown category"})
-	}
-	for _, f := range []struct {
-		field string
-		v     int
-		min   int
-	}{{"triage", p.Triage, 1}, {"answer", p.Answer, 1}, {"rectify", p.Rectify, 1}, {"verify", p.Verify, 1}, {"remind", p.Remind, 0}, {"escalate", p.Escalate, 1}} {
-		if f.v < f.min || f.v > 60 {
-			probs = append(probs, Problem{Field: f.field, Message: "工作日数应为" + itoa(f.min) + "至60之间的整数", English: "working days must be an integer from " + itoa(f.min) + " to 60"})
+// Describe writes the set fields of the filter, for the audit log of an
+// export: "status=closed category=chain overdue", or "all".
+func (f CaseFilter) Describe() string {
+	var parts []string
+	add := func(k, v string) {
+		if v != "" {
+			parts = append(parts, k+"="+v)
 		}
 	}
-	return problemsError(probs)
+	flag := func(k string, on bool) {
+		if on {
+			parts = append(parts, k)
+		}
+	}
+	add("status", string(f.Status))
+	add("stage", string(f.Stage))
+	add("category", f.Category)
+	add("source", string(f.Source))
+	if f.UnitID != 0 {
+		add("unit", fmt.Sprint(f.UnitID))
+	}
+	add("region", f.RegionPath)
+	flag("open", f.Open)
+	flag("overdue", f.Overdue)
+	flag("due_soon", f.DueSoon)
+	flag("escalated", f.Escalated)
+	if q := strings.TrimSpace(f.Query); q != "" {
+		add("q", strconv.Quote(q))
+	}
+	if len(parts) == 0 {
+		return "all"
+	}
+	return strings.Join(parts, " ")
 }
 
-// SweepResult says what a deadline sweep did.
-type SweepResult struct {
-	Checked   int `json:"checked"`
-	Reminded  int `json:"reminded"`
-	Overdue   int `json:"overdue"`
-	Escalated int `json:"escalated"`
-}
-
-// OverdueBoard is the overdue picture of the caller's scope: per
-// responsible unit and per region one level below the caller's.
-type OverdueBoard struct {
-	Units     []*OverdueRow `json:"units"`
-	Regions   []*OverdueRow `json:"regions"`
-	Open      int           `json:"open"`
-	Overdue   int           `json:"overdue"`
-	DueSoon   int           `json:"due_soon"`
-	Escalated int           `json:"escalated"`
-}
-
-// OverdueRow is one line of the board.
-type OverdueRow struct {
-	ID          int64  `json:"id,omitempty"`   // unit id
-	Path        string `json:"path,omitempty"` // region path
-	Name        string `json:"name"`
-	Open        int    `json:"open"`
-	Overdue     int    `json:"overdue"`
-	Escalated   int    `json:"escalated"`
-	MaxWorkdays int    `json:"max_overdue_workdays"` // the longest overdue, in working days
-}
-
-// TypicalCase is an anonymised case published as a 典型案例.
-type TypicalCase struct {
-	CaseID      int64       `json:"-"`
-	ID          int64       `json:"id"`
-	Title       string      `json:"title"`
-	Summary     string      `json:"summary"`
-	Lesson      string      `json:"lesson,omitempty"`
-	Category    string      `json:"category"`
-	Outcome     CaseOutcome `json:"outcome"`
-	RegionName  string      `json:"region_name"`
-	Status      string      `json:"status"` // draft, published, withdrawn
-	DraftedBy   string      `json:"drafted_by,omitempty"`
-	PublishedBy string      `json:"published_by,omitempty"`
-	PublishedAt *time.Time  `json:"published_at,omitempty"`
-	UpdatedAt   time.Time   `json:"updated_at"`
-}
-
-// TypicalFilter selects typical cases.
-type TypicalFilter struct {
-	Category string
-	Query    string
-	Page
-}
-
-// IntakeService takes complaints and clues in (问题发现). Methods that take
-// a person's complaint or show public progress work without an actor;
-// CreateClue needs one. Changes write their audit entries in the same
-// transaction.
-type IntakeService interface {
-	// SubmitComplaint files a complaint. Anonymous unless Identity is
-	// given, in which case it is stored encrypted; without a configured
-	// key an identity is refused (EINVALID) and anonymous complaints still
-	// work. A hotline record already imported (same SourceRef) answers
-	// ECONFLICT.
-	SubmitComplaint(ctx context.Context, c *Complaint) (*ComplaintReceipt, error)
-	// AcceptsIdentity reports whether a key to encrypt identities is configured.
-	AcceptsIdentity() bool
-	// TrackCase shows public progress for a tracking code; ENOTFOUND for a
-	// wrong code.
-	TrackCase(ctx context.Context, code string) (*PublicCase, error)
-	// RequestReopen lets the reporter ask to reopen a closed or rejected case.
-	RequestReopen(ctx context.Context, code, reason string) error
-	// PublicCases lists public-intake cases (Open311 GET requests).
-	PublicCases(ctx context.Context, f PublicCaseFilter) ([]*PublicCase, error)
-	// ComplaintRegions lists the regions a complaint can name (to county level).
-	ComplaintRegions(ctx context.Context) ([]*Region, error)
-	// ComplaintChannels searches filed, active channels by name.
-	ComplaintChannels(ctx context.Context, query, regionPath string, limit int) ([]*PublicChannel, error)
-	// CreateClue adds a clue found by the administration; the same
-	// Source and SourceRef twice returns the existing case.
-	CreateClue(ctx context.Context, c *Clue) (*Case, bool, error)
+// Ledger keeps of the case what may leave the people handling it (the
+// 台账 goes to the office above): the description and the channel as the
+// reporter named it are redacted (by redact, the personal-data rule); the address, coordinates and media link
+// (which can point at a person) and whether an identity is stored are
+// dropped. It changes c and returns it.
+func (c *Case) Ledger(redact func(string) string) *Case {
+	c.Description = redact(c.Description)
+	c.ChannelText = redact(c.ChannelText)
+	c.Address, c.Lat, c.Lon, c.MediaURL = "", nil, nil, ""
+	c.HasIdentity = false
+	return c
 }
 
 // CaseService is the case workflow (案例移送、责任协同): reading cases and
@@ -731,29 +420,4 @@ type CaseService interface {
 	// RevealReporter decrypts a reporter's identity. It needs the
 	// reporter_access role and a reason, and writes an audit entry.
 	RevealReporter(ctx context.Context, id int64, reason string) (*ReporterIdentity, error)
-}
-
-// DeadlineService keeps the working-day deadlines of cases: reminders,
-// overdue marks, escalation (提级督办) and the per-stage policy.
-type DeadlineService interface {
-	// SweepDeadlines reminds, marks overdue and escalates the open cases
-	// in scope as of now. The server runs it periodically; it is
-	// idempotent.
-	SweepDeadlines(ctx context.Context, now time.Time) (*SweepResult, error)
-	OverdueBoard(ctx context.Context) (*OverdueBoard, error)
-	CaseDeadlines(ctx context.Context) ([]*DeadlinePolicy, error)
-	SetCaseDeadlines(ctx context.Context, p *DeadlinePolicy) error
-}
-
-// TypicalService publishes anonymised typical cases (典型案例).
-type TypicalService interface {
-	// DraftTypical saves an anonymised draft of a closed case as a
-	// typical case; PublishTypical (by another supervisor) makes it public.
-	DraftTypical(ctx context.Context, id int64, t TypicalCase) (*TypicalCase, error)
-	PublishTypical(ctx context.Context, id int64) (*TypicalCase, error)
-	WithdrawTypical(ctx context.Context, id int64, reason string) error
-	TypicalOfCase(ctx context.Context, id int64) (*TypicalCase, error)
-	// FindTypicalCases lists published typical cases; no actor needed.
-	FindTypicalCases(ctx context.Context, f TypicalFilter) ([]*TypicalCase, int, error)
-	FindTypicalCase(ctx context.Context, id int64) (*TypicalCase, error)
 }

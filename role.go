@@ -74,3 +74,59 @@ func ParseRoles(s string) ([]Role, error) {
 	}
 	return out, nil
 }
+
+// What roles may do with cases (问题线索). The permissions are defined
+// here, once; the store checks them and scopes what each reaches (region
+// subtree or unit subtree), and the pages ask them to show their forms.
+var (
+	// caseRegionReaders read every case of their region subtree; unit
+	// administrators read only the cases ever transferred to their unit
+	// subtree.
+	caseRegionReaders = []Role{RoleSupervisor, RoleCaseHandler, RoleInspector, RoleReviewer, RoleReporterAccess}
+	// caseHandlers are the office's people who move cases: triage,
+	// transfer, verify, close, reopen, opinions, deadline sweeps,
+	// hotline imports, typical-case drafts.
+	caseHandlers = []Role{RoleSupervisor, RoleCaseHandler}
+	// clueAdders may register clues the administration found itself.
+	clueAdders = []Role{RoleSupervisor, RoleCaseHandler, RoleInspector}
+)
+
+// ReadsRegionCases reports whether the actor reads the cases of its whole
+// region subtree, rather than those of its unit subtree.
+func (a *Actor) ReadsRegionCases() bool { return a.HasAny(caseRegionReaders...) }
+
+// CanReadCases reports whether the actor may read cases at all.
+func (a *Actor) CanReadCases() bool { return a.ReadsRegionCases() || a.Has(RoleUnitAdmin) }
+
+// CanHandleCases reports whether the actor may move cases as the office.
+func (a *Actor) CanHandleCases() bool { return a.HasAny(caseHandlers...) }
+
+// CanAnswerCases reports whether the actor may answer and rectify cases
+// for a responsible unit (of its subtree, which the store checks).
+func (a *Actor) CanAnswerCases() bool { return a.Has(RoleUnitAdmin) }
+
+// CanAddClues reports whether the actor may register clues.
+func (a *Actor) CanAddClues() bool { return a.HasAny(clueAdders...) }
+
+// CanRevealReporters reports whether the actor holds the explicit
+// permission to reveal a reporter's identity (举报人信息查阅). The system
+// does not: a person answers for every reveal.
+func (a *Actor) CanRevealReporters() bool { return a != nil && !a.System && a.Has(RoleReporterAccess) }
+
+// CanSetDeadlines reports whether the actor may change the deadline
+// policies, which are the province's: a supervisor at province level or
+// above.
+func (a *Actor) CanSetDeadlines() bool {
+	return a != nil && (a.System || a.Has(RoleSupervisor) && len(a.RegionPath) <= 2)
+}
+
+// CanPublishTypical reports whether the actor may review and publish
+// typical cases: a supervisor.
+func (a *Actor) CanPublishTypical() bool { return a.Has(RoleSupervisor) }
+
+// CanPublishTypicalOf reports whether the actor may publish the typical
+// case drafted by the user draftedID: a supervisor other than the drafter
+// (two pairs of eyes; the system excepted).
+func (a *Actor) CanPublishTypicalOf(draftedID int64) bool {
+	return a.CanPublishTypical() && (a.System || a.UserID != draftedID)
+}

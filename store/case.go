@@ -28,27 +28,6 @@ type caseConfig struct {
 	calErr error
 }
 
-// WithReporterKey sets the key that encrypts complainants' identities.
-func WithReporterKey(s *secret.Sealer) Option { return func(db *DB) { db.SetReporterKey(s) } }
-
-// SetReporterKey sets (or, with nil, removes) the key that encrypts
-// complainants' identities. Without one, complaints that carry an identity
-// are refused and anonymous ones are still taken.
-func (db *DB) SetReporterKey(s *secret.Sealer) {
-	db.cases.mu.Lock()
-	db.cases.sealer = s
-	db.cases.mu.Unlock()
-}
-
-func (db *DB) sealer() *secret.Sealer {
-	db.cases.mu.RLock()
-	defer db.cases.mu.RUnlock()
-	return db.cases.sealer
-}
-
-// AcceptsIdentity reports whether identities can be encrypted.
-func (s *Intake) AcceptsIdentity() bool { return s.db.sealer() != nil }
-
 // calendar returns the working-day calendar.
 func (db *DB) calendar() *calendar.Calendar {
 	db.cases.once.Do(func() { db.cases.cal, db.cases.calErr = calendar.New() })
@@ -58,15 +37,9 @@ func (db *DB) calendar() *calendar.Calendar {
 	return db.cases.cal
 }
 
-// Roles and what they may do with cases.
-var (
-	caseRegionReaders = []jianfu.Role{jianfu.RoleSupervisor, jianfu.RoleCaseHandler, jianfu.RoleInspector, jianfu.RoleReviewer, jianfu.RoleReporterAccess}
-	caseHandlers      = []jianfu.Role{jianfu.RoleSupervisor, jianfu.RoleCaseHandler}
-)
-
 // caseReadAccess checks that the actor may read cases at all.
 func caseReadAccess(a *jianfu.Actor) error {
-	if a.System || a.HasAny(caseRegionReaders...) || a.Has(jianfu.RoleUnitAdmin) {
+	if a.CanReadCases() {
 		return nil
 	}
 	return forbidden("查看问题线索需要监管人员、线索办理员、抽查评估员、备案审核员或单位管理员角色", "reading cases needs the supervisor, case handler, inspector, reviewer or unit administrator role")
@@ -78,12 +51,24 @@ func caseReadAccess(a *jianfu.Actor) error {
 func (w *where) caseScope(a *jianfu.Actor) {
 	switch {
 	case a.System:
-	case a.HasAny(caseRegionReaders...):
+	case a.ReadsRegionCases():
 		w.prefix("c.region_path", a.RegionPath)
 	default:
 		w.add("EXISTS (SELECT 1 FROM case_units cu WHERE cu.case_id = c.id AND cu.unit_path >= ? AND cu.unit_path < ?)", a.UnitPath, prefixEnd(a.UnitPath))
 	}
 }
+
+// endedStatuses are the statuses of cases no longer open
+// (jianfu.CaseStatus.Open), as an SQL list.
+var endedStatuses = func() string {
+	var ended []string
+	for _, s := range jianfu.CaseStatuses {
+		if !s.Open() {
+			ended = append(ended, "'"+string(s)+"'")
+		}
+	}
+	return "(" + strings.Join(ended, ", ") + ")"
+}()
 
 const caseCols = `c.id, COALESCE(c.number, ''), c.source, c.source_ref, c.category, c.categories, c.proposed, c.description,
 	COALESCE(c.channel_id, 0), COALESCE(ch.name, ''), c.channel_text, COALESCE(c.proposed_channel_id, 0), COALESCE(pch.name, ''),
@@ -102,12 +87,11 @@ const caseFrom = ` FROM cases c JOIN regions r ON r.path = c.region_path
 	LEFT JOIN cases m ON m.id = c.merged_into
 	LEFT JOIN typical_cases t ON t.case_id = c.id`
 
-// caseRow is a case with the columns the workflow needs but callers do not see.
+// caseRow is a case with the path of its responsible unit, which scopes
+// it for unit administrators and which callers do not see.
 type caseRow struct {
 	jianfu.Case
-	unitPath         string
-	stageEscalations int
-	reporterReopens  int
+	unitPath string
 }
 
 func scanCase(s interface{ Scan(...any) error }) (*caseRow, error) {
@@ -123,7 +107,7 @@ func scanCase(s interface{ Scan(...any) error }) (*caseRow, error) {
 		&status, &finding, &outcome, &stage, &started, &due, &reminded, &overdue, &c.OverdueCount,
 		&c.EscalationLevel, &c.EscalatedTo, &c.EscalatedToName, &c.Anonymous, &hasIdentity,
 		&c.ReopenCount, &c.MergedInto, &c.MergedIntoNumber, &c.Typical, &created, &updated, &closed,
-		&c.stageEscalations, &c.reporterReopens)
+		&c.StageEscalations, &c.ReporterReopens)
 	if err != nil {
 		return nil, err
 	}
@@ -148,10 +132,11 @@ func scanCase(s interface{ Scan(...any) error }) (*caseRow, error) {
 	return &c, nil
 }
 
-// visible marks what the actor may see of a scanned case.
+// visibleTo is the case as the actor sees it: a unit administrator whose
+// unit no longer has it reads it as its former unit.
 func (c *caseRow) visibleTo(a *jianfu.Actor) *jianfu.Case {
 	out := c.Case
-	if !a.System && !a.HasAny(caseRegionReaders...) {
+	if !a.ReadsRegionCases() {
 		out.Former = c.unitPath == "" || !strings.HasPrefix(c.unitPath, a.UnitPath)
 	}
 	return &out
@@ -214,7 +199,7 @@ func (w *where) caseFilter(f jianfu.CaseFilter, now time.Time) {
 		w.add("c.status = ?", string(f.Status))
 	}
 	if f.Open || f.Overdue || f.DueSoon {
-		w.add("c.status NOT IN ('closed', 'merged', 'rejected')")
+		w.add("c.status NOT IN " + endedStatuses)
 	}
 	if f.Stage != "" {
 		w.add("c.stage = ?", string(f.Stage))
@@ -379,6 +364,16 @@ func (s *Cases) CaseAttachment(ctx context.Context, caseID, attachmentID int64) 
 		return nil, err
 	}
 	return &out, nil
+}
+
+// caseEvents appends the events of a change to a case's timeline.
+func (tx *Tx) caseEvents(caseID int64, a *jianfu.Actor, events []jianfu.CaseEvent) error {
+	for _, e := range events {
+		if err := tx.caseEvent(caseID, a, e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // caseEvent appends to a case's timeline. The actor is named by username;

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"time"
 
 	"jianfu"
@@ -26,29 +25,18 @@ func (tx *Tx) policyFor(category string) (jianfu.DeadlinePolicy, error) {
 	return p, nil
 }
 
-// stageDue returns the deadline of a stage of n working days started at
-// start: the end of the n-th working day after the start's date, China time.
-func (db *DB) stageDue(start time.Time, n int) time.Time {
-	return db.calendar().AddWorkdays(start, n).Add(24 * time.Hour)
-}
-
-// setStage starts a stage of a case now: its deadline from the category's
-// policy, reminders and overdue marks reset. The caller updates the row.
+// setStage starts a stage of a case now, its deadline by the policy of
+// the case's category; the empty stage ends the deadlines. The caller
+// saves the row.
 func (tx *Tx) setStage(c *caseRow, stage jianfu.CaseStage) error {
-	c.Stage = stage
-	c.RemindedAt, c.OverdueAt = nil, nil
-	c.stageEscalations = 0
-	if stage == "" {
-		c.StageStartedAt, c.DueAt = nil, nil
-		return nil
+	var p jianfu.DeadlinePolicy
+	if stage != "" {
+		var err error
+		if p, err = tx.policyFor(c.Category); err != nil {
+			return err
+		}
 	}
-	p, err := tx.policyFor(c.Category)
-	if err != nil {
-		return err
-	}
-	start := tx.now
-	due := tx.db.stageDue(start, p.Days(stage))
-	c.StageStartedAt, c.DueAt = &start, &due
+	c.SetStage(stage, p, tx.db.calendar(), tx.now)
 	return nil
 }
 
@@ -66,7 +54,7 @@ func (tx *Tx) saveCase(c *caseRow, was jianfu.CaseStatus) error {
 		WHERE id = ? AND status = ?`,
 		c.Category, string(cats), nullInt(c.ChannelID), c.RegionPath, nullInt(c.UnitID), c.unitPath, string(c.Status),
 		string(c.Finding), string(c.Outcome), string(c.Stage), optInstant(c.StageStartedAt), optInstant(c.DueAt), optInstant(c.RemindedAt), optInstant(c.OverdueAt), c.OverdueCount,
-		c.EscalationLevel, c.stageEscalations, nullStr(c.EscalatedTo), c.ReopenCount, c.reporterReopens, nullInt(c.MergedInto), ms(tx.now), closed,
+		c.EscalationLevel, c.StageEscalations, nullStr(c.EscalatedTo), c.ReopenCount, c.ReporterReopens, nullInt(c.MergedInto), ms(tx.now), closed,
 		c.ID, string(was))
 	if err != nil {
 		return tx.db.translate(err, nCase)
@@ -85,23 +73,6 @@ func optInstant(t *time.Time) any {
 	return ms(*t)
 }
 
-// officeOf is the region of the office that supervises a case in region
-// path: the county's for anything below county level.
-func officeOf(path string) string {
-	if len(path) > 6 {
-		return path[:6]
-	}
-	return path
-}
-
-// supervisingRegion is where the case is supervised after its escalations.
-func supervisingRegion(c *caseRow) string {
-	if c.EscalatedTo != "" {
-		return c.EscalatedTo
-	}
-	return officeOf(c.RegionPath)
-}
-
 // SweepDeadlines checks the open cases in the actor's scope against their
 // deadlines as of now: a reminder when the deadline is near, an overdue
 // mark once it has passed, and an escalation to the office one level up
@@ -113,12 +84,12 @@ func (s *Deadlines) SweepDeadlines(ctx context.Context, now time.Time) (*jianfu.
 	if err != nil {
 		return nil, err
 	}
-	if !a.System && !a.HasAny(caseHandlers...) {
+	if !a.CanHandleCases() {
 		return nil, forbidden("检查办理时限需要监管人员或线索办理员角色", "checking deadlines needs the supervisor or case handler role")
 	}
 	var w where
 	w.caseScope(a)
-	w.add("c.status NOT IN ('closed', 'merged', 'rejected') AND c.due_at IS NOT NULL")
+	w.add("c.status NOT IN " + endedStatuses + " AND c.due_at IS NOT NULL")
 	rows, err := s.db.query(ctx, `SELECT c.id, c.category, c.due_at, c.reminded_at, c.overdue_at, c.stage_escalations FROM cases c`+w.String()+` ORDER BY c.id`, w.args...)
 	if err != nil {
 		return nil, err
@@ -162,16 +133,8 @@ func (s *Deadlines) SweepDeadlines(ctx context.Context, now time.Time) (*jianfu.
 			}
 			policies[cd.category] = p
 		}
-		lastDay := cd.due.Add(-24 * time.Hour) // midnight starting the deadline's day
-		remindAt := cal.AddWorkdays(lastDay, -p.Remind)
-		needRemind := !cd.reminded && !now.Before(remindAt) && now.Before(cd.due)
-		needOverdue := !cd.late && !now.Before(cd.due)
-		overdueDays := 0
-		if !now.Before(cd.due) {
-			overdueDays = cal.WorkdaysBetween(lastDay, now)
-		}
-		needEscalate := overdueDays >= p.Escalate*(cd.stageEscalations+1)
-		if !needRemind && !needOverdue && !needEscalate {
+		check := p.Check(cal, now, cd.due, cd.reminded, cd.late, cd.stageEscalations)
+		if !check.Any() {
 			continue
 		}
 		err := s.db.inTx(ctx, func(tx *Tx) error {
@@ -184,56 +147,35 @@ func (s *Deadlines) SweepDeadlines(ctx context.Context, now time.Time) (*jianfu.
 				return nil // it moved on meanwhile
 			}
 			was := c.Status
-			changed := false
-			if needRemind && c.RemindedAt == nil {
-				c.RemindedAt = &tx.now
-				changed = true
+			var events []jianfu.CaseEvent
+			if check.Remind && c.RemindedAt == nil {
+				events = append(events, c.Remind(tx.now))
 				res.Reminded++
-				who := "线索办理部门"
-				if c.Stage.UnitStage() {
-					who = c.UnitName
-				}
-				if err := tx.caseEvent(c.ID, nil, jianfu.CaseEvent{Action: "reminded", Note: fmt.Sprintf("催办:%s阶段将于%s到期,请%s抓紧办理", jianfu.CaseStageNames[c.Stage], dueText(*c.DueAt), who)}); err != nil {
-					return err
-				}
 			}
 			if !now.Before(*c.DueAt) && c.OverdueAt == nil {
-				c.OverdueAt = &tx.now
-				c.OverdueCount++
-				changed = true
+				events = append(events, c.MarkOverdue(tx.now))
 				res.Overdue++
-				if err := tx.caseEvent(c.ID, nil, jianfu.CaseEvent{Action: "overdue", Public: true,
-					Note:       fmt.Sprintf("%s阶段已超过办理时限(%s)", jianfu.CaseStageNames[c.Stage], dueText(*c.DueAt)),
-					PublicNote: fmt.Sprintf("%s已超过办理时限(%s),已记录超期", jianfu.CaseStageNames[c.Stage], dueText(*c.DueAt))}); err != nil {
-					return err
-				}
 			}
-			for overdueDays >= p.Escalate*(c.stageEscalations+1) {
-				from := supervisingRegion(c)
-				if len(from) <= 2 { // the province (or the nation) has no office above it here
+			for p.EscalationDue(check.LateDays, c.StageEscalations) {
+				from, to, ok := c.EscalationTarget()
+				if !ok {
 					break
 				}
-				to := jianfu.ParentPath(from)
 				var name string
 				if err := tx.queryRow(`SELECT name FROM regions WHERE path = ?`, to).Scan(&name); err != nil {
 					break
 				}
-				c.EscalationLevel++
-				c.stageEscalations++
-				c.EscalatedTo, c.EscalatedToName = to, name
-				changed = true
+				events = append(events, c.Escalate(to, name, check.LateDays))
 				res.Escalated++
-				if err := tx.caseEvent(c.ID, nil, jianfu.CaseEvent{Action: "escalated", Public: true,
-					Note:       fmt.Sprintf("超期%d个工作日,自动提级至%s网信部门督办", overdueDays, name),
-					PublicNote: fmt.Sprintf("超期未办结,已提级至%s网信部门督办", name)}); err != nil {
-					return err
-				}
-				if err := tx.audit("case.escalate", "case", c.ID, c.RegionPath, fmt.Sprintf("%s → %s (%d working days overdue)", from, to, overdueDays)); err != nil {
+				if err := tx.audit("case.escalate", "case", c.ID, c.RegionPath, fmt.Sprintf("%s → %s (%d working days overdue)", from, to, check.LateDays)); err != nil {
 					return err
 				}
 			}
-			if !changed {
+			if len(events) == 0 {
 				return nil
+			}
+			if err := tx.caseEvents(c.ID, nil, events); err != nil {
+				return err
 			}
 			return tx.saveCase(c, was)
 		})
@@ -242,11 +184,6 @@ func (s *Deadlines) SweepDeadlines(ctx context.Context, now time.Time) (*jianfu.
 		}
 	}
 	return res, nil
-}
-
-// dueText writes a deadline as the date of its last day, China time.
-func dueText(due time.Time) string {
-	return due.Add(-time.Minute).In(jianfu.China).Format("2006年1月2日")
 }
 
 // OverdueBoard summarises the open cases of the actor's scope per
@@ -262,116 +199,39 @@ func (s *Deadlines) OverdueBoard(ctx context.Context) (*jianfu.OverdueBoard, err
 	now := s.db.Now()
 	var w where
 	w.caseScope(a)
-	w.add("c.status NOT IN ('closed', 'merged', 'rejected')")
-	rows, err := s.db.query(ctx, `SELECT c.region_path, c.stage, c.due_at, c.reminded_at, c.escalation_level, COALESCE(c.unit_id, 0), COALESCE(u.name, '')
+	w.add("c.status NOT IN " + endedStatuses)
+	rows, err := s.db.query(ctx, `SELECT c.region_path, c.status, c.stage, c.due_at, c.reminded_at, c.escalation_level, COALESCE(c.unit_id, 0), COALESCE(u.name, '')
 		FROM cases c LEFT JOIN units u ON u.id = c.unit_id`+w.String(), w.args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	b := &jianfu.OverdueBoard{}
-	units := map[int64]*jianfu.OverdueRow{}
-	regions := map[string]*jianfu.OverdueRow{}
 	base := a.RegionPath
 	if a.System {
 		base = ""
 	}
+	tally := jianfu.NewOverdueTally(base)
 	cal := s.db.calendar()
 	for rows.Next() {
-		var region, stage, unitName string
+		var c jianfu.Case
+		var status, stage string
 		var due, reminded sql.NullInt64
-		var level int
-		var unitID int64
-		if err := rows.Scan(&region, &stage, &due, &reminded, &level, &unitID, &unitName); err != nil {
+		if err := rows.Scan(&c.RegionPath, &status, &stage, &due, &reminded, &c.EscalationLevel, &c.UnitID, &c.UnitName); err != nil {
 			return nil, err
 		}
-		b.Open++
-		overdue := due.Valid && now.UnixMilli() >= due.Int64
-		days := 0
-		if overdue {
-			b.Overdue++
-			days = cal.WorkdaysBetween(fromMS(due.Int64).Add(-24*time.Hour), now)
-		} else if reminded.Valid {
-			b.DueSoon++
-		}
-		if level > 0 {
-			b.Escalated++
-		}
-		count := func(r *jianfu.OverdueRow) {
-			r.Open++
-			if overdue {
-				r.Overdue++
-				r.MaxWorkdays = max(r.MaxWorkdays, days)
-			}
-			if level > 0 {
-				r.Escalated++
-			}
-		}
-		if unitID != 0 && jianfu.CaseStage(stage).UnitStage() {
-			r := units[unitID]
-			if r == nil {
-				r = &jianfu.OverdueRow{ID: unitID, Name: unitName}
-				units[unitID] = r
-			}
-			count(r)
-		}
-		child := childRegion(base, region)
-		if child == "" {
-			child = base // a case at the caller's own level: 本级
-		}
-		r := regions[child]
-		if r == nil {
-			r = &jianfu.OverdueRow{Path: child}
-			regions[child] = r
-		}
-		count(r)
+		c.Status, c.Stage, c.DueAt, c.RemindedAt = jianfu.CaseStatus(status), jianfu.CaseStage(stage), optMS(due), optMS(reminded)
+		tally.Add(&c, cal, now)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for _, r := range units {
-		b.Units = append(b.Units, r)
-	}
-	for path, r := range regions {
-		if err := s.db.queryRow(ctx, `SELECT name FROM regions WHERE path = ?`, path).Scan(&r.Name); err != nil {
-			r.Name = path
+	return tally.Board(func(path string) string {
+		var name string
+		if err := s.db.queryRow(ctx, `SELECT name FROM regions WHERE path = ?`, path).Scan(&name); err != nil {
+			return path
 		}
-		if path == base {
-			r.Name += "(本级)"
-		}
-		b.Regions = append(b.Regions, r)
-	}
-	rank := func(rs []*jianfu.OverdueRow) {
-		sort.Slice(rs, func(i, j int) bool {
-			if rs[i].Overdue != rs[j].Overdue {
-				return rs[i].Overdue > rs[j].Overdue
-			}
-			if rs[i].MaxWorkdays != rs[j].MaxWorkdays {
-				return rs[i].MaxWorkdays > rs[j].MaxWorkdays
-			}
-			if rs[i].Open != rs[j].Open {
-				return rs[i].Open > rs[j].Open
-			}
-			return rs[i].Name < rs[j].Name
-		})
-	}
-	rank(b.Units)
-	rank(b.Regions)
-	return b, nil
-}
-
-// childRegion returns the region one level below base that contains path
-// ("" when path is base itself).
-func childRegion(base, path string) string {
-	for _, n := range []int{2, 4, 6, 9, 12} {
-		if n > len(base) {
-			if len(path) < n {
-				return ""
-			}
-			return path[:n]
-		}
-	}
-	return ""
+		return name
+	}), nil
 }
 
 // CaseDeadlines lists the deadline policies, the default first.
@@ -410,7 +270,7 @@ func (s *Deadlines) SetCaseDeadlines(ctx context.Context, p *jianfu.DeadlinePoli
 	if err != nil {
 		return err
 	}
-	if !a.System && !(a.Has(jianfu.RoleSupervisor) && len(a.RegionPath) <= 2) {
+	if !a.CanSetDeadlines() {
 		return forbidden("办理时限由省级(及以上)监管人员设定", "deadlines are set by supervisors at province level or above")
 	}
 	if err := p.Validate(); err != nil {

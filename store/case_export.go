@@ -3,11 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
+	"jianfu/redact"
 
 	"jianfu"
-	"jianfu/redact"
 )
 
 // exportBatch is how many cases an export reads at a time. It pages by
@@ -35,7 +33,7 @@ func (s *Cases) ExportCases(ctx context.Context, f jianfu.CaseFilter, fn func(*j
 	base.caseFilter(f, f.Now)
 
 	n, err := s.db.streamCases(ctx, a, base, fn)
-	detail := fmt.Sprintf("%d cases; filter %s", n, describeCaseFilter(f))
+	detail := fmt.Sprintf("%d cases; filter %s", n, f.Describe())
 	if err != nil {
 		// What was read before the failure left the store all the same.
 		detail += "; interrupted"
@@ -62,7 +60,7 @@ func (db *DB) streamCases(ctx context.Context, a *jianfu.Actor, base where, fn f
 			return n, err
 		}
 		for _, c := range batch {
-			if err := fn(ledgerCase(c.visibleTo(a))); err != nil {
+			if err := fn(c.visibleTo(a).Ledger(redact.Placeholders)); err != nil {
 				return n, err
 			}
 			n++
@@ -89,50 +87,4 @@ func (db *DB) caseBatch(ctx context.Context, w where, size int) ([]*caseRow, err
 		out = append(out, c)
 	}
 	return out, rows.Err()
-}
-
-// ledgerCase keeps of a case what may leave the handling people: the
-// description and the channel as the reporter named it are redacted; the
-// address, coordinates and media link (which can point at a person) and
-// whether an identity is stored are dropped.
-func ledgerCase(c *jianfu.Case) *jianfu.Case {
-	c.Description = redact.Placeholders(c.Description)
-	c.ChannelText = redact.Placeholders(c.ChannelText)
-	c.Address, c.Lat, c.Lon, c.MediaURL = "", nil, nil, ""
-	c.HasIdentity = false
-	return c
-}
-
-// describeCaseFilter writes the set fields of a filter for the audit log.
-func describeCaseFilter(f jianfu.CaseFilter) string {
-	var parts []string
-	add := func(k, v string) {
-		if v != "" {
-			parts = append(parts, k+"="+v)
-		}
-	}
-	flag := func(k string, on bool) {
-		if on {
-			parts = append(parts, k)
-		}
-	}
-	add("status", string(f.Status))
-	add("stage", string(f.Stage))
-	add("category", f.Category)
-	add("source", string(f.Source))
-	if f.UnitID != 0 {
-		add("unit", fmt.Sprint(f.UnitID))
-	}
-	add("region", f.RegionPath)
-	flag("open", f.Open)
-	flag("overdue", f.Overdue)
-	flag("due_soon", f.DueSoon)
-	flag("escalated", f.Escalated)
-	if q := strings.TrimSpace(f.Query); q != "" {
-		add("q", strconv.Quote(q))
-	}
-	if len(parts) == 0 {
-		return "all"
-	}
-	return strings.Join(parts, " ")
 }

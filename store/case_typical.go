@@ -4,9 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"jianfu"
 	"jianfu/redact"
@@ -44,15 +42,6 @@ func (tx *Tx) knownNames(c *caseRow) ([]string, error) {
 	return append(names, list...), nil
 }
 
-// publicRegion is how precisely a typical case says where it happened:
-// the city, so a county's or township's single office is not pointed at.
-func publicRegion(path string) string {
-	if len(path) > 4 {
-		return path[:4]
-	}
-	return path
-}
-
 // TypicalOfCase returns the typical-case record of a case in scope
 // (ENOTFOUND when there is none).
 func (s *Typical) TypicalOfCase(ctx context.Context, id int64) (*jianfu.TypicalCase, error) {
@@ -77,22 +66,13 @@ func (s *Typical) TypicalOfCase(ctx context.Context, id int64) (*jianfu.TypicalC
 // a typical case. The text is redacted here as well: phone and ID numbers,
 // e-mails and the names the registry knows for the channel are masked.
 func (s *Typical) DraftTypical(ctx context.Context, id int64, in jianfu.TypicalCase) (*jianfu.TypicalCase, error) {
-	var probs []jianfu.Problem
-	for _, f := range []struct {
-		field, label, v string
-		min, max        int
-	}{{"title", "标题", in.Title, 6, 80}, {"summary", "案例摘要", in.Summary, 30, 3000}, {"lesson", "警示意义", in.Lesson, 0, 1000}} {
-		if n := utf8.RuneCountInString(strings.TrimSpace(f.v)); n < f.min || n > f.max {
-			probs = append(probs, jianfu.Problem{Field: f.field, Message: fmt.Sprintf("%s应为%d至%d字", f.label, f.min, f.max), English: fmt.Sprintf("%s needs %d to %d characters", f.field, f.min, f.max)})
-		}
-	}
-	if err := jianfu.ProblemsError(probs); err != nil {
+	if err := in.ValidateDraft(); err != nil {
 		return nil, err
 	}
 	var out *jianfu.TypicalCase
 	_, err := s.db.handle(ctx, id, "typical.draft", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
-		if c.Status != jianfu.CaseClosed {
-			return "", wrongStatus(c, "只有已办结的线索才能作为典型案例", "only closed cases can become typical cases")
+		if err := c.CanBecomeTypical(); err != nil {
+			return "", err
 		}
 		names, err := tx.knownNames(c)
 		if err != nil {
@@ -108,7 +88,7 @@ func (s *Typical) DraftTypical(ctx context.Context, id int64, in jianfu.TypicalC
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			if _, err := tx.insertID(`INSERT INTO typical_cases(case_id, region_path, title, summary, lesson, category, outcome, status, drafted_by, drafted_id, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?)`, c.ID, publicRegion(c.RegionPath), title, summary, lesson, c.Category, string(c.Outcome), a.Username, a.UserID, ms(tx.now)); err != nil {
+				VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?)`, c.ID, jianfu.TypicalRegion(c.RegionPath), title, summary, lesson, c.Category, string(c.Outcome), a.Username, a.UserID, ms(tx.now)); err != nil {
 				return "", err
 			}
 		}
@@ -117,7 +97,7 @@ func (s *Typical) DraftTypical(ctx context.Context, id int64, in jianfu.TypicalC
 			return "", err
 		}
 		c.Typical = "draft"
-		return "typical draft", tx.caseEvent(c.ID, a, jianfu.CaseEvent{Action: "typical_draft", Note: "拟作为典型案例:" + title})
+		return "typical draft", tx.caseEvent(c.ID, a, out.Drafted())
 	})
 	return out, err
 }
@@ -128,21 +108,21 @@ func (s *Typical) DraftTypical(ctx context.Context, id int64, in jianfu.TypicalC
 func (s *Typical) PublishTypical(ctx context.Context, id int64) (*jianfu.TypicalCase, error) {
 	var out *jianfu.TypicalCase
 	_, err := s.db.handle(ctx, id, "typical.publish", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
-		if !a.Has(jianfu.RoleSupervisor) {
+		if !a.CanPublishTypical() {
 			return "", forbidden("典型案例须经监管人员审核发布", "typical cases are published by a supervisor")
 		}
 		t, err := scanTypical(tx.queryRow(`SELECT `+typicalCols+typicalFrom+` WHERE t.case_id = ?`, c.ID))
 		if err != nil {
 			return "", jianfu.Errorf(jianfu.ECONFLICT, "该线索还没有典型案例草稿,请先起草", "the case has no typical-case draft; draft one first")
 		}
-		if t.Status == "published" {
-			return "", jianfu.Errorf(jianfu.ECONFLICT, "该典型案例已发布", "the typical case is published already")
+		if err := t.CanPublish(); err != nil {
+			return "", err
 		}
 		var draftedID int64
 		if err := tx.queryRow(`SELECT drafted_id FROM typical_cases WHERE id = ?`, t.ID).Scan(&draftedID); err != nil {
 			return "", err
 		}
-		if draftedID == a.UserID && !a.System {
+		if !a.CanPublishTypicalOf(draftedID) {
 			return "", forbidden("典型案例须由起草人以外的监管人员审核发布", "a typical case is reviewed and published by a supervisor other than its drafter")
 		}
 		names, err := tx.knownNames(c)
@@ -160,17 +140,18 @@ func (s *Typical) PublishTypical(ctx context.Context, id int64) (*jianfu.Typical
 			return "", err
 		}
 		c.Typical = "published"
-		return "typical publish", tx.caseEvent(c.ID, a, jianfu.CaseEvent{Action: "typical_published", Note: "作为典型案例发布:" + t.Title})
+		return "typical publish", tx.caseEvent(c.ID, a, t.Published())
 	})
 	return out, err
 }
 
 // WithdrawTypical takes a published typical case off the public page.
 func (s *Typical) WithdrawTypical(ctx context.Context, id int64, reason string) error {
-	if err := textBetween("reason", "撤回理由", reason, 4, 500); err != nil {
+	reason, err := jianfu.WithdrawalReason(reason)
+	if err != nil {
 		return err
 	}
-	_, err := s.db.handle(ctx, id, "typical.withdraw", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
+	_, err = s.db.handle(ctx, id, "typical.withdraw", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
 		res, err := tx.exec(`UPDATE typical_cases SET status = 'withdrawn', updated_at = ? WHERE case_id = ? AND status <> 'withdrawn'`, ms(tx.now), c.ID)
 		if err != nil {
 			return "", err
@@ -179,7 +160,7 @@ func (s *Typical) WithdrawTypical(ctx context.Context, id int64, reason string) 
 			return "", jianfu.Errorf(jianfu.ECONFLICT, "该线索没有可撤回的典型案例", "the case has no typical case to withdraw")
 		}
 		c.Typical = "withdrawn"
-		return "typical withdraw", tx.caseEvent(c.ID, a, jianfu.CaseEvent{Action: "typical_withdrawn", Note: "撤回典型案例:" + strings.TrimSpace(reason)})
+		return "typical withdraw", tx.caseEvent(c.ID, a, jianfu.TypicalWithdrawn(reason))
 	})
 	return err
 }

@@ -22,10 +22,10 @@ type caseRights struct {
 
 func rightsOn(a *jianfu.Actor, c *jianfu.Case) caseRights {
 	return caseRights{
-		Handle:  a.HasAny(jianfu.RoleSupervisor, jianfu.RoleCaseHandler),
-		Unit:    a.Has(jianfu.RoleUnitAdmin) && !a.RegionWide() && !c.Former && c.UnitID != 0,
-		Reveal:  a.Has(jianfu.RoleReporterAccess) && c.HasIdentity,
-		Publish: a.Has(jianfu.RoleSupervisor),
+		Handle:  a.CanHandleCases(),
+		Unit:    a.CanAnswerCases() && !a.RegionWide() && !c.Former && c.UnitID != 0,
+		Reveal:  a.CanRevealReporters() && c.HasIdentity,
+		Publish: a.CanPublishTypical(),
 	}
 }
 

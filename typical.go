@@ -1,0 +1,115 @@
+package jianfu
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// TypicalCase is an anonymised case published as a 典型案例.
+type TypicalCase struct {
+	CaseID      int64       `json:"-"`
+	ID          int64       `json:"id"`
+	Title       string      `json:"title"`
+	Summary     string      `json:"summary"`
+	Lesson      string      `json:"lesson,omitempty"`
+	Category    string      `json:"category"`
+	Outcome     CaseOutcome `json:"outcome"`
+	RegionName  string      `json:"region_name"`
+	Status      string      `json:"status"` // draft, published, withdrawn
+	DraftedBy   string      `json:"drafted_by,omitempty"`
+	PublishedBy string      `json:"published_by,omitempty"`
+	PublishedAt *time.Time  `json:"published_at,omitempty"`
+	UpdatedAt   time.Time   `json:"updated_at"`
+}
+
+// ValidateDraft checks the lengths of a draft's texts: a title of 6 to 80
+// characters, a summary of 30 to 3,000, a lesson of at most 1,000.
+func (t *TypicalCase) ValidateDraft() error {
+	var probs []Problem
+	for _, f := range []struct {
+		field, label, v string
+		min, max        int
+	}{{"title", "标题", t.Title, 6, 80}, {"summary", "案例摘要", t.Summary, 30, 3000}, {"lesson", "警示意义", t.Lesson, 0, 1000}} {
+		if n := utf8.RuneCountInString(strings.TrimSpace(f.v)); n < f.min || n > f.max {
+			probs = append(probs, Problem{Field: f.field, Message: fmt.Sprintf("%s应为%d至%d字", f.label, f.min, f.max), English: fmt.Sprintf("%s needs %d to %d characters", f.field, f.min, f.max)})
+		}
+	}
+	return problemsError(probs)
+}
+
+// TypicalRegion is how precisely a typical case says where it happened:
+// the city of region path, so a county's or a township's single office is
+// not pointed at.
+func TypicalRegion(path string) string {
+	if len(path) > 4 {
+		return path[:4]
+	}
+	return path
+}
+
+// CanBecomeTypical reports whether the case may be drafted as a typical
+// case: only a closed one may.
+func (c *Case) CanBecomeTypical() error {
+	if c.Status != CaseClosed {
+		return c.wrongStatus("只有已办结的线索才能作为典型案例", "only closed cases can become typical cases")
+	}
+	return nil
+}
+
+// CanPublish reports whether the typical case may be published: not
+// twice. Who may publish it is Actor.CanPublishTypicalOf.
+func (t *TypicalCase) CanPublish() error {
+	if t.Status == "published" {
+		return Errorf(ECONFLICT, "该典型案例已发布", "the typical case is published already")
+	}
+	return nil
+}
+
+// WithdrawalReason checks the reason for taking a typical case off the
+// public page and returns it trimmed.
+func WithdrawalReason(reason string) (string, error) {
+	if err := checkLength("reason", "撤回理由", reason, 4, 500); err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(reason), nil
+}
+
+// The timeline entries of a case's typical case.
+
+// Drafted is the entry of a draft saved with its (redacted) title.
+func (t *TypicalCase) Drafted() CaseEvent {
+	return CaseEvent{Action: "typical_draft", Note: "拟作为典型案例:" + t.Title}
+}
+
+// Published is the entry of the typical case published.
+func (t *TypicalCase) Published() CaseEvent {
+	return CaseEvent{Action: "typical_published", Note: "作为典型案例发布:" + t.Title}
+}
+
+// TypicalWithdrawn is the entry of a typical case withdrawn for reason.
+func TypicalWithdrawn(reason string) CaseEvent {
+	return CaseEvent{Action: "typical_withdrawn", Note: "撤回典型案例:" + reason}
+}
+
+// TypicalFilter selects typical cases.
+type TypicalFilter struct {
+	Category string
+	Query    string
+	Page
+}
+
+// TypicalService publishes anonymised typical cases (典型案例).
+type TypicalService interface {
+	// DraftTypical saves an anonymised draft of a closed case as a
+	// typical case; PublishTypical (by another supervisor) makes it public.
+	DraftTypical(ctx context.Context, id int64, t TypicalCase) (*TypicalCase, error)
+	PublishTypical(ctx context.Context, id int64) (*TypicalCase, error)
+	WithdrawTypical(ctx context.Context, id int64, reason string) error
+	TypicalOfCase(ctx context.Context, id int64) (*TypicalCase, error)
+	// FindTypicalCases lists published typical cases; no actor needed.
+	FindTypicalCases(ctx context.Context, f TypicalFilter) ([]*TypicalCase, int, error)
+	FindTypicalCase(ctx context.Context, id int64) (*TypicalCase, error)
+}
