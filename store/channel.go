@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -135,43 +134,6 @@ func jsonOf(v any) string {
 	return string(b)
 }
 
-// seesPersonal reports whether the actor may see a channel's personal data
-// whole: the reviewers and supervisors who decide on it, and the
-// administrators of the owning unit or a unit above it.
-func seesPersonal(a *jianfu.Actor, unitPath string) bool {
-	return a.System || a.HasAny(jianfu.RoleSupervisor, jianfu.RoleReviewer) ||
-		a.Has(jianfu.RoleUnitAdmin) && strings.HasPrefix(unitPath, a.UnitPath)
-}
-
-// canOwn reports whether the actor's roles may register and maintain
-// channels (for units in scope).
-func canOwn(a *jianfu.Actor) bool {
-	return a.HasAny(jianfu.RoleUnitAdmin, jianfu.RoleSupervisor, jianfu.RoleSysAdmin)
-}
-
-func errCannotOwn() error {
-	return forbidden("登记和维护渠道需要单位管理员、监管人员或系统管理员角色", "registering and maintaining channels needs the unit administrator, supervisor or system administrator role")
-}
-
-// mayOwn reports whether the actor may register and maintain the channels
-// of a unit (file, edit, submit, confirm, ask to exit): the unit's own
-// administrators and those of the units above it, a system administrator,
-// and a supervisor for the channels of its own office only — reviewers do
-// not file what they review.
-func mayOwn(a *jianfu.Actor, unitID int64, unitPath string) error {
-	switch {
-	case a.System, a.Has(jianfu.RoleSysAdmin):
-		return nil
-	case a.Has(jianfu.RoleUnitAdmin) && strings.HasPrefix(unitPath, a.UnitPath):
-		return nil
-	case a.Has(jianfu.RoleSupervisor) && unitID == a.UnitID:
-		return nil
-	case !canOwn(a):
-		return errCannotOwn()
-	}
-	return forbidden("渠道由主办单位的单位管理员登记和维护;监管人员只能登记本单位的渠道", "a unit's administrators file and maintain its channels; supervisors only their own office's")
-}
-
 // FindChannelByID returns a channel in scope. Reading its personal data
 // whole is audited.
 func (s *Channels) FindChannelByID(ctx context.Context, id int64) (*jianfu.Channel, error) {
@@ -183,7 +145,7 @@ func (s *Channels) FindChannelByID(ctx context.Context, id int64) (*jianfu.Chann
 	if err != nil {
 		return nil, err
 	}
-	if !seesPersonal(a, r.unitPath) {
+	if !a.SeesPersonal(r.unitPath) {
 		r.Mask()
 		return r.Channel, nil
 	}
@@ -223,8 +185,8 @@ func (s *Channels) CreateChannel(ctx context.Context, c *jianfu.Channel) error {
 	if err != nil {
 		return err
 	}
-	if !canOwn(a) {
-		return errCannotOwn()
+	if err := a.CanOwnChannels(); err != nil {
+		return err
 	}
 	// Users register drafts. The local operator (command line, demo,
 	// fixtures) may record a channel in any state, as a ledger would.
@@ -238,26 +200,14 @@ func (s *Channels) CreateChannel(ctx context.Context, c *jianfu.Channel) error {
 		return err
 	}
 	return s.db.inTx(ctx, func(tx *Tx) error {
-		if c.Status.Filed() && c.FiledAt == nil {
-			now := tx.now
-			c.FiledAt = &now
-		}
-		if (c.Status == jianfu.StatusActive || c.Status == jianfu.StatusRectifying) && c.RevalidationDue == nil {
-			months, err := tx.revalidationMonths()
-			if err != nil {
+		months := 0
+		if c.Status.Running() && c.RevalidationDue == nil {
+			var err error
+			if months, err = tx.revalidationMonths(); err != nil {
 				return err
 			}
-			base := *c.FiledAt
-			if c.RevalidatedAt != nil {
-				base = *c.RevalidatedAt
-			}
-			due := base.Add(time.Duration(months) * monthMS * time.Millisecond)
-			c.RevalidationDue = &due
 		}
-		if c.Status == jianfu.StatusClosed && c.ClosedAt == nil {
-			now := tx.now
-			c.ClosedAt = &now
-		}
+		c.FillLedgerDates(tx.now, months)
 		return tx.insertChannel(a, c, true)
 	})
 }
@@ -277,7 +227,7 @@ func (tx *Tx) insertChannel(a *jianfu.Actor, c *jianfu.Channel, audit bool) erro
 		return jianfu.Errorf(jianfu.EINVALID, "主办单位“%s”已停用,不能登记新渠道", "the owning unit %s is disabled", unit.Name)
 	}
 	if !c.Status.Filed() { // filed records come from a ledger import, checked by mayReview
-		if err := mayOwn(a, unit.ID, unit.Path); err != nil {
+		if err := a.MayOwn(unit.ID, unit.Path); err != nil {
 			return err
 		}
 	}
@@ -441,42 +391,6 @@ func (tx *Tx) channelEvent(a *jianfu.Actor, id int64, action, from, to, note str
 	return err
 }
 
-// editableFields copies what an owner may change from src onto dst: every
-// field but the kind, the owning unit, the status and the filing record.
-func editableFields(dst, src *jianfu.Channel) {
-	dst.Name, dst.OperatorUnitID = src.Name, src.OperatorUnitID
-	dst.Platform, dst.PlatformID, dst.Handle, dst.URL, dst.StoreLinks = src.Platform, src.PlatformID, src.Handle, src.URL, src.StoreLinks
-	dst.Audience, dst.Functions, dst.Purpose, dst.LaunchDate, dst.CertSubject = src.Audience, src.Functions, src.Purpose, src.LaunchDate, src.CertSubject
-	dst.Owner, dst.Admins, dst.MemberCount, dst.Temporary, dst.EndDate = src.Owner, src.Admins, src.MemberCount, src.Temporary, src.EndDate
-	dst.ResponsiblePerson, dst.ResponsiblePhone, dst.Tags, dst.Notes = src.ResponsiblePerson, src.ResponsiblePhone, src.Tags, src.Notes
-}
-
-// changedFields names the JSON fields that differ between two states.
-func changedFields(a, b *jianfu.Channel) []string {
-	var ma, mb map[string]any
-	ja, _ := json.Marshal(a)
-	jb, _ := json.Marshal(b)
-	json.Unmarshal(ja, &ma)
-	json.Unmarshal(jb, &mb)
-	// Only what the owner typed; the life cycle is the timeline's business.
-	skip := map[string]bool{"version": true, "updated_at": true, "created_at": true, "checks": true, "pending": true, "masked": true, "unit_name": true,
-		"operator_unit_name": true, "status": true, "review_note": true, "submitted_at": true, "submitted_by": true, "filed_at": true, "closed_at": true,
-		"revalidation_due": true, "revalidated_at": true, "filing_number": true, "last_activity_at": true}
-	var out []string
-	for k, v := range mb {
-		if !skip[k] && !reflect.DeepEqual(ma[k], v) {
-			out = append(out, k)
-		}
-	}
-	for k := range ma {
-		if _, ok := mb[k]; !ok && !skip[k] {
-			out = append(out, k)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
 // UpdateChannel saves an owner's edits, in place for drafts and returned
 // channels and as a change request (变更) for filed ones.
 func (s *Channels) UpdateChannel(ctx context.Context, id int64, in *jianfu.Channel, version int) (*jianfu.Channel, error) {
@@ -484,8 +398,8 @@ func (s *Channels) UpdateChannel(ctx context.Context, id int64, in *jianfu.Chann
 	if err != nil {
 		return nil, err
 	}
-	if !canOwn(a) {
-		return nil, errCannotOwn()
+	if err := a.CanOwnChannels(); err != nil {
+		return nil, err
 	}
 	var out *jianfu.Channel
 	err = s.db.inTx(ctx, func(tx *Tx) error {
@@ -494,14 +408,14 @@ func (s *Channels) UpdateChannel(ctx context.Context, id int64, in *jianfu.Chann
 			return err
 		}
 		c := r.Channel
-		if err := mayOwn(a, c.UnitID, r.unitPath); err != nil {
+		if err := a.MayOwn(c.UnitID, r.unitPath); err != nil {
 			return err
 		}
 		if version != 0 && version != c.Version {
 			return jianfu.Errorf(jianfu.ECONFLICT, "该渠道已被他人修改(当前第%d版,您编辑的是第%d版),请刷新后重新修改", "the channel changed meanwhile (now version %d, you edited version %d); reload and edit again", c.Version, version)
 		}
 		next := *c
-		editableFields(&next, in)
+		next.TakeEdits(in)
 		next.Kind, next.UnitID = c.Kind, c.UnitID
 		if err := next.Validate(); err != nil {
 			return err
@@ -511,7 +425,7 @@ func (s *Channels) UpdateChannel(ctx context.Context, id int64, in *jianfu.Chann
 				return jianfu.Errorf(jianfu.EINVALID, "运营单位(编号%d)不存在", "operator unit %d does not exist", next.OperatorUnitID)
 			}
 		}
-		changed := changedFields(c, &next)
+		changed := jianfu.ChangedFields(c, &next)
 		switch {
 		case c.Status.Editable():
 			if len(changed) == 0 {
@@ -531,7 +445,7 @@ func (s *Channels) UpdateChannel(ctx context.Context, id int64, in *jianfu.Chann
 			}
 			out = &next
 			return tx.audit("channel.update", "channel", id, c.RegionPath, strings.Join(changed, ", "))
-		case c.Status.Live() && c.Status != jianfu.StatusExitRequested:
+		case c.Status.Changeable():
 			if len(changed) == 0 {
 				return jianfu.Errorf(jianfu.EINVALID, "没有需要变更的内容", "nothing to change")
 			}
@@ -539,8 +453,8 @@ func (s *Channels) UpdateChannel(ctx context.Context, id int64, in *jianfu.Chann
 			if err != nil {
 				return err
 			}
-			if jianfu.Blocking(checks) {
-				return blockingError(checks)
+			if err := jianfu.BlockingError(checks); err != nil {
+				return err
 			}
 			proposed := next
 			proposed.Pending, proposed.Checks = nil, nil
@@ -627,7 +541,7 @@ func (s *Channels) ChannelHistory(ctx context.Context, id int64) ([]*jianfu.Chan
 	}
 	defer vrows.Close()
 	var versions []*jianfu.ChannelVersion
-	personal := seesPersonal(a, r.unitPath)
+	personal := a.SeesPersonal(r.unitPath)
 	var prev *jianfu.Channel
 	for vrows.Next() {
 		var v jianfu.ChannelVersion
@@ -642,7 +556,7 @@ func (s *Channels) ChannelHistory(ctx context.Context, id int64) ([]*jianfu.Chan
 			return nil, nil, fmt.Errorf("channel %d version %d: %w", id, v.Version, err)
 		}
 		if prev != nil {
-			v.Changed = changedFields(prev, &c)
+			v.Changed = jianfu.ChangedFields(prev, &c)
 		}
 		prev = &c
 		snap := c
