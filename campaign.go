@@ -2,6 +2,7 @@ package jianfu
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"sort"
@@ -96,6 +97,93 @@ type Stratum struct {
 type Candidate struct {
 	ID      int64
 	Stratum string
+}
+
+// StratumOf is the stratum a channel is drawn in by a campaign over the
+// region scope: its region cut to the level just below the scope (the
+// counties of a city…), and its kind.
+func StratumOf(scope, region string, kind ChannelKind) string {
+	if next := ChildPathLen(scope); next != 0 && len(region) > next {
+		region = region[:next]
+	}
+	return region + "/" + string(kind)
+}
+
+// Stratify records a draw by stratum: each stratum's population and how
+// many were drawn, in key order, and the population's ids by stratum (what
+// is kept so that anyone can redraw the sample).
+func Stratify(population, sample []Candidate) ([]Stratum, map[string][]int64) {
+	pop := map[string][]int64{}
+	sizes := map[string]int{}
+	for _, cd := range population {
+		pop[cd.Stratum] = append(pop[cd.Stratum], cd.ID)
+		sizes[cd.Stratum]++
+	}
+	drawn := map[string]int{}
+	for _, s := range sample {
+		drawn[s.Stratum]++
+	}
+	var strata []Stratum
+	for k, size := range sizes {
+		region, kind, _ := strings.Cut(k, "/")
+		strata = append(strata, Stratum{Key: k, RegionPath: region, Kind: ChannelKind(kind), Population: size, Sampled: drawn[k]})
+	}
+	sort.Slice(strata, func(i, j int) bool { return strata[i].Key < strata[j].Key })
+	return strata, pop
+}
+
+// Redraw draws the campaign's sample again from the population recorded
+// by stratum and its seed, and says whether it is the sample recorded
+// (the ids of the forms, in order).
+func (c *Campaign) Redraw(pop map[string][]int64, recorded []int64) *SampleCheck {
+	var cands []Candidate
+	for k, ids := range pop {
+		for _, id := range ids {
+			cands = append(cands, Candidate{ID: id, Stratum: k})
+		}
+	}
+	res := &SampleCheck{Seed: c.Seed, Population: len(cands), Recorded: recorded}
+	for _, s := range DrawSample(cands, c.SampleSizeFor(len(cands)), c.Seed) {
+		res.Redrawn = append(res.Redrawn, s.ID)
+	}
+	res.Match = fmt.Sprint(res.Recorded) == fmt.Sprint(res.Redrawn)
+	return res
+}
+
+// FailureNote is the note on a channel's timeline when a check of the
+// campaign fails it.
+func (c *Campaign) FailureNote(res Result) string {
+	return fmt.Sprintf("抽查“%s”不合格,%g分", c.Name, res.Score)
+}
+
+// RegionResults adds up the results of strata (keyed region/kind) by
+// region, in the order the regions first come: the average score is the
+// mean of the strata's averages, as shown, weighted by their forms.
+func RegionResults(byStratum []UnitResult) []UnitResult {
+	var out []UnitResult
+	at := map[string]int{}
+	sums := map[string]float64{}
+	for _, r := range byStratum {
+		path, _, _ := strings.Cut(r.RegionPath, "/")
+		i, ok := at[path]
+		if !ok {
+			i = len(out)
+			at[path] = i
+			out = append(out, UnitResult{RegionPath: path})
+		}
+		g := &out[i]
+		g.Checked += r.Checked
+		g.Passed += r.Passed
+		g.Failed += r.Failed
+		g.Vetoed += r.Vetoed
+		sums[path] += r.AvgScore * float64(r.Checked)
+	}
+	for i := range out {
+		if g := &out[i]; g.Checked > 0 {
+			g.AvgScore = Round1(sums[g.RegionPath] / float64(g.Checked))
+		}
+	}
+	return out
 }
 
 // SampleSizeFor returns how many to draw from a population.

@@ -320,6 +320,15 @@ var PlatformNames = map[string]string{
 	"zhezhengding": "浙政钉", "yuezhengyi": "粤政易",
 }
 
+// PlatformName is the Chinese name of a platform, or its code when it has
+// none.
+func PlatformName(p string) string {
+	if n, ok := PlatformNames[p]; ok {
+		return n
+	}
+	return p
+}
+
 // ValidPlatform reports whether platform applies to kind.
 func ValidPlatform(kind ChannelKind, platform string) bool {
 	for _, p := range Platforms[kind] {
@@ -385,121 +394,6 @@ func (c *Channel) Mask() {
 	if c.Pending != nil && c.Pending.Proposed != nil {
 		c.Pending.Proposed.Mask()
 	}
-}
-
-// RevalidationOverdue reports whether the unit's periodic re-confirmation
-// (定期复核) is overdue at now.
-func (c *Channel) RevalidationOverdue(now time.Time) bool {
-	return c.RevalidationDue != nil && c.RevalidationDue.Before(now) && (c.Status == StatusActive || c.Status == StatusRectifying)
-}
-
-// TemporaryExpired reports whether a temporary group is past its end date
-// on the given day (YYYY-MM-DD) and still not closed.
-func (c *Channel) TemporaryExpired(today string) bool {
-	return c.Kind == KindGroup && c.Temporary && c.EndDate != "" && c.EndDate < today && c.Status != StatusClosed
-}
-
-// ChannelAction is a step in a channel's life cycle.
-type ChannelAction string
-
-const (
-	ActSubmit         ChannelAction = "submit"          // 提交备案: draft/returned → submitted
-	ActWithdraw       ChannelAction = "withdraw"        // 撤回: submitted → draft
-	ActApprove        ChannelAction = "approve"         // 审核通过: submitted → approved, filing number issued
-	ActReturn         ChannelAction = "return"          // 退回: submitted → returned, with reasons
-	ActActivate       ChannelAction = "activate"        // 上线运行: approved → active
-	ActRevalidate     ChannelAction = "revalidate"      // 定期复核确认: the unit confirms the record is still true
-	ActRectify        ChannelAction = "rectify"         // 责令整改: active → rectifying
-	ActRectified      ChannelAction = "rectified"       // 整改完成: rectifying → active
-	ActRequestExit    ChannelAction = "request_exit"    // 申请退出: approved/active/rectifying → exit_requested
-	ActClose          ChannelAction = "close"           // 同意关停: exit_requested → closed (archived)
-	ActRejectExit     ChannelAction = "reject_exit"     // 不同意退出: exit_requested → active
-	ActApproveChange  ChannelAction = "approve_change"  // 变更审核通过
-	ActReturnChange   ChannelAction = "return_change"   // 变更退回
-	ActWithdrawChange ChannelAction = "withdraw_change" // 撤回变更
-)
-
-// actionDef says where an action applies, where it leads, and who takes it.
-type actionDef struct {
-	from     []ChannelStatus
-	to       ChannelStatus // "" keeps the status
-	reviewer bool          // taken by a reviewer above the unit; otherwise by the owning unit
-	note     bool          // needs a reason
-	change   bool          // applies to a pending change
-}
-
-var channelActions = map[ChannelAction]actionDef{
-	ActSubmit:         {from: []ChannelStatus{StatusDraft, StatusReturned}, to: StatusSubmitted},
-	ActWithdraw:       {from: []ChannelStatus{StatusSubmitted}, to: StatusDraft},
-	ActApprove:        {from: []ChannelStatus{StatusSubmitted}, to: StatusApproved, reviewer: true},
-	ActReturn:         {from: []ChannelStatus{StatusSubmitted}, to: StatusReturned, reviewer: true, note: true},
-	ActActivate:       {from: []ChannelStatus{StatusApproved}, to: StatusActive},
-	ActRevalidate:     {from: []ChannelStatus{StatusActive, StatusRectifying}},
-	ActRectify:        {from: []ChannelStatus{StatusActive}, to: StatusRectifying, reviewer: true, note: true},
-	ActRectified:      {from: []ChannelStatus{StatusRectifying}, to: StatusActive, reviewer: true},
-	ActRequestExit:    {from: []ChannelStatus{StatusApproved, StatusActive, StatusRectifying}, to: StatusExitRequested, note: true},
-	ActClose:          {from: []ChannelStatus{StatusExitRequested}, to: StatusClosed, reviewer: true},
-	ActRejectExit:     {from: []ChannelStatus{StatusExitRequested}, to: StatusActive, reviewer: true, note: true},
-	ActApproveChange:  {from: []ChannelStatus{StatusApproved, StatusActive, StatusRectifying}, reviewer: true, change: true},
-	ActReturnChange:   {from: []ChannelStatus{StatusApproved, StatusActive, StatusRectifying}, reviewer: true, note: true, change: true},
-	ActWithdrawChange: {from: []ChannelStatus{StatusApproved, StatusActive, StatusRectifying}, change: true},
-}
-
-// ChannelActions lists the actions in display order.
-var ChannelActions = []ChannelAction{ActSubmit, ActWithdraw, ActApprove, ActReturn, ActActivate, ActRevalidate, ActRectify, ActRectified,
-	ActRequestExit, ActClose, ActRejectExit, ActApproveChange, ActReturnChange, ActWithdrawChange}
-
-// ActionNames are the Chinese names of the actions.
-var ActionNames = map[ChannelAction]string{
-	ActSubmit: "提交备案", ActWithdraw: "撤回", ActApprove: "审核通过", ActReturn: "退回修改", ActActivate: "上线运行",
-	ActRevalidate: "复核确认", ActRectify: "责令整改", ActRectified: "整改完成", ActRequestExit: "申请退出", ActClose: "同意关停",
-	ActRejectExit: "不同意退出", ActApproveChange: "变更通过", ActReturnChange: "变更退回", ActWithdrawChange: "撤回变更",
-}
-
-// Valid reports whether a is a known action.
-func (a ChannelAction) Valid() bool { _, ok := channelActions[a]; return ok }
-
-// ByReviewer reports whether the action is a reviewer's.
-func (a ChannelAction) ByReviewer() bool { return channelActions[a].reviewer }
-
-// NeedsNote reports whether the action must give reasons.
-func (a ChannelAction) NeedsNote() bool { return channelActions[a].note }
-
-// OnChange reports whether the action decides a pending change.
-func (a ChannelAction) OnChange() bool { return channelActions[a].change }
-
-// Target returns the status the action leads to from status from, and
-// whether the action applies at all to a channel in that status (with or
-// without a pending change).
-func (a ChannelAction) Target(c *Channel) (ChannelStatus, bool) {
-	d, ok := channelActions[a]
-	if !ok {
-		return "", false
-	}
-	if d.change && c.Pending == nil || a == ActRequestExit && c.Pending != nil {
-		return "", false // decide the pending change before asking to exit
-	}
-	for _, f := range d.from {
-		if f == c.Status {
-			if d.to == "" {
-				return c.Status, true
-			}
-			return d.to, true
-		}
-	}
-	return "", false
-}
-
-// ActionsFor lists the actions that apply to the channel in its state,
-// reviewer's and owner's alike; the caller filters by who is acting.
-func ActionsFor(c *Channel) []ChannelAction {
-	var out []ChannelAction
-	for _, a := range ChannelActions {
-		if _, ok := a.Target(c); ok {
-			out = append(out, a)
-		}
-	}
-	return out
 }
 
 // ChannelFilter selects channels.

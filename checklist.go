@@ -323,3 +323,50 @@ func (c *Checklist) RectificationOpinion(answers map[string]Answer, res Result, 
 	fmt.Fprintf(&b, "请于%s前完成整改,并将整改情况报送网信部门。", deadline)
 	return b.String()
 }
+
+// CurrentChecklists picks the checklist of each kind that new forms use,
+// from all versions read kind by kind, newest first: the kind's default
+// key wins over other keys of the kind; among its versions the newest.
+func CurrentChecklists(all []*Checklist) map[ChannelKind]*Checklist {
+	out := map[ChannelKind]*Checklist{}
+	for _, c := range all {
+		if cur := out[c.Kind]; cur == nil || cur.Key != string(c.Kind) && c.Key == string(c.Kind) {
+			out[c.Kind] = c
+		}
+	}
+	return out
+}
+
+// Prepare readies an inspector's input to the form as saved, and scores
+// it by the form's checklist: automatic answers the inspector did not
+// override stay, evidence and opinion are trimmed, and a submitted veto
+// needs evidence.
+func (in *FormInput) Prepare(f *CheckForm, list *Checklist) (Result, error) {
+	if in.Answers == nil {
+		in.Answers = map[string]Answer{}
+	}
+	for k, v := range f.Answers {
+		if _, ok := in.Answers[k]; !ok && v.Auto {
+			in.Answers[k] = v
+		}
+	}
+	res, err := list.Score(in.Answers)
+	if err != nil {
+		return res, err
+	}
+	in.Evidence, in.Opinion = strings.TrimSpace(in.Evidence), strings.TrimSpace(in.Opinion)
+	if in.Submit && res.Vetoed && in.Evidence == "" {
+		return res, &Error{Code: EINVALID, Message: "存在单项否决项时必须填写检查证据(截图说明、链接或记录)", English: "a veto needs evidence (a description, link or record)",
+			Problems: []Problem{{Field: "evidence", Message: "请填写单项否决的证据", English: "give the evidence of the veto"}}}
+	}
+	return res, nil
+}
+
+// RecordedOpinion is what a submitted form records as its opinion: the
+// generated 整改意见 of a failed form, else the inspector's own.
+func (in *FormInput) RecordedOpinion(generated string) string {
+	if generated != "" {
+		return generated
+	}
+	return in.Opinion
+}

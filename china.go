@@ -27,3 +27,6 @@ func DayTime(day int) time.Time {
 
 // AddDays moves a YYYYMMDD day by n days.
 func AddDays(day, n int) int { return DayOf(DayTime(day).AddDate(0, 0, n)) }
+
+// DateOf formats an instant as its China calendar date, 2006-01-02.
+func DateOf(t time.Time) string { return t.In(China).Format("2006-01-02") }

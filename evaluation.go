@@ -30,21 +30,6 @@ type Scorecard struct {
 	ComputedAt   time.Time   `json:"computed_at"`
 }
 
-// Grade names a total score: 优 ≥ 90, 良 ≥ 75, 中 ≥ 60, 差 below.
-func Grade(total *float64) string {
-	switch {
-	case total == nil:
-		return ""
-	case *total >= 90:
-		return "优"
-	case *total >= 75:
-		return "良"
-	case *total >= 60:
-		return "中"
-	}
-	return "差"
-}
-
 // UnitScore is a unit's (or a region's) evaluation in one period.
 type UnitScore struct {
 	UnitID     int64    `json:"unit_id,omitempty"`

@@ -191,6 +191,25 @@ func Blocking(results []CheckResult) bool {
 	return false
 }
 
+// BlockingError turns the blocking results of a submission's checks into
+// an EINVALID error whose problems name the rules and the clauses they
+// cite; nil when nothing blocks.
+func BlockingError(checks []CheckResult) error {
+	var probs []Problem
+	for _, c := range checks {
+		if c.Level == LevelBlock {
+			probs = append(probs, Problem{Field: c.Rule, Message: c.Message + "(依据:" + c.Clause + ")", English: c.English})
+		}
+	}
+	if len(probs) == 0 {
+		return nil
+	}
+	e := ProblemsError(probs).(*Error)
+	e.Message = "未通过备案规则检查,请修改后再提交:" + e.Message
+	e.English = "the filing rules refuse this submission; fix it and submit again: " + e.English
+	return e
+}
+
 // RelatedChannel is a channel a check result points at.
 type RelatedChannel struct {
 	ID           int64         `json:"id"`

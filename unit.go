@@ -2,6 +2,7 @@ package jianfu
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -179,6 +180,36 @@ type UnitUpdate struct {
 	Type       *UnitType
 	CreditCode *string
 	Disabled   *bool
+}
+
+// Apply makes the update to the unit on behalf of the actor and returns
+// what changed, for the audit log. Only a system administrator (or the
+// local operator) may disable or enable the actor's own unit.
+func (u *Unit) Apply(upd UnitUpdate, a *Actor) ([]string, error) {
+	if !a.System && !a.Has(RoleSysAdmin) && u.ID == a.UnitID && upd.Disabled != nil {
+		return nil, Forbidden("不能停用自己所在的单位", "you cannot disable your own unit")
+	}
+	var changes []string
+	if upd.Name != nil && *upd.Name != u.Name {
+		changes = append(changes, fmt.Sprintf("name %q→%q", u.Name, *upd.Name))
+		u.Name = *upd.Name
+	}
+	if upd.Type != nil && *upd.Type != u.Type {
+		changes = append(changes, fmt.Sprintf("type %s→%s", u.Type, *upd.Type))
+		u.Type = *upd.Type
+	}
+	if upd.CreditCode != nil && *upd.CreditCode != u.CreditCode {
+		changes = append(changes, fmt.Sprintf("credit_code %s→%s", u.CreditCode, *upd.CreditCode))
+		u.CreditCode = *upd.CreditCode
+	}
+	if upd.Disabled != nil && *upd.Disabled != u.Disabled {
+		changes = append(changes, fmt.Sprintf("disabled %v→%v", u.Disabled, *upd.Disabled))
+		u.Disabled = *upd.Disabled
+	}
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	return changes, nil
 }
 
 // UnitImport is one row of a unit import file.

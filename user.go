@@ -2,6 +2,7 @@ package jianfu
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -133,4 +134,94 @@ type UserUpdate struct {
 	Phone    *string
 	Disabled *bool
 	Unlock   bool
+}
+
+// Apply makes the update to the user on behalf of the actor and returns
+// what changed, for the audit log. A unit administrator may not touch an
+// account holding roles it could not grant, nobody changes their own
+// roles (the local operator aside) or disables their own account.
+func (u *User) Apply(upd UserUpdate, a *Actor) ([]string, error) {
+	if err := a.MayGrant(u.Roles); err != nil {
+		return nil, err // a unit administrator cannot touch a supervisor's account
+	}
+	var changes []string
+	if upd.Name != nil && *upd.Name != u.Name {
+		changes = append(changes, "name")
+		u.Name = *upd.Name
+	}
+	if upd.Roles != nil {
+		if err := a.MayGrant(upd.Roles); err != nil {
+			return nil, err
+		}
+		if u.ID == a.UserID && !a.System {
+			return nil, Forbidden("不能修改自己的角色", "you cannot change your own roles")
+		}
+		changes = append(changes, "roles "+RolesText(u.Roles)+"→"+RolesText(upd.Roles))
+		u.Roles = upd.Roles
+	}
+	if upd.Phone != nil && *upd.Phone != u.Phone {
+		changes = append(changes, "phone")
+		u.Phone = *upd.Phone
+	}
+	if upd.Disabled != nil && *upd.Disabled != u.Disabled {
+		if u.ID == a.UserID && *upd.Disabled {
+			return nil, Forbidden("不能停用自己的账号", "you cannot disable your own account")
+		}
+		changes = append(changes, fmt.Sprintf("disabled→%v", *upd.Disabled))
+		u.Disabled = *upd.Disabled
+	}
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	if upd.Unlock {
+		changes = append(changes, "unlock")
+		u.LockedUntil = nil
+	}
+	return changes, nil
+}
+
+// RolesText lists roles as the store keeps them: "supervisor,reviewer".
+func RolesText(rs []Role) string {
+	s := make([]string, len(rs))
+	for i, r := range rs {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ",")
+}
+
+// ParseRolesText reads roles kept by RolesText.
+func ParseRolesText(s string) []Role {
+	var out []Role
+	for _, f := range strings.Split(s, ",") {
+		if f != "" {
+			out = append(out, Role(f))
+		}
+	}
+	return out
+}
+
+// Login policy.
+const (
+	MaxFailedLogins = 5                // consecutive failures before a lockout
+	LockoutDuration = 15 * time.Minute // how long a lockout lasts
+	SessionLifetime = 12 * time.Hour   // absolute session lifetime
+	SessionIdle     = 2 * time.Hour    // a session unused this long ends
+)
+
+// LockedOut is the error of a login while the account is locked until
+// the given instant, saying for about how long.
+func LockedOut(until, now time.Time) error {
+	left := until.Sub(now).Round(time.Minute)
+	return Errorf(ETOOMANY, "连续登录失败次数过多,账号已锁定,请约%d分钟后再试或联系管理员解锁", "too many failed logins: the account is locked; try again in about %d minutes or ask an administrator to unlock it", int(left.Minutes())+1)
+}
+
+// LocksOut reports whether this many consecutive failed logins lock the
+// account (for LockoutDuration).
+func LocksOut(failed int) bool { return failed >= MaxFailedLogins }
+
+// SessionExpired reports whether a session that expires at expires and
+// was last used at seen has ended at now: past its lifetime or idle too
+// long.
+func SessionExpired(expires, seen, now time.Time) bool {
+	return now.After(expires) || now.Sub(seen) > SessionIdle
 }

@@ -33,7 +33,7 @@ func (w *where) ownedScope(a *jianfu.Actor, alias string) {
 }
 
 // dateOf formats an instant as a date in China time.
-func dateOf(t time.Time) string { return t.In(jianfu.China).Format("2006-01-02") }
+func dateOf(t time.Time) string { return jianfu.DateOf(t) }
 
 // ---- checklists ----
 
@@ -172,16 +172,6 @@ func (s *Campaigns) FindCampaigns(ctx context.Context, f jianfu.CampaignFilter) 
 	return out, total, s.db.campaignProgress(ctx, a, out)
 }
 
-// strataPath is the region a channel is stratified by: its region cut to
-// the level just below the campaign's region.
-func strataPath(scope, region string) string {
-	next := map[int]int{0: 2, 2: 4, 4: 6, 6: 9, 9: 12}[len(scope)]
-	if next == 0 || len(region) <= next {
-		return region
-	}
-	return region[:next]
-}
-
 // population reads the candidates of a campaign: filed, not closed
 // channels in its scope, sorted by id.
 func (tx *Tx) population(c *jianfu.Campaign) ([]jianfu.Candidate, map[int64]jianfu.ChannelKind, error) {
@@ -210,7 +200,7 @@ func (tx *Tx) population(c *jianfu.Campaign) ([]jianfu.Candidate, map[int64]jian
 		if err := rows.Scan(&id, &region, &kind); err != nil {
 			return nil, nil, err
 		}
-		out = append(out, jianfu.Candidate{ID: id, Stratum: strataPath(c.RegionPath, region) + "/" + kind})
+		out = append(out, jianfu.Candidate{ID: id, Stratum: jianfu.StratumOf(c.RegionPath, region, jianfu.ChannelKind(kind))})
 		kinds[id] = jianfu.ChannelKind(kind)
 	}
 	return out, kinds, rows.Err()
@@ -271,22 +261,8 @@ func (s *Campaigns) CreateCampaign(ctx context.Context, c *jianfu.Campaign) erro
 		n := c.SampleSizeFor(len(cands))
 		sample := jianfu.DrawSample(cands, n, c.Seed)
 		// Record the population as drawn from, by stratum.
-		pop := map[string][]int64{}
-		sizes := map[string]int{}
-		for _, cd := range cands {
-			pop[cd.Stratum] = append(pop[cd.Stratum], cd.ID)
-			sizes[cd.Stratum]++
-		}
-		drawn := map[string]int{}
-		for _, s := range sample {
-			drawn[s.Stratum]++
-		}
-		c.Strata = nil
-		for k, size := range sizes {
-			region, kind, _ := strings.Cut(k, "/")
-			c.Strata = append(c.Strata, jianfu.Stratum{Key: k, RegionPath: region, Kind: jianfu.ChannelKind(kind), Population: size, Sampled: drawn[k]})
-		}
-		sort.Slice(c.Strata, func(i, j int) bool { return c.Strata[i].Key < c.Strata[j].Key })
+		strata, pop := jianfu.Stratify(cands, sample)
+		c.Strata = strata
 		c.Population, c.Sampled, c.Status, c.CreatedBy, c.CreatedAt = len(cands), len(sample), jianfu.CampaignOpen, a.Username, tx.now
 		listIDs := map[jianfu.ChannelKind]int64{}
 		for k, l := range lists {
@@ -346,8 +322,7 @@ func (tx *Tx) inspectors(a *jianfu.Actor, c *jianfu.Campaign) ([]int64, error) {
 		seen[uid] = true
 		var roles, rp string
 		err := tx.queryRow(`SELECT us.roles, u.region_path FROM users us JOIN units u ON u.id = us.unit_id WHERE us.id = ? AND us.disabled = FALSE`, uid).Scan(&roles, &rp)
-		ok := err == nil && strings.HasPrefix(rp, c.RegionPath[:min(len(c.RegionPath), len(rp))]) && a.SeesRegion(rp) &&
-			(strings.Contains(","+roles+",", ",inspector,") || strings.Contains(","+roles+",", ",supervisor,"))
+		ok := err == nil && strings.HasPrefix(rp, c.RegionPath[:min(len(c.RegionPath), len(rp))]) && a.SeesRegion(rp) && jianfu.Inspects(jianfu.ParseRolesText(roles))
 		if !ok {
 			return nil, jianfu.Errorf(jianfu.EINVALID, "用户(编号%d)不是本辖区的抽查评估员或监管人员", "user %d is not an inspector or supervisor of this region", uid)
 		}
@@ -370,7 +345,7 @@ func (tx *Tx) createForm(c *jianfu.Campaign, list *jianfu.Checklist, s jianfu.Ca
 		Scan(&unitID, &unitPath, &region, &last, &monUpdate, &reachable, &broken); err != nil {
 		return err
 	}
-	facts := jianfu.MonitorFacts{LastUpdate: latest(last, monUpdate), BrokenLinks: int(broken.Int64)}
+	facts := jianfu.MonitorFacts{LastUpdate: jianfu.LastSign(optMS(last), optMS(monUpdate)), BrokenLinks: int(broken.Int64)}
 	if reachable.Valid {
 		facts.Reachable = &reachable.Bool
 	}
@@ -378,16 +353,6 @@ func (tx *Tx) createForm(c *jianfu.Campaign, list *jianfu.Checklist, s jianfu.Ca
 	_, err := tx.exec(`INSERT INTO check_forms(campaign_id, channel_id, unit_id, unit_path, region_path, stratum, checklist_id, inspector_id, status, answers)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, s.ID, unitID, unitPath, region, s.Stratum, list.ID, inspector, string(jianfu.FormPending), mustJSON(answers))
 	return err
-}
-
-func latest(a, b sql.NullInt64) *time.Time {
-	switch {
-	case a.Valid && b.Valid:
-		return optMS(sql.NullInt64{Int64: max(a.Int64, b.Int64), Valid: true})
-	case a.Valid:
-		return optMS(a)
-	}
-	return optMS(b)
 }
 
 // ---- forms ----

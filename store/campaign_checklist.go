@@ -145,17 +145,9 @@ func (tx *Tx) currentChecklists() (map[jianfu.ChannelKind]*jianfu.Checklist, err
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := map[jianfu.ChannelKind]*jianfu.Checklist{}
-	for rows.Next() {
-		c, err := scanChecklist(rows)
-		if err != nil {
-			return nil, err
-		}
-		// The default key of a kind wins; among its versions the newest.
-		if cur := out[c.Kind]; cur == nil || cur.Key != string(c.Kind) && c.Key == string(c.Kind) {
-			out[c.Kind] = c
-		}
+	all, err := scanAll(rows, scanChecklist)
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return jianfu.CurrentChecklists(all), nil
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"jianfu"
-	"strings"
 )
 
 func scanForm(s interface{ Scan(...any) error }) (*jianfu.CheckForm, error) {
@@ -102,8 +101,8 @@ func (s *Campaigns) SaveForm(ctx context.Context, id int64, in jianfu.FormInput)
 	if err != nil {
 		return nil, err
 	}
-	if !(a.System || a.Has(jianfu.RoleSupervisor) && a.RegionWide() || a.UserID == f.InspectorID && a.HasAny(jianfu.RoleInspector, jianfu.RoleSupervisor)) {
-		return nil, forbidden("只有分配的抽查评估员或监管人员可以填写检查表单", "only the assigned inspector or a supervisor may fill the form")
+	if err := a.MayFillForm(f); err != nil {
+		return nil, err
 	}
 	if f.Status == jianfu.FormDone {
 		return nil, jianfu.Errorf(jianfu.ECONFLICT, "该表单已提交,不能再修改", "the form was submitted and cannot change")
@@ -115,23 +114,9 @@ func (s *Campaigns) SaveForm(ctx context.Context, id int64, in jianfu.FormInput)
 	if c.Status == jianfu.CampaignClosed {
 		return nil, jianfu.Errorf(jianfu.ECONFLICT, "该抽查已结束,不能再填写", "the campaign is closed")
 	}
-	if in.Answers == nil {
-		in.Answers = map[string]jianfu.Answer{}
-	}
-	// Automatic answers the inspector did not override stay.
-	for k, v := range f.Answers {
-		if _, ok := in.Answers[k]; !ok && v.Auto {
-			in.Answers[k] = v
-		}
-	}
-	res, err := list.Score(in.Answers)
+	res, err := in.Prepare(f, list)
 	if err != nil {
 		return nil, err
-	}
-	in.Evidence, in.Opinion = strings.TrimSpace(in.Evidence), strings.TrimSpace(in.Opinion)
-	if in.Submit && res.Vetoed && in.Evidence == "" {
-		return nil, &jianfu.Error{Code: jianfu.EINVALID, Message: "存在单项否决项时必须填写检查证据(截图说明、链接或记录)", English: "a veto needs evidence (a description, link or record)",
-			Problems: []jianfu.Problem{{Field: "evidence", Message: "请填写单项否决的证据", English: "give the evidence of the veto"}}}
 	}
 	err = s.db.inTx(ctx, func(tx *Tx) error {
 		if !in.Submit {
@@ -147,7 +132,7 @@ func (s *Campaigns) SaveForm(ctx context.Context, id int64, in jianfu.FormInput)
 			opinion = list.RectificationOpinion(in.Answers, res, in.Opinion, rectifyBy)
 		}
 		r, err := tx.exec(`UPDATE check_forms SET answers = ?, evidence = ?, opinion = ?, score = ?, vetoed = ?, passed = ?, vetoes = ?, status = 'done', submitted_at = ?, rectify_by = ?
-			WHERE id = ? AND status = 'pending'`, mustJSON(in.Answers), in.Evidence, opinionOr(opinion, in.Opinion), res.Score, res.Vetoed, res.Passed,
+			WHERE id = ? AND status = 'pending'`, mustJSON(in.Answers), in.Evidence, in.RecordedOpinion(opinion), res.Score, res.Vetoed, res.Passed,
 			mustJSON(orEmpty(res.Vetoes)), ms(tx.now), rectifyBy, id)
 		if err != nil {
 			return err
@@ -159,7 +144,7 @@ func (s *Campaigns) SaveForm(ctx context.Context, id int64, in jianfu.FormInput)
 			if err := tx.addRectification(&jianfu.Rectification{Source: "campaign", CampaignID: c.ID, FormID: id, ChannelID: f.ChannelID, Opinion: opinion, Deadline: rectifyBy}); err != nil {
 				return err
 			}
-			if err := tx.transitionChannel(a, f.ChannelID, jianfu.StatusRectifying, "campaign.fail", fmt.Sprintf("抽查“%s”不合格,%g分", c.Name, res.Score), jianfu.StatusActive); err != nil {
+			if err := tx.transitionChannel(a, f.ChannelID, jianfu.StatusRectifying, "campaign.fail", c.FailureNote(res), jianfu.StatusActive); err != nil {
 				return err
 			}
 		}
@@ -170,11 +155,4 @@ func (s *Campaigns) SaveForm(ctx context.Context, id int64, in jianfu.FormInput)
 	}
 	f, _, err = s.FindFormByID(ctx, id)
 	return f, err
-}
-
-func opinionOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

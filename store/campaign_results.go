@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"jianfu"
-	"strings"
 )
 
 // CloseCampaign makes a campaign's results final.
@@ -55,35 +54,29 @@ func (s *Campaigns) VerifySample(ctx context.Context, id int64) (*jianfu.SampleC
 	if err := json.Unmarshal([]byte(popJSON), &pop); err != nil {
 		return nil, fmt.Errorf("campaign %d population: %w", id, err)
 	}
-	var cands []jianfu.Candidate
-	for k, ids := range pop {
-		for _, cid := range ids {
-			cands = append(cands, jianfu.Candidate{ID: cid, Stratum: k})
-		}
-	}
-	res := &jianfu.SampleCheck{Seed: c.Seed, Population: len(cands)}
-	for _, s := range jianfu.DrawSample(cands, c.SampleSizeFor(len(cands)), c.Seed) {
-		res.Redrawn = append(res.Redrawn, s.ID)
-	}
 	rows, err := s.db.query(ctx, `SELECT channel_id FROM check_forms WHERE campaign_id = ? ORDER BY channel_id`, id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	var recorded []int64
 	for rows.Next() {
 		var cid int64
 		if err := rows.Scan(&cid); err != nil {
 			return nil, err
 		}
-		res.Recorded = append(res.Recorded, cid)
+		recorded = append(recorded, cid)
 	}
-	res.Match = fmt.Sprint(res.Recorded) == fmt.Sprint(res.Redrawn)
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	res := c.Redraw(pop, recorded)
 	if !a.RegionWide() {
 		// Unit-scoped callers learn whether it matches, not which channels
 		// of other units were drawn.
 		res.Recorded, res.Redrawn = nil, nil
 	}
-	return res, rows.Err()
+	return res, nil
 }
 
 // CampaignResults aggregates submitted forms in the caller's scope.
@@ -116,7 +109,7 @@ func (s *Campaigns) CampaignResults(ctx context.Context, id int64) (*jianfu.Camp
 			if err != nil {
 				return nil, err
 			}
-			r.AvgScore = float64(int(avg.Float64*10+0.5)) / 10
+			r.AvgScore = jianfu.Round1(avg.Float64)
 			out = append(out, r)
 		}
 		return out, rows.Err()
@@ -138,29 +131,9 @@ func (s *Campaigns) CampaignResults(ctx context.Context, id int64) (*jianfu.Camp
 	if err != nil {
 		return nil, err
 	}
-	regions := map[string]*jianfu.UnitResult{}
-	var order []string
-	sums := map[string]float64{}
-	for _, r := range byStratum {
-		path, _, _ := strings.Cut(r.RegionPath, "/")
-		g := regions[path]
-		if g == nil {
-			g = &jianfu.UnitResult{RegionPath: path, Name: s.db.regionName(ctx, path)}
-			regions[path] = g
-			order = append(order, path)
-		}
-		g.Checked += r.Checked
-		g.Passed += r.Passed
-		g.Failed += r.Failed
-		g.Vetoed += r.Vetoed
-		sums[path] += r.AvgScore * float64(r.Checked)
-	}
-	for _, p := range order {
-		g := regions[p]
-		if g.Checked > 0 {
-			g.AvgScore = float64(int(sums[p]/float64(g.Checked)*10+0.5)) / 10
-		}
-		res.Regions = append(res.Regions, *g)
+	res.Regions = jianfu.RegionResults(byStratum)
+	for i := range res.Regions {
+		res.Regions[i].Name = s.db.regionName(ctx, res.Regions[i].RegionPath)
 	}
 	return res, nil
 }

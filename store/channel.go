@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -135,43 +134,6 @@ func jsonOf(v any) string {
 	return string(b)
 }
 
-// seesPersonal reports whether the actor may see a channel's personal data
-// whole: the reviewers and supervisors who decide on it, and the
-// administrators of the owning unit or a unit above it.
-func seesPersonal(a *jianfu.Actor, unitPath string) bool {
-	return a.System || a.HasAny(jianfu.RoleSupervisor, jianfu.RoleReviewer) ||
-		a.Has(jianfu.RoleUnitAdmin) && strings.HasPrefix(unitPath, a.UnitPath)
-}
-
-// canOwn reports whether the actor's roles may register and maintain
-// channels (for units in scope).
-func canOwn(a *jianfu.Actor) bool {
-	return a.HasAny(jianfu.RoleUnitAdmin, jianfu.RoleSupervisor, jianfu.RoleSysAdmin)
-}
-
-func errCannotOwn() error {
-	return forbidden("登记和维护渠道需要单位管理员、监管人员或系统管理员角色", "registering and maintaining channels needs the unit administrator, supervisor or system administrator role")
-}
-
-// mayOwn reports whether the actor may register and maintain the channels
-// of a unit (file, edit, submit, confirm, ask to exit): the unit's own
-// administrators and those of the units above it, a system administrator,
-// and a supervisor for the channels of its own office only — reviewers do
-// not file what they review.
-func mayOwn(a *jianfu.Actor, unitID int64, unitPath string) error {
-	switch {
-	case a.System, a.Has(jianfu.RoleSysAdmin):
-		return nil
-	case a.Has(jianfu.RoleUnitAdmin) && strings.HasPrefix(unitPath, a.UnitPath):
-		return nil
-	case a.Has(jianfu.RoleSupervisor) && unitID == a.UnitID:
-		return nil
-	case !canOwn(a):
-		return errCannotOwn()
-	}
-	return forbidden("渠道由主办单位的单位管理员登记和维护;监管人员只能登记本单位的渠道", "a unit's administrators file and maintain its channels; supervisors only their own office's")
-}
-
 // FindChannelByID returns a channel in scope. Reading its personal data
 // whole is audited.
 func (s *Channels) FindChannelByID(ctx context.Context, id int64) (*jianfu.Channel, error) {
@@ -183,7 +145,7 @@ func (s *Channels) FindChannelByID(ctx context.Context, id int64) (*jianfu.Chann
 	if err != nil {
 		return nil, err
 	}
-	if !seesPersonal(a, r.unitPath) {
+	if !a.SeesPersonal(r.unitPath) {
 		r.Mask()
 		return r.Channel, nil
 	}
@@ -223,8 +185,8 @@ func (s *Channels) CreateChannel(ctx context.Context, c *jianfu.Channel) error {
 	if err != nil {
 		return err
 	}
-	if !canOwn(a) {
-		return errCannotOwn()
+	if err := a.CanOwnChannels(); err != nil {
+		return err
 	}
 	// Users register drafts. The local operator (command line, demo,
 	// fixtures) may record a channel in any state, as a ledger would.
@@ -238,26 +200,14 @@ func (s *Channels) CreateChannel(ctx context.Context, c *jianfu.Channel) error {
 		return err
 	}
 	return s.db.inTx(ctx, func(tx *Tx) error {
-		if c.Status.Filed() && c.FiledAt == nil {
-			now := tx.now
-			c.FiledAt = &now
-		}
-		if (c.Status == jianfu.StatusActive || c.Status == jianfu.StatusRectifying) && c.RevalidationDue == nil {
-			months, err := tx.revalidationMonths()
-			if err != nil {
+		months := 0
+		if c.Status.Running() && c.RevalidationDue == nil {
+			var err error
+			if months, err = tx.revalidationMonths(); err != nil {
 				return err
 			}
-			base := *c.FiledAt
-			if c.RevalidatedAt != nil {
-				base = *c.RevalidatedAt
-			}
-			due := base.Add(time.Duration(months) * monthMS * time.Millisecond)
-			c.RevalidationDue = &due
 		}
-		if c.Status == jianfu.StatusClosed && c.ClosedAt == nil {
-			now := tx.now
-			c.ClosedAt = &now
-		}
+		c.FillLedgerDates(tx.now, months)
 		return tx.insertChannel(a, c, true)
 	})
 }
@@ -277,7 +227,7 @@ func (tx *Tx) insertChannel(a *jianfu.Actor, c *jianfu.Channel, audit bool) erro
 		return jianfu.Errorf(jianfu.EINVALID, "主办单位“%s”已停用,不能登记新渠道", "the owning unit %s is disabled", unit.Name)
 	}
 	if !c.Status.Filed() { // filed records come from a ledger import, checked by mayReview
-		if err := mayOwn(a, unit.ID, unit.Path); err != nil {
+		if err := a.MayOwn(unit.ID, unit.Path); err != nil {
 			return err
 		}
 	}
@@ -439,218 +389,4 @@ func (tx *Tx) channelEvent(a *jianfu.Actor, id int64, action, from, to, note str
 	_, err := tx.exec(`INSERT INTO channel_events(channel_id, at, actor_id, actor_name, action, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, ms(tx.now), a.UserID, a.Username, action, from, to, note)
 	return err
-}
-
-// editableFields copies what an owner may change from src onto dst: every
-// field but the kind, the owning unit, the status and the filing record.
-func editableFields(dst, src *jianfu.Channel) {
-	dst.Name, dst.OperatorUnitID = src.Name, src.OperatorUnitID
-	dst.Platform, dst.PlatformID, dst.Handle, dst.URL, dst.StoreLinks = src.Platform, src.PlatformID, src.Handle, src.URL, src.StoreLinks
-	dst.Audience, dst.Functions, dst.Purpose, dst.LaunchDate, dst.CertSubject = src.Audience, src.Functions, src.Purpose, src.LaunchDate, src.CertSubject
-	dst.Owner, dst.Admins, dst.MemberCount, dst.Temporary, dst.EndDate = src.Owner, src.Admins, src.MemberCount, src.Temporary, src.EndDate
-	dst.ResponsiblePerson, dst.ResponsiblePhone, dst.Tags, dst.Notes = src.ResponsiblePerson, src.ResponsiblePhone, src.Tags, src.Notes
-}
-
-// changedFields names the JSON fields that differ between two states.
-func changedFields(a, b *jianfu.Channel) []string {
-	var ma, mb map[string]any
-	ja, _ := json.Marshal(a)
-	jb, _ := json.Marshal(b)
-	json.Unmarshal(ja, &ma)
-	json.Unmarshal(jb, &mb)
-	// Only what the owner typed; the life cycle is the timeline's business.
-	skip := map[string]bool{"version": true, "updated_at": true, "created_at": true, "checks": true, "pending": true, "masked": true, "unit_name": true,
-		"operator_unit_name": true, "status": true, "review_note": true, "submitted_at": true, "submitted_by": true, "filed_at": true, "closed_at": true,
-		"revalidation_due": true, "revalidated_at": true, "filing_number": true, "last_activity_at": true}
-	var out []string
-	for k, v := range mb {
-		if !skip[k] && !reflect.DeepEqual(ma[k], v) {
-			out = append(out, k)
-		}
-	}
-	for k := range ma {
-		if _, ok := mb[k]; !ok && !skip[k] {
-			out = append(out, k)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-// UpdateChannel saves an owner's edits, in place for drafts and returned
-// channels and as a change request (变更) for filed ones.
-func (s *Channels) UpdateChannel(ctx context.Context, id int64, in *jianfu.Channel, version int) (*jianfu.Channel, error) {
-	a, err := jianfu.RequireActor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if !canOwn(a) {
-		return nil, errCannotOwn()
-	}
-	var out *jianfu.Channel
-	err = s.db.inTx(ctx, func(tx *Tx) error {
-		r, err := tx.lockChannel(a, id)
-		if err != nil {
-			return err
-		}
-		c := r.Channel
-		if err := mayOwn(a, c.UnitID, r.unitPath); err != nil {
-			return err
-		}
-		if version != 0 && version != c.Version {
-			return jianfu.Errorf(jianfu.ECONFLICT, "该渠道已被他人修改(当前第%d版,您编辑的是第%d版),请刷新后重新修改", "the channel changed meanwhile (now version %d, you edited version %d); reload and edit again", c.Version, version)
-		}
-		next := *c
-		editableFields(&next, in)
-		next.Kind, next.UnitID = c.Kind, c.UnitID
-		if err := next.Validate(); err != nil {
-			return err
-		}
-		if next.OperatorUnitID != 0 && next.OperatorUnitID != c.OperatorUnitID {
-			if err := tx.queryRow(`SELECT name FROM units WHERE id = ?`, next.OperatorUnitID).Scan(&next.OperatorUnitName); err != nil {
-				return jianfu.Errorf(jianfu.EINVALID, "运营单位(编号%d)不存在", "operator unit %d does not exist", next.OperatorUnitID)
-			}
-		}
-		changed := changedFields(c, &next)
-		switch {
-		case c.Status.Editable():
-			if len(changed) == 0 {
-				out = c
-				return nil
-			}
-			if err := tx.saveChannel(r, &next); err != nil {
-				return err
-			}
-			next.Version = c.Version + 1
-			next.UpdatedAt = tx.now
-			if err := tx.channelVersion(a, &next); err != nil {
-				return err
-			}
-			if err := tx.channelEvent(a, id, "update", "", "", strings.Join(changed, ", ")); err != nil {
-				return err
-			}
-			out = &next
-			return tx.audit("channel.update", "channel", id, c.RegionPath, strings.Join(changed, ", "))
-		case c.Status.Live() && c.Status != jianfu.StatusExitRequested:
-			if len(changed) == 0 {
-				return jianfu.Errorf(jianfu.EINVALID, "没有需要变更的内容", "nothing to change")
-			}
-			checks, err := tx.runChecks(&next)
-			if err != nil {
-				return err
-			}
-			if jianfu.Blocking(checks) {
-				return blockingError(checks)
-			}
-			proposed := next
-			proposed.Pending, proposed.Checks = nil, nil
-			ch := &jianfu.ChannelChange{Proposed: &proposed, ProposedBy: a.Username, ProposedAt: tx.now, Checks: checks}
-			if _, err := tx.exec(`UPDATE channels SET pending = ?, updated_at = ? WHERE id = ?`, jsonOf(ch), ms(tx.now), id); err != nil {
-				return err
-			}
-			if err := tx.channelEvent(a, id, "change", string(c.Status), string(c.Status), "变更:"+strings.Join(changed, ", ")); err != nil {
-				return err
-			}
-			c.Pending, c.UpdatedAt = ch, tx.now
-			out = c
-			return tx.audit("channel.change", "channel", id, c.RegionPath, strings.Join(changed, ", "))
-		default:
-			return jianfu.Errorf(jianfu.EINVALID, "%[1]s状态的渠道不能修改", "a channel that is %[2]s cannot be changed", jianfu.StatusNames[c.Status], c.Status)
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// saveChannel writes a channel's editable fields (with their derived
-// columns, grams and counter) over the stored row r, and bumps its version.
-func (tx *Tx) saveChannel(r *chanRow, next *jianfu.Channel) error {
-	c := r.Channel
-	rules, err := tx.db.registryRules()
-	if err != nil {
-		return err
-	}
-	_, err = tx.exec(`UPDATE channels SET name = ?, operator_unit_id = ?, platform = ?, platform_id = ?, handle = ?, url = ?, store_links = ?,
-		audience = ?, functions = ?, purpose = ?, launch_date = ?, cert_subject = ?, owner = ?, admins = ?, member_count = ?, temporary = ?,
-		end_date = ?, responsible_person = ?, responsible_phone = ?, tags = ?, notes = ?, name_key = ?, handle_key = ?,
-		version = version + 1, updated_at = ? WHERE id = ?`,
-		next.Name, nullInt(next.OperatorUnitID), next.Platform, next.PlatformID, next.Handle, next.URL, jsonList(next.StoreLinks),
-		next.Audience, next.Functions, next.Purpose, next.LaunchDate, next.CertSubject, next.Owner, jsonList(next.Admins), next.MemberCount, next.Temporary,
-		next.EndDate, next.ResponsiblePerson, next.ResponsiblePhone, jsonList(next.Tags), next.Notes, rules.SearchKey(next.Name), strings.ToLower(next.Handle),
-		ms(tx.now), c.ID)
-	if err != nil {
-		return tx.db.translate(err, nChannel)
-	}
-	if next.Name != c.Name {
-		if err := tx.setGrams(c.ID, c.Name, next.Name); err != nil {
-			return err
-		}
-	}
-	return tx.moveCount(c.RegionPath, c.Kind, c.Platform, c.Status, next.Platform, c.Status)
-}
-
-// ChannelHistory returns the timeline and the versions of a channel in scope.
-func (s *Channels) ChannelHistory(ctx context.Context, id int64) ([]*jianfu.ChannelEvent, []*jianfu.ChannelVersion, error) {
-	a, err := jianfu.RequireActor(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	r, err := s.db.findChannel(ctx, a, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	rows, err := s.db.query(ctx, `SELECT id, at, actor_name, action, from_status, to_status, note FROM channel_events WHERE channel_id = ? ORDER BY id DESC`, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	var events []*jianfu.ChannelEvent
-	for rows.Next() {
-		var e jianfu.ChannelEvent
-		var at int64
-		var from, to string
-		if err := rows.Scan(&e.ID, &at, &e.ActorName, &e.Action, &from, &to, &e.Note); err != nil {
-			rows.Close()
-			return nil, nil, err
-		}
-		e.At, e.FromStatus, e.ToStatus = fromMS(at), jianfu.ChannelStatus(from), jianfu.ChannelStatus(to)
-		events = append(events, &e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, nil, err
-	}
-	vrows, err := s.db.query(ctx, `SELECT version, at, actor_name, data FROM channel_versions WHERE channel_id = ? ORDER BY version`, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer vrows.Close()
-	var versions []*jianfu.ChannelVersion
-	personal := seesPersonal(a, r.unitPath)
-	var prev *jianfu.Channel
-	for vrows.Next() {
-		var v jianfu.ChannelVersion
-		var at int64
-		var data string
-		if err := vrows.Scan(&v.Version, &at, &v.ActorName, &data); err != nil {
-			return nil, nil, err
-		}
-		v.At = fromMS(at)
-		var c jianfu.Channel
-		if err := json.Unmarshal([]byte(data), &c); err != nil {
-			return nil, nil, fmt.Errorf("channel %d version %d: %w", id, v.Version, err)
-		}
-		if prev != nil {
-			v.Changed = changedFields(prev, &c)
-		}
-		prev = &c
-		snap := c
-		if !personal {
-			snap.Mask()
-		}
-		v.Channel = &snap
-		versions = append([]*jianfu.ChannelVersion{&v}, versions...)
-	}
-	return events, versions, vrows.Err()
 }

@@ -9,33 +9,6 @@ import (
 	"jianfu"
 )
 
-// monthMS is the average Gregorian month in milliseconds: re-validation
-// due dates are the last confirmation plus the configured months of it, in
-// Go and in SQL alike.
-const monthMS = 2629746000
-
-// mayReview reports whether the actor may take a reviewer's action on the
-// channel: a reviewer or supervisor whose region is the channel's county
-// or above it, who does not work for the owning unit and did not submit it.
-func mayReview(a *jianfu.Actor, c *jianfu.Channel) error {
-	if a.System {
-		return nil
-	}
-	if !a.HasAny(jianfu.RoleReviewer, jianfu.RoleSupervisor) || !a.RegionWide() {
-		return forbidden("审核备案需要备案审核员或监管人员角色", "reviewing filings needs the reviewer or supervisor role")
-	}
-	if len(a.RegionPath) > 6 || !strings.HasPrefix(c.RegionPath, a.RegionPath) {
-		return forbidden("只有该单位所在县(区)及以上的审核人员可以审核", "only reviewers of the unit's county or above may review")
-	}
-	if a.UnitID == c.UnitID {
-		return forbidden("单位不能审核本单位的备案", "a unit cannot review its own filing")
-	}
-	if c.SubmittedBy != "" && c.SubmittedBy == a.Username || c.Pending != nil && c.Pending.ProposedBy == a.Username {
-		return forbidden("提交人不能审核自己提交的备案", "the person who submitted cannot review it")
-	}
-	return nil
-}
-
 // AllowedActions lists the actions the caller may take on the channel now.
 func (s *Channels) AllowedActions(ctx context.Context, c *jianfu.Channel) []jianfu.ChannelAction {
 	a := jianfu.ActorFrom(ctx)
@@ -49,10 +22,10 @@ func (s *Channels) AllowedActions(ctx context.Context, c *jianfu.Channel) []jian
 	var out []jianfu.ChannelAction
 	for _, act := range jianfu.ActionsFor(c) {
 		if act.ByReviewer() {
-			if mayReview(a, c) == nil {
+			if a.MayReview(c) == nil {
 				out = append(out, act)
 			}
-		} else if mayOwn(a, c.UnitID, unitPath) == nil {
+		} else if a.MayOwn(c.UnitID, unitPath) == nil {
 			out = append(out, act)
 		}
 	}
@@ -85,10 +58,10 @@ func (s *Channels) ActOnChannel(ctx context.Context, id int64, act jianfu.Channe
 				jianfu.ActionNames[act], jianfu.StatusNames[c.Status], act, c.Status)
 		}
 		if act.ByReviewer() {
-			if err := mayReview(a, c); err != nil {
+			if err := a.MayReview(c); err != nil {
 				return err
 			}
-		} else if err := mayOwn(a, c.UnitID, r.unitPath); err != nil {
+		} else if err := a.MayOwn(c.UnitID, r.unitPath); err != nil {
 			return err
 		}
 		if act.NeedsNote() && note == "" {
@@ -109,7 +82,7 @@ func (s *Channels) ActOnChannel(ctx context.Context, id int64, act jianfu.Channe
 		if err := tx.audit("channel."+string(act), "channel", id, c.RegionPath, detail); err != nil {
 			return err
 		}
-		if !seesPersonal(a, r.unitPath) {
+		if !a.SeesPersonal(r.unitPath) {
 			c.Mask()
 		}
 		out = c
@@ -132,8 +105,8 @@ func (tx *Tx) act(a *jianfu.Actor, r *chanRow, act jianfu.ChannelAction, to jian
 		if err != nil {
 			return err
 		}
-		if jianfu.Blocking(checks) {
-			return blockingError(checks)
+		if err := jianfu.BlockingError(checks); err != nil {
+			return err
 		}
 		c.Checks, c.SubmittedAt, c.SubmittedBy = checks, &now, a.Username
 		set["checks"], set["submitted_at"], set["submitted_by"] = jsonOf(checksOrEmpty(checks)), ms(now), a.Username
@@ -153,7 +126,7 @@ func (tx *Tx) act(a *jianfu.Actor, r *chanRow, act jianfu.ChannelAction, to jian
 		if err != nil {
 			return err
 		}
-		due := now.Add(time.Duration(months) * monthMS * time.Millisecond)
+		due := jianfu.RevalidationDue(now, months)
 		c.RevalidationDue = &due
 		set["revalidate_due_at"] = ms(due)
 		if act == jianfu.ActRevalidate {
@@ -187,26 +160,18 @@ func (tx *Tx) moveStatus(c *jianfu.Channel, to jianfu.ChannelStatus, set map[str
 		set["closed_at"] = ms(now)
 	}
 	// Re-validation is due only while the channel runs.
-	switch to {
-	case jianfu.StatusActive, jianfu.StatusRectifying:
-		if c.RevalidationDue == nil {
-			months, err := tx.revalidationMonths()
-			if err != nil {
-				return err
-			}
-			base := now
-			if c.RevalidatedAt != nil {
-				base = *c.RevalidatedAt
-			} else if c.FiledAt != nil {
-				base = *c.FiledAt
-			}
-			due := base.Add(time.Duration(months) * monthMS * time.Millisecond)
-			c.RevalidationDue = &due
-			set["revalidate_due_at"] = ms(due)
-		}
-	default:
+	switch {
+	case !to.Running():
 		c.RevalidationDue = nil
 		set["revalidate_due_at"] = nil
+	case c.RevalidationDue == nil:
+		months, err := tx.revalidationMonths()
+		if err != nil {
+			return err
+		}
+		due := c.NextRevalidation(now, months)
+		c.RevalidationDue = &due
+		set["revalidate_due_at"] = ms(due)
 	}
 	if to != c.Status {
 		if err := tx.moveCount(c.RegionPath, c.Kind, c.Platform, c.Status, c.Platform, to); err != nil {
@@ -239,7 +204,7 @@ func (tx *Tx) updateCols(id int64, set map[string]any) error {
 func (tx *Tx) applyChange(a *jianfu.Actor, r *chanRow, note string) error {
 	c := r.Channel
 	next := *c
-	editableFields(&next, c.Pending.Proposed)
+	next.TakeEdits(c.Pending.Proposed)
 	if err := next.Validate(); err != nil {
 		return err
 	}
@@ -281,31 +246,13 @@ func (tx *Tx) reserveFilingNumber(f jianfu.FilingNumber) error {
 	return err
 }
 
-// blockingError turns blocking check results into an EINVALID error whose
-// problems name the rules.
-func blockingError(checks []jianfu.CheckResult) error {
-	var probs []jianfu.Problem
-	for _, c := range checks {
-		if c.Level == jianfu.LevelBlock {
-			probs = append(probs, jianfu.Problem{Field: c.Rule, Message: c.Message + "(依据:" + c.Clause + ")", English: c.English})
-		}
-	}
-	e := jianfu.ProblemsError(probs).(*jianfu.Error)
-	e.Message = "未通过备案规则检查,请修改后再提交:" + e.Message
-	e.English = "the filing rules refuse this submission; fix it and submit again: " + e.English
-	return e
-}
-
 // revalidationMonths reads the re-validation interval setting.
 func (tx *Tx) revalidationMonths() (int, error) {
 	s, err := tx.ruleSetting(jianfu.RuleRevalidation)
 	if err != nil {
 		return 0, err
 	}
-	if s.Threshold <= 0 {
-		return 6, nil
-	}
-	return s.Threshold, nil
+	return jianfu.RevalidationMonths(s), nil
 }
 
 // setChannelStatus moves a channel to status to for another capability's

@@ -5,9 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
-	"time"
 
 	"jianfu"
 )
@@ -26,7 +24,9 @@ func (tx *Tx) transitionChannel(a *jianfu.Actor, id int64, to jianfu.ChannelStat
 // candidates than this shows the first ones and says so by its total.
 const candidateCap = 20000
 
-// FindCandidates computes the cleanup signals of the channels in scope.
+// FindCandidates computes the cleanup signals of the channels in scope:
+// the store selects the channels each signal's rule picks (with the
+// thresholds of the query), jianfu words the evidence and ranks them.
 func (s *Cleanup) FindCandidates(ctx context.Context, f jianfu.CandidateFilter) ([]*jianfu.CleanupCandidate, int, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
@@ -34,15 +34,7 @@ func (s *Cleanup) FindCandidates(ctx context.Context, f jianfu.CandidateFilter) 
 	}
 	rules := f.Rules.WithDefaults()
 	now := s.db.Now()
-	byID := map[int64]*jianfu.CleanupCandidate{}
-	add := func(id int64, s jianfu.Signal) {
-		c := byID[id]
-		if c == nil {
-			c = &jianfu.CleanupCandidate{ChannelID: id}
-			byID[id] = c
-		}
-		c.Signals = append(c.Signals, s)
-	}
+	cands := jianfu.Candidates{}
 	base := func() *where {
 		var w where
 		w.channelScope(a)
@@ -54,224 +46,154 @@ func (s *Cleanup) FindCandidates(ctx context.Context, f jianfu.CandidateFilter) 
 		return &w
 	}
 	want := func(k jianfu.SignalKind) bool { return f.Signal == "" || f.Signal == k }
+	// each runs a signal's query and hands every row to fn.
+	each := func(q string, args []any, fn func(rows *sql.Rows) error) error {
+		rows, err := s.db.query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := fn(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}
 
 	if want(jianfu.SignalZombie) {
-		// The last sign of life: the channel's own activity or the last
-		// update a monitor saw, whichever is later.
+		// The last sign of life (jianfu.LastSign, else the registration)
+		// before the cut-off.
 		w := base()
-		cut := ms(now.Add(-time.Duration(rules.ZombieDays) * 24 * time.Hour))
-		w.add(`COALESCE(CASE WHEN m.last_update > c.last_activity_at OR c.last_activity_at IS NULL THEN m.last_update ELSE c.last_activity_at END, c.created_at) < ?`, cut)
-		rows, err := s.db.query(ctx, `SELECT c.id, c.last_activity_at, m.last_update, c.created_at FROM channels c LEFT JOIN monitor_latest m ON m.channel_id = c.id`+
-			w.String()+` ORDER BY c.id LIMIT ?`, append(w.args, candidateCap)...)
-		if err != nil {
-			return nil, 0, err
-		}
-		for rows.Next() {
+		w.add(`COALESCE(CASE WHEN m.last_update > c.last_activity_at OR c.last_activity_at IS NULL THEN m.last_update ELSE c.last_activity_at END, c.created_at) < ?`,
+			ms(rules.ZombieCutoff(now)))
+		err := each(`SELECT c.id, c.last_activity_at, m.last_update, c.created_at FROM channels c LEFT JOIN monitor_latest m ON m.channel_id = c.id`+
+			w.String()+` ORDER BY c.id LIMIT ?`, append(w.args, candidateCap), func(rows *sql.Rows) error {
 			var id, created int64
 			var last, mon sql.NullInt64
 			if err := rows.Scan(&id, &last, &mon, &created); err != nil {
-				rows.Close()
-				return nil, 0, err
+				return err
 			}
-			since := latest(last, mon)
-			var ev string
-			if since == nil {
-				t := fromMS(created)
-				since = &t
-				ev = fmt.Sprintf("登记于%s,至今无任何活动记录(超过%d天)", dateOf(t), rules.ZombieDays)
-			} else {
-				ev = fmt.Sprintf("最近活动于%s,已%d天无更新(标准:%d天)", dateOf(*since), int(now.Sub(*since).Hours()/24), rules.ZombieDays)
-			}
-			add(id, jianfu.Signal{Kind: jianfu.SignalZombie, Evidence: ev, Since: since})
-		}
-		rows.Close()
-	}
-
-	if want(jianfu.SignalDuplicate) {
-		// The same unit on the same platform with the same kind more than
-		// once (原则上一个单位在一个平台只开设一个账号; 一个单位一个工作群).
-		w := base()
-		rows, err := s.db.query(ctx, `SELECT c.id, c.name, c.unit_id, c.kind, c.platform FROM channels c`+w.String()+
-			` AND EXISTS (SELECT 1 FROM channels d WHERE d.unit_id = c.unit_id AND d.kind = c.kind AND d.platform = c.platform AND d.id <> c.id AND d.status NOT IN ('closed', 'draft', 'returned'))
-			ORDER BY c.unit_id, c.kind, c.platform, c.id LIMIT ?`, append(w.args, candidateCap)...)
+			cands.Add(id, rules.ZombieSignal(optMS(last), optMS(mon), fromMS(created), now))
+			return nil
+		})
 		if err != nil {
 			return nil, 0, err
 		}
-		type member struct {
-			id   int64
-			name string
+	}
+
+	if want(jianfu.SignalDuplicate) {
+		// Channels of a unit with another of the same kind on the same
+		// platform.
+		w := base()
+		var dups []jianfu.RelatedChannel
+		err := each(`SELECT c.id, c.name, c.unit_id, c.kind, c.platform FROM channels c`+w.String()+
+			` AND EXISTS (SELECT 1 FROM channels d WHERE d.unit_id = c.unit_id AND d.kind = c.kind AND d.platform = c.platform AND d.id <> c.id AND d.status NOT IN ('closed', 'draft', 'returned'))
+			ORDER BY c.unit_id, c.kind, c.platform, c.id LIMIT ?`, append(w.args, candidateCap), func(rows *sql.Rows) error {
+			var c jianfu.RelatedChannel
+			var kind string
+			if err := rows.Scan(&c.ID, &c.Name, &c.UnitID, &kind, &c.Platform); err != nil {
+				return err
+			}
+			c.Kind = jianfu.ChannelKind(kind)
+			dups = append(dups, c)
+			return nil
+		})
+		if err != nil {
+			return nil, 0, err
 		}
-		clusters := map[string][]member{}
-		var keys []string
-		for rows.Next() {
-			var m member
-			var unit int64
-			var kind, platform string
-			if err := rows.Scan(&m.id, &m.name, &unit, &kind, &platform); err != nil {
-				rows.Close()
-				return nil, 0, err
-			}
-			k := fmt.Sprintf("%d/%s/%s", unit, kind, platform)
-			if clusters[k] == nil {
-				keys = append(keys, k)
-			}
-			clusters[k] = append(clusters[k], m)
-		}
-		rows.Close()
-		for _, k := range keys {
-			ms := clusters[k]
-			_, rest, _ := strings.Cut(k, "/")
-			_, platform, _ := strings.Cut(rest, "/")
-			for _, m := range ms {
-				var others []string
-				var related []int64
-				for _, o := range ms {
-					if o.id != m.id {
-						others = append(others, fmt.Sprintf("“%s”(编号%d)", o.name, o.id))
-						related = append(related, o.id)
-					}
-				}
-				add(m.id, jianfu.Signal{Kind: jianfu.SignalDuplicate, Related: related,
-					Evidence: fmt.Sprintf("同一单位在%s上还有%s,共%d个", platformName(platform), strings.Join(others, "、"), len(ms))})
-			}
+		signals := jianfu.DuplicateSignals(dups)
+		for _, c := range dups {
+			cands.Add(c.ID, signals[c.ID])
 		}
 	}
 
 	if want(jianfu.SignalLowUse) {
 		w := base()
 		w.add("c.kind = 'group' AND c.member_count > 0 AND c.member_count < ?", rules.LowMembers)
-		rows, err := s.db.query(ctx, `SELECT c.id, c.member_count FROM channels c`+w.String()+` ORDER BY c.id LIMIT ?`, append(w.args, candidateCap)...)
-		if err != nil {
-			return nil, 0, err
-		}
-		for rows.Next() {
+		err := each(`SELECT c.id, c.member_count FROM channels c`+w.String()+` ORDER BY c.id LIMIT ?`, append(w.args, candidateCap), func(rows *sql.Rows) error {
 			var id int64
 			var n int
 			if err := rows.Scan(&id, &n); err != nil {
-				rows.Close()
-				return nil, 0, err
+				return err
 			}
-			add(id, jianfu.Signal{Kind: jianfu.SignalLowUse, Evidence: fmt.Sprintf("群成员仅%d人(标准:少于%d人视为低使用)", n, rules.LowMembers)})
+			cands.Add(id, rules.LowUseSignal(n))
+			return nil
+		})
+		if err != nil {
+			return nil, 0, err
 		}
-		rows.Close()
 	}
 
 	if want(jianfu.SignalExpiredTemp) {
 		w := base()
-		today := dateOf(now)
-		w.add("c.temporary = TRUE AND c.end_date <> '' AND c.end_date < ?", today)
-		rows, err := s.db.query(ctx, `SELECT c.id, c.end_date FROM channels c`+w.String()+` ORDER BY c.id LIMIT ?`, append(w.args, candidateCap)...)
-		if err != nil {
-			return nil, 0, err
-		}
-		for rows.Next() {
+		w.add("c.temporary = TRUE AND c.end_date <> '' AND c.end_date < ?", dateOf(now))
+		err := each(`SELECT c.id, c.end_date FROM channels c`+w.String()+` ORDER BY c.id LIMIT ?`, append(w.args, candidateCap), func(rows *sql.Rows) error {
 			var id int64
 			var end string
 			if err := rows.Scan(&id, &end); err != nil {
-				rows.Close()
-				return nil, 0, err
+				return err
 			}
-			add(id, jianfu.Signal{Kind: jianfu.SignalExpiredTemp, Evidence: fmt.Sprintf("临时工作群的结束日期为%s,任务结束后应及时解散", end)})
+			cands.Add(id, jianfu.ExpiredTempSignal(end))
+			return nil
+		})
+		if err != nil {
+			return nil, 0, err
 		}
-		rows.Close()
 	}
 
 	if want(jianfu.SignalFailed) {
 		w := base()
-		w.add("f.passed = FALSE AND f.submitted_at >= ?", ms(now.AddDate(-1, 0, 0)))
-		rows, err := s.db.query(ctx, `SELECT c.id, COUNT(*), MAX(f.submitted_at), SUM(CASE WHEN f.vetoed THEN 1 ELSE 0 END), MIN(CASE WHEN f.vetoed THEN NULL ELSE f.score END)
+		w.add("f.passed = FALSE AND f.submitted_at >= ?", ms(jianfu.FailuresSince(now)))
+		err := each(`SELECT c.id, COUNT(*), MAX(f.submitted_at), SUM(CASE WHEN f.vetoed THEN 1 ELSE 0 END), MIN(CASE WHEN f.vetoed THEN NULL ELSE f.score END)
 			FROM check_forms f JOIN channels c ON c.id = f.channel_id`+w.String()+` GROUP BY c.id HAVING COUNT(*) >= ? ORDER BY c.id LIMIT ?`,
-			append(w.args, rules.MinFailures, candidateCap)...)
+			append(w.args, rules.MinFailures, candidateCap), func(rows *sql.Rows) error {
+				var id, last int64
+				var n, vetoed int
+				var lowest sql.NullFloat64
+				if err := rows.Scan(&id, &n, &last, &vetoed, &lowest); err != nil {
+					return err
+				}
+				cands.Add(id, jianfu.FailedSignal(n, vetoed, nullF(lowest), fromMS(last)))
+				return nil
+			})
 		if err != nil {
 			return nil, 0, err
 		}
-		for rows.Next() {
-			var id, last int64
-			var n, vetoed int
-			var minScore sql.NullFloat64
-			if err := rows.Scan(&id, &n, &last, &vetoed, &minScore); err != nil {
-				rows.Close()
-				return nil, 0, err
-			}
-			t := fromMS(last)
-			detail := fmt.Sprintf("其中单项否决%d次", vetoed)
-			if minScore.Valid {
-				detail += fmt.Sprintf(",扣分后最低%g分", minScore.Float64)
-			}
-			ev := fmt.Sprintf("近一年抽查不合格%d次(%s),最近一次于%s", n, detail, dateOf(t))
-			if n >= 2 {
-				ev = "屡查屡犯:" + ev
-			}
-			add(id, jianfu.Signal{Kind: jianfu.SignalFailed, Evidence: ev, Since: &t})
-		}
-		rows.Close()
 	}
 
-	if len(byID) == 0 {
+	if len(cands) == 0 {
 		return nil, 0, nil
 	}
 	// Fill the channel details and open orders.
-	ids := make([]int64, 0, len(byID))
-	for id := range byID {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	ids := cands.IDs()
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]
-		rows, err := s.db.query(ctx, `SELECT c.id, c.name, c.kind, c.platform, c.status, c.unit_id, u.name, c.region_path,
+		err := each(`SELECT c.id, c.name, c.kind, c.platform, c.status, c.unit_id, u.name, c.region_path,
 			COALESCE((SELECT MAX(o.id) FROM exit_orders o WHERE o.channel_id = c.id AND o.status IN ('issued', 'appealed')), 0)
-			FROM channels c JOIN units u ON u.id = c.unit_id WHERE c.id IN (`+placeholders(len(chunk))+`)`, anys(chunk)...)
-		if err != nil {
-			return nil, 0, err
-		}
-		for rows.Next() {
+			FROM channels c JOIN units u ON u.id = c.unit_id WHERE c.id IN (`+placeholders(len(chunk))+`)`, anys(chunk), func(rows *sql.Rows) error {
 			var id int64
 			var kind, status string
 			var c jianfu.CleanupCandidate
 			if err := rows.Scan(&id, &c.ChannelName, &kind, &c.Platform, &status, &c.UnitID, &c.UnitName, &c.RegionPath, &c.OpenOrderID); err != nil {
-				rows.Close()
-				return nil, 0, err
+				return err
 			}
-			cc := byID[id]
+			cc := cands[id]
 			cc.ChannelName, cc.Kind, cc.Platform, cc.Status, cc.UnitID, cc.UnitName, cc.RegionPath, cc.OpenOrderID =
 				c.ChannelName, jianfu.ChannelKind(kind), c.Platform, jianfu.ChannelStatus(status), c.UnitID, c.UnitName, c.RegionPath, c.OpenOrderID
+			return nil
+		})
+		if err != nil {
+			return nil, 0, err
 		}
-		rows.Close()
 	}
-	all := make([]*jianfu.CleanupCandidate, 0, len(byID))
-	for _, id := range ids {
-		c := byID[id]
-		sort.SliceStable(c.Signals, func(i, j int) bool { return signalOrder(c.Signals[i].Kind) < signalOrder(c.Signals[j].Kind) })
-		all = append(all, c)
-	}
-	sort.SliceStable(all, func(i, j int) bool {
-		if len(all[i].Signals) != len(all[j].Signals) {
-			return len(all[i].Signals) > len(all[j].Signals)
-		}
-		return all[i].ChannelID < all[j].ChannelID
-	})
+	all := cands.Ranked()
 	p := f.Page.Normalize()
 	total := len(all)
 	if p.Offset >= total {
 		return nil, total, nil
 	}
 	return all[p.Offset:min(total, p.Offset+p.Limit)], total, nil
-}
-
-func signalOrder(k jianfu.SignalKind) int {
-	for i, s := range jianfu.SignalKinds {
-		if s == k {
-			return i
-		}
-	}
-	return len(jianfu.SignalKinds)
-}
-
-func platformName(p string) string {
-	if n, ok := jianfu.PlatformNames[p]; ok {
-		return n
-	}
-	return p
 }
 
 const orderCols = `o.id, o.channel_id, c.name, c.kind, o.unit_id, u.name, o.region_path, o.signals, o.reason, o.deadline, o.status, o.issued_by, o.issued_at,
@@ -291,7 +213,7 @@ func scanOrder(s interface{ Scan(...any) error }, today string) (*jianfu.ExitOrd
 	o.Kind, o.Status, o.ChannelNow = jianfu.ChannelKind(kind), jianfu.OrderStatus(status), jianfu.ChannelStatus(chStatus)
 	json.Unmarshal([]byte(signals), &o.Signals)
 	o.IssuedAt, o.RespondedAt, o.ClosedAt = fromMS(issued), optMS(responded), optMS(closed)
-	o.Overdue = o.Status == jianfu.OrderIssued && o.Deadline < today
+	o.MarkOverdue(today)
 	return &o, nil
 }
 
@@ -344,7 +266,7 @@ func (s *Cleanup) IssueExitOrder(ctx context.Context, in jianfu.OrderInput) (*ji
 		if err != nil {
 			return err
 		}
-		if err := tx.transitionChannel(a, ch.ID, jianfu.StatusExitRequested, "exit.order", "退出通知:"+in.Reason, jianfu.StatusActive, jianfu.StatusRectifying, jianfu.StatusApproved); err != nil {
+		if err := tx.transitionChannel(a, ch.ID, jianfu.StatusExitRequested, "exit.order", "退出通知:"+in.Reason, jianfu.ExitFrom...); err != nil {
 			return err
 		}
 		return tx.audit("cleanup.order", "exit_order", id, ch.RegionPath, fmt.Sprintf("channel %d %s, due %s: %s", ch.ID, ch.Name, deadline, in.Reason))
@@ -435,14 +357,10 @@ func (db *DB) respond(ctx context.Context, id int64, roles []jianfu.Role, zh, en
 func (s *Cleanup) ConfirmExit(ctx context.Context, id int64, note string, dissolved bool) (*jianfu.ExitOrder, error) {
 	return s.db.respond(ctx, id, []jianfu.Role{jianfu.RoleUnitAdmin, jianfu.RoleSupervisor}, "确认关停需要单位管理员或监管人员角色", "confirming an exit needs the unit administrator or supervisor role",
 		func(tx *Tx, a *jianfu.Actor, o *jianfu.ExitOrder) error {
-			if o.Status != jianfu.OrderIssued {
-				return jianfu.Errorf(jianfu.ECONFLICT, "该通知当前状态为“%s”,不能确认关停", "the order is %s and cannot be confirmed", orderStatusZh(o.Status))
+			if err := o.CheckConfirm(dissolved); err != nil {
+				return err
 			}
 			note = strings.TrimSpace(note)
-			if o.Kind == jianfu.KindGroup && !dissolved {
-				return &jianfu.Error{Code: jianfu.EINVALID, Message: "工作群组关停须确认已解散群组", English: "closing a work group needs the confirmation that it was dissolved",
-					Problems: []jianfu.Problem{{Field: "dissolved", Message: "请确认群组已解散", English: "confirm the group was dissolved"}}}
-			}
 			if _, err := tx.exec(`UPDATE exit_orders SET status = ?, response = ?, dissolved = ?, responded_at = ?, closed_at = ? WHERE id = ?`,
 				string(jianfu.OrderClosed), note, dissolved, ms(tx.now), ms(tx.now), id); err != nil {
 				return err
@@ -458,14 +376,10 @@ func (s *Cleanup) ConfirmExit(ctx context.Context, id int64, note string, dissol
 func (s *Cleanup) AppealExit(ctx context.Context, id int64, reason string) (*jianfu.ExitOrder, error) {
 	return s.db.respond(ctx, id, []jianfu.Role{jianfu.RoleUnitAdmin}, "申诉需要单位管理员角色", "appealing needs the unit administrator role",
 		func(tx *Tx, a *jianfu.Actor, o *jianfu.ExitOrder) error {
+			if err := o.CheckAppeal(reason); err != nil {
+				return err
+			}
 			reason = strings.TrimSpace(reason)
-			if reason == "" {
-				return &jianfu.Error{Code: jianfu.EINVALID, Message: "请写明申诉理由", English: "give the reasons of the appeal",
-					Problems: []jianfu.Problem{{Field: "reason", Message: "申诉理由不能为空", English: "the reason is required"}}}
-			}
-			if o.Status != jianfu.OrderIssued {
-				return jianfu.Errorf(jianfu.ECONFLICT, "该通知当前状态为“%s”,不能申诉", "the order is %s and cannot be appealed", orderStatusZh(o.Status))
-			}
 			if _, err := tx.exec(`UPDATE exit_orders SET status = ?, response = ?, responded_at = ? WHERE id = ?`, string(jianfu.OrderAppealed), reason, ms(tx.now), id); err != nil {
 				return err
 			}
@@ -480,16 +394,12 @@ func (s *Cleanup) DecideAppeal(ctx context.Context, id int64, uphold bool, note 
 			if !a.RegionWide() {
 				return forbidden("处理申诉需要监管人员角色", "deciding appeals needs the supervisor role")
 			}
-			if o.Status != jianfu.OrderAppealed {
-				return jianfu.Errorf(jianfu.ECONFLICT, "该通知当前状态为“%s”,没有待处理的申诉", "the order is %s; there is no appeal to decide", orderStatusZh(o.Status))
+			if err := o.CheckDecision(note); err != nil {
+				return err
 			}
 			note = strings.TrimSpace(note)
-			if note == "" {
-				return &jianfu.Error{Code: jianfu.EINVALID, Message: "请写明处理意见", English: "give the grounds of the decision",
-					Problems: []jianfu.Problem{{Field: "note", Message: "处理意见不能为空", English: "the decision note is required"}}}
-			}
 			if uphold {
-				deadline := dateOf(tx.db.calendar().AddWorkdays(tx.now, 10))
+				deadline := dateOf(tx.db.calendar().AddWorkdays(tx.now, jianfu.AppealUpheldDays))
 				if _, err := tx.exec(`UPDATE exit_orders SET status = ?, decision = ?, deadline = ? WHERE id = ?`, string(jianfu.OrderIssued), note, deadline, id); err != nil {
 					return err
 				}
@@ -503,8 +413,4 @@ func (s *Cleanup) DecideAppeal(ctx context.Context, id int64, uphold bool, note 
 			}
 			return tx.audit("cleanup.appeal.accept", "exit_order", id, o.RegionPath, "撤销:"+note)
 		})
-}
-
-func orderStatusZh(s jianfu.OrderStatus) string {
-	return map[jianfu.OrderStatus]string{jianfu.OrderIssued: "已下达", jianfu.OrderAppealed: "申诉中", jianfu.OrderWithdrawn: "已撤销", jianfu.OrderClosed: "已关停"}[s]
 }

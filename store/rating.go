@@ -171,46 +171,42 @@ func (s *Evaluation) Ratings(ctx context.Context, channelID int64, quarter strin
 	if quarter == "" {
 		quarter = jianfu.Quarter(s.db.Now())
 	}
-	out := &jianfu.RatingSummary{ChannelID: channelID, Quarter: quarter, Comments: []jianfu.Rating{}}
 	rows, err := s.db.query(ctx, `SELECT score, comment, day FROM ratings WHERE channel_id = ? AND quarter = ? ORDER BY day DESC, score, comment`, channelID, quarter)
 	if err != nil {
 		return nil, err
 	}
-	sum := 0
+	var ratings []jianfu.Rating
 	for rows.Next() {
 		var r jianfu.Rating
 		if err := rows.Scan(&r.Score, &r.Comment, &r.Day); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		out.Count++
-		sum += r.Score
-		out.Histogram[r.Score-1]++
-		if r.Comment != "" {
-			r.ChannelID, r.Quarter = channelID, quarter
-			out.Comments = append(out.Comments, r)
-		}
+		ratings = append(ratings, r)
 	}
 	rows.Close()
-	if out.Count > 0 {
-		avg := float64(int(float64(sum)/float64(out.Count)*10+0.5)) / 10
-		out.Average = &avg
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
-	trows, err := s.db.query(ctx, `SELECT quarter, AVG(score * 1.0), COUNT(*) FROM ratings WHERE channel_id = ? GROUP BY quarter ORDER BY quarter DESC LIMIT 8`, channelID)
+	out := jianfu.SummariseRatings(channelID, quarter, ratings)
+	trows, err := s.db.query(ctx, `SELECT quarter, SUM(score), COUNT(*) FROM ratings WHERE channel_id = ? GROUP BY quarter ORDER BY quarter DESC LIMIT 8`, channelID)
 	if err != nil {
 		return nil, err
 	}
+	var quarters []jianfu.RatingQuarter
 	for trows.Next() {
-		var t jianfu.TrendPoint
-		var v float64
-		if err := trows.Scan(&t.Period, &v, &t.N); err != nil {
+		var q jianfu.RatingQuarter
+		if err := trows.Scan(&q.Quarter, &q.Sum, &q.Count); err != nil {
 			trows.Close()
 			return nil, err
 		}
-		t.Score = float64(int(v*10+0.5)) / 10
-		out.Trend = append([]jianfu.TrendPoint{t}, out.Trend...)
+		quarters = append(quarters, q)
 	}
 	trows.Close()
+	if err := trows.Err(); err != nil {
+		return nil, err
+	}
+	out.Trend = jianfu.RatingTrend(quarters)
 	if a.UserID != 0 {
 		err = s.db.inTx(ctx, func(tx *Tx) error {
 			h, err := tx.raterHash(a.UserID, channelID, quarter)

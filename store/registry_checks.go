@@ -105,7 +105,7 @@ func (tx *Tx) runChecks(c *jianfu.Channel) ([]jianfu.CheckResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	ev := &jianfu.CheckEvidence{Today: tx.now.In(jianfu.China).Format("2006-01-02")}
+	ev := &jianfu.CheckEvidence{Today: jianfu.DateOf(tx.now)}
 	if ev.Settings, err = tx.ruleSettings(); err != nil {
 		return nil, err
 	}

@@ -87,7 +87,7 @@ func (s *Registry) Consolidate(ctx context.Context, f jianfu.ConsolidationFilter
 			return err
 		}
 		out = rules.Consolidate(&jianfu.ConsolidationInput{Settings: settings, RegionNames: names, Channels: all, Limit: f.Limit,
-			Personal: a.System || a.HasAny(jianfu.RoleSupervisor, jianfu.RoleReviewer), Today: tx.now.In(jianfu.China).Format("2006-01-02")})
+			Personal: a.SeesPeople(), Today: jianfu.DateOf(tx.now)})
 		var ow where
 		ow.channelScope(a)
 		ow.regionLevel(f.RegionPath)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"jianfu"
 )
@@ -34,8 +33,8 @@ func (db *DB) importChannels(ctx context.Context, rows []*jianfu.ChannelImport, 
 	if err != nil {
 		return 0, err
 	}
-	if !canOwn(a) {
-		return 0, errCannotOwn()
+	if err := a.CanOwnChannels(); err != nil {
+		return 0, err
 	}
 	if len(rows) == 0 {
 		return 0, jianfu.Errorf(jianfu.EINVALID, "文件中没有数据行", "the file has no data rows")
@@ -102,13 +101,13 @@ func (db *DB) importChannels(ctx context.Context, rows []*jianfu.ChannelImport, 
 			}
 			if !c.Status.Filed() {
 				c.Status = jianfu.StatusDraft
-				if err := mayOwn(a, u.ID, u.Path); err != nil {
+				if err := a.MayOwn(u.ID, u.Path); err != nil {
 					bad(r.Row, "unit", jianfu.ErrorMessage(err, "zh"), jianfu.ErrorMessage(err, "en"))
 				}
 				continue
 			}
 			probe := &jianfu.Channel{UnitID: u.ID, RegionPath: u.RegionPath}
-			if err := mayReview(a, probe); err != nil {
+			if err := a.MayReview(probe); err != nil {
 				bad(r.Row, "status", "导入已备案的记录需要该单位所在县(区)及以上的审核人员(或本机命令行);单位只能导入草稿", "importing filed records needs a reviewer above the unit (or the command line); units import drafts")
 				continue
 			}
@@ -121,22 +120,7 @@ func (db *DB) importChannels(ctx context.Context, rows []*jianfu.ChannelImport, 
 				bad(r.Row, "filing_number", "备案号"+c.FilingNumber+"已被库中其他渠道使用", "filing number "+c.FilingNumber+" is taken")
 				continue
 			}
-			if c.FiledAt == nil {
-				now := tx.now
-				c.FiledAt = &now
-			}
-			if c.Status == jianfu.StatusActive || c.Status == jianfu.StatusRectifying {
-				base := *c.FiledAt
-				if c.RevalidatedAt != nil {
-					base = *c.RevalidatedAt
-				}
-				due := base.Add(time.Duration(months) * monthMS * time.Millisecond)
-				c.RevalidationDue = &due
-			}
-			if c.Status == jianfu.StatusClosed && c.ClosedAt == nil {
-				now := tx.now
-				c.ClosedAt = &now
-			}
+			c.FillLedgerDates(tx.now, months)
 		}
 		if len(probs) > 0 {
 			return jianfu.ProblemsError(sortProblems(probs))
@@ -286,7 +270,7 @@ func (db *DB) streamChannels(ctx context.Context, a *jianfu.Actor, q *channelQue
 		if err != nil {
 			return n, err
 		}
-		if !seesPersonal(a, r.unitPath) {
+		if !a.SeesPersonal(r.unitPath) {
 			r.Mask()
 		}
 		r.Pending = nil

@@ -12,15 +12,6 @@ import (
 
 var nRule = noun{"规则", "rule"}
 
-// mayEditRules reports whether the actor may change the registry's rules:
-// supervisors of a province or of the nation, and the local operator.
-func mayEditRules(a *jianfu.Actor) error {
-	if a.System || a.Has(jianfu.RoleSupervisor) && len(a.RegionPath) <= 2 {
-		return nil
-	}
-	return forbidden("修改备案规则需要省级及以上监管人员", "changing the filing rules needs a supervisor of a province or above")
-}
-
 const ruleCols = `rule, enabled, level, threshold, clause, source, updated_by, updated_at`
 
 func scanRule(s interface{ Scan(...any) error }) (*jianfu.RuleSetting, error) {
@@ -102,7 +93,7 @@ func (s *Registry) UpdateRuleSetting(ctx context.Context, rs *jianfu.RuleSetting
 	if err != nil {
 		return err
 	}
-	if err := mayEditRules(a); err != nil {
+	if err := a.MayEditRules(); err != nil {
 		return err
 	}
 	rs.Clause, rs.Source = strings.TrimSpace(rs.Clause), strings.TrimSpace(rs.Source)
@@ -141,7 +132,7 @@ func (s *Registry) UpdateRuleSetting(ctx context.Context, rs *jianfu.RuleSetting
 		}
 		if rs.Rule == jianfu.RuleRevalidation && old.Threshold != rs.Threshold {
 			if _, err := tx.exec(`UPDATE channels SET revalidate_due_at = COALESCE(revalidated_at, filed_at, updated_at) + ?
-				WHERE revalidate_due_at IS NOT NULL`, int64(rs.Threshold)*monthMS); err != nil {
+				WHERE revalidate_due_at IS NOT NULL`, (time.Duration(rs.Threshold) * jianfu.RevalidationMonth).Milliseconds()); err != nil {
 				return err
 			}
 		}
@@ -189,7 +180,7 @@ func (s *Registry) SaveURLRules(ctx context.Context, rules []*jianfu.URLRule) er
 	if err != nil {
 		return err
 	}
-	if err := mayEditRules(a); err != nil {
+	if err := a.MayEditRules(); err != nil {
 		return err
 	}
 	for _, r := range rules {

@@ -78,9 +78,7 @@ func (w *where) regionScope(a *jianfu.Actor, col string) {
 }
 
 // forbidden is the error for a role that may not do something.
-func forbidden(zh, en string) error {
-	return jianfu.Errorf(jianfu.EFORBIDDEN, "无权操作:%[1]s", "not allowed: %[2]s", zh, en)
-}
+func forbidden(zh, en string) error { return jianfu.Forbidden(zh, en) }
 
 // orderBy returns an ORDER BY clause for a requested sort key among the
 // allowed ones, falling back to def.

@@ -218,7 +218,7 @@ func TestLoginLockout(t *testing.T) {
 		if _, err := db.Users().Authenticate(ctx, "south.sup", storetest.FixturePassword); err != nil {
 			t.Fatalf("good login: %v", err)
 		}
-		for i := 0; i < store.MaxFailedLogins; i++ {
+		for i := 0; i < jianfu.MaxFailedLogins; i++ {
 			if _, err := db.Users().Authenticate(ctx, "south.sup", "wrong-password"); code(err) != jianfu.EUNAUTHORIZED {
 				t.Fatalf("bad login %d: %v", i, err)
 			}
@@ -226,13 +226,13 @@ func TestLoginLockout(t *testing.T) {
 		if _, err := db.Users().Authenticate(ctx, "south.sup", storetest.FixturePassword); code(err) != jianfu.ETOOMANY {
 			t.Fatalf("login while locked: %v, want too many", err)
 		}
-		now = now.Add(store.LockoutDuration + time.Second)
+		now = now.Add(jianfu.LockoutDuration + time.Second)
 		if _, err := db.Users().Authenticate(ctx, "south.sup", storetest.FixturePassword); err != nil {
 			t.Fatalf("login after the lockout: %v", err)
 		}
 		fails, _, _ := db.Audit().FindAuditEntries(storetest.System(), jianfu.AuditFilter{Action: "login.fail"})
-		if len(fails) != store.MaxFailedLogins {
-			t.Fatalf("%d login.fail entries, want %d", len(fails), store.MaxFailedLogins)
+		if len(fails) != jianfu.MaxFailedLogins {
+			t.Fatalf("%d login.fail entries, want %d", len(fails), jianfu.MaxFailedLogins)
 		}
 	})
 }
@@ -252,7 +252,7 @@ func TestSessionsAndTokens(t *testing.T) {
 		if err != nil || a.UserID != u.ID || a.RegionPath != "390102" {
 			t.Fatalf("session actor: %+v %v", a, err)
 		}
-		now = now.Add(store.SessionIdle + time.Minute)
+		now = now.Add(jianfu.SessionIdle + time.Minute)
 		if _, err := db.Users().SessionActor(ctx, tok); code(err) != jianfu.EUNAUTHORIZED {
 			t.Fatalf("idle session still valid: %v", err)
 		}
@@ -366,7 +366,7 @@ func TestPurgeSessions(t *testing.T) {
 		db.Now = func() time.Time { return now }
 		f := storetest.Load(t, db)
 		old, _ := db.Users().CreateSession(context.Background(), f.Users["southSup"].ID, "", "")
-		now = now.Add(store.SessionIdle + time.Minute)
+		now = now.Add(jianfu.SessionIdle + time.Minute)
 		fresh, _ := db.Users().CreateSession(context.Background(), f.Users["northSup"].ID, "", "")
 		n, err := db.Users().PurgeSessions(context.Background())
 		if err != nil || n != 1 {

@@ -67,21 +67,13 @@ func (s *Units) FindUnits(ctx context.Context, f jianfu.UnitFilter) ([]*jianfu.U
 	return out, total, err
 }
 
-// canManageUnits reports whether the actor may create or change units.
-func canManageUnits(a *jianfu.Actor) error {
-	if !a.HasAny(jianfu.RoleSysAdmin, jianfu.RoleUnitAdmin) {
-		return forbidden("管理单位需要系统管理员或单位管理员角色", "managing units needs the system administrator or unit administrator role")
-	}
-	return nil
-}
-
 // CreateUnit adds a unit.
 func (s *Units) CreateUnit(ctx context.Context, u *jianfu.Unit) error {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return err
 	}
-	if err := canManageUnits(a); err != nil {
+	if err := a.CanManageUnits(); err != nil {
 		return err
 	}
 	if err := u.Validate(); err != nil {
@@ -144,7 +136,7 @@ func (s *Units) UpdateUnit(ctx context.Context, id int64, upd jianfu.UnitUpdate)
 	if err != nil {
 		return nil, err
 	}
-	if err := canManageUnits(a); err != nil {
+	if err := a.CanManageUnits(); err != nil {
 		return nil, err
 	}
 	var out *jianfu.Unit
@@ -156,27 +148,8 @@ func (s *Units) UpdateUnit(ctx context.Context, id int64, upd jianfu.UnitUpdate)
 		if err != nil {
 			return s.db.translate(err, nUnit)
 		}
-		if !a.System && !a.Has(jianfu.RoleSysAdmin) && u.ID == a.UnitID && upd.Disabled != nil {
-			return forbidden("不能停用自己所在的单位", "you cannot disable your own unit")
-		}
-		var changes []string
-		if upd.Name != nil && *upd.Name != u.Name {
-			changes = append(changes, fmt.Sprintf("name %q→%q", u.Name, *upd.Name))
-			u.Name = *upd.Name
-		}
-		if upd.Type != nil && *upd.Type != u.Type {
-			changes = append(changes, fmt.Sprintf("type %s→%s", u.Type, *upd.Type))
-			u.Type = *upd.Type
-		}
-		if upd.CreditCode != nil && *upd.CreditCode != u.CreditCode {
-			changes = append(changes, fmt.Sprintf("credit_code %s→%s", u.CreditCode, *upd.CreditCode))
-			u.CreditCode = *upd.CreditCode
-		}
-		if upd.Disabled != nil && *upd.Disabled != u.Disabled {
-			changes = append(changes, fmt.Sprintf("disabled %v→%v", u.Disabled, *upd.Disabled))
-			u.Disabled = *upd.Disabled
-		}
-		if err := u.Validate(); err != nil {
+		changes, err := u.Apply(upd, a)
+		if err != nil {
 			return err
 		}
 		out = u
@@ -204,7 +177,7 @@ func (s *Units) ImportUnits(ctx context.Context, rows []*jianfu.UnitImport) (int
 	if err != nil {
 		return 0, err
 	}
-	if err := canManageUnits(a); err != nil {
+	if err := a.CanManageUnits(); err != nil {
 		return 0, err
 	}
 	var probs []jianfu.Problem

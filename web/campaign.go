@@ -303,7 +303,7 @@ func (s *Server) renderCheckForm(w http.ResponseWriter, r *http.Request, input *
 		items = append(items, formItem{it, answers[it.Key]})
 	}
 	a := info(r).actor
-	canEdit := f.Status == jianfu.FormPending && (a.Has(jianfu.RoleSupervisor) && a.RegionWide() || a.UserID == f.InspectorID)
+	canEdit := f.Status == jianfu.FormPending && a.MayFillForm(f) == nil
 	p := s.newPage(r, "campaigns")
 	p.Title = f.ChannelName
 	p.Error = formErr

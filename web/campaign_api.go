@@ -289,19 +289,10 @@ func (s *Server) apiCandidates(w http.ResponseWriter, r *http.Request) error {
 
 func apiCandidateFilter(r *http.Request, p jianfu.Page) (jianfu.CandidateFilter, error) {
 	f := candidateFilter(r, p)
-	if f.Signal != "" && signalOrder(f.Signal) < 0 {
+	if f.Signal != "" && !f.Signal.Valid() {
 		return f, jianfu.Errorf(jianfu.EINVALID, "signal 取值无效:%s(可选 zombie、duplicate、low_use、expired_temp、failed)", "invalid signal %q (zombie, duplicate, low_use, expired_temp, failed)", f.Signal)
 	}
 	return f, nil
-}
-
-func signalOrder(k jianfu.SignalKind) int {
-	for i, s := range jianfu.SignalKinds {
-		if s == k {
-			return i
-		}
-	}
-	return -1
 }
 
 func (s *Server) apiOrders(w http.ResponseWriter, r *http.Request) error {

@@ -77,7 +77,7 @@ func (s *Server) renderRegistryRules(w http.ResponseWriter, r *http.Request, for
 	if link := r.URL.Query().Get("test"); link != "" {
 		test, testErr = s.svc.Registry.RecognizeURL(ctx, link)
 	}
-	p.Data = map[string]any{"Rules": rows, "Links": links, "Blank": []int{1, 2, 3}, "CanEdit": a.Has(jianfu.RoleSupervisor) && len(a.RegionPath) <= 2,
+	p.Data = map[string]any{"Rules": rows, "Links": links, "Blank": []int{1, 2, 3}, "CanEdit": a.MayEditRules() == nil,
 		"Failed": failed, "Kinds": jianfu.ChannelKinds, "Platforms": platformOptions(), "Test": test, "TestErr": testErr, "TestLink": r.URL.Query().Get("test")}
 	p.Status = status
 	s.render(w, r, "registry_rules", p)

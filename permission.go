@@ -1,0 +1,153 @@
+package jianfu
+
+import "strings"
+
+// Who may do what. Each definition here is a rule of roles, with the
+// actor's own unit or region where the rule needs them; the store checks
+// it where it reads the record in the caller's scope, and pages show or
+// hide an action by the same definition.
+
+// Forbidden is the error for an action the actor's roles do not allow.
+func Forbidden(zh, en string) error {
+	return Errorf(EFORBIDDEN, "无权操作:%[1]s", "not allowed: %[2]s", zh, en)
+}
+
+// SeesPersonal reports whether the actor may see a channel's personal data
+// (responsible person, phone, group owner and administrators) whole: the
+// reviewers and supervisors who decide on it, and the administrators of
+// the owning unit (unitPath) or a unit above it.
+func (a *Actor) SeesPersonal(unitPath string) bool {
+	return a.System || a.HasAny(RoleSupervisor, RoleReviewer) ||
+		a.Has(RoleUnitAdmin) && strings.HasPrefix(unitPath, a.UnitPath)
+}
+
+// SeesPeople reports whether the actor may see the names of the people in
+// views over many units (the consolidation view's group owners): those who
+// review and supervise.
+func (a *Actor) SeesPeople() bool {
+	return a.System || a.HasAny(RoleSupervisor, RoleReviewer)
+}
+
+// CanOwnChannels says whether the actor's roles may register and maintain
+// channels at all (for units in scope): unit administrators, supervisors
+// and system administrators.
+func (a *Actor) CanOwnChannels() error {
+	if a.HasAny(RoleUnitAdmin, RoleSupervisor, RoleSysAdmin) {
+		return nil
+	}
+	return Forbidden("登记和维护渠道需要单位管理员、监管人员或系统管理员角色", "registering and maintaining channels needs the unit administrator, supervisor or system administrator role")
+}
+
+// MayOwn says whether the actor may register and maintain the channels of
+// a unit (file, edit, submit, confirm, ask to exit): the unit's own
+// administrators and those of the units above it, a system administrator,
+// and a supervisor for the channels of its own office only — reviewers do
+// not file what they review.
+func (a *Actor) MayOwn(unitID int64, unitPath string) error {
+	switch {
+	case a.System, a.Has(RoleSysAdmin):
+		return nil
+	case a.Has(RoleUnitAdmin) && strings.HasPrefix(unitPath, a.UnitPath):
+		return nil
+	case a.Has(RoleSupervisor) && unitID == a.UnitID:
+		return nil
+	}
+	if err := a.CanOwnChannels(); err != nil {
+		return err
+	}
+	return Forbidden("渠道由主办单位的单位管理员登记和维护;监管人员只能登记本单位的渠道", "a unit's administrators file and maintain its channels; supervisors only their own office's")
+}
+
+// MayReview says whether the actor may take a reviewer's action on the
+// channel: a reviewer or supervisor whose region is the channel's county
+// or above it, who does not work for the owning unit and did not submit it.
+func (a *Actor) MayReview(c *Channel) error {
+	if a.System {
+		return nil
+	}
+	if !a.HasAny(RoleReviewer, RoleSupervisor) || !a.RegionWide() {
+		return Forbidden("审核备案需要备案审核员或监管人员角色", "reviewing filings needs the reviewer or supervisor role")
+	}
+	if len(a.RegionPath) > 6 || !strings.HasPrefix(c.RegionPath, a.RegionPath) {
+		return Forbidden("只有该单位所在县(区)及以上的审核人员可以审核", "only reviewers of the unit's county or above may review")
+	}
+	if a.UnitID == c.UnitID {
+		return Forbidden("单位不能审核本单位的备案", "a unit cannot review its own filing")
+	}
+	if c.SubmittedBy != "" && c.SubmittedBy == a.Username || c.Pending != nil && c.Pending.ProposedBy == a.Username {
+		return Forbidden("提交人不能审核自己提交的备案", "the person who submitted cannot review it")
+	}
+	return nil
+}
+
+// MayEditRules says whether the actor may change the registry's rules and
+// link rules: supervisors of a province or of the nation, and the local
+// operator.
+func (a *Actor) MayEditRules() error {
+	if a.System || a.Has(RoleSupervisor) && len(a.RegionPath) <= 2 {
+		return nil
+	}
+	return Forbidden("修改备案规则需要省级及以上监管人员", "changing the filing rules needs a supervisor of a province or above")
+}
+
+// CanManageUsers reports whether the actor's roles may administer users:
+// system and unit administrators.
+func (a *Actor) CanManageUsers() bool {
+	return a.HasAny(RoleSysAdmin, RoleUnitAdmin)
+}
+
+// SeesUsers reports whether the actor sees the users of their scope;
+// everybody else sees only themselves.
+func (a *Actor) SeesUsers() bool {
+	return a.HasAny(RoleSysAdmin, RoleUnitAdmin, RoleSupervisor, RoleAuditor)
+}
+
+// SeesPhone reports whether the actor may see the phone number of a user:
+// the user themself and those who administer users.
+func (a *Actor) SeesPhone(userID int64) bool {
+	return a.CanManageUsers() || a.UserID == userID
+}
+
+// MayGrant says whether the actor may give (or touch an account holding)
+// these roles: a system administrator any, a unit administrator only staff
+// and other unit administrators.
+func (a *Actor) MayGrant(roles []Role) error {
+	if a.Has(RoleSysAdmin) {
+		return nil
+	}
+	for _, r := range roles {
+		if r != RoleStaff && r != RoleUnitAdmin {
+			return Forbidden("单位管理员只能授予“基层干部”和“单位管理员”角色,不能授予“"+RoleNames[r]+"”", "a unit administrator can only grant staff and unit_admin, not "+string(r))
+		}
+	}
+	return nil
+}
+
+// CanManageUnits says whether the actor may create or change units: system
+// and unit administrators.
+func (a *Actor) CanManageUnits() error {
+	if !a.HasAny(RoleSysAdmin, RoleUnitAdmin) {
+		return Forbidden("管理单位需要系统管理员或单位管理员角色", "managing units needs the system administrator or unit administrator role")
+	}
+	return nil
+}
+
+// MayFillForm says whether the actor may fill and submit a check form: the
+// inspector it is assigned to, or a supervisor of the region.
+func (a *Actor) MayFillForm(f *CheckForm) error {
+	if a.System || a.Has(RoleSupervisor) && a.RegionWide() || a.UserID == f.InspectorID && a.HasAny(RoleInspector, RoleSupervisor) {
+		return nil
+	}
+	return Forbidden("只有分配的抽查评估员或监管人员可以填写检查表单", "only the assigned inspector or a supervisor may fill the form")
+}
+
+// Inspects reports whether a user with these roles may be assigned check
+// forms: inspectors and supervisors.
+func Inspects(roles []Role) bool {
+	for _, r := range roles {
+		if r == RoleInspector || r == RoleSupervisor {
+			return true
+		}
+	}
+	return false
+}

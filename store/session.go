@@ -1,0 +1,220 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"jianfu"
+	"jianfu/secret"
+)
+
+// dummyHash is checked against when the username is unknown, so a login
+// takes as long whether or not the user exists.
+var dummyHash, _ = secret.HashPassword("jianfu-dummy-password")
+
+// Authenticate checks a username and password, counting failures and
+// locking the account after jianfu.MaxFailedLogins of them.
+func (s *Users) Authenticate(ctx context.Context, username, password string) (*jianfu.User, error) {
+	username = strings.ToLower(strings.TrimSpace(username))
+	bad := jianfu.Errorf(jianfu.EUNAUTHORIZED, "用户名或密码错误", "wrong username or password")
+	var id int64
+	var hash, regionPath string
+	var disabled bool
+	var failed int
+	var locked sql.NullInt64
+	err := s.db.queryRow(ctx, `SELECT x.id, x.password_hash, x.disabled, x.failed_logins, x.locked_until, u.region_path FROM users x JOIN units u ON u.id = x.unit_id WHERE x.username = ?`, username).
+		Scan(&id, &hash, &disabled, &failed, &locked, &regionPath)
+	if err == sql.ErrNoRows {
+		secret.CheckPassword(dummyHash, password)
+		s.db.Audit().RecordAudit(ctx, &jianfu.AuditEntry{ActorName: username, Action: "login.fail", ObjectType: "user", Detail: "unknown user"})
+		return nil, bad
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := s.db.Now().UTC()
+	if locked.Valid && fromMS(locked.Int64).After(now) {
+		s.db.Audit().RecordAudit(ctx, &jianfu.AuditEntry{ActorID: id, ActorName: username, Action: "login.locked", ObjectType: "user", ObjectID: fmt.Sprint(id), RegionPath: regionPath})
+		return nil, jianfu.LockedOut(fromMS(locked.Int64), now)
+	}
+	ok, err := secret.CheckPassword(hash, password)
+	if err != nil {
+		return nil, fmt.Errorf("check password of %s: %w", username, err)
+	}
+	if !ok || disabled {
+		err := s.db.inTx(ctx, func(tx *Tx) error {
+			failed++
+			var lockUntil any
+			detail := fmt.Sprintf("failure %d", failed)
+			if disabled {
+				detail = "account disabled"
+			} else if jianfu.LocksOut(failed) {
+				lockUntil, failed = ms(now.Add(jianfu.LockoutDuration)), 0
+				detail += ", locked"
+			}
+			if _, err := tx.exec(`UPDATE users SET failed_logins = ?, locked_until = COALESCE(?, locked_until) WHERE id = ?`, failed, lockUntil, id); err != nil {
+				return err
+			}
+			tx.actor = &jianfu.Actor{UserID: id, Username: username}
+			return tx.audit("login.fail", "user", id, regionPath, detail)
+		})
+		if err != nil {
+			return nil, err
+		}
+		return nil, bad
+	}
+	err = s.db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(`UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ? WHERE id = ?`, ms(now), id); err != nil {
+			return err
+		}
+		tx.actor = &jianfu.Actor{UserID: id, Username: username}
+		return tx.audit("login.ok", "user", id, regionPath, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	r, err := scanUser(s.db.queryRow(ctx, `SELECT `+userCols+userFrom+` WHERE x.id = ?`, id))
+	if err != nil {
+		return nil, err
+	}
+	return &r.User, nil
+}
+
+// CreateSession starts a session for a user who has just authenticated.
+func (s *Users) CreateSession(ctx context.Context, userID int64, ip, userAgent string) (string, error) {
+	token := secret.NewToken("")
+	now := s.db.Now().UTC()
+	if len(userAgent) > 200 {
+		userAgent = userAgent[:200]
+	}
+	_, err := s.db.exec(ctx, `INSERT INTO sessions(token_hash, user_id, created_at, expires_at, last_seen_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		secret.TokenDigest(token), userID, ms(now), ms(now.Add(jianfu.SessionLifetime)), ms(now), ip, userAgent)
+	if err != nil {
+		return "", s.db.translate(err, nSession)
+	}
+	return token, nil
+}
+
+const actorQuery = `SELECT x.id, x.username, x.name, x.roles, x.unit_id, u.name, u.path, u.region_path FROM users x JOIN units u ON u.id = x.unit_id WHERE x.id = ? AND NOT x.disabled AND NOT u.disabled`
+
+func (db *DB) actorOf(ctx context.Context, userID int64, via string) (*jianfu.Actor, error) {
+	a := &jianfu.Actor{Via: via}
+	var roles string
+	err := db.queryRow(ctx, actorQuery, userID).Scan(&a.UserID, &a.Username, &a.Name, &roles, &a.UnitID, &a.UnitName, &a.UnitPath, &a.RegionPath)
+	if err != nil {
+		if err == sql.ErrNoRows {
+			return nil, jianfu.Errorf(jianfu.EUNAUTHORIZED, "账号已停用,请联系管理员", "the account is disabled; contact an administrator")
+		}
+		return nil, err
+	}
+	a.Roles = jianfu.ParseRolesText(roles)
+	a.IP = jianfu.ClientIP(ctx)
+	return a, nil
+}
+
+// SessionActor resolves a session token to its actor, ending expired and
+// idle sessions.
+func (s *Users) SessionActor(ctx context.Context, token string) (*jianfu.Actor, error) {
+	expired := jianfu.Errorf(jianfu.EUNAUTHORIZED, "登录已过期,请重新登录", "your session has expired; please log in again")
+	if token == "" {
+		return nil, expired
+	}
+	digest := secret.TokenDigest(token)
+	var userID, expires, seen int64
+	err := s.db.queryRow(ctx, `SELECT user_id, expires_at, last_seen_at FROM sessions WHERE token_hash = ?`, digest).Scan(&userID, &expires, &seen)
+	if err == sql.ErrNoRows {
+		return nil, expired
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := s.db.Now().UTC()
+	if jianfu.SessionExpired(fromMS(expires), fromMS(seen), now) {
+		s.db.exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, digest)
+		return nil, expired
+	}
+	if now.Sub(fromMS(seen)) > time.Minute {
+		if _, err := s.db.exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, ms(now), digest); err != nil {
+			return nil, err
+		}
+	}
+	return s.db.actorOf(ctx, userID, "session")
+}
+
+// DeleteSession ends a session (logout).
+func (s *Users) DeleteSession(ctx context.Context, token string) error {
+	_, err := s.db.exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, secret.TokenDigest(token))
+	return err
+}
+
+// CreateToken creates an API token for the named user. Only the local
+// command line or a system administrator with the user in scope may.
+func (s *Users) CreateToken(ctx context.Context, username, name string) (string, error) {
+	a, err := jianfu.RequireActor(ctx)
+	if err != nil {
+		return "", err
+	}
+	if !a.Has(jianfu.RoleSysAdmin) {
+		return "", forbidden("创建接口令牌需要系统管理员角色", "creating API tokens needs the system administrator role")
+	}
+	if strings.TrimSpace(name) == "" {
+		name = "api"
+	}
+	token := secret.NewToken("jf_")
+	err = s.db.inTx(ctx, func(tx *Tx) error {
+		var w where
+		w.add("x.username = ?", strings.ToLower(username))
+		w.unitScope(a, "u")
+		r, err := scanUser(tx.queryRow(`SELECT `+userCols+userFrom+w.String(), w.args...))
+		if err != nil {
+			return jianfu.Errorf(jianfu.ENOTFOUND, "用户“%s”不存在或不在您的管辖范围内", "user %q not found or outside your scope", username)
+		}
+		id, err := tx.insertID(`INSERT INTO api_tokens(user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)`, r.ID, name, secret.TokenDigest(token), ms(tx.now))
+		if err != nil {
+			return err
+		}
+		return tx.audit("token.create", "api_token", id, r.RegionPath, r.Username+": "+name)
+	})
+	if err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// TokenActor resolves a bearer token.
+func (s *Users) TokenActor(ctx context.Context, token string) (*jianfu.Actor, error) {
+	bad := jianfu.Errorf(jianfu.EUNAUTHORIZED, "接口令牌无效或已吊销", "the API token is invalid or revoked")
+	if !strings.HasPrefix(token, "jf_") {
+		return nil, bad
+	}
+	var id, userID int64
+	var used sql.NullInt64
+	err := s.db.queryRow(ctx, `SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = ? AND NOT revoked`, secret.TokenDigest(token)).Scan(&id, &userID, &used)
+	if err == sql.ErrNoRows {
+		return nil, bad
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := s.db.Now().UTC()
+	if !used.Valid || now.Sub(fromMS(used.Int64)) > time.Minute {
+		if _, err := s.db.exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, ms(now), id); err != nil {
+			return nil, err
+		}
+	}
+	return s.db.actorOf(ctx, userID, "token")
+}
+
+// PurgeSessions deletes sessions that have expired or been idle too long
+// and returns how many it removed.
+func (s *Users) PurgeSessions(ctx context.Context) (int64, error) {
+	now := s.db.Now().UTC()
+	res, err := s.db.exec(ctx, `DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?`, ms(now), ms(now.Add(-jianfu.SessionIdle)))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
