@@ -67,10 +67,24 @@ type BurdenMetrics struct {
 	ByCategory map[string]int `json:"by_category"`
 }
 
-// Add adds o's counts to m; Days and Members take the larger.
+// Add adds another group's metrics over the same period to m (a unit's
+// sums over its groups): the counts and the sizes add up, Days takes the
+// larger.
 func (m *BurdenMetrics) Add(o BurdenMetrics) {
 	m.Days = max(m.Days, o.Days)
 	m.Members += o.Members
+	m.addCounts(o)
+}
+
+// Extend adds a later period of the same group to m: the counts add up and
+// Members, the group's size, takes the larger. Days is left to the caller:
+// it is a span of the calendar, not a count of periods.
+func (m *BurdenMetrics) Extend(o BurdenMetrics) {
+	m.Members = max(m.Members, o.Members)
+	m.addCounts(o)
+}
+
+func (m *BurdenMetrics) addCounts(o BurdenMetrics) {
 	m.Messages += o.Messages
 	m.Offhours += o.Offhours
 	m.MentionAll += o.MentionAll
@@ -346,6 +360,24 @@ type PeopleStats struct {
 	// Buckets counts people by groups: 1, 2–4, 5–9, 10–19, 20+.
 	Buckets [5]int `json:"buckets"`
 	Max     int    `json:"max"`
+}
+
+// Count adds k people who each sit in n groups.
+func (s *PeopleStats) Count(n, k int) {
+	s.People += k
+	s.Max = max(s.Max, n)
+	switch {
+	case n >= 20:
+		s.Buckets[4] += k
+	case n >= 10:
+		s.Buckets[3] += k
+	case n >= 5:
+		s.Buckets[2] += k
+	case n >= 2:
+		s.Buckets[1] += k
+	default:
+		s.Buckets[0] += k
+	}
 }
 
 // BurdenService keeps what burden monitoring learns (便民减负、技术监测).

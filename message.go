@@ -124,6 +124,31 @@ type GroupInfo struct {
 	Status      ChannelStatus `json:"status"`
 }
 
+// MatchGroupRefs maps each reference to the group it names among the
+// groups read for them: by id, or by platform and platform id. A platform
+// id registered twice (a duplicate the consolidation flags) names the group
+// with the lowest id, so the choice is the same every time. References
+// that name none of the groups are absent from the map.
+func MatchGroupRefs(refs []GroupRef, groups []*GroupInfo) map[GroupRef]*GroupInfo {
+	named := make(map[GroupRef]*GroupInfo, 2*len(groups))
+	for _, g := range groups {
+		named[GroupRef{ID: g.ID}] = g
+		if g.PlatformID != "" {
+			k := GroupRef{Platform: g.Platform, PlatformID: g.PlatformID}
+			if old, ok := named[k]; !ok || g.ID < old.ID {
+				named[k] = g
+			}
+		}
+	}
+	out := make(map[GroupRef]*GroupInfo, len(refs))
+	for _, r := range refs {
+		if g, ok := named[r]; ok {
+			out[r] = g
+		}
+	}
+	return out
+}
+
 // Observation is what is kept of one message after analysis: no text, a
 // pseudonymous sender, the detector's verdict, and the finding when the
 // message made a formalism demand.

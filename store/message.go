@@ -16,116 +16,11 @@ import (
 	"jianfu"
 )
 
-var nGroup = noun{"工作群", "group"}
-
-// ResolveGroups finds the registered groups (channels of kind group) that
-// the references name, in the caller's scope. References that name nothing
-// visible are absent from the map.
-func (s *Burden) ResolveGroups(ctx context.Context, refs []jianfu.GroupRef) (map[jianfu.GroupRef]*jianfu.GroupInfo, error) {
-	a, err := jianfu.RequireActor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := map[jianfu.GroupRef]*jianfu.GroupInfo{}
-	var ids []any
-	seenID := map[int64]bool{}
-	byPlatform := map[string][]any{}
-	for _, r := range refs {
-		if r.ID > 0 {
-			if !seenID[r.ID] {
-				seenID[r.ID] = true
-				ids = append(ids, r.ID)
-			}
-		} else if r.Platform != "" && r.PlatformID != "" {
-			byPlatform[r.Platform] = append(byPlatform[r.Platform], r.PlatformID)
-		}
-	}
-	scan := func(w where) error {
-		w.add("c.kind = ?", string(jianfu.KindGroup))
-		w.channelScope(a)
-		rows, err := s.db.query(ctx, `SELECT c.id, c.name, c.unit_id, u.name, c.region_path, c.platform, c.platform_id, c.member_count, c.status`+channelFrom+w.String(), w.args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			g := &jianfu.GroupInfo{}
-			var status string
-			if err := rows.Scan(&g.ID, &g.Name, &g.UnitID, &g.UnitName, &g.RegionPath, &g.Platform, &g.PlatformID, &g.MemberCount, &status); err != nil {
-				return err
-			}
-			g.Status = jianfu.ChannelStatus(status)
-			out[jianfu.GroupRef{ID: g.ID}] = g
-			if g.PlatformID != "" {
-				// a platform id may be registered twice (a duplicate the
-				// consolidation flags); the lowest id wins, deterministically
-				k := jianfu.GroupRef{Platform: g.Platform, PlatformID: g.PlatformID}
-				if old, ok := out[k]; !ok || g.ID < old.ID {
-					out[k] = g
-				}
-			}
-		}
-		return rows.Err()
-	}
-	for _, chunk := range chunks(ids, 500) {
-		var w where
-		w.add("c.id IN ("+placeholders(len(chunk))+")", chunk...)
-		if err := scan(w); err != nil {
-			return nil, err
-		}
-	}
-	platforms := make([]string, 0, len(byPlatform))
-	for p := range byPlatform {
-		platforms = append(platforms, p)
-	}
-	sort.Strings(platforms)
-	for _, p := range platforms {
-		for _, chunk := range chunks(byPlatform[p], 500) {
-			var w where
-			w.add("c.platform = ?", p)
-			w.add("c.platform_id IN ("+placeholders(len(chunk))+")", chunk...)
-			if err := scan(w); err != nil {
-				return nil, err
-			}
-		}
-	}
-	// keep only what was asked for
-	res := make(map[jianfu.GroupRef]*jianfu.GroupInfo, len(refs))
-	for _, r := range refs {
-		if g, ok := out[r]; ok {
-			res[r] = g
-		}
-	}
-	return res, nil
-}
-
-func chunks(v []any, n int) [][]any {
-	var out [][]any
-	for len(v) > n {
-		out = append(out, v[:n])
-		v = v[n:]
-	}
-	if len(v) > 0 {
-		out = append(out, v)
-	}
-	return out
-}
-
 // groupRow is what the write path needs of a group, read in scope.
 type groupRow struct {
 	id, unitID          int64
 	regionPath, unitPth string
 	memberCount         int
-}
-
-// dayAgg is the sum of one group's new messages on one day.
-type dayAgg struct {
-	group                     int64
-	day                       int
-	messages, offhours, at    int
-	demands, assessed, exempt int
-	reported                  int // largest member count a message reported
-	cat                       [len(jianfu.Categories)]int
 }
 
 type memberKey struct {
@@ -227,7 +122,7 @@ func (db *DB) recordOnce(ctx context.Context, a *jianfu.Actor, source string, re
 			if first {
 				region, first = g.regionPath, false
 			} else {
-				region = commonPrefix(region, g.regionPath)
+				region = jianfu.CommonRegion(region, g.regionPath)
 			}
 			if len(ids) < 20 {
 				ids = append(ids, fmt.Sprint(g.id))
@@ -249,21 +144,6 @@ func sortedGroups(m map[int64]*groupRow) []*groupRow {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
 	return out
-}
-
-// commonPrefix of two region paths, cut to a whole region level.
-func commonPrefix(a, b string) string {
-	n := 0
-	for n < len(a) && n < len(b) && a[n] == b[n] {
-		n++
-	}
-	p := a[:n]
-	for _, l := range []int{12, 9, 6, 4, 2, 0} {
-		if len(p) >= l {
-			return p[:l]
-		}
-	}
-	return ""
 }
 
 // groupsInScope reads the batch's groups in the actor's scope; a group out
@@ -433,63 +313,21 @@ func (tx *Tx) recordMembers(obs []*jianfu.Observation) (map[int64]int, error) {
 	return counts, nil
 }
 
-// upsertDaily adds the batch's sums to the per-group per-day rows.
+// upsertDaily adds the batch's sums per group and day
+// (jianfu.SumObservations) to the stored days.
 func (tx *Tx) upsertDaily(obs []*jianfu.Observation, groups map[int64]*groupRow, members map[int64]int) error {
-	type gd struct {
-		g int64
-		d int
-	}
-	aggs := map[gd]*dayAgg{}
-	var order []gd
-	for _, o := range obs {
-		k := gd{o.GroupID, jianfu.DayOf(o.At)}
-		s := aggs[k]
-		if s == nil {
-			s = &dayAgg{group: k.g, day: k.d}
-			aggs[k] = s
-			order = append(order, k)
-		}
-		s.messages++
-		if o.Offhours {
-			s.offhours++
-		}
-		if o.MentionAll {
-			s.at++
-		}
-		switch {
-		case o.Demand:
-			s.demands++
-			if o.Assessed {
-				s.assessed++
-			}
-			for i := range s.cat {
-				if o.Categories&(1<<i) != 0 {
-					s.cat[i]++
-				}
-			}
-		case o.Exempt:
-			s.exempt++
-		}
-		s.reported = max(s.reported, o.MemberCount, len(o.Members))
-	}
-	sort.Slice(order, func(i, j int) bool {
-		if order[i].g != order[j].g {
-			return order[i].g < order[j].g
-		}
-		return order[i].d < order[j].d
-	})
+	days := jianfu.SumObservations(obs)
 	const cols = 12 + len(jianfu.Categories)
 	const per = 500
-	for start := 0; start < len(order); start += per {
-		part := order[start:min(start+per, len(order))]
+	for start := 0; start < len(days); start += per {
+		part := days[start:min(start+per, len(days))]
 		args := make([]any, 0, cols*len(part))
-		for _, k := range part {
-			s := aggs[k]
-			g := groups[k.g]
-			size := max(g.memberCount, members[k.g], s.reported)
-			args = append(args, k.g, k.d, g.unitID, g.regionPath, g.unitPth, s.messages, size, s.offhours, s.at, s.demands, s.assessed, s.exempt)
-			for _, n := range s.cat {
-				args = append(args, n)
+		for _, d := range part {
+			g, m := groups[d.Group], d.Metrics
+			size := jianfu.GroupSize(g.memberCount, members[d.Group], m.Members)
+			args = append(args, d.Group, d.Day, g.unitID, g.regionPath, g.unitPth, m.Messages, size, m.Offhours, m.MentionAll, m.Demands, m.Assessed, m.Exempt)
+			for _, c := range jianfu.Categories {
+				args = append(args, m.ByCategory[string(c)])
 			}
 		}
 		if _, err := tx.exec(`INSERT INTO burden_daily(group_id, day, unit_id, region_path, unit_path, messages, members, offhours, mention_all, demands, assessed, exempt,
@@ -545,47 +383,4 @@ func (tx *Tx) insertFindings(obs []*jianfu.Observation, groups map[int64]*groupR
 		}
 	}
 	return len(fs), nil
-}
-
-// KnownNames lists the names of people the registry knows — users, group
-// owners and administrators, responsible persons — for the redaction of
-// excerpts. The list is used to mask, never shown, so it is not scoped: a
-// name from another county must be masked too. It needs an actor.
-func (s *Burden) KnownNames(ctx context.Context) ([]string, error) {
-	if _, err := jianfu.RequireActor(ctx); err != nil {
-		return nil, err
-	}
-	var out []string
-	rows, err := s.db.query(ctx, `SELECT name FROM users UNION SELECT owner FROM channels UNION SELECT responsible_person FROM channels`)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = s.db.query(ctx, `SELECT admins FROM channels WHERE admins <> '[]'`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var js string
-		if err := rows.Scan(&js); err != nil {
-			return nil, err
-		}
-		var list []string
-		if json.Unmarshal([]byte(js), &list) == nil {
-			out = append(out, list...)
-		}
-	}
-	return out, rows.Err()
 }
