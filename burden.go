@@ -384,13 +384,19 @@ func (s *PeopleStats) Count(n, k int) {
 // Every method sees only groups of units in the caller's scope; a record
 // out of scope answers ENOTFOUND like a missing one.
 type BurdenService interface {
-	// ResolveGroups finds the registered groups the references name, in
-	// scope. References that name nothing visible are absent from the map.
+	// ResolveGroups is the authorisation of an ingest path: it requires a
+	// role that may ingest (CanIngest; EFORBIDDEN otherwise) and finds the
+	// registered groups the references name, in scope. References that
+	// name nothing visible are absent from the map.
 	ResolveGroups(ctx context.Context, refs []GroupRef) (map[GroupRef]*GroupInfo, error)
 	// RecordObservations stores analysed messages in one transaction:
 	// aggregates per group and day, findings, members, with an audit entry.
 	// Keys seen before are skipped; it returns how many messages and
-	// findings were new. Requires a role that may ingest (see CanIngest).
+	// findings were new. An observation that carries its Group was
+	// authorised when the group was resolved (ResolveGroups, for the same
+	// caller, or a sealed stream message) and is not checked again; for
+	// the others it requires a role that may ingest and resolves their
+	// groups in scope itself (ENOTFOUND for a group out of scope).
 	RecordObservations(ctx context.Context, source string, obs []Observation) (Recorded, error)
 	// ClusterMaterial links pending material findings into 多头报送
 	// clusters; it returns how many findings it looked at.

@@ -118,6 +118,7 @@ type GroupInfo struct {
 	UnitID      int64         `json:"unit_id"`
 	UnitName    string        `json:"unit_name"`
 	RegionPath  string        `json:"region_path"`
+	UnitPath    string        `json:"unit_path"` // the owning unit's path: what unit scopes see
 	Platform    string        `json:"platform"`
 	PlatformID  string        `json:"platform_id,omitempty"`
 	MemberCount int           `json:"member_count"`
@@ -155,8 +156,12 @@ func MatchGroupRefs(refs []GroupRef, groups []*GroupInfo) map[GroupRef]*GroupInf
 type Observation struct {
 	// Key is the idempotency key: a keyed hash of the group and the
 	// message id. A key seen before is not counted again.
-	Key         []byte
-	GroupID     int64
+	Key     []byte
+	GroupID int64
+	// Group is the group as the authorisation of the message's path
+	// resolved it (BurdenService.ResolveGroups, in the caller's scope), or
+	// nil; see RecordObservations.
+	Group       *GroupInfo
 	At          time.Time
 	Sender      string   // pseudonym
 	Members     []string // pseudonyms, when the platform gave the member list

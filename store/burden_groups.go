@@ -2,23 +2,97 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"sort"
+	"sync/atomic"
 
 	"jianfu"
 )
 
 var nGroup = noun{"工作群", "group"}
 
-// ResolveGroups finds the registered groups (channels of kind group) that
-// the references name, in the caller's scope. References that name nothing
-// visible are absent from the map.
+// An ingest path — a batch from the API, a file, a bot, or the stream's
+// publisher and its worker — is authorised and has its groups resolved in
+// the caller's scope once: by ResolveGroups, whose groups the observations
+// then carry to RecordObservations. RecordObservations authorises and
+// resolves only observations that come without their group (a direct call).
+
+// ingestCounts counts the authorisations and the scope resolutions of
+// ingest paths, so a test can show there is one of each per path.
+type ingestCounts struct {
+	auths, scopes atomic.Int64
+}
+
+// IngestChecks reports how many times since the store was opened an ingest
+// path was authorised, and how many times groups were resolved in a
+// caller's scope for one: one of each per path.
+func (db *DB) IngestChecks() (auths, scopes int64) {
+	return db.ingest.auths.Load(), db.ingest.scopes.Load()
+}
+
+// authoriseIngest is the permission of an ingest path (CanIngest).
+func (db *DB) authoriseIngest(a *jianfu.Actor) error {
+	db.ingest.auths.Add(1)
+	if !a.CanIngest() {
+		return forbidden("提交工作群消息需要监管人员、抽查评估员、单位管理员、基层干部或系统管理员角色", "submitting work-group messages needs the supervisor, inspector, unit administrator, staff or system administrator role")
+	}
+	return nil
+}
+
+// readGroups reads the registered groups each of ws names (by id or by
+// platform id), in the actor's scope, with what ingestion writes of them.
+func (db *DB) readGroups(query func(q string, args ...any) (*sql.Rows, error), a *jianfu.Actor, ws []where) ([]*jianfu.GroupInfo, error) {
+	db.ingest.scopes.Add(1)
+	var out []*jianfu.GroupInfo
+	for _, w := range ws {
+		w.add("c.kind = ?", string(jianfu.KindGroup))
+		w.channelScope(a)
+		rows, err := query(`SELECT c.id, c.name, c.unit_id, u.name, c.region_path, c.unit_path, c.platform, c.platform_id, c.member_count, c.status`+
+			channelFrom+w.String(), w.args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			g := &jianfu.GroupInfo{}
+			var status string
+			if err := rows.Scan(&g.ID, &g.Name, &g.UnitID, &g.UnitName, &g.RegionPath, &g.UnitPath, &g.Platform, &g.PlatformID, &g.MemberCount, &status); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			g.Status = jianfu.ChannelStatus(status)
+			out = append(out, g)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// byIDs selects channels by id, at most 500 to a query.
+func byIDs(ids []any) []where {
+	var ws []where
+	for _, chunk := range chunks(ids, 500) {
+		var w where
+		w.add("c.id IN ("+placeholders(len(chunk))+")", chunk...)
+		ws = append(ws, w)
+	}
+	return ws
+}
+
+// ResolveGroups authorises an ingest path and finds the registered groups
+// (channels of kind group) that the references name, in the caller's
+// scope. References that name nothing visible are absent from the map.
 func (s *Burden) ResolveGroups(ctx context.Context, refs []jianfu.GroupRef) (map[jianfu.GroupRef]*jianfu.GroupInfo, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var read []*jianfu.GroupInfo
+	if err := s.db.authoriseIngest(a); err != nil {
+		return nil, err
+	}
 	var ids []any
 	seenID := map[int64]bool{}
 	byPlatform := map[string][]any{}
@@ -32,32 +106,7 @@ func (s *Burden) ResolveGroups(ctx context.Context, refs []jianfu.GroupRef) (map
 			byPlatform[r.Platform] = append(byPlatform[r.Platform], r.PlatformID)
 		}
 	}
-	scan := func(w where) error {
-		w.add("c.kind = ?", string(jianfu.KindGroup))
-		w.channelScope(a)
-		rows, err := s.db.query(ctx, `SELECT c.id, c.name, c.unit_id, u.name, c.region_path, c.platform, c.platform_id, c.member_count, c.status`+channelFrom+w.String(), w.args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			g := &jianfu.GroupInfo{}
-			var status string
-			if err := rows.Scan(&g.ID, &g.Name, &g.UnitID, &g.UnitName, &g.RegionPath, &g.Platform, &g.PlatformID, &g.MemberCount, &status); err != nil {
-				return err
-			}
-			g.Status = jianfu.ChannelStatus(status)
-			read = append(read, g)
-		}
-		return rows.Err()
-	}
-	for _, chunk := range chunks(ids, 500) {
-		var w where
-		w.add("c.id IN ("+placeholders(len(chunk))+")", chunk...)
-		if err := scan(w); err != nil {
-			return nil, err
-		}
-	}
+	ws := byIDs(ids)
 	platforms := make([]string, 0, len(byPlatform))
 	for p := range byPlatform {
 		platforms = append(platforms, p)
@@ -68,12 +117,14 @@ func (s *Burden) ResolveGroups(ctx context.Context, refs []jianfu.GroupRef) (map
 			var w where
 			w.add("c.platform = ?", p)
 			w.add("c.platform_id IN ("+placeholders(len(chunk))+")", chunk...)
-			if err := scan(w); err != nil {
-				return nil, err
-			}
+			ws = append(ws, w)
 		}
 	}
-	return jianfu.MatchGroupRefs(refs, read), nil
+	groups, err := s.db.readGroups(func(q string, args ...any) (*sql.Rows, error) { return s.db.query(ctx, q, args...) }, a, ws)
+	if err != nil {
+		return nil, err
+	}
+	return jianfu.MatchGroupRefs(refs, groups), nil
 }
 
 func chunks(v []any, n int) [][]any {

@@ -16,13 +16,6 @@ import (
 	"jianfu"
 )
 
-// groupRow is what the write path needs of a group, read in scope.
-type groupRow struct {
-	id, unitID          int64
-	regionPath, unitPth string
-	memberCount         int
-}
-
 type memberKey struct {
 	group  int64
 	member string
@@ -34,20 +27,25 @@ type memberSeen struct{ first, last int64 }
 // that make them idempotent, the per-group per-day aggregates, members and
 // findings, and one audit entry for the batch. Messages whose key was seen
 // before are not counted again. It returns how many were new.
+//
+// Observations that carry their Group were authorised when it was resolved
+// (ResolveGroups for the same caller, or a sealed stream message): they are
+// written as they come. For the others — a caller that resolved nothing —
+// the caller's permission is checked and their groups are read in its
+// scope here; a group out of scope fails the whole batch.
 func (s *Burden) RecordObservations(ctx context.Context, source string, obs []jianfu.Observation) (jianfu.Recorded, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return jianfu.Recorded{}, err
 	}
-	if !a.CanIngest() {
-		return jianfu.Recorded{}, forbidden("提交工作群消息需要监管人员、抽查评估员、单位管理员、基层干部或系统管理员角色", "submitting work-group messages needs the supervisor, inspector, unit administrator, staff or system administrator role")
-	}
 	if len(obs) == 0 {
-		return jianfu.Recorded{}, nil
+		return jianfu.Recorded{}, s.db.authoriseIngest(a)
 	}
 	// drop repeats within the batch: the first one counts
 	uniq := make([]*jianfu.Observation, 0, len(obs))
 	seen := make(map[string]struct{}, len(obs))
+	groups := map[int64]*jianfu.GroupInfo{}
+	var unresolved []any
 	for i := range obs {
 		o := &obs[i]
 		if len(o.Key) == 0 {
@@ -58,6 +56,22 @@ func (s *Burden) RecordObservations(ctx context.Context, source string, obs []ji
 		}
 		seen[string(o.Key)] = struct{}{}
 		uniq = append(uniq, o)
+		switch {
+		case o.Group == nil:
+			if _, ok := groups[o.GroupID]; !ok {
+				groups[o.GroupID] = nil
+				unresolved = append(unresolved, o.GroupID)
+			}
+		case o.Group.ID != o.GroupID:
+			return jianfu.Recorded{}, fmt.Errorf("record observations: observation %d of group %d carries group %d", i, o.GroupID, o.Group.ID)
+		default:
+			groups[o.GroupID] = o.Group
+		}
+	}
+	if len(unresolved) > 0 {
+		if err := s.db.authoriseIngest(a); err != nil {
+			return jianfu.Recorded{}, err
+		}
 	}
 	// rows are written in key order, so concurrent batches take their row
 	// locks in the same order; a deadlock the database still reports (two
@@ -65,7 +79,7 @@ func (s *Burden) RecordObservations(ctx context.Context, source string, obs []ji
 	sort.Slice(uniq, func(i, j int) bool { return bytes.Compare(uniq[i].Key, uniq[j].Key) < 0 })
 	var rec jianfu.Recorded
 	for attempt := 0; ; attempt++ {
-		rec, err = s.db.recordOnce(ctx, a, source, len(obs), uniq)
+		rec, err = s.db.recordOnce(ctx, a, source, len(obs), uniq, groups, unresolved)
 		if err == nil || attempt == 4 || !retryable(err) {
 			break
 		}
@@ -84,10 +98,14 @@ func retryable(err error) bool {
 	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
 }
 
-func (db *DB) recordOnce(ctx context.Context, a *jianfu.Actor, source string, received int, uniq []*jianfu.Observation) (jianfu.Recorded, error) {
+// recordOnce writes a batch in one transaction. groups holds the batch's
+// groups by id; those listed in unresolved (nil in groups) are read here in
+// the actor's scope.
+func (db *DB) recordOnce(ctx context.Context, a *jianfu.Actor, source string, received int, uniq []*jianfu.Observation,
+	handed map[int64]*jianfu.GroupInfo, unresolved []any) (jianfu.Recorded, error) {
 	var fresh, nf int
 	err := db.inTx(ctx, func(tx *Tx) error {
-		groups, err := tx.groupsInScope(a, uniq)
+		groups, err := tx.completeGroups(a, handed, unresolved)
 		if err != nil {
 			return err
 		}
@@ -117,75 +135,63 @@ func (db *DB) recordOnce(ctx context.Context, a *jianfu.Actor, source string, re
 		}
 		region := ""
 		ids := make([]string, 0, len(groups))
-		first := true
-		for _, g := range sortedGroups(groups) {
-			if first {
-				region, first = g.regionPath, false
+		for i, g := range sortedGroups(groups) {
+			if i == 0 {
+				region = g.RegionPath
 			} else {
-				region = jianfu.CommonRegion(region, g.regionPath)
+				region = jianfu.CommonRegion(region, g.RegionPath)
 			}
 			if len(ids) < 20 {
-				ids = append(ids, fmt.Sprint(g.id))
+				ids = append(ids, fmt.Sprint(g.ID))
 			}
 		}
 		return tx.audit("messages.ingest", "group", nil, region,
 			fmt.Sprintf("source=%s received=%d new=%d findings=%d groups=%s", source, received, fresh, nf, strings.Join(ids, ",")))
 	})
+	if classify(err) == kindForeignKey {
+		// a group handed in that this database does not have: the batch
+		// can never be stored as it is
+		return jianfu.Recorded{}, jianfu.Errorf(jianfu.EINVALID, "批次中的工作群在本数据库中不存在:%v", "the batch names a group this database does not have: %v", err)
+	}
 	if err != nil {
 		return jianfu.Recorded{}, err
 	}
 	return jianfu.Recorded{New: fresh, Findings: nf}, nil
 }
 
-func sortedGroups(m map[int64]*groupRow) []*groupRow {
-	out := make([]*groupRow, 0, len(m))
-	for _, g := range m {
-		out = append(out, g)
+// completeGroups returns the batch's groups: those handed, and those
+// unresolved read in the actor's scope; a group out of scope (or not a
+// group) fails the whole batch.
+func (tx *Tx) completeGroups(a *jianfu.Actor, handed map[int64]*jianfu.GroupInfo, unresolved []any) (map[int64]*jianfu.GroupInfo, error) {
+	if len(unresolved) == 0 {
+		return handed, nil
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
-	return out
-}
-
-// groupsInScope reads the batch's groups in the actor's scope; a group out
-// of scope (or not a group) fails the whole batch.
-func (tx *Tx) groupsInScope(a *jianfu.Actor, obs []*jianfu.Observation) (map[int64]*groupRow, error) {
-	var ids []any
-	seen := map[int64]bool{}
-	for _, o := range obs {
-		if !seen[o.GroupID] {
-			seen[o.GroupID] = true
-			ids = append(ids, o.GroupID)
-		}
+	read, err := tx.db.readGroups(tx.query, a, byIDs(unresolved))
+	if err != nil {
+		return nil, err
 	}
-	out := make(map[int64]*groupRow, len(ids))
-	for _, chunk := range chunks(ids, 500) {
-		var w where
-		w.add("c.id IN ("+placeholders(len(chunk))+")", chunk...)
-		w.add("c.kind = ?", string(jianfu.KindGroup))
-		w.channelScope(a)
-		rows, err := tx.query(`SELECT c.id, c.unit_id, c.region_path, c.unit_path, c.member_count FROM channels c`+w.String(), w.args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			g := &groupRow{}
-			if err := rows.Scan(&g.id, &g.unitID, &g.regionPath, &g.unitPth, &g.memberCount); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[g.id] = g
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+	out := make(map[int64]*jianfu.GroupInfo, len(handed))
+	for id, g := range handed {
+		out[id] = g
 	}
-	for _, id := range ids {
+	for _, g := range read {
+		out[g.ID] = g
+	}
+	for _, id := range unresolved {
 		if out[id.(int64)] == nil {
 			return nil, jianfu.Errorf(jianfu.ENOTFOUND, "工作群(编号%d)不存在或不在您的管辖范围内", "group %d not found or outside your scope", id)
 		}
 	}
 	return out, nil
+}
+
+func sortedGroups(m map[int64]*jianfu.GroupInfo) []*jianfu.GroupInfo {
+	out := make([]*jianfu.GroupInfo, 0, len(m))
+	for _, g := range m {
+		out = append(out, g)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
 }
 
 // insertKeys records the batch's keys and returns those that were new. A
@@ -315,7 +321,7 @@ func (tx *Tx) recordMembers(obs []*jianfu.Observation) (map[int64]int, error) {
 
 // upsertDaily adds the batch's sums per group and day
 // (jianfu.SumObservations) to the stored days.
-func (tx *Tx) upsertDaily(obs []*jianfu.Observation, groups map[int64]*groupRow, members map[int64]int) error {
+func (tx *Tx) upsertDaily(obs []*jianfu.Observation, groups map[int64]*jianfu.GroupInfo, members map[int64]int) error {
 	days := jianfu.SumObservations(obs)
 	const cols = 12 + len(jianfu.Categories)
 	const per = 500
@@ -324,8 +330,8 @@ func (tx *Tx) upsertDaily(obs []*jianfu.Observation, groups map[int64]*groupRow,
 		args := make([]any, 0, cols*len(part))
 		for _, d := range part {
 			g, m := groups[d.Group], d.Metrics
-			size := jianfu.GroupSize(g.memberCount, members[d.Group], m.Members)
-			args = append(args, d.Group, d.Day, g.unitID, g.regionPath, g.unitPth, m.Messages, size, m.Offhours, m.MentionAll, m.Demands, m.Assessed, m.Exempt)
+			size := jianfu.GroupSize(g.MemberCount, members[d.Group], m.Members)
+			args = append(args, d.Group, d.Day, g.UnitID, g.RegionPath, g.UnitPath, m.Messages, size, m.Offhours, m.MentionAll, m.Demands, m.Assessed, m.Exempt)
 			for _, c := range jianfu.Categories {
 				args = append(args, m.ByCategory[string(c)])
 			}
@@ -349,7 +355,7 @@ func (tx *Tx) upsertDaily(obs []*jianfu.Observation, groups map[int64]*groupRow,
 
 // insertFindings stores the batch's findings; material findings wait for
 // the clustering pass. It returns how many it stored.
-func (tx *Tx) insertFindings(obs []*jianfu.Observation, groups map[int64]*groupRow, source string) (int, error) {
+func (tx *Tx) insertFindings(obs []*jianfu.Observation, groups map[int64]*jianfu.GroupInfo, source string) (int, error) {
 	var fs []*jianfu.Observation
 	for _, o := range obs {
 		if o.Finding != nil {
@@ -373,7 +379,7 @@ func (tx *Tx) insertFindings(obs []*jianfu.Observation, groups map[int64]*groupR
 			if src == "" {
 				src = source
 			}
-			args = append(args, o.GroupID, g.unitID, g.regionPath, g.unitPth, o.Key, ms(o.At), f.Sender, strings.Join(f.Categories, ","),
+			args = append(args, o.GroupID, g.UnitID, g.RegionPath, g.UnitPath, o.Key, ms(o.At), f.Sender, strings.Join(f.Categories, ","),
 				f.Severity, f.Score, f.Assessed, f.Offhours, f.Excerpt, string(spans), src, f.Topic, f.Topic == "", now)
 		}
 		if _, err := tx.exec(`INSERT INTO findings(group_id, unit_id, region_path, unit_path, message_key, at, sender, categories,
