@@ -67,10 +67,24 @@ type BurdenMetrics struct {
 	ByCategory map[string]int `json:"by_category"`
 }
 
-// Add adds o's counts to m; Days and Members take the larger.
+// Add adds another group's metrics over the same period to m (a unit's
+// sums over its groups): the counts and the sizes add up, Days takes the
+// larger.
 func (m *BurdenMetrics) Add(o BurdenMetrics) {
 	m.Days = max(m.Days, o.Days)
 	m.Members += o.Members
+	m.addCounts(o)
+}
+
+// Extend adds a later period of the same group to m: the counts add up and
+// Members, the group's size, takes the larger. Days is left to the caller:
+// it is a span of the calendar, not a count of periods.
+func (m *BurdenMetrics) Extend(o BurdenMetrics) {
+	m.Members = max(m.Members, o.Members)
+	m.addCounts(o)
+}
+
+func (m *BurdenMetrics) addCounts(o BurdenMetrics) {
 	m.Messages += o.Messages
 	m.Offhours += o.Offhours
 	m.MentionAll += o.MentionAll
@@ -348,17 +362,41 @@ type PeopleStats struct {
 	Max     int    `json:"max"`
 }
 
+// Count adds k people who each sit in n groups.
+func (s *PeopleStats) Count(n, k int) {
+	s.People += k
+	s.Max = max(s.Max, n)
+	switch {
+	case n >= 20:
+		s.Buckets[4] += k
+	case n >= 10:
+		s.Buckets[3] += k
+	case n >= 5:
+		s.Buckets[2] += k
+	case n >= 2:
+		s.Buckets[1] += k
+	default:
+		s.Buckets[0] += k
+	}
+}
+
 // BurdenService keeps what burden monitoring learns (便民减负、技术监测).
 // Every method sees only groups of units in the caller's scope; a record
 // out of scope answers ENOTFOUND like a missing one.
 type BurdenService interface {
-	// ResolveGroups finds the registered groups the references name, in
-	// scope. References that name nothing visible are absent from the map.
+	// ResolveGroups is the authorisation of an ingest path: it requires a
+	// role that may ingest (CanIngest; EFORBIDDEN otherwise) and finds the
+	// registered groups the references name, in scope. References that
+	// name nothing visible are absent from the map.
 	ResolveGroups(ctx context.Context, refs []GroupRef) (map[GroupRef]*GroupInfo, error)
 	// RecordObservations stores analysed messages in one transaction:
 	// aggregates per group and day, findings, members, with an audit entry.
 	// Keys seen before are skipped; it returns how many messages and
-	// findings were new. Requires a role that may ingest (see CanIngest).
+	// findings were new. An observation that carries its Group was
+	// authorised when the group was resolved (ResolveGroups, for the same
+	// caller, or a sealed stream message) and is not checked again; for
+	// the others it requires a role that may ingest and resolves their
+	// groups in scope itself (ENOTFOUND for a group out of scope).
 	RecordObservations(ctx context.Context, source string, obs []Observation) (Recorded, error)
 	// ClusterMaterial links pending material findings into 多头报送
 	// clusters; it returns how many findings it looked at.

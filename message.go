@@ -118,10 +118,36 @@ type GroupInfo struct {
 	UnitID      int64         `json:"unit_id"`
 	UnitName    string        `json:"unit_name"`
 	RegionPath  string        `json:"region_path"`
+	UnitPath    string        `json:"unit_path"` // the owning unit's path: what unit scopes see
 	Platform    string        `json:"platform"`
 	PlatformID  string        `json:"platform_id,omitempty"`
 	MemberCount int           `json:"member_count"`
 	Status      ChannelStatus `json:"status"`
+}
+
+// MatchGroupRefs maps each reference to the group it names among the
+// groups read for them: by id, or by platform and platform id. A platform
+// id registered twice (a duplicate the consolidation flags) names the group
+// with the lowest id, so the choice is the same every time. References
+// that name none of the groups are absent from the map.
+func MatchGroupRefs(refs []GroupRef, groups []*GroupInfo) map[GroupRef]*GroupInfo {
+	named := make(map[GroupRef]*GroupInfo, 2*len(groups))
+	for _, g := range groups {
+		named[GroupRef{ID: g.ID}] = g
+		if g.PlatformID != "" {
+			k := GroupRef{Platform: g.Platform, PlatformID: g.PlatformID}
+			if old, ok := named[k]; !ok || g.ID < old.ID {
+				named[k] = g
+			}
+		}
+	}
+	out := make(map[GroupRef]*GroupInfo, len(refs))
+	for _, r := range refs {
+		if g, ok := named[r]; ok {
+			out[r] = g
+		}
+	}
+	return out
 }
 
 // Observation is what is kept of one message after analysis: no text, a
@@ -130,8 +156,12 @@ type GroupInfo struct {
 type Observation struct {
 	// Key is the idempotency key: a keyed hash of the group and the
 	// message id. A key seen before is not counted again.
-	Key         []byte
-	GroupID     int64
+	Key     []byte
+	GroupID int64
+	// Group is the group as the authorisation of the message's path
+	// resolved it (BurdenService.ResolveGroups, in the caller's scope), or
+	// nil; see RecordObservations.
+	Group       *GroupInfo
 	At          time.Time
 	Sender      string   // pseudonym
 	Members     []string // pseudonyms, when the platform gave the member list

@@ -1,6 +1,7 @@
 package ingest_test
 
 import (
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -376,6 +377,54 @@ func TestRankingAndTrend(t *testing.T) {
 		wk, err := db.Burden().UnitBurden(f.Ctx(t, db, "eduAdmin"), f.Units["southEdu"].ID, "week", 0, 0)
 		if err != nil || len(wk.Series) < 4 || wk.Row.Groups != 1 {
 			t.Errorf("unit weekly: %+v %v", wk, err)
+		}
+	})
+}
+
+// A batch's path is authorised and its groups resolved in the caller's
+// scope once, by Prepare; the store writes the groups the observations
+// carry without checking or reading them again. A chat export checks once
+// per MaxBatch messages.
+func TestOneAuthorisationAndScopeResolutionPerBatch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		db.Now = func() time.Time { return at(27, 18, 0) }
+		f := storetest.Load(t, db)
+		g := storetest.Groups(t, db, f)
+		p := pipeline(t, db)
+		p.Now = db.Now
+		ctx := f.Ctx(t, db, "provSup")
+		msgs := func(n int, prefix string) []jianfu.Message {
+			out := make([]jianfu.Message, n)
+			keys := []string{"southEdu", "school", "northEdu", "southCAC"}
+			for i := range out {
+				c := g[keys[i%len(keys)]]
+				out[i] = jianfu.Message{ID: prefix + strconv.Itoa(i), GroupID: c.ID, Time: at(2+i%20, 9, i%60), Sender: "成员" + strconv.Itoa(i%13), Text: "请各单位今晚报送台账"}
+				if i%3 == 0 { // as a bot names it
+					out[i].GroupID, out[i].Platform, out[i].PlatformID = 0, c.Platform, c.PlatformID
+				}
+			}
+			return out
+		}
+		a0, s0 := db.IngestChecks()
+		res, err := p.Ingest(ctx, msgs(2000, "a"))
+		if err != nil || res.Accepted != 2000 {
+			t.Fatalf("ingest: %+v %v", res, err)
+		}
+		a1, s1 := db.IngestChecks()
+		if a1-a0 != 1 || s1-s0 != 1 {
+			t.Errorf("a batch of 2000 messages in 4 groups: %d authorisations and %d scope resolutions, want 1 and 1", a1-a0, s1-s0)
+		}
+		res, err = p.IngestAll(ctx, msgs(2*jianfu.MaxBatch+1, "b"))
+		if err != nil || res.Accepted != 2*jianfu.MaxBatch+1 {
+			t.Fatalf("ingest all: %+v %v", res, err)
+		}
+		a2, s2 := db.IngestChecks()
+		if a2-a1 != 3 || s2-s1 != 3 {
+			t.Errorf("an export of 20,001 messages: %d authorisations and %d scope resolutions, want 3 and 3 (one per 10,000)", a2-a1, s2-s1)
+		}
+		d, err := db.Burden().BurdenSummary(ctx, jianfu.BurdenFilter{Since: 20260301, Until: 20260327})
+		if err != nil || d.Metrics.Messages != 2000+2*jianfu.MaxBatch+1 {
+			t.Errorf("stored %+v %v", d, err)
 		}
 	})
 }

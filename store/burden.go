@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"math"
-	"sort"
 	"strings"
 
 	"jianfu"
@@ -35,21 +33,10 @@ func burdenReader(ctx context.Context) (*jianfu.Actor, error) {
 	return a, nil
 }
 
-// window returns the days of a filter: until defaults to today, since to
-// 29 days before until (30 days in all).
+// window returns the days a filter asks for (jianfu.BurdenWindow) by the
+// store's clock.
 func (db *DB) window(since, until int) (int, int) {
-	if until == 0 {
-		until = jianfu.DayOf(db.Now())
-	}
-	if since == 0 || since > until {
-		since = jianfu.AddDays(until, -29)
-	}
-	return since, until
-}
-
-// daySpan counts the days from a to b inclusive.
-func daySpan(a, b int) int {
-	return int(jianfu.DayTime(b).Sub(jianfu.DayTime(a)).Hours()/24+0.5) + 1
+	return jianfu.BurdenWindow(since, until, jianfu.DayOf(db.Now()))
 }
 
 // categoryCols lists burden_daily's column of each category (c_<code>), in
@@ -93,16 +80,10 @@ func (s *metricsScan) metrics(days int) jianfu.BurdenMetrics {
 	return m
 }
 
-// groupSums is one group's sums over a window.
-type groupSums struct {
-	row      jianfu.BurdenRow
-	unitPath string
-	firstDay int // first day the group was ever seen
-	m        metricsScan
-}
-
-// groupWindow sums the groups in scope over [since, until].
-func (db *DB) groupWindow(ctx context.Context, a *jianfu.Actor, f jianfu.BurdenFilter, since, until int, extra func(w *where)) ([]*groupSums, error) {
+// groupWindow reads the sums of the groups in scope over [since, until],
+// each measured over its days in the window since it was first seen, with
+// its index and level.
+func (db *DB) groupWindow(ctx context.Context, a *jianfu.Actor, f jianfu.BurdenFilter, since, until int, extra func(w *where)) ([]*jianfu.BurdenRow, error) {
 	var w where
 	w.burdenScope(a, "b")
 	w.add("b.day >= ? AND b.day <= ?", since, until)
@@ -114,23 +95,24 @@ func (db *DB) groupWindow(ctx context.Context, a *jianfu.Actor, f jianfu.BurdenF
 		extra(&w)
 	}
 	w.like(f.Query, "c.name", "u.name")
-	rows, err := db.query(ctx, `SELECT b.group_id, c.name, c.platform, c.unit_id, u.name, c.region_path, c.unit_path, `+sumCols+`
+	rows, err := db.query(ctx, `SELECT b.group_id, c.name, c.platform, c.unit_id, u.name, c.region_path, `+sumCols+`
 		FROM burden_daily b JOIN channels c ON c.id = b.group_id JOIN units u ON u.id = c.unit_id`+w.String()+`
-		GROUP BY b.group_id, c.name, c.platform, c.unit_id, u.name, c.region_path, c.unit_path`, w.args...)
+		GROUP BY b.group_id, c.name, c.platform, c.unit_id, u.name, c.region_path`, w.args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*groupSums
-	byID := map[int64]*groupSums{}
+	var out []*jianfu.BurdenRow
+	sums := map[int64]*metricsScan{}
 	for rows.Next() {
-		g := &groupSums{row: jianfu.BurdenRow{Kind: "group"}}
-		dst := append([]any{&g.row.ID, &g.row.Name, &g.row.Platform, &g.row.UnitID, &g.row.UnitName, &g.row.RegionPath, &g.unitPath}, g.m.targets()...)
+		g := &jianfu.BurdenRow{Kind: "group"}
+		var m metricsScan
+		dst := append([]any{&g.ID, &g.Name, &g.Platform, &g.UnitID, &g.UnitName, &g.RegionPath}, m.targets()...)
 		if err := rows.Scan(dst...); err != nil {
 			return nil, err
 		}
 		out = append(out, g)
-		byID[g.row.ID] = g
+		sums[g.ID] = &m
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -138,9 +120,10 @@ func (db *DB) groupWindow(ctx context.Context, a *jianfu.Actor, f jianfu.BurdenF
 	rows.Close()
 	// the first day each group was ever seen, so a new group is not
 	// measured over days it did not exist
+	first := map[int64]int{}
 	ids := make([]any, 0, len(out))
 	for _, g := range out {
-		ids = append(ids, g.row.ID)
+		ids = append(ids, g.ID)
 	}
 	for _, chunk := range chunks(ids, 500) {
 		r, err := db.query(ctx, `SELECT group_id, MIN(day) FROM burden_daily WHERE group_id IN (`+placeholders(len(chunk))+`) GROUP BY group_id`, chunk...)
@@ -154,7 +137,7 @@ func (db *DB) groupWindow(ctx context.Context, a *jianfu.Actor, f jianfu.BurdenF
 				r.Close()
 				return nil, err
 			}
-			byID[id].firstDay = d
+			first[id] = d
 		}
 		r.Close()
 		if err := r.Err(); err != nil {
@@ -162,75 +145,31 @@ func (db *DB) groupWindow(ctx context.Context, a *jianfu.Actor, f jianfu.BurdenF
 		}
 	}
 	for _, g := range out {
-		start := max(since, g.firstDay)
-		g.row.Metrics = g.m.metrics(daySpan(start, until))
-		g.row.Index = g.row.Metrics.Index()
-		g.row.Level = jianfu.BurdenLevel(g.row.Index.Value)
+		g.Metrics = sums[g.ID].metrics(jianfu.MeasuredDays(since, until, first[g.ID]))
+		g.Score()
 	}
 	return out, nil
 }
 
-// foldUnits sums groups into their units.
-func foldUnits(groups []*groupSums) []*jianfu.BurdenRow {
-	byUnit := map[int64]*jianfu.BurdenRow{}
-	var out []*jianfu.BurdenRow
-	for _, g := range groups {
-		u := byUnit[g.row.UnitID]
-		if u == nil {
-			u = &jianfu.BurdenRow{Kind: "unit", ID: g.row.UnitID, Name: g.row.UnitName, UnitID: g.row.UnitID, UnitName: g.row.UnitName,
-				RegionPath: g.row.RegionPath, Metrics: jianfu.BurdenMetrics{ByCategory: map[string]int{}}}
-			byUnit[g.row.UnitID] = u
-			out = append(out, u)
-		}
-		u.Groups++
-		u.Metrics.Add(g.row.Metrics)
+// readDays reads the stored days selected by w (over burden_daily b),
+// oldest first.
+func (db *DB) readDays(ctx context.Context, w where) ([]jianfu.BurdenDay, error) {
+	rows, err := db.query(ctx, `SELECT b.group_id, b.unit_id, b.day, `+dayCols+` FROM burden_daily b`+w.String()+` ORDER BY b.day, b.group_id`, w.args...)
+	if err != nil {
+		return nil, err
 	}
-	for _, u := range out {
-		u.Index = u.Metrics.Index()
-		u.Level = jianfu.BurdenLevel(u.Index.Value)
-	}
-	return out
-}
-
-// sortRows orders a ranking: "key" ascending, "-key" descending; by
-// default the highest burden index first.
-func sortRows(rows []*jianfu.BurdenRow, key string) {
-	if key == "" {
-		key = "-index"
-	}
-	desc := strings.HasPrefix(key, "-")
-	key = strings.TrimPrefix(key, "-")
-	val := func(r *jianfu.BurdenRow) float64 {
-		switch key {
-		case "demands":
-			return float64(r.Metrics.Demands)
-		case "messages":
-			return float64(r.Metrics.Messages)
-		case "offhours":
-			return r.Metrics.OffhoursShare()
-		case "load":
-			return r.Metrics.PerMemberDay()
-		case "assessed":
-			return float64(r.Metrics.Assessed)
-		case "mention_all":
-			return float64(r.Metrics.MentionAll)
+	defer rows.Close()
+	var out []jianfu.BurdenDay
+	for rows.Next() {
+		var d jianfu.BurdenDay
+		var m metricsScan
+		if err := rows.Scan(append([]any{&d.Group, &d.Unit, &d.Day}, m.targets()...)...); err != nil {
+			return nil, err
 		}
-		return r.Index.Value
+		d.Metrics = m.metrics(1)
+		out = append(out, d)
 	}
-	sort.SliceStable(rows, func(i, j int) bool {
-		a, b := rows[i], rows[j]
-		if key == "name" {
-			if a.Name != b.Name {
-				return (a.Name < b.Name) != desc
-			}
-			return a.ID < b.ID
-		}
-		va, vb := val(a), val(b)
-		if va != vb {
-			return (va < vb) != desc
-		}
-		return a.ID < b.ID
-	})
+	return out, rows.Err()
 }
 
 // BurdenRanking ranks the groups (or units) in scope by burden index over a
@@ -241,19 +180,14 @@ func (s *Burden) BurdenRanking(ctx context.Context, f jianfu.BurdenFilter) ([]*j
 		return nil, 0, err
 	}
 	since, until := s.db.window(f.Since, f.Until)
-	groups, err := s.db.groupWindow(ctx, a, f, since, until, nil)
+	rows, err := s.db.groupWindow(ctx, a, f, since, until, nil)
 	if err != nil {
 		return nil, 0, err
 	}
-	var rows []*jianfu.BurdenRow
 	if f.Kind == "unit" {
-		rows = foldUnits(groups)
-	} else {
-		for _, g := range groups {
-			rows = append(rows, &g.row)
-		}
+		rows = jianfu.UnitRows(rows)
 	}
-	sortRows(rows, f.Page.Sort)
+	jianfu.SortBurdenRows(rows, f.Page.Sort)
 	total := len(rows)
 	p := f.Page.Normalize()
 	if p.Offset >= len(rows) {
@@ -279,106 +213,37 @@ func (s *Burden) BurdenSummary(ctx context.Context, f jianfu.BurdenFilter) (*jia
 	if err != nil {
 		return nil, err
 	}
-	out := &jianfu.BurdenSummary{Groups: len(groups), Levels: map[string]int{}, Since: since, Until: until,
-		Metrics: jianfu.BurdenMetrics{ByCategory: map[string]int{}}}
-	units := map[int64]bool{}
-	for _, g := range groups {
-		units[g.row.UnitID] = true
-		out.Metrics.Add(g.row.Metrics)
-		out.Levels[g.row.Level]++
-		out.Mean += g.row.Index.Value
-	}
-	out.Units = len(units)
-	if len(groups) > 0 {
-		out.Mean = math.Round(out.Mean/float64(len(groups))*10) / 10
-	}
-	return out, nil
+	return jianfu.SummarizeBurden(groups, since, until), nil
 }
 
-// trends fills the weekly index of each row over the weeks ending at until.
+// trends reads the days of the rows' groups over the trend's weeks ending
+// at until and fills each row's weekly index (jianfu.FillTrends).
 func (db *DB) trends(ctx context.Context, a *jianfu.Actor, rows []*jianfu.BurdenRow, units bool, until, weeks int) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	if weeks <= 0 {
-		weeks = 12
-	}
-	start := jianfu.AddDays(until, -7*weeks+1)
+	start, _ := jianfu.TrendWindow(until, weeks)
 	ids := make([]any, 0, len(rows))
-	byID := map[int64]*jianfu.BurdenRow{}
 	for _, r := range rows {
 		ids = append(ids, r.ID)
-		byID[r.ID] = r
 	}
 	col := "b.group_id"
 	if units {
 		col = "b.unit_id"
 	}
-	type wk struct {
-		id    int64
-		week  int
-		group int64
-	}
-	sums := map[wk]*metricsScan{}
-	first := map[int64]int{} // first day a group is seen in the trend window
+	var days []jianfu.BurdenDay
 	for _, chunk := range chunks(ids, 500) {
 		var w where
 		w.burdenScope(a, "b")
 		w.add(col+" IN ("+placeholders(len(chunk))+")", chunk...)
 		w.add("b.day >= ? AND b.day <= ?", start, until)
-		r, err := db.query(ctx, `SELECT `+col+`, b.group_id, b.day, `+dayCols+` FROM burden_daily b`+w.String(), w.args...)
+		part, err := db.readDays(ctx, w)
 		if err != nil {
 			return err
 		}
-		for r.Next() {
-			var id, group int64
-			var day int
-			var m metricsScan
-			if err := r.Scan(append([]any{&id, &group, &day}, m.targets()...)...); err != nil {
-				r.Close()
-				return err
-			}
-			k := wk{id, (daySpan(start, day) - 1) / 7, group}
-			s := sums[k]
-			if s == nil {
-				s = &metricsScan{}
-				sums[k] = s
-			}
-			for i := range s.v {
-				if i == 1 {
-					s.v[i] = max(s.v[i], m.v[i])
-				} else {
-					s.v[i] += m.v[i]
-				}
-			}
-			if f, ok := first[group]; !ok || day < f {
-				first[group] = day
-			}
-		}
-		r.Close()
-		if err := r.Err(); err != nil {
-			return err
-		}
+		days = append(days, part...)
 	}
-	series := map[int64][]jianfu.BurdenMetrics{}
-	for _, r := range rows {
-		series[r.ID] = make([]jianfu.BurdenMetrics, weeks)
-	}
-	for k, s := range sums {
-		days := 7
-		if d := daySpan(start, first[k.group]) - 1; d/7 == k.week {
-			days = 7 - d%7 // the group's first week in the window
-		}
-		series[k.id][k.week].Add(s.metrics(days))
-	}
-	for _, r := range rows {
-		t := make([]float64, weeks)
-		for i, m := range series[r.ID] {
-			t[i] = m.Index().Value
-		}
-		r.Trend = t
-		r.Relapse, _, _ = jianfu.TrendRelapse(t)
-	}
+	jianfu.FillTrends(rows, days, until, weeks)
 	return nil
 }
 
@@ -398,11 +263,8 @@ func (db *DB) burdenDetail(ctx context.Context, kind string, id int64, step stri
 	if err != nil {
 		return nil, err
 	}
-	if step != "week" && step != "month" {
-		step = "day"
-	}
 	since, until = db.window(since, until)
-	d := &jianfu.BurdenDetail{Step: step}
+	d := &jianfu.BurdenDetail{Step: jianfu.BurdenStep(step)}
 	var w where
 	w.channelScope(a)
 	if kind == "group" {
@@ -425,103 +287,34 @@ func (db *DB) burdenDetail(ctx context.Context, kind string, id int64, step stri
 		}
 		d.Row = jianfu.BurdenRow{Kind: "unit", ID: id, Name: u.Name, UnitID: id, UnitName: u.Name, RegionPath: u.RegionPath}
 	}
-	f := jianfu.BurdenFilter{}
 	col := "b.group_id = ?"
 	if kind == "unit" {
 		col = "b.unit_id = ?"
 	}
-	groups, err := db.groupWindow(ctx, a, f, since, until, func(w *where) { w.add(col, id) })
+	groups, err := db.groupWindow(ctx, a, jianfu.BurdenFilter{}, since, until, func(w *where) { w.add(col, id) })
 	if err != nil {
 		return nil, err
 	}
 	if kind == "unit" {
-		if us := foldUnits(groups); len(us) == 1 {
-			us[0].Name = d.Row.Name
-			d.Row.Metrics, d.Row.Index, d.Row.Level, d.Row.Groups = us[0].Metrics, us[0].Index, us[0].Level, us[0].Groups
+		groups = jianfu.UnitRows(groups)
+		if len(groups) == 1 {
+			d.Row.Groups = groups[0].Groups
 		}
-	} else if len(groups) == 1 {
-		d.Row.Metrics, d.Row.Index, d.Row.Level = groups[0].row.Metrics, groups[0].row.Index, groups[0].row.Level
+	}
+	if len(groups) == 1 {
+		d.Row.Metrics, d.Row.Index, d.Row.Level = groups[0].Metrics, groups[0].Index, groups[0].Level
 	}
 	if d.Row.Metrics.ByCategory == nil {
 		d.Row.Metrics.ByCategory = map[string]int{}
 	}
-	// the series
 	var sw where
 	sw.burdenScope(a, "b")
 	sw.add(col, id)
 	sw.add("b.day >= ? AND b.day <= ?", since, until)
-	rows, err := db.query(ctx, `SELECT b.group_id, b.day, `+dayCols+` FROM burden_daily b`+sw.String()+` ORDER BY b.day`, sw.args...)
+	days, err := db.readDays(ctx, sw)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	bucket := func(day int) int {
-		t := jianfu.DayTime(day)
-		switch step {
-		case "week":
-			wd := (int(t.Weekday()) + 6) % 7 // Monday first
-			return jianfu.DayOf(t.AddDate(0, 0, -wd))
-		case "month":
-			return day/100*100 + 1
-		}
-		return day
-	}
-	type gb struct {
-		group int64
-		start int
-	}
-	per := map[gb]*metricsScan{}
-	var starts []int
-	seenStart := map[int]bool{}
-	for rows.Next() {
-		var group int64
-		var day int
-		var m metricsScan
-		if err := rows.Scan(append([]any{&group, &day}, m.targets()...)...); err != nil {
-			return nil, err
-		}
-		b := bucket(day)
-		if !seenStart[b] {
-			seenStart[b] = true
-			starts = append(starts, b)
-		}
-		k := gb{group, b}
-		s := per[k]
-		if s == nil {
-			s = &metricsScan{}
-			per[k] = s
-		}
-		for i := range s.v {
-			if i == 1 {
-				s.v[i] = max(s.v[i], m.v[i])
-			} else {
-				s.v[i] += m.v[i]
-			}
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	sort.Ints(starts)
-	for _, st := range starts {
-		end := until
-		switch step {
-		case "day":
-			end = st
-		case "week":
-			end = min(until, jianfu.AddDays(st, 6))
-		case "month":
-			end = min(until, jianfu.DayOf(jianfu.DayTime(st).AddDate(0, 1, -1)))
-		}
-		days := daySpan(max(st, since), end)
-		p := jianfu.BurdenPeriod{Start: st, Metrics: jianfu.BurdenMetrics{ByCategory: map[string]int{}}}
-		for k, s := range per {
-			if k.start == st {
-				p.Metrics.Add(s.metrics(days))
-			}
-		}
-		p.Index = p.Metrics.Index()
-		d.Series = append(d.Series, p)
-	}
+	d.Series = jianfu.BurdenSeries(days, d.Step, since, until)
 	return d, nil
 }

@@ -13,7 +13,8 @@ import (
 // of what they ask for, normalised. The store is handed the matcher of
 // requests (jianfu.RequestMatcher): each pending finding's band keys find
 // the demands within the window that may be the same request, the matcher
-// decides, and linked findings form a cluster.
+// decides, jianfu.LinkCluster says which cluster they end in, and the
+// store writes it.
 
 // maxCompared caps the candidates one finding is compared with.
 const maxCompared = 300
@@ -35,7 +36,7 @@ func (s *Burden) ClusterMaterial(ctx context.Context, window time.Duration) (int
 		return 0, forbidden("归并多头报送需要可提交消息的角色", "clustering needs a role that may submit messages")
 	}
 	if window <= 0 {
-		window = 30 * 24 * time.Hour
+		window = jianfu.ClusterWindow
 	}
 	if s.db.requests == nil {
 		return 0, fmt.Errorf("store opened without a request matcher (store.WithRules)")
@@ -113,10 +114,7 @@ func (tx *Tx) clusterOne(p pendingFinding, window time.Duration, touched map[int
 	if len(keys) == 0 {
 		return nil // too short to compare
 	}
-	type cand struct {
-		id, cluster int64
-	}
-	var matches []cand
+	var matches []jianfu.ClusterMatch
 	w := window.Milliseconds()
 	// The same wording seen within the window (a template sent again and
 	// again): link to it directly; its band keys already stand for it.
@@ -126,9 +124,9 @@ func (tx *Tx) clusterOne(p pendingFinding, window time.Duration, touched map[int
 		return err
 	}
 	for rows.Next() {
-		var c cand
+		var c jianfu.ClusterMatch
 		var region string
-		if err := rows.Scan(&c.id, &c.cluster, &region); err != nil {
+		if err := rows.Scan(&c.Finding, &c.Cluster, &region); err != nil {
 			rows.Close()
 			return err
 		}
@@ -154,9 +152,9 @@ func (tx *Tx) clusterOne(p pendingFinding, window time.Duration, touched map[int
 			return err
 		}
 		for rows.Next() {
-			var c cand
+			var c jianfu.ClusterMatch
 			var topic, region string
-			if err := rows.Scan(&c.id, &c.cluster, &topic, &region); err != nil {
+			if err := rows.Scan(&c.Finding, &c.Cluster, &topic, &region); err != nil {
 				rows.Close()
 				return err
 			}
@@ -170,24 +168,8 @@ func (tx *Tx) clusterOne(p pendingFinding, window time.Duration, touched map[int
 		}
 	}
 	if len(matches) > 0 {
-		target := int64(0)
-		var others []any
-		var loose []any
-		seen := map[int64]bool{}
-		for _, m := range matches {
-			if m.cluster != 0 && (target == 0 || m.cluster < target) {
-				target = m.cluster
-			}
-		}
-		for _, m := range matches {
-			switch {
-			case m.cluster == 0:
-				loose = append(loose, m.id)
-			case m.cluster != target && !seen[m.cluster]:
-				seen[m.cluster] = true
-				others = append(others, m.cluster)
-			}
-		}
+		target, merged, free := jianfu.LinkCluster(matches)
+		others, loose := anys(merged), anys(free)
 		if target == 0 {
 			id, err := tx.insertID(`INSERT INTO material_clusters(title, topic, first_at, last_at, findings, groups_n, units_n, created_at, updated_at) VALUES ('', ?, ?, ?, 0, 0, 0, ?, ?)`,
 				p.topic, p.at, p.at, ms(tx.now), ms(tx.now))

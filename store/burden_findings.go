@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -210,27 +209,13 @@ func (tx *Tx) fillClusters(a *jianfu.Actor, cs []*jianfu.Cluster, members bool) 
 	if err != nil {
 		return err
 	}
-	seenUnit := map[int64]map[string]bool{}
 	for rows.Next() {
 		f, err := scanFinding(rows)
 		if err != nil {
 			rows.Close()
 			return err
 		}
-		c := byID[f.ClusterID]
-		if c.Title == "" {
-			c.Title, c.Topic = f.Excerpt, f.Topic
-		}
-		if seenUnit[c.ID] == nil {
-			seenUnit[c.ID] = map[string]bool{}
-		}
-		if !seenUnit[c.ID][f.UnitName] {
-			seenUnit[c.ID][f.UnitName] = true
-			c.UnitNames = append(c.UnitNames, f.UnitName)
-		}
-		if members {
-			c.Members = append(c.Members, f)
-		}
+		byID[f.ClusterID].Take(f, members)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -289,192 +274,6 @@ func (tx *Tx) clusterByID(a *jianfu.Actor, id int64) (*jianfu.Cluster, error) {
 		return nil, err
 	}
 	return x, nil
-}
-
-// RaiseClue turns a finding or a cluster into a clue (线索) and opens its
-// case in the case workflow, in one transaction: the clue keeps its own
-// copy of the redacted evidence, the case carries the finding's
-// categories, and neither exists without the other.
-func (s *Burden) RaiseClue(ctx context.Context, kind string, id int64) (*jianfu.BurdenClue, error) {
-	a, err := jianfu.RequireActor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if !a.CanRaiseClue() {
-		return nil, forbidden("转为线索需要监管人员或线索办理员角色", "raising a clue needs the supervisor or case handler role")
-	}
-	if kind != jianfu.ClueFromFinding && kind != jianfu.ClueFromCluster {
-		return nil, jianfu.Errorf(jianfu.EINVALID, "线索来源应为 finding(问题发现)或 cluster(多头报送)", "a clue comes from a finding or a cluster")
-	}
-	var cl *jianfu.BurdenClue
-	err = s.db.inTx(ctx, func(tx *Tx) error {
-		var caseClue *jianfu.Clue
-		q := `SELECT id FROM clues WHERE finding_id = ?`
-		if kind == jianfu.ClueFromFinding {
-			f, err := tx.findingByID(a, id)
-			if err != nil {
-				return err
-			}
-			cl, caseClue = jianfu.ClueOfFinding(f)
-		} else {
-			c, err := tx.clusterByID(a, id)
-			if err != nil {
-				return err
-			}
-			cl, caseClue = jianfu.ClueOfCluster(c)
-			q = `SELECT id FROM clues WHERE cluster_id = ?`
-		}
-		var existing int64
-		switch err := tx.queryRow(q, id).Scan(&existing); {
-		case err == nil:
-			return jianfu.Errorf(jianfu.ECONFLICT, "已转为线索(编号%d),无需重复提交", "already raised as clue %d", existing)
-		case err != sql.ErrNoRows:
-			return err
-		}
-		var unitPath string
-		if err := tx.queryRow(`SELECT path FROM units WHERE id = ?`, cl.UnitID).Scan(&unitPath); err != nil {
-			return s.db.translate(err, nUnit)
-		}
-		opened, _, err := tx.openClue(a, caseClue)
-		if err != nil {
-			return fmt.Errorf("open a case for the clue: %w", err)
-		}
-		t := tx.now
-		cl.Status, cl.CaseID, cl.CreatedBy, cl.CreatedAt, cl.AdoptedAt = "adopted", opened.ID, a.Username, t, &t
-		nid, err := tx.insertID(`INSERT INTO clues(kind, finding_id, cluster_id, group_id, unit_id, region_path, unit_path, title, summary, status, case_id, created_by, created_at, adopted_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			cl.Kind, nullInt(cl.FindingID), nullInt(cl.ClusterID), nullInt(cl.GroupID), cl.UnitID, cl.RegionPath, unitPath, cl.Title, cl.Summary, cl.Status, cl.CaseID, cl.CreatedBy, ms(t), ms(t))
-		if err != nil {
-			if isUnique(err) {
-				return jianfu.Errorf(jianfu.ECONFLICT, "已转为线索,无需重复提交", "already raised as a clue")
-			}
-			return err
-		}
-		cl.ID = nid
-		return tx.audit("clue.create", "clue", nid, cl.RegionPath, fmt.Sprintf("%s %d → case %d: %s", kind, id, cl.CaseID, cl.Title))
-	})
-	if err != nil {
-		return nil, err
-	}
-	return cl, nil
-}
-
-const clueCols = `k.id, k.kind, COALESCE(k.finding_id, 0), COALESCE(k.cluster_id, 0), COALESCE(k.group_id, 0), k.unit_id, u.name, k.region_path,
-	k.title, k.summary, k.status, COALESCE(k.case_id, 0), k.created_by, k.created_at, k.adopted_at`
-
-func scanClue(s interface{ Scan(...any) error }) (*jianfu.BurdenClue, error) {
-	var c jianfu.BurdenClue
-	var created int64
-	var adopted sql.NullInt64
-	if err := s.Scan(&c.ID, &c.Kind, &c.FindingID, &c.ClusterID, &c.GroupID, &c.UnitID, &c.UnitName, &c.RegionPath,
-		&c.Title, &c.Summary, &c.Status, &c.CaseID, &c.CreatedBy, &created, &adopted); err != nil {
-		return nil, err
-	}
-	c.CreatedAt, c.AdoptedAt = fromMS(created), optMS(adopted)
-	return &c, nil
-}
-
-// FindClues lists the clues raised in scope, newest first.
-func (s *Burden) FindClues(ctx context.Context, f jianfu.ClueFilter) ([]*jianfu.BurdenClue, int, error) {
-	a, err := burdenReader(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	var w where
-	w.burdenScope(a, "k")
-	if f.Status != "" {
-		w.add("k.status = ?", f.Status)
-	}
-	if f.Kind != "" {
-		w.add("k.kind = ?", f.Kind)
-	}
-	var total int
-	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM clues k`+w.String(), w.args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	p := f.Page.Normalize()
-	rows, err := s.db.query(ctx, `SELECT `+clueCols+` FROM clues k JOIN units u ON u.id = k.unit_id`+w.String()+
-		orderBy(p.Sort, map[string]string{"created": "k.created_at", "status": "k.status", "unit": "u.name"}, "k.id DESC")+` LIMIT ? OFFSET ?`,
-		append(w.args, p.Limit, p.Offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	out, err := scanAll(rows, scanClue)
-	return out, total, err
-}
-
-// FindPeople lists people (by pseudonym) by the number of registered
-// groups in scope they sit in, most first, with the distribution.
-func (s *Burden) FindPeople(ctx context.Context, f jianfu.PeopleFilter) ([]*jianfu.PersonGroups, int, *jianfu.PeopleStats, error) {
-	a, err := burdenReader(ctx)
-	if err != nil {
-		return nil, 0, nil, err
-	}
-	var w where
-	w.channelScope(a)
-	inner := `SELECT gm.member AS member, COUNT(*) AS n, MAX(gm.last_seen) AS last_seen FROM group_members gm JOIN channels c ON c.id = gm.group_id` + w.String() + ` GROUP BY gm.member`
-	st := &jianfu.PeopleStats{}
-	var out []*jianfu.PersonGroups
-	var total int
-	err = s.db.inTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(`SELECT t.n, COUNT(*) FROM (`+inner+`) t GROUP BY t.n`, w.args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var n, k int
-			if err := rows.Scan(&n, &k); err != nil {
-				rows.Close()
-				return err
-			}
-			st.People += k
-			st.Max = max(st.Max, n)
-			switch {
-			case n >= 20:
-				st.Buckets[4] += k
-			case n >= 10:
-				st.Buckets[3] += k
-			case n >= 5:
-				st.Buckets[2] += k
-			case n >= 2:
-				st.Buckets[1] += k
-			default:
-				st.Buckets[0] += k
-			}
-			if n >= f.MinGroups {
-				total += k
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		p := f.Page.Normalize()
-		r, err := tx.query(`SELECT t.member, t.n, t.last_seen FROM (`+inner+`) t WHERE t.n >= ? ORDER BY t.n DESC, t.member LIMIT ? OFFSET ?`,
-			append(append([]any{}, w.args...), max(f.MinGroups, 1), p.Limit, p.Offset)...)
-		if err != nil {
-			return err
-		}
-		for r.Next() {
-			pg := &jianfu.PersonGroups{}
-			var last int64
-			if err := r.Scan(&pg.Member, &pg.Groups, &last); err != nil {
-				r.Close()
-				return err
-			}
-			pg.LastSeen = fromMS(last)
-			out = append(out, pg)
-		}
-		r.Close()
-		if err := r.Err(); err != nil {
-			return err
-		}
-		return tx.audit("member.list", "group_member", nil, a.RegionPath, fmt.Sprintf("listed %d of %d people", len(out), total))
-	})
-	if err != nil {
-		return nil, 0, nil, err
-	}
-	return out, total, st, nil
 }
 
 // PurgeFindings deletes findings older than before, with their band keys

@@ -29,15 +29,15 @@ func (s *Burden) BurdenIndexes(ctx context.Context, channelIDs []int64) (map[int
 			return nil, err
 		}
 		for _, g := range groups {
-			out[g.row.ID] = g.row.Index.Value
+			out[g.ID] = g.Index.Value
 		}
 	}
 	return out, nil
 }
 
 // UnitBurdenRising reports the units whose burden index since the given
-// time is clearly above the 30 days before it (反弹回潮 after a
-// rectification): at least 20 and five points higher.
+// time has risen clearly above the 30 days before it (反弹回潮 after a
+// rectification; jianfu.BurdenRisen).
 func (s *Burden) UnitBurdenRising(ctx context.Context, unitIDs []int64, since time.Time) (map[int64]bool, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
@@ -61,13 +61,14 @@ func (s *Burden) UnitBurdenRising(ctx context.Context, unitIDs []int64, since ti
 			return nil, err
 		}
 		m := map[int64]float64{}
-		for _, u := range foldUnits(groups) {
+		for _, u := range jianfu.UnitRows(groups) {
 			m[u.ID] = u.Index.Value
 		}
 		return m, nil
 	}
+	baseFrom, baseTo := jianfu.RiseBaseline(start)
 	for _, chunk := range chunks(ids, 500) {
-		before, err := index(jianfu.AddDays(start, -30), jianfu.AddDays(start, -1), chunk)
+		before, err := index(baseFrom, baseTo, chunk)
 		if err != nil {
 			return nil, err
 		}
@@ -76,7 +77,7 @@ func (s *Burden) UnitBurdenRising(ctx context.Context, unitIDs []int64, since ti
 			return nil, err
 		}
 		for id, v := range after {
-			if v >= 20 && v >= before[id]+5 {
+			if jianfu.BurdenRisen(before[id], v) {
 				out[id] = true
 			}
 		}

@@ -16,118 +16,6 @@ import (
 	"jianfu"
 )
 
-var nGroup = noun{"工作群", "group"}
-
-// ResolveGroups finds the registered groups (channels of kind group) that
-// the references name, in the caller's scope. References that name nothing
-// visible are absent from the map.
-func (s *Burden) ResolveGroups(ctx context.Context, refs []jianfu.GroupRef) (map[jianfu.GroupRef]*jianfu.GroupInfo, error) {
-	a, err := jianfu.RequireActor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := map[jianfu.GroupRef]*jianfu.GroupInfo{}
-	var ids []any
-	seenID := map[int64]bool{}
-	byPlatform := map[string][]any{}
-	for _, r := range refs {
-		if r.ID > 0 {
-			if !seenID[r.ID] {
-				seenID[r.ID] = true
-				ids = append(ids, r.ID)
-			}
-		} else if r.Platform != "" && r.PlatformID != "" {
-			byPlatform[r.Platform] = append(byPlatform[r.Platform], r.PlatformID)
-		}
-	}
-	scan := func(w where) error {
-		w.add("c.kind = ?", string(jianfu.KindGroup))
-		w.channelScope(a)
-		rows, err := s.db.query(ctx, `SELECT c.id, c.name, c.unit_id, u.name, c.region_path, c.platform, c.platform_id, c.member_count, c.status`+channelFrom+w.String(), w.args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			g := &jianfu.GroupInfo{}
-			var status string
-			if err := rows.Scan(&g.ID, &g.Name, &g.UnitID, &g.UnitName, &g.RegionPath, &g.Platform, &g.PlatformID, &g.MemberCount, &status); err != nil {
-				return err
-			}
-			g.Status = jianfu.ChannelStatus(status)
-			out[jianfu.GroupRef{ID: g.ID}] = g
-			if g.PlatformID != "" {
-				// a platform id may be registered twice (a duplicate the
-				// consolidation flags); the lowest id wins, deterministically
-				k := jianfu.GroupRef{Platform: g.Platform, PlatformID: g.PlatformID}
-				if old, ok := out[k]; !ok || g.ID < old.ID {
-					out[k] = g
-				}
-			}
-		}
-		return rows.Err()
-	}
-	for _, chunk := range chunks(ids, 500) {
-		var w where
-		w.add("c.id IN ("+placeholders(len(chunk))+")", chunk...)
-		if err := scan(w); err != nil {
-			return nil, err
-		}
-	}
-	platforms := make([]string, 0, len(byPlatform))
-	for p := range byPlatform {
-		platforms = append(platforms, p)
-	}
-	sort.Strings(platforms)
-	for _, p := range platforms {
-		for _, chunk := range chunks(byPlatform[p], 500) {
-			var w where
-			w.add("c.platform = ?", p)
-			w.add("c.platform_id IN ("+placeholders(len(chunk))+")", chunk...)
-			if err := scan(w); err != nil {
-				return nil, err
-			}
-		}
-	}
-	// keep only what was asked for
-	res := make(map[jianfu.GroupRef]*jianfu.GroupInfo, len(refs))
-	for _, r := range refs {
-		if g, ok := out[r]; ok {
-			res[r] = g
-		}
-	}
-	return res, nil
-}
-
-func chunks(v []any, n int) [][]any {
-	var out [][]any
-	for len(v) > n {
-		out = append(out, v[:n])
-		v = v[n:]
-	}
-	if len(v) > 0 {
-		out = append(out, v)
-	}
-	return out
-}
-
-// groupRow is what the write path needs of a group, read in scope.
-type groupRow struct {
-	id, unitID          int64
-	regionPath, unitPth string
-	memberCount         int
-}
-
-// dayAgg is the sum of one group's new messages on one day.
-type dayAgg struct {
-	group                     int64
-	day                       int
-	messages, offhours, at    int
-	demands, assessed, exempt int
-	reported                  int // largest member count a message reported
-	cat                       [len(jianfu.Categories)]int
-}
-
 type memberKey struct {
 	group  int64
 	member string
@@ -139,20 +27,25 @@ type memberSeen struct{ first, last int64 }
 // that make them idempotent, the per-group per-day aggregates, members and
 // findings, and one audit entry for the batch. Messages whose key was seen
 // before are not counted again. It returns how many were new.
+//
+// Observations that carry their Group were authorised when it was resolved
+// (ResolveGroups for the same caller, or a sealed stream message): they are
+// written as they come. For the others — a caller that resolved nothing —
+// the caller's permission is checked and their groups are read in its
+// scope here; a group out of scope fails the whole batch.
 func (s *Burden) RecordObservations(ctx context.Context, source string, obs []jianfu.Observation) (jianfu.Recorded, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return jianfu.Recorded{}, err
 	}
-	if !a.CanIngest() {
-		return jianfu.Recorded{}, forbidden("提交工作群消息需要监管人员、抽查评估员、单位管理员、基层干部或系统管理员角色", "submitting work-group messages needs the supervisor, inspector, unit administrator, staff or system administrator role")
-	}
 	if len(obs) == 0 {
-		return jianfu.Recorded{}, nil
+		return jianfu.Recorded{}, s.db.authoriseIngest(a)
 	}
 	// drop repeats within the batch: the first one counts
 	uniq := make([]*jianfu.Observation, 0, len(obs))
 	seen := make(map[string]struct{}, len(obs))
+	groups := map[int64]*jianfu.GroupInfo{}
+	var unresolved []any
 	for i := range obs {
 		o := &obs[i]
 		if len(o.Key) == 0 {
@@ -163,6 +56,22 @@ func (s *Burden) RecordObservations(ctx context.Context, source string, obs []ji
 		}
 		seen[string(o.Key)] = struct{}{}
 		uniq = append(uniq, o)
+		switch {
+		case o.Group == nil:
+			if _, ok := groups[o.GroupID]; !ok {
+				groups[o.GroupID] = nil
+				unresolved = append(unresolved, o.GroupID)
+			}
+		case o.Group.ID != o.GroupID:
+			return jianfu.Recorded{}, fmt.Errorf("record observations: observation %d of group %d carries group %d", i, o.GroupID, o.Group.ID)
+		default:
+			groups[o.GroupID] = o.Group
+		}
+	}
+	if len(unresolved) > 0 {
+		if err := s.db.authoriseIngest(a); err != nil {
+			return jianfu.Recorded{}, err
+		}
 	}
 	// rows are written in key order, so concurrent batches take their row
 	// locks in the same order; a deadlock the database still reports (two
@@ -170,7 +79,7 @@ func (s *Burden) RecordObservations(ctx context.Context, source string, obs []ji
 	sort.Slice(uniq, func(i, j int) bool { return bytes.Compare(uniq[i].Key, uniq[j].Key) < 0 })
 	var rec jianfu.Recorded
 	for attempt := 0; ; attempt++ {
-		rec, err = s.db.recordOnce(ctx, a, source, len(obs), uniq)
+		rec, err = s.db.recordOnce(ctx, a, source, len(obs), uniq, groups, unresolved)
 		if err == nil || attempt == 4 || !retryable(err) {
 			break
 		}
@@ -189,10 +98,14 @@ func retryable(err error) bool {
 	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
 }
 
-func (db *DB) recordOnce(ctx context.Context, a *jianfu.Actor, source string, received int, uniq []*jianfu.Observation) (jianfu.Recorded, error) {
+// recordOnce writes a batch in one transaction. groups holds the batch's
+// groups by id; those listed in unresolved (nil in groups) are read here in
+// the actor's scope.
+func (db *DB) recordOnce(ctx context.Context, a *jianfu.Actor, source string, received int, uniq []*jianfu.Observation,
+	handed map[int64]*jianfu.GroupInfo, unresolved []any) (jianfu.Recorded, error) {
 	var fresh, nf int
 	err := db.inTx(ctx, func(tx *Tx) error {
-		groups, err := tx.groupsInScope(a, uniq)
+		groups, err := tx.completeGroups(a, handed, unresolved)
 		if err != nil {
 			return err
 		}
@@ -222,90 +135,63 @@ func (db *DB) recordOnce(ctx context.Context, a *jianfu.Actor, source string, re
 		}
 		region := ""
 		ids := make([]string, 0, len(groups))
-		first := true
-		for _, g := range sortedGroups(groups) {
-			if first {
-				region, first = g.regionPath, false
+		for i, g := range sortedGroups(groups) {
+			if i == 0 {
+				region = g.RegionPath
 			} else {
-				region = commonPrefix(region, g.regionPath)
+				region = jianfu.CommonRegion(region, g.RegionPath)
 			}
 			if len(ids) < 20 {
-				ids = append(ids, fmt.Sprint(g.id))
+				ids = append(ids, fmt.Sprint(g.ID))
 			}
 		}
 		return tx.audit("messages.ingest", "group", nil, region,
 			fmt.Sprintf("source=%s received=%d new=%d findings=%d groups=%s", source, received, fresh, nf, strings.Join(ids, ",")))
 	})
+	if classify(err) == kindForeignKey {
+		// a group handed in that this database does not have: the batch
+		// can never be stored as it is
+		return jianfu.Recorded{}, jianfu.Errorf(jianfu.EINVALID, "批次中的工作群在本数据库中不存在:%v", "the batch names a group this database does not have: %v", err)
+	}
 	if err != nil {
 		return jianfu.Recorded{}, err
 	}
 	return jianfu.Recorded{New: fresh, Findings: nf}, nil
 }
 
-func sortedGroups(m map[int64]*groupRow) []*groupRow {
-	out := make([]*groupRow, 0, len(m))
-	for _, g := range m {
-		out = append(out, g)
+// completeGroups returns the batch's groups: those handed, and those
+// unresolved read in the actor's scope; a group out of scope (or not a
+// group) fails the whole batch.
+func (tx *Tx) completeGroups(a *jianfu.Actor, handed map[int64]*jianfu.GroupInfo, unresolved []any) (map[int64]*jianfu.GroupInfo, error) {
+	if len(unresolved) == 0 {
+		return handed, nil
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
-	return out
-}
-
-// commonPrefix of two region paths, cut to a whole region level.
-func commonPrefix(a, b string) string {
-	n := 0
-	for n < len(a) && n < len(b) && a[n] == b[n] {
-		n++
+	read, err := tx.db.readGroups(tx.query, a, byIDs(unresolved))
+	if err != nil {
+		return nil, err
 	}
-	p := a[:n]
-	for _, l := range []int{12, 9, 6, 4, 2, 0} {
-		if len(p) >= l {
-			return p[:l]
-		}
+	out := make(map[int64]*jianfu.GroupInfo, len(handed))
+	for id, g := range handed {
+		out[id] = g
 	}
-	return ""
-}
-
-// groupsInScope reads the batch's groups in the actor's scope; a group out
-// of scope (or not a group) fails the whole batch.
-func (tx *Tx) groupsInScope(a *jianfu.Actor, obs []*jianfu.Observation) (map[int64]*groupRow, error) {
-	var ids []any
-	seen := map[int64]bool{}
-	for _, o := range obs {
-		if !seen[o.GroupID] {
-			seen[o.GroupID] = true
-			ids = append(ids, o.GroupID)
-		}
+	for _, g := range read {
+		out[g.ID] = g
 	}
-	out := make(map[int64]*groupRow, len(ids))
-	for _, chunk := range chunks(ids, 500) {
-		var w where
-		w.add("c.id IN ("+placeholders(len(chunk))+")", chunk...)
-		w.add("c.kind = ?", string(jianfu.KindGroup))
-		w.channelScope(a)
-		rows, err := tx.query(`SELECT c.id, c.unit_id, c.region_path, c.unit_path, c.member_count FROM channels c`+w.String(), w.args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			g := &groupRow{}
-			if err := rows.Scan(&g.id, &g.unitID, &g.regionPath, &g.unitPth, &g.memberCount); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[g.id] = g
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	for _, id := range ids {
+	for _, id := range unresolved {
 		if out[id.(int64)] == nil {
 			return nil, jianfu.Errorf(jianfu.ENOTFOUND, "工作群(编号%d)不存在或不在您的管辖范围内", "group %d not found or outside your scope", id)
 		}
 	}
 	return out, nil
+}
+
+func sortedGroups(m map[int64]*jianfu.GroupInfo) []*jianfu.GroupInfo {
+	out := make([]*jianfu.GroupInfo, 0, len(m))
+	for _, g := range m {
+		out = append(out, g)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
 }
 
 // insertKeys records the batch's keys and returns those that were new. A
@@ -433,63 +319,21 @@ func (tx *Tx) recordMembers(obs []*jianfu.Observation) (map[int64]int, error) {
 	return counts, nil
 }
 
-// upsertDaily adds the batch's sums to the per-group per-day rows.
-func (tx *Tx) upsertDaily(obs []*jianfu.Observation, groups map[int64]*groupRow, members map[int64]int) error {
-	type gd struct {
-		g int64
-		d int
-	}
-	aggs := map[gd]*dayAgg{}
-	var order []gd
-	for _, o := range obs {
-		k := gd{o.GroupID, jianfu.DayOf(o.At)}
-		s := aggs[k]
-		if s == nil {
-			s = &dayAgg{group: k.g, day: k.d}
-			aggs[k] = s
-			order = append(order, k)
-		}
-		s.messages++
-		if o.Offhours {
-			s.offhours++
-		}
-		if o.MentionAll {
-			s.at++
-		}
-		switch {
-		case o.Demand:
-			s.demands++
-			if o.Assessed {
-				s.assessed++
-			}
-			for i := range s.cat {
-				if o.Categories&(1<<i) != 0 {
-					s.cat[i]++
-				}
-			}
-		case o.Exempt:
-			s.exempt++
-		}
-		s.reported = max(s.reported, o.MemberCount, len(o.Members))
-	}
-	sort.Slice(order, func(i, j int) bool {
-		if order[i].g != order[j].g {
-			return order[i].g < order[j].g
-		}
-		return order[i].d < order[j].d
-	})
+// upsertDaily adds the batch's sums per group and day
+// (jianfu.SumObservations) to the stored days.
+func (tx *Tx) upsertDaily(obs []*jianfu.Observation, groups map[int64]*jianfu.GroupInfo, members map[int64]int) error {
+	days := jianfu.SumObservations(obs)
 	const cols = 12 + len(jianfu.Categories)
 	const per = 500
-	for start := 0; start < len(order); start += per {
-		part := order[start:min(start+per, len(order))]
+	for start := 0; start < len(days); start += per {
+		part := days[start:min(start+per, len(days))]
 		args := make([]any, 0, cols*len(part))
-		for _, k := range part {
-			s := aggs[k]
-			g := groups[k.g]
-			size := max(g.memberCount, members[k.g], s.reported)
-			args = append(args, k.g, k.d, g.unitID, g.regionPath, g.unitPth, s.messages, size, s.offhours, s.at, s.demands, s.assessed, s.exempt)
-			for _, n := range s.cat {
-				args = append(args, n)
+		for _, d := range part {
+			g, m := groups[d.Group], d.Metrics
+			size := jianfu.GroupSize(g.MemberCount, members[d.Group], m.Members)
+			args = append(args, d.Group, d.Day, g.UnitID, g.RegionPath, g.UnitPath, m.Messages, size, m.Offhours, m.MentionAll, m.Demands, m.Assessed, m.Exempt)
+			for _, c := range jianfu.Categories {
+				args = append(args, m.ByCategory[string(c)])
 			}
 		}
 		if _, err := tx.exec(`INSERT INTO burden_daily(group_id, day, unit_id, region_path, unit_path, messages, members, offhours, mention_all, demands, assessed, exempt,
@@ -511,7 +355,7 @@ func (tx *Tx) upsertDaily(obs []*jianfu.Observation, groups map[int64]*groupRow,
 
 // insertFindings stores the batch's findings; material findings wait for
 // the clustering pass. It returns how many it stored.
-func (tx *Tx) insertFindings(obs []*jianfu.Observation, groups map[int64]*groupRow, source string) (int, error) {
+func (tx *Tx) insertFindings(obs []*jianfu.Observation, groups map[int64]*jianfu.GroupInfo, source string) (int, error) {
 	var fs []*jianfu.Observation
 	for _, o := range obs {
 		if o.Finding != nil {
@@ -535,7 +379,7 @@ func (tx *Tx) insertFindings(obs []*jianfu.Observation, groups map[int64]*groupR
 			if src == "" {
 				src = source
 			}
-			args = append(args, o.GroupID, g.unitID, g.regionPath, g.unitPth, o.Key, ms(o.At), f.Sender, strings.Join(f.Categories, ","),
+			args = append(args, o.GroupID, g.UnitID, g.RegionPath, g.UnitPath, o.Key, ms(o.At), f.Sender, strings.Join(f.Categories, ","),
 				f.Severity, f.Score, f.Assessed, f.Offhours, f.Excerpt, string(spans), src, f.Topic, f.Topic == "", now)
 		}
 		if _, err := tx.exec(`INSERT INTO findings(group_id, unit_id, region_path, unit_path, message_key, at, sender, categories,
@@ -545,47 +389,4 @@ func (tx *Tx) insertFindings(obs []*jianfu.Observation, groups map[int64]*groupR
 		}
 	}
 	return len(fs), nil
-}
-
-// KnownNames lists the names of people the registry knows — users, group
-// owners and administrators, responsible persons — for the redaction of
-// excerpts. The list is used to mask, never shown, so it is not scoped: a
-// name from another county must be masked too. It needs an actor.
-func (s *Burden) KnownNames(ctx context.Context) ([]string, error) {
-	if _, err := jianfu.RequireActor(ctx); err != nil {
-		return nil, err
-	}
-	var out []string
-	rows, err := s.db.query(ctx, `SELECT name FROM users UNION SELECT owner FROM channels UNION SELECT responsible_person FROM channels`)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = s.db.query(ctx, `SELECT admins FROM channels WHERE admins <> '[]'`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var js string
-		if err := rows.Scan(&js); err != nil {
-			return nil, err
-		}
-		var list []string
-		if json.Unmarshal([]byte(js), &list) == nil {
-			out = append(out, list...)
-		}
-	}
-	return out, rows.Err()
 }

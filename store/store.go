@@ -53,6 +53,8 @@ type DB struct {
 	// jianfu.RegistryRules): it is handed them, it does not make them.
 	rules    jianfu.RegistryRules
 	requests jianfu.RequestMatcher
+
+	ingest ingestCounts // authorisations and scope resolutions of ingest paths
 }
 
 // Option configures Open.

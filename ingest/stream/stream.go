@@ -10,10 +10,19 @@
 // recognised by its key and not counted again. The stream uses work-queue
 // retention, so an acknowledged message — raw text included — leaves the
 // stream.
+//
+// The publisher is the path's one authorisation: it resolves each message's
+// group in the caller's scope and publishes the message with that group,
+// sealed with a keyed hash derived from the pseudonym key (ingest.Keys.Seal).
+// A worker stores what a valid seal vouches for as the system, without
+// checking or reading the group again, and drops anything else: whoever may
+// publish on the subjects but lacks the key cannot make a worker record
+// into any group.
 package stream
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -84,10 +93,30 @@ func Setup(ctx context.Context, js jetstream.JetStream, n Names) (jetstream.Stre
 	return s, nil
 }
 
+// SealHeader is the header of a stream message holding its seal.
+const SealHeader = "Jianfu-Seal"
+
+// envelope is what the stream carries of a message: the message as the API
+// checked it, and the group it was resolved to in the publisher's scope —
+// what the store writes of it.
+type envelope struct {
+	Message jianfu.Message `json:"message"`
+	Group   sealedGroup    `json:"group"`
+}
+
+type sealedGroup struct {
+	ID          int64  `json:"id"`
+	UnitID      int64  `json:"unit_id"`
+	RegionPath  string `json:"region_path"`
+	UnitPath    string `json:"unit_path"`
+	MemberCount int    `json:"member_count,omitempty"`
+}
+
 // Publisher is the Ingester of serve --ingest stream: it checks a batch and
-// resolves its groups in the caller's scope, then publishes the messages
-// and waits until JetStream has stored every one. Accepted means durable in
-// the stream; the workers analyse them.
+// resolves its groups in the caller's scope (the authorisation of the
+// path), then publishes the messages, sealed, and waits until JetStream
+// has stored every one. Accepted means durable in the stream; the workers
+// analyse them.
 type Publisher struct {
 	JS    jetstream.JetStream
 	Pipe  *ingest.Pipeline
@@ -95,6 +124,19 @@ type Publisher struct {
 }
 
 var _ jianfu.Ingester = (*Publisher)(nil)
+
+// Encode makes the stream message of a message resolved to group g:
+// subject, body and seal (not the duplicate-window id).
+func (p *Publisher) Encode(m *jianfu.Message, g *jianfu.GroupInfo) (*nats.Msg, error) {
+	data, err := json.Marshal(envelope{Message: *m, Group: sealedGroup{ID: g.ID, UnitID: g.UnitID, RegionPath: g.RegionPath, UnitPath: g.UnitPath, MemberCount: g.MemberCount}})
+	if err != nil {
+		return nil, err
+	}
+	msg := nats.NewMsg(p.Names.Subject + "." + strconv.FormatInt(g.ID, 10))
+	msg.Data = data
+	msg.Header.Set(SealHeader, base64.StdEncoding.EncodeToString(p.Pipe.Keys.Seal(data)))
+	return msg, nil
+}
 
 // Ingest publishes a batch.
 func (p *Publisher) Ingest(ctx context.Context, msgs []jianfu.Message) (*jianfu.IngestResult, error) {
@@ -108,14 +150,14 @@ func (p *Publisher) Ingest(ctx context.Context, msgs []jianfu.Message) (*jianfu.
 		if m.Source == "" {
 			m.Source = jianfu.SourceStream
 		}
-		data, err := json.Marshal(m)
+		msg, err := p.Encode(m, pr.Groups[i])
 		if err != nil {
 			return nil, err
 		}
 		// JetStream drops a second publish of the same id within its
 		// duplicate window; the workers' keys catch the rest.
 		id := hex.EncodeToString(p.Pipe.Keys.MessageKey(m.GroupID, m.ID))
-		f, err := p.JS.PublishAsync(p.Names.Subject+"."+strconv.FormatInt(m.GroupID, 10), data, jetstream.WithMsgID(id))
+		f, err := p.JS.PublishMsgAsync(msg, jetstream.WithMsgID(id))
 		if err != nil {
 			return nil, unavailable(err)
 		}
@@ -160,12 +202,16 @@ type Worker struct {
 	// acknowledged (tests use it to kill a worker at the worst moment).
 	AfterCommit func(n int)
 
-	stored atomic.Int64
-	acked  atomic.Int64
+	stored  atomic.Int64
+	acked   atomic.Int64
+	refused atomic.Int64
 }
 
 // Stats reports messages stored and acknowledged so far.
 func (w *Worker) Stats() (stored, acked int64) { return w.stored.Load(), w.acked.Load() }
+
+// Refused reports messages dropped so far as unreadable or not sealed.
+func (w *Worker) Refused() int64 { return w.refused.Load() }
 
 // Consumer creates or updates the durable consumer.
 func Consumer(ctx context.Context, js jetstream.JetStream, n Names, ackWait time.Duration) (jetstream.Consumer, error) {
@@ -234,37 +280,43 @@ func (w *Worker) once(ctx context.Context, cons jetstream.Consumer) error {
 	if err != nil {
 		return err
 	}
-	var msgs []jianfu.Message
+	pr := &ingest.Prepared{Result: &jianfu.IngestResult{}}
 	var raw []jetstream.Msg
+	groups := map[sealedGroup]*jianfu.GroupInfo{} // one per group and batch
 	for m := range batch.Messages() {
-		var jm jianfu.Message
-		if err := json.Unmarshal(m.Data(), &jm); err != nil {
-			// poison: it can never be read; drop it from the stream
-			w.Log.Error("stream worker: unreadable message dropped", "subject", m.Subject(), "err", err)
+		msg, sg, err := w.open(m)
+		if err != nil {
+			// forged, altered or unreadable: it can never be stored; drop it
+			w.Log.Error("stream worker: message refused and dropped", "subject", m.Subject(), "err", err)
 			m.Term()
+			w.refused.Add(1)
 			continue
 		}
-		msgs = append(msgs, jm)
+		g := groups[sg]
+		if g == nil {
+			g = &jianfu.GroupInfo{ID: sg.ID, UnitID: sg.UnitID, RegionPath: sg.RegionPath, UnitPath: sg.UnitPath, MemberCount: sg.MemberCount}
+			groups[sg] = g
+		}
+		pr.Index = append(pr.Index, len(pr.Msgs))
+		pr.Msgs = append(pr.Msgs, msg)
+		pr.Groups = append(pr.Groups, g)
 		raw = append(raw, m)
 	}
 	if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && len(raw) == 0 {
 		return err
 	}
-	if len(msgs) == 0 {
+	if len(raw) == 0 {
 		return nil
 	}
+	// the publisher authorised these messages and resolved their groups;
+	// the seal vouches for both, so the system stores them as they are
 	sys := jianfu.WithActor(context.WithoutCancel(ctx), jianfu.SystemActor("worker"))
-	pr, err := w.Pipe.Prepare(sys, msgs)
-	if err != nil {
-		w.nakAll(raw)
-		return err
-	}
-	// messages that cannot be stored (their group is gone) never will be
-	for _, e := range pr.Result.Errors {
-		w.Log.Error("stream worker: message refused and dropped", "subject", raw[e.Index].Subject(), "error", e.English)
-		raw[e.Index].Term()
-	}
 	if _, err := w.Pipe.Record(sys, pr); err != nil {
+		if jianfu.ErrorCode(err) == jianfu.EINVALID {
+			// the batch can never be stored as it is (a group this
+			// database does not have): store what can be, group by group
+			return w.byGroup(sys, pr, raw)
+		}
 		w.nakAll(raw)
 		return err
 	}
@@ -272,14 +324,80 @@ func (w *Worker) once(ctx context.Context, cons jetstream.Consumer) error {
 	if w.AfterCommit != nil {
 		w.AfterCommit(len(pr.Msgs))
 	}
-	for _, i := range pr.Index {
-		if err := raw[i].Ack(); err != nil {
+	w.ackAll(raw)
+	return nil
+}
+
+// byGroup stores a batch one group at a time: what is stored is
+// acknowledged, what can never be is dropped, the rest is redelivered.
+func (w *Worker) byGroup(sys context.Context, pr *ingest.Prepared, raw []jetstream.Msg) error {
+	parts := map[int64]*ingest.Prepared{}
+	var order []int64
+	rawOf := map[int64][]jetstream.Msg{}
+	for i, g := range pr.Groups {
+		p := parts[g.ID]
+		if p == nil {
+			p = &ingest.Prepared{Result: &jianfu.IngestResult{}}
+			parts[g.ID] = p
+			order = append(order, g.ID)
+		}
+		p.Index = append(p.Index, len(p.Msgs))
+		p.Msgs = append(p.Msgs, pr.Msgs[i])
+		p.Groups = append(p.Groups, g)
+		rawOf[g.ID] = append(rawOf[g.ID], raw[i])
+	}
+	var failed error
+	for _, id := range order {
+		p := parts[id]
+		if _, err := w.Pipe.Record(sys, p); err != nil {
+			if jianfu.ErrorCode(err) == jianfu.EINVALID {
+				w.Log.Error("stream worker: messages of a group refused and dropped", "group", id, "count", len(p.Msgs), "err", err)
+				for _, m := range rawOf[id] {
+					m.Term()
+				}
+				w.refused.Add(int64(len(p.Msgs)))
+				continue
+			}
+			w.nakAll(rawOf[id])
+			failed = err
+			continue
+		}
+		w.stored.Add(int64(len(p.Msgs)))
+		if w.AfterCommit != nil {
+			w.AfterCommit(len(p.Msgs))
+		}
+		w.ackAll(rawOf[id])
+	}
+	return failed
+}
+
+func (w *Worker) ackAll(raw []jetstream.Msg) {
+	for _, m := range raw {
+		if err := m.Ack(); err != nil {
 			w.Log.Warn("stream worker: ack failed; the message will be redelivered and deduplicated", "err", err)
 			continue
 		}
 		w.acked.Add(1)
 	}
-	return nil
+}
+
+// open checks a stream message's seal and reads the message and its group.
+func (w *Worker) open(m jetstream.Msg) (jianfu.Message, sealedGroup, error) {
+	seal, err := base64.StdEncoding.DecodeString(m.Headers().Get(SealHeader))
+	if err != nil || len(seal) == 0 {
+		return jianfu.Message{}, sealedGroup{}, errors.New("not sealed: published by something other than jianfu's API")
+	}
+	if !w.Pipe.Keys.Sealed(m.Data(), seal) {
+		return jianfu.Message{}, sealedGroup{}, errors.New("the seal does not match: forged or altered, or sealed with another pseudonym key")
+	}
+	var e envelope
+	if err := json.Unmarshal(m.Data(), &e); err != nil {
+		return jianfu.Message{}, sealedGroup{}, fmt.Errorf("unreadable: %w", err)
+	}
+	if e.Group.ID <= 0 || e.Message.GroupID != e.Group.ID {
+		return jianfu.Message{}, sealedGroup{}, fmt.Errorf("message of group %d resolved to group %d", e.Message.GroupID, e.Group.ID)
+	}
+	return e.Message, e.Group, nil
 }
 
 func (w *Worker) nakAll(raw []jetstream.Msg) {

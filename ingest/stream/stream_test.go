@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -234,9 +235,16 @@ func TestManyWorkersCountEachMessageOnce(t *testing.T) {
 					t.Fatalf("publish: %+v %v", res, err)
 				}
 				// the same messages again without JetStream's dedup id
-				for _, m := range msgs[:500] {
-					data, _ := json.Marshal(m)
-					if _, err := js.Publish(ctx, names.Subject+"."+strconv.FormatInt(m.GroupID, 10), data); err != nil {
+				again, err := p.Prepare(f.Ctx(t, db, "provSup"), append([]jianfu.Message(nil), msgs[:500]...))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := range again.Msgs {
+					m, err := pub.Encode(&again.Msgs[i], again.Groups[i])
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, err := js.PublishMsg(ctx, m); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -397,4 +405,96 @@ func waitFor(t *testing.T, d time.Duration, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatal("timed out")
+}
+
+// The publisher is the one authorisation of a message's path through the
+// stream: it resolves the groups in the caller's scope and seals each
+// message with its group. Workers store what the seal vouches for without
+// checking or reading the groups again, and drop what anyone else put on
+// the subjects: unsealed, forged or altered messages, even for a group the
+// forger names by id.
+func TestStreamChecksOnceAndDropsForgeries(t *testing.T) {
+	srv := servers(t)[0]
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Load(t, db)
+		g := storetest.Groups(t, db, f)
+		nc, js, err := stream.Connect(srv.url, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer nc.Close()
+		names := uniqueNames(t, js)
+		ctx := context.Background()
+		if _, err := stream.Setup(ctx, js, names); err != nil {
+			t.Fatal(err)
+		}
+		p := pipeline(t, db)
+		pub := &stream.Publisher{JS: js, Pipe: p, Names: names}
+		msgs := messages(1000, g)
+		a0, s0 := db.IngestChecks()
+		if res, err := pub.Ingest(f.Ctx(t, db, "provSup"), append([]jianfu.Message(nil), msgs...)); err != nil || res.Accepted != 1000 {
+			t.Fatalf("publish: %+v %v", res, err)
+		}
+
+		// what someone with access to NATS but not the key could publish
+		north := g["northEdu"]
+		forged := jianfu.Message{ID: "forged", GroupID: north.ID, Time: msgs[0].Time, Text: "请各校今晚报送台账"}
+		raw, _ := json.Marshal(forged)
+		subject := names.Subject + "." + strconv.FormatInt(north.ID, 10)
+		if _, err := js.Publish(ctx, subject, raw); err != nil { // unsealed, the old format
+			t.Fatal(err)
+		}
+		bogus, err := pub.Encode(&forged, &jianfu.GroupInfo{ID: north.ID, UnitID: north.UnitID, RegionPath: "39", UnitPath: "/"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bogus.Header.Set(stream.SealHeader, "AAAA") // a made-up seal
+		if _, err := js.PublishMsg(ctx, bogus); err != nil {
+			t.Fatal(err)
+		}
+		// a sealed message of a group in scope, moved to another group
+		south := g["southEdu"]
+		inScope := jianfu.Message{ID: "moved", GroupID: south.ID, Time: msgs[0].Time, Text: "请各校今晚报送台账"}
+		sealed, err := pub.Encode(&inScope, &jianfu.GroupInfo{ID: south.ID, UnitID: south.UnitID, RegionPath: "390102", UnitPath: f.Units["southEdu"].Path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sealed.Data = []byte(strings.ReplaceAll(string(sealed.Data), `"id":`+strconv.FormatInt(south.ID, 10), `"id":`+strconv.FormatInt(north.ID, 10)))
+		sealed.Data = []byte(strings.ReplaceAll(string(sealed.Data), `"group_id":`+strconv.FormatInt(south.ID, 10), `"group_id":`+strconv.FormatInt(north.ID, 10)))
+		if _, err := js.PublishMsg(ctx, sealed); err != nil {
+			t.Fatal(err)
+		}
+
+		w := &stream.Worker{JS: js, Pipe: pipeline(t, db), Names: names, Parallel: 2, Batch: 300, AckWait: 5 * time.Second}
+		wctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { w.Run(wctx); close(done) }()
+		drained(t, js, names, 60*time.Second)
+		cancel()
+		<-done
+
+		if a, s := db.IngestChecks(); a-a0 != 1 || s-s0 != 1 {
+			t.Errorf("1000 messages through the stream: %d authorisations and %d scope resolutions, want 1 and 1 (the publisher's)", a-a0, s-s0)
+		}
+		got, keys, _ := totals(t, db)
+		if got != 1000 || keys != 1000 {
+			t.Errorf("counted %d messages, %d keys; want the 1000 published, no forgery", got, keys)
+		}
+		if n := w.Refused(); n != 3 {
+			t.Errorf("the worker refused %d messages, want the 3 forgeries", n)
+		}
+		var northMsgs int
+		db.SQL().QueryRowContext(ctx, rebind(db, `SELECT COALESCE(SUM(messages), 0) FROM burden_daily WHERE group_id = ?`), north.ID).Scan(&northMsgs)
+		if northMsgs != 250 {
+			t.Errorf("the northern group has %d messages, want its 250", northMsgs)
+		}
+	})
+}
+
+// rebind writes a one-parameter query for the engine.
+func rebind(db *store.DB, q string) string {
+	if db.Engine() == store.Postgres {
+		return strings.Replace(q, "?", "$1", 1)
+	}
+	return q
 }

@@ -1,0 +1,103 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	"jianfu"
+	"jianfu/store"
+	"jianfu/store/storetest"
+)
+
+// An ingest path is authorised and has its groups resolved in scope once:
+// by ResolveGroups. Observations that carry the groups it resolved are
+// stored without a second check or read; observations without them make
+// RecordObservations check and resolve them itself, and still never reach
+// a group out of the caller's scope.
+func TestObservationsAuthorisedOncePerPath(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Load(t, db)
+		g := storetest.Groups(t, db, f)
+		ctx := f.Ctx(t, db, "eduAdmin")
+		edu := g["southEdu"]
+		at := time.Date(2026, 3, 2, 10, 0, 0, 0, jianfu.China)
+		delta := func() func() (int64, int64) {
+			a0, s0 := db.IngestChecks()
+			return func() (int64, int64) { a, s := db.IngestChecks(); return a - a0, s - s0 }
+		}
+
+		// the path's authorisation: ids and platform ids in one resolution
+		since := delta()
+		refs := []jianfu.GroupRef{{ID: edu.ID}, {Platform: "wecom", PlatformID: "wr-south-edu"}, {ID: g["northEdu"].ID}}
+		groups, err := db.Burden().ResolveGroups(ctx, refs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, s := since(); a != 1 || s != 1 {
+			t.Errorf("ResolveGroups: %d authorisations, %d scope resolutions; want 1 and 1", a, s)
+		}
+		got := groups[refs[0]]
+		if got == nil || groups[refs[1]] == nil || groups[refs[1]].ID != got.ID || got.UnitPath == "" || got.UnitPath != f.Units["southEdu"].Path || got.MemberCount != 40 {
+			t.Fatalf("resolved %+v", groups)
+		}
+		if _, ok := groups[refs[2]]; ok {
+			t.Error("a group of the other county resolved for the education bureau")
+		}
+
+		// the write trusts what was resolved: no second check, no read
+		since = delta()
+		obs := []jianfu.Observation{{Key: []byte("k1"), GroupID: got.ID, Group: got, At: at}, {Key: []byte("k2"), GroupID: got.ID, Group: got, At: at.Add(time.Hour)}}
+		rec, err := db.Burden().RecordObservations(ctx, "api", obs)
+		if err != nil || rec.New != 2 {
+			t.Fatalf("record: %+v %v", rec, err)
+		}
+		if a, s := since(); a != 0 || s != 0 {
+			t.Errorf("RecordObservations of resolved groups: %d authorisations, %d scope resolutions; want none", a, s)
+		}
+
+		// a caller that resolved nothing is checked and resolved here, once
+		since = delta()
+		if rec, err := db.Burden().RecordObservations(ctx, "api", []jianfu.Observation{{Key: []byte("k3"), GroupID: edu.ID, At: at}}); err != nil || rec.New != 1 {
+			t.Fatalf("record unresolved: %+v %v", rec, err)
+		}
+		if a, s := since(); a != 1 || s != 1 {
+			t.Errorf("RecordObservations of unresolved groups: %d authorisations, %d scope resolutions; want 1 and 1", a, s)
+		}
+		// and out of scope is refused, also next to resolved groups
+		mixed := []jianfu.Observation{{Key: []byte("k4"), GroupID: got.ID, Group: got, At: at}, {Key: []byte("k5"), GroupID: g["northEdu"].ID, At: at}}
+		if _, err := db.Burden().RecordObservations(ctx, "api", mixed); jianfu.ErrorCode(err) != jianfu.ENOTFOUND {
+			t.Errorf("a group out of scope: %v", err)
+		}
+		// a role that may not ingest resolves nothing
+		if _, err := db.Burden().ResolveGroups(f.Ctx(t, db, "cityAuditor"), refs); jianfu.ErrorCode(err) != jianfu.EFORBIDDEN {
+			t.Errorf("auditor resolves groups: %v", err)
+		}
+		if _, err := db.Burden().RecordObservations(f.Ctx(t, db, "cityAuditor"), "api", []jianfu.Observation{{Key: []byte("k6"), GroupID: edu.ID, At: at}}); jianfu.ErrorCode(err) != jianfu.EFORBIDDEN {
+			t.Errorf("auditor records: %v", err)
+		}
+		// an observation must carry its own group
+		bad := []jianfu.Observation{{Key: []byte("k7"), GroupID: g["northEdu"].ID, Group: got, At: at}}
+		if _, err := db.Burden().RecordObservations(ctx, "api", bad); err == nil {
+			t.Error("an observation carrying another group's resolution was stored")
+		}
+
+		d, err := db.Burden().GroupBurden(ctx, edu.ID, "day", jianfu.DayOf(at), jianfu.DayOf(at))
+		if err != nil || d.Row.Metrics.Messages != 3 || d.Row.Metrics.Members != 40 {
+			t.Errorf("stored %+v %v; want 3 messages in a group of 40", d, err)
+		}
+	})
+}
+
+// A group handed in that the database does not have (a sealed stream
+// message from another deployment) fails the batch as invalid: it can
+// never be stored, so the stream drops it instead of retrying forever.
+func TestObservationOfUnknownGroupIsInvalid(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Load(t, db)
+		ghost := &jianfu.GroupInfo{ID: 999999, UnitID: f.Units["southEdu"].ID, RegionPath: f.Units["southEdu"].RegionPath, UnitPath: f.Units["southEdu"].Path}
+		obs := []jianfu.Observation{{Key: []byte("g1"), GroupID: ghost.ID, Group: ghost, At: time.Date(2026, 3, 2, 10, 0, 0, 0, jianfu.China)}}
+		if _, err := db.Burden().RecordObservations(storetest.System(), "stream", obs); jianfu.ErrorCode(err) != jianfu.EINVALID {
+			t.Errorf("unknown group: %v (%s), want EINVALID", err, jianfu.ErrorCode(err))
+		}
+	})
+}
