@@ -102,30 +102,16 @@ func (s *Audit) FindAuditEntries(ctx context.Context, f jianfu.AuditFilter) ([]*
 	if !f.Until.IsZero() {
 		w.add("at < ?", ms(f.Until))
 	}
-	var total int
-	if err := s.db.queryRow(ctx, "SELECT COUNT(*) FROM audit_log"+w.String(), w.args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	p := f.Page.Normalize()
-	rows, err := s.db.query(ctx, `SELECT id, at, actor_id, actor_name, action, object_type, object_id, region_path, detail, ip, prev_hash, hash FROM audit_log`+
-		w.String()+orderBy(p.Sort, map[string]string{"id": "id", "at": "at", "actor": "actor_name", "action": "action"}, "id DESC")+
-		" LIMIT ? OFFSET ?", append(w.args, p.Limit, p.Offset)...)
+	out, total, err := findPage(s.db.in(ctx), listQuery{count: ` FROM audit_log`,
+		rows: `SELECT id, at, actor_id, actor_name, action, object_type, object_id, region_path, detail, ip, prev_hash, hash FROM audit_log`, w: w,
+		sorts: map[string]string{"id": "id", "at": "at", "actor": "actor_name", "action": "action"}, order: "id DESC"}, f.Page, scanAudit)
 	if err != nil {
 		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []*jianfu.AuditEntry
-	for rows.Next() {
-		e, err := scanAudit(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, e)
 	}
 	if err := s.db.auditReads(ctx, a, "audit.read", "audit_log", "", fmt.Sprintf("%d entries", len(out))); err != nil {
 		return nil, 0, err
 	}
-	return out, total, rows.Err()
+	return out, total, nil
 }
 
 // auditReads records that protected data was read. Reading the audit log is

@@ -105,17 +105,7 @@ func (s *Burden) FindClues(ctx context.Context, f jianfu.ClueFilter) ([]*jianfu.
 	if f.Kind != "" {
 		w.add("k.kind = ?", f.Kind)
 	}
-	var total int
-	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM clues k`+w.String(), w.args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	p := f.Page.Normalize()
-	rows, err := s.db.query(ctx, `SELECT `+clueCols+` FROM clues k JOIN units u ON u.id = k.unit_id`+w.String()+
-		orderBy(p.Sort, map[string]string{"created": "k.created_at", "status": "k.status", "unit": "u.name"}, "k.id DESC")+` LIMIT ? OFFSET ?`,
-		append(w.args, p.Limit, p.Offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	out, err := scanAll(rows, scanClue)
+	out, total, err := findPage(s.db.in(ctx), listQuery{count: ` FROM clues k`, rows: `SELECT ` + clueCols + ` FROM clues k JOIN units u ON u.id = k.unit_id`, w: w,
+		sorts: map[string]string{"created": "k.created_at", "status": "k.status", "unit": "u.name"}, order: "k.id DESC"}, f.Page, scanClue)
 	return out, total, err
 }

@@ -75,28 +75,13 @@ func (s *Burden) FindFindings(ctx context.Context, f jianfu.FindingFilter) ([]*j
 	var out []*jianfu.Finding
 	var total int
 	err = s.db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.queryRow(`SELECT COUNT(*) FROM findings f`+w.String(), w.args...).Scan(&total); err != nil {
-			return err
-		}
-		p := f.Page.Normalize()
-		rows, err := tx.query(`SELECT `+findingCols+findingFrom+w.String()+
-			orderBy(p.Sort, map[string]string{"at": "f.at", "score": "f.score", "group": "c.name", "unit": "u.name", "severity": "f.score"}, "f.at DESC, f.id DESC")+
-			` LIMIT ? OFFSET ?`, append(w.args, p.Limit, p.Offset)...)
+		var err error
+		out, total, err = findPage(tx, listQuery{count: ` FROM findings f`, rows: `SELECT ` + findingCols + findingFrom, w: w,
+			sorts: map[string]string{"at": "f.at", "score": "f.score", "group": "c.name", "unit": "u.name", "severity": "f.score"}, order: "f.at DESC, f.id DESC"},
+			f.Page, scanFinding)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			x, err := scanFinding(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, x)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows.Close()
 		return tx.audit("finding.list", "finding", nil, a.RegionPath, fmt.Sprintf("listed %d of %d (group=%d unit=%d cluster=%d category=%s)", len(out), total, f.GroupID, f.UnitID, f.ClusterID, f.Category))
 	})
 	return out, total, err

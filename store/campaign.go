@@ -145,28 +145,9 @@ func (s *Campaigns) FindCampaigns(ctx context.Context, f jianfu.CampaignFilter) 
 		w.add("cp.status = ?", string(f.Status))
 	}
 	w.like(f.Query, "cp.name")
-	var total int
-	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM campaigns cp`+w.String(), w.args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	p := f.Page.Normalize()
-	rows, err := s.db.query(ctx, `SELECT `+prefixCols("cp.", campaignCols)+` FROM campaigns cp`+w.String()+
-		orderBy(p.Sort, map[string]string{"name": "cp.name", "created": "cp.created_at", "status": "cp.status"}, "cp.id DESC")+` LIMIT ? OFFSET ?`,
-		append(w.args, p.Limit, p.Offset)...)
+	out, total, err := findPage(s.db.in(ctx), listQuery{count: ` FROM campaigns cp`, rows: `SELECT ` + prefixCols("cp.", campaignCols) + ` FROM campaigns cp`, w: w,
+		sorts: map[string]string{"name": "cp.name", "created": "cp.created_at", "status": "cp.status"}, order: "cp.id DESC"}, f.Page, scanCampaign)
 	if err != nil {
-		return nil, 0, err
-	}
-	var out []*jianfu.Campaign
-	for rows.Next() {
-		c, err := scanCampaign(rows)
-		if err != nil {
-			rows.Close()
-			return nil, 0, err
-		}
-		out = append(out, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
 	return out, total, s.db.campaignProgress(ctx, a, out)

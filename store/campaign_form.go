@@ -56,18 +56,9 @@ func (s *Campaigns) FindForms(ctx context.Context, f jianfu.FormFilter) ([]*jian
 	if f.Failed {
 		w.add("f.passed = FALSE")
 	}
-	var total int
-	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM check_forms f`+w.String(), w.args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	p := f.Page.Normalize()
-	rows, err := s.db.query(ctx, `SELECT `+formCols+formFrom+w.String()+
-		orderBy(p.Sort, map[string]string{"channel": "c.name", "unit": "u.name", "status": "f.status", "score": "f.score", "stratum": "f.stratum", "inspector": "us.name", "submitted": "f.submitted_at"}, "f.id")+
-		` LIMIT ? OFFSET ?`, append(w.args, p.Limit, p.Offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	out, err := scanAll(rows, scanForm)
+	out, total, err := findPage(s.db.in(ctx), listQuery{count: ` FROM check_forms f`, rows: `SELECT ` + formCols + formFrom, w: w,
+		sorts: map[string]string{"channel": "c.name", "unit": "u.name", "status": "f.status", "score": "f.score", "stratum": "f.stratum", "inspector": "us.name", "submitted": "f.submitted_at"},
+		order: "f.id"}, f.Page, scanForm)
 	return out, total, err
 }
 

@@ -77,18 +77,8 @@ func (s *Campaigns) FindRectifications(ctx context.Context, f jianfu.Rectificati
 	if f.UnitID != 0 {
 		w.add("r.unit_id = ?", f.UnitID)
 	}
-	var total int
-	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM rectifications r`+w.String(), w.args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	p := f.Page.Normalize()
-	rows, err := s.db.query(ctx, `SELECT `+rectCols+rectFrom+w.String()+
-		orderBy(p.Sort, map[string]string{"deadline": "r.deadline", "unit": "u.name", "status": "r.status", "channel": "c.name"}, "r.id DESC")+
-		` LIMIT ? OFFSET ?`, append(w.args, p.Limit, p.Offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	out, err := scanAll(rows, scanRect)
+	out, total, err := findPage(s.db.in(ctx), listQuery{count: ` FROM rectifications r`, rows: `SELECT ` + rectCols + rectFrom, w: w,
+		sorts: map[string]string{"deadline": "r.deadline", "unit": "u.name", "status": "r.status", "channel": "c.name"}, order: "r.id DESC"}, f.Page, scanRect)
 	return out, total, err
 }
 

@@ -242,29 +242,17 @@ func (s *Cases) FindCases(ctx context.Context, f jianfu.CaseFilter) ([]*jianfu.C
 	var w where
 	w.caseScope(a)
 	w.caseFilter(f, now)
-	var total int
-	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM cases c`+w.String(), w.args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	p := f.Page.Normalize()
-	rows, err := s.db.query(ctx, `SELECT `+caseCols+caseFrom+w.String()+
-		orderBy(p.Sort, map[string]string{"number": "c.id", "created": "c.created_at", "updated": "c.updated_at", "due": "c.due_at",
+	return findPage(s.db.in(ctx), listQuery{count: ` FROM cases c`, rows: `SELECT ` + caseCols + caseFrom, w: w,
+		sorts: map[string]string{"number": "c.id", "created": "c.created_at", "updated": "c.updated_at", "due": "c.due_at",
 			"status": "c.status", "category": "c.category", "unit": "u.name", "region": "c.region_path", "source": "c.source",
-			"escalation": "c.escalation_level"}, "c.id DESC")+
-		` LIMIT ? OFFSET ?`, append(w.args, p.Limit, p.Offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []*jianfu.Case
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, c.visibleTo(a))
-	}
-	return out, total, rows.Err()
+			"escalation": "c.escalation_level"}, order: "c.id DESC"},
+		f.Page, func(r interface{ Scan(...any) error }) (*jianfu.Case, error) {
+			c, err := scanCase(r)
+			if err != nil {
+				return nil, err
+			}
+			return c.visibleTo(a), nil
+		})
 }
 
 // caseReadable checks the caller may read case id; a case outside the

@@ -173,18 +173,9 @@ func (s *Typical) FindTypicalCases(ctx context.Context, f jianfu.TypicalFilter) 
 		w.add("t.category = ?", f.Category)
 	}
 	w.like(f.Query, "t.title", "t.summary")
-	var total int
-	if err := s.db.queryRow(ctx, `SELECT COUNT(*)`+typicalFrom+w.String(), w.args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	p := f.Page.Normalize()
-	rows, err := s.db.query(ctx, `SELECT `+typicalCols+typicalFrom+w.String()+
-		orderBy(p.Sort, map[string]string{"published": "t.published_at", "title": "t.title", "category": "t.category"}, "t.published_at DESC, t.id DESC")+
-		` LIMIT ? OFFSET ?`, append(w.args, p.Limit, p.Offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	out, err := scanAll(rows, scanTypical)
+	out, total, err := findPage(s.db.in(ctx), listQuery{count: typicalFrom, rows: `SELECT ` + typicalCols + typicalFrom, w: w,
+		sorts: map[string]string{"published": "t.published_at", "title": "t.title", "category": "t.category"}, order: "t.published_at DESC, t.id DESC"},
+		f.Page, scanTypical)
 	return out, total, err
 }
 

@@ -291,28 +291,10 @@ func (s *Cleanup) FindOrders(ctx context.Context, f jianfu.OrderFilter) ([]*jian
 	if f.UnitID != 0 {
 		w.add("o.unit_id = ?", f.UnitID)
 	}
-	var total int
-	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM exit_orders o`+w.String(), w.args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	p := f.Page.Normalize()
-	rows, err := s.db.query(ctx, `SELECT `+orderCols+orderFrom+w.String()+
-		orderBy(p.Sort, map[string]string{"deadline": "o.deadline", "status": "o.status", "unit": "u.name", "channel": "c.name", "issued": "o.issued_at"}, "o.id DESC")+
-		` LIMIT ? OFFSET ?`, append(w.args, p.Limit, p.Offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
 	today := dateOf(s.db.Now())
-	var out []*jianfu.ExitOrder
-	for rows.Next() {
-		o, err := scanOrder(rows, today)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, o)
-	}
-	return out, total, rows.Err()
+	return findPage(s.db.in(ctx), listQuery{count: ` FROM exit_orders o`, rows: `SELECT ` + orderCols + orderFrom, w: w,
+		sorts: map[string]string{"deadline": "o.deadline", "status": "o.status", "unit": "u.name", "channel": "c.name", "issued": "o.issued_at"}, order: "o.id DESC"},
+		f.Page, func(r interface{ Scan(...any) error }) (*jianfu.ExitOrder, error) { return scanOrder(r, today) })
 }
 
 // FindOrderByID returns an exit order in scope.

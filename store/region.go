@@ -53,19 +53,8 @@ func (s *Regions) FindRegions(ctx context.Context, f jianfu.RegionFilter) ([]*ji
 		w.add("level = ?", string(f.Level))
 	}
 	w.like(f.Query, "name", "code")
-	var total int
-	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM regions`+w.String(), w.args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	p := f.Page.Normalize()
-	rows, err := s.db.query(ctx, `SELECT `+regionCols+` FROM regions`+w.String()+
-		orderBy(p.Sort, map[string]string{"code": "code", "name": "name", "level": "level"}, "path")+` LIMIT ? OFFSET ?`,
-		append(w.args, p.Limit, p.Offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	out, err := scanAll(rows, scanRegion)
-	return out, total, err
+	return findPage(s.db.in(ctx), listQuery{count: ` FROM regions`, rows: `SELECT ` + regionCols + ` FROM regions`, w: w,
+		sorts: map[string]string{"code": "code", "name": "name", "level": "level"}, order: "path"}, f.Page, scanRegion)
 }
 
 // ImportRegions adds or renames regions, all or nothing. Parents must

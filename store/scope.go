@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"database/sql"
 	"sort"
 	"strings"
 
@@ -99,4 +101,53 @@ func orderBy(sort string, allowed map[string]string, def string) string {
 func sortProblems(p []jianfu.Problem) []jianfu.Problem {
 	sort.SliceStable(p, func(i, j int) bool { return p[i].Row < p[j].Row })
 	return p
+}
+
+// listQuery is one page of a list: the FROM clause rows are counted over
+// and the SELECT … FROM the page is read with (each without its WHERE,
+// which w carries: the caller's scope and filters), the sorts a caller may
+// ask for by key, and the default order, which also breaks ties.
+type listQuery struct {
+	count, rows string
+	w           where
+	sorts       map[string]string
+	order       string
+}
+
+// queryer runs queries: a transaction, or the database with a context
+// (DB.in).
+type queryer interface {
+	query(query string, args ...any) (*sql.Rows, error)
+	queryRow(query string, args ...any) *sql.Row
+}
+
+type ctxDB struct {
+	db  *DB
+	ctx context.Context
+}
+
+func (c ctxDB) query(query string, args ...any) (*sql.Rows, error) {
+	return c.db.query(c.ctx, query, args...)
+}
+func (c ctxDB) queryRow(query string, args ...any) *sql.Row {
+	return c.db.queryRow(c.ctx, query, args...)
+}
+
+// in runs queries on the database outside a transaction.
+func (db *DB) in(ctx context.Context) queryer { return ctxDB{db, ctx} }
+
+// findPage counts what l selects and reads page p of it with scan: the
+// shape of every Find… list.
+func findPage[T any](q queryer, l listQuery, p jianfu.Page, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, int, error) {
+	var total int
+	if err := q.queryRow(`SELECT COUNT(*)`+l.count+l.w.String(), l.w.args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	p = p.Normalize()
+	rows, err := q.query(l.rows+l.w.String()+orderBy(p.Sort, l.sorts, l.order)+` LIMIT ? OFFSET ?`, append(l.w.args, p.Limit, p.Offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	out, err := scanAll(rows, scan)
+	return out, total, err
 }

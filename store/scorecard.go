@@ -337,18 +337,9 @@ func (s *Evaluation) FindScorecards(ctx context.Context, f jianfu.ScorecardFilte
 		w.like(f.Query, "c.name")
 		from += ` JOIN channels c ON c.id = s.channel_id`
 	}
-	var total int
-	if err := s.db.queryRow(ctx, `SELECT COUNT(*)`+from+w.String(), w.args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	p := f.Page.Normalize()
-	rows, err := s.db.query(ctx, `SELECT `+scorecardCols+scorecardFrom+w.String()+
-		orderBy(p.Sort, map[string]string{"total": "s.total", "name": "c.name", "unit": "u.name", "timeliness": "s.timeliness", "availability": "s.availability",
-			"campaign": "s.campaign", "rating": "s.rating", "kind": "s.kind"}, "s.channel_id")+` LIMIT ? OFFSET ?`, append(w.args, p.Limit, p.Offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	out, err := scanAll(rows, scanScorecard)
+	out, total, err := findPage(s.db.in(ctx), listQuery{count: from, rows: `SELECT ` + scorecardCols + scorecardFrom, w: w,
+		sorts: map[string]string{"total": "s.total", "name": "c.name", "unit": "u.name", "timeliness": "s.timeliness", "availability": "s.availability",
+			"campaign": "s.campaign", "rating": "s.rating", "kind": "s.kind"}, order: "s.channel_id"}, f.Page, scanScorecard)
 	return out, total, err
 }
 

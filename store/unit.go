@@ -52,19 +52,9 @@ func (s *Units) FindUnits(ctx context.Context, f jianfu.UnitFilter) ([]*jianfu.U
 		w.add("u.type = ?", string(f.Type))
 	}
 	w.like(f.Query, "u.name", "u.credit_code")
-	var total int
-	if err := s.db.queryRow(ctx, `SELECT COUNT(*)`+unitFrom+w.String(), w.args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	p := f.Page.Normalize()
-	rows, err := s.db.query(ctx, `SELECT `+unitCols+unitFrom+w.String()+
-		orderBy(p.Sort, map[string]string{"name": "u.name", "type": "u.type", "region": "u.region_path", "credit_code": "u.credit_code", "created": "u.created_at"}, "u.region_path, u.id")+
-		` LIMIT ? OFFSET ?`, append(w.args, p.Limit, p.Offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	out, err := scanAll(rows, scanUnit)
-	return out, total, err
+	return findPage(s.db.in(ctx), listQuery{count: unitFrom, rows: `SELECT ` + unitCols + unitFrom, w: w,
+		sorts: map[string]string{"name": "u.name", "type": "u.type", "region": "u.region_path", "credit_code": "u.credit_code", "created": "u.created_at"}, order: "u.region_path, u.id"},
+		f.Page, scanUnit)
 }
 
 // CreateUnit adds a unit.

@@ -82,27 +82,15 @@ func (s *Users) FindUsers(ctx context.Context, f jianfu.UserFilter) ([]*jianfu.U
 		w.add("(',' || x.roles || ',') LIKE ?", "%,"+string(f.Role)+",%")
 	}
 	w.like(f.Query, "x.username", "x.name", "u.name")
-	var total int
-	if err := s.db.queryRow(ctx, `SELECT COUNT(*)`+userFrom+w.String(), w.args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	p := f.Page.Normalize()
-	rows, err := s.db.query(ctx, `SELECT `+userCols+userFrom+w.String()+
-		orderBy(p.Sort, map[string]string{"username": "x.username", "name": "x.name", "unit": "u.name", "last_login": "x.last_login_at", "created": "x.created_at"}, "x.id")+
-		` LIMIT ? OFFSET ?`, append(w.args, p.Limit, p.Offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []*jianfu.User
-	for rows.Next() {
-		r, err := scanUser(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, s.db.publicUser(a, r))
-	}
-	return out, total, rows.Err()
+	return findPage(s.db.in(ctx), listQuery{count: userFrom, rows: `SELECT ` + userCols + userFrom, w: w,
+		sorts: map[string]string{"username": "x.username", "name": "x.name", "unit": "u.name", "last_login": "x.last_login_at", "created": "x.created_at"}, order: "x.id"},
+		f.Page, func(row interface{ Scan(...any) error }) (*jianfu.User, error) {
+			r, err := scanUser(row)
+			if err != nil {
+				return nil, err
+			}
+			return s.db.publicUser(a, r), nil
+		})
 }
 
 // CreateUser adds a user.
