@@ -355,6 +355,16 @@ type CampaignResults struct {
 	Regions []UnitResult `json:"regions"`
 }
 
+// CampaignReport is a spot check with what its tables and notice (通报)
+// show: every check form in the caller's scope, the results per unit and
+// region, and the sample drawn again from the seed.
+type CampaignReport struct {
+	Campaign *Campaign
+	Forms    []*CheckForm
+	Results  *CampaignResults
+	Check    *SampleCheck
+}
+
 // SampleCheck is the outcome of redrawing a campaign's sample.
 type SampleCheck struct {
 	Seed       uint64  `json:"seed"`
@@ -427,6 +437,10 @@ type CampaignService interface {
 	VerifySample(ctx context.Context, id int64) (*SampleCheck, error)
 	// CampaignResults aggregates the submitted forms per unit and region.
 	CampaignResults(ctx context.Context, id int64) (*CampaignResults, error)
+	// CampaignReport reads everything the campaign's workbook and notice
+	// show, and audits the read ("campaign.report", with what: the file's
+	// kind).
+	CampaignReport(ctx context.Context, id int64, what string) (*CampaignReport, error)
 
 	FindForms(ctx context.Context, f FormFilter) ([]*CheckForm, int, error)
 	FindFormByID(ctx context.Context, id int64) (*CheckForm, *Checklist, error)

@@ -11,18 +11,8 @@ import (
 	"jianfu/tabular"
 )
 
-// Campaign is a spot check (抽查) with what its tables and notice show: every
-// check form, the results per unit and region, and the sample drawn again
-// from the seed.
-type Campaign struct {
-	Campaign *jianfu.Campaign
-	Forms    []*jianfu.CheckForm
-	Results  *jianfu.CampaignResults
-	Check    *jianfu.SampleCheck
-}
-
-// failed lists the forms that failed, in order.
-func (rep *Campaign) failed() []*jianfu.CheckForm {
+// failedForms lists the forms of a spot check that failed, in order.
+func failedForms(rep *jianfu.CampaignReport) []*jianfu.CheckForm {
 	var out []*jianfu.CheckForm
 	for _, f := range rep.Forms {
 		if f.Result != nil && !f.Result.Passed {
@@ -49,7 +39,7 @@ func verdict(f *jianfu.CheckForm) string {
 
 // CampaignWorkbook composes the tables of a spot check (.xlsx): overview,
 // strata, every check, results per unit and per region, failed channels.
-func CampaignWorkbook(rep *Campaign) (*File, error) {
+func CampaignWorkbook(rep *jianfu.CampaignReport) (*File, error) {
 	c := rep.Campaign
 	kinds := "全部"
 	if len(c.Kinds) > 0 {
@@ -89,7 +79,7 @@ func CampaignWorkbook(rep *Campaign) (*File, error) {
 		return sh
 	}
 	failed := tabular.Sheet{Name: "不合格渠道", Header: []string{"渠道名称", "主办单位", "结论", "得分", "整改期限", "整改意见"}}
-	for _, f := range rep.failed() {
+	for _, f := range failedForms(rep) {
 		failed.Rows = append(failed.Rows, []any{f.ChannelName, f.UnitName, verdict(f), f.Result.Score, f.RectifyBy, f.Opinion})
 	}
 	var buf bytes.Buffer
@@ -102,7 +92,7 @@ func CampaignWorkbook(rep *Campaign) (*File, error) {
 // CampaignNotice composes the notice (通报) of a spot check (.docx): what
 // was checked and how the sample was drawn, then the failed channels with
 // their 整改意见 and rectification deadlines, dated now.
-func CampaignNotice(rep *Campaign, now time.Time) (*File, error) {
+func CampaignNotice(rep *jianfu.CampaignReport, now time.Time) (*File, error) {
 	c := rep.Campaign
 	d := &docx.Document{Title: "关于" + c.Name + "情况的通报", Author: "网络安全和信息化委员会办公室", Created: now.In(jianfu.China)}
 	d.Add(docx.Title, d.Title)
@@ -111,7 +101,7 @@ func CampaignNotice(rep *Campaign, now time.Time) (*File, error) {
 	d.Add(docx.Body, fmt.Sprintf("为贯彻落实《关于防治“指尖上的形式主义”的若干意见》,按照“进行抽查评估,对于发现的突出问题,及时提出整改意见和问责建议,督促整改纠正”的要求,"+
 		"我办于%s对%s范围内的政务应用程序、政务公众账号和工作群组开展抽查评估。本次从%d个在用渠道中按区划和类型分层随机抽取%d个(随机种子%d,可据此复核抽样结果),已完成检查%d个,其中不合格%d个。",
 		day(c.CreatedAt), c.RegionName, c.Population, c.Sampled, c.Seed, c.Done, c.Failed))
-	failed := rep.failed()
+	failed := failedForms(rep)
 	if len(failed) == 0 {
 		d.Add(docx.Body, "本次抽查未发现不合格渠道。请各单位持续做好日常管理,防止问题反弹回潮。")
 	} else {

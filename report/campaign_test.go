@@ -11,11 +11,11 @@ import (
 	"jianfu/docx"
 )
 
-func spotCheck() *Campaign {
+func spotCheck() *jianfu.CampaignReport {
 	c := &jianfu.Campaign{Name: "江南区政务公众账号专项抽查", RegionPath: "390102", RegionName: "江南区", Kinds: []jianfu.ChannelKind{jianfu.KindAccount},
 		Seed: 20260302, Population: 40, Sampled: 3, Done: 2, Failed: 1, Status: jianfu.CampaignOpen, CreatedBy: "south.sup", CreatedAt: march2,
 		Strata: []jianfu.Stratum{{RegionName: "江南区", Kind: jianfu.KindAccount, Population: 40, Sampled: 3}}}
-	return &Campaign{Campaign: c,
+	return &jianfu.CampaignReport{Campaign: c,
 		Forms: []*jianfu.CheckForm{
 			{ChannelName: "江南教育发布", Kind: jianfu.KindAccount, Platform: "wechat_oa", UnitName: "江南区教育局", InspectorName: "李检查",
 				Result: &jianfu.Result{Score: 0, Vetoed: true}, RectifyBy: "2026-03-30", Opinion: "恢复留言功能并按时回复。", Evidence: "截图"},

@@ -137,3 +137,34 @@ func (s *Campaigns) CampaignResults(ctx context.Context, id int64) (*jianfu.Camp
 	}
 	return res, nil
 }
+
+// CampaignReport reads what the campaign's workbook and notice show — the
+// campaign, every form in scope, the results and the redrawn sample — and
+// audits the download as one read of the results.
+func (s *Campaigns) CampaignReport(ctx context.Context, id int64, what string) (*jianfu.CampaignReport, error) {
+	c, err := s.FindCampaignByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	rep := &jianfu.CampaignReport{Campaign: c}
+	const batch = 1000
+	for off := 0; ; off += batch {
+		forms, total, err := s.FindForms(ctx, jianfu.FormFilter{CampaignID: id, Page: jianfu.Page{Limit: batch, Offset: off, Sort: "stratum"}})
+		if err != nil {
+			return nil, err
+		}
+		rep.Forms = append(rep.Forms, forms...)
+		if off+batch >= total {
+			break
+		}
+	}
+	if rep.Results, err = s.CampaignResults(ctx, id); err != nil {
+		return nil, err
+	}
+	if rep.Check, err = s.VerifySample(ctx, id); err != nil {
+		return nil, err
+	}
+	return rep, s.db.inTx(ctx, func(tx *Tx) error {
+		return tx.audit("campaign.report", "campaign", id, c.RegionPath, fmt.Sprintf("%s, %d forms", what, len(rep.Forms)))
+	})
+}

@@ -1,47 +1,20 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 
 	"jianfu"
 	"jianfu/report"
 )
 
-// loadReport reads what a spot check's tables and notice show, and audits
-// the download as a read of the results (what names the file's kind).
-func (s *Server) loadReport(r *http.Request, what string) (*report.Campaign, error) {
+// loadReport reads what a spot check's tables and notice show; the store
+// audits the read (what names the file's kind).
+func (s *Server) loadReport(r *http.Request, what string) (*jianfu.CampaignReport, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
-	ctx := r.Context()
-	c, err := s.svc.Campaigns.FindCampaignByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	rep := &report.Campaign{Campaign: c}
-	for off := 0; ; off += 1000 {
-		forms, total, err := s.svc.Campaigns.FindForms(ctx, jianfu.FormFilter{CampaignID: id, Page: jianfu.Page{Limit: 1000, Offset: off, Sort: "stratum"}})
-		if err != nil {
-			return nil, err
-		}
-		rep.Forms = append(rep.Forms, forms...)
-		if off+1000 >= total {
-			break
-		}
-	}
-	if rep.Results, err = s.svc.Campaigns.CampaignResults(ctx, id); err != nil {
-		return nil, err
-	}
-	if rep.Check, err = s.svc.Campaigns.VerifySample(ctx, id); err != nil {
-		return nil, err
-	}
-	if err := s.svc.Audit.RecordAudit(ctx, &jianfu.AuditEntry{Action: "campaign.report", ObjectType: "campaign", ObjectID: itoa(id),
-		RegionPath: c.RegionPath, Detail: fmt.Sprintf("%s, %d forms", what, len(rep.Forms))}); err != nil {
-		return nil, err
-	}
-	return rep, nil
+	return s.svc.Campaigns.CampaignReport(r.Context(), id, what)
 }
 
 // campaignReportXLSX downloads the campaign's tables (.xlsx).
