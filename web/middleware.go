@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -16,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"jianfu"
+	"jianfu/netguard"
 	"jianfu/secret"
 )
 
@@ -160,21 +160,13 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, ri *reqInf
 
 // secure reports whether cookies should carry the Secure flag.
 func (s *Server) secure(r *http.Request) bool {
-	return s.cfg.SecureCookies || r.TLS != nil || s.cfg.TrustProxy && r.Header.Get("X-Forwarded-Proto") == "https"
+	return s.cfg.SecureCookies || r.TLS != nil ||
+		r.Header.Get("X-Forwarded-Proto") == "https" && netguard.FromTrusted(r.RemoteAddr, s.cfg.TrustedProxies)
 }
 
+// clientIP is the address a request came from, through trusted proxies.
 func (s *Server) clientIP(r *http.Request) string {
-	if s.cfg.TrustProxy {
-		if f := r.Header.Get("X-Forwarded-For"); f != "" {
-			ip, _, _ := strings.Cut(f, ",")
-			return strings.TrimSpace(ip)
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+	return netguard.ClientAddr(r.RemoteAddr, r.Header.Values("X-Forwarded-For"), s.cfg.TrustedProxies)
 }
 
 // checkCSRF verifies a state-changing browser request: the form's token

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -62,8 +63,11 @@ type Config struct {
 	// is set only for requests that arrived over TLS (or through a proxy
 	// that says so with X-Forwarded-Proto: https).
 	SecureCookies bool
-	// TrustProxy takes the client address from X-Forwarded-For.
-	TrustProxy bool
+	// TrustedProxies are the reverse proxies in front of the server. A
+	// request whose peer is one of them has its client address taken from
+	// the right-most X-Forwarded-For entry outside the list, and its scheme
+	// from X-Forwarded-Proto; from anyone else both headers are ignored.
+	TrustedProxies []netip.Prefix
 	// Version is shown in the footer and /healthz.
 	Version string
 	// Hooks configures the platform callbacks (企业微信, 钉钉, 飞书).
