@@ -81,9 +81,10 @@ func (s *Server) casePages(mux *http.ServeMux) {
 	mux.Handle("GET /cases/{id}/document.docx", s.h(s.login(s.caseDocument)))
 }
 
-// public marks a page that needs no login and limits it per client address.
+// public marks a page that needs no login, limits it per client address
+// and keeps its caller out of the logs (anonymous).
 func (s *Server) public(l *loginLimiter, next handler) handler {
-	return func(w http.ResponseWriter, r *http.Request) error {
+	return anonymous(func(w http.ResponseWriter, r *http.Request) error {
 		if !l.allow(info(r).ip, s.now()) {
 			w.Header().Set("Retry-After", "60")
 			return jianfu.Errorf(jianfu.ETOOMANY, "访问过于频繁,请稍后再试", "too many requests; try again in a while")
@@ -100,12 +101,13 @@ func (s *Server) public(l *loginLimiter, next handler) handler {
 			return jianfu.Errorf(jianfu.ENOTFOUND, "页面不存在", "page not found")
 		}
 		return next(w, r)
-	}
+	})
 }
 
 // serveOpen311 limits the Open311 endpoint per client address: reads
 // against the read limit, submissions against the submission limit.
 func (s *Server) serveOpen311(w http.ResponseWriter, r *http.Request) {
+	r = anonymize(r)
 	l := s.cases.read
 	if r.Method == http.MethodPost {
 		l = s.cases.submit

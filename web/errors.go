@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -38,7 +39,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code := jianfu.ErrorCode(err)
 	status := statusOf[code]
 	if code == jianfu.EINTERNAL {
-		s.log.Error("internal error", "err", err, "method", r.Method, "path", r.URL.Path)
+		if info(r).anon {
+			s.publicLog.fail(s.now(), fmt.Sprintf("%s %s: %v", r.Method, r.Pattern, err))
+		} else {
+			s.log.Error("internal error", "err", err, "method", r.Method, "path", r.URL.Path)
+		}
 	}
 	lang := info(r).lang
 	msg := jianfu.ErrorMessage(err, lang)

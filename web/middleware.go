@@ -31,8 +31,9 @@ type reqInfo struct {
 	csrf  string
 	actor *jianfu.Actor
 	ip    string
-	// anon keeps the user out of the request log: a cadre filing a
-	// complaint from inside is not identified by the log line either.
+	// anon marks an anonymous route (see publiclog.go): its request has
+	// no log line of its own, with no address, no user and no instant — a
+	// cadre filing a complaint from inside is not identified either.
 	anon bool
 }
 
@@ -104,7 +105,11 @@ func (s *Server) wrap(next http.Handler) http.Handler {
 		}
 		defer func() {
 			if v := recover(); v != nil {
-				s.log.Error("panic", "err", v, "path", r.URL.Path, "stack", string(debug.Stack()))
+				if ri.anon {
+					s.publicLog.fail(start, fmt.Sprintf("panic: %v (%s)\n%s", v, r.Pattern, debug.Stack()))
+				} else {
+					s.log.Error("panic", "err", v, "path", r.URL.Path, "stack", string(debug.Stack()))
+				}
 				if sw.status == 0 {
 					s.fail(sw, r, fmt.Errorf("panic: %v", v))
 				}
@@ -114,6 +119,10 @@ func (s *Server) wrap(next http.Handler) http.Handler {
 				route = "unmatched"
 			}
 			d := time.Since(start)
+			if ri.anon { // counted, and written when the minute ends
+				s.publicLog.add(start, r.Method, route, sw.status, d)
+				return
+			}
 			s.metrics.requests.WithLabelValues(r.Method, route, fmt.Sprint(sw.status)).Inc()
 			s.metrics.latency.WithLabelValues(r.Method, route).Observe(d.Seconds())
 			attrs := []any{"method", r.Method, "route", route, "status", sw.status, "ms", d.Milliseconds(), "ip", ri.ip}

@@ -60,7 +60,7 @@ func (s *Server) registryPages(mux *http.ServeMux) {
 	mux.Handle("POST /registry/import/confirm", s.h(s.login(s.confirmChannelImport)))
 	mux.Handle("GET /registry/template", s.h(s.login(s.channelTemplate)))
 	mux.Handle("GET /registry/export", s.h(s.login(s.exportChannels)))
-	mux.Handle("GET /verify", s.h(s.showVerify))
+	mux.Handle("GET /verify", s.h(anonymous(s.showVerify)))
 }
 
 // channelFilter reads the registry list's filters.

@@ -84,6 +84,8 @@ type Server struct {
 	loc     map[string]*locale
 	metrics *metrics
 	limiter *loginLimiter
+	// publicLog holds the anonymous routes' requests until the minute ends.
+	publicLog *publicLog
 	handler http.Handler
 	static  fs.FS
 	openapi []byte
@@ -97,7 +99,7 @@ func New(cfg Config, svc Services, log *slog.Logger) (*Server, error) {
 	if cfg.Addr == "" {
 		cfg.Addr = "127.0.0.1:8080"
 	}
-	s := &Server{cfg: cfg, svc: svc, log: log, now: time.Now, limiter: newLoginLimiter(20, 5*time.Minute)}
+	s := &Server{cfg: cfg, svc: svc, log: log, now: time.Now, limiter: newLoginLimiter(20, 5*time.Minute), publicLog: newPublicLog()}
 	var err error
 	if s.loc, err = loadLocales(); err != nil {
 		return nil, err
@@ -142,6 +144,8 @@ func (s *Server) Serve(ctx context.Context, ready func(addr string)) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go s.flushPublicLogEvery(ctx)
+	defer s.FlushPublicLog()
 	select {
 	case err := <-errc:
 		return err

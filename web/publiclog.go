@@ -1,0 +1,143 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"jianfu"
+)
+
+// The anonymous routes — the complaint form, tracking, typical cases,
+// Open311, public verification and ratings — must not let anyone match a
+// log line to a case: a complaint's creation time to the millisecond plus
+// an address or a username names the reporter. So their requests get no
+// log line of their own. They are counted per route and status, and once a
+// minute one line per route and status is written, stamped with the
+// minute, and the request metrics move by the same counts at the same
+// moment. The client address only feeds the rate limits, which live in
+// memory and forget idle addresses.
+
+// anonymous marks a route whose caller the logs must not identify: no
+// address, no user, no time finer than the minute; neither the audit
+// entries its changes write.
+func anonymous(next handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		return next(w, anonymize(r))
+	}
+}
+
+func anonymize(r *http.Request) *http.Request {
+	ri := info(r)
+	ri.anon = true
+	ctx := jianfu.WithClientIP(r.Context(), "")
+	if ri.actor != nil {
+		a := *ri.actor
+		a.IP = ""
+		ctx = jianfu.WithActor(ctx, &a)
+	}
+	return r.WithContext(ctx)
+}
+
+// publicLog gathers the requests of the anonymous routes until the minute
+// ends.
+type publicLog struct {
+	mu     sync.Mutex
+	minute time.Time
+	counts map[publicKey][]time.Duration
+	errs   []string // internal errors and panics, without their instant
+}
+
+type publicKey struct {
+	method, route string
+	status        int
+}
+
+func newPublicLog() *publicLog { return &publicLog{counts: map[publicKey][]time.Duration{}} }
+
+func (l *publicLog) add(now time.Time, method, route string, status int, d time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.counts) == 0 && len(l.errs) == 0 {
+		l.minute = now.Truncate(time.Minute)
+	}
+	k := publicKey{method, route, status}
+	l.counts[k] = append(l.counts[k], d)
+}
+
+func (l *publicLog) fail(now time.Time, msg string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.counts) == 0 && len(l.errs) == 0 {
+		l.minute = now.Truncate(time.Minute)
+	}
+	if len(l.errs) < 100 {
+		l.errs = append(l.errs, msg)
+	}
+}
+
+// FlushPublicLog writes what the anonymous routes did since the last flush:
+// per route and status a count, stamped with the minute, and moves the
+// request metrics. Serve calls it when each minute ends and at shutdown.
+func (s *Server) FlushPublicLog() {
+	l := s.publicLog
+	l.mu.Lock()
+	counts, errs, minute := l.counts, l.errs, l.minute
+	l.counts, l.errs = map[publicKey][]time.Duration{}, nil
+	l.mu.Unlock()
+	keys := make([]publicKey, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.route != b.route {
+			return a.route < b.route
+		}
+		return a.status < b.status
+	})
+	ctx := context.Background()
+	write := func(level slog.Level, msg string, attrs ...any) {
+		if !s.log.Enabled(ctx, level) {
+			return
+		}
+		rec := slog.NewRecord(minute, level, msg, 0)
+		rec.Add(attrs...)
+		s.log.Handler().Handle(ctx, rec)
+	}
+	for _, k := range keys {
+		ds := counts[k]
+		s.metrics.requests.WithLabelValues(k.method, k.route, fmt.Sprint(k.status)).Add(float64(len(ds)))
+		for _, d := range ds {
+			s.metrics.latency.WithLabelValues(k.method, k.route).Observe(d.Seconds())
+		}
+		level := slog.LevelInfo
+		if k.status >= 500 {
+			level = slog.LevelError
+		}
+		write(level, "public requests", "minute", minute.In(jianfu.China).Format("2006-01-02 15:04"), "method", k.method, "route", k.route, "status", k.status, "count", len(ds))
+	}
+	for _, e := range errs {
+		write(slog.LevelError, "public request failed", "minute", minute.In(jianfu.China).Format("2006-01-02 15:04"), "err", e)
+	}
+}
+
+// flushPublicLogEvery flushes the public log as each minute of the clock
+// ends, until ctx ends.
+func (s *Server) flushPublicLogEvery(ctx context.Context) {
+	for {
+		now := time.Now()
+		t := time.NewTimer(now.Truncate(time.Minute).Add(time.Minute).Sub(now))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+			s.FlushPublicLog()
+		}
+	}
+}
