@@ -83,6 +83,9 @@ func newServeCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			if _, _, err := f.network(); err != nil { // before the database is touched
+				return err
+			}
 			log := newLogger(f.logFormat)
 			db, err := openStore(ctx, f.db, log)
 			if err != nil {
