@@ -65,7 +65,7 @@ func TestLogsCannotIdentifyReporter(t *testing.T) {
 			t.Errorf("the metrics counted the complaint before the minute ended")
 		}
 
-		s.app.FlushPublicLog()
+		s.app.FlushMinute()
 		after := s.logs.String()[len(before):]
 		if !strings.Contains(after, `route="POST /complaint" status=200 count=2`) {
 			t.Errorf("no count of the complaints after the minute:\n%s", after)

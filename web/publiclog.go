@@ -80,10 +80,18 @@ func (l *publicLog) fail(now time.Time, msg string) {
 	}
 }
 
-// FlushPublicLog writes what the anonymous routes did since the last flush:
-// per route and status a count, stamped with the minute, and moves the
-// request metrics. Serve calls it when each minute ends and at shutdown.
-func (s *Server) FlushPublicLog() {
+// FlushMinute writes what is gathered per minute: the counts of the
+// anonymous routes (log lines stamped with the minute, and the request
+// metrics) and the audit entries of rejected callbacks. Serve calls it when
+// each minute of the clock ends and at shutdown; tests call it to end a
+// minute.
+func (s *Server) FlushMinute() {
+	s.flushPublicLog()
+	s.flushHookRejects()
+}
+
+// flushPublicLog writes what the anonymous routes did since the last flush.
+func (s *Server) flushPublicLog() {
 	l := s.publicLog
 	l.mu.Lock()
 	counts, errs, minute := l.counts, l.errs, l.minute
@@ -126,9 +134,8 @@ func (s *Server) FlushPublicLog() {
 	}
 }
 
-// flushPublicLogEvery flushes the public log as each minute of the clock
-// ends, until ctx ends.
-func (s *Server) flushPublicLogEvery(ctx context.Context) {
+// flushEveryMinute flushes as each minute of the clock ends, until ctx ends.
+func (s *Server) flushEveryMinute(ctx context.Context) {
 	for {
 		now := time.Now()
 		t := time.NewTimer(now.Truncate(time.Minute).Add(time.Minute).Sub(now))
@@ -137,7 +144,7 @@ func (s *Server) flushPublicLogEvery(ctx context.Context) {
 			t.Stop()
 			return
 		case <-t.C:
-			s.FlushPublicLog()
+			s.FlushMinute()
 		}
 	}
 }

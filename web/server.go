@@ -86,6 +86,7 @@ type Server struct {
 	limiter *loginLimiter
 	// publicLog holds the anonymous routes' requests until the minute ends.
 	publicLog *publicLog
+	hooks     *hookGuard // the callbacks' replay memory, limits and rejects
 	handler http.Handler
 	static  fs.FS
 	openapi []byte
@@ -144,8 +145,8 @@ func (s *Server) Serve(ctx context.Context, ready func(addr string)) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	go s.flushPublicLogEvery(ctx)
-	defer s.FlushPublicLog()
+	go s.flushEveryMinute(ctx)
+	defer s.FlushMinute()
 	select {
 	case err := <-errc:
 		return err
