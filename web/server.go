@@ -87,9 +87,9 @@ type Server struct {
 	// publicLog holds the anonymous routes' requests until the minute ends.
 	publicLog *publicLog
 	hooks     *hookGuard // the callbacks' replay memory, limits and rejects
-	handler http.Handler
-	static  fs.FS
-	openapi []byte
+	handler   http.Handler
+	static    fs.FS
+	openapi   []byte
 	// registry holds the registry's upload previews and verify limiter.
 	registry *registryState
 	cases    *caseState // limiters and the Open311 handler of the case pages
