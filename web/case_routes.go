@@ -165,13 +165,17 @@ func limitBody(n int64, next handler) handler {
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
 			return next(w, r)
 		}
+		tooLarge := jianfu.Errorf(jianfu.ETOOLARGE, "上传内容过大:最多3张图片,每张不超过5MB", "the upload is too large: at most 3 images of 5 MB each")
 		if r.ContentLength > n {
-			return jianfu.Errorf(jianfu.EINVALID, "上传内容过大(最多3张图片,每张不超过5MB)", "the upload is too large (at most 3 images of 5 MB each)")
+			return tooLarge
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, n)
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") && r.MultipartForm == nil {
 			if err := r.ParseMultipartForm(n); err != nil {
-				return jianfu.Errorf(jianfu.EINVALID, "上传内容过大或格式有误(最多3张图片,每张不超过5MB)", "the upload is too large or malformed (at most 3 images of 5 MB each)")
+				if bodyTooLarge(err) != nil {
+					return tooLarge
+				}
+				return jianfu.Errorf(jianfu.EINVALID, "上传内容格式有误,请刷新页面后重新提交", "the upload is malformed; reload the page and submit again")
 			}
 		}
 		return next(w, r)

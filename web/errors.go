@@ -17,6 +17,7 @@ var statusOf = map[string]int{
 	jianfu.EUNAUTHORIZED: http.StatusUnauthorized,
 	jianfu.EFORBIDDEN:    http.StatusForbidden,
 	jianfu.ETOOMANY:      http.StatusTooManyRequests,
+	jianfu.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	jianfu.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -69,7 +70,6 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)

@@ -25,7 +25,7 @@ func (s *Server) routes() http.Handler {
 	static, _ := fs.Sub(assets, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
 	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", s.h(s.sysadminBearer(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))))
 
 	// UI pages, one registration function per capability.
 	for _, register := range []func(*http.ServeMux){s.corePages, s.rulesPages, s.burdenPages, s.campaignPages, s.casePages, s.registryPages} {
