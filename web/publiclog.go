@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"jianfu"
 )
 
@@ -50,6 +52,9 @@ type publicLog struct {
 	minute time.Time
 	counts map[publicKey][]time.Duration
 	errs   []string // internal errors and panics, without their instant
+	// tallies are the anonymous routes' own counters (verification
+	// verdicts), moved when the minute ends too.
+	tallies map[*prometheus.CounterVec]map[string]int
 }
 
 type publicKey struct {
@@ -57,7 +62,20 @@ type publicKey struct {
 	status        int
 }
 
-func newPublicLog() *publicLog { return &publicLog{counts: map[publicKey][]time.Duration{}} }
+func newPublicLog() *publicLog {
+	return &publicLog{counts: map[publicKey][]time.Duration{}, tallies: map[*prometheus.CounterVec]map[string]int{}}
+}
+
+// tally counts one for a label of an anonymous route's counter, added to
+// the metrics when the minute ends.
+func (l *publicLog) tally(c *prometheus.CounterVec, label string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.tallies[c] == nil {
+		l.tallies[c] = map[string]int{}
+	}
+	l.tallies[c][label]++
+}
 
 func (l *publicLog) add(now time.Time, method, route string, status int, d time.Duration) {
 	l.mu.Lock()
@@ -94,9 +112,14 @@ func (s *Server) FlushMinute() {
 func (s *Server) flushPublicLog() {
 	l := s.publicLog
 	l.mu.Lock()
-	counts, errs, minute := l.counts, l.errs, l.minute
-	l.counts, l.errs = map[publicKey][]time.Duration{}, nil
+	counts, errs, tallies, minute := l.counts, l.errs, l.tallies, l.minute
+	l.counts, l.errs, l.tallies = map[publicKey][]time.Duration{}, nil, map[*prometheus.CounterVec]map[string]int{}
 	l.mu.Unlock()
+	for c, labels := range tallies {
+		for label, n := range labels {
+			c.WithLabelValues(label).Add(float64(n))
+		}
+	}
 	keys := make([]publicKey, 0, len(counts))
 	for k := range counts {
 		keys = append(keys, k)
