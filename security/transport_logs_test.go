@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"jianfu"
 	"jianfu/store"
@@ -32,6 +33,9 @@ func TestLogsCannotIdentifyReporter(t *testing.T) {
 
 		cadre := s.netBrowser()
 		cadre.login("south.school")
+		// Two minutes later, so the session's last-seen time moves.
+		later := time.Now().Add(2*time.Minute + 1234*time.Millisecond)
+		db.Now = func() time.Time { return later }
 		resp, page = cadre.post("/complaint", "/complaint", url.Values{"region": {"390102"}, "description": {"校长要求老师每天在群里接龙汇报备课进度"}})
 		if resp.StatusCode != http.StatusOK || !strings.Contains(page, "反映已提交") {
 			t.Fatalf("inside complaint: %d %s", resp.StatusCode, netSnippet(page))
@@ -94,6 +98,13 @@ func TestLogsCannotIdentifyReporter(t *testing.T) {
 		// The staff routes are still logged in full: the login names its user.
 		if !regexp.MustCompile(`route="POST /login" status=303 ms=\d+ ip=127.0.0.1`).MatchString(before) {
 			t.Errorf("the login was not logged with its address:\n%s", before)
+		}
+		var seen int64
+		if err := db.SQL().QueryRow(`SELECT MAX(last_seen_at) FROM sessions`).Scan(&seen); err != nil {
+			t.Fatal(err)
+		}
+		if seen%60000 != 0 || seen < later.Add(-time.Minute).UnixMilli() {
+			t.Errorf("the session was last seen at %d ms: finer than the minute, or not moved", seen)
 		}
 		entries, _, err := db.Audit().FindAuditEntries(netCtx(), jianfu.AuditFilter{Action: "case.submit"})
 		if err != nil {
