@@ -11,7 +11,8 @@ import (
 // marks (U+202E turns "gpj.exe" around), and zero-width characters (which
 // also split words past the detector: 接\u200b龙). Invalid UTF-8 becomes
 // U+FFFD. Every text input passes through it before anything checks or
-// stores it: the web's form and JSON readers and Open311.
+// stores it: the web's form and JSON readers, Open311 and the cells of
+// imported files (tabular).
 func CleanText(s string) string {
 	if utf8.ValidString(s) && !strings.ContainsFunc(s, hiddenRune) {
 		return s

@@ -91,3 +91,16 @@ func BenchmarkXLSXZipBomb(b *testing.B) {
 		}
 	}
 }
+
+// TestHiddenCharactersLeaveCells: a cell's NUL, bidi override and
+// zero-width characters do not reach the importer.
+func TestHiddenCharactersLeaveCells(t *testing.T) {
+	r, err := NewReader(strings.NewReader("区划代码,区划名称\n390102,江\u202e南\u200b区\x00\n"), "x.csv", testCols[:2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if rows := readAll(t, r); len(rows) != 1 || rows[0].name != "江南区" {
+		t.Errorf("rows %+v", rows)
+	}
+}
