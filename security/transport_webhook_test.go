@@ -93,6 +93,12 @@ func TestWebhookReplayAndFlood(t *testing.T) {
 		if len(es) > 3 || len(flood) != 1 || flood[0].IP != "127.0.0.1" || !strings.Contains(flood[0].Detail, "signature mismatch") {
 			t.Errorf("300 bad calls are audited as %d entries: %+v", len(es), es)
 		}
+		// Filed under the deployment's province, whose auditors see them.
+		for _, e := range es {
+			if e.RegionPath != "39" {
+				t.Errorf("a reject is filed under region %q, want the province 39: %+v", e.RegionPath, e)
+			}
+		}
 	})
 }
 

@@ -84,16 +84,33 @@ func (s *Server) flushHookRejects() {
 	sort.Slice(keys, func(i, j int) bool {
 		return keys[i].platform < keys[j].platform || keys[i].platform == keys[j].platform && keys[i].ip < keys[j].ip
 	})
+	if len(keys) == 0 {
+		return
+	}
 	at := minute.In(jianfu.China).Format("2006-01-02 15:04")
+	region := s.hookRegion()
 	for _, k := range keys {
 		c := rejects[k]
 		e := &jianfu.AuditEntry{ActorName: "webhook:" + k.platform, Action: "webhook.reject", ObjectType: "webhook", ObjectID: k.platform, IP: k.ip,
-			Detail: fmt.Sprintf("%s 起1分钟内拒绝%d次(%s);首个原因:%s", at, c.n, c.route, c.reason)}
+			RegionPath: region, Detail: fmt.Sprintf("%s 起1分钟内拒绝%d次(%s);首个原因:%s", at, c.n, c.route, c.reason)}
 		if err := s.svc.Audit.RecordAudit(context.Background(), e); err != nil {
 			s.log.Error("audit rejected webhooks", "err", err, "platform", k.platform, "count", c.n)
 		}
 		s.log.Warn("webhooks rejected", "platform", k.platform, "ip", k.ip, "minute", at, "count", c.n, "reason", c.reason)
 	}
+}
+
+// hookRegion is the region a rejected callback concerns: its group is
+// unknown (the request did not prove itself), so the deployment's top
+// region — the province of a provincial deployment — whose auditors then
+// see it; "" when there are several.
+func (s *Server) hookRegion() string {
+	root := ""
+	tops, _, err := s.svc.Regions.FindRegions(jianfu.WithActor(context.Background(), jianfu.SystemActor("webhook")), jianfu.RegionFilter{Parent: &root, Page: jianfu.Page{Limit: 2}})
+	if err != nil || len(tops) != 1 {
+		return ""
+	}
+	return tops[0].Path
 }
 
 // onceSet remembers keys until their expiry, to accept each once.
