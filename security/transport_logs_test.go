@@ -30,6 +30,8 @@ func TestLogsCannotIdentifyReporter(t *testing.T) {
 			t.Fatalf("anonymous complaint: %d %s", resp.StatusCode, netSnippet(page))
 		}
 		anon.post("/track", "/track", url.Values{"code": {"ABCD-EFGH-JKMN"}})
+		anon.get("/typical")
+		anon.get("/verify?q=" + url.QueryEscape("江南教育"))
 
 		cadre := s.netBrowser()
 		cadre.login("south.school")
@@ -40,6 +42,7 @@ func TestLogsCannotIdentifyReporter(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || !strings.Contains(page, "反映已提交") {
 			t.Fatalf("inside complaint: %d %s", resp.StatusCode, netSnippet(page))
 		}
+		cadre.get("/evaluation/rate")
 
 		form := url.Values{"api_key": {s.netToken("prov.sup")}, "service_code": {jianfu.CategoryOther}, "address_id": {"390102"},
 			"description": {"乡镇要求每天在政务APP打卡签到"}}
@@ -57,7 +60,7 @@ func TestLogsCannotIdentifyReporter(t *testing.T) {
 			return body
 		}
 		before := s.logs.String()
-		for _, route := range []string{"/complaint", "/track", "/open311"} {
+		for _, route := range []string{"/complaint", "/track", "/open311", "/typical", "/verify", "/evaluation/rate"} {
 			if strings.Contains(before, route) {
 				t.Errorf("a request to %s has a log line before the minute ended:\n%s", route, before)
 			}
@@ -74,8 +77,10 @@ func TestLogsCannotIdentifyReporter(t *testing.T) {
 		if !strings.Contains(after, `route="POST /complaint" status=200 count=2`) {
 			t.Errorf("no count of the complaints after the minute:\n%s", after)
 		}
-		if !strings.Contains(after, `route="POST /open311/v2/"`) && !strings.Contains(after, `route=/open311/v2/`) {
-			t.Errorf("no count of the Open311 requests:\n%s", after)
+		for _, counted := range []string{`route=/open311/v2/`, `route="GET /typical"`, `route="GET /verify"`, `route="GET /evaluation/rate"`} {
+			if !strings.Contains(after, counted) {
+				t.Errorf("no count with %s after the minute:\n%s", counted, after)
+			}
 		}
 		stamp := regexp.MustCompile(`time=\S+`)
 		for _, line := range strings.Split(strings.TrimSpace(after), "\n") {
