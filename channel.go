@@ -2,6 +2,7 @@ package jianfu
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -280,6 +281,9 @@ func (c *Channel) Validate() error {
 			add(f.field, "含有控制字符", "contains control characters")
 		}
 	}
+	if c.URL != "" && !WebURL(c.URL) {
+		add("url", "网址应以 http:// 或 https:// 开头并带域名,如 https://www.example.gov.cn/", "the address must start with http:// or https:// and name a host, e.g. https://www.example.gov.cn/")
+	}
 	if c.ResponsiblePhone != "" && !validPhone(c.ResponsiblePhone) {
 		add("responsible_phone", "联系电话格式不正确:应为手机号(如13800001234)或座机号(如0571-87654321)", "the phone number looks wrong: a mobile (13800001234) or a landline (0571-87654321)")
 	}
@@ -287,6 +291,14 @@ func (c *Channel) Validate() error {
 		add("store_links", "链接、管理员或标签过多", "too many links, administrators or tags")
 	}
 	return problemsError(probs)
+}
+
+// WebURL reports whether s is an absolute http(s) address with a host: the
+// only addresses a channel may give, as monitoring fetches them and pages
+// show them (no javascript:, file: or data:).
+func WebURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.User == nil
 }
 
 func validPhone(s string) bool {

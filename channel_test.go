@@ -28,6 +28,10 @@ func TestChannelValidate(t *testing.T) {
 		{Channel{Kind: KindAccount, Name: "x", UnitID: 1, Platform: "weibo", ResponsiblePhone: "call me"}, "responsible_phone"},
 		{Channel{Kind: KindAccount, Name: "x", UnitID: 1, OperatorUnitID: 1, Platform: "weibo"}, "operator_unit_id"},
 		{Channel{Kind: KindAccount, Name: "x", UnitID: 1, Platform: "weibo", Notes: "a\x00b"}, "notes"},
+		{Channel{Kind: KindApp, Name: "x", UnitID: 1, Platform: "web", URL: "javascript:alert(1)"}, "url"},
+		{Channel{Kind: KindApp, Name: "x", UnitID: 1, Platform: "web", URL: "file:///etc/passwd"}, "url"},
+		{Channel{Kind: KindApp, Name: "x", UnitID: 1, Platform: "web", URL: "www.example.gov.cn"}, "url"},
+		{Channel{Kind: KindApp, Name: "x", UnitID: 1, Platform: "web", URL: "http://admin:pw@10.0.0.1/"}, "url"},
 	}
 	for _, tt := range tests {
 		err := tt.c.Validate()

@@ -16,6 +16,7 @@ const (
 	EUNAUTHORIZED = "unauthorized" // not logged in, or bad credentials
 	EFORBIDDEN    = "forbidden"    // logged in, but the role does not allow it
 	ETOOMANY      = "too_many"     // rate limited or locked out
+	ETOOLARGE     = "too_large"    // the request or an uploaded file is larger than accepted
 	EINTERNAL     = "internal"     // a bug or an outage; details only in the log
 )
 

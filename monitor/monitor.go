@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"jianfu"
+	"jianfu/netguard"
 )
 
 // Config tunes a Checker. The zero value is usable.
@@ -30,7 +31,11 @@ type Config struct {
 	MaxBody      int64         // bytes read of a page or feed; 2 MiB
 	LinkChecks   int           // links of a page checked for breakage; 20
 	UserAgent    string
-	// Transport replaces the HTTP transport (tests).
+	// Outbound is the address policy: internal addresses (loopback,
+	// private, link-local…) are refused when dialled, after DNS and on
+	// every redirect, unless its Allow list holds them.
+	Outbound netguard.Outbound
+	// Transport replaces the guarded HTTP transport (tests).
 	Transport http.RoundTripper
 }
 
@@ -70,9 +75,13 @@ type Checker struct {
 func New(cfg Config) *Checker {
 	cfg = cfg.withDefaults()
 	c := &Checker{cfg: cfg, sem: make(chan struct{}, cfg.Concurrency), now: time.Now}
+	tr := cfg.Transport
+	if tr == nil {
+		tr = cfg.Outbound.Transport(cfg.Timeout)
+	}
 	c.client = &http.Client{
 		Timeout:   cfg.Timeout,
-		Transport: cfg.Transport,
+		Transport: tr,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) > cfg.MaxRedirects {
 				return fmt.Errorf("超过%d次重定向", cfg.MaxRedirects)
@@ -220,6 +229,10 @@ func describe(err error) string {
 			return "访问超时"
 		}
 		err = ue.Err
+	}
+	var je *jianfu.Error
+	if errors.As(err, &je) {
+		return je.Message
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "访问超时"

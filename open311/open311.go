@@ -621,10 +621,11 @@ func ParseForm(v url.Values) (*Form, error) {
 			add("", "参数名不是有效的 UTF-8", "a parameter name is not valid UTF-8")
 			continue
 		}
-		for _, x := range vals {
+		for i, x := range vals {
 			if !utf8.ValidString(x) {
 				add(k, k+" 不是有效的 UTF-8 文本", k+" is not valid UTF-8 text")
 			}
+			vals[i] = jianfu.CleanText(x) // no NUL, bidi overrides or zero-width characters
 		}
 		if m := attrRe.FindStringSubmatch(k); m != nil {
 			f.Attributes[m[1]] = append(f.Attributes[m[1]], vals...)

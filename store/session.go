@@ -137,7 +137,9 @@ func (s *Users) SessionActor(ctx context.Context, token string) (*jianfu.Actor, 
 		return nil, expired
 	}
 	if now.Sub(fromMS(seen)) > time.Minute {
-		if _, err := s.db.exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, ms(now), digest); err != nil {
+		// To the minute only: the instant a cadre's session was last seen
+		// must not match the instant of an anonymous complaint or rating.
+		if _, err := s.db.exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, ms(now.Truncate(time.Minute)), digest); err != nil {
 			return nil, err
 		}
 	}
@@ -201,7 +203,8 @@ func (s *Users) TokenActor(ctx context.Context, token string) (*jianfu.Actor, er
 	}
 	now := s.db.Now().UTC()
 	if !used.Valid || now.Sub(fromMS(used.Int64)) > time.Minute {
-		if _, err := s.db.exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, ms(now), id); err != nil {
+		// To the minute only, as a session's last_seen_at.
+		if _, err := s.db.exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, ms(now.Truncate(time.Minute)), id); err != nil {
 			return nil, err
 		}
 	}

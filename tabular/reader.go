@@ -1,6 +1,7 @@
 package tabular
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"encoding/csv"
@@ -21,8 +22,41 @@ import (
 // title row or two above it does no harm.
 const headerScan = 10
 
-// maxXLSXUnzip bounds the uncompressed size of a workbook (zip bombs).
-const maxXLSXUnzip = 1 << 30
+// A workbook may inflate to a hundred times its own size, at least 16 MiB
+// and at most 256 MiB (a real one rarely passes 20 times). Both are checked
+// in the zip's central directory before anything is inflated, and Go's zip
+// reader refuses an entry that inflates past its declared size, so a zip
+// bomb is refused at once instead of costing minutes of CPU.
+const (
+	maxXLSXUnzip = 256 << 20
+	minXLSXUnzip = 16 << 20
+	maxXLSXRatio = 100
+)
+
+// unzipLimit is how far a workbook of size bytes may inflate.
+func unzipLimit(size int) int64 {
+	return min(max(int64(size)*maxXLSXRatio, minXLSXUnzip), maxXLSXUnzip)
+}
+
+// checkUnzipSize refuses a workbook whose parts declare more than its limit.
+func checkUnzipSize(b []byte, name string) error {
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil // not a readable zip: the workbook reader says so
+	}
+	limit := unzipLimit(len(b))
+	var total uint64
+	for _, f := range zr.File {
+		total += min(f.UncompressedSize64, 1<<62) // no overflow
+		if total > uint64(limit) {
+			return jianfu.Errorf(jianfu.ETOOLARGE,
+				"Excel 文件 %s 解压后超过 %d MB(文件本身 %.1f MB),可能是压缩炸弹或含有大量无关内容,已拒绝读取:请删去无关的工作表,或另存为 CSV 后再导入",
+				"the Excel file %s inflates to more than %d MB (the file is %.1f MB): a zip bomb or much unrelated content, so it was not read; remove unrelated sheets or save it as CSV and import that",
+				name, limit>>20, float64(len(b))/(1<<20))
+		}
+	}
+	return nil
+}
 
 // Reader reads the data rows of one table: a CSV file or the first sheet of
 // a workbook that has the columns asked for.
@@ -357,7 +391,14 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 func newXLSXReader(br *bufio.Reader, name string, size int64, cols []Column) (r *Reader, err error) {
 	defer recoverXLSX(name, &err)
-	f, err := excelize.OpenReader(br, excelize.Options{UnzipSizeLimit: maxXLSXUnzip})
+	b, err := io.ReadAll(br)
+	if err != nil {
+		return nil, jianfu.Errorf(jianfu.EINVALID, "无法读取 Excel 文件 %s:%v", "cannot read the Excel file %s: %v", name, err)
+	}
+	if err := checkUnzipSize(b, name); err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(b), excelize.Options{UnzipSizeLimit: unzipLimit(len(b))})
 	if err != nil {
 		return nil, jianfu.Errorf(jianfu.EINVALID, "无法打开 Excel 文件 %s:%v。文件可能已损坏,请用 Excel 打开后另存为 .xlsx 再试",
 			"cannot open the Excel file %s: %v; it may be damaged: open it in Excel, save as .xlsx and try again", name, err)

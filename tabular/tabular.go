@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"golang.org/x/text/width"
+
+	"jianfu"
 )
 
 // Format is the kind of a table file.
@@ -136,10 +138,11 @@ func (r Row) Get(key string) string {
 // Cells returns the row's cells as read, in file order.
 func (r Row) Cells() []string { return r.cells }
 
-// cleanCell trims spaces (also full-width and non-breaking ones) and unwraps
-// the ="0123" form spreadsheets use to keep digits as text.
+// cleanCell removes hidden characters (jianfu.CleanText), trims spaces
+// (also full-width and non-breaking ones) and unwraps the ="0123" form
+// spreadsheets use to keep digits as text.
 func cleanCell(s string) string {
-	s = strings.TrimFunc(s, func(r rune) bool {
+	s = strings.TrimFunc(jianfu.CleanText(s), func(r rune) bool {
 		return r == ' ' || r == '\t' || r == '\r' || r == '\n' || r == '\u3000' || r == '\u00a0' || r == '\ufeff'
 	})
 	if len(s) >= 3 && strings.HasPrefix(s, `="`) && strings.HasSuffix(s, `"`) {

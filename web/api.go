@@ -182,7 +182,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 		case errors.As(err, &te):
 			return jianfu.Errorf(jianfu.EINVALID, "字段“%s”类型错误:应为%s", "field %q has the wrong type: want %s", te.Field, te.Type.String())
 		case errors.As(err, &me):
-			return jianfu.Errorf(jianfu.EINVALID, "请求体超过%d字节", "the body exceeds %d bytes", me.Limit)
+			return tooLarge(me.Limit)
 		case strings.HasPrefix(err.Error(), "json: unknown field"):
 			f := strings.TrimPrefix(err.Error(), "json: unknown field ")
 			return jianfu.Errorf(jianfu.EINVALID, "未知字段 %s,请对照 /api/v1/openapi.json", "unknown field %s; see /api/v1/openapi.json", f)
@@ -192,6 +192,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if dec.More() {
 		return jianfu.Errorf(jianfu.EINVALID, "请求体只能包含一个 JSON 对象", "the body must hold exactly one JSON object")
 	}
+	cleanStrings(v)
 	return nil
 }
 

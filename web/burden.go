@@ -36,6 +36,9 @@ func (s *Server) burdenPages(mux *http.ServeMux) {
 // to the form reader, which keeps big files on disk.
 func capBody(n int64, next handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
+		if r.ContentLength > n {
+			return tooLarge(n)
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, n)
 		return next(w, r)
 	}

@@ -162,6 +162,7 @@ func TestWebhooks(t *testing.T) {
 	g := storetest.Groups(t, h.db, h.fx)
 	sys := storetest.System()
 	rejects := func() int {
+		h.app.FlushMinute() // rejects are audited per source and minute
 		es, _, err := h.db.Audit().FindAuditEntries(sys, jianfu.AuditFilter{Action: "webhook.reject"})
 		if err != nil {
 			t.Fatal(err)

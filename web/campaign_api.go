@@ -34,7 +34,7 @@ func (s *Server) campaignsAPI() []apiRoute {
 		{"GET", "/api/v1/scorecards/rateable", s.apiRateable},
 		{"GET", "/api/v1/scorecards/{id}", s.apiScorecard},
 		{"GET", "/api/v1/scorecards/{id}/ratings", s.apiRatings},
-		{"POST", "/api/v1/scorecards/{id}/ratings", s.apiRate},
+		{"POST", "/api/v1/scorecards/{id}/ratings", anonymous(s.apiRate)}, // the rater stays out of the logs
 		{"GET", "/api/v1/scorecards/{id}/checks", s.apiChecks},
 
 		{"GET", "/api/v1/cleanup/candidates", s.apiCandidates},

@@ -195,7 +195,6 @@ func (s *Server) caseAttachment(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
 	h.Set("Content-Type", at.MIME) // checked by content when stored: an image type
 	h.Set("Content-Disposition", "inline")
-	h.Set("Cache-Control", "private, no-store")
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	w.Write(at.Data)
 	return nil

@@ -81,9 +81,10 @@ func (s *Server) casePages(mux *http.ServeMux) {
 	mux.Handle("GET /cases/{id}/document.docx", s.h(s.login(s.caseDocument)))
 }
 
-// public marks a page that needs no login and limits it per client address.
+// public marks a page that needs no login, limits it per client address
+// and keeps its caller out of the logs (anonymous).
 func (s *Server) public(l *loginLimiter, next handler) handler {
-	return func(w http.ResponseWriter, r *http.Request) error {
+	return anonymous(func(w http.ResponseWriter, r *http.Request) error {
 		if !l.allow(info(r).ip, s.now()) {
 			w.Header().Set("Retry-After", "60")
 			return jianfu.Errorf(jianfu.ETOOMANY, "访问过于频繁,请稍后再试", "too many requests; try again in a while")
@@ -100,12 +101,13 @@ func (s *Server) public(l *loginLimiter, next handler) handler {
 			return jianfu.Errorf(jianfu.ENOTFOUND, "页面不存在", "page not found")
 		}
 		return next(w, r)
-	}
+	})
 }
 
 // serveOpen311 limits the Open311 endpoint per client address: reads
 // against the read limit, submissions against the submission limit.
 func (s *Server) serveOpen311(w http.ResponseWriter, r *http.Request) {
+	r = anonymize(r)
 	l := s.cases.read
 	if r.Method == http.MethodPost {
 		l = s.cases.submit
@@ -163,13 +165,17 @@ func limitBody(n int64, next handler) handler {
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
 			return next(w, r)
 		}
+		tooLarge := jianfu.Errorf(jianfu.ETOOLARGE, "上传内容过大:最多3张图片,每张不超过5MB", "the upload is too large: at most 3 images of 5 MB each")
 		if r.ContentLength > n {
-			return jianfu.Errorf(jianfu.EINVALID, "上传内容过大(最多3张图片,每张不超过5MB)", "the upload is too large (at most 3 images of 5 MB each)")
+			return tooLarge
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, n)
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") && r.MultipartForm == nil {
 			if err := r.ParseMultipartForm(n); err != nil {
-				return jianfu.Errorf(jianfu.EINVALID, "上传内容过大或格式有误(最多3张图片,每张不超过5MB)", "the upload is too large or malformed (at most 3 images of 5 MB each)")
+				if bodyTooLarge(err) != nil {
+					return tooLarge
+				}
+				return jianfu.Errorf(jianfu.EINVALID, "上传内容格式有误,请刷新页面后重新提交", "the upload is malformed; reload the page and submit again")
 			}
 		}
 		return next(w, r)

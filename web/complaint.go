@@ -122,7 +122,6 @@ func readImages(r *http.Request, field string) ([]*jianfu.Attachment, error) {
 
 func (s *Server) submitComplaint(w http.ResponseWriter, r *http.Request) error {
 	ri := info(r)
-	ri.anon = true // the log line does not say who filed a complaint
 	f := complaintForm{
 		Category: r.PostFormValue("category"), ChannelID: r.PostFormValue("channel_id"), ChannelText: r.PostFormValue("channel_text"),
 		Region: r.PostFormValue("region"), Address: r.PostFormValue("address"), Description: r.PostFormValue("description"),
@@ -194,7 +193,6 @@ func (s *Server) showTrack(w http.ResponseWriter, r *http.Request) error {
 // lookupTrack shows a case's public progress. The code comes in a POST so
 // it stays out of addresses, history and logs.
 func (s *Server) lookupTrack(w http.ResponseWriter, r *http.Request) error {
-	info(r).anon = true
 	code := strings.TrimSpace(r.PostFormValue("code"))
 	pc, err := s.svc.Intake.TrackCase(r.Context(), code)
 	if err != nil {
@@ -207,7 +205,6 @@ func (s *Server) lookupTrack(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) reopenTrack(w http.ResponseWriter, r *http.Request) error {
-	info(r).anon = true
 	code := strings.TrimSpace(r.PostFormValue("code"))
 	err := s.svc.Intake.RequestReopen(r.Context(), code, r.PostFormValue("reason"))
 	if jianfu.ErrorCode(err) == jianfu.EINTERNAL {

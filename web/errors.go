@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -16,6 +17,7 @@ var statusOf = map[string]int{
 	jianfu.EUNAUTHORIZED: http.StatusUnauthorized,
 	jianfu.EFORBIDDEN:    http.StatusForbidden,
 	jianfu.ETOOMANY:      http.StatusTooManyRequests,
+	jianfu.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	jianfu.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -38,7 +40,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code := jianfu.ErrorCode(err)
 	status := statusOf[code]
 	if code == jianfu.EINTERNAL {
-		s.log.Error("internal error", "err", err, "method", r.Method, "path", r.URL.Path)
+		if info(r).anon {
+			s.publicLog.fail(s.now(), fmt.Sprintf("%s %s: %v", r.Method, r.Pattern, err))
+		} else {
+			s.log.Error("internal error", "err", err, "method", r.Method, "path", r.URL.Path)
+		}
 	}
 	lang := info(r).lang
 	msg := jianfu.ErrorMessage(err, lang)
@@ -64,7 +70,6 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)

@@ -11,8 +11,8 @@ import (
 func (s *Server) evaluationPages(mux *http.ServeMux) {
 	mux.Handle("GET /evaluation", s.h(s.login(s.showEvaluation)))
 	mux.Handle("POST /evaluation/recompute", s.h(s.login(s.recomputeScorecards)))
-	mux.Handle("GET /evaluation/rate", s.h(s.login(s.showRate)))
-	mux.Handle("POST /evaluation/rate/{id}", s.h(s.login(s.rateChannel)))
+	mux.Handle("GET /evaluation/rate", s.h(anonymous(s.login(s.showRate))))
+	mux.Handle("POST /evaluation/rate/{id}", s.h(anonymous(s.login(s.rateChannel))))
 	mux.Handle("GET /evaluation/channels/{id}", s.h(s.login(s.showScorecard)))
 }
 

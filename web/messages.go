@@ -263,12 +263,8 @@ func (s *Server) doUpload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || group <= 0 {
 		return fail(jianfu.Errorf(jianfu.EINVALID, "请选择要导入的工作群", "choose the group to import into"))
 	}
-	file, hdr, err := r.FormFile("file")
+	file, hdr, err := r.FormFile("file") // the route caps the body; readForm says when it is too large
 	if err != nil {
-		var me *http.MaxBytesError
-		if errors.As(err, &me) {
-			return fail(jianfu.Errorf(jianfu.EINVALID, "文件超过64MB,请按时间分成几个文件导入", "the file exceeds 64 MB; split it by time"))
-		}
 		return fail(jianfu.Errorf(jianfu.EINVALID, "请选择要上传的聊天记录文件", "choose the chat-export file to upload"))
 	}
 	defer file.Close()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -16,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"jianfu"
+	"jianfu/netguard"
 	"jianfu/secret"
 )
 
@@ -31,8 +31,9 @@ type reqInfo struct {
 	csrf  string
 	actor *jianfu.Actor
 	ip    string
-	// anon keeps the user out of the request log: a cadre filing a
-	// complaint from inside is not identified by the log line either.
+	// anon marks an anonymous route (see publiclog.go): its request has
+	// no log line of its own, with no address, no user and no instant — a
+	// cadre filing a complaint from inside is not identified either.
 	anon bool
 }
 
@@ -81,6 +82,10 @@ func (s *Server) wrap(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+		// Nothing is kept by browsers or proxies: pages, API answers,
+		// downloads and the tracking result may carry personal data. Only
+		// the static assets and the OpenAPI document say otherwise.
+		h.Set("Cache-Control", "no-store")
 		ri := &reqInfo{ip: s.clientIP(r), lang: "zh"}
 		if c, err := r.Cookie(langCookie); err == nil && c.Value == "en" {
 			ri.lang = "en"
@@ -104,7 +109,11 @@ func (s *Server) wrap(next http.Handler) http.Handler {
 		}
 		defer func() {
 			if v := recover(); v != nil {
-				s.log.Error("panic", "err", v, "path", r.URL.Path, "stack", string(debug.Stack()))
+				if ri.anon {
+					s.publicLog.fail(start, fmt.Sprintf("panic: %v (%s)\n%s", v, r.Pattern, debug.Stack()))
+				} else {
+					s.log.Error("panic", "err", v, "path", r.URL.Path, "stack", string(debug.Stack()))
+				}
 				if sw.status == 0 {
 					s.fail(sw, r, fmt.Errorf("panic: %v", v))
 				}
@@ -114,6 +123,10 @@ func (s *Server) wrap(next http.Handler) http.Handler {
 				route = "unmatched"
 			}
 			d := time.Since(start)
+			if ri.anon { // counted, and written when the minute ends
+				s.publicLog.add(start, r.Method, route, sw.status, d)
+				return
+			}
 			s.metrics.requests.WithLabelValues(r.Method, route, fmt.Sprint(sw.status)).Inc()
 			s.metrics.latency.WithLabelValues(r.Method, route).Observe(d.Seconds())
 			attrs := []any{"method", r.Method, "route", route, "status", sw.status, "ms", d.Milliseconds(), "ip", ri.ip}
@@ -160,25 +173,19 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, ri *reqInf
 
 // secure reports whether cookies should carry the Secure flag.
 func (s *Server) secure(r *http.Request) bool {
-	return s.cfg.SecureCookies || r.TLS != nil || s.cfg.TrustProxy && r.Header.Get("X-Forwarded-Proto") == "https"
+	return s.cfg.SecureCookies || r.TLS != nil ||
+		r.Header.Get("X-Forwarded-Proto") == "https" && netguard.FromTrusted(r.RemoteAddr, s.cfg.TrustedProxies)
 }
 
+// clientIP is the address a request came from, through trusted proxies.
 func (s *Server) clientIP(r *http.Request) string {
-	if s.cfg.TrustProxy {
-		if f := r.Header.Get("X-Forwarded-For"); f != "" {
-			ip, _, _ := strings.Cut(f, ",")
-			return strings.TrimSpace(ip)
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+	return netguard.ClientAddr(r.RemoteAddr, r.Header.Values("X-Forwarded-For"), s.cfg.TrustedProxies)
 }
 
 // checkCSRF verifies a state-changing browser request: the form's token
-// must equal the cookie's, and a present Origin must be this host.
+// must equal the cookie's, and a present Origin must be this host. It
+// reads the form first (readForm): a body over its limit is answered with
+// its size, and the values handlers read are cleaned.
 func (s *Server) checkCSRF(r *http.Request) error {
 	bad := jianfu.Errorf(jianfu.EFORBIDDEN, "页面已过期或请求来源不明(CSRF 校验失败),请刷新页面后重试", "the page expired or the request came from elsewhere (CSRF check failed); reload the page and try again")
 	if o := r.Header.Get("Origin"); o != "" && o != "null" {
@@ -186,6 +193,9 @@ func (s *Server) checkCSRF(r *http.Request) error {
 		if err != nil || u.Host != r.Host {
 			return bad
 		}
+	}
+	if err := readForm(r); err != nil {
+		return err
 	}
 	ri := info(r)
 	tok := r.Header.Get("X-CSRF-Token")
@@ -233,6 +243,26 @@ func (l *loginLimiter) allow(ip string, now time.Time) bool {
 		}
 	}
 	return true
+}
+
+// sysadminBearer serves /metrics only to a system administrator's API
+// token (Prometheus: authorization with credentials_file in the scrape
+// config). The answer to anyone else is plain text, not a login page.
+func (s *Server) sysadminBearer(next http.Handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		a := info(r).actor
+		_, bearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		switch {
+		case a == nil || !bearer:
+			w.Header().Set("WWW-Authenticate", `Bearer realm="jianfu"`)
+			http.Error(w, "需要系统管理员的 API 令牌:Authorization: Bearer jf_…(jianfu user token 用户名)\nthe metrics need a system administrator's API token", http.StatusUnauthorized)
+		case !a.Has(jianfu.RoleSysAdmin):
+			http.Error(w, "仅系统管理员的令牌可读取运行指标\nonly a system administrator's token may read the metrics", http.StatusForbidden)
+		default:
+			next.ServeHTTP(w, r)
+		}
+		return nil
+	}
 }
 
 type metrics struct {

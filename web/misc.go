@@ -45,13 +45,12 @@ func pathID(r *http.Request, name string) (int64, error) {
 }
 
 // download answers a composed document or workbook as a file to save,
-// named in Chinese with an ASCII name for clients that cannot read it. It
-// is never cached: it holds data of the caller's scope.
+// named in Chinese with an ASCII name for clients that cannot read it
+// (never cached, as every answer: wrap).
 func download(w http.ResponseWriter, f *report.File) error {
 	h := w.Header()
 	h.Set("Content-Type", f.Type)
 	h.Set("Content-Disposition", `attachment; filename="`+f.Short+`"; filename*=UTF-8''`+url.PathEscape(f.Name))
-	h.Set("Cache-Control", "private, no-store")
 	_, err := w.Write(f.Data)
 	return err
 }

@@ -56,11 +56,11 @@ func (s *Server) registryPages(mux *http.ServeMux) {
 	mux.Handle("POST /registry/rules", s.h(s.login(s.saveRegistryRule)))
 	mux.Handle("POST /registry/url-rules", s.h(s.login(s.saveURLRules)))
 	mux.Handle("GET /registry/import", s.h(s.login(s.showChannelImport)))
-	mux.Handle("POST /registry/import", s.h(s.login(s.previewChannelImport)))
+	mux.Handle("POST /registry/import", s.h(capBody(maxChannelUpload, s.login(s.previewChannelImport))))
 	mux.Handle("POST /registry/import/confirm", s.h(s.login(s.confirmChannelImport)))
 	mux.Handle("GET /registry/template", s.h(s.login(s.channelTemplate)))
 	mux.Handle("GET /registry/export", s.h(s.login(s.exportChannels)))
-	mux.Handle("GET /verify", s.h(s.showVerify))
+	mux.Handle("GET /verify", s.h(anonymous(s.showVerify)))
 }
 
 // channelFilter reads the registry list's filters.

@@ -187,7 +187,12 @@ func TestVerifyIsPublicLimitedAndCounted(t *testing.T) {
 	if !limited {
 		t.Error("public lookups are not limited per address")
 	}
-	_, metrics := anon.get("/metrics")
+	if st, _ := anon.get("/metrics"); st != http.StatusUnauthorized {
+		t.Errorf("anonymous /metrics: %d, want 401", st)
+	}
+	h.app.FlushMinute() // the lookups are counted when the minute ends
+	_, raw := h.raw("provAdmin", "GET", "/metrics", "", nil, nil)
+	metrics := string(raw)
 	if !strings.Contains(metrics, `jianfu_verify_lookups_total{verdict="unknown"}`) || !strings.Contains(metrics, `jianfu_verify_lookups_total{verdict="limited"}`) {
 		t.Error("lookups are not counted in the metrics")
 	}

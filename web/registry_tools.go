@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"sort"
@@ -160,13 +159,8 @@ func (s *Server) previewChannelImport(w http.ResponseWriter, r *http.Request) er
 		}
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxChannelUpload)
-	file, hdr, err := r.FormFile("file")
+	file, hdr, err := r.FormFile("file") // the route caps the body; readForm says when it is too large
 	if err != nil {
-		var me *http.MaxBytesError
-		if errors.As(err, &me) {
-			return fail(jianfu.Errorf(jianfu.EINVALID, "文件超过%dMB:请拆分后分批导入,或用命令 jianfu import channels", "the file exceeds %d MB; split it or use `jianfu import channels`", maxChannelUpload>>20))
-		}
 		return fail(jianfu.Errorf(jianfu.EINVALID, "请选择要上传的 .xlsx 或 .csv 文件", "choose an .xlsx or .csv file to upload"))
 	}
 	defer file.Close()

@@ -258,7 +258,6 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, p *
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
 	if p.Status != 0 {
 		w.WriteHeader(p.Status) // after the headers: they are fixed from here
 	}

@@ -25,7 +25,7 @@ func (s *Server) routes() http.Handler {
 	static, _ := fs.Sub(assets, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
 	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", s.h(s.sysadminBearer(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))))
 
 	// UI pages, one registration function per capability.
 	for _, register := range []func(*http.ServeMux){s.corePages, s.rulesPages, s.burdenPages, s.campaignPages, s.casePages, s.registryPages} {
@@ -38,7 +38,7 @@ func (s *Server) routes() http.Handler {
 		mux.Handle(rt.method+" "+rt.path, s.h(s.api(rt.h)))
 	}
 	for _, rt := range s.publicAPIRoutes() {
-		mux.Handle(rt.method+" "+rt.path, s.h(rt.h))
+		mux.Handle(rt.method+" "+rt.path, s.h(anonymous(rt.h)))
 	}
 	mux.Handle("/api/", s.h(s.apiNotFound))
 
@@ -116,7 +116,8 @@ func (s *Server) coreAPI() []apiRoute {
 }
 
 // publicAPIRoutes are JSON endpoints anyone may call without logging in
-// (public verification); each guards itself (rate limits). The OpenAPI
+// (public verification); each guards itself (rate limits), and none
+// identifies its caller in the logs. The OpenAPI
 // document describes them too, without a 401.
 func (s *Server) publicAPIRoutes() []apiRoute {
 	var all []apiRoute

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -62,8 +63,11 @@ type Config struct {
 	// is set only for requests that arrived over TLS (or through a proxy
 	// that says so with X-Forwarded-Proto: https).
 	SecureCookies bool
-	// TrustProxy takes the client address from X-Forwarded-For.
-	TrustProxy bool
+	// TrustedProxies are the reverse proxies in front of the server. A
+	// request whose peer is one of them has its client address taken from
+	// the right-most X-Forwarded-For entry outside the list, and its scheme
+	// from X-Forwarded-Proto; from anyone else both headers are ignored.
+	TrustedProxies []netip.Prefix
 	// Version is shown in the footer and /healthz.
 	Version string
 	// Hooks configures the platform callbacks (企业微信, 钉钉, 飞书).
@@ -80,9 +84,12 @@ type Server struct {
 	loc     map[string]*locale
 	metrics *metrics
 	limiter *loginLimiter
-	handler http.Handler
-	static  fs.FS
-	openapi []byte
+	// publicLog holds the anonymous routes' requests until the minute ends.
+	publicLog *publicLog
+	hooks     *hookGuard // the callbacks' replay memory, limits and rejects
+	handler   http.Handler
+	static    fs.FS
+	openapi   []byte
 	// registry holds the registry's upload previews and verify limiter.
 	registry *registryState
 	cases    *caseState // limiters and the Open311 handler of the case pages
@@ -93,7 +100,7 @@ func New(cfg Config, svc Services, log *slog.Logger) (*Server, error) {
 	if cfg.Addr == "" {
 		cfg.Addr = "127.0.0.1:8080"
 	}
-	s := &Server{cfg: cfg, svc: svc, log: log, now: time.Now, limiter: newLoginLimiter(20, 5*time.Minute)}
+	s := &Server{cfg: cfg, svc: svc, log: log, now: time.Now, limiter: newLoginLimiter(20, 5*time.Minute), publicLog: newPublicLog()}
 	var err error
 	if s.loc, err = loadLocales(); err != nil {
 		return nil, err
@@ -138,6 +145,8 @@ func (s *Server) Serve(ctx context.Context, ready func(addr string)) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go s.flushEveryMinute(ctx)
+	defer s.FlushMinute()
 	select {
 	case err := <-errc:
 		return err

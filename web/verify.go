@@ -10,8 +10,9 @@ import (
 // Public verification (核验): anyone, without logging in, asks whether a
 // link, name, account or filing number belongs to a filed, active
 // government channel, whose, and since when. Lookups are limited per
-// address and counted in the metrics; they are not audited one by one, as
-// an anonymous lookup is no user's action.
+// address and counted in the metrics when each minute ends (publiclog.go);
+// they are not audited one by one, as an anonymous lookup is no user's
+// action.
 
 // registryPublicAPI lists the registry's public JSON endpoints.
 func (s *Server) registryPublicAPI() []apiRoute {
@@ -22,17 +23,17 @@ func (s *Server) registryPublicAPI() []apiRoute {
 func (s *Server) verify(r *http.Request, q string) (*jianfu.ChannelVerification, error) {
 	st := s.registry
 	if !st.verifyLimiter.allow(info(r).ip, s.now()) {
-		st.verifyLookups.WithLabelValues("limited").Inc()
+		s.publicLog.tally(st.verifyLookups, "limited")
 		return nil, jianfu.Errorf(jianfu.ETOOMANY, "查询过于频繁,请一分钟后再试", "too many lookups; try again in a minute")
 	}
 	v, err := s.svc.Registry.VerifyChannel(r.Context(), q)
 	if err != nil {
 		if jianfu.ErrorCode(err) == jianfu.EINVALID {
-			st.verifyLookups.WithLabelValues("invalid").Inc()
+			s.publicLog.tally(st.verifyLookups, "invalid")
 		}
 		return nil, err
 	}
-	st.verifyLookups.WithLabelValues(v.Verdict).Inc()
+	s.publicLog.tally(st.verifyLookups, v.Verdict)
 	return v, nil
 }
 

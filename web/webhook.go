@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"jianfu"
@@ -19,20 +20,24 @@ type HookConfig struct {
 	WeCom          wecom.Config
 	DingTalkSecret string
 	Feishu         feishu.Config
-	// MaxSkew is how far a WeCom or Feishu request's timestamp may be from
-	// now (replays); default five minutes. DingTalk's is an hour, as its
-	// documentation sets.
+	// MaxSkew is how far a request's timestamp may be from now; default
+	// five minutes, DingTalk's included (its documentation allows an hour,
+	// but its sign does not cover the body). A signed request is accepted
+	// once within this window.
 	MaxSkew time.Duration
+	// PerMinute limits the callbacks of each platform; default 1200.
+	PerMinute int
 }
 
 // hookRoutes registers the platform callbacks. They are public: each
-// request proves itself with the platform's signature, and one that does
-// not is refused and written to the audit log.
+// request proves itself with the platform's signature, once (hookguard.go);
+// one that does not is refused and counted for the audit log.
 func (s *Server) hookRoutes(mux *http.ServeMux) {
 	cfg := s.cfg.Hooks
 	if cfg.MaxSkew <= 0 {
 		cfg.MaxSkew = 5 * time.Minute
 	}
+	s.hooks = newHookGuard(cfg.PerMinute)
 	var wc *wecom.Crypto
 	if cfg.WeCom.Token != "" {
 		var err error
@@ -45,6 +50,9 @@ func (s *Server) hookRoutes(mux *http.ServeMux) {
 			http.NotFound(w, r)
 			return
 		}
+		if !s.hookAllowed(w, r, "wecom") {
+			return
+		}
 		q := r.URL.Query()
 		if err := wecom.Fresh(q.Get("timestamp"), s.now(), cfg.MaxSkew); err != nil {
 			s.rejectHook(w, r, "wecom", err)
@@ -55,12 +63,18 @@ func (s *Server) hookRoutes(mux *http.ServeMux) {
 			s.rejectHook(w, r, "wecom", err)
 			return
 		}
+		if !s.hookOnce(w, r, "wecom", q.Get("msg_signature"), unixStamp(q.Get("timestamp"), time.Second), cfg.MaxSkew) {
+			return
+		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, echo)
 	})
 	mux.HandleFunc("POST /hooks/wecom", func(w http.ResponseWriter, r *http.Request) {
 		if wc == nil {
 			http.NotFound(w, r)
+			return
+		}
+		if !s.hookAllowed(w, r, "wecom") {
 			return
 		}
 		q := r.URL.Query()
@@ -78,6 +92,9 @@ func (s *Server) hookRoutes(mux *http.ServeMux) {
 			s.rejectHook(w, r, "wecom", err)
 			return
 		}
+		if !s.hookOnce(w, r, "wecom", q.Get("msg_signature"), unixStamp(q.Get("timestamp"), time.Second), cfg.MaxSkew) {
+			return
+		}
 		if m, ok := cb.Message(); ok {
 			s.hookIngest(r.Context(), "wecom", m)
 		}
@@ -88,13 +105,20 @@ func (s *Server) hookRoutes(mux *http.ServeMux) {
 			http.NotFound(w, r)
 			return
 		}
+		if !s.hookAllowed(w, r, "dingtalk") {
+			return
+		}
 		body, err := readHook(w, r)
 		if err != nil {
 			s.rejectHook(w, r, "dingtalk", err)
 			return
 		}
-		if err := dingtalk.Verify(cfg.DingTalkSecret, r.Header.Get("timestamp"), r.Header.Get("sign"), s.now()); err != nil {
+		ts, sign := r.Header.Get("timestamp"), r.Header.Get("sign")
+		if err := dingtalk.Verify(cfg.DingTalkSecret, ts, sign, s.now(), cfg.MaxSkew); err != nil {
 			s.rejectHook(w, r, "dingtalk", err)
+			return
+		}
+		if !s.hookOnce(w, r, "dingtalk", ts+"\n"+sign, unixStamp(ts, time.Millisecond), cfg.MaxSkew) {
 			return
 		}
 		cb, err := dingtalk.Parse(body)
@@ -112,6 +136,9 @@ func (s *Server) hookRoutes(mux *http.ServeMux) {
 			http.NotFound(w, r)
 			return
 		}
+		if !s.hookAllowed(w, r, "feishu") {
+			return
+		}
 		body, err := readHook(w, r)
 		if err != nil {
 			s.rejectHook(w, r, "feishu", err)
@@ -121,6 +148,9 @@ func (s *Server) hookRoutes(mux *http.ServeMux) {
 		req, err := feishu.Open(cfg.Feishu, h, body, s.now(), cfg.MaxSkew)
 		if err != nil {
 			s.rejectHook(w, r, "feishu", err)
+			return
+		}
+		if h.Signature != "" && !s.hookOnce(w, r, "feishu", h.Signature, unixStamp(h.Timestamp, time.Second), cfg.MaxSkew) {
 			return
 		}
 		if req.Event == nil {
@@ -144,15 +174,21 @@ func readHook(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return b, nil
 }
 
-// rejectHook refuses a callback that failed verification and audits it.
+// rejectHook refuses a callback that failed verification and counts it
+// for the minute's audit entry of its source (hookguard.go).
 func (s *Server) rejectHook(w http.ResponseWriter, r *http.Request, platform string, cause error) {
-	ctx := r.Context()
-	if err := s.svc.Audit.RecordAudit(ctx, &jianfu.AuditEntry{ActorName: "webhook:" + platform, Action: "webhook.reject", ObjectType: "webhook",
-		ObjectID: platform, Detail: cause.Error() + " (" + r.Method + " " + r.URL.Path + ")"}); err != nil {
-		s.log.Error("audit a rejected webhook", "err", err)
-	}
-	s.log.Warn("webhook rejected", "platform", platform, "reason", cause.Error(), "ip", info(r).ip)
+	s.hooks.reject(s.now(), platform, info(r).ip, r.Method+" "+r.URL.Path, cause.Error())
 	http.Error(w, "verification failed", http.StatusUnauthorized)
+}
+
+// unixStamp reads a platform's timestamp in the given unit; the zero time
+// when it is not a number (verification refuses it before).
+func unixStamp(v string, unit time.Duration) time.Time {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.Unix(0, 0).Add(time.Duration(n) * unit)
 }
 
 // hookIngest stores one verified message as the platform's system actor. A

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"os/signal"
 	"syscall"
@@ -13,6 +14,7 @@ import (
 
 	"jianfu/detect"
 	"jianfu/monitor"
+	"jianfu/netguard"
 	"jianfu/store"
 	"jianfu/web"
 )
@@ -24,7 +26,9 @@ type serveFlags struct {
 	db, addr, logFormat string
 	rulesDir            string
 	secureCookies       bool
-	trustProxy          bool
+	trustProxy          bool   // the old flag, refused with the new one's name
+	trustedProxies      string // CIDR list of the reverse proxies in front
+	fetchAllow          string // CIDR list outbound fetches may reach although internal
 	burden              burdenFlags
 	reporterKey         string // base64 SM4 (16 bytes) or AES-256 (32 bytes) key for complainants' identities
 	monitorInterval     time.Duration
@@ -36,10 +40,30 @@ func (f *serveFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.logFormat, "log-format", "text", "日志格式:text 或 json")
 	cmd.Flags().StringVar(&f.rulesDir, "rules", "", "补充或覆盖检测规则的目录(*.yaml),无需重新发布程序")
 	cmd.Flags().BoolVar(&f.secureCookies, "secure-cookies", false, "始终给 Cookie 加 Secure 标志(经 HTTPS 反向代理部署时开启)")
-	cmd.Flags().BoolVar(&f.trustProxy, "trust-proxy", false, "信任反向代理的 X-Forwarded-For / X-Forwarded-Proto 头")
+	cmd.Flags().StringVar(&f.trustedProxies, "trusted-proxies", os.Getenv("JIANFU_TRUSTED_PROXIES"), "反向代理的地址或网段,逗号分隔(如 127.0.0.1,10.0.0.0/8):只有来自它们的请求才读 X-Forwarded-For(取最右侧不在此列的地址)与 X-Forwarded-Proto;也可用环境变量 JIANFU_TRUSTED_PROXIES")
+	cmd.Flags().BoolVar(&f.trustProxy, "trust-proxy", false, "已停用,请改用 --trusted-proxies")
+	cmd.Flags().MarkHidden("trust-proxy")
+	cmd.Flags().StringVar(&f.fetchAllow, "fetch-allow", os.Getenv("JIANFU_FETCH_ALLOW"), "技术监测等对外访问允许到达的内网地址或网段,逗号分隔(内网部署时用);默认拒绝回环、内网、链路本地、组播与保留地址;也可用环境变量 JIANFU_FETCH_ALLOW")
 	cmd.Flags().StringVar(&f.reporterKey, "reporter-key", os.Getenv("JIANFU_REPORTER_KEY"), "举报人身份加密密钥(base64:16字节为 SM4-GCM,32字节为 AES-256-GCM);也可用环境变量 JIANFU_REPORTER_KEY。不设则只受理匿名反映")
 	cmd.Flags().DurationVar(&f.monitorInterval, "monitor-interval", 24*time.Hour, "技术监测:每个渠道公开网址的检测间隔(如 6h);0 表示不检测")
 	f.burden.add(cmd)
+}
+
+// network reads the address flags: the trusted proxies and the internal
+// addresses outbound fetches may reach.
+func (f serveFlags) network() ([]netip.Prefix, netguard.Outbound, error) {
+	if f.trustProxy {
+		return nil, netguard.Outbound{}, usageError{"--trust-proxy 已停用:它信任客户端可以伪造的最左侧 X-Forwarded-For。请改用 --trusted-proxies 列出反向代理的地址,例如 --trusted-proxies 127.0.0.1 或 --trusted-proxies 10.0.0.0/8"}
+	}
+	proxies, err := netguard.ParsePrefixes(f.trustedProxies)
+	if err != nil {
+		return nil, netguard.Outbound{}, usageError{"--trusted-proxies:" + err.Error()}
+	}
+	allow, err := netguard.ParsePrefixes(f.fetchAllow)
+	if err != nil {
+		return nil, netguard.Outbound{}, usageError{"--fetch-allow:" + err.Error()}
+	}
+	return proxies, netguard.Outbound{Allow: allow}, nil
 }
 
 func envOr(key, def string) string {
@@ -59,6 +83,9 @@ func newServeCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			if _, _, err := f.network(); err != nil { // before the database is touched
+				return err
+			}
 			log := newLogger(f.logFormat)
 			db, err := openStore(ctx, f.db, log)
 			if err != nil {
@@ -95,7 +122,11 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 		return err
 	}
 	defer bd.close()
-	srv, err := web.New(web.Config{Addr: f.addr, SecureCookies: f.secureCookies, TrustProxy: f.trustProxy, Version: version, Hooks: f.burden.hooks()},
+	proxies, outbound, err := f.network()
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(web.Config{Addr: f.addr, SecureCookies: f.secureCookies, TrustedProxies: proxies, Version: version, Hooks: f.burden.hooks()},
 		web.Services{Regions: db.Regions(), Units: db.Units(), Users: db.Users(), Audit: db.Audit(), Intake: db.Intake(), Cases: db.Cases(), Deadlines: db.Deadlines(), Typical: db.Typical(), Ping: db.Ping, Detector: det, Burden: db.Burden(), Channels: db.Channels(), Registry: db.Registry(), Ingest: bd.ingester,
 			Campaigns: db.Campaigns(), Evaluation: db.Evaluation(), Cleanup: db.Cleanup(), Monitor: db.Monitor()}, log)
 	if err != nil {
@@ -110,7 +141,7 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 		return err
 	})
 	if f.monitorInterval > 0 {
-		go (&monitor.Scheduler{Store: db.Monitor(), Checker: monitor.New(monitor.Config{}), Interval: f.monitorInterval, Log: log}).Run(systemCtx(ctx, "monitor"))
+		go (&monitor.Scheduler{Store: db.Monitor(), Checker: monitor.New(monitor.Config{Outbound: outbound}), Interval: f.monitorInterval, Log: log}).Run(systemCtx(ctx, "monitor"))
 	}
 	return srv.Serve(ctx, ready)
 }

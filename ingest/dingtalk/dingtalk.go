@@ -24,7 +24,7 @@ import (
 // Errors of verification.
 var (
 	ErrSignature = errors.New("dingtalk: signature mismatch")
-	ErrStale     = errors.New("dingtalk: timestamp more than an hour from now")
+	ErrStale     = errors.New("dingtalk: timestamp too far from now")
 	ErrPayload   = errors.New("dingtalk: malformed payload")
 )
 
@@ -38,13 +38,20 @@ func Sign(timestamp, secret string) string {
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
 
-// Verify checks the timestamp and sign headers of a request.
-func Verify(secret, timestamp, sign string, now time.Time) error {
+// Verify checks the timestamp and sign headers of a request; the timestamp
+// may be at most maxSkew from now (MaxSkew, the documented hour, when
+// maxSkew is 0). The sign does not cover the body: a captured pair signs
+// any body until it is stale, so callers accept a pair only once and keep
+// maxSkew short.
+func Verify(secret, timestamp, sign string, now time.Time, maxSkew time.Duration) error {
+	if maxSkew <= 0 {
+		maxSkew = MaxSkew
+	}
 	ms, err := strconv.ParseInt(timestamp, 10, 64)
 	if err != nil {
 		return ErrStale
 	}
-	if d := now.Sub(time.UnixMilli(ms)); d > MaxSkew || d < -MaxSkew {
+	if d := now.Sub(time.UnixMilli(ms)); d > maxSkew || d < -maxSkew {
 		return ErrStale
 	}
 	if subtle.ConstantTimeCompare([]byte(sign), []byte(Sign(timestamp, secret))) != 1 {

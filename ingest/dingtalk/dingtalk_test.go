@@ -27,19 +27,22 @@ func TestVerify(t *testing.T) {
 	now := time.UnixMilli(1772458212000)
 	sign := "CXQblvjfcjR24LIX/2PH+dSKqaHWjV3BRwh76EF4Lk8="
 	secret := "SECexample0123456789abcdef"
-	if err := Verify(secret, "1772458212000", sign, now.Add(59*time.Minute)); err != nil {
+	if err := Verify(secret, "1772458212000", sign, now.Add(59*time.Minute), 0); err != nil {
 		t.Errorf("a fresh request: %v", err)
 	}
-	if err := Verify(secret, "1772458212000", sign, now.Add(61*time.Minute)); !errors.Is(err, ErrStale) {
+	if err := Verify(secret, "1772458212000", sign, now.Add(61*time.Minute), 0); !errors.Is(err, ErrStale) {
 		t.Errorf("an old request: %v", err)
 	}
-	if err := Verify("another secret", "1772458212000", sign, now); !errors.Is(err, ErrSignature) {
+	if err := Verify("another secret", "1772458212000", sign, now, 0); !errors.Is(err, ErrSignature) {
 		t.Errorf("another secret: %v", err)
 	}
-	if err := Verify(secret, "1772458212001", sign, now); !errors.Is(err, ErrSignature) {
+	if err := Verify(secret, "1772458212001", sign, now, 0); !errors.Is(err, ErrSignature) {
 		t.Errorf("a changed timestamp: %v", err)
 	}
-	if err := Verify(secret, "soon", sign, now); !errors.Is(err, ErrStale) {
+	if err := Verify(secret, "1772458212000", sign, now.Add(6*time.Minute), 5*time.Minute); !errors.Is(err, ErrStale) {
+		t.Errorf("six minutes late with a five-minute window: %v", err)
+	}
+	if err := Verify(secret, "soon", sign, now, 0); !errors.Is(err, ErrStale) {
 		t.Errorf("no timestamp: %v", err)
 	}
 }
