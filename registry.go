@@ -313,9 +313,14 @@ type DuplicateCluster struct {
 	Kind       ChannelKind      `json:"kind"`
 	RegionPath string           `json:"region_path"`
 	Similarity int              `json:"similarity"` // the lowest pairwise similarity that links the cluster, percent
-	Keep       RelatedChannel   `json:"keep"`
+	Keep       RelatedChannel   `json:"keep"` // zero when no channel of the cluster should absorb the others
 	Merge      []RelatedChannel `json:"merge"`
-	Reason     string           `json:"reason"` // why Keep was proposed, in Chinese
+	// Competent is the department above peer units (主管部门) that should
+	// build the one channel they need, when the cluster's units are peers
+	// with one; zero otherwise.
+	CompetentID   int64  `json:"competent_unit_id,omitempty"`
+	CompetentName string `json:"competent_unit_name,omitempty"`
+	Reason        string `json:"reason"` // the proposal, in Chinese
 }
 
 // SamePlatformGroup is a unit with more accounts on one platform than the rule allows.

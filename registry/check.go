@@ -92,6 +92,9 @@ func (Rules) Check(c *jianfu.Channel, ev *jianfu.CheckEvidence) []jianfu.CheckRe
 			if k.Kind != jianfu.KindGroup {
 				continue
 			}
+			if textsim.Distinct(c.Name, k.Name) {
+				continue // 1年级 and 5年级 groups serve different classes
+			}
 			theirs := groupTopic(k.Text, k.Name, chain)
 			if sim := textsim.Similarity(mine, theirs); sim >= 0.8 {
 				k.Similarity = pct(sim)
@@ -112,6 +115,9 @@ func (Rules) Check(c *jianfu.Channel, ev *jianfu.CheckEvidence) []jianfu.CheckRe
 			th := float64(nameRule.Threshold) / 100
 			var dups []*jianfu.ChannelFacts
 			for _, k := range ev.Nearby {
+				if textsim.Distinct(c.Name, k.Name) && (c.Handle == "" || k.HandleKey != strings.ToLower(c.Handle)) {
+					continue // 一中 and 二中 are two schools
+				}
 				sim := textsim.Similarity(key, textsim.Normalize(k.Name, regionChain(names, k.RegionPath)...))
 				if c.Handle != "" && k.HandleKey == strings.ToLower(c.Handle) && k.Platform == c.Platform {
 					sim = 1
