@@ -197,6 +197,35 @@ func TestNumberedNamesAreNotDuplicates(t *testing.T) {
 	}
 }
 
+// The filing check reads what a channel does: an app that builds check-ins
+// and points rankings into daily work is named with the words and the
+// category; an app that publishes information is not.
+func TestFunctionFormalism(t *testing.T) {
+	ev := jianfu.CheckEvidence{Settings: settings(), RegionNames: names, Today: "2026-12-07"}
+	app := &jianfu.Channel{Kind: jianfu.KindApp, Name: "江南智慧教育", Functions: "教师打卡、学习积分排名", Purpose: "教师队伍管理", UnitName: "江南区教育局", RegionPath: "390102"}
+	var got []string
+	for _, r := range (Rules{}).Check(app, &ev) {
+		if r.Rule == jianfu.RuleFunctionFormalism {
+			got = append(got, r.Message)
+		}
+	}
+	if len(got) != 1 || !strings.Contains(got[0], "主要功能中“打卡”") || !strings.Contains(got[0], "打卡签到") {
+		t.Errorf("教师打卡、学习积分排名 should be named as 打卡签到 in the functions: %q", got)
+	}
+	plain := &jianfu.Channel{Kind: jianfu.KindApp, Name: "江南政务服务", Functions: "发布政务信息、办事指南、政策解读", UnitName: "江南区政府办", RegionPath: "390102"}
+	for _, r := range (Rules{}).Check(plain, &ev) {
+		if r.Rule == jianfu.RuleFunctionFormalism {
+			t.Errorf("an information app flagged: %s", r.Message)
+		}
+	}
+	ev.Settings[jianfu.RuleFunctionFormalism].Enabled = false
+	for _, r := range (Rules{}).Check(app, &ev) {
+		if r.Rule == jianfu.RuleFunctionFormalism {
+			t.Errorf("the rule is off but tripped: %s", r.Message)
+		}
+	}
+}
+
 func TestSimilar(t *testing.T) {
 	cands := []jianfu.VerifiedChannel{{Name: "江南教育发布"}, {Name: "江北文旅"}, {Name: "江南区教育"}}
 	got := Rules{}.Similar("江南教育", cands, 5)

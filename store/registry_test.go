@@ -296,6 +296,14 @@ func TestRuleChecksAtSubmission(t *testing.T) {
 		if r == nil || r.Level != jianfu.LevelWarn || !strings.Contains(r.Clause, "一个单位原则上在同一平台只开设一个政务新媒体账号") || len(r.Related) != 1 || r.Related[0].Name != "江南教育" {
 			t.Errorf("one account per platform: %+v", r)
 		}
+		smart := &jianfu.Channel{Kind: jianfu.KindApp, Name: "江南智慧教育", Functions: "教师打卡、学习积分排名、点赞转发排名", UnitID: f.Units["southEdu"].ID, Platform: "android"}
+		if err := db.Channels().CreateChannel(admin, smart); err != nil {
+			t.Fatal(err)
+		}
+		submitted := mustAct(t, db, admin, smart.ID, jianfu.ActSubmit, "")
+		if r := hasRule(submitted.Checks, jianfu.RuleFunctionFormalism); r == nil || !strings.Contains(r.Message, "打卡签到") || !strings.Contains(r.Clause, "不得作强制性要求") {
+			t.Errorf("an app whose functions are 教师打卡、学习积分排名 passed the filing check: %+v", submitted.Checks)
+		}
 		if hasRule(got.Checks, jianfu.RuleAccountNameUnit) == nil {
 			t.Errorf("a name not tied to the unit is not flagged: %+v", got.Checks)
 		}
