@@ -74,7 +74,11 @@ func CampaignWorkbook(rep *jianfu.CampaignReport) (*File, error) {
 	summary := func(name, by string, rows []jianfu.UnitResult) tabular.Sheet {
 		sh := tabular.Sheet{Name: name, Header: []string{by, "检查数", "合格", "不合格", "单项否决", "平均分"}}
 		for _, u := range rows {
-			sh.Rows = append(sh.Rows, []any{u.Name, u.Checked, u.Passed, u.Failed, u.Vetoed, u.AvgScore})
+			var avg any = "" // every form vetoed: no average
+			if u.AvgScore != nil {
+				avg = *u.AvgScore
+			}
+			sh.Rows = append(sh.Rows, []any{u.Name, u.Checked, u.Passed, u.Failed, u.Vetoed, avg})
 		}
 		return sh
 	}

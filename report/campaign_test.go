@@ -23,8 +23,8 @@ func spotCheck() *jianfu.CampaignReport {
 			{ChannelName: "江南文旅", Kind: jianfu.KindAccount, Platform: "weibo", UnitName: "江南区文旅局"},
 		},
 		Results: &jianfu.CampaignResults{
-			Units:   []jianfu.UnitResult{{Name: "江南区教育局", Checked: 1, Failed: 1, Vetoed: 1}, {Name: "江南区卫健局", Checked: 1, Passed: 1, AvgScore: 92}},
-			Regions: []jianfu.UnitResult{{Name: "江南区", Checked: 2, Passed: 1, Failed: 1, Vetoed: 1, AvgScore: 46}},
+			Units:   []jianfu.UnitResult{{Name: "江南区教育局", Checked: 1, Failed: 1, Vetoed: 1}, {Name: "江南区卫健局", Checked: 1, Passed: 1, AvgScore: score(92)}},
+			Regions: []jianfu.UnitResult{{Name: "江南区", Checked: 2, Passed: 1, Failed: 1, Vetoed: 1, AvgScore: score(92)}},
 		},
 		Check: &jianfu.SampleCheck{Match: true},
 	}
@@ -68,8 +68,8 @@ func TestCampaignWorkbook(t *testing.T) {
 			"江南教育发布|政务公众账号|" + jianfu.PlatformNames["wechat_oa"] + "|江南区教育局|李检查|不合格(单项否决)|0|2026-03-30|截图\n" +
 			"江南卫健|政务公众账号|" + jianfu.PlatformNames["wechat_oa"] + "|江南区卫健局||合格|92\n" +
 			"江南文旅|政务公众账号|" + jianfu.PlatformNames["weibo"] + "|江南区文旅局||待检查",
-		"单位汇总":  "单位|检查数|合格|不合格|单项否决|平均分\n江南区教育局|1|0|1|1|0\n江南区卫健局|1|1|0|0|92",
-		"区划汇总":  "区划|检查数|合格|不合格|单项否决|平均分\n江南区|2|1|1|1|46",
+		"单位汇总":  "单位|检查数|合格|不合格|单项否决|平均分\n江南区教育局|1|0|1|1\n江南区卫健局|1|1|0|0|92",
+		"区划汇总":  "区划|检查数|合格|不合格|单项否决|平均分\n江南区|2|1|1|1|92",
 		"不合格渠道": "渠道名称|主办单位|结论|得分|整改期限|整改意见\n江南教育发布|江南区教育局|不合格(单项否决)|0|2026-03-30|恢复留言功能并按时回复。",
 	} {
 		if got := sheet(name); got != want {
@@ -116,3 +116,5 @@ func TestCampaignNotice(t *testing.T) {
 		t.Errorf("notice without failures:\n%s", text)
 	}
 }
+
+func score(v float64) *float64 { return &v }
