@@ -94,14 +94,17 @@ func TestCampaignNotice(t *testing.T) {
 	}
 	for _, want := range []string{
 		"关于江南区政务公众账号专项抽查情况的通报\n\n各有关单位:\n",
-		"我办于2026年3月2日对江南区范围内", "从40个在用渠道中按区划和类型分层随机抽取3个(随机种子20260302,可据此复核抽样结果),已完成检查2个,其中不合格1个。",
-		"现将不合格渠道及整改要求通报如下:\n序号\n渠道名称\n主办单位\n检查结论\n整改期限\n1\n江南教育发布\n江南区教育局\n不合格(单项否决)(0分)\n2026-03-30\n整改意见:\n",
+		"我办于2026年3月2日对江南区范围内", "从40个在用渠道中按区划和类型分层随机抽取3个,已完成检查2个,其中不合格1个。",
+		"现将不合格渠道及整改要求通报如下:\n序号\n渠道名称\n主办单位\n检查结论\n整改期限\n1\n江南教育发布\n江南区教育局\n不合格(单项否决)\n2026-03-30\n整改意见:\n",
 		"1. 江南教育发布(江南区教育局):恢复留言功能并按时回复。\n",
 		"\n网络安全和信息化委员会办公室\n2026年3月16日\n",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("notice lacks %q:\n%s", want, text)
 		}
+	}
+	if strings.Contains(text, "随机种子") || strings.Contains(text, "20260302") {
+		t.Errorf("the notice prints the random seed:\n%s", text)
 	}
 	if strings.Contains(text, "江南卫健") {
 		t.Errorf("the notice names a channel that passed:\n%s", text)

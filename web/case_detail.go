@@ -219,7 +219,14 @@ func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := report.CaseDocument(c, events, opinions, info(r).actor.UnitName, s.now())
+	office, err := s.svc.Cases.HandlingOffice(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if office == "" {
+		office = info(r).actor.UnitName // nobody has handled it yet: the caller's office
+	}
+	f, err := report.CaseDocument(c, events, opinions, office, s.now())
 	if err != nil {
 		return err
 	}
