@@ -12,6 +12,11 @@ import (
 // BurdenLevels are the bands of the index, lightest first (BurdenLevel).
 var BurdenLevels = []string{"low", "medium", "elevated", "high"}
 
+// BurdenLevelName names a band in Chinese: 低, 中, 较高, 高.
+func BurdenLevelName(level string) string {
+	return map[string]string{"low": "低", "medium": "中", "elevated": "较高", "high": "高"}[level]
+}
+
 // RegionBurden is the burden of the work groups of one region.
 type RegionBurden struct {
 	RegionPath string `json:"region_path"`
