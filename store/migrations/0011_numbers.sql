@@ -7,3 +7,12 @@ INSERT INTO registry_rules(rule, enabled, level, threshold, clause, source) VALU
 ALTER TABLE scorecards ADD COLUMN veto TEXT NOT NULL DEFAULT '';
 -- Complaints about a channel, for its scorecard's complaints component.
 CREATE INDEX cases_channel ON cases(channel_id, created_at);
+
+-- The reporter's answer to the follow-up after closure (满意度回访), once
+-- per case; the comment is stored redacted.
+CREATE TABLE case_satisfaction (
+    case_id BIGINT PRIMARY KEY REFERENCES cases(id),
+    rating  TEXT NOT NULL,
+    comment TEXT NOT NULL DEFAULT '',
+    at      BIGINT NOT NULL
+);
