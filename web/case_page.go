@@ -18,7 +18,7 @@ func (p *page) Outcome(o jianfu.CaseOutcome) string   { return p.T("case.outcome
 
 // Satisfactions are the answers of the follow-up after closure, in order.
 func (p *page) Satisfactions() []jianfu.Satisfaction { return jianfu.Satisfactions }
-func (p *page) EventAction(a string) string           { return p.T("case.event." + a) }
+func (p *page) EventAction(a string) string          { return p.T("case.event." + a) }
 func (p *page) OpinionKind(k jianfu.OpinionKind) string {
 	return p.T("case.opinion." + string(k))
 }
