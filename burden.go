@@ -404,6 +404,9 @@ type BurdenService interface {
 
 	BurdenRanking(ctx context.Context, f BurdenFilter) ([]*BurdenRow, int, error)
 	BurdenSummary(ctx context.Context, f BurdenFilter) (*BurdenSummary, error)
+	// RegionBurden rolls the groups under f.RegionPath (the caller's region
+	// when empty) up to its child regions (RegionRows).
+	RegionBurden(ctx context.Context, f BurdenFilter) ([]*RegionBurden, error)
 	GroupBurden(ctx context.Context, id int64, step string, since, until int) (*BurdenDetail, error)
 	UnitBurden(ctx context.Context, id int64, step string, since, until int) (*BurdenDetail, error)
 

@@ -153,6 +153,9 @@ func (c *Campaign) Redraw(pop map[string][]int64, recorded []int64) *SampleCheck
 // FailureNote is the note on a channel's timeline when a check of the
 // campaign fails it.
 func (c *Campaign) FailureNote(res Result) string {
+	if res.Vetoed {
+		return fmt.Sprintf("抽查“%s”触及单项否决项,不合格", c.Name)
+	}
 	return fmt.Sprintf("抽查“%s”不合格,%g分", c.Name, res.Score)
 }
 
@@ -162,7 +165,7 @@ func (c *Campaign) FailureNote(res Result) string {
 func RegionResults(byStratum []UnitResult) []UnitResult {
 	var out []UnitResult
 	at := map[string]int{}
-	sums := map[string]float64{}
+	sums := map[string]*ScoreSum{}
 	for _, r := range byStratum {
 		path, _, _ := strings.Cut(r.RegionPath, "/")
 		i, ok := at[path]
@@ -176,12 +179,14 @@ func RegionResults(byStratum []UnitResult) []UnitResult {
 		g.Passed += r.Passed
 		g.Failed += r.Failed
 		g.Vetoed += r.Vetoed
-		sums[path] += r.AvgScore * float64(r.Checked)
+		if sums[path] == nil {
+			sums[path] = &ScoreSum{}
+		}
+		sums[path].Add(r.AvgScore, float64(r.Checked-r.Vetoed))
 	}
 	for i := range out {
-		if g := &out[i]; g.Checked > 0 {
-			g.AvgScore = Round1(sums[g.RegionPath] / float64(g.Checked))
-		}
+		g := &out[i]
+		g.AvgScore = Round1P(sums[g.RegionPath].Mean())
 	}
 	return out
 }
@@ -339,14 +344,14 @@ type FormFilter struct {
 
 // UnitResult is one unit's or region's results in a campaign.
 type UnitResult struct {
-	UnitID     int64   `json:"unit_id,omitempty"`
-	Name       string  `json:"name"`
-	RegionPath string  `json:"region_path"`
-	Checked    int     `json:"checked"`
-	Passed     int     `json:"passed"`
-	Failed     int     `json:"failed"`
-	Vetoed     int     `json:"vetoed"`
-	AvgScore   float64 `json:"avg_score"`
+	UnitID     int64    `json:"unit_id,omitempty"`
+	Name       string   `json:"name"`
+	RegionPath string   `json:"region_path"`
+	Checked    int      `json:"checked"`
+	Passed     int      `json:"passed"`
+	Failed     int      `json:"failed"`
+	Vetoed     int      `json:"vetoed"`
+	AvgScore   *float64 `json:"avg_score"` // of the forms not vetoed (a veto is not a score); nil when none
 }
 
 // CampaignResults are a campaign's results per unit and per region.

@@ -37,16 +37,17 @@ func TestStratify(t *testing.T) {
 }
 
 func TestRegionResults(t *testing.T) {
-	// The strata's averages are shown rounded; a region's is their mean
-	// weighted by the forms, rounded again.
+	// A stratum's average is of its forms not vetoed (a veto is not a
+	// score); a region's is their mean weighted by those forms; a region
+	// whose every form was vetoed has no average.
 	strata := []UnitResult{
-		{RegionPath: "390102/account", Checked: 3, Passed: 2, Failed: 1, Vetoed: 1, AvgScore: Round1(200.0 / 3)},
-		{RegionPath: "390102/group", Checked: 1, Passed: 1, AvgScore: 80},
-		{RegionPath: "390103/group", Checked: 2, Failed: 2, Vetoed: 2, AvgScore: 0},
+		{RegionPath: "390102/account", Checked: 3, Passed: 2, Failed: 1, Vetoed: 1, AvgScore: f(100)},
+		{RegionPath: "390102/group", Checked: 1, Passed: 1, AvgScore: f(80)},
+		{RegionPath: "390103/group", Checked: 2, Failed: 2, Vetoed: 2},
 	}
 	got := RegionResults(strata)
-	if fmt.Sprint(got) != "[{0  390102 4 3 1 1 70} {0  390103 2 0 2 2 0}]" {
-		t.Errorf("regions %v", got)
+	if len(got) != 2 || got[0].Checked != 4 || got[0].Vetoed != 1 || got[0].AvgScore == nil || *got[0].AvgScore != 93.3 || got[1].AvgScore != nil || got[1].Failed != 2 {
+		t.Errorf("regions %+v", got)
 	}
 }
 

@@ -407,6 +407,10 @@ type CaseService interface {
 	ExportCases(ctx context.Context, f CaseFilter, fn func(*Case) error) (int, error)
 	CaseEvents(ctx context.Context, id int64) ([]*CaseEvent, error)
 	CaseOpinions(ctx context.Context, id int64) ([]*CaseOpinion, error)
+	// HandlingOffice names the office handling the case: the unit of the
+	// official who last raised, accepted, transferred, re-routed, verified,
+	// reopened or closed it; "" before any official has.
+	HandlingOffice(ctx context.Context, id int64) (string, error)
 	CaseAttachment(ctx context.Context, caseID, attachmentID int64) (*Attachment, error)
 
 	TriageCase(ctx context.Context, id int64, t Triage) (*Case, error)

@@ -123,7 +123,7 @@ func TestCaseActionsByStatus(t *testing.T) {
 			_, err := c.AddOpinion(&jianfu.CaseOpinion{Kind: jianfu.OpinionRectification, Text: "立即停止要求接龙回复"}, &jianfu.Actor{Username: "sup"}, friday)
 			return err
 		}},
-		{"typical", func(c *jianfu.Case) error { return c.CanBecomeTypical() }},
+		{"typical", func(c *jianfu.Case) error { c.Outcome = jianfu.OutcomeFixed; return c.CanBecomeTypical(false) }},
 	}
 	// One letter per action above: Y allowed, - refused.
 	allowed := map[jianfu.CaseStatus]string{

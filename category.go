@@ -61,6 +61,27 @@ var categoryTexts = map[Category]categoryText{
 		"other fingertip formalism"},
 }
 
+// clauses are the words of 《关于防治“指尖上的形式主义”的若干意见》 each
+// category breaks, as the policy states them.
+var clauses = map[Category]string{
+	Checkin:    "在工作群组中,不得脱离工作实际强制要求打卡接龙、即时响应",
+	Chain:      "在工作群组中,不得脱离工作实际强制要求打卡接龙、即时响应",
+	Instant:    "在工作群组中,不得脱离工作实际强制要求打卡接龙、即时响应",
+	Task:       "不得随意摊派任务、索要材料",
+	Material:   "不得随意摊派任务、索要材料",
+	Promote:    "政务公众账号的推广使用应从实际需求出发,不得作强制性要求",
+	Engagement: "不得滥用政务应用程序、政务公众账号的关注点赞、转发评论功能,不得将其作为考核评价、评比评选的依据",
+}
+
+// Clause is the policy's wording the category breaks; for 留痕 and other
+// problems, the principle the whole policy rests on.
+func (c Category) Clause() string {
+	if s, ok := clauses[c]; ok {
+		return s
+	}
+	return "将规划统筹、集约高效、便民减负、安全可靠的原则贯穿建设、使用和管理全生命周期"
+}
+
 // CategoryOther is the case category for everything the eight do not name.
 // It is a case concept: the detector never finds it. Untyped, so it is also
 // a value of the code fields of cases.

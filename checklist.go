@@ -122,6 +122,18 @@ func (c *Checklist) Item(key string) *ChecklistItem {
 	return nil
 }
 
+// VetoReason names the veto items of keys by their titles, joined by 、,
+// for a scorecard's 单项否决; keys the checklist no longer has are skipped.
+func (c *Checklist) VetoReason(keys []string) string {
+	var titles []string
+	for _, k := range keys {
+		if it := c.Item(k); it != nil {
+			titles = append(titles, it.Title)
+		}
+	}
+	return strings.Join(titles, "、")
+}
+
 // Answer is the inspector's finding on one item.
 type Answer struct {
 	Hit    bool    `json:"hit,omitempty"`    // veto: the veto applies; bonus: earned

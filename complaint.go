@@ -242,6 +242,9 @@ type IntakeService interface {
 	TrackCase(ctx context.Context, code string) (*PublicCase, error)
 	// RequestReopen lets the reporter ask to reopen a closed or rejected case.
 	RequestReopen(ctx context.Context, code, reason string) error
+	// RateSatisfaction records the reporter's answer to the follow-up
+	// after closure (满意度回访), once.
+	RateSatisfaction(ctx context.Context, code string, f SatisfactionFollowUp) error
 	// PublicCases lists public-intake cases (Open311 GET requests).
 	PublicCases(ctx context.Context, f PublicCaseFilter) ([]*PublicCase, error)
 	// ComplaintRegions lists the regions a complaint can name (to county level).

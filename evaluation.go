@@ -26,7 +26,8 @@ type Scorecard struct {
 	Campaign     *float64    `json:"campaign"`     // the last spot check's score, 0 when vetoed
 	Rating       *float64    `json:"rating"`       // grassroots ratings: 1 (no burden) → 100, 5 → 0
 	RatingCount  int         `json:"rating_count"`
-	Total        *float64    `json:"total"`
+	Total        *float64    `json:"total"`          // nil when vetoed or when fewer than MinComponents components have data
+	Veto         string      `json:"veto,omitempty"` // the failed veto items of the last spot check (单项否决)
 	ComputedAt   time.Time   `json:"computed_at"`
 }
 
@@ -39,14 +40,18 @@ type UnitScore struct {
 	Channels   int      `json:"channels"`
 	Score      *float64 `json:"score"`
 	Rank       int      `json:"rank"`
+	Tied       bool     `json:"tied,omitempty"`     // another shares the rank (并列)
 	Previous   *float64 `json:"previous,omitempty"` // the period before, for the trend
+	Change     *float64 `json:"change,omitempty"`   // score minus previous, rounded; nil when either has no data
 }
 
 // TrendPoint is one period of a trend.
 type TrendPoint struct {
-	Period string  `json:"period"`
-	Score  float64 `json:"score"`
-	N      int     `json:"n"`
+	Period   string  `json:"period"`
+	Score    float64 `json:"score"`
+	N        int     `json:"n"`                  // the channels (or ratings) the score rests on
+	Channels int     `json:"channels,omitempty"` // all channels of the period, scored or not
+	Coverage int     `json:"coverage,omitempty"` // N of Channels, percent
 }
 
 // ScorecardFilter selects scorecards.

@@ -27,7 +27,7 @@ var layers = map[string]int{
 
 var sameLayer = map[string][]string{
 	"detect":            {"calendar"},
-	"registry":          {"textsim"},
+	"registry":          {"textsim", "detect"},
 	"report":            {"importer"}, // the columns of the tables imports read and exports write
 	"store/storetest":   {"store"},
 	"ingest/chatexport": {"ingest"},

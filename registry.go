@@ -92,6 +92,7 @@ const (
 	RulePlatformIDTaken    = "platform_id.taken"        // no threshold
 	RuleRevalidation       = "revalidation.months"      // threshold: months between re-confirmations
 	RuleGroupPersonMax     = "group.person_max"         // threshold: groups one person may own or administer
+	RuleFunctionFormalism  = "function.formalism"       // no threshold: the detector reads the name, functions and purpose
 )
 
 // RuleDef describes a rule: what it checks and what its threshold means.
@@ -118,6 +119,7 @@ var RuleDefs = []RuleDef{
 	{Key: RuleGroupPerPurpose, Name: "同一单位同一事项工作群数", English: "work groups of one unit for one purpose", Measure: "允许的群数", MeasureE: "groups allowed", Min: 1, Max: 20, Check: true},
 	{Key: RuleGroupTemporaryEnd, Name: "临时群须有结束日期", English: "temporary groups need an end date", Check: true},
 	{Key: RulePlatformIDTaken, Name: "平台标识已登记", English: "platform id already registered", Check: true},
+	{Key: RuleFunctionFormalism, Name: "功能涉及“指尖上的形式主义”", English: "functions that build in fingertip formalism", Check: true},
 	{Key: RuleRevalidation, Name: "定期复核周期", English: "re-validation interval", Measure: "月", MeasureE: "months", Min: 1, Max: 36},
 	{Key: RuleGroupPersonMax, Name: "一人所在工作群数", English: "work groups per person", Measure: "群主或管理员身份的群数上限", MeasureE: "groups owned or administered at most", Min: 1, Max: 100},
 }
@@ -313,9 +315,14 @@ type DuplicateCluster struct {
 	Kind       ChannelKind      `json:"kind"`
 	RegionPath string           `json:"region_path"`
 	Similarity int              `json:"similarity"` // the lowest pairwise similarity that links the cluster, percent
-	Keep       RelatedChannel   `json:"keep"`
+	Keep       RelatedChannel   `json:"keep"`       // zero when no channel of the cluster should absorb the others
 	Merge      []RelatedChannel `json:"merge"`
-	Reason     string           `json:"reason"` // why Keep was proposed, in Chinese
+	// Competent is the department above peer units (主管部门) that should
+	// build the one channel they need, when the cluster's units are peers
+	// with one; zero otherwise.
+	CompetentID   int64  `json:"competent_unit_id,omitempty"`
+	CompetentName string `json:"competent_unit_name,omitempty"`
+	Reason        string `json:"reason"` // the proposal, in Chinese
 }
 
 // SamePlatformGroup is a unit with more accounts on one platform than the rule allows.

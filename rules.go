@@ -32,6 +32,9 @@ type RegistryRules interface {
 type ChannelFacts struct {
 	RelatedChannel
 	RegionPath string
+	UnitPath   string // the owning unit's "/1/5/23/": ids from the root unit down
+	ParentID   int64  // the owning unit's competent department (主管部门), 0 when none
+	ParentName string
 	Text       string // purpose and functions
 	HandleKey  string // the handle in lower case
 	Owner      string

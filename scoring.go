@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -43,6 +44,8 @@ type ScoreInput struct {
 	// cases: 0 none … 100 heavy; nil when they know nothing.
 	BurdenIndex    *float64
 	ComplaintIndex *float64
+	VetoReason     string // the titles of the veto items the spot check failed
+	MinComponents  int    // components with data a total needs; 0 means MinComponents
 }
 
 // LastSign is a channel's last sign of life: its own last activity or the
@@ -92,11 +95,52 @@ func RatingScore(mean *float64) *float64 {
 	return score((5 - *mean) * 25)
 }
 
+// MinComponents is how many of the six components must have data for a
+// scorecard to have a total (configurable per deployment): a channel
+// known only by its timeliness does not score "100 优".
+const MinComponents = 3
+
+// ScoreComponents names the six components in display order.
+var ScoreComponents = []struct{ Key, Label, English string }{
+	{"timeliness", "更新及时", "timeliness"}, {"availability", "可用性", "availability"}, {"burden", "负担监测", "burden"},
+	{"complaints", "投诉反映", "complaints"}, {"campaign", "抽查评估", "spot check"}, {"rating", "基层评价", "grassroots rating"},
+}
+
+// components are the six in ScoreComponents order.
+func (sc *Scorecard) components() []*float64 {
+	return []*float64{sc.Timeliness, sc.Availability, sc.Burden, sc.Complaints, sc.Campaign, sc.Rating}
+}
+
+// Missing names the components without data, in Chinese.
+func (sc *Scorecard) Missing() []string {
+	var out []string
+	for i, c := range sc.components() {
+		if c == nil {
+			out = append(out, ScoreComponents[i].Label)
+		}
+	}
+	return out
+}
+
+// Verdict is what a scorecard's total cell says when it has no number:
+// "单项否决:事由" for a veto, "数据不足" with what is missing when fewer
+// than the minimum components have data; "" when it has a total.
+func (sc *Scorecard) Verdict() string {
+	switch {
+	case sc.Veto != "":
+		return "单项否决:" + sc.Veto
+	case sc.Total == nil:
+		return "数据不足(缺" + strings.Join(sc.Missing(), "、") + ")"
+	}
+	return ""
+}
+
 // Score fills the scorecard's components and total from its inputs at now.
 // Each component is out of 100, or nil when there is no data (暂无数据).
-// The total is the mean of timeliness, availability, spot check and
-// rating where they have data: burden and complaints are shown beside it
-// but not counted in it (issue 15 reworks what a total needs).
+// The total is the mean of the six components with data, and exists only
+// when at least in.MinComponents (default MinComponents) of them have
+// data. A spot check failed on a veto item gives no score at all: the
+// card says 单项否决 and why.
 func (sc *Scorecard) Score(in ScoreInput, now time.Time) {
 	sc.Timeliness = TimelinessScore(LastSign(in.LastActivity, in.LastUpdate), now)
 	sc.Availability = nil
@@ -106,26 +150,47 @@ func (sc *Scorecard) Score(in ScoreInput, now time.Time) {
 			sc.Availability = score(100)
 		}
 	}
-	sc.Campaign = nil
+	sc.Campaign, sc.Veto = nil, ""
 	if in.CheckDone {
 		sc.Campaign = in.CheckScore
 		if in.CheckVetoed {
-			sc.Campaign = score(0)
+			sc.Campaign, sc.Veto = nil, in.VetoReason
+			if sc.Veto == "" {
+				sc.Veto = "抽查未通过单项否决项"
+			}
 		}
 	}
 	sc.RatingCount = in.RatingCount
 	sc.Rating = RatingScore(RatingMean(in.RatingSum, in.RatingCount))
 	sc.Burden, sc.Complaints = inverse(in.BurdenIndex), inverse(in.ComplaintIndex)
+	need := in.MinComponents
+	if need <= 0 {
+		need = MinComponents
+	}
 	sum, n := 0.0, 0
-	for _, c := range []*float64{sc.Timeliness, sc.Availability, sc.Campaign, sc.Rating} {
+	for _, c := range sc.components() {
 		if c != nil {
 			sum, n = sum+*c, n+1
 		}
 	}
 	sc.Total = nil
-	if n > 0 {
+	if n >= need && sc.Veto == "" {
 		sc.Total = score(sum / float64(n))
 	}
+}
+
+// ComplaintIndex is the trouble complaints show about a channel in a
+// quarter (0 none … 100 heavy): each substantiated complaint (属实) 25
+// points, each partly substantiated one 12.5, at most 100 — four
+// substantiated complaints in a quarter make the component 0.
+func ComplaintIndex(substantiated, partly int) float64 {
+	return math.Min(100, 25*float64(substantiated)+12.5*float64(partly))
+}
+
+// QuarterStart is the first instant of t's quarter in China time.
+func QuarterStart(t time.Time) time.Time {
+	t = t.In(China)
+	return time.Date(t.Year(), time.Month((int(t.Month())-1)/3*3+1), 1, 0, 0, 0, 0, China)
 }
 
 // inverse turns an index of trouble (0 none … 100 heavy) into a score.
@@ -214,19 +279,21 @@ func Period(t time.Time) string { return t.In(China).Format("2006-01") }
 // TrendPeriods is how many periods a trend shows.
 const TrendPeriods = 12
 
-// RankUnits ranks units by score, best first and those without data last,
-// numbered 1, 2, 3…: equal scores keep the order they came in (by name)
-// and still get consecutive ranks. Units rank on their exact scores,
-// which are then rounded for display.
+// RankUnits ranks units by their scores rounded for display, best first
+// and those without data last. Units whose shown scores are equal share a
+// rank and are marked tied (1, 1, 3 …); among them the unit with more
+// channels behind its score comes first, then by name as they came in.
+// Each gets its change against the period before.
 func RankUnits(all []*UnitScore) {
-	rank(all)
 	for _, u := range all {
 		u.Score, u.Previous = Round1P(u.Score), Round1P(u.Previous)
 	}
+	rank(all)
 }
 
 // RankRegions ranks regions like RankUnits, on their scores rounded for
-// display (RegionScores), equal ones in the order they came in (by code).
+// display (RegionScores); ties share a rank, the region with more channels
+// first, then by code as they came in.
 func RankRegions(all []*UnitScore) { rank(all) }
 
 func rank(all []*UnitScore) {
@@ -236,9 +303,20 @@ func rank(all []*UnitScore) {
 		}
 		return *s.Score
 	}
-	sort.SliceStable(all, func(i, j int) bool { return val(all[i]) > val(all[j]) })
+	sort.SliceStable(all, func(i, j int) bool {
+		if a, b := val(all[i]), val(all[j]); a != b {
+			return a > b
+		}
+		return all[i].Channels > all[j].Channels
+	})
 	for i, s := range all {
-		s.Rank = i + 1
+		s.Rank, s.Tied, s.Change = i+1, false, nil
+		if s.Score != nil && s.Previous != nil {
+			s.Change = score(math.Round((*s.Score-*s.Previous)*10)/10 + 0) // + 0: no -0
+		}
+		if i > 0 && s.Score != nil && all[i-1].Score != nil && *s.Score == *all[i-1].Score {
+			s.Rank, s.Tied, all[i-1].Tied = all[i-1].Rank, true, true
+		}
 	}
 }
 
@@ -266,19 +344,29 @@ func RegionScores(period string, cur, prev []RegionSum) []*UnitScore {
 	return out
 }
 
-// Trend is the channel-weighted mean score of each period with data, oldest
-// first, the last TrendPeriods of them.
+// Trend is the channel-weighted mean score of each period, oldest first,
+// the last TrendPeriods of them, starting at the first period in which any
+// channel had a score: months before scoring began are not a fall from
+// 100. Each point says how many channels it rests on and what share of
+// all channels that is (coverage), so a rise that only means more data
+// reads as such.
 func Trend(periods []RegionSum) []TrendPoint {
 	ps := append([]RegionSum(nil), periods...)
 	sort.Slice(ps, func(i, j int) bool { return ps[i].Key < ps[j].Key })
+	for len(ps) > 0 && ps[0].Sum.Weight == 0 {
+		ps = ps[1:]
+	}
 	if len(ps) > TrendPeriods {
 		ps = ps[len(ps)-TrendPeriods:]
 	}
 	var out []TrendPoint
 	for _, p := range ps {
-		t := TrendPoint{Period: p.Key, N: p.Channels}
+		t := TrendPoint{Period: p.Key, N: int(p.Sum.Weight), Channels: p.Channels}
 		if m := Round1P(p.Sum.Mean()); m != nil {
 			t.Score = *m
+		}
+		if p.Channels > 0 {
+			t.Coverage = int(math.Round(p.Sum.Weight / float64(p.Channels) * 100))
 		}
 		out = append(out, t)
 	}

@@ -25,32 +25,35 @@ func TestScorecardScore(t *testing.T) {
 		name string
 		in   ScoreInput
 		// timeliness, availability, campaign, rating, burden, complaints, total, grade as shown
-		want [8]string
+		want    [8]string
+		verdict string
 	}{
-		{"fresh and reachable", ScoreInput{LastActivity: ago(day), Checked: true, Reachable: true},
-			[8]string{"100", "100", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "100", "优"}},
-		{"20 days silent, unreachable", ScoreInput{LastActivity: ago(20 * day), Checked: true},
-			[8]string{"60", "0", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "30", "差"}},
-		{"monitoring saw a later update", ScoreInput{LastActivity: ago(40 * day), LastUpdate: ago(10 * day)},
-			[8]string{"100", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "100", "优"}},
-		{"an older monitored update does not count", ScoreInput{LastActivity: ago(40 * day), LastUpdate: ago(100 * day)},
-			[8]string{"30", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "30", "差"}},
-		{"exactly 14 days", ScoreInput{LastActivity: ago(14 * day)}, [8]string{"100", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "100", "优"}},
-		{"14 days and a moment", ScoreInput{LastActivity: ago(14*day + time.Millisecond)}, [8]string{"60", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "60", "中"}},
-		{"exactly 90 days", ScoreInput{LastActivity: ago(90 * day)}, [8]string{"30", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "30", "差"}},
-		{"a zombie", ScoreInput{LastActivity: ago(91 * day)}, [8]string{"0", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "0", "差"}},
-		{"only a heavy rating", ScoreInput{RatingSum: 5, RatingCount: 1},
-			[8]string{"暂无数据", "暂无数据", "暂无数据", "0", "暂无数据", "暂无数据", "0", "差"}},
-		{"ratings averaging 2.25", ScoreInput{LastActivity: ago(day), RatingSum: 9, RatingCount: 4},
-			[8]string{"100", "暂无数据", "暂无数据", "68.8", "暂无数据", "暂无数据", "84.4", "良"}},
-		{"a vetoed spot check scores 0", ScoreInput{LastActivity: ago(day), CheckDone: true, CheckScore: f(85), CheckVetoed: true},
-			[8]string{"100", "暂无数据", "0", "暂无数据", "暂无数据", "暂无数据", "50", "差"}},
-		{"a spot check with deductions", ScoreInput{LastActivity: ago(60 * day), CheckDone: true, CheckScore: f(72.5)},
-			[8]string{"30", "暂无数据", "72.5", "暂无数据", "暂无数据", "暂无数据", "51.3", "差"}},
-		// Burden and complaints are shown but not counted in the total (issue 15).
-		{"burden and complaints beside the total", ScoreInput{LastActivity: ago(day), BurdenIndex: f(40), ComplaintIndex: f(75)},
-			[8]string{"100", "暂无数据", "暂无数据", "暂无数据", "60", "25", "100", "优"}},
-		{"nothing known", ScoreInput{}, [8]string{"暂无数据", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "暂无数据", ""}},
+		// One or two components are not a score: "100 优" from timeliness alone misled.
+		{"fresh and reachable, nothing else", ScoreInput{LastActivity: ago(day), Checked: true, Reachable: true},
+			[8]string{"100", "100", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "暂无数据", ""}, "数据不足(缺负担监测、投诉反映、抽查评估、基层评价)"},
+		{"timeliness alone", ScoreInput{LastActivity: ago(day)},
+			[8]string{"100", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "暂无数据", ""}, "数据不足(缺可用性、负担监测、投诉反映、抽查评估、基层评价)"},
+		{"20 days silent, unreachable, a light rating", ScoreInput{LastActivity: ago(20 * day), Checked: true, RatingSum: 1, RatingCount: 1},
+			[8]string{"60", "0", "暂无数据", "100", "暂无数据", "暂无数据", "53.3", "差"}, ""},
+		{"monitoring saw a later update", ScoreInput{LastActivity: ago(40 * day), LastUpdate: ago(10 * day), Checked: true, Reachable: true, BurdenIndex: f(20)},
+			[8]string{"100", "100", "暂无数据", "暂无数据", "80", "暂无数据", "93.3", "优"}, ""},
+		{"an older monitored update does not count", ScoreInput{LastActivity: ago(40 * day), LastUpdate: ago(100 * day), Checked: true, Reachable: true, BurdenIndex: f(0)},
+			[8]string{"30", "100", "暂无数据", "暂无数据", "100", "暂无数据", "76.7", "良"}, ""},
+		{"exactly 14 days", ScoreInput{LastActivity: ago(14 * day)}, [8]string{"100", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "暂无数据", ""}, "数据不足(缺可用性、负担监测、投诉反映、抽查评估、基层评价)"},
+		{"14 days and a moment", ScoreInput{LastActivity: ago(14*day + time.Millisecond), MinComponents: 1}, [8]string{"60", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "60", "中"}, ""},
+		{"exactly 90 days", ScoreInput{LastActivity: ago(90 * day), MinComponents: 1}, [8]string{"30", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "30", "差"}, ""},
+		{"a zombie", ScoreInput{LastActivity: ago(91 * day), MinComponents: 1}, [8]string{"0", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "0", "差"}, ""},
+		{"ratings averaging 2.25", ScoreInput{LastActivity: ago(day), RatingSum: 9, RatingCount: 4, Checked: true, Reachable: true},
+			[8]string{"100", "100", "暂无数据", "68.8", "暂无数据", "暂无数据", "89.6", "良"}, ""},
+		// A veto is never a score, however well the rest does.
+		{"a vetoed spot check", ScoreInput{LastActivity: ago(day), Checked: true, Reachable: true, BurdenIndex: f(0), CheckDone: true, CheckScore: f(85), CheckVetoed: true, VetoReason: "强制关注、点赞"},
+			[8]string{"100", "100", "暂无数据", "暂无数据", "100", "暂无数据", "暂无数据", ""}, "单项否决:强制关注、点赞"},
+		{"a spot check with deductions", ScoreInput{LastActivity: ago(60 * day), CheckDone: true, CheckScore: f(72.5), Checked: true},
+			[8]string{"30", "0", "72.5", "暂无数据", "暂无数据", "暂无数据", "34.2", "差"}, ""},
+		// Burden and complaints count in the total like the other four.
+		{"burden and complaints in the total", ScoreInput{LastActivity: ago(day), BurdenIndex: f(40), ComplaintIndex: f(75)},
+			[8]string{"100", "暂无数据", "暂无数据", "暂无数据", "60", "25", "61.7", "中"}, ""},
+		{"nothing known", ScoreInput{}, [8]string{"暂无数据", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "暂无数据", "暂无数据", ""}, "数据不足(缺更新及时、可用性、负担监测、投诉反映、抽查评估、基层评价)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -60,10 +63,31 @@ func TestScorecardScore(t *testing.T) {
 			if got != tt.want {
 				t.Errorf("got  %v\nwant %v", got, tt.want)
 			}
+			if v := sc.Verdict(); v != tt.verdict {
+				t.Errorf("verdict %q, want %q", v, tt.verdict)
+			}
 			if sc.RatingCount != tt.in.RatingCount {
 				t.Errorf("rating count %d", sc.RatingCount)
 			}
 		})
+	}
+}
+
+func TestComplaintIndex(t *testing.T) {
+	for _, tt := range []struct {
+		s, p int
+		want float64
+	}{{0, 0, 0}, {1, 0, 25}, {0, 1, 12.5}, {3, 2, 100}, {9, 0, 100}} {
+		if got := ComplaintIndex(tt.s, tt.p); got != tt.want {
+			t.Errorf("ComplaintIndex(%d, %d) = %v, want %v", tt.s, tt.p, got, tt.want)
+		}
+	}
+	q := QuarterStart(time.Date(2026, 12, 31, 17, 0, 0, 0, time.UTC)) // already 2027-01-01 in China
+	if q.Year() != 2027 || q.Month() != 1 || q.Day() != 1 {
+		t.Errorf("quarter start %v", q)
+	}
+	if q := QuarterStart(time.Date(2026, 8, 15, 12, 0, 0, 0, China)); q.Month() != 7 || q.Day() != 1 {
+		t.Errorf("quarter start %v", q)
 	}
 }
 
@@ -91,25 +115,32 @@ func ranking(all []*UnitScore) string {
 }
 
 func TestRankUnits(t *testing.T) {
-	// Units come in name order; they rank on their exact scores.
+	// Units come in name order. Scores equal as shown are ties sharing a
+	// rank; among them the one with more channels comes first.
 	units := []*UnitScore{
-		{Name: "a教育局", Score: f(80.01)},
-		{Name: "b卫健委", Score: nil},
-		{Name: "c民政局", Score: f(80.04), Previous: f(70.06)},
-		{Name: "d公安局", Score: f(90)},
-		{Name: "e司法局", Score: f(80.01)},
+		{Name: "a教育局", Score: f(80.01), Channels: 3},
+		{Name: "b卫健委", Score: nil, Channels: 9},
+		{Name: "c民政局", Score: f(80.04), Previous: f(70.06), Channels: 2},
+		{Name: "d公安局", Score: f(90), Previous: f(92.5), Channels: 1},
+		{Name: "e司法局", Score: f(80.01), Channels: 5},
 	}
 	RankUnits(units)
-	if got, want := ranking(units), "1.d公安局 90 2.c民政局 80 3.a教育局 80 4.e司法局 80 5.b卫健委 暂无数据"; got != want {
+	if got, want := ranking(units), "1.d公安局 90 2.e司法局 80 2.a教育局 80 2.c民政局 80 5.b卫健委 暂无数据"; got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
-	if *units[1].Previous != 70.1 {
-		t.Errorf("the previous score is not rounded for display: %v", *units[1].Previous)
+	if units[0].Tied || !units[1].Tied || !units[3].Tied || units[4].Tied {
+		t.Errorf("ties: %+v %+v %+v %+v", units[0], units[1], units[3], units[4])
+	}
+	if *units[3].Previous != 70.1 || units[3].Change == nil || *units[3].Change != 9.9 {
+		t.Errorf("the previous score and change of 民政局: %v %v", *units[3].Previous, units[3].Change)
+	}
+	if units[0].Change == nil || *units[0].Change != -2.5 || units[1].Change != nil {
+		t.Errorf("the change shows its size, and nothing without a previous score: %v %v", units[0].Change, units[1].Change)
 	}
 }
 
 func TestRankRegions(t *testing.T) {
-	// Regions come in code order with their rounded scores: equal ones keep it.
+	// Regions come in code order with their rounded scores: equal ones tie.
 	regions := RegionScores("2026-03", []RegionSum{
 		{Key: "390102", Sum: ScoreSum{Weighted: 80.04 * 2, Weight: 2}, Channels: 2},
 		{Key: "390103", Sum: ScoreSum{}, Channels: 4},
@@ -120,11 +151,25 @@ func TestRankRegions(t *testing.T) {
 		r.Name = r.RegionPath
 	}
 	RankRegions(regions)
-	if got, want := ranking(regions), "1.390105 87.5 2.390102 80 3.390104 80 4.390103 暂无数据"; got != want {
+	if got, want := ranking(regions), "1.390105 87.5 2.390102 80 2.390104 80 4.390103 暂无数据"; got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 	if regions[1].Previous == nil || *regions[1].Previous != 60 || regions[0].Previous != nil || regions[0].Channels != 5 {
 		t.Errorf("previous or channels: %+v %+v", regions[0], regions[1])
+	}
+}
+
+// A trend starts when scoring began and says what it rests on: months with
+// no scores are not a fall from 100.
+func TestTrendStartsWithData(t *testing.T) {
+	got := Trend([]RegionSum{
+		{Key: "2026-03", Sum: ScoreSum{Weighted: 100, Weight: 1}, Channels: 40},
+		{Key: "2026-01", Sum: ScoreSum{}, Channels: 40},
+		{Key: "2026-02", Sum: ScoreSum{}, Channels: 40},
+		{Key: "2026-04", Sum: ScoreSum{Weighted: 62 * 30, Weight: 30}, Channels: 40},
+	})
+	if len(got) != 2 || got[0].Period != "2026-03" || got[0].Coverage != 3 || got[1].Coverage != 75 || got[1].Score != 62 || got[1].N != 30 {
+		t.Errorf("trend %+v", got)
 	}
 }
 

@@ -113,6 +113,10 @@ type PublicCase struct {
 	StatusNote  string         `json:"status_note,omitempty"`
 	Events      []*PublicEvent `json:"events,omitempty"`
 	CanReopen   bool           `json:"can_reopen"`
+	// CanRate is set while the reporter may answer the follow-up
+	// (满意度回访); Satisfaction is the answer once given.
+	CanRate      bool         `json:"can_rate"`
+	Satisfaction Satisfaction `json:"satisfaction,omitempty"`
 }
 
 // PublicEvent is one step of public progress.

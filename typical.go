@@ -51,12 +51,55 @@ func TypicalRegion(path string) string {
 }
 
 // CanBecomeTypical reports whether the case may be drafted as a typical
-// case: only a closed one may.
-func (c *Case) CanBecomeTypical() error {
+// case: a 典型案例 tells of a problem found true and dealt with, so only a
+// closed case rectified in full (整改到位), or one not rectified for which
+// an accountability proposal (问责建议) was made, may be one. accountable
+// says whether the case has such a proposal.
+func (c *Case) CanBecomeTypical(accountable bool) error {
 	if c.Status != CaseClosed {
 		return c.wrongStatus("只有已办结的线索才能作为典型案例", "only closed cases can become typical cases")
 	}
+	switch {
+	case c.Outcome == OutcomeFixed:
+	case (c.Outcome == OutcomeNotFixed || c.Outcome == OutcomePartlyFixed) && accountable:
+	default:
+		return Errorf(ECONFLICT, "典型案例须是经核实属实、已整改到位或已提出问责建议的线索;本线索办结结果为“%s”%s",
+			"a typical case must be substantiated and rectified, or carry an accountability proposal; this case closed as %s%s",
+			CaseOutcomeNames[c.Outcome], map[bool]string{true: "", false: ",且未提出问责建议"}[accountable || c.Outcome == OutcomeUnsubstantiated || c.Outcome == OutcomeNotResponsible])
+	}
 	return nil
+}
+
+// TypicalDraft proposes the text of a typical case in the style of a 通报:
+// what was reported, that it was found true, what was done, and the clause
+// of the policy it breaks. description is the case's description with its
+// personal data replaced (redact.Placeholders) and the channel named by
+// what it is; the drafter edits before saving.
+func (c *Case) TypicalDraft(description string, accountable bool) TypicalCase {
+	where := "某县"
+	if strings.HasSuffix(c.RegionName, "区") {
+		where = "某区"
+	}
+	cat := Category(c.Category)
+	label := cat.Label()
+	if !cat.Valid() {
+		label = "指尖上的形式主义"
+	}
+	month := ""
+	if !c.CreatedAt.IsZero() {
+		month = c.CreatedAt.In(China).Format("2006年1月,")
+	}
+	done := "责任单位已按要求完成整改,经网信部门核查,整改到位。"
+	if c.Outcome != OutcomeFixed && accountable {
+		done = "责任单位未按要求整改到位,网信部门已依规依纪提出问责建议。"
+	}
+	desc := strings.TrimRight(strings.TrimSpace(description), "。.!!")
+	return TypicalCase{
+		Title:   fmt.Sprintf("%s“%s”问题典型案例", where, label),
+		Summary: fmt.Sprintf("%s有群众反映:%s。网信部门受理后移送责任单位核查办理。经查,反映问题属实。%s", month, desc, done),
+		Lesson: fmt.Sprintf("上述问题违反了《关于防治“指尖上的形式主义”的若干意见》关于“%s”的要求。各地各部门要引以为戒,举一反三,"+
+			"工作群组、政务应用程序和政务公众账号要服务工作实际,不得以打卡、接龙、留痕、点赞等代替实绩,切实为基层减负。", cat.Clause()),
+	}
 }
 
 // CanPublish reports whether the typical case may be published: not

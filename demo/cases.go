@@ -560,16 +560,20 @@ func (g *gen) publishTypical(ctx context.Context, want int) (int, error) {
 		if n == want || c.Outcome == jianfu.OutcomeUnsubstantiated || c.Outcome == jianfu.OutcomeNotResponsible || seen[c.Category] {
 			continue
 		}
-		seen[c.Category] = true
-		region := "某县"
-		if strings.HasSuffix(c.RegionName, "区") {
-			region = "某区"
+		ops, err := g.db.Cases().CaseOpinions(sys, c.ID)
+		if err != nil {
+			return n, err
 		}
-		title := region + "“" + jianfu.Category(c.Category).Label() + "”问题典型案例"
-		summary := "群众反映:" + anonymise(redact.Placeholders(c.Description)) +
-			"网信部门受理后移送责任单位办理。经核实," + strings.TrimSuffix(jianfu.CaseOutcomeNames[c.Outcome], "。") + "。"
-		if _, err := g.db.Typical().DraftTypical(sys, c.ID, jianfu.TypicalCase{Title: title, Summary: summary,
-			Lesson: "工作群组、政务应用和公众账号应当服务工作实际,不得以留痕、打卡、点赞等代替实绩;主办单位须落实“谁建群谁负责”。"}); err != nil {
+		accountable := false
+		for _, o := range ops {
+			accountable = accountable || o.Kind == jianfu.OpinionAccountability
+		}
+		if c.CanBecomeTypical(accountable) != nil {
+			continue
+		}
+		seen[c.Category] = true
+		draft := c.TypicalDraft(anonymise(redact.Placeholders(c.Description)), accountable)
+		if _, err := g.db.Typical().DraftTypical(sys, c.ID, draft); err != nil {
 			if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
 				return n, err
 			}

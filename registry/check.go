@@ -2,15 +2,17 @@ package registry
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"jianfu"
+	"jianfu/detect"
 	"jianfu/textsim"
 )
 
 // Check runs every enabled rule on c (ID 0 for a channel not yet saved)
 // against the evidence and returns what it trips.
-func (Rules) Check(c *jianfu.Channel, ev *jianfu.CheckEvidence) []jianfu.CheckResult {
+func (r Rules) Check(c *jianfu.Channel, ev *jianfu.CheckEvidence) []jianfu.CheckResult {
 	var out []jianfu.CheckResult
 	trip := func(rule string, zh, en string, related []jianfu.RelatedChannel) {
 		s := ev.Settings[rule]
@@ -92,6 +94,9 @@ func (Rules) Check(c *jianfu.Channel, ev *jianfu.CheckEvidence) []jianfu.CheckRe
 			if k.Kind != jianfu.KindGroup {
 				continue
 			}
+			if textsim.Distinct(c.Name, k.Name) {
+				continue // 1年级 and 5年级 groups serve different classes
+			}
 			theirs := groupTopic(k.Text, k.Name, chain)
 			if sim := textsim.Similarity(mine, theirs); sim >= 0.8 {
 				k.Similarity = pct(sim)
@@ -104,6 +109,12 @@ func (Rules) Check(c *jianfu.Channel, ev *jianfu.CheckEvidence) []jianfu.CheckRe
 		}
 	}
 
+	if s := on(jianfu.RuleFunctionFormalism); s != nil {
+		for _, f := range formalism(r.demands(), c) {
+			trip(s.Rule, f.zh, f.en, nil)
+		}
+	}
+
 	// Across units only apps and accounts, which face the public, are
 	// duplicated building; groups are compared within their unit above.
 	nameRule, purposeRule := on(jianfu.RuleNameDuplicate), on(jianfu.RulePurposeDuplicate)
@@ -112,6 +123,9 @@ func (Rules) Check(c *jianfu.Channel, ev *jianfu.CheckEvidence) []jianfu.CheckRe
 			th := float64(nameRule.Threshold) / 100
 			var dups []*jianfu.ChannelFacts
 			for _, k := range ev.Nearby {
+				if textsim.Distinct(c.Name, k.Name) && (c.Handle == "" || k.HandleKey != strings.ToLower(c.Handle)) {
+					continue // 一中 and 二中 are two schools
+				}
 				sim := textsim.Similarity(key, textsim.Normalize(k.Name, regionChain(names, k.RegionPath)...))
 				if c.Handle != "" && k.HandleKey == strings.ToLower(c.Handle) && k.Platform == c.Platform {
 					sim = 1
@@ -156,4 +170,49 @@ func groupTopic(purpose, name string, chain []string) string {
 		return p
 	}
 	return textsim.Normalize(name, chain...)
+}
+
+// finding is one category of formalism found in what a channel does.
+type finding struct{ zh, en string }
+
+// formalism runs the detector over a channel's name, functions and purpose
+// and says, per category, which field asks for what: an app whose 主要功能
+// is "教师打卡、学习积分排名" builds check-ins into daily work.
+func formalism(det *detect.Detector, c *jianfu.Channel) []finding {
+	if det == nil {
+		return nil
+	}
+	fields := []struct{ zh, en, text string }{{"名称", "name", c.Name}, {"主要功能", "functions", c.Functions}, {"用途", "purpose", c.Purpose}}
+	var out []finding
+	seen := map[jianfu.Category]bool{}
+	for _, f := range fields {
+		if strings.TrimSpace(f.text) == "" {
+			continue
+		}
+		res := det.Analyze(detect.Message{Text: f.text})
+		if !res.Found() {
+			continue
+		}
+		runes := []rune(f.text)
+		for _, cat := range res.Categories {
+			if seen[cat] {
+				continue
+			}
+			seen[cat] = true
+			var words []string
+			for _, sp := range res.Spans {
+				if sp.Category == cat && sp.Start >= 0 && sp.End <= len(runes) && sp.Start < sp.End {
+					w := "“" + string(runes[sp.Start:sp.End]) + "”"
+					if !slices.Contains(words, w) {
+						words = append(words, w)
+					}
+				}
+			}
+			out = append(out, finding{
+				zh: fmt.Sprintf("%s中%s涉及“%s”(%s),请说明必要性或删去该功能", f.zh, strings.Join(words, "、"), cat.Label(), cat.Meaning()),
+				en: fmt.Sprintf("the %s builds in %s (%s)", f.en, cat.LabelEn(), cat.MeaningEn()),
+			})
+		}
+	}
+	return out
 }

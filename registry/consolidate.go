@@ -63,6 +63,15 @@ func duplicates(out *jianfu.Consolidation, in *jianfu.ConsolidationInput, limit 
 		}
 		pairs = append(pairs, textsim.AllPairs(items, float64(s.Threshold)/100)...)
 	}
+	// Names told apart by a number (一中 and 二中, 1年级 and 5年级) are
+	// two things, however alike the rest.
+	kept := pairs[:0]
+	for _, p := range pairs {
+		if !textsim.Distinct(all[p.A].Name, all[p.B].Name) {
+			kept = append(kept, p)
+		}
+	}
+	pairs = kept
 	minSim := map[int]float64{}
 	groups := textsim.Clusters(len(all), pairs)
 	root := map[int]int{}
@@ -86,29 +95,80 @@ func duplicates(out *jianfu.Consolidation, in *jianfu.ConsolidationInput, limit 
 		for i, x := range g {
 			members[i] = all[x]
 		}
-		// Keep the channel of the highest unit (a county's over a
-		// township's), then the one filed first.
-		sort.SliceStable(members, func(i, j int) bool {
-			a, b := members[i], members[j]
-			if len(a.RegionPath) != len(b.RegionPath) {
-				return len(a.RegionPath) < len(b.RegionPath)
-			}
-			if !a.FiledAt.Equal(b.FiledAt) {
-				return a.FiledAt.Before(b.FiledAt)
-			}
-			return a.ID < b.ID
-		})
-		c := jianfu.DuplicateCluster{Kind: members[0].Kind, RegionPath: jianfu.CountyPath(members[0].RegionPath), Similarity: pct(minSim[gi]), Keep: members[0].RelatedChannel}
-		for _, m := range members[1:] {
-			c.Merge = append(c.Merge, m.RelatedChannel)
-		}
-		if len(members[1].RegionPath) > len(members[0].RegionPath) {
-			c.Reason = "保留层级较高单位“" + members[0].UnitName + "”的渠道,其余并入"
-		} else {
-			c.Reason = "保留最早备案的渠道,其余并入"
-		}
-		out.Clusters = append(out.Clusters, c)
+		out.Clusters = append(out.Clusters, proposal(members, pct(minSim[gi])))
+		continue
 	}
+}
+
+// proposal says what to do with a cluster of near-duplicate channels.
+// One unit's own duplicates: keep the channel filed first. A unit above the
+// others (a county bureau over its schools, or one whose unit contains
+// theirs): keep its channel. Peers — five schools, three townships — are
+// never merged into one of them: their competent department (主管部门)
+// should build the one channel they need, or, without a common one, nothing
+// is proposed but a check for duplicated building.
+func proposal(members []*jianfu.ChannelFacts, similarity int) jianfu.DuplicateCluster {
+	sort.SliceStable(members, func(i, j int) bool {
+		a, b := members[i], members[j]
+		if len(a.RegionPath) != len(b.RegionPath) {
+			return len(a.RegionPath) < len(b.RegionPath)
+		}
+		if !a.FiledAt.Equal(b.FiledAt) {
+			return a.FiledAt.Before(b.FiledAt)
+		}
+		return a.ID < b.ID
+	})
+	c := jianfu.DuplicateCluster{Kind: members[0].Kind, RegionPath: jianfu.CountyPath(members[0].RegionPath), Similarity: similarity}
+	keep := func(k *jianfu.ChannelFacts, reason string) jianfu.DuplicateCluster {
+		c.Keep, c.Reason = k.RelatedChannel, reason
+		for _, m := range members {
+			if m != k {
+				c.Merge = append(c.Merge, m.RelatedChannel)
+			}
+		}
+		return c
+	}
+	sameUnit, parent := true, members[0].ParentID
+	for _, m := range members[1:] {
+		sameUnit = sameUnit && m.UnitID == members[0].UnitID
+		if m.ParentID != parent {
+			parent = 0
+		}
+	}
+	if sameUnit {
+		return keep(members[0], "同一单位的重复渠道:保留最早备案的,其余并入")
+	}
+	for _, top := range members {
+		above := true
+		for _, m := range members {
+			if m.UnitID != top.UnitID && !unitAbove(top, m) {
+				above = false
+				break
+			}
+		}
+		if above {
+			return keep(top, "保留上级单位“"+top.UnitName+"”的渠道,其余并入")
+		}
+	}
+	for _, m := range members {
+		c.Merge = append(c.Merge, m.RelatedChannel)
+	}
+	if parent != 0 {
+		c.CompetentID, c.CompetentName = parent, members[0].ParentName
+		c.Reason = "各渠道分属同级单位,不宜并入其中一家;建议由主管部门“" + members[0].ParentName + "”统筹,整合为一个渠道"
+		return c
+	}
+	c.Reason = "各渠道分属同级单位且无共同主管部门,不提出合并建议;请核实是否重复建设"
+	return c
+}
+
+// unitAbove reports whether a's unit stands above b's: it contains b's
+// unit, or it sits at a higher region level.
+func unitAbove(a, b *jianfu.ChannelFacts) bool {
+	if a.UnitPath != "" && b.UnitPath != a.UnitPath && strings.HasPrefix(b.UnitPath, a.UnitPath) {
+		return true
+	}
+	return len(a.RegionPath) < len(b.RegionPath)
 }
 
 // sprawl ranks units and people and finds units with several accounts on

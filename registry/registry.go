@@ -2,19 +2,42 @@
 // need more than one record: the rule checks run on a submission, the
 // consolidation view (集约) and the similar names public verification
 // offers. It is pure — the store reads what a judgement needs, hands it
-// over and keeps the result — and judges text likeness with textsim.
+// over and keeps the result — judges text likeness with textsim and reads
+// what a channel does with the detector.
 package registry
 
 import (
 	"math"
 	"sort"
+	"sync"
 
 	"jianfu"
+	"jianfu/detect"
 	"jianfu/textsim"
 )
 
 // Rules implements jianfu.RegistryRules; its zero value is ready to use.
-type Rules struct{}
+type Rules struct {
+	// Demands reads a channel's name, functions and purpose for formalism
+	// (rule function.formalism); nil means the detector's built-in rules.
+	Demands *detect.Detector
+}
+
+// builtin is the detector with the built-in rules, built once on first use.
+var builtin = sync.OnceValue(func() *detect.Detector {
+	d, err := detect.New()
+	if err != nil {
+		return nil // the embedded rules are tested; the rule then finds nothing
+	}
+	return d
+})
+
+func (r Rules) demands() *detect.Detector {
+	if r.Demands != nil {
+		return r.Demands
+	}
+	return builtin()
+}
 
 var _ jianfu.RegistryRules = Rules{}
 

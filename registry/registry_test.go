@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -113,7 +114,7 @@ func TestConsolidate(t *testing.T) {
 		t.Fatalf("channels %d, clusters %+v", out.Channels, out.Clusters)
 	}
 	c := out.Clusters[0]
-	if c.Keep.ID != county.ID || len(c.Merge) != 1 || c.Merge[0].ID != town.ID || !strings.Contains(c.Reason, "层级较高") {
+	if c.Keep.ID != county.ID || len(c.Merge) != 1 || c.Merge[0].ID != town.ID || !strings.Contains(c.Reason, "上级单位") {
 		t.Errorf("the county's account should be kept over the township's filed earlier: %+v", c)
 	}
 	if len(out.ExpiredGroups) != 1 || out.ExpiredGroups[0].ID != expired.ID {
@@ -128,6 +129,100 @@ func TestConsolidate(t *testing.T) {
 	in.Personal = true
 	if out := (Rules{}).Consolidate(in); out.People[0].Name != "张三" {
 		t.Errorf("a supervisor sees the name: %+v", out.People)
+	}
+}
+
+// Five schools' look-alike accounts are not merged into one school's: the
+// education bureau above them is proposed, or nothing when they share none.
+func TestConsolidatePeers(t *testing.T) {
+	var chans []*jianfu.ChannelFacts
+	for i, school := range []string{"望江小学", "临江小学", "江心小学", "滨江小学", "沿江小学"} {
+		k := facts(int64(20+i), jianfu.KindAccount, school+"发布", "wechat_oa", int64(30+i), school, "390102")
+		k.UnitPath = fmt.Sprintf("/1/9/%d/", 30+i)
+		k.ParentID, k.ParentName = 9, "江南区教育局"
+		k.Text = "发布学校通知公告、家校沟通、安全教育提示"
+		chans = append(chans, k)
+	}
+	in := &jianfu.ConsolidationInput{Settings: settings(), RegionNames: names, Today: "2026-12-07", Channels: chans}
+	out := Rules{}.Consolidate(in)
+	if len(out.Clusters) != 1 {
+		t.Fatalf("clusters %+v", out.Clusters)
+	}
+	c := out.Clusters[0]
+	if c.Keep.ID != 0 || len(c.Merge) != 5 || c.CompetentID != 9 || !strings.Contains(c.Reason, "主管部门“江南区教育局”") {
+		t.Errorf("peer schools should be pointed to their bureau, none kept: %+v", c)
+	}
+
+	chans[2].ParentID, chans[2].ParentName = 8, "江南区文旅局"
+	c = Rules{}.Consolidate(in).Clusters[0]
+	if c.Keep.ID != 0 || c.CompetentID != 0 || !strings.Contains(c.Reason, "不提出合并建议") {
+		t.Errorf("peers without one competent department get no proposal: %+v", c)
+	}
+
+	bureau := facts(40, jianfu.KindAccount, "江南小学发布", "wechat_oa", 9, "江南区教育局", "390102")
+	bureau.UnitPath, bureau.Text = "/1/9/", chans[0].Text
+	in.Channels = append(in.Channels, bureau)
+	c = Rules{}.Consolidate(in).Clusters[0]
+	if c.Keep.ID != bureau.ID || !strings.Contains(c.Reason, "上级单位“江南区教育局”") {
+		t.Errorf("the bureau's own account should be kept over its schools': %+v", c)
+	}
+}
+
+// Parent groups of different grades and accounts of numbered schools are
+// not duplicates, however alike their names.
+func TestNumberedNamesAreNotDuplicates(t *testing.T) {
+	a := facts(50, jianfu.KindAccount, "江南一中发布", "wechat_oa", 60, "江南一中", "390102")
+	b := facts(51, jianfu.KindAccount, "江南二中发布", "wechat_oa", 61, "江南二中", "390102")
+	in := &jianfu.ConsolidationInput{Settings: settings(), RegionNames: names, Today: "2026-12-07", Channels: []*jianfu.ChannelFacts{a, b}}
+	if out := (Rules{}).Consolidate(in); len(out.Clusters) != 0 {
+		t.Errorf("一中 and 二中 clustered: %+v", out.Clusters)
+	}
+	ev := jianfu.CheckEvidence{Settings: settings(), RegionNames: names, Today: "2026-12-07", Nearby: []*jianfu.ChannelFacts{b}}
+	for _, r := range (Rules{}).Check(&jianfu.Channel{Kind: jianfu.KindAccount, Name: "江南一中发布", Platform: "wechat_oa", UnitName: "江南一中", RegionPath: "390102"}, &ev) {
+		if r.Rule == jianfu.RuleNameDuplicate {
+			t.Errorf("一中 flagged as a duplicate of 二中: %s", r.Message)
+		}
+	}
+	var own []*jianfu.ChannelFacts
+	for _, i := range []int{1, 2, 3, 4, 6} {
+		g := facts(int64(70+i), jianfu.KindGroup, fmt.Sprintf("实验小学%d年级家长群", i), "wecom", 80, "实验小学", "390102")
+		g.Text = "家校沟通,发布班级通知"
+		own = append(own, g)
+	}
+	ev = jianfu.CheckEvidence{Settings: settings(), RegionNames: names, Today: "2026-12-07", Own: own}
+	for _, r := range (Rules{}).Check(&jianfu.Channel{Kind: jianfu.KindGroup, Name: "实验小学5年级家长群", Purpose: "家校沟通,发布班级通知", Platform: "wecom", UnitName: "实验小学", RegionPath: "390102"}, &ev) {
+		if r.Rule == jianfu.RuleGroupPerPurpose {
+			t.Errorf("5年级 counted with the other grades' groups: %s", r.Message)
+		}
+	}
+}
+
+// The filing check reads what a channel does: an app that builds check-ins
+// and points rankings into daily work is named with the words and the
+// category; an app that publishes information is not.
+func TestFunctionFormalism(t *testing.T) {
+	ev := jianfu.CheckEvidence{Settings: settings(), RegionNames: names, Today: "2026-12-07"}
+	app := &jianfu.Channel{Kind: jianfu.KindApp, Name: "江南智慧教育", Functions: "教师打卡、学习积分排名", Purpose: "教师队伍管理", UnitName: "江南区教育局", RegionPath: "390102"}
+	var got []string
+	for _, r := range (Rules{}).Check(app, &ev) {
+		if r.Rule == jianfu.RuleFunctionFormalism {
+			got = append(got, r.Message)
+		}
+	}
+	if len(got) != 1 || !strings.Contains(got[0], "主要功能中“打卡”") || !strings.Contains(got[0], "打卡签到") {
+		t.Errorf("教师打卡、学习积分排名 should be named as 打卡签到 in the functions: %q", got)
+	}
+	plain := &jianfu.Channel{Kind: jianfu.KindApp, Name: "江南政务服务", Functions: "发布政务信息、办事指南、政策解读", UnitName: "江南区政府办", RegionPath: "390102"}
+	for _, r := range (Rules{}).Check(plain, &ev) {
+		if r.Rule == jianfu.RuleFunctionFormalism {
+			t.Errorf("an information app flagged: %s", r.Message)
+		}
+	}
+	ev.Settings[jianfu.RuleFunctionFormalism].Enabled = false
+	for _, r := range (Rules{}).Check(app, &ev) {
+		if r.Rule == jianfu.RuleFunctionFormalism {
+			t.Errorf("the rule is off but tripped: %s", r.Message)
+		}
 	}
 }
 

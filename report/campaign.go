@@ -74,7 +74,11 @@ func CampaignWorkbook(rep *jianfu.CampaignReport) (*File, error) {
 	summary := func(name, by string, rows []jianfu.UnitResult) tabular.Sheet {
 		sh := tabular.Sheet{Name: name, Header: []string{by, "检查数", "合格", "不合格", "单项否决", "平均分"}}
 		for _, u := range rows {
-			sh.Rows = append(sh.Rows, []any{u.Name, u.Checked, u.Passed, u.Failed, u.Vetoed, u.AvgScore})
+			var avg any = "" // every form vetoed: no average
+			if u.AvgScore != nil {
+				avg = *u.AvgScore
+			}
+			sh.Rows = append(sh.Rows, []any{u.Name, u.Checked, u.Passed, u.Failed, u.Vetoed, avg})
 		}
 		return sh
 	}
@@ -99,8 +103,8 @@ func CampaignNotice(rep *jianfu.CampaignReport, now time.Time) (*File, error) {
 	d.Add(docx.Plain, "")
 	d.Blocks = append(d.Blocks, docx.Paragraph{Text: "各有关单位:", Style: docx.Plain, Bold: true})
 	d.Add(docx.Body, fmt.Sprintf("为贯彻落实《关于防治“指尖上的形式主义”的若干意见》,按照“进行抽查评估,对于发现的突出问题,及时提出整改意见和问责建议,督促整改纠正”的要求,"+
-		"我办于%s对%s范围内的政务应用程序、政务公众账号和工作群组开展抽查评估。本次从%d个在用渠道中按区划和类型分层随机抽取%d个(随机种子%d,可据此复核抽样结果),已完成检查%d个,其中不合格%d个。",
-		day(c.CreatedAt), c.RegionName, c.Population, c.Sampled, c.Seed, c.Done, c.Failed))
+		"我办于%s对%s范围内的政务应用程序、政务公众账号和工作群组开展抽查评估。本次从%d个在用渠道中按区划和类型分层随机抽取%d个,已完成检查%d个,其中不合格%d个。",
+		day(c.CreatedAt), c.RegionName, c.Population, c.Sampled, c.Done, c.Failed))
 	failed := failedForms(rep)
 	if len(failed) == 0 {
 		d.Add(docx.Body, "本次抽查未发现不合格渠道。请各单位持续做好日常管理,防止问题反弹回潮。")
@@ -108,7 +112,11 @@ func CampaignNotice(rep *jianfu.CampaignReport, now time.Time) (*File, error) {
 		d.Add(docx.Body, "现将不合格渠道及整改要求通报如下:")
 		grid := docx.Grid{Header: []string{"序号", "渠道名称", "主办单位", "检查结论", "整改期限"}}
 		for i, f := range failed {
-			grid.Rows = append(grid.Rows, []string{fmt.Sprint(i + 1), f.ChannelName, f.UnitName, fmt.Sprintf("%s(%g分)", verdict(f), f.Result.Score), f.RectifyBy})
+			result := fmt.Sprintf("%s(%g分)", verdict(f), f.Result.Score)
+			if f.Result.Vetoed {
+				result = verdict(f) // a veto is not a score
+			}
+			grid.Rows = append(grid.Rows, []string{fmt.Sprint(i + 1), f.ChannelName, f.UnitName, result, f.RectifyBy})
 		}
 		d.Blocks = append(d.Blocks, grid, docx.Paragraph{Text: "整改意见:", Style: docx.Plain, Bold: true})
 		for i, f := range failed {

@@ -23,8 +23,8 @@ func spotCheck() *jianfu.CampaignReport {
 			{ChannelName: "江南文旅", Kind: jianfu.KindAccount, Platform: "weibo", UnitName: "江南区文旅局"},
 		},
 		Results: &jianfu.CampaignResults{
-			Units:   []jianfu.UnitResult{{Name: "江南区教育局", Checked: 1, Failed: 1, Vetoed: 1}, {Name: "江南区卫健局", Checked: 1, Passed: 1, AvgScore: 92}},
-			Regions: []jianfu.UnitResult{{Name: "江南区", Checked: 2, Passed: 1, Failed: 1, Vetoed: 1, AvgScore: 46}},
+			Units:   []jianfu.UnitResult{{Name: "江南区教育局", Checked: 1, Failed: 1, Vetoed: 1}, {Name: "江南区卫健局", Checked: 1, Passed: 1, AvgScore: score(92)}},
+			Regions: []jianfu.UnitResult{{Name: "江南区", Checked: 2, Passed: 1, Failed: 1, Vetoed: 1, AvgScore: score(92)}},
 		},
 		Check: &jianfu.SampleCheck{Match: true},
 	}
@@ -68,8 +68,8 @@ func TestCampaignWorkbook(t *testing.T) {
 			"江南教育发布|政务公众账号|" + jianfu.PlatformNames["wechat_oa"] + "|江南区教育局|李检查|不合格(单项否决)|0|2026-03-30|截图\n" +
 			"江南卫健|政务公众账号|" + jianfu.PlatformNames["wechat_oa"] + "|江南区卫健局||合格|92\n" +
 			"江南文旅|政务公众账号|" + jianfu.PlatformNames["weibo"] + "|江南区文旅局||待检查",
-		"单位汇总":  "单位|检查数|合格|不合格|单项否决|平均分\n江南区教育局|1|0|1|1|0\n江南区卫健局|1|1|0|0|92",
-		"区划汇总":  "区划|检查数|合格|不合格|单项否决|平均分\n江南区|2|1|1|1|46",
+		"单位汇总":  "单位|检查数|合格|不合格|单项否决|平均分\n江南区教育局|1|0|1|1\n江南区卫健局|1|1|0|0|92",
+		"区划汇总":  "区划|检查数|合格|不合格|单项否决|平均分\n江南区|2|1|1|1|92",
 		"不合格渠道": "渠道名称|主办单位|结论|得分|整改期限|整改意见\n江南教育发布|江南区教育局|不合格(单项否决)|0|2026-03-30|恢复留言功能并按时回复。",
 	} {
 		if got := sheet(name); got != want {
@@ -94,14 +94,17 @@ func TestCampaignNotice(t *testing.T) {
 	}
 	for _, want := range []string{
 		"关于江南区政务公众账号专项抽查情况的通报\n\n各有关单位:\n",
-		"我办于2026年3月2日对江南区范围内", "从40个在用渠道中按区划和类型分层随机抽取3个(随机种子20260302,可据此复核抽样结果),已完成检查2个,其中不合格1个。",
-		"现将不合格渠道及整改要求通报如下:\n序号\n渠道名称\n主办单位\n检查结论\n整改期限\n1\n江南教育发布\n江南区教育局\n不合格(单项否决)(0分)\n2026-03-30\n整改意见:\n",
+		"我办于2026年3月2日对江南区范围内", "从40个在用渠道中按区划和类型分层随机抽取3个,已完成检查2个,其中不合格1个。",
+		"现将不合格渠道及整改要求通报如下:\n序号\n渠道名称\n主办单位\n检查结论\n整改期限\n1\n江南教育发布\n江南区教育局\n不合格(单项否决)\n2026-03-30\n整改意见:\n",
 		"1. 江南教育发布(江南区教育局):恢复留言功能并按时回复。\n",
 		"\n网络安全和信息化委员会办公室\n2026年3月16日\n",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("notice lacks %q:\n%s", want, text)
 		}
+	}
+	if strings.Contains(text, "随机种子") || strings.Contains(text, "20260302") {
+		t.Errorf("the notice prints the random seed:\n%s", text)
 	}
 	if strings.Contains(text, "江南卫健") {
 		t.Errorf("the notice names a channel that passed:\n%s", text)
@@ -116,3 +119,5 @@ func TestCampaignNotice(t *testing.T) {
 		t.Errorf("notice without failures:\n%s", text)
 	}
 }
+
+func score(v float64) *float64 { return &v }

@@ -12,10 +12,12 @@ import (
 )
 
 // CaseDocument composes the 整改意见 and 问责建议 of a case as a Chinese
-// official document (.docx) with the facts of the case and how it was
-// handled. The reporter never appears in it. The document is signed by the
-// office of the latest opinion, or by office when there is none (the
-// caller's unit), and dated now.
+// official document (.docx, GB/T 9704 layout) with the facts of the case
+// and how it was handled: a 文号 line to fill in, the responsible unit as
+// 主送, no empty section, and the 落款 of the office handling the case —
+// office, or the office of the latest opinion — whoever downloads it. The
+// reporter never appears in it. A case without opinions yet gives a report
+// of how it was handled (办理情况).
 func CaseDocument(c *jianfu.Case, events []*jianfu.CaseEvent, opinions []*jianfu.CaseOpinion, office string, now time.Time) (*File, error) {
 	var rect, acct []*jianfu.CaseOpinion
 	for _, o := range opinions {
@@ -25,32 +27,45 @@ func CaseDocument(c *jianfu.Case, events []*jianfu.CaseEvent, opinions []*jianfu
 			acct = append(acct, o)
 		}
 	}
-	kinds := []string{}
-	if len(rect) > 0 || len(acct) == 0 {
+	var kinds []string
+	if len(rect) > 0 {
 		kinds = append(kinds, "整改意见")
 	}
 	if len(acct) > 0 {
 		kinds = append(kinds, "问责建议")
 	}
-	title := "关于" + c.Number + "号问题线索的" + strings.Join(kinds, "和")
-	if len(opinions) > 0 {
+	what := strings.Join(kinds, "和")
+	if what == "" {
+		what = "办理情况"
+	}
+	title := "关于" + c.Number + "号问题线索的" + what
+	if len(opinions) > 0 && opinions[len(opinions)-1].OfficeName != "" {
 		office = opinions[len(opinions)-1].OfficeName
 	}
 	d := &docx.Document{Title: title, Author: office, Created: now.In(jianfu.China)}
+	d.Add(docx.Subtitle, fmt.Sprintf("〔%d〕    号", now.In(jianfu.China).Year())) // 文号: the office's 机关代字 and number are filled in when issued
 	d.Add(docx.Title, title)
-	d.Add(docx.Subtitle, "("+c.Number+")")
+	d.Add(docx.Plain, "")
 	if c.UnitName != "" {
-		d.Add(docx.Plain, c.UnitName+":")
+		d.Add(docx.Plain, c.UnitName+":") // 主送
 	}
-	d.Add(docx.Body, "根据《关于防治“指尖上的形式主义”的若干意见》关于建立健全“指尖上的形式主义”问题发现、案例移送、责任协同等机制,对发现的突出问题及时提出整改意见和问责建议、督促整改纠正的要求,现就"+c.Number+"号问题线索提出如下意见。")
+	if len(kinds) > 0 {
+		d.Add(docx.Body, "根据《关于防治“指尖上的形式主义”的若干意见》关于建立健全“指尖上的形式主义”问题发现、案例移送、责任协同等机制,对发现的突出问题及时提出整改意见和问责建议、督促整改纠正的要求,现就"+c.Number+"号问题线索提出如下"+what+"。")
+	} else {
+		d.Add(docx.Body, "现将"+c.Number+"号问题线索的办理情况报告如下。")
+	}
 
-	d.Add(docx.Heading, "一、基本情况")
+	n := 1
+	heading := func(s string) { d.Add(docx.Heading, chineseNumber(n)+"、"+s); n++ }
+	heading("基本情况")
 	d.Blocks = append(d.Blocks, docx.Table{Rows: caseFacts(c)})
 
-	d.Add(docx.Heading, "二、问题事实")
-	d.Add(docx.Body, redact.Placeholders(c.Description))
+	if desc := strings.TrimSpace(redact.Placeholders(c.Description)); desc != "" {
+		heading("问题事实")
+		d.Add(docx.Body, desc)
+	}
 
-	d.Add(docx.Heading, "三、办理经过")
+	var steps []string
 	for _, e := range events {
 		if e.Action == "opinion" || strings.HasPrefix(e.Action, "typical") {
 			continue
@@ -62,17 +77,17 @@ func CaseDocument(c *jianfu.Case, events []*jianfu.CaseEvent, opinions []*jianfu
 		if text == "" {
 			continue
 		}
-		d.Add(docx.Body, day(e.At)+","+strings.TrimSuffix(text, "。")+"。")
+		steps = append(steps, day(e.At)+","+strings.TrimSuffix(text, "。")+"。")
 	}
-
-	n := 4
-	heading := func(s string) { d.Add(docx.Heading, chineseNumber(n)+"、"+s); n++ }
-	heading("整改意见")
-	if len(rect) == 0 {
-		d.Add(docx.Body, "暂无。")
+	if len(steps) > 0 {
+		heading("办理经过")
+		d.Add(docx.Body, steps...)
 	}
-	for i, o := range rect {
-		d.Add(docx.Body, fmt.Sprintf("(%s)%s", chineseNumber(i+1), o.Text))
+	if len(rect) > 0 {
+		heading("整改意见")
+		for i, o := range rect {
+			d.Add(docx.Body, fmt.Sprintf("(%s)%s", chineseNumber(i+1), o.Text))
+		}
 	}
 	if len(acct) > 0 {
 		heading("问责建议")
@@ -84,13 +99,20 @@ func CaseDocument(c *jianfu.Case, events []*jianfu.CaseEvent, opinions []*jianfu
 			d.Add(docx.Body, fmt.Sprintf("(%s)%s", chineseNumber(i+1), t))
 		}
 	}
-	d.Add(docx.Body, "请责任单位按照上述意见抓好整改落实,并将整改情况及时反馈。")
+	if len(rect) > 0 {
+		d.Add(docx.Body, "请责任单位按照上述意见抓好整改落实,并将整改情况及时反馈。")
+	}
+	d.Add(docx.Plain, "")
 	d.Add(docx.Right, office, day(now))
 	var buf bytes.Buffer
 	if err := d.Write(&buf); err != nil {
 		return nil, err
 	}
-	return &File{Name: c.Number + "-整改意见与问责建议.docx", Short: c.Number + ".docx", Type: DOCX, Data: buf.Bytes()}, nil
+	name := c.Number + "-整改意见与问责建议.docx"
+	if len(kinds) == 0 {
+		name = c.Number + "-办理情况.docx"
+	}
+	return &File{Name: name, Short: c.Number + ".docx", Type: DOCX, Data: buf.Bytes()}, nil
 }
 
 // caseFacts are the rows of the document's 基本情况 table.

@@ -49,12 +49,12 @@ func TestCaseDocument(t *testing.T) {
 		t.Fatalf("not a docx: %v", err)
 	}
 	for _, want := range []string{
-		"关于JF2026-000007号问题线索的整改意见和问责建议\n(JF2026-000007)\n江州市江南区教育局:\n",
+		"〔2026〕    号\n关于JF2026-000007号问题线索的整改意见和问责建议\n\n江州市江南区教育局:\n",
 		"一、基本情况\n线索编号\nJF2026-000007\n问题类型\n接龙回复、打卡签到\n线索来源\n群众投诉\n",
 		"责任单位\n江州市江南区教育局\n收到时间\n2026年3月2日\n办理状态\n已移送\n时限情况\n超期1次,已提级至江州市网信部门督办\n",
 		"二、问题事实\n", "三、办理经过\n2026年3月2日,收到投诉。\n2026年3月2日,移送江南区教育局办理。\n四、整改意见\n",
 		"(一)立即停止在工作群要求接龙打卡。\n(二)建立群组管理制度。\n五、问责建议\n(一)对分管负责人:建议约谈。\n",
-		"请责任单位按照上述意见抓好整改落实,并将整改情况及时反馈。\n江南区委网信办\n2026年3月16日\n",
+		"请责任单位按照上述意见抓好整改落实,并将整改情况及时反馈。\n\n江南区委网信办\n2026年3月16日\n",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("document lacks %q:\n%s", want, text)
@@ -65,8 +65,9 @@ func TestCaseDocument(t *testing.T) {
 	}
 }
 
-// TestCaseDocumentWithoutOpinions still says what it is: 整改意见 with
-// 暂无, signed by the caller's office; no 问责建议 section.
+// TestCaseDocumentWithoutOpinions reports how the case was handled, with no
+// empty 整改意见 section and no closing request to rectify "the above",
+// signed by the office handling it.
 func TestCaseDocumentWithoutOpinions(t *testing.T) {
 	c := transferredCase()
 	c.UnitName, c.Status, c.Outcome, c.OverdueCount, c.EscalationLevel = "", jianfu.CaseClosed, jianfu.OutcomeFixed, 0, 0
@@ -75,13 +76,18 @@ func TestCaseDocumentWithoutOpinions(t *testing.T) {
 		t.Fatal(err)
 	}
 	text, _ := docx.ReadText(f.Data)
-	for _, want := range []string{"关于JF2026-000007号问题线索的整改意见\n", "责任单位\n尚未移送\n", "时限情况\n未超期\n", "四、整改意见\n暂无。\n", "江南区委网信办\n2026年3月16日\n"} {
+	for _, want := range []string{"关于JF2026-000007号问题线索的办理情况\n", "现将JF2026-000007号问题线索的办理情况报告如下。", "责任单位\n尚未移送\n", "时限情况\n未超期\n", "江南区委网信办\n2026年3月16日\n"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("document lacks %q:\n%s", want, text)
 		}
 	}
-	if strings.Contains(text, "、问责建议") || strings.Contains(text, "整改意见和问责建议\n") {
-		t.Errorf("a section for no accountability suggestion:\n%s", text)
+	for _, not := range []string{"、问责建议", "、整改意见", "暂无", "按照上述意见", "三、办理经过"} {
+		if strings.Contains(text, not) {
+			t.Errorf("the document has %q though there is nothing to say:\n%s", not, text)
+		}
+	}
+	if f.Name != "JF2026-000007-办理情况.docx" {
+		t.Errorf("file name %q", f.Name)
 	}
 }
 

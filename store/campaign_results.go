@@ -92,7 +92,7 @@ func (s *Campaigns) CampaignResults(ctx context.Context, id int64) (*jianfu.Camp
 	w.add("f.campaign_id = ?", id)
 	w.add("f.status = 'done'")
 	w.ownedScope(a, "f")
-	agg := `COUNT(*), SUM(CASE WHEN f.passed THEN 1 ELSE 0 END), SUM(CASE WHEN f.passed THEN 0 ELSE 1 END), SUM(CASE WHEN f.vetoed THEN 1 ELSE 0 END), AVG(f.score)`
+	agg := `COUNT(*), SUM(CASE WHEN f.passed THEN 1 ELSE 0 END), SUM(CASE WHEN f.passed THEN 0 ELSE 1 END), SUM(CASE WHEN f.vetoed THEN 1 ELSE 0 END), AVG(CASE WHEN f.vetoed THEN NULL ELSE f.score END)`
 	res := &jianfu.CampaignResults{}
 	scan := func(rows *sql.Rows, withUnit bool) ([]jianfu.UnitResult, error) {
 		defer rows.Close()
@@ -109,7 +109,9 @@ func (s *Campaigns) CampaignResults(ctx context.Context, id int64) (*jianfu.Camp
 			if err != nil {
 				return nil, err
 			}
-			r.AvgScore = jianfu.Round1(avg.Float64)
+			if avg.Valid {
+				r.AvgScore = jianfu.Round1P(&avg.Float64)
+			}
 			out = append(out, r)
 		}
 		return out, rows.Err()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -322,6 +323,23 @@ func (s *Cases) CaseOpinions(ctx context.Context, id int64) ([]*jianfu.CaseOpini
 		out = append(out, &o)
 	}
 	return out, rows.Err()
+}
+
+// HandlingOffice names the office handling the case: the unit of the
+// official who last raised, accepted, transferred, re-routed, verified,
+// reopened or closed it; "" before any official has. Its documents are signed in that office's name, whoever
+// downloads them.
+func (s *Cases) HandlingOffice(ctx context.Context, id int64) (string, error) {
+	if err := s.db.caseReadable(ctx, id); err != nil {
+		return "", err
+	}
+	var name string
+	err := s.db.queryRow(ctx, `SELECT u.name FROM case_events e JOIN users us ON us.id = e.actor_id JOIN units u ON u.id = us.unit_id
+		WHERE e.case_id = ? AND e.action IN ('created', 'accepted', 'merged', 'rejected', 'transferred', 'rerouted', 'verified', 'verify_failed', 'reopened', 'closed') ORDER BY e.id DESC LIMIT 1`, id).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return name, err
 }
 
 // CaseAttachment returns one attachment of a case in scope, and audits the read.

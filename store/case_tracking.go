@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"jianfu"
+	"jianfu/redact"
 )
 
 // trackingDigest is what the store keeps of a tracking code, its key in
@@ -59,7 +60,56 @@ func (tx *Tx) publicOf(c *caseRow, withEvents bool) (*jianfu.PublicCase, error) 
 	if !withEvents {
 		p.Events = nil
 	}
+	rating, err := tx.satisfaction(c.ID)
+	if err != nil {
+		return nil, err
+	}
+	p.Satisfaction = rating
+	p.CanRate = c.CanRateSatisfaction(rating != "") == nil
 	return p, nil
+}
+
+// satisfaction is the reporter's answer to the follow-up, "" before one.
+func (tx *Tx) satisfaction(caseID int64) (jianfu.Satisfaction, error) {
+	var rating string
+	err := tx.queryRow(`SELECT rating FROM case_satisfaction WHERE case_id = ?`, caseID).Scan(&rating)
+	if err == errNoRows {
+		return "", nil
+	}
+	return jianfu.Satisfaction(rating), err
+}
+
+// RateSatisfaction records the reporter's answer to the follow-up after
+// closure (满意度回访), once; the comment is kept with its personal data
+// replaced. The answer joins the case's timeline and counts in the
+// channel's scorecard (jianfu.SatisfactionWeight).
+func (s *Intake) RateSatisfaction(ctx context.Context, code string, f jianfu.SatisfactionFollowUp) error {
+	return s.db.inTx(ctx, func(tx *Tx) error {
+		c, err := tx.caseByTracking(code)
+		if err != nil {
+			return err
+		}
+		rating, err := tx.satisfaction(c.ID)
+		if err != nil {
+			return err
+		}
+		if err := c.CanRateSatisfaction(rating != ""); err != nil {
+			return err
+		}
+		f.Comment = redact.Placeholders(strings.TrimSpace(f.Comment))
+		ev, err := c.RateSatisfaction(f)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(`INSERT INTO case_satisfaction(case_id, rating, comment, at) VALUES (?, ?, ?, ?)`, c.ID, string(f.Rating), f.Comment, ms(tx.now)); err != nil {
+			return err
+		}
+		if err := tx.caseEvents(c.ID, nil, []jianfu.CaseEvent{ev}); err != nil {
+			return err
+		}
+		return tx.appendAudit(&jianfu.AuditEntry{Action: "case.satisfaction", ObjectType: "case", ObjectID: fmt.Sprint(c.ID), RegionPath: c.RegionPath,
+			Detail: c.Number + " " + string(f.Rating), ActorName: "reporter"})
+	})
 }
 
 // TrackCase shows the public progress of the case of a tracking code.

@@ -71,7 +71,11 @@ func (s *Typical) DraftTypical(ctx context.Context, id int64, in jianfu.TypicalC
 	}
 	var out *jianfu.TypicalCase
 	_, err := s.db.handle(ctx, id, "typical.draft", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
-		if err := c.CanBecomeTypical(); err != nil {
+		accountable, err := tx.accountable(c.ID)
+		if err != nil {
+			return "", err
+		}
+		if err := c.CanBecomeTypical(accountable); err != nil {
 			return "", err
 		}
 		names, err := tx.knownNames(c)
@@ -186,4 +190,12 @@ func (s *Typical) FindTypicalCase(ctx context.Context, id int64) (*jianfu.Typica
 		return nil, s.db.translate(err, noun{"典型案例", "typical case"})
 	}
 	return t, nil
+}
+
+// accountable reports whether an accountability proposal (问责建议) was
+// made on the case.
+func (tx *Tx) accountable(caseID int64) (bool, error) {
+	var n int
+	err := tx.queryRow(`SELECT COUNT(*) FROM case_opinions WHERE case_id = ? AND kind = ?`, caseID, string(jianfu.OpinionAccountability)).Scan(&n)
+	return n > 0, err
 }

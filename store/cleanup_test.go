@@ -147,6 +147,19 @@ func TestScorecardsAndRelapse(t *testing.T) {
 		if _, err := db.Evaluation().RecomputeScorecards(f.Ctx(t, db, "eduAdmin")); code(err) != jianfu.EFORBIDDEN {
 			t.Errorf("unit admin recomputes: %v", err)
 		}
+		// Two components of six are not a score: no total, and the card
+		// says what is missing.
+		if _, err := db.Evaluation().RecomputeScorecards(f.Ctx(t, db, "southSup")); err != nil {
+			t.Fatal(err)
+		}
+		if sc, err := db.Evaluation().FindScorecard(f.Ctx(t, db, "eduAdmin"), fresh.ID); err != nil || sc.Total != nil || sc.Verdict() != "数据不足(缺负担监测、投诉反映、抽查评估、基层评价)" {
+			t.Errorf("fresh with two components: total %v, verdict %q, %v", sc.Total, sc.Verdict(), err)
+		}
+		if ranks, _, _ := db.Evaluation().Rankings(f.Ctx(t, db, "southSup"), jianfu.RankingFilter{By: "unit"}); len(ranks) != 2 || ranks[0].Score != nil {
+			t.Errorf("units without scored channels have no score: %+v", ranks)
+		}
+		// A deployment that accepts one component scores as before.
+		db.SetScoreMinimum(1)
 		n, err := db.Evaluation().RecomputeScorecards(f.Ctx(t, db, "southSup"))
 		if err != nil || n != 3 {
 			t.Fatalf("recompute in 江南区: %d %v", n, err)
@@ -210,6 +223,21 @@ func TestScorecardsAndRelapse(t *testing.T) {
 		}
 		now = now.AddDate(0, 2, 0)
 		fail()
+		// A veto is never a score: the card names the failed item.
+		db.Evaluation().RecomputeScorecards(f.Ctx(t, db, "provSup"))
+		cards, _, _ := db.Evaluation().FindScorecards(sup, jianfu.ScorecardFilter{})
+		vetoed := 0
+		for _, c := range cards {
+			if c.Veto != "" {
+				vetoed++
+				if c.Total != nil || c.Campaign != nil || !strings.HasPrefix(c.Verdict(), "单项否决:") {
+					t.Errorf("a vetoed card: total %v campaign %v verdict %q", c.Total, c.Campaign, c.Verdict())
+				}
+			}
+		}
+		if vetoed == 0 {
+			t.Errorf("no scorecard carries the veto of the failed spot check: %+v", cards)
+		}
 		rel, err := db.Evaluation().Relapses(sup)
 		if err != nil || len(rel) != 1 || rel[0].UnitID != f.Units["southEdu"].ID || !strings.Contains(rel[0].Evidence, "6个月内又出现") {
 			t.Errorf("relapse: %+v %v", rel, err)

@@ -142,7 +142,6 @@ func (s *Evaluation) Trend(ctx context.Context, unitID int64) ([]jianfu.TrendPoi
 	}
 	var w where
 	w.ownedScope(a, "us")
-	w.add("us.score IS NOT NULL")
 	if unitID != 0 {
 		w.add("us.unit_id = ?", unitID)
 	}

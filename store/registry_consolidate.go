@@ -60,7 +60,8 @@ func (s *Registry) Consolidate(ctx context.Context, f jianfu.ConsolidationFilter
 			return err
 		}
 		rows, err := tx.query(`SELECT c.id, c.kind, c.name, c.platform, c.unit_id, COALESCE(u.name, ''), c.status, COALESCE(c.filing_number, ''), c.region_path,
-			c.purpose, c.functions, c.owner, c.admins, c.filed_at, c.temporary, c.end_date FROM channels c LEFT JOIN units u ON u.id = c.unit_id`+w.String(), w.args...)
+			c.purpose, c.functions, c.owner, c.admins, c.filed_at, c.temporary, c.end_date, COALESCE(u.path, ''), COALESCE(p.id, 0), COALESCE(p.name, '')
+			FROM channels c LEFT JOIN units u ON u.id = c.unit_id LEFT JOIN units p ON p.id = u.parent_id`+w.String(), w.args...)
 		if err != nil {
 			return err
 		}
@@ -70,7 +71,7 @@ func (s *Registry) Consolidate(ctx context.Context, f jianfu.ConsolidationFilter
 			var kind, status, purpose, functions, admins string
 			var filed sql.NullInt64
 			if err := rows.Scan(&k.ID, &kind, &k.Name, &k.Platform, &k.UnitID, &k.UnitName, &status, &k.FilingNumber, &k.RegionPath,
-				&purpose, &functions, &k.Owner, &admins, &filed, &k.Temporary, &k.EndDate); err != nil {
+				&purpose, &functions, &k.Owner, &admins, &filed, &k.Temporary, &k.EndDate, &k.UnitPath, &k.ParentID, &k.ParentName); err != nil {
 				rows.Close()
 				return err
 			}

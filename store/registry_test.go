@@ -296,6 +296,14 @@ func TestRuleChecksAtSubmission(t *testing.T) {
 		if r == nil || r.Level != jianfu.LevelWarn || !strings.Contains(r.Clause, "一个单位原则上在同一平台只开设一个政务新媒体账号") || len(r.Related) != 1 || r.Related[0].Name != "江南教育" {
 			t.Errorf("one account per platform: %+v", r)
 		}
+		smart := &jianfu.Channel{Kind: jianfu.KindApp, Name: "江南智慧教育", Functions: "教师打卡、学习积分排名、点赞转发排名", UnitID: f.Units["southEdu"].ID, Platform: "android"}
+		if err := db.Channels().CreateChannel(admin, smart); err != nil {
+			t.Fatal(err)
+		}
+		submitted := mustAct(t, db, admin, smart.ID, jianfu.ActSubmit, "")
+		if r := hasRule(submitted.Checks, jianfu.RuleFunctionFormalism); r == nil || !strings.Contains(r.Message, "打卡签到") || !strings.Contains(r.Clause, "不得作强制性要求") {
+			t.Errorf("an app whose functions are 教师打卡、学习积分排名 passed the filing check: %+v", submitted.Checks)
+		}
 		if hasRule(got.Checks, jianfu.RuleAccountNameUnit) == nil {
 			t.Errorf("a name not tied to the unit is not flagged: %+v", got.Checks)
 		}
@@ -565,13 +573,40 @@ func TestConsolidation(t *testing.T) {
 			fileChannel(t, db, &jianfu.Channel{Kind: jianfu.KindGroup, Name: fmt.Sprintf("工作群%d", i), UnitID: f.Units["southEdu"].ID, Platform: p, Owner: "张三", Admins: []string{"李四"},
 				Temporary: i == 0, EndDate: map[bool]string{true: "2026-04-01", false: ""}[i == 0]})
 		}
+		// Two peer schools under the bureau: their look-alike accounts
+		// point to the bureau; 一中 and 二中 are two schools.
+		var peers []int64
+		for i, name := range []string{"江州市江南区望江一中", "江州市江南区望江二中"} {
+			u := &jianfu.Unit{Name: name, Type: jianfu.UnitInstitution, RegionCode: "390102001", ParentID: f.Units["southEdu"].ID,
+				CreditCode: jianfu.MakeCreditCode("12", "390102", fmt.Sprintf("0000009%d", i))}
+			if err := db.Units().CreateUnit(storetest.System(), u); err != nil {
+				t.Fatal(err)
+			}
+			peers = append(peers, u.ID)
+		}
+		fileChannel(t, db, &jianfu.Channel{Kind: jianfu.KindAccount, Name: "望江校园安全教育", UnitID: peers[0], Platform: "douyin"})
+		fileChannel(t, db, &jianfu.Channel{Kind: jianfu.KindAccount, Name: "望江校园安全教育平台", UnitID: peers[1], Platform: "douyin"})
+		fileChannel(t, db, &jianfu.Channel{Kind: jianfu.KindAccount, Name: "望江一中", UnitID: peers[0], Platform: "kuaishou"})
+		fileChannel(t, db, &jianfu.Channel{Kind: jianfu.KindAccount, Name: "望江二中", UnitID: peers[1], Platform: "kuaishou"})
 		clk.add(60 * 24 * time.Hour)
 		view, err := db.Registry().Consolidate(f.Ctx(t, db, "provSup"), jianfu.ConsolidationFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(view.Clusters) != 1 || view.Clusters[0].Keep.Name != "江南教育" || len(view.Clusters[0].Merge) != 1 || view.Clusters[0].Merge[0].Name != "江南教育发布" {
-			t.Errorf("clusters: %+v (江北教育 is another county's and not a duplicate)", view.Clusters)
+		var kept, coordinated *jianfu.DuplicateCluster
+		for i, c := range view.Clusters {
+			switch {
+			case c.Keep.ID != 0:
+				kept = &view.Clusters[i]
+			case c.CompetentID != 0:
+				coordinated = &view.Clusters[i]
+			}
+		}
+		if len(view.Clusters) != 2 || kept == nil || kept.Keep.Name != "江南教育" || len(kept.Merge) != 1 || kept.Merge[0].Name != "江南教育发布" {
+			t.Errorf("clusters: %+v (江北教育 is another county's and not a duplicate; 望江一中 and 望江二中 are two schools)", view.Clusters)
+		}
+		if coordinated == nil || coordinated.CompetentName != "江州市江南区教育局" || len(coordinated.Merge) != 2 {
+			t.Errorf("peer schools' accounts should be coordinated by their bureau, not merged into one school's: %+v", view.Clusters)
 		}
 		if len(view.ExpiredGroups) != 1 || view.ExpiredGroups[0].Name != "工作群0" {
 			t.Errorf("expired groups: %+v", view.ExpiredGroups)

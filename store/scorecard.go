@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -17,7 +18,11 @@ var nScorecard = noun{"评价", "scorecard"}
 // until those capabilities land they know nothing, and the scorecards show
 // 暂无数据 for their components rather than invented numbers.
 func (db *DB) burdenReader() jianfu.BurdenReader { return db.Burden() }
-func (db *DB) caseReader() jianfu.CaseReader     { return jianfu.NoData{} }
+func (db *DB) caseReader() jianfu.CaseReader     { return db.Cases() }
+
+// SetScoreMinimum sets how many of the six components a scorecard needs
+// for a total (jianfu.MinComponents when n ≤ 0).
+func (db *DB) SetScoreMinimum(n int) { db.scoreMin = n }
 
 // scoreBatch is how many channels a recompute reads, scores and writes
 // at a time.
@@ -138,8 +143,9 @@ func (tx *Tx) scoreBatch(a *jianfu.Actor, after int64, now time.Time) ([]*scored
 		byID[c.ChannelID], ids[i] = i, c.ChannelID
 	}
 	// The latest submitted spot check of each channel of the batch.
-	rows, err = tx.query(`SELECT f.channel_id, f.score, f.vetoed FROM check_forms f
-		JOIN (SELECT channel_id, MAX(id) AS id FROM check_forms WHERE status = 'done' AND channel_id > ? AND channel_id <= ? GROUP BY channel_id) lf ON lf.id = f.id`, lo, hi)
+	rows, err = tx.query(`SELECT f.channel_id, f.score, f.vetoed, f.vetoes, k.items FROM check_forms f
+		JOIN (SELECT channel_id, MAX(id) AS id FROM check_forms WHERE status = 'done' AND channel_id > ? AND channel_id <= ? GROUP BY channel_id) lf ON lf.id = f.id
+		JOIN checklists k ON k.id = f.checklist_id`, lo, hi)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +153,8 @@ func (tx *Tx) scoreBatch(a *jianfu.Actor, after int64, now time.Time) ([]*scored
 		var id int64
 		var score sql.NullFloat64
 		var vetoed bool
-		if err := rows.Scan(&id, &score, &vetoed); err != nil {
+		var vetoes, items string
+		if err := rows.Scan(&id, &score, &vetoed, &vetoes, &items); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -155,6 +162,13 @@ func (tx *Tx) scoreBatch(a *jianfu.Actor, after int64, now time.Time) ([]*scored
 			ins[i].CheckDone, ins[i].CheckVetoed = true, vetoed
 			if score.Valid {
 				ins[i].CheckScore = &score.Float64
+			}
+			if vetoed {
+				var keys []string
+				var list jianfu.Checklist
+				json.Unmarshal([]byte(vetoes), &keys)
+				json.Unmarshal([]byte(items), &list.Items)
+				ins[i].VetoReason = list.VetoReason(keys)
 			}
 		}
 	}
@@ -197,6 +211,7 @@ func (tx *Tx) scoreBatch(a *jianfu.Actor, after int64, now time.Time) ([]*scored
 		if v, ok := complaints[c.ChannelID]; ok {
 			ins[i].ComplaintIndex = &v
 		}
+		ins[i].MinComponents = tx.db.scoreMin
 		c.Score(ins[i], now)
 	}
 	return cards, nil
@@ -260,11 +275,11 @@ func (w *rowWriter) statement(rows int) string {
 
 // insertScorecards writes computed scorecards.
 func (tx *Tx) insertScorecards(cards []*scoredCard, now time.Time) error {
-	const cols = 14
-	w := tx.rowWriter(`INSERT INTO scorecards(channel_id, unit_id, unit_path, region_path, kind, timeliness, availability, burden, complaints, campaign, rating, rating_count, total, computed_at) VALUES `, cols)
+	const cols = 15
+	w := tx.rowWriter(`INSERT INTO scorecards(channel_id, unit_id, unit_path, region_path, kind, timeliness, availability, burden, complaints, campaign, rating, rating_count, total, veto, computed_at) VALUES `, cols)
 	for _, c := range cards {
 		if err := w.add(c.ChannelID, c.UnitID, c.unitPath, c.RegionPath, string(c.Kind), c.Timeliness, c.Availability, c.Burden, c.Complaints,
-			c.Campaign, c.Rating, c.RatingCount, c.Total, ms(now)); err != nil {
+			c.Campaign, c.Rating, c.RatingCount, c.Total, c.Veto, ms(now)); err != nil {
 			return err
 		}
 	}
@@ -290,7 +305,7 @@ func (tx *Tx) insertUnitScores(period string, units map[int64]*unitTally) error 
 }
 
 const scorecardCols = `s.channel_id, c.name, s.kind, c.platform, c.status, s.unit_id, u.name, s.region_path, s.timeliness, s.availability, s.burden,
-	s.complaints, s.campaign, s.rating, s.rating_count, s.total, s.computed_at`
+	s.complaints, s.campaign, s.rating, s.rating_count, s.total, s.veto, s.computed_at`
 
 const scorecardFrom = ` FROM scorecards s JOIN channels c ON c.id = s.channel_id JOIN units u ON u.id = s.unit_id`
 
@@ -308,7 +323,7 @@ func scanScorecard(s interface{ Scan(...any) error }) (*jianfu.Scorecard, error)
 	var t, av, b, cm, cp, rt, total sql.NullFloat64
 	var at int64
 	if err := s.Scan(&sc.ChannelID, &sc.ChannelName, &kind, &sc.Platform, &sc.Status, &sc.UnitID, &sc.UnitName, &sc.RegionPath,
-		&t, &av, &b, &cm, &cp, &rt, &sc.RatingCount, &total, &at); err != nil {
+		&t, &av, &b, &cm, &cp, &rt, &sc.RatingCount, &total, &sc.Veto, &at); err != nil {
 		return nil, err
 	}
 	sc.Kind = jianfu.ChannelKind(kind)

@@ -55,6 +55,8 @@ type DB struct {
 	requests jianfu.RequestMatcher
 
 	ingest ingestCounts // authorisations and scope resolutions of ingest paths
+
+	scoreMin int // components a scorecard's total needs (SetScoreMinimum)
 }
 
 // Option configures Open.

@@ -390,3 +390,41 @@ func TestWriteWorkbook(t *testing.T) {
 		t.Error("a workbook without sheets was written")
 	}
 }
+
+// A table to hand on has its title, 制表单位 and 制表日期 above a frozen,
+// filtered header, and columns as wide as their contents.
+func TestWriteWorkbookReport(t *testing.T) {
+	var buf bytes.Buffer
+	err := WriteWorkbook(&buf, Sheet{Name: "各县负担指数", Title: "江州市各县(区)工作群组负担指数排名", Maker: "江州市委网信办", Date: "2026年12月7日",
+		Header: []string{"序号", "地区", "负担指数"}, Rows: [][]any{{1, "江南区", 41.5}, {2, "江北区", 12.0}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatalf("not a workbook: %v", err)
+	}
+	defer f.Close()
+	if got := strings.Join(f.GetSheetList(), ","); got != "各县负担指数" {
+		t.Errorf("sheets %s", got)
+	}
+	rows, _ := f.GetRows("各县负担指数")
+	if len(rows) != 5 || rows[0][0] != "江州市各县(区)工作群组负担指数排名" || rows[1][0] != "制表单位:江州市委网信办    制表日期:2026年12月7日" ||
+		rows[2][1] != "地区" || rows[3][1] != "江南区" {
+		t.Errorf("rows %q", rows)
+	}
+	merged, _ := f.GetMergeCells("各县负担指数")
+	if len(merged) != 2 || merged[0].GetStartAxis() != "A1" || merged[0].GetEndAxis() != "C1" {
+		t.Errorf("merged %v", merged)
+	}
+	panes, _ := f.GetPanes("各县负担指数")
+	if !panes.Freeze || panes.YSplit != 3 {
+		t.Errorf("panes %+v: the header should stay in view", panes)
+	}
+	if names := f.GetDefinedName(); len(names) != 1 || names[0].Name != "_xlnm._FilterDatabase" || !strings.Contains(names[0].RefersTo, "$A$3:$C$5") {
+		t.Errorf("autofilter %+v", names)
+	}
+	if w, _ := f.GetColWidth("各县负担指数", "A"); w > 8 {
+		t.Errorf("the 序号 column is %v wide", w)
+	}
+}

@@ -170,17 +170,23 @@ func escapeFormula(v string) string {
 	return "'" + v
 }
 
-// startSheet prepares a streamed sheet: the header row frozen, the columns
-// sized to widths (in characters: CJK ones are two columns wide, so every
-// character counts double; at least 12, at most 60) and the header cells
-// styled bold on a pale blue, the same in every workbook jianfu writes.
-// header is turned into styled cells in place.
+// startSheet prepares a streamed sheet with the header on its first row.
 func startSheet(xf *excelize.File, sw *excelize.StreamWriter, widths []int, header []any) error {
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+	return startSheetAt(xf, sw, widths, header, 1)
+}
+
+// startSheetAt prepares a streamed sheet whose header is on row top: the
+// rows down to it frozen, the columns sized to widths (in characters: CJK
+// ones are two columns wide, so every character counts double; at least
+// 6, at most 60) and the header cells styled bold on a pale blue, the same
+// in every workbook jianfu writes. header is turned into styled cells in
+// place.
+func startSheetAt(xf *excelize.File, sw *excelize.StreamWriter, widths []int, header []any, top int) error {
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: top, TopLeftCell: fmt.Sprintf("A%d", top+1), ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
 	for i, n := range widths {
-		if err := sw.SetColWidth(i+1, i+1, min(float64(max(12, 2*n+2)), 60)); err != nil {
+		if err := sw.SetColWidth(i+1, i+1, min(float64(max(6, 2*n+2)), 60)); err != nil {
 			return err
 		}
 	}
@@ -196,15 +202,21 @@ func startSheet(xf *excelize.File, sw *excelize.StreamWriter, widths []int, head
 
 // Sheet is one sheet of a workbook written whole by WriteWorkbook: a header
 // row and data rows whose cells are strings or numbers (numbers stay
-// numbers, so Excel sums and sorts them).
+// numbers, so Excel sums and sorts them). A sheet with a Title is a table
+// to hand on (报表): the title across the columns on the first row, 制表单位
+// and 制表日期 on the second, then the header with a filter on it.
 type Sheet struct {
 	Name   string
+	Title  string
+	Maker  string // 制表单位
+	Date   string // 制表日期, e.g. 2026年12月7日
 	Header []string
 	Rows   [][]any
 }
 
 // WriteWorkbook writes sheets as one .xlsx workbook, in order, each with
-// the header row of a Writer and columns sized to their contents.
+// the header row of a Writer (frozen, with an autofilter) and columns
+// sized to their contents.
 func WriteWorkbook(out io.Writer, sheets ...Sheet) error {
 	if len(sheets) == 0 {
 		return errors.New("tabular: a workbook needs a sheet")
@@ -219,41 +231,81 @@ func WriteWorkbook(out io.Writer, sheets ...Sheet) error {
 		} else if _, err := xf.NewSheet(sh.Name); err != nil {
 			return err
 		}
-		sw, err := xf.NewStreamWriter(sh.Name)
-		if err != nil {
-			return err
-		}
-		widths := make([]int, len(sh.Header))
-		header := make([]any, len(sh.Header))
-		for c, h := range sh.Header {
-			widths[c], header[c] = utf8.RuneCountInString(h), h
-		}
-		for _, row := range sh.Rows {
-			for c, v := range row {
-				if c < len(widths) {
-					widths[c] = max(widths[c], utf8.RuneCountInString(fmt.Sprint(v)))
-				}
-			}
-		}
-		if err := startSheet(xf, sw, widths, header); err != nil {
-			return err
-		}
-		if err := sw.SetRow("A1", header); err != nil {
-			return err
-		}
-		for r, row := range sh.Rows {
-			cell, err := excelize.CoordinatesToCellName(1, r+2)
-			if err != nil {
-				return err
-			}
-			if err := sw.SetRow(cell, row); err != nil {
-				return err
-			}
-		}
-		if err := sw.Flush(); err != nil {
-			return err
+		if err := writeSheet(xf, sh); err != nil {
+			return fmt.Errorf("sheet %s: %w", sh.Name, err)
 		}
 	}
 	_, err := xf.WriteTo(out)
 	return err
+}
+
+func writeSheet(xf *excelize.File, sh Sheet) error {
+	sw, err := xf.NewStreamWriter(sh.Name)
+	if err != nil {
+		return err
+	}
+	widths := make([]int, len(sh.Header))
+	header := make([]any, len(sh.Header))
+	for c, h := range sh.Header {
+		widths[c], header[c] = utf8.RuneCountInString(h), h
+	}
+	for _, row := range sh.Rows {
+		for c, v := range row {
+			if c < len(widths) {
+				widths[c] = max(widths[c], utf8.RuneCountInString(fmt.Sprint(v)))
+			}
+		}
+	}
+	top := 1 // the header's row
+	if sh.Title != "" {
+		top = 3
+	}
+	if err := startSheetAt(xf, sw, widths, header, top); err != nil {
+		return err
+	}
+	last, err := excelize.ColumnNumberToName(max(1, len(sh.Header)))
+	if err != nil {
+		return err
+	}
+	if sh.Title != "" {
+		title, err := xf.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 16}, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center"}})
+		if err != nil {
+			return err
+		}
+		if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: title, Value: sh.Title}}, excelize.RowOpts{Height: 30}); err != nil {
+			return err
+		}
+		meta := "制表单位:" + sh.Maker
+		if sh.Date != "" {
+			meta += "    制表日期:" + sh.Date
+		}
+		if err := sw.SetRow("A2", []any{meta}); err != nil {
+			return err
+		}
+		if err := sw.MergeCell("A1", last+"1"); err != nil {
+			return err
+		}
+		if err := sw.MergeCell("A2", last+"2"); err != nil {
+			return err
+		}
+	}
+	if err := sw.SetRow(fmt.Sprintf("A%d", top), header); err != nil {
+		return err
+	}
+	for r, row := range sh.Rows {
+		cell, err := excelize.CoordinatesToCellName(1, top+1+r)
+		if err != nil {
+			return err
+		}
+		if err := sw.SetRow(cell, row); err != nil {
+			return err
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	if len(sh.Header) == 0 {
+		return nil
+	}
+	return xf.AutoFilter(sh.Name, fmt.Sprintf("A%d:%s%d", top, last, top+max(len(sh.Rows), 1)), nil)
 }

@@ -10,6 +10,7 @@ import (
 
 	"jianfu"
 	"jianfu/detect"
+	"jianfu/report"
 )
 
 // burdenPages registers burden monitoring (负担监测): rankings, group and
@@ -18,6 +19,7 @@ import (
 // platforms' signatures).
 func (s *Server) burdenPages(mux *http.ServeMux) {
 	mux.Handle("GET /burden", s.h(s.login(s.showBurden)))
+	mux.Handle("GET /burden/regions", s.h(s.login(s.showBurdenRegions)))
 	mux.Handle("GET /burden/groups/{id}", s.h(s.login(s.showBurdenGroup)))
 	mux.Handle("GET /burden/units/{id}", s.h(s.login(s.showBurdenUnit)))
 	mux.Handle("GET /burden/findings", s.h(s.login(s.showFindings)))
@@ -141,7 +143,11 @@ func (s *Server) showBurden(w http.ResponseWriter, r *http.Request) error {
 		kind = "group"
 	}
 	l := newList(r, 50)
-	rows, total, err := s.svc.Burden.BurdenRanking(ctx, jianfu.BurdenFilter{Kind: kind, Since: since, Until: until, Query: q.Get("q"), Page: l.Page()})
+	var region string
+	if err := queryRegion(q, &region); err != nil {
+		return err
+	}
+	rows, total, err := s.svc.Burden.BurdenRanking(ctx, jianfu.BurdenFilter{Kind: kind, RegionPath: region, Since: since, Until: until, Query: q.Get("q"), Page: l.Page()})
 	if err != nil {
 		return err
 	}
@@ -416,5 +422,76 @@ func (s *Server) showPeople(w http.ResponseWriter, r *http.Request) error {
 	p.Title = p.T("burden.people")
 	p.Data = map[string]any{"People": ps, "List": l, "Stats": st, "Min": max(min, 2)}
 	s.render(w, r, "burden_people", p)
+	return nil
+}
+
+// regionView reads the region a burden-by-region view is about (region,
+// or parent in the API: a division code; the caller's region when absent)
+// and its trail of ancestors down from the caller's own region, for the
+// breadcrumb.
+func (s *Server) regionView(r *http.Request, param string) (path string, trail []*jianfu.Region, err error) {
+	ctx := r.Context()
+	a := info(r).actor
+	code := strings.TrimSpace(r.URL.Query().Get(param))
+	if code == "" {
+		path = a.RegionPath
+	} else if _, path, _, err = jianfu.ParseRegionCode(code); err != nil {
+		return "", nil, err
+	}
+	if len(path) < len(a.RegionPath) || path[:len(a.RegionPath)] != a.RegionPath {
+		path = a.RegionPath // nothing above one's own region
+	}
+	for p := path; ; {
+		reg, err := s.svc.Regions.FindRegion(ctx, jianfu.CodeOfPath(p))
+		if err != nil {
+			return "", nil, err
+		}
+		trail = append([]*jianfu.Region{reg}, trail...)
+		if len(p) <= len(a.RegionPath) || reg.ParentPath == p {
+			break
+		}
+		p = reg.ParentPath
+	}
+	return path, trail, nil
+}
+
+// showBurdenRegions is burden by region (各地区负担): the child regions of
+// a region with their index, bands, groups and trend, a chart, a drill
+// down, and the ranking as a workbook (?format=xlsx).
+func (s *Server) showBurdenRegions(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	days, since, until, err := burdenWindow(r, s.now())
+	if err != nil {
+		return err
+	}
+	path, trail, err := s.regionView(r, "region")
+	if err != nil {
+		return err
+	}
+	rows, err := s.svc.Burden.RegionBurden(ctx, jianfu.BurdenFilter{RegionPath: path, Since: since, Until: until})
+	if err != nil {
+		return err
+	}
+	here := trail[len(trail)-1]
+	if r.URL.Query().Get("format") == "xlsx" {
+		f, err := report.RegionBurdenRanking(here.Name, rows, info(r).actor.UnitName, since, until, s.now())
+		if err != nil {
+			return err
+		}
+		return download(w, f)
+	}
+	var bars []bar
+	for _, x := range rows {
+		b := bar{Label: x.Name, Value: x.Index, Class: "lvl-" + x.Level}
+		if !x.Own && jianfu.ChildPathLen(x.RegionPath) > 0 {
+			b.Href = fmt.Sprintf("/burden/regions?region=%s&days=%d", jianfu.CodeOfPath(x.RegionPath), days)
+		}
+		bars = append(bars, b)
+	}
+	p := s.burdenPage(r)
+	p.Title = p.T("burden.regions.title", here.Name)
+	p.Data = map[string]any{"Head": s.burdenHead(p, days, since, until), "Rows": rows, "Trail": trail, "Here": here, "Chart": barChart(bars, ""),
+		"Levels": jianfu.BurdenLevels}
+	s.render(w, r, "burden_regions", p)
 	return nil
 }

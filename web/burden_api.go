@@ -13,6 +13,7 @@ func (s *Server) burdenAPI() []apiRoute {
 		{"POST", "/api/v1/messages", s.apiMessages},
 		{"POST", "/api/v1/messages/export", s.apiMessagesExport},
 		{"GET", "/api/v1/burden/summary", s.apiBurdenSummary},
+		{"GET", "/api/v1/burden/regions", s.apiBurdenRegions},
 		{"GET", "/api/v1/burden/groups", s.apiBurdenRanking("group")},
 		{"GET", "/api/v1/burden/groups/{id}", s.apiBurdenDetail("group")},
 		{"GET", "/api/v1/burden/units", s.apiBurdenRanking("unit")},
@@ -149,5 +150,28 @@ func (s *Server) apiPeople(w http.ResponseWriter, r *http.Request) error {
 	}
 	p = p.Normalize()
 	writeJSON(w, http.StatusOK, map[string]any{"items": ps, "total": total, "limit": p.Limit, "offset": p.Offset, "stats": st})
+	return nil
+}
+
+// apiBurdenRegions answers each child region of parent (a division code;
+// the caller's region when absent) with its index, band counts, messages,
+// demands and weekly trend.
+func (s *Server) apiBurdenRegions(w http.ResponseWriter, r *http.Request) error {
+	_, since, until, err := burdenWindow(r, s.now())
+	if err != nil {
+		return err
+	}
+	path, trail, err := s.regionView(r, "parent")
+	if err != nil {
+		return err
+	}
+	rows, err := s.svc.Burden.RegionBurden(r.Context(), jianfu.BurdenFilter{RegionPath: path, Since: since, Until: until})
+	if err != nil {
+		return err
+	}
+	if rows == nil {
+		rows = []*jianfu.RegionBurden{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"parent": trail[len(trail)-1], "since": since, "until": until, "levels": jianfu.BurdenLevels, "regions": rows})
 	return nil
 }

@@ -116,8 +116,36 @@ func trimFloat(v float64) string {
 	return fmt.Sprintf("%.1f", v)
 }
 
+// bandBar draws how a region's groups spread over the bands of the index,
+// lightest to heaviest, as one stacked bar (SVG: no style attributes).
+func bandBar(bands [4]int) template.HTML {
+	total := 0
+	for _, n := range bands {
+		total += n
+	}
+	if total == 0 {
+		return ""
+	}
+	const w, h = 120.0, 14.0
+	var sb strings.Builder
+	fmt.Fprintf(&sb, `<svg class="bands" viewBox="0 0 %.0f %.0f" aria-hidden="true">`, w, h)
+	x := 0.0
+	for i, n := range bands {
+		if n == 0 {
+			continue
+		}
+		bw := w * float64(n) / float64(total)
+		fmt.Fprintf(&sb, `<rect x="%.1f" y="0" width="%.1f" height="%.0f" class="band lvl-%s"><title>%s %d</title></rect>`, x, bw, h, jianfu.BurdenLevels[i], jianfu.BurdenLevelName(jianfu.BurdenLevels[i]), n)
+		x += bw
+	}
+	sb.WriteString(`</svg>`)
+	return template.HTML(sb.String())
+}
+
 // The template functions of burden pages.
 func init() {
+	funcs["bands"] = bandBar
+	funcs["code"] = jianfu.CodeOfPath
 	funcs["sparkline"] = sparkline
 	funcs["day"] = dayString
 	funcs["pct"] = func(v float64) string { return fmt.Sprintf("%.1f%%", v*100) }

@@ -100,8 +100,15 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, fo
 			data["Channels"], data["ChQ"] = chans, chq
 		}
 	}
-	if rights.Handle && c.Status == jianfu.CaseClosed && (typical == nil || form.Action == "typical") {
-		data["TypicalDraft"] = redact.Placeholders(c.Description)
+	accountable := false
+	for _, o := range opinions {
+		accountable = accountable || o.Kind == jianfu.OpinionAccountability
+	}
+	if err := c.CanBecomeTypical(accountable); err != nil && c.Status == jianfu.CaseClosed {
+		data["TypicalRefused"] = jianfu.ErrorMessage(err, p.Lang)
+	} else if rights.Handle && err == nil && (typical == nil || form.Action == "typical") {
+		draft := c.TypicalDraft(redact.Placeholders(c.Description), accountable)
+		data["TypicalDraft"] = &draft
 	}
 	p.Data = data
 	p.Status = status
@@ -211,7 +218,14 @@ func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := report.CaseDocument(c, events, opinions, info(r).actor.UnitName, s.now())
+	office, err := s.svc.Cases.HandlingOffice(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if office == "" {
+		office = info(r).actor.UnitName // nobody has handled it yet: the caller's office
+	}
+	f, err := report.CaseDocument(c, events, opinions, office, s.now())
 	if err != nil {
 		return err
 	}

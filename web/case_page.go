@@ -15,7 +15,10 @@ func (p *page) Source(s jianfu.CaseSource) string     { return p.T("case.source.
 func (p *page) Stage(s jianfu.CaseStage) string       { return p.T("case.stage." + string(s)) }
 func (p *page) Finding(f jianfu.CaseFinding) string   { return p.T("case.finding." + string(f)) }
 func (p *page) Outcome(o jianfu.CaseOutcome) string   { return p.T("case.outcome." + string(o)) }
-func (p *page) EventAction(a string) string           { return p.T("case.event." + a) }
+
+// Satisfactions are the answers of the follow-up after closure, in order.
+func (p *page) Satisfactions() []jianfu.Satisfaction { return jianfu.Satisfactions }
+func (p *page) EventAction(a string) string          { return p.T("case.event." + a) }
 func (p *page) OpinionKind(k jianfu.OpinionKind) string {
 	return p.T("case.opinion." + string(k))
 }

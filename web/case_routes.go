@@ -61,6 +61,7 @@ func (s *Server) casePages(mux *http.ServeMux) {
 	mux.Handle("GET /track", s.h(s.public(s.cases.read, s.showTrack)))
 	mux.Handle("POST /track", s.h(s.public(s.cases.track, s.lookupTrack)))
 	mux.Handle("POST /track/reopen", s.h(s.public(s.cases.track, s.reopenTrack)))
+	mux.Handle("POST /track/rate", s.h(s.public(s.cases.track, s.rateTrack)))
 	mux.Handle("GET /typical", s.h(s.public(s.cases.read, s.showTypicalList)))
 	mux.Handle("GET /typical/{id}", s.h(s.public(s.cases.read, s.showTypical)))
 	mux.Handle(open311.Prefix, http.HandlerFunc(s.serveOpen311))

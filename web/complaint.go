@@ -220,3 +220,23 @@ func (s *Server) reopenTrack(w http.ResponseWriter, r *http.Request) error {
 	p := s.newPage(r, "cases")
 	return s.renderTrack(w, r, code, pc, p.T("track.reopened"), nil, http.StatusOK)
 }
+
+// rateTrack takes the reporter's answer to the follow-up after closure
+// (满意度回访) and shows the case again.
+func (s *Server) rateTrack(w http.ResponseWriter, r *http.Request) error {
+	info(r).anon = true
+	code := strings.TrimSpace(r.PostFormValue("code"))
+	err := s.svc.Intake.RateSatisfaction(r.Context(), code, jianfu.SatisfactionFollowUp{Rating: jianfu.Satisfaction(r.PostFormValue("rating")), Comment: r.PostFormValue("comment")})
+	if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
+		return err
+	}
+	pc, terr := s.svc.Intake.TrackCase(r.Context(), code)
+	if terr != nil {
+		return s.renderTrack(w, r, code, nil, "", terr, statusOf[jianfu.ErrorCode(terr)])
+	}
+	if err != nil {
+		return s.renderTrack(w, r, code, pc, "", err, statusOf[jianfu.ErrorCode(err)])
+	}
+	p := s.newPage(r, "cases")
+	return s.renderTrack(w, r, code, pc, p.T("track.rated"), nil, http.StatusOK)
+}

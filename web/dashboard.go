@@ -112,7 +112,15 @@ func trendChart(points []jianfu.TrendPoint, label string) template.HTML {
 	}
 	fmt.Fprintf(&sb, `<polyline points="%s" class="line"/>`, strings.Join(pts, " "))
 	for i, p := range points {
-		fmt.Fprintf(&sb, `<circle cx="%.1f" cy="%.1f" r="3.5" class="dot"><title>%s: %.1f (%d)</title></circle>`, x(i), y(p.Score), esc(p.Period), p.Score, p.N)
+		// A hollow point rests on under half of the channels: read it with care.
+		cls, cover := "dot", ""
+		if p.Channels > 0 {
+			cover = fmt.Sprintf(" · %d/%d (%d%%)", p.N, p.Channels, p.Coverage)
+			if p.Coverage < 50 {
+				cls = "dot low"
+			}
+		}
+		fmt.Fprintf(&sb, `<circle cx="%.1f" cy="%.1f" r="3.5" class="%s"><title>%s: %.1f%s</title></circle>`, x(i), y(p.Score), cls, esc(p.Period), p.Score, cover)
 		if len(points) <= 8 || i%2 == 0 || i == len(points)-1 {
 			fmt.Fprintf(&sb, `<text x="%.1f" y="%.0f" class="axis" text-anchor="middle">%s</text>`, x(i), h-6, esc(p.Period))
 		}

@@ -2,8 +2,10 @@ package web
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"jianfu"
 )
@@ -149,6 +151,34 @@ func (s *Server) rateChannel(w http.ResponseWriter, r *http.Request) error {
 }
 
 // Delta says how a score moved since the period before: up, down, same or new.
+// Verdict is what a scorecard without a total says instead: the veto and
+// its reason, or the missing components.
+func (p *page) Verdict(sc *jianfu.Scorecard) string {
+	if p.Lang != "en" {
+		return sc.Verdict()
+	}
+	if sc.Veto != "" {
+		return "veto: " + sc.Veto
+	}
+	var missing []string
+	for _, c := range jianfu.ScoreComponents {
+		for _, m := range sc.Missing() {
+			if m == c.Label {
+				missing = append(missing, c.English)
+			}
+		}
+	}
+	return "insufficient data (missing " + strings.Join(missing, ", ") + ")"
+}
+
+// Change is the size of a change against the period before, signed.
+func (p *page) Change(s *jianfu.UnitScore) string {
+	if s.Change == nil {
+		return ""
+	}
+	return strconv.FormatFloat(math.Abs(*s.Change), 'f', 1, 64)
+}
+
 func (p *page) Delta(s *jianfu.UnitScore) string {
 	switch {
 	case s.Score == nil || s.Previous == nil:
