@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"jianfu"
-	"jianfu/report"
 	"jianfu/calendar"
+	"jianfu/report"
 )
 
 // caseView is a case with what its row shows about the deadline.
