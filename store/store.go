@@ -24,6 +24,7 @@ import (
 	_ "modernc.org/sqlite"             // registers "sqlite"
 
 	"jianfu"
+	"jianfu/secret"
 )
 
 // Engine names a database engine.
@@ -55,6 +56,8 @@ type DB struct {
 	requests jianfu.RequestMatcher
 
 	ingest ingestCounts // authorisations and scope resolutions of ingest paths
+
+	auditKey *secret.AuditKey // keys the audit chain; nil: plain SM3
 }
 
 // Option configures Open.

@@ -40,31 +40,6 @@ func newMigrateCmd() *cobra.Command {
 	return cmd
 }
 
-func newAuditCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "audit", Short: "审计日志工具"}
-	var dsn string
-	verify := &cobra.Command{
-		Use:   "verify",
-		Short: "校验审计日志哈希链,指出第一条被篡改或删除的记录",
-		Args:  cobra.NoArgs,
-		RunE: withStore(&dsn, func(cmd *cobra.Command, args []string, db *store.DB) error {
-			ctx := cmd.Context()
-			res, err := db.Audit().VerifyAudit(systemCtx(ctx, "audit-verify"))
-			if err != nil {
-				return err
-			}
-			if !res.OK {
-				return fmt.Errorf("审计链校验失败:第 %d 条记录异常。%s(共 %d 条)", res.BrokenID, res.Reason, res.Entries)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "审计链完整:共 %d 条记录,哈希链校验通过。\n", res.Entries)
-			return nil
-		}),
-	}
-	addDBFlag(verify, &dsn)
-	cmd.AddCommand(verify)
-	return cmd
-}
-
 func newUserCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "user", Short: "用户与接口令牌管理"}
 	var dsn string

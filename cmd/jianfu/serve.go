@@ -26,6 +26,7 @@ type serveFlags struct {
 	secureCookies       bool
 	trustProxy          bool
 	burden              burdenFlags
+	auditKey            string // base64 HMAC-SM3 key of the audit chain
 	reporterKey         string // base64 SM4 (16 bytes) or AES-256 (32 bytes) key for complainants' identities
 	monitorInterval     time.Duration
 }
@@ -38,6 +39,7 @@ func (f *serveFlags) add(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.secureCookies, "secure-cookies", false, "始终给 Cookie 加 Secure 标志(经 HTTPS 反向代理部署时开启)")
 	cmd.Flags().BoolVar(&f.trustProxy, "trust-proxy", false, "信任反向代理的 X-Forwarded-For / X-Forwarded-Proto 头")
 	cmd.Flags().StringVar(&f.reporterKey, "reporter-key", os.Getenv("JIANFU_REPORTER_KEY"), "举报人身份加密密钥(base64:16字节为 SM4-GCM,32字节为 AES-256-GCM);也可用环境变量 JIANFU_REPORTER_KEY。不设则只受理匿名反映")
+	addAuditKeyFlag(cmd, &f.auditKey)
 	cmd.Flags().DurationVar(&f.monitorInterval, "monitor-interval", 24*time.Hour, "技术监测:每个渠道公开网址的检测间隔(如 6h);0 表示不检测")
 	f.burden.add(cmd)
 }
@@ -60,7 +62,11 @@ func newServeCmd() *cobra.Command {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			log := newLogger(f.logFormat)
-			db, err := openStore(ctx, f.db, log)
+			k, err := parseAuditKey(f.auditKey)
+			if err != nil {
+				return err
+			}
+			db, err := openStore(ctx, f.db, log, store.WithAuditKey(k))
 			if err != nil {
 				return err
 			}
@@ -85,6 +91,9 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 	det, err := detect.New(dopts...)
 	if err != nil {
 		return usageError{fmt.Sprintf("检测规则有误:%v", err)}
+	}
+	if err := configureAudit(ctx, db, log); err != nil {
+		return err
 	}
 	if err := configureCases(db, f, log); err != nil {
 		return err
