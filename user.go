@@ -55,6 +55,9 @@ func (u *User) Validate() error {
 			probs = append(probs, Problem{Field: "roles", Message: "未知角色:" + string(r), English: "unknown role: " + string(r)})
 		}
 	}
+	if err := ValidateRoleSet(u.Roles); err != nil {
+		probs = append(probs, Problem{Field: "roles", Message: err.(*Error).Message, English: err.(*Error).English})
+	}
 	return problemsError(probs)
 }
 
@@ -137,27 +140,16 @@ type UserUpdate struct {
 }
 
 // Apply makes the update to the user on behalf of the actor and returns
-// what changed, for the audit log. A unit administrator may not touch an
-// account holding roles it could not grant, nobody changes their own
-// roles (the local operator aside) or disables their own account.
+// what changed, for the audit log. Who may touch the account and change
+// which roles is Actor.MayManageAccount and Actor.MayChangeRoles (三员分立);
+// nobody changes their own roles (the local operator aside) or disables
+// their own account.
 func (u *User) Apply(upd UserUpdate, a *Actor) ([]string, error) {
-	if err := a.MayGrant(u.Roles); err != nil {
-		return nil, err // a unit administrator cannot touch a supervisor's account
-	}
+	old := u.Roles
 	var changes []string
 	if upd.Name != nil && *upd.Name != u.Name {
 		changes = append(changes, "name")
 		u.Name = *upd.Name
-	}
-	if upd.Roles != nil {
-		if err := a.MayGrant(upd.Roles); err != nil {
-			return nil, err
-		}
-		if u.ID == a.UserID && !a.System {
-			return nil, Forbidden("不能修改自己的角色", "you cannot change your own roles")
-		}
-		changes = append(changes, "roles "+RolesText(u.Roles)+"→"+RolesText(upd.Roles))
-		u.Roles = upd.Roles
 	}
 	if upd.Phone != nil && *upd.Phone != u.Phone {
 		changes = append(changes, "phone")
@@ -169,6 +161,24 @@ func (u *User) Apply(upd UserUpdate, a *Actor) ([]string, error) {
 		}
 		changes = append(changes, fmt.Sprintf("disabled→%v", *upd.Disabled))
 		u.Disabled = *upd.Disabled
+	}
+	// Any change but roles needs the right to manage this account: a
+	// system administrator cannot touch an account holding a sensitive
+	// role, a unit administrator a supervisor's.
+	if (len(changes) > 0 || upd.Unlock) && u.ID != a.UserID {
+		if err := a.MayManageAccount(old); err != nil {
+			return nil, err
+		}
+	}
+	if upd.Roles != nil && len(symmetricDiff(old, upd.Roles)) > 0 {
+		if u.ID == a.UserID && !a.System {
+			return nil, Forbidden("不能修改自己的角色", "you cannot change your own roles")
+		}
+		if err := a.MayChangeRoles(old, upd.Roles); err != nil {
+			return nil, err
+		}
+		changes = append(changes, "roles "+RolesText(old)+"→"+RolesText(upd.Roles))
+		u.Roles = upd.Roles
 	}
 	if err := u.Validate(); err != nil {
 		return nil, err

@@ -157,8 +157,8 @@ func (s *Users) CreateToken(ctx context.Context, username, name string) (string,
 	if err != nil {
 		return "", err
 	}
-	if !a.Has(jianfu.RoleSysAdmin) {
-		return "", forbidden("创建接口令牌需要系统管理员角色", "creating API tokens needs the system administrator role")
+	if !a.HasAny(jianfu.RoleSysAdmin, jianfu.RoleSecAdmin) {
+		return "", forbidden("创建接口令牌需要系统管理员或安全保密管理员角色", "creating API tokens needs the system or security administrator role")
 	}
 	if strings.TrimSpace(name) == "" {
 		name = "api"
@@ -171,6 +171,9 @@ func (s *Users) CreateToken(ctx context.Context, username, name string) (string,
 		r, err := scanUser(tx.queryRow(`SELECT `+userCols+userFrom+w.String(), w.args...))
 		if err != nil {
 			return jianfu.Errorf(jianfu.ENOTFOUND, "用户“%s”不存在或不在您的管辖范围内", "user %q not found or outside your scope", username)
+		}
+		if err := a.MayManageAccount(r.Roles); err != nil {
+			return err
 		}
 		id, err := tx.insertID(`INSERT INTO api_tokens(user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)`, r.ID, name, secret.TokenDigest(token), ms(tx.now))
 		if err != nil {

@@ -100,7 +100,7 @@ func (s *Users) CreateUser(ctx context.Context, u *jianfu.User, password string)
 		return err
 	}
 	if !a.CanManageUsers() {
-		return forbidden("创建用户需要系统管理员或单位管理员角色", "creating users needs the system administrator or unit administrator role")
+		return forbidden("创建用户需要系统管理员、安全保密管理员或单位管理员角色", "creating users needs the system, security or unit administrator role")
 	}
 	if err := u.Validate(); err != nil {
 		return err
@@ -153,7 +153,7 @@ func (s *Users) UpdateUser(ctx context.Context, id int64, upd jianfu.UserUpdate)
 		return nil, err
 	}
 	if !a.CanManageUsers() {
-		return nil, forbidden("修改用户需要系统管理员或单位管理员角色", "changing users needs the system administrator or unit administrator role")
+		return nil, forbidden("修改用户需要系统管理员、安全保密管理员或单位管理员角色", "changing users needs the system, security or unit administrator role")
 	}
 	var out *jianfu.User
 	err = s.db.inTx(ctx, func(tx *Tx) error {
@@ -210,7 +210,7 @@ func (s *Users) SetPassword(ctx context.Context, id int64, password string) erro
 			return err
 		}
 		if a.UserID != id {
-			if err := a.MayGrant(r.Roles); err != nil {
+			if err := a.MayManageAccount(r.Roles); err != nil {
 				return err
 			}
 		}

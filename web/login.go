@@ -31,6 +31,8 @@ func landing(a *jianfu.Actor) string {
 		return "/audit"
 	case a.Has(jianfu.RoleSysAdmin):
 		return "/admin"
+	case a.Has(jianfu.RoleSecAdmin):
+		return "/users"
 	case a.Has(jianfu.RoleUnitAdmin):
 		return "/units/" + itoa(a.UnitID)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -73,7 +74,7 @@ func newUserCmd() *cobra.Command {
 	addDBFlag(create, &dsn)
 	create.Flags().StringVar(&name, "name", "", "姓名")
 	create.Flags().Int64Var(&unitID, "unit", 0, "所属单位编号")
-	create.Flags().StringVar(&roles, "roles", "staff", "角色,逗号分隔")
+	create.Flags().StringVar(&roles, "roles", "staff", "角色,逗号分隔:supervisor、reviewer、inspector、case_handler、unit_admin、staff、sysadmin(系统管理员)、secadmin(安全保密管理员)、auditor(安全审计员)、reporter_access(举报人信息查阅);三员不能兼任")
 	create.Flags().StringVar(&password, "password", "", "初始密码(至少10位,三类字符)")
 	create.Flags().StringVar(&phone, "phone", "", "手机号")
 
@@ -135,7 +136,11 @@ func newUserCmd() *cobra.Command {
 			}
 			w := cmd.OutOrStdout()
 			for _, u := range users {
-				fmt.Fprintf(w, "%-6s %-24s %-10s %-40s %v\n", strconv.FormatInt(u.ID, 10), u.Username, u.Name, u.UnitName, u.Roles)
+				names := make([]string, len(u.Roles))
+				for i, r := range u.Roles {
+					names[i] = jianfu.RoleNames[r]
+				}
+				fmt.Fprintf(w, "%-6s %-24s %-10s %-40s %s\n", strconv.FormatInt(u.ID, 10), u.Username, u.Name, u.UnitName, strings.Join(names, "、"))
 			}
 			fmt.Fprintf(w, "共 %d 个用户\n", total)
 			return nil
