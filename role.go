@@ -23,10 +23,14 @@ const (
 	// complainant's encrypted identity (举报人信息查阅), each time with an
 	// audited reason.
 	RoleReporterAccess Role = "reporter_access"
+	// RoleApp is a third-party application (第三方应用), not a person: it
+	// holds API tokens (Open311 api_keys) and never logs in with a
+	// password; it holds no other role.
+	RoleApp Role = "app"
 )
 
 // Roles lists every role in display order.
-var Roles = []Role{RoleSupervisor, RoleReviewer, RoleInspector, RoleCaseHandler, RoleUnitAdmin, RoleStaff, RoleSysAdmin, RoleSecAdmin, RoleAuditor, RoleReporterAccess}
+var Roles = []Role{RoleSupervisor, RoleReviewer, RoleInspector, RoleCaseHandler, RoleUnitAdmin, RoleStaff, RoleSysAdmin, RoleSecAdmin, RoleAuditor, RoleReporterAccess, RoleApp}
 
 // RoleNames are the Chinese names of the roles.
 var RoleNames = map[Role]string{
@@ -40,6 +44,7 @@ var RoleNames = map[Role]string{
 	RoleSysAdmin:       "系统管理员",
 	RoleSecAdmin:       "安全保密管理员",
 	RoleReporterAccess: "举报人信息查阅",
+	RoleApp:            "第三方应用",
 }
 
 // Valid reports whether r is a known role.
@@ -85,6 +90,9 @@ func ValidateRoleSet(roles []Role) error {
 	if len(admins) > 1 {
 		return Errorf(EINVALID, "三员分立:%[1]s不能由同一账号兼任,请分设账号", "separation of duties: %[2]s cannot be held by one account", strings.Join(admins, "与"), strings.Join(admins, " and "))
 	}
+	if has[RoleApp] && len(has) > 1 {
+		return Errorf(EINVALID, "“第三方应用”账号代表一个接入的应用而不是人,不能兼有其他角色", "an application account is not a person and holds no other role")
+	}
 	if has[RoleReporterAccess] && (has[RoleSysAdmin] || has[RoleSecAdmin]) {
 		return Errorf(EINVALID, "系统管理员和安全保密管理员不能兼有“举报人信息查阅”角色", "a system or security administrator cannot also hold reporter_access")
 	}
@@ -104,7 +112,7 @@ func ParseRoles(s string) ([]Role, error) {
 				}
 			}
 			if !found {
-				return nil, Errorf(EINVALID, "未知角色“%s”,可选:supervisor、reviewer、inspector、case_handler、unit_admin、staff、sysadmin、secadmin、auditor、reporter_access(或其中文名)", "unknown role %q; use supervisor, reviewer, inspector, case_handler, unit_admin, staff, sysadmin, secadmin, auditor or reporter_access", f)
+				return nil, Errorf(EINVALID, "未知角色“%s”,可选:supervisor、reviewer、inspector、case_handler、unit_admin、staff、sysadmin、secadmin、auditor、reporter_access、app(或其中文名)", "unknown role %q; use supervisor, reviewer, inspector, case_handler, unit_admin, staff, sysadmin, secadmin, auditor, reporter_access or app", f)
 			}
 		}
 		out = append(out, r)

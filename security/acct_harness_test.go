@@ -133,7 +133,10 @@ func (s *acctServer) browser() *acctBrowser {
 	return &acctBrowser{s: s, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
-var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+var (
+	csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	errorText = regexp.MustCompile(`<div class="alert" role="alert"><strong>([^<]*)</strong>`)
+)
 
 // get fetches a page and returns status, body and the Location header.
 func (b *acctBrowser) get(path string) (int, string, string) {

@@ -58,6 +58,9 @@ type DB struct {
 	ingest ingestCounts // authorisations and scope resolutions of ingest paths
 
 	auditKey *secret.AuditKey // keys the audit chain; nil: plain SM3
+
+	passwordMaxAge time.Duration // 0: passwords do not expire
+	tokenLifetime  time.Duration // of new API tokens; 0: jianfu.DefaultTokenLifetime
 }
 
 // Option configures Open.

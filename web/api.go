@@ -31,6 +31,9 @@ func (s *Server) api(next handler) handler {
 				return err
 			}
 		}
+		if done, err := mustChangeFirst(w, r); done || err != nil {
+			return err
+		}
 		return next(w, r)
 	}
 }
@@ -339,8 +342,15 @@ func (s *Server) apiUpdateUser(w http.ResponseWriter, r *http.Request) error {
 		if in.Username != nil || in.UnitID != nil {
 			return nil, jianfu.Errorf(jianfu.EINVALID, "用户名和所属单位不能修改", "the username and the unit cannot change")
 		}
-		if in.Password != nil {
-			if err := jianfu.ValidatePassword(*in.Password); err != nil {
+		if in.Password != nil { // checked before anything changes
+			u, err := s.svc.Users.FindUserByID(r.Context(), id)
+			if err != nil {
+				return nil, err
+			}
+			if err := info(r).actor.MayManageAccount(u.Roles); err != nil && info(r).actor.UserID != id {
+				return nil, err
+			}
+			if err := jianfu.ValidatePassword(u.Username, *in.Password); err != nil {
 				return nil, err
 			}
 		}

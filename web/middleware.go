@@ -235,6 +235,35 @@ func (l *loginLimiter) allow(ip string, now time.Time) bool {
 	return true
 }
 
+// Login failures an address may make per window before its logins are
+// refused for a while. Successful logins do not count: two hundred people
+// behind one NAT address log in together at nine without tripping it,
+// while password spraying from one address stops after a few dozen
+// guesses (each account also locks after jianfu.MaxFailedLogins).
+const (
+	loginFailureLimit  = 50
+	loginFailureWindow = 15 * time.Minute
+)
+
+// full reports whether the address has used up its attempts, without
+// counting this one.
+func (l *loginLimiter) full(ip string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, t := range l.hits[ip] {
+		if now.Sub(t) <= l.window {
+			n++
+		}
+	}
+	return n >= l.max
+}
+
+// note counts one attempt (for logins: one failure) of the address.
+func (l *loginLimiter) note(ip string, now time.Time) {
+	l.allow(ip, now)
+}
+
 type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec

@@ -56,7 +56,14 @@ func (s *Server) renderUser(w http.ResponseWriter, r *http.Request, id int64, fo
 		}
 	}
 	manage := a.CanManageUsers() && (a.UserID == u.ID || a.MayManageAccount(u.Roles) == nil)
-	p.Data = map[string]any{"User": u, "Roles": jianfu.Roles, "Has": roleSet(u.Roles), "Grant": grant, "AnyGrant": anyGrant, "Manage": manage}
+	var tokens []*jianfu.APIToken
+	if manage {
+		tokens = s.tokensOf(r, u.ID)
+	}
+	p.Data = map[string]any{"User": u, "Roles": jianfu.Roles, "Has": roleSet(u.Roles), "Grant": grant, "AnyGrant": anyGrant, "Manage": manage, "Tokens": tokens}
+	if r.URL.Query().Get("revoked") == "1" {
+		p.Flash = p.T("tokens.revokedone")
+	}
 	p.Status = status
 	s.render(w, r, "user", p)
 	return nil

@@ -29,6 +29,7 @@ type serveFlags struct {
 	auditKey            string // base64 HMAC-SM3 key of the audit chain
 	reporterKey         string // base64 SM4 (16 bytes) or AES-256 (32 bytes) key for complainants' identities
 	monitorInterval     time.Duration
+	passwordDays        int // passwords expire after this many days; 0: never
 }
 
 func (f *serveFlags) add(cmd *cobra.Command) {
@@ -40,6 +41,7 @@ func (f *serveFlags) add(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.trustProxy, "trust-proxy", false, "信任反向代理的 X-Forwarded-For / X-Forwarded-Proto 头")
 	cmd.Flags().StringVar(&f.reporterKey, "reporter-key", os.Getenv("JIANFU_REPORTER_KEY"), "举报人身份加密密钥(base64:16字节为 SM4-GCM,32字节为 AES-256-GCM);也可用环境变量 JIANFU_REPORTER_KEY。不设则只受理匿名反映")
 	addAuditKeyFlag(cmd, &f.auditKey)
+	cmd.Flags().IntVar(&f.passwordDays, "password-days", 0, "密码有效天数:到期后登录须先修改密码;0 表示不过期")
 	cmd.Flags().DurationVar(&f.monitorInterval, "monitor-interval", 24*time.Hour, "技术监测:每个渠道公开网址的检测间隔(如 6h);0 表示不检测")
 	f.burden.add(cmd)
 }
@@ -95,6 +97,10 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 	if err := configureAudit(ctx, db, log); err != nil {
 		return err
 	}
+	if f.passwordDays < 0 {
+		return usageError{fmt.Sprintf("--password-days 不能为负数(%d);0 表示密码不过期", f.passwordDays)}
+	}
+	db.SetPasswordMaxAge(time.Duration(f.passwordDays) * 24 * time.Hour)
 	if err := configureCases(db, f, log); err != nil {
 		return err
 	}
