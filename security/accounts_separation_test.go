@@ -91,8 +91,8 @@ func TestSecurityAdministratorGrantsSensitiveRoles(t *testing.T) {
 			t.Errorf("withdraw it: %d", st)
 		}
 		for what, body := range map[string]map[string]any{
-			"create a supervisor":                {"username": "prov.x", "name": "某", "unit_id": prov, "roles": []string{"supervisor"}, "password": acctPassword},
-			"create a security admin + auditor":  {"username": "prov.y", "name": "某", "unit_id": prov, "roles": []string{"secadmin", "auditor"}, "password": acctPassword},
+			"create a supervisor":               {"username": "prov.x", "name": "某", "unit_id": prov, "roles": []string{"supervisor"}, "password": acctPassword},
+			"create a security admin + auditor": {"username": "prov.y", "name": "某", "unit_id": prov, "roles": []string{"secadmin", "auditor"}, "password": acctPassword},
 			"create a revealer who is sysadmin": {"username": "prov.z", "name": "某", "unit_id": prov, "roles": []string{"sysadmin", "reporter_access"}, "password": acctPassword},
 		} {
 			if st, _ := s.api(sec, "POST", "/api/v1/users", body); st != 403 && st != 400 {

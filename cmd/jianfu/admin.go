@@ -51,11 +51,11 @@ func newUserCmd() *cobra.Command {
 	var unitID int64
 	var keep bool
 	create := &cobra.Command{
-		Use:     "create USERNAME",
-		Short:   "创建用户",
+		Use:   "create USERNAME",
+		Short: "创建用户",
 		Example: `  jianfu user create zhang.san --name 张三 --unit 12 --roles supervisor,reviewer --password 'Jiangzhou-2026!'
   jianfu user create app.12345 --name 12345热线 --unit 3 --roles app       # 第三方应用:不用密码,只发令牌`,
-		Args:    exactArgs(1, "请给出用户名,例如:jianfu user create zhang.san --name 张三 --unit 12 --roles staff --password …"),
+		Args: exactArgs(1, "请给出用户名,例如:jianfu user create zhang.san --name 张三 --unit 12 --roles staff --password …"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			rs, err := jianfu.ParseRoles(roles)
