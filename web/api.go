@@ -22,7 +22,7 @@ func (s *Server) api(next handler) handler {
 		a := info(r).actor
 		if a == nil {
 			if r.Header.Get("Authorization") != "" {
-				return jianfu.Errorf(jianfu.EUNAUTHORIZED, "接口令牌无效或已吊销", "the API token is invalid or revoked")
+				return jianfu.Errorf(jianfu.EUNAUTHORIZED, "接口令牌无效、已过期或已吊销", "the API token is invalid, expired or revoked")
 			}
 			return jianfu.Errorf(jianfu.EUNAUTHORIZED, "需要身份认证:请在 Authorization 头中提供 Bearer 令牌", "authentication required: send a Bearer token in the Authorization header")
 		}
