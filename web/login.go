@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"jianfu"
+	"jianfu/secret"
 )
 
 // login requires a logged-in user for a page.
@@ -134,6 +135,10 @@ func (s *Server) doLogin(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
+	// The anonymous token of the login form is not carried into the
+	// session: the session has its own (sessionCSRF), and the cookie one
+	// is replaced so a token planted before login is worth nothing after.
+	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: secret.NewToken(""), Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.secure(r)})
 	a, err := s.svc.Users.SessionActor(r.Context(), tok)
 	if err != nil {
 		return err

@@ -101,6 +101,9 @@ func (s *Server) wrap(next http.Handler) http.Handler {
 		s.authenticate(sw, r, ri)
 		if ri.actor != nil {
 			r = r.WithContext(jianfu.WithActor(r.Context(), ri.actor))
+			if c, err := r.Cookie(sessionCookie); err == nil && ri.actor.Via == "session" {
+				ri.csrf = sessionCSRF(c.Value) // bound to the session, new at every login
+			}
 		}
 		defer func() {
 			if v := recover(); v != nil {
@@ -177,8 +180,18 @@ func (s *Server) clientIP(r *http.Request) string {
 	return host
 }
 
+// sessionCSRF is the CSRF token of a logged-in browser: derived one-way
+// from the session's secret, so it belongs to that session alone, changes
+// at every login and dies with the session; knowing it does not reveal the
+// session. Anonymous visitors (the public forms) keep the per-browser
+// cookie token.
+func sessionCSRF(session string) string {
+	return secret.SM3Hex("jianfu csrf", session)
+}
+
 // checkCSRF verifies a state-changing browser request: the form's token
-// must equal the cookie's, and a present Origin must be this host.
+// must equal the session's (or, for anonymous visitors, the cookie's), and
+// a present Origin must be this host.
 func (s *Server) checkCSRF(r *http.Request) error {
 	bad := jianfu.Errorf(jianfu.EFORBIDDEN, "页面已过期或请求来源不明(CSRF 校验失败),请刷新页面后重试", "the page expired or the request came from elsewhere (CSRF check failed); reload the page and try again")
 	if o := r.Header.Get("Origin"); o != "" && o != "null" {
