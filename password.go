@@ -85,11 +85,7 @@ func ValidatePassword(username, p string) error {
 		return Errorf(EINVALID, "%[1]s", "%[2]s", probs[0].Message, probs[0].English)
 	}
 	if len(probs) > 1 {
-		msgs, ens := make([]string, len(probs)), make([]string, len(probs))
-		for i, pr := range probs {
-			msgs[i], ens[i] = pr.Message, pr.English
-		}
-		e := Errorf(EINVALID, "密码不符合要求:%[1]s", "the password does not meet the policy: %[2]s", strings.Join(msgs, ";"), strings.Join(ens, "; "))
+		e := Errorf(EINVALID, "密码不符合以下%[1]d条要求", "the password breaks %[1]d rules", len(probs))
 		e.Problems = probs
 		return e
 	}

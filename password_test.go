@@ -29,10 +29,17 @@ func TestValidatePassword(t *testing.T) {
 	}
 	for _, tt := range tests {
 		err := ValidatePassword(tt.user, tt.password)
+		text := ""
+		if je, ok := err.(*Error); ok {
+			text = je.Message
+			for _, p := range je.Problems {
+				text += ";" + p.Message
+			}
+		}
 		switch {
 		case tt.want == "" && err != nil:
 			t.Errorf("%q refused: %v", tt.password, err)
-		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+		case tt.want != "" && (err == nil || !strings.Contains(text, tt.want)):
 			t.Errorf("%q: %v, want a message with %q", tt.password, err, tt.want)
 		}
 	}

@@ -213,7 +213,36 @@ func newUserCmd() *cobra.Command {
 		}),
 	}
 	addDBFlag(list, &dsn)
-	cmd.AddCommand(create, token, tokens, revoke, passwd, list)
+	var newRoles string
+	setRoles := &cobra.Command{
+		Use:     "roles USERNAME --roles …",
+		Short:   "改变用户的角色(本机操作员;三员不能兼任,第三方应用不能兼有其他角色)",
+		Example: "  jianfu user roles sheng.baomi --roles secadmin\n  jianfu user roles li.si --roles supervisor,reporter_access",
+		Args:    exactArgs(1, "请给出用户名和新角色,例如:jianfu user roles li.si --roles supervisor,reviewer"),
+		RunE: withStore(&dsn, func(cmd *cobra.Command, args []string, db *store.DB) error {
+			rs, err := jianfu.ParseRoles(newRoles)
+			if err != nil {
+				return usageError{err.Error()}
+			}
+			sys := systemCtx(cmd.Context(), "cli")
+			u, err := findUser(sys, db, args[0])
+			if err != nil {
+				return err
+			}
+			if _, err := db.Users().UpdateUser(sys, u.ID, jianfu.UserUpdate{Roles: rs}); err != nil {
+				return explain(err)
+			}
+			names := make([]string, len(rs))
+			for i, r := range rs {
+				names[i] = jianfu.RoleNames[r]
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s 的角色现为:%s\n", u.Username, strings.Join(names, "、"))
+			return nil
+		}),
+	}
+	addDBFlag(setRoles, &dsn)
+	setRoles.Flags().StringVar(&newRoles, "roles", "", "新角色,逗号分隔(英文或中文名)")
+	cmd.AddCommand(create, token, tokens, revoke, setRoles, passwd, list)
 	return cmd
 }
 
