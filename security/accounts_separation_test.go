@@ -102,6 +102,26 @@ func TestSecurityAdministratorGrantsSensitiveRoles(t *testing.T) {
 		if st, _ := s.api(sec, "PATCH", fmt.Sprintf("/api/v1/users/%d", sup.ID), map[string]any{"password": "Taken-Over-2026!"}); st != 403 {
 			t.Errorf("the security administrator reset a supervisor's password: %d", st)
 		}
+		// Through the pages: the security administrator sees the sensitive
+		// roles to tick on a supervisor's page, not its password or profile,
+		// and the supervisor's own roles survive the form.
+		b := s.browser()
+		if st, _, _ := b.login("prov.baomi", acctPassword, ""); st != 303 {
+			t.Fatal("login as the security administrator")
+		}
+		page := fmt.Sprintf("/users/%d", sup.ID)
+		st, html, _ := b.get(page)
+		if st != 200 || !strings.Contains(html, `name="roles" value="reporter_access"`) || strings.Contains(html, `value="password"`) || strings.Contains(html, `name="phone"`) {
+			t.Errorf("the supervisor's page for the security administrator: %d", st)
+		}
+		form := url.Values{"roles": {"supervisor", "reviewer", "reporter_access"}}
+		if st, _, _ := b.post(page, page, form); st != 303 {
+			t.Errorf("grant through the page: %d", st)
+		}
+		if u, _ := s.db.Users().FindUserByID(storetest.System(), sup.ID); len(u.Roles) != 3 || !u.HasRole(jianfu.RoleReporterAccess) || u.Name != sup.Name {
+			t.Errorf("after the grant: %+v", u)
+		}
+
 		// An auditor cannot also be made system administrator.
 		aud := s.fx.Users["cityAuditor"]
 		if st, body := s.api(sec, "PATCH", fmt.Sprintf("/api/v1/users/%d", aud.ID), map[string]any{"roles": []string{"auditor", "secadmin"}}); st != 400 || !strings.Contains(fmt.Sprint(body), "三员分立") {
