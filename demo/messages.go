@@ -2,6 +2,8 @@ package demo
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,6 +12,7 @@ import (
 	"jianfu"
 	"jianfu/calendar"
 	"jianfu/ingest"
+	"jianfu/secret"
 )
 
 // The messages step: three months of work-group traffic for the province's
@@ -122,6 +125,17 @@ func PseudonymKey(seed uint64) string {
 		seed = DefaultSeed
 	}
 	return fmt.Sprintf("jianfu-demo-pseudonym-key-%d", seed)
+}
+
+// AuditKey is the demo's audit key (base64), derived from the seed so that
+// a demo database kept with --db opens again under the same key. It is
+// public by construction: never use it outside a demo.
+func AuditKey(seed uint64) string {
+	if seed == 0 {
+		seed = DefaultSeed
+	}
+	sum, _ := hex.DecodeString(secret.SM3Hex("jianfu-demo-audit-key", strconv.FormatUint(seed, 10)))
+	return base64.StdEncoding.EncodeToString(sum)
 }
 
 // messages is the demo step.
