@@ -22,6 +22,7 @@ var nCase = noun{"问题线索", "case"}
 type caseConfig struct {
 	mu     sync.RWMutex
 	sealer *secret.Sealer
+	notify jianfu.SecurityNotifier // told of reveals and refused reveals; may be nil
 
 	once   sync.Once
 	cal    *calendar.Calendar
