@@ -47,6 +47,33 @@ func (tx *Tx) sealIdentity(caseID int64, id *jianfu.ReporterIdentity) error {
 	return err
 }
 
+// sealedIdentity opens a case's sealed identity for the store's own use
+// (the reporter's name for redaction); nil when there is none or no key
+// opens it. Nothing opened here leaves the store.
+func (tx *Tx) sealedIdentity(caseID int64) (*jianfu.ReporterIdentity, error) {
+	sealer := tx.db.sealer()
+	if sealer == nil {
+		return nil, nil
+	}
+	var sealed []byte
+	err := tx.queryRow(`SELECT sealed FROM case_reporters WHERE case_id = ?`, caseID).Scan(&sealed)
+	if err == errNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	plain, err := sealer.Open(sealed, identityAAD(caseID))
+	if err != nil {
+		return nil, nil // sealed under another key: nothing to add
+	}
+	var id jianfu.ReporterIdentity
+	if err := json.Unmarshal(plain, &id); err != nil {
+		return nil, fmt.Errorf("reporter identity of case %d: %w", caseID, err)
+	}
+	return &id, nil
+}
+
 // RevealReporter decrypts the identity of a case's reporter — with the
 // reporter's original words when personal data was hidden from them — for a
 // holder of the reporter_access role, with a reason of at least
