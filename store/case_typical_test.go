@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -123,10 +122,5 @@ func TestTypicalPublicationSaysWhereDataIsLeft(t *testing.T) {
 // sqlExec runs a statement written with ? placeholders on either engine,
 // as an attacker with the database (or an old version) would write rows.
 func sqlExec(db *store.DB, q string, args ...any) (sql.Result, error) {
-	if db.Engine() == store.Postgres {
-		for i := 1; strings.Contains(q, "?"); i++ {
-			q = strings.Replace(q, "?", fmt.Sprintf("$%d", i), 1)
-		}
-	}
-	return db.SQL().Exec(q, args...)
+	return db.SQL().Exec(dollars(db, q), args...)
 }

@@ -27,6 +27,7 @@ type serveFlags struct {
 	trustProxy          bool
 	burden              burdenFlags
 	reporterKey         string // base64 SM4 (16 bytes) or AES-256 (32 bytes) key for complainants' identities
+	raterKey            string // the key of the marks of anonymous ratings, 16+ characters
 	monitorInterval     time.Duration
 }
 
@@ -38,6 +39,7 @@ func (f *serveFlags) add(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.secureCookies, "secure-cookies", false, "始终给 Cookie 加 Secure 标志(经 HTTPS 反向代理部署时开启)")
 	cmd.Flags().BoolVar(&f.trustProxy, "trust-proxy", false, "信任反向代理的 X-Forwarded-For / X-Forwarded-Proto 头")
 	cmd.Flags().StringVar(&f.reporterKey, "reporter-key", os.Getenv("JIANFU_REPORTER_KEY"), "举报人身份加密密钥(base64:16字节为 SM4-GCM,32字节为 AES-256-GCM);也可用环境变量 JIANFU_REPORTER_KEY。不设则只受理匿名反映")
+	cmd.Flags().StringVar(&f.raterKey, "rater-key", os.Getenv("JIANFU_RATER_KEY"), "匿名评价密钥:防止重复评价的标记所用的加密散列密钥(至少16个字符,保存在数据库之外,务必保密并长期保持不变);也可用环境变量 JIANFU_RATER_KEY。不设则不接收评价")
 	cmd.Flags().DurationVar(&f.monitorInterval, "monitor-interval", 24*time.Hour, "技术监测:每个渠道公开网址的检测间隔(如 6h);0 表示不检测")
 	f.burden.add(cmd)
 }
@@ -87,6 +89,9 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 		return usageError{fmt.Sprintf("检测规则有误:%v", err)}
 	}
 	if err := configureCases(db, f, log); err != nil {
+		return err
+	}
+	if err := configureRatings(db, f, log); err != nil {
 		return err
 	}
 	f.burden.fromEnv()
