@@ -35,3 +35,8 @@ DROP TABLE ratings;
 ALTER TABLE ratings_q RENAME TO ratings;
 CREATE INDEX ratings_quarter ON ratings(quarter, channel_id);
 DROP TABLE rating_key;
+
+-- Checklists by region (attack 11): "" applies everywhere and is changed
+-- only by province-level supervisors; a region's own variant applies to the
+-- campaigns in its subtree.
+ALTER TABLE checklists ADD COLUMN region_path TEXT {{C}} NOT NULL DEFAULT '';
