@@ -72,8 +72,14 @@ func PublicationRefused(left []PersonalDataLeft) error {
 			Message: fmt.Sprintf("“%s”第%d字起仍含%s:“%s”", l.Text.Label, l.At, l.Kind, l.Excerpt),
 			English: fmt.Sprintf("%s, from character %d, still holds a %s: %q", l.Text.Field, l.At, l.KindEN, l.Excerpt)}
 	}
-	e := Errorf(EINVALID, "案例中仍有%d处个人信息,不能发布:请按下列位置删去或改为“[电话]”“张某”等占位后重新起草", "the text still holds %d pieces of personal data and cannot be published: remove them, or write placeholders such as [电话], at the places below, and draft again", len(left))
-	e.Problems = probs
+	more, moreEN := "", ""
+	if len(left) > 1 {
+		more, moreEN = "等", " and more"
+	}
+	e := &Error{Code: EINVALID,
+		Message: fmt.Sprintf("案例中仍有%d处个人信息,不能发布(%s%s):请删去或改为“[电话]”“张某”等占位后重新起草", len(left), probs[0].Message, more),
+		English: fmt.Sprintf("the text still holds %d pieces of personal data and cannot be published (%s%s): remove them, or write placeholders such as [电话], and draft again", len(left), probs[0].English, moreEN),
+		Problems: probs}
 	return e
 }
 
