@@ -77,8 +77,8 @@ func PublicationRefused(left []PersonalDataLeft) error {
 		more, moreEN = "等", " and more"
 	}
 	e := &Error{Code: EINVALID,
-		Message: fmt.Sprintf("案例中仍有%d处个人信息,不能发布(%s%s):请删去或改为“[电话]”“张某”等占位后重新起草", len(left), probs[0].Message, more),
-		English: fmt.Sprintf("the text still holds %d pieces of personal data and cannot be published (%s%s): remove them, or write placeholders such as [电话], and draft again", len(left), probs[0].English, moreEN),
+		Message:  fmt.Sprintf("案例中仍有%d处个人信息,不能发布(%s%s):请删去或改为“[电话]”“张某”等占位后重新起草", len(left), probs[0].Message, more),
+		English:  fmt.Sprintf("the text still holds %d pieces of personal data and cannot be published (%s%s): remove them, or write placeholders such as [电话], and draft again", len(left), probs[0].English, moreEN),
 		Problems: probs}
 	return e
 }
