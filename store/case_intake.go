@@ -124,11 +124,19 @@ func ownWords(id *jianfu.ReporterIdentity) ([]*regexp.Regexp, string) {
 			continue
 		}
 		seen[strings.ToLower(w)] = true
-		out = append(out, regexp.MustCompile("(?i)"+regexp.QuoteMeta(w)))
+		pat := regexp.QuoteMeta(w)
+		if asciiWord(rune(w[0])) && asciiWord(rune(w[len(w)-1])) {
+			pat = `\b` + pat + `\b` // "wxm" hides the handle, not the middle of another word
+		}
+		out = append(out, regexp.MustCompile("(?i)"+pat))
 	}
 	// Longer first, so a handle is not cut by a shorter word inside it.
 	slices.SortStableFunc(out, func(a, b *regexp.Regexp) int { return len(b.String()) - len(a.String()) })
 	return out, id.Name
+}
+
+func asciiWord(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_'
 }
 
 // handleLike reports whether a word of Other looks like an account handle

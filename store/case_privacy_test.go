@@ -141,3 +141,18 @@ func privList[T any](v T, _ int, err error) T {
 	}
 	return v
 }
+
+// TestReporterHandlesHideOnlyWholeWords: the reporter's handle is hidden
+// where it stands alone, not inside other words.
+func TestReporterHandlesHideOnlyWholeWords(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newCaseWorld(t, db)
+		db.SetReporterKey(must(secret.ParseSealerKey(secret.NewSealerKey())))
+		rec := must(db.Intake().SubmitComplaint(anonymous(), &jianfu.Complaint{Source: jianfu.SourceComplaint, RegionCode: "390102",
+			Description: "群里要求每天打卡,我的微信WXM、邮箱前缀wxm都可联系;打卡软件叫wxmapp。", Identity: &jianfu.ReporterIdentity{Name: "王晓明", Email: "wxm@example.cn"}}))
+		c := findByNumber(t, w, "southSup", rec.Number)
+		if c.Description != "群里要求每天打卡,我的微信[已隐去]、邮箱前缀[已隐去]都可联系;打卡软件叫wxmapp。" {
+			t.Errorf("description %q", c.Description)
+		}
+	})
+}
