@@ -156,3 +156,25 @@ func TestReporterHandlesHideOnlyWholeWords(t *testing.T) {
 		}
 	})
 }
+
+// TestReopenRequestHidesPersonalData: the reporter's words asking to
+// reopen reach the case's timeline as the complaint's do.
+func TestReopenRequestHidesPersonalData(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newCaseWorld(t, db)
+		rec := must(db.Intake().SubmitComplaint(anonymous(), &jianfu.Complaint{Source: jianfu.SourceComplaint, RegionCode: "390102", Description: "某工作群要求周末也要秒回消息"}))
+		c := findByNumber(t, w, "southSup", rec.Number)
+		must(db.Cases().TriageCase(w.as(t, "southSup"), c.ID, jianfu.Triage{Decision: "reject", Reason: "反映内容不属于本平台受理范围"}))
+		if err := db.Intake().RequestReopen(anonymous(), rec.TrackingCode, "问题仍然存在,可打１３９ １２３４ ５６７８或身份证110101 19900307 1233核实"); err != nil {
+			t.Fatal(err)
+		}
+		events := must(db.Cases().CaseEvents(w.as(t, "southSup"), c.ID))
+		all := ""
+		for _, e := range events {
+			all += e.Note + "|" + e.PublicNote + "|"
+		}
+		if strings.Contains(all, "５６７８") || strings.Contains(all, "19900307") || !strings.Contains(all, "[电话]") || !strings.Contains(all, "问题仍然存在") {
+			t.Errorf("the reopen request in the timeline: %s", all)
+		}
+	})
+}
