@@ -389,7 +389,8 @@ func (s *Server) renderChecklist(w http.ResponseWriter, r *http.Request, c *jian
 	p.Error = formErr
 	p.Data = map[string]any{"List": c, "Items": items, "Versions": versions,
 		"MayEdit":    a.MayEditChecklist(c.RegionPath) == nil,
-		"MayVariant": a.Has(jianfu.RoleSupervisor) && !a.System && c.RegionPath != a.RegionPath && a.MayEditChecklist(a.RegionPath) == nil,
+		// Below province level, a supervisor may keep the region's own version.
+		"MayVariant": a.Has(jianfu.RoleSupervisor) && !a.System && len(a.RegionPath) > 2 && c.RegionPath != a.RegionPath,
 		"ItemKinds":  []jianfu.ItemKind{jianfu.ItemVeto, jianfu.ItemDeduct, jianfu.ItemBonus},
 		"Autos":      []string{"", jianfu.AutoStale, jianfu.AutoZombie, jianfu.AutoUnreachable, jianfu.AutoBrokenLinks}}
 	p.Status = status
