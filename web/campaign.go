@@ -388,7 +388,7 @@ func (s *Server) renderChecklist(w http.ResponseWriter, r *http.Request, c *jian
 	p.Title = c.Name
 	p.Error = formErr
 	p.Data = map[string]any{"List": c, "Items": items, "Versions": versions,
-		"MayEdit":    a.MayEditChecklist(c.RegionPath) == nil,
+		"MayEdit": a.MayEditChecklist(c.RegionPath) == nil,
 		// Below province level, a supervisor may keep the region's own version.
 		"MayVariant": a.Has(jianfu.RoleSupervisor) && !a.System && len(a.RegionPath) > 2 && c.RegionPath != a.RegionPath,
 		"ItemKinds":  []jianfu.ItemKind{jianfu.ItemVeto, jianfu.ItemDeduct, jianfu.ItemBonus},
