@@ -118,6 +118,13 @@ var (
 	dailyTopics  = strings.Fields("巡河 网格巡查 禁烧巡查 市容巡查 燃气安全检查 校园安全巡查 食品安全抽检 防返贫监测")
 )
 
+// RaterKey is the demo's rater key for a seed (see PseudonymKey): the demo's
+// raters are fictional, and the same seed over the same database knows who
+// has rated already.
+func RaterKey(seed uint64) string {
+	return fmt.Sprintf("jianfu-demo-rater-key-%d", seed)
+}
+
 // PseudonymKey is the demo's pseudonym key for a seed: fictional data
 // needs no secret, and the same seed gives the same pseudonyms.
 func PseudonymKey(seed uint64) string {

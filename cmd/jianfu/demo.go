@@ -63,6 +63,12 @@ func newDemoCmd() *cobra.Command {
 				f.reporterKey = secret.NewSealerKey()
 				fmt.Fprintf(out, "已为本次演示生成举报人身份加密密钥(只在内存中;要保留数据和密钥,请用 --db 与 --reporter-key)。\n")
 			}
+			if f.raterKey == "" {
+				f.raterKey = demo.RaterKey(seed)
+			}
+			if err := configureRatings(db, f, log); err != nil {
+				return err
+			}
 			if err := configureCases(db, f, log); err != nil {
 				return err
 			}
