@@ -33,11 +33,12 @@ func TestPrivacyTypicalCaseRefusesPersonalData(t *testing.T) {
 			body         map[string]any
 		}{
 			{"eduAdmin", "answer", map[string]any{"finding": "substantiated", "text": "情况属实,已要求群主停止夜间接龙。"}},
+			{"southSup", "opinions", map[string]any{"kind": "accountability", "target": "学校分管负责人", "text": "建议对学校分管负责人进行约谈。"}},
 			{"southSup", "close", map[string]any{"outcome": "not_fixed", "note": "已要求整改,待下一轮抽查核实"}},
 			{"southSup", "typical", map[string]any{"title": "某中学工作群深夜接龙打卡", "summary": "教师王晓明反映,群主李建国每晚十点要求接龙打卡,管理员孙丽华逐一催办;经查属实,已责令整改并通报。"}},
 		}
 		for _, s := range steps {
-			if st, body := p.api(s.user, "POST", fmt.Sprintf("/api/v1/cases/%d/%s", id, s.action), s.body); st != 200 {
+			if st, body := p.api(s.user, "POST", fmt.Sprintf("/api/v1/cases/%d/%s", id, s.action), s.body); st != 200 && st != 201 {
 				t.Fatalf("%s: %d %v", s.action, st, body)
 			}
 		}
