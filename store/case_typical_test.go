@@ -88,6 +88,7 @@ func TestTypicalPublicationSaysWhereDataIsLeft(t *testing.T) {
 		must(db.Cases().TriageCase(sup, c.ID, jianfu.Triage{Decision: "accept", Categories: []string{"engagement"}, ChannelID: w.ch["eduAccount"].ID}))
 		must(db.Cases().TransferCase(sup, c.ID, jianfu.Transfer{}))
 		must(db.Cases().AnswerCase(w.as(t, "eduAdmin"), c.ID, jianfu.CaseAnswer{Finding: jianfu.FindingSubstantiated, Text: "情况属实,已停止要求转发截图。"}))
+		must(db.Cases().AddOpinion(sup, c.ID, jianfu.CaseOpinion{Kind: jianfu.OpinionAccountability, Target: "学校分管负责人", Text: "建议对学校分管负责人进行约谈。"}))
 		must(db.Cases().CloseCase(sup, c.ID, jianfu.Closing{Outcome: jianfu.OutcomeNotFixed, Note: "已要求整改,待下一轮抽查核实"}))
 		// Drafting hides the reporter's name as well as the channel's people.
 		tc := must(db.Typical().DraftTypical(sup, c.ID, jianfu.TypicalCase{Title: "某区教育局公众号强制转发点赞",
