@@ -550,18 +550,38 @@ func (a *analysis) mentions(n *hit) bool {
 	return true
 }
 
-// narrativeIn reports whether sentence s (the whole message when negative)
-// reads as a report or complaint: a narrative word or a reported demand in
-// it ("被要求", "记者了解到", "天天要"), or a word anywhere in the message
-// that makes all of it one ("来电人反映", "据报道").
+// narrativeIn reports whether sentence s (any sentence when negative) reads
+// as a report or complaint: a narrative word or a reported demand in it
+// ("记者了解到", "被要求"), a habit ("天天要", "每周都要") in a sentence that
+// addresses nobody (not "请各位…每天都要投"), or a word anywhere in the
+// message that makes all of it one ("来电人反映", "据报道").
 func (a *analysis) narrativeIn(s int32) bool {
+	habit := int32(-2) // sentence of the first habit word seen
 	for i := range a.hits {
 		x := &a.hits[i]
-		if a.inLex(x, lexNarrativeSource) || (s < 0 || a.sent(x.ts) == s) && (a.inLex(x, lexNarrative) || a.inLex(x, lexReported)) {
+		if a.inLex(x, lexNarrativeSource) {
 			return true
 		}
+		if s >= 0 && a.sent(x.ts) != s {
+			continue
+		}
+		if a.inLex(x, lexNarrative) || a.inLex(x, lexReported) {
+			return true
+		}
+		if habit == -2 && a.inLex(x, lexNarrativeHabit) {
+			habit = a.sent(x.ts)
+		}
 	}
-	return false
+	if habit == -2 {
+		return false
+	}
+	for i := range a.hits {
+		x := &a.hits[i]
+		if a.sent(x.ts) == habit && a.inLex(x, lexDirectAddress) {
+			return false
+		}
+	}
+	return true
 }
 
 // framedBefore reports whether an explicit demand frame (要求, 规定, 让 …)

@@ -179,10 +179,12 @@ const (
 	lexQuestion
 	lexRhetorical
 	lexRetracted
+	lexNarrativeHabit
+	lexDirectAddress
 	nBuiltinLex
 )
 
-var builtinLex = [nBuiltinLex]string{"modal", "strong", "negation", "negation_except", "negation_after", "mention", "emergency", "assessment", "aggravator", "homophone_stop", "topic_after", "imperative", "not_imperative", "assessment_except", "compound", "demand_frame", "conditional", "mention_before", "narrative", "narrative_source", "reported_demand", "question", "rhetorical", "retracted_after"}
+var builtinLex = [nBuiltinLex]string{"modal", "strong", "negation", "negation_except", "negation_after", "mention", "emergency", "assessment", "aggravator", "homophone_stop", "topic_after", "imperative", "not_imperative", "assessment_except", "compound", "demand_frame", "conditional", "mention_before", "narrative", "narrative_source", "reported_demand", "question", "rhetorical", "retracted_after", "narrative_habit", "direct_address"}
 
 type ptok struct {
 	r   rune
