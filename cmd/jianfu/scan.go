@@ -37,9 +37,10 @@ func newScanCmd() *cobra.Command {
 --format text(默认)输出中文报告,命中的词用【】标出并附所违反的条款;
 --format jsonl 每个输入行输出一个 JSON 对象,顺序与输入一致:
   {"n": 1, "categories": ["chain","instant"], "severity": "high", "assessed": false,
-   "offhours": false, "exempt": false, "spans": [{"start": 0, "end": 6,
-   "category": "chain", "rule": "chain.reply-received"}]}
-偏移量按字符(rune)计,基于原文。发现问题时退出码仍为 0;用法错误退出码为 2。`,
+   "offhours": false, "exempt": false, "voice": "demand", "spans": [{"start": 0, "end": 6,
+   "category": "chain", "rule": "chain.reply-received", "voice": "demand"}]}
+偏移量按字符(rune)计,基于原文。voice 为 "demand"(消息本身提出要求)或 "narrative"
+(投诉、12345 工单、新闻报道转述或反映的要求),整行为 narrative 当且仅当每个命中都是转述。发现问题时退出码仍为 0;用法错误退出码为 2。`,
 		Example: `  printf '收到请回复\n' | jianfu scan
   jianfu scan --format jsonl messages.jsonl > findings.jsonl
   jianfu scan --rules ./my-rules notices.txt`,
@@ -232,6 +233,8 @@ func (s *scanner) writeJSON(truncated bool) {
 	b = strconv.AppendBool(b, s.res.Offhours)
 	b = append(b, `, "exempt": `...)
 	b = strconv.AppendBool(b, s.res.Exempt)
+	b = append(b, `, "voice": `...)
+	b = appendJSONString(b, string(s.res.Voice))
 	b = append(b, `, "spans": [`...)
 	for i, sp := range s.res.Spans {
 		if i > 0 {
@@ -245,6 +248,8 @@ func (s *scanner) writeJSON(truncated bool) {
 		b = appendJSONString(b, string(sp.Category))
 		b = append(b, `, "rule": `...)
 		b = appendJSONString(b, sp.Rule)
+		b = append(b, `, "voice": `...)
+		b = appendJSONString(b, string(sp.Voice))
 		b = append(b, '}')
 	}
 	b = append(b, ']')
@@ -286,6 +291,9 @@ func (s *scanner) writeText(m detect.Message, truncated bool) {
 	}
 	if res.Exempt {
 		mods = append(mods, "紧急情况,已豁免")
+	}
+	if res.Voice == detect.VoiceNarrative {
+		mods = append(mods, "转述或反映的要求")
 	}
 	if truncated {
 		mods = append(mods, "该行超过 1 MiB,只扫描了前 1 MiB")
