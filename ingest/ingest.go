@@ -135,6 +135,7 @@ type Pipeline struct {
 	Stored func()
 
 	mu      sync.Mutex
+	pieces  pieces // the last pieces of a demand typed in several messages
 	red     *redact.Redactor
 	redAt   time.Time
 	workers int

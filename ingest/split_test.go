@@ -24,7 +24,6 @@ func TestSplitDemandFoundOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := ingest.NewPipeline(detector(t), noStore{}, keys, nil)
 	g1, g2 := &jianfu.GroupInfo{ID: 1}, &jianfu.GroupInfo{ID: 2}
 	base := at(2, 10, 0)
 	type msg struct {
@@ -61,6 +60,7 @@ func TestSplitDemandFoundOnce(t *testing.T) {
 		}, []uint16{0, jianfu.Chain.Bit() | jianfu.Instant.Bit() | jianfu.Material.Bit()}},
 	}
 	for _, tc := range cases {
+		p := ingest.NewPipeline(detector(t), noStore{}, keys, nil)
 		var msgs []jianfu.Message
 		var groups []*jianfu.GroupInfo
 		for i, m := range tc.msgs {
@@ -117,4 +117,48 @@ func TestSplitDemandStoredOnce(t *testing.T) {
 			t.Errorf("metrics %+v: want 3 messages, 1 demand (instant, material)", m)
 		}
 	})
+}
+
+// A platform bot delivers one message per request: the pieces of a demand
+// arrive in separate batches and are still read together, unless another
+// member speaks between them or the demand was already found.
+func TestSplitDemandAcrossBatches(t *testing.T) {
+	keys, err := ingest.NewKeys("0123456789abcdef0123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := []*jianfu.GroupInfo{{ID: 7}}
+	base := at(2, 10, 0)
+	type step struct {
+		sender string
+		min    int
+		text   string
+		want   uint16
+	}
+	for _, tc := range []struct {
+		name  string
+		steps []step
+	}{
+		{"one by one", []step{
+			{"周", 0, "@所有人", 0}, {"周", 1, "今晚十点前", 0}, {"周", 2, "报送走访台账", jianfu.Instant.Bit() | jianfu.Material.Bit()},
+		}},
+		{"found once, then forgotten", []step{
+			{"周", 0, "今晚十点前", 0}, {"周", 1, "报送走访台账", jianfu.Instant.Bit() | jianfu.Material.Bit()}, {"周", 2, "报送走访台账", 0},
+		}},
+		{"another member between", []step{
+			{"周", 0, "今晚十点前", 0}, {"李", 1, "好的", 0}, {"周", 2, "报送走访台账", 0},
+		}},
+		{"too late", []step{
+			{"周", 0, "今晚十点前", 0}, {"周", 9, "报送走访台账", 0},
+		}},
+	} {
+		p := ingest.NewPipeline(detector(t), noStore{}, keys, nil)
+		for i, s := range tc.steps {
+			m := jianfu.Message{ID: string(rune('a' + i)), GroupID: 7, Sender: s.sender, Time: base.Add(time.Duration(s.min) * time.Minute), Text: s.text}
+			o := p.Analyze(context.Background(), []jianfu.Message{m}, g)[0]
+			if o.Categories != s.want || (o.Finding != nil) != (s.want != 0) {
+				t.Errorf("%s: step %d (%s): categories %b finding %v, want %b", tc.name, i, s.text, o.Categories, o.Finding != nil, s.want)
+			}
+		}
+	}
 }
