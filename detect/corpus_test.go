@@ -193,8 +193,8 @@ func (s *corpusScore) report(t *testing.T, name string) {
 // the first tuning round and its F1 is reported, never enforced, so that
 // nobody tunes against it. narrative is a development set of complaints,
 // hotline work orders and news sentences written here for the narrative
-// voice (not blind: the rules were tuned on it), narrative2 a second one
-// written after that round and measured once before changes for it; their
+// voice (not blind: the rules were tuned on it), narrative2 and narrative3
+// written after each round and measured once before changes for them; their
 // items carry a voice label, and at least 80% of those with findings must
 // come out narrative.
 // False alarms are enforced on every set: an alarm on an ordinary message
