@@ -27,6 +27,10 @@ type Actor struct {
 	System bool
 	// Via says how the actor authenticated: "session", "token", "cli".
 	Via string
+	// MustChangePassword marks a session whose password was set by an
+	// administrator or has expired: until it is changed, the user may only
+	// change it (or log out).
+	MustChangePassword bool
 }
 
 // SystemActor returns the actor for trusted local operations.
@@ -151,4 +155,11 @@ func ClientIP(ctx context.Context) string {
 		return a.IP
 	}
 	return ""
+}
+
+// IsApplication reports whether the actor is a third-party application's
+// account (第三方应用) rather than a person: only those may hold Open311
+// api_keys.
+func (a *Actor) IsApplication() bool {
+	return a != nil && !a.System && len(a.Roles) == 1 && a.Roles[0] == RoleApp
 }

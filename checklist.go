@@ -50,6 +50,50 @@ type Checklist struct {
 	CreatedBy string          `json:"created_by,omitempty"`
 	CreatedAt time.Time       `json:"created_at"`
 	Current   bool            `json:"current"`
+	// RegionPath is where the checklist applies: "" everywhere (the
+	// province-wide lists), else a region's own variant, used by campaigns
+	// in that region's subtree. It never changes across versions.
+	RegionPath string `json:"region_path"`
+	RegionName string `json:"region_name,omitempty"` // "" when province-wide
+}
+
+// ProvinceWide reports whether the checklist applies everywhere.
+func (c *Checklist) ProvinceWide() bool { return c.RegionPath == "" || len(c.RegionPath) <= 2 }
+
+// AppliesIn reports whether the checklist applies to a campaign in the
+// region (short path): it is province-wide, or its region contains it.
+func (c *Checklist) AppliesIn(region string) bool { return strings.HasPrefix(region, c.RegionPath) }
+
+// MayEditChecklist says whether the actor may save a version of a
+// checklist that applies in region ("" everywhere): supervisors only; a
+// province-wide list only by a supervisor at province level or above (a
+// county could otherwise lower the pass mark of every county's spot
+// checks); a region's own variant by a supervisor whose scope holds it.
+func (a *Actor) MayEditChecklist(region string) error {
+	if !a.Has(RoleSupervisor) {
+		return Errorf(EFORBIDDEN, "修改检查表需要监管人员角色", "editing checklists needs the supervisor role")
+	}
+	if a.System {
+		return nil
+	}
+	if region == "" || len(region) <= 2 {
+		if len(a.RegionPath) > 2 || region != "" && !a.SeesRegion(region) {
+			return Errorf(EFORBIDDEN, "全省通用的检查表只能由省级监管人员修改;如需在本辖区使用不同的指标,请“另存为本辖区版本”,它只用于本辖区的抽查",
+				"a province-wide checklist is changed only by province-level supervisors; to use other indicators in your region, save it as your region's own version, which only your region's campaigns use")
+		}
+		return nil
+	}
+	if !a.SeesRegion(region) {
+		return Errorf(EFORBIDDEN, "该检查表属于其他地区,您不能修改;如需不同的指标,请另存为本辖区版本", "the checklist belongs to another region; save your own region's version instead")
+	}
+	return nil
+}
+
+// SeesChecklist reports whether a checklist of region concerns the actor:
+// it applies to the actor's region (province-wide or a region above), or
+// belongs to a region in the actor's scope.
+func (a *Actor) SeesChecklist(region string) bool {
+	return a != nil && (a.System || strings.HasPrefix(a.RegionPath, region) || a.SeesRegion(region))
 }
 
 // Validate checks a checklist as a supervisor edits it.
@@ -340,11 +384,40 @@ func (c *Checklist) RectificationOpinion(answers map[string]Answer, res Result, 
 // from all versions read kind by kind, newest first: the kind's default
 // key wins over other keys of the kind; among its versions the newest.
 func CurrentChecklists(all []*Checklist) map[ChannelKind]*Checklist {
-	out := map[ChannelKind]*Checklist{}
+	return ChecklistsFor(all, "")
+}
+
+// ChecklistsFor picks the checklist of each kind a campaign in region uses,
+// from all versions of all lists given newest version first per key: the
+// latest version of the list that applies there most narrowly — the
+// region's own variant before its city's, before the province-wide one;
+// among lists of one region, the default key (the kind's name) first, then
+// the newest.
+func ChecklistsFor(all []*Checklist, region string) map[ChannelKind]*Checklist {
+	latest := map[string]*Checklist{}
 	for _, c := range all {
-		if cur := out[c.Kind]; cur == nil || cur.Key != string(c.Kind) && c.Key == string(c.Kind) {
-			out[c.Kind] = c
+		if cur := latest[c.Key]; cur == nil || c.Version > cur.Version {
+			latest[c.Key] = c
 		}
+	}
+	out := map[ChannelKind]*Checklist{}
+	for _, c := range latest {
+		if !c.AppliesIn(region) {
+			continue
+		}
+		cur := out[c.Kind]
+		switch {
+		case cur == nil, len(c.RegionPath) > len(cur.RegionPath):
+		case len(c.RegionPath) < len(cur.RegionPath):
+			continue
+		case (cur.Key == string(c.Kind)) != (c.Key == string(c.Kind)):
+			if cur.Key == string(c.Kind) {
+				continue
+			}
+		case c.ID < cur.ID:
+			continue
+		}
+		out[c.Kind] = c
 	}
 	return out
 }

@@ -80,3 +80,71 @@ func TestRectificationOpinion(t *testing.T) {
 		t.Errorf("score verdict: %s", op)
 	}
 }
+
+// TestChecklistsFor: a campaign uses the narrowest list that applies in its
+// region, the latest version of it.
+func TestChecklistsFor(t *testing.T) {
+	all := []*Checklist{
+		{ID: 1, Key: "account", Kind: KindAccount, Version: 1},
+		{ID: 7, Key: "account", Kind: KindAccount, Version: 2},
+		{ID: 5, Key: "account-x", Kind: KindAccount, Version: 1}, // another province-wide list: the default wins
+		{ID: 8, Key: "account-south", Kind: KindAccount, Version: 1, RegionPath: "390102"},
+		{ID: 9, Key: "account-south", Kind: KindAccount, Version: 2, RegionPath: "390102"},
+		{ID: 10, Key: "account-city", Kind: KindAccount, Version: 1, RegionPath: "3901"},
+		{ID: 11, Key: "account-city2", Kind: KindAccount, Version: 1, RegionPath: "3901"}, // the newer of the city's
+		{ID: 3, Key: "group", Kind: KindGroup, Version: 1},
+	}
+	for _, tt := range []struct {
+		region       string
+		account, grp int64
+	}{
+		{"", 7, 3},
+		{"39", 7, 3},
+		{"3902", 7, 3},
+		{"3901", 11, 3},
+		{"390103", 11, 3},
+		{"390102", 9, 3},
+		{"390102001", 9, 3},
+	} {
+		got := ChecklistsFor(all, tt.region)
+		if got[KindAccount].ID != tt.account || got[KindGroup].ID != tt.grp || got[KindApp] != nil {
+			t.Errorf("region %q: account %d, group %d; want %d, %d", tt.region, got[KindAccount].ID, got[KindGroup].ID, tt.account, tt.grp)
+		}
+	}
+}
+
+// TestMayEditChecklist: province-wide lists only from province level up;
+// a region's version from within the region's scope.
+func TestMayEditChecklist(t *testing.T) {
+	sup := func(region string) *Actor {
+		return &Actor{UserID: 1, Username: "s", Roles: []Role{RoleSupervisor}, RegionPath: region, UnitPath: "/1/"}
+	}
+	for _, tt := range []struct {
+		who    *Actor
+		region string
+		ok     bool
+	}{
+		{sup(""), "", true},
+		{sup("39"), "", true},
+		{sup("39"), "39", true},
+		{sup("39"), "390102", true},
+		{sup("3901"), "", false},
+		{sup("390102"), "", false},
+		{sup("390102"), "39", false},
+		{sup("390102"), "390102", true},
+		{sup("390102"), "390102001", true},
+		{sup("390102"), "390103", false},
+		{sup("390102"), "3901", false},
+		{sup("3901"), "390103", true},
+		{&Actor{UserID: 2, Username: "r", Roles: []Role{RoleReviewer}, RegionPath: "39", UnitPath: "/1/"}, "", false},
+		{SystemActor("test"), "", true},
+	} {
+		err := tt.who.MayEditChecklist(tt.region)
+		if (err == nil) != tt.ok {
+			t.Errorf("%v at %q edits a list of %q: %v", tt.who.Roles, tt.who.RegionPath, tt.region, err)
+		}
+	}
+	if s := sup("390102"); !s.SeesChecklist("") || !s.SeesChecklist("3901") || !s.SeesChecklist("390102001") || s.SeesChecklist("390103") {
+		t.Error("which lists a county supervisor sees")
+	}
+}

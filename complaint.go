@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -16,6 +17,17 @@ type ReporterIdentity struct {
 	Phone string `json:"phone,omitempty"`
 	Email string `json:"email,omitempty"`
 	Other string `json:"other,omitempty"` // work unit, post, or how to reach them
+	// Original is what the reporter typed in the complaint's free fields
+	// before personal data was hidden from it; nil when nothing was hidden.
+	// It is sealed with the identity and opened only by the same reveal.
+	Original *OriginalWords `json:"original,omitempty"`
+}
+
+// OriginalWords are a complaint's free fields as the reporter typed them.
+type OriginalWords struct {
+	Description string `json:"description,omitempty"`
+	Address     string `json:"address,omitempty"`
+	Channel     string `json:"channel,omitempty"`
 }
 
 // Empty reports whether no field is given.
@@ -23,14 +35,53 @@ func (r *ReporterIdentity) Empty() bool {
 	return r == nil || strings.TrimSpace(r.Name+r.Phone+r.Email+r.Other) == ""
 }
 
+// MinRevealReason is how many meaningful characters a reason for revealing
+// a reporter needs (see MeaningfulLength).
+const MinRevealReason = 10
+
 // RevealReason checks the reason given for revealing a reporter's
-// identity, which goes into the audit log, and returns it trimmed.
+// identity, which goes into the audit log and to the region's auditor, and
+// returns it cleaned: invisible characters removed, trimmed. It needs
+// MinRevealReason meaningful characters and at most 500 in all, so that
+// zero-width spaces, "....." or "。。。。。。。。。。" pass for no reason.
 func RevealReason(reason string) (string, error) {
-	reason = strings.TrimSpace(reason)
-	if n := utf8.RuneCountInString(reason); n < 5 || n > 500 {
-		return "", Errorf(EINVALID, "请写明查阅举报人身份的事由(5至500字),事由将记入审计日志", "give the reason for revealing the identity (5 to 500 characters); it goes into the audit log")
+	reason = strings.TrimSpace(strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Cf, r) || unicode.IsControl(r) && r != '\n' {
+			return -1
+		}
+		return r
+	}, reason))
+	n := MeaningfulLength(reason)
+	if n < MinRevealReason || utf8.RuneCountInString(reason) > 500 {
+		return "", Errorf(EINVALID,
+			"请写明查阅举报人身份的具体事由:至少%d个有效文字(空格、标点、不可见字符和连续重复的字不计,现有%d个),最多500字;事由记入审计日志并通报本地区审计员",
+			"give the concrete reason for revealing the identity: at least %d meaningful characters (spaces, punctuation, invisible characters and repeats do not count; there are %d), 500 at most; it goes into the audit log and to the region's auditor",
+			MinRevealReason, n)
 	}
 	return reason, nil
+}
+
+// MeaningfulLength counts the characters of s that carry meaning: letters
+// (Chinese characters included) and digits, a run of one repeated character
+// counting once. Whitespace, punctuation, symbols and invisible characters
+// count nothing.
+func MeaningfulLength(s string) int {
+	n := 0
+	var last rune = -1
+	for _, r := range s {
+		if unicode.Is(unicode.Cf, r) {
+			continue // a zero-width character between repeats does not separate them
+		}
+		if !unicode.IsLetter(r) && !unicode.IsNumber(r) {
+			last = -1
+			continue
+		}
+		if r != last {
+			n++
+		}
+		last = r
+	}
+	return n
 }
 
 // Complaint is a problem reported by a person: from the public page, from a

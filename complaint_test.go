@@ -136,13 +136,43 @@ func TestClueCaseCategory(t *testing.T) {
 }
 
 // TestRevealReason checks the reason the audit log records for revealing
-// a reporter.
+// a reporter: ten meaningful characters, whatever padding surrounds them.
 func TestRevealReason(t *testing.T) {
-	if got, err := jianfu.RevealReason(" 核实反映人身份以便回访 "); err != nil || got != "核实反映人身份以便回访" {
-		t.Errorf("got %q, %v", got, err)
-	}
-	if _, err := jianfu.RevealReason("回访"); !strings.Contains(jianfu.ErrorMessage(err, "zh"), "5至500字") {
-		t.Errorf("a short reason: %v", err)
+	for _, tt := range []struct {
+		in, want string // want "" when refused
+		n        int    // meaningful characters
+	}{
+		{" 核实反映人身份以便回访 ", "核实反映人身份以便回访", 11},
+		{"举报人要求当面反馈结果", "举报人要求当面反馈结果", 11},
+		{"核实举报情况需要", "", 8},
+		{"回访", "", 2},
+		{"..........", "", 0},
+		{"。。。。。。。。。。。。", "", 0},
+		{"!!!!!!!!!!??????????", "", 0},
+		{"\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b", "", 0},
+		{"\u3000\u3000\u3000 \t\n\u00a0\u00a0\u00a0\u00a0\u00a0", "", 0},
+		{"查\u200b查\u200b查\u200b查\u200b查\u200b查\u200b查\u200b查\u200b查\u200b查\u200b查", "", 1},
+		{"啊啊啊啊啊啊啊啊啊啊啊啊啊", "", 1},
+		{"a.b.c.d.e.f.g.h.i", "", 9},
+		{"核\u200b实\u200b反映人身份以便回访", "核实反映人身份以便回访", 11},
+		{"Verify identity ok", "Verify identity ok", 16},
+		{"\u202e核实反映人身份以便回访\u202c", "核实反映人身份以便回访", 11},
+		{strings.Repeat("核实", 251), "", 502},
+		{strings.Repeat("核实身份", 126), "", 504},
+	} {
+		if n := jianfu.MeaningfulLength(tt.in); n != tt.n {
+			t.Errorf("MeaningfulLength(%q) = %d, want %d", tt.in, n, tt.n)
+		}
+		got, err := jianfu.RevealReason(tt.in)
+		if tt.want == "" {
+			if err == nil || !strings.Contains(jianfu.ErrorMessage(err, "zh"), "至少10个有效文字") {
+				t.Errorf("RevealReason(%q) = %q, %v; want refused", tt.in, got, err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("RevealReason(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
 	}
 }
 

@@ -80,14 +80,15 @@ func Quarter(t time.Time) string {
 
 // Rating is an anonymous grassroots rating of a channel (基层评价): how much
 // burden the channel adds, 1 (none) to 5 (very much). It carries no
-// identity; only a keyed hash of the rater, the channel and the quarter is
-// stored, to allow one rating per person per channel per quarter.
+// identity and no time finer than the quarter: a finer time could be matched
+// against logins and the audit log. Apart from it, a keyed hash of the rater,
+// the channel and the quarter is stored to allow one rating per person per
+// channel per quarter, under a key kept outside the database.
 type Rating struct {
 	ChannelID int64  `json:"channel_id"`
 	Quarter   string `json:"quarter"`
 	Score     int    `json:"score"`
 	Comment   string `json:"comment,omitempty"`
-	Day       string `json:"day"` // YYYY-MM-DD only: a finer time could be matched against logins
 }
 
 // Validate checks a rating.

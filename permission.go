@@ -91,15 +91,16 @@ func (a *Actor) MayEditRules() error {
 }
 
 // CanManageUsers reports whether the actor's roles may administer users:
-// system and unit administrators.
+// system and unit administrators (ordinary accounts) and the security
+// administrator (accounts holding sensitive roles).
 func (a *Actor) CanManageUsers() bool {
-	return a.HasAny(RoleSysAdmin, RoleUnitAdmin)
+	return a.HasAny(RoleSysAdmin, RoleUnitAdmin, RoleSecAdmin)
 }
 
 // SeesUsers reports whether the actor sees the users of their scope;
 // everybody else sees only themselves.
 func (a *Actor) SeesUsers() bool {
-	return a.HasAny(RoleSysAdmin, RoleUnitAdmin, RoleSupervisor, RoleAuditor)
+	return a.HasAny(RoleSysAdmin, RoleUnitAdmin, RoleSecAdmin, RoleSupervisor, RoleAuditor)
 }
 
 // SeesPhone reports whether the actor may see the phone number of a user:
@@ -108,19 +109,101 @@ func (a *Actor) SeesPhone(userID int64) bool {
 	return a.CanManageUsers() || a.UserID == userID
 }
 
-// MayGrant says whether the actor may give (or touch an account holding)
-// these roles: a system administrator any, a unit administrator only staff
-// and other unit administrators.
+// MayGrant says whether the actor may give or withdraw these roles: the
+// sensitive ones (Role.Sensitive) only the security administrator; the
+// others a system administrator, and a unit administrator only staff and
+// unit administrators. The security administrator grants nothing else, so
+// neither administrator alone can make an account that reveals
+// complainants (三员分立).
 func (a *Actor) MayGrant(roles []Role) error {
-	if a.Has(RoleSysAdmin) {
+	if a.System {
 		return nil
 	}
 	for _, r := range roles {
-		if r != RoleStaff && r != RoleUnitAdmin {
-			return Forbidden("单位管理员只能授予“基层干部”和“单位管理员”角色,不能授予“"+RoleNames[r]+"”", "a unit administrator can only grant staff and unit_admin, not "+string(r))
+		switch {
+		case r.Sensitive():
+			if !a.Has(RoleSecAdmin) {
+				return Forbidden("只有安全保密管理员可以授予或收回“"+RoleNames[r]+"”角色", "only the security administrator grants or withdraws "+string(r))
+			}
+		case a.Has(RoleSysAdmin):
+		case a.Has(RoleUnitAdmin):
+			if r != RoleStaff && r != RoleUnitAdmin {
+				return Forbidden("单位管理员只能授予“基层干部”和“单位管理员”角色,不能授予“"+RoleNames[r]+"”", "a unit administrator can only grant staff and unit_admin, not "+string(r))
+			}
+		default:
+			return Forbidden("安全保密管理员只授予和收回敏感角色,“"+RoleNames[r]+"”由系统管理员授予", "the security administrator grants only sensitive roles; "+string(r)+" is granted by a system administrator")
 		}
 	}
 	return nil
+}
+
+// MayManageAccount says whether the actor may change, reset the password
+// of, disable, unlock or make tokens for an account holding these roles:
+// an account with a sensitive role only the security administrator; any
+// other the system administrator, and a unit administrator those holding
+// only roles it could grant.
+func (a *Actor) MayManageAccount(roles []Role) error {
+	if a.System {
+		return nil
+	}
+	for _, r := range roles {
+		if r.Sensitive() {
+			if a.Has(RoleSecAdmin) {
+				return nil
+			}
+			return Forbidden("该账号持有敏感角色“"+RoleNames[r]+"”,只有安全保密管理员可以修改、重置密码或停用", "the account holds the sensitive role "+string(r)+": only the security administrator may change, reset or disable it")
+		}
+	}
+	if a.Has(RoleSecAdmin) && !a.HasAny(RoleSysAdmin, RoleUnitAdmin) {
+		return Forbidden("安全保密管理员只管理持有敏感角色的账号,普通账号由系统管理员管理", "the security administrator manages only accounts holding sensitive roles")
+	}
+	return a.MayGrant(roles)
+}
+
+// MayChangeRoles says whether the actor may change an account's roles from
+// old to new: the security administrator may add or withdraw sensitive
+// roles on any account in scope; every other change needs the right to
+// manage the account and to grant each role added or withdrawn.
+func (a *Actor) MayChangeRoles(old, new []Role) error {
+	var diff []Role
+	sensitiveOnly := true
+	for _, r := range symmetricDiff(old, new) {
+		diff = append(diff, r)
+		sensitiveOnly = sensitiveOnly && r.Sensitive()
+	}
+	if len(diff) == 0 {
+		return nil
+	}
+	if sensitiveOnly && a.Has(RoleSecAdmin) {
+		return nil
+	}
+	if err := a.MayManageAccount(old); err != nil {
+		return err
+	}
+	return a.MayGrant(diff)
+}
+
+func symmetricDiff(a, b []Role) []Role {
+	in := func(rs []Role, r Role) bool {
+		for _, x := range rs {
+			if x == r {
+				return true
+			}
+		}
+		return false
+	}
+	var out []Role
+	for _, r := range a {
+		if !in(b, r) {
+			out = append(out, r)
+		}
+	}
+	for _, r := range b {
+		if !in(a, r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // CanManageUnits says whether the actor may create or change units: system

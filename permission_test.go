@@ -81,6 +81,61 @@ func TestUserPermissions(t *testing.T) {
 	}
 }
 
+// 三员分立: the security administrator alone grants and withdraws the
+// sensitive roles and manages the accounts holding them; the system
+// administrator manages the others; nobody holds two of the three.
+func TestSeparationOfDuties(t *testing.T) {
+	sys := &Actor{UserID: 1, Roles: []Role{RoleSysAdmin}, UnitID: 1, UnitPath: "/1/", RegionPath: "39"}
+	sec := &Actor{UserID: 2, Roles: []Role{RoleSecAdmin}, UnitID: 1, UnitPath: "/1/", RegionPath: "39"}
+	revealer := []Role{RoleReporterAccess}
+	supervisor := []Role{RoleSupervisor}
+	for _, r := range []Role{RoleReporterAccess, RoleAuditor, RoleSecAdmin} {
+		if sys.MayGrant([]Role{r}) == nil || sec.MayGrant([]Role{r}) != nil {
+			t.Errorf("granting %s", r)
+		}
+	}
+	if sec.MayGrant(supervisor) == nil || sys.MayGrant(supervisor) != nil || sys.MayGrant([]Role{RoleSysAdmin}) != nil {
+		t.Error("granting ordinary roles")
+	}
+	if sys.MayManageAccount(revealer) == nil || sec.MayManageAccount(revealer) != nil {
+		t.Error("managing an account holding reporter_access")
+	}
+	if sys.MayManageAccount(supervisor) != nil || sec.MayManageAccount(supervisor) == nil {
+		t.Error("managing an ordinary account")
+	}
+	// The security administrator gives a supervisor reporter_access and
+	// takes it back; the system administrator can do neither.
+	withAccess := []Role{RoleSupervisor, RoleReporterAccess}
+	if sec.MayChangeRoles(supervisor, withAccess) != nil || sec.MayChangeRoles(withAccess, supervisor) != nil {
+		t.Error("the security administrator grants and withdraws reporter_access")
+	}
+	if sys.MayChangeRoles(supervisor, withAccess) == nil || sys.MayChangeRoles(withAccess, supervisor) == nil {
+		t.Error("the system administrator changed reporter_access")
+	}
+	if sys.MayChangeRoles(withAccess, []Role{RoleSupervisor, RoleReviewer, RoleReporterAccess}) == nil {
+		t.Error("the system administrator changed an account holding a sensitive role")
+	}
+	if sec.MayChangeRoles(supervisor, []Role{RoleReviewer}) == nil {
+		t.Error("the security administrator changed ordinary roles")
+	}
+	for _, set := range [][]Role{{RoleSysAdmin, RoleAuditor}, {RoleSecAdmin, RoleAuditor}, {RoleSysAdmin, RoleSecAdmin}, {RoleSecAdmin, RoleReporterAccess}, {RoleSysAdmin, RoleReporterAccess}} {
+		if codeOf(ValidateRoleSet(set)) != EINVALID {
+			t.Errorf("%v accepted", set)
+		}
+	}
+	if ValidateRoleSet([]Role{RoleSupervisor, RoleReporterAccess}) != nil || ValidateRoleSet([]Role{RoleAuditor, RoleReporterAccess}) != nil {
+		t.Error("an allowed set refused")
+	}
+	u := User{ID: 9, Username: "sheng.jubao", Name: "举报查阅", UnitID: 1, Roles: revealer}
+	name := "改名"
+	if _, err := u.Apply(UserUpdate{Name: &name}, sys); codeOf(err) != EFORBIDDEN {
+		t.Errorf("the system administrator renamed a reporter_access account: %v", err)
+	}
+	if _, err := u.Apply(UserUpdate{Unlock: true}, sys); codeOf(err) != EFORBIDDEN {
+		t.Errorf("the system administrator unlocked a reporter_access account: %v", err)
+	}
+}
+
 func TestUserApply(t *testing.T) {
 	unitAdmin := &Actor{UserID: 2, Roles: []Role{RoleUnitAdmin}, UnitID: 5, UnitPath: "/1/5/", RegionPath: "390102"}
 	name, off := "李四", true

@@ -13,16 +13,24 @@ const (
 	RoleCaseHandler Role = "case_handler" // 线索办理员
 	RoleUnitAdmin   Role = "unit_admin"   // 单位管理员: its own unit and the units under it
 	RoleStaff       Role = "staff"        // 基层干部: reports burden, rates channels
-	RoleAuditor     Role = "auditor"      // 审计员: reads the audit log
-	RoleSysAdmin    Role = "sysadmin"     // 系统管理员
+	RoleAuditor     Role = "auditor"      // 安全审计员: reads the audit log and security events
+	RoleSysAdmin    Role = "sysadmin"     // 系统管理员: units and ordinary users
+	// RoleSecAdmin is the security administrator (安全保密管理员): alone
+	// grants and withdraws the sensitive roles and manages the accounts
+	// holding them (三员分立 with the system administrator and the auditor).
+	RoleSecAdmin Role = "secadmin"
 	// RoleReporterAccess is the explicit permission to reveal a
 	// complainant's encrypted identity (举报人信息查阅), each time with an
 	// audited reason.
 	RoleReporterAccess Role = "reporter_access"
+	// RoleApp is a third-party application (第三方应用), not a person: it
+	// holds API tokens (Open311 api_keys) and never logs in with a
+	// password; it holds no other role.
+	RoleApp Role = "app"
 )
 
 // Roles lists every role in display order.
-var Roles = []Role{RoleSupervisor, RoleReviewer, RoleInspector, RoleCaseHandler, RoleUnitAdmin, RoleStaff, RoleAuditor, RoleSysAdmin, RoleReporterAccess}
+var Roles = []Role{RoleSupervisor, RoleReviewer, RoleInspector, RoleCaseHandler, RoleUnitAdmin, RoleStaff, RoleSysAdmin, RoleSecAdmin, RoleAuditor, RoleReporterAccess, RoleApp}
 
 // RoleNames are the Chinese names of the roles.
 var RoleNames = map[Role]string{
@@ -32,9 +40,11 @@ var RoleNames = map[Role]string{
 	RoleCaseHandler:    "线索办理员",
 	RoleUnitAdmin:      "单位管理员",
 	RoleStaff:          "基层干部",
-	RoleAuditor:        "审计员",
+	RoleAuditor:        "安全审计员",
 	RoleSysAdmin:       "系统管理员",
+	RoleSecAdmin:       "安全保密管理员",
 	RoleReporterAccess: "举报人信息查阅",
+	RoleApp:            "第三方应用",
 }
 
 // Valid reports whether r is a known role.
@@ -45,10 +55,48 @@ func (r Role) Valid() bool { _, ok := RoleNames[r]; return ok }
 // cyberspace-affairs office and oversee every unit of their region.
 func (r Role) RegionWide() bool {
 	switch r {
-	case RoleSupervisor, RoleReviewer, RoleInspector, RoleCaseHandler, RoleAuditor, RoleSysAdmin, RoleReporterAccess:
+	case RoleSupervisor, RoleReviewer, RoleInspector, RoleCaseHandler, RoleAuditor, RoleSysAdmin, RoleSecAdmin, RoleReporterAccess:
 		return true
 	}
 	return false
+}
+
+// Sensitive reports whether the role is one only the security
+// administrator grants and withdraws, on accounts only it manages: the
+// power to reveal complainants, to audit, and to grant these.
+func (r Role) Sensitive() bool {
+	return r == RoleReporterAccess || r == RoleAuditor || r == RoleSecAdmin
+}
+
+// threeAdmins are the three separated administrators (三员): no account
+// holds two of them.
+var threeAdmins = []Role{RoleSysAdmin, RoleSecAdmin, RoleAuditor}
+
+// ValidateRoleSet checks that a set of roles keeps the separation of
+// duties (三员分立): at most one of system administrator, security
+// administrator and auditor; and neither administrator may also reveal
+// complainants, since they could grant themselves the accounts to do so.
+func ValidateRoleSet(roles []Role) error {
+	var admins []string
+	has := map[Role]bool{}
+	for _, r := range roles {
+		has[r] = true
+	}
+	for _, r := range threeAdmins {
+		if has[r] {
+			admins = append(admins, "“"+RoleNames[r]+"”")
+		}
+	}
+	if len(admins) > 1 {
+		return Errorf(EINVALID, "三员分立:%[1]s不能由同一账号兼任,请分设账号", "separation of duties: %[2]s cannot be held by one account", strings.Join(admins, "与"), strings.Join(admins, " and "))
+	}
+	if has[RoleApp] && len(has) > 1 {
+		return Errorf(EINVALID, "“第三方应用”账号代表一个接入的应用而不是人,不能兼有其他角色", "an application account is not a person and holds no other role")
+	}
+	if has[RoleReporterAccess] && (has[RoleSysAdmin] || has[RoleSecAdmin]) {
+		return Errorf(EINVALID, "系统管理员和安全保密管理员不能兼有“举报人信息查阅”角色", "a system or security administrator cannot also hold reporter_access")
+	}
+	return nil
 }
 
 // ParseRoles reads a comma-separated list of roles (English or Chinese names).
@@ -64,7 +112,7 @@ func ParseRoles(s string) ([]Role, error) {
 				}
 			}
 			if !found {
-				return nil, Errorf(EINVALID, "未知角色“%s”,可选:supervisor、reviewer、inspector、case_handler、unit_admin、staff、auditor、sysadmin、reporter_access", "unknown role %q; use supervisor, reviewer, inspector, case_handler, unit_admin, staff, auditor, sysadmin or reporter_access", f)
+				return nil, Errorf(EINVALID, "未知角色“%s”,可选:supervisor、reviewer、inspector、case_handler、unit_admin、staff、sysadmin、secadmin、auditor、reporter_access、app(或其中文名)", "unknown role %q; use supervisor, reviewer, inspector, case_handler, unit_admin, staff, sysadmin, secadmin, auditor, reporter_access or app", f)
 			}
 		}
 		out = append(out, r)

@@ -255,7 +255,7 @@ func TestRelapses(t *testing.T) {
 }
 
 func TestSummariseRatings(t *testing.T) {
-	s := SummariseRatings(3, "2026Q1", []Rating{{Score: 5, Comment: "每天接龙三次", Day: "2026-03-02"}, {Score: 2, Day: "2026-03-01"}, {Score: 2, Day: "2026-02-01"}})
+	s := SummariseRatings(3, "2026Q1", []Rating{{Score: 5, Comment: "每天接龙三次"}, {Score: 2}, {Score: 2}})
 	if s.Count != 3 || show(s.Average) != "3" || s.Histogram != [5]int{0, 2, 0, 0, 1} || len(s.Comments) != 1 || s.Comments[0].ChannelID != 3 || s.Comments[0].Quarter != "2026Q1" {
 		t.Errorf("summary %+v", s)
 	}

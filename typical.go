@@ -29,15 +29,58 @@ type TypicalCase struct {
 // characters, a summary of 30 to 3,000, a lesson of at most 1,000.
 func (t *TypicalCase) ValidateDraft() error {
 	var probs []Problem
-	for _, f := range []struct {
-		field, label, v string
-		min, max        int
-	}{{"title", "标题", t.Title, 6, 80}, {"summary", "案例摘要", t.Summary, 30, 3000}, {"lesson", "警示意义", t.Lesson, 0, 1000}} {
-		if n := utf8.RuneCountInString(strings.TrimSpace(f.v)); n < f.min || n > f.max {
-			probs = append(probs, Problem{Field: f.field, Message: fmt.Sprintf("%s应为%d至%d字", f.label, f.min, f.max), English: fmt.Sprintf("%s needs %d to %d characters", f.field, f.min, f.max)})
+	limits := [][2]int{{6, 80}, {30, 3000}, {0, 1000}}
+	for i, f := range t.Texts() {
+		if n := utf8.RuneCountInString(strings.TrimSpace(f.Text)); n < limits[i][0] || n > limits[i][1] {
+			probs = append(probs, Problem{Field: f.Field, Message: fmt.Sprintf("%s应为%d至%d字", f.Label, limits[i][0], limits[i][1]),
+				English: fmt.Sprintf("%s needs %d to %d characters", f.Field, limits[i][0], limits[i][1])})
 		}
 	}
 	return problemsError(probs)
+}
+
+// TypicalText is one text a typical case publishes: its field, the field's
+// Chinese name and the text.
+type TypicalText struct{ Field, Label, Text string }
+
+// Texts lists the texts a typical case publishes, in the order shown.
+func (t *TypicalCase) Texts() []TypicalText {
+	return []TypicalText{{"title", "标题", t.Title}, {"summary", "案例摘要", t.Summary}, {"lesson", "警示意义", t.Lesson}}
+}
+
+// PersonalDataLeft is a piece of personal data still found in a text about
+// to be published, told so the reviewer can find it.
+type PersonalDataLeft struct {
+	Text    TypicalText // the field it is in
+	Kind    string      // what it is, in Chinese (手机号码)
+	KindEN  string      // and in English
+	At      int         // the character it starts at, from 1
+	Excerpt string      // the words around it, the personal data masked
+}
+
+// PublicationRefused is the error of a publication that still holds
+// personal data: one problem per piece, saying in which field, from which
+// character, what it is and the words around it (masked, so the error
+// itself does not repeat it).
+func PublicationRefused(left []PersonalDataLeft) error {
+	if len(left) == 0 {
+		return nil
+	}
+	probs := make([]Problem, len(left))
+	for i, l := range left {
+		probs[i] = Problem{Field: l.Text.Field,
+			Message: fmt.Sprintf("“%s”第%d字起仍含%s:“%s”", l.Text.Label, l.At, l.Kind, l.Excerpt),
+			English: fmt.Sprintf("%s, from character %d, still holds a %s: %q", l.Text.Field, l.At, l.KindEN, l.Excerpt)}
+	}
+	more, moreEN := "", ""
+	if len(left) > 1 {
+		more, moreEN = "等", " and more"
+	}
+	e := &Error{Code: EINVALID,
+		Message:  fmt.Sprintf("案例中仍有%d处个人信息,不能发布(%s%s):请删去或改为“[电话]”“张某”等占位后重新起草", len(left), probs[0].Message, more),
+		English:  fmt.Sprintf("the text still holds %d pieces of personal data and cannot be published (%s%s): remove them, or write placeholders such as [电话], and draft again", len(left), probs[0].English, moreEN),
+		Problems: probs}
+	return e
 }
 
 // TypicalRegion is how precisely a typical case says where it happened:

@@ -21,6 +21,10 @@ type User struct {
 	LockedUntil *time.Time `json:"locked_until,omitempty"`
 	LastLoginAt *time.Time `json:"last_login_at,omitempty"`
 	CreatedAt   time.Time  `json:"created_at"`
+	// MustChangePassword: the password was set or reset by an
+	// administrator and must be changed at the next login. Accounts made
+	// by anybody but the local operator always start so.
+	MustChangePassword bool `json:"must_change_password"`
 }
 
 // HasRole reports whether the user holds r.
@@ -55,6 +59,9 @@ func (u *User) Validate() error {
 			probs = append(probs, Problem{Field: "roles", Message: "未知角色:" + string(r), English: "unknown role: " + string(r)})
 		}
 	}
+	if err := ValidateRoleSet(u.Roles); err != nil {
+		probs = append(probs, Problem{Field: "roles", Message: err.(*Error).Message, English: err.(*Error).English})
+	}
 	return problemsError(probs)
 }
 
@@ -68,31 +75,6 @@ func validUsername(s string) bool {
 		}
 	}
 	return true
-}
-
-// ValidatePassword enforces the minimum password policy.
-func ValidatePassword(p string) error {
-	if len([]rune(p)) < 10 {
-		return Errorf(EINVALID, "密码至少10位", "a password needs at least 10 characters")
-	}
-	if len(p) > 256 {
-		return Errorf(EINVALID, "密码过长(最多256字节)", "the password is too long (256 bytes at most)")
-	}
-	classes := 0
-	for _, f := range []func(rune) bool{
-		func(r rune) bool { return r >= 'a' && r <= 'z' },
-		func(r rune) bool { return r >= 'A' && r <= 'Z' },
-		func(r rune) bool { return r >= '0' && r <= '9' },
-		func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') },
-	} {
-		if strings.IndexFunc(p, f) >= 0 {
-			classes++
-		}
-	}
-	if classes < 3 {
-		return Errorf(EINVALID, "密码须包含小写字母、大写字母、数字、符号中的至少三类", "a password needs three of: lower case, upper case, digits, symbols")
-	}
-	return nil
 }
 
 // UserFilter selects users.
@@ -113,18 +95,25 @@ type UserService interface {
 	UpdateUser(ctx context.Context, id int64, upd UserUpdate) (*User, error)
 	SetPassword(ctx context.Context, id int64, password string) error
 
-	// Authenticate checks a password; ETOOMANY while locked out, EUNAUTHORIZED
-	// for a wrong name or password (the same message for both).
+	// Authenticate checks a password; EUNAUTHORIZED with one message
+	// (LoginFailed) for a wrong name or password and a locked or disabled
+	// account alike.
 	Authenticate(ctx context.Context, username, password string) (*User, error)
 	// CreateSession starts a browser session and returns its secret token.
 	CreateSession(ctx context.Context, userID int64, ip, userAgent string) (string, error)
 	// SessionActor resolves a session token; EUNAUTHORIZED when unknown or expired.
 	SessionActor(ctx context.Context, token string) (*Actor, error)
 	DeleteSession(ctx context.Context, token string) error
-	// CreateToken creates an API token for a user; the secret is returned once.
+	// CreateToken creates an API token for a user, expiring after the
+	// configured lifetime; the secret is returned once.
 	CreateToken(ctx context.Context, username, name string) (string, error)
-	// TokenActor resolves a bearer token.
+	// TokenActor resolves a bearer token; EUNAUTHORIZED when unknown,
+	// revoked or expired.
 	TokenActor(ctx context.Context, token string) (*Actor, error)
+	// ListTokens lists a user's tokens (the user, or who manages the account).
+	ListTokens(ctx context.Context, userID int64) ([]*APIToken, error)
+	// RevokeToken revokes a token (its owner, or who manages the account).
+	RevokeToken(ctx context.Context, tokenID int64) error
 }
 
 // UserUpdate holds the fields to change; nil leaves a field as it is.
@@ -137,27 +126,16 @@ type UserUpdate struct {
 }
 
 // Apply makes the update to the user on behalf of the actor and returns
-// what changed, for the audit log. A unit administrator may not touch an
-// account holding roles it could not grant, nobody changes their own
-// roles (the local operator aside) or disables their own account.
+// what changed, for the audit log. Who may touch the account and change
+// which roles is Actor.MayManageAccount and Actor.MayChangeRoles (三员分立);
+// nobody changes their own roles (the local operator aside) or disables
+// their own account.
 func (u *User) Apply(upd UserUpdate, a *Actor) ([]string, error) {
-	if err := a.MayGrant(u.Roles); err != nil {
-		return nil, err // a unit administrator cannot touch a supervisor's account
-	}
+	old := u.Roles
 	var changes []string
 	if upd.Name != nil && *upd.Name != u.Name {
 		changes = append(changes, "name")
 		u.Name = *upd.Name
-	}
-	if upd.Roles != nil {
-		if err := a.MayGrant(upd.Roles); err != nil {
-			return nil, err
-		}
-		if u.ID == a.UserID && !a.System {
-			return nil, Forbidden("不能修改自己的角色", "you cannot change your own roles")
-		}
-		changes = append(changes, "roles "+RolesText(u.Roles)+"→"+RolesText(upd.Roles))
-		u.Roles = upd.Roles
 	}
 	if upd.Phone != nil && *upd.Phone != u.Phone {
 		changes = append(changes, "phone")
@@ -169,6 +147,24 @@ func (u *User) Apply(upd UserUpdate, a *Actor) ([]string, error) {
 		}
 		changes = append(changes, fmt.Sprintf("disabled→%v", *upd.Disabled))
 		u.Disabled = *upd.Disabled
+	}
+	// Any change but roles needs the right to manage this account: a
+	// system administrator cannot touch an account holding a sensitive
+	// role, a unit administrator a supervisor's.
+	if (len(changes) > 0 || upd.Unlock) && u.ID != a.UserID {
+		if err := a.MayManageAccount(old); err != nil {
+			return nil, err
+		}
+	}
+	if upd.Roles != nil && len(symmetricDiff(old, upd.Roles)) > 0 {
+		if u.ID == a.UserID && !a.System {
+			return nil, Forbidden("不能修改自己的角色", "you cannot change your own roles")
+		}
+		if err := a.MayChangeRoles(old, upd.Roles); err != nil {
+			return nil, err
+		}
+		changes = append(changes, "roles "+RolesText(old)+"→"+RolesText(upd.Roles))
+		u.Roles = upd.Roles
 	}
 	if err := u.Validate(); err != nil {
 		return nil, err
@@ -208,11 +204,28 @@ const (
 	SessionIdle     = 2 * time.Hour    // a session unused this long ends
 )
 
-// LockedOut is the error of a login while the account is locked until
-// the given instant, saying for about how long.
-func LockedOut(until, now time.Time) error {
-	left := until.Sub(now).Round(time.Minute)
-	return Errorf(ETOOMANY, "连续登录失败次数过多,账号已锁定,请约%d分钟后再试或联系管理员解锁", "too many failed logins: the account is locked; try again in about %d minutes or ask an administrator to unlock it", int(left.Minutes())+1)
+// LoginFailed is the one answer to a failed login: a wrong password, an
+// unknown username and a locked or disabled account look the same, so the
+// answer does not tell which usernames exist.
+func LoginFailed() error {
+	return Errorf(EUNAUTHORIZED, "用户名或密码错误。连续输错%d次的账号将锁定%d分钟,如需解锁请联系管理员", "wrong username or password. After %d failures in a row an account is locked for %d minutes; ask an administrator to unlock it",
+		MaxFailedLogins, int(LockoutDuration.Minutes()))
+}
+
+// DefaultTokenLifetime is how long an API token lives unless configured.
+const DefaultTokenLifetime = 180 * 24 * time.Hour
+
+// APIToken is an API token as listed: never its secret.
+type APIToken struct {
+	ID         int64      `json:"id"`
+	UserID     int64      `json:"user_id"`
+	Username   string     `json:"username"`
+	Name       string     `json:"name"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  *time.Time `json:"expires_at,omitempty"` // nil: made before tokens expired
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	Revoked    bool       `json:"revoked"`
+	Expired    bool       `json:"expired"`
 }
 
 // LocksOut reports whether this many consecutive failed logins lock the

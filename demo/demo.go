@@ -178,7 +178,7 @@ func Generate(ctx context.Context, db *store.DB, opts Options) (*Summary, error)
 	if err != nil {
 		return nil, err
 	}
-	if err := jianfu.ValidatePassword(opts.Password); err != nil {
+	if err := jianfu.ValidatePassword("", opts.Password); err != nil {
 		return nil, fmt.Errorf("demo password: %w", err)
 	}
 	ctx = jianfu.WithActor(ctx, jianfu.SystemActor("demo"))

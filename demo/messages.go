@@ -2,6 +2,8 @@ package demo
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,6 +12,7 @@ import (
 	"jianfu"
 	"jianfu/calendar"
 	"jianfu/ingest"
+	"jianfu/secret"
 )
 
 // The messages step: three months of work-group traffic for the province's
@@ -115,6 +118,13 @@ var (
 	dailyTopics  = strings.Fields("巡河 网格巡查 禁烧巡查 市容巡查 燃气安全检查 校园安全巡查 食品安全抽检 防返贫监测")
 )
 
+// RaterKey is the demo's rater key for a seed (see PseudonymKey): the demo's
+// raters are fictional, and the same seed over the same database knows who
+// has rated already.
+func RaterKey(seed uint64) string {
+	return fmt.Sprintf("jianfu-demo-rater-key-%d", seed)
+}
+
 // PseudonymKey is the demo's pseudonym key for a seed: fictional data
 // needs no secret, and the same seed gives the same pseudonyms.
 func PseudonymKey(seed uint64) string {
@@ -122,6 +132,17 @@ func PseudonymKey(seed uint64) string {
 		seed = DefaultSeed
 	}
 	return fmt.Sprintf("jianfu-demo-pseudonym-key-%d", seed)
+}
+
+// AuditKey is the demo's audit key (base64), derived from the seed so that
+// a demo database kept with --db opens again under the same key. It is
+// public by construction: never use it outside a demo.
+func AuditKey(seed uint64) string {
+	if seed == 0 {
+		seed = DefaultSeed
+	}
+	sum, _ := hex.DecodeString(secret.SM3Hex("jianfu-demo-audit-key", strconv.FormatUint(seed, 10)))
+	return base64.StdEncoding.EncodeToString(sum)
 }
 
 // messages is the demo step.

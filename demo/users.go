@@ -32,6 +32,7 @@ func (g *gen) users(ctx context.Context) error {
 	g.addUser("sheng.xiansuo", w.find(pp, "cac"), cas)
 	g.addUser("sheng.shenji", w.find(pp, "cac"), jianfu.RoleAuditor)
 	g.addUser("sheng.admin", w.find(pp, "data"), jianfu.RoleSysAdmin)
+	g.addUser("sheng.baomi", w.find(pp, "cac"), jianfu.RoleSecAdmin)
 
 	g.addUser(capital.stem.py+".jianguan", w.find(cp, "cac"), sup, rev)
 	g.addUser(capital.stem.py+".choucha", w.find(cp, "cac"), ins)
@@ -120,7 +121,9 @@ func (g *gen) scopeOf(u *unit, roles []jianfu.Role) string {
 	case len(roles) == 1 && roles[0] == jianfu.RoleAuditor:
 		s += "的审计日志"
 	case len(roles) == 1 && roles[0] == jianfu.RoleSysAdmin:
-		s += "(系统管理)"
+		s += "(系统管理:单位与普通账号)"
+	case len(roles) == 1 && roles[0] == jianfu.RoleSecAdmin:
+		s += "(安全保密管理:授予和收回敏感角色)"
 	}
 	return s
 }

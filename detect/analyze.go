@@ -50,6 +50,7 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 	r.Severity = SeverityNone
 	r.Score = 0
 	r.Assessed, r.Offhours, r.Exempt = false, false, false
+	r.Voice = VoiceDemand
 
 	s.fired = s.fired[:0]
 	s.toks, _ = d.norm.tokenize(m.Text, s.toks[:0])
@@ -69,6 +70,9 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 
 	if !m.Time.IsZero() && d.cal != nil && !d.cal.IsWorkingTime(m.Time) {
 		r.Offhours = true
+	}
+	if a.narrativeIn(-1) {
+		r.Voice = VoiceNarrative
 	}
 	triggers := false
 	for i := range a.hits {
@@ -133,6 +137,13 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 		return
 	}
 	a.sortSpans()
+	r.Voice = VoiceNarrative
+	for i := range r.Spans {
+		if r.Spans[i].Voice == VoiceDemand {
+			r.Voice = VoiceDemand
+			break
+		}
+	}
 	r.Assessed = isAssessed()
 	for i := range a.hits {
 		h := &a.hits[i]
@@ -418,11 +429,14 @@ func (a *analysis) accept(h *hit, cr *compiledRule) bool {
 	switch cr.Demand {
 	case "modal":
 		if !a.header && !a.findOther(h, lexModal) && !a.findOther(h, lexStrong) && !a.findOther(h, lexAssessment) &&
+			!a.findOther(h, lexReported) &&
 			!(a.findOther(h, lexImperative) && !a.findLexIn(h, lexNotImperative, 0, 0, true)) && !a.headModal(h) {
 			return false
 		}
 	case "strong":
-		if !a.findOther(h, lexStrong) && !a.findOther(h, lexAssessment) {
+		// a demand reported as one ("被要求", "逼着", "让我们") is as
+		// binding as one made with 必须
+		if !a.findOther(h, lexStrong) && !a.findOther(h, lexAssessment) && !a.findOther(h, lexReported) {
 			return false
 		}
 	}
@@ -452,7 +466,12 @@ func (a *analysis) negated(h *hit) bool {
 		if a.sent(n.ts) != sent || n.ts >= h.ts && n.te <= h.te && n.te-n.ts < h.te-h.ts {
 			continue // other sentences, and words inside the trigger ("是否" in "回复是否及时")
 		}
-		if a.inLex(n, lexMention) {
+		// a demand reported as abolished or untrue after it ("…的做法,
+		// 今年已经全部叫停", "…问题不属实")
+		if a.inLex(n, lexRetracted) && n.ts > h.te {
+			return true
+		}
+		if a.mentions(n) {
 			// a marker after the words, when an explicit demand frame
 			// comes before them, describes the demand rather than naming
 			// a practice: "要求每日报送工作进展,造成基层负担",
@@ -509,6 +528,62 @@ func (a *analysis) negated(h *hit) bool {
 	return false
 }
 
+// mentions reports whether hit n marks its sentence as naming a practice
+// rather than demanding it: a mention word ("欢迎反映", "形式主义") that is
+// no part of a longer word introducing a report ("村民向12345反映"), or a
+// question ("要不要…吗") that is not rhetorical ("难道不回复就是不重视吗?"
+// complains about a demand).
+func (a *analysis) mentions(n *hit) bool {
+	if a.inLex(n, lexMention) {
+		return !a.overlappedBy(n, lexNarrative) && !a.overlappedBy(n, lexNarrativeSource)
+	}
+	if !a.inLex(n, lexQuestion) {
+		return false
+	}
+	sent := a.sent(n.ts)
+	for i := range a.hits {
+		x := &a.hits[i]
+		if a.sent(x.ts) == sent && x.te < n.ts && a.inLex(x, lexRhetorical) {
+			return false
+		}
+	}
+	return true
+}
+
+// narrativeIn reports whether sentence s (any sentence when negative) reads
+// as a report or complaint: a narrative word or a reported demand in it
+// ("记者了解到", "被要求"), a habit ("天天要", "每周都要") in a sentence that
+// addresses nobody (not "请各位…每天都要投"), or a word anywhere in the
+// message that makes all of it one ("来电人反映", "据报道").
+func (a *analysis) narrativeIn(s int32) bool {
+	habit := int32(-2) // sentence of the first habit word seen
+	for i := range a.hits {
+		x := &a.hits[i]
+		if a.inLex(x, lexNarrativeSource) {
+			return true
+		}
+		if s >= 0 && a.sent(x.ts) != s {
+			continue
+		}
+		if a.inLex(x, lexNarrative) || a.inLex(x, lexReported) {
+			return true
+		}
+		if habit == -2 && a.inLex(x, lexNarrativeHabit) {
+			habit = a.sent(x.ts)
+		}
+	}
+	if habit == -2 {
+		return false
+	}
+	for i := range a.hits {
+		x := &a.hits[i]
+		if a.sent(x.ts) == habit && a.inLex(x, lexDirectAddress) {
+			return false
+		}
+	}
+	return true
+}
+
 // framedBefore reports whether an explicit demand frame (要求, 规定, 让 …)
 // that is itself no part of a prohibition, mention or condition ("不得要求",
 // "是否存在要求", "如有单位强制要求" are not) comes before h in its sentence.
@@ -530,7 +605,7 @@ func (a *analysis) framedBefore(h *hit, memo *int) bool {
 		blocked := false
 		for j := range a.hits {
 			n := &a.hits[j]
-			if n.te < x.ts && a.sent(n.ts) == sent && (a.inLex(n, lexNegation) && !a.overlappedBy(n, lexNegationExcept) || a.inLex(n, lexMention) || a.inLex(n, lexMentionBefore) || a.inLex(n, lexConditional)) {
+			if n.te < x.ts && a.sent(n.ts) == sent && (a.inLex(n, lexNegation) && !a.overlappedBy(n, lexNegationExcept) || a.mentions(n) || a.inLex(n, lexMentionBefore) || a.inLex(n, lexConditional)) {
 				blocked = true
 				break
 			}
@@ -859,7 +934,7 @@ func (a *analysis) ordinal(j int32) bool {
 
 func (a *analysis) addSpan(h *hit, cr *compiledRule) {
 	a.r.s.fired = append(a.r.s.fired, cr.index)
-	sp := Span{Start: int(a.toks[h.ts].os), End: int(a.toks[h.te].oe), Category: cr.Category, Rule: cr.ID}
+	sp := Span{Start: int(a.toks[h.ts].os), End: int(a.toks[h.te].oe), Category: cr.Category, Rule: cr.ID, Voice: VoiceDemand}
 	for i := range a.r.Spans {
 		x := &a.r.Spans[i]
 		if x.Category == sp.Category && x.Start <= sp.Start && x.End >= sp.End {
@@ -877,6 +952,9 @@ func (a *analysis) addSpan(h *hit, cr *compiledRule) {
 		}
 		a.r.Spans[n] = x
 		n++
+	}
+	if a.narrativeIn(a.sent(h.ts)) {
+		sp.Voice = VoiceNarrative
 	}
 	a.r.Spans = append(a.r.Spans[:n], sp)
 	if cr.Weight > a.weight[cr.cat] {

@@ -67,13 +67,13 @@ func (b *acBuilder) build() *automaton {
 	copy(outs, b.out)
 	queue := make([]int32, 0, n)
 	// root row
-	for c := 1; c < nc; c++ {
-		if nx, ok := b.trie[0][uint16(c)]; ok {
-			a.next[c] = nx
-			fail[nx] = 0
-			queue = append(queue, nx)
-		}
+	for c, nx := range b.trie[0] {
+		a.next[c] = nx
+		fail[nx] = 0
+		queue = append(queue, nx)
 	}
+	// breadth first, so a state's failure state (shallower) is done first;
+	// a row is its failure state's row with its own children written over
 	for len(queue) > 0 {
 		s := queue[0]
 		queue = queue[1:]
@@ -81,14 +81,11 @@ func (b *acBuilder) build() *automaton {
 		outs[s] = append(outs[s], outs[f]...)
 		row := int(s) * nc
 		frow := int(f) * nc
-		for c := 1; c < nc; c++ {
-			if nx, ok := b.trie[s][uint16(c)]; ok {
-				a.next[row+c] = nx
-				fail[nx] = a.next[frow+c]
-				queue = append(queue, nx)
-			} else {
-				a.next[row+c] = a.next[frow+c]
-			}
+		copy(a.next[row+1:row+nc], a.next[frow+1:frow+nc])
+		for c, nx := range b.trie[s] {
+			a.next[row+int(c)] = nx
+			fail[nx] = a.next[frow+int(c)]
+			queue = append(queue, nx)
 		}
 		// column 0 (symbols in no pattern) always returns to the root
 	}

@@ -64,18 +64,33 @@ type Message struct {
 	Group  string
 }
 
-// Span marks the words of one finding, in runes of the original text.
+// Voice says whether a text makes a demand or reports one.
+type Voice string
+
+// Voices: a work-group message or notice makes the demand; a news report,
+// a complaint or a hotline work order reports or complains about it
+// ("被要求每天打卡", "每周都要交", "难道不回复就是不重视?").
+const (
+	VoiceDemand    Voice = "demand"
+	VoiceNarrative Voice = "narrative"
+)
+
+// Span marks the words of one finding, in runes of the original text, and
+// whether its sentence makes the demand or reports it.
 type Span struct {
 	Start    int             `json:"start"`
 	End      int             `json:"end"`
 	Category jianfu.Category `json:"category"`
 	Rule     string          `json:"rule"`
+	Voice    Voice           `json:"voice"`
 }
 
 // Result is what the detector found in a message. Categories is empty (not
 // nil after AnalyzeInto) when nothing was found. When Exempt is set, an
 // emergency context suppressed the findings: Categories and Spans still say
-// what was asked, but Severity is none and Score 0.
+// what was asked, but Severity is none and Score 0. Voice is narrative when
+// every span reports a demand rather than making it (or, with no span, when
+// the text reads as a report or complaint), demand otherwise.
 type Result struct {
 	Categories []jianfu.Category `json:"categories"`
 	Severity   Severity          `json:"severity"`
@@ -83,6 +98,7 @@ type Result struct {
 	Assessed   bool              `json:"assessed"`
 	Offhours   bool              `json:"offhours"`
 	Exempt     bool              `json:"exempt"`
+	Voice      Voice             `json:"voice"`
 	Spans      []Span            `json:"spans"`
 
 	s *scratch
@@ -157,10 +173,18 @@ const (
 	lexDemandFrame
 	lexConditional
 	lexMentionBefore
+	lexNarrative
+	lexNarrativeSource
+	lexReported
+	lexQuestion
+	lexRhetorical
+	lexRetracted
+	lexNarrativeHabit
+	lexDirectAddress
 	nBuiltinLex
 )
 
-var builtinLex = [nBuiltinLex]string{"modal", "strong", "negation", "negation_except", "negation_after", "mention", "emergency", "assessment", "aggravator", "homophone_stop", "topic_after", "imperative", "not_imperative", "assessment_except", "compound", "demand_frame", "conditional", "mention_before"}
+var builtinLex = [nBuiltinLex]string{"modal", "strong", "negation", "negation_except", "negation_after", "mention", "emergency", "assessment", "aggravator", "homophone_stop", "topic_after", "imperative", "not_imperative", "assessment_except", "compound", "demand_frame", "conditional", "mention_before", "narrative", "narrative_source", "reported_demand", "question", "rhetorical", "retracted_after", "narrative_habit", "direct_address"}
 
 type ptok struct {
 	r   rune

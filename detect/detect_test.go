@@ -147,3 +147,62 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// A demand keeps its categories when a complaint, a hotline item or a news
+// report tells it; the voice says which of the two the text is, on the line
+// and on each span.
+func TestVoice(t *testing.T) {
+	d := mustNew(t)
+	cases := []struct {
+		text  string
+		cats  []jianfu.Category
+		voice Voice
+	}{
+		{"请各村今晚十点前接龙报送走访照片,收到请回复", []jianfu.Category{jianfu.Chain, jianfu.Instant, jianfu.Material, jianfu.Trace}, VoiceDemand},
+		{"请各位给我县作品投票,每天都要投", []jianfu.Category{jianfu.Engagement}, VoiceDemand},
+		{"社区每天要求我们在群里接龙报平安", []jianfu.Category{jianfu.Chain}, VoiceNarrative},
+		{"我们被要求每天上报疫苗接种进度表,周末也不例外。", []jianfu.Category{jianfu.Material}, VoiceNarrative},
+		{"天天要打卡,出差在外也得打,漏一次扣钱。", []jianfu.Category{jianfu.Checkin}, VoiceNarrative},
+		{"难道同一份材料非要我们报三遍才算重视吗?", []jianfu.Category{jianfu.Material}, VoiceNarrative},
+		{"完不成任务就通报,通报三次就约谈,大家只能硬着头皮去找人。", []jianfu.Category{jianfu.Task}, VoiceNarrative},
+		{"村民向12345反映,村干部挨家挨户要求下载某APP并注册,说是上面有任务。", []jianfu.Category{jianfu.Task, jianfu.Promote}, VoiceNarrative},
+		{"点赞数排名每周公布一次,排在后面的单位要被约谈。", []jianfu.Category{jianfu.Engagement}, VoiceNarrative},
+		// rules that forbid, reports of a stopped practice, praise and
+		// voluntary offers stay quiet in either voice
+		{"县委明确,不得要求基层干部在工作群里接龙报平安。", nil, VoiceDemand},
+		{"去年被要求每天打卡的做法,今年已经全部叫停。", nil, VoiceNarrative},
+		{"经核查,反映的该社区要求每日打卡问题不属实。", nil, VoiceNarrative},
+		{"这位社区书记被群众称赞为“随叫随到的贴心人”。", nil, VoiceDemand},
+		{"家长们自发在群里为孩子的作品投票,气氛很热烈。", nil, VoiceDemand},
+		{"有人问,难道不回复收到就是不重视吗?其实各单位已经明确不再要求回复收到。", nil, VoiceNarrative},
+	}
+	for _, tc := range cases {
+		r := d.Analyze(Message{Text: tc.text})
+		if len(r.Categories) != len(tc.cats) {
+			t.Errorf("%s: categories %v, want %v", tc.text, r.Categories, tc.cats)
+		}
+		for _, c := range tc.cats {
+			if !r.Has(c) {
+				t.Errorf("%s: categories %v, want %v", tc.text, r.Categories, tc.cats)
+			}
+		}
+		if r.Voice != tc.voice {
+			t.Errorf("%s: voice %q, want %q", tc.text, r.Voice, tc.voice)
+		}
+		for _, sp := range r.Spans {
+			if sp.Voice != tc.voice {
+				t.Errorf("%s: span %+v voice, want %q", tc.text, sp, tc.voice)
+			}
+		}
+	}
+	// a quoted instruction in a report is reported; the line is narrative
+	// only when every span is
+	r := d.Analyze(Message{Text: "记者了解到,镇里要求村干部每天在群里发定位。请各村今晚十点前接龙报送走访照片。"})
+	if r.Voice != VoiceNarrative {
+		t.Errorf("a report: voice %q, want narrative", r.Voice)
+	}
+	r = d.Analyze(Message{Text: "有的单位被要求每天打卡。请各村今晚十点前接龙报送走访照片。"})
+	if r.Voice != VoiceDemand {
+		t.Errorf("a demand after a narrative sentence: voice %q, want demand (%+v)", r.Voice, r.Spans)
+	}
+}

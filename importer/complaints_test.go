@@ -164,3 +164,34 @@ func FuzzComplaints(f *testing.F) {
 		}
 	})
 }
+
+// TestImportComplaintsProposesFromNarratives: a 12345 work order tells a
+// demand ("社区每天要求我们…") rather than making it; the detector's
+// narrative findings propose the case's categories.
+func TestImportComplaintsProposesFromNarratives(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		storetest.Load(t, db)
+		ctx := storetest.System()
+		rows := hotlineHeader +
+			"N-1,2026-03-02 09:12,来电人反映社区每天要求我们在群里接龙报平安,,,,江南区\n" +
+			"N-2,2026-03-02 10:40,来电人称街道办天天要社区重新报送同一份台账材料,,,,江南区\n" +
+			"N-3,2026-03-02 11:05,来电人反映镇里给每个村下了任务医保缴费率必须达到95%不达标的村书记要被约谈,,,,江南区\n"
+		det, err := detect.New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := ImportComplaints(ctx, db.Intake(), writeFile(t, "narrative.csv", rows), ComplaintOptions{Propose: det.Propose}, nil)
+		if err != nil || res.Records != 3 {
+			t.Fatalf("import: %+v %v", res, err)
+		}
+		list, _, err := db.Cases().FindCases(ctx, jianfu.CaseFilter{Source: jianfu.SourceHotline, Page: jianfu.Page{Sort: "number"}})
+		if err != nil || len(list) != 3 {
+			t.Fatalf("hotline cases: %d %v", len(list), err)
+		}
+		for i, want := range []string{"chain", "material", "task"} {
+			if c := list[i]; c.Category != want || len(c.Proposed) == 0 || c.Proposed[0] != want {
+				t.Errorf("%s: category %s, proposed %v, want %s", c.SourceRef, c.Category, c.Proposed, want)
+			}
+		}
+	})
+}

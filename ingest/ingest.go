@@ -135,6 +135,7 @@ type Pipeline struct {
 	Stored func()
 
 	mu      sync.Mutex
+	pieces  pieces // the last pieces of a demand typed in several messages
 	red     *redact.Redactor
 	redAt   time.Time
 	workers int
@@ -287,13 +288,15 @@ func (p *Pipeline) Record(ctx context.Context, pr *Prepared) (*jianfu.IngestResu
 }
 
 // Analyze runs the detector over the messages (in parallel for large
-// batches) and returns what is kept of each.
+// batches) and returns what is kept of each. A demand typed in pieces by
+// one sender (joinSplit) is found once, on its last piece.
 func (p *Pipeline) Analyze(ctx context.Context, msgs []jianfu.Message, groups []*jianfu.GroupInfo) []jianfu.Observation {
 	obs := make([]jianfu.Observation, len(msgs))
 	red := p.redactor(ctx)
 	workers := max(1, min(p.workers, len(msgs)/256))
 	if workers == 1 {
 		p.analyzeRange(msgs, groups, obs, red)
+		p.joinSplit(msgs, obs, red)
 		return obs
 	}
 	var wg sync.WaitGroup
@@ -310,6 +313,7 @@ func (p *Pipeline) Analyze(ctx context.Context, msgs []jianfu.Message, groups []
 		}()
 	}
 	wg.Wait()
+	p.joinSplit(msgs, obs, red)
 	return obs
 }
 

@@ -78,7 +78,7 @@ func New(b Backend, keys KeyResolver, cfg Config) *Handler {
 		cfg.Contact = "请联系所在地网信办;接口问题请联系平台管理员"
 	}
 	if cfg.KeyService == "" {
-		cfg.KeyService = "api_key 由平台管理员以 jianfu user token 为接入应用创建"
+		cfg.KeyService = "api_key 由平台管理员为“第三方应用”账号创建:jianfu user create APP --roles app --unit ID,再 jianfu user token APP"
 	}
 	return &Handler{b: b, keys: keys, cfg: cfg, now: time.Now}
 }
@@ -751,7 +751,11 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, f format) error
 	}
 	actor, err := h.keys(r.Context(), key)
 	if err != nil || actor == nil {
-		return errorf(http.StatusForbidden, "api_key 无效或已吊销,无法创建请求", "invalid api_key received -- can't proceed with create_request")
+		return errorf(http.StatusForbidden, "api_key 无效、已过期或已吊销,无法创建请求", "invalid api_key received -- can't proceed with create_request")
+	}
+	if !actor.IsApplication() {
+		// A person's token would tie the complaint to that person.
+		return errorf(http.StatusForbidden, "api_key 必须属于“第三方应用”账号,个人的接口令牌不能用作 api_key", "the api_key must belong to an application account, not to a person -- can't proceed with create_request")
 	}
 	form, err := ParseForm(r.PostForm)
 	if err != nil {

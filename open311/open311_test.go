@@ -34,8 +34,8 @@ type server struct {
 func newServer(t *testing.T, db *store.DB) *server {
 	t.Helper()
 	f := storetest.Load(t, db)
-	app := &jianfu.User{Username: "app.12345", Name: "12345 市民热线应用", UnitID: f.Units["city"].ID, Roles: []jianfu.Role{jianfu.RoleStaff}}
-	if err := db.Users().CreateUser(storetest.System(), app, storetest.FixturePassword); err != nil {
+	app := &jianfu.User{Username: "app.12345", Name: "12345 市民热线应用", UnitID: f.Units["city"].ID, Roles: []jianfu.Role{jianfu.RoleApp}}
+	if err := db.Users().CreateUser(storetest.System(), app, ""); err != nil {
 		t.Fatal(err)
 	}
 	key, err := db.Users().CreateToken(storetest.System(), app.Username, "open311")

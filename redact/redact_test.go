@@ -324,3 +324,26 @@ func BenchmarkFound(b *testing.B) {
 		known.Found(benchMsg)
 	}
 }
+
+// TestLeaks checks that a reviewer is told where personal data is left,
+// with the surroundings masked.
+func TestLeaks(t *testing.T) {
+	text := "群主王建军要求每晚接龙,电话１３９.１２３４.５６７８,身份证110101 19900307 1233。"
+	got := New("王建军").Leaks(text, 4)
+	want := []Leak{
+		{Kind: Name, Start: 2, Excerpt: "群主王**要求每晚…"},
+		{Kind: Mobile, Start: 14, Excerpt: "…龙,电话１３９.****.５６７８,身份证…"},
+		{Kind: IDNumber, Start: 31, Excerpt: "…,身份证110101 ******** ****。"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("leaks %+v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("leak %d: %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if Mobile.English() != "mobile number" {
+		t.Error("labels")
+	}
+}

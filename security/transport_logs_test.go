@@ -44,7 +44,11 @@ func TestLogsCannotIdentifyReporter(t *testing.T) {
 		}
 		cadre.get("/evaluation/rate")
 
-		form := url.Values{"api_key": {s.netToken("prov.sup")}, "service_code": {jianfu.CategoryOther}, "address_id": {"390102"},
+		app := &jianfu.User{Username: "app.hotline", Name: "12345 市民热线应用", UnitID: s.fx.Units["city"].ID, Roles: []jianfu.Role{jianfu.RoleApp}}
+		if err := s.db.Users().CreateUser(storetest.System(), app, ""); err != nil {
+			t.Fatal(err)
+		}
+		form := url.Values{"api_key": {s.netToken("app.hotline")}, "service_code": {jianfu.CategoryOther}, "address_id": {"390102"},
 			"description": {"乡镇要求每天在政务APP打卡签到"}}
 		req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/open311/v2/requests.json", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

@@ -24,7 +24,7 @@ func (db *DB) Backup(ctx context.Context, path string) (*jianfu.AuditVerificatio
 	if _, err := db.sql.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
 		return nil, jianfu.Errorf(jianfu.EINVALID, "备份失败:%v", "backup failed: %v", err)
 	}
-	copy, err := Open(ctx, path, WithLogger(db.log))
+	copy, err := Open(ctx, path, WithLogger(db.log), WithAuditKey(db.auditKey))
 	if err != nil {
 		return nil, err
 	}

@@ -37,7 +37,7 @@ func dateOf(t time.Time) string { return jianfu.DateOf(t) }
 
 // ---- checklists ----
 
-const checklistCols = `id, key, kind, version, name, pass_mark, items, created_by, created_at`
+const checklistCols = `id, key, kind, version, name, pass_mark, items, created_by, created_at, region_path`
 
 // ---- campaigns ----
 
@@ -228,7 +228,7 @@ func (s *Campaigns) CreateCampaign(ctx context.Context, c *jianfu.Campaign) erro
 			return err
 		}
 		c.Inspectors = inspectors
-		lists, err := tx.currentChecklists()
+		lists, err := tx.checklistsFor(c.RegionPath)
 		if err != nil {
 			return err
 		}

@@ -329,3 +329,88 @@ func TestConcurrentFormSubmissionsKeepOneResult(t *testing.T) {
 }
 
 var _ = context.Background
+
+// TestChecklistsByRegion: a county supervisor cannot replace the
+// province-wide checklist other counties' spot checks use (attack 11); the
+// county keeps its own version, which only campaigns in the county use.
+func TestChecklistsByRegion(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		db.Now = func() time.Time { return campaignClock }
+		f := storetest.Load(t, db)
+		population(t, db, f)
+		south, north, prov := f.Ctx(t, db, "southSup"), f.Ctx(t, db, "northSup"), f.Ctx(t, db, "provSup")
+		acct := privChecklist(t, db, prov, "account")
+		lax := *acct
+		lax.PassMark = 1
+		if err := db.Campaigns().SaveChecklist(south, &lax); code(err) != jianfu.EFORBIDDEN || !strings.Contains(jianfu.ErrorMessage(err, "zh"), "另存为本辖区版本") {
+			t.Errorf("a county supervisor replaces the province-wide checklist: %v", err)
+		}
+		// A new province-wide list is refused too.
+		lax.Key, lax.RegionPath = "", ""
+		if err := db.Campaigns().SaveChecklist(south, &lax); code(err) != jianfu.EFORBIDDEN {
+			t.Errorf("a county supervisor adds a province-wide checklist: %v", err)
+		}
+		// The county's own version.
+		own := *acct
+		own.Key, own.RegionPath, own.PassMark, own.Name = "", "390102", 70, "江南区政务公众账号抽查指标"
+		if err := db.Campaigns().SaveChecklist(south, &own); err != nil {
+			t.Fatal(err)
+		}
+		if own.RegionPath != "390102" || own.Key == "account" {
+			t.Fatalf("the county's version: %+v", own)
+		}
+		// Nor may the north change the south's version.
+		other := own
+		other.PassMark = 1
+		if err := db.Campaigns().SaveChecklist(north, &other); code(err) != jianfu.EFORBIDDEN {
+			t.Errorf("another county changes the south's version: %v", err)
+		}
+		if v, _ := db.Campaigns().FindChecklists(north, own.Key); len(v) != 0 {
+			t.Errorf("the north sees the south's version: %+v", v)
+		}
+		if got := privChecklist(t, db, north, "account"); got.PassMark != 60 || got.Version != 1 {
+			t.Errorf("the province-wide list the north uses changed: %+v", got)
+		}
+		// Campaigns: the south's uses its version, the north's and the
+		// city's the province-wide one.
+		for _, tt := range []struct {
+			ctx    context.Context
+			region string
+			want   string
+		}{{south, "390102", own.Key}, {north, "390103", "account"}, {prov, "3901", "account"}} {
+			c := &jianfu.Campaign{Name: "账号抽查" + tt.region, RegionPath: tt.region, Kinds: []jianfu.ChannelKind{jianfu.KindAccount}, SampleSize: 3, Seed: 5}
+			if err := db.Campaigns().CreateCampaign(tt.ctx, c); err != nil {
+				t.Fatalf("campaign in %s: %v", tt.region, err)
+			}
+			forms, _, err := db.Campaigns().FindForms(tt.ctx, jianfu.FormFilter{CampaignID: c.ID})
+			if err != nil || len(forms) == 0 {
+				t.Fatalf("forms in %s: %v", tt.region, err)
+			}
+			for _, fm := range forms {
+				l, err := db.Campaigns().FindChecklistByID(storetest.System(), fm.ChecklistID)
+				if err != nil || l.Key != tt.want {
+					t.Errorf("a campaign in %s uses %+v, want %s (%v)", tt.region, l, tt.want, err)
+				}
+			}
+		}
+		// The province changes the province-wide list; the south keeps its own.
+		stricter := *acct
+		stricter.PassMark = 65
+		if err := db.Campaigns().SaveChecklist(prov, &stricter); err != nil {
+			t.Fatal(err)
+		}
+		if got := privChecklist(t, db, north, "account"); got.PassMark != 65 {
+			t.Errorf("the province's change: %+v", got)
+		}
+	})
+}
+
+// privChecklist returns the current version of a checklist key.
+func privChecklist(t *testing.T, db *store.DB, ctx context.Context, key string) *jianfu.Checklist {
+	t.Helper()
+	v, err := db.Campaigns().FindChecklists(ctx, key)
+	if err != nil || len(v) == 0 {
+		t.Fatalf("checklist %s: %v", key, err)
+	}
+	return v[0]
+}

@@ -23,6 +23,10 @@ var nCase = noun{"问题线索", "case"}
 type caseConfig struct {
 	mu     sync.RWMutex
 	sealer *secret.Sealer
+	notify jianfu.SecurityNotifier // told of reveals and refused reveals; may be nil
+	// raterKey keys the marks of anonymous ratings (see SetRaterKey). It
+	// sits with the reporter key: both are secrets from outside the database.
+	raterKey []byte
 
 	once   sync.Once
 	cal    *calendar.Calendar

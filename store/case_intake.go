@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"jianfu"
@@ -66,22 +69,90 @@ func (tx *Tx) matchChannel(typed, description string) (*publicChannel, error) {
 	return &ch, nil
 }
 
-// scrubIdentity removes from the words of the complaint, which everybody
-// handling the case reads (the unit complained about included), the
-// reporter's own name, phone and e-mail as given, and then every phone, ID
-// number, bank card and e-mail, and the name however spaced: a reporter,
+// hidePersonal hides personal data in the free fields of a complaint — the
+// description, the address and the channel as typed — which everybody
+// handling the case reads, the unit complained about included: first the
+// reporter's own name, phone, e-mail and handles as given become
+// [已隐去], then every phone, ID number, bank card and e-mail in any written
+// form, and the name however spaced, becomes a placeholder. A reporter,
 // named or anonymous, is not to be recognised by what they wrote.
-func scrubIdentity(text string, id *jianfu.ReporterIdentity) string {
-	var name string
-	if id != nil {
-		for _, v := range []string{id.Phone, id.Email, id.Name} {
-			if utf8.RuneCountInString(strings.TrimSpace(v)) >= 2 {
-				text = strings.ReplaceAll(text, strings.TrimSpace(v), "[已隐去]")
-			}
+//
+// A named reporter's original words are kept with the identity (sealed,
+// opened only by the audited reveal) when anything was hidden; an anonymous
+// reporter's are not kept at all, since they may be all that names them.
+func hidePersonal(c *jianfu.Complaint) {
+	orig := jianfu.OriginalWords{Description: c.Description, Address: c.Address, Channel: c.ChannelText}
+	own, name := ownWords(c.Identity)
+	red := redact.New(name)
+	hide := func(text string) string {
+		for _, w := range own {
+			text = w.ReplaceAllLiteralString(text, "[已隐去]")
 		}
-		name = id.Name
+		return red.Placeholders(text)
 	}
-	return redact.New(name).Placeholders(text)
+	c.Description, c.Address, c.ChannelText = hide(c.Description), hide(c.Address), hide(c.ChannelText)
+	hidden := jianfu.OriginalWords{Description: c.Description, Address: c.Address, Channel: c.ChannelText}
+	if c.Identity != nil && hidden != orig {
+		c.Identity.Original = &orig
+	}
+}
+
+// ownWords are the patterns of what a reporter gave about themselves, to
+// be found in their words whatever the case of letters: the name, phone and
+// e-mail as typed, the e-mail's local part and the handles (WeChat ids,
+// QQ numbers) written in Other; and the name for the redactor.
+func ownWords(id *jianfu.ReporterIdentity) ([]*regexp.Regexp, string) {
+	if id == nil {
+		return nil, ""
+	}
+	words := []string{id.Phone, id.Email, id.Name}
+	if local, _, ok := strings.Cut(id.Email, "@"); ok && utf8.RuneCountInString(local) >= 3 {
+		words = append(words, local)
+	}
+	for _, f := range strings.FieldsFunc(id.Other, func(r rune) bool {
+		return unicode.IsSpace(r) || r == ':' || r == '：' || r == ',' || r == '，' || r == ';' || r == '；' || r == '、' || r == '/' || r == '|'
+	}) {
+		if handleLike(f) {
+			words = append(words, f)
+		}
+	}
+	var out []*regexp.Regexp
+	seen := map[string]bool{}
+	for _, w := range words {
+		w = strings.TrimSpace(w)
+		if utf8.RuneCountInString(w) < 2 || seen[strings.ToLower(w)] {
+			continue
+		}
+		seen[strings.ToLower(w)] = true
+		pat := regexp.QuoteMeta(w)
+		if asciiWord(rune(w[0])) && asciiWord(rune(w[len(w)-1])) {
+			pat = `\b` + pat + `\b` // "wxm" hides the handle, not the middle of another word
+		}
+		out = append(out, regexp.MustCompile("(?i)"+pat))
+	}
+	// Longer first, so a handle is not cut by a shorter word inside it.
+	slices.SortStableFunc(out, func(a, b *regexp.Regexp) int { return len(b.String()) - len(a.String()) })
+	return out, id.Name
+}
+
+func asciiWord(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_'
+}
+
+// handleLike reports whether a word of Other looks like an account handle
+// (zs_1990, wxid_abc123, 12345678): at least 4 characters of Latin letters,
+// digits and _ - . only. Chinese words there (a work unit, a post) are
+// not hidden: they are often the very unit the complaint is about.
+func handleLike(w string) bool {
+	if len(w) < 4 {
+		return false
+	}
+	for _, r := range w {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 func (tx *Tx) addAttachments(caseID int64, kind string, atts []*jianfu.Attachment) error {
@@ -120,7 +191,7 @@ func (db *DB) prepareComplaint(c *jianfu.Complaint) (*complaintInput, error) {
 	if err := jianfu.CheckAttachments(c.Attachments); err != nil {
 		return nil, err
 	}
-	c.Description = scrubIdentity(c.Description, c.Identity)
+	hidePersonal(c)
 	return &complaintInput{Complaint: c, code: jianfu.NewTrackingCode()}, nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
+	"unicode"
 
 	"jianfu"
 	"jianfu/secret"
@@ -45,17 +47,68 @@ func (tx *Tx) sealIdentity(caseID int64, id *jianfu.ReporterIdentity) error {
 	return err
 }
 
-// RevealReporter decrypts the identity of a case's reporter for a holder of
-// the reporter_access role, with a reason that goes into the audit log.
+// sealedIdentity opens a case's sealed identity for the store's own use
+// (the reporter's name for redaction); nil when there is none or no key
+// opens it. Nothing opened here leaves the store.
+func (tx *Tx) sealedIdentity(caseID int64) (*jianfu.ReporterIdentity, error) {
+	sealer := tx.db.sealer()
+	if sealer == nil {
+		return nil, nil
+	}
+	var sealed []byte
+	err := tx.queryRow(`SELECT sealed FROM case_reporters WHERE case_id = ?`, caseID).Scan(&sealed)
+	if err == errNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	plain, err := sealer.Open(sealed, identityAAD(caseID))
+	if err != nil {
+		return nil, nil // sealed under another key: nothing to add
+	}
+	var id jianfu.ReporterIdentity
+	if err := json.Unmarshal(plain, &id); err != nil {
+		return nil, fmt.Errorf("reporter identity of case %d: %w", caseID, err)
+	}
+	return &id, nil
+}
+
+// RevealReporter decrypts the identity of a case's reporter — with the
+// reporter's original words when personal data was hidden from them — for a
+// holder of the reporter_access role, with a reason of at least
+// jianfu.MinRevealReason meaningful characters. Every reveal and every
+// refused attempt is audited with the case's region (reporter.reveal,
+// reporter.refused), where the region's auditor sees it, and handed
+// to the security-event hook.
 func (s *Cases) RevealReporter(ctx context.Context, id int64, reason string) (*jianfu.ReporterIdentity, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
 		return nil, err
 	}
+	var e *jianfu.AuditEntry
+	out, err := s.reveal(ctx, a, id, reason, &e)
+	if err != nil {
+		if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
+			return nil, err
+		}
+		if e, aerr := s.db.refusedReveal(ctx, id, reason, err); aerr != nil {
+			s.db.log.Error("audit a refused reveal", "case", id, "err", aerr)
+		} else {
+			s.db.securityEvent(ctx, e)
+		}
+		return nil, err
+	}
+	s.db.securityEvent(ctx, e)
+	return out, nil
+}
+
+func (s *Cases) reveal(ctx context.Context, a *jianfu.Actor, id int64, reason string, entry **jianfu.AuditEntry) (*jianfu.ReporterIdentity, error) {
 	if !a.CanRevealReporters() {
 		return nil, forbidden("查看举报人身份需要“举报人信息查阅”授权", "revealing a reporter's identity needs the reporter_access permission")
 	}
-	if reason, err = jianfu.RevealReason(reason); err != nil {
+	reason, err := jianfu.RevealReason(reason)
+	if err != nil {
 		return nil, err
 	}
 	sealer := s.db.sealer()
@@ -87,10 +140,43 @@ func (s *Cases) RevealReporter(ctx context.Context, id int64, reason string) (*j
 		if err := json.Unmarshal(plain, &out); err != nil {
 			return err
 		}
-		return tx.audit("reporter.reveal", "case", id, c.RegionPath, "reason: "+reason)
+		e := &jianfu.AuditEntry{Action: jianfu.ActionReveal, ObjectType: "case", ObjectID: fmt.Sprint(id), RegionPath: c.RegionPath,
+			ActorID: a.UserID, ActorName: a.Username, IP: jianfu.ClientIP(ctx), Detail: "reason: " + reason}
+		*entry = e
+		return tx.appendAudit(e)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &out, nil
+}
+
+// refusedReveal audits a refused reveal in its own transaction, under the
+// case's region when the case exists (so its auditor sees who tried), else
+// the caller's: why it was refused and the reason given, cut to 200
+// characters.
+func (db *DB) refusedReveal(ctx context.Context, id int64, reason string, refusal error) (*jianfu.AuditEntry, error) {
+	a, _ := jianfu.RequireActor(ctx)
+	e := &jianfu.AuditEntry{Action: jianfu.ActionRevealRefused, ObjectType: "case", ObjectID: fmt.Sprint(id), RegionPath: a.RegionPath,
+		ActorID: a.UserID, ActorName: a.Username, IP: jianfu.ClientIP(ctx)}
+	given := []rune(strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Cf, r) || unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, reason)), " "))
+	if len(given) > 200 {
+		given = append(given[:200], '…')
+	}
+	e.Detail = fmt.Sprintf("refused (%s): %s; reason given: %q", jianfu.ErrorCode(refusal), jianfu.ErrorMessage(refusal, "zh"), string(given))
+	err := db.inTx(ctx, func(tx *Tx) error {
+		var region string
+		if err := tx.queryRow(`SELECT region_path FROM cases WHERE id = ?`, id).Scan(&region); err == nil {
+			e.RegionPath = region
+		} else if err != errNoRows {
+			return err
+		}
+		return tx.appendAudit(e)
+	})
+	return e, err
 }

@@ -307,7 +307,7 @@ func TestReporterIdentityIsSealed(t *testing.T) {
 
 		// Who may reveal: only reporter_access, in scope, with a reason.
 		for _, u := range []string{"southSup", "provSup", "eduAdmin", "cityAuditor", "provAdmin"} {
-			if _, err := db.Cases().RevealReporter(w.as(t, u), c.ID, "核实举报情况需要"); code(err) != jianfu.EFORBIDDEN {
+			if _, err := db.Cases().RevealReporter(w.as(t, u), c.ID, "核实举报情况需要当面回访"); code(err) != jianfu.EFORBIDDEN {
 				t.Errorf("%s reveals: %v", u, err)
 			}
 		}
@@ -316,7 +316,7 @@ func TestReporterIdentityIsSealed(t *testing.T) {
 		northKeeper := &jianfu.User{Username: "north.keeper", Name: "江北区举报受理专员", UnitID: w.f.Units["north"].ID, Roles: []jianfu.Role{jianfu.RoleReporterAccess}}
 		must0(t, db.Users().CreateUser(storetest.System(), northKeeper, storetest.FixturePassword))
 		kctx := actorCtx(t, db, keeper.Username)
-		if _, err := db.Cases().RevealReporter(actorCtx(t, db, northKeeper.Username), c.ID, "核实举报情况需要"); code(err) != jianfu.ENOTFOUND {
+		if _, err := db.Cases().RevealReporter(actorCtx(t, db, northKeeper.Username), c.ID, "核实举报情况需要当面回访"); code(err) != jianfu.ENOTFOUND {
 			t.Errorf("another county's keeper reveals: %v", err)
 		}
 		if _, err := db.Cases().RevealReporter(kctx, c.ID, "看看"); code(err) != jianfu.EINVALID {
@@ -333,7 +333,7 @@ func TestReporterIdentityIsSealed(t *testing.T) {
 		}
 		// Anonymous cases have nothing to reveal.
 		anon := must(db.Intake().SubmitComplaint(anonymous(), &jianfu.Complaint{Source: jianfu.SourceComplaint, RegionCode: "390102", Description: "某工作群要求周末也要秒回消息"}))
-		if _, err := db.Cases().RevealReporter(kctx, findByNumber(t, w, "southSup", anon.Number).ID, "核实举报情况需要"); code(err) != jianfu.ENOTFOUND {
+		if _, err := db.Cases().RevealReporter(kctx, findByNumber(t, w, "southSup", anon.Number).ID, "核实举报情况需要当面回访"); code(err) != jianfu.ENOTFOUND {
 			t.Errorf("revealing an anonymous reporter: %v", err)
 		}
 		// Another key cannot open it, and says so.

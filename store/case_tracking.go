@@ -133,6 +133,9 @@ func (s *Intake) RequestReopen(ctx context.Context, code, reason string) error {
 	if err != nil {
 		return err
 	}
+	// The reporter's words reach the unit like the complaint's: without
+	// phone, ID, card or e-mail.
+	reason = redact.Placeholders(reason)
 	return s.db.inTx(ctx, func(tx *Tx) error {
 		c, err := tx.caseByTracking(code)
 		if err != nil {

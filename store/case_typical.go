@@ -25,21 +25,40 @@ func scanTypical(s interface{ Scan(...any) error }) (*jianfu.TypicalCase, error)
 	return &t, nil
 }
 
-// knownNames are the names of people tied to a case's channel (its
-// responsible person, group owner and administrators): a typical case must
-// not carry them.
+// knownNames are the names of people tied to a case: its reporter, when
+// named (opened from the seal inside the store, never shown), and its
+// channel's responsible person, group owner and administrators. A typical
+// case must not carry them.
 func (tx *Tx) knownNames(c *caseRow) ([]string, error) {
+	var names []string
+	if id, err := tx.sealedIdentity(c.ID); err != nil {
+		return nil, err
+	} else if id != nil {
+		names = append(names, id.Name)
+	}
 	if c.ChannelID == 0 {
-		return nil, nil
+		return names, nil
 	}
 	var person, owner, admins string
 	if err := tx.queryRow(`SELECT responsible_person, owner, admins FROM channels WHERE id = ?`, c.ChannelID).Scan(&person, &owner, &admins); err != nil {
 		return nil, err
 	}
-	names := []string{person, owner}
+	names = append(names, person, owner)
 	var list []string
 	json.Unmarshal([]byte(admins), &list)
 	return append(names, list...), nil
+}
+
+// personalDataLeft finds the personal data left in the texts of a typical
+// case, with where each piece is.
+func personalDataLeft(red *redact.Redactor, t *jianfu.TypicalCase) []jianfu.PersonalDataLeft {
+	var out []jianfu.PersonalDataLeft
+	for _, f := range t.Texts() {
+		for _, l := range red.Leaks(f.Text, 8) {
+			out = append(out, jianfu.PersonalDataLeft{Text: f, Kind: l.Kind.String(), KindEN: l.Kind.English(), At: l.Start + 1, Excerpt: l.Excerpt})
+		}
+	}
+	return out
 }
 
 // TypicalOfCase returns the typical-case record of a case in scope
@@ -133,8 +152,8 @@ func (s *Typical) PublishTypical(ctx context.Context, id int64) (*jianfu.Typical
 		if err != nil {
 			return "", err
 		}
-		if left := redact.New(names...).Found(t.Title + "\n" + t.Summary + "\n" + t.Lesson); len(left) > 0 {
-			return "", jianfu.Errorf(jianfu.EINVALID, "案例中仍含个人信息(%s),请修改草稿后再发布", "the text still holds personal data (%s); edit the draft before publishing", left)
+		if err := jianfu.PublicationRefused(personalDataLeft(redact.New(names...), t)); err != nil {
+			return "", err
 		}
 		if _, err := tx.exec(`UPDATE typical_cases SET status = 'published', published_by = ?, published_at = ?, updated_at = ? WHERE id = ?`, a.Username, ms(tx.now), ms(tx.now), t.ID); err != nil {
 			return "", err

@@ -1,10 +1,16 @@
 package store_test
 
 import (
+	"crypto/hmac"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/emmansun/gmsm/sm3"
 
 	"jianfu"
 	"jianfu/store"
@@ -301,13 +307,14 @@ func TestRatingsAreAnonymous(t *testing.T) {
 				t.Errorf("the summary shown to the rated unit contains %q: %s", leak, b)
 			}
 		}
-		// The stored row has no user column and a day, not an instant; the
-		// audit entry names neither the channel nor the unit rated.
+		// The stored row has no user column and no time finer than the
+		// quarter; the audit entry names neither the rater, the channel nor
+		// the unit rated.
 		cols, _ := db.SQL().Query(`SELECT * FROM ratings LIMIT 1`)
 		names, _ := cols.Columns()
 		cols.Close()
 		for _, c := range names {
-			if strings.Contains(c, "user") || c == "created_at" || c == "at" {
+			if strings.Contains(c, "user") || c == "created_at" || c == "at" || c == "day" || c == "rater" {
 				t.Errorf("ratings has a column %q", c)
 			}
 		}
@@ -316,7 +323,7 @@ func TestRatingsAreAnonymous(t *testing.T) {
 			t.Fatalf("rating audit: %v", err)
 		}
 		for _, e := range entries {
-			if e.ObjectID != "" || e.Detail != "2026Q1" && e.Detail != "2026Q2" {
+			if e.ObjectID != "" || e.ActorName != "rater" || e.ActorID != 0 || e.IP != "" || e.Detail != "2026Q1" && e.Detail != "2026Q2" {
 				t.Errorf("audit entry ties the rater to the channel: %+v", e)
 			}
 		}
@@ -327,4 +334,85 @@ func TestRatingsAreAnonymous(t *testing.T) {
 			t.Errorf("another unit reads the ratings: %v", err)
 		}
 	})
+}
+
+// TestRatingsCannotBeTraced: with a copy of the database and its audit log,
+// nobody can tell who gave a rating (attack 10). The mark key is not in the
+// database; rows keep the quarter only, and their ids follow no order of
+// time; the marks are bare hashes that only the key reproduces.
+func TestRatingsCannotBeTraced(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		db.Now = func() time.Time { return campaignClock }
+		f := storetest.Load(t, db)
+		var groups []*jianfu.Channel
+		for i := range 12 {
+			groups = append(groups, addChannel(t, db, f.Units["southEdu"], jianfu.KindGroup, "wechat", fmt.Sprintf("江南区教育系统第%d工作群", i+1)))
+		}
+		staff := f.Ctx(t, db, "schoolStaff")
+		db.SetRaterKey(nil)
+		if err := db.Evaluation().RateChannel(staff, &jianfu.Rating{ChannelID: groups[0].ID, Score: 3}); code(err) != jianfu.EINVALID || !strings.Contains(jianfu.ErrorMessage(err, "zh"), "--rater-key") {
+			t.Errorf("a rating without a rater key: %v", err)
+		}
+		db.SetRaterKey([]byte(storetest.RaterKey))
+		for i, g := range groups {
+			if err := db.Evaluation().RateChannel(staff, &jianfu.Rating{ChannelID: g.ID, Score: i%5 + 1}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The ids, in the order the rows were written, are not in order.
+		rows, err := db.SQL().Query(`SELECT id, channel_id FROM ratings ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var order []int64
+		for rows.Next() {
+			var id, ch int64
+			rows.Scan(&id, &ch)
+			order = append(order, ch)
+		}
+		rows.Close()
+		if len(order) != len(groups) || slices.IsSorted(order) {
+			t.Errorf("rating ids follow the order of writing: channels by id %v", order)
+		}
+		// The key is not in the database any more.
+		var n int
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM rating_key`).Scan(&n); err == nil {
+			t.Error("the database still has a table of the rater key")
+		}
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM rating_marks`).Scan(&n); err != nil || n != len(groups) {
+			t.Fatalf("marks: %d %v", n, err)
+		}
+		// Only the key reproduces a mark: with it, the rater's mark is there;
+		// with any other key (a guess), it is not.
+		u := f.Users["schoolStaff"]
+		q := jianfu.Quarter(campaignClock)
+		for _, tt := range []struct {
+			key  string
+			want int
+		}{{storetest.RaterKey, 1}, {"a-guessed-key-0123456789", 0}} {
+			m := hmac.New(sm3.New, []byte(tt.key))
+			fmt.Fprintf(m, "%d|%d|%s", u.ID, groups[0].ID, q)
+			var got int
+			db.SQL().QueryRow(dollars(db, `SELECT COUNT(*) FROM rating_marks WHERE mark = ?`), hex.EncodeToString(m.Sum(nil))).Scan(&got)
+			if got != tt.want {
+				t.Errorf("mark under key %q: %d, want %d", tt.key, got, tt.want)
+			}
+		}
+		entries, _, _ := db.Audit().FindAuditEntries(f.Ctx(t, db, "cityAuditor"), jianfu.AuditFilter{Action: "rating"})
+		for _, e := range entries {
+			if e.ActorName != "rater" || e.ActorID != 0 || e.IP != "" || e.ObjectID != "" {
+				t.Errorf("a rating's audit entry names its rater: %+v", e)
+			}
+		}
+	})
+}
+
+// dollars writes the ? placeholders of q as PostgreSQL wants them.
+func dollars(db *store.DB, q string) string {
+	if db.Engine() == store.Postgres {
+		for i := 1; strings.Contains(q, "?"); i++ {
+			q = strings.Replace(q, "?", fmt.Sprintf("$%d", i), 1)
+		}
+	}
+	return q
 }

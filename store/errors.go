@@ -21,6 +21,7 @@ var (
 	nRegion  = noun{"行政区划", "region"}
 	nRecord  = noun{"记录", "record"}
 	nSession = noun{"会话", "session"}
+	nToken   = noun{"接口令牌", "API token"}
 )
 
 // translate turns a driver error into a domain error about a record of

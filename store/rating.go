@@ -5,7 +5,9 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"database/sql"
+	"encoding/binary"
 	"encoding/hex"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,24 +16,62 @@ import (
 	"jianfu"
 )
 
-// raterHash is the keyed SM3 hash (HMAC-SM3) of a user, a channel and a
-// quarter. Without the key, which is made at random on first use and never
-// leaves the database, nobody can tell whose rating a row is; the same
-// person rating the same channel twice in a quarter gets the same hash.
-func (tx *Tx) raterHash(userID, channelID int64, quarter string) (string, error) {
-	var b [32]byte
-	rand.Read(b[:])
-	if _, err := tx.exec(`INSERT INTO rating_key(singleton, k) VALUES (1, ?) ON CONFLICT DO NOTHING`, hex.EncodeToString(b[:])); err != nil {
-		return "", err
+// MinRaterKey is the shortest rater key accepted, in bytes.
+const MinRaterKey = 16
+
+// WithRaterKey sets the key of the marks that allow one rating per person,
+// channel and quarter; see SetRaterKey.
+func WithRaterKey(key []byte) Option { return func(db *DB) { db.SetRaterKey(key) } }
+
+// SetRaterKey sets the key of the rater marks (or, with nil, removes it).
+// The key is kept outside the database (--rater-key): without it a copy of
+// the database cannot tell who rated what. Without a key, ratings are
+// refused; a key shorter than MinRaterKey bytes is treated as none.
+func (db *DB) SetRaterKey(key []byte) {
+	db.cases.mu.Lock()
+	defer db.cases.mu.Unlock()
+	if len(key) < MinRaterKey {
+		db.cases.raterKey = nil
+		return
 	}
-	var k string
-	if err := tx.queryRow(`SELECT k FROM rating_key WHERE singleton = 1`).Scan(&k); err != nil {
-		return "", err
+	db.cases.raterKey = slices.Clone(key)
+}
+
+// raterMark is the keyed SM3 hash (HMAC-SM3) of a user, a channel and a
+// quarter: the same person rating the same channel twice in a quarter makes
+// the same mark, and nobody without the key can tell whose a mark is. Nil
+// when no key is configured.
+func (db *DB) raterMark(userID, channelID int64, quarter string) []byte {
+	db.cases.mu.RLock()
+	key := db.cases.raterKey
+	db.cases.mu.RUnlock()
+	if key == nil {
+		return nil
 	}
-	key, _ := hex.DecodeString(k)
 	m := hmac.New(sm3.New, key)
 	m.Write([]byte(strconv.FormatInt(userID, 10) + "|" + strconv.FormatInt(channelID, 10) + "|" + quarter))
-	return hex.EncodeToString(m.Sum(nil)), nil
+	return m.Sum(nil)
+}
+
+// rated reports whether the caller has rated the channel in the quarter.
+func (tx *Tx) rated(userID, channelID int64, quarter string) (bool, error) {
+	mark := tx.db.raterMark(userID, channelID, quarter)
+	if mark == nil {
+		return false, nil
+	}
+	var one int
+	err := tx.queryRow(`SELECT 1 FROM rating_marks WHERE mark = ?`, hex.EncodeToString(mark)).Scan(&one)
+	if err == sql.ErrNoRows {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// randomRatingID is a rating's id: random, so ids follow no order of time.
+func randomRatingID() int64 {
+	var b [8]byte
+	rand.Read(b[:])
+	return int64(binary.BigEndian.Uint64(b[:]) >> 11) // 53 bits: exact in JSON numbers
 }
 
 // rateableScope is the channels a user may rate: in their scope, or owned
@@ -103,14 +143,7 @@ func (s *Evaluation) RateableChannels(ctx context.Context, f jianfu.ChannelFilte
 	q := jianfu.Quarter(s.db.Now())
 	err = s.db.inTx(ctx, func(tx *Tx) error {
 		for _, rc := range out {
-			h, err := tx.raterHash(a.UserID, rc.Channel.ID, q)
-			if err != nil {
-				return err
-			}
-			var one int
-			err = tx.queryRow(`SELECT 1 FROM ratings WHERE channel_id = ? AND quarter = ? AND rater = ?`, rc.Channel.ID, q, h).Scan(&one)
-			rc.Rated = err == nil
-			if err != nil && err != sql.ErrNoRows {
+			if rc.Rated, err = tx.rated(a.UserID, rc.Channel.ID, q); err != nil {
 				return err
 			}
 		}
@@ -119,9 +152,11 @@ func (s *Evaluation) RateableChannels(ctx context.Context, f jianfu.ChannelFilte
 	return out, total, err
 }
 
-// RateChannel stores an anonymous rating. The audit entry says that the
-// user rated something this quarter, not which channel, so the audit log
-// cannot be joined with the ratings to unmask a rater.
+// RateChannel stores an anonymous rating. Nothing stored ties it to the
+// rater or to a moment: the row has a random id and the quarter; the mark
+// that refuses a second rating is a bare keyed hash in a table of its own;
+// and the audit entry, like a complaint's, is from "rater", naming no
+// account, address or channel (see docs/security.md).
 func (s *Evaluation) RateChannel(ctx context.Context, r *jianfu.Rating) error {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
@@ -142,19 +177,25 @@ func (s *Evaluation) RateChannel(ctx context.Context, r *jianfu.Rating) error {
 		if err := tx.queryRow(`SELECT c.unit_path, c.region_path FROM channels c`+w.String(), w.args...).Scan(&unitPath, &region); err != nil {
 			return s.db.translate(err, nChannel)
 		}
-		r.Quarter, r.Day = jianfu.Quarter(tx.now), dateOf(tx.now)
-		h, err := tx.raterHash(a.UserID, r.ChannelID, r.Quarter)
-		if err != nil {
-			return err
+		r.Quarter = jianfu.Quarter(tx.now)
+		mark := s.db.raterMark(a.UserID, r.ChannelID, r.Quarter)
+		if mark == nil {
+			return jianfu.Errorf(jianfu.EINVALID, "本平台尚未配置评价密钥,暂不能接收匿名评价:请管理员以 --rater-key(或环境变量 JIANFU_RATER_KEY)配置至少16个字符的密钥",
+				"this platform has no rater key yet, so it cannot take anonymous ratings: ask the administrator to set --rater-key (or JIANFU_RATER_KEY) to 16 or more characters")
 		}
-		if _, err := tx.exec(`INSERT INTO ratings(channel_id, unit_path, region_path, quarter, score, comment, day, rater) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.ChannelID, unitPath, region, r.Quarter, r.Score, r.Comment, r.Day, h); err != nil {
+		if _, err := tx.exec(`INSERT INTO rating_marks(mark) VALUES (?)`, hex.EncodeToString(mark)); err != nil {
 			if isUnique(err) {
 				return jianfu.Errorf(jianfu.ECONFLICT, "本季度(%s)您已评价过该渠道,每人每季度只能评价一次", "you rated this channel this quarter (%s) already; one rating per quarter", r.Quarter)
 			}
 			return err
 		}
-		return tx.audit("rating.submit", "rating", nil, a.RegionPath, r.Quarter)
+		// 53 random bits: a clash needs millions of ratings and fails the
+		// insert, which the rater may simply send again.
+		if _, err := tx.exec(`INSERT INTO ratings(id, channel_id, unit_path, region_path, quarter, score, comment) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			randomRatingID(), r.ChannelID, unitPath, region, r.Quarter, r.Score, r.Comment); err != nil {
+			return err
+		}
+		return tx.appendAudit(&jianfu.AuditEntry{Action: "rating.submit", ObjectType: "rating", RegionPath: region, Detail: r.Quarter, ActorName: "rater"})
 	})
 }
 
@@ -171,14 +212,14 @@ func (s *Evaluation) Ratings(ctx context.Context, channelID int64, quarter strin
 	if quarter == "" {
 		quarter = jianfu.Quarter(s.db.Now())
 	}
-	rows, err := s.db.query(ctx, `SELECT score, comment, day FROM ratings WHERE channel_id = ? AND quarter = ? ORDER BY day DESC, score, comment`, channelID, quarter)
+	rows, err := s.db.query(ctx, `SELECT score, comment FROM ratings WHERE channel_id = ? AND quarter = ? ORDER BY score, comment`, channelID, quarter)
 	if err != nil {
 		return nil, err
 	}
 	var ratings []jianfu.Rating
 	for rows.Next() {
 		var r jianfu.Rating
-		if err := rows.Scan(&r.Score, &r.Comment, &r.Day); err != nil {
+		if err := rows.Scan(&r.Score, &r.Comment); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -209,16 +250,7 @@ func (s *Evaluation) Ratings(ctx context.Context, channelID int64, quarter strin
 	out.Trend = jianfu.RatingTrend(quarters)
 	if a.UserID != 0 {
 		err = s.db.inTx(ctx, func(tx *Tx) error {
-			h, err := tx.raterHash(a.UserID, channelID, quarter)
-			if err != nil {
-				return err
-			}
-			var one int
-			err = tx.queryRow(`SELECT 1 FROM ratings WHERE channel_id = ? AND quarter = ? AND rater = ?`, channelID, quarter, h).Scan(&one)
-			out.Mine = err == nil
-			if err == sql.ErrNoRows {
-				return nil
-			}
+			out.Mine, err = tx.rated(a.UserID, channelID, quarter)
 			return err
 		})
 	}

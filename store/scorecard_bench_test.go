@@ -110,13 +110,13 @@ func millionChannels(b *testing.B) *store.DB {
 	q := jianfu.Quarter(now)
 	for i := 10; i <= benchChannels; i += 10 {
 		for r := 0; r < 2; r++ {
-			args = append(args, i, fmt.Sprintf("/%d/", i%units+1), fmt.Sprintf("3901%02d", (i%units+1)%10+1), q, (i+r)%5+1, "2026-03-01", fmt.Sprintf("%d-%d", i, r))
+			args = append(args, i*2+r, i, fmt.Sprintf("/%d/", i%units+1), fmt.Sprintf("3901%02d", (i%units+1)%10+1), q, (i+r)%5+1)
 		}
-		if len(args) >= batch*7 {
-			flush("ratings", "channel_id, unit_path, region_path, quarter, score, day, rater", 7)
+		if len(args) >= batch*6 {
+			flush("ratings", "id, channel_id, unit_path, region_path, quarter, score", 6)
 		}
 	}
-	flush("ratings", "channel_id, unit_path, region_path, quarter, score, day, rater", 7)
+	flush("ratings", "id, channel_id, unit_path, region_path, quarter, score", 6)
 	if err := tx.Commit(); err != nil {
 		b.Fatal(err)
 	}

@@ -24,6 +24,7 @@ import (
 	_ "modernc.org/sqlite"             // registers "sqlite"
 
 	"jianfu"
+	"jianfu/secret"
 )
 
 // Engine names a database engine.
@@ -57,6 +58,11 @@ type DB struct {
 	ingest ingestCounts // authorisations and scope resolutions of ingest paths
 
 	scoreMin int // components a scorecard's total needs (SetScoreMinimum)
+
+	auditKey *secret.AuditKey // keys the audit chain; nil: plain SM3
+
+	passwordMaxAge time.Duration // 0: passwords do not expire
+	tokenLifetime  time.Duration // of new API tokens; 0: jianfu.DefaultTokenLifetime
 }
 
 // Option configures Open.

@@ -223,15 +223,19 @@ func TestLoginLockout(t *testing.T) {
 				t.Fatalf("bad login %d: %v", i, err)
 			}
 		}
-		if _, err := db.Users().Authenticate(ctx, "south.sup", storetest.FixturePassword); code(err) != jianfu.ETOOMANY {
-			t.Fatalf("login while locked: %v, want too many", err)
+		// Locked: the right password gets the answer of a wrong one (and
+		// of an unknown name), so the answer tells nobody the name exists.
+		_, lockedErr := db.Users().Authenticate(ctx, "south.sup", storetest.FixturePassword)
+		_, unknownErr := db.Users().Authenticate(ctx, "no.such.user", storetest.FixturePassword)
+		if code(lockedErr) != jianfu.EUNAUTHORIZED || lockedErr.Error() != unknownErr.Error() {
+			t.Fatalf("login while locked: %v; unknown user: %v", lockedErr, unknownErr)
 		}
 		now = now.Add(jianfu.LockoutDuration + time.Second)
 		if _, err := db.Users().Authenticate(ctx, "south.sup", storetest.FixturePassword); err != nil {
 			t.Fatalf("login after the lockout: %v", err)
 		}
 		fails, _, _ := db.Audit().FindAuditEntries(storetest.System(), jianfu.AuditFilter{Action: "login.fail"})
-		if len(fails) != jianfu.MaxFailedLogins {
+		if len(fails) != jianfu.MaxFailedLogins+1 { // and the unknown user
 			t.Fatalf("%d login.fail entries, want %d", len(fails), jianfu.MaxFailedLogins)
 		}
 	})

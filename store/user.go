@@ -10,7 +10,7 @@ import (
 	"jianfu/secret"
 )
 
-const userCols = `x.id, x.username, x.name, x.unit_id, u.name, u.region_path, u.path, x.roles, x.phone, x.disabled, x.locked_until, x.last_login_at, x.created_at`
+const userCols = `x.id, x.username, x.name, x.unit_id, u.name, u.region_path, u.path, x.roles, x.phone, x.disabled, x.locked_until, x.last_login_at, x.created_at, x.must_change_password`
 const userFrom = ` FROM users x JOIN units u ON u.id = x.unit_id`
 
 type userRow struct {
@@ -23,7 +23,7 @@ func scanUser(s interface{ Scan(...any) error }) (*userRow, error) {
 	var roles string
 	var locked, last sql.NullInt64
 	var created int64
-	if err := s.Scan(&r.ID, &r.Username, &r.Name, &r.UnitID, &r.UnitName, &r.RegionPath, &r.unitPath, &roles, &r.Phone, &r.Disabled, &locked, &last, &created); err != nil {
+	if err := s.Scan(&r.ID, &r.Username, &r.Name, &r.UnitID, &r.UnitName, &r.RegionPath, &r.unitPath, &roles, &r.Phone, &r.Disabled, &locked, &last, &created, &r.MustChangePassword); err != nil {
 		return nil, err
 	}
 	r.Roles = jianfu.ParseRolesText(roles)
@@ -100,7 +100,7 @@ func (s *Users) CreateUser(ctx context.Context, u *jianfu.User, password string)
 		return err
 	}
 	if !a.CanManageUsers() {
-		return forbidden("创建用户需要系统管理员或单位管理员角色", "creating users needs the system administrator or unit administrator role")
+		return forbidden("创建用户需要系统管理员、安全保密管理员或单位管理员角色", "creating users needs the system, security or unit administrator role")
 	}
 	if err := u.Validate(); err != nil {
 		return err
@@ -108,9 +108,16 @@ func (s *Users) CreateUser(ctx context.Context, u *jianfu.User, password string)
 	if err := a.MayGrant(u.Roles); err != nil {
 		return err
 	}
-	if err := jianfu.ValidatePassword(password); err != nil {
+	if len(u.Roles) == 1 && u.Roles[0] == jianfu.RoleApp && password == "" {
+		password = secret.NewToken("") + "-Aa1" // an application never logs in with a password
+	}
+	if err := jianfu.ValidatePassword(u.Username, password); err != nil {
 		return err
 	}
+	// A password an administrator chose is known to two people: the user
+	// changes it at the first login. The local operator may say otherwise
+	// (the demo's accounts).
+	u.MustChangePassword = u.MustChangePassword || !a.System
 	hash, err := secret.HashPassword(password)
 	if err != nil {
 		return err
@@ -124,8 +131,8 @@ func (s *Users) CreateUser(ctx context.Context, u *jianfu.User, password string)
 			return jianfu.Errorf(jianfu.EINVALID, "所属单位(编号%d)不存在或不在您的管辖范围内", "unit %d does not exist or is outside your scope", u.UnitID)
 		}
 		u.UnitName, u.RegionPath, u.CreatedAt = unit.Name, unit.RegionPath, tx.now
-		id, err := tx.insertID(`INSERT INTO users(username, name, unit_id, roles, phone, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			u.Username, u.Name, u.UnitID, jianfu.RolesText(u.Roles), u.Phone, hash, ms(tx.now), ms(tx.now))
+		id, err := tx.insertID(`INSERT INTO users(username, name, unit_id, roles, phone, password_hash, must_change_password, password_changed_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			u.Username, u.Name, u.UnitID, jianfu.RolesText(u.Roles), u.Phone, hash, u.MustChangePassword, ms(tx.now), ms(tx.now), ms(tx.now))
 		if err != nil {
 			if isUnique(err) {
 				return jianfu.Errorf(jianfu.ECONFLICT, "用户名“%s”已被使用,请换一个", "the username %q is taken; choose another", u.Username)
@@ -153,7 +160,7 @@ func (s *Users) UpdateUser(ctx context.Context, id int64, upd jianfu.UserUpdate)
 		return nil, err
 	}
 	if !a.CanManageUsers() {
-		return nil, forbidden("修改用户需要系统管理员或单位管理员角色", "changing users needs the system administrator or unit administrator role")
+		return nil, forbidden("修改用户需要系统管理员、安全保密管理员或单位管理员角色", "changing users needs the system, security or unit administrator role")
 	}
 	var out *jianfu.User
 	err = s.db.inTx(ctx, func(tx *Tx) error {
@@ -178,7 +185,7 @@ func (s *Users) UpdateUser(ctx context.Context, id int64, upd jianfu.UserUpdate)
 			return s.db.translate(err, nUser)
 		}
 		if r.Disabled {
-			if _, err := tx.exec(`DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
+			if err := tx.endCredentials(id); err != nil {
 				return err
 			}
 		}
@@ -187,8 +194,10 @@ func (s *Users) UpdateUser(ctx context.Context, id int64, upd jianfu.UserUpdate)
 	return out, err
 }
 
-// SetPassword sets a user's password: the user themself, or an
-// administrator of the user's unit. All the user's sessions end.
+// SetPassword sets a user's password: the user themself, or whoever may
+// manage the account (jianfu.Actor.MayManageAccount). A password set by
+// somebody else must be changed at the next login. All the user's sessions
+// and API tokens end.
 func (s *Users) SetPassword(ctx context.Context, id int64, password string) error {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
@@ -197,29 +206,54 @@ func (s *Users) SetPassword(ctx context.Context, id int64, password string) erro
 	if a.UserID != id && !a.CanManageUsers() {
 		return forbidden("只能修改自己的密码", "you can only change your own password")
 	}
-	if err := jianfu.ValidatePassword(password); err != nil {
+	u, err := s.FindUserByID(ctx, id) // in scope, before any work
+	if err != nil {
+		return err
+	}
+	if a.UserID != id {
+		if err := a.MayManageAccount(u.Roles); err != nil {
+			return err
+		}
+	}
+	if err := jianfu.ValidatePassword(u.Username, password); err != nil {
 		return err
 	}
 	hash, err := secret.HashPassword(password)
 	if err != nil {
 		return err
 	}
+	byOther := a.UserID != id
 	return s.db.inTx(ctx, func(tx *Tx) error {
 		r, err := tx.userInScope(a, id)
 		if err != nil {
 			return err
 		}
-		if a.UserID != id {
-			if err := a.MayGrant(r.Roles); err != nil {
+		if byOther {
+			if err := a.MayManageAccount(r.Roles); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.exec(`UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL, updated_at = ? WHERE id = ?`, hash, ms(tx.now), id); err != nil {
+		if _, err := tx.exec(`UPDATE users SET password_hash = ?, must_change_password = ?, password_changed_at = ?, failed_logins = 0, locked_until = NULL, updated_at = ? WHERE id = ?`,
+			hash, byOther, ms(tx.now), ms(tx.now), id); err != nil {
 			return err
 		}
-		if _, err := tx.exec(`DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
+		if err := tx.endCredentials(id); err != nil {
 			return err
 		}
-		return tx.audit("user.password", "user", id, r.RegionPath, r.Username)
+		detail := r.Username
+		if byOther {
+			detail += " reset by administrator; must change at next login"
+		}
+		return tx.audit("user.password", "user", id, r.RegionPath, detail)
 	})
+}
+
+// endCredentials ends every session and revokes every API token of a
+// user: after a password reset or when the account is disabled.
+func (tx *Tx) endCredentials(userID int64) error {
+	if _, err := tx.exec(`DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {
+		return err
+	}
+	_, err := tx.exec(`UPDATE api_tokens SET revoked = TRUE WHERE user_id = ? AND NOT revoked`, userID)
+	return err
 }

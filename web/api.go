@@ -22,7 +22,7 @@ func (s *Server) api(next handler) handler {
 		a := info(r).actor
 		if a == nil {
 			if r.Header.Get("Authorization") != "" {
-				return jianfu.Errorf(jianfu.EUNAUTHORIZED, "接口令牌无效或已吊销", "the API token is invalid or revoked")
+				return jianfu.Errorf(jianfu.EUNAUTHORIZED, "接口令牌无效、已过期或已吊销", "the API token is invalid, expired or revoked")
 			}
 			return jianfu.Errorf(jianfu.EUNAUTHORIZED, "需要身份认证:请在 Authorization 头中提供 Bearer 令牌", "authentication required: send a Bearer token in the Authorization header")
 		}
@@ -30,6 +30,9 @@ func (s *Server) api(next handler) handler {
 			if err := s.checkCSRF(r); err != nil {
 				return err
 			}
+		}
+		if done, err := mustChangeFirst(w, r); done || err != nil {
+			return err
 		}
 		return next(w, r)
 	}
@@ -340,8 +343,15 @@ func (s *Server) apiUpdateUser(w http.ResponseWriter, r *http.Request) error {
 		if in.Username != nil || in.UnitID != nil {
 			return nil, jianfu.Errorf(jianfu.EINVALID, "用户名和所属单位不能修改", "the username and the unit cannot change")
 		}
-		if in.Password != nil {
-			if err := jianfu.ValidatePassword(*in.Password); err != nil {
+		if in.Password != nil { // checked before anything changes
+			u, err := s.svc.Users.FindUserByID(r.Context(), id)
+			if err != nil {
+				return nil, err
+			}
+			if err := info(r).actor.MayManageAccount(u.Roles); err != nil && info(r).actor.UserID != id {
+				return nil, err
+			}
+			if err := jianfu.ValidatePassword(u.Username, *in.Password); err != nil {
 				return nil, err
 			}
 		}

@@ -384,12 +384,16 @@ func (s *Server) renderChecklist(w http.ResponseWriter, r *http.Request, c *jian
 	for i := 0; i < 3; i++ {
 		items = append(items, jianfu.ChecklistItem{})
 	}
+	a := jianfu.ActorFrom(r.Context())
 	p := s.newPage(r, "campaigns")
 	p.Title = c.Name
 	p.Error = formErr
 	p.Data = map[string]any{"List": c, "Items": items, "Versions": versions,
-		"ItemKinds": []jianfu.ItemKind{jianfu.ItemVeto, jianfu.ItemDeduct, jianfu.ItemBonus},
-		"Autos":     []string{"", jianfu.AutoStale, jianfu.AutoZombie, jianfu.AutoUnreachable, jianfu.AutoBrokenLinks}}
+		"MayEdit": a.MayEditChecklist(c.RegionPath) == nil,
+		// Below province level, a supervisor may keep the region's own version.
+		"MayVariant": a.Has(jianfu.RoleSupervisor) && !a.System && len(a.RegionPath) > 2 && c.RegionPath != a.RegionPath,
+		"ItemKinds":  []jianfu.ItemKind{jianfu.ItemVeto, jianfu.ItemDeduct, jianfu.ItemBonus},
+		"Autos":      []string{"", jianfu.AutoStale, jianfu.AutoZombie, jianfu.AutoUnreachable, jianfu.AutoBrokenLinks}}
 	p.Status = status
 	s.render(w, r, "campaign_checklist", p)
 	return nil
@@ -405,7 +409,13 @@ func (s *Server) saveChecklist(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	r.ParseForm()
-	c := &jianfu.Checklist{Key: base.Key, Kind: base.Kind, Name: r.PostFormValue("name")}
+	c := &jianfu.Checklist{Key: base.Key, Kind: base.Kind, Name: r.PostFormValue("name"), RegionPath: base.RegionPath, RegionName: base.RegionName}
+	if r.PostFormValue("variant") == "1" {
+		// The region's own version: a new key that applies in the caller's
+		// region only (the store checks who may).
+		a := jianfu.ActorFrom(r.Context())
+		c.Key, c.RegionPath = "", a.RegionPath
+	}
 	c.PassMark, _ = strconv.ParseFloat(strings.TrimSpace(r.PostFormValue("pass_mark")), 64)
 	keys, titles := r.PostForm["key"], r.PostForm["title"]
 	for i := range keys {
@@ -423,7 +433,10 @@ func (s *Server) saveChecklist(w http.ResponseWriter, r *http.Request) error {
 	return formAction(w, r, func() (string, error) {
 		err := s.svc.Campaigns.SaveChecklist(r.Context(), c)
 		return "/checklists/" + itoa(c.ID) + "?saved=1", err
-	}, func(err error, status int) error { return s.renderChecklist(w, r, c, err, status) })
+	}, func(err error, status int) error {
+		c.ID, c.Key = 0, base.Key // shown again as an edit of the list it came from
+		return s.renderChecklist(w, r, c, err, status)
+	})
 }
 
 func get(v []string, i int) string {

@@ -165,9 +165,29 @@ func TestChecklistEditedInTheUI(t *testing.T) {
 	if st, _, _ := admin.post(path, path, form); st != 403 {
 		t.Errorf("unit admin saves a checklist: %d", st)
 	}
+	// A county supervisor may not change the province-wide list; the page
+	// offers to save the county's own version instead, which it does.
+	county := newBrowser(t, h.srv.URL)
+	county.login("south.sup")
+	if st, _, body := county.post(path, path, form); st != 403 || !strings.Contains(body, "另存为本辖区版本") {
+		t.Errorf("a county supervisor saves the province-wide checklist: %d", st)
+	}
+	if _, page := county.get(path); !strings.Contains(page, `name="variant"`) || !strings.Contains(page, "全省通用") {
+		t.Error("the page does not offer the county's own version")
+	}
+	variant := url.Values{}
+	for k, v := range form {
+		variant[k] = v
+	}
+	variant.Set("variant", "1")
+	variant.Set("name", "江南区工作群组检查表")
+	st, _, body := county.post(path, path, variant)
+	if st != 200 || !strings.Contains(body, "非工作时间要求即时回复") || !strings.Contains(body, "仅江南区及下辖地区的抽查使用") {
+		t.Errorf("the county saves its own version: %d", st)
+	}
 	sup := newBrowser(t, h.srv.URL)
-	sup.login("south.sup")
-	st, _, body := sup.post(path, path, form)
+	sup.login("prov.sup")
+	st, _, body = sup.post(path, path, form)
 	if st != 200 || !strings.Contains(body, "非工作时间要求即时回复") || !strings.Contains(body, "v2") {
 		t.Errorf("supervisor saves a checklist: %d", st)
 	}

@@ -266,7 +266,12 @@ func TestCampaignRoutesEveryRoleEveryScope(t *testing.T) {
 				expect("create campaign in 江南区", st, a.Has(jianfu.RoleSupervisor), a.SeesRegion("390102"))
 				st, _ = send(key, "POST", "/api/v1/campaigns/checklists", "/api/v1/campaigns/checklists", map[string]any{"key": "group", "kind": "group", "name": "工作群组检查表" + key, "pass_mark": 60,
 					"items": []map[string]any{{"key": "V1", "kind": "veto", "title": "强制打卡接龙"}}})
-				expect("save checklist", st, a.Has(jianfu.RoleSupervisor), true)
+				// The province-wide list only from province level up; a
+				// region's own version from within its scope.
+				expect("save checklist", st, a.MayEditChecklist("") == nil, true)
+				st, _ = send(key, "POST", "/api/v1/campaigns/checklists", "/api/v1/campaigns/checklists", map[string]any{"kind": "group", "name": "本辖区工作群组检查表" + key, "pass_mark": 60,
+					"region_path": a.RegionPath, "items": []map[string]any{{"key": "V1", "kind": "veto", "title": "强制打卡接龙"}}})
+				expect("save the region's checklist", st, a.Has(jianfu.RoleSupervisor), true)
 				st, _ = send(key, "POST", "/api/v1/scorecards/recompute", "/api/v1/scorecards/recompute", map[string]any{})
 				expect("recompute", st, supervisor, true)
 

@@ -2,9 +2,11 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"jianfu"
+	"jianfu/secret"
 )
 
 // login requires a logged-in user for a page.
@@ -18,8 +20,31 @@ func (s *Server) login(next handler) handler {
 				return err
 			}
 		}
+		if done, err := mustChangeFirst(w, r); done || err != nil {
+			return err
+		}
 		return next(w, r)
 	}
+}
+
+// mustChangeFirst keeps a session whose password an administrator set, or
+// which has expired, on the change-password page until it is changed: a
+// page is redirected there, anything else refused. It reports whether it
+// answered.
+func mustChangeFirst(w http.ResponseWriter, r *http.Request) (bool, error) {
+	a := info(r).actor
+	if a == nil || !a.MustChangePassword || a.Via != "session" {
+		return false, nil
+	}
+	switch r.URL.Path {
+	case "/account", "/account/password":
+		return false, nil
+	}
+	if r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/api/") {
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
+		return true, nil
+	}
+	return true, jianfu.Errorf(jianfu.EFORBIDDEN, "请先修改密码:管理员设置的密码或已过期的密码须修改后才能继续使用", "change your password first: a password set by an administrator or expired must be changed before anything else")
 }
 
 // landing is the first page a user sees after logging in, by role.
@@ -31,15 +56,30 @@ func landing(a *jianfu.Actor) string {
 		return "/audit"
 	case a.Has(jianfu.RoleSysAdmin):
 		return "/admin"
+	case a.Has(jianfu.RoleSecAdmin):
+		return "/users"
 	case a.Has(jianfu.RoleUnitAdmin):
 		return "/units/" + itoa(a.UnitID)
 	}
 	return "/"
 }
 
-// safeNext accepts only local paths as a redirect target after login.
+// safeNext accepts only a same-origin relative path as the redirect target
+// after login: it starts with one "/", has no scheme or host, and holds
+// only printable ASCII other than a backslash. Browsers drop tabs and line
+// breaks from URLs and read "\\" as "/", so "/\t/evil.example" or
+// "/\\evil.example" would leave the site.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.HasPrefix(next, "/login") {
+	if len(next) < 1 || len(next) > 2048 || next[0] != '/' || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/login") {
+		return ""
+	}
+	for i := 0; i < len(next); i++ {
+		if c := next[i]; c <= ' ' || c >= 0x7f || c == '\\' {
+			return ""
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return ""
 	}
 	return next
@@ -73,8 +113,10 @@ func (s *Server) doLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkCSRF(r); err != nil {
 		return fail(err, http.StatusForbidden)
 	}
-	if !s.limiter.allow(info(r).ip, s.now()) {
-		return fail(jianfu.Errorf(jianfu.ETOOMANY, "登录尝试过于频繁,请5分钟后再试", "too many login attempts; try again in 5 minutes"), http.StatusTooManyRequests)
+	// Only failures count against an address, so an office behind one NAT
+	// address can log in together at nine; each account has its own lockout.
+	if s.limiter.full(info(r).ip, s.now()) {
+		return fail(jianfu.Errorf(jianfu.ETOOMANY, "来自您所在网络地址的登录失败次数过多,请%d分钟后再试", "too many failed logins from your network address; try again in %d minutes", int(loginFailureWindow.Minutes())), http.StatusTooManyRequests)
 	}
 	if username == "" || r.PostFormValue("password") == "" {
 		return fail(jianfu.Errorf(jianfu.EINVALID, "请输入用户名和密码", "enter your username and password"), http.StatusBadRequest)
@@ -85,6 +127,7 @@ func (s *Server) doLogin(w http.ResponseWriter, r *http.Request) error {
 		if code == jianfu.EINTERNAL {
 			return err
 		}
+		s.limiter.note(info(r).ip, s.now())
 		return fail(err, statusOf[code])
 	}
 	tok, err := s.svc.Users.CreateSession(r.Context(), u.ID, info(r).ip, r.UserAgent())
@@ -92,6 +135,10 @@ func (s *Server) doLogin(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
+	// The anonymous token of the login form is not carried into the
+	// session: the session has its own (sessionCSRF), and the cookie one
+	// is replaced so a token planted before login is worth nothing after.
+	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: secret.NewToken(""), Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.secure(r)})
 	a, err := s.svc.Users.SessionActor(r.Context(), tok)
 	if err != nil {
 		return err
@@ -126,9 +173,13 @@ func (s *Server) showAccount(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := s.newPage(r, "account")
 	p.Title = p.T("account.title")
-	p.Data = u
-	if r.URL.Query().Get("done") == "1" {
+	p.Data = map[string]any{"User": u, "Tokens": s.tokensOf(r, u.ID)}
+	if r.URL.Query().Get("revoked") == "1" {
+		p.Flash = p.T("tokens.revokedone")
+	} else if r.URL.Query().Get("done") == "1" {
 		p.Flash = p.T("account.changed")
+	} else if a.MustChangePassword {
+		p.Flash = p.T("account.mustchange")
 	}
 	s.render(w, r, "account", p)
 	return nil
@@ -140,6 +191,9 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 		current, next, again := r.PostFormValue("current"), r.PostFormValue("new"), r.PostFormValue("again")
 		if next != again {
 			return "", jianfu.Errorf(jianfu.EINVALID, "两次输入的新密码不一致", "the two new passwords differ")
+		}
+		if next == current {
+			return "", jianfu.Errorf(jianfu.EINVALID, "新密码不能与当前密码相同", "the new password must differ from the current one")
 		}
 		if _, err := s.svc.Users.Authenticate(r.Context(), a.Username, current); err != nil {
 			return "", jianfu.Errorf(jianfu.EINVALID, "当前密码不正确", "the current password is wrong")
@@ -158,7 +212,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 		u, _ := s.svc.Users.FindUserByID(r.Context(), a.UserID)
 		p := s.newPage(r, "account")
 		p.Title = p.T("account.title")
-		p.Data, p.Error, p.Status = u, err, status
+		p.Data, p.Error, p.Status = map[string]any{"User": u, "Tokens": s.tokensOf(r, a.UserID)}, err, status
 		s.render(w, r, "account", p)
 		return nil
 	})

@@ -106,6 +106,9 @@ func (s *Server) wrap(next http.Handler) http.Handler {
 		s.authenticate(sw, r, ri)
 		if ri.actor != nil {
 			r = r.WithContext(jianfu.WithActor(r.Context(), ri.actor))
+			if c, err := r.Cookie(sessionCookie); err == nil && ri.actor.Via == "session" {
+				ri.csrf = sessionCSRF(c.Value) // bound to the session, new at every login
+			}
 		}
 		defer func() {
 			if v := recover(); v != nil {
@@ -182,10 +185,20 @@ func (s *Server) clientIP(r *http.Request) string {
 	return netguard.ClientAddr(r.RemoteAddr, r.Header.Values("X-Forwarded-For"), s.cfg.TrustedProxies)
 }
 
+// sessionCSRF is the CSRF token of a logged-in browser: derived one-way
+// from the session's secret, so it belongs to that session alone, changes
+// at every login and dies with the session; knowing it does not reveal the
+// session. Anonymous visitors (the public forms) keep the per-browser
+// cookie token.
+func sessionCSRF(session string) string {
+	return secret.SM3Hex("jianfu csrf", session)
+}
+
 // checkCSRF verifies a state-changing browser request: the form's token
-// must equal the cookie's, and a present Origin must be this host. It
-// reads the form first (readForm): a body over its limit is answered with
-// its size, and the values handlers read are cleaned.
+// must equal the session's (or, for anonymous visitors, the cookie's),
+// and a present Origin must be this host. It reads the form first
+// (readForm): a body over its limit is answered with its size, and the
+// values handlers read are cleaned.
 func (s *Server) checkCSRF(r *http.Request) error {
 	bad := jianfu.Errorf(jianfu.EFORBIDDEN, "页面已过期或请求来源不明(CSRF 校验失败),请刷新页面后重试", "the page expired or the request came from elsewhere (CSRF check failed); reload the page and try again")
 	if o := r.Header.Get("Origin"); o != "" && o != "null" {
@@ -263,6 +276,35 @@ func (s *Server) sysadminBearer(next http.Handler) handler {
 		}
 		return nil
 	}
+}
+
+// Login failures an address may make per window before its logins are
+// refused for a while. Successful logins do not count: two hundred people
+// behind one NAT address log in together at nine without tripping it,
+// while password spraying from one address stops after a few dozen
+// guesses (each account also locks after jianfu.MaxFailedLogins).
+const (
+	loginFailureLimit  = 50
+	loginFailureWindow = 15 * time.Minute
+)
+
+// full reports whether the address has used up its attempts, without
+// counting this one.
+func (l *loginLimiter) full(ip string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, t := range l.hits[ip] {
+		if now.Sub(t) <= l.window {
+			n++
+		}
+	}
+	return n >= l.max
+}
+
+// note counts one attempt (for logins: one failure) of the address.
+func (l *loginLimiter) note(ip string, now time.Time) {
+	l.allow(ip, now)
 }
 
 type metrics struct {

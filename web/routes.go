@@ -54,6 +54,7 @@ func (s *Server) corePages(mux *http.ServeMux) {
 	mux.Handle("POST /logout", s.h(s.doLogout))
 	mux.Handle("GET /{$}", s.h(s.login(s.showHome)))
 	mux.Handle("GET /account", s.h(s.login(s.showAccount)))
+	mux.Handle("POST /tokens/{id}/revoke", s.h(s.login(s.revokeToken)))
 	mux.Handle("POST /account/password", s.h(s.login(s.changePassword)))
 	mux.Handle("GET /admin", s.h(s.login(s.showAdmin)))
 	mux.Handle("GET /regions", s.h(s.login(s.showRegions)))
@@ -111,6 +112,8 @@ func (s *Server) coreAPI() []apiRoute {
 		{"POST", "/api/v1/users", s.apiCreateUser},
 		{"GET", "/api/v1/users/{id}", s.apiUser},
 		{"PATCH", "/api/v1/users/{id}", s.apiUpdateUser},
+		{"GET", "/api/v1/users/{id}/tokens", s.apiTokens},
+		{"DELETE", "/api/v1/tokens/{id}", s.apiRevokeToken},
 		{"GET", "/api/v1/audit", s.apiAudit},
 	}
 }

@@ -165,6 +165,7 @@ type apiFinding struct {
 	Rule     string          `json:"rule"`
 	Title    string          `json:"title"`
 	Clause   detect.Clause   `json:"clause"`
+	Voice    detect.Voice    `json:"voice"`
 }
 
 func (s *Server) apiDetect(w http.ResponseWriter, r *http.Request) error {
@@ -186,10 +187,11 @@ func (s *Server) apiDetect(w http.ResponseWriter, r *http.Request) error {
 	out := map[string]any{
 		"categories": cats, "severity": a.Result.Severity, "score": a.Result.Score,
 		"assessed": a.Result.Assessed, "offhours": a.Result.Offhours, "exempt": a.Result.Exempt,
+		"voice": a.Result.Voice,
 	}
 	fs := []apiFinding{}
 	for _, f := range a.Findings {
-		fs = append(fs, apiFinding{Start: f.Span.Start, End: f.Span.End, Text: f.Text, Category: f.Span.Category, Rule: f.Span.Rule, Title: f.Rule.Title, Clause: f.Rule.Clause})
+		fs = append(fs, apiFinding{Start: f.Span.Start, End: f.Span.End, Text: f.Text, Category: f.Span.Category, Rule: f.Span.Rule, Title: f.Rule.Title, Clause: f.Rule.Clause, Voice: f.Span.Voice})
 	}
 	out["findings"] = fs
 	writeJSON(w, http.StatusOK, out)

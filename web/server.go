@@ -100,7 +100,7 @@ func New(cfg Config, svc Services, log *slog.Logger) (*Server, error) {
 	if cfg.Addr == "" {
 		cfg.Addr = "127.0.0.1:8080"
 	}
-	s := &Server{cfg: cfg, svc: svc, log: log, now: time.Now, limiter: newLoginLimiter(20, 5*time.Minute), publicLog: newPublicLog()}
+	s := &Server{cfg: cfg, svc: svc, log: log, now: time.Now, limiter: newLoginLimiter(loginFailureLimit, loginFailureWindow), publicLog: newPublicLog()}
 	var err error
 	if s.loc, err = loadLocales(); err != nil {
 		return nil, err

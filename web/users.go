@@ -40,10 +40,30 @@ func (s *Server) renderUser(w http.ResponseWriter, r *http.Request, id int64, fo
 	if err != nil {
 		return err
 	}
+	a := info(r).actor
 	p := s.newPage(r, "admin")
 	p.Title = u.Name
 	p.Error = formErr
-	p.Data = map[string]any{"User": u, "Roles": jianfu.Roles, "Has": roleSet(u.Roles)}
+	// What the actor may do with this account (三员分立): manage it (name,
+	// phone, disable, password, unlock) and toggle which roles.
+	grant := map[jianfu.Role]bool{}
+	anyGrant := false
+	if a.UserID != u.ID {
+		for _, role := range jianfu.Roles {
+			if a.MayChangeRoles(u.Roles, toggle(u.Roles, role)) == nil {
+				grant[role], anyGrant = true, true
+			}
+		}
+	}
+	manage := a.CanManageUsers() && (a.UserID == u.ID || a.MayManageAccount(u.Roles) == nil)
+	var tokens []*jianfu.APIToken
+	if manage {
+		tokens = s.tokensOf(r, u.ID)
+	}
+	p.Data = map[string]any{"User": u, "Roles": jianfu.Roles, "Has": roleSet(u.Roles), "Grant": grant, "AnyGrant": anyGrant, "Manage": manage, "Tokens": tokens}
+	if r.URL.Query().Get("revoked") == "1" {
+		p.Flash = p.T("tokens.revokedone")
+	}
 	p.Status = status
 	s.render(w, r, "user", p)
 	return nil
@@ -53,6 +73,32 @@ func roleSet(rs []jianfu.Role) map[jianfu.Role]bool {
 	m := map[jianfu.Role]bool{}
 	for _, r := range rs {
 		m[r] = true
+	}
+	return m
+}
+
+// toggle returns rs with r added or taken away.
+func toggle(rs []jianfu.Role, r jianfu.Role) []jianfu.Role {
+	var out []jianfu.Role
+	found := false
+	for _, x := range rs {
+		if x == r {
+			found = true
+			continue
+		}
+		out = append(out, x)
+	}
+	if !found {
+		out = append(out, r)
+	}
+	return out
+}
+
+// grantable lists the roles the actor may give a new account.
+func grantable(a *jianfu.Actor) map[jianfu.Role]bool {
+	m := map[jianfu.Role]bool{}
+	for _, r := range jianfu.Roles {
+		m[r] = a.MayGrant([]jianfu.Role{r}) == nil
 	}
 	return m
 }
@@ -80,7 +126,7 @@ func (s *Server) renderUserForm(w http.ResponseWriter, r *http.Request, u *jianf
 	p := s.newPage(r, "admin")
 	p.Title = p.T("users.new")
 	p.Error = formErr
-	p.Data = map[string]any{"User": u, "Unit": unit, "Roles": jianfu.Roles, "Has": roleSet(u.Roles)}
+	p.Data = map[string]any{"User": u, "Unit": unit, "Roles": jianfu.Roles, "Has": roleSet(u.Roles), "Grant": grantable(info(r).actor)}
 	p.Status = status
 	s.render(w, r, "user_new", p)
 	return nil
@@ -113,9 +159,12 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
 		case "password":
 			return "/users/" + itoa(id) + "?saved=1", s.svc.Users.SetPassword(r.Context(), id, r.PostFormValue("password"))
 		default:
-			name, phone := r.PostFormValue("name"), strings.TrimSpace(r.PostFormValue("phone"))
-			disabled := r.PostFormValue("disabled") == "1"
-			upd = jianfu.UserUpdate{Name: &name, Phone: &phone, Disabled: &disabled, Roles: formRoles(r)}
+			upd.Roles = formRoles(r)
+			if r.PostFormValue("profile") == "1" { // the form carried the account's fields, not only its roles
+				name, phone := r.PostFormValue("name"), strings.TrimSpace(r.PostFormValue("phone"))
+				disabled := r.PostFormValue("disabled") == "1"
+				upd.Name, upd.Phone, upd.Disabled = &name, &phone, &disabled
+			}
 			if id == info(r).actor.UserID {
 				upd.Roles = nil // one's own roles are not edited here
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -13,6 +14,20 @@ import (
 // sweepEvery is how often `serve` checks case deadlines (reminders,
 // overdue marks, escalations).
 const sweepEvery = 10 * time.Minute
+
+// configureRatings gives the store the key of the marks of anonymous
+// ratings, kept outside the database. The key itself is never logged.
+func configureRatings(db *store.DB, f serveFlags, log *slog.Logger) error {
+	switch n := len(f.raterKey); {
+	case n == 0:
+		log.Warn("no --rater-key: anonymous ratings are refused")
+	case n < store.MinRaterKey:
+		return usageError{fmt.Sprintf("--rater-key / JIANFU_RATER_KEY 过短:至少%d个字符,可用 `openssl rand -base64 24` 生成 / the rater key needs %d characters or more", store.MinRaterKey, store.MinRaterKey)}
+	default:
+		db.SetRaterKey([]byte(f.raterKey))
+	}
+	return nil
+}
 
 // configureCases gives the store the key that encrypts complainants'
 // identities. The key itself is never logged.

@@ -26,9 +26,14 @@ func addDBFlag(cmd *cobra.Command, target *string) {
 }
 
 // openStore opens and migrates the database, handing the store the
-// registry's rules and the matcher of material requests.
-func openStore(ctx context.Context, dsn string, log *slog.Logger) (*store.DB, error) {
-	db, err := store.Open(ctx, dsn, store.WithLogger(log), store.WithRules(registry.Rules{}, textsim.Requests{}))
+// registry's rules, the matcher of material requests and the audit key of
+// $JIANFU_AUDIT_KEY (opts given later override it).
+func openStore(ctx context.Context, dsn string, log *slog.Logger, opts ...store.Option) (*store.DB, error) {
+	k, err := parseAuditKey(os.Getenv("JIANFU_AUDIT_KEY"))
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, dsn, append([]store.Option{store.WithLogger(log), store.WithRules(registry.Rules{}, textsim.Requests{}), store.WithAuditKey(k)}, opts...)...)
 	if err != nil {
 		return nil, err
 	}

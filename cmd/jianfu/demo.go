@@ -14,6 +14,7 @@ import (
 	"jianfu"
 	"jianfu/demo"
 	"jianfu/secret"
+	"jianfu/store"
 )
 
 func newDemoCmd() *cobra.Command {
@@ -40,17 +41,33 @@ func newDemoCmd() *cobra.Command {
 				defer os.RemoveAll(dir)
 				f.db = filepath.Join(dir, "demo.db")
 			}
-			db, err := openStore(ctx, f.db, log)
+			out := cmd.OutOrStdout()
+			if f.auditKey == "" {
+				// A key derived from the seed: public, so demo only; a demo
+				// database kept with --db opens again under it.
+				f.auditKey = demo.AuditKey(seed)
+				fmt.Fprintf(out, "审计链使用由种子推导的演示密钥(公开,仅供演示;正式部署请用 jianfu audit keygen 生成):\n  JIANFU_AUDIT_KEY=%s\n", f.auditKey)
+			}
+			k, err := parseAuditKey(f.auditKey)
+			if err != nil {
+				return err
+			}
+			db, err := openStore(ctx, f.db, log, store.WithAuditKey(k))
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			out := cmd.OutOrStdout()
 			if f.reporterKey == "" {
 				// A key for this run only: the demo's named complaints can be
 				// revealed while it runs, and by nobody once it stops.
 				f.reporterKey = secret.NewSealerKey()
 				fmt.Fprintf(out, "已为本次演示生成举报人身份加密密钥(只在内存中;要保留数据和密钥,请用 --db 与 --reporter-key)。\n")
+			}
+			if f.raterKey == "" {
+				f.raterKey = demo.RaterKey(seed)
+			}
+			if err := configureRatings(db, f, log); err != nil {
+				return err
 			}
 			if err := configureCases(db, f, log); err != nil {
 				return err

@@ -3,13 +3,14 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
@@ -37,9 +38,10 @@ func newScanCmd() *cobra.Command {
 --format text(默认)输出中文报告,命中的词用【】标出并附所违反的条款;
 --format jsonl 每个输入行输出一个 JSON 对象,顺序与输入一致:
   {"n": 1, "categories": ["chain","instant"], "severity": "high", "assessed": false,
-   "offhours": false, "exempt": false, "spans": [{"start": 0, "end": 6,
-   "category": "chain", "rule": "chain.reply-received"}]}
-偏移量按字符(rune)计,基于原文。发现问题时退出码仍为 0;用法错误退出码为 2。`,
+   "offhours": false, "exempt": false, "voice": "demand", "spans": [{"start": 0, "end": 6,
+   "category": "chain", "rule": "chain.reply-received", "voice": "demand"}]}
+偏移量按字符(rune)计,基于原文。voice 为 "demand"(消息本身提出要求)或 "narrative"
+(投诉、12345 工单、新闻报道转述或反映的要求),整行为 narrative 当且仅当每个命中都是转述。发现问题时退出码仍为 0;用法错误退出码为 2。`,
 		Example: `  printf '收到请回复\n' | jianfu scan
   jianfu scan --format jsonl messages.jsonl > findings.jsonl
   jianfu scan --rules ./my-rules notices.txt`,
@@ -98,28 +100,35 @@ func runScan(stdin io.Reader, stdout io.Writer, format, rulesDir string, files [
 		return err
 	}
 	out := bufio.NewWriterSize(stdout, 64<<10)
-	s := &scanner{d: d, out: out, text: format == "text"}
+	s := newScanner(d, out, format == "text")
 	if len(files) == 0 {
 		files = []string{"-"}
 	}
+	var rerr error
 	for _, f := range files {
-		var r io.Reader = stdin
-		if f != "-" {
-			fh, err := os.Open(f)
-			if err != nil {
-				return fmt.Errorf("读取 %s: %w", f, err)
-			}
-			r = fh
-			err = s.scan(r, f)
-			fh.Close()
-			if err != nil {
-				return err
+		if f == "-" {
+			if rerr = s.scan(stdin, "标准输入"); rerr != nil {
+				break
 			}
 			continue
 		}
-		if err := s.scan(r, "标准输入"); err != nil {
-			return err
+		fh, err := os.Open(f)
+		if err != nil {
+			rerr = fmt.Errorf("读取 %s: %w", f, err)
+			break
 		}
+		rerr = s.scan(fh, f)
+		fh.Close()
+		if rerr != nil {
+			break
+		}
+	}
+	werr := s.close()
+	if rerr != nil {
+		return rerr
+	}
+	if werr != nil {
+		return werr
 	}
 	if s.text {
 		s.summary()
@@ -137,16 +146,131 @@ func describeOpenErr(err error) string {
 	return err.Error()
 }
 
+// The input is read on one goroutine, cut into batches of lines, analysed
+// by one worker per core and written in input order by one writer: a
+// batch's output waits for the batches before it, so memory stays bounded
+// by the batches in flight.
+const (
+	batchLines = 512
+	batchBytes = 256 << 10
+)
+
+// scanBatch is a run of input lines, analysed together and written in turn.
+type scanBatch struct {
+	n0     int    // number of the first line
+	data   []byte // the lines, one after another
+	ends   []int  // where each line ends in data
+	trunc  []bool
+	flush  bool // the input paused after this batch: show it at once
+	out    []byte
+	found  int // lines with findings, and exempt ones (text format)
+	exempt int
+	done   chan struct{}
+}
+
 type scanner struct {
 	d    *detect.Detector
 	out  *bufio.Writer
 	text bool
-	n    int // lines so far, across inputs
-	res  detect.Result
+	n    int    // lines so far, across inputs
 	buf  []byte // the current line
-	enc  []byte // output scratch
+	cur  *scanBatch
+
+	work, order, free chan *scanBatch
+	wg                sync.WaitGroup
+	werr              chan error
 
 	found, exempt int
+}
+
+func newScanner(d *detect.Detector, out *bufio.Writer, text bool) *scanner {
+	workers := runtime.GOMAXPROCS(0)
+	inFlight := 2 * workers
+	s := &scanner{d: d, out: out, text: text,
+		work: make(chan *scanBatch, inFlight), order: make(chan *scanBatch, inFlight),
+		free: make(chan *scanBatch, inFlight+2), werr: make(chan error, 1)}
+	for range workers {
+		s.wg.Add(1)
+		go s.analyse()
+	}
+	go s.write()
+	s.cur = s.batch()
+	return s
+}
+
+func (s *scanner) batch() *scanBatch {
+	select {
+	case b := <-s.free:
+		b.data, b.ends, b.trunc, b.flush = b.data[:0], b.ends[:0], b.trunc[:0], false
+		return b
+	default:
+		return &scanBatch{done: make(chan struct{}, 1)}
+	}
+}
+
+// send hands the current batch to the workers and the writer.
+func (s *scanner) send(flush bool) {
+	b := s.cur
+	if len(b.ends) == 0 && !flush {
+		return
+	}
+	b.flush = flush
+	s.order <- b
+	s.work <- b
+	s.cur = s.batch()
+}
+
+// close sends what is left, waits for the workers and the writer, and
+// returns the writer's error.
+func (s *scanner) close() error {
+	s.send(false)
+	close(s.work)
+	close(s.order)
+	s.wg.Wait()
+	return <-s.werr
+}
+
+// analyse is a worker: it analyses batches and encodes their output.
+func (s *scanner) analyse() {
+	defer s.wg.Done()
+	var res detect.Result
+	for b := range s.work {
+		b.out, b.found, b.exempt = b.out[:0], 0, 0
+		start := 0
+		for i, end := range b.ends {
+			msg := detect.ParseLine(b.data[start:end])
+			start = end
+			s.d.AnalyzeInto(msg, &res)
+			if s.text {
+				b.out = s.appendText(b, b.n0+i, msg, &res, b.trunc[i])
+			} else {
+				b.out = appendJSONLine(b.out, b.n0+i, &res, b.trunc[i])
+			}
+		}
+		b.done <- struct{}{}
+	}
+}
+
+// write writes the batches' output in input order.
+func (s *scanner) write() {
+	var err error
+	for b := range s.order {
+		<-b.done
+		if err == nil {
+			_, err = s.out.Write(b.out)
+		}
+		if err == nil && b.flush {
+			// interactive use: show results as soon as the input pauses
+			err = s.out.Flush()
+		}
+		s.found += b.found
+		s.exempt += b.exempt
+		select {
+		case s.free <- b:
+		default:
+		}
+	}
+	s.werr <- err
 }
 
 // scan reads one input line by line with bounded memory.
@@ -155,24 +279,22 @@ func (s *scanner) scan(r io.Reader, name string) error {
 	for {
 		line, truncated, err := s.readLine(br)
 		if err != nil && err != io.EOF {
+			s.send(true)
 			return fmt.Errorf("读取%s第 %d 行之后: %w", name, s.n, err)
 		}
 		if line == nil && err == io.EOF {
 			return nil
 		}
 		s.n++
-		msg := detect.ParseLine(line)
-		s.d.AnalyzeInto(msg, &s.res)
-		if s.text {
-			s.writeText(msg, truncated)
-		} else {
-			s.writeJSON(truncated)
+		b := s.cur
+		if len(b.ends) == 0 {
+			b.n0 = s.n
 		}
-		if br.Buffered() == 0 {
-			// interactive use: show results as soon as the input pauses
-			if ferr := s.out.Flush(); ferr != nil {
-				return ferr
-			}
+		b.data = append(b.data, line...)
+		b.ends = append(b.ends, len(b.data))
+		b.trunc = append(b.trunc, truncated)
+		if pause := br.Buffered() == 0; pause || len(b.ends) >= batchLines || len(b.data) >= batchBytes {
+			s.send(pause)
 		}
 		if err == io.EOF {
 			return nil
@@ -213,27 +335,30 @@ func (s *scanner) readLine(br *bufio.Reader) (line []byte, truncated bool, err e
 	}
 }
 
-func (s *scanner) writeJSON(truncated bool) {
-	b := s.enc[:0]
+// appendJSONLine appends the JSON line of one message (see the contract in
+// docs/detector.md), written by hand: no reflection on the hot path.
+func appendJSONLine(b []byte, n int, res *detect.Result, truncated bool) []byte {
 	b = append(b, `{"n": `...)
-	b = strconv.AppendInt(b, int64(s.n), 10)
+	b = strconv.AppendInt(b, int64(n), 10)
 	b = append(b, `, "categories": [`...)
-	for i, c := range s.res.Categories {
+	for i, c := range res.Categories {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = appendJSONString(b, string(c))
 	}
 	b = append(b, `], "severity": `...)
-	b = appendJSONString(b, string(s.res.Severity))
+	b = appendJSONString(b, string(res.Severity))
 	b = append(b, `, "assessed": `...)
-	b = strconv.AppendBool(b, s.res.Assessed)
+	b = strconv.AppendBool(b, res.Assessed)
 	b = append(b, `, "offhours": `...)
-	b = strconv.AppendBool(b, s.res.Offhours)
+	b = strconv.AppendBool(b, res.Offhours)
 	b = append(b, `, "exempt": `...)
-	b = strconv.AppendBool(b, s.res.Exempt)
+	b = strconv.AppendBool(b, res.Exempt)
+	b = append(b, `, "voice": `...)
+	b = appendJSONString(b, string(res.Voice))
 	b = append(b, `, "spans": [`...)
-	for i, sp := range s.res.Spans {
+	for i, sp := range res.Spans {
 		if i > 0 {
 			b = append(b, ", "...)
 		}
@@ -245,38 +370,85 @@ func (s *scanner) writeJSON(truncated bool) {
 		b = appendJSONString(b, string(sp.Category))
 		b = append(b, `, "rule": `...)
 		b = appendJSONString(b, sp.Rule)
+		b = append(b, `, "voice": `...)
+		b = appendJSONString(b, string(sp.Voice))
 		b = append(b, '}')
 	}
 	b = append(b, ']')
 	if truncated {
 		b = append(b, `, "truncated": true`...)
 	}
-	b = append(b, "}\n"...)
-	s.enc = b
-	s.out.Write(b)
+	return append(b, "}\n"...)
 }
 
+// appendJSONString appends s as a JSON string: quotes, backslashes and
+// control characters escaped, U+2028 and U+2029 too (JavaScript reads them
+// as line ends), invalid UTF-8 replaced by U+FFFD.
 func appendJSONString(b []byte, s string) []byte {
-	q, _ := json.Marshal(s)
-	return append(b, q...)
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			switch r {
+			case utf8.RuneError:
+				b = append(b, `\ufffd`...)
+			case '\u2028':
+				b = append(b, `\u2028`...)
+			default:
+				b = append(b, `\u2029`...)
+			}
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
-func (s *scanner) writeText(m detect.Message, truncated bool) {
-	res := &s.res
+// appendText appends the Chinese report of one line with findings.
+func (s *scanner) appendText(bt *scanBatch, n int, m detect.Message, res *detect.Result, truncated bool) []byte {
 	if len(res.Categories) == 0 {
-		return
+		return bt.out
 	}
 	if res.Exempt {
-		s.exempt++
+		bt.exempt++
 	} else {
-		s.found++
+		bt.found++
 	}
-	w := s.out
+	w := bytes.NewBuffer(bt.out)
 	labels := make([]string, len(res.Categories))
 	for i, c := range res.Categories {
 		labels[i] = c.Label()
 	}
-	fmt.Fprintf(w, "第 %d 行 · %s · 严重程度:%s(%.1f 分)", s.n, strings.Join(labels, "、"), res.Severity.Label(), res.Score)
+	fmt.Fprintf(w, "第 %d 行 · %s · 严重程度:%s(%.1f 分)", n, strings.Join(labels, "、"), res.Severity.Label(), res.Score)
 	var mods []string
 	if res.Assessed {
 		mods = append(mods, "与考核通报挂钩")
@@ -286,6 +458,9 @@ func (s *scanner) writeText(m detect.Message, truncated bool) {
 	}
 	if res.Exempt {
 		mods = append(mods, "紧急情况,已豁免")
+	}
+	if res.Voice == detect.VoiceNarrative {
+		mods = append(mods, "转述或反映的要求")
 	}
 	if truncated {
 		mods = append(mods, "该行超过 1 MiB,只扫描了前 1 MiB")
@@ -307,6 +482,7 @@ func (s *scanner) writeText(m detect.Message, truncated bool) {
 		fmt.Fprintf(w, "  · [%s] %s(%s)\n    违反:“%s”——%s\n", sp.Category.Label(), r.Title, r.ID, r.Clause.Text, r.Clause.Source)
 	}
 	w.WriteByte('\n')
+	return w.Bytes()
 }
 
 // highlight wraps the spans of text in 【】, merging overlapping spans.

@@ -33,10 +33,12 @@ type jsonLine struct {
 	Offhours   bool     `json:"offhours"`
 	Exempt     bool     `json:"exempt"`
 	Truncated  bool     `json:"truncated"`
+	Voice      string   `json:"voice"`
 	Spans      []struct {
 		Start, End int
 		Category   string
 		Rule       string
+		Voice      string
 	} `json:"spans"`
 }
 
@@ -90,6 +92,36 @@ func TestScanContract(t *testing.T) {
 		if sp.Rule == "chain.reply-received" && string(text[sp.Start:sp.End]) != "收到请回复" {
 			t.Errorf("span %+v covers %q", sp, string(text[sp.Start:sp.End]))
 		}
+		if sp.Voice != "demand" {
+			t.Errorf("span %+v of a work-group demand: voice %q", sp, sp.Voice)
+		}
+	}
+	if lines[0].Voice != "demand" || lines[1].Voice != "demand" {
+		t.Errorf("voices %q, %q, want demand", lines[0].Voice, lines[1].Voice)
+	}
+}
+
+// A complaint that tells a demand is found with the same categories, in the
+// narrative voice, on the line and on each span.
+func TestScanNarrativeVoice(t *testing.T) {
+	out, err := runCmd(t, []string{"--format", "jsonl"}, "12345工单:来电人反映,街道每周都要社区报送创文工作台账,格式一变就得重新做。\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := parseJSONL(t, out)
+	if len(lines) != 1 || len(lines[0].Categories) != 1 || lines[0].Categories[0] != "material" {
+		t.Fatalf("want material: %s", out)
+	}
+	if lines[0].Voice != "narrative" {
+		t.Errorf("line voice %q, want narrative", lines[0].Voice)
+	}
+	for _, sp := range lines[0].Spans {
+		if sp.Voice != "narrative" {
+			t.Errorf("span %+v: want narrative", sp)
+		}
+	}
+	if !strings.Contains(out, `"exempt": false, "voice": "narrative", "spans": [`) {
+		t.Errorf("voice sits before spans: %s", out)
 	}
 }
 

@@ -30,8 +30,11 @@ type serveFlags struct {
 	trustedProxies      string // CIDR list of the reverse proxies in front
 	fetchAllow          string // CIDR list outbound fetches may reach although internal
 	burden              burdenFlags
+	auditKey            string // base64 HMAC-SM3 key of the audit chain
 	reporterKey         string // base64 SM4 (16 bytes) or AES-256 (32 bytes) key for complainants' identities
+	raterKey            string // the key of the marks of anonymous ratings, 16+ characters
 	monitorInterval     time.Duration
+	passwordDays        int // passwords expire after this many days; 0: never
 }
 
 func (f *serveFlags) add(cmd *cobra.Command) {
@@ -45,6 +48,9 @@ func (f *serveFlags) add(cmd *cobra.Command) {
 	cmd.Flags().MarkHidden("trust-proxy")
 	cmd.Flags().StringVar(&f.fetchAllow, "fetch-allow", os.Getenv("JIANFU_FETCH_ALLOW"), "技术监测等对外访问允许到达的内网地址或网段,逗号分隔(内网部署时用);默认拒绝回环、内网、链路本地、组播与保留地址;也可用环境变量 JIANFU_FETCH_ALLOW")
 	cmd.Flags().StringVar(&f.reporterKey, "reporter-key", os.Getenv("JIANFU_REPORTER_KEY"), "举报人身份加密密钥(base64:16字节为 SM4-GCM,32字节为 AES-256-GCM);也可用环境变量 JIANFU_REPORTER_KEY。不设则只受理匿名反映")
+	addAuditKeyFlag(cmd, &f.auditKey)
+	cmd.Flags().IntVar(&f.passwordDays, "password-days", 0, "密码有效天数:到期后登录须先修改密码;0 表示不过期")
+	cmd.Flags().StringVar(&f.raterKey, "rater-key", os.Getenv("JIANFU_RATER_KEY"), "匿名评价密钥:防止重复评价的标记所用的加密散列密钥(至少16个字符,保存在数据库之外,务必保密并长期保持不变);也可用环境变量 JIANFU_RATER_KEY。不设则不接收评价")
 	cmd.Flags().DurationVar(&f.monitorInterval, "monitor-interval", 24*time.Hour, "技术监测:每个渠道公开网址的检测间隔(如 6h);0 表示不检测")
 	f.burden.add(cmd)
 }
@@ -87,7 +93,11 @@ func newServeCmd() *cobra.Command {
 				return err
 			}
 			log := newLogger(f.logFormat)
-			db, err := openStore(ctx, f.db, log)
+			k, err := parseAuditKey(f.auditKey)
+			if err != nil {
+				return err
+			}
+			db, err := openStore(ctx, f.db, log, store.WithAuditKey(k))
 			if err != nil {
 				return err
 			}
@@ -113,7 +123,17 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 	if err != nil {
 		return usageError{fmt.Sprintf("检测规则有误:%v", err)}
 	}
+	if err := configureAudit(ctx, db, log); err != nil {
+		return err
+	}
+	if f.passwordDays < 0 {
+		return usageError{fmt.Sprintf("--password-days 不能为负数(%d);0 表示密码不过期", f.passwordDays)}
+	}
+	db.SetPasswordMaxAge(time.Duration(f.passwordDays) * 24 * time.Hour)
 	if err := configureCases(db, f, log); err != nil {
+		return err
+	}
+	if err := configureRatings(db, f, log); err != nil {
 		return err
 	}
 	f.burden.fromEnv()

@@ -33,6 +33,10 @@ var Engines = []store.Engine{store.SQLite, store.Postgres}
 // requests, as the server does.
 var Rules = store.WithRules(registry.Rules{}, textsim.Requests{})
 
+// RaterKey is the key of the rater marks in tests; every store Open makes
+// has it, as a server configured with --rater-key does.
+const RaterKey = "test-rater-key-0123456789"
+
 // Each runs fn once per engine, each time on a fresh, migrated database.
 func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
@@ -51,7 +55,7 @@ func Open(t testing.TB, e store.Engine, opts ...store.Option) *store.DB {
 		// Quiet by default: the migrations' log lines drown test output.
 		opts = append([]store.Option{store.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))}, opts...)
 	}
-	db, err := store.Open(context.Background(), dsn, append([]store.Option{Rules}, opts...)...)
+	db, err := store.Open(context.Background(), dsn, append([]store.Option{Rules, store.WithRaterKey([]byte(RaterKey))}, opts...)...)
 	if err != nil {
 		t.Fatalf("open %s: %v", e, err)
 	}
