@@ -308,6 +308,9 @@ type CaseFilter struct {
 	Escalated  bool
 	Query      string    // number or description contains
 	Now        time.Time // for Overdue; zero means the store's clock
+	// ReceivedSince and ReceivedBefore select cases received in a window
+	// (a month's report); zero means open-ended.
+	ReceivedSince, ReceivedBefore time.Time
 	Page
 }
 

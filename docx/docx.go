@@ -191,7 +191,7 @@ func itoa(n int) string {
 }
 
 const contentTypes = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/><Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>`
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="png" ContentType="image/png"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/><Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>`
 
 const rootRels = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/></Relationships>`
@@ -205,13 +205,41 @@ const stylesXML = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 const appXML = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>jianfu</Application></Properties>`
 
+// Picture is a PNG image set in its own centred paragraph, Width × Height
+// pixels at 96 dpi (a chart).
+type Picture struct {
+	PNG           []byte
+	Width, Height int
+	id            int // its number in the package, set by Write
+}
+
+func (p *Picture) write(b *bytes.Buffer) {
+	const emu = 9525 // per pixel at 96 dpi
+	cx, cy, n := p.Width*emu, p.Height*emu, itoa(p.id)
+	b.WriteString(`<w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="` + itoa(cx) + `" cy="` + itoa(cy) + `"/>` +
+		`<wp:docPr id="` + n + `" name="图` + n + `"/><a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">` +
+		`<pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:nvPicPr><pic:cNvPr id="` + n + `" name="image` + n + `.png"/><pic:cNvPicPr/></pic:nvPicPr>` +
+		`<pic:blipFill><a:blip r:embed="rIdImg` + n + `"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="` + itoa(cx) + `" cy="` + itoa(cy) + `"/></a:xfrm>` +
+		`<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>`)
+}
+
 // Write writes the document as a .docx file.
 func (d *Document) Write(w io.Writer) error {
 	var body bytes.Buffer
 	body.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n")
-	body.WriteString(`<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>`)
+	body.WriteString(`<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" ` +
+		`xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"><w:body>`)
+	var pictures []*Picture
 	for _, blk := range d.Blocks {
+		if p, ok := blk.(*Picture); ok {
+			pictures = append(pictures, p)
+			p.id = len(pictures)
+		}
 		blk.write(&body)
+	}
+	rels := documentRels
+	for _, p := range pictures {
+		rels = strings.Replace(rels, "</Relationships>", `<Relationship Id="rIdImg`+itoa(p.id)+`" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/image`+itoa(p.id)+`.png"/></Relationships>`, 1)
 	}
 	// A4, margins of the national standard for official documents (GB/T 9704).
 	body.WriteString(`<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="2098" w:right="1474" w:bottom="1984" w:left="1588" w:header="851" w:footer="992" w:gutter="0"/></w:sectPr></w:body></w:document>`)
@@ -228,7 +256,7 @@ func (d *Document) Write(w io.Writer) error {
 		{"[Content_Types].xml", contentTypes},
 		{"_rels/.rels", rootRels},
 		{"word/document.xml", body.String()},
-		{"word/_rels/document.xml.rels", documentRels},
+		{"word/_rels/document.xml.rels", rels},
 		{"word/styles.xml", stylesXML},
 		{"docProps/core.xml", core},
 		{"docProps/app.xml", appXML},
@@ -238,6 +266,15 @@ func (d *Document) Write(w io.Writer) error {
 			return err
 		}
 		if _, err := io.WriteString(f, part.data); err != nil {
+			return err
+		}
+	}
+	for _, p := range pictures {
+		f, err := zw.CreateHeader(&zip.FileHeader{Name: "word/media/image" + itoa(p.id) + ".png", Method: zip.Store, Modified: created})
+		if err != nil {
+			return err
+		}
+		if _, err := f.Write(p.PNG); err != nil {
 			return err
 		}
 	}

@@ -228,6 +228,12 @@ func (w *where) caseFilter(f jianfu.CaseFilter, now time.Time) {
 	if f.Escalated {
 		w.add("c.escalation_level > 0")
 	}
+	if !f.ReceivedSince.IsZero() {
+		w.add("c.created_at >= ?", ms(f.ReceivedSince))
+	}
+	if !f.ReceivedBefore.IsZero() {
+		w.add("c.created_at < ?", ms(f.ReceivedBefore))
+	}
 	w.like(f.Query, "c.number", "c.description", "c.channel_text")
 }
 

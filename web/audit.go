@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"jianfu"
+	"jianfu/report"
 )
 
 // auditFilter reads the audit filters of a query string, the page's and
@@ -22,6 +23,11 @@ func auditFilter(r *http.Request, p jianfu.Page) (jianfu.AuditFilter, error) {
 }
 
 func (s *Server) showAudit(w http.ResponseWriter, r *http.Request) error {
+	if wantsWorkbook(r) {
+		return exportList(w, r, auditFilter, s.svc.Audit.FindAuditEntries, func(rows []*jianfu.AuditEntry, maker string) (*report.File, error) {
+			return report.AuditLog(rows, maker, s.now())
+		})
+	}
 	entries, l, err := findList(r, 50, auditFilter, s.svc.Audit.FindAuditEntries)
 	if err != nil {
 		return err

@@ -147,6 +147,14 @@ func (s *Server) showBurden(w http.ResponseWriter, r *http.Request) error {
 	if err := queryRegion(q, &region); err != nil {
 		return err
 	}
+	if wantsWorkbook(r) {
+		filter := func(r *http.Request, p jianfu.Page) (jianfu.BurdenFilter, error) {
+			return jianfu.BurdenFilter{Kind: kind, RegionPath: region, Since: since, Until: until, Query: q.Get("q"), Weeks: 1, Page: p}, nil
+		}
+		return exportList(w, r, filter, s.svc.Burden.BurdenRanking, func(rows []*jianfu.BurdenRow, maker string) (*report.File, error) {
+			return report.BurdenRanking(kind, rows, maker, since, until, s.now())
+		})
+	}
 	rows, total, err := s.svc.Burden.BurdenRanking(ctx, jianfu.BurdenFilter{Kind: kind, RegionPath: region, Since: since, Until: until, Query: q.Get("q"), Page: l.Page()})
 	if err != nil {
 		return err

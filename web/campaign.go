@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"jianfu"
+	"jianfu/report"
 )
 
 // campaignPages registers the pages of spot checks (抽查评估), evaluation
@@ -446,6 +447,11 @@ func get(v []string, i int) string {
 }
 
 func (s *Server) showRectifications(w http.ResponseWriter, r *http.Request) error {
+	if wantsWorkbook(r) {
+		return exportList(w, r, rectificationFilter, s.svc.Campaigns.FindRectifications, func(rows []*jianfu.Rectification, maker string) (*report.File, error) {
+			return report.RectificationList(rows, maker, s.now())
+		})
+	}
 	items, l, err := findList(r, 50, rectificationFilter, s.svc.Campaigns.FindRectifications)
 	if err != nil {
 		return err

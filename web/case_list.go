@@ -9,6 +9,7 @@ import (
 
 	"jianfu"
 	"jianfu/calendar"
+	"jianfu/report"
 )
 
 // caseView is a case with what its row shows about the deadline.
@@ -124,6 +125,13 @@ func (s *Server) showOverdue(w http.ResponseWriter, r *http.Request) error {
 	b, err := s.svc.Deadlines.OverdueBoard(r.Context())
 	if err != nil {
 		return err
+	}
+	if wantsWorkbook(r) {
+		f, err := report.OverdueRanking(b, info(r).actor.UnitName, s.now())
+		if err != nil {
+			return err
+		}
+		return download(w, f)
 	}
 	p := s.newPage(r, "cases")
 	p.Title = p.T("cases.overdue.title")

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"jianfu"
+	"jianfu/report"
 )
 
 func (s *Server) cleanupPages(mux *http.ServeMux) {
@@ -29,6 +30,14 @@ func candidateFilter(r *http.Request, p jianfu.Page) jianfu.CandidateFilter {
 }
 
 func (s *Server) showCleanup(w http.ResponseWriter, r *http.Request) error {
+	if wantsWorkbook(r) {
+		filter := func(r *http.Request, p jianfu.Page) (jianfu.CandidateFilter, error) {
+			return candidateFilter(r, p), nil
+		}
+		return exportList(w, r, filter, s.svc.Cleanup.FindCandidates, func(rows []*jianfu.CleanupCandidate, maker string) (*report.File, error) {
+			return report.CandidateList(rows, maker, s.now())
+		})
+	}
 	return s.renderCleanup(w, r, nil, http.StatusOK)
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"jianfu"
+	"jianfu/report"
 )
 
 func (s *Server) evaluationPages(mux *http.ServeMux) {
@@ -21,6 +22,19 @@ func (s *Server) evaluationPages(mux *http.ServeMux) {
 func (s *Server) showEvaluation(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query()
+	if by := q.Get("export"); wantsWorkbook(r) && (by == "unit" || by == "region") {
+		filter := func(r *http.Request, p jianfu.Page) (jianfu.RankingFilter, error) {
+			f := jianfu.RankingFilter{By: by, Period: q.Get("period"), Page: p}
+			return f, queryRegion(q, &f.RegionPath)
+		}
+		return exportList(w, r, filter, s.svc.Evaluation.Rankings, func(rows []*jianfu.UnitScore, maker string) (*report.File, error) {
+			period := q.Get("period")
+			if period == "" {
+				period = jianfu.Period(s.now())
+			}
+			return report.UnitScoreRanking(by, rows, maker, period, s.now())
+		})
+	}
 	l := newList(r, 50)
 	if l.Sort == "" {
 		l.Sort = "-total"
