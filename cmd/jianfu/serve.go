@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"jianfu"
 	"jianfu/detect"
 	"jianfu/monitor"
 	"jianfu/netguard"
@@ -35,6 +36,7 @@ type serveFlags struct {
 	raterKey            string // the key of the marks of anonymous ratings, 16+ characters
 	monitorInterval     time.Duration
 	passwordDays        int // passwords expire after this many days; 0: never
+	scoreMin            int // components of six a scorecard's total needs
 }
 
 func (f *serveFlags) add(cmd *cobra.Command) {
@@ -50,6 +52,7 @@ func (f *serveFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.reporterKey, "reporter-key", os.Getenv("JIANFU_REPORTER_KEY"), "举报人身份加密密钥(base64:16字节为 SM4-GCM,32字节为 AES-256-GCM);也可用环境变量 JIANFU_REPORTER_KEY。不设则只受理匿名反映")
 	addAuditKeyFlag(cmd, &f.auditKey)
 	cmd.Flags().IntVar(&f.passwordDays, "password-days", 0, "密码有效天数:到期后登录须先修改密码;0 表示不过期")
+	cmd.Flags().IntVar(&f.scoreMin, "score-min-components", jianfu.MinComponents, "渠道评价至少有几项(共6项)有数据才计算总分,不足时显示“数据不足”")
 	cmd.Flags().StringVar(&f.raterKey, "rater-key", os.Getenv("JIANFU_RATER_KEY"), "匿名评价密钥:防止重复评价的标记所用的加密散列密钥(至少16个字符,保存在数据库之外,务必保密并长期保持不变);也可用环境变量 JIANFU_RATER_KEY。不设则不接收评价")
 	cmd.Flags().DurationVar(&f.monitorInterval, "monitor-interval", 24*time.Hour, "技术监测:每个渠道公开网址的检测间隔(如 6h);0 表示不检测")
 	f.burden.add(cmd)
@@ -130,6 +133,10 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 		return usageError{fmt.Sprintf("--password-days 不能为负数(%d);0 表示密码不过期", f.passwordDays)}
 	}
 	db.SetPasswordMaxAge(time.Duration(f.passwordDays) * 24 * time.Hour)
+	if f.scoreMin < 1 || f.scoreMin > 6 {
+		return usageError{fmt.Sprintf("--score-min-components 应为1至6,收到%d", f.scoreMin)}
+	}
+	db.SetScoreMinimum(f.scoreMin)
 	if err := configureCases(db, f, log); err != nil {
 		return err
 	}
