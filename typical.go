@@ -136,7 +136,7 @@ func (c *Case) TypicalDraft(description string, accountable bool) TypicalCase {
 	if c.Outcome != OutcomeFixed && accountable {
 		done = "责任单位未按要求整改到位,网信部门已依规依纪提出问责建议。"
 	}
-	desc := strings.TrimRight(strings.TrimSpace(description), "。.!!")
+	desc := strings.TrimRight(strings.TrimSpace(description), "。.!！")
 	return TypicalCase{
 		Title:   fmt.Sprintf("%s“%s”问题典型案例", where, label),
 		Summary: fmt.Sprintf("%s有群众反映:%s。网信部门受理后移送责任单位核查办理。经查,反映问题属实。%s", month, desc, done),

@@ -26,7 +26,7 @@ func TestSituationReportPage(t *testing.T) {
 	if err != nil || !strings.Contains(text, "江南区2026年11月“指尖上的形式主义”问题形势分析") || !strings.Contains(text, h.fx.Units["south"].Name) {
 		t.Errorf("the document: %v\n%s", err, text)
 	}
-	resp, body = h.download("southSup", "/reports/situation?period=2026-11&region=390102&format=xlsx")
+	resp, _ = h.download("southSup", "/reports/situation?period=2026-11&region=390102&format=xlsx")
 	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Disposition"), ".xlsx") {
 		t.Errorf("appendix: %d", resp.StatusCode)
 	}
