@@ -6,6 +6,9 @@ import (
 	"context"
 	"image/png"
 	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -81,8 +84,55 @@ func TestSituationReportOfTheDemo(t *testing.T) {
 	if images < 1 {
 		t.Error("no chart embedded")
 	}
+	openInLibreOffice(t, f.Data, "临江省"+cur.Label, s.Regions[0].Name)
+
 	x, err := report.SituationAppendix(s, db.Now())
 	if err != nil || len(x.Data) == 0 || !strings.HasSuffix(x.Name, "附表.xlsx") {
 		t.Errorf("appendix %v %v", x, err)
+	}
+}
+
+// openInLibreOffice converts a document to PDF with LibreOffice and checks
+// that its text holds every want and that it carries an image. Without
+// LibreOffice the check is skipped, unless JIANFU_REQUIRE_SOFFICE is set
+// (make test sets it and installs LibreOffice).
+func openInLibreOffice(t *testing.T, doc []byte, want ...string) {
+	t.Helper()
+	soffice, err1 := exec.LookPath("soffice")
+	pdftotext, err2 := exec.LookPath("pdftotext")
+	pdfimages, err3 := exec.LookPath("pdfimages")
+	if err1 != nil || err2 != nil || err3 != nil {
+		if os.Getenv("JIANFU_REQUIRE_SOFFICE") != "" {
+			t.Fatal("LibreOffice and poppler-utils are required (JIANFU_REQUIRE_SOFFICE=1) but not installed; `make test` installs them with apt-get")
+		}
+		t.Log("LibreOffice not installed: the document was not opened in it")
+		return
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "report.docx")
+	if err := os.WriteFile(in, doc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(soffice, "--headless", "-env:UserInstallation=file://"+filepath.Join(dir, "profile"), "--convert-to", "pdf", "--outdir", dir, in)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("LibreOffice could not convert the report: %v\n%s", err, out)
+	}
+	pdf := filepath.Join(dir, "report.pdf")
+	text, err := exec.Command(pdftotext, "-layout", pdf, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	flat := strings.Join(strings.Fields(string(text)), "")
+	for _, w := range want {
+		if !strings.Contains(flat, strings.Join(strings.Fields(w), "")) {
+			t.Errorf("the PDF LibreOffice made lacks %q:\n%s", w, text)
+		}
+	}
+	list, err := exec.Command(pdfimages, "-list", pdf).Output()
+	if err != nil {
+		t.Fatalf("pdfimages: %v", err)
+	}
+	if lines := strings.Count(strings.TrimSpace(string(list)), "\n"); lines < 3 { // two header lines, then one per image
+		t.Errorf("the PDF has no chart image:\n%s", list)
 	}
 }

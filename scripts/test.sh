@@ -26,6 +26,14 @@ if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null;
 fi
 export JIANFU_REQUIRE_BROWSER=1
 
+say "LibreOffice (the situation report must open in it)"
+if ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null; then
+  echo "installing LibreOffice Writer (no GUI) and poppler-utils from Debian"
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui poppler-utils >/dev/null ||
+    apt_install --no-install-recommends libreoffice-writer-nogui poppler-utils
+fi
+export JIANFU_REQUIRE_SOFFICE=1
+
 say "tests (SQLite and PostgreSQL, browser)"
 go test -count=1 -timeout 20m ./...
 
