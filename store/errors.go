@@ -40,8 +40,8 @@ func (db *DB) translate(err error, what noun) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	if isBusy(err) {
-		return errBusy()
+	if u := unavailable(err); u != nil {
+		return u
 	}
 	switch classify(err) {
 	case kindUnique:

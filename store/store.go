@@ -260,8 +260,8 @@ func (db *DB) inTxAs(ctx context.Context, bulk bool, fn func(tx *Tx) error) erro
 	tx := &Tx{tx: sqlTx, db: db, ctx: ctx, actor: jianfu.ActorFrom(ctx), now: db.Now().UTC()}
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
-		if isBusy(err) {
-			return errBusy()
+		if u := unavailable(err); u != nil {
+			return u
 		}
 		return err
 	}
@@ -305,8 +305,8 @@ func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 	}
 	defer db.gate.release()
 	res, err := db.sql.ExecContext(ctx, db.q(query), args...)
-	if isBusy(err) {
-		return nil, errBusy()
+	if u := unavailable(err); u != nil {
+		return nil, u
 	}
 	return res, err
 }

@@ -1,6 +1,6 @@
 // Package web serves jianfu over HTTP: the server-rendered UI (Simplified
 // Chinese first, English switchable, every asset embedded), the JSON API
-// under /api/v1 with its OpenAPI document, /healthz and /metrics.
+// under /api/v1 with its OpenAPI document, /healthz, /readyz and /metrics.
 package web
 
 import (
@@ -54,6 +54,8 @@ type Services struct {
 	Monitor    jianfu.MonitorService
 	// Ping checks the database for /healthz.
 	Ping func(context.Context) error
+	// Ready are the conditions of /readyz (none: always ready).
+	Ready []ReadyCheck
 }
 
 // Config configures the server.

@@ -81,6 +81,7 @@ func (f *burdenFlags) hooks() web.HookConfig {
 type burden struct {
 	ingester jianfu.Ingester
 	close    func()
+	ready    func(context.Context) error // stream mode: JetStream answers
 }
 
 // startBurden wires burden monitoring. Without a pseudonym key ingestion
@@ -122,6 +123,7 @@ func startBurden(ctx context.Context, db *store.DB, det *detect.Detector, f burd
 		}
 		b.ingester = &stream.Publisher{JS: js, Pipe: pipe, Names: stream.Default}
 		b.close = nc.Close
+		b.ready = func(ctx context.Context) error { return stream.Ready(ctx, nc, js) }
 		log.Info("messages go to the stream; run jianfu worker to analyse them", "nats", nc.ConnectedUrlRedacted(), "subject", stream.Default.Subject+".>")
 	default:
 		return nil, usageError{fmt.Sprintf("--ingest 应为 inline 或 stream,收到“%s” / --ingest must be inline or stream, got %q", f.ingestMode, f.ingestMode)}

@@ -65,6 +65,21 @@ func Connect(url string, name string) (*nats.Conn, jetstream.JetStream, error) {
 	return nc, js, nil
 }
 
+// Ready reports whether the stream can take batches now: the connection
+// to NATS is up and JetStream answers, within ctx. It is a /readyz check
+// in stream mode.
+func Ready(ctx context.Context, nc *nats.Conn, js jetstream.JetStream) error {
+	if st := nc.Status(); st != nats.CONNECTED {
+		return jianfu.Errorf(jianfu.EUNAVAILABLE, "未连接 NATS 消息队列(状态:%s),暂时无法接收消息批次", "not connected to NATS (status %s); message batches cannot be taken now", st)
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if _, err := js.AccountInfo(ctx); err != nil {
+		return jianfu.Errorf(jianfu.EUNAVAILABLE, "JetStream 无应答:%v,暂时无法接收消息批次", "JetStream does not answer: %v; message batches cannot be taken now", err)
+	}
+	return nil
+}
+
 // Setup creates the stream, or brings its configuration up to date. A
 // stream already configured so is left alone: every worker calls Setup as
 // it starts, and an update each time would be a write to the server for
