@@ -87,13 +87,13 @@ type burden struct {
 // startBurden wires burden monitoring. Without a pseudonym key ingestion
 // is off (the pages still show what is stored) and the log says how to
 // turn it on.
-func startBurden(ctx context.Context, db *store.DB, det *detect.Detector, f burdenFlags, log *slog.Logger) (*burden, error) {
+func startBurden(ctx context.Context, db *store.DB, det *detect.Detector, f burdenFlags, jb *jobs, log *slog.Logger) (*burden, error) {
 	f.fromEnv()
 	b := &burden{close: func() {}}
 	if f.retentionDays < 1 {
 		return nil, usageError{"--retention-days 至少为1天 / --retention-days must be at least 1"}
 	}
-	every(ctx, log, "retention", 24*time.Hour, func(ctx context.Context) error {
+	jb.every(ctx, "retention", 24*time.Hour, func(ctx context.Context) error {
 		return purgeFindings(ctx, db, f.retentionDays, log)
 	})
 	window := time.Duration(f.clusterDays) * 24 * time.Hour

@@ -146,7 +146,8 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 		return err
 	}
 	f.burden.fromEnv()
-	bd, err := startBurden(ctx, db, det, f.burden, log)
+	jb := newJobs(db, log)
+	bd, err := startBurden(ctx, db, det, f.burden, jb, log)
 	if err != nil {
 		return err
 	}
@@ -161,8 +162,8 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 	if err != nil {
 		return fmt.Errorf("build server: %w", err)
 	}
-	every(ctx, log, "case-deadlines", sweepEvery, func(ctx context.Context) error { return sweepDeadlines(ctx, db, log) })
-	every(ctx, log, "purge-sessions", time.Hour, func(ctx context.Context) error {
+	jb.every(ctx, "case-deadlines", sweepEvery, func(ctx context.Context) error { return sweepDeadlines(ctx, db, log) })
+	jb.every(ctx, "purge-sessions", time.Hour, func(ctx context.Context) error {
 		n, err := db.Users().PurgeSessions(ctx)
 		if n > 0 {
 			log.Info("purged expired sessions", "count", n)
@@ -170,7 +171,15 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 		return err
 	})
 	if f.monitorInterval > 0 {
-		go (&monitor.Scheduler{Store: db.Monitor(), Checker: monitor.New(monitor.Config{Outbound: outbound}), Interval: f.monitorInterval, Log: log}).Run(systemCtx(ctx, "monitor"))
+		// a round a minute, each checking the channels that are due
+		sched := &monitor.Scheduler{Store: db.Monitor(), Checker: monitor.New(monitor.Config{Outbound: outbound}), Interval: f.monitorInterval, Log: log}
+		jb.every(ctx, "monitor", time.Minute, func(ctx context.Context) error {
+			n, err := sched.RunOnce(systemCtx(ctx, "monitor"))
+			if n > 0 {
+				log.Info("monitor round", "checked", n)
+			}
+			return err
+		})
 	}
 	return srv.Serve(ctx, ready)
 }
