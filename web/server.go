@@ -125,6 +125,17 @@ func (s *Server) SetClock(now func() time.Time) { s.now = now }
 // Handler returns the root handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
+// RegisterMetrics adds collectors to /metrics, such as the state of the
+// stream's connection.
+func (s *Server) RegisterMetrics(cs ...prometheus.Collector) error {
+	for _, c := range cs {
+		if err := s.metrics.reg.Register(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Serve listens on cfg.Addr until ctx ends, then shuts down gracefully,
 // letting requests in flight finish for up to 15 seconds. ready, if not
 // nil, receives the bound address once listening.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
 	"jianfu"
@@ -82,6 +83,7 @@ type burden struct {
 	ingester jianfu.Ingester
 	close    func()
 	ready    func(context.Context) error // stream mode: JetStream answers
+	metrics  []prometheus.Collector      // stream mode: the connection's state
 }
 
 // startBurden wires burden monitoring. Without a pseudonym key ingestion
@@ -113,7 +115,7 @@ func startBurden(ctx context.Context, db *store.DB, det *detect.Detector, f burd
 	case "inline", "":
 		b.ingester = pipe
 	case "stream":
-		nc, js, err := stream.Connect(f.natsURL, "jianfu serve")
+		nc, js, err := stream.Connect(f.natsURL, "jianfu serve", stream.LogState(log)...)
 		if err != nil {
 			return nil, err
 		}
@@ -121,7 +123,10 @@ func startBurden(ctx context.Context, db *store.DB, det *detect.Detector, f burd
 			nc.Close()
 			return nil, err
 		}
-		b.ingester = &stream.Publisher{JS: js, Pipe: pipe, Names: stream.Default}
+		b.ingester = &stream.Publisher{JS: js, Pipe: pipe, Names: stream.Default, Conn: nc}
+		b.metrics = append(b.metrics, prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "jianfu_stream_connected",
+			Help: "1 while the connection to NATS JetStream is up, 0 while it is lost (message batches are then answered 503)."},
+			func() float64 { return stream.Connected(nc) }))
 		b.close = nc.Close
 		b.ready = func(ctx context.Context) error { return stream.Ready(ctx, nc, js) }
 		log.Info("messages go to the stream; run jianfu worker to analyse them", "nats", nc.ConnectedUrlRedacted(), "subject", stream.Default.Subject+".>")

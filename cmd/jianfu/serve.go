@@ -162,6 +162,9 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 	if err != nil {
 		return fmt.Errorf("build server: %w", err)
 	}
+	if err := srv.RegisterMetrics(bd.metrics...); err != nil {
+		return fmt.Errorf("build server: %w", err)
+	}
 	jb.every(ctx, "case-deadlines", sweepEvery, func(ctx context.Context) error { return sweepDeadlines(ctx, db, log) })
 	jb.every(ctx, "purge-sessions", time.Hour, func(ctx context.Context) error {
 		n, err := db.Users().PurgeSessions(ctx)
