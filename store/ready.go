@@ -26,7 +26,9 @@ func (db *DB) ProbeWrite(ctx context.Context) error {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return jianfu.Errorf(jianfu.EUNAVAILABLE, "数据库在时限内未能完成一次写入(繁忙或被锁)", "the database did not complete a write in time (busy or locked)")
 	}
-	return jianfu.Errorf(jianfu.EUNAVAILABLE, "数据库无法写入:%v", "the database cannot write: %v", err)
+	// /readyz is public: the driver's words go to the log only
+	db.log.Warn("readiness: the write probe failed", "err", err)
+	return jianfu.Errorf(jianfu.EUNAVAILABLE, "数据库无法写入(详情见服务器日志)", "the database cannot write (details in the server log)")
 }
 
 // DiskSpace is the room left where the database keeps its files.

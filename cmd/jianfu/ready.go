@@ -20,8 +20,9 @@ func readyChecks(db *store.DB, minFreeMB int, stream func(context.Context) error
 				return err
 			}
 			if free := ds.Free >> 20; free < uint64(minFreeMB) {
-				return jianfu.Errorf(jianfu.EUNAVAILABLE, "数据库所在磁盘(%s)仅剩 %d MB,低于 --min-free-disk-mb 的 %d MB:请清理磁盘或扩容",
-					"the database's disk (%s) has %d MB left, under --min-free-disk-mb %d MB: free space or grow the disk", ds.Dir, free, minFreeMB)
+				// the answer is public: it names no path
+				return jianfu.Errorf(jianfu.EUNAVAILABLE, "数据库所在磁盘仅剩 %d MB,低于 --min-free-disk-mb 的 %d MB:请清理磁盘或扩容",
+					"the database's disk has %d MB left, under --min-free-disk-mb %d MB: free space or grow the disk", free, minFreeMB)
 			}
 			return nil
 		}})
