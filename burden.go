@@ -389,14 +389,17 @@ type BurdenService interface {
 	// registered groups the references name, in scope. References that
 	// name nothing visible are absent from the map.
 	ResolveGroups(ctx context.Context, refs []GroupRef) (map[GroupRef]*GroupInfo, error)
-	// RecordObservations stores analysed messages in one transaction:
-	// aggregates per group and day, findings, members, with an audit entry.
-	// Keys seen before are skipped; it returns how many messages and
+	// RecordObservations stores analysed messages in short transactions
+	// (a big batch in several): aggregates per group and day, findings,
+	// members, with an audit entry each. Keys seen before are skipped, so
+	// a batch that failed half-way is sent again whole; it returns how many messages and
 	// findings were new. An observation that carries its Group was
 	// authorised when the group was resolved (ResolveGroups, for the same
 	// caller, or a sealed stream message) and is not checked again; for
 	// the others it requires a role that may ingest and resolves their
 	// groups in scope itself (ENOTFOUND for a group out of scope).
+	// EUNAVAILABLE when the database stayed busy: nothing of the failed
+	// part was stored, send the batch again.
 	RecordObservations(ctx context.Context, source string, obs []Observation) (Recorded, error)
 	// ClusterMaterial links pending material findings into 多头报送
 	// clusters; it returns how many findings it looked at.

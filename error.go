@@ -17,6 +17,7 @@ const (
 	EFORBIDDEN    = "forbidden"    // logged in, but the role does not allow it
 	ETOOMANY      = "too_many"     // rate limited or locked out
 	ETOOLARGE     = "too_large"    // the request or an uploaded file is larger than accepted
+	EUNAVAILABLE  = "unavailable"  // busy or out of room for now; nothing was saved, try again later
 	EINTERNAL     = "internal"     // a bug or an outage; details only in the log
 )
 

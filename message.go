@@ -2,6 +2,7 @@ package jianfu
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -190,6 +191,23 @@ type IngestResult struct {
 	// Queued is set when the messages went to the stream for the workers
 	// to analyse: findings are not known yet.
 	Queued bool `json:"queued,omitempty"`
+}
+
+// MarshalJSON leaves duplicates and findings out of the answer to a queued
+// batch: the workers find them after the answer, and a 0 there would read
+// as "none" (a re-posted batch is counted as duplicates only by the
+// workers, which do not count it again).
+func (r IngestResult) MarshalJSON() ([]byte, error) {
+	type plain IngestResult
+	if !r.Queued {
+		return json.Marshal(plain(r))
+	}
+	return json.Marshal(struct {
+		Accepted int          `json:"accepted"`
+		Rejected int          `json:"rejected"`
+		Errors   []IngestItem `json:"errors,omitempty"`
+		Queued   bool         `json:"queued"`
+	}{r.Accepted, r.Rejected, r.Errors, true})
 }
 
 // IngestItem is the error of one rejected message of a batch.

@@ -9,7 +9,10 @@
 // channels, messages, cases, campaigns). Each step draws from its own random
 // stream seeded from Options.Seed and the step's name, so the same seed
 // gives the same data, and adding a step never changes what the steps
-// before it produce. Every write goes through the store as the system actor
+// before it produce. Every date derives from one reference time, the start
+// of the current China day, and whatever the generator reads back from the
+// store it orders itself (by bytes, not by a database collation), so the
+// data is the same whatever the minute of the run and on either engine. Every write goes through the store as the system actor
 // "demo", so the audit log records the generator's work.
 package demo
 
@@ -189,6 +192,13 @@ func Generate(ctx context.Context, db *store.DB, opts Options) (*Summary, error)
 	if err != nil {
 		return nil, err
 	}
+	// Everything is dated from one reference time, the start of the
+	// current China day: the same seed gives the same data whatever the
+	// minute of the run (today's messages, deadlines, audit times).
+	clock := db.Now
+	ref := jianfu.Midnight(clock())
+	db.Now = func() time.Time { return ref }
+	defer func() { db.Now = clock }()
 	g := &gen{db: db, opts: opts, spec: sp, det: det, sum: &Summary{
 		Seed: opts.Seed, Size: opts.Size,
 		Regions: map[jianfu.Level]int{}, UnitsByType: map[jianfu.UnitType]int{},

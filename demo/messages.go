@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -162,7 +163,7 @@ func (g *gen) messages(ctx context.Context) error {
 	}
 	g.cal = calendar.Default()
 	pipe := ingest.NewPipeline(det, g.db.Burden(), keys, g.opts.Logger)
-	now := time.Now()
+	now := g.db.Now() // the day's reference time (see Generate)
 	start := jianfu.DayTime(jianfu.DayOf(now)).AddDate(0, 0, -(demoDays - 1))
 	var batch []jianfu.Message
 	total, findings := 0, 0
@@ -218,10 +219,19 @@ func (g *gen) messages(ctx context.Context) error {
 // else groups the step registers itself for each county's departments,
 // townships and the cities' departments.
 func (g *gen) demoGroups(ctx context.Context) ([]*demoGroup, error) {
-	existing, n, err := g.db.Channels().FindChannels(ctx, jianfu.ChannelFilter{Kind: jianfu.KindGroup, Page: jianfu.Page{Limit: 1000, Sort: "name"}})
+	existing, n, err := g.db.Channels().FindChannels(ctx, jianfu.ChannelFilter{Kind: jianfu.KindGroup, Page: jianfu.Page{Limit: 1000, Sort: "id"}})
 	if err != nil {
 		return nil, err
 	}
+	// in the order of the names' bytes, not the database's collation of
+	// Chinese (PostgreSQL's depends on the server's locale): the groups'
+	// order decides what the random stream gives each
+	sort.SliceStable(existing, func(i, j int) bool {
+		if existing[i].Name != existing[j].Name {
+			return existing[i].Name < existing[j].Name
+		}
+		return existing[i].ID < existing[j].ID
+	})
 	var out []*demoGroup
 	if n >= 8 {
 		byID := map[int64]*unit{}
@@ -306,7 +316,7 @@ func (g *gen) registerGroups(ctx context.Context) ([]*demoGroup, error) {
 				}
 				notes := ""
 				if d.role == "edu" && pre+d.name == "江州市江南区教育系统工作群" {
-					notes = "曾因频繁要求接龙、夜间催报被约谈,于" + jianfu.DayTime(jianfu.DayOf(time.Now())).AddDate(0, 0, -(demoDays-1)+relapseRectified).Format("2006年1月2日") + "完成整改"
+					notes = "曾因频繁要求接龙、夜间催报被约谈,于" + jianfu.DayTime(jianfu.DayOf(g.db.Now())).AddDate(0, 0, -(demoDays-1)+relapseRectified).Format("2006年1月2日") + "完成整改"
 				}
 				plans = append(plans, plan{u, pre + d.name, platforms[g.rng.IntN(len(platforms))], 30 + g.rng.IntN(90), notes})
 			}

@@ -127,6 +127,8 @@ func fromDomain(err error) *apiError {
 		status = http.StatusForbidden
 	case jianfu.ETOOMANY:
 		status = http.StatusTooManyRequests
+	case jianfu.EUNAVAILABLE:
+		status = http.StatusServiceUnavailable
 	case jianfu.EINTERNAL:
 		status = http.StatusInternalServerError
 	default:
@@ -238,6 +240,9 @@ func writeErrors(w http.ResponseWriter, f format, e *apiError, en bool) {
 		msg = e.en
 	}
 	one := xmlError{Code: e.code, Description: msg}
+	if e.code == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "5") // busy for a moment; nothing was saved
+	}
 	write(w, e.code, f, xmlErrors{Errors: []xmlError{one}}, []xmlError{one})
 }
 

@@ -53,7 +53,7 @@ func (s *Burden) ClusterMaterial(ctx context.Context, window time.Duration) (int
 
 func (db *DB) clusterBatch(ctx context.Context, window time.Duration, limit int) (int, error) {
 	var n int
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := db.inBulkTx(ctx, func(tx *Tx) error {
 		if _, err := tx.exec(`UPDATE burden_lock SET runs = runs + 1 WHERE singleton = 1`); err != nil {
 			return err
 		}

@@ -40,6 +40,9 @@ func (db *DB) translate(err error, what noun) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
+	if u := unavailable(err); u != nil {
+		return u
+	}
 	switch classify(err) {
 	case kindUnique:
 		return jianfu.Errorf(jianfu.ECONFLICT, "%[1]s已存在(唯一字段重复)", "%[2]s already exists (a unique field is taken)", what.zh, what.en)

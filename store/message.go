@@ -23,10 +23,11 @@ type memberKey struct {
 
 type memberSeen struct{ first, last int64 }
 
-// RecordObservations stores analysed messages in one transaction: the keys
-// that make them idempotent, the per-group per-day aggregates, members and
-// findings, and one audit entry for the batch. Messages whose key was seen
-// before are not counted again. It returns how many were new.
+// RecordObservations stores analysed messages in transactions of at most
+// ingestChunk messages (one for a batch of that size): the keys that make
+// them idempotent, the per-group per-day aggregates, members and findings,
+// and one audit entry per transaction. Messages whose key was seen before
+// are not counted again. It returns how many were new.
 //
 // Observations that carry their Group were authorised when it was resolved
 // (ResolveGroups for the same caller, or a sealed stream message): they are
@@ -78,19 +79,37 @@ func (s *Burden) RecordObservations(ctx context.Context, source string, obs []ji
 	// batches touching the same group-days) is retried
 	sort.Slice(uniq, func(i, j int) bool { return bytes.Compare(uniq[i].Key, uniq[j].Key) < 0 })
 	var rec jianfu.Recorded
-	for attempt := 0; ; attempt++ {
-		rec, err = s.db.recordOnce(ctx, a, source, len(obs), uniq, groups, unresolved)
-		if err == nil || attempt == 4 || !retryable(err) {
-			break
+	for len(uniq) > 0 {
+		chunk := uniq[:min(len(uniq), ingestChunk)]
+		uniq = uniq[len(chunk):]
+		received := len(chunk)
+		if len(uniq) == 0 {
+			received = len(obs) - (len(seen) - len(chunk)) // the last chunk also counts the batch's repeats
 		}
-		s.db.log.Info("record observations: retrying after a conflict", "attempt", attempt+1, "err", err)
-		time.Sleep(time.Duration(10*(attempt+1)) * time.Millisecond)
-	}
-	if err != nil {
-		return jianfu.Recorded{}, err
+		var r jianfu.Recorded
+		for attempt := 0; ; attempt++ {
+			r, err = s.db.recordOnce(ctx, a, source, received, chunk, groups, unresolved)
+			if err == nil || attempt == 4 || !retryable(err) {
+				break
+			}
+			s.db.log.Info("record observations: retrying after a conflict", "attempt", attempt+1, "err", err)
+			time.Sleep(time.Duration(10*(attempt+1)) * time.Millisecond)
+		}
+		if err != nil {
+			return jianfu.Recorded{}, err
+		}
+		rec.New += r.New
+		rec.Findings += r.Findings
 	}
 	return rec, nil
 }
+
+// ingestChunk is the most observations one transaction stores. A bigger
+// batch is stored in several, so a write waiting for SQLite's one writer
+// (a complaint, a login) never waits long behind ingest. The keys keep
+// this safe: when a later chunk fails, the caller is answered an error and
+// sends the batch again, and the chunks already stored count as repeats.
+const ingestChunk = 1000
 
 // retryable reports a deadlock or serialisation failure (PostgreSQL).
 func retryable(err error) bool {
@@ -104,7 +123,7 @@ func retryable(err error) bool {
 func (db *DB) recordOnce(ctx context.Context, a *jianfu.Actor, source string, received int, uniq []*jianfu.Observation,
 	handed map[int64]*jianfu.GroupInfo, unresolved []any) (jianfu.Recorded, error) {
 	var fresh, nf int
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := db.inBulkTx(ctx, func(tx *Tx) error {
 		groups, err := tx.completeGroups(a, handed, unresolved)
 		if err != nil {
 			return err

@@ -2,12 +2,20 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"database/sql"
 	"embed"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"jianfu"
 )
@@ -17,14 +25,19 @@ var migrationFS embed.FS
 
 // Migration is one numbered SQL file.
 type Migration struct {
-	Version int
-	Name    string
-	SQL     string
+	Version  int
+	Name     string
+	SQL      string
+	Checksum string // SHA-256 of SQL, hexadecimal
 }
 
 // Migrations returns the embedded migrations in order.
 func Migrations() ([]Migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
+	return readMigrations(migrationFS, "migrations")
+}
+
+func readMigrations(fsys fs.FS, dir string) ([]Migration, error) {
+	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -36,11 +49,12 @@ func Migrations() ([]Migration, error) {
 		if !ok || err != nil {
 			return nil, fmt.Errorf("migration %s: name must start with a number and an underscore", name)
 		}
-		body, err := fs.ReadFile(migrationFS, "migrations/"+name)
+		body, err := fs.ReadFile(fsys, dir+"/"+name)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Migration{Version: v, Name: name, SQL: string(body)})
+		sum := sha256.Sum256(body)
+		out = append(out, Migration{Version: v, Name: name, SQL: string(body), Checksum: hex.EncodeToString(sum[:])})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
 	for i := 1; i < len(out); i++ {
@@ -63,51 +77,253 @@ func (db *DB) dialect(sqlText string) string {
 	return r.Replace(sqlText)
 }
 
-// Migrate applies the migrations the database has not seen yet, each in its
-// own transaction, and returns the resulting schema version. A database
-// newer than this binary is refused.
+// Migrate applies the migrations the database has not seen yet and returns
+// the resulting schema version. Any number of processes may call it at
+// once: on PostgreSQL an advisory lock (one per schema) serialises them,
+// and each migration commits in its own transaction; on SQLite the whole
+// run is one write transaction (BEGIN IMMEDIATE), which is SQLite's lock.
+// Whoever comes second finds the work done.
+//
+// Each applied version is recorded with the SHA-256 of its file. A database
+// newer than this binary, one missing a version below its highest, or one
+// whose recorded checksum differs from the file's is refused and left
+// untouched. Versions recorded before checksums existed get the checksum
+// of this binary's file on its first run (trusted once, then held).
 func (db *DB) Migrate(ctx context.Context) (int, error) {
 	migs, err := Migrations()
 	if err != nil {
 		return 0, err
 	}
-	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
-		return 0, fmt.Errorf("create schema_migrations: %w", err)
-	}
-	current, err := db.SchemaVersion(ctx)
+	return db.migrate(ctx, migs)
+}
+
+func (db *DB) migrate(ctx context.Context, migs []Migration) (int, error) {
+	conn, err := db.sql.Conn(ctx)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.Close()
+	if db.engine == Postgres {
+		// One lock per schema: the key is derived from its name, so tests
+		// on separate schemas of one server do not wait for each other.
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(hashtext('jianfu.migrate.' || current_schema()))`); err != nil {
+			return 0, fmt.Errorf("migrate: take the advisory lock: %w", err)
+		}
+		defer func() {
+			// Unlock even when ctx is done; closing the connection would release it too.
+			uctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			conn.ExecContext(uctx, `SELECT pg_advisory_unlock(hashtext('jianfu.migrate.' || current_schema()))`)
+		}()
+		if err := db.migrateBootstrap(ctx, conn); err != nil {
+			return 0, err
+		}
+		current, pending, err := db.migratePlan(ctx, conn, migs)
+		if err != nil {
+			return current, err
+		}
+		for _, m := range pending {
+			err := db.inConnTx(ctx, conn, func(tx *sql.Tx) error { return db.applyMigration(ctx, tx, m) })
+			if err != nil {
+				return current, err
+			}
+			db.log.Info("migrated", "version", m.Version, "name", m.Name)
+			current = m.Version
+		}
+		return current, nil
+	}
+
+	// SQLite: the connection's transactions begin IMMEDIATE (see Open), so
+	// this one holds the database's write lock from its first statement.
+	var current, latest int
+	var applied []Migration
+	err = db.inConnTx(ctx, conn, func(tx *sql.Tx) error {
+		if err := db.migrateBootstrap(ctx, tx); err != nil {
+			return err
+		}
+		var pending []Migration
+		current, pending, err = db.migratePlan(ctx, tx, migs)
+		if err != nil {
+			return err
+		}
+		latest = current
+		for _, m := range pending {
+			if err := db.applyMigration(ctx, tx, m); err != nil {
+				return err
+			}
+			latest = m.Version
+		}
+		applied = pending
+		return nil
+	})
+	if err != nil {
+		return current, err
+	}
+	for _, m := range applied {
+		db.log.Info("migrated", "version", m.Version, "name", m.Name)
+	}
+	return latest, nil
+}
+
+// execQueryer is what the migration steps need of a connection or a
+// transaction.
+type execQueryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// inConnTx runs fn in a transaction on conn. On SQLite a busy database
+// (another process holds the write lock past the busy timeout) is waited
+// for again until ctx ends: a long migration elsewhere is not a failure here.
+func (db *DB) inConnTx(ctx context.Context, conn *sql.Conn, fn func(tx *sql.Tx) error) error {
+	for {
+		tx, err := conn.BeginTx(ctx, nil)
+		if err == nil {
+			if err = fn(tx); err != nil {
+				tx.Rollback()
+				return err
+			}
+			if err = tx.Commit(); err == nil {
+				return nil
+			}
+		}
+		if !isBusy(err) {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		db.log.Info("migrate: the database is busy (another process migrating?), waiting")
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// isBusy reports whether err is SQLite's "database is locked".
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code()&0xff == sqlite3.SQLITE_BUSY
+	}
+	return false
+}
+
+// migrateBootstrap creates schema_migrations, or adds the checksum column
+// to one made by a binary from before checksums.
+func (db *DB) migrateBootstrap(ctx context.Context, c execQueryer) error {
+	if _, err := c.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL, checksum TEXT)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	if db.engine == Postgres {
+		if _, err := c.ExecContext(ctx, `ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum TEXT`); err != nil {
+			return fmt.Errorf("add schema_migrations.checksum: %w", err)
+		}
+		return nil
+	}
+	rows, err := c.QueryContext(ctx, `SELECT * FROM schema_migrations WHERE 1 = 0`)
+	if err != nil {
+		return fmt.Errorf("read schema_migrations: %w", err)
+	}
+	cols, err := rows.Columns()
+	rows.Close()
+	if err != nil {
+		return fmt.Errorf("read schema_migrations: %w", err)
+	}
+	for _, col := range cols {
+		if col == "checksum" {
+			return nil
+		}
+	}
+	if _, err := c.ExecContext(ctx, `ALTER TABLE schema_migrations ADD COLUMN checksum TEXT`); err != nil {
+		return fmt.Errorf("add schema_migrations.checksum: %w", err)
+	}
+	return nil
+}
+
+// migratePlan compares what the database recorded with the files: it
+// refuses a newer database, a gap and a changed file, records the
+// checksums missing from older binaries' rows, and returns the current
+// version and the migrations still to apply.
+func (db *DB) migratePlan(ctx context.Context, c execQueryer, migs []Migration) (int, []Migration, error) {
+	rows, err := c.QueryContext(ctx, `SELECT version, name, checksum FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		return 0, nil, fmt.Errorf("read schema_migrations: %w", err)
+	}
+	type record struct {
+		name     string
+		checksum sql.NullString
+	}
+	done := map[int]record{}
+	current := 0
+	for rows.Next() {
+		var v int
+		var r record
+		if err := rows.Scan(&v, &r.name, &r.checksum); err != nil {
+			rows.Close()
+			return 0, nil, fmt.Errorf("read schema_migrations: %w", err)
+		}
+		done[v] = r
+		current = max(current, v)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, nil, fmt.Errorf("read schema_migrations: %w", err)
 	}
 	latest := 0
 	if len(migs) > 0 {
 		latest = migs[len(migs)-1].Version
 	}
 	if current > latest {
-		return current, jianfu.Errorf(jianfu.ECONFLICT, "数据库结构版本为%d,高于本程序支持的%d:请升级 jianfu", "the database schema is at version %d, newer than this binary's %d; upgrade jianfu", current, latest)
+		return current, nil, jianfu.Errorf(jianfu.ECONFLICT, "数据库结构版本为%d,高于本程序支持的%d:请升级 jianfu", "the database schema is at version %d, newer than this binary's %d; upgrade jianfu", current, latest)
 	}
+	known := map[int]bool{}
+	var pending, unsummed []Migration
 	for _, m := range migs {
-		if m.Version <= current {
-			continue
+		known[m.Version] = true
+		r, ok := done[m.Version]
+		switch {
+		case !ok && m.Version < current:
+			return current, nil, jianfu.Errorf(jianfu.ECONFLICT,
+				"数据库缺少第%d版迁移(文件 %s),却已记录到第%d版:数据库结构不完整,本程序拒绝启动。请从备份恢复,或由维护人员核对 schema_migrations 表",
+				"the database lacks migration %d (file %s) although it records version %d: its schema is incomplete and this binary refuses to start; restore a backup or have a maintainer check schema_migrations",
+				m.Version, m.Name, current)
+		case !ok:
+			pending = append(pending, m)
+		case !r.checksum.Valid || r.checksum.String == "":
+			unsummed = append(unsummed, m)
+		case r.checksum.String != m.Checksum:
+			return current, nil, jianfu.Errorf(jianfu.ECONFLICT,
+				"第%d版迁移(文件 %s)在应用到本数据库之后被修改过(SHA-256 校验和不符:库中 %.12s…,文件 %.12s…):已发布的迁移不得改动,请把改动写成新的迁移文件",
+				"migration %d (file %s) was changed after this database applied it (SHA-256 differs: recorded %.12s…, file %.12s…); a released migration must not change: put the change in a new migration file",
+				m.Version, m.Name, r.checksum.String, m.Checksum)
 		}
-		tx, err := db.sql.BeginTx(ctx, nil)
-		if err != nil {
-			return current, err
-		}
-		if _, err := tx.ExecContext(ctx, db.dialect(m.SQL)); err != nil {
-			tx.Rollback()
-			return current, fmt.Errorf("migration %s: %w", m.Name, err)
-		}
-		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)`), m.Version, m.Name, ms(db.Now())); err != nil {
-			tx.Rollback()
-			return current, fmt.Errorf("record migration %s: %w", m.Name, err)
-		}
-		if err := tx.Commit(); err != nil {
-			return current, fmt.Errorf("commit migration %s: %w", m.Name, err)
-		}
-		db.log.Info("migrated", "version", m.Version, "name", m.Name)
-		current = m.Version
 	}
-	return current, nil
+	for v, r := range done {
+		if !known[v] {
+			return current, nil, jianfu.Errorf(jianfu.ECONFLICT,
+				"数据库记录了第%d版迁移(%s),本程序却没有这个版本:迁移编号不一致,本程序拒绝启动",
+				"the database records migration %d (%s), which this binary does not have: the migration numbers disagree and this binary refuses to start",
+				v, r.name)
+		}
+	}
+	for _, m := range unsummed {
+		if _, err := c.ExecContext(ctx, rebindFor(db.engine, `UPDATE schema_migrations SET checksum = ? WHERE version = ?`), m.Checksum, m.Version); err != nil {
+			return current, nil, fmt.Errorf("record the checksum of migration %s: %w", m.Name, err)
+		}
+		db.log.Info("migration checksum recorded", "version", m.Version, "name", m.Name)
+	}
+	return current, pending, nil
+}
+
+// applyMigration runs one migration and records it, in tx.
+func (db *DB) applyMigration(ctx context.Context, tx *sql.Tx, m Migration) error {
+	if _, err := tx.ExecContext(ctx, db.dialect(m.SQL)); err != nil {
+		return fmt.Errorf("migration %s: %w", m.Name, err)
+	}
+	if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO schema_migrations(version, name, applied_at, checksum) VALUES (?, ?, ?, ?)`), m.Version, m.Name, ms(db.Now()), m.Checksum); err != nil {
+		return fmt.Errorf("record migration %s: %w", m.Name, err)
+	}
+	return nil
 }
 
 // SchemaVersion returns the highest applied migration, 0 for none.

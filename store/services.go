@@ -39,6 +39,9 @@ type (
 	Cleanup struct{ db *DB }
 	// Monitor stores technical monitoring's targets and results.
 	Monitor struct{ db *DB }
+	// Leases are the turns of the periodic jobs, so each runs once per
+	// interval however many processes schedule it.
+	Leases struct{ db *DB }
 )
 
 func (db *DB) Regions() *Regions       { return &Regions{db} }
@@ -56,6 +59,7 @@ func (db *DB) Campaigns() *Campaigns   { return &Campaigns{db} }
 func (db *DB) Evaluation() *Evaluation { return &Evaluation{db} }
 func (db *DB) Cleanup() *Cleanup       { return &Cleanup{db} }
 func (db *DB) Monitor() *Monitor       { return &Monitor{db} }
+func (db *DB) Leases() *Leases         { return &Leases{db} }
 
 var (
 	_ jianfu.RegionService     = (*Regions)(nil)

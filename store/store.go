@@ -63,6 +63,9 @@ type DB struct {
 
 	passwordMaxAge time.Duration // 0: passwords do not expire
 	tokenLifetime  time.Duration // of new API tokens; 0: jianfu.DefaultTokenLifetime
+
+	gate *writeGate    // SQLite: one writer at a time, interactive first; nil on PostgreSQL
+	busy time.Duration // SQLite: how long a write waits for the database
 }
 
 // Option configures Open.
@@ -70,6 +73,12 @@ type Option func(*DB)
 
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(db *DB) { db.log = l } }
+
+// WithBusyTimeout sets how long a write on SQLite waits for the database
+// (held by another write of this process or of another one) before it is
+// answered EUNAVAILABLE; bulk writes wait three times as long. The default
+// is ten seconds.
+func WithBusyTimeout(d time.Duration) Option { return func(db *DB) { db.busy = d } }
 
 // WithClock sets the clock.
 func WithClock(now func() time.Time) Option { return func(db *DB) { db.Now = now } }
@@ -93,7 +102,7 @@ func (db *DB) registryRules() (jianfu.RegistryRules, error) {
 // postgresql:// URL for PostgreSQL; "sqlite:PATH" or a plain file path for
 // SQLite (the file is created when missing). It does not migrate.
 func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
-	db := &DB{log: slog.Default(), Now: time.Now}
+	db := &DB{log: slog.Default(), Now: time.Now, busy: 10 * time.Second}
 	for _, o := range opts {
 		o(db)
 	}
@@ -120,8 +129,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		}
 		db.engine = SQLite
 		db.dsn = path
+		db.gate = newWriteGate(db.busy)
 		q := url.Values{}
-		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)", "temp_store(MEMORY)", "cache_size(-32000)"} {
+		for _, p := range []string{fmt.Sprintf("busy_timeout(%d)", db.busy.Milliseconds()), "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)", "temp_store(MEMORY)", "cache_size(-32000)"} {
 			q.Add("_pragma", p)
 		}
 		q.Set("_txlock", "immediate")
@@ -226,8 +236,23 @@ type Tx struct {
 	now   time.Time
 }
 
-// inTx runs fn in a transaction, committing when it returns nil.
+// inTx runs fn in a transaction, committing when it returns nil. It is an
+// interactive write: on SQLite it goes before waiting bulk writes.
 func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.inTxAs(ctx, interactiveWrite, fn)
+}
+
+// inBulkTx runs fn in a transaction of bulk work (message ingest), which
+// on SQLite waits while interactive writes are waiting.
+func (db *DB) inBulkTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.inTxAs(ctx, bulkWrite, fn)
+}
+
+func (db *DB) inTxAs(ctx context.Context, bulk bool, fn func(tx *Tx) error) error {
+	if err := db.gate.acquire(ctx, bulk); err != nil {
+		return err
+	}
+	defer db.gate.release()
 	sqlTx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return db.translate(err, nRecord)
@@ -235,6 +260,9 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	tx := &Tx{tx: sqlTx, db: db, ctx: ctx, actor: jianfu.ActorFrom(ctx), now: db.Now().UTC()}
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
+		if u := unavailable(err); u != nil {
+			return u
+		}
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
@@ -270,8 +298,17 @@ func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	return db.sql.QueryRowContext(ctx, db.q(query), args...)
 }
 
+// exec runs one write outside a transaction, an interactive one.
 func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return db.sql.ExecContext(ctx, db.q(query), args...)
+	if err := db.gate.acquire(ctx, interactiveWrite); err != nil {
+		return nil, err
+	}
+	defer db.gate.release()
+	res, err := db.sql.ExecContext(ctx, db.q(query), args...)
+	if u := unavailable(err); u != nil {
+		return nil, u
+	}
+	return res, err
 }
 
 // scanAll reads every row with scan (one of the scanX functions, which take

@@ -18,7 +18,19 @@ var statusOf = map[string]int{
 	jianfu.EFORBIDDEN:    http.StatusForbidden,
 	jianfu.ETOOMANY:      http.StatusTooManyRequests,
 	jianfu.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	jianfu.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	jianfu.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// retryAfter is how soon a client may try again after a 503: the database
+// was busy or full for a moment, nothing was saved.
+const retryAfter = "5"
+
+// retryLater tells a client when to come back after a 503.
+func retryLater(w http.ResponseWriter, status int) {
+	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", retryAfter)
+	}
 }
 
 func isAPI(r *http.Request) bool {
@@ -54,6 +66,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		if je, ok := err.(*jianfu.Error); ok {
 			body.Error.Problems = je.Problems
 		}
+		retryLater(w, status)
 		writeJSON(w, status, body)
 		return
 	}

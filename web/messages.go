@@ -195,8 +195,12 @@ func (s *Server) apiMessagesExport(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	zh, en := parsed.Format.Describe()
-	writeJSON(w, http.StatusAccepted, map[string]any{"format": parsed.Format, "format_name": zh, "format_name_en": en, "encoding": parsed.Encoding,
-		"messages": len(parsed.Messages), "accepted": res.Accepted, "duplicates": res.Duplicates, "findings": res.Findings, "queued": res.Queued})
+	answer := map[string]any{"format": parsed.Format, "format_name": zh, "format_name_en": en, "encoding": parsed.Encoding,
+		"messages": len(parsed.Messages), "accepted": res.Accepted, "queued": res.Queued}
+	if !res.Queued { // queued: the workers count them later
+		answer["duplicates"], answer["findings"] = res.Duplicates, res.Findings
+	}
+	writeJSON(w, http.StatusAccepted, answer)
 	return nil
 }
 

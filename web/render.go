@@ -259,6 +259,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, p *
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if p.Status != 0 {
+		retryLater(w, p.Status)
 		w.WriteHeader(p.Status) // after the headers: they are fixed from here
 	}
 	buf.WriteTo(w)

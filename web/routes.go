@@ -25,6 +25,7 @@ func (s *Server) routes() http.Handler {
 	static, _ := fs.Sub(assets, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
 	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", s.h(s.sysadminBearer(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))))
 
 	// UI pages, one registration function per capability.

@@ -1,6 +1,6 @@
 // Package web serves jianfu over HTTP: the server-rendered UI (Simplified
 // Chinese first, English switchable, every asset embedded), the JSON API
-// under /api/v1 with its OpenAPI document, /healthz and /metrics.
+// under /api/v1 with its OpenAPI document, /healthz, /readyz and /metrics.
 package web
 
 import (
@@ -54,6 +54,8 @@ type Services struct {
 	Monitor    jianfu.MonitorService
 	// Ping checks the database for /healthz.
 	Ping func(context.Context) error
+	// Ready are the conditions of /readyz (none: always ready).
+	Ready []ReadyCheck
 }
 
 // Config configures the server.
@@ -122,6 +124,17 @@ func (s *Server) SetClock(now func() time.Time) { s.now = now }
 
 // Handler returns the root handler.
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// RegisterMetrics adds collectors to /metrics, such as the state of the
+// stream's connection.
+func (s *Server) RegisterMetrics(cs ...prometheus.Collector) error {
+	for _, c := range cs {
+		if err := s.metrics.reg.Register(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // Serve listens on cfg.Addr until ctx ends, then shuts down gracefully,
 // letting requests in flight finish for up to 15 seconds. ready, if not

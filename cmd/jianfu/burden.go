@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
 	"jianfu"
@@ -81,18 +82,20 @@ func (f *burdenFlags) hooks() web.HookConfig {
 type burden struct {
 	ingester jianfu.Ingester
 	close    func()
+	ready    func(context.Context) error // stream mode: JetStream answers
+	metrics  []prometheus.Collector      // stream mode: the connection's state
 }
 
 // startBurden wires burden monitoring. Without a pseudonym key ingestion
 // is off (the pages still show what is stored) and the log says how to
 // turn it on.
-func startBurden(ctx context.Context, db *store.DB, det *detect.Detector, f burdenFlags, log *slog.Logger) (*burden, error) {
+func startBurden(ctx context.Context, db *store.DB, det *detect.Detector, f burdenFlags, jb *jobs, log *slog.Logger) (*burden, error) {
 	f.fromEnv()
 	b := &burden{close: func() {}}
 	if f.retentionDays < 1 {
 		return nil, usageError{"--retention-days 至少为1天 / --retention-days must be at least 1"}
 	}
-	every(ctx, log, "retention", 24*time.Hour, func(ctx context.Context) error {
+	jb.every(ctx, "retention", 24*time.Hour, func(ctx context.Context) error {
 		return purgeFindings(ctx, db, f.retentionDays, log)
 	})
 	window := time.Duration(f.clusterDays) * 24 * time.Hour
@@ -112,7 +115,7 @@ func startBurden(ctx context.Context, db *store.DB, det *detect.Detector, f burd
 	case "inline", "":
 		b.ingester = pipe
 	case "stream":
-		nc, js, err := stream.Connect(f.natsURL, "jianfu serve")
+		nc, js, err := stream.Connect(f.natsURL, "jianfu serve", stream.LogState(log)...)
 		if err != nil {
 			return nil, err
 		}
@@ -120,8 +123,12 @@ func startBurden(ctx context.Context, db *store.DB, det *detect.Detector, f burd
 			nc.Close()
 			return nil, err
 		}
-		b.ingester = &stream.Publisher{JS: js, Pipe: pipe, Names: stream.Default}
+		b.ingester = &stream.Publisher{JS: js, Pipe: pipe, Names: stream.Default, Conn: nc}
+		b.metrics = append(b.metrics, prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "jianfu_stream_connected",
+			Help: "1 while the connection to NATS JetStream is up, 0 while it is lost (message batches are then answered 503)."},
+			func() float64 { return stream.Connected(nc) }))
 		b.close = nc.Close
+		b.ready = func(ctx context.Context) error { return stream.Ready(ctx, nc, js) }
 		log.Info("messages go to the stream; run jianfu worker to analyse them", "nats", nc.ConnectedUrlRedacted(), "subject", stream.Default.Subject+".>")
 	default:
 		return nil, usageError{fmt.Sprintf("--ingest 应为 inline 或 stream,收到“%s” / --ingest must be inline or stream, got %q", f.ingestMode, f.ingestMode)}

@@ -37,6 +37,7 @@ type serveFlags struct {
 	monitorInterval     time.Duration
 	passwordDays        int // passwords expire after this many days; 0: never
 	scoreMin            int // components of six a scorecard's total needs
+	minFreeDiskMB       int
 }
 
 func (f *serveFlags) add(cmd *cobra.Command) {
@@ -55,6 +56,7 @@ func (f *serveFlags) add(cmd *cobra.Command) {
 	cmd.Flags().IntVar(&f.scoreMin, "score-min-components", jianfu.MinComponents, "渠道评价至少有几项(共6项)有数据才计算总分,不足时显示“数据不足”")
 	cmd.Flags().StringVar(&f.raterKey, "rater-key", os.Getenv("JIANFU_RATER_KEY"), "匿名评价密钥:防止重复评价的标记所用的加密散列密钥(至少16个字符,保存在数据库之外,务必保密并长期保持不变);也可用环境变量 JIANFU_RATER_KEY。不设则不接收评价")
 	cmd.Flags().DurationVar(&f.monitorInterval, "monitor-interval", 24*time.Hour, "技术监测:每个渠道公开网址的检测间隔(如 6h);0 表示不检测")
+	cmd.Flags().IntVar(&f.minFreeDiskMB, "min-free-disk-mb", 1024, "SQLite 数据库所在磁盘的最低剩余空间(MB),低于此值 /readyz 报告未就绪;0 表示不检查")
 	f.burden.add(cmd)
 }
 
@@ -87,7 +89,7 @@ func newServeCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "启动 Web 服务与 JSON 接口",
-		Long:  "启动 jianfu 的 Web 界面、/api/v1 接口、/healthz 与 /metrics。数据库结构在启动时自动升级。",
+		Long:  "启动 jianfu 的 Web 界面、/api/v1 接口、/healthz(存活)、/readyz(就绪:数据库可写、磁盘有余量、流模式下 JetStream 可达)与 /metrics。数据库结构在启动时自动升级。",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -144,7 +146,8 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 		return err
 	}
 	f.burden.fromEnv()
-	bd, err := startBurden(ctx, db, det, f.burden, log)
+	jb := newJobs(db, log)
+	bd, err := startBurden(ctx, db, det, f.burden, jb, log)
 	if err != nil {
 		return err
 	}
@@ -154,13 +157,16 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 		return err
 	}
 	srv, err := web.New(web.Config{Addr: f.addr, SecureCookies: f.secureCookies, TrustedProxies: proxies, Version: version, Hooks: f.burden.hooks()},
-		web.Services{Regions: db.Regions(), Units: db.Units(), Users: db.Users(), Audit: db.Audit(), Intake: db.Intake(), Cases: db.Cases(), Deadlines: db.Deadlines(), Typical: db.Typical(), Ping: db.Ping, Detector: det, Burden: db.Burden(), Channels: db.Channels(), Registry: db.Registry(), Ingest: bd.ingester,
+		web.Services{Regions: db.Regions(), Units: db.Units(), Users: db.Users(), Audit: db.Audit(), Intake: db.Intake(), Cases: db.Cases(), Deadlines: db.Deadlines(), Typical: db.Typical(), Ping: db.Ping, Ready: readyChecks(db, f.minFreeDiskMB, bd.ready), Detector: det, Burden: db.Burden(), Channels: db.Channels(), Registry: db.Registry(), Ingest: bd.ingester,
 			Campaigns: db.Campaigns(), Evaluation: db.Evaluation(), Cleanup: db.Cleanup(), Monitor: db.Monitor()}, log)
 	if err != nil {
 		return fmt.Errorf("build server: %w", err)
 	}
-	every(ctx, log, "case-deadlines", sweepEvery, func(ctx context.Context) error { return sweepDeadlines(ctx, db, log) })
-	every(ctx, log, "purge-sessions", time.Hour, func(ctx context.Context) error {
+	if err := srv.RegisterMetrics(bd.metrics...); err != nil {
+		return fmt.Errorf("build server: %w", err)
+	}
+	jb.every(ctx, "case-deadlines", sweepEvery, func(ctx context.Context) error { return sweepDeadlines(ctx, db, log) })
+	jb.every(ctx, "purge-sessions", time.Hour, func(ctx context.Context) error {
 		n, err := db.Users().PurgeSessions(ctx)
 		if n > 0 {
 			log.Info("purged expired sessions", "count", n)
@@ -168,7 +174,15 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 		return err
 	})
 	if f.monitorInterval > 0 {
-		go (&monitor.Scheduler{Store: db.Monitor(), Checker: monitor.New(monitor.Config{Outbound: outbound}), Interval: f.monitorInterval, Log: log}).Run(systemCtx(ctx, "monitor"))
+		// a round a minute, each checking the channels that are due
+		sched := &monitor.Scheduler{Store: db.Monitor(), Checker: monitor.New(monitor.Config{Outbound: outbound}), Interval: f.monitorInterval, Log: log}
+		jb.every(ctx, "monitor", time.Minute, func(ctx context.Context) error {
+			n, err := sched.RunOnce(systemCtx(ctx, "monitor"))
+			if n > 0 {
+				log.Info("monitor round", "checked", n)
+			}
+			return err
+		})
 	}
 	return srv.Serve(ctx, ready)
 }

@@ -58,7 +58,7 @@ transaction committed, and a redelivered message is recognised by its id.`,
 				return err
 			}
 			defer db.Close()
-			nc, js, err := stream.Connect(natsURL, "jianfu worker")
+			nc, js, err := stream.Connect(natsURL, "jianfu worker", stream.LogState(log)...)
 			if err != nil {
 				return err
 			}

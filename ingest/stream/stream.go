@@ -51,9 +51,10 @@ type Names struct {
 // Default are the production names.
 var Default = Names{Stream: "JIANFU_MESSAGES", Subject: "jianfu.messages", Durable: "jianfu-worker"}
 
-// Connect connects to NATS and returns a JetStream handle.
-func Connect(url string, name string) (*nats.Conn, jetstream.JetStream, error) {
-	nc, err := nats.Connect(url, nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(time.Second))
+// Connect connects to NATS and returns a JetStream handle. It reconnects
+// for ever; opts add to the defaults (LogState, for one).
+func Connect(url string, name string, opts ...nats.Option) (*nats.Conn, jetstream.JetStream, error) {
+	nc, err := nats.Connect(url, append([]nats.Option{nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(time.Second)}, opts...)...)
 	if err != nil {
 		return nil, nil, jianfu.Errorf(jianfu.EINVALID, "无法连接 NATS 服务器 %s:%v(请检查 --nats 地址,服务器须开启 JetStream)", "cannot connect to NATS at %s: %v (check --nats; the server needs JetStream)", url, err)
 	}
@@ -63,6 +64,46 @@ func Connect(url string, name string) (*nats.Conn, jetstream.JetStream, error) {
 		return nil, nil, err
 	}
 	return nc, js, nil
+}
+
+// LogState logs every change of the connection's state: lost (with the
+// reason), back, closed. While it is lost the API answers batches 503.
+func LogState(log *slog.Logger) []nats.Option {
+	return []nats.Option{
+		nats.DisconnectErrHandler(func(nc *nats.Conn, err error) {
+			log.Warn("NATS disconnected: message batches are refused (503) until it is back", "err", err)
+		}),
+		nats.ReconnectHandler(func(nc *nats.Conn) {
+			log.Info("NATS reconnected", "url", nc.ConnectedUrlRedacted())
+		}),
+		nats.ClosedHandler(func(nc *nats.Conn) {
+			log.Info("NATS connection closed")
+		}),
+	}
+}
+
+// Connected is 1 while the connection is up, 0 otherwise: the value of
+// the jianfu_stream_connected gauge.
+func Connected(nc *nats.Conn) float64 {
+	if nc.Status() == nats.CONNECTED {
+		return 1
+	}
+	return 0
+}
+
+// Ready reports whether the stream can take batches now: the connection
+// to NATS is up and JetStream answers, within ctx. It is a /readyz check
+// in stream mode.
+func Ready(ctx context.Context, nc *nats.Conn, js jetstream.JetStream) error {
+	if st := nc.Status(); st != nats.CONNECTED {
+		return jianfu.Errorf(jianfu.EUNAVAILABLE, "未连接 NATS 消息队列(状态:%s),暂时无法接收消息批次", "not connected to NATS (status %s); message batches cannot be taken now", st)
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if _, err := js.AccountInfo(ctx); err != nil {
+		return jianfu.Errorf(jianfu.EUNAVAILABLE, "JetStream 无应答:%v,暂时无法接收消息批次", "JetStream does not answer: %v; message batches cannot be taken now", err)
+	}
+	return nil
 }
 
 // Setup creates the stream, or brings its configuration up to date. A
@@ -121,6 +162,9 @@ type Publisher struct {
 	JS    jetstream.JetStream
 	Pipe  *ingest.Pipeline
 	Names Names
+	// Conn, when set, is checked first: a batch is refused at once while
+	// NATS is disconnected.
+	Conn *nats.Conn
 }
 
 var _ jianfu.Ingester = (*Publisher)(nil)
@@ -138,8 +182,19 @@ func (p *Publisher) Encode(m *jianfu.Message, g *jianfu.GroupInfo) (*nats.Msg, e
 	return msg, nil
 }
 
-// Ingest publishes a batch.
+// Ingest publishes a batch. When JetStream cannot take it — NATS is
+// disconnected, or no acknowledgement arrives for stallTimeout — it answers
+// EUNAVAILABLE (503 with Retry-After) within about two seconds, never
+// hanging: the client sends the batch again, and what was published
+// meanwhile is recognised by its id (JetStream's duplicate window) or its
+// key (the workers) and not counted twice.
+//
+// The answer says the batch was queued: duplicates and findings are only
+// known once the workers have stored it, so it does not count them.
 func (p *Publisher) Ingest(ctx context.Context, msgs []jianfu.Message) (*jianfu.IngestResult, error) {
+	if p.Conn != nil && p.Conn.Status() != nats.CONNECTED {
+		return nil, unavailable(fmt.Errorf("NATS connection %s", p.Conn.Status()))
+	}
 	pr, err := p.Pipe.Prepare(ctx, msgs)
 	if err != nil {
 		return nil, err
@@ -157,14 +212,17 @@ func (p *Publisher) Ingest(ctx context.Context, msgs []jianfu.Message) (*jianfu.
 		// JetStream drops a second publish of the same id within its
 		// duplicate window; the workers' keys catch the rest.
 		id := hex.EncodeToString(p.Pipe.Keys.MessageKey(m.GroupID, m.ID))
-		f, err := p.JS.PublishMsgAsync(msg, jetstream.WithMsgID(id))
+		f, err := p.JS.PublishMsgAsync(msg, jetstream.WithMsgID(id), jetstream.WithStallWait(stallTimeout))
 		if err != nil {
 			return nil, unavailable(err)
 		}
 		futures = append(futures, f)
 	}
-	timeout := time.NewTimer(30 * time.Second)
-	defer timeout.Stop()
+	// A healthy server acknowledges steadily however big the batch; a
+	// stall of stallTimeout between two acknowledgements means it cannot
+	// take the batch now.
+	stall := time.NewTimer(stallTimeout)
+	defer stall.Stop()
 	for _, f := range futures {
 		select {
 		case <-f.Ok():
@@ -172,17 +230,25 @@ func (p *Publisher) Ingest(ctx context.Context, msgs []jianfu.Message) (*jianfu.
 			return nil, unavailable(err)
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-timeout.C:
-			return nil, unavailable(errors.New("timed out waiting for JetStream"))
+		case <-stall.C:
+			return nil, unavailable(errors.New("no acknowledgement from JetStream"))
 		}
+		if !stall.Stop() {
+			<-stall.C
+		}
+		stall.Reset(stallTimeout)
 	}
 	pr.Result.Accepted = len(pr.Msgs)
 	pr.Result.Queued = true
 	return pr.Result, nil
 }
 
+// stallTimeout is how long a publisher waits for JetStream to acknowledge
+// the next message before answering 503.
+const stallTimeout = 1500 * time.Millisecond
+
 func unavailable(err error) error {
-	return jianfu.Errorf(jianfu.EINTERNAL, "消息队列暂不可用,本批消息未被接收,请稍后重试:%v", "the message stream is unavailable; nothing of this batch was accepted, retry later: %v", err)
+	return jianfu.Errorf(jianfu.EUNAVAILABLE, "消息队列暂不可用,本批消息未确认接收,请稍后重发整批(重发的消息不会重复计数):%v", "the message stream is unavailable and this batch was not confirmed; send it again later (messages sent twice are not counted twice): %v", err)
 }
 
 // Worker consumes the stream: Parallel goroutines each fetch up to Batch

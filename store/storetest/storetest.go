@@ -50,18 +50,23 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 // Open returns a fresh migrated store on the engine, removed at cleanup.
 func Open(t testing.TB, e store.Engine, opts ...store.Option) *store.DB {
 	t.Helper()
-	dsn := DSN(t, e)
+	return OpenDSN(t, DSN(t, e), opts...)
+}
+
+// OpenDSN opens and migrates the store at dsn (from DSN), closed at cleanup.
+func OpenDSN(t testing.TB, dsn string, opts ...store.Option) *store.DB {
+	t.Helper()
 	if os.Getenv("JIANFU_TEST_LOG") == "" {
 		// Quiet by default: the migrations' log lines drown test output.
 		opts = append([]store.Option{store.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))}, opts...)
 	}
 	db, err := store.Open(context.Background(), dsn, append([]store.Option{Rules, store.WithRaterKey([]byte(RaterKey))}, opts...)...)
 	if err != nil {
-		t.Fatalf("open %s: %v", e, err)
+		t.Fatalf("open %s: %v", dsn, err)
 	}
 	t.Cleanup(func() { db.Close() })
 	if _, err := db.Migrate(context.Background()); err != nil {
-		t.Fatalf("migrate %s: %v", e, err)
+		t.Fatalf("migrate %s: %v", dsn, err)
 	}
 	return db
 }
