@@ -37,8 +37,8 @@ type serveFlags struct {
 	monitorInterval     time.Duration
 	mediaFeeds          string        // news feeds followed as a source of clues: URL=CODE,…
 	mediaInterval       time.Duration // how often they are read
-	passwordDays        int // passwords expire after this many days; 0: never
-	scoreMin            int // components of six a scorecard's total needs
+	passwordDays        int           // passwords expire after this many days; 0: never
+	scoreMin            int           // components of six a scorecard's total needs
 	minFreeDiskMB       int
 }
 
