@@ -97,15 +97,16 @@ const (
 	SourceTechCheck  CaseSource = "techcheck"  // 技术监测 of channels' pages
 	SourceSelfCheck  CaseSource = "selfcheck"  // a unit's self-inspection
 	SourceManual     CaseSource = "manual"     // entered by the office
+	SourceMedia      CaseSource = "media"      // a news report the monitor found in a configured feed
 )
 
 // CaseSources lists the sources in display order.
-var CaseSources = []CaseSource{SourceComplaint, SourceStaff, SourceOpen311, SourceHotline, SourceMonitoring, SourceSpotCheck, SourceTechCheck, SourceSelfCheck, SourceManual}
+var CaseSources = []CaseSource{SourceComplaint, SourceStaff, SourceOpen311, SourceHotline, SourceMonitoring, SourceSpotCheck, SourceTechCheck, SourceSelfCheck, SourceMedia, SourceManual}
 
 // CaseSourceNames are the Chinese names of the sources.
 var CaseSourceNames = map[CaseSource]string{
 	SourceComplaint: "群众投诉", SourceStaff: "基层反映", SourceOpen311: "Open311 接入", SourceHotline: "热线转办",
-	SourceMonitoring: "负担监测", SourceSpotCheck: "抽查评估", SourceTechCheck: "技术监测", SourceSelfCheck: "自查发现", SourceManual: "监管录入",
+	SourceMonitoring: "负担监测", SourceSpotCheck: "抽查评估", SourceTechCheck: "技术监测", SourceSelfCheck: "自查发现", SourceMedia: "媒体报道", SourceManual: "监管录入",
 }
 
 // Valid reports whether s is a known source.

@@ -240,11 +240,11 @@ func (cl *Clue) Validate() error {
 	cl.Proposed = Proposals(cl.Proposed)
 	var probs []Problem
 	switch cl.Source {
-	case SourceMonitoring, SourceSpotCheck, SourceTechCheck, SourceSelfCheck, SourceManual:
+	case SourceMonitoring, SourceSpotCheck, SourceTechCheck, SourceSelfCheck, SourceMedia, SourceManual:
 	case "":
 		cl.Source = SourceManual
 	default:
-		probs = append(probs, Problem{Field: "source", Message: "线索来源应为 monitoring、spotcheck、techcheck、selfcheck 或 manual;群众反映请走投诉入口", English: "a clue's source is monitoring, spotcheck, techcheck, selfcheck or manual; complaints go through the complaint intake"})
+		probs = append(probs, Problem{Field: "source", Message: "线索来源应为 monitoring、spotcheck、techcheck、selfcheck、media 或 manual;群众反映请走投诉入口", English: "a clue's source is monitoring, spotcheck, techcheck, selfcheck, media or manual; complaints go through the complaint intake"})
 	}
 	if n := utf8.RuneCountInString(cl.Description); n < 8 || n > MaxDescription {
 		probs = append(probs, Problem{Field: "description", Message: "线索描述应为8至4000字", English: "the description needs 8 to 4,000 characters"})

@@ -35,8 +35,10 @@ type serveFlags struct {
 	reporterKey         string // base64 SM4 (16 bytes) or AES-256 (32 bytes) key for complainants' identities
 	raterKey            string // the key of the marks of anonymous ratings, 16+ characters
 	monitorInterval     time.Duration
-	passwordDays        int // passwords expire after this many days; 0: never
-	scoreMin            int // components of six a scorecard's total needs
+	mediaFeeds          string        // news feeds followed as a source of clues: URL=CODE,…
+	mediaInterval       time.Duration // how often they are read
+	passwordDays        int           // passwords expire after this many days; 0: never
+	scoreMin            int           // components of six a scorecard's total needs
 	minFreeDiskMB       int
 }
 
@@ -56,6 +58,8 @@ func (f *serveFlags) add(cmd *cobra.Command) {
 	cmd.Flags().IntVar(&f.scoreMin, "score-min-components", jianfu.MinComponents, "渠道评价至少有几项(共6项)有数据才计算总分,不足时显示“数据不足”")
 	cmd.Flags().StringVar(&f.raterKey, "rater-key", os.Getenv("JIANFU_RATER_KEY"), "匿名评价密钥:防止重复评价的标记所用的加密散列密钥(至少16个字符,保存在数据库之外,务必保密并长期保持不变);也可用环境变量 JIANFU_RATER_KEY。不设则不接收评价")
 	cmd.Flags().DurationVar(&f.monitorInterval, "monitor-interval", 24*time.Hour, "技术监测:每个渠道公开网址的检测间隔(如 6h);0 表示不检测")
+	cmd.Flags().StringVar(&f.mediaFeeds, "media-feeds", os.Getenv("JIANFU_MEDIA_FEEDS"), "跟踪的新闻源(RSS、Atom 或 JSON Feed),逗号分隔,写作 网址=区划代码;报道中描述“指尖上的形式主义”的文章登记为问题线索(来源:媒体报道);也可用环境变量 JIANFU_MEDIA_FEEDS")
+	cmd.Flags().DurationVar(&f.mediaInterval, "media-interval", time.Hour, "新闻源的读取间隔")
 	cmd.Flags().IntVar(&f.minFreeDiskMB, "min-free-disk-mb", 1024, "SQLite 数据库所在磁盘的最低剩余空间(MB),低于此值 /readyz 报告未就绪;0 表示不检查")
 	f.burden.add(cmd)
 }
@@ -173,6 +177,21 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 		}
 		return err
 	})
+	if f.mediaFeeds != "" {
+		feeds, err := jianfu.ParseMediaFeeds(f.mediaFeeds, "")
+		if err != nil {
+			return usageError{"--media-feeds:" + jianfu.ErrorMessage(err, "zh")}
+		}
+		mw := &monitor.MediaWatcher{Checker: monitor.New(monitor.Config{Outbound: outbound}), Feeds: feeds, Clues: db.Intake(), Log: log,
+			Read: func(text string) []string { return det.Propose(text) }, Names: func(ctx context.Context, code string) (map[string]string, error) { return regionTree(ctx, db, code, 2) }}
+		jb.every(ctx, "media", f.mediaInterval, func(ctx context.Context) error {
+			r, err := mw.RunOnce(systemCtx(ctx, "media"))
+			if r.Clues > 0 || r.Failed > 0 {
+				log.Info("media feeds", "articles", r.Articles, "clues", r.Clues, "failed", r.Failed)
+			}
+			return err
+		})
+	}
 	if f.monitorInterval > 0 {
 		// a round a minute, each checking the channels that are due
 		sched := &monitor.Scheduler{Store: db.Monitor(), Checker: monitor.New(monitor.Config{Outbound: outbound}), Interval: f.monitorInterval, Log: log}
@@ -185,4 +204,32 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 		})
 	}
 	return srv.Serve(ctx, ready)
+}
+
+// regionTree names a region and the regions down to depth levels below it
+// (code → name), for recognising which region a news report is about.
+func regionTree(ctx context.Context, db *store.DB, code string, depth int) (map[string]string, error) {
+	ctx = systemCtx(ctx, "media")
+	root, err := db.Regions().FindRegion(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{root.Code: root.Name}
+	level := []string{root.Path}
+	for d := 0; d < depth && len(level) > 0; d++ {
+		var next []string
+		for _, p := range level {
+			parent := p
+			kids, _, err := db.Regions().FindRegions(ctx, jianfu.RegionFilter{Parent: &parent, Page: jianfu.Page{Limit: 1000}})
+			if err != nil {
+				return nil, err
+			}
+			for _, k := range kids {
+				out[k.Code] = k.Name
+				next = append(next, k.Path)
+			}
+		}
+		level = next
+	}
+	return out, nil
 }
