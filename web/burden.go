@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"jianfu"
 	"jianfu/detect"
 	"jianfu/report"
@@ -155,23 +157,38 @@ func (s *Server) showBurden(w http.ResponseWriter, r *http.Request) error {
 			return report.BurdenRanking(kind, rows, maker, since, until, s.now())
 		})
 	}
-	rows, total, err := s.svc.Burden.BurdenRanking(ctx, jianfu.BurdenFilter{Kind: kind, RegionPath: region, Since: since, Until: until, Query: q.Get("q"), Page: l.Page()})
-	if err != nil {
+	// The page's four reads are independent: read them at once, so that a
+	// province-wide page waits for the slowest rather than for their sum.
+	var (
+		rows      []*jianfu.BurdenRow
+		total     int
+		sum       *jianfu.BurdenSummary
+		recent    []*jianfu.Finding
+		nFindings int
+		clusters  []*jianfu.Cluster
+		nClusters int
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		rows, total, err = s.svc.Burden.BurdenRanking(gctx, jianfu.BurdenFilter{Kind: kind, RegionPath: region, Since: since, Until: until, Query: q.Get("q"), Page: l.Page()})
+		return err
+	})
+	g.Go(func() (err error) {
+		sum, err = s.svc.Burden.BurdenSummary(gctx, jianfu.BurdenFilter{Since: since, Until: until})
+		return err
+	})
+	g.Go(func() (err error) {
+		recent, nFindings, err = s.svc.Burden.FindFindings(gctx, jianfu.FindingFilter{Since: jianfu.DayTime(since), Until: jianfu.DayTime(jianfu.AddDays(until, 1)), Page: jianfu.Page{Limit: 5}})
+		return err
+	})
+	g.Go(func() (err error) {
+		clusters, nClusters, err = s.svc.Burden.FindClusters(gctx, jianfu.ClusterFilter{Page: jianfu.Page{Limit: 5}})
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return err
 	}
 	l.Total = total
-	sum, err := s.svc.Burden.BurdenSummary(ctx, jianfu.BurdenFilter{Since: since, Until: until})
-	if err != nil {
-		return err
-	}
-	recent, nFindings, err := s.svc.Burden.FindFindings(ctx, jianfu.FindingFilter{Since: jianfu.DayTime(since), Until: jianfu.DayTime(jianfu.AddDays(until, 1)), Page: jianfu.Page{Limit: 5}})
-	if err != nil {
-		return err
-	}
-	clusters, nClusters, err := s.svc.Burden.FindClusters(ctx, jianfu.ClusterFilter{Page: jianfu.Page{Limit: 5}})
-	if err != nil {
-		return err
-	}
 	p := s.burdenPage(r)
 	p.Title = p.T("nav.burden")
 	p.Data = map[string]any{"Head": s.burdenHead(p, days, since, until), "Kind": kind, "Rows": rows, "List": l, "Summary": sum,
