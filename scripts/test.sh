@@ -39,7 +39,8 @@ go test -count=1 -timeout 20m ./...
 
 say "race detector on the concurrent packages"
 if command -v gcc >/dev/null; then
-  CGO_ENABLED=1 go test -count=1 -race -timeout 20m ./store/... ./web/... ./ingest/... ./redact/...
+  # -short: the browser journeys and the long benchmarks-as-tests ran above.
+  CGO_ENABLED=1 go test -count=1 -race -short -timeout 20m ./store/... ./web/... ./ingest/... ./redact/...
 else
   echo "gcc missing: the race detector needs cgo; install gcc to run it" >&2; exit 1
 fi

@@ -20,6 +20,11 @@ import (
 // must run.
 func chrome(t *testing.T) context.Context {
 	t.Helper()
+	if testing.Short() {
+		// make test runs every journey in the full run; its race run (-short)
+		// checks the server's concurrency, which a browser does not add to.
+		t.Skip("browser journeys run in the full test run, not with -short")
+	}
 	path := ""
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
