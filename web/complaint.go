@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strconv"
@@ -205,28 +206,25 @@ func (s *Server) lookupTrack(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) reopenTrack(w http.ResponseWriter, r *http.Request) error {
-	code := strings.TrimSpace(r.PostFormValue("code"))
-	err := s.svc.Intake.RequestReopen(r.Context(), code, r.PostFormValue("reason"))
-	if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
-		return err
-	}
-	pc, terr := s.svc.Intake.TrackCase(r.Context(), code)
-	if terr != nil {
-		return s.renderTrack(w, r, code, nil, "", terr, statusOf[jianfu.ErrorCode(terr)])
-	}
-	if err != nil {
-		return s.renderTrack(w, r, code, pc, "", err, statusOf[jianfu.ErrorCode(err)])
-	}
-	p := s.newPage(r, "cases")
-	return s.renderTrack(w, r, code, pc, p.T("track.reopened"), nil, http.StatusOK)
+	return s.trackAction(w, r, "track.reopened", func(ctx context.Context, code string) error {
+		return s.svc.Intake.RequestReopen(ctx, code, r.PostFormValue("reason"))
+	})
 }
 
 // rateTrack takes the reporter's answer to the follow-up after closure
 // (满意度回访) and shows the case again.
 func (s *Server) rateTrack(w http.ResponseWriter, r *http.Request) error {
-	info(r).anon = true
+	return s.trackAction(w, r, "track.rated", func(ctx context.Context, code string) error {
+		return s.svc.Intake.RateSatisfaction(ctx, code, jianfu.SatisfactionFollowUp{Rating: jianfu.Satisfaction(r.PostFormValue("rating")), Comment: r.PostFormValue("comment")})
+	})
+}
+
+// trackAction runs a reporter's action on the case of the posted tracking
+// code and shows the case again: with the flash on success, with the
+// action's error on the page otherwise.
+func (s *Server) trackAction(w http.ResponseWriter, r *http.Request, flash string, act func(ctx context.Context, code string) error) error {
 	code := strings.TrimSpace(r.PostFormValue("code"))
-	err := s.svc.Intake.RateSatisfaction(r.Context(), code, jianfu.SatisfactionFollowUp{Rating: jianfu.Satisfaction(r.PostFormValue("rating")), Comment: r.PostFormValue("comment")})
+	err := act(r.Context(), code)
 	if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
 		return err
 	}
@@ -238,5 +236,5 @@ func (s *Server) rateTrack(w http.ResponseWriter, r *http.Request) error {
 		return s.renderTrack(w, r, code, pc, "", err, statusOf[jianfu.ErrorCode(err)])
 	}
 	p := s.newPage(r, "cases")
-	return s.renderTrack(w, r, code, pc, p.T("track.rated"), nil, http.StatusOK)
+	return s.renderTrack(w, r, code, pc, p.T(flash), nil, http.StatusOK)
 }
