@@ -1,4 +1,4 @@
-package security_test
+package security
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 // verify` still said intact; deleting the tail and moving the head also
 // passed. Under the audit key and a checkpoint kept elsewhere, each fails.
 func TestAttack5RewrittenRevealEntry(t *testing.T) {
-	acctEach(t, func(t *testing.T, s *acctServer) {
+	eachAudited(t, func(t *testing.T, s *server) {
 		revealID := s.revealOverHTTP()
 		cp, err := s.db.Audit().CheckpointAudit(storetest.System())
 		if err != nil {
@@ -40,7 +40,7 @@ func TestAttack5RewrittenRevealEntry(t *testing.T) {
 
 // Rechaining from the rewritten entry only: the chain breaks there.
 func TestAttack5RechainFromEntry(t *testing.T) {
-	acctEach(t, func(t *testing.T, s *acctServer) {
+	eachAudited(t, func(t *testing.T, s *server) {
 		revealID := s.revealOverHTTP()
 		if _, err := s.db.SQL().Exec(fmt.Sprintf(`UPDATE audit_log SET actor_name = 'prov.sup' WHERE id = %d`, revealID)); err != nil {
 			t.Fatal(err)
@@ -56,7 +56,7 @@ func TestAttack5RechainFromEntry(t *testing.T) {
 // Deleting the tail (the reveal among it) and moving the head leaves a
 // consistent keyed chain; the checkpoint shows what is missing.
 func TestAttack5DeletedTail(t *testing.T) {
-	acctEach(t, func(t *testing.T, s *acctServer) {
+	eachAudited(t, func(t *testing.T, s *server) {
 		revealID := s.revealOverHTTP()
 		cp, err := s.db.Audit().CheckpointAudit(storetest.System())
 		if err != nil {
@@ -80,7 +80,7 @@ func TestAttack5DeletedTail(t *testing.T) {
 
 // revealOverHTTP files a named complaint, has a reporter_access user reveal
 // the identity through the API, and returns the id of the reveal entry.
-func (s *acctServer) revealOverHTTP() int64 {
+func (s *server) revealOverHTTP() int64 {
 	t := s.t
 	t.Helper()
 	s.db.SetReporterKey(must(secret.ParseSealerKey(secret.NewSealerKey())))

@@ -1,4 +1,4 @@
-package security_test
+package security
 
 import (
 	"net/url"
@@ -13,8 +13,8 @@ import (
 // login, another session's token is refused, and the token of the login
 // form is worth nothing afterwards. Anonymous public forms keep working.
 func TestAttack12CSRFBoundToSession(t *testing.T) {
-	acctEach(t, func(t *testing.T, s *acctServer) {
-		a := s.browser()
+	eachAudited(t, func(t *testing.T, s *server) {
+		a := s.browserNoFollow()
 		before := a.csrf("/login")
 		if st, _, _ := a.login("south.sup", storetest.FixturePassword, ""); st != 303 {
 			t.Fatal("login")
@@ -23,7 +23,7 @@ func TestAttack12CSRFBoundToSession(t *testing.T) {
 		if mine == before {
 			t.Fatal("the CSRF token did not change at login")
 		}
-		b := s.browser()
+		b := s.browserNoFollow()
 		if st, _, _ := b.login("south.sup", storetest.FixturePassword, ""); st != 303 {
 			t.Fatal("second login")
 		}
@@ -53,7 +53,7 @@ func TestAttack12CSRFBoundToSession(t *testing.T) {
 		}
 
 		// An anonymous complaint still goes through with the form's token.
-		anon := s.browser()
+		anon := s.browserNoFollow()
 		st, body, loc := anon.post("/complaint", "/complaint", url.Values{"category": {"chain"}, "region": {"390102"},
 			"description": {"望江中学教师工作群每天晚上十点要求接龙回复收到,第二天通报未回复的老师。"}})
 		if st == 403 || strings.Contains(body, "CSRF") || st != 303 && st != 200 {

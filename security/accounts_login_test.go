@@ -1,4 +1,4 @@
-package security_test
+package security
 
 import (
 	"fmt"
@@ -13,15 +13,15 @@ import (
 // Attack 9 of issue 12: an open redirect after login via
 // next=/<TAB>/evil.example. Only same-origin relative paths are followed.
 func TestAttack9OpenRedirectAfterLogin(t *testing.T) {
-	acctEach(t, func(t *testing.T, s *acctServer) {
+	eachAudited(t, func(t *testing.T, s *server) {
 		for _, next := range []string{"/\t/evil.example", "/\n/evil.example", "//evil.example", "/\\evil.example", "/\\/evil.example", "https://evil.example/", "javascript:alert(1)", "/\x00/evil.example"} {
-			b := s.browser()
+			b := s.browserNoFollow()
 			st, _, loc := b.login("south.sup", storetest.FixturePassword, next)
 			if st != 303 || loc != "/" {
 				t.Errorf("next=%q: %d to %q, want 303 to /", next, st, loc)
 			}
 		}
-		b := s.browser()
+		b := s.browserNoFollow()
 		if _, _, loc := b.login("south.sup", storetest.FixturePassword, "/cases?status=open"); loc != "/cases?status=open" {
 			t.Errorf("a local next page: %q", loc)
 		}
@@ -31,9 +31,9 @@ func TestAttack9OpenRedirectAfterLogin(t *testing.T) {
 // Attack 12 (accounts): lockout answers revealed which usernames exist.
 // A locked account, an unknown name and a wrong password now look alike.
 func TestAttack12LockoutDoesNotRevealUsernames(t *testing.T) {
-	acctEach(t, func(t *testing.T, s *acctServer) {
+	eachAudited(t, func(t *testing.T, s *server) {
 		answer := func(user, password string) (int, string) {
-			st, body, _ := s.browser().login(user, password, "")
+			st, body, _ := s.browserNoFollow().login(user, password, "")
 			m := errorText.FindStringSubmatch(body)
 			if m == nil {
 				t.Fatalf("no error shown for %s: %d", user, st)
@@ -61,16 +61,16 @@ func TestAttack12LockoutDoesNotRevealUsernames(t *testing.T) {
 // people behind one NAT address logs in at nine, typos included, while a
 // sprayer from one address is stopped.
 func TestOfficeBehindOneAddressLogsIn(t *testing.T) {
-	acctEach(t, func(t *testing.T, s *acctServer) {
+	eachAudited(t, func(t *testing.T, s *server) {
 		people := []string{"prov.sup", "south.sup", "north.sup", "city.auditor", "prov.admin", "south.edu", "south.school", "north.edu"}
 		for i := 0; i < 32; i++ { // past the old limit of 20 attempts per address, typos included
 			user := people[i%len(people)]
 			if i%8 == 3 {
-				if st, _, _ := s.browser().login(user, "Mistyped-Pass-2026", ""); st != 401 {
+				if st, _, _ := s.browserNoFollow().login(user, "Mistyped-Pass-2026", ""); st != 401 {
 					t.Fatalf("typo %d: %d", i, st)
 				}
 			}
-			if st, _, _ := s.browser().login(user, storetest.FixturePassword, ""); st != 303 {
+			if st, _, _ := s.browserNoFollow().login(user, storetest.FixturePassword, ""); st != 303 {
 				t.Fatalf("login %d of the office (%s) refused: %d", i, user, st)
 			}
 		}
@@ -81,7 +81,7 @@ func TestOfficeBehindOneAddressLogsIn(t *testing.T) {
 // username, not a common password; each failed rule is named in Chinese.
 // A password an administrator sets must be changed at the next login.
 func TestPasswordPolicyAndChangeAtNextLogin(t *testing.T) {
-	acctEach(t, func(t *testing.T, s *acctServer) {
+	eachAudited(t, func(t *testing.T, s *server) {
 		admin := s.token("prov.admin")
 		unit := s.fx.Units["southEdu"].ID
 		for pw, rule := range map[string]string{
@@ -103,7 +103,7 @@ func TestPasswordPolicyAndChangeAtNextLogin(t *testing.T) {
 		}
 		id := int64(body["id"].(float64))
 
-		b := s.browser()
+		b := s.browserNoFollow()
 		if _, _, loc := b.login("li.xiaolong", acctPassword, "/cases"); loc != "/cases" {
 			t.Fatalf("login: to %q", loc)
 		}

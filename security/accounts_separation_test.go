@@ -1,4 +1,4 @@
-package security_test
+package security
 
 import (
 	"fmt"
@@ -15,7 +15,7 @@ import (
 // sheng.jubao's password. Under 三员分立 only the security administrator
 // grants sensitive roles and manages the accounts holding them.
 func TestAttack2SysAdminCannotMakeRevealers(t *testing.T) {
-	acctEach(t, func(t *testing.T, s *acctServer) {
+	eachAudited(t, func(t *testing.T, s *server) {
 		admin := s.token("prov.admin") // the fixture's province system administrator
 		prov := s.fx.Units["prov"].ID
 		jubao := s.createUser("prov.jubao", "prov", acctPassword, jianfu.RoleReporterAccess)
@@ -58,7 +58,7 @@ func TestAttack2SysAdminCannotMakeRevealers(t *testing.T) {
 		}
 
 		// The same through the pages: the reset form answers in Chinese.
-		b := s.browser()
+		b := s.browserNoFollow()
 		if st, _, _ := b.login("prov.admin", storetest.FixturePassword, ""); st != 303 {
 			t.Fatalf("login: %d", st)
 		}
@@ -76,7 +76,7 @@ func TestAttack2SysAdminCannotMakeRevealers(t *testing.T) {
 // The security administrator grants and withdraws reporter_access, but
 // manages no ordinary account and holds no second administrator role.
 func TestSecurityAdministratorGrantsSensitiveRoles(t *testing.T) {
-	acctEach(t, func(t *testing.T, s *acctServer) {
+	eachAudited(t, func(t *testing.T, s *server) {
 		s.createUser("prov.baomi", "prov", acctPassword, jianfu.RoleSecAdmin)
 		sec := s.token("prov.baomi")
 		prov := s.fx.Units["prov"].ID
@@ -105,7 +105,7 @@ func TestSecurityAdministratorGrantsSensitiveRoles(t *testing.T) {
 		// Through the pages: the security administrator sees the sensitive
 		// roles to tick on a supervisor's page, not its password or profile,
 		// and the supervisor's own roles survive the form.
-		b := s.browser()
+		b := s.browserNoFollow()
 		if st, _, _ := b.login("prov.baomi", acctPassword, ""); st != 303 {
 			t.Fatal("login as the security administrator")
 		}

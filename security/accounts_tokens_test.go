@@ -1,4 +1,4 @@
-package security_test
+package security
 
 import (
 	"fmt"
@@ -16,7 +16,7 @@ import (
 // Attack 12 (tokens): API tokens never expired, could not be revoked and
 // survived a password reset.
 func TestAttack12TokensExpireAndDie(t *testing.T) {
-	acctEach(t, func(t *testing.T, s *acctServer) {
+	eachAudited(t, func(t *testing.T, s *server) {
 		sup := s.fx.Users["southSup"]
 		tok := s.token("south.sup")
 		if st, _ := s.api(tok, "GET", "/api/v1/me", nil); st != 200 {
@@ -69,7 +69,7 @@ func TestAttack12TokensExpireAndDie(t *testing.T) {
 // Open311 api_keys belong to application accounts, never to a person: a
 // person's token would tie a complaint to that person.
 func TestOpen311KeyIsAnApplication(t *testing.T) {
-	acctEach(t, func(t *testing.T, s *acctServer) {
+	eachAudited(t, func(t *testing.T, s *server) {
 		s.createUser("app.rexian", "city", "", jianfu.RoleApp)
 		form := func(key string) url.Values {
 			return url.Values{"api_key": {key}, "service_code": {"chain"}, "address_string": {"江州市江南区望江街道"},
@@ -91,7 +91,7 @@ func TestOpen311KeyIsAnApplication(t *testing.T) {
 			t.Errorf("the application's key: %d %s", st, body)
 		}
 		// An application never logs in with a password.
-		if st, _, _ := s.browser().login("app.rexian", "", ""); st == 303 {
+		if st, _, _ := s.browserNoFollow().login("app.rexian", "", ""); st == 303 {
 			t.Error("an application logged in")
 		}
 	})
@@ -99,9 +99,9 @@ func TestOpen311KeyIsAnApplication(t *testing.T) {
 
 // The user's own page lists its tokens and revokes one.
 func TestOwnPageRevokesToken(t *testing.T) {
-	acctEach(t, func(t *testing.T, s *acctServer) {
+	eachAudited(t, func(t *testing.T, s *server) {
 		tok := s.token("south.sup")
-		b := s.browser()
+		b := s.browserNoFollow()
 		if st, _, _ := b.login("south.sup", storetest.FixturePassword, ""); st != 303 {
 			t.Fatal("login")
 		}

@@ -1,4 +1,4 @@
-package security_test
+package security
 
 import (
 	"fmt"
@@ -36,15 +36,15 @@ var privForms = []string{"139-1234-5678", "139.1234.5678", "１３９１２３�
 // original words.
 func TestPrivacyComplaintTextNeverReachesTheUnit(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		p := privStart(t, db)
+		p := startPrivacy(t, db)
 		numberRe := regexp.MustCompile(privNumber)
 		var numbers []string
 		named := url.Values{"region": {"390102"}, "category": {"chain"}, "description": {privDesc}, "address": {privAddr}, "channel_text": {privTyped},
 			"name": {privName}, "phone": {"13912345678"}, "other": {"微信 wxm_2026"}}
 		// The public form, and a cadre from inside (logged in).
 		for _, who := range []string{"", "schoolStaff"} {
-			b := p.browser(who)
-			st, page := b.post("/complaint", "/complaint", named)
+			b := p.browserAs(who)
+			st, page, _ := b.post("/complaint", "/complaint", named)
 			if st != 200 || numberRe.FindString(page) == "" {
 				t.Fatalf("complaint as %q: %d", who, st)
 			}
@@ -67,27 +67,27 @@ func TestPrivacyComplaintTextNeverReachesTheUnit(t *testing.T) {
 		if _, err := importer.ImportComplaints(storetest.System(), db.Intake(), file, importer.ComplaintOptions{}, nil); err != nil {
 			t.Fatalf("hotline import: %v", err)
 		}
-		st, list := p.api("southSup", "GET", "/api/v1/cases?source=hotline", nil)
+		st, list := p.apiAs("southSup", "GET", "/api/v1/cases?source=hotline", nil)
 		items, _ := list["items"].([]any)
 		if st != 200 || len(items) != 1 {
 			t.Fatalf("the hotline case: %d %v", st, list)
 		}
 		numbers = append(numbers, items[0].(map[string]any)["number"].(string))
 
-		unit := p.browser("eduAdmin")
+		unit := p.browserAs("eduAdmin")
 		for i, n := range numbers {
 			id := p.caseByNumber(n)
 			p.transfer(id)
-			st, c := p.api("eduAdmin", "GET", fmt.Sprintf("/api/v1/cases/%d", id), nil)
+			st, c := p.apiAs("eduAdmin", "GET", fmt.Sprintf("/api/v1/cases/%d", id), nil)
 			if st != 200 {
 				t.Fatalf("the unit reads %s: %d", n, st)
 			}
 			fields := fmt.Sprint(c["description"], "|", c["address"], "|", c["channel_text"])
-			st, page := unit.get(fmt.Sprintf("/cases/%d", id))
+			st, page, _ := unit.get(fmt.Sprintf("/cases/%d", id))
 			if st != 200 || !strings.Contains(page, "接龙打卡") {
 				t.Fatalf("the unit's case page %s: %d", n, st)
 			}
-			_, events := p.api("eduAdmin", "GET", fmt.Sprintf("/api/v1/cases/%d/events", id), nil)
+			_, events := p.apiAs("eduAdmin", "GET", fmt.Sprintf("/api/v1/cases/%d/events", id), nil)
 			for _, f := range privForms {
 				if f == "wxm_2026" && i >= 2 {
 					continue // a handle is known only when the reporter gave it (the web form's "other")
@@ -105,13 +105,13 @@ func TestPrivacyComplaintTextNeverReachesTheUnit(t *testing.T) {
 
 		// The keeper reveals the named web complaint: identity and original words.
 		id := p.caseByNumber(numbers[0])
-		st, got := p.api("keeper", "POST", fmt.Sprintf("/api/v1/cases/%d/reveal", id), map[string]any{"reason": "反映人要求当面反馈办理结果"})
+		st, got := p.apiAs("keeper", "POST", fmt.Sprintf("/api/v1/cases/%d/reveal", id), map[string]any{"reason": "反映人要求当面反馈办理结果"})
 		orig, _ := got["original"].(map[string]any)
 		if st != 200 || got["name"] != privName || orig == nil || orig["description"] != privDesc || orig["address"] != privAddr || orig["channel"] != privTyped {
 			t.Errorf("the keeper's reveal: %d %v", st, got)
 		}
 		// And on the page.
-		st, page := p.browser("keeper").post(fmt.Sprintf("/cases/%d", id), fmt.Sprintf("/cases/%d/reveal", id), url.Values{"reason": {"反映人要求当面反馈办理结果"}})
+		st, page, _ := p.browserAs("keeper").post(fmt.Sprintf("/cases/%d", id), fmt.Sprintf("/cases/%d/reveal", id), url.Values{"reason": {"反映人要求当面反馈办理结果"}})
 		if st != 200 || !strings.Contains(page, "１３９１２３４５６７８") || !strings.Contains(page, "反映原文") {
 			t.Errorf("the reveal page: %d", st)
 		}

@@ -1,4 +1,4 @@
-package security_test
+package security
 
 import (
 	"fmt"
@@ -19,7 +19,7 @@ import (
 // ratings name nobody.
 func TestPrivacyRatingsCannotBeTraced(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		p := privStart(t, db)
+		p := startPrivacy(t, db)
 		var raters []string
 		for i := range 8 {
 			key := fmt.Sprintf("teacher%d", i+1)
@@ -37,19 +37,19 @@ func TestPrivacyRatingsCannotBeTraced(t *testing.T) {
 		path := fmt.Sprintf("/api/v1/scorecards/%d/ratings", p.group.ID)
 		// Without the key from outside the database, no rating is taken.
 		db.SetRaterKey(nil)
-		if st, body := p.api("teacher1", "POST", path, map[string]any{"score": 5}); st != 400 || !strings.Contains(fmt.Sprint(body), "--rater-key") {
+		if st, body := p.apiAs("teacher1", "POST", path, map[string]any{"score": 5}); st != 400 || !strings.Contains(fmt.Sprint(body), "--rater-key") {
 			t.Errorf("a rating without a rater key: %d %v", st, body)
 		}
 		db.SetRaterKey([]byte(storetest.RaterKey))
 		var written []string
 		for i, key := range raters {
 			comment := fmt.Sprintf("第%d条意见:晚上还要接龙", i+1)
-			if st, body := p.api(key, "POST", path, map[string]any{"score": i%5 + 1, "comment": comment}); st != 201 {
+			if st, body := p.apiAs(key, "POST", path, map[string]any{"score": i%5 + 1, "comment": comment}); st != 201 {
 				t.Fatalf("%s rates: %d %v", key, st, body)
 			}
 			written = append(written, comment)
 		}
-		if st, _ := p.api("teacher1", "POST", path, map[string]any{"score": 1}); st != 409 {
+		if st, _ := p.apiAs("teacher1", "POST", path, map[string]any{"score": 1}); st != 409 {
 			t.Errorf("a second rating in the quarter: %d", st)
 		}
 
@@ -84,7 +84,7 @@ func TestPrivacyRatingsCannotBeTraced(t *testing.T) {
 			t.Errorf("the ids of the ratings follow the order they were written in: %v", byID)
 		}
 		// The audit log.
-		st, body := p.api("cityAuditor", "GET", "/api/v1/audit?limit=100&action=rating", nil)
+		st, body := p.apiAs("cityAuditor", "GET", "/api/v1/audit?limit=100&action=rating", nil)
 		entries, _ := body["items"].([]any)
 		if st != 200 || len(entries) != len(written) {
 			t.Fatalf("rating entries: %d %d", st, len(entries))
@@ -101,7 +101,7 @@ func TestPrivacyRatingsCannotBeTraced(t *testing.T) {
 			}
 		}
 		// What the rated unit sees has no rater and no day.
-		st, body = p.api("eduAdmin", "GET", path, nil)
+		st, body = p.apiAs("eduAdmin", "GET", path, nil)
 		if st != 200 || body["count"] != float64(len(written)) || strings.Contains(fmt.Sprint(body), "teacher") || strings.Contains(fmt.Sprint(body), "day") {
 			t.Errorf("the unit's summary: %d %v", st, body)
 		}

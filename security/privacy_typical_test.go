@@ -1,4 +1,4 @@
-package security_test
+package security
 
 import (
 	"fmt"
@@ -19,8 +19,8 @@ import (
 // reaches the public page.
 func TestPrivacyTypicalCaseRefusesPersonalData(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		p := privStart(t, db)
-		st, page := p.browser("").post("/complaint", "/complaint", url.Values{"region": {"390102"}, "category": {"chain"},
+		p := startPrivacy(t, db)
+		st, page, _ := p.browser().post("/complaint", "/complaint", url.Values{"region": {"390102"}, "category": {"chain"},
 			"description": {"望江中学教师工作群每晚十点要求接龙打卡,不回复就通报。"}, "name": {privName}, "phone": {"13912345678"}})
 		number := regexp.MustCompile(privNumber).FindString(page)
 		if st != 200 || number == "" {
@@ -38,7 +38,7 @@ func TestPrivacyTypicalCaseRefusesPersonalData(t *testing.T) {
 			{"southSup", "typical", map[string]any{"title": "某中学工作群深夜接龙打卡", "summary": "教师王晓明反映,群主李建国每晚十点要求接龙打卡,管理员孙丽华逐一催办;经查属实,已责令整改并通报。"}},
 		}
 		for _, s := range steps {
-			if st, body := p.api(s.user, "POST", fmt.Sprintf("/api/v1/cases/%d/%s", id, s.action), s.body); st != 200 && st != 201 {
+			if st, body := p.apiAs(s.user, "POST", fmt.Sprintf("/api/v1/cases/%d/%s", id, s.action), s.body); st != 200 && st != 201 {
 				t.Fatalf("%s: %d %v", s.action, st, body)
 			}
 		}
@@ -61,7 +61,7 @@ func TestPrivacyTypicalCaseRefusesPersonalData(t *testing.T) {
 			if _, err := db.SQL().Exec(q, base+tt.text, id); err != nil {
 				t.Fatal(err)
 			}
-			st, body := p.api("provSup", "POST", fmt.Sprintf("/api/v1/cases/%d/typical/publish", id), nil)
+			st, body := p.apiAs("provSup", "POST", fmt.Sprintf("/api/v1/cases/%d/typical/publish", id), nil)
 			e, _ := body["error"].(map[string]any)
 			probs, _ := e["problems"].([]any)
 			if st != 400 || len(probs) != 1 {
@@ -73,12 +73,12 @@ func TestPrivacyTypicalCaseRefusesPersonalData(t *testing.T) {
 			if pr["field"] != "summary" || !strings.Contains(msg, "“案例摘要”第") || !strings.Contains(msg, "仍含"+tt.kind) || !strings.Contains(msg, "*") || strings.Contains(msg, tt.hidden) {
 				t.Errorf("%s: the problem %v", tt.name, pr)
 			}
-			if _, pub := p.browser("").get("/typical"); strings.Contains(pub, "接龙打卡") {
+			if _, pub, _ := p.browser().get("/typical"); strings.Contains(pub, "接龙打卡") {
 				t.Errorf("%s: the refused case is on the public page", tt.name)
 			}
 		}
 		// On the page, the reviewer sees where.
-		st, page = p.browser("provSup").post(fmt.Sprintf("/cases/%d", id), fmt.Sprintf("/cases/%d/publish", id), url.Values{})
+		st, page, _ = p.browserAs("provSup").post(fmt.Sprintf("/cases/%d", id), fmt.Sprintf("/cases/%d/publish", id), url.Values{})
 		if st != 400 || !strings.Contains(page, "“案例摘要”第") || !strings.Contains(page, "孙**") {
 			t.Errorf("the publish page: %d", st)
 		}
@@ -90,10 +90,10 @@ func TestPrivacyTypicalCaseRefusesPersonalData(t *testing.T) {
 		if _, err := db.SQL().Exec(q, base, id); err != nil {
 			t.Fatal(err)
 		}
-		if st, body := p.api("provSup", "POST", fmt.Sprintf("/api/v1/cases/%d/typical/publish", id), nil); st != 200 {
+		if st, body := p.apiAs("provSup", "POST", fmt.Sprintf("/api/v1/cases/%d/typical/publish", id), nil); st != 200 {
 			t.Errorf("a clean draft: %d %v", st, body)
 		}
-		if _, pub := p.browser("").get("/typical"); !strings.Contains(pub, "接龙打卡") {
+		if _, pub, _ := p.browser().get("/typical"); !strings.Contains(pub, "接龙打卡") {
 			t.Error("the published case is not on the public page")
 		}
 	})

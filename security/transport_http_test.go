@@ -6,7 +6,6 @@ import (
 	"compress/flate"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -24,9 +23,9 @@ import (
 // tells browsers and proxies not to keep it — logged-in pages, API
 // answers, the public tracking result — and only static assets are cached.
 func TestNoStoreOnPersonalData(t *testing.T) {
-	s := netStart(t, storetest.Open(t, store.SQLite), web.Config{})
-	b := s.netBrowser()
-	b.login("south.sup")
+	s := start(t, storetest.Open(t, store.SQLite), web.Config{})
+	b := s.browser()
+	b.signIn("south.sup")
 	check := func(what string, resp *http.Response) {
 		t.Helper()
 		if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
@@ -34,14 +33,14 @@ func TestNoStoreOnPersonalData(t *testing.T) {
 		}
 	}
 	for _, path := range []string{"/", "/cases", "/users", "/units/" + fmt.Sprint(s.fx.Units["south"].ID), "/account", "/audit", "/cases/export.csv", "/api/v1/me", "/api/v1/users"} {
-		resp, _ := b.get(path)
+		resp, _ := b.fetch(path)
 		check("GET "+path, resp)
 	}
-	resp, _ := b.post("/track", "/track", url.Values{"code": {"ABCD-EFGH-JKMN"}})
+	resp, _ := b.submit("/track", "/track", url.Values{"code": {"ABCD-EFGH-JKMN"}})
 	check("POST /track", resp)
-	resp, _ = s.netBrowser().post("/login", "/login", url.Values{"username": {"south.sup"}, "password": {"wrong"}})
+	resp, _ = s.browser().submit("/login", "/login", url.Values{"username": {"south.sup"}, "password": {"wrong"}})
 	check("a failed login", resp)
-	resp, _ = b.get("/static/app.css")
+	resp, _ = b.fetch("/static/app.css")
 	if cc := resp.Header.Get("Cache-Control"); resp.StatusCode == http.StatusOK && !strings.Contains(cc, "max-age") {
 		t.Errorf("static assets: Cache-Control %q", cc)
 	}
@@ -50,8 +49,8 @@ func TestNoStoreOnPersonalData(t *testing.T) {
 // TestMetricsNeedSysadminToken: /metrics was public; now only a system
 // administrator's bearer token reads it.
 func TestMetricsNeedSysadminToken(t *testing.T) {
-	s := netStart(t, storetest.Open(t, store.SQLite), web.Config{})
-	get := func(auth string, b *netBrowser) (int, string) {
+	s := start(t, storetest.Open(t, store.SQLite), web.Config{})
+	get := func(auth string, b *browser) (int, string) {
 		req, _ := http.NewRequest(http.MethodGet, s.srv.URL+"/metrics", nil)
 		if auth != "" {
 			req.Header.Set("Authorization", auth)
@@ -59,21 +58,21 @@ func TestMetricsNeedSysadminToken(t *testing.T) {
 		resp, body := b.do(req)
 		return resp.StatusCode, body
 	}
-	if st, body := get("", s.netBrowser()); st != http.StatusUnauthorized || !strings.Contains(body, "系统管理员") || strings.Contains(body, "go_goroutines") {
-		t.Errorf("anonymous: %d %s", st, netSnippet(body))
+	if st, body := get("", s.browser()); st != http.StatusUnauthorized || !strings.Contains(body, "系统管理员") || strings.Contains(body, "go_goroutines") {
+		t.Errorf("anonymous: %d %s", st, snippet(body))
 	}
-	if st, _ := get("Bearer jf_not-a-token", s.netBrowser()); st != http.StatusUnauthorized {
+	if st, _ := get("Bearer jf_not-a-token", s.browser()); st != http.StatusUnauthorized {
 		t.Errorf("a bad token: %d", st)
 	}
-	if st, body := get("Bearer "+s.netToken("prov.sup"), s.netBrowser()); st != http.StatusForbidden || strings.Contains(body, "go_goroutines") {
+	if st, body := get("Bearer "+s.token("prov.sup"), s.browser()); st != http.StatusForbidden || strings.Contains(body, "go_goroutines") {
 		t.Errorf("a supervisor's token: %d", st)
 	}
-	admin := s.netBrowser()
-	admin.login("prov.admin")
+	admin := s.browser()
+	admin.signIn("prov.admin")
 	if st, _ := get("", admin); st != http.StatusUnauthorized {
 		t.Errorf("a system administrator's browser session without a token: %d, want 401", st)
 	}
-	if st, body := get("Bearer "+s.netToken("prov.admin"), s.netBrowser()); st != http.StatusOK || !strings.Contains(body, "go_goroutines") {
+	if st, body := get("Bearer "+s.token("prov.admin"), s.browser()); st != http.StatusOK || !strings.Contains(body, "go_goroutines") {
 		t.Errorf("a system administrator's token: %d", st)
 	}
 }
@@ -83,17 +82,17 @@ func TestMetricsNeedSysadminToken(t *testing.T) {
 // every form and JSON body before anything checks or stores the text.
 func TestHiddenCharactersStripped(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		s := netStart(t, db, web.Config{})
-		resp, page := s.netBrowser().post("/complaint", "/complaint", url.Values{"region": {"390102"},
+		s := start(t, db, web.Config{})
+		resp, page := s.browser().submit("/complaint", "/complaint", url.Values{"region": {"390102"},
 			"description": {"社区要求\u202e每天\u200b接\u2066龙\u2069报\x00数,\ufeff不报就通报"}})
 		if resp.StatusCode != http.StatusOK || !strings.Contains(page, "反映已提交") {
-			t.Fatalf("complaint: %d %s", resp.StatusCode, netSnippet(page))
+			t.Fatalf("complaint: %d %s", resp.StatusCode, snippet(page))
 		}
-		cases, _, err := db.Cases().FindCases(netCtx(), jianfu.CaseFilter{Query: "接龙报数"})
+		cases, _, err := db.Cases().FindCases(storetest.System(), jianfu.CaseFilter{Query: "接龙报数"})
 		if err != nil || len(cases) != 1 {
 			t.Fatalf("the complaint is not found by its clean words: %v %v", cases, err)
 		}
-		full, err := db.Cases().FindCaseByID(netCtx(), cases[0].ID)
+		full, err := db.Cases().FindCaseByID(storetest.System(), cases[0].ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,8 +100,8 @@ func TestHiddenCharactersStripped(t *testing.T) {
 			t.Errorf("stored description %q, want %q", full.Description, want)
 		}
 
-		tok := s.netToken("south.edu")
-		st, body := s.netAPI(tok, "POST", "/api/v1/channels", map[string]any{"kind": "account", "name": "江南\u202e教育\u200b发布", "unit_id": s.fx.Units["southEdu"].ID,
+		tok := s.token("south.edu")
+		st, body := s.api(tok, "POST", "/api/v1/channels", map[string]any{"kind": "account", "name": "江南\u202e教育\u200b发布", "unit_id": s.fx.Units["southEdu"].ID,
 			"platform": "weibo", "tags": []string{"宣\u200b传"}})
 		if st != http.StatusCreated || body["name"] != "江南教育发布" || fmt.Sprint(body["tags"]) != "[宣传]" {
 			t.Errorf("a channel created by JSON: %d name %q tags %v", st, body["name"], body["tags"])
@@ -110,9 +109,9 @@ func TestHiddenCharactersStripped(t *testing.T) {
 	})
 }
 
-// netBomb is a workbook of under 1 MiB that inflates to 64 MiB: a header
+// workbookBomb is a workbook of under 1 MiB that inflates to 64 MiB: a header
 // and one row repeated, compressed more than a hundredfold.
-func netBomb(t *testing.T) []byte {
+func workbookBomb(t *testing.T) []byte {
 	t.Helper()
 	f := excelize.NewFile()
 	f.SetSheetRow("Sheet1", "A1", &[]any{"渠道类型", "名称", "主办单位", "平台"})
@@ -145,34 +144,10 @@ func netBomb(t *testing.T) []byte {
 	return out.Bytes()
 }
 
-// netUpload posts a multipart form with a file from the page at from.
-func (b *netBrowser) netUpload(from, action string, fields map[string]string, name string, file io.Reader, length int64) (*http.Response, string) {
-	b.t.Helper()
-	_, page := b.get(from)
-	m := netCSRF.FindStringSubmatch(page)
-	if m == nil {
-		b.t.Fatalf("no CSRF token on %s", from)
-	}
-	var head bytes.Buffer
-	mw := multipart.NewWriter(&head)
-	mw.WriteField("csrf", m[1])
-	for k, v := range fields {
-		mw.WriteField(k, v)
-	}
-	mw.CreateFormFile("file", name)
-	closing := "\r\n--" + mw.Boundary() + "--\r\n"
-	req, _ := http.NewRequest(http.MethodPost, b.base+action, io.MultiReader(&head, file, strings.NewReader(closing)))
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	if length >= 0 {
-		req.ContentLength = int64(head.Len()) + length + int64(len(closing))
-	}
-	return b.do(req)
-}
+// zeros is n bytes of a big file, never held in memory.
+type zeros struct{ n int64 }
 
-// netZeros is n bytes of a big file, never held in memory.
-type netZeros struct{ n int64 }
-
-func (z *netZeros) Read(p []byte) (int, error) {
+func (z *zeros) Read(p []byte) (int, error) {
 	if z.n <= 0 {
 		return 0, io.EOF
 	}
@@ -186,25 +161,25 @@ func (z *netZeros) Read(p []byte) (int, error) {
 // body limit cut the form before its token was read, and a 0.9 MB workbook
 // bomb cost 50 s of CPU. Now both are refused with what the limit is.
 func TestUploadLimits(t *testing.T) {
-	s := netStart(t, storetest.Open(t, store.SQLite), web.Config{})
-	b := s.netBrowser()
-	b.login("south.edu")
+	s := start(t, storetest.Open(t, store.SQLite), web.Config{})
+	b := s.browser()
+	b.signIn("south.edu")
 	for _, declared := range []bool{true, false} {
 		length := int64(-1)
 		if declared {
 			length = 70 << 20
 		}
-		resp, page := b.netUpload("/burden/upload", "/burden/upload", map[string]string{"group_id": "1"}, "聊天记录.txt", &netZeros{70 << 20}, length)
+		resp, page := b.upload("/burden/upload", "/burden/upload", map[string]string{"group_id": "1"}, "聊天记录.txt", &zeros{70 << 20}, length)
 		if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(page, "上传内容过大") || strings.Contains(page, "CSRF") {
-			t.Errorf("a 70 MB upload (length declared %v): %d %s", declared, resp.StatusCode, netSnippet(page))
+			t.Errorf("a 70 MB upload (length declared %v): %d %s", declared, resp.StatusCode, snippet(page))
 		}
 	}
-	bomb := netBomb(t)
-	resp, page := b.netUpload("/registry/import", "/registry/import", nil, "渠道.xlsx", bytes.NewReader(bomb), int64(len(bomb)))
+	bomb := workbookBomb(t)
+	resp, page := b.upload("/registry/import", "/registry/import", nil, "渠道.xlsx", bytes.NewReader(bomb), int64(len(bomb)))
 	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(page, "解压后超过") {
-		t.Errorf("a %d-byte workbook bomb: %d %s", len(bomb), resp.StatusCode, netSnippet(page))
+		t.Errorf("a %d-byte workbook bomb: %d %s", len(bomb), resp.StatusCode, snippet(page))
 	}
-	if _, n, _ := s.db.Channels().FindChannels(netCtx(), jianfu.ChannelFilter{}); n != 0 {
+	if _, n, _ := s.db.Channels().FindChannels(storetest.System(), jianfu.ChannelFilter{}); n != 0 {
 		t.Errorf("the bomb imported %d channels", n)
 	}
 }

@@ -22,45 +22,45 @@ import (
 // route and status stamped with the minute; the metrics move only then.
 func TestLogsCannotIdentifyReporter(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		s := netStart(t, db, web.Config{})
-		anon := s.netBrowser()
+		s := start(t, db, web.Config{})
+		anon := s.browser()
 		anon.header.Set("X-Forwarded-For", "198.51.100.77")
-		resp, page := anon.post("/complaint", "/complaint", url.Values{"region": {"390102"}, "description": {"街道要求每天在群里接龙报平安,不回复就通报"}})
+		resp, page := anon.submit("/complaint", "/complaint", url.Values{"region": {"390102"}, "description": {"街道要求每天在群里接龙报平安,不回复就通报"}})
 		if resp.StatusCode != http.StatusOK || !strings.Contains(page, "反映已提交") {
-			t.Fatalf("anonymous complaint: %d %s", resp.StatusCode, netSnippet(page))
+			t.Fatalf("anonymous complaint: %d %s", resp.StatusCode, snippet(page))
 		}
-		anon.post("/track", "/track", url.Values{"code": {"ABCD-EFGH-JKMN"}})
-		anon.get("/typical")
-		anon.get("/verify?q=" + url.QueryEscape("江南教育"))
+		anon.submit("/track", "/track", url.Values{"code": {"ABCD-EFGH-JKMN"}})
+		anon.fetch("/typical")
+		anon.fetch("/verify?q=" + url.QueryEscape("江南教育"))
 
-		cadre := s.netBrowser()
-		cadre.login("south.school")
+		cadre := s.browser()
+		cadre.signIn("south.school")
 		// Two minutes later, so the session's last-seen time moves.
 		later := time.Now().Add(2*time.Minute + 1234*time.Millisecond)
 		db.Now = func() time.Time { return later }
-		resp, page = cadre.post("/complaint", "/complaint", url.Values{"region": {"390102"}, "description": {"校长要求老师每天在群里接龙汇报备课进度"}})
+		resp, page = cadre.submit("/complaint", "/complaint", url.Values{"region": {"390102"}, "description": {"校长要求老师每天在群里接龙汇报备课进度"}})
 		if resp.StatusCode != http.StatusOK || !strings.Contains(page, "反映已提交") {
-			t.Fatalf("inside complaint: %d %s", resp.StatusCode, netSnippet(page))
+			t.Fatalf("inside complaint: %d %s", resp.StatusCode, snippet(page))
 		}
-		cadre.get("/evaluation/rate")
+		cadre.fetch("/evaluation/rate")
 
 		app := &jianfu.User{Username: "app.hotline", Name: "12345 市民热线应用", UnitID: s.fx.Units["city"].ID, Roles: []jianfu.Role{jianfu.RoleApp}}
 		if err := s.db.Users().CreateUser(storetest.System(), app, ""); err != nil {
 			t.Fatal(err)
 		}
-		form := url.Values{"api_key": {s.netToken("app.hotline")}, "service_code": {jianfu.CategoryOther}, "address_id": {"390102"},
+		form := url.Values{"api_key": {s.token("app.hotline")}, "service_code": {jianfu.CategoryOther}, "address_id": {"390102"},
 			"description": {"乡镇要求每天在政务APP打卡签到"}}
 		req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/open311/v2/requests.json", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("X-Forwarded-For", "198.51.100.78")
 		if resp, body := anon.do(req); resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
-			t.Fatalf("Open311 POST: %d %s", resp.StatusCode, netSnippet(body))
+			t.Fatalf("Open311 POST: %d %s", resp.StatusCode, snippet(body))
 		}
 
 		metrics := func() string {
 			req, _ := http.NewRequest(http.MethodGet, s.srv.URL+"/metrics", nil)
-			req.Header.Set("Authorization", "Bearer "+s.netToken("prov.admin"))
-			_, body := s.netBrowser().do(req)
+			req.Header.Set("Authorization", "Bearer "+s.token("prov.admin"))
+			_, body := s.browser().do(req)
 			return body
 		}
 		before := s.logs.String()
@@ -115,7 +115,7 @@ func TestLogsCannotIdentifyReporter(t *testing.T) {
 		if seen%60000 != 0 || seen < later.Add(-time.Minute).UnixMilli() {
 			t.Errorf("the session was last seen at %d ms: finer than the minute, or not moved", seen)
 		}
-		entries, _, err := db.Audit().FindAuditEntries(netCtx(), jianfu.AuditFilter{Action: "case.submit"})
+		entries, _, err := db.Audit().FindAuditEntries(storetest.System(), jianfu.AuditFilter{Action: "case.submit"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -22,16 +22,16 @@ import (
 func TestProxyHeadersCannotBeSpoofed(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		// The test client connects from 127.0.0.1: the trusted proxy.
-		s := netStart(t, db, web.Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
-		b := s.netBrowser()
+		s := start(t, db, web.Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
+		b := s.browser()
 		limited := 0
 		for i := range 21 {
 			b.header.Set("X-Forwarded-For", fmt.Sprintf("10.9.%d.%d, 203.0.113.50", i/200, i%200+1))
-			resp, page := b.post("/complaint", "/complaint", url.Values{"region": {"390102"}, "description": {fmt.Sprintf("第%d次:要求每天接龙报数", i)}})
+			resp, page := b.submit("/complaint", "/complaint", url.Values{"region": {"390102"}, "description": {fmt.Sprintf("第%d次:要求每天接龙报数", i)}})
 			if resp.StatusCode == http.StatusTooManyRequests {
 				limited = i + 1
 				if !strings.Contains(page, "访问过于频繁") {
-					t.Errorf("the limit's answer says no reason: %s", netSnippet(page))
+					t.Errorf("the limit's answer says no reason: %s", snippet(page))
 				}
 				break
 			}
@@ -40,10 +40,10 @@ func TestProxyHeadersCannotBeSpoofed(t *testing.T) {
 			t.Fatalf("21 complaints from one address with rotating X-Forwarded-For were all accepted")
 		}
 
-		b = s.netBrowser()
+		b = s.browser()
 		b.header.Set("X-Forwarded-For", "6.6.6.6, 203.0.113.60")
-		b.login("south.sup")
-		entries, _, err := db.Audit().FindAuditEntries(netCtx(), jianfu.AuditFilter{Action: "login.ok"})
+		b.signIn("south.sup")
+		entries, _, err := db.Audit().FindAuditEntries(storetest.System(), jianfu.AuditFilter{Action: "login.ok"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,11 +52,11 @@ func TestProxyHeadersCannotBeSpoofed(t *testing.T) {
 		}
 
 		// Without trusted proxies the header is ignored altogether.
-		direct := netStart(t, storetest.Open(t, db.Engine()), web.Config{})
-		b = direct.netBrowser()
+		direct := start(t, storetest.Open(t, db.Engine()), web.Config{})
+		b = direct.browser()
 		b.header.Set("X-Forwarded-For", "203.0.113.70")
-		b.login("south.sup")
-		entries, _, _ = direct.db.Audit().FindAuditEntries(netCtx(), jianfu.AuditFilter{Action: "login.ok"})
+		b.signIn("south.sup")
+		entries, _, _ = direct.db.Audit().FindAuditEntries(storetest.System(), jianfu.AuditFilter{Action: "login.ok"})
 		if len(entries) == 0 || entries[0].IP != "127.0.0.1" {
 			t.Errorf("a direct peer's X-Forwarded-For was believed: %+v", entries)
 		}

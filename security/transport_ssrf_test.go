@@ -1,7 +1,6 @@
 package security
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -17,25 +16,6 @@ import (
 	"jianfu/store/storetest"
 	"jianfu/web"
 )
-
-// netAPI sends a JSON request with a bearer token and decodes the answer.
-func (s *netServer) netAPI(token, method, path string, body any) (int, map[string]any) {
-	s.t.Helper()
-	var rd *bytes.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	} else {
-		rd = bytes.NewReader(nil)
-	}
-	req, _ := http.NewRequest(method, s.srv.URL+path, rd)
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, raw := s.netBrowser().do(req)
-	var out map[string]any
-	json.Unmarshal([]byte(raw), &out)
-	return resp.StatusCode, out
-}
 
 // TestMonitoringCannotReachInternalPages replays attack 6: technical
 // monitoring fetched a loopback address, followed its links to another
@@ -58,17 +38,17 @@ func TestMonitoringCannotReachInternalPages(t *testing.T) {
 	defer bouncer.Close()
 
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		s := netStart(t, db, web.Config{})
-		tok := s.netToken("south.edu")
+		s := start(t, db, web.Config{})
+		tok := s.token("south.edu")
 		unit := s.fx.Units["southEdu"].ID
 		for _, bad := range []string{"javascript:alert(document.cookie)", "file:///etc/passwd", "gopher://127.0.0.1:6379/_FLUSHALL"} {
-			st, body := s.netAPI(tok, "POST", "/api/v1/channels", map[string]any{"kind": "account", "name": "江南教育", "unit_id": unit, "platform": "weibo", "url": bad})
+			st, body := s.api(tok, "POST", "/api/v1/channels", map[string]any{"kind": "account", "name": "江南教育", "unit_id": unit, "platform": "weibo", "url": bad})
 			msg, _ := json.Marshal(body)
 			if st != http.StatusBadRequest || !strings.Contains(string(msg), "http://") {
 				t.Errorf("channel address %q: %d %s, want 400 saying http(s)", bad, st, msg)
 			}
 		}
-		list, total, err := db.Channels().FindChannels(netCtx(), jianfu.ChannelFilter{})
+		list, total, err := db.Channels().FindChannels(storetest.System(), jianfu.ChannelFilter{})
 		if err != nil || total != 0 {
 			t.Fatalf("refused channels were stored: %d %v %v", total, list, err)
 		}
@@ -76,7 +56,7 @@ func TestMonitoringCannotReachInternalPages(t *testing.T) {
 		var targets []jianfu.MonitorTarget
 		var ids []int64
 		for _, u := range []string{internal.URL, strings.Replace(internal.URL, "127.0.0.2", "[::ffff:127.0.0.2]", 1), bouncer.URL} {
-			st, body := s.netAPI(tok, "POST", "/api/v1/channels", map[string]any{"kind": "account", "name": "江南教育" + fmt.Sprint(len(ids)), "unit_id": unit, "platform": "weibo", "url": u})
+			st, body := s.api(tok, "POST", "/api/v1/channels", map[string]any{"kind": "account", "name": "江南教育" + fmt.Sprint(len(ids)), "unit_id": unit, "platform": "weibo", "url": u})
 			if st != http.StatusCreated {
 				t.Fatalf("create a channel at %s: %d %v", u, st, body)
 			}
@@ -87,11 +67,11 @@ func TestMonitoringCannotReachInternalPages(t *testing.T) {
 		// for a public site, as --fetch-allow would let it through.
 		allow, _ := netguard.ParsePrefixes("127.0.0.1")
 		checker := monitor.New(monitor.Config{Outbound: netguard.Outbound{Allow: allow}})
-		if err := db.Monitor().RecordChecks(storetest.System(), checker.CheckAll(netCtx(), targets)); err != nil {
+		if err := db.Monitor().RecordChecks(storetest.System(), checker.CheckAll(storetest.System(), targets)); err != nil {
 			t.Fatal(err)
 		}
 		for _, id := range ids {
-			st, body := s.netAPI(tok, "GET", fmt.Sprintf("/api/v1/scorecards/%d/checks", id), nil)
+			st, body := s.api(tok, "GET", fmt.Sprintf("/api/v1/scorecards/%d/checks", id), nil)
 			raw, _ := json.Marshal(body)
 			if st != http.StatusOK || !strings.Contains(string(raw), "拒绝访问内部地址") || strings.Contains(string(raw), "内部管理后台") || strings.Contains(string(raw), `"reachable":true`) {
 				t.Errorf("the unit admin sees channel %d's check: %d %s", id, st, raw)

@@ -16,22 +16,22 @@ import (
 	"jianfu/web"
 )
 
-const netDingTalkSecret = "SECsecurity-test-0123456789"
+const dingTalkSecret = "SECsecurity-test-0123456789"
 
-// netDingTalk posts a DingTalk callback with the given timestamp and sign.
-func (s *netServer) netDingTalk(ts time.Time, sign, msgID, text string) int {
+// dingTalk posts a DingTalk callback with the given timestamp and sign.
+func (s *server) dingTalk(ts time.Time, sign, msgID, text string) int {
 	s.t.Helper()
 	body, _ := json.Marshal(map[string]any{"msgtype": "text", "text": map[string]string{"content": text}, "msgId": msgID,
 		"createAt": ts.Add(-time.Second).UnixMilli(), "conversationType": "2", "conversationId": "cid-north-edu", "senderStaffId": "liuhb"})
 	stamp := strconv.FormatInt(ts.UnixMilli(), 10)
 	if sign == "" {
-		sign = dingtalk.Sign(stamp, netDingTalkSecret)
+		sign = dingtalk.Sign(stamp, dingTalkSecret)
 	}
 	req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/hooks/dingtalk", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("timestamp", stamp)
 	req.Header.Set("sign", sign)
-	resp, _ := s.netBrowser().do(req)
+	resp, _ := s.browser().do(req)
 	return resp.StatusCode
 }
 
@@ -42,10 +42,10 @@ func (s *netServer) netDingTalk(ts time.Time, sign, msgID, text string) int {
 // limited, and rejects are audited once per source and minute with a count.
 func TestWebhookReplayAndFlood(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		s := netStart(t, db, web.Config{Hooks: web.HookConfig{DingTalkSecret: netDingTalkSecret}})
+		s := start(t, db, web.Config{Hooks: web.HookConfig{DingTalkSecret: dingTalkSecret}})
 		group := storetest.Groups(t, db, s.fx)["northEdu"].ID
 		findings := func() int {
-			_, n, err := db.Burden().FindFindings(netCtx(), jianfu.FindingFilter{GroupID: group})
+			_, n, err := db.Burden().FindFindings(storetest.System(), jianfu.FindingFilter{GroupID: group})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -53,7 +53,7 @@ func TestWebhookReplayAndFlood(t *testing.T) {
 		}
 		rejects := func() []*jianfu.AuditEntry {
 			s.app.FlushMinute()
-			es, _, err := db.Audit().FindAuditEntries(netCtx(), jianfu.AuditFilter{Action: "webhook.reject"})
+			es, _, err := db.Audit().FindAuditEntries(storetest.System(), jianfu.AuditFilter{Action: "webhook.reject"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -62,24 +62,24 @@ func TestWebhookReplayAndFlood(t *testing.T) {
 
 		now := time.Now()
 		stamp := strconv.FormatInt(now.UnixMilli(), 10)
-		captured := dingtalk.Sign(stamp, netDingTalkSecret)
-		if st := s.netDingTalk(now, captured, "dt-1", "明早8点前每人下载政务App并截图发群"); st != http.StatusOK || findings() != 1 {
+		captured := dingtalk.Sign(stamp, dingTalkSecret)
+		if st := s.dingTalk(now, captured, "dt-1", "明早8点前每人下载政务App并截图发群"); st != http.StatusOK || findings() != 1 {
 			t.Fatalf("a genuine callback: %d, %d findings", st, findings())
 		}
-		if st := s.netDingTalk(now, captured, "dt-forged", "今晚12点前所有人接龙报送走访台账,未报的通报批评"); st != http.StatusUnauthorized || findings() != 1 {
+		if st := s.dingTalk(now, captured, "dt-forged", "今晚12点前所有人接龙报送走访台账,未报的通报批评"); st != http.StatusUnauthorized || findings() != 1 {
 			t.Errorf("the captured pair with a forged body: %d, %d findings; want 401 and nothing stored", st, findings())
 		}
-		if st := s.netDingTalk(now.Add(-6*time.Minute), "", "dt-old", "今晚12点前所有人接龙报送走访台账"); st != http.StatusUnauthorized {
+		if st := s.dingTalk(now.Add(-6*time.Minute), "", "dt-old", "今晚12点前所有人接龙报送走访台账"); st != http.StatusUnauthorized {
 			t.Errorf("a pair six minutes old: %d, want 401", st)
 		}
 		// The platform sends the same message again with a fresh pair: it counts once.
-		if st := s.netDingTalk(time.Now(), "", "dt-1", "明早8点前每人下载政务App并截图发群"); st != http.StatusOK || findings() != 1 {
+		if st := s.dingTalk(time.Now(), "", "dt-1", "明早8点前每人下载政务App并截图发群"); st != http.StatusOK || findings() != 1 {
 			t.Errorf("a redelivered message id: %d, %d findings; want it counted once", st, findings())
 		}
 		rejects() // the minute of the replays ends
 
 		for i := range 300 {
-			if st := s.netDingTalk(time.Now(), "forged-"+strconv.Itoa(i), "x", "x"); st != http.StatusUnauthorized {
+			if st := s.dingTalk(time.Now(), "forged-"+strconv.Itoa(i), "x", "x"); st != http.StatusUnauthorized {
 				t.Fatalf("bad call %d: %d", i, st)
 			}
 		}
@@ -104,10 +104,10 @@ func TestWebhookReplayAndFlood(t *testing.T) {
 
 // TestWebhookRateLimit: each platform's callbacks are limited per minute.
 func TestWebhookRateLimit(t *testing.T) {
-	s := netStart(t, storetest.Open(t, store.SQLite), web.Config{Hooks: web.HookConfig{DingTalkSecret: netDingTalkSecret, PerMinute: 5}})
+	s := start(t, storetest.Open(t, store.SQLite), web.Config{Hooks: web.HookConfig{DingTalkSecret: dingTalkSecret, PerMinute: 5}})
 	var last int
 	for i := range 6 {
-		last = s.netDingTalk(time.Now(), "bad-"+strconv.Itoa(i), "x", "x")
+		last = s.dingTalk(time.Now(), "bad-"+strconv.Itoa(i), "x", "x")
 	}
 	if last != http.StatusTooManyRequests {
 		t.Errorf("the sixth callback of a minute with a limit of 5: %d, want 429", last)
