@@ -62,7 +62,7 @@ func privStart(t *testing.T, db *store.DB) *privServer {
 	s, err := web.New(web.Config{Version: "test"}, web.Services{Regions: db.Regions(), Units: db.Units(), Users: db.Users(), Audit: db.Audit(), Intake: db.Intake(),
 		Cases: db.Cases(), Deadlines: db.Deadlines(), Typical: db.Typical(), Ping: db.Ping, Detector: det, Burden: db.Burden(), Channels: db.Channels(),
 		Registry: db.Registry(), Ingest: ingest.NewPipeline(det, db.Burden(), keys, nil), Campaigns: db.Campaigns(), Evaluation: db.Evaluation(),
-		Cleanup: db.Cleanup(), Monitor: db.Monitor()}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		Cleanup: db.Cleanup(), Monitor: db.Monitor(), Notifications: db.Notifications()}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
