@@ -98,7 +98,7 @@ func CaseNotice(kind NotificationKind, c *Case, note string) (n Notice, ok bool)
 		parts = append(parts, "渠道:"+name)
 	}
 	if c.DueAt != nil {
-		parts = append(parts, "办理时限:"+c.DueAt.In(China).Format("2006-01-02 15:04"))
+		parts = append(parts, "办理时限:"+DueText(*c.DueAt))
 	}
 	if note = withLabel("说明:", note); note != "" {
 		parts = append(parts, note)
