@@ -133,7 +133,7 @@ func FilingNotice(act ChannelAction, c *Channel, note string) (n Notice, ok bool
 	switch act {
 	case ActSubmit:
 		n.Kind, n.Title = NoteFilingSubmitted, what+"提交备案,待审核"
-		n.Body = firstNonEmpty(c.UnitName, "")
+		n.Body = withLabel("报备单位:", c.UnitName)
 		n.To = Recipients{Office: []Role{RoleReviewer}, Region: c.RegionPath}
 	case ActReturn:
 		n.Kind, n.Title, n.Body = NoteFilingReturned, what+"的备案被退回", withLabel("退回理由:", note)
