@@ -1,6 +1,7 @@
 package jianfu
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -94,7 +95,7 @@ func CaseNotice(kind NotificationKind, c *Case, note string) (n Notice, ok bool)
 	n = Notice{Kind: kind, Link: fmt.Sprintf("/cases/%d", c.ID), To: Recipients{Unit: c.UnitID}}
 	ref := "线索" + c.Number
 	var parts []string
-	if name := firstNonEmpty(c.ChannelName, c.ChannelText); name != "" {
+	if name := cmp.Or(c.ChannelName, c.ChannelText); name != "" {
 		parts = append(parts, "渠道:"+name)
 	}
 	if c.DueAt != nil {
@@ -110,9 +111,9 @@ func CaseNotice(kind NotificationKind, c *Case, note string) (n Notice, ok bool)
 		n.Title = ref + "已超过办理时限"
 		n.To.Office, n.To.Region = caseOffice, c.RegionPath
 	case NoteCaseEscalated:
-		to := firstNonEmpty(c.EscalatedToName, c.EscalatedTo)
+		to := cmp.Or(c.EscalatedToName, c.EscalatedTo)
 		n.Title = ref + "已提级至" + to + "督办"
-		n.To.Office, n.To.Region = caseOffice, firstNonEmpty(c.EscalatedTo, c.RegionPath)
+		n.To.Office, n.To.Region = caseOffice, cmp.Or(c.EscalatedTo, c.RegionPath)
 	case NoteCaseReturned:
 		n.Title = ref + "整改未通过核查,请重新整改"
 	case NoteCaseReopened:
@@ -180,7 +181,7 @@ func SecurityNotice(e *AuditEntry) (n Notice, ok bool) {
 	}
 	n = Notice{Kind: NoteSecurityEvent, Link: "/audit?action=" + e.Action, Body: e.Detail,
 		To: Recipients{Office: []Role{RoleAuditor}, Region: e.RegionPath}}
-	who := firstNonEmpty(e.ActorName, "某用户")
+	who := cmp.Or(e.ActorName, "某用户")
 	if e.Action == ActionReveal {
 		n.Title = who + "查看了举报人身份"
 	} else {
@@ -207,15 +208,6 @@ type NotificationService interface {
 	MarkRead(ctx context.Context, id int64) (*Notification, error)
 	// MarkAllRead marks all the caller's notifications read; it returns how many were unread.
 	MarkAllRead(ctx context.Context) (int, error)
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 func withLabel(label, s string) string {
