@@ -181,3 +181,47 @@ func mustNotes(t *testing.T) func([]*jianfu.Notification, int, int, error) ([]*j
 		return items, total, unread
 	}
 }
+
+// TestFilingAndExitNotices: a submitted filing tells the reviewers of the
+// county's office (not the province's), its return tells the unit with the
+// reasons; an exit order tells the unit, its appeal the county's
+// supervisors, the decision the unit again.
+func TestFilingAndExitNotices(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newCaseWorld(t, db)
+		admin, sup := w.as(t, "eduAdmin"), w.as(t, "southSup")
+		c := &jianfu.Channel{Kind: jianfu.KindAccount, Name: "江南教育资讯", UnitID: w.f.Units["southEdu"].ID, Platform: "weibo", PlatformID: "jnjyzx",
+			ResponsiblePerson: "王小明", ResponsiblePhone: "13800001234", Purpose: "发布教育政策和招生信息"}
+		must0(t, db.Channels().CreateChannel(admin, c))
+		must(db.Channels().ActOnChannel(admin, c.ID, jianfu.ActSubmit, ""))
+		if got := strings.Join(told(t, w), " "); got != "southSup:1" {
+			t.Errorf("told of the submission: %q, want the county's reviewer", got)
+		}
+		if got := inbox(t, db, sup); len(got) != 1 || got[0] != "政务公众账号“江南教育资讯”提交备案,待审核" {
+			t.Errorf("the reviewer reads %q", got)
+		}
+		must(db.Channels().ActOnChannel(sup, c.ID, jianfu.ActReturn, "请补充认证主体"))
+		items, _, _ := mustNotes(t)(db.Notifications().FindNotifications(admin, jianfu.NotificationFilter{}))
+		if len(items) != 1 || items[0].Kind != jianfu.NoteFilingReturned || items[0].Body != "退回理由:请补充认证主体" || items[0].Link != fmt.Sprintf("/registry/%d", c.ID) {
+			t.Errorf("the unit's notifications after the return: %+v", items)
+		}
+		must(db.Notifications().MarkAllRead(admin))
+		must(db.Notifications().MarkAllRead(sup))
+
+		o := must(db.Cleanup().IssueExitOrder(sup, jianfu.OrderInput{ChannelID: w.ch["eduAccount"].ID, Reason: "功能与区政府门户重复,应当关停"}))
+		if got := inbox(t, db, admin); len(got) != 2 || got[0] != "政务公众账号“江南教育发布”收到退出通知,请于"+o.Deadline+"前关停或申诉" {
+			t.Errorf("the unit reads %q", got)
+		}
+		must(db.Cleanup().AppealExit(admin, o.ID, "该账号承担招生信息发布,暂不能关停"))
+		if got := strings.Join(told(t, w), " "); got != "eduAdmin:1 southSup:1" {
+			t.Errorf("told after the appeal: %q", got)
+		}
+		if got := inbox(t, db, sup); got[0] != "江州市江南区教育局对政务公众账号“江南教育发布”的退出通知提出申诉" {
+			t.Errorf("the supervisor reads %q", got)
+		}
+		must(db.Cleanup().DecideAppeal(sup, o.ID, false, "招生期间保留,期满后再评估"))
+		if got := inbox(t, db, admin); got[0] != "政务公众账号“江南教育发布”的申诉成立,退出通知已撤销" {
+			t.Errorf("the unit reads %q after the decision", got)
+		}
+	})
+}
