@@ -618,6 +618,7 @@ func (g *gen) addRevealer(ctx context.Context) error {
 	if err := g.db.Users().CreateUser(ctx, u, g.opts.Password); err != nil {
 		return fmt.Errorf("create user %s: %w", u.Username, err)
 	}
+	g.revealer = &user{User: *u, unit: cac}
 	g.sum.Users++
 	g.sum.Logins = append(g.sum.Logins, Login{Username: u.Username, Password: g.opts.Password, Name: u.Name, Roles: u.Roles,
 		UnitName: cac.Name, RegionPath: cac.RegionPath, Scope: province.Name + "全省(查阅实名举报人须写明事由)"})

@@ -118,6 +118,8 @@ type Login struct {
 	RegionPath string // short code of the unit's region, e.g. "390102"
 	// Scope says in Chinese what the user sees, e.g. "江州市江南区全区".
 	Scope string
+	// Unread is how many notifications wait unread in the user's inbox.
+	Unread int
 }
 
 // RoleNames returns the Chinese names of the login's roles joined by "、".
@@ -150,6 +152,7 @@ func steps() []step {
 		{"channels", (*gen).channels},
 		{"campaigns", (*gen).campaigns},
 		{"cases", (*gen).cases},
+		{"inbox", (*gen).inbox},
 		{"messages", (*gen).messages},
 	}
 }
@@ -164,6 +167,8 @@ type gen struct {
 	w    world
 	cal  *calendar.Calendar // working days, for the messages step
 	det  *detect.Detector   // finds the demands in messages and proposes complaints' categories
+	// revealer is the province's 举报人信息查阅 account, once made.
+	revealer *user
 }
 
 // count records a number of generated records for the summary.

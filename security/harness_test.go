@@ -73,7 +73,7 @@ func start(t testing.TB, db *store.DB, cfg web.Config) *server {
 	}
 	app, err := web.New(cfg, web.Services{Regions: db.Regions(), Units: db.Units(), Users: db.Users(), Audit: db.Audit(), Intake: db.Intake(), Cases: db.Cases(),
 		Deadlines: db.Deadlines(), Typical: db.Typical(), Ping: db.Ping, Detector: det, Burden: db.Burden(), Channels: db.Channels(), Registry: db.Registry(),
-		Ingest: ingest.NewPipeline(det, db.Burden(), keys, nil), Campaigns: db.Campaigns(), Evaluation: db.Evaluation(), Cleanup: db.Cleanup(), Monitor: db.Monitor()},
+		Ingest: ingest.NewPipeline(det, db.Burden(), keys, nil), Campaigns: db.Campaigns(), Evaluation: db.Evaluation(), Cleanup: db.Cleanup(), Monitor: db.Monitor(), Notifications: db.Notifications()},
 		slog.New(slog.NewTextHandler(logOut, nil)))
 	if err != nil {
 		t.Fatal(err)

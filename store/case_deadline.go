@@ -155,6 +155,9 @@ func (s *Deadlines) SweepDeadlines(ctx context.Context, now time.Time) (*jianfu.
 			if !now.Before(*c.DueAt) && c.OverdueAt == nil {
 				events = append(events, c.MarkOverdue(tx.now))
 				res.Overdue++
+				if err := tx.notifyAll(jianfu.CaseNotice(jianfu.NoteCaseOverdue, &c.Case, "")); err != nil {
+					return err
+				}
 			}
 			for p.EscalationDue(check.LateDays, c.StageEscalations) {
 				from, to, ok := c.EscalationTarget()
@@ -168,6 +171,9 @@ func (s *Deadlines) SweepDeadlines(ctx context.Context, now time.Time) (*jianfu.
 				events = append(events, c.Escalate(to, name, check.LateDays))
 				res.Escalated++
 				if err := tx.audit("case.escalate", "case", c.ID, c.RegionPath, fmt.Sprintf("%s → %s (%d working days overdue)", from, to, check.LateDays)); err != nil {
+					return err
+				}
+				if err := tx.notifyAll(jianfu.CaseNotice(jianfu.NoteCaseEscalated, &c.Case, fmt.Sprintf("已超期%d个工作日", check.LateDays))); err != nil {
 					return err
 				}
 			}

@@ -155,6 +155,9 @@ func (s *Cases) TransferCase(ctx context.Context, id int64, t jianfu.Transfer) (
 				return "", err
 			}
 		}
+		if err := tx.notify(jianfu.CaseNotice(jianfu.NoteCaseTransferred, &c.Case, t.Note)); err != nil {
+			return "", err
+		}
 		return tx.record(c, a, ch, nil)
 	})
 }
@@ -189,6 +192,9 @@ func (s *Cases) RectifyCase(ctx context.Context, id int64, r jianfu.CaseRectific
 func (s *Cases) VerifyCase(ctx context.Context, id int64, v jianfu.Verification) (*jianfu.Case, error) {
 	return s.db.handle(ctx, id, "case.verify", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
 		ch, err := c.Verify(v, tx.step(c))
+		if err == nil && !v.Passed {
+			err = tx.notify(jianfu.CaseNotice(jianfu.NoteCaseReturned, &c.Case, v.Note))
+		}
 		return tx.record(c, a, ch, err)
 	})
 }
@@ -205,6 +211,9 @@ func (s *Cases) CloseCase(ctx context.Context, id int64, cl jianfu.Closing) (*ji
 func (s *Cases) ReopenCase(ctx context.Context, id int64, reason string) (*jianfu.Case, error) {
 	return s.db.handle(ctx, id, "case.reopen", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
 		ch, err := c.Reopen(reason, tx.step(c))
+		if err == nil {
+			err = tx.notify(jianfu.CaseNotice(jianfu.NoteCaseReopened, &c.Case, reason))
+		}
 		return tx.record(c, a, ch, err)
 	})
 }

@@ -75,6 +75,9 @@ func (s *Channels) ActOnChannel(ctx context.Context, id int64, act jianfu.Channe
 		if err := tx.channelEvent(a, id, string(act), string(from), string(to), note); err != nil {
 			return err
 		}
+		if err := tx.notify(jianfu.FilingNotice(act, c, note)); err != nil {
+			return err
+		}
 		detail := fmt.Sprintf("%s: %s → %s", c.Name, from, to)
 		if c.FilingNumber != "" {
 			detail += " " + c.FilingNumber

@@ -269,6 +269,10 @@ func (s *Cleanup) IssueExitOrder(ctx context.Context, in jianfu.OrderInput) (*ji
 		if err := tx.transitionChannel(a, ch.ID, jianfu.StatusExitRequested, "exit.order", "退出通知:"+in.Reason, jianfu.ExitFrom...); err != nil {
 			return err
 		}
+		issued := &jianfu.ExitOrder{ID: id, ChannelID: ch.ID, ChannelName: ch.Name, Kind: ch.Kind, UnitID: ch.UnitID, RegionPath: ch.RegionPath, Reason: in.Reason, Deadline: deadline}
+		if err := tx.notify(jianfu.ExitNotice(jianfu.NoteExitOrdered, issued, "")); err != nil {
+			return err
+		}
 		return tx.audit("cleanup.order", "exit_order", id, ch.RegionPath, fmt.Sprintf("channel %d %s, due %s: %s", ch.ID, ch.Name, deadline, in.Reason))
 	})
 	if err != nil {
@@ -365,6 +369,9 @@ func (s *Cleanup) AppealExit(ctx context.Context, id int64, reason string) (*jia
 			if _, err := tx.exec(`UPDATE exit_orders SET status = ?, response = ?, responded_at = ? WHERE id = ?`, string(jianfu.OrderAppealed), reason, ms(tx.now), id); err != nil {
 				return err
 			}
+			if err := tx.notify(jianfu.ExitNotice(jianfu.NoteExitAppealed, o, reason)); err != nil {
+				return err
+			}
 			return tx.audit("cleanup.appeal", "exit_order", id, o.RegionPath, reason)
 		})
 }
@@ -385,12 +392,20 @@ func (s *Cleanup) DecideAppeal(ctx context.Context, id int64, uphold bool, note 
 				if _, err := tx.exec(`UPDATE exit_orders SET status = ?, decision = ?, deadline = ? WHERE id = ?`, string(jianfu.OrderIssued), note, deadline, id); err != nil {
 					return err
 				}
+				o.Status, o.Deadline = jianfu.OrderIssued, deadline
+				if err := tx.notify(jianfu.ExitNotice(jianfu.NoteAppealDecided, o, note)); err != nil {
+					return err
+				}
 				return tx.audit("cleanup.appeal.reject", "exit_order", id, o.RegionPath, "维持,新期限 "+deadline+":"+note)
 			}
 			if _, err := tx.exec(`UPDATE exit_orders SET status = ?, decision = ?, closed_at = ? WHERE id = ?`, string(jianfu.OrderWithdrawn), note, ms(tx.now), id); err != nil {
 				return err
 			}
 			if err := tx.transitionChannel(a, o.ChannelID, jianfu.StatusActive, "exit.withdrawn", "申诉成立,撤销退出通知:"+note, jianfu.StatusExitRequested); err != nil {
+				return err
+			}
+			o.Status = jianfu.OrderWithdrawn
+			if err := tx.notify(jianfu.ExitNotice(jianfu.NoteAppealDecided, o, note)); err != nil {
 				return err
 			}
 			return tx.audit("cleanup.appeal.accept", "exit_order", id, o.RegionPath, "撤销:"+note)

@@ -6,8 +6,9 @@ import (
 	"jianfu"
 )
 
-// WithSecurityNotifier hands the store the hook told of each security
-// event (a reveal of a reporter, a refused one) after it is recorded.
+// WithSecurityNotifier hands the store a hook told of each security
+// event (a reveal of a reporter, a refused one) after it is recorded,
+// besides the notification centre, which always tells the auditors.
 func WithSecurityNotifier(n jianfu.SecurityNotifier) Option {
 	return func(db *DB) { db.SetSecurityNotifier(n) }
 }
@@ -19,8 +20,10 @@ func (db *DB) SetSecurityNotifier(n jianfu.SecurityNotifier) {
 	db.cases.mu.Unlock()
 }
 
-// securityEvent tells the hook, if any, of a recorded security event.
+// securityEvent tells the region's auditors (the notification centre)
+// and the hook, if any, of a recorded security event.
 func (db *DB) securityEvent(ctx context.Context, e *jianfu.AuditEntry) {
+	db.Notifications().SecurityEvent(context.WithoutCancel(ctx), e)
 	db.cases.mu.RLock()
 	n := db.cases.notify
 	db.cases.mu.RUnlock()

@@ -42,40 +42,45 @@ type (
 	// Leases are the turns of the periodic jobs, so each runs once per
 	// interval however many processes schedule it.
 	Leases struct{ db *DB }
+	// Notifications is each user's own in-app notifications (通知中心).
+	Notifications struct{ db *DB }
 )
 
-func (db *DB) Regions() *Regions       { return &Regions{db} }
-func (db *DB) Units() *Units           { return &Units{db} }
-func (db *DB) Users() *Users           { return &Users{db} }
-func (db *DB) Audit() *Audit           { return &Audit{db} }
-func (db *DB) Channels() *Channels     { return &Channels{db} }
-func (db *DB) Registry() *Registry     { return &Registry{db} }
-func (db *DB) Burden() *Burden         { return &Burden{db} }
-func (db *DB) Intake() *Intake         { return &Intake{db} }
-func (db *DB) Cases() *Cases           { return &Cases{db} }
-func (db *DB) Deadlines() *Deadlines   { return &Deadlines{db} }
-func (db *DB) Typical() *Typical       { return &Typical{db} }
-func (db *DB) Campaigns() *Campaigns   { return &Campaigns{db} }
-func (db *DB) Evaluation() *Evaluation { return &Evaluation{db} }
-func (db *DB) Cleanup() *Cleanup       { return &Cleanup{db} }
-func (db *DB) Monitor() *Monitor       { return &Monitor{db} }
-func (db *DB) Leases() *Leases         { return &Leases{db} }
+func (db *DB) Regions() *Regions             { return &Regions{db} }
+func (db *DB) Units() *Units                 { return &Units{db} }
+func (db *DB) Users() *Users                 { return &Users{db} }
+func (db *DB) Audit() *Audit                 { return &Audit{db} }
+func (db *DB) Channels() *Channels           { return &Channels{db} }
+func (db *DB) Registry() *Registry           { return &Registry{db} }
+func (db *DB) Burden() *Burden               { return &Burden{db} }
+func (db *DB) Intake() *Intake               { return &Intake{db} }
+func (db *DB) Cases() *Cases                 { return &Cases{db} }
+func (db *DB) Deadlines() *Deadlines         { return &Deadlines{db} }
+func (db *DB) Typical() *Typical             { return &Typical{db} }
+func (db *DB) Campaigns() *Campaigns         { return &Campaigns{db} }
+func (db *DB) Evaluation() *Evaluation       { return &Evaluation{db} }
+func (db *DB) Cleanup() *Cleanup             { return &Cleanup{db} }
+func (db *DB) Monitor() *Monitor             { return &Monitor{db} }
+func (db *DB) Leases() *Leases               { return &Leases{db} }
+func (db *DB) Notifications() *Notifications { return &Notifications{db} }
 
 var (
-	_ jianfu.RegionService     = (*Regions)(nil)
-	_ jianfu.UnitService       = (*Units)(nil)
-	_ jianfu.UserService       = (*Users)(nil)
-	_ jianfu.AuditService      = (*Audit)(nil)
-	_ jianfu.ChannelService    = (*Channels)(nil)
-	_ jianfu.RegistryService   = (*Registry)(nil)
-	_ jianfu.BurdenService     = (*Burden)(nil)
-	_ jianfu.BurdenReader      = (*Burden)(nil)
-	_ jianfu.IntakeService     = (*Intake)(nil)
-	_ jianfu.CaseService       = (*Cases)(nil)
-	_ jianfu.DeadlineService   = (*Deadlines)(nil)
-	_ jianfu.TypicalService    = (*Typical)(nil)
-	_ jianfu.CampaignService   = (*Campaigns)(nil)
-	_ jianfu.EvaluationService = (*Evaluation)(nil)
-	_ jianfu.CleanupService    = (*Cleanup)(nil)
-	_ jianfu.MonitorService    = (*Monitor)(nil)
+	_ jianfu.RegionService       = (*Regions)(nil)
+	_ jianfu.UnitService         = (*Units)(nil)
+	_ jianfu.UserService         = (*Users)(nil)
+	_ jianfu.AuditService        = (*Audit)(nil)
+	_ jianfu.ChannelService      = (*Channels)(nil)
+	_ jianfu.RegistryService     = (*Registry)(nil)
+	_ jianfu.BurdenService       = (*Burden)(nil)
+	_ jianfu.BurdenReader        = (*Burden)(nil)
+	_ jianfu.IntakeService       = (*Intake)(nil)
+	_ jianfu.CaseService         = (*Cases)(nil)
+	_ jianfu.DeadlineService     = (*Deadlines)(nil)
+	_ jianfu.TypicalService      = (*Typical)(nil)
+	_ jianfu.CampaignService     = (*Campaigns)(nil)
+	_ jianfu.EvaluationService   = (*Evaluation)(nil)
+	_ jianfu.CleanupService      = (*Cleanup)(nil)
+	_ jianfu.MonitorService      = (*Monitor)(nil)
+	_ jianfu.NotificationService = (*Notifications)(nil)
+	_ jianfu.SecurityNotifier    = (*Notifications)(nil)
 )

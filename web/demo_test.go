@@ -40,7 +40,7 @@ func TestEveryDemoLoginLands(t *testing.T) {
 		case roles[jianfu.RoleSysAdmin]:
 			want, shows = "/admin", "系统管理"
 		case roles[jianfu.RoleUnitAdmin]:
-			want, shows = "/units/", l.UnitName
+			want, shows = "/", "待办与常用" // the home page: the cases to answer, the unread notifications
 		default:
 			want, shows = "/", l.UnitName
 		}

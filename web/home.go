@@ -83,8 +83,14 @@ func (s *Server) showHome(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := s.newPage(r, "home")
 	p.Title = p.T("nav.home")
+	var notes []*jianfu.Notification
+	if p.Unread > 0 {
+		if notes, _, _, err = s.svc.Notifications.FindNotifications(ctx, jianfu.NotificationFilter{Unread: true, Page: jianfu.Page{Limit: 5}}); err != nil {
+			return err
+		}
+	}
 	p.Data = map[string]any{
-		"Tasks": tasks, "Region": region, "Units": units, "Users": users, "Levels": levels, "ByType": byType,
+		"Notes": notes, "Tasks": tasks, "Region": region, "Units": units, "Users": users, "Levels": levels, "ByType": byType,
 		"Types": jianfu.UnitTypes, "Own": own, "Modules": modules, "Scope": a.ScopeLabel(), "Dashboard": dash,
 	}
 	s.render(w, r, "home", p)

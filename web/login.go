@@ -58,10 +58,8 @@ func landing(a *jianfu.Actor) string {
 		return "/admin"
 	case a.Has(jianfu.RoleSecAdmin):
 		return "/users"
-	case a.Has(jianfu.RoleUnitAdmin):
-		return "/units/" + itoa(a.UnitID)
 	}
-	return "/"
+	return "/" // unit administrators and staff: their tasks and unread notifications
 }
 
 // safeNext accepts only a same-origin relative path as the redirect target

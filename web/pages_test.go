@@ -67,7 +67,7 @@ func TestLoginLandsOnRolePage(t *testing.T) {
 		{"south.sup", "/", "江南区 · 工作概览"},
 		{"city.auditor", "/audit", "审计日志"},
 		{"prov.admin", "/admin", "系统管理"},
-		{"south.edu", "/units/", "江州市江南区教育局"},
+		{"south.edu", "/", "江州市江南区教育局"},
 		{"south.school", "/", "江州市江南区望江中学"},
 	}
 	for _, tt := range tests {

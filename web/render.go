@@ -156,6 +156,7 @@ type page struct {
 	Data    any
 	Version string
 	Status  int // the HTTP status to answer with; 0 is 200
+	Unread  int // the caller's unread notifications, for the bell
 
 	loc *locale
 	zh  *locale
@@ -236,6 +237,7 @@ func (s *Server) newPage(r *http.Request, nav string) *page {
 	ri := info(r)
 	p := &page{Lang: ri.lang, Nav: nav, Actor: ri.actor, CSRF: ri.csrf, Path: r.URL.Path, Query: r.URL.Query(),
 		Version: s.cfg.Version, loc: s.loc[ri.lang], zh: s.loc["zh"]}
+	p.Unread = s.unreadCount(r.Context(), ri.actor)
 	if p.Query.Get("saved") == "1" {
 		p.Flash = p.T("form.saved")
 	}

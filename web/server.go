@@ -52,6 +52,8 @@ type Services struct {
 	Evaluation jianfu.EvaluationService
 	Cleanup    jianfu.CleanupService
 	Monitor    jianfu.MonitorService
+	// Notifications is each user's in-app notifications; nil hides the bell.
+	Notifications jianfu.NotificationService
 	// Ping checks the database for /healthz.
 	Ping func(context.Context) error
 	// Ready are the conditions of /readyz (none: always ready).

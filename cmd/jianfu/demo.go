@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -115,9 +116,9 @@ func printSummary(w io.Writer, s *demo.Summary) {
 		fmt.Fprintf(w, ";%s %d", c.What, c.N)
 	}
 	fmt.Fprintf(w, "(种子 %d,用时 %.1f 秒)\n\n演示账号(密码均为 %s):\n", s.Seed, s.Took.Seconds(), firstPassword(s))
-	rows := [][]string{{"用户名", "姓名", "角色", "单位", "可见范围"}}
+	rows := [][]string{{"用户名", "姓名", "角色", "单位", "可见范围", "未读通知"}}
 	for _, l := range s.Logins {
-		rows = append(rows, []string{l.Username, l.Name, l.RoleNames(), l.UnitName, l.Scope})
+		rows = append(rows, []string{l.Username, l.Name, l.RoleNames(), l.UnitName, l.Scope, strconv.Itoa(l.Unread)})
 	}
 	printTable(w, rows)
 }

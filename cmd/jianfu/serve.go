@@ -162,7 +162,7 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 	}
 	srv, err := web.New(web.Config{Addr: f.addr, SecureCookies: f.secureCookies, TrustedProxies: proxies, Version: version, Hooks: f.burden.hooks()},
 		web.Services{Regions: db.Regions(), Units: db.Units(), Users: db.Users(), Audit: db.Audit(), Intake: db.Intake(), Cases: db.Cases(), Deadlines: db.Deadlines(), Typical: db.Typical(), Ping: db.Ping, Ready: readyChecks(db, f.minFreeDiskMB, bd.ready), Detector: det, Burden: db.Burden(), Channels: db.Channels(), Registry: db.Registry(), Ingest: bd.ingester,
-			Campaigns: db.Campaigns(), Evaluation: db.Evaluation(), Cleanup: db.Cleanup(), Monitor: db.Monitor()}, log)
+			Campaigns: db.Campaigns(), Evaluation: db.Evaluation(), Cleanup: db.Cleanup(), Monitor: db.Monitor(), Notifications: db.Notifications()}, log)
 	if err != nil {
 		return fmt.Errorf("build server: %w", err)
 	}
