@@ -175,6 +175,16 @@ func (p *page) T(key string, args ...any) string {
 	return s
 }
 
+// Confirm is the question asked before an irreversible action (the
+// data-confirm of its form, read by app.js): the text of "confirm."+key,
+// or "" when the action needs none.
+func (p *page) Confirm(key string) string {
+	if _, ok := (*p.zh)["confirm."+key]; !ok {
+		return ""
+	}
+	return p.T("confirm." + key)
+}
+
 // ErrorText shows the page's error in its language.
 func (p *page) ErrorText() string {
 	if p.Error == nil {
