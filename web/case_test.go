@@ -325,7 +325,7 @@ func TestDeadlinesPageNamesAMissingHolidayYear(t *testing.T) {
 	if strings.Contains(body, "1970") || !strings.Contains(body, "系统默认(未修改)") {
 		t.Error("the built-in default deadlines show an epoch date instead of saying they are the default")
 	}
-	for _, want := range []string{"节假日与调休数据覆盖 2002–2026 年", "2027 年的节假日与调休安排尚未载入", "--holidays"} {
+	for _, want := range []string{"节假日与调休数据覆盖 2002–2026 年", "2027 年的节假日与调休安排尚未载入", "请联系系统管理员载入"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("deadlines page in late November 2026 lacks %q", want)
 		}
