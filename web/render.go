@@ -157,6 +157,8 @@ type page struct {
 	Version string
 	Status  int // the HTTP status to answer with; 0 is 200
 
+	now time.Time
+
 	loc *locale
 	zh  *locale
 }
@@ -173,6 +175,15 @@ func (p *page) T(key string, args ...any) string {
 		return fmt.Sprintf(s, args...)
 	}
 	return s
+}
+
+// Today is the date of the page in China, for the header of a printout.
+func (p *page) Today() string {
+	t := p.now.In(jianfu.China)
+	if p.Lang == "en" {
+		return t.Format("2 January 2006")
+	}
+	return t.Format("2006年1月2日")
 }
 
 // Confirm is the question asked before an irreversible action (the
@@ -245,7 +256,7 @@ func (p *page) LangURL(lang string) string {
 func (s *Server) newPage(r *http.Request, nav string) *page {
 	ri := info(r)
 	p := &page{Lang: ri.lang, Nav: nav, Actor: ri.actor, CSRF: ri.csrf, Path: r.URL.Path, Query: r.URL.Query(),
-		Version: s.cfg.Version, loc: s.loc[ri.lang], zh: s.loc["zh"]}
+		Version: s.cfg.Version, loc: s.loc[ri.lang], zh: s.loc["zh"], now: s.now()}
 	if p.Query.Get("saved") == "1" {
 		p.Flash = p.T("form.saved")
 	}
