@@ -32,6 +32,10 @@ type Finding struct {
 	Topic     string    `json:"topic,omitempty"`
 	ClusterID int64     `json:"cluster_id,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// CaseID and CaseNumber name the case the finding was turned into
+	// (转为线索), if it was.
+	CaseID     int64  `json:"case_id,omitempty"`
+	CaseNumber string `json:"case_number,omitempty"`
 }
 
 // FindingSpan marks the words of a demand in the excerpt, with the rule
@@ -293,6 +297,9 @@ type Cluster struct {
 	UnitNames []string   `json:"unit_names"`
 	Members   []*Finding `json:"members,omitempty"` // in detail views
 	ClueID    int64      `json:"clue_id,omitempty"`
+	// CaseID and CaseNumber name the case of its clue.
+	CaseID     int64  `json:"case_id,omitempty"`
+	CaseNumber string `json:"case_number,omitempty"`
 }
 
 // ClusterFilter selects clusters.

@@ -105,7 +105,7 @@ var CaseSources = []CaseSource{SourceComplaint, SourceStaff, SourceOpen311, Sour
 
 // CaseSourceNames are the Chinese names of the sources.
 var CaseSourceNames = map[CaseSource]string{
-	SourceComplaint: "群众投诉", SourceStaff: "基层反映", SourceOpen311: "Open311 接入", SourceHotline: "热线转办",
+	SourceComplaint: "群众投诉", SourceStaff: "基层反映", SourceOpen311: "第三方平台接入", SourceHotline: "热线转办",
 	SourceMonitoring: "负担监测", SourceSpotCheck: "抽查评估", SourceTechCheck: "技术监测", SourceSelfCheck: "自查发现", SourceMedia: "媒体报道", SourceManual: "监管录入",
 }
 

@@ -33,6 +33,48 @@ func changed(detail string, events ...CaseEvent) CaseChange {
 	return CaseChange{Events: events, Detail: detail}
 }
 
+// CaseAction names one action of the workflow, for asking which ones the
+// case allows now (Allows): the case page offers only those forms.
+type CaseAction string
+
+// The actions of the workflow.
+const (
+	CaseActTriage   CaseAction = "triage"   // 分拣
+	CaseActTransfer CaseAction = "transfer" // 移送
+	CaseActReroute  CaseAction = "reroute"  // 改派
+	CaseActAnswer   CaseAction = "answer"   // 答复
+	CaseActRectify  CaseAction = "rectify"  // 整改
+	CaseActVerify   CaseAction = "verify"   // 核查
+	CaseActClose    CaseAction = "close"    // 办结
+	CaseActReopen   CaseAction = "reopen"   // 重新办理
+	CaseActOpinion  CaseAction = "opinion"  // 整改意见、问责建议
+)
+
+// Allows reports whether the case's status (and stage) allows the action
+// now; the methods below check the same, with what the action names.
+// Closing is allowed when some outcome is (CloseOutcomes).
+func (c *Case) Allows(a CaseAction) bool {
+	switch a {
+	case CaseActTriage, CaseActTransfer:
+		return c.Status == CaseNew || c.Status == CaseAccepted
+	case CaseActReroute:
+		return c.Status == CaseTransferred || c.Status == CaseAnswered
+	case CaseActAnswer:
+		return c.Status == CaseTransferred
+	case CaseActRectify:
+		return c.Status == CaseAnswered && c.Stage == StageRectify
+	case CaseActVerify:
+		return c.Status == CaseRectified
+	case CaseActClose:
+		return len(c.CloseOutcomes()) > 0
+	case CaseActReopen:
+		return c.Status == CaseClosed || c.Status == CaseRejected
+	case CaseActOpinion:
+		return c.Status != CaseMerged
+	}
+	return false
+}
+
 // wrongStatus is the error of an action the case's status does not allow.
 func (c *Case) wrongStatus(zh, en string) error {
 	return Errorf(ECONFLICT, "该线索当前为“%[1]s”,%[2]s", "the case is %[3]s: %[4]s", CaseStatusNames[c.Status], zh, string(c.Status), en)
@@ -101,7 +143,7 @@ type TriageLookup interface {
 // merge ends it as a duplicate of an open or closed case; reject ends it
 // with a reason the reporter reads.
 func (c *Case) Triage(t Triage, look TriageLookup, step CaseStep) (CaseChange, error) {
-	if c.Status != CaseNew && c.Status != CaseAccepted {
+	if !c.Allows(CaseActTriage) {
 		return CaseChange{}, c.wrongStatus("不能再分拣", "it cannot be triaged now")
 	}
 	from := c.Status
@@ -188,10 +230,10 @@ type Transfer struct {
 // whether the transfer re-routes it (改派) from the unit it is with, which
 // needs a reason of 4 to 1,000 characters.
 func (c *Case) CheckTransfer(t Transfer) (reroute bool, err error) {
-	switch c.Status {
-	case CaseNew, CaseAccepted:
+	switch {
+	case c.Allows(CaseActTransfer):
 		return false, nil
-	case CaseTransferred, CaseAnswered:
+	case c.Allows(CaseActReroute):
 		return true, checkLength("reason", "改派理由", t.Reason, 4, 1000)
 	}
 	return false, c.wrongStatus("不能移送", "it cannot be transferred now")
@@ -263,7 +305,7 @@ type CaseAnswer struct {
 // a text of 10 to 4,000 characters the reporter reads. A substantiated
 // finding starts rectification; any other goes to the office to verify.
 func (c *Case) Answer(ans CaseAnswer, step CaseStep) (CaseChange, error) {
-	if c.Status != CaseTransferred {
+	if !c.Allows(CaseActAnswer) {
 		return CaseChange{}, c.wrongStatus("不需要答复", "it needs no answer now")
 	}
 	if !ans.Finding.Valid() {
@@ -312,7 +354,7 @@ func (r *CaseRectification) Validate() error {
 // Rectify records the unit's validated rectification of a case in its
 // rectification stage; the office verifies it next.
 func (c *Case) Rectify(r CaseRectification, step CaseStep) (CaseChange, error) {
-	if c.Status != CaseAnswered || c.Stage != StageRectify {
+	if !c.Allows(CaseActRectify) {
 		return CaseChange{}, c.wrongStatus("不在整改阶段", "it is not being rectified")
 	}
 	late := c.lateness(step.Calendar, step.Now)
@@ -338,7 +380,7 @@ type Verification struct {
 // to the unit to rectify again with the reason (4 to 2,000 characters)
 // and a new deadline.
 func (c *Case) Verify(v Verification, step CaseStep) (CaseChange, error) {
-	if c.Status != CaseRectified {
+	if !c.Allows(CaseActVerify) {
 		return CaseChange{}, c.wrongStatus("没有待核查的整改", "there is no rectification to verify")
 	}
 	note := strings.TrimSpace(v.Note)
@@ -369,20 +411,8 @@ type Closing struct {
 // (fixed, partly fixed) only once verified; "not fixed" can be recorded
 // from the transfer on; the other outcomes once the unit has answered.
 func (c *Case) Close(cl Closing, step CaseStep) (CaseChange, error) {
-	if !cl.Outcome.Valid() {
-		return CaseChange{}, Errorf(EINVALID, "请选择办结结果:已整改到位、部分整改、未整改、反映不实或不属于职责范围", "choose the outcome: fixed, partly_fixed, not_fixed, unsubstantiated or not_responsible")
-	}
-	switch {
-	case cl.Outcome.NeedsVerification() && c.Status != CaseVerified:
-		return CaseChange{}, Errorf(ECONFLICT, "“%s”须在整改经核查通过后才能办结;如未整改到位,请如实选择“未整改”", "%s needs a verified rectification first; if it was not fixed, say so with not_fixed", CaseOutcomeNames[cl.Outcome])
-	case cl.Outcome == OutcomeNotFixed:
-		if c.Status != CaseTransferred && c.Status != CaseAnswered && c.Status != CaseRectified && c.Status != CaseVerified {
-			return CaseChange{}, c.wrongStatus("不能办结", "it cannot be closed now")
-		}
-	case !cl.Outcome.NeedsVerification():
-		if c.Status != CaseAnswered && c.Status != CaseRectified && c.Status != CaseVerified {
-			return CaseChange{}, c.wrongStatus("须在责任单位答复后办结", "it can be closed once the unit has answered")
-		}
+	if err := c.closableWith(cl.Outcome); err != nil {
+		return CaseChange{}, err
 	}
 	if err := checkLength("note", "办结说明", cl.Note, 4, 2000); err != nil {
 		return CaseChange{}, err
@@ -399,13 +429,46 @@ func (c *Case) Close(cl Closing, step CaseStep) (CaseChange, error) {
 		Note: "办结(" + CaseOutcomeNames[cl.Outcome] + "):" + note, Public: true, PublicNote: "已办结,结果:" + CaseOutcomeNames[cl.Outcome] + "。" + sentence(note)}), nil
 }
 
+// closableWith checks the case can be closed now with outcome o, as Close
+// says.
+func (c *Case) closableWith(o CaseOutcome) error {
+	if !o.Valid() {
+		return Errorf(EINVALID, "请选择办结结果:已整改到位、部分整改、未整改、反映不实或不属于职责范围", "choose the outcome: fixed, partly_fixed, not_fixed, unsubstantiated or not_responsible")
+	}
+	switch {
+	case o.NeedsVerification() && c.Status != CaseVerified:
+		return Errorf(ECONFLICT, "“%s”须在整改经核查通过后才能办结;如未整改到位,请如实选择“未整改”", "%s needs a verified rectification first; if it was not fixed, say so with not_fixed", CaseOutcomeNames[o])
+	case o == OutcomeNotFixed:
+		if c.Status != CaseTransferred && c.Status != CaseAnswered && c.Status != CaseRectified && c.Status != CaseVerified {
+			return c.wrongStatus("不能办结", "it cannot be closed now")
+		}
+	case !o.NeedsVerification():
+		if c.Status != CaseAnswered && c.Status != CaseRectified && c.Status != CaseVerified {
+			return c.wrongStatus("须在责任单位答复后办结", "it can be closed once the unit has answered")
+		}
+	}
+	return nil
+}
+
+// CloseOutcomes lists the outcomes the case can be closed with now, in
+// the order of CaseOutcomes; none when it cannot be closed.
+func (c *Case) CloseOutcomes() []CaseOutcome {
+	var out []CaseOutcome
+	for _, o := range CaseOutcomes {
+		if c.closableWith(o) == nil {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
 // Reopen reopens a closed or rejected case at the office's decision, with
 // a reason of 4 to 1,000 characters the reporter reads.
 func (c *Case) Reopen(reason string, step CaseStep) (CaseChange, error) {
 	if err := checkLength("reason", "重新办理的理由", reason, 4, 1000); err != nil {
 		return CaseChange{}, err
 	}
-	if c.Status != CaseClosed && c.Status != CaseRejected {
+	if !c.Allows(CaseActReopen) {
 		return CaseChange{}, c.wrongStatus("无需重新办理", "there is nothing to reopen")
 	}
 	ev, err := c.reopen("", strings.TrimSpace(reason), step)
@@ -466,7 +529,7 @@ func (o *CaseOpinion) Validate() error {
 // on any case but a merged one, whose opinions belong to the case it went
 // into.
 func (c *Case) AddOpinion(o *CaseOpinion, a *Actor, now time.Time) (CaseChange, error) {
-	if c.Status == CaseMerged {
+	if !c.Allows(CaseActOpinion) {
 		return CaseChange{}, c.wrongStatus("请在并入的线索上记录意见", "record opinions on the case it was merged into")
 	}
 	o.ActorName, o.OfficeName, o.At = a.Username, a.UnitName, now

@@ -1,6 +1,7 @@
 package jianfu_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -151,6 +152,23 @@ func TestCaseActionsByStatus(t *testing.T) {
 					t.Errorf("%s on a %s case says %q, not the status", a.name, s, msg)
 				}
 			}
+		}
+		// What the case page offers (Allows, CloseOutcomes) is what the actions accept.
+		c := caseIn(s)
+		has := func(o jianfu.CaseOutcome) bool { return slices.Contains(c.CloseOutcomes(), o) }
+		offered := map[string]bool{
+			"triage": c.Allows(jianfu.CaseActTriage), "transfer": c.Allows(jianfu.CaseActTransfer) || c.Allows(jianfu.CaseActReroute),
+			"answer": c.Allows(jianfu.CaseActAnswer), "rectify": c.Allows(jianfu.CaseActRectify), "verify": c.Allows(jianfu.CaseActVerify),
+			"close not fixed": has(jianfu.OutcomeNotFixed), "close unsubstantiated": has(jianfu.OutcomeUnsubstantiated), "close fixed": has(jianfu.OutcomeFixed),
+			"reopen": c.Allows(jianfu.CaseActReopen), "opinion": c.Allows(jianfu.CaseActOpinion),
+		}
+		for i, a := range actions[:len(actions)-1] {
+			if want := allowed[s][i] == 'Y'; offered[a.name] != want {
+				t.Errorf("a %s case: %s offered %v, allowed %v", s, a.name, offered[a.name], want)
+			}
+		}
+		if c.Allows(jianfu.CaseActClose) != (len(c.CloseOutcomes()) > 0) {
+			t.Errorf("a %s case: closing offered %v with outcomes %v", s, c.Allows(jianfu.CaseActClose), c.CloseOutcomes())
 		}
 	}
 }

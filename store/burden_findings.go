@@ -16,16 +16,19 @@ var (
 )
 
 const findingCols = `f.id, f.group_id, c.name, c.platform, f.unit_id, u.name, f.region_path, f.at, f.sender, f.categories, f.severity, f.score,
-	f.assessed, f.offhours, f.excerpt, f.spans, f.source, f.topic, COALESCE(f.cluster_id, 0), f.created_at`
+	f.assessed, f.offhours, f.excerpt, f.spans, f.source, f.topic, COALESCE(f.cluster_id, 0), f.created_at, COALESCE(k.case_id, 0), COALESCE(kc.number, '')`
 
-const findingFrom = ` FROM findings f JOIN channels c ON c.id = f.group_id JOIN units u ON u.id = f.unit_id`
+// findingFrom joins a finding's group, unit and, when it was turned into a
+// clue, the clue's case.
+const findingFrom = ` FROM findings f JOIN channels c ON c.id = f.group_id JOIN units u ON u.id = f.unit_id
+	LEFT JOIN clues k ON k.finding_id = f.id LEFT JOIN cases kc ON kc.id = k.case_id`
 
 func scanFinding(s interface{ Scan(...any) error }) (*jianfu.Finding, error) {
 	var f jianfu.Finding
 	var at, created int64
 	var cats, spans string
 	if err := s.Scan(&f.ID, &f.GroupID, &f.GroupName, &f.Platform, &f.UnitID, &f.UnitName, &f.RegionPath, &at, &f.Sender, &cats, &f.Severity, &f.Score,
-		&f.Assessed, &f.Offhours, &f.Excerpt, &spans, &f.Source, &f.Topic, &f.ClusterID, &created); err != nil {
+		&f.Assessed, &f.Offhours, &f.Excerpt, &spans, &f.Source, &f.Topic, &f.ClusterID, &created, &f.CaseID, &f.CaseNumber); err != nil {
 		return nil, err
 	}
 	f.At, f.CreatedAt = fromMS(at), fromMS(created)
@@ -207,19 +210,20 @@ func (tx *Tx) fillClusters(a *jianfu.Actor, cs []*jianfu.Cluster, members bool) 
 		return err
 	}
 	var cw where
-	cw.add("cluster_id IN ("+placeholders(len(ids))+")", ids...)
+	cw.add("clues.cluster_id IN ("+placeholders(len(ids))+")", ids...)
 	cw.burdenScope(a, "clues")
-	r, err := tx.query(`SELECT cluster_id, id FROM clues`+cw.String(), cw.args...)
+	r, err := tx.query(`SELECT clues.cluster_id, clues.id, COALESCE(clues.case_id, 0), COALESCE(kc.number, '') FROM clues LEFT JOIN cases kc ON kc.id = clues.case_id`+cw.String(), cw.args...)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
 	for r.Next() {
-		var cid, id int64
-		if err := r.Scan(&cid, &id); err != nil {
+		var cid, id, caseID int64
+		var number string
+		if err := r.Scan(&cid, &id, &caseID, &number); err != nil {
 			return err
 		}
-		byID[cid].ClueID = id
+		byID[cid].ClueID, byID[cid].CaseID, byID[cid].CaseNumber = id, caseID, number
 	}
 	return r.Err()
 }

@@ -254,7 +254,9 @@ func (s *Cases) FindCases(ctx context.Context, f jianfu.CaseFilter) ([]*jianfu.C
 	w.caseScope(a)
 	w.caseFilter(f, now)
 	return findPage(s.db.in(ctx), listQuery{count: ` FROM cases c`, rows: `SELECT ` + caseCols + caseFrom, w: w,
-		sorts: map[string]string{"number": "c.id", "created": "c.created_at", "updated": "c.updated_at", "due": "c.due_at",
+		sorts: map[string]string{"number": "c.id", "created": "c.created_at", "updated": "c.updated_at",
+			// Cases without a deadline (closed ones) come after the others both ways.
+			"due":    "CASE WHEN c.due_at IS NULL THEN 1 ELSE 0 END, c.due_at",
 			"status": "c.status", "category": "c.category", "unit": "u.name", "region": "c.region_path", "source": "c.source",
 			"escalation": "c.escalation_level"}, order: "c.id DESC"},
 		f.Page, func(r interface{ Scan(...any) error }) (*jianfu.Case, error) {

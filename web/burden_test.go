@@ -295,6 +295,13 @@ func TestBurdenPages(t *testing.T) {
 	if st != 200 || path != "/burden/findings" || !strings.Contains(body, "已转为线索") {
 		t.Errorf("raise a clue: %d %s", st, path)
 	}
+	// the finding now names its case instead of offering 转为线索 again
+	cases, _, _ := h.db.Cases().FindCases(sys, jianfu.CaseFilter{Query: "", Page: jianfu.Page{Limit: 1}})
+	item := body[strings.Index(body, fmt.Sprintf(`id="finding-%d"`, fs[0].ID)):]
+	item = item[:strings.Index(item, "</li>")]
+	if want := fmt.Sprintf(`<a class="converted" href="/cases/%d">已转为线索 %s</a>`, cases[0].ID, cases[0].Number); len(cases) != 1 || !strings.Contains(item, want) || strings.Contains(item, "/burden/clues") {
+		t.Errorf("a converted finding shows %q, want %q and no 转为线索 form", item, want)
+	}
 	if _, body := b.get("/burden/clues"); !strings.Contains(body, "江南区教育局工作群") || !strings.Contains(body, "待立案") {
 		t.Error("the clue is not listed")
 	}

@@ -12,21 +12,33 @@ import (
 	"jianfu/report"
 )
 
-// caseRights says what the actor may do with a case, for the forms shown.
+// caseRights says what the actor may do with a case now, for the forms
+// shown: the actor's role (the office handles, the responsible unit
+// answers and rectifies) and what the case's status allows (the root's
+// Case.Allows), so a form shows only at the stage it applies to.
 type caseRights struct {
-	Handle  bool // triage, transfer, verify, close, reopen, opinions (the office)
-	Unit    bool // answer, rectify (the responsible unit)
+	Handle  bool // the office: its forms, and the case document
+	Unit    bool // the responsible unit
 	Reveal  bool
 	Publish bool
+
+	Triage, Transfer, Reroute, Answer, Rectify, Verify, Close, Reopen, Opinion, Typical bool
 }
 
 func rightsOn(a *jianfu.Actor, c *jianfu.Case) caseRights {
-	return caseRights{
+	r := caseRights{
 		Handle:  a.CanHandleCases(),
 		Unit:    a.CanAnswerCases() && !a.RegionWide() && !c.Former && c.UnitID != 0,
 		Reveal:  a.CanRevealReporters() && c.HasIdentity,
 		Publish: a.CanPublishTypical(),
 	}
+	office := func(x jianfu.CaseAction) bool { return r.Handle && c.Allows(x) }
+	r.Triage = office(jianfu.CaseActTriage) && c.Status == jianfu.CaseNew // an accepted clue goes on to its transfer
+	r.Transfer, r.Reroute = office(jianfu.CaseActTransfer), office(jianfu.CaseActReroute)
+	r.Verify, r.Close, r.Reopen, r.Opinion = office(jianfu.CaseActVerify), office(jianfu.CaseActClose), office(jianfu.CaseActReopen), office(jianfu.CaseActOpinion)
+	r.Answer, r.Rectify = r.Unit && c.Allows(jianfu.CaseActAnswer), r.Unit && c.Allows(jianfu.CaseActRectify)
+	r.Typical = r.Handle && c.Status == jianfu.CaseClosed
+	return r
 }
 
 // caseForm keeps what a form held when the page is shown again with an error.
@@ -83,7 +95,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, fo
 	p.Flash = flash
 	data := map[string]any{"Case": s.viewCase(p, c, s.now()), "Events": events, "Opinions": opinions, "Typical": typical,
 		"Can": rights, "Form": form, "Identity": identity, "Categories": categoryOptions(),
-		"Findings": jianfu.CaseFindings, "Outcomes": jianfu.CaseOutcomes}
+		"Findings": jianfu.CaseFindings, "Outcomes": c.CloseOutcomes()}
 	if rights.Handle && c.Status.Open() {
 		q := r.URL.Query()
 		unitQ := q.Get("unitq")

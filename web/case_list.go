@@ -74,6 +74,10 @@ func (s *Server) caseFilter(r *http.Request, l *list) (jianfu.CaseFilter, string
 func (s *Server) showCases(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	l := newList(r, 50)
+	if l.Sort == "" {
+		// A queue: what is due first (the overdue, longest late) on top.
+		l.Sort = "due"
+	}
 	f, tab := s.caseFilter(r, l)
 	cases, total, err := s.svc.Cases.FindCases(ctx, f)
 	p := s.newPage(r, "cases")

@@ -269,14 +269,25 @@ func TestCasePagesRender(t *testing.T) {
 			t.Errorf("case page lacks %q", want)
 		}
 	}
+	// A transferred case: the office may re-route, or close it as not fixed
+	// only; triage, transfer, verify and reopen are not offered.
+	id := fmt.Sprint(h.south.ID)
+	for _, form := range []string{"triage", "verify", "reopen", "rectify"} {
+		if strings.Contains(body, `action="/cases/`+id+`/`+form+`"`) {
+			t.Errorf("a transferred case offers the office the %s form", form)
+		}
+	}
+	if strings.Count(body, `action="/cases/`+id+`/transfer"`) != 1 || !strings.Contains(body, `value="not_fixed"`) || strings.Contains(body, `value="fixed"`) {
+		t.Error("a transferred case should offer re-routing and closing as not fixed, and nothing else to close with")
+	}
 	if t.Failed() {
 		t.Logf("case page:\n%s", body)
 	}
 	unit := newBrowser(t, h.srv.URL)
 	unit.login("south.edu")
 	_, body = unit.get(fmt.Sprintf("/cases/%d", h.south.ID))
-	if !strings.Contains(body, `action="/cases/`+fmt.Sprint(h.south.ID)+`/answer"`) || strings.Contains(body, "/transfer") {
-		t.Error("the unit sees no answer form, or the office's forms")
+	if !strings.Contains(body, `action="/cases/`+fmt.Sprint(h.south.ID)+`/answer"`) || strings.Contains(body, "/transfer") || strings.Contains(body, "/rectify") {
+		t.Error("the unit sees no answer form, or the office's forms, or the rectification form before answering")
 	}
 	st, _, page := unit.post(fmt.Sprintf("/cases/%d", h.south.ID), fmt.Sprintf("/cases/%d/answer", h.south.ID), url.Values{"finding": {"substantiated"}, "text": {"短"}})
 	if st != 400 || !strings.Contains(page, "答复内容应为10至4000字") {
@@ -314,7 +325,7 @@ func TestDeadlinesPageNamesAMissingHolidayYear(t *testing.T) {
 	if strings.Contains(body, "1970") || !strings.Contains(body, "系统默认(未修改)") {
 		t.Error("the built-in default deadlines show an epoch date instead of saying they are the default")
 	}
-	for _, want := range []string{"节假日与调休数据覆盖 2002–2026 年", "2027 年的节假日与调休安排尚未载入", "--holidays"} {
+	for _, want := range []string{"节假日与调休数据覆盖 2002–2026 年", "2027 年的节假日与调休安排尚未载入", "请联系系统管理员载入"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("deadlines page in late November 2026 lacks %q", want)
 		}

@@ -32,7 +32,7 @@ func TestLocalesComplete(t *testing.T) {
 	if len(onlyZh) > 0 || len(onlyEn) > 0 {
 		t.Errorf("keys without English: %v; keys without Chinese: %v", onlyZh, onlyEn)
 	}
-	literal := regexp.MustCompile(`\.T "([^"]+)"`)
+	literal := regexp.MustCompile(`\.(T|Confirm) "([^"]+)"`)
 	files, err := fs.Glob(assets, "templates/*.html")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("templates: %v", err)
@@ -40,7 +40,11 @@ func TestLocalesComplete(t *testing.T) {
 	for _, f := range files {
 		b, _ := assets.ReadFile(f)
 		for _, m := range literal.FindAllStringSubmatch(string(b), -1) {
-			if key := m[1]; !strings.HasSuffix(key, ".") {
+			key := m[2]
+			if m[1] == "Confirm" {
+				key = "confirm." + key
+			}
+			if !strings.HasSuffix(key, ".") {
 				if _, ok := zh[key]; !ok {
 					t.Errorf("%s names %q, which no locale defines", f, key)
 				}

@@ -158,6 +158,8 @@ type page struct {
 	Status  int // the HTTP status to answer with; 0 is 200
 	Unread  int // the caller's unread notifications, for the bell
 
+	now time.Time
+
 	loc *locale
 	zh  *locale
 }
@@ -174,6 +176,25 @@ func (p *page) T(key string, args ...any) string {
 		return fmt.Sprintf(s, args...)
 	}
 	return s
+}
+
+// Today is the date of the page in China, for the header of a printout.
+func (p *page) Today() string {
+	t := p.now.In(jianfu.China)
+	if p.Lang == "en" {
+		return t.Format("2 January 2006")
+	}
+	return t.Format("2006年1月2日")
+}
+
+// Confirm is the question asked before an irreversible action (the
+// data-confirm of its form, read by app.js): the text of "confirm."+key,
+// or "" when the action needs none.
+func (p *page) Confirm(key string) string {
+	if _, ok := (*p.zh)["confirm."+key]; !ok {
+		return ""
+	}
+	return p.T("confirm." + key)
 }
 
 // ErrorText shows the page's error in its language.
@@ -236,7 +257,7 @@ func (p *page) LangURL(lang string) string {
 func (s *Server) newPage(r *http.Request, nav string) *page {
 	ri := info(r)
 	p := &page{Lang: ri.lang, Nav: nav, Actor: ri.actor, CSRF: ri.csrf, Path: r.URL.Path, Query: r.URL.Query(),
-		Version: s.cfg.Version, loc: s.loc[ri.lang], zh: s.loc["zh"]}
+		Version: s.cfg.Version, loc: s.loc[ri.lang], zh: s.loc["zh"], now: s.now()}
 	p.Unread = s.unreadCount(r.Context(), ri.actor)
 	if p.Query.Get("saved") == "1" {
 		p.Flash = p.T("form.saved")

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"path"
 	"sort"
 	"strings"
 	"time"
@@ -141,7 +142,7 @@ func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, a *analysis
 		text = r.PostFormValue("text")
 	}
 	only := r.URL.Query().Get("category")
-	p.Data = map[string]any{"Analysis": a, "Text": text, "Groups": s.ruleGroups(only), "Categories": jianfu.Categories, "Only": only, "Files": s.svc.Detector.Files()}
+	p.Data = map[string]any{"Analysis": a, "Text": text, "Groups": s.ruleGroups(only), "Categories": jianfu.Categories, "Only": only, "Files": addedRuleFiles(s.svc.Detector.Files())}
 	p.Status = status
 	s.render(w, r, "rules", p)
 	return nil
@@ -204,4 +205,24 @@ func (s *Server) apiRules(w http.ResponseWriter, r *http.Request) error {
 		rules = append(rules, g.Rules...)
 	}
 	return respondList(w, rules, len(rules), jianfu.Page{Limit: max(len(rules), 1)})
+}
+
+// RuleSource says where a rule comes from in words: the built-in rules, or
+// a file the administrator added (by its name, not its path on the server).
+func (p *page) RuleSource(file string) string {
+	if strings.HasPrefix(file, "embedded:") {
+		return p.T("rules.builtin")
+	}
+	return p.T("rules.added", path.Base(file))
+}
+
+// addedRuleFiles are the names of the rule files added to the built-in ones.
+func addedRuleFiles(files []string) []string {
+	var out []string
+	for _, f := range files {
+		if !strings.HasPrefix(f, "embedded:") {
+			out = append(out, path.Base(f))
+		}
+	}
+	return out
 }
