@@ -6,9 +6,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"jianfu/store"
@@ -157,4 +159,22 @@ func waitText(t *testing.T, ctx context.Context, sel, want string) string {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return last
+}
+
+// answerYes answers every confirmation the page asks (confirm()) with yes,
+// as the official clicking 确定, and returns what was asked last.
+func answerYes(ctx context.Context) *atomic.Value {
+	var asked atomic.Value
+	asked.Store("")
+	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	go func() {
+		for ev, err := range dialogs {
+			if err != nil {
+				return
+			}
+			asked.Store(ev.Message)
+			chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}()
+	return &asked
 }

@@ -43,6 +43,7 @@ func loginAs(base, user string) chromedp.Action[chromedp.Void] {
 // candidate and as an open rectification item.
 func TestBrowserSpotCheckJourney(t *testing.T) {
 	ctx := chrome(t)
+	asked := answerYes(ctx) // the official confirms each irreversible step
 	db := storetest.Open(t, store.SQLite)
 	w := &campaignWorld{units: map[int64]*jianfu.Unit{}}
 	w.h = newHarness(t, db)
@@ -113,6 +114,9 @@ func TestBrowserSpotCheckJourney(t *testing.T) {
 	must(err)
 	if !strings.Contains(verdict, "不合格:触及单项否决指标") || !strings.Contains(verdict, "整改意见") || !strings.Contains(verdict, "互动功能无法正常使用") {
 		t.Fatalf("form after submit: %s", verdict)
+	}
+	if q := asked.Load().(string); !strings.Contains(q, "提交后检查结果将锁定") {
+		t.Errorf("submitting the form asked %q, want what submitting does", q)
 	}
 
 	// The supervisor downloads the tables and the notice.

@@ -21,6 +21,7 @@ import (
 // supervisor approves; the public verification page then finds it.
 func TestBrowserFilingJourney(t *testing.T) {
 	ctx := chrome(t)
+	asked := answerYes(ctx) // the official confirms each irreversible step
 	h := newHarness(t, storetest.Open(t, store.SQLite))
 	sys := storetest.System()
 	// The school already runs the filed account 江南教育 in the same county.
@@ -134,6 +135,9 @@ func TestBrowserFilingJourney(t *testing.T) {
 		t.Errorf("the renamed filing still warns of a duplicate: %q", checks)
 	}
 	must(chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form.action-form:has(input[value=approve]) button`)), chromedp.WaitVisible(`.filing`)))
+	if q := asked.Load().(string); !strings.Contains(q, "审核通过后将编发备案号") {
+		t.Errorf("approving asked %q, want what approval does", q)
+	}
 	filing := regexp.MustCompile(`390102B\d{9}`).FindString(text(`.filing`))
 	if filing == "" {
 		t.Fatalf("no filing number after approval: %q", text(`.filing`))
