@@ -81,3 +81,56 @@ type AuditService interface {
 	// login from the web layer, a rejected webhook).
 	RecordAudit(ctx context.Context, e *AuditEntry) error
 }
+
+// auditActionNames name the audited actions in Chinese, for the auditor's
+// page and the exported log (the code stays beside, for searching).
+var auditActionNames = map[string]string{
+	"audit.anchor": "审计链锚定", "audit.checkpoint": "审计链检查点", "audit.read": "查阅审计日志",
+	"campaign.close": "结束抽查", "campaign.create": "发起抽查", "campaign.form.save": "保存检查表", "campaign.form.submit": "提交检查结果", "campaign.report": "导出抽查结果",
+	"case.answer": "答复线索", "case.attachment.read": "查看线索附件", "case.close": "办结线索", "case.create": "登记线索", "case.deadlines": "设置办理时限",
+	"case.escalate": "提级督办", "case.export": "导出线索台账", "case.opinion": "提出整改意见或问责建议", "case.read": "查阅线索", "case.rectify": "报送整改情况",
+	"case.reopen": "重新办理", "case.satisfaction": "反映人评价办理结果", "case.submit": "受理群众反映", "case.transfer": "移送线索", "case.triage": "分办线索", "case.verify": "核查整改",
+	"channel.campaign.fail": "抽查不合格", "channel.change": "变更渠道登记", "channel.create": "登记渠道", "channel.exit.closed": "渠道关停", "channel.exit.order": "下达退出通知",
+	"channel.export": "导出渠道登记表", "channel.import": "导入渠道", "channel.read": "查阅渠道", "channel.rectified": "渠道整改完成", "channel.return": "退回备案",
+	"channel.submit": "提交备案", "channel.update": "修改渠道", "checklist.save": "保存检查表模板",
+	"cleanup.appeal": "申诉退出通知", "cleanup.appeal.accept": "同意申诉", "cleanup.appeal.reject": "驳回申诉", "cleanup.confirm": "确认关停", "cleanup.order": "下达退出通知",
+	"clue.create": "转为线索", "cluster.list": "查阅多头报送", "cluster.read": "查阅多头报送详情", "cluster.update": "更新多头报送",
+	"finding.list": "查阅问题发现", "finding.purge": "到期删除问题发现", "finding.read": "查阅问题发现详情",
+	"login.fail": "登录失败", "login.locked": "账号锁定", "login.ok": "登录", "member.list": "查阅群成员",
+	"messages.ingest": "接入消息", "monitor.check": "技术监测", "rating.submit": "基层匿名评价",
+	"rectification.create": "下达整改事项", "rectification.done": "整改事项完成", "region.import": "导入行政区划",
+	"registry.consolidate": "查看集约分析", "registry.rule": "修改备案规则", "registry.rule.update": "修改备案规则", "registry.urlrules.update": "修改链接识别规则",
+	"reporter.refused": "拒绝查阅举报人身份", "reporter.reveal": "查阅举报人身份", "scorecard.recompute": "重新计算评价",
+	"token.create": "创建接口令牌", "token.revoke": "吊销接口令牌", "typical.draft": "起草典型案例", "typical.publish": "发布典型案例", "typical.withdraw": "撤回典型案例",
+	"unit.create": "新建单位", "unit.update": "修改单位", "user.create": "新建账号", "user.password": "重置密码", "user.update": "修改账号",
+	"webhook.reject": "拒绝平台回调",
+}
+
+// auditObjectNames name the kinds of audited objects in Chinese.
+var auditObjectNames = map[string]string{
+	"audit_log": "审计日志", "campaign": "抽查", "case": "问题线索", "channel": "政务渠道", "checklist": "检查表", "cleanup_order": "退出通知", "cluster": "多头报送",
+	"finding": "问题发现", "group": "工作群", "message": "消息", "order": "退出通知", "rating": "评价", "rectification": "整改事项", "region": "行政区划",
+	"rule": "规则", "scorecard": "评价", "token": "接口令牌", "typical": "典型案例", "unit": "单位", "user": "账号", "webhook": "平台回调",
+}
+
+// ActionName is the Chinese name of the entry's action, the code itself
+// for an action without one.
+func (e *AuditEntry) ActionName() string {
+	if n, ok := auditActionNames[e.Action]; ok {
+		return n
+	}
+	return e.Action
+}
+
+// ObjectName is the entry's object in Chinese: its kind and number, e.g.
+// 问题线索 418.
+func (e *AuditEntry) ObjectName() string {
+	kind := e.ObjectType
+	if n, ok := auditObjectNames[kind]; ok {
+		kind = n
+	}
+	if e.ObjectID != "" {
+		return kind + " " + e.ObjectID
+	}
+	return kind
+}
