@@ -2,6 +2,7 @@ package jianfu
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -26,6 +27,9 @@ type AuditEntry struct {
 	PrevHash   string    `json:"prev_hash"`
 	Hash       string    `json:"hash"`
 	KeyID      string    `json:"key_id,omitempty"`
+	// ActorLabel names the actor as people know them, e.g. 龚娟亚(江州市委网信办),
+	// filled in when the log is read; it is not part of the chain.
+	ActorLabel string `json:"actor_label,omitempty"`
 }
 
 // AuditCheckpoint is a signed head of the chain (审计链检查点): how many
@@ -133,4 +137,20 @@ func (e *AuditEntry) ObjectName() string {
 		return kind + " " + e.ObjectID
 	}
 	return kind
+}
+
+// ActorShown is who acted, in words: the person and their office, or what
+// the system, a reporter or an anonymous rater is called.
+func (e *AuditEntry) ActorShown() string {
+	switch {
+	case e.ActorLabel != "":
+		return e.ActorLabel
+	case e.ActorName == "reporter":
+		return "反映人"
+	case e.ActorName == "rater":
+		return "匿名评价人"
+	case strings.HasPrefix(e.ActorName, "system"):
+		return "系统"
+	}
+	return e.ActorName
 }

@@ -126,7 +126,7 @@ func RectificationList(rows []*jianfu.Rectification, maker string, now time.Time
 func AuditLog(rows []*jianfu.AuditEntry, maker string, now time.Time) (*File, error) {
 	r := Ranking{Title: "安全审计日志", Sheet: "审计日志", Maker: maker, Header: []string{"序号", "时间", "操作人", "操作", "操作代码", "对象", "详情"}}
 	for i, x := range rows {
-		r.Rows = append(r.Rows, []any{i + 1, x.At.In(jianfu.China).Format("2006-01-02 15:04:05"), x.ActorName, x.ActionName(), x.Action, x.ObjectName(), x.Detail})
+		r.Rows = append(r.Rows, []any{i + 1, x.At.In(jianfu.China).Format("2006-01-02 15:04:05"), x.ActorShown(), x.ActionName(), x.Action, x.ObjectName(), x.Detail})
 	}
 	return RankingWorkbook(r, now)
 }

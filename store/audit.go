@@ -161,6 +161,9 @@ func (s *Audit) FindAuditEntries(ctx context.Context, f jianfu.AuditFilter) ([]*
 	if err != nil {
 		return nil, 0, err
 	}
+	if err := s.db.actorLabels(ctx, out); err != nil {
+		return nil, 0, err
+	}
 	if err := s.db.auditReads(ctx, a, "audit.read", "audit_log", "", fmt.Sprintf("%d entries", len(out))); err != nil {
 		return nil, 0, err
 	}
@@ -363,4 +366,41 @@ func (s *Audit) AnchorAudit(ctx context.Context) (bool, error) {
 func (s *Audit) AuditKeyState(ctx context.Context) (keyID string, entries int64, err error) {
 	err = s.db.queryRow(ctx, `SELECT key_id, last_id FROM audit_head WHERE singleton = 1`).Scan(&keyID, &entries)
 	return keyID, entries, err
+}
+
+// actorLabels names the people behind the entries (name and office), so
+// the auditor reads 龚娟亚(江州市委网信办) rather than a login name.
+func (db *DB) actorLabels(ctx context.Context, entries []*jianfu.AuditEntry) error {
+	ids := map[int64]bool{}
+	var args []any
+	for _, e := range entries {
+		if e.ActorID != 0 && !ids[e.ActorID] {
+			ids[e.ActorID] = true
+			args = append(args, e.ActorID)
+		}
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	rows, err := db.query(ctx, `SELECT us.id, us.name, COALESCE(u.name, '') FROM users us LEFT JOIN units u ON u.id = us.unit_id WHERE us.id IN (`+placeholders(len(args))+`)`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	labels := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var name, unit string
+		if err := rows.Scan(&id, &name, &unit); err != nil {
+			return err
+		}
+		labels[id] = name
+		if unit != "" {
+			labels[id] += "(" + unit + ")"
+		}
+	}
+	for _, e := range entries {
+		e.ActorLabel = labels[e.ActorID]
+	}
+	return rows.Err()
 }
