@@ -227,3 +227,19 @@ func TestDetectAPI(t *testing.T) {
 		t.Errorf("bad time: %d %v", st, body)
 	}
 }
+
+// A form's errors name what is wrong in words, not by field keys.
+func TestFormErrorsInWords(t *testing.T) {
+	h := newHarness(t, storetest.Open(t, store.SQLite))
+	b := newBrowser(t, h.srv.URL)
+	b.login("prov.admin")
+	st, _, page := b.post("/units/new", "/units", url.Values{"name": {""}, "type": {"nonsense"}, "region_code": {"39x"}})
+	if st != 400 || !strings.Contains(page, "单位名称不能为空") {
+		t.Fatalf("invalid unit: %d", st)
+	}
+	for _, key := range []string{"<code>name</code>", "<code>type</code>", "<code>region_code</code>"} {
+		if strings.Contains(page, key) {
+			t.Errorf("the page shows the field key %s", key)
+		}
+	}
+}
