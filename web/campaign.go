@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -243,7 +244,7 @@ func (s *Server) showCampaign(w http.ResponseWriter, r *http.Request) error {
 	if q.Get("created") == "1" {
 		p.Flash = p.T("campaigns.created", c.Sampled, c.Population)
 	}
-	p.Data = map[string]any{"Campaign": c, "Forms": forms, "List": l, "Results": res, "Check": check, "Rects": rects}
+	p.Data = map[string]any{"Campaign": c, "Forms": forms, "List": l, "Results": res, "Check": check, "Rects": rects, "Strata": s.strataNames(ctx, p, forms)}
 	s.render(w, r, "campaign", p)
 	return nil
 }
@@ -474,4 +475,22 @@ func (s *Server) doneRectification(w http.ResponseWriter, r *http.Request) error
 		_, err := s.svc.Campaigns.MarkRectified(r.Context(), id, r.PostFormValue("note"))
 		return "/rectifications?saved=1", err
 	}, nil)
+}
+
+// strataNames names the strata of forms (region path/kind, e.g.
+// 3901/group) in words: 江州市 · 工作群组.
+func (s *Server) strataNames(ctx context.Context, p *page, forms []*jianfu.CheckForm) map[string]string {
+	out := map[string]string{}
+	for _, f := range forms {
+		if _, ok := out[f.Stratum]; ok {
+			continue
+		}
+		path, kind, _ := strings.Cut(f.Stratum, "/")
+		name := path
+		if reg, err := s.svc.Regions.FindRegion(ctx, jianfu.CodeOfPath(path)); err == nil {
+			name = reg.Name
+		}
+		out[f.Stratum] = name + " · " + p.Kind(jianfu.ChannelKind(kind))
+	}
+	return out
 }

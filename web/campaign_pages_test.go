@@ -3,6 +3,7 @@ package web_test
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -86,6 +87,11 @@ func TestCampaignDownloads(t *testing.T) {
 		if err != nil || len(entries) != 1 || entries[0].Detail != d.detail || entries[0].ObjectID != fmt.Sprint(c.ID) {
 			t.Errorf("%s audit: %+v %v", d.path, entries, err)
 		}
+	}
+	// The campaign page names each form's stratum in words, not by code.
+	if resp, body := w.h.download("southSup", fmt.Sprintf("/campaigns/%d", c.ID)); resp.StatusCode != 200 || !strings.Contains(string(body), " · 政务") && !strings.Contains(string(body), " · 工作群组") ||
+		regexp.MustCompile(`\d{4,9}/(app|account|group)`).Match(body) {
+		t.Errorf("the strata of the campaign page: %d", resp.StatusCode)
 	}
 	if resp, _ := w.h.download("northSup", fmt.Sprintf("/campaigns/%d/report.xlsx", c.ID)); resp.StatusCode != 404 {
 		t.Errorf("another county downloads the tables: %d", resp.StatusCode)

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"html/template"
+	"strings"
 	"time"
 
 	"jianfu"
@@ -53,4 +55,22 @@ func (p *page) Has(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// SourceRef shows where a case came from in words, linked where there is
+// a page: 多头报送 12, 问题发现 41458, 整改事项 3, or the news report's link.
+func (p *page) SourceRef(ref string) template.HTML {
+	kind, id, _ := strings.Cut(ref, ":")
+	esc := template.HTMLEscapeString
+	switch {
+	case jianfu.WebURL(ref):
+		return template.HTML(`<a href="` + esc(ref) + `" rel="noopener noreferrer" target="_blank">` + esc(p.T("case.ref.article")) + `</a>`)
+	case kind == jianfu.ClueFromCluster:
+		return template.HTML(`<a href="/burden/clusters/` + esc(id) + `">` + esc(p.T("case.ref.cluster", id)) + `</a>`)
+	case kind == jianfu.ClueFromFinding:
+		return template.HTML(esc(p.T("case.ref.finding", id)))
+	case kind == "rectification":
+		return template.HTML(esc(p.T("case.ref.rectification", id)))
+	}
+	return template.HTML(esc(ref))
 }
