@@ -177,6 +177,9 @@ func TestVerifyIsPublicLimitedAndCounted(t *testing.T) {
 	if st != 200 || !strings.Contains(body, "未查到备案记录") || !strings.Contains(body, "已识别为 微博") {
 		t.Errorf("verify page: %d", st)
 	}
+	if strings.Contains(body, "/api/v1/") {
+		t.Error("the public verify page shows an API address to citizens")
+	}
 	limited := false
 	for i := 0; i < 40; i++ {
 		if st, body := h.do("", "GET", "/api/v1/verify?q=x"+itoa(int64(i)), nil); st == 429 {
