@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
 	"time"
 )
@@ -167,7 +168,10 @@ func GatherSituation(ctx context.Context, src SituationSources, regionPath, regi
 		}
 		s.Categories = append(s.Categories, line)
 	}
-	sortCategories(s.Categories)
+	sort.SliceStable(s.Categories, func(i, j int) bool {
+		a, b := s.Categories[i], s.Categories[j]
+		return a.Demands+a.Cases > b.Demands+b.Cases
+	})
 	board, err := src.Deadlines.OverdueBoard(ctx)
 	if err != nil {
 		return nil, err
@@ -187,12 +191,4 @@ func GatherSituation(ctx context.Context, src SituationSources, regionPath, regi
 		}
 	}
 	return s, nil
-}
-
-func sortCategories(cs []SituationCategory) {
-	for i := 1; i < len(cs); i++ {
-		for j := i; j > 0 && cs[j].Demands+cs[j].Cases > cs[j-1].Demands+cs[j-1].Cases; j-- {
-			cs[j], cs[j-1] = cs[j-1], cs[j]
-		}
-	}
 }

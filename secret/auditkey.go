@@ -2,11 +2,8 @@ package secret
 
 import (
 	"crypto/hmac"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"strings"
 
 	"github.com/emmansun/gmsm/sm3"
 )
@@ -36,14 +33,7 @@ func NewAuditKey(key []byte) (*AuditKey, error) {
 // ParseAuditKey reads a base64 key as given in --audit-key or
 // JIANFU_AUDIT_KEY (standard or URL alphabet, padding optional).
 func ParseAuditKey(b64 string) (*AuditKey, error) {
-	b64 = strings.TrimSpace(b64)
-	var key []byte
-	var err error
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		if key, err = enc.DecodeString(b64); err == nil {
-			break
-		}
-	}
+	key, err := decodeKey(b64)
 	if err != nil {
 		return nil, fmt.Errorf("secret: the audit key is not base64: %w", err)
 	}
@@ -51,13 +41,7 @@ func ParseAuditKey(b64 string) (*AuditKey, error) {
 }
 
 // NewAuditKeyString returns a fresh random audit key in base64.
-func NewAuditKeyString() string {
-	k := make([]byte, AuditKeyLen)
-	if _, err := rand.Read(k); err != nil {
-		panic("secret: no randomness: " + err.Error())
-	}
-	return base64.StdEncoding.EncodeToString(k)
-}
+func NewAuditKeyString() string { return randomKey(AuditKeyLen) }
 
 // ID is a short public fingerprint of the key, stored beside each keyed
 // entry so that a chain signed under another key is named as such.

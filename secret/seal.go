@@ -70,14 +70,7 @@ func NewSealer(key []byte) (*Sealer, error) {
 // ParseSealerKey reads a base64 key (standard or URL alphabet, padding
 // optional) as given in --reporter-key or JIANFU_REPORTER_KEY.
 func ParseSealerKey(b64 string) (*Sealer, error) {
-	b64 = strings.TrimSpace(b64)
-	var key []byte
-	var err error
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		if key, err = enc.DecodeString(b64); err == nil {
-			break
-		}
-	}
+	key, err := decodeKey(b64)
 	if err != nil {
 		return nil, fmt.Errorf("secret: the key is not base64: %w", err)
 	}
@@ -86,8 +79,25 @@ func ParseSealerKey(b64 string) (*Sealer, error) {
 
 // NewSealerKey returns a fresh random SM4 key in base64, for
 // `jianfu demo` and for operators generating one.
-func NewSealerKey() string {
-	k := make([]byte, 16)
+func NewSealerKey() string { return randomKey(16) }
+
+// decodeKey reads a key given in base64, standard or URL alphabet, with or
+// without padding, as operators paste them into flags and environments.
+func decodeKey(b64 string) ([]byte, error) {
+	b64 = strings.TrimSpace(b64)
+	var key []byte
+	var err error
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if key, err = enc.DecodeString(b64); err == nil {
+			return key, nil
+		}
+	}
+	return nil, err
+}
+
+// randomKey is n random bytes in base64.
+func randomKey(n int) string {
+	k := make([]byte, n)
 	if _, err := rand.Read(k); err != nil {
 		panic("secret: no randomness: " + err.Error())
 	}
