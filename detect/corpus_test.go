@@ -266,6 +266,10 @@ func TestCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dm, err := New(WithModel())
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, bar := range corpusBars {
 		s := scoreCorpus(d, loadCorpus(t, bar.name))
 		s.report(t, bar.name)
@@ -283,6 +287,11 @@ func TestCorpus(t *testing.T) {
 				t.Logf("%s, %d items labelled %s: micro P %.3f R %.3f F1 %.3f, false alarms %d/%d",
 					bar.name, len(sub), v, p, r, f, vs.falseAlrm, vs.normal)
 			}
+		}
+		ms := scoreCorpus(dm, items)
+		if p, r, f := ms.micro(); true {
+			t.Logf("%s with the statistical layer: micro P %.3f R %.3f F1 %.3f, false alarms %d/%d%s",
+				bar.name, p, r, f, ms.falseAlrm, ms.normal, ms.recalls())
 		}
 		if os.Getenv("JIANFU_CORPUS_BASELINE") != "" {
 			nb := scoreWith(naiveBaseline(d), items)
