@@ -230,9 +230,13 @@ func (s *corpusScore) report(t *testing.T, name string) {
 // nobody tunes against it. narrative is a development set of complaints,
 // hotline work orders and news sentences written here for the narrative
 // voice (not blind: the rules were tuned on it), narrative2 and narrative3
-// written after each round and measured once before changes for them; their
-// items carry a voice label, and at least 80% of those with findings must
-// come out narrative.
+// written after each round and measured once before changes for them;
+// narrative4 (news reports, inspection and discipline 通报, 减负 summaries)
+// and narrative5 (留言板 complaints, 12345 work orders, department replies,
+// staff posts) were written by an independent writer who never saw the
+// rules and measured blind before any change for them (docs/detector.md).
+// Their items carry a voice label, and at least 80% of those with findings
+// must come out with the labelled voice.
 // False alarms are enforced on every set: an alarm on an ordinary message
 // costs officials' trust more than a missed demand.
 var corpusBars = []struct {
@@ -253,8 +257,8 @@ var corpusBars = []struct {
 	{"narrative", 0.95, 0.02},
 	{"narrative2", 0.97, 0.02},
 	{"narrative3", 0.96, 0.02},
-	{"narrative4", 0, 1},
-	{"narrative5", 0, 1},
+	{"narrative4", 0.84, 0.02},
+	{"narrative5", 0.84, 0.02},
 }
 
 // TestCorpus measures the detector on the labelled sets, prints a
@@ -305,7 +309,7 @@ func TestCorpus(t *testing.T) {
 		if s.falseAlarmRate() > bar.maxFals {
 			t.Errorf("%s: false alarms %.2f%% above %.0f%%", bar.name, 100*s.falseAlarmRate(), 100*bar.maxFals)
 		}
-		if bar.minF1 > 0 && s.voiceWant > 0 && s.voiceGot*5 < s.voiceWant*4 {
+		if s.voiceWant > 0 && s.voiceGot*5 < s.voiceWant*4 {
 			t.Errorf("%s: voice right on %d/%d items, below 80%%", bar.name, s.voiceGot, s.voiceWant)
 		}
 		if s.offhoursWrong > 0 {
