@@ -239,3 +239,30 @@ func hasSpan(spans []Span, c jianfu.Category) bool {
 	}
 	return false
 }
+
+// With the model on, a reused Result still means no allocation, also on a
+// line only the model finds something in.
+func TestModelDoesNotAllocate(t *testing.T) {
+	d, err := New(WithModel())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var modelLine string
+	for _, it := range loadCorpus(t, "narrative") {
+		r := d.Analyze(Message{Text: it.Text})
+		if len(r.Spans) > 0 && strings.HasPrefix(r.Spans[0].Rule, "model:") {
+			modelLine = it.Text
+			break
+		}
+	}
+	if modelLine == "" {
+		t.Fatal("no line of the narrative set is found by the model alone")
+	}
+	var r Result
+	for _, text := range []string{modelLine, "明天上午九点开会", "请各村今晚十点前接龙报送走访照片"} {
+		d.AnalyzeInto(Message{Text: text}, &r)
+		if n := testing.AllocsPerRun(50, func() { d.AnalyzeInto(Message{Text: text}, &r) }); n != 0 {
+			t.Errorf("%s: %.0f allocations per message with the model on", text, n)
+		}
+	}
+}
