@@ -81,16 +81,8 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 			break
 		}
 	}
-	if !triggers {
+	if !triggers && d.model == nil {
 		return
-	}
-	if len(a.sents) > 2 && a.sents[1]-a.sents[0] <= 12 {
-		for i := range a.hits {
-			h := &a.hits[i]
-			if a.toks[h.ts].sent == 0 && (a.inLex(h, lexModal) || a.inLex(h, lexStrong)) {
-				a.header = true
-			}
-		}
 	}
 	// assessment linkage (an assessment word that is not negated) is worked
 	// out when first needed: most messages with a trigger word find nothing
@@ -108,24 +100,42 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 		}
 		return assessedMemo == 1
 	}
-	// pass 1: rules without the aggravation requirement; pass 2: the rest,
-	// which may lean on pass-1 findings in the same sentence.
-	for pass := 0; pass < 2; pass++ {
-		for i := range a.hits {
-			h := &a.hits[i]
-			p := &d.pats[h.pat]
-			for _, ri := range p.rules {
-				cr := &d.rules[ri]
-				if cr.Aggravated != (pass == 1) {
-					continue
+	if triggers {
+		if len(a.sents) > 2 && a.sents[1]-a.sents[0] <= 12 {
+			for i := range a.hits {
+				h := &a.hits[i]
+				if a.toks[h.ts].sent == 0 && (a.inLex(h, lexModal) || a.inLex(h, lexStrong)) {
+					a.header = true
 				}
-				if a.accept(h, cr) && (pass == 0 || a.aggravated(h, isAssessed())) {
-					a.addSpan(h, cr)
+			}
+		}
+		// pass 1: rules without the aggravation requirement; pass 2: the rest,
+		// which may lean on pass-1 findings in the same sentence.
+		for pass := 0; pass < 2; pass++ {
+			for i := range a.hits {
+				h := &a.hits[i]
+				p := &d.pats[h.pat]
+				for _, ri := range p.rules {
+					cr := &d.rules[ri]
+					if cr.Aggravated != (pass == 1) {
+						continue
+					}
+					if a.accept(h, cr) && (pass == 0 || a.aggravated(h, isAssessed())) {
+						a.addSpan(h, cr)
+					}
 				}
 			}
 		}
 	}
 	found := false
+	for _, w := range a.weight {
+		if w > 0 {
+			found = true
+		}
+	}
+	if !found && d.model != nil {
+		a.consult(d.model)
+	}
 	for c, w := range a.weight {
 		if w > 0 {
 			r.Categories = append(r.Categories, jianfu.Categories[c])

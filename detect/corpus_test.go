@@ -74,11 +74,47 @@ func (s *corpusScore) micro() (p, r, f float64) {
 	return
 }
 
+// recalls lists the recall of each category with labelled items.
+func (s *corpusScore) recalls() string {
+	var b strings.Builder
+	for _, c := range jianfu.Categories {
+		if n := s.tp[c] + s.fn[c]; n > 0 {
+			fmt.Fprintf(&b, "; %s %.2f", c, float64(s.tp[c])/float64(n))
+		}
+	}
+	return b.String()
+}
+
 func (s *corpusScore) falseAlarmRate() float64 {
 	return float64(s.falseAlrm) / float64(max(s.normal, 1))
 }
 
 func scoreCorpus(d *Detector, items []corpusItem) *corpusScore {
+	return scoreWith(d.AnalyzeInto, items)
+}
+
+// naiveBaseline is the keyword baseline the blind numbers are compared
+// with: a category is found wherever one of its rules' literal patterns
+// occurs in the raw text (no normalisation, context, negation or voice).
+func naiveBaseline(d *Detector) func(Message, *Result) {
+	pats := map[jianfu.Category][]string{}
+	for _, r := range d.Rules() {
+		pats[r.Category] = append(pats[r.Category], r.Patterns...)
+	}
+	return func(m Message, r *Result) {
+		*r = Result{Categories: r.Categories[:0]}
+		for _, c := range jianfu.Categories {
+			for _, p := range pats[c] {
+				if p != "" && strings.Contains(m.Text, p) {
+					r.Categories = append(r.Categories, c)
+					break
+				}
+			}
+		}
+	}
+}
+
+func scoreWith(analyze func(Message, *Result), items []corpusItem) *corpusScore {
 	s := &corpusScore{tp: map[jianfu.Category]int{}, fp: map[jianfu.Category]int{}, fn: map[jianfu.Category]int{}}
 	var r Result
 	for _, it := range items {
@@ -86,7 +122,7 @@ func scoreCorpus(d *Detector, items []corpusItem) *corpusScore {
 		if it.Time != "" {
 			m.Time, _ = time.Parse(time.RFC3339, it.Time)
 		}
-		d.AnalyzeInto(m, &r)
+		analyze(m, &r)
 		want := map[jianfu.Category]bool{}
 		for _, c := range it.Categories {
 			want[c] = true
@@ -194,9 +230,13 @@ func (s *corpusScore) report(t *testing.T, name string) {
 // nobody tunes against it. narrative is a development set of complaints,
 // hotline work orders and news sentences written here for the narrative
 // voice (not blind: the rules were tuned on it), narrative2 and narrative3
-// written after each round and measured once before changes for them; their
-// items carry a voice label, and at least 80% of those with findings must
-// come out narrative.
+// written after each round and measured once before changes for them;
+// narrative4 (news reports, inspection and discipline 通报, 减负 summaries)
+// and narrative5 (留言板 complaints, 12345 work orders, department replies,
+// staff posts) were written by an independent writer who never saw the
+// rules and measured blind before any change for them (docs/detector.md).
+// Their items carry a voice label, and at least 80% of those with findings
+// must come out with the labelled voice.
 // False alarms are enforced on every set: an alarm on an ordinary message
 // costs officials' trust more than a missed demand.
 var corpusBars = []struct {
@@ -217,6 +257,8 @@ var corpusBars = []struct {
 	{"narrative", 0.95, 0.02},
 	{"narrative2", 0.97, 0.02},
 	{"narrative3", 0.96, 0.02},
+	{"narrative4", 0.84, 0.02},
+	{"narrative5", 0.84, 0.02},
 }
 
 // TestCorpus measures the detector on the labelled sets, prints a
@@ -228,9 +270,39 @@ func TestCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dm, err := New(WithModel())
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, bar := range corpusBars {
 		s := scoreCorpus(d, loadCorpus(t, bar.name))
 		s.report(t, bar.name)
+		items := loadCorpus(t, bar.name)
+		for _, v := range []Voice{VoiceDemand, VoiceNarrative} {
+			var sub []corpusItem
+			for _, it := range items {
+				if it.Voice == v {
+					sub = append(sub, it)
+				}
+			}
+			if len(sub) > 0 && len(sub) < len(items) {
+				vs := scoreCorpus(d, sub)
+				p, r, f := vs.micro()
+				t.Logf("%s, %d items labelled %s: micro P %.3f R %.3f F1 %.3f, false alarms %d/%d",
+					bar.name, len(sub), v, p, r, f, vs.falseAlrm, vs.normal)
+			}
+		}
+		ms := scoreCorpus(dm, items)
+		if p, r, f := ms.micro(); true {
+			t.Logf("%s with the statistical layer: micro P %.3f R %.3f F1 %.3f, false alarms %d/%d%s",
+				bar.name, p, r, f, ms.falseAlrm, ms.normal, ms.recalls())
+		}
+		if os.Getenv("JIANFU_CORPUS_BASELINE") != "" {
+			nb := scoreWith(naiveBaseline(d), items)
+			p, r, f := nb.micro()
+			t.Logf("%s naive keyword baseline: micro P %.3f R %.3f F1 %.3f, false alarms %d/%d = %.2f%%%s",
+				bar.name, p, r, f, nb.falseAlrm, nb.normal, 100*nb.falseAlarmRate(), nb.recalls())
+		}
 		if _, _, f := s.micro(); f < bar.minF1 {
 			t.Errorf("%s: micro-F1 %.3f below %.2f", bar.name, f, bar.minF1)
 		}

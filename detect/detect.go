@@ -122,8 +122,9 @@ func (r *Result) Has(c jianfu.Category) bool {
 type Option func(*config)
 
 type config struct {
-	dir string
-	cal *calendar.Calendar
+	dir   string
+	cal   *calendar.Calendar
+	model bool
 }
 
 // WithRulesDir loads the *.yaml files of dir after the embedded rules: rules
@@ -151,6 +152,7 @@ type Detector struct {
 	files    []string
 	single   []int32        // one-token patterns by normalised BMP rune, -1 if none
 	singleHi map[rune]int32 // the same beyond the BMP
+	model    *model         // the statistical layer, nil unless WithModel
 }
 
 // built-in lexicons the decision step relies on
@@ -243,6 +245,11 @@ func New(opts ...Option) (*Detector, error) {
 	d := &Detector{norm: norm, cal: cfg.cal, byID: map[string]int{}, lexNames: map[string]int{}, files: rs.files}
 	if err := d.compile(rs); err != nil {
 		return nil, err
+	}
+	if cfg.model {
+		if d.model, err = loadModel(modelBin); err != nil {
+			return nil, err
+		}
 	}
 	return d, nil
 }

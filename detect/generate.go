@@ -4,3 +4,7 @@ package detect
 // from OpenCC's dictionaries and go-pinyin; `go generate ./detect` rewrites
 // them and tables_test.go checks the committed files agree.
 //go:generate go run gen_tables.go
+
+// data/model.bin, the statistical layer's weights, is trained on the
+// labelled sets that are not held out (model_test.go, modelTrainSets).
+//go:generate go test -run ^TestTrainModel$ -count=1 . -args -train-model
