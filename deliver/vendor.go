@@ -292,4 +292,3 @@ func contains(codes []int, c int) bool {
 	}
 	return false
 }
-
