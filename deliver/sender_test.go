@@ -325,7 +325,9 @@ func TestRetries(t *testing.T) {
 		}
 
 		// A permanent failure fails at once.
-		w.feishu.fail = func(Message) error { return permanent("飞书发送失败(错误码 230013:用户不在应用可用范围内)") }
+		w.feishu.fail = func(Message) error {
+			return permanent("飞书发送失败(错误码 230013:用户不在应用可用范围内)")
+		}
 		w.transfer(t, "第三个工作群每天要求打卡签到")
 		w.run(t)
 		if r := w.rows(t, "eduAdmin")[0]; r.Status != jianfu.DeliveryFailed || r.Attempts != 1 || !strings.Contains(r.LastError, "230013") {

@@ -239,16 +239,16 @@ func TestSMTPConversation(t *testing.T) {
 		Body:    "线索移送:线索JF2026-000042已移送本单位办理\n办理时限:2026年3月9日\n查看:https://jianfu.example.gov.cn/cases/42"}
 	for _, tc := range []struct {
 		name     string
-		server   smtpServer
+		server   *smtpServer
 		security string
 		auth     string
 	}{
-		{"starttls+login", smtpServer{starttls: true, user: "noreply@jianfu.gov.cn", pass: "s3cret-登录"}, "starttls", "login"},
-		{"implicit tls+plain", smtpServer{implicit: true, user: "noreply@jianfu.gov.cn", pass: "s3cret"}, "tls", "plain"},
+		{"starttls+login", &smtpServer{starttls: true, user: "noreply@jianfu.gov.cn", pass: "s3cret-登录"}, "starttls", "login"},
+		{"implicit tls+plain", &smtpServer{implicit: true, user: "noreply@jianfu.gov.cn", pass: "s3cret"}, "tls", "plain"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.server.cert = cert
-			srv := startSMTP(t, &tc.server)
+			srv := startSMTP(t, tc.server)
 			c := &SMTP{Addr: srv.addr, Security: tc.security, Auth: tc.auth, Username: tc.server.user, Password: tc.server.pass,
 				From: "减负平台 <noreply@jianfu.gov.cn>", TLS: &tls.Config{RootCAs: pool}}
 			if err := c.Send(context.Background(), msg); err != nil {

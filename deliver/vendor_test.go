@@ -153,7 +153,9 @@ func TestDingTalk(t *testing.T) {
 		tokenJSON: func(tok string) any {
 			return map[string]any{"errcode": 0, "errmsg": "ok", "access_token": tok, "expires_in": 7200}
 		},
-		answer: func(code int) any { return map[string]any{"errcode": code, "errmsg": "x", "task_id": 1, "request_id": "r"} },
+		answer: func(code int) any {
+			return map[string]any{"errcode": code, "errmsg": "x", "task_id": 1, "request_id": "r"}
+		},
 	}
 	v.check = func(r *http.Request, b map[string]any) error {
 		msg, _ := b["msg"].(map[string]any)

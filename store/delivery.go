@@ -21,9 +21,10 @@ import (
 
 // WithSiteURL sets the address of the web site ("https://jianfu.example.gov.cn"):
 // delivered messages link to the page of what they tell of.
-func WithSiteURL(u string) Option {
-	return func(db *DB) { db.siteURL = strings.TrimRight(u, "/") }
-}
+func WithSiteURL(u string) Option { return func(db *DB) { db.SetSiteURL(u) } }
+
+// SetSiteURL is WithSiteURL on an open store (before it serves).
+func (db *DB) SetSiteURL(u string) { db.siteURL = strings.TrimRight(u, "/") }
 
 // enqueue writes one outbox row per channel user uid chose for
 // notification nid.

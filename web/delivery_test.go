@@ -1,0 +1,69 @@
+package web_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"jianfu/store"
+	"jianfu/store/storetest"
+)
+
+// TestChannelSettingsAndDeliveries: the unit administrator opens 通知方式
+// from the account page, enters a bad mobile (the form comes back with a
+// Chinese error and what they typed), then a good e-mail address with the
+// daily digest; a transfer to the unit shows the e-mail as held (for the
+// digest) on the notification; the provincial system administrator's
+// 消息投递 list shows the row with the recipient by name and office and
+// filters it by channel; another unit's administrator sees none of it.
+func TestChannelSettingsAndDeliveries(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		b := newBrowser(t, h.srv.URL)
+		b.login("south.edu")
+		if st, body := b.get("/account"); st != 200 || !strings.Contains(body, `href="/account/channels"`) {
+			t.Fatalf("account page: %d", st)
+		}
+		st, body := b.get("/account/channels")
+		if st != 200 || !strings.Contains(body, "通知方式") || !strings.Contains(body, "手机号码") || !strings.Contains(body, "飞书") {
+			t.Fatalf("channels page: %d", st)
+		}
+		st, _, body = b.post("/account/channels", "/account/channels", url.Values{"on_sms": {"1"}, "addr_sms": {"1380013"}})
+		if st != 400 || !strings.Contains(body, "手机号码“1380013”格式不对") || !strings.Contains(body, `value="1380013"`) {
+			t.Errorf("bad mobile: %d", st)
+		}
+		st, _, body = b.post("/account/channels", "/account/channels", url.Values{"on_email": {"1"}, "addr_email": {"zhao.min@jiangnan.gov.cn"}, "digest_email": {"1"}, "addr_sms": {"13800138000"}})
+		if st != 200 || !strings.Contains(body, `value="zhao.min@jiangnan.gov.cn"`) {
+			t.Fatalf("save: %d", st)
+		}
+		if chs, _ := db.Deliveries().UserChannels(h.fx.Ctx(t, db, "eduAdmin")); len(chs) != 1 || !chs[0].Digest {
+			t.Errorf("stored channels: %+v (an unticked channel's address is not kept)", chs)
+		}
+
+		transferToSouthEdu(t, h)
+		if st, body := b.get("/notifications"); st != 200 || !strings.Contains(body, "电子邮件待发送") {
+			t.Errorf("notification list: %d, no per-channel status", st)
+		}
+
+		a := newBrowser(t, h.srv.URL)
+		a.login("prov.admin")
+		if st, body := a.get("/admin"); st != 200 || !strings.Contains(body, `href="/deliveries"`) {
+			t.Errorf("admin tiles: %d", st)
+		}
+		st, body = a.get("/deliveries?channel=email")
+		if st != 200 || !strings.Contains(body, "江南区教育局管理员(江州市江南区教育局)") || !strings.Contains(body, "已移送本单位办理") || !strings.Contains(body, "待发送") {
+			t.Errorf("deliveries: %d", st)
+		}
+		if _, body := a.get("/deliveries?channel=sms"); !strings.Contains(body, "没有符合条件的投递记录") {
+			t.Errorf("filtered by SMS: rows shown")
+		}
+		if st, _ := a.get("/deliveries?status=lost"); st != 400 {
+			t.Errorf("unknown status: %d", st)
+		}
+		n := newBrowser(t, h.srv.URL)
+		n.login("north.edu")
+		if _, body := n.get("/deliveries"); strings.Contains(body, "已移送本单位办理") {
+			t.Errorf("another unit's administrator sees the delivery")
+		}
+	})
+}
