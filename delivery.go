@@ -136,9 +136,14 @@ const DigestKind = "digest"
 
 // NotificationMessage is the text a notification is delivered with: its
 // in-app title and body (one home for the wording), the kind's name as a
-// tag, and the address of its page when the deployment has one.
+// tag, and the address of its page when the deployment has one. A
+// security event's details (which case, whose reveal) stay in the
+// platform: outside it the auditor reads only the title.
 func NotificationMessage(kind NotificationKind, title, body, link, baseURL string) (subject, text string) {
 	subject = "【减负】" + title
+	if kind == NoteSecurityEvent {
+		body = "详情请登录平台查看"
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s:%s\n", NotificationKindNames[kind], title)
 	if body != "" {

@@ -42,6 +42,7 @@ CREATE TABLE outbox (
     created_at      BIGINT NOT NULL,
     sent_at         BIGINT
 );
--- What is due, oldest first; a notification's rows.
+-- What is due, oldest first; a notification's rows; a sender's claim.
 CREATE INDEX outbox_due ON outbox(status, next_at);
 CREATE INDEX outbox_notification ON outbox(notification_id);
+CREATE INDEX outbox_claim ON outbox(claim_token) WHERE status = 'sending';
