@@ -71,7 +71,7 @@ func (c *UserChannel) Validate() error {
 		return Errorf(EINVALID, "不支持的通知方式“%s”", "unknown delivery channel %q", string(c.Channel))
 	}
 	if c.Address == "" {
-		return Errorf(EINVALID, "请填写%s的%s", "enter your %s address", name, DeliveryAddressNames[c.Channel])
+		return Errorf(EINVALID, "请填写%s的%s", "enter your %s address (%s)", name, DeliveryAddressNames[c.Channel])
 	}
 	switch c.Channel {
 	case ChannelEmail:

@@ -30,7 +30,6 @@ type vendorServer struct {
 	tokens   int
 	sends    int
 	script   []int
-	lastTok  string
 	problems []string
 }
 
