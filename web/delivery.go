@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -41,8 +42,8 @@ func (s *Server) channelRows(chs []jianfu.UserChannel) []channelRow {
 }
 
 func (s *Server) showChannels(w http.ResponseWriter, r *http.Request) error {
-	if s.svc.Deliveries == nil {
-		return jianfu.Errorf(jianfu.ENOTFOUND, "本部署未启用站外通知", "delivery beyond the browser is not enabled")
+	if err := s.deliveriesOn(); err != nil {
+		return err
 	}
 	chs, err := s.svc.Deliveries.UserChannels(r.Context())
 	if err != nil {
@@ -61,8 +62,8 @@ func (s *Server) renderChannels(w http.ResponseWriter, r *http.Request, rows []c
 }
 
 func (s *Server) saveChannels(w http.ResponseWriter, r *http.Request) error {
-	if s.svc.Deliveries == nil {
-		return jianfu.Errorf(jianfu.ENOTFOUND, "本部署未启用站外通知", "delivery beyond the browser is not enabled")
+	if err := s.deliveriesOn(); err != nil {
+		return err
 	}
 	var rows []channelRow
 	var chs []jianfu.UserChannel
@@ -80,17 +81,13 @@ func (s *Server) saveChannels(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) showDeliveries(w http.ResponseWriter, r *http.Request) error {
-	if s.svc.Deliveries == nil {
-		return jianfu.Errorf(jianfu.ENOTFOUND, "本部署未启用站外通知", "delivery beyond the browser is not enabled")
+	if err := s.deliveriesOn(); err != nil {
+		return err
 	}
 	l := newList(r, 50)
-	q := r.URL.Query()
-	f := jianfu.DeliveryFilter{Page: l.Page(), Status: jianfu.DeliveryStatus(q.Get("status")), Channel: jianfu.DeliveryChannel(q.Get("channel"))}
-	if _, ok := jianfu.DeliveryStatusNames[f.Status]; f.Status != "" && !ok {
-		return jianfu.Errorf(jianfu.EINVALID, "投递状态“%s”不存在", "unknown delivery status %q", string(f.Status))
-	}
-	if _, ok := jianfu.DeliveryChannelNames[f.Channel]; f.Channel != "" && !ok {
-		return jianfu.Errorf(jianfu.EINVALID, "通知方式“%s”不存在", "unknown delivery channel %q", string(f.Channel))
+	f, err := deliveryFilter(r, l.Page())
+	if err != nil {
+		return err
 	}
 	items, total, err := s.svc.Deliveries.FindDeliveries(r.Context(), f)
 	if err != nil {
@@ -123,4 +120,106 @@ func (s *Server) deliveryStatuses(r *http.Request, items []*jianfu.Notification)
 		return nil
 	}
 	return st
+}
+
+func (s *Server) deliveryAPI() []apiRoute {
+	return []apiRoute{
+		{"GET", "/api/v1/deliveries", s.apiDeliveries},
+		{"GET", "/api/v1/account/channels", s.apiUserChannels},
+		{"PUT", "/api/v1/account/channels", s.apiSetChannels},
+	}
+}
+
+// channelsAnswer is the caller's channels and the ones offered.
+type channelsAnswer struct {
+	Channels []jianfu.UserChannel    `json:"channels"`
+	Offered  []jianfu.DeliveryChannel `json:"offered"`
+}
+
+func (s *Server) deliveriesOn() error {
+	if s.svc.Deliveries == nil {
+		return jianfu.Errorf(jianfu.ENOTFOUND, "本部署未启用站外通知", "delivery beyond the browser is not enabled")
+	}
+	return nil
+}
+
+func (s *Server) apiUserChannels(w http.ResponseWriter, r *http.Request) error {
+	if err := s.deliveriesOn(); err != nil {
+		return err
+	}
+	chs, err := s.svc.Deliveries.UserChannels(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, channelsAnswer{orEmpty(chs), orEmpty(s.cfg.DeliveryChannels)})
+	return nil
+}
+
+func (s *Server) apiSetChannels(w http.ResponseWriter, r *http.Request) error {
+	if err := s.deliveriesOn(); err != nil {
+		return err
+	}
+	var in struct {
+		Channels []jianfu.UserChannel `json:"channels"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	offered := map[jianfu.DeliveryChannel]bool{}
+	for _, ch := range s.cfg.DeliveryChannels {
+		offered[ch] = true
+	}
+	for _, c := range in.Channels {
+		if _, known := jianfu.DeliveryChannelNames[c.Channel]; known && !offered[c.Channel] {
+			return jianfu.Errorf(jianfu.EINVALID, "本部署未配置%s,可选:%s", "this deployment does not deliver by %s; offered: %s",
+				jianfu.DeliveryChannelNames[c.Channel], s.offeredNames())
+		}
+	}
+	if err := s.svc.Deliveries.SetUserChannels(r.Context(), in.Channels); err != nil {
+		return err
+	}
+	return s.apiUserChannels(w, r)
+}
+
+func (s *Server) offeredNames() string {
+	var names []string
+	for _, ch := range s.cfg.DeliveryChannels {
+		names = append(names, jianfu.DeliveryChannelNames[ch])
+	}
+	if len(names) == 0 {
+		return "无"
+	}
+	return strings.Join(names, "、")
+}
+
+// apiDeliveries lists outbox rows as FindDeliveries scopes them; the
+// address of another user's row is left out (personal data the list
+// does not need).
+func (s *Server) apiDeliveries(w http.ResponseWriter, r *http.Request) error {
+	if err := s.deliveriesOn(); err != nil {
+		return err
+	}
+	a := info(r).actor
+	return listAPI(w, r, deliveryFilter, func(ctx context.Context, f jianfu.DeliveryFilter) ([]*jianfu.OutboxMessage, int, error) {
+		items, total, err := s.svc.Deliveries.FindDeliveries(ctx, f)
+		for _, m := range items {
+			if m.UserID != a.UserID {
+				m.Address = ""
+			}
+		}
+		return items, total, err
+	})
+}
+
+// deliveryFilter reads status and channel from the query.
+func deliveryFilter(r *http.Request, p jianfu.Page) (jianfu.DeliveryFilter, error) {
+	q := r.URL.Query()
+	f := jianfu.DeliveryFilter{Page: p, Status: jianfu.DeliveryStatus(q.Get("status")), Channel: jianfu.DeliveryChannel(q.Get("channel"))}
+	if _, ok := jianfu.DeliveryStatusNames[f.Status]; f.Status != "" && !ok {
+		return f, jianfu.Errorf(jianfu.EINVALID, "投递状态“%s”不存在,可选 pending、sending、held、sent、bundled、failed", "unknown delivery status %q", string(f.Status))
+	}
+	if _, ok := jianfu.DeliveryChannelNames[f.Channel]; f.Channel != "" && !ok {
+		return f, jianfu.Errorf(jianfu.EINVALID, "通知方式“%s”不存在,可选 email、sms、wecom、dingtalk、feishu", "unknown delivery channel %q", string(f.Channel))
+	}
+	return f, nil
 }

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -66,4 +67,35 @@ func TestChannelSettingsAndDeliveries(t *testing.T) {
 			t.Errorf("another unit's administrator sees the delivery")
 		}
 	})
+}
+
+// TestDeliveryAPI: a user reads and replaces their channels through the
+// API (a bad address is refused and nothing changes); the list answers in
+// the list shape, with another user's address left out.
+func TestDeliveryAPI(t *testing.T) {
+	h := newHarness(t, storetest.Open(t, store.SQLite))
+	if st, body := h.do("eduAdmin", "GET", "/api/v1/account/channels", nil); st != 200 || len(body["offered"].([]any)) != 5 || len(body["channels"].([]any)) != 0 {
+		t.Fatalf("get: %d %v", st, body)
+	}
+	st, body := h.do("eduAdmin", "PUT", "/api/v1/account/channels", map[string]any{"channels": []map[string]any{{"channel": "sms", "address": "13800138000"}, {"channel": "wecom", "address": "zhao min"}}})
+	if st != 400 || !strings.Contains(fmt.Sprint(body["error"]), "企业微信账号") {
+		t.Errorf("bad wecom id: %d %v", st, body)
+	}
+	if _, body := h.do("eduAdmin", "GET", "/api/v1/account/channels", nil); len(body["channels"].([]any)) != 0 {
+		t.Errorf("a refused change stored %v", body["channels"])
+	}
+	st, body = h.do("eduAdmin", "PUT", "/api/v1/account/channels", map[string]any{"channels": []map[string]any{{"channel": "sms", "address": "13800138000", "digest": true}}})
+	if chs := body["channels"].([]any); st != 200 || len(chs) != 1 || chs[0].(map[string]any)["digest"] != true {
+		t.Fatalf("put: %d %v", st, body)
+	}
+	transferToSouthEdu(t, h)
+	if st, body := h.do("eduAdmin", "GET", "/api/v1/deliveries", nil); st != 200 || body["total"] != 1.0 || items(body)[0]["address"] != "13800138000" || items(body)[0]["status"] != "pending" {
+		t.Errorf("own list: %d %v", st, body)
+	}
+	if st, body := h.do("provAdmin", "GET", "/api/v1/deliveries?channel=sms", nil); st != 200 || body["total"] != 1.0 || items(body)[0]["address"] != "" {
+		t.Errorf("administrator's list: %d %v", st, body)
+	}
+	if st, _ := h.do("provAdmin", "GET", "/api/v1/deliveries?channel=fax", nil); st != 400 {
+		t.Errorf("unknown channel: %d", st)
+	}
 }

@@ -94,7 +94,7 @@ type apiRoute struct {
 
 func (s *Server) apiRoutes() []apiRoute {
 	var all []apiRoute
-	for _, part := range [][]apiRoute{s.coreAPI(), s.rulesAPI(), s.burdenAPI(), s.campaignsAPI(), s.casesAPI(), s.registryAPI(), s.notificationsAPI()} {
+	for _, part := range [][]apiRoute{s.coreAPI(), s.rulesAPI(), s.burdenAPI(), s.campaignsAPI(), s.casesAPI(), s.registryAPI(), s.notificationsAPI(), s.deliveryAPI()} {
 		all = append(all, part...)
 	}
 	return all
