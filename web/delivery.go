@@ -132,7 +132,7 @@ func (s *Server) deliveryAPI() []apiRoute {
 
 // channelsAnswer is the caller's channels and the ones offered.
 type channelsAnswer struct {
-	Channels []jianfu.UserChannel    `json:"channels"`
+	Channels []jianfu.UserChannel     `json:"channels"`
 	Offered  []jianfu.DeliveryChannel `json:"offered"`
 }
 
