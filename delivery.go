@@ -129,6 +129,9 @@ type OutboxMessage struct {
 	LastError      string          `json:"last_error,omitempty"`
 	CreatedAt      time.Time       `json:"created_at"`
 	SentAt         *time.Time      `json:"sent_at,omitempty"`
+	// Was is the status a claimed row had before its claim (pending, held,
+	// or sending when a dead sender's claim lapsed); set by ClaimOutbox.
+	Was DeliveryStatus `json:"-"`
 }
 
 // DigestKind is the kind of a daily digest row.
@@ -209,4 +212,25 @@ type DeliveryService interface {
 	// DeliveryStatuses gives, for the caller's notifications ids, the
 	// status of each channel's row.
 	DeliveryStatuses(ctx context.Context, ids []int64) (map[int64]map[DeliveryChannel]DeliveryStatus, error)
+}
+
+// Outbox is the sender's side of the outbox (package deliver works
+// through it; the store implements it). A claim is a random token held
+// until a time; every settling call checks it, so a sender whose claim
+// lapsed and was taken over cannot overwrite the new holder's result.
+type Outbox interface {
+	// ClaimOutbox claims up to limit due rows for token until until, each
+	// counting an attempt.
+	ClaimOutbox(ctx context.Context, token string, until time.Time, limit int) ([]*OutboxMessage, error)
+	// MarkSent records that the channel accepted the row.
+	MarkSent(ctx context.Context, id int64, token string) error
+	// MarkFailed records a failed attempt, retried at retry or failed for
+	// good when retry is zero; reason holds no secret.
+	MarkFailed(ctx context.Context, id int64, token, reason string, retry time.Time) error
+	// Hold puts the row back unsent as status (held or pending) until
+	// until, without counting the attempt.
+	Hold(ctx context.Context, id int64, token string, status DeliveryStatus, until time.Time) error
+	// Bundle makes one digest row of claimed rows ids of one user and
+	// channel and marks them bundled into it.
+	Bundle(ctx context.Context, token string, uid int64, ch DeliveryChannel, address string, ids []int64, subject, body string) (int64, error)
 }

@@ -19,7 +19,6 @@ import (
 
 	"jianfu"
 	"jianfu/calendar"
-	"jianfu/store"
 )
 
 // Message is one message to send on a channel.
@@ -61,7 +60,7 @@ func rateLimited(after time.Duration, format string, args ...any) error {
 
 // Sender works through the outbox.
 type Sender struct {
-	Store    *store.Deliveries
+	Store    jianfu.Outbox // the store's Deliveries
 	Channels map[jianfu.DeliveryChannel]Channel
 	Calendar *calendar.Calendar // quiet hours: nil sends at any time
 	DigestAt int                // minute of the day the daily digest goes out (China time)
@@ -136,10 +135,9 @@ func (s *Sender) runBatch(ctx context.Context) (Result, int, error) {
 	digests := map[string]*group{}
 	var digestOrder []string
 	var send []*jianfu.OutboxMessage
-	for _, r := range rows {
-		m := r.OutboxMessage
+	for _, m := range rows {
 		switch {
-		case m.Digest && !m.Urgent && m.Kind != jianfu.DigestKind && r.Was == jianfu.DeliveryHeld:
+		case m.Digest && !m.Urgent && m.Kind != jianfu.DigestKind && m.Was == jianfu.DeliveryHeld:
 			// held for the digest and now due: bundle it
 			k := fmt.Sprintf("%d/%s", m.UserID, m.Channel)
 			if digests[k] == nil {

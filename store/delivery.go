@@ -213,18 +213,13 @@ func (s *Deliveries) DeliveryStatuses(ctx context.Context, ids []int64) (map[int
 	return out, rows.Err()
 }
 
-// Claimed is an outbox row a sender claimed, with the status it had
-// before (pending, held, or sending when a dead sender's claim lapsed).
-type Claimed struct {
-	*jianfu.OutboxMessage
-	Was jianfu.DeliveryStatus
-}
+var _ jianfu.Outbox = (*Deliveries)(nil)
 
 // ClaimOutbox claims up to limit due rows for token until until: pending
 // and held rows due by now, and rows still sending whose claim lapsed.
 // Each claim counts an attempt. The sender runs under a job lease; the
 // conditional update keeps a row with one claimant even without it.
-func (s *Deliveries) ClaimOutbox(ctx context.Context, token string, until time.Time, limit int) ([]Claimed, error) {
+func (s *Deliveries) ClaimOutbox(ctx context.Context, token string, until time.Time, limit int) ([]*jianfu.OutboxMessage, error) {
 	now := ms(s.db.Now())
 	rows, err := s.db.query(ctx, `SELECT id, status FROM outbox
 		WHERE (status IN ('pending', 'held') AND next_at <= ?) OR (status = 'sending' AND claimed_until < ?)
@@ -258,11 +253,10 @@ func (s *Deliveries) ClaimOutbox(ctx context.Context, token string, until time.T
 		return nil, err
 	}
 	msgs, err := scanAll(rs, scanOutbox)
-	out := make([]Claimed, len(msgs))
-	for i, m := range msgs {
-		out[i] = Claimed{m, was[m.ID]}
+	for _, m := range msgs {
+		m.Was = was[m.ID]
 	}
-	return out, err
+	return msgs, err
 }
 
 // ErrLostClaim is returned when a row is no longer claimed by the token
