@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"jianfu/store"
 	"jianfu/store/storetest"
 )
@@ -97,5 +99,48 @@ func TestDeliveryAPI(t *testing.T) {
 	}
 	if st, _ := h.do("provAdmin", "GET", "/api/v1/deliveries?channel=fax", nil); st != 400 {
 		t.Errorf("unknown channel: %d", st)
+	}
+}
+
+// TestBrowserChannelSettings: at desktop (1366×768) and phone (390×844)
+// width the unit administrator opens 通知方式 from the notification list,
+// ticks a channel, types the address and saves; the page says so, keeps
+// what was saved, and fits the width.
+func TestBrowserChannelSettings(t *testing.T) {
+	ctx := chrome(t)
+	h := newHarness(t, storetest.Open(t, store.SQLite))
+	for _, tc := range []struct {
+		w, h          int64
+		channel, addr string
+	}{
+		{1366, 768, "email", "zhao.min@jiangnan.gov.cn"},
+		{390, 844, "sms", "13800138000"},
+	} {
+		err := chromedp.Do(ctx,
+			chromedp.EmulateViewport(tc.w, tc.h),
+			loginAs(h.srv.URL, "south.edu"),
+			chromedp.Navigate(h.srv.URL+"/notifications"),
+			chromedp.Click(`a[href="/account/channels"]`),
+			chromedp.WaitVisible(`form.channels-form`),
+			chromedp.Click(`input[name=on_`+tc.channel+`]`),
+			chromedp.SendKeys(`input[name=addr_`+tc.channel+`]`, tc.addr),
+			chromedp.Click(`form.channels-form button.primary`),
+		)
+		if err != nil {
+			t.Fatalf("%d wide: %v", tc.w, err)
+		}
+		waitText(t, ctx, `main`, "已保存")
+		val, err := chromedp.Run(ctx, chromedp.Value(`input[name=addr_`+tc.channel+`]`))
+		if err != nil || val != tc.addr {
+			t.Errorf("%d wide: the address after saving reads %q (%v)", tc.w, val, err)
+		}
+		fits, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
+		if err != nil || !fits {
+			t.Errorf("%d wide: the page is wider than the screen (%v)", tc.w, err)
+		}
+	}
+	chs, err := h.db.Deliveries().UserChannels(h.fx.Ctx(t, h.db, "eduAdmin"))
+	if err != nil || len(chs) != 2 {
+		t.Errorf("stored: %+v %v", chs, err)
 	}
 }
