@@ -19,7 +19,7 @@ var layers = map[string]int{
 	// tests only: the attacks of the security review against the real server
 	"security": 4,
 	// the edges, through the root's interfaces (the store implements them)
-	"store": 2, "store/storetest": 2, "importer": 2, "report": 2, "monitor": 2, "open311": 2,
+	"store": 2, "store/storetest": 2, "importer": 2, "report": 2, "monitor": 2, "open311": 2, "deliver": 2,
 	"ingest": 2, "ingest/chatexport": 2, "ingest/dingtalk": 2, "ingest/feishu": 2, "ingest/wecom": 2, "ingest/stream": 2,
 	"web": 3, "demo": 3,
 	"cmd/jianfu": 4, "internal/tools/benchtable": 4, "internal/tools/commonpw": 4, "internal/tools/pgprobe": 4, "internal/tools/shots": 4,

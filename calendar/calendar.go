@@ -414,3 +414,43 @@ func (c *Calendar) dateOf(day int) time.Time {
 	u := time.Unix(int64(day)*86400, 0).UTC()
 	return time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, jianfu.China)
 }
+
+// NextWorkingTime returns t when it falls in working time, else the start
+// of the next working period: the next span today, or the first span of
+// the next working day (holidays skipped, 调休 days counted). Messages held
+// for quiet hours go out then.
+func (c *Calendar) NextWorkingTime(t time.Time) time.Time {
+	if c.IsWorkingTime(t) || len(c.hours) == 0 {
+		return t
+	}
+	t = t.In(jianfu.China)
+	day := dayNumber(t)
+	m := t.Hour()*60 + t.Minute()
+	for i := 0; i < 3700; i++ { // ten years: the calendar always has working days
+		if c.isWorkday(day + i) {
+			for _, s := range c.hours {
+				if i > 0 || s.Start > m {
+					return c.dateOf(day + i).Add(time.Duration(s.Start) * time.Minute)
+				}
+			}
+		}
+	}
+	return t
+}
+
+// At returns the first working day at or after the date of t, at clock
+// minute m (minutes after midnight, China time), not before t itself: the
+// next daily digest due at m.
+func (c *Calendar) At(t time.Time, m int) time.Time {
+	t = t.In(jianfu.China)
+	day := dayNumber(t)
+	for i := 0; i < 3700; i++ {
+		if c.isWorkday(day + i) {
+			at := c.dateOf(day + i).Add(time.Duration(m) * time.Minute)
+			if !at.Before(t) {
+				return at
+			}
+		}
+	}
+	return t
+}

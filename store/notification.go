@@ -38,8 +38,12 @@ func (tx *Tx) notifyExcept(n jianfu.Notice, ok bool, self int64) error {
 		if id == self {
 			continue
 		}
-		if _, err := tx.exec(`INSERT INTO notifications(user_id, kind, title, body, link, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			id, string(n.Kind), n.Title, n.Body, n.Link, ms(tx.now)); err != nil {
+		nid, err := tx.insertID(`INSERT INTO notifications(user_id, kind, title, body, link, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			id, string(n.Kind), n.Title, n.Body, n.Link, ms(tx.now))
+		if err != nil {
+			return err
+		}
+		if err := tx.enqueue(nid, id, n); err != nil {
 			return err
 		}
 	}

@@ -44,6 +44,9 @@ type (
 	Leases struct{ db *DB }
 	// Notifications is each user's own in-app notifications (通知中心).
 	Notifications struct{ db *DB }
+	// Deliveries is delivery beyond the browser: each user's channels and
+	// the outbox the sender works through.
+	Deliveries struct{ db *DB }
 )
 
 func (db *DB) Regions() *Regions             { return &Regions{db} }
@@ -63,6 +66,7 @@ func (db *DB) Cleanup() *Cleanup             { return &Cleanup{db} }
 func (db *DB) Monitor() *Monitor             { return &Monitor{db} }
 func (db *DB) Leases() *Leases               { return &Leases{db} }
 func (db *DB) Notifications() *Notifications { return &Notifications{db} }
+func (db *DB) Deliveries() *Deliveries       { return &Deliveries{db} }
 
 var (
 	_ jianfu.RegionService       = (*Regions)(nil)

@@ -64,6 +64,8 @@ type DB struct {
 	passwordMaxAge time.Duration // 0: passwords do not expire
 	tokenLifetime  time.Duration // of new API tokens; 0: jianfu.DefaultTokenLifetime
 
+	siteURL string // the web site's address, for links in delivered messages (WithSiteURL)
+
 	gate *writeGate    // SQLite: one writer at a time, interactive first; nil on PostgreSQL
 	busy time.Duration // SQLite: how long a write waits for the database
 }

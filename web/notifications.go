@@ -73,7 +73,8 @@ func (s *Server) showNotifications(w http.ResponseWriter, r *http.Request) error
 	if r.URL.Query().Get("read") != "" {
 		p.Flash = p.T("notifications.marked")
 	}
-	p.Data = map[string]any{"Items": items, "List": l, "Unread": unread, "OnlyUnread": f.Unread, "Back": l.URL("read", "")}
+	p.Data = map[string]any{"Items": items, "List": l, "Unread": unread, "OnlyUnread": f.Unread, "Back": l.URL("read", ""),
+		"Delivery": s.deliveryStatuses(r, items), "Channels": s.svc.Deliveries != nil && len(s.cfg.DeliveryChannels) > 0}
 	s.render(w, r, "notifications", p)
 	return nil
 }

@@ -109,7 +109,7 @@ func TestLoginErrorsAndCSRF(t *testing.T) {
 
 func TestPagesRenderForEveryRole(t *testing.T) {
 	h := newHarness(t, storetest.Open(t, store.SQLite))
-	pages := []string{"/", "/account", "/admin", "/regions", "/units", "/users", "/registry", "/burden", "/cases", "/campaigns", "/evaluation", "/cleanup", "/typical", "/rules"}
+	pages := []string{"/", "/account", "/account/channels", "/deliveries", "/admin", "/regions", "/units", "/users", "/registry", "/burden", "/cases", "/campaigns", "/evaluation", "/cleanup", "/typical", "/rules"}
 	for _, u := range h.fx.Users {
 		b := newBrowser(t, h.srv.URL)
 		if st, _, _ := b.login(u.Username); st != 200 {

@@ -29,7 +29,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /metrics", s.h(s.sysadminBearer(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))))
 
 	// UI pages, one registration function per capability.
-	for _, register := range []func(*http.ServeMux){s.corePages, s.rulesPages, s.burdenPages, s.reportPages, s.campaignPages, s.casePages, s.registryPages, s.notificationPages} {
+	for _, register := range []func(*http.ServeMux){s.corePages, s.rulesPages, s.burdenPages, s.reportPages, s.campaignPages, s.casePages, s.registryPages, s.notificationPages, s.deliveryPages} {
 		register(mux)
 	}
 
@@ -94,7 +94,7 @@ type apiRoute struct {
 
 func (s *Server) apiRoutes() []apiRoute {
 	var all []apiRoute
-	for _, part := range [][]apiRoute{s.coreAPI(), s.rulesAPI(), s.burdenAPI(), s.campaignsAPI(), s.casesAPI(), s.registryAPI(), s.notificationsAPI()} {
+	for _, part := range [][]apiRoute{s.coreAPI(), s.rulesAPI(), s.burdenAPI(), s.campaignsAPI(), s.casesAPI(), s.registryAPI(), s.notificationsAPI(), s.deliveryAPI()} {
 		all = append(all, part...)
 	}
 	return all

@@ -54,6 +54,9 @@ type Services struct {
 	Monitor    jianfu.MonitorService
 	// Notifications is each user's in-app notifications; nil hides the bell.
 	Notifications jianfu.NotificationService
+	// Deliveries is delivery beyond the browser: users' channels (通知方式)
+	// and the outbox's status (消息投递); nil hides both.
+	Deliveries jianfu.DeliveryService
 	// Ping checks the database for /healthz.
 	Ping func(context.Context) error
 	// Ready are the conditions of /readyz (none: always ready).
@@ -76,6 +79,9 @@ type Config struct {
 	Version string
 	// Hooks configures the platform callbacks (企业微信, 钉钉, 飞书).
 	Hooks HookConfig
+	// DeliveryChannels are the channels this deployment delivers on
+	// (--delivery-config): the ones users may choose.
+	DeliveryChannels []jianfu.DeliveryChannel
 }
 
 // Server is the HTTP server.

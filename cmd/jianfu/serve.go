@@ -40,6 +40,7 @@ type serveFlags struct {
 	passwordDays        int           // passwords expire after this many days; 0: never
 	scoreMin            int           // components of six a scorecard's total needs
 	minFreeDiskMB       int
+	deliveryConfig      string
 }
 
 func (f *serveFlags) add(cmd *cobra.Command) {
@@ -60,6 +61,7 @@ func (f *serveFlags) add(cmd *cobra.Command) {
 	cmd.Flags().DurationVar(&f.monitorInterval, "monitor-interval", 24*time.Hour, "技术监测:每个渠道公开网址的检测间隔(如 6h);0 表示不检测")
 	cmd.Flags().StringVar(&f.mediaFeeds, "media-feeds", os.Getenv("JIANFU_MEDIA_FEEDS"), "跟踪的新闻源(RSS、Atom 或 JSON Feed),逗号分隔,写作 网址=区划代码;报道中描述“指尖上的形式主义”的文章登记为问题线索(来源:媒体报道);也可用环境变量 JIANFU_MEDIA_FEEDS")
 	cmd.Flags().DurationVar(&f.mediaInterval, "media-interval", time.Hour, "新闻源的读取间隔")
+	cmd.Flags().StringVar(&f.deliveryConfig, "delivery-config", os.Getenv("JIANFU_DELIVERY_CONFIG"), "通知投递配置文件(YAML):电子邮件、短信网关、企业微信、钉钉、飞书,以及免打扰与每日汇总;见 docs/notifications.md;也可用环境变量 JIANFU_DELIVERY_CONFIG。不设则只有站内通知")
 	cmd.Flags().IntVar(&f.minFreeDiskMB, "min-free-disk-mb", 1024, "SQLite 数据库所在磁盘的最低剩余空间(MB),低于此值 /readyz 报告未就绪;0 表示不检查")
 	f.burden.add(cmd)
 }
@@ -160,9 +162,13 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(web.Config{Addr: f.addr, SecureCookies: f.secureCookies, TrustedProxies: proxies, Version: version, Hooks: f.burden.hooks()},
+	delivery, err := startDelivery(ctx, db, f.deliveryConfig, jb, log)
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(web.Config{Addr: f.addr, SecureCookies: f.secureCookies, TrustedProxies: proxies, Version: version, Hooks: f.burden.hooks(), DeliveryChannels: delivery},
 		web.Services{Regions: db.Regions(), Units: db.Units(), Users: db.Users(), Audit: db.Audit(), Intake: db.Intake(), Cases: db.Cases(), Deadlines: db.Deadlines(), Typical: db.Typical(), Ping: db.Ping, Ready: readyChecks(db, f.minFreeDiskMB, bd.ready), Detector: det, Burden: db.Burden(), Channels: db.Channels(), Registry: db.Registry(), Ingest: bd.ingester,
-			Campaigns: db.Campaigns(), Evaluation: db.Evaluation(), Cleanup: db.Cleanup(), Monitor: db.Monitor(), Notifications: db.Notifications()}, log)
+			Campaigns: db.Campaigns(), Evaluation: db.Evaluation(), Cleanup: db.Cleanup(), Monitor: db.Monitor(), Notifications: db.Notifications(), Deliveries: db.Deliveries()}, log)
 	if err != nil {
 		return fmt.Errorf("build server: %w", err)
 	}
