@@ -306,7 +306,7 @@ func growTo(ctx context.Context, db *store.DB, groupIDs []int64, have, want int6
 		} else {
 			r.text = uint8(rng.IntN(len(ordinary)))
 		}
-		copy(r.key[:], keys.MessageKey(groupIDs[r.group], "g"+strconv.FormatInt(have+int64(i), 36)))
+		copy(r.key[:], keys.MessageKey(groupIDs[r.group], "g"+strconv.FormatInt(have+int64(i), 36), time.Unix(r.at, 0)))
 	}
 	sort.Slice(recs, func(i, j int) bool { return bytes.Compare(recs[i].key[:], recs[j].key[:]) < 0 })
 	fmt.Fprintf(os.Stderr, "grow: %d messages made and sorted in %s\n", n, time.Since(now).Round(time.Second))
