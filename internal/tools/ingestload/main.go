@@ -57,7 +57,10 @@ const (
 	groupPrefix  = "ingestload-"
 )
 
-// ordinary is 80% of the traffic, demands 20%.
+// ordinary is 80% of the traffic, demands 20%: one in twenty of them a
+// request for material (1% of all messages) on one of forty subjects, so
+// 多头报送 clustering has realistic work — the same request from several
+// groups, not one wording repeated by every group all day.
 var ordinary = []string{
 	"收到", "好的", "收到,谢谢", "明天上午9点在三楼会议室召开工作例会,请相关同志准时参加",
 	"本周工作安排已上传共享盘,请查阅", "请问上次会议纪要在哪里可以看到?", "已发到邮箱,请查收",
@@ -67,10 +70,42 @@ var ordinary = []string{
 }
 
 var demands = []string{
-	"@所有人 请各村今晚21点前接龙报送入户走访照片,联系人王科长13812345678",
 	"收到请回复1,22点前未回复的点名通报",
-	"请各单位今天下班前报送本周工作总结材料,逾期通报",
 	"请大家今晚10点前在群里接龙打卡,截图上传",
+	"请各位今晚下载学习强国app并截图发群里",
+	"请大家今晚转发这篇推文并点赞,截图发群里",
+	"今晚8点前每人在群里报平安定位打卡",
+}
+
+var subjects = []string{
+	"安全生产", "森林防火", "防汛抗旱", "疫情防控", "乡村振兴", "营商环境", "文明创建", "环境整治", "信访维稳", "食品安全",
+	"消防安全", "交通安全", "禁毒宣传", "反诈宣传", "垃圾分类", "河长制", "林长制", "耕地保护", "农房改造", "就业帮扶",
+	"医保缴费", "养老保险", "义务教育", "控辍保学", "退役军人", "民族团结", "宗教事务", "统战工作", "党建引领", "作风建设",
+	"政务公开", "数字政府", "网格管理", "人口普查", "经济普查", "项目建设", "招商引资", "财政预算", "审计整改", "督查考核",
+}
+
+// texts lists every text the load sends: ordinary ones, then demands, then
+// the material requests.
+func texts() []string {
+	out := append(append([]string{}, ordinary...), demands...)
+	for _, s := range subjects {
+		out = append(out, "请各单位今天下班前报送"+s+"工作总结材料,逾期通报")
+	}
+	return out
+}
+
+var allTexts = texts()
+
+// pick chooses a text index with the load's mix.
+func pick(rng *rand.Rand) int {
+	switch {
+	case rng.IntN(5) != 0:
+		return rng.IntN(len(ordinary))
+	case rng.IntN(20) != 0:
+		return len(ordinary) + rng.IntN(len(demands))
+	default:
+		return len(ordinary) + len(demands) + rng.IntN(len(subjects))
+	}
 }
 
 func main() {
@@ -146,8 +181,8 @@ func main() {
 	if strings.HasPrefix(*dsn, "postgres") {
 		engine = "Postgres"
 	}
-	fmt.Printf("Benchmark%s%s/stored=%d\t1\t%d ns/op\t%.0f msgs/s\t%.1f p50-ms\t%.1f p99-ms\t%.2f load\n",
-		*name, engine, stored, r.elapsed.Nanoseconds(), r.rate, r.p50, r.p99, r.load)
+	fmt.Printf("Benchmark%s%s/stored=%d\t1\t%d ns/op\t%.0f msgs/s\t%.1f p50-ms\t%.1f p99-ms\t%d busy-503\t%.2f load\n",
+		*name, engine, stored, r.elapsed.Nanoseconds(), r.rate, r.p50, r.p99, r.busy, r.load)
 }
 
 func system(ctx context.Context) context.Context {
@@ -270,11 +305,10 @@ func growTo(ctx context.Context, db *store.DB, groupIDs []int64, have, want int6
 	for i, r := range refs {
 		infos[i] = resolved[r]
 	}
-	texts := append(append([]string{}, ordinary...), demands...)
 	now := time.Now()
-	tm := make([]jianfu.Message, len(texts))
-	tg := make([]*jianfu.GroupInfo, len(texts))
-	for i, t := range texts {
+	tm := make([]jianfu.Message, len(allTexts))
+	tg := make([]*jianfu.GroupInfo, len(allTexts))
+	for i, t := range allTexts {
 		tm[i] = jianfu.Message{ID: "t" + strconv.Itoa(i), GroupID: infos[0].ID, Time: now, Sender: "模板" + strconv.Itoa(i), Text: t}
 		tg[i] = infos[0]
 	}
@@ -301,11 +335,7 @@ func growTo(ctx context.Context, db *store.DB, groupIDs []int64, have, want int6
 		r.group = uint16(rng.IntN(len(groupIDs)))
 		r.at = end.Unix() - rng.Int64N(span)
 		r.sender = uint8(rng.IntN(len(senders)))
-		if rng.IntN(5) == 0 {
-			r.text = uint8(len(ordinary) + rng.IntN(len(demands)))
-		} else {
-			r.text = uint8(rng.IntN(len(ordinary)))
-		}
+		r.text = uint8(pick(rng))
 		copy(r.key[:], keys.MessageKey(groupIDs[r.group], "g"+strconv.FormatInt(have+int64(i), 36), time.Unix(r.at, 0)))
 	}
 	sort.Slice(recs, func(i, j int) bool { return bytes.Compare(recs[i].key[:], recs[j].key[:]) < 0 })
@@ -337,14 +367,11 @@ func growTo(ctx context.Context, db *store.DB, groupIDs []int64, have, want int6
 			fmt.Fprintf(os.Stderr, "grow: %d messages stored, %.0f msgs/s\n", have+int64(start+per), float64(start+per)/time.Since(t0).Seconds())
 		}
 	}
-	return nil
-}
-
-func text(rng *rand.Rand) string {
-	if rng.IntN(5) == 0 {
-		return demands[rng.IntN(len(demands))]
-	}
-	return ordinary[rng.IntN(len(ordinary))]
+	// what the server's clusterer would have done meanwhile
+	t1 := time.Now()
+	c, err := db.Burden().ClusterMaterial(sys, jianfu.ClusterWindow)
+	fmt.Fprintf(os.Stderr, "grow: %d material findings clustered in %s\n", c, time.Since(t1).Round(time.Second))
+	return err
 }
 
 // startServer starts `jianfu serve` on a free loopback port and waits until
@@ -378,7 +405,7 @@ func startServer(bin, dsn string) (string, func(), error) {
 			}
 			cmd.Process = nil
 			logf.Close()
-			os.Remove(logf.Name())
+			fmt.Fprintf(os.Stderr, "the server's log: %s\n", logf.Name())
 		}
 	}
 	deadline := time.Now().Add(2 * time.Minute)
@@ -397,11 +424,11 @@ func startServer(bin, dsn string) (string, func(), error) {
 }
 
 type result struct {
-	elapsed       time.Duration
-	rate          float64
-	p50, p99      float64
-	load          float64
-	failed, total int64
+	elapsed  time.Duration
+	rate     float64
+	p50, p99 float64
+	load     float64
+	busy     int64 // answers 503 (busy), each waited for and sent again
 }
 
 // load posts batches with conns connections, a fifth of d to warm up and
@@ -415,7 +442,7 @@ func load(addr, token string, groups []int64, conns, batch int, d time.Duration)
 	measureFrom, measureTo := t0.Add(warm), t0.Add(warm+d)
 	var mu sync.Mutex
 	var lats []time.Duration
-	var msgs, failed atomic.Int64
+	var msgs, failed, busy atomic.Int64
 	var firstErr atomic.Value
 	var wg sync.WaitGroup
 	for c := 0; c < conns; c++ {
@@ -433,22 +460,34 @@ func load(addr, token string, groups []int64, conns, batch int, d time.Duration)
 						body.WriteByte(',')
 					}
 					t := now.Add(-time.Duration(rng.Int64N(int64(24 * time.Hour)))).Format(time.RFC3339)
-					txt, _ := json.Marshal(text(rng))
+					txt, _ := json.Marshal(allTexts[pick(rng)])
 					fmt.Fprintf(&body, `{"id":"%s-%d-%d-%d","group_id":%d,"time":"%s","sender":"成员%d","text":%s}`,
 						run, c, seq, i, groups[rng.IntN(len(groups))], t, rng.IntN(60), txt)
 				}
 				body.WriteByte(']')
-				req, _ := http.NewRequest("POST", "http://"+addr+"/api/v1/messages", bytes.NewReader(body.Bytes()))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Authorization", "Bearer "+token)
 				start := time.Now()
-				resp, err := client.Do(req)
-				if err == nil {
+				var err error
+				for {
+					req, _ := http.NewRequest("POST", "http://"+addr+"/api/v1/messages", bytes.NewReader(body.Bytes()))
+					req.Header.Set("Content-Type", "application/json")
+					req.Header.Set("Authorization", "Bearer "+token)
+					resp, e := client.Do(req)
+					if err = e; err != nil {
+						break
+					}
 					msg, _ := io.ReadAll(resp.Body)
 					resp.Body.Close()
+					if resp.StatusCode == http.StatusServiceUnavailable && time.Now().Before(measureTo) {
+						// busy: a client waits as Retry-After says and sends the batch again
+						busy.Add(1)
+						wait, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+						time.Sleep(time.Duration(max(wait, 1)) * time.Second)
+						continue
+					}
 					if resp.StatusCode != http.StatusAccepted {
 						err = fmt.Errorf("status %d: %.300s", resp.StatusCode, msg)
 					}
+					break
 				}
 				end := time.Now()
 				if err != nil {
@@ -479,7 +518,7 @@ func load(addr, token string, groups []int64, conns, batch int, d time.Duration)
 	pct := func(p float64) float64 {
 		return float64(lats[min(len(lats)-1, int(p*float64(len(lats))))].Microseconds()) / 1000
 	}
-	return &result{elapsed: d, rate: float64(msgs.Load()) / d.Seconds(), p50: pct(0.50), p99: pct(0.99), load: la, total: int64(len(lats))}, nil
+	return &result{elapsed: d, rate: float64(msgs.Load()) / d.Seconds(), p50: pct(0.50), p99: pct(0.99), load: la, busy: busy.Load()}, nil
 }
 
 func loadAvg() float64 {
