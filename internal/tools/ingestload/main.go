@@ -23,6 +23,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -33,6 +34,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"runtime/pprof"
@@ -63,7 +65,7 @@ const (
 // groups, not one wording repeated by every group all day.
 var ordinary = []string{
 	"收到", "好的", "收到,谢谢", "明天上午9点在三楼会议室召开工作例会,请相关同志准时参加",
-	"本周工作安排已上传共享盘,请查阅", "请问上次会议纪要在哪里可以看到?", "已发到邮箱,请查收",
+	"本周值班表已经排好了,请查阅", "请问上次会议纪要在哪里可以看到?", "已发到邮箱,请查收",
 	"关于春季森林防火的文件已印发,请各单位结合实际抓好落实", "这个事情我下午再跟进一下", "辛苦了",
 	"今天下午的协调会改到四楼小会议室", "谢谢提醒", "明白", "附件是最新的政策解读,供大家学习参考",
 	"下周二上午有上级检查组来调研,具体安排另行通知", "食堂本周五中午不供餐",
@@ -117,7 +119,10 @@ func main() {
 	conns := flag.Int("conns", 4, "concurrent HTTP connections")
 	batch := flag.Int("batch", 1000, "messages per request")
 	duration := flag.Duration("duration", 20*time.Second, "how long to measure (after a warm-up of a fifth of it)")
-	name := flag.String("name", "IngestOverHTTP", "benchmark name printed")
+	name := flag.String("name", "IngestOverHTTP", "benchmark name printed (the engine's name is added)")
+	suffix := flag.String("suffix", "", "added to the name after the engine's (e.g. EmptyBaseline)")
+	schema := flag.String("schema", "", "PostgreSQL: work in this schema (created when missing)")
+	drop := flag.Bool("drop", false, "PostgreSQL: drop -schema at the end")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the growing (in-process) to this file")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -132,6 +137,15 @@ func main() {
 		log.Fatal("-db is required")
 	}
 	ctx := context.Background()
+	if *schema != "" {
+		var err error
+		if *dsn, err = inSchema(ctx, *dsn, *schema, *drop); err != nil {
+			log.Fatal(err)
+		}
+		if *drop {
+			defer dropSchema(*dsn, *schema)
+		}
+	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	db, err := store.Open(ctx, *dsn, store.WithLogger(quiet), store.WithRules(registry.Rules{}, textsim.Requests{}))
 	if err != nil {
@@ -171,18 +185,49 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer stop()
 	r, err := load(addr, token, ids, *conns, *batch, *duration)
+	stop(err != nil)
 	if err != nil {
-		stop()
 		log.Fatal(err)
 	}
 	engine := "SQLite"
 	if strings.HasPrefix(*dsn, "postgres") {
 		engine = "Postgres"
 	}
-	fmt.Printf("Benchmark%s%s/stored=%d\t1\t%d ns/op\t%.0f msgs/s\t%.1f p50-ms\t%.1f p99-ms\t%d busy-503\t%.2f load\n",
-		*name, engine, stored, r.elapsed.Nanoseconds(), r.rate, r.p50, r.p99, r.busy, r.load)
+	fmt.Printf("Benchmark%s%s%s/stored=%d\t1\t%d ns/op\t%.0f msgs/s\t%.1f p50-ms\t%.1f p99-ms\t%d busy-503\t%.2f load\n",
+		*name, engine, *suffix, stored, r.elapsed.Nanoseconds(), r.rate, r.p50, r.p99, r.busy, r.load)
+}
+
+// inSchema returns dsn working in schema, which it creates when missing.
+func inSchema(ctx context.Context, dsn, schema string, fresh bool) (string, error) {
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return "", err
+	}
+	defer admin.Close()
+	if fresh {
+		admin.ExecContext(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
+	}
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+schema); err != nil {
+		return "", err
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", err
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+func dropSchema(dsn, schema string) {
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return
+	}
+	defer admin.Close()
+	admin.Exec("DROP SCHEMA IF EXISTS " + schema + " CASCADE")
 }
 
 func system(ctx context.Context) context.Context {
@@ -305,14 +350,15 @@ func growTo(ctx context.Context, db *store.DB, groupIDs []int64, have, want int6
 	for i, r := range refs {
 		infos[i] = resolved[r]
 	}
+	// each text alone, in a group of its own: the pipeline joins a demand
+	// typed in pieces, and the templates are no such pieces
 	now := time.Now()
-	tm := make([]jianfu.Message, len(allTexts))
-	tg := make([]*jianfu.GroupInfo, len(allTexts))
+	tmpl := make([]jianfu.Observation, len(allTexts))
 	for i, t := range allTexts {
-		tm[i] = jianfu.Message{ID: "t" + strconv.Itoa(i), GroupID: infos[0].ID, Time: now, Sender: "模板" + strconv.Itoa(i), Text: t}
-		tg[i] = infos[0]
+		g := infos[i%len(infos)]
+		m := []jianfu.Message{{ID: "t" + strconv.Itoa(i), GroupID: g.ID, Time: now.Add(-time.Duration(i) * time.Hour), Sender: "模板" + strconv.Itoa(i), Text: t}}
+		tmpl[i] = pipe.Analyze(sys, m, []*jianfu.GroupInfo{g})[0]
 	}
-	tmpl := pipe.Analyze(sys, tm, tg)
 	senders := make([]string, 60)
 	for i := range senders {
 		senders[i] = keys.Pseudonym("成员" + strconv.Itoa(i))
@@ -376,7 +422,7 @@ func growTo(ctx context.Context, db *store.DB, groupIDs []int64, have, want int6
 
 // startServer starts `jianfu serve` on a free loopback port and waits until
 // it answers.
-func startServer(bin, dsn string) (string, func(), error) {
+func startServer(bin, dsn string) (string, func(keepLog bool), error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err
@@ -393,7 +439,7 @@ func startServer(bin, dsn string) (string, func(), error) {
 	if err := cmd.Start(); err != nil {
 		return "", nil, err
 	}
-	stop := func() {
+	stop := func(keepLog bool) {
 		if cmd.Process != nil {
 			cmd.Process.Signal(os.Interrupt)
 			done := make(chan struct{})
@@ -405,7 +451,11 @@ func startServer(bin, dsn string) (string, func(), error) {
 			}
 			cmd.Process = nil
 			logf.Close()
-			fmt.Fprintf(os.Stderr, "the server's log: %s\n", logf.Name())
+			if keepLog {
+				fmt.Fprintf(os.Stderr, "the server's log: %s\n", logf.Name())
+			} else {
+				os.Remove(logf.Name())
+			}
 		}
 	}
 	deadline := time.Now().Add(2 * time.Minute)
@@ -419,7 +469,7 @@ func startServer(bin, dsn string) (string, func(), error) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	stop()
+	stop(true)
 	return "", nil, errors.New("the server did not start within 2 minutes (see " + logf.Name() + ")")
 }
 
