@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench: run the benchmarks and print a table with the baselines
-# measured in the same run. BENCHTIME overrides the default 1s per benchmark.
+# measured in the same run. BENCHTIME overrides the default 1s per benchmark;
+# BENCH chooses the go benchmarks by name (default all; BENCH='^$' runs none).
 # Benchmarks with PostgreSQL use the server test.sh would (see postgres.sh).
 #
 # Then ingest as a deployment sees it (internal/tools/ingestload): a real
@@ -30,7 +31,7 @@ go build -o "$work/ingestload" ./internal/tools/ingestload
 load() { "$work/ingestload" -server "$work/jianfu" -duration "${seconds}s" -conns "$conns" "$@"; }
 
 {
-  go test -run '^$' -bench . -benchmem -cpu 1 -timeout 90m -benchtime "${BENCHTIME:-1s}" $pkgs
+  go test -run '^$' -bench "${BENCH:-.}" -benchmem -cpu 1 -timeout 90m -benchtime "${BENCHTIME:-1s}" $pkgs
   echo "pkg: jianfu/internal/tools/ingestload"
   rm -f "$work"/empty.db*
   load -db "$work/empty.db" -suffix EmptyBaseline
