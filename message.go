@@ -155,10 +155,14 @@ func MatchGroupRefs(refs []GroupRef, groups []*GroupInfo) map[GroupRef]*GroupInf
 // pseudonymous sender, the detector's verdict, and the finding when the
 // message made a formalism demand.
 type Observation struct {
-	// Key is the idempotency key: a keyed hash of the group and the
-	// message id. A key seen before is not counted again.
-	Key     []byte
-	GroupID int64
+	// Key is the idempotency key: the message's day and a keyed hash of
+	// the group and the message id. A key seen before is not counted again.
+	Key []byte
+	// LegacyKey is the key in the form recorded before keys began with the
+	// day (the keyed hash alone), or nil: a message old enough to have been
+	// recorded under it is not counted again when that key was.
+	LegacyKey []byte
+	GroupID   int64
 	// Group is the group as the authorisation of the message's path
 	// resolved it (BurdenService.ResolveGroups, in the caller's scope), or
 	// nil; see RecordObservations.

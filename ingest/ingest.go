@@ -17,6 +17,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base32"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"hash"
@@ -88,8 +89,25 @@ func (k *Keys) Pseudonym(sender string) string {
 	return "p_" + strings.ToLower(b32.EncodeToString(k.sum("p", sender)[:8]))
 }
 
-// MessageKey is the idempotency key of a message in a group.
-func (k *Keys) MessageKey(group int64, id string) []byte {
+// MessageKey is the idempotency key of a message in a group: the day of
+// the message (days since 1970 in UTC, 4 bytes big-endian) and 12 bytes of
+// a keyed hash of the group and the message id. The day in front keeps the
+// keys of recent messages together at the end of the index, so storing
+// them touches the same few pages however many keys older days hold —
+// with the hash alone every key landed on a random page of an index that
+// grows without end, and ingest slowed as the database grew. A message
+// delivered again carries the same time, so it has the same key.
+func (k *Keys) MessageKey(group int64, id string, at time.Time) []byte {
+	key := make([]byte, 16)
+	binary.BigEndian.PutUint32(key, uint32(max(0, at.Unix())/86400))
+	copy(key[4:], k.sum("m", strconv.FormatInt(group, 10), id)[:12])
+	return key
+}
+
+// LegacyMessageKey is the key of a message as it was recorded before keys
+// began with the day (migration 0018): the store looks it up for messages
+// old enough to have been recorded then (see jianfu.Observation).
+func (k *Keys) LegacyMessageKey(group int64, id string) []byte {
 	return k.sum("m", strconv.FormatInt(group, 10), id)[:16]
 }
 
@@ -324,7 +342,8 @@ func (p *Pipeline) analyzeRange(msgs []jianfu.Message, groups []*jianfu.GroupInf
 		g := groups[i]
 		p.Detector.AnalyzeInto(detect.Message{Text: m.Text, Time: m.Time}, &r)
 		o := &obs[i]
-		o.Key = p.Keys.MessageKey(g.ID, m.ID)
+		o.Key = p.Keys.MessageKey(g.ID, m.ID, m.Time)
+		o.LegacyKey = p.Keys.LegacyMessageKey(g.ID, m.ID)
 		o.GroupID = g.ID
 		o.Group = g
 		o.At = m.Time

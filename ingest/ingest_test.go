@@ -428,3 +428,36 @@ func TestOneAuthorisationAndScopeResolutionPerBatch(t *testing.T) {
 		}
 	})
 }
+
+// A message's key is the same whenever it is delivered again, and the keys
+// of one day's messages begin alike, ordered by day: that is what keeps
+// storing today's messages on the last pages of the key index.
+func TestMessageKeysBeginWithTheDay(t *testing.T) {
+	keys, err := ingest.NewKeys(storetest.PseudonymKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	morning, evening, next := at(2, 9, 0), at(2, 22, 30), at(3, 9, 0) // one UTC day, and the next
+	a := keys.MessageKey(7, "msg-1", morning)
+	if again := keys.MessageKey(7, "msg-1", morning); string(again) != string(a) {
+		t.Error("the same message delivered again has another key")
+	}
+	if len(a) != 16 {
+		t.Errorf("key of %d bytes, want 16", len(a))
+	}
+	for _, other := range [][]byte{keys.MessageKey(8, "msg-1", morning), keys.MessageKey(7, "msg-2", morning)} {
+		if string(other) == string(a) {
+			t.Error("two messages share a key")
+		}
+	}
+	day := func(k []byte) string { return string(k[:4]) }
+	if day(keys.MessageKey(9, "x", at(2, 12, 0))) != day(a) || day(keys.MessageKey(9, "y", evening)) != day(a) {
+		t.Error("the keys of one day's messages do not begin alike")
+	}
+	if day(keys.MessageKey(1, "z", next)) <= day(a) {
+		t.Error("a later day's key sorts before an earlier day's")
+	}
+	if string(keys.LegacyMessageKey(7, "msg-1")) == string(a) {
+		t.Error("the old form of the key is the new one")
+	}
+}

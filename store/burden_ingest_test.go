@@ -1,6 +1,9 @@
 package store_test
 
 import (
+	"context"
+	"io"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -100,4 +103,67 @@ func TestObservationOfUnknownGroupIsInvalid(t *testing.T) {
 			t.Errorf("unknown group: %v (%s), want EINVALID", err, jianfu.ErrorCode(err))
 		}
 	})
+}
+
+// Keys recorded before they began with the message's day (migration
+// 0018) still catch a message delivered again: the table is carried over,
+// and a message old enough to have been recorded then is looked up under
+// its old key as well. One recorded under the old key counts once however
+// often it comes back; one that never was counts.
+func TestOldMessageKeysStillDeduplicate(t *testing.T) {
+	for _, e := range storetest.Engines {
+		t.Run(string(e), func(t *testing.T) {
+			ctx := context.Background()
+			db, err := store.Open(ctx, storetest.DSN(t, e), storetest.Rules, store.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if err := db.MigrateUntil(ctx, "_message_keys.sql"); err != nil {
+				t.Fatal(err)
+			}
+			recorded := time.Now()
+			old := []byte("old-form-key-001") // 16 bytes, as the keyed hash alone was
+			insert := `INSERT INTO message_keys(key, group_id, at) VALUES (?, ?, ?)`
+			if e == store.Postgres {
+				insert = `INSERT INTO message_keys(key, group_id, at) VALUES ($1, $2, $3)`
+			}
+			if _, err := db.SQL().ExecContext(ctx, insert, old, 1, recorded.UnixMilli()); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			f := storetest.Load(t, db)
+			g := storetest.Groups(t, db, f)["southEdu"]
+			groups, err := db.Burden().ResolveGroups(f.Ctx(t, db, "eduAdmin"), []jianfu.GroupRef{{ID: g.ID}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			info := groups[jianfu.GroupRef{ID: g.ID}]
+			at := recorded.Add(-2 * time.Hour)
+			obs := func(key, legacy string) []jianfu.Observation {
+				return []jianfu.Observation{{Key: []byte(key), LegacyKey: []byte(legacy), GroupID: g.ID, Group: info, At: at}}
+			}
+			for i, c := range []struct {
+				name string
+				obs  []jianfu.Observation
+				want int
+			}{
+				{"recorded under its old key", obs("new-form-key-001", string(old)), 0},
+				{"the same again", obs("new-form-key-001", string(old)), 0},
+				{"never recorded", obs("new-form-key-002", "old-form-key-002"), 1},
+				{"that one again", obs("new-form-key-002", "old-form-key-002"), 0},
+			} {
+				rec, err := db.Burden().RecordObservations(f.Ctx(t, db, "eduAdmin"), "api", c.obs)
+				if err != nil || rec.New != c.want {
+					t.Errorf("%d %s: %d new (%v), want %d", i, c.name, rec.New, err, c.want)
+				}
+			}
+			d, err := db.Burden().GroupBurden(f.Ctx(t, db, "eduAdmin"), g.ID, "day", jianfu.DayOf(at), jianfu.DayOf(at))
+			if err != nil || d.Row.Metrics.Messages != 1 {
+				t.Errorf("stored %+v %v; want 1 message", d, err)
+			}
+		})
+	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -132,6 +133,9 @@ func (db *DB) recordOnce(ctx context.Context, a *jianfu.Actor, source string, re
 		if err != nil {
 			return err
 		}
+		if err := tx.dropLegacyRepeats(uniq, isNew); err != nil {
+			return err
+		}
 		var news []*jianfu.Observation
 		for _, o := range uniq {
 			if _, ok := isNew[string(o.Key)]; ok {
@@ -248,6 +252,64 @@ func (tx *Tx) insertKeys(obs []*jianfu.Observation) (map[string]struct{}, error)
 		}
 	}
 	return isNew, nil
+}
+
+// dropLegacyRepeats takes out of isNew the messages counted before keys
+// began with the day (migration 0018) under their old key. Only messages
+// older than the newest old key's recording time plus a day (a message may
+// be dated up to a day ahead) can have one, so once a database has run a
+// day on the new keys, current traffic is never looked up; a re-imported
+// old export still is.
+func (tx *Tx) dropLegacyRepeats(obs []*jianfu.Observation, isNew map[string]struct{}) error {
+	before, err := tx.db.legacyKeysBefore(tx)
+	if err != nil || before == 0 {
+		return err
+	}
+	byLegacy := map[string]string{}
+	var args []any
+	for _, o := range obs {
+		if _, ok := isNew[string(o.Key)]; !ok || len(o.LegacyKey) == 0 || ms(o.At) >= before {
+			continue
+		}
+		byLegacy[string(o.LegacyKey)] = string(o.Key)
+		args = append(args, o.LegacyKey)
+	}
+	for _, chunk := range chunks(args, 500) {
+		rows, err := tx.query(`SELECT key FROM message_keys WHERE key IN (`+placeholders(len(chunk))+`)`, chunk...)
+		if err != nil {
+			return fmt.Errorf("look up old message keys: %w", err)
+		}
+		for rows.Next() {
+			var k []byte
+			if err := rows.Scan(&k); err != nil {
+				rows.Close()
+				return err
+			}
+			delete(isNew, byLegacy[string(k)])
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// legacyKeysBefore returns the time (ms) before which a message may have
+// been recorded under an old-form key, or 0 when none was (a database
+// created with the new keys). Migration 0018 fixed it; it is read once.
+func (db *DB) legacyKeysBefore(tx *Tx) (int64, error) {
+	db.legacy.mu.Lock()
+	defer db.legacy.mu.Unlock()
+	if db.legacy.read {
+		return db.legacy.before, nil
+	}
+	var before sql.NullInt64
+	if err := tx.queryRow(`SELECT MAX(before) FROM message_keys_legacy`).Scan(&before); err != nil {
+		return 0, fmt.Errorf("read message_keys_legacy: %w", err)
+	}
+	db.legacy.read, db.legacy.before = true, before.Int64
+	return db.legacy.before, nil
 }
 
 // valueRows returns "(?, ?, ?), (?, ?, ?)" for rows of n columns.

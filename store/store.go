@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
@@ -64,7 +65,12 @@ type DB struct {
 	passwordMaxAge time.Duration // 0: passwords do not expire
 	tokenLifetime  time.Duration // of new API tokens; 0: jianfu.DefaultTokenLifetime
 
-	siteURL string // the web site's address, for links in delivered messages (WithSiteURL)
+	siteURL string   // the web site's address, for links in delivered messages (WithSiteURL)
+	legacy  struct { // when messages may have old-form keys (see legacyKeysBefore)
+		mu     sync.Mutex
+		read   bool
+		before int64
+	}
 
 	gate *writeGate    // SQLite: one writer at a time, interactive first; nil on PostgreSQL
 	busy time.Duration // SQLite: how long a write waits for the database

@@ -211,7 +211,7 @@ func (p *Publisher) Ingest(ctx context.Context, msgs []jianfu.Message) (*jianfu.
 		}
 		// JetStream drops a second publish of the same id within its
 		// duplicate window; the workers' keys catch the rest.
-		id := hex.EncodeToString(p.Pipe.Keys.MessageKey(m.GroupID, m.ID))
+		id := hex.EncodeToString(p.Pipe.Keys.MessageKey(m.GroupID, m.ID, m.Time))
 		f, err := p.JS.PublishMsgAsync(msg, jetstream.WithMsgID(id), jetstream.WithStallWait(stallTimeout))
 		if err != nil {
 			return nil, unavailable(err)
