@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"jianfu"
-	"jianfu/secret"
 )
 
 // login requires a logged-in user for a page.
@@ -90,7 +89,7 @@ func (s *Server) showLogin(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := s.newPage(r, "login")
 	p.Title = p.T("login.title")
-	p.Data = map[string]string{"Next": safeNext(r.URL.Query().Get("next")), "Username": ""}
+	p.Data = s.loginData(safeNext(r.URL.Query().Get("next")), "")
 	s.render(w, r, "login", p)
 	return nil
 }
@@ -101,7 +100,7 @@ func (s *Server) doLogin(w http.ResponseWriter, r *http.Request) error {
 	p.Title = p.T("login.title")
 	username := strings.TrimSpace(r.PostFormValue("username"))
 	next := safeNext(r.PostFormValue("next"))
-	p.Data = map[string]string{"Next": next, "Username": username}
+	p.Data = s.loginData(next, username)
 	fail := func(err error, status int) error {
 		p.Error = err
 		p.Status = status
@@ -132,11 +131,7 @@ func (s *Server) doLogin(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
-	// The anonymous token of the login form is not carried into the
-	// session: the session has its own (sessionCSRF), and the cookie one
-	// is replaced so a token planted before login is worth nothing after.
-	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: secret.NewToken(""), Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.secure(r)})
+	s.startSession(w, r, tok)
 	a, err := s.svc.Users.SessionActor(r.Context(), tok)
 	if err != nil {
 		return err

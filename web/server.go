@@ -58,6 +58,13 @@ type Services struct {
 	Ping func(context.Context) error
 	// Ready are the conditions of /readyz (none: always ready).
 	Ready []ReadyCheck
+	// SSO keeps single sign-on attempts and logs verified people in;
+	// needed when Config.OIDC is set.
+	SSO jianfu.SingleSignOn
+	// Rates are rate-limit counters shared by every replica on the
+	// database (login failures, public submissions and tracking lookups
+	// per address); nil keeps them in this process.
+	Rates jianfu.RateLimits
 }
 
 // Config configures the server.
@@ -76,6 +83,8 @@ type Config struct {
 	Version string
 	// Hooks configures the platform callbacks (企业微信, 钉钉, 飞书).
 	Hooks HookConfig
+	// OIDC enables single sign-on through OpenID Connect (nil: off).
+	OIDC *OIDCConfig
 }
 
 // Server is the HTTP server.
@@ -97,6 +106,7 @@ type Server struct {
 	// registry holds the registry's upload previews and verify limiter.
 	registry *registryState
 	cases    *caseState // limiters and the Open311 handler of the case pages
+	sso      *oidcLogin // single sign-on, nil when off
 }
 
 // New builds the server and its routes.
@@ -105,6 +115,16 @@ func New(cfg Config, svc Services, log *slog.Logger) (*Server, error) {
 		cfg.Addr = "127.0.0.1:8080"
 	}
 	s := &Server{cfg: cfg, svc: svc, log: log, now: time.Now, limiter: newLoginLimiter(loginFailureLimit, loginFailureWindow), publicLog: newPublicLog()}
+	if o := cfg.OIDC; o != nil {
+		if o.Issuer == "" || o.ClientID == "" || o.RedirectURL == "" {
+			return nil, jianfu.Errorf(jianfu.EINVALID, "统一身份认证需要签发方地址、客户端标识和回调地址", "single sign-on needs the issuer, the client id and the redirect URL")
+		}
+		c := *o
+		if c.Claim == "" {
+			c.Claim = DefaultOIDCClaim
+		}
+		s.sso = &oidcLogin{cfg: c}
+	}
 	var err error
 	if s.loc, err = loadLocales(); err != nil {
 		return nil, err

@@ -40,6 +40,7 @@ type serveFlags struct {
 	passwordDays        int           // passwords expire after this many days; 0: never
 	scoreMin            int           // components of six a scorecard's total needs
 	minFreeDiskMB       int
+	oidc                oidcFlags
 }
 
 func (f *serveFlags) add(cmd *cobra.Command) {
@@ -62,6 +63,7 @@ func (f *serveFlags) add(cmd *cobra.Command) {
 	cmd.Flags().DurationVar(&f.mediaInterval, "media-interval", time.Hour, "新闻源的读取间隔")
 	cmd.Flags().IntVar(&f.minFreeDiskMB, "min-free-disk-mb", 1024, "SQLite 数据库所在磁盘的最低剩余空间(MB),低于此值 /readyz 报告未就绪;0 表示不检查")
 	f.burden.add(cmd)
+	f.oidc.add(cmd)
 }
 
 // network reads the address flags: the trusted proxies and the internal
@@ -160,9 +162,14 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(web.Config{Addr: f.addr, SecureCookies: f.secureCookies, TrustedProxies: proxies, Version: version, Hooks: f.burden.hooks()},
+	oidc, err := f.oidc.config()
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(web.Config{Addr: f.addr, SecureCookies: f.secureCookies, TrustedProxies: proxies, Version: version, Hooks: f.burden.hooks(), OIDC: oidc},
 		web.Services{Regions: db.Regions(), Units: db.Units(), Users: db.Users(), Audit: db.Audit(), Intake: db.Intake(), Cases: db.Cases(), Deadlines: db.Deadlines(), Typical: db.Typical(), Ping: db.Ping, Ready: readyChecks(db, f.minFreeDiskMB, bd.ready), Detector: det, Burden: db.Burden(), Channels: db.Channels(), Registry: db.Registry(), Ingest: bd.ingester,
-			Campaigns: db.Campaigns(), Evaluation: db.Evaluation(), Cleanup: db.Cleanup(), Monitor: db.Monitor(), Notifications: db.Notifications()}, log)
+			Campaigns: db.Campaigns(), Evaluation: db.Evaluation(), Cleanup: db.Cleanup(), Monitor: db.Monitor(), Notifications: db.Notifications(),
+			SSO: db.Users(), Rates: db.Rates()}, log)
 	if err != nil {
 		return fmt.Errorf("build server: %w", err)
 	}
@@ -175,6 +182,20 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 		if n > 0 {
 			log.Info("purged expired sessions", "count", n)
 		}
+		if err != nil {
+			return err
+		}
+		if _, err := db.Users().PurgeSSO(ctx); err != nil {
+			return err
+		}
+		if _, err := db.Leases().PurgeRuns(ctx, db.Now().Add(-30*24*time.Hour)); err != nil {
+			return err
+		}
+		return nil
+	})
+	// the shared rate-limit counters: windows are at most fifteen minutes
+	jb.every(ctx, "purge-rate-limits", 10*time.Minute, func(ctx context.Context) error {
+		_, err := db.Rates().Purge(ctx)
 		return err
 	})
 	if f.mediaFeeds != "" {
