@@ -147,20 +147,27 @@ var _ jianfu.RateLimits = (*Rates)(nil)
 // count: this window's hits plus the previous window's weighted by the
 // part of it the sliding window still covers.
 func (r *Rates) Hit(ctx context.Context, key string, window time.Duration) (int, error) {
-	now := r.db.Now().UnixMilli()
 	w := window.Milliseconds()
-	start := now - now%w
-	var hits int
-	err := r.db.queryRow(ctx, `INSERT INTO rate_counters(key, window_start, hits, expires_at) VALUES (?, ?, 1, ?)
-		ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_counters.hits + 1 RETURNING hits`, key, start, start+2*w).Scan(&hits)
+	var hits, prev int
+	var elapsed int64
+	err := r.db.inTx(ctx, func(tx *Tx) error {
+		now := ms(tx.now)
+		start := now - now%w
+		elapsed = now - start
+		if err := tx.queryRow(`INSERT INTO rate_counters(key, window_start, hits, expires_at) VALUES (?, ?, 1, ?)
+			ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_counters.hits + 1 RETURNING hits`, key, start, start+2*w).Scan(&hits); err != nil {
+			return err
+		}
+		err := tx.queryRow(`SELECT hits FROM rate_counters WHERE key = ? AND window_start = ?`, key, start-w).Scan(&prev)
+		if errors.Is(err, errNoRows) {
+			err = nil
+		}
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("rate limit %s: %w", key, err)
 	}
-	prev, err := r.hits(ctx, key, start-w)
-	if err != nil {
-		return 0, err
-	}
-	return hits + weighted(prev, now-start, w), nil
+	return hits + weighted(prev, elapsed, w), nil
 }
 
 // Count returns the sliding count of key without adding to it.

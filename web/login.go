@@ -112,7 +112,7 @@ func (s *Server) doLogin(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Only failures count against an address, so an office behind one NAT
 	// address can log in together at nine; each account has its own lockout.
-	if s.limiter.full(info(r).ip, s.now()) {
+	if s.limiter.fullShared(r.Context(), info(r).ip, s.now()) {
 		return fail(jianfu.Errorf(jianfu.ETOOMANY, "来自您所在网络地址的登录失败次数过多,请%d分钟后再试", "too many failed logins from your network address; try again in %d minutes", int(loginFailureWindow.Minutes())), http.StatusTooManyRequests)
 	}
 	if username == "" || r.PostFormValue("password") == "" {
@@ -124,7 +124,7 @@ func (s *Server) doLogin(w http.ResponseWriter, r *http.Request) error {
 		if code == jianfu.EINTERNAL {
 			return err
 		}
-		s.limiter.note(info(r).ip, s.now())
+		s.limiter.noteShared(r.Context(), info(r).ip, s.now())
 		return fail(err, statusOf[code])
 	}
 	tok, err := s.svc.Users.CreateSession(r.Context(), u.ID, info(r).ip, r.UserAgent())

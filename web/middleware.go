@@ -221,12 +221,62 @@ func (s *Server) checkCSRF(r *http.Request) error {
 	return nil
 }
 
-// loginLimiter allows a number of login attempts per client address per window.
+// loginLimiter allows a number of events (login failures, submissions,
+// lookups…) per key (a client address) per sliding window. It counts in
+// this process unless shared: then the counters are in the database
+// (jianfu.RateLimits), the same whichever replica answers, and this
+// process counts only while the database does not answer.
 type loginLimiter struct {
 	mu     sync.Mutex
 	max    int
 	window time.Duration
 	hits   map[string][]time.Time
+	name   string             // the limit's name in the shared counters
+	shared jianfu.RateLimits // nil: per process
+}
+
+// share keeps the limiter's counts in the database under name.
+func (l *loginLimiter) share(rates jianfu.RateLimits, name string) {
+	l.mu.Lock()
+	l.shared, l.name = rates, name
+	l.mu.Unlock()
+}
+
+func (l *loginLimiter) sharedCounts() (jianfu.RateLimits, string, int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.shared, l.name, l.max
+}
+
+// allowShared records an event of key and reports whether it is within
+// the limit, in the shared counters when there are any.
+func (l *loginLimiter) allowShared(ctx context.Context, key string, now time.Time) bool {
+	if rates, name, max := l.sharedCounts(); rates != nil {
+		if n, err := rates.Hit(ctx, name+":"+key, l.window); err == nil {
+			return n <= max
+		}
+	}
+	return l.allow(key, now)
+}
+
+// fullShared reports whether key has used up its events, without counting one.
+func (l *loginLimiter) fullShared(ctx context.Context, key string, now time.Time) bool {
+	if rates, name, max := l.sharedCounts(); rates != nil {
+		if n, err := rates.Count(ctx, name+":"+key, l.window); err == nil {
+			return n >= max
+		}
+	}
+	return l.full(key, now)
+}
+
+// noteShared counts one event of key.
+func (l *loginLimiter) noteShared(ctx context.Context, key string, now time.Time) {
+	if rates, name, _ := l.sharedCounts(); rates != nil {
+		if _, err := rates.Hit(ctx, name+":"+key, l.window); err == nil {
+			return
+		}
+	}
+	l.note(key, now)
 }
 
 func newLoginLimiter(max int, window time.Duration) *loginLimiter {

@@ -170,14 +170,22 @@ func (p *testIdP) idToken(t *testing.T, nonce string) string {
 
 // ssoServer is a jianfu web server with single sign-on through idp.
 func ssoServer(t *testing.T, db *store.DB, idp *testIdP) *httptest.Server {
+	return replicaServer(t, db, func(addr string) *web.OIDCConfig {
+		return &web.OIDCConfig{Issuer: idp.srv.URL, ClientID: idpClient, ClientSecret: idpSecret, RedirectURL: "http://" + addr + web.OIDCCallbackPath, Scopes: []string{"profile"}}
+	})
+}
+
+// replicaServer is a jianfu web server as serve builds it on db: the
+// rate limits shared in the database, single sign-on when oidc gives a
+// configuration for the server's address.
+func replicaServer(t *testing.T, db *store.DB, oidc func(addr string) *web.OIDCConfig) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	det, err := detect.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := web.New(web.Config{Version: "test", OIDC: &web.OIDCConfig{Issuer: idp.srv.URL, ClientID: idpClient, ClientSecret: idpSecret,
-		RedirectURL: "http://" + srv.Listener.Addr().String() + web.OIDCCallbackPath, Scopes: []string{"profile"}}},
+	s, err := web.New(web.Config{Version: "test", OIDC: oidc(srv.Listener.Addr().String())},
 		web.Services{Regions: db.Regions(), Units: db.Units(), Users: db.Users(), Audit: db.Audit(), Intake: db.Intake(), Cases: db.Cases(), Deadlines: db.Deadlines(), Typical: db.Typical(), Ping: db.Ping, Detector: det,
 			Burden: db.Burden(), Channels: db.Channels(), Registry: db.Registry(), Campaigns: db.Campaigns(), Evaluation: db.Evaluation(), Cleanup: db.Cleanup(), Monitor: db.Monitor(), Notifications: db.Notifications(),
 			SSO: db.Users(), Rates: db.Rates()}, slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -138,6 +138,14 @@ func New(cfg Config, svc Services, log *slog.Logger) (*Server, error) {
 	s.static, _ = fs.Sub(assets, "static")
 	s.metrics = newMetrics(prometheus.NewRegistry())
 	s.handler = s.routes()
+	if svc.Rates != nil {
+		// the limits that matter for abuse are the same on every replica;
+		// public reads, the registry's verification and the callbacks stay
+		// per process (docs/deploy.md)
+		s.limiter.share(svc.Rates, "login-fail")
+		s.cases.submit.share(svc.Rates, "submit")
+		s.cases.track.share(svc.Rates, "track")
+	}
 	return s, nil
 }
 

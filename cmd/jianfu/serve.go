@@ -169,7 +169,7 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 	srv, err := web.New(web.Config{Addr: f.addr, SecureCookies: f.secureCookies, TrustedProxies: proxies, Version: version, Hooks: f.burden.hooks(), OIDC: oidc},
 		web.Services{Regions: db.Regions(), Units: db.Units(), Users: db.Users(), Audit: db.Audit(), Intake: db.Intake(), Cases: db.Cases(), Deadlines: db.Deadlines(), Typical: db.Typical(), Ping: db.Ping, Ready: readyChecks(db, f.minFreeDiskMB, bd.ready), Detector: det, Burden: db.Burden(), Channels: db.Channels(), Registry: db.Registry(), Ingest: bd.ingester,
 			Campaigns: db.Campaigns(), Evaluation: db.Evaluation(), Cleanup: db.Cleanup(), Monitor: db.Monitor(), Notifications: db.Notifications(),
-			SSO: db.Users(), Rates: db.Rates()}, log)
+			SSO: db.Users(), Rates: sharedRates(db)}, log)
 	if err != nil {
 		return fmt.Errorf("build server: %w", err)
 	}
@@ -225,6 +225,16 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 		})
 	}
 	return srv.Serve(ctx, ready)
+}
+
+// sharedRates are the rate-limit counters in the database, for replicas
+// on PostgreSQL; on SQLite (one machine, one serve) the limits stay in the
+// process and cost no write.
+func sharedRates(db *store.DB) jianfu.RateLimits {
+	if db.Engine() != store.Postgres {
+		return nil
+	}
+	return db.Rates()
 }
 
 // regionTree names a region and the regions down to depth levels below it
