@@ -231,7 +231,7 @@ type loginLimiter struct {
 	max    int
 	window time.Duration
 	hits   map[string][]time.Time
-	name   string             // the limit's name in the shared counters
+	name   string            // the limit's name in the shared counters
 	shared jianfu.RateLimits // nil: per process
 }
 
