@@ -29,10 +29,10 @@ import (
 
 // TestScaleOut runs the province topology on loopback: two serve replicas
 // and two workers (real processes of this command) on one PostgreSQL
-// database, with a three-node JetStream cluster (in this process) holding
+// database, with a three-node JetStream cluster (child processes) holding
 // the message stream in three replicas. While two clients post message
-// batches and citizens submit complaints, it kills one replica and one
-// worker with SIGKILL and stops one NATS node abruptly. Clients retry a
+// batches and citizens submit complaints, it kills one replica, one
+// worker and one NATS node with SIGKILL. Clients retry a
 // batch that was not accepted on the other replica, as a real one would;
 // complaints are not retried (a citizen whose answer was lost may submit
 // again; that is a second complaint). Afterwards every message is stored
@@ -83,7 +83,7 @@ func TestScaleOut(t *testing.T) {
 		if err == nil {
 			break
 		}
-		if try == 10 {
+		if try == 40 {
 			t.Fatalf("set up the stream in three replicas: %v", err)
 		}
 		time.Sleep(500 * time.Millisecond) // the cluster is still electing its meta leader
@@ -204,8 +204,8 @@ func TestScaleOut(t *testing.T) {
 	alive[0].Store(false)
 	replicas[0].Process.Signal(syscall.SIGKILL)
 	workers[0].Process.Signal(syscall.SIGKILL)
-	nodes[1].Shutdown()
-	t.Logf("killed serve-0 and worker-0, stopped NATS node 1 after %d of %d batches and %d of %d complaints", atKill, clients*batches, min(complaintsAtKill, complaints), complaints)
+	nodes[1].Process.Signal(syscall.SIGKILL)
+	t.Logf("killed serve-0, worker-0 and NATS node 1 after %d of %d batches and %d of %d complaints", atKill, clients*batches, min(complaintsAtKill, complaints), complaints)
 
 	iwg.Wait()
 	cwg.Wait()
@@ -271,53 +271,74 @@ func TestScaleOut(t *testing.T) {
 	t.Logf("%d messages stored once (%d batch retries), %d of %d complaints answered and stored once, job runs %v", keys, retried.Load(), len(acked), complaints, byJob)
 }
 
-// natsCluster starts n JetStream nodes on loopback, routed to each other,
-// and returns them with their client URLs once the cluster has formed.
-func natsCluster(t *testing.T, n int) ([]*server.Server, []string) {
+// natsCluster starts n JetStream nodes on loopback as child processes
+// (this test binary running TestNATSNodeProcess), routed to each other,
+// and returns them with their client URLs once each takes connections.
+func natsCluster(t *testing.T, n int) ([]*exec.Cmd, []string) {
 	t.Helper()
 	clusterAddrs := make([]string, n)
 	for i := range clusterAddrs {
 		clusterAddrs[i] = freeAddr(t)
 	}
-	var routes []*url.URL
-	for _, a := range clusterAddrs {
-		routes = append(routes, &url.URL{Scheme: "nats", Host: a})
-	}
-	var nodes []*server.Server
+	var nodes []*exec.Cmd
 	var urls []string
 	for i := range n {
-		_, port, _ := net.SplitHostPort(clusterAddrs[i])
-		var cport int
-		fmt.Sscan(port, &cport)
-		opts := &server.Options{ServerName: fmt.Sprintf("n%d", i), Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: os.Getenv("JIANFU_TEST_LOG") == "", NoSigs: true,
-			Cluster: server.ClusterOpts{Name: "jianfu-test", Host: "127.0.0.1", Port: cport}, Routes: routes}
-		ns, err := server.NewServer(opts)
-		if err != nil {
+		client := freeAddr(t)
+		cmd := exec.Command(os.Args[0], "-test.run=^TestNATSNodeProcess$")
+		cmd.Env = append(os.Environ(), "JIANFU_TEST_NATS_NODE="+strings.Join([]string{fmt.Sprintf("n%d", i), client, clusterAddrs[i], strings.Join(clusterAddrs, ","), t.TempDir()}, "|"))
+		if os.Getenv("JIANFU_TEST_LOG") != "" {
+			cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		}
+		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		go ns.Start()
-		t.Cleanup(ns.Shutdown)
-		nodes = append(nodes, ns)
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		nodes = append(nodes, cmd)
+		urls = append(urls, "nats://"+client)
 	}
-	for _, ns := range nodes {
-		if !ns.ReadyForConnections(10 * time.Second) {
-			t.Fatal("a NATS node did not start")
-		}
-		urls = append(urls, ns.ClientURL())
-	}
-	for end := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		formed := true
-		for _, ns := range nodes {
-			formed = formed && ns.NumRoutes() >= n-1 && ns.JetStreamIsClustered()
-		}
-		if formed {
-			break
-		}
-		if time.Now().After(end) {
-			t.Fatal("the NATS cluster did not form")
+	for _, u := range urls {
+		for end := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			if c, err := net.Dial("tcp", strings.TrimPrefix(u, "nats://")); err == nil {
+				c.Close()
+				break
+			}
+			if time.Now().After(end) {
+				t.Fatalf("NATS node %s did not start", u)
+			}
 		}
 	}
 	return nodes, urls
+}
+
+// TestNATSNodeProcess is one node of natsCluster when run as its child
+// (JIANFU_TEST_NATS_NODE=name|client addr|cluster addr|all cluster addrs|store dir);
+// it serves until killed.
+func TestNATSNodeProcess(t *testing.T) {
+	spec := os.Getenv("JIANFU_TEST_NATS_NODE")
+	if spec == "" {
+		t.Skip("a child process of TestScaleOut")
+	}
+	f := strings.Split(spec, "|")
+	port := func(addr string) int {
+		_, p, _ := net.SplitHostPort(addr)
+		var n int
+		fmt.Sscan(p, &n)
+		return n
+	}
+	var routes []*url.URL
+	for _, a := range strings.Split(f[3], ",") {
+		routes = append(routes, &url.URL{Scheme: "nats", Host: a})
+	}
+	ns, err := server.NewServer(&server.Options{ServerName: f[0], Host: "127.0.0.1", Port: port(f[1]), JetStream: true, StoreDir: f[4], NoSigs: true,
+		NoLog: os.Getenv("JIANFU_TEST_LOG") == "", Cluster: server.ClusterOpts{Name: "jianfu-test", Host: "127.0.0.1", Port: port(f[2])}, Routes: routes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if os.Getenv("JIANFU_TEST_LOG") != "" {
+		ns.ConfigureLogger()
+	}
+	ns.Start()
+	ns.WaitForShutdown()
 }
 
 func freeAddr(t *testing.T) string {
