@@ -232,27 +232,36 @@ type loginLimiter struct {
 	window time.Duration
 	hits   map[string][]time.Time
 	name   string            // the limit's name in the shared counters
+	secret string            // mixed into the digests of the addresses there
 	shared jianfu.RateLimits // nil: per process
 }
 
-// share keeps the limiter's counts in the database under name.
-func (l *loginLimiter) share(rates jianfu.RateLimits, name string) {
+// share keeps the limiter's counts in the database under name. No address
+// is stored there: a counter's key is the name and a digest of the
+// address keyed with secret (kept outside the database), and counters are
+// deleted two windows after they began.
+func (l *loginLimiter) share(rates jianfu.RateLimits, name, secret string) {
 	l.mu.Lock()
-	l.shared, l.name = rates, name
+	l.shared, l.name, l.secret = rates, name, secret
 	l.mu.Unlock()
 }
 
-func (l *loginLimiter) sharedCounts() (jianfu.RateLimits, string, int) {
+// sharedCounts returns the shared counters, the counter key of key and
+// the limit.
+func (l *loginLimiter) sharedCounts(key string) (jianfu.RateLimits, string, int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.shared, l.name, l.max
+	if l.shared == nil {
+		return nil, "", l.max
+	}
+	return l.shared, l.name + ":" + secret.SM3Hex("jianfu rate limit", l.secret, key)[:32], l.max
 }
 
 // allowShared records an event of key and reports whether it is within
 // the limit, in the shared counters when there are any.
 func (l *loginLimiter) allowShared(ctx context.Context, key string, now time.Time) bool {
-	if rates, name, max := l.sharedCounts(); rates != nil {
-		if n, err := rates.Hit(ctx, name+":"+key, l.window); err == nil {
+	if rates, ck, max := l.sharedCounts(key); rates != nil {
+		if n, err := rates.Hit(ctx, ck, l.window); err == nil {
 			return n <= max
 		}
 	}
@@ -261,8 +270,8 @@ func (l *loginLimiter) allowShared(ctx context.Context, key string, now time.Tim
 
 // fullShared reports whether key has used up its events, without counting one.
 func (l *loginLimiter) fullShared(ctx context.Context, key string, now time.Time) bool {
-	if rates, name, max := l.sharedCounts(); rates != nil {
-		if n, err := rates.Count(ctx, name+":"+key, l.window); err == nil {
+	if rates, ck, max := l.sharedCounts(key); rates != nil {
+		if n, err := rates.Count(ctx, ck, l.window); err == nil {
 			return n >= max
 		}
 	}
@@ -271,8 +280,8 @@ func (l *loginLimiter) fullShared(ctx context.Context, key string, now time.Time
 
 // noteShared counts one event of key.
 func (l *loginLimiter) noteShared(ctx context.Context, key string, now time.Time) {
-	if rates, name, _ := l.sharedCounts(); rates != nil {
-		if _, err := rates.Hit(ctx, name+":"+key, l.window); err == nil {
+	if rates, ck, _ := l.sharedCounts(key); rates != nil {
+		if _, err := rates.Hit(ctx, ck, l.window); err == nil {
 			return
 		}
 	}

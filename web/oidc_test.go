@@ -185,7 +185,7 @@ func replicaServer(t *testing.T, db *store.DB, oidc func(addr string) *web.OIDCC
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := web.New(web.Config{Version: "test", OIDC: oidc(srv.Listener.Addr().String())},
+	s, err := web.New(web.Config{Version: "test", OIDC: oidc(srv.Listener.Addr().String()), RateKey: "test-rate-limit-key"},
 		web.Services{Regions: db.Regions(), Units: db.Units(), Users: db.Users(), Audit: db.Audit(), Intake: db.Intake(), Cases: db.Cases(), Deadlines: db.Deadlines(), Typical: db.Typical(), Ping: db.Ping, Detector: det,
 			Burden: db.Burden(), Channels: db.Channels(), Registry: db.Registry(), Campaigns: db.Campaigns(), Evaluation: db.Evaluation(), Cleanup: db.Cleanup(), Monitor: db.Monitor(), Notifications: db.Notifications(),
 			SSO: db.Users(), Rates: db.Rates()}, slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -83,5 +83,10 @@ func TestTwoReplicas(t *testing.T) {
 				t.Fatalf("a login after 50 failures on %s: %d, want 429", br.base, st)
 			}
 		}
+		// the database holds counters, not addresses
+		var counters, plain int
+		if err := db.SQL().QueryRow(`SELECT COUNT(*), COUNT(CASE WHEN key LIKE '%127.0.0.1%' THEN 1 END) FROM rate_counters`).Scan(&counters, &plain); err != nil || counters == 0 || plain != 0 {
+			t.Fatalf("rate counters: %d, %d holding the address (%v)", counters, plain, err)
+		}
 	})
 }

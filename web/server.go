@@ -63,7 +63,7 @@ type Services struct {
 	SSO jianfu.SingleSignOn
 	// Rates are rate-limit counters shared by every replica on the
 	// database (login failures, public submissions and tracking lookups
-	// per address); nil keeps them in this process.
+	// per address); nil, or no Config.RateKey, keeps them in this process.
 	Rates jianfu.RateLimits
 }
 
@@ -85,6 +85,10 @@ type Config struct {
 	Hooks HookConfig
 	// OIDC enables single sign-on through OpenID Connect (nil: off).
 	OIDC *OIDCConfig
+	// RateKey is the secret mixed into the digests of client addresses in
+	// the shared rate-limit counters (Services.Rates), so the database
+	// holds no address; without it the limits stay in the process.
+	RateKey string
 }
 
 // Server is the HTTP server.
@@ -138,13 +142,13 @@ func New(cfg Config, svc Services, log *slog.Logger) (*Server, error) {
 	s.static, _ = fs.Sub(assets, "static")
 	s.metrics = newMetrics(prometheus.NewRegistry())
 	s.handler = s.routes()
-	if svc.Rates != nil {
+	if svc.Rates != nil && cfg.RateKey != "" {
 		// the limits that matter for abuse are the same on every replica;
 		// public reads, the registry's verification and the callbacks stay
 		// per process (docs/deploy.md)
-		s.limiter.share(svc.Rates, "login-fail")
-		s.cases.submit.share(svc.Rates, "submit")
-		s.cases.track.share(svc.Rates, "track")
+		s.limiter.share(svc.Rates, "login-fail", cfg.RateKey)
+		s.cases.submit.share(svc.Rates, "submit", cfg.RateKey)
+		s.cases.track.share(svc.Rates, "track", cfg.RateKey)
 	}
 	return s, nil
 }

@@ -16,6 +16,7 @@ import (
 	"jianfu/detect"
 	"jianfu/monitor"
 	"jianfu/netguard"
+	"jianfu/secret"
 	"jianfu/store"
 	"jianfu/web"
 )
@@ -166,10 +167,11 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(web.Config{Addr: f.addr, SecureCookies: f.secureCookies, TrustedProxies: proxies, Version: version, Hooks: f.burden.hooks(), OIDC: oidc},
+	rates, rateKey := sharedRates(db, f, log)
+	srv, err := web.New(web.Config{Addr: f.addr, SecureCookies: f.secureCookies, TrustedProxies: proxies, Version: version, Hooks: f.burden.hooks(), OIDC: oidc, RateKey: rateKey},
 		web.Services{Regions: db.Regions(), Units: db.Units(), Users: db.Users(), Audit: db.Audit(), Intake: db.Intake(), Cases: db.Cases(), Deadlines: db.Deadlines(), Typical: db.Typical(), Ping: db.Ping, Ready: readyChecks(db, f.minFreeDiskMB, bd.ready), Detector: det, Burden: db.Burden(), Channels: db.Channels(), Registry: db.Registry(), Ingest: bd.ingester,
 			Campaigns: db.Campaigns(), Evaluation: db.Evaluation(), Cleanup: db.Cleanup(), Monitor: db.Monitor(), Notifications: db.Notifications(),
-			SSO: db.Users(), Rates: sharedRates(db)}, log)
+			SSO: db.Users(), Rates: rates}, log)
 	if err != nil {
 		return fmt.Errorf("build server: %w", err)
 	}
@@ -228,13 +230,21 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 }
 
 // sharedRates are the rate-limit counters in the database, for replicas
-// on PostgreSQL; on SQLite (one machine, one serve) the limits stay in the
-// process and cost no write.
-func sharedRates(db *store.DB) jianfu.RateLimits {
+// on PostgreSQL, and the secret of the address digests there, derived
+// from the first key given of the pseudonym, rater, reporter and audit
+// keys (all replicas have the same ones). On SQLite (one machine, one
+// serve) and without any key the limits stay in the process.
+func sharedRates(db *store.DB, f serveFlags, log *slog.Logger) (jianfu.RateLimits, string) {
 	if db.Engine() != store.Postgres {
-		return nil
+		return nil, ""
 	}
-	return db.Rates()
+	for _, k := range []string{f.burden.pseudonymKey, f.raterKey, f.reporterKey, f.auditKey} {
+		if k != "" {
+			return db.Rates(), secret.SM3Hex("jianfu rate-limit key", k)
+		}
+	}
+	log.Warn("rate limits stay per replica: no key to digest client addresses with (set JIANFU_PSEUDONYM_KEY, JIANFU_RATER_KEY, JIANFU_REPORTER_KEY or JIANFU_AUDIT_KEY)")
+	return nil, ""
 }
 
 // regionTree names a region and the regions down to depth levels below it
