@@ -154,8 +154,11 @@ func (s *Server) finishSSO(w http.ResponseWriter, r *http.Request) error {
 	}
 	d["Next"] = att.Next
 	if e := q.Get("error"); e != "" {
-		s.log.Info("single sign-on refused by the provider", "error", e)
-		return fail(jianfu.Errorf(jianfu.EUNAUTHORIZED, "统一身份认证未完成(对方返回:%s),可重新登录或使用用户名和密码登录", "single sign-on did not complete (the provider answered: %s); try again or log in with your password", e))
+		s.log.Info("single sign-on refused by the provider", "error", truncate(e, 100))
+		if e == "access_denied" {
+			return fail(jianfu.Errorf(jianfu.EUNAUTHORIZED, "统一身份认证未授权本平台登录(已取消或被拒绝),可重新登录或使用用户名和密码登录", "single sign-on was cancelled or denied; try again or log in with your password"))
+		}
+		return fail(jianfu.Errorf(jianfu.EUNAUTHORIZED, "统一身份认证未完成,可重新登录或使用用户名和密码登录;仍不成功请联系管理员", "single sign-on did not complete; try again or log in with your password, and contact an administrator if it keeps failing"))
 	}
 	oc, verifier, err := s.sso.discover(r.Context(), s.now)
 	if err != nil {
@@ -250,4 +253,11 @@ func (s *Server) loginData(next, username string) map[string]string {
 		d["SSOLabel"], d["SSOHref"] = s.sso.cfg.Button, href
 	}
 	return d
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }

@@ -53,7 +53,7 @@ type idpCode struct{ challenge, nonce, redirect string }
 
 const idpClient, idpSecret = "jianfu-test", "s3cret-of-the-client"
 
-func newTestIdP(t *testing.T) *testIdP {
+func newTestIdP(t testing.TB) *testIdP {
 	p := &testIdP{codes: map[string]idpCode{}, username: "south.sup"}
 	p.rotate(t, jose.RS256)
 	mux := http.NewServeMux()
@@ -122,7 +122,7 @@ func randomString() string {
 
 // rotate makes a new signing key with a new key id and publishes it
 // beside the old ones.
-func (p *testIdP) rotate(t *testing.T, alg jose.SignatureAlgorithm) {
+func (p *testIdP) rotate(t testing.TB, alg jose.SignatureAlgorithm) {
 	var k crypto.Signer
 	var err error
 	if alg == jose.ES256 {
@@ -139,7 +139,7 @@ func (p *testIdP) rotate(t *testing.T, alg jose.SignatureAlgorithm) {
 	p.keys = append(p.keys, jose.JSONWebKey{Key: k.Public(), KeyID: p.kid, Algorithm: string(alg), Use: "sig"})
 }
 
-func (p *testIdP) idToken(t *testing.T, nonce string) string {
+func (p *testIdP) idToken(t testing.TB, nonce string) string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := time.Now()
@@ -169,7 +169,7 @@ func (p *testIdP) idToken(t *testing.T, nonce string) string {
 }
 
 // ssoServer is a jianfu web server with single sign-on through idp.
-func ssoServer(t *testing.T, db *store.DB, idp *testIdP) *httptest.Server {
+func ssoServer(t testing.TB, db *store.DB, idp *testIdP) *httptest.Server {
 	return replicaServer(t, db, func(addr string) *web.OIDCConfig {
 		return &web.OIDCConfig{Issuer: idp.srv.URL, ClientID: idpClient, ClientSecret: idpSecret, RedirectURL: "http://" + addr + web.OIDCCallbackPath, Scopes: []string{"profile"}}
 	})
@@ -178,7 +178,7 @@ func ssoServer(t *testing.T, db *store.DB, idp *testIdP) *httptest.Server {
 // replicaServer is a jianfu web server as serve builds it on db: the
 // rate limits shared in the database, single sign-on when oidc gives a
 // configuration for the server's address.
-func replicaServer(t *testing.T, db *store.DB, oidc func(addr string) *web.OIDCConfig) *httptest.Server {
+func replicaServer(t testing.TB, db *store.DB, oidc func(addr string) *web.OIDCConfig) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	det, err := detect.New()
@@ -362,4 +362,40 @@ func TestOIDCBrowser(t *testing.T) {
 		}
 	}
 	t.Fatalf("after the button: at %s showing %.500q", path, body)
+}
+
+// FuzzOIDCCallback sends the single sign-on callback whatever a browser or
+// an attacker may put in its query and state cookie: it never answers 500
+// and never starts a session without a login the provider approved.
+func FuzzOIDCCallback(f *testing.F) {
+	f.Add("code=abc&state=xyz", "xyz")
+	f.Add("error=access_denied&state=s", "s")
+	f.Add("state=&code=", "")
+	f.Add("code=%ZZ&state=%00", "\x00")
+	f.Add("state="+strings.Repeat("a", 5000), strings.Repeat("a", 5000))
+	db := storetest.Open(f, store.SQLite)
+	storetest.Load(f, db)
+	srv := ssoServer(f, db, newTestIdP(f))
+	f.Fuzz(func(t *testing.T, query, cookie string) {
+		req, err := http.NewRequest("GET", srv.URL+web.OIDCCallbackPath+"?"+query, nil)
+		if err != nil {
+			return
+		}
+		if c := (&http.Cookie{Name: "jf_sso", Value: cookie}); c.Valid() == nil {
+			req.AddCookie(c)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode >= 500 {
+			t.Fatalf("callback ?%q with cookie %q: %d", query, cookie, resp.StatusCode)
+		}
+		for _, c := range resp.Cookies() {
+			if c.Name == "jf_session" && c.Value != "" {
+				t.Fatalf("callback ?%q started a session", query)
+			}
+		}
+	})
 }
