@@ -107,6 +107,11 @@ func (s *Server) startSSO(w http.ResponseWriter, r *http.Request) error {
 	if s.sso == nil || s.svc.SSO == nil {
 		return jianfu.Errorf(jianfu.ENOTFOUND, "未启用统一身份认证", "single sign-on is not configured")
 	}
+	// each start stores an attempt: as many as the public pages' reads
+	if !s.cases.read.allow(info(r).ip, s.now()) {
+		w.Header().Set("Retry-After", "60")
+		return jianfu.Errorf(jianfu.ETOOMANY, "访问过于频繁,请稍后再试", "too many requests; try again in a while")
+	}
 	oc, _, err := s.sso.discover(r.Context(), s.now)
 	if err != nil {
 		s.log.Warn("single sign-on discovery failed", "issuer", s.sso.cfg.Issuer, "err", err)
@@ -150,6 +155,9 @@ func (s *Server) finishSSO(w http.ResponseWriter, r *http.Request) error {
 	}
 	att, err := s.svc.SSO.TakeSSO(r.Context(), state)
 	if err != nil {
+		if jianfu.ErrorCode(err) == jianfu.EINTERNAL {
+			return err
+		}
 		return fail(err)
 	}
 	d["Next"] = att.Next
