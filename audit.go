@@ -100,7 +100,7 @@ var auditActionNames = map[string]string{
 	"cleanup.appeal": "申诉退出通知", "cleanup.appeal.accept": "同意申诉", "cleanup.appeal.reject": "驳回申诉", "cleanup.confirm": "确认关停", "cleanup.order": "下达退出通知",
 	"clue.create": "转为线索", "cluster.list": "查阅多头报送", "cluster.read": "查阅多头报送详情", "cluster.update": "更新多头报送",
 	"finding.list": "查阅问题发现", "finding.purge": "到期删除问题发现", "finding.read": "查阅问题发现详情",
-	"login.fail": "登录失败", "login.locked": "账号锁定", "login.ok": "登录", "member.list": "查阅群成员",
+	"login.fail": "登录失败", "login.locked": "账号锁定", "login.ok": "登录", "login.sso.refused": "拒绝统一身份认证登录", "member.list": "查阅群成员",
 	"messages.ingest": "接入消息", "monitor.check": "技术监测", "rating.submit": "基层匿名评价",
 	"rectification.create": "下达整改事项", "rectification.done": "整改事项完成", "region.import": "导入行政区划",
 	"registry.consolidate": "查看集约分析", "registry.rule": "修改备案规则", "registry.rule.update": "修改备案规则", "registry.urlrules.update": "修改链接识别规则",

@@ -47,14 +47,58 @@ func (l *Leases) Renew(ctx context.Context, job, holder string, ttl time.Duratio
 	return affectedOne(res, err, "renew lease "+job)
 }
 
-// Finish records that holder ran the job, makes it due again at next and
-// frees the lease; false when holder had lost the lease meanwhile (the run
-// is then not counted and the job stays due for whoever holds it).
-func (l *Leases) Finish(ctx context.Context, job, holder string, next time.Time) (bool, error) {
-	now := ms(l.db.Now())
-	res, err := l.db.exec(ctx, `UPDATE job_leases SET holder = '', expires_at = 0, due_at = ?, runs = runs + 1, last_run_by = ?, last_run_at = ?
-		WHERE job = ? AND holder = ?`, ms(next), holder, now, job, holder)
-	return affectedOne(res, err, "finish lease "+job)
+// Finish records that holder ran the job (started at started) in job_runs,
+// makes it due again at next and frees the lease; false when holder had
+// lost the lease meanwhile (the run is then not counted and the job stays
+// due for whoever holds it).
+func (l *Leases) Finish(ctx context.Context, job, holder string, started, next time.Time) (bool, error) {
+	var ok bool
+	err := l.db.inTx(ctx, func(tx *Tx) error {
+		now := ms(l.db.Now())
+		res, err := tx.exec(`UPDATE job_leases SET holder = '', expires_at = 0, due_at = ?, runs = runs + 1, last_run_by = ?, last_run_at = ?
+			WHERE job = ? AND holder = ?`, ms(next), holder, now, job, holder)
+		if ok, err = affectedOne(res, err, "finish lease "+job); err != nil || !ok {
+			return err
+		}
+		_, err = tx.exec(`INSERT INTO job_runs(job, holder, started_at, finished_at) VALUES (?, ?, ?, ?)`, job, holder, ms(started), now)
+		return err
+	})
+	return ok, err
+}
+
+// JobRun is one finished run of a periodic job.
+type JobRun struct {
+	Job, Holder       string
+	Started, Finished time.Time
+}
+
+// Runs lists the finished runs of every job, oldest first per job.
+func (l *Leases) Runs(ctx context.Context) ([]JobRun, error) {
+	rows, err := l.db.query(ctx, `SELECT job, holder, started_at, finished_at FROM job_runs ORDER BY job, started_at, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []JobRun
+	for rows.Next() {
+		var r JobRun
+		var s, f int64
+		if err := rows.Scan(&r.Job, &r.Holder, &s, &f); err != nil {
+			return nil, err
+		}
+		r.Started, r.Finished = fromMS(s), fromMS(f)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// PurgeRuns deletes run records older than before.
+func (l *Leases) PurgeRuns(ctx context.Context, before time.Time) (int64, error) {
+	res, err := l.db.exec(ctx, `DELETE FROM job_runs WHERE finished_at < ?`, ms(before))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // Release frees holder's lease without counting a run (a job that failed

@@ -145,7 +145,8 @@ func (s *Users) SessionActor(ctx context.Context, token string) (*jianfu.Actor, 
 	}
 	digest := secret.TokenDigest(token)
 	var userID, expires, seen int64
-	err := s.db.queryRow(ctx, `SELECT user_id, expires_at, last_seen_at FROM sessions WHERE token_hash = ?`, digest).Scan(&userID, &expires, &seen)
+	var method string
+	err := s.db.queryRow(ctx, `SELECT user_id, expires_at, last_seen_at, method FROM sessions WHERE token_hash = ?`, digest).Scan(&userID, &expires, &seen, &method)
 	if err == sql.ErrNoRows {
 		return nil, expired
 	}
@@ -164,7 +165,11 @@ func (s *Users) SessionActor(ctx context.Context, token string) (*jianfu.Actor, 
 			return nil, err
 		}
 	}
-	return s.db.actorOf(ctx, userID, "session")
+	a, err := s.db.actorOf(ctx, userID, "session")
+	if err == nil && method == "oidc" {
+		a.MustChangePassword = false // single sign-on: the password is not used
+	}
+	return a, err
 }
 
 // DeleteSession ends a session (logout).

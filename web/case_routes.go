@@ -86,7 +86,7 @@ func (s *Server) casePages(mux *http.ServeMux) {
 // and keeps its caller out of the logs (anonymous).
 func (s *Server) public(l *loginLimiter, next handler) handler {
 	return anonymous(func(w http.ResponseWriter, r *http.Request) error {
-		if !l.allow(info(r).ip, s.now()) {
+		if !l.allowShared(r.Context(), info(r).ip, s.now()) {
 			w.Header().Set("Retry-After", "60")
 			return jianfu.Errorf(jianfu.ETOOMANY, "访问过于频繁,请稍后再试", "too many requests; try again in a while")
 		}
@@ -117,7 +117,7 @@ func (s *Server) serveOpen311(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	if !l.allow(info(r).ip, s.now()) {
+	if !l.allowShared(r.Context(), info(r).ip, s.now()) {
 		w.Header().Set("Retry-After", "60")
 		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 		w.WriteHeader(http.StatusTooManyRequests)

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"jianfu"
-	"jianfu/secret"
 )
 
 // login requires a logged-in user for a page.
@@ -90,7 +89,7 @@ func (s *Server) showLogin(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := s.newPage(r, "login")
 	p.Title = p.T("login.title")
-	p.Data = map[string]string{"Next": safeNext(r.URL.Query().Get("next")), "Username": ""}
+	p.Data = s.loginData(safeNext(r.URL.Query().Get("next")), "")
 	s.render(w, r, "login", p)
 	return nil
 }
@@ -101,7 +100,7 @@ func (s *Server) doLogin(w http.ResponseWriter, r *http.Request) error {
 	p.Title = p.T("login.title")
 	username := strings.TrimSpace(r.PostFormValue("username"))
 	next := safeNext(r.PostFormValue("next"))
-	p.Data = map[string]string{"Next": next, "Username": username}
+	p.Data = s.loginData(next, username)
 	fail := func(err error, status int) error {
 		p.Error = err
 		p.Status = status
@@ -113,7 +112,7 @@ func (s *Server) doLogin(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Only failures count against an address, so an office behind one NAT
 	// address can log in together at nine; each account has its own lockout.
-	if s.limiter.full(info(r).ip, s.now()) {
+	if s.limiter.fullShared(r.Context(), info(r).ip, s.now()) {
 		return fail(jianfu.Errorf(jianfu.ETOOMANY, "来自您所在网络地址的登录失败次数过多,请%d分钟后再试", "too many failed logins from your network address; try again in %d minutes", int(loginFailureWindow.Minutes())), http.StatusTooManyRequests)
 	}
 	if username == "" || r.PostFormValue("password") == "" {
@@ -125,18 +124,14 @@ func (s *Server) doLogin(w http.ResponseWriter, r *http.Request) error {
 		if code == jianfu.EINTERNAL {
 			return err
 		}
-		s.limiter.note(info(r).ip, s.now())
+		s.limiter.noteShared(r.Context(), info(r).ip, s.now())
 		return fail(err, statusOf[code])
 	}
 	tok, err := s.svc.Users.CreateSession(r.Context(), u.ID, info(r).ip, r.UserAgent())
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
-	// The anonymous token of the login form is not carried into the
-	// session: the session has its own (sessionCSRF), and the cookie one
-	// is replaced so a token planted before login is worth nothing after.
-	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: secret.NewToken(""), Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.secure(r)})
+	s.startSession(w, r, tok)
 	a, err := s.svc.Users.SessionActor(r.Context(), tok)
 	if err != nil {
 		return err

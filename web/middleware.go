@@ -221,12 +221,71 @@ func (s *Server) checkCSRF(r *http.Request) error {
 	return nil
 }
 
-// loginLimiter allows a number of login attempts per client address per window.
+// loginLimiter allows a number of events (login failures, submissions,
+// lookups…) per key (a client address) per sliding window. It counts in
+// this process unless shared: then the counters are in the database
+// (jianfu.RateLimits), the same whichever replica answers, and this
+// process counts only while the database does not answer.
 type loginLimiter struct {
 	mu     sync.Mutex
 	max    int
 	window time.Duration
 	hits   map[string][]time.Time
+	name   string            // the limit's name in the shared counters
+	secret string            // mixed into the digests of the addresses there
+	shared jianfu.RateLimits // nil: per process
+}
+
+// share keeps the limiter's counts in the database under name. No address
+// is stored there: a counter's key is the name and a digest of the
+// address keyed with secret (kept outside the database), and counters are
+// deleted two windows after they began.
+func (l *loginLimiter) share(rates jianfu.RateLimits, name, secret string) {
+	l.mu.Lock()
+	l.shared, l.name, l.secret = rates, name, secret
+	l.mu.Unlock()
+}
+
+// sharedCounts returns the shared counters, the counter key of key and
+// the limit.
+func (l *loginLimiter) sharedCounts(key string) (jianfu.RateLimits, string, int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.shared == nil {
+		return nil, "", l.max
+	}
+	return l.shared, l.name + ":" + secret.SM3Hex("jianfu rate limit", l.secret, key)[:32], l.max
+}
+
+// allowShared records an event of key and reports whether it is within
+// the limit, in the shared counters when there are any.
+func (l *loginLimiter) allowShared(ctx context.Context, key string, now time.Time) bool {
+	if rates, ck, max := l.sharedCounts(key); rates != nil {
+		if n, err := rates.Hit(ctx, ck, l.window); err == nil {
+			return n <= max
+		}
+	}
+	return l.allow(key, now)
+}
+
+// fullShared reports whether key has used up its events, without counting one.
+func (l *loginLimiter) fullShared(ctx context.Context, key string, now time.Time) bool {
+	if rates, ck, max := l.sharedCounts(key); rates != nil {
+		if n, err := rates.Count(ctx, ck, l.window); err == nil {
+			return n >= max
+		}
+	}
+	return l.full(key, now)
+}
+
+// noteShared counts one event of key.
+func (l *loginLimiter) noteShared(ctx context.Context, key string, now time.Time) {
+	if rates, ck, _ := l.sharedCounts(key); rates != nil {
+		if _, err := rates.Hit(ctx, ck, l.window); err == nil {
+			return
+		}
+	}
+	l.note(key, now)
 }
 
 func newLoginLimiter(max int, window time.Duration) *loginLimiter {

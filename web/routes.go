@@ -52,6 +52,8 @@ func (s *Server) routes() http.Handler {
 func (s *Server) corePages(mux *http.ServeMux) {
 	mux.Handle("GET /login", s.h(s.showLogin))
 	mux.Handle("POST /login", s.h(s.doLogin))
+	mux.Handle("GET /login/sso", s.h(s.startSSO))
+	mux.Handle("GET "+OIDCCallbackPath, s.h(s.finishSSO))
 	mux.Handle("POST /logout", s.h(s.doLogout))
 	mux.Handle("GET /{$}", s.h(s.login(s.showHome)))
 	mux.Handle("GET /account", s.h(s.login(s.showAccount)))

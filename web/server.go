@@ -61,6 +61,13 @@ type Services struct {
 	Ping func(context.Context) error
 	// Ready are the conditions of /readyz (none: always ready).
 	Ready []ReadyCheck
+	// SSO keeps single sign-on attempts and logs verified people in;
+	// needed when Config.OIDC is set.
+	SSO jianfu.SingleSignOn
+	// Rates are rate-limit counters shared by every replica on the
+	// database (login failures, public submissions and tracking lookups
+	// per address); nil, or no Config.RateKey, keeps them in this process.
+	Rates jianfu.RateLimits
 }
 
 // Config configures the server.
@@ -82,6 +89,12 @@ type Config struct {
 	// DeliveryChannels are the channels this deployment delivers on
 	// (--delivery-config): the ones users may choose.
 	DeliveryChannels []jianfu.DeliveryChannel
+	// OIDC enables single sign-on through OpenID Connect (nil: off).
+	OIDC *OIDCConfig
+	// RateKey is the secret mixed into the digests of client addresses in
+	// the shared rate-limit counters (Services.Rates), so the database
+	// holds no address; without it the limits stay in the process.
+	RateKey string
 }
 
 // Server is the HTTP server.
@@ -103,6 +116,7 @@ type Server struct {
 	// registry holds the registry's upload previews and verify limiter.
 	registry *registryState
 	cases    *caseState // limiters and the Open311 handler of the case pages
+	sso      *oidcLogin // single sign-on, nil when off
 }
 
 // New builds the server and its routes.
@@ -111,6 +125,16 @@ func New(cfg Config, svc Services, log *slog.Logger) (*Server, error) {
 		cfg.Addr = "127.0.0.1:8080"
 	}
 	s := &Server{cfg: cfg, svc: svc, log: log, now: time.Now, limiter: newLoginLimiter(loginFailureLimit, loginFailureWindow), publicLog: newPublicLog()}
+	if o := cfg.OIDC; o != nil {
+		if o.Issuer == "" || o.ClientID == "" || o.RedirectURL == "" {
+			return nil, jianfu.Errorf(jianfu.EINVALID, "统一身份认证需要签发方地址、客户端标识和回调地址", "single sign-on needs the issuer, the client id and the redirect URL")
+		}
+		c := *o
+		if c.Claim == "" {
+			c.Claim = DefaultOIDCClaim
+		}
+		s.sso = &oidcLogin{cfg: c}
+	}
 	var err error
 	if s.loc, err = loadLocales(); err != nil {
 		return nil, err
@@ -124,6 +148,14 @@ func New(cfg Config, svc Services, log *slog.Logger) (*Server, error) {
 	s.static, _ = fs.Sub(assets, "static")
 	s.metrics = newMetrics(prometheus.NewRegistry())
 	s.handler = s.routes()
+	if svc.Rates != nil && cfg.RateKey != "" {
+		// the limits that matter for abuse are the same on every replica;
+		// public reads, the registry's verification and the callbacks stay
+		// per process (docs/deploy.md)
+		s.limiter.share(svc.Rates, "login-fail", cfg.RateKey)
+		s.cases.submit.share(svc.Rates, "submit", cfg.RateKey)
+		s.cases.track.share(svc.Rates, "track", cfg.RateKey)
+	}
 	return s, nil
 }
 

@@ -100,7 +100,7 @@ func (j *jobs) runDue(ctx context.Context, name string, interval time.Duration, 
 		}
 		return true, err
 	}
-	if ok, ferr := j.leases.Finish(sctx, name, j.holder, start.Add(interval)); ferr != nil {
+	if ok, ferr := j.leases.Finish(sctx, name, j.holder, start, start.Add(interval)); ferr != nil {
 		return true, ferr
 	} else if !ok {
 		j.log.Warn("periodic job finished after its lease lapsed; it may run again this interval", "job", name)

@@ -16,6 +16,7 @@ import (
 	"jianfu/detect"
 	"jianfu/monitor"
 	"jianfu/netguard"
+	"jianfu/secret"
 	"jianfu/store"
 	"jianfu/web"
 )
@@ -41,6 +42,7 @@ type serveFlags struct {
 	scoreMin            int           // components of six a scorecard's total needs
 	minFreeDiskMB       int
 	deliveryConfig      string
+	oidc                oidcFlags
 }
 
 func (f *serveFlags) add(cmd *cobra.Command) {
@@ -64,6 +66,7 @@ func (f *serveFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.deliveryConfig, "delivery-config", os.Getenv("JIANFU_DELIVERY_CONFIG"), "通知投递配置文件(YAML):电子邮件、短信网关、企业微信、钉钉、飞书,以及免打扰与每日汇总;见 docs/notifications.md;也可用环境变量 JIANFU_DELIVERY_CONFIG。不设则只有站内通知")
 	cmd.Flags().IntVar(&f.minFreeDiskMB, "min-free-disk-mb", 1024, "SQLite 数据库所在磁盘的最低剩余空间(MB),低于此值 /readyz 报告未就绪;0 表示不检查")
 	f.burden.add(cmd)
+	f.oidc.add(cmd)
 }
 
 // network reads the address flags: the trusted proxies and the internal
@@ -169,6 +172,15 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 	srv, err := web.New(web.Config{Addr: f.addr, SecureCookies: f.secureCookies, TrustedProxies: proxies, Version: version, Hooks: f.burden.hooks(), DeliveryChannels: delivery},
 		web.Services{Regions: db.Regions(), Units: db.Units(), Users: db.Users(), Audit: db.Audit(), Intake: db.Intake(), Cases: db.Cases(), Deadlines: db.Deadlines(), Typical: db.Typical(), Ping: db.Ping, Ready: readyChecks(db, f.minFreeDiskMB, bd.ready), Detector: det, Burden: db.Burden(), Channels: db.Channels(), Registry: db.Registry(), Ingest: bd.ingester,
 			Campaigns: db.Campaigns(), Evaluation: db.Evaluation(), Cleanup: db.Cleanup(), Monitor: db.Monitor(), Notifications: db.Notifications(), Deliveries: db.Deliveries()}, log)
+	oidc, err := f.oidc.config()
+	if err != nil {
+		return err
+	}
+	rates, rateKey := sharedRates(db, f, log)
+	srv, err := web.New(web.Config{Addr: f.addr, SecureCookies: f.secureCookies, TrustedProxies: proxies, Version: version, Hooks: f.burden.hooks(), OIDC: oidc, RateKey: rateKey},
+		web.Services{Regions: db.Regions(), Units: db.Units(), Users: db.Users(), Audit: db.Audit(), Intake: db.Intake(), Cases: db.Cases(), Deadlines: db.Deadlines(), Typical: db.Typical(), Ping: db.Ping, Ready: readyChecks(db, f.minFreeDiskMB, bd.ready), Detector: det, Burden: db.Burden(), Channels: db.Channels(), Registry: db.Registry(), Ingest: bd.ingester,
+			Campaigns: db.Campaigns(), Evaluation: db.Evaluation(), Cleanup: db.Cleanup(), Monitor: db.Monitor(), Notifications: db.Notifications(),
+			SSO: db.Users(), Rates: rates}, log)
 	if err != nil {
 		return fmt.Errorf("build server: %w", err)
 	}
@@ -181,6 +193,20 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 		if n > 0 {
 			log.Info("purged expired sessions", "count", n)
 		}
+		if err != nil {
+			return err
+		}
+		if _, err := db.Users().PurgeSSO(ctx); err != nil {
+			return err
+		}
+		if _, err := db.Leases().PurgeRuns(ctx, db.Now().Add(-30*24*time.Hour)); err != nil {
+			return err
+		}
+		return nil
+	})
+	// the shared rate-limit counters: windows are at most fifteen minutes
+	jb.every(ctx, "purge-rate-limits", 10*time.Minute, func(ctx context.Context) error {
+		_, err := db.Rates().Purge(ctx)
 		return err
 	})
 	if f.mediaFeeds != "" {
@@ -210,6 +236,24 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 		})
 	}
 	return srv.Serve(ctx, ready)
+}
+
+// sharedRates are the rate-limit counters in the database, for replicas
+// on PostgreSQL, and the secret of the address digests there, derived
+// from the first key given of the pseudonym, rater, reporter and audit
+// keys (all replicas have the same ones). On SQLite (one machine, one
+// serve) and without any key the limits stay in the process.
+func sharedRates(db *store.DB, f serveFlags, log *slog.Logger) (jianfu.RateLimits, string) {
+	if db.Engine() != store.Postgres {
+		return nil, ""
+	}
+	for _, k := range []string{f.burden.pseudonymKey, f.raterKey, f.reporterKey, f.auditKey} {
+		if k != "" {
+			return db.Rates(), secret.SM3Hex("jianfu rate-limit key", k)
+		}
+	}
+	log.Warn("rate limits stay per replica: no key to digest client addresses with (set JIANFU_PSEUDONYM_KEY, JIANFU_RATER_KEY, JIANFU_REPORTER_KEY or JIANFU_AUDIT_KEY)")
+	return nil, ""
 }
 
 // regionTree names a region and the regions down to depth levels below it
