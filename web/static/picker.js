@@ -104,7 +104,7 @@
     box.setAttribute("autocomplete", "off");
     box.placeholder = orig.getAttribute("data-placeholder") || words.choose;
     if (orig.hasAttribute("aria-label")) box.setAttribute("aria-label", orig.getAttribute("aria-label"));
-    if (orig.required || orig.hasAttribute("data-required")) box.required = !multiple;
+    if (orig.required || orig.hasAttribute("data-required")) box.setAttribute("aria-required", "true");
     var list = el("ul", "picker-list");
     list.id = id + "-list";
     list.setAttribute("role", kind === "region" ? "tree" : "listbox");
@@ -128,6 +128,7 @@
     var active = null; // the highlighted <li>
     var treeRows = null; // the region tree's top rows, kept with what was expanded
     var timer = 0;
+    var picked = false; // the last Enter picked from the list
     var asked = 0;
 
     function sync() {
@@ -226,6 +227,7 @@
     }
 
     function fill(items, level, failed) {
+      list.removeAttribute("aria-busy");
       list.textContent = "";
       setActive(null);
       if (!items.length) {
@@ -268,6 +270,7 @@
       }
       var root = orig.getAttribute("data-root") || "";
       var show = function () {
+        list.removeAttribute("aria-busy");
         list.textContent = "";
         setActive(null);
         for (var i = 0; i < treeRows.length; i++) list.appendChild(treeRows[i]);
@@ -305,13 +308,14 @@
       var n = ++asked;
       status.textContent = words.loading;
       search(kind, orig, q, function (items, failed) {
-        if (n !== asked) return;
+        if (n !== asked || box.value.trim() !== q) return;
         fill(items, 0, failed);
         open();
       });
     }
 
     box.addEventListener("input", function () {
+      list.setAttribute("aria-busy", "true");
       window.clearTimeout(timer);
       timer = window.setTimeout(ask, 200);
     });
@@ -352,14 +356,24 @@
           else if (active.parentNode !== list) setActive(active.parentNode.parentNode);
           break;
         case "Enter":
-          if (list.hidden || !active) return;
+          // With the list open, Enter picks (the first row if none is
+          // highlighted) rather than sending the form half-filled.
+          if (list.hidden) return;
           e.preventDefault();
-          choose(active._item);
+          picked = true;
+          if (!active) setActive(rows[0] || null);
+          if (active && active._item) choose(active._item);
           break;
         case "Escape":
           if (!list.hidden) { e.preventDefault(); close(); }
           break;
       }
+    });
+    // Some keyboards send Enter's keypress apart from its keydown: the
+    // keypress of an Enter that picked must not send the form either.
+    box.addEventListener("keypress", function (e) {
+      if (e.key === "Enter" && picked) e.preventDefault();
+      picked = false;
     });
     // A required pick left empty: say so on the box, not on a hidden field.
     var form = hidden.form;
