@@ -266,7 +266,9 @@ func (s *Server) showCampaign(w http.ResponseWriter, r *http.Request) error {
 	if q.Get("created") == "1" {
 		p.Flash = p.T("campaigns.created", c.Sampled, c.Population)
 	}
-	p.Data = map[string]any{"Campaign": c, "Forms": forms, "List": l, "Results": res, "Check": check, "Rects": rects, "Strata": s.strataNames(ctx, p, forms)}
+	ul, rl := subList(r, "uoffset", "byunit", 20), subList(r, "roffset", "byregion", 20)
+	p.Data = map[string]any{"Campaign": c, "Forms": forms, "List": l, "Results": res, "Check": check, "Rects": rects, "Strata": s.strataNames(ctx, p, forms),
+		"ByUnit": window(ul, res.Units), "UnitList": ul, "ByRegion": window(rl, res.Regions), "RegionList": rl}
 	s.render(w, r, "campaign", p)
 	return nil
 }
