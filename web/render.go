@@ -429,8 +429,8 @@ func (l *list) SortMark(key string) string {
 	return ""
 }
 
-func (l *list) HasPrev() bool   { return l.Offset > 0 }
-func (l *list) HasNext() bool   { return l.Offset+l.Limit < l.Total }
+func (l *list) HasPrev() bool { return l.Offset > 0 }
+func (l *list) HasNext() bool { return l.Offset+l.Limit < l.Total }
 func (l *list) PrevURL() string {
 	return l.URL(l.offsetParam(), strconv.Itoa(max(0, l.Offset-l.Limit))) + l.fragment()
 }
