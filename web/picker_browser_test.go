@@ -7,9 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"jianfu"
+	"jianfu/demo"
 	"jianfu/store"
 	"jianfu/store/storetest"
 )
@@ -212,5 +216,67 @@ func TestBrowserTransferUnitTypeahead(t *testing.T) {
 				t.Errorf("after the transfer the case is with unit %v, want 江南区教育局", c["unit_id"])
 			}
 		})
+	}
+}
+
+// TestBrowserCardsFitAPhone opens the pages whose tables turn into cards on
+// a phone, at 390×844 with the demo province, and fails when a page scrolls
+// sideways.
+func TestBrowserCardsFitAPhone(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the demo province")
+	}
+	db := storetest.Open(t, store.SQLite)
+	if _, err := demo.Generate(jianfu.WithActor(context.Background(), jianfu.SystemActor("demo")), db, demo.Options{Size: demo.Small}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := chrome(t) // after the demo: its time limit is for the browser
+	h := newHarness(t, db)
+	pages := map[string][]string{
+		"sheng.jianguan": {"/units", "/campaigns", "/cleanup", "/burden/clusters", "/burden/clues", "/rectifications", "/evaluation", "/rules",
+			"/registry", "/registry/consolidation", "/registry/rules", "/cases/overdue", "/cases/deadlines", "/checklists", "/users"},
+		"sheng.shenji": {"/audit"},
+	}
+	for user, paths := range pages {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844),
+			chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+				_, err := cdp.Call(ctx, t, network.ClearBrowserCookies, cdp.Empty{})
+				return err
+			}),
+			chromedp.Navigate(h.srv.URL+"/login"), chromedp.WaitVisible(`input[name=username]`),
+			chromedp.SendKeys(`input[name=username]`, user), chromedp.SendKeys(`input[name=password]`, demo.DefaultPassword),
+			chromedp.Click(`button[type=submit]`), chromedp.WaitVisible(`header .who`)); err != nil {
+			t.Fatalf("%s: login: %v", user, err)
+		}
+		for _, p := range paths {
+			sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+			err := chromedp.Do(sctx, chromedp.Navigate(h.srv.URL+p), chromedp.WaitVisible(`footer`))
+			cancel()
+			if err != nil {
+				loc, _ := chromedp.Run(ctx, chromedp.Location())
+				body, _ := chromedp.Run(ctx, chromedp.Text(`body`))
+				t.Fatalf("%s: %v (at %s: %.300s)", p, err, loc, body)
+			}
+			n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("table.cards tbody tr").length`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			over, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.scrollingElement.scrollWidth - window.innerWidth`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A table that scrolls inside itself hides its columns just the same.
+			inside, err := chromedp.Run(ctx, chromedp.Evaluate[int](`[...document.querySelectorAll("table.cards")].filter(function (t) { return t.scrollWidth > t.clientWidth + 1 }).length`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if inside > 0 {
+				t.Errorf("%s at 390 px: %d card tables still scroll sideways", p, inside)
+			}
+			if over > 0 {
+				wide, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("main *")].filter(function (e) { return e.getBoundingClientRect().right > window.innerWidth + 1 }).slice(0, 3).map(function (e) { return e.tagName + "." + e.className }).join(" ")`))
+				t.Errorf("%s at 390 px scrolls sideways by %d px (%d card rows; too wide: %s)", p, over, n, wide)
+			}
+		}
 	}
 }
