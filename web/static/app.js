@@ -99,7 +99,10 @@
           col += cell.colSpan || 1;
           if (!th || cell.hasAttribute("data-label")) continue;
           cell.setAttribute("data-label", th.textContent.trim());
-          if (th.classList.contains("key")) cell.classList.add("key");
+          if (th.classList.contains("key")) {
+            cell.classList.add("key");
+            tables[t].classList.add("keyed");
+          }
         }
       }
     }
