@@ -392,7 +392,9 @@ func (s *Server) showCluster(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := s.burdenPage(r)
 	p.Title = p.T("burden.cluster.title", c.Units)
-	p.Data = map[string]any{"C": c, "Members": s.viewFindings(c.Members), "Clause": jianfu.OneFormClause, "CanClue": info(r).actor.CanRaiseClue()}
+	l := subList(r, "offset", "members", 50)
+	members := window(l, c.Members)
+	p.Data = map[string]any{"C": c, "Members": s.viewFindings(members), "List": l, "Clause": jianfu.OneFormClause, "CanClue": info(r).actor.CanRaiseClue()}
 	s.render(w, r, "burden_cluster", p)
 	return nil
 }

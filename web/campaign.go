@@ -131,10 +131,25 @@ func (s *Server) renderCampaignForm(w http.ResponseWriter, r *http.Request, c *j
 	for _, k := range c.Kinds {
 		kinds[k] = true
 	}
+	platformOn := map[string]bool{}
+	for _, pl := range c.Platforms {
+		platformOn[pl] = true
+	}
+	// The names of units already chosen, for the picker's chips (in order,
+	// joined by the unit separator the picker splits on).
+	var labels []string
+	for _, id := range c.UnitIDs {
+		name := strconv.FormatInt(id, 10)
+		if u, err := s.svc.Units.FindUnitByID(ctx, id); err == nil {
+			name = u.Name
+		}
+		labels = append(labels, name)
+	}
 	p := s.newPage(r, "campaigns")
 	p.Title = p.T("campaigns.new")
 	p.Error = formErr
 	p.Data = map[string]any{"Campaign": c, "Inspectors": uniq, "Chosen": chosen, "Kinds": jianfu.ChannelKinds, "KindOn": kinds,
+		"Platforms": platformOptions(), "PlatformOn": platformOn, "UnitLabels": strings.Join(labels, "\x1f"),
 		"Region": jianfu.CodeOfPath(c.RegionPath), "Units": strings.Trim(fmt.Sprint(c.UnitIDs), "[]")}
 	p.Status = status
 	s.render(w, r, "campaign_new", p)
@@ -157,8 +172,15 @@ func (s *Server) createCampaign(w http.ResponseWriter, r *http.Request) error {
 	for _, k := range r.PostForm["kinds"] {
 		c.Kinds = append(c.Kinds, jianfu.ChannelKind(k))
 	}
-	for _, p := range strings.FieldsFunc(r.PostFormValue("platforms"), func(r rune) bool { return r == ',' || r == ' ' || r == '\uff0c' || r == '、' }) {
-		c.Platforms = append(c.Platforms, strings.ToLower(p))
+	// Ticked boxes, one value each; a typed list (the API's habit) still reads.
+	seenPlatform := map[string]bool{}
+	for _, v := range r.PostForm["platforms"] {
+		for _, p := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\uff0c' || r == '、' }) {
+			if p = strings.ToLower(p); !seenPlatform[p] {
+				seenPlatform[p] = true
+				c.Platforms = append(c.Platforms, p)
+			}
+		}
 	}
 	for _, v := range strings.FieldsFunc(r.PostFormValue("units"), func(r rune) bool { return r == ',' || r == ' ' || r == '\uff0c' || r == '、' }) {
 		id, err := strconv.ParseInt(v, 10, 64)
@@ -244,7 +266,9 @@ func (s *Server) showCampaign(w http.ResponseWriter, r *http.Request) error {
 	if q.Get("created") == "1" {
 		p.Flash = p.T("campaigns.created", c.Sampled, c.Population)
 	}
-	p.Data = map[string]any{"Campaign": c, "Forms": forms, "List": l, "Results": res, "Check": check, "Rects": rects, "Strata": s.strataNames(ctx, p, forms)}
+	ul, rl := subList(r, "uoffset", "byunit", 20), subList(r, "roffset", "byregion", 20)
+	p.Data = map[string]any{"Campaign": c, "Forms": forms, "List": l, "Results": res, "Check": check, "Rects": rects, "Strata": s.strataNames(ctx, p, forms),
+		"ByUnit": window(ul, res.Units), "UnitList": ul, "ByRegion": window(rl, res.Regions), "RegionList": rl}
 	s.render(w, r, "campaign", p)
 	return nil
 }

@@ -104,6 +104,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, fo
 			return err
 		}
 		data["Units"], data["UnitQ"] = units, unitQ
+		data["OfficeRegion"] = officeRegion(c.RegionPath)
 		if chq := q.Get("chq"); chq != "" {
 			chans, err := s.svc.Intake.ComplaintChannels(ctx, chq, officeRegion(c.RegionPath), 20)
 			if err != nil {

@@ -153,7 +153,9 @@ func (s *Server) showOverdue(w http.ResponseWriter, r *http.Request) error {
 		open := row.Open * 380 / most
 		bars = append(bars, svgBar{Label: row.Name, Y: 8 + i*26, W: row.Overdue * 380 / most, OpenW: open, TextX: 130 + open + 6, Value: row.Overdue, Total: row.Open})
 	}
-	p.Data = map[string]any{"Board": b, "Bars": bars, "ChartHeight": 16 + len(bars)*26}
+	ul, rl := subList(r, "uoffset", "byunit", 30), subList(r, "roffset", "byregion", 30)
+	p.Data = map[string]any{"Board": b, "Bars": bars, "ChartHeight": 16 + len(bars)*26,
+		"Units": window(ul, b.Units), "UnitList": ul, "Regions": window(rl, b.Regions), "RegionList": rl}
 	s.render(w, r, "case_overdue", p)
 	return nil
 }

@@ -37,7 +37,14 @@ func (s *Server) showConsolidation(w http.ResponseWriter, r *http.Request) error
 	if view != nil && len(view.Units) > 0 {
 		maxUnit = view.Units[0].Total
 	}
-	p.Data = map[string]any{"V": view, "Kinds": jianfu.ChannelKinds, "MaxUnit": maxUnit}
+	// The long lists are paged each on its own, with their counts.
+	sl, ul, pl := subList(r, "soffset", "same", 30), subList(r, "uoffset", "units", 30), subList(r, "poffset", "people", 30)
+	el, bl := subList(r, "eoffset", "expired", 30), subList(r, "boffset", "below", 30)
+	if view != nil {
+		view.SamePlatform, view.Units, view.People = window(sl, view.SamePlatform), window(ul, view.Units), window(pl, view.People)
+		view.ExpiredGroups, view.BelowCounty = window(el, view.ExpiredGroups), window(bl, view.BelowCounty)
+	}
+	p.Data = map[string]any{"V": view, "Kinds": jianfu.ChannelKinds, "MaxUnit": maxUnit, "SameList": sl, "UnitList": ul, "PeopleList": pl, "ExpiredList": el, "BelowList": bl}
 	s.render(w, r, "registry_consolidation", p)
 	return nil
 }

@@ -325,7 +325,39 @@ type list struct {
 	Offset int
 	Limit  int
 	Total  int
+	// Param carries the offset in the query ("offset" when empty), so a
+	// page can page more than one list; Anchor is the section the pager's
+	// links come back to.
+	Param, Anchor string
 }
+
+// subList pages a further list of a page, its offset in the query as param
+// and its links returning to the element with id anchor.
+func subList(r *http.Request, param, anchor string, limit int) *list {
+	l := &list{Query: r.URL.Query(), Path: r.URL.Path, Limit: limit, Param: param, Anchor: anchor}
+	if v, err := strconv.Atoi(l.Query.Get(param)); err == nil && v >= 0 {
+		l.Offset = v
+	}
+	return l
+}
+
+// window counts all items for the pager and returns the list's page of
+// them: for lists a service answers whole (aggregates, a cluster's members).
+func window[T any](l *list, items []T) []T {
+	l.Total = len(items)
+	from := min(l.Offset, len(items))
+	return items[from:min(from+l.Limit, len(items))]
+}
+
+func (l *list) offsetParam() string {
+	if l.Param != "" {
+		return l.Param
+	}
+	return "offset"
+}
+
+// Paged says whether the list is longer than one page (whether to show the pager).
+func (l *list) Paged() bool { return l.Total > l.Limit || l.Offset > 0 }
 
 func newList(r *http.Request, defLimit int) *list {
 	q := r.URL.Query()
@@ -397,10 +429,20 @@ func (l *list) SortMark(key string) string {
 	return ""
 }
 
-func (l *list) HasPrev() bool   { return l.Offset > 0 }
-func (l *list) HasNext() bool   { return l.Offset+l.Limit < l.Total }
-func (l *list) PrevURL() string { return l.URL("offset", strconv.Itoa(max(0, l.Offset-l.Limit))) }
-func (l *list) NextURL() string { return l.URL("offset", strconv.Itoa(l.Offset+l.Limit)) }
+func (l *list) HasPrev() bool { return l.Offset > 0 }
+func (l *list) HasNext() bool { return l.Offset+l.Limit < l.Total }
+func (l *list) PrevURL() string {
+	return l.URL(l.offsetParam(), strconv.Itoa(max(0, l.Offset-l.Limit))) + l.fragment()
+}
+func (l *list) NextURL() string {
+	return l.URL(l.offsetParam(), strconv.Itoa(l.Offset+l.Limit)) + l.fragment()
+}
+func (l *list) fragment() string {
+	if l.Anchor == "" {
+		return ""
+	}
+	return "#" + l.Anchor
+}
 func (l *list) From() int {
 	if l.Total == 0 {
 		return 0

@@ -127,6 +127,25 @@ func (s *Server) ruleGroups(only string) []ruleGroup {
 	return out
 }
 
+// pageGroups keeps the rules of one page of the list, in their groups.
+func pageGroups(l *list, groups []ruleGroup) []ruleGroup {
+	type at struct{ group, rule int }
+	var all []at
+	for g := range groups {
+		for i := range groups[g].Rules {
+			all = append(all, at{g, i})
+		}
+	}
+	var out []ruleGroup
+	for _, x := range window(l, all) {
+		if n := len(out); n == 0 || out[n-1].Category != groups[x.group].Category {
+			out = append(out, ruleGroup{Category: groups[x.group].Category})
+		}
+		out[len(out)-1].Rules = append(out[len(out)-1].Rules, groups[x.group].Rules[x.rule])
+	}
+	return out
+}
+
 func (s *Server) showRules(w http.ResponseWriter, r *http.Request) error {
 	return s.renderRules(w, r, nil, nil, http.StatusOK)
 }
@@ -142,7 +161,8 @@ func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, a *analysis
 		text = r.PostFormValue("text")
 	}
 	only := r.URL.Query().Get("category")
-	p.Data = map[string]any{"Analysis": a, "Text": text, "Groups": s.ruleGroups(only), "Categories": jianfu.Categories, "Only": only, "Files": addedRuleFiles(s.svc.Detector.Files())}
+	l := subList(r, "offset", "browse", 30)
+	p.Data = map[string]any{"Analysis": a, "Text": text, "Groups": pageGroups(l, s.ruleGroups(only)), "List": l, "Categories": jianfu.Categories, "Only": only, "Files": addedRuleFiles(s.svc.Detector.Files())}
 	p.Status = status
 	s.render(w, r, "rules", p)
 	return nil

@@ -82,4 +82,31 @@
   });
 
   window.addEventListener("pageshow", restore);
+
+  // Tables shown as cards on a phone (class "cards"): every cell without a
+  // data-label takes its column's heading, and the heading's class "key"
+  // (the card's title) is copied to the cell.
+  function labelCards() {
+    var tables = document.querySelectorAll("table.cards");
+    for (var t = 0; t < tables.length; t++) {
+      var heads = tables[t].querySelectorAll("thead th");
+      var rows = tables[t].tBodies.length ? tables[t].tBodies[0].rows : [];
+      for (var r = 0; r < rows.length; r++) {
+        var col = 0;
+        for (var c = 0; c < rows[r].cells.length; c++) {
+          var cell = rows[r].cells[c];
+          var th = heads[col];
+          col += cell.colSpan || 1;
+          if (!th || cell.hasAttribute("data-label")) continue;
+          cell.setAttribute("data-label", th.textContent.trim());
+          if (th.classList.contains("key")) {
+            cell.classList.add("key");
+            tables[t].classList.add("keyed");
+          }
+        }
+      }
+    }
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", labelCards);
+  else labelCards();
 })();

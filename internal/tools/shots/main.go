@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -35,11 +36,18 @@ func run(base, user, pass, out string, paths []string) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	actx, cancel := chromedp.NewExecAllocator(context.Background(),
+	opts := []chromedp.ExecAllocatorOption{}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			opts = append(opts, chromedp.ExecPath(p))
+			break
+		}
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), append(opts,
 		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(dir))
+		chromedp.UserDataDir(dir))...)
 	defer cancel()
 	ctx, cancel := chromedp.NewContext(actx)
 	defer cancel()
@@ -64,6 +72,10 @@ func run(base, user, pass, out string, paths []string) error {
 			if err := chromedp.Do(ctx, chromedp.EmulateViewport(size.w, size.h), chromedp.Navigate(base+p), chromedp.Sleep(300*time.Millisecond)); err != nil {
 				return fmt.Errorf("%s: %w", p, err)
 			}
+			height, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.documentElement.scrollHeight`))
+			if err != nil {
+				return err
+			}
 			buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 			if err != nil {
 				return err
@@ -72,7 +84,7 @@ func run(base, user, pass, out string, paths []string) error {
 			if err := os.WriteFile(file, buf, 0o644); err != nil {
 				return err
 			}
-			fmt.Println(file)
+			fmt.Printf("%s\t%d px\n", file, height)
 		}
 	}
 	return nil
