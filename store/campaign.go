@@ -259,9 +259,17 @@ func (s *Campaigns) CreateCampaign(ctx context.Context, c *jianfu.Campaign) erro
 			return s.db.translate(err, nCampaign)
 		}
 		c.ID = id
+		assigned := map[int64]int{}
 		for i, s := range sample {
 			list := lists[kinds[s.ID]]
-			if err := tx.createForm(c, list, s, c.Inspectors[i%len(c.Inspectors)]); err != nil {
+			inspector := c.Inspectors[i%len(c.Inspectors)]
+			if err := tx.createForm(c, list, s, inspector); err != nil {
+				return err
+			}
+			assigned[inspector]++
+		}
+		for _, uid := range c.Inspectors {
+			if err := tx.notify(jianfu.FormsNotice(c, uid, assigned[uid])); err != nil {
 				return err
 			}
 		}
