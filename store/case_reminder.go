@@ -9,7 +9,7 @@ import (
 
 // reminderBatch is how many cases (by id range) one INSERT … SELECT of the
 // reminder sweep covers, so that no transaction holds the writer long.
-const reminderBatch = 20_000
+const reminderBatch = 50_000
 
 // SweepReminders writes the reminders (办理时限提醒) of the open cases in
 // the actor's scope whose current stage is due within the stage's

@@ -40,6 +40,7 @@ type serveFlags struct {
 	passwordDays        int           // passwords expire after this many days; 0: never
 	scoreMin            int           // components of six a scorecard's total needs
 	minFreeDiskMB       int
+	remind              string // working days before a deadline its reminder comes, per stage: "answer=2,rectify=3"
 }
 
 func (f *serveFlags) add(cmd *cobra.Command) {
@@ -61,6 +62,7 @@ func (f *serveFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.mediaFeeds, "media-feeds", os.Getenv("JIANFU_MEDIA_FEEDS"), "跟踪的新闻源(RSS、Atom 或 JSON Feed),逗号分隔,写作 网址=区划代码;报道中描述“指尖上的形式主义”的文章登记为问题线索(来源:媒体报道);也可用环境变量 JIANFU_MEDIA_FEEDS")
 	cmd.Flags().DurationVar(&f.mediaInterval, "media-interval", time.Hour, "新闻源的读取间隔")
 	cmd.Flags().IntVar(&f.minFreeDiskMB, "min-free-disk-mb", 1024, "SQLite 数据库所在磁盘的最低剩余空间(MB),低于此值 /readyz 报告未就绪;0 表示不检查")
+	cmd.Flags().StringVar(&f.remind, "remind", os.Getenv("JIANFU_REMIND"), "办理时限提醒:到期前几个工作日提醒办理人,按阶段设置,逗号分隔(如 answer=2,rectify=3;阶段为 triage 分拣移送、answer 答复、rectify 整改、verify 核查办结,0至30),未设的阶段为1;也可用环境变量 JIANFU_REMIND")
 	f.burden.add(cmd)
 }
 
@@ -146,6 +148,10 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 	if err := configureCases(db, f, log); err != nil {
 		return err
 	}
+	remind, err := jianfu.ParseReminderPolicy(f.remind)
+	if err != nil {
+		return usageError{"--remind: " + err.Error()}
+	}
 	if err := configureRatings(db, f, log); err != nil {
 		return err
 	}
@@ -170,6 +176,7 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 		return fmt.Errorf("build server: %w", err)
 	}
 	jb.every(ctx, "case-deadlines", sweepEvery, func(ctx context.Context) error { return sweepDeadlines(ctx, db, log) })
+	jb.every(ctx, "case-reminders", sweepEvery, func(ctx context.Context) error { return sweepReminders(ctx, db, remind, log) })
 	jb.every(ctx, "purge-sessions", time.Hour, func(ctx context.Context) error {
 		n, err := db.Users().PurgeSessions(ctx)
 		if n > 0 {
