@@ -295,8 +295,8 @@ func TestCasePagesRender(t *testing.T) {
 	}
 	staff := newBrowser(t, h.srv.URL)
 	staff.login("south.school")
-	if st, body := staff.get("/cases"); st != 200 || !strings.Contains(body, "您的角色不办理问题线索") {
-		t.Errorf("staff /cases: %d", st)
+	if st, body := staff.get("/cases"); st != 403 || !strings.Contains(body, "您的角色不使用“问题线索”功能") {
+		t.Errorf("staff /cases: %d, want 403 (staff report through the public form)", st)
 	}
 	anon := newBrowser(t, h.srv.URL)
 	if st, body := anon.get("/complaint/channels?q=望江"); st != 200 || !strings.Contains(body, `"name":"望江中学教师工作群"`) || !strings.Contains(body, "望江中学") {

@@ -83,6 +83,16 @@ func (s *Server) showHome(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := s.newPage(r, "home")
 	p.Title = p.T("nav.home")
+	work, err := s.workbench(r, p)
+	if err != nil {
+		return err
+	}
+	var mods []module
+	for _, m := range modules {
+		if a.MayUse(jianfu.Area(m.Key)) {
+			mods = append(mods, m)
+		}
+	}
 	var notes []*jianfu.Notification
 	if p.Unread > 0 {
 		if notes, _, _, err = s.svc.Notifications.FindNotifications(ctx, jianfu.NotificationFilter{Unread: true, Page: jianfu.Page{Limit: 5}}); err != nil {
@@ -90,8 +100,8 @@ func (s *Server) showHome(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	p.Data = map[string]any{
-		"Notes": notes, "Tasks": tasks, "Region": region, "Units": units, "Users": users, "Levels": levels, "ByType": byType,
-		"Types": jianfu.UnitTypes, "Own": own, "Modules": modules, "Scope": a.ScopeLabel(), "Dashboard": dash,
+		"Notes": notes, "Tasks": tasks, "Work": work, "Region": region, "Units": units, "Users": users, "Levels": levels, "ByType": byType,
+		"Types": jianfu.UnitTypes, "Own": own, "Modules": mods, "Scope": a.ScopeLabel(), "Dashboard": dash,
 	}
 	s.render(w, r, "home", p)
 	return nil
@@ -203,8 +213,8 @@ func (s *Server) homeTasks(r *http.Request, a *jianfu.Actor) ([]homeTask, error)
 		{jianfu.RoleUnitAdmin, "answer", "/cases?view=open", cases("open")},
 		{jianfu.RoleUnitAdmin, "file", "/registry/new", nil},
 		{jianfu.RoleUnitAdmin, "upload", "/burden/upload", nil},
-		{jianfu.RoleUnitAdmin, "report", "/cases/new", nil},
-		{jianfu.RoleStaff, "report", "/cases/new", nil},
+		{jianfu.RoleUnitAdmin, "report", "/complaint?from=staff", nil},
+		{jianfu.RoleStaff, "report", "/complaint?from=staff", nil},
 		{jianfu.RoleUnitAdmin, "rate", "/evaluation/rate", nil},
 		{jianfu.RoleStaff, "rate", "/evaluation/rate", nil},
 	} {
