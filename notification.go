@@ -255,3 +255,35 @@ func withLabel(label, s string) string {
 	}
 	return label + s
 }
+
+// BurdenRisePoints is how many points a unit's weekly burden index must
+// climb over the week before to count as rising when it stays in its band.
+const BurdenRisePoints = 10
+
+// BurdenRising reports whether a unit's weekly burden index is rising (负担
+// 指数上升): it climbed from prev (the week before) to cur into a higher
+// band (BurdenLevel: 低, 中, 较高, 高), or by BurdenRisePoints or more.
+func BurdenRising(prev, cur float64) bool {
+	band := func(v float64) int {
+		for i, l := range BurdenLevels {
+			if BurdenLevel(v) == l {
+				return i
+			}
+		}
+		return 0
+	}
+	return cur > prev && (band(cur) > band(prev) || cur-prev >= BurdenRisePoints)
+}
+
+// BurdenRisingNotice is the notice to a unit's administrators that its
+// groups' burden index rose from prev to cur in the week starting on week
+// (YYYY-MM-DD), once that week. ok is false when it did not rise.
+func BurdenRisingNotice(unitID int64, prev, cur float64, week string) (n Notice, ok bool) {
+	if !BurdenRising(prev, cur) {
+		return n, false
+	}
+	return Notice{Kind: NoteBurdenRising, Link: fmt.Sprintf("/burden/units/%d", unitID),
+		Title: fmt.Sprintf("本单位工作群负担指数上升:近一周%.1f(%s),前一周%.1f", cur, BurdenLevelName(BurdenLevel(cur)), prev),
+		Body:  "请查看哪些工作群的打卡接龙、即时响应和索要材料增多,及时纠正",
+		To:    Recipients{Unit: unitID}, Key: "burden:" + week}, true
+}

@@ -123,3 +123,29 @@ func TestEventNotices(t *testing.T) {
 		t.Errorf("typical notice %+v", n)
 	}
 }
+
+func TestBurdenRising(t *testing.T) {
+	for _, tc := range []struct {
+		prev, cur float64
+		want      bool
+	}{
+		{10, 15, false}, // same band, +5
+		{10, 21, true},  // 低 → 中
+		{41, 52, true},  // +11 within 较高
+		{45, 50, false}, // +5 within 较高
+		{62, 70, false}, // already 高, +8
+		{30, 25, false}, // falling
+		{0, 0, false},
+	} {
+		if got := jianfu.BurdenRising(tc.prev, tc.cur); got != tc.want {
+			t.Errorf("%.0f → %.0f rising %v, want %v", tc.prev, tc.cur, got, tc.want)
+		}
+	}
+	n, ok := jianfu.BurdenRisingNotice(9, 12, 45.5, "2026-03-09")
+	if !ok || n.Key != "burden:2026-03-09" || n.To.Unit != 9 || n.Title != "本单位工作群负担指数上升:近一周45.5(较高),前一周12.0" || n.Link != "/burden/units/9" {
+		t.Errorf("notice %+v", n)
+	}
+	if _, ok := jianfu.BurdenRisingNotice(9, 45, 46, "2026-03-09"); ok {
+		t.Error("a notice for a steady index")
+	}
+}

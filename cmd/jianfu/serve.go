@@ -177,6 +177,13 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 	}
 	jb.every(ctx, "case-deadlines", sweepEvery, func(ctx context.Context) error { return sweepDeadlines(ctx, db, log) })
 	jb.every(ctx, "case-reminders", sweepEvery, func(ctx context.Context) error { return sweepReminders(ctx, db, remind, log) })
+	jb.every(ctx, "burden-rising", 24*time.Hour, func(ctx context.Context) error {
+		n, err := db.Notifications().NotifyBurdenRising(jianfu.WithActor(ctx, jianfu.SystemActor("burden")), db.Now())
+		if n > 0 {
+			log.Info("burden index rising", "units", n)
+		}
+		return err
+	})
 	jb.every(ctx, "purge-sessions", time.Hour, func(ctx context.Context) error {
 		n, err := db.Users().PurgeSessions(ctx)
 		if n > 0 {
