@@ -15,7 +15,7 @@ import (
 // returns how many units were rising.
 func (s *Notifications) NotifyBurdenRising(ctx context.Context, now time.Time) (int, error) {
 	day := now.In(jianfu.China)
-	monday := day.AddDate(0, 0, -((int(day.Weekday())+6)%7)).Format("2006-01-02")
+	monday := day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7)).Format("2006-01-02")
 	until := day.Year()*10000 + int(day.Month())*100 + day.Day()
 	rising := 0
 	burden := &Burden{db: s.db}
