@@ -266,7 +266,7 @@ var areaRoles = map[Area][]Role{
 	AreaEvaluation: {RoleSupervisor, RoleReviewer, RoleInspector, RoleCaseHandler, RoleUnitAdmin, RoleStaff},
 	AreaCleanup:    {RoleSupervisor, RoleReviewer, RoleInspector, RoleCaseHandler, RoleUnitAdmin},
 	AreaTypical:    {RoleSupervisor, RoleReviewer, RoleInspector, RoleCaseHandler, RoleUnitAdmin, RoleStaff, RoleReporterAccess},
-	AreaRules:      {RoleSupervisor, RoleReviewer, RoleInspector, RoleCaseHandler, RoleUnitAdmin},
+	AreaRules:      {RoleSupervisor, RoleReviewer, RoleInspector, RoleCaseHandler, RoleUnitAdmin, RoleStaff},
 	AreaAdmin:      {RoleSysAdmin, RoleSecAdmin, RoleAuditor, RoleUnitAdmin, RoleSupervisor},
 }
 

@@ -173,14 +173,19 @@ func (s *Server) workbench(r *http.Request, p *page) ([]workList, error) {
 // not yet submitted, the first limit of them.
 func (s *Server) myForms(r *http.Request, p *page, limit int) (workList, error) {
 	l := workList{Key: "forms", Path: "/forms"}
-	items, total, err := s.svc.Campaigns.FindForms(r.Context(), jianfu.FormFilter{InspectorID: p.Actor.UserID, Status: jianfu.FormPending, Page: jianfu.Page{Limit: limit}})
+	items, total, err := s.svc.Campaigns.FindForms(r.Context(), jianfu.FormFilter{InspectorID: p.Actor.UserID, Status: jianfu.FormPending, Page: jianfu.Page{Limit: limit, Sort: "deadline"}})
 	if err != nil {
 		return l, err
 	}
 	l.Count = total
+	today := s.now().In(jianfu.China).Format("2006-01-02")
 	for _, f := range items {
-		l.Items = append(l.Items, workItem{Title: f.ChannelName, Sub: f.CampaignName + " · " + f.UnitName,
-			Link: fmt.Sprintf("/campaigns/%d/forms/%d", f.CampaignID, f.ID)})
+		it := workItem{Title: f.ChannelName, Sub: f.CampaignName + " · " + f.UnitName, Due: f.Deadline, Late: f.Deadline != "" && f.Deadline < today,
+			Link: fmt.Sprintf("/campaigns/%d/forms/%d", f.CampaignID, f.ID)}
+		if it.Late {
+			l.Late++
+		}
+		l.Items = append(l.Items, it)
 	}
 	return l, nil
 }
