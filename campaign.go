@@ -315,6 +315,7 @@ type CheckForm struct {
 	SubmittedAt   *time.Time        `json:"submitted_at,omitempty"`
 	RectifyBy     string            `json:"rectify_by,omitempty"` // YYYY-MM-DD, for a failed channel
 	Opinion       string            `json:"opinion,omitempty"`    // 整改意见
+	Deadline      string            `json:"-"`                    // the campaign's deadline for its forms, YYYY-MM-DD; "" for none
 }
 
 // FormInput is what an inspector submits.

@@ -232,6 +232,10 @@ type DeadlineService interface {
 	// in scope as of now. The server runs it periodically; it is
 	// idempotent.
 	SweepDeadlines(ctx context.Context, now time.Time) (*SweepResult, error)
+	// SweepReminders tells whoever owes the work of the open cases in
+	// scope whose stage is due within its reminder window (p) at now,
+	// once per deadline; it returns how many notifications it wrote.
+	SweepReminders(ctx context.Context, now time.Time, p ReminderPolicy) (int, error)
 	OverdueBoard(ctx context.Context) (*OverdueBoard, error)
 	CaseDeadlines(ctx context.Context) ([]*DeadlinePolicy, error)
 	SetCaseDeadlines(ctx context.Context, p *DeadlinePolicy) error

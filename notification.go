@@ -24,6 +24,10 @@ const (
 	NoteExitAppealed    NotificationKind = "exit.appealed"    // a unit appealed an exit order
 	NoteAppealDecided   NotificationKind = "exit.decided"     // the office decided an appeal
 	NoteSecurityEvent   NotificationKind = "security.event"   // a reporter's identity was revealed, or a reveal refused
+	NoteCaseReminder    NotificationKind = "case.reminder"    // a stage's deadline is near (办理时限提醒)
+	NoteFormAssigned    NotificationKind = "form.assigned"    // spot-check forms were assigned to an inspector
+	NoteTypicalPending  NotificationKind = "typical.pending"  // a typical case was drafted and awaits publication
+	NoteBurdenRising    NotificationKind = "burden.rising"    // the unit's burden index rose (负担指数上升)
 )
 
 // NotificationKindNames are the Chinese names of the kinds.
@@ -40,6 +44,10 @@ var NotificationKindNames = map[NotificationKind]string{
 	NoteExitAppealed:    "退出申诉",
 	NoteAppealDecided:   "申诉处理结果",
 	NoteSecurityEvent:   "安全事件",
+	NoteCaseReminder:    "办理时限提醒",
+	NoteFormAssigned:    "抽查任务分配",
+	NoteTypicalPending:  "典型案例待发布",
+	NoteBurdenRising:    "负担指数上升",
 }
 
 // Notification is one in-app message to one user (站内通知).
@@ -63,6 +71,7 @@ func (n *Notification) Unread() bool { return n.ReadAt == nil }
 // whose unit lies in the deepest region containing Region that has any
 // of them (the county's office, or the city's when the county has none).
 type Recipients struct {
+	User   int64  // one user told by name (an assigned inspector); 0 for none
 	Unit   int64  // the unit whose administrators are told; 0 for none
 	Office []Role // region-wide roles of the office told
 	Region string // the region path the office is sought from
@@ -75,6 +84,10 @@ type Notice struct {
 	Body  string
 	Link  string
 	To    Recipients
+	// Key, when set, makes the notice once-only per recipient: a second
+	// notice with the same key to the same user is not written (the
+	// overdue notice of a deadline, a week's burden rise).
+	Key string
 }
 
 // Who is told what. Each event names its audience here, once; the store
@@ -110,6 +123,9 @@ func CaseNotice(kind NotificationKind, c *Case, note string) (n Notice, ok bool)
 	case NoteCaseOverdue:
 		n.Title = ref + "已超过办理时限"
 		n.To.Office, n.To.Region = caseOffice, c.RegionPath
+		if c.DueAt != nil {
+			n.Key = OverdueKey(c.ID, c.Stage, *c.DueAt)
+		}
 	case NoteCaseEscalated:
 		to := cmp.Or(c.EscalatedToName, c.EscalatedTo)
 		n.Title = ref + "已提级至" + to + "督办"
@@ -190,6 +206,29 @@ func SecurityNotice(e *AuditEntry) (n Notice, ok bool) {
 	return n, true
 }
 
+// FormsNotice is the notice to an inspector that count forms of campaign c
+// were assigned to them (one notice per inspector and campaign).
+func FormsNotice(c *Campaign, inspector int64, count int) (n Notice, ok bool) {
+	if inspector == 0 || count == 0 {
+		return n, false
+	}
+	n = Notice{Kind: NoteFormAssigned, Link: "/forms", To: Recipients{User: inspector},
+		Title: fmt.Sprintf("专项抽查“%s”分配给您%d份检查表单", c.Name, count)}
+	if c.Deadline != "" {
+		n.Body = "请于" + c.Deadline + "前填写提交"
+	}
+	return n, true
+}
+
+// TypicalNotice is the notice that the typical case drafted from case c
+// awaits publication: to the supervisors of the case's office, who
+// review and publish (the drafter, who may not publish it, is not told).
+func TypicalNotice(c *Case, t *TypicalCase, drafter string) (n Notice, ok bool) {
+	return Notice{Kind: NoteTypicalPending, Link: fmt.Sprintf("/cases/%d", c.ID),
+		Title: "典型案例“" + t.Title + "”待审核发布", Body: withLabel("起草人:", drafter),
+		To: Recipients{Office: []Role{RoleSupervisor}, Region: c.SupervisingRegion()}}, true
+}
+
 // NotificationFilter selects the caller's own notifications.
 type NotificationFilter struct {
 	Page
@@ -215,4 +254,36 @@ func withLabel(label, s string) string {
 		return ""
 	}
 	return label + s
+}
+
+// BurdenRisePoints is how many points a unit's weekly burden index must
+// climb over the week before to count as rising when it stays in its band.
+const BurdenRisePoints = 10
+
+// BurdenRising reports whether a unit's weekly burden index is rising (负担
+// 指数上升): it climbed from prev (the week before) to cur into a higher
+// band (BurdenLevel: 低, 中, 较高, 高), or by BurdenRisePoints or more.
+func BurdenRising(prev, cur float64) bool {
+	band := func(v float64) int {
+		for i, l := range BurdenLevels {
+			if BurdenLevel(v) == l {
+				return i
+			}
+		}
+		return 0
+	}
+	return cur > prev && (band(cur) > band(prev) || cur-prev >= BurdenRisePoints)
+}
+
+// BurdenRisingNotice is the notice to a unit's administrators that its
+// groups' burden index rose from prev to cur in the week starting on week
+// (YYYY-MM-DD), once that week. ok is false when it did not rise.
+func BurdenRisingNotice(unitID int64, prev, cur float64, week string) (n Notice, ok bool) {
+	if !BurdenRising(prev, cur) {
+		return n, false
+	}
+	return Notice{Kind: NoteBurdenRising, Link: fmt.Sprintf("/burden/units/%d", unitID),
+		Title: fmt.Sprintf("本单位工作群负担指数上升:近一周%.1f(%s),前一周%.1f", cur, BurdenLevelName(BurdenLevel(cur)), prev),
+		Body:  "请查看哪些工作群的打卡接龙、即时响应和索要材料增多,及时纠正",
+		To:    Recipients{Unit: unitID}, Key: "burden:" + week}, true
 }

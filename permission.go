@@ -234,3 +234,59 @@ func Inspects(roles []Role) bool {
 	}
 	return false
 }
+
+// Area is a part of the application that has its own menu entry (菜单).
+type Area string
+
+const (
+	AreaRegistry   Area = "registry"   // 备案管理
+	AreaBurden     Area = "burden"     // 负担监测
+	AreaCases      Area = "cases"      // 问题线索
+	AreaCampaigns  Area = "campaigns"  // 抽查评估, check forms and rectifications
+	AreaEvaluation Area = "evaluation" // 评价
+	AreaCleanup    Area = "cleanup"    // 清理退出
+	AreaTypical    Area = "typical"    // 典型案例 (public pages; the entry is for those who work with cases)
+	AreaRules      Area = "rules"      // 检测规则
+	AreaAdmin      Area = "admin"      // 系统管理: units, users, regions, the audit log
+)
+
+// Areas lists the areas in the order of the menu.
+var Areas = []Area{AreaRegistry, AreaBurden, AreaCases, AreaCampaigns, AreaEvaluation, AreaCleanup, AreaTypical, AreaRules, AreaAdmin}
+
+// areaRoles says which roles use each area. The office's working roles
+// use the working areas; unit administrators those of their own unit's
+// channels and cases; grassroots staff rate their groups; the three
+// administrators (三员) only administration. What an area shows each role
+// is scoped further by the store.
+var areaRoles = map[Area][]Role{
+	AreaRegistry:   {RoleSupervisor, RoleReviewer, RoleInspector, RoleCaseHandler, RoleUnitAdmin, RoleSysAdmin},
+	AreaBurden:     {RoleSupervisor, RoleReviewer, RoleInspector, RoleCaseHandler, RoleUnitAdmin},
+	AreaCases:      append(append([]Role{}, caseRegionReaders...), RoleUnitAdmin),
+	AreaCampaigns:  {RoleSupervisor, RoleReviewer, RoleInspector, RoleCaseHandler, RoleUnitAdmin},
+	AreaEvaluation: {RoleSupervisor, RoleReviewer, RoleInspector, RoleCaseHandler, RoleUnitAdmin, RoleStaff},
+	AreaCleanup:    {RoleSupervisor, RoleReviewer, RoleInspector, RoleCaseHandler, RoleUnitAdmin},
+	AreaTypical:    {RoleSupervisor, RoleReviewer, RoleInspector, RoleCaseHandler, RoleUnitAdmin, RoleStaff, RoleReporterAccess},
+	AreaRules:      {RoleSupervisor, RoleReviewer, RoleInspector, RoleCaseHandler, RoleUnitAdmin, RoleStaff},
+	AreaAdmin:      {RoleSysAdmin, RoleSecAdmin, RoleAuditor, RoleUnitAdmin, RoleSupervisor},
+}
+
+// MayUse reports whether the actor's roles use the area: the menu shows
+// it, and its pages answer (others are refused).
+func (a *Actor) MayUse(area Area) bool {
+	if a == nil {
+		return false
+	}
+	return a.System || a.HasAny(areaRoles[area]...)
+}
+
+// areaNames name the areas in refusals.
+var areaNames = map[Area]string{AreaRegistry: "备案管理", AreaBurden: "负担监测", AreaCases: "问题线索", AreaCampaigns: "抽查评估",
+	AreaEvaluation: "评价", AreaCleanup: "清理退出", AreaTypical: "典型案例", AreaRules: "检测规则", AreaAdmin: "系统管理"}
+
+// UseArea is MayUse as the error for a page of an area.
+func (a *Actor) UseArea(area Area) error {
+	if a.MayUse(area) {
+		return nil
+	}
+	return Forbidden("您的角色不使用“"+areaNames[area]+"”功能,菜单中只列出您可以使用的功能", "your roles do not use "+string(area))
+}

@@ -13,10 +13,20 @@ import (
 const readDays = 3
 
 // inbox reveals one named complainant in 江南区 as the province's
-// 举报人信息查阅 account (the region's auditor is told), then marks each
+// 举报人信息查阅 account (the region's auditor is told), sweeps the
+// reminders and the rising burden indexes, then marks each
 // demo user's notifications older than readDays read, as that user.
 func (g *gen) inbox(ctx context.Context) error {
 	if err := g.reveal(ctx); err != nil {
+		return err
+	}
+	// What the server's periodic jobs would have said by now: the
+	// reminders of deadlines due by the next working day, and the units
+	// whose burden index rose this week.
+	if _, err := g.db.Deadlines().SweepReminders(ctx, g.db.Now(), nil); err != nil {
+		return err
+	}
+	if _, err := g.db.Notifications().NotifyBurdenRising(ctx, g.db.Now()); err != nil {
 		return err
 	}
 	cutoff := g.db.Now().Add(-readDays * 24 * time.Hour)

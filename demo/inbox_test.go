@@ -59,6 +59,17 @@ func TestDemoInbox(t *testing.T) {
 	if all, _ := kinds("jiangnan.jianguan"); all[jianfu.NoteCaseOverdue] == 0 || all[jianfu.NoteFilingSubmitted] == 0 {
 		t.Errorf("jiangnan.jianguan: %v; want overdue cases and filings to review", all)
 	}
+	if all, _ := kinds("jiangzhou.choucha"); all[jianfu.NoteFormAssigned] == 0 {
+		t.Errorf("jiangzhou.choucha: %v; want the forms assigned", all)
+	}
+	reminded := 0
+	for name := range unread {
+		_, open := kinds(name)
+		reminded += open[jianfu.NoteCaseReminder]
+	}
+	if reminded == 0 {
+		t.Error("no demo user has a deadline reminder")
+	}
 	if _, open := kinds("jiangzhou.shenji"); open[jianfu.NoteSecurityEvent] != 1 {
 		t.Errorf("jiangzhou.shenji unread: %v; want the reveal", open)
 	}

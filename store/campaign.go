@@ -259,9 +259,17 @@ func (s *Campaigns) CreateCampaign(ctx context.Context, c *jianfu.Campaign) erro
 			return s.db.translate(err, nCampaign)
 		}
 		c.ID = id
+		assigned := map[int64]int{}
 		for i, s := range sample {
 			list := lists[kinds[s.ID]]
-			if err := tx.createForm(c, list, s, c.Inspectors[i%len(c.Inspectors)]); err != nil {
+			inspector := c.Inspectors[i%len(c.Inspectors)]
+			if err := tx.createForm(c, list, s, inspector); err != nil {
+				return err
+			}
+			assigned[inspector]++
+		}
+		for _, uid := range c.Inspectors {
+			if err := tx.notify(jianfu.FormsNotice(c, uid, assigned[uid])); err != nil {
 				return err
 			}
 		}
@@ -339,7 +347,7 @@ func (tx *Tx) createForm(c *jianfu.Campaign, list *jianfu.Checklist, s jianfu.Ca
 // ---- forms ----
 
 const formCols = `f.id, f.campaign_id, cp.name, f.channel_id, c.name, c.kind, c.platform, f.unit_id, u.name, f.region_path, f.stratum, f.checklist_id,
-	f.inspector_id, COALESCE(us.name, ''), f.status, f.answers, f.evidence, f.opinion, f.score, f.vetoed, f.passed, f.vetoes, f.submitted_at, f.rectify_by`
+	f.inspector_id, COALESCE(us.name, ''), f.status, f.answers, f.evidence, f.opinion, f.score, f.vetoed, f.passed, f.vetoes, f.submitted_at, f.rectify_by, COALESCE(cp.deadline, '')`
 
 const formFrom = ` FROM check_forms f JOIN campaigns cp ON cp.id = f.campaign_id JOIN channels c ON c.id = f.channel_id
 	JOIN units u ON u.id = f.unit_id LEFT JOIN users us ON us.id = f.inspector_id`

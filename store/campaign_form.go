@@ -17,7 +17,7 @@ func scanForm(s interface{ Scan(...any) error }) (*jianfu.CheckForm, error) {
 	var submitted sql.NullInt64
 	if err := s.Scan(&f.ID, &f.CampaignID, &f.CampaignName, &f.ChannelID, &f.ChannelName, &kind, &f.Platform, &f.UnitID, &f.UnitName, &f.RegionPath,
 		&f.Stratum, &f.ChecklistID, &f.InspectorID, &f.InspectorName, &status, &answers, &f.Evidence, &f.Opinion, &score, &vetoed, &passed, &vetoes,
-		&submitted, &f.RectifyBy); err != nil {
+		&submitted, &f.RectifyBy, &f.Deadline); err != nil {
 		return nil, err
 	}
 	f.Kind, f.Status = jianfu.ChannelKind(kind), jianfu.FormStatus(status)
@@ -57,7 +57,7 @@ func (s *Campaigns) FindForms(ctx context.Context, f jianfu.FormFilter) ([]*jian
 		w.add("f.passed = FALSE")
 	}
 	out, total, err := findPage(s.db.in(ctx), listQuery{count: ` FROM check_forms f`, rows: `SELECT ` + formCols + formFrom, w: w,
-		sorts: map[string]string{"channel": "c.name", "unit": "u.name", "status": "f.status", "score": "f.score", "stratum": "f.stratum", "inspector": "us.name", "submitted": "f.submitted_at"},
+		sorts: map[string]string{"channel": "c.name", "unit": "u.name", "status": "f.status", "score": "f.score", "stratum": "f.stratum", "inspector": "us.name", "submitted": "f.submitted_at", "deadline": "cp.deadline"},
 		order: "f.id"}, f.Page, scanForm)
 	return out, total, err
 }

@@ -152,6 +152,11 @@ func TestCampaignVetoFailsAndLeavesRectification(t *testing.T) {
 		if len(forms) != 1 || forms[0].ChannelID != acct.ID || forms[0].InspectorID != f.Users["southInsp"].ID {
 			t.Fatalf("forms: %+v", forms)
 		}
+		// The inspector is told of the forms assigned, with a link to their list.
+		if notes := mustNotesItems(t, db, f.Ctx(t, db, "southInsp")); len(notes) != 1 || notes[0].Kind != jianfu.NoteFormAssigned ||
+			notes[0].Title != "专项抽查“江南区政务新媒体抽查”分配给您1份检查表单" || notes[0].Link != "/forms" {
+			t.Errorf("the inspector's inbox: %+v", notes)
+		}
 		id := forms[0].ID
 		// The unit administrator sees its channel's form but may not fill it.
 		if _, _, err := db.Campaigns().FindFormByID(f.Ctx(t, db, "eduAdmin"), id); err != nil {

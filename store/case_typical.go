@@ -120,6 +120,9 @@ func (s *Typical) DraftTypical(ctx context.Context, id int64, in jianfu.TypicalC
 			return "", err
 		}
 		c.Typical = "draft"
+		if err := tx.notify(jianfu.TypicalNotice(&c.Case, out, a.Name)); err != nil {
+			return "", err
+		}
 		return "typical draft", tx.caseEvent(c.ID, a, out.Drafted())
 	})
 	return out, err

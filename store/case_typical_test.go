@@ -45,6 +45,12 @@ func TestTypicalCaseNeedsReviewAndNoPersonalData(t *testing.T) {
 		if _, total := must4(t)(db.Typical().FindTypicalCases(context.Background(), jianfu.TypicalFilter{})); total != 0 {
 			t.Error("a draft is public")
 		}
+		// The drafter is the county's only supervisor: the province's, who
+		// may publish it, is told it awaits publication.
+		if notes := mustNotesItems(t, db, w.as(t, "provSup")); len(notes) == 0 || notes[0].Kind != jianfu.NoteTypicalPending ||
+			notes[0].Title != "典型案例“某区教育局公众号强制转发点赞”待审核发布" || !strings.Contains(notes[0].Body, "江南区监管员") {
+			t.Errorf("the province's inbox: %+v", notes)
+		}
 		if _, err := db.Typical().PublishTypical(sup, c.ID); code(err) != jianfu.EFORBIDDEN {
 			t.Errorf("the drafter publishes: %v", err)
 		}

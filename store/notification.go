@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 
 	"jianfu"
@@ -30,16 +31,16 @@ func (tx *Tx) notifyExcept(n jianfu.Notice, ok bool, self int64) error {
 	if !ok {
 		return nil
 	}
-	users, err := tx.recipients(n.To)
+	users, err := tx.recipients(n.To, self)
 	if err != nil {
 		return err
 	}
 	for _, id := range users {
-		if id == self {
-			continue
+		nid, err := tx.insertID(`INSERT INTO notifications(user_id, kind, title, body, link, created_at, dedup) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			id, string(n.Kind), n.Title, n.Body, n.Link, ms(tx.now), nullStr(n.Key))
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // told before (the same key): nothing new to deliver
 		}
-		nid, err := tx.insertID(`INSERT INTO notifications(user_id, kind, title, body, link, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			id, string(n.Kind), n.Title, n.Body, n.Link, ms(tx.now))
 		if err != nil {
 			return err
 		}
@@ -56,11 +57,13 @@ func hasRole(r jianfu.Role) (string, any) {
 	return `(',' || u.roles || ',') LIKE ?`, "%," + string(r) + ",%"
 }
 
-// recipients resolves an audience to the ids of enabled users, each once:
-// the administrators of the unit, and the holders of the office's roles in
-// the deepest region at or above the given one that has any of them.
-func (tx *Tx) recipients(to jianfu.Recipients) ([]int64, error) {
-	seen := map[int64]bool{}
+// recipients resolves an audience to the ids of enabled users other than
+// self, each once: the user named, the administrators of the unit, and the
+// holders of the office's roles in the deepest region at or above the
+// given one that has any of them besides self (a drafter who is their
+// office's only supervisor is not its audience; the office above is).
+func (tx *Tx) recipients(to jianfu.Recipients, self int64) ([]int64, error) {
+	seen := map[int64]bool{self: true}
 	var out []int64
 	collect := func(rows *sql.Rows, err error) error {
 		if err != nil {
@@ -78,6 +81,11 @@ func (tx *Tx) recipients(to jianfu.Recipients) ([]int64, error) {
 			}
 		}
 		return rows.Err()
+	}
+	if to.User != 0 {
+		if err := collect(tx.query(`SELECT u.id FROM users u WHERE u.id = ? AND NOT u.disabled`, to.User)); err != nil {
+			return nil, err
+		}
 	}
 	if to.Unit != 0 {
 		cond, arg := hasRole(jianfu.RoleUnitAdmin)

@@ -18,6 +18,7 @@ func (s *Server) campaignPages(mux *http.ServeMux) {
 		return
 	}
 	mux.Handle("GET /campaigns", s.h(s.login(s.showCampaigns)))
+	mux.Handle("GET /forms", s.h(s.login(s.showMyForms)))
 	mux.Handle("GET /campaigns/new", s.h(s.login(s.showCampaignNew)))
 	mux.Handle("POST /campaigns", s.h(s.login(s.createCampaign)))
 	mux.Handle("GET /campaigns/{id}", s.h(s.login(s.showCampaign)))

@@ -10,6 +10,7 @@ import (
 	"jianfu"
 	"jianfu/store"
 	"jianfu/store/storetest"
+	"jianfu/web"
 )
 
 // TestCampaignPagesEveryRoleEveryScope opens every page of spot checks,
@@ -26,6 +27,12 @@ func TestCampaignPagesEveryRoleEveryScope(t *testing.T) {
 		}
 		for _, p := range []string{"/campaigns", "/checklists", "/checklists/1", "/rectifications", "/evaluation", "/evaluation/rate", "/cleanup", "/", "/campaigns?lang=en"} {
 			st, body := b.get(p)
+			if ar := web.AreaOf(strings.Split(p, "?")[0]); ar != "" && !a.MayUse(ar) {
+				if st != 403 {
+					t.Errorf("%s GET %s, an area its roles do not use: %d, want 403", key, p, st)
+				}
+				continue
+			}
 			if st != 200 || !strings.Contains(body, "</html>") {
 				t.Errorf("%s GET %s: %d", key, p, st)
 			}
@@ -55,6 +62,12 @@ func TestCampaignPagesEveryRoleEveryScope(t *testing.T) {
 				{fmt.Sprintf("/cleanup/orders/%d", o.ID), w.sees(a, []*jianfu.Channel{w.southGroup, w.northGroup}[i])},
 			} {
 				st, body := b.get(pg.path)
+				if !a.MayUse(web.AreaOf(pg.path)) {
+					if st != 403 || strings.Contains(body, ch.Name) {
+						t.Errorf("%s GET %s, an area its roles do not use: %d, want 403", key, pg.path, st)
+					}
+					continue
+				}
 				if pg.in && st != 200 || !pg.in && st != 404 {
 					t.Errorf("%s GET %s: %d (in scope %v)", key, pg.path, st, pg.in)
 				}

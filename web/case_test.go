@@ -295,8 +295,8 @@ func TestCasePagesRender(t *testing.T) {
 	}
 	staff := newBrowser(t, h.srv.URL)
 	staff.login("south.school")
-	if st, body := staff.get("/cases"); st != 200 || !strings.Contains(body, "您的角色不办理问题线索") {
-		t.Errorf("staff /cases: %d", st)
+	if st, body := staff.get("/cases"); st != 403 || !strings.Contains(body, "您的角色不使用“问题线索”功能") {
+		t.Errorf("staff /cases: %d, want 403 (staff report through the public form)", st)
 	}
 	anon := newBrowser(t, h.srv.URL)
 	if st, body := anon.get("/complaint/channels?q=望江"); st != 200 || !strings.Contains(body, `"name":"望江中学教师工作群"`) || !strings.Contains(body, "望江中学") {
@@ -345,10 +345,10 @@ func TestHomeTasksFitTheRole(t *testing.T) {
 		user      string
 		want, not []string
 	}{
-		{"south.sup", []string{`data-task="review"`, `data-task="triage"`, `data-task="overdue"`}, []string{`data-task="rate"`, `data-task="answer"`}},
-		{"south.edu", []string{`data-task="answer"`, `data-task="file"`, `data-task="report"`, `data-task="rate"`}, []string{`data-task="review"`, `data-task="triage"`}},
-		{"south.school", []string{`data-task="report"`, `data-task="rate"`, "您的身份对所在单位及上级保密"}, []string{`data-task="review"`, `data-task="answer"`, `data-task="users"`}},
-		{"city.auditor", []string{`data-task="audit"`}, []string{`data-task="review"`, `data-task="report"`}},
+		{"south.sup", []string{`data-work="review"`, `data-work="triage"`, `data-work="verify"`, `data-work="overdue"`, `data-work="escalated"`}, []string{`data-task="rate"`, `data-work="answer"`}},
+		{"south.edu", []string{`data-work="answer"`, `data-work="returned"`, `data-work="orders"`, `data-task="file"`, `data-task="report"`, `data-task="rate"`}, []string{`data-work="review"`, `data-work="triage"`}},
+		{"south.school", []string{`data-task="report"`, `data-task="track"`, `data-task="rate"`, "默认匿名", `href="/complaint?from=staff"`}, []string{`data-work="review"`, `data-work="answer"`, `data-task="users"`, `href="/cases/new"`}},
+		{"city.auditor", []string{`data-task="audit"`, `data-work="security"`}, []string{`data-work="review"`, `data-task="report"`}},
 	} {
 		b := newBrowser(t, h.srv.URL)
 		b.login(tc.user)
@@ -375,7 +375,7 @@ func TestHomeTasksFitTheRole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := fmt.Sprintf(`待分拣的线索 <span class="tag%s">%d</span>`, map[bool]string{true: " warn", false: ""}[n > 0], n); !strings.Contains(body, want) {
+	if want := fmt.Sprintf(`待分拣移送 <span class="tag%s" data-count="%d">%d</span>`, map[bool]string{true: " warn", false: ""}[n > 0], n, n); !strings.Contains(body, want) {
 		t.Errorf("supervisor home lacks %q", want)
 	}
 }

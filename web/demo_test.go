@@ -36,9 +36,9 @@ func TestEveryDemoLoginLands(t *testing.T) {
 		case roles[jianfu.RoleSupervisor] || roles[jianfu.RoleReviewer] || roles[jianfu.RoleInspector] || roles[jianfu.RoleCaseHandler]:
 			want, shows = "/", "工作概览"
 		case roles[jianfu.RoleAuditor]:
-			want, shows = "/audit", "审计日志"
+			want, shows = "/", "安全事件"
 		case roles[jianfu.RoleSysAdmin]:
-			want, shows = "/admin", "系统管理"
+			want, shows = "/", "用户与单位"
 		case roles[jianfu.RoleUnitAdmin]:
 			want, shows = "/", "待办与常用" // the home page: the cases to answer, the unread notifications
 		default:

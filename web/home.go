@@ -83,6 +83,16 @@ func (s *Server) showHome(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := s.newPage(r, "home")
 	p.Title = p.T("nav.home")
+	work, err := s.workbench(r, p)
+	if err != nil {
+		return err
+	}
+	var mods []module
+	for _, m := range modules {
+		if a.MayUse(jianfu.Area(m.Key)) {
+			mods = append(mods, m)
+		}
+	}
 	var notes []*jianfu.Notification
 	if p.Unread > 0 {
 		if notes, _, _, err = s.svc.Notifications.FindNotifications(ctx, jianfu.NotificationFilter{Unread: true, Page: jianfu.Page{Limit: 5}}); err != nil {
@@ -90,8 +100,8 @@ func (s *Server) showHome(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	p.Data = map[string]any{
-		"Notes": notes, "Tasks": tasks, "Region": region, "Units": units, "Users": users, "Levels": levels, "ByType": byType,
-		"Types": jianfu.UnitTypes, "Own": own, "Modules": modules, "Scope": a.ScopeLabel(), "Dashboard": dash,
+		"Notes": notes, "Tasks": tasks, "Work": work, "Region": region, "Units": units, "Users": users, "Levels": levels, "ByType": byType,
+		"Types": jianfu.UnitTypes, "Own": own, "Modules": mods, "Scope": a.ScopeLabel(), "Dashboard": dash,
 	}
 	s.render(w, r, "home", p)
 	return nil
@@ -138,82 +148,41 @@ func (s *Server) showRegions(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// homeTask is something the caller's roles do, first on the home page, with
-// how many wait for it when that can be counted (-1: not counted).
+// homeTask is something the caller's roles do, a tile on the home page
+// beside the work lists (workbench).
 type homeTask struct {
 	Key, Path string
-	Count     int
+	Count     int // -1: not counted
 }
 
-// homeTasks lists the caller's work by role: review and triage for the
-// offices, answering and filing for units, reporting and rating for
-// grassroots staff.
-func (s *Server) homeTasks(r *http.Request, a *jianfu.Actor) ([]homeTask, error) {
-	ctx := r.Context()
+// homeTasks lists the caller's tiles by role: spot checks for inspectors,
+// the audit log, users and units for the administrators, filing and
+// uploads for units, reporting, progress and rating for grassroots staff.
+func (s *Server) homeTasks(_ *http.Request, a *jianfu.Actor) ([]homeTask, error) {
 	var out []homeTask
 	seen := map[string]bool{}
-	add := func(key, path string, count func() (int, error)) error {
-		if seen[key] {
-			return nil
-		}
-		seen[key] = true
-		n := -1
-		if count != nil {
-			var err error
-			if n, err = count(); err != nil {
-				return err
-			}
-		}
-		out = append(out, homeTask{Key: key, Path: path, Count: n})
-		return nil
-	}
-	cases := func(tab string) func() (int, error) {
-		if s.svc.Cases == nil {
-			return nil
-		}
-		return func() (int, error) {
-			f := jianfu.CaseFilter{Page: jianfu.Page{Limit: 1}, Now: s.now()}
-			f.SetView(tab)
-			_, n, err := s.svc.Cases.FindCases(ctx, f)
-			return n, err
-		}
-	}
-	filings := func() (int, error) {
-		_, n, err := s.svc.Channels.FindChannels(ctx, jianfu.ChannelFilter{Status: jianfu.StatusSubmitted, Page: jianfu.Page{Limit: 1}})
-		return n, err
-	}
-	if s.svc.Channels == nil {
-		filings = nil
-	}
-	type step struct {
+	for _, st := range []struct {
 		role      jianfu.Role
 		key, path string
-		count     func() (int, error)
-	}
-	for _, st := range []step{
-		{jianfu.RoleReviewer, "review", "/registry?status=submitted", filings},
-		{jianfu.RoleSupervisor, "triage", "/cases?view=triage", cases("triage")},
-		{jianfu.RoleCaseHandler, "triage", "/cases?view=triage", cases("triage")},
-		{jianfu.RoleSupervisor, "overdue", "/cases?view=overdue", cases("overdue")},
-		{jianfu.RoleCaseHandler, "overdue", "/cases?view=overdue", cases("overdue")},
-		{jianfu.RoleInspector, "campaigns", "/campaigns", nil},
-		{jianfu.RoleReporterAccess, "cases", "/cases", nil},
-		{jianfu.RoleAuditor, "audit", "/audit", nil},
-		{jianfu.RoleSysAdmin, "users", "/users", nil},
-		{jianfu.RoleUnitAdmin, "answer", "/cases?view=open", cases("open")},
-		{jianfu.RoleUnitAdmin, "file", "/registry/new", nil},
-		{jianfu.RoleUnitAdmin, "upload", "/burden/upload", nil},
-		{jianfu.RoleUnitAdmin, "report", "/cases/new", nil},
-		{jianfu.RoleStaff, "report", "/cases/new", nil},
-		{jianfu.RoleUnitAdmin, "rate", "/evaluation/rate", nil},
-		{jianfu.RoleStaff, "rate", "/evaluation/rate", nil},
+	}{
+		{jianfu.RoleInspector, "campaigns", "/campaigns"},
+		{jianfu.RoleReporterAccess, "cases", "/cases"},
+		{jianfu.RoleAuditor, "audit", "/audit"},
+		{jianfu.RoleSysAdmin, "users", "/users"},
+		{jianfu.RoleSecAdmin, "users", "/users"},
+		{jianfu.RoleUnitAdmin, "file", "/registry/new"},
+		{jianfu.RoleUnitAdmin, "upload", "/burden/upload"},
+		{jianfu.RoleUnitAdmin, "report", "/complaint?from=staff"},
+		{jianfu.RoleStaff, "report", "/complaint?from=staff"},
+		{jianfu.RoleStaff, "track", "/track"},
+		{jianfu.RoleUnitAdmin, "rate", "/evaluation/rate"},
+		{jianfu.RoleStaff, "rate", "/evaluation/rate"},
 	} {
-		if !a.Has(st.role) {
+		if !a.Has(st.role) || seen[st.key] {
 			continue
 		}
-		if err := add(st.key, st.path, st.count); err != nil {
-			return nil, err
-		}
+		seen[st.key] = true
+		out = append(out, homeTask{Key: st.key, Path: st.path, Count: -1})
 	}
 	return out, nil
 }

@@ -22,6 +22,11 @@ func (s *Server) login(next handler) handler {
 		if done, err := mustChangeFirst(w, r); done || err != nil {
 			return err
 		}
+		if area := areaOf(r.URL.Path); area != "" {
+			if err := info(r).actor.UseArea(area); err != nil {
+				return err
+			}
+		}
 		return next(w, r)
 	}
 }
@@ -46,20 +51,9 @@ func mustChangeFirst(w http.ResponseWriter, r *http.Request) (bool, error) {
 	return true, jianfu.Errorf(jianfu.EFORBIDDEN, "请先修改密码:管理员设置的密码或已过期的密码须修改后才能继续使用", "change your password first: a password set by an administrator or expired must be changed before anything else")
 }
 
-// landing is the first page a user sees after logging in, by role.
-func landing(a *jianfu.Actor) string {
-	switch {
-	case a.HasAny(jianfu.RoleSupervisor, jianfu.RoleReviewer, jianfu.RoleInspector, jianfu.RoleCaseHandler):
-		return "/"
-	case a.Has(jianfu.RoleAuditor):
-		return "/audit"
-	case a.Has(jianfu.RoleSysAdmin):
-		return "/admin"
-	case a.Has(jianfu.RoleSecAdmin):
-		return "/users"
-	}
-	return "/" // unit administrators and staff: their tasks and unread notifications
-}
+// landing is the first page a user sees after logging in: the 工作台,
+// which shows each role its own work.
+func landing(*jianfu.Actor) string { return "/" }
 
 // safeNext accepts only a same-origin relative path as the redirect target
 // after login: it starts with one "/", has no scheme or host, and holds

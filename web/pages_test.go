@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"io"
+	"jianfu"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -65,8 +66,8 @@ func TestLoginLandsOnRolePage(t *testing.T) {
 	tests := []struct{ user, landing, shows string }{
 		{"prov.sup", "/", "临江省 · 工作概览"},
 		{"south.sup", "/", "江南区 · 工作概览"},
-		{"city.auditor", "/audit", "审计日志"},
-		{"prov.admin", "/admin", "系统管理"},
+		{"city.auditor", "/", "安全事件"},
+		{"prov.admin", "/", "用户与单位"},
 		{"south.edu", "/", "江州市江南区教育局"},
 		{"south.school", "/", "江州市江南区望江中学"},
 	}
@@ -107,18 +108,49 @@ func TestLoginErrorsAndCSRF(t *testing.T) {
 	resp.Body.Close()
 }
 
+// TestPagesRenderForEveryRole: every role's menu lists exactly the areas
+// its roles use (jianfu.Actor.MayUse), each of them renders, and the
+// pages of an area hidden from the menu are refused with a reason.
 func TestPagesRenderForEveryRole(t *testing.T) {
 	h := newHarness(t, storetest.Open(t, store.SQLite))
-	pages := []string{"/", "/account", "/account/channels", "/deliveries", "/admin", "/regions", "/units", "/users", "/registry", "/burden", "/cases", "/campaigns", "/evaluation", "/cleanup", "/typical", "/rules"}
-	for _, u := range h.fx.Users {
+	pages := []struct {
+		path string
+		area jianfu.Area
+	}{{"/", ""}, {"/account", ""}, {"/account/channels", ""}, {"/deliveries", ""}, {"/notifications", ""}, {"/typical", ""}, {"/admin", jianfu.AreaAdmin}, {"/regions", jianfu.AreaAdmin}, {"/units", jianfu.AreaAdmin},
+		{"/users", jianfu.AreaAdmin}, {"/registry", jianfu.AreaRegistry}, {"/registry/new", jianfu.AreaRegistry}, {"/burden", jianfu.AreaBurden}, {"/burden/upload", jianfu.AreaBurden},
+		{"/cases", jianfu.AreaCases}, {"/cases/new", jianfu.AreaCases}, {"/campaigns", jianfu.AreaCampaigns}, {"/forms", jianfu.AreaCampaigns}, {"/rectifications", jianfu.AreaCampaigns},
+		{"/evaluation", jianfu.AreaEvaluation}, {"/cleanup", jianfu.AreaCleanup}, {"/rules", jianfu.AreaRules}}
+	menu := regexp.MustCompile(`(?s)<nav class="mainnav">(.*?)</nav>`)
+	href := regexp.MustCompile(`href="(/[a-z]*)"`)
+	for key, u := range h.fx.Users {
+		a := h.actor(key)
 		b := newBrowser(t, h.srv.URL)
 		if st, _, _ := b.login(u.Username); st != 200 {
 			t.Fatalf("login %s: %d", u.Username, st)
 		}
+		_, home := b.get("/")
+		var got, want []string
+		for _, m := range href.FindAllStringSubmatch(menu.FindString(home), -1) {
+			got = append(got, m[1])
+		}
+		want = append(want, "/")
+		for _, ar := range jianfu.Areas {
+			if a.MayUse(ar) {
+				want = append(want, "/"+string(ar))
+			}
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%s (%v) menu %v, want %v", u.Username, u.Roles, got, want)
+		}
 		for _, p := range pages {
-			st, body := b.get(p)
-			if st != 200 || !strings.Contains(body, "</html>") {
-				t.Errorf("%s GET %s: %d", u.Username, p, st)
+			st, body := b.get(p.path)
+			switch {
+			case p.area == "" || a.MayUse(p.area):
+				if st != 200 || !strings.Contains(body, "</html>") {
+					t.Errorf("%s GET %s: %d", u.Username, p.path, st)
+				}
+			case st != 403 || !strings.Contains(body, "菜单中只列出您可以使用的功能"):
+				t.Errorf("%s GET %s, hidden from the menu: %d, want 403 with the reason", u.Username, p.path, st)
 			}
 		}
 		st, body := b.get("/audit")
@@ -126,10 +158,10 @@ func TestPagesRenderForEveryRole(t *testing.T) {
 			if st != 200 {
 				t.Errorf("%s /audit: %d", u.Username, st)
 			}
-		} else if st != 403 || !strings.Contains(body, "审计员") {
+		} else if st != 403 || !strings.Contains(body, "审计员") && !strings.Contains(body, "菜单中只列出") {
 			t.Errorf("%s /audit: %d, want 403 with an explanation", u.Username, st)
 		}
-		if st, _ := b.get("/units/999999"); st != 404 {
+		if st, _ := b.get("/units/999999"); st != 404 && !(st == 403 && !a.MayUse(jianfu.AreaAdmin)) {
 			t.Errorf("%s missing unit: %d", u.Username, st)
 		}
 	}

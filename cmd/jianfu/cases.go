@@ -54,3 +54,13 @@ func sweepDeadlines(ctx context.Context, db *store.DB, log *slog.Logger) error {
 	}
 	return err
 }
+
+// sweepReminders tells whoever owes the work of the cases due within
+// their stage's reminder window (p) as of now, once per deadline.
+func sweepReminders(ctx context.Context, db *store.DB, p jianfu.ReminderPolicy, log *slog.Logger) error {
+	n, err := db.Deadlines().SweepReminders(jianfu.WithActor(ctx, jianfu.SystemActor("deadline")), db.Now(), p)
+	if n > 0 {
+		log.Info("case reminders", "notified", n)
+	}
+	return err
+}

@@ -43,6 +43,7 @@ type serveFlags struct {
 	minFreeDiskMB       int
 	deliveryConfig      string
 	oidc                oidcFlags
+	remind              string // working days before a deadline its reminder comes, per stage: "answer=2,rectify=3"
 }
 
 func (f *serveFlags) add(cmd *cobra.Command) {
@@ -65,6 +66,7 @@ func (f *serveFlags) add(cmd *cobra.Command) {
 	cmd.Flags().DurationVar(&f.mediaInterval, "media-interval", time.Hour, "新闻源的读取间隔")
 	cmd.Flags().StringVar(&f.deliveryConfig, "delivery-config", os.Getenv("JIANFU_DELIVERY_CONFIG"), "通知投递配置文件(YAML):电子邮件、短信网关、企业微信、钉钉、飞书,以及免打扰与每日汇总;见 docs/notifications.md;也可用环境变量 JIANFU_DELIVERY_CONFIG。不设则只有站内通知")
 	cmd.Flags().IntVar(&f.minFreeDiskMB, "min-free-disk-mb", 1024, "SQLite 数据库所在磁盘的最低剩余空间(MB),低于此值 /readyz 报告未就绪;0 表示不检查")
+	cmd.Flags().StringVar(&f.remind, "remind", os.Getenv("JIANFU_REMIND"), "办理时限提醒:到期前几个工作日提醒办理人,按阶段设置,逗号分隔(如 answer=2,rectify=3;阶段为 triage 分拣移送、answer 答复、rectify 整改、verify 核查办结,0至30),未设的阶段为1;也可用环境变量 JIANFU_REMIND")
 	f.burden.add(cmd)
 	f.oidc.add(cmd)
 }
@@ -151,6 +153,10 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 	if err := configureCases(db, f, log); err != nil {
 		return err
 	}
+	remind, err := jianfu.ParseReminderPolicy(f.remind)
+	if err != nil {
+		return usageError{"--remind: " + err.Error()}
+	}
 	if err := configureRatings(db, f, log); err != nil {
 		return err
 	}
@@ -185,6 +191,14 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 		return fmt.Errorf("build server: %w", err)
 	}
 	jb.every(ctx, "case-deadlines", sweepEvery, func(ctx context.Context) error { return sweepDeadlines(ctx, db, log) })
+	jb.every(ctx, "case-reminders", sweepEvery, func(ctx context.Context) error { return sweepReminders(ctx, db, remind, log) })
+	jb.every(ctx, "burden-rising", 24*time.Hour, func(ctx context.Context) error {
+		n, err := db.Notifications().NotifyBurdenRising(jianfu.WithActor(ctx, jianfu.SystemActor("burden")), db.Now())
+		if n > 0 {
+			log.Info("burden index rising", "units", n)
+		}
+		return err
+	})
 	jb.every(ctx, "purge-sessions", time.Hour, func(ctx context.Context) error {
 		n, err := db.Users().PurgeSessions(ctx)
 		if n > 0 {
