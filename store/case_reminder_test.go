@@ -113,3 +113,48 @@ func mustNotesItems(t *testing.T, db *store.DB, ctx context.Context) []*jianfu.N
 	items, _, _ := mustNotes(t)(db.Notifications().FindNotifications(ctx, jianfu.NotificationFilter{Page: jianfu.Page{Limit: 500}}))
 	return items
 }
+
+// TestRemindersReachTheOutbox: a reminder written by the set-based sweep
+// goes out on the channel its recipient chose, once, like any other
+// notification.
+func TestRemindersReachTheOutbox(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newCaseWorld(t, db)
+		sys := storetest.System()
+		sup := w.as(t, "southSup")
+		admin := w.as(t, "eduAdmin")
+		if err := db.Deliveries().SetUserChannels(admin, []jianfu.UserChannel{{Channel: jianfu.ChannelSMS, Address: "13900001111"}}); err != nil {
+			t.Fatal(err)
+		}
+		at := func(s string) time.Time {
+			tm, _ := time.ParseInLocation("2006-01-02 15:04", s, cst)
+			w.set(tm)
+			return tm
+		}
+		at("2025-09-26 10:00")
+		a, _ := must2(t)(db.Intake().CreateClue(sup, &jianfu.Clue{Category: "chain", RegionCode: "390102", Description: "教育局工作群每天要求教师接龙报平安"}))
+		must(db.Cases().TransferCase(sup, a.ID, jianfu.Transfer{UnitID: w.f.Units["southEdu"].ID}))
+		reminders := func() int {
+			rows, _, err := db.Deliveries().FindDeliveries(admin, jianfu.DeliveryFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, r := range rows {
+				if r.Kind == string(jianfu.NoteCaseReminder) {
+					n++
+					if r.Channel != jianfu.ChannelSMS || r.Address != "13900001111" || !strings.Contains(r.Subject+r.Body, a.Number) {
+						t.Errorf("reminder in the outbox: %+v", r)
+					}
+				}
+			}
+			return n
+		}
+		for _, when := range []string{"2025-10-09 09:00", "2025-10-09 09:10"} {
+			must(db.Deadlines().SweepReminders(sys, at(when), nil))
+			if n := reminders(); n != 1 {
+				t.Fatalf("after the sweep at %s: %d reminders in the outbox, want 1", when, n)
+			}
+		}
+	})
+}
