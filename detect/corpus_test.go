@@ -177,6 +177,8 @@ func scoreWith(analyze func(Message, *Result), items []corpusItem) *corpusScore 
 			s.voiceWant++
 			if r.Voice == it.Voice {
 				s.voiceGot++
+			} else if ok {
+				s.misses = append(s.misses, fmt.Sprintf("voice want %s got %s  %s", it.Voice, r.Voice, it.Text))
 			}
 		}
 		if it.Offhours != nil && *it.Offhours != r.Offhours {
