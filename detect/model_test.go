@@ -16,7 +16,7 @@ var trainModelFlag = flag.Bool("train-model", false, "train the statistical laye
 
 // modelTrainSets are the sets the statistical layer learns from: every set
 // whose numbers are no longer blind. heldout and the blind narrative sets
-// (narrative4, narrative5) are never trained on: they are what the model is
+// (narrative4 … narrative7) are never trained on: they are what the model is
 // judged by.
 var modelTrainSets = []string{"dev", "independent", "independent2", "independent3", "independent4",
 	"independent5", "independent6", "independent7", "independent8", "narrative", "narrative2", "narrative3"}
