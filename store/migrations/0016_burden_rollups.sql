@@ -39,3 +39,13 @@ CREATE TABLE rollup_pending (
     name TEXT PRIMARY KEY
 );
 INSERT INTO rollup_pending(name) VALUES ('burden_weeks');
+
+-- Cleanup's duplicate signal (another open channel of the same unit, kind
+-- and platform) looks each channel's peers up by this index rather than by
+-- platform, which scanned a province's channels once per channel.
+CREATE INDEX channels_unit_kind ON channels(unit_id, kind, platform, status);
+
+-- 多头报送 clusters in a scope: the clustered findings' counts by cluster
+-- read from these covering indexes instead of every finding of a province.
+CREATE INDEX findings_clustered ON findings(region_path, cluster_id, group_id, unit_id, at, unit_path) WHERE cluster_id IS NOT NULL;
+CREATE INDEX findings_clustered_unit ON findings(unit_path, cluster_id, group_id, unit_id, at, region_path) WHERE cluster_id IS NOT NULL;
