@@ -143,7 +143,12 @@ func (db *DB) groupWindow(ctx context.Context, a *jianfu.Actor, f jianfu.BurdenF
 		ids = append(ids, g.ID)
 	}
 	for _, chunk := range chunks(ids, 500) {
-		r, err := db.query(ctx, `SELECT group_id, MIN(day) FROM burden_daily WHERE group_id IN (`+placeholders(len(chunk))+`) GROUP BY group_id`, chunk...)
+		q := `SELECT group_id, MIN(day) FROM burden_daily WHERE group_id IN (` + placeholders(len(chunk)) + `) GROUP BY group_id`
+		if !db.directBurden {
+			// one index seek per group rather than every day of each
+			q = `SELECT c.id, (SELECT MIN(d.day) FROM burden_daily d WHERE d.group_id = c.id) FROM channels c WHERE c.id IN (` + placeholders(len(chunk)) + `)`
+		}
+		r, err := db.query(ctx, q, chunk...)
 		if err != nil {
 			return nil, err
 		}

@@ -24,6 +24,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +32,7 @@ import (
 
 	"jianfu"
 	"jianfu/demo"
+	"jianfu/secret"
 	"jianfu/store"
 )
 
@@ -48,22 +50,31 @@ func main() {
 	bin := flag.String("bin", "bin/jianfu", "the jianfu binary")
 	engine := flag.String("engine", "sqlite", "sqlite or postgres")
 	pg := flag.String("pg", os.Getenv("JIANFU_TEST_POSTGRES"), "PostgreSQL server (a schema is made and dropped)")
-	scale := flag.Int("scale", 1, "groups with burden data, times the demo's")
+	scales := flag.String("scales", "1", "comma-separated: groups with burden data, times the demo's, measured in turn on one demo")
 	n := flag.Int("n", 30, "requests per page and mode")
 	dir := flag.String("dir", os.TempDir(), "where the SQLite file goes")
 	flag.Parse()
-	if err := run(*bin, *engine, *pg, *dir, *scale, *n); err != nil {
+	var list []int
+	for _, f := range strings.Split(*scales, ",") {
+		k, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || k < 1 || len(list) > 0 && k <= list[len(list)-1] {
+			fmt.Fprintln(os.Stderr, "pagebench: -scales wants increasing whole numbers, e.g. 1,10")
+			os.Exit(2)
+		}
+		list = append(list, k)
+	}
+	if err := run(*bin, *engine, *pg, *dir, list, *n); err != nil {
 		fmt.Fprintln(os.Stderr, "pagebench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin, engine, pg, dir string, scale, n int) error {
+func run(bin, engine, pg, dir string, scales []int, n int) error {
 	ctx := context.Background()
 	var dsn string
 	switch engine {
 	case "sqlite":
-		dsn = filepath.Join(dir, fmt.Sprintf("jianfu-bench-%d-%d.db", scale, os.Getpid()))
+		dsn = filepath.Join(dir, fmt.Sprintf("jianfu-bench-%d.db", os.Getpid()))
 		defer func() {
 			for _, s := range []string{"", "-wal", "-shm"} {
 				os.Remove(dsn + s)
@@ -104,20 +115,26 @@ func run(bin, engine, pg, dir string, scale, n int) error {
 	stop()
 	fmt.Fprintf(os.Stderr, "pagebench: %s demo generated in %s\n", engine, time.Since(start).Round(time.Second))
 
-	db, err := store.Open(ctx, dsn, store.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	key, err := secret.ParseAuditKey(demo.AuditKey(demo.DefaultSeed))
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, dsn, store.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))), store.WithAuditKey(key))
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if scale > 1 {
-		start = time.Now()
-		if err := grow(ctx, db, scale); err != nil {
-			return fmt.Errorf("grow: %w", err)
-		}
-		fmt.Fprintf(os.Stderr, "pagebench: grown to %d× in %s\n", scale, time.Since(start).Round(time.Second))
+	var ids []int64
+	r, err := db.SQL().Query(`SELECT DISTINCT group_id FROM burden_daily ORDER BY group_id`)
+	if err != nil {
+		return err
 	}
-	var groups, days int
-	db.SQL().QueryRow(`SELECT COUNT(DISTINCT group_id), COUNT(*) FROM burden_daily`).Scan(&groups, &days)
+	for r.Next() {
+		var id int64
+		r.Scan(&id)
+		ids = append(ids, id)
+	}
+	r.Close()
 	tok := exec.Command(bin, "user", "token", "sheng.jianguan", "--db", dsn)
 	tok.Env = env
 	out, err := tok.CombinedOutput()
@@ -126,7 +143,28 @@ func run(bin, engine, pg, dir string, scale, n int) error {
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 	token := strings.TrimSpace(lines[len(lines)-1])
+	have := 1
+	for _, scale := range scales {
+		if scale > have {
+			start = time.Now()
+			if err := grow(ctx, db, ids, have, scale); err != nil {
+				return fmt.Errorf("grow: %w", err)
+			}
+			have = scale
+			fmt.Fprintf(os.Stderr, "pagebench: grown to %d× in %s\n", scale, time.Since(start).Round(time.Second))
+		}
+		if err := measure(db, env, bin, dsn, engine, token, scale, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
+// measure serves the database as built and as the baseline and prints
+// the pages' times.
+func measure(db *store.DB, env []string, bin, dsn, engine, token string, scale, n int) error {
+	var groups, days int
+	db.SQL().QueryRow(`SELECT COUNT(DISTINCT group_id), COUNT(*) FROM burden_daily`).Scan(&groups, &days)
 	type result struct{ p50, p95 float64 }
 	times := map[string]map[string]result{}
 	for _, mode := range []string{"rollups", "baseline"} {
@@ -163,7 +201,7 @@ func run(bin, engine, pg, dir string, scale, n int) error {
 		db.SQL().Exec(def)
 	}
 	host, _ := os.Hostname()
-	fmt.Printf("\n%s, %s, demo ×%d (%d groups with messages, %d group-days), %d requests per page after 2 warm-ups, %s on %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), engine, scale, groups, days, n, "jianfu as built vs baseline", host)
+	fmt.Printf("\n%s, %s, demo ×%d (%d groups with messages, %d group-days), %d requests per page after 2 warm-ups, on %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), engine, scale, groups, days, n, host)
 	fmt.Println("| page | baseline p50 | baseline p95 | rollups p50 | rollups p95 | p95 speed-up |")
 	fmt.Println("| --- | --- | --- | --- | --- | --- |")
 	for _, p := range pages {
@@ -173,10 +211,10 @@ func run(bin, engine, pg, dir string, scale, n int) error {
 	return nil
 }
 
-// grow clones every group with burden data scale-1 times, each clone with
-// the group's days, and rebuilds the rollups: a province with scale times
-// the groups and group-days.
-func grow(ctx context.Context, db *store.DB, scale int) error {
+// grow clones every group of ids (the demo's groups with burden data) from
+// the from-th to the to-th time, each clone with the group's days, and
+// rebuilds the rollups: a province with to times the groups and group-days.
+func grow(ctx context.Context, db *store.DB, ids []int64, from, to int) error {
 	sqlDB := db.SQL()
 	rebind := func(q string) string {
 		if db.Engine() != store.Postgres {
@@ -216,17 +254,6 @@ func grow(ctx context.Context, db *store.DB, scale int) error {
 		}
 		ins = append(ins, c)
 	}
-	var ids []int64
-	r, err := sqlDB.Query(`SELECT DISTINCT group_id FROM burden_daily ORDER BY group_id`)
-	if err != nil {
-		return err
-	}
-	for r.Next() {
-		var id int64
-		r.Scan(&id)
-		ids = append(ids, id)
-	}
-	r.Close()
 	tx, err := sqlDB.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -235,7 +262,7 @@ func grow(ctx context.Context, db *store.DB, scale int) error {
 	clone := rebind(`INSERT INTO channels(` + strings.Join(ins, ", ") + `) SELECT ` + strings.Join(sel, ", ") + ` FROM channels WHERE id = ? RETURNING id`)
 	dayCols := `day, unit_id, region_path, unit_path, messages, members, offhours, mention_all, demands, assessed, exempt, c_checkin, c_chain, c_instant, c_task, c_material, c_promote, c_engagement, c_trace`
 	copyDays := rebind(`INSERT INTO burden_daily(group_id, ` + dayCols + `) SELECT ?, ` + dayCols + ` FROM burden_daily WHERE group_id = ?`)
-	for k := 1; k < scale; k++ {
+	for k := from; k < to; k++ {
 		for _, id := range ids {
 			var nid int64
 			suffix := fmt.Sprintf("(%d)", k+1)
