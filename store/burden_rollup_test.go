@@ -48,7 +48,8 @@ func TestBurdenRollupsMatchDays(t *testing.T) {
 					switch rng.IntN(6) {
 					case 0, 1:
 						o.Demand, o.Assessed = true, rng.IntN(3) == 0
-						o.Categories = jianfu.Categories[rng.IntN(len(jianfu.Categories))].Bit() | jianfu.Categories[rng.IntN(len(jianfu.Categories))].Bit()
+						one, other := jianfu.Categories[rng.IntN(len(jianfu.Categories))], jianfu.Categories[rng.IntN(len(jianfu.Categories))]
+						o.Categories = one.Bit() | other.Bit()
 						o.Finding = &jianfu.Finding{Categories: []string{"chain"}, Severity: "medium", Excerpt: "请接龙"}
 					case 2:
 						o.Exempt = true
