@@ -337,6 +337,8 @@ type trendKey struct {
 // fillTrendSums sets the rows' trends from each group's weekly sums and
 // the first day each group was seen in the trend's window.
 func fillTrendSums(rows []*BurdenRow, sums map[trendKey]*BurdenMetrics, first map[int64]int, start, weeks int) {
+	// the index reads no categories: the weeks are summed without them
+	// (BurdenMetrics.Add, less the per-category map)
 	series := make(map[int64][]BurdenMetrics, len(rows))
 	for _, r := range rows {
 		series[r.ID] = make([]BurdenMetrics, weeks)
@@ -346,12 +348,19 @@ func fillTrendSums(rows []*BurdenRow, sums map[trendKey]*BurdenMetrics, first ma
 		if s == nil {
 			continue // a day of no row asked for
 		}
-		g := *m
-		g.Days = 7
+		days := 7
 		if d := DaySpan(start, first[k.group]) - 1; d/7 == k.week {
-			g.Days = 7 - d%7 // the group's first week in the window
+			days = 7 - d%7 // the group's first week in the window
 		}
-		s[k.week].Add(g)
+		w := &s[k.week]
+		w.Days = max(w.Days, days)
+		w.Members += m.Members
+		w.Messages += m.Messages
+		w.Offhours += m.Offhours
+		w.MentionAll += m.MentionAll
+		w.Demands += m.Demands
+		w.Assessed += m.Assessed
+		w.Exempt += m.Exempt
 	}
 	for _, r := range rows {
 		t := make([]float64, weeks)

@@ -238,18 +238,19 @@ func (db *DB) trendWeeks(ctx context.Context, a *jianfu.Actor, rows []*jianfu.Bu
 		w.add("b.week_end IN ("+placeholders(len(ends))+")", endArgs...)
 		w.burdenScope(a, "b")
 		sel(&w)
-		r, err := db.query(ctx, `SELECT b.group_id, b.unit_id, b.week_end, b.first_day, `+weekCols+` FROM burden_weeks b`+w.String(), w.args...)
+		// the index reads no categories: the trend leaves them out
+		r, err := db.query(ctx, `SELECT b.group_id, b.unit_id, b.week_end, b.first_day, b.messages, b.members, b.offhours, b.mention_all, b.demands, b.assessed, b.exempt
+			FROM burden_weeks b`+w.String(), w.args...)
 		if err != nil {
 			return err
 		}
 		for r.Next() {
-			var x jianfu.BurdenWeek
-			var m metricsScan
-			if err := r.Scan(append([]any{&x.Group, &x.Unit, &x.End, &x.First}, m.targets()...)...); err != nil {
+			x := jianfu.BurdenWeek{Metrics: jianfu.BurdenMetrics{Days: 7}}
+			m := &x.Metrics
+			if err := r.Scan(&x.Group, &x.Unit, &x.End, &x.First, &m.Messages, &m.Members, &m.Offhours, &m.MentionAll, &m.Demands, &m.Assessed, &m.Exempt); err != nil {
 				r.Close()
 				return err
 			}
-			x.Metrics = m.metrics(7)
 			ws = append(ws, x)
 		}
 		r.Close()
