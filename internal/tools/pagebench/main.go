@@ -352,7 +352,10 @@ func timePage(token, u string, n int) ([]float64, error) {
 		resp.Body.Close()
 		d := time.Since(t)
 		if resp.StatusCode != 200 {
-			return nil, fmt.Errorf("%s: %s", u, resp.Status)
+			// a page that fails (a 503 when the server's time limit ran out)
+			// is a failure, counted as the longest possible time
+			fmt.Fprintf(os.Stderr, "pagebench: %s: %s after %s\n", u, resp.Status, d.Round(time.Millisecond))
+			d = time.Hour
 		}
 		if i >= 0 {
 			out = append(out, float64(d.Microseconds())/1000)
