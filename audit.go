@@ -99,7 +99,7 @@ var auditActionNames = map[string]string{
 	"channel.submit": "提交备案", "channel.update": "修改渠道", "checklist.save": "保存检查表模板",
 	"cleanup.appeal": "申诉退出通知", "cleanup.appeal.accept": "同意申诉", "cleanup.appeal.reject": "驳回申诉", "cleanup.confirm": "确认关停", "cleanup.order": "下达退出通知",
 	"clue.create": "转为线索", "cluster.list": "查阅多头报送", "cluster.read": "查阅多头报送详情", "cluster.update": "更新多头报送",
-	"finding.list": "查阅问题发现", "finding.purge": "到期删除问题发现", "finding.read": "查阅问题发现详情",
+	"burden.rollup.rebuild": "重建负担汇总数据", "finding.list": "查阅问题发现", "finding.purge": "到期删除问题发现", "finding.read": "查阅问题发现详情",
 	"login.fail": "登录失败", "login.locked": "账号锁定", "login.ok": "登录", "login.sso.refused": "拒绝统一身份认证登录", "member.list": "查阅群成员",
 	"messages.ingest": "接入消息", "monitor.check": "技术监测", "rating.submit": "基层匿名评价",
 	"rectification.create": "下达整改事项", "rectification.done": "整改事项完成", "region.import": "导入行政区划",
@@ -113,7 +113,7 @@ var auditActionNames = map[string]string{
 // auditObjectNames name the kinds of audited objects in Chinese.
 var auditObjectNames = map[string]string{
 	"audit_log": "审计日志", "campaign": "抽查", "case": "问题线索", "channel": "政务渠道", "checklist": "检查表", "cleanup_order": "退出通知", "cluster": "多头报送",
-	"finding": "问题发现", "group": "工作群", "message": "消息", "order": "退出通知", "rating": "评价", "rectification": "整改事项", "region": "行政区划",
+	"burden": "负担监测", "finding": "问题发现", "group": "工作群", "message": "消息", "order": "退出通知", "rating": "评价", "rectification": "整改事项", "region": "行政区划",
 	"rule": "规则", "scorecard": "评价", "token": "接口令牌", "typical": "典型案例", "unit": "单位", "user": "账号", "webhook": "平台回调",
 }
 

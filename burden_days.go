@@ -205,12 +205,7 @@ func FillTrends(rows []*BurdenRow, days []BurdenDay, until, weeks int) {
 	}
 	start, weeks := TrendWindow(until, weeks)
 	units := rows[0].Kind == "unit"
-	type wk struct {
-		row   int64
-		week  int
-		group int64
-	}
-	sums := map[wk]*BurdenMetrics{}
+	sums := map[trendKey]*BurdenMetrics{}
 	first := map[int64]int{} // first day a group is seen in the window
 	for _, d := range days {
 		if d.Day < start || d.Day > until {
@@ -220,7 +215,7 @@ func FillTrends(rows []*BurdenRow, days []BurdenDay, until, weeks int) {
 		if units {
 			row = d.Unit
 		}
-		k := wk{row, (DaySpan(start, d.Day) - 1) / 7, d.Group}
+		k := trendKey{row, (DaySpan(start, d.Day) - 1) / 7, d.Group}
 		m := sums[k]
 		if m == nil {
 			m = &BurdenMetrics{ByCategory: map[string]int{}}
@@ -231,6 +226,119 @@ func FillTrends(rows []*BurdenRow, days []BurdenDay, until, weeks int) {
 			first[d.Group] = d.Day
 		}
 	}
+	fillTrendSums(rows, sums, first, start, weeks)
+}
+
+// BurdenWeek is a group's sums over the seven days ending on End (a
+// rollup kept at ingest, see RollWeeks), with First the first of those
+// days that had messages.
+type BurdenWeek struct {
+	Group   int64
+	Unit    int64
+	End     int // YYYYMMDD
+	First   int // YYYYMMDD
+	Metrics BurdenMetrics
+}
+
+// RollWeeks turns stored days into the seven-day sums they add to: a day
+// counts in the weeks ending on it and on each of the six days after it.
+// Weeks come in group and end order; Members is the largest of the days'.
+func RollWeeks(days []BurdenDay) []BurdenWeek {
+	type ge struct {
+		g int64
+		e int
+	}
+	at := map[ge]int{}
+	var out []BurdenWeek
+	for _, d := range days {
+		for k := 0; k < 7; k++ {
+			key := ge{d.Group, AddDays(d.Day, k)}
+			i, ok := at[key]
+			if !ok {
+				i = len(out)
+				at[key] = i
+				out = append(out, BurdenWeek{Group: d.Group, Unit: d.Unit, End: key.e, First: d.Day, Metrics: BurdenMetrics{Days: 7, ByCategory: map[string]int{}}})
+			}
+			w := &out[i]
+			w.First = min(w.First, d.Day)
+			w.Metrics.Extend(d.Metrics)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Group != out[j].Group {
+			return out[i].Group < out[j].Group
+		}
+		return out[i].End < out[j].End
+	})
+	return out
+}
+
+// TrendWeekEnds are the last days of the trend's weeks ending at until
+// (TrendWindow), oldest first.
+func TrendWeekEnds(until, weeks int) []int {
+	_, n := TrendWindow(until, weeks)
+	out := make([]int, n)
+	for i := range out {
+		out[i] = AddDays(until, -7*(n-1-i))
+	}
+	return out
+}
+
+// WindowWeeks splits the window [since, until] into whole weeks ending at
+// until (their last days, newest first) and the days left over at its
+// start, [since, restUntil] (empty when restUntil < since): the window's
+// sums are the weeks' plus those days'.
+func WindowWeeks(since, until int) (ends []int, restUntil int) {
+	n := DaySpan(since, until)
+	for i := 0; i < n/7; i++ {
+		ends = append(ends, AddDays(until, -7*i))
+	}
+	return ends, AddDays(since, n%7-1)
+}
+
+// FillTrendWeeks is FillTrends over the rollup: weeks holds the rows'
+// groups' sums over the weeks of TrendWeekEnds (others are ignored). It
+// gives the same trends as FillTrends over the same groups' days.
+func FillTrendWeeks(rows []*BurdenRow, weeks []BurdenWeek, until, n int) {
+	if len(rows) == 0 {
+		return
+	}
+	start, n := TrendWindow(until, n)
+	units := rows[0].Kind == "unit"
+	sums := map[trendKey]*BurdenMetrics{}
+	first := map[int64]int{}
+	for i := range weeks {
+		w := &weeks[i]
+		span := DaySpan(start, w.End)
+		if w.End < start || w.End > until || span%7 != 0 {
+			continue
+		}
+		row := w.Group
+		if units {
+			row = w.Unit
+		}
+		m := w.Metrics
+		sums[trendKey{row, span/7 - 1, w.Group}] = &m
+		if f, ok := first[w.Group]; !ok || w.First < f {
+			first[w.Group] = w.First
+		}
+	}
+	fillTrendSums(rows, sums, first, start, n)
+}
+
+// trendKey is one group's week in the trend of a row (a group, or the
+// unit owning it).
+type trendKey struct {
+	row   int64
+	week  int
+	group int64
+}
+
+// fillTrendSums sets the rows' trends from each group's weekly sums and
+// the first day each group was seen in the trend's window.
+func fillTrendSums(rows []*BurdenRow, sums map[trendKey]*BurdenMetrics, first map[int64]int, start, weeks int) {
+	// the index reads no categories: the weeks are summed without them
+	// (BurdenMetrics.Add, less the per-category map)
 	series := make(map[int64][]BurdenMetrics, len(rows))
 	for _, r := range rows {
 		series[r.ID] = make([]BurdenMetrics, weeks)
@@ -240,12 +348,19 @@ func FillTrends(rows []*BurdenRow, days []BurdenDay, until, weeks int) {
 		if s == nil {
 			continue // a day of no row asked for
 		}
-		g := *m
-		g.Days = 7
+		days := 7
 		if d := DaySpan(start, first[k.group]) - 1; d/7 == k.week {
-			g.Days = 7 - d%7 // the group's first week in the window
+			days = 7 - d%7 // the group's first week in the window
 		}
-		s[k.week].Add(g)
+		w := &s[k.week]
+		w.Days = max(w.Days, days)
+		w.Members += m.Members
+		w.Messages += m.Messages
+		w.Offhours += m.Offhours
+		w.MentionAll += m.MentionAll
+		w.Demands += m.Demands
+		w.Assessed += m.Assessed
+		w.Exempt += m.Exempt
 	}
 	for _, r := range rows {
 		t := make([]float64, weeks)

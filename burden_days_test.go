@@ -1,6 +1,7 @@
 package jianfu_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -140,5 +141,50 @@ func TestFillTrends(t *testing.T) {
 	since, n := jianfu.TrendWindow(until, 0)
 	if n != jianfu.TrendWeeks || jianfu.DaySpan(since, until) != 7*jianfu.TrendWeeks {
 		t.Errorf("default trend: %d weeks from %d", n, since)
+	}
+}
+
+// The weekly rollup gives the trends the days give, for groups that start
+// mid-window, fall silent for weeks and come back; and a window splits
+// into whole weeks ending at its last day plus the days left at its start.
+func TestFillTrendWeeksMatchesDays(t *testing.T) {
+	var days []jianfu.BurdenDay
+	for g := int64(1); g <= 5; g++ {
+		for i := 0; i < 120; i++ {
+			if (i*int(g))%7 == 3 || (g == 2 && i < 60) || (g == 3 && i > 40 && i < 70) {
+				continue
+			}
+			m := jianfu.BurdenMetrics{Days: 1, Messages: 1 + (i*7+int(g))%13, Members: 10 + i%5*int(g), Offhours: i % 3, MentionAll: i % 2,
+				Demands: (i + int(g)) % 4, Assessed: i % 5 / 4, ByCategory: map[string]int{"chain": i % 3}}
+			days = append(days, jianfu.BurdenDay{Group: g, Unit: 100 + g%2, Day: jianfu.AddDays(20260301, i), Metrics: m})
+		}
+	}
+	for _, until := range []int{20260628, 20260620, 20260501} {
+		for _, kind := range []string{"group", "unit"} {
+			rows := func() []*jianfu.BurdenRow {
+				if kind == "unit" {
+					return []*jianfu.BurdenRow{{Kind: "unit", ID: 100}, {Kind: "unit", ID: 101}}
+				}
+				return []*jianfu.BurdenRow{{Kind: "group", ID: 1}, {Kind: "group", ID: 2}, {Kind: "group", ID: 3}, {Kind: "group", ID: 5}}
+			}
+			a, b := rows(), rows()
+			jianfu.FillTrends(a, days, until, 0)
+			jianfu.FillTrendWeeks(b, jianfu.RollWeeks(days), until, 0)
+			for i := range a {
+				if fmt.Sprint(a[i].Trend) != fmt.Sprint(b[i].Trend) || a[i].Relapse != b[i].Relapse {
+					t.Errorf("%s %d until %d: days %v, weeks %v", kind, a[i].ID, until, a[i].Trend, b[i].Trend)
+				}
+			}
+		}
+	}
+	ends, rest := jianfu.WindowWeeks(20260601, 20260630)
+	if fmt.Sprint(ends) != "[20260630 20260623 20260616 20260609]" || rest != 20260602 {
+		t.Errorf("30 days: weeks %v, then days to %d", ends, rest)
+	}
+	if ends, rest := jianfu.WindowWeeks(20260624, 20260630); len(ends) != 1 || rest >= 20260624 {
+		t.Errorf("7 days: weeks %v, then days to %d", ends, rest)
+	}
+	if ends, rest := jianfu.WindowWeeks(20260628, 20260630); len(ends) != 0 || rest != 20260630 {
+		t.Errorf("3 days: weeks %v, then days to %d", ends, rest)
 	}
 }

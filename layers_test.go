@@ -22,7 +22,7 @@ var layers = map[string]int{
 	"store": 2, "store/storetest": 2, "importer": 2, "report": 2, "monitor": 2, "open311": 2, "deliver": 2,
 	"ingest": 2, "ingest/chatexport": 2, "ingest/dingtalk": 2, "ingest/feishu": 2, "ingest/wecom": 2, "ingest/stream": 2,
 	"web": 3, "demo": 3,
-	"cmd/jianfu": 4, "internal/tools/benchtable": 4, "internal/tools/commonpw": 4, "internal/tools/ingestload": 4, "internal/tools/pgprobe": 4, "internal/tools/shots": 4,
+	"cmd/jianfu": 4, "internal/tools/benchtable": 4, "internal/tools/commonpw": 4, "internal/tools/ingestload": 4, "internal/tools/pagebench": 4, "internal/tools/pgprobe": 4, "internal/tools/shots": 4,
 }
 
 var sameLayer = map[string][]string{

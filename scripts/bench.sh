@@ -14,12 +14,17 @@
 # minutes; the issue-16 shape is JIANFU_BENCH_MESSAGES=10000000, which takes
 # hours to grow on a small machine — keep the database with
 # JIANFU_BENCH_DIR=/some/dir to grow it once and measure again later).
+# Last the province pages over HTTP (internal/tools/pagebench): the demo on
+# SQLite and on PostgreSQL, served by the binary and timed from another
+# process, at ×1 and grown to ×JIANFU_BENCH_SCALE (default 10) its groups,
+# each page against the pre-rollup baseline served from the same database.
+# BENCH_PAGES=only runs just the pages, BENCH_PAGES=skip leaves them out;
+# BENCH_PAGE_REQUESTS sets the requests per page (default 30).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/postgres.sh
 find_postgres >&2
 pkgs=$(go list ./... | while read -r p; do d=$(go list -f '{{.Dir}}' "$p"); grep -qs '^func Benchmark' "$d"/*_test.go && echo "$p"; done)
-
 messages=${JIANFU_BENCH_MESSAGES:-200000}
 seconds=${JIANFU_BENCH_SECONDS:-20}
 conns=${JIANFU_BENCH_CONNS:-4}
@@ -27,15 +32,28 @@ work=${JIANFU_BENCH_DIR:-}
 if [ -z "$work" ]; then work=$(mktemp -d /tmp/jianfu-bench.XXXXXX); trap 'rm -rf "$work"; cleanup' EXIT; fi
 mkdir -p "$work"
 CGO_ENABLED=0 go build -trimpath -o "$work/jianfu" ./cmd/jianfu
-go build -o "$work/ingestload" ./internal/tools/ingestload
-load() { "$work/ingestload" -server "$work/jianfu" -duration "${seconds}s" -conns "$conns" "$@"; }
 
-{
-  go test -run '^$' -bench "${BENCH:-.}" -benchmem -cpu 1 -timeout 90m -benchtime "${BENCHTIME:-1s}" $pkgs
-  echo "pkg: jianfu/internal/tools/ingestload"
-  rm -f "$work"/empty.db*
-  load -db "$work/empty.db" -suffix EmptyBaseline
-  load -db "$work/grown.db" -grow "$messages"
-  load -db "$JIANFU_TEST_POSTGRES" -schema jianfu_bench_empty -drop -suffix EmptyBaseline
-  load -db "$JIANFU_TEST_POSTGRES" -schema jianfu_bench_grown -grow "$messages" $([ -n "${JIANFU_BENCH_DIR:-}" ] || echo -drop)
-} | go run ./internal/tools/benchtable
+if [ "${BENCH_PAGES:-}" != "only" ]; then
+  go build -o "$work/ingestload" ./internal/tools/ingestload
+  load() { "$work/ingestload" -server "$work/jianfu" -duration "${seconds}s" -conns "$conns" "$@"; }
+  {
+    go test -run '^$' -bench "${BENCH:-.}" -benchmem -cpu 1 -timeout 90m -benchtime "${BENCHTIME:-1s}" $pkgs
+    echo "pkg: jianfu/internal/tools/ingestload"
+    rm -f "$work"/empty.db*
+    load -db "$work/empty.db" -suffix EmptyBaseline
+    load -db "$work/grown.db" -grow "$messages"
+    load -db "$JIANFU_TEST_POSTGRES" -schema jianfu_bench_empty -drop -suffix EmptyBaseline
+    load -db "$JIANFU_TEST_POSTGRES" -schema jianfu_bench_grown -grow "$messages" $([ -n "${JIANFU_BENCH_DIR:-}" ] || echo -drop)
+  } | go run ./internal/tools/benchtable
+fi
+if [ "${BENCH_PAGES:-}" != "skip" ]; then
+  scale=${JIANFU_BENCH_SCALE:-10}
+  scales=1
+  [ "$scale" -gt 1 ] && scales="1,$scale"
+  go build -o "$work/pagebench" ./internal/tools/pagebench
+  echo
+  echo "## Province pages over HTTP (p95 of ${BENCH_PAGE_REQUESTS:-30} requests per page; baseline: burden from the stored days, without migration 0016's indexes)"
+  for engine in sqlite postgres; do
+    "$work/pagebench" -bin "$work/jianfu" -engine "$engine" -pg "$JIANFU_TEST_POSTGRES" -scales "$scales" -n "${BENCH_PAGE_REQUESTS:-30}" -dir "$work"
+  done
+fi

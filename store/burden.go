@@ -84,20 +84,37 @@ func (s *metricsScan) metrics(days int) jianfu.BurdenMetrics {
 // each measured over its days in the window since it was first seen, with
 // its index and level.
 func (db *DB) groupWindow(ctx context.Context, a *jianfu.Actor, f jianfu.BurdenFilter, since, until int, extra func(w *where)) ([]*jianfu.BurdenRow, error) {
-	var w where
-	w.burdenScope(a, "b")
-	w.add("b.day >= ? AND b.day <= ?", since, until)
-	w.prefix("b.region_path", f.RegionPath)
-	if f.UnitID != 0 {
-		w.add("b.unit_id = ?", f.UnitID)
+	scope := func(w *where) {
+		w.burdenScope(a, "b")
+		w.prefix("b.region_path", f.RegionPath)
+		if f.UnitID != 0 {
+			w.add("b.unit_id = ?", f.UnitID)
+		}
+		if extra != nil {
+			extra(w)
+		}
 	}
-	if extra != nil {
-		extra(&w)
-	}
-	w.like(f.Query, "c.name", "u.name")
-	rows, err := db.query(ctx, `SELECT b.group_id, c.name, c.platform, c.unit_id, u.name, c.region_path, `+sumCols+`
+	var q string
+	var args []any
+	if db.directBurden {
+		var w where
+		w.add("b.day >= ? AND b.day <= ?", since, until)
+		scope(&w)
+		w.like(f.Query, "c.name", "u.name")
+		q, args = `SELECT b.group_id, c.name, c.platform, c.unit_id, u.name, c.region_path, `+sumCols+`
 		FROM burden_daily b JOIN channels c ON c.id = b.group_id JOIN units u ON u.id = c.unit_id`+w.String()+`
-		GROUP BY b.group_id, c.name, c.platform, c.unit_id, u.name, c.region_path`, w.args...)
+		GROUP BY b.group_id, c.name, c.platform, c.unit_id, u.name, c.region_path`, w.args
+	} else {
+		// whole weeks from the rollup, the days left over from burden_daily
+		ends, rest := jianfu.WindowWeeks(since, until)
+		from, fromArgs := weekWindow(ends, since, rest, scope)
+		var w where
+		w.like(f.Query, "c.name", "u.name")
+		q, args = `SELECT b.group_id, c.name, c.platform, c.unit_id, u.name, c.region_path, `+sumCols+`
+		FROM (`+from+`) b JOIN channels c ON c.id = b.group_id JOIN units u ON u.id = c.unit_id`+w.String()+`
+		GROUP BY b.group_id, c.name, c.platform, c.unit_id, u.name, c.region_path`, append(fromArgs, w.args...)
+	}
+	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +143,12 @@ func (db *DB) groupWindow(ctx context.Context, a *jianfu.Actor, f jianfu.BurdenF
 		ids = append(ids, g.ID)
 	}
 	for _, chunk := range chunks(ids, 500) {
-		r, err := db.query(ctx, `SELECT group_id, MIN(day) FROM burden_daily WHERE group_id IN (`+placeholders(len(chunk))+`) GROUP BY group_id`, chunk...)
+		q := `SELECT group_id, MIN(day) FROM burden_daily WHERE group_id IN (` + placeholders(len(chunk)) + `) GROUP BY group_id`
+		if !db.directBurden {
+			// one index seek per group rather than every day of each
+			q = `SELECT c.id, (SELECT MIN(d.day) FROM burden_daily d WHERE d.group_id = c.id) FROM channels c WHERE c.id IN (` + placeholders(len(chunk)) + `)`
+		}
+		r, err := db.query(ctx, q, chunk...)
 		if err != nil {
 			return nil, err
 		}
@@ -219,6 +241,12 @@ func (s *Burden) BurdenSummary(ctx context.Context, f jianfu.BurdenFilter) (*jia
 // trends reads the days of the rows' groups over the trend's weeks ending
 // at until and fills each row's weekly index (jianfu.FillTrends).
 func (db *DB) trends(ctx context.Context, a *jianfu.Actor, rows []*jianfu.BurdenRow, units bool, until, weeks int) error {
+	return db.trendsIn(ctx, a, rows, units, "", until, weeks)
+}
+
+// trendsIn is trends; with region set, rows are every group in scope under
+// that region (a region's page), which the rollup reads by region.
+func (db *DB) trendsIn(ctx context.Context, a *jianfu.Actor, rows []*jianfu.BurdenRow, units bool, region string, until, weeks int) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -230,6 +258,9 @@ func (db *DB) trends(ctx context.Context, a *jianfu.Actor, rows []*jianfu.Burden
 	col := "b.group_id"
 	if units {
 		col = "b.unit_id"
+	}
+	if !db.directBurden {
+		return db.trendWeeks(ctx, a, rows, col, region, until, weeks)
 	}
 	var days []jianfu.BurdenDay
 	for _, chunk := range chunks(ids, 500) {

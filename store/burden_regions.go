@@ -29,7 +29,7 @@ func (s *Burden) RegionBurden(ctx context.Context, f jianfu.BurdenFilter) ([]*ji
 	if err != nil {
 		return nil, err
 	}
-	if err := s.db.trends(ctx, a, groups, false, until, f.Weeks); err != nil {
+	if err := s.db.trendsIn(ctx, a, groups, false, parent, until, f.Weeks); err != nil {
 		return nil, err
 	}
 	names := map[string]string{}

@@ -404,6 +404,11 @@ func (tx *Tx) recordMembers(obs []*jianfu.Observation) (map[int64]int, error) {
 // (jianfu.SumObservations) to the stored days.
 func (tx *Tx) upsertDaily(obs []*jianfu.Observation, groups map[int64]*jianfu.GroupInfo, members map[int64]int) error {
 	days := jianfu.SumObservations(obs)
+	for i := range days {
+		d := &days[i]
+		g := groups[d.Group]
+		d.Unit, d.Metrics.Members = g.UnitID, jianfu.GroupSize(g.MemberCount, members[d.Group], d.Metrics.Members)
+	}
 	const cols = 12 + len(jianfu.Categories)
 	const per = 500
 	for start := 0; start < len(days); start += per {
@@ -411,7 +416,7 @@ func (tx *Tx) upsertDaily(obs []*jianfu.Observation, groups map[int64]*jianfu.Gr
 		args := make([]any, 0, cols*len(part))
 		for _, d := range part {
 			g, m := groups[d.Group], d.Metrics
-			size := jianfu.GroupSize(g.MemberCount, members[d.Group], m.Members)
+			size := m.Members
 			args = append(args, d.Group, d.Day, g.UnitID, g.RegionPath, g.UnitPath, m.Messages, size, m.Offhours, m.MentionAll, m.Demands, m.Assessed, m.Exempt)
 			for _, c := range jianfu.Categories {
 				args = append(args, m.ByCategory[string(c)])
@@ -431,7 +436,7 @@ func (tx *Tx) upsertDaily(obs []*jianfu.Observation, groups map[int64]*jianfu.Gr
 			return fmt.Errorf("record daily burden: %w", err)
 		}
 	}
-	return nil
+	return tx.upsertWeeks(days, groups)
 }
 
 // insertFindings stores the batch's findings; material findings wait for

@@ -94,7 +94,11 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return db.migrate(ctx, migs)
+	v, err := db.migrate(ctx, migs)
+	if err != nil {
+		return v, err
+	}
+	return v, db.rebuildPendingRollups(ctx)
 }
 
 func (db *DB) migrate(ctx context.Context, migs []Migration) (int, error) {

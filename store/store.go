@@ -58,6 +58,8 @@ type DB struct {
 
 	ingest ingestCounts // authorisations and scope resolutions of ingest paths
 
+	directBurden bool // read burden windows from the days only (WithDirectBurden)
+
 	scoreMin int // components a scorecard's total needs (SetScoreMinimum)
 
 	auditKey *secret.AuditKey // keys the audit chain; nil: plain SM3

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"golang.org/x/sync/errgroup"
+
 	"jianfu"
 	"jianfu/report"
 )
@@ -45,15 +47,25 @@ func (s *Server) renderCleanup(w http.ResponseWriter, r *http.Request, formErr e
 	ctx := r.Context()
 	l := newList(r, 50)
 	f := candidateFilter(r, l.Page())
-	cands, total, err := s.svc.Cleanup.FindCandidates(ctx, f)
-	if err != nil {
+	// the candidates and the orders are independent reads: read them at once
+	var (
+		cands          []*jianfu.CleanupCandidate
+		orders         []*jianfu.ExitOrder
+		total, nOrders int
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		cands, total, err = s.svc.Cleanup.FindCandidates(gctx, f)
+		return err
+	})
+	g.Go(func() (err error) {
+		orders, nOrders, err = s.svc.Cleanup.FindOrders(gctx, jianfu.OrderFilter{Status: jianfu.OrderStatus(r.URL.Query().Get("order_status")), Page: jianfu.Page{Limit: 100}})
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return err
 	}
 	l.Total = total
-	orders, nOrders, err := s.svc.Cleanup.FindOrders(ctx, jianfu.OrderFilter{Status: jianfu.OrderStatus(r.URL.Query().Get("order_status")), Page: jianfu.Page{Limit: 100}})
-	if err != nil {
-		return err
-	}
 	p := s.newPage(r, "cleanup")
 	p.Title = p.T("nav.cleanup")
 	p.Error = formErr

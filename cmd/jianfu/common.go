@@ -33,7 +33,12 @@ func openStore(ctx context.Context, dsn string, log *slog.Logger, opts ...store.
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, dsn, append([]store.Option{store.WithLogger(log), store.WithRules(registry.Rules{}, textsim.Requests{}), store.WithAuditKey(k)}, opts...)...)
+	base := []store.Option{store.WithLogger(log), store.WithRules(registry.Rules{}, textsim.Requests{}), store.WithAuditKey(k)}
+	if os.Getenv("JIANFU_BENCH_BASELINE") == "1" {
+		// make bench's baseline: burden read from the stored days only
+		base = append(base, store.WithDirectBurden())
+	}
+	db, err := store.Open(ctx, dsn, append(base, opts...)...)
 	if err != nil {
 		return nil, err
 	}

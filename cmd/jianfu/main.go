@@ -27,7 +27,7 @@ func newRootCmd() *cobra.Command {
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError{fmt.Sprintf("%v(查看用法:jianfu %s --help)", err, cmd.Name())}
 	})
-	root.AddCommand(newDemoCmd(), newServeCmd(), newMigrateCmd(), newUserCmd(), newAuditCmd(), newBackupCmd(), newScanCmd(), newRulesCmd(), newImportCmd(), newWorkerCmd(), newExportCmd(), newCalendarCmd(), newReportCmd())
+	root.AddCommand(newDemoCmd(), newServeCmd(), newMigrateCmd(), newUserCmd(), newAuditCmd(), newBackupCmd(), newScanCmd(), newRulesCmd(), newImportCmd(), newWorkerCmd(), newExportCmd(), newCalendarCmd(), newReportCmd(), newRollupCmd())
 	holidaysFlag(root)
 	return root
 }
