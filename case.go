@@ -31,7 +31,7 @@ import (
 type CaseStatus string
 
 const (
-	CaseNew         CaseStatus = "new"         // 待分拣: a clue waiting for triage
+	CaseNew         CaseStatus = "new"         // 待受理: a clue waiting for triage
 	CaseAccepted    CaseStatus = "accepted"    // 已受理,待移送
 	CaseTransferred CaseStatus = "transferred" // 已移送,待责任单位答复
 	CaseAnswered    CaseStatus = "answered"    // 已答复,整改或核实中
@@ -60,7 +60,7 @@ func (s CaseStatus) Open() bool { return s != CaseClosed && s != CaseMerged && s
 
 // CaseStatusNames are the Chinese names of the statuses.
 var CaseStatusNames = map[CaseStatus]string{
-	CaseNew: "待分拣", CaseAccepted: "已受理", CaseTransferred: "已移送", CaseAnswered: "已答复",
+	CaseNew: "待受理", CaseAccepted: "已受理", CaseTransferred: "已移送", CaseAnswered: "已答复",
 	CaseRectified: "已整改", CaseVerified: "已核查", CaseClosed: "已办结", CaseMerged: "已并案", CaseRejected: "不予受理",
 }
 
@@ -78,7 +78,7 @@ const (
 var CaseStages = []CaseStage{StageTriage, StageAnswer, StageRectify, StageVerify}
 
 // CaseStageNames are the Chinese names of the stages.
-var CaseStageNames = map[CaseStage]string{StageTriage: "分拣移送", StageAnswer: "答复", StageRectify: "整改", StageVerify: "核查办结"}
+var CaseStageNames = map[CaseStage]string{StageTriage: "受理交办", StageAnswer: "答复", StageRectify: "整改", StageVerify: "核查办结"}
 
 // UnitStage reports whether the responsible unit (rather than the office)
 // owes the work of the stage.

@@ -39,7 +39,7 @@ type CaseAction string
 
 // The actions of the workflow.
 const (
-	CaseActTriage   CaseAction = "triage"   // 分拣
+	CaseActTriage   CaseAction = "triage"   // 受理
 	CaseActTransfer CaseAction = "transfer" // 移送
 	CaseActReroute  CaseAction = "reroute"  // 改派
 	CaseActAnswer   CaseAction = "answer"   // 答复
@@ -113,7 +113,7 @@ func noteSuffix(note string) string {
 	return "。" + note
 }
 
-// Triage is the office's first decision on a clue (分拣).
+// Triage is the office's first decision on a clue (受理).
 type Triage struct {
 	Decision   string   `json:"decision"` // accept, merge or reject
 	Categories []string `json:"categories"`
@@ -144,7 +144,7 @@ type TriageLookup interface {
 // with a reason the reporter reads.
 func (c *Case) Triage(t Triage, look TriageLookup, step CaseStep) (CaseChange, error) {
 	if !c.Allows(CaseActTriage) {
-		return CaseChange{}, c.wrongStatus("不能再分拣", "it cannot be triaged now")
+		return CaseChange{}, c.wrongStatus("不能再作受理决定", "it cannot be triaged now")
 	}
 	from := c.Status
 	switch t.Decision {
@@ -214,7 +214,7 @@ func (c *Case) Triage(t Triage, look TriageLookup, step CaseStep) (CaseChange, e
 		reason := strings.TrimSpace(t.Reason)
 		return changed("reject", CaseEvent{Action: "rejected", FromStatus: from, ToStatus: c.Status, Note: reason, Public: true, PublicNote: "不予受理:" + reason}), nil
 	}
-	return CaseChange{}, Errorf(EINVALID, "分拣决定应为 accept(受理)、merge(并案)或 reject(不予受理)", "the decision is accept, merge or reject")
+	return CaseChange{}, Errorf(EINVALID, "受理决定应为 accept(受理)、merge(并案)或 reject(不予受理)", "the decision is accept, merge or reject")
 }
 
 // Transfer is 移送: handing a case to the unit responsible. UnitID 0 means

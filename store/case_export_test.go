@@ -172,7 +172,7 @@ func TestExportCasesIsTheListInScope(t *testing.T) {
 		if row := rows[closed.Number]; !strings.Contains(row, ",不予受理,,,否,,否,,") {
 			t.Errorf("rejected row: %s", row)
 		}
-		if row := rows[fresh.Number]; !strings.Contains(row, ",望江街道,尚未移送,待分拣,分拣移送,2026-03-17,") || !strings.Contains(row, ",否,,否,") {
+		if row := rows[fresh.Number]; !strings.Contains(row, ",望江街道,尚未移送,待受理,受理交办,2026-03-17,") || !strings.Contains(row, ",否,,否,") {
 			t.Errorf("fresh row: %s", row)
 		}
 	})

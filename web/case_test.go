@@ -375,7 +375,7 @@ func TestHomeTasksFitTheRole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := fmt.Sprintf(`待分拣的线索 <span class="tag%s">%d</span>`, map[bool]string{true: " warn", false: ""}[n > 0], n); !strings.Contains(body, want) {
+	if want := fmt.Sprintf(`待受理的线索 <span class="tag%s">%d</span>`, map[bool]string{true: " warn", false: ""}[n > 0], n); !strings.Contains(body, want) {
 		t.Errorf("supervisor home lacks %q", want)
 	}
 }
