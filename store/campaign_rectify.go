@@ -53,7 +53,7 @@ func scanRect(s interface{ Scan(...any) error }) (*jianfu.Rectification, error) 
 	var created int64
 	var rectified sql.NullInt64
 	if err := s.Scan(&r.ID, &r.Source, &r.CampaignID, &r.FormID, &r.ChannelID, &r.ChannelName, &r.UnitID, &r.UnitName, &r.RegionPath, &r.Opinion,
-		&r.Deadline, &status, &r.CaseID, &created, &rectified); err != nil {
+		&r.Deadline, &status, &r.CaseID, &r.CaseNumber, &created, &rectified); err != nil {
 		return nil, err
 	}
 	r.Status, r.CreatedAt, r.RectifiedAt = jianfu.RectificationStatus(status), fromMS(created), optMS(rectified)
