@@ -18,16 +18,17 @@ import (
 
 	"jianfu"
 	"jianfu/demo"
+	"jianfu/internal/crawl"
 	"jianfu/store"
 	"jianfu/store/storetest"
 )
 
-// The crawl's bounds: how many pages of one path pattern (/cases/{n}) it
-// opens per role, and how many pages in all per role.
+// The crawl's bounds: how many pages it opens per role (and at most
+// crawl.PerPattern of one path pattern such as /cases/{n}), and the
+// tallest page the desktop may show.
 const (
-	crawlPerPattern = 2
-	crawlPerRole    = 30
-	crawlMaxHeight  = 8000 // px, on the desktop
+	crawlPerRole   = 30
+	crawlMaxHeight = 8000 // px, on the desktop
 )
 
 // crawlSize is a viewport the crawl looks at every page in.
@@ -64,6 +65,8 @@ var (
 // Login names are allowed in an element of class "loginname": the account
 // pages (账号管理, 我的账号) show the name one logs in with, because that is
 // what they are about; everywhere else people are named.
+var digits = regexp.MustCompile(`\d+`)
+
 var crawlAllowed = []*regexp.Regexp{
 	// Addresses: links and domain names someone entered (an account's
 	// homepage, an article's link, a mailbox), shown as entered.
@@ -170,33 +173,6 @@ func (c *crawler) report(kind, pattern, detail, where string) {
 	}
 }
 
-// crawlPattern is a link's shape: numbers in the path become {n}, and the
-// query is left out, so /cases/1, /cases/2 and /cases?tab=open count as one
-// (a filter or a sort shows the same template).
-var (
-	crawlNumber = regexp.MustCompile(`/\d+`)
-	crawlDigits = regexp.MustCompile(`\d+`)
-)
-
-func crawlPattern(u *url.URL) string {
-	return crawlNumber.ReplaceAllString(u.Path, "/{n}")
-}
-
-// crawlSkip says which links the crawl does not open: downloads, the API,
-// the language switch (it would turn the rest of the crawl English).
-func crawlSkip(u *url.URL) bool {
-	p := u.Path
-	for _, suf := range []string{".xlsx", ".docx", ".csv", ".pdf", ".png", ".jpg", ".svg", ".json"} {
-		if strings.HasSuffix(p, suf) {
-			return true
-		}
-	}
-	q := u.Query()
-	return strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/static/") || p == "/metrics" || p == "/logout" ||
-		strings.Contains(p, "/attachments/") || strings.Contains(p, "/image") ||
-		q.Has("lang") || q.Has("format") || q.Has("export")
-}
-
 type pageFacts struct {
 	Text   string   `json:"text"`
 	Height int      `json:"height"`
@@ -217,7 +193,7 @@ const crawlFactsJS = `(() => {
     });
   });
   const logins = [...document.querySelectorAll('.loginname')].map(e => e.innerText.trim()).filter(s => s && s.length < 40);
-  const links = [...document.querySelectorAll('a[href]')].filter(a => !a.hasAttribute('download')).map(a => new URL(a.getAttribute('href'), location.href).href);
+  const links = ` + crawl.LinksJS + `;
   return {text: document.body.innerText, height: document.documentElement.scrollHeight,
     width: document.documentElement.scrollWidth, vw, hidden, links, logins};
 })()`
@@ -241,32 +217,18 @@ func (c *crawler) crawl(role string, start []string, login func() error) {
 		}
 	}
 	began := time.Now()
-	perPattern := map[string]int{}
-	seen := map[string]bool{}
-	queue := []string{}
-	add := func(raw string) {
-		u, err := url.Parse(raw)
-		if err != nil || (u.Host != "" && c.base != u.Scheme+"://"+u.Host) || crawlSkip(u) {
-			return
-		}
-		u.Fragment = ""
-		rel := u.RequestURI()
-		pat := crawlPattern(u)
-		if seen[rel] || perPattern[pat] >= crawlPerPattern {
-			return
-		}
-		seen[rel] = true
-		perPattern[pat]++
-		queue = append(queue, rel)
-	}
+	queue := crawl.NewQueue(c.base)
 	for _, s := range start {
-		add(s)
+		queue.Add(s)
 	}
-	for n := 0; len(queue) > 0 && n < crawlPerRole; n++ {
-		rel := queue[0]
-		queue = queue[1:]
+	n := 0
+	for ; n < crawlPerRole; n++ {
+		rel, ok := queue.Next()
+		if !ok {
+			break
+		}
 		u, _ := url.Parse(rel)
-		pat := crawlPattern(u)
+		pat := crawl.Pattern(u)
 		where := role + " " + rel
 		if err := chromedp.Do(c.ctx, chromedp.EmulateViewport(crawlDesktop.w, crawlDesktop.h)); err != nil {
 			t.Fatal(err)
@@ -308,7 +270,7 @@ func (c *crawler) crawl(role string, start []string, login func() error) {
 					c.report("pending: page taller than 8000 px on the desktop (paging)", pat, fmt.Sprintf("%d px", f.Height), where)
 				}
 				for _, l := range f.Links {
-					add(l)
+					queue.Add(l)
 				}
 			}
 			if key := pat + "@" + size.name; !c.axeSeen[key] {
@@ -319,9 +281,9 @@ func (c *crawler) crawl(role string, start []string, login func() error) {
 			}
 		}
 	}
-	t.Logf("%s: %d pages in %v", role, len(seen)-len(queue), time.Since(began).Round(time.Millisecond))
-	if len(queue) > 0 {
-		t.Logf("%s: stopped after %d pages with %d links left", role, crawlPerRole, len(queue))
+	t.Logf("%s: %d pages in %v", role, n, time.Since(began).Round(time.Millisecond))
+	if queue.Left() > 0 {
+		t.Logf("%s: stopped after %d pages with %d links left", role, crawlPerRole, queue.Left())
 	}
 }
 
@@ -363,7 +325,7 @@ func (c *crawler) checkText(pat, where, text string) {
 	for kind, re := range map[string]*regexp.Regexp{"word.word": identDotted, "snake_case": identSnake, "#id": identHash, "--flag": identFlag} {
 		for _, m := range re.FindAllStringIndex(text, 3) {
 			lo, hi := max(0, m[0]-20), min(len(text), m[1]+20)
-			c.report(kind, pat, crawlDigits.ReplaceAllString(text[m[0]:m[1]], "N"), fmt.Sprintf("%s: %q", where, strings.ReplaceAll(strings.ToValidUTF8(text[lo:hi], ""), "\n", " ")))
+			c.report(kind, pat, digits.ReplaceAllString(text[m[0]:m[1]], "N"), fmt.Sprintf("%s: %q", where, strings.ReplaceAll(strings.ToValidUTF8(text[lo:hi], ""), "\n", " ")))
 		}
 	}
 }
