@@ -286,7 +286,7 @@ func TestTransfer(t *testing.T) {
 		if c.Status != jianfu.CaseTransferred || c.Stage != jianfu.StageAnswer || c.UnitID != 9 || c.RegionPath != "3901" || c.ChannelID != 41 || strings.Join(c.Categories, ",") != "chain" {
 			t.Errorf("case after transfer %+v", c)
 		}
-		if ch.Detail != "transfer → 江州市教育局" {
+		if ch.Detail != "移送 → 江州市教育局" {
 			t.Errorf("audit %q", ch.Detail)
 		}
 	})

@@ -68,7 +68,7 @@ func (s *Burden) RaiseClue(ctx context.Context, kind string, id int64) (*jianfu.
 			return err
 		}
 		cl.ID = nid
-		return tx.audit("clue.create", "clue", nid, cl.RegionPath, fmt.Sprintf("%s %d → case %d: %s", kind, id, cl.CaseID, cl.Title))
+		return tx.audit("clue.create", "clue", nid, cl.RegionPath, fmt.Sprintf("%s转为问题线索:%s", map[string]string{jianfu.ClueFromFinding: "问题发现", jianfu.ClueFromCluster: "多头报送"}[kind], cl.Title))
 	})
 	if err != nil {
 		return nil, err

@@ -266,7 +266,7 @@ func (s *Campaigns) CreateCampaign(ctx context.Context, c *jianfu.Campaign) erro
 			}
 		}
 		return tx.audit("campaign.create", "campaign", id, c.RegionPath,
-			fmt.Sprintf("%s: seed %d, %d of %d channels in %d strata", c.Name, c.Seed, len(sample), len(cands), len(c.Strata)))
+			fmt.Sprintf("%s:从%d个渠道中抽取%d个,分%d层,随机种子%d", c.Name, len(cands), len(sample), len(c.Strata), c.Seed))
 	})
 }
 

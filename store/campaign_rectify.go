@@ -22,7 +22,7 @@ func (tx *Tx) addRectification(r *jianfu.Rectification) error {
 		return err
 	}
 	r.ID = id
-	if err := tx.audit("rectification.create", "rectification", id, r.RegionPath, fmt.Sprintf("%s channel %d, due %s", r.Source, r.ChannelID, r.Deadline)); err != nil {
+	if err := tx.audit("rectification.create", "rectification", id, r.RegionPath, fmt.Sprintf("%s,整改时限%s", r.ChannelName, r.Deadline)); err != nil {
 		return err
 	}
 	if r.Source != "campaign" {

@@ -132,7 +132,7 @@ func TestExportCasesIsTheListInScope(t *testing.T) {
 		before := auditCount(t, db, "case.export")
 		exportNumbers(t, db, sup, jianfu.CaseFilter{Overdue: true, Category: "engagement"})
 		entries, total := must3(t)(db.Audit().FindAuditEntries(sys, jianfu.AuditFilter{Action: "case.export"}))
-		if total != before+1 || entries[0].ActorName != "south.sup" || !strings.Contains(entries[0].Detail, "1 cases") ||
+		if total != before+1 || entries[0].ActorName != "south.sup" || !strings.Contains(entries[0].Detail, "1条;") ||
 			!strings.Contains(entries[0].Detail, "overdue") || !strings.Contains(entries[0].Detail, "category=engagement") {
 			t.Errorf("export audit: %d entries (before %d), latest %+v", total, before, entries[0])
 		}

@@ -140,7 +140,7 @@ func (s *Users) CreateUser(ctx context.Context, u *jianfu.User, password string)
 			return s.db.translate(err, nUser)
 		}
 		u.ID = id
-		return tx.audit("user.create", "user", id, unit.RegionPath, fmt.Sprintf("%s roles=%s unit=%d", u.Username, jianfu.RolesText(u.Roles), u.UnitID))
+		return tx.audit("user.create", "user", id, unit.RegionPath, fmt.Sprintf("%s,角色:%s", u.Name, jianfu.RolesText(u.Roles)))
 	})
 }
 
