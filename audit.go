@@ -112,7 +112,7 @@ var auditActionNames = map[string]string{
 
 // auditObjectNames name the kinds of audited objects in Chinese.
 var auditObjectNames = map[string]string{
-	"audit_log": "审计日志", "campaign": "抽查", "case": "问题线索", "channel": "政务渠道", "checklist": "检查表", "cleanup_order": "退出通知", "cluster": "多头报送",
+	"api_token": "接口令牌", "audit_log": "审计日志", "campaign": "抽查", "case_deadlines": "办理时限", "check_form": "检查表", "clue": "问题线索", "exit_order": "退出通知", "group_member": "群成员", "case": "问题线索", "channel": "政务渠道", "checklist": "检查表", "cleanup_order": "退出通知", "cluster": "多头报送",
 	"finding": "问题发现", "group": "工作群", "message": "消息", "order": "退出通知", "rating": "评价", "rectification": "整改事项", "region": "行政区划",
 	"rule": "规则", "scorecard": "评价", "token": "接口令牌", "typical": "典型案例", "unit": "单位", "user": "账号", "webhook": "平台回调",
 }
