@@ -1,9 +1,9 @@
 package jianfu
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -350,7 +350,7 @@ func (f CaseFilter) Describe() string {
 	var parts []string
 	add := func(k, v string) {
 		if v != "" {
-			parts = append(parts, k+"="+v)
+			parts = append(parts, k+":"+v)
 		}
 	}
 	flag := func(k string, on bool) {
@@ -358,25 +358,29 @@ func (f CaseFilter) Describe() string {
 			parts = append(parts, k)
 		}
 	}
-	add("status", string(f.Status))
-	add("stage", string(f.Stage))
-	add("category", f.Category)
-	add("source", string(f.Source))
-	if f.UnitID != 0 {
-		add("unit", fmt.Sprint(f.UnitID))
+	if f.Status != "" {
+		add("状态", cmp.Or(CaseStatusNames[f.Status], string(f.Status)))
 	}
-	add("region", f.RegionPath)
-	flag("open", f.Open)
-	flag("overdue", f.Overdue)
-	flag("due_soon", f.DueSoon)
-	flag("escalated", f.Escalated)
+	if f.Stage != "" {
+		add("阶段", cmp.Or(CaseStageNames[f.Stage], string(f.Stage)))
+	}
+	add("问题类型", f.Category)
+	if f.Source != "" {
+		add("来源", cmp.Or(CaseSourceNames[f.Source], string(f.Source)))
+	}
+	flag("指定单位", f.UnitID != 0)
+	add("地区", f.RegionPath)
+	flag("办理中", f.Open)
+	flag("已超期", f.Overdue)
+	flag("即将到期", f.DueSoon)
+	flag("提级督办", f.Escalated)
 	if q := strings.TrimSpace(f.Query); q != "" {
-		add("q", strconv.Quote(q))
+		add("关键词", "“"+q+"”")
 	}
 	if len(parts) == 0 {
-		return "all"
+		return "全部"
 	}
-	return strings.Join(parts, " ")
+	return strings.Join(parts, ",")
 }
 
 // Ledger keeps of the case what may leave the people handling it (the

@@ -176,7 +176,7 @@ func TestExportCases(t *testing.T) {
 	db, _ = store.Open(ctx, src, storetest.Rules)
 	defer db.Close()
 	entries, n, err := db.Audit().FindAuditEntries(storetest.System(), jianfu.AuditFilter{Action: "case.export"})
-	if err != nil || n != 4 || entries[n-1].ActorName != "system:export" || !strings.HasPrefix(entries[n-1].Detail, "2 cases; filter all") {
+	if err != nil || n != 4 || entries[n-1].ActorName != "system:export" || !strings.HasPrefix(entries[n-1].Detail, "2条;全部") {
 		t.Errorf("audit: %d entries %v, first %+v", n, err, entries[n-1])
 	}
 }
