@@ -1,6 +1,9 @@
 package jianfu
 
-import "strings"
+import (
+	"cmp"
+	"strings"
+)
 
 // Role is what a user may do. A user holds one or more roles; their scope
 // is set by their unit (see Actor).
@@ -177,4 +180,14 @@ func (a *Actor) CanPublishTypical() bool { return a.Has(RoleSupervisor) }
 // (two pairs of eyes; the system excepted).
 func (a *Actor) CanPublishTypicalOf(draftedID int64) bool {
 	return a.CanPublishTypical() && (a.System || a.UserID != draftedID)
+}
+
+// RolesShown names roles in Chinese, e.g. 监管人员、备案审核员, for people
+// (the audit log); RolesText is the stored form.
+func RolesShown(roles []Role) string {
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = cmp.Or(RoleNames[r], string(r))
+	}
+	return strings.Join(names, "、")
 }

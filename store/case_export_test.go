@@ -133,7 +133,7 @@ func TestExportCasesIsTheListInScope(t *testing.T) {
 		exportNumbers(t, db, sup, jianfu.CaseFilter{Overdue: true, Category: "engagement"})
 		entries, total := must3(t)(db.Audit().FindAuditEntries(sys, jianfu.AuditFilter{Action: "case.export"}))
 		if total != before+1 || entries[0].ActorName != "south.sup" || !strings.Contains(entries[0].Detail, "1条;") ||
-			!strings.Contains(entries[0].Detail, "overdue") || !strings.Contains(entries[0].Detail, "category=engagement") {
+			!strings.Contains(entries[0].Detail, "已超期") || !strings.Contains(entries[0].Detail, "问题类型:engagement") {
 			t.Errorf("export audit: %d entries (before %d), latest %+v", total, before, entries[0])
 		}
 
