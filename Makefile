@@ -1,5 +1,5 @@
 # jianfu — two commands matter: `go run ./cmd/jianfu demo` and `make test`.
-.PHONY: test bench build demo fuzz cross
+.PHONY: test bench build demo fuzz cross shots
 
 test:
 	./scripts/test.sh
@@ -12,6 +12,10 @@ build:
 
 demo:
 	go run ./cmd/jianfu demo
+
+# Screenshots of every page at desktop and phone size for every demo account (needs Chromium).
+shots:
+	./scripts/shots.sh shots
 
 cross:
 	for arch in amd64 arm64 loong64; do CGO_ENABLED=0 GOOS=linux GOARCH=$$arch go build -trimpath -o bin/jianfu-linux-$$arch ./cmd/jianfu || exit 1; done

@@ -104,7 +104,7 @@ var auditActionNames = map[string]string{
 	"messages.ingest": "接入消息", "monitor.check": "技术监测", "rating.submit": "基层匿名评价",
 	"rectification.create": "下达整改事项", "rectification.done": "整改事项完成", "region.import": "导入行政区划",
 	"registry.consolidate": "查看集约分析", "registry.rule": "修改备案规则", "registry.rule.update": "修改备案规则", "registry.urlrules.update": "修改链接识别规则",
-	"reporter.refused": "拒绝查阅举报人身份", "reporter.reveal": "查阅举报人身份", "scorecard.recompute": "重新计算评价",
+	"reporter.refused": "拒绝查阅反映人身份", "reporter.reveal": "查阅反映人身份", "scorecard.recompute": "重新计算评价",
 	"token.create": "创建接口令牌", "token.revoke": "吊销接口令牌", "typical.draft": "起草典型案例", "typical.publish": "发布典型案例", "typical.withdraw": "撤回典型案例",
 	"unit.create": "新建单位", "unit.update": "修改单位", "user.channels": "修改通知方式", "user.create": "新建账号", "user.password": "重置密码", "user.update": "修改账号",
 	"webhook.reject": "拒绝平台回调",
@@ -112,7 +112,7 @@ var auditActionNames = map[string]string{
 
 // auditObjectNames name the kinds of audited objects in Chinese.
 var auditObjectNames = map[string]string{
-	"audit_log": "审计日志", "campaign": "抽查", "case": "问题线索", "channel": "政务渠道", "checklist": "检查表", "cleanup_order": "退出通知", "cluster": "多头报送",
+	"api_token": "接口令牌", "audit_log": "审计日志", "campaign": "抽查", "case_deadlines": "办理时限", "check_form": "检查表", "clue": "问题线索", "exit_order": "退出通知", "group_member": "群成员", "case": "问题线索", "channel": "政务渠道", "checklist": "检查表", "cleanup_order": "退出通知", "cluster": "多头报送",
 	"burden": "负担监测", "finding": "问题发现", "group": "工作群", "message": "消息", "order": "退出通知", "rating": "评价", "rectification": "整改事项", "region": "行政区划",
 	"rule": "规则", "scorecard": "评价", "token": "接口令牌", "typical": "典型案例", "unit": "单位", "user": "账号", "webhook": "平台回调",
 }

@@ -323,21 +323,24 @@ const (
 // then they are listed here. A clue keeps its own copy of the evidence, so
 // it outlives the finding's retention.
 type BurdenClue struct {
-	ID         int64      `json:"id"`
-	Kind       string     `json:"kind"` // finding or cluster
-	FindingID  int64      `json:"finding_id,omitempty"`
-	ClusterID  int64      `json:"cluster_id,omitempty"`
-	GroupID    int64      `json:"group_id,omitempty"`
-	UnitID     int64      `json:"unit_id"`
-	UnitName   string     `json:"unit_name,omitempty"`
-	RegionPath string     `json:"region_path"`
-	Title      string     `json:"title"`
-	Summary    string     `json:"summary"` // redacted evidence, categories, clause
-	Status     string     `json:"status"`  // new, adopted
-	CaseID     int64      `json:"case_id,omitempty"`
-	CreatedBy  string     `json:"created_by"`
-	CreatedAt  time.Time  `json:"created_at"`
-	AdoptedAt  *time.Time `json:"adopted_at,omitempty"`
+	ID         int64  `json:"id"`
+	Kind       string `json:"kind"` // finding or cluster
+	FindingID  int64  `json:"finding_id,omitempty"`
+	ClusterID  int64  `json:"cluster_id,omitempty"`
+	GroupID    int64  `json:"group_id,omitempty"`
+	UnitID     int64  `json:"unit_id"`
+	UnitName   string `json:"unit_name,omitempty"`
+	RegionPath string `json:"region_path"`
+	Title      string `json:"title"`
+	Summary    string `json:"summary"` // redacted evidence, categories, clause
+	Status     string `json:"status"`  // new, adopted
+	CaseID     int64  `json:"case_id,omitempty"`
+	CaseNumber string `json:"case_number,omitempty"` // JF2026-000123, when read
+	CreatedBy  string `json:"created_by"`
+	// CreatedByName names who raised it with their office, when read.
+	CreatedByName string     `json:"created_by_name,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
+	AdoptedAt     *time.Time `json:"adopted_at,omitempty"`
 }
 
 // ClueFilter selects clues.

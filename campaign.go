@@ -406,6 +406,7 @@ type Rectification struct {
 	Deadline    string              `json:"deadline"`
 	Status      RectificationStatus `json:"status"`
 	CaseID      int64               `json:"case_id,omitempty"`
+	CaseNumber  string              `json:"case_number,omitempty"` // JF2026-000123, when read
 	CreatedAt   time.Time           `json:"created_at"`
 	RectifiedAt *time.Time          `json:"rectified_at,omitempty"`
 }

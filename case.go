@@ -1,9 +1,9 @@
 package jianfu
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -31,7 +31,7 @@ import (
 type CaseStatus string
 
 const (
-	CaseNew         CaseStatus = "new"         // 待分拣: a clue waiting for triage
+	CaseNew         CaseStatus = "new"         // 待受理: a clue waiting for triage
 	CaseAccepted    CaseStatus = "accepted"    // 已受理,待移送
 	CaseTransferred CaseStatus = "transferred" // 已移送,待责任单位答复
 	CaseAnswered    CaseStatus = "answered"    // 已答复,整改或核实中
@@ -60,7 +60,7 @@ func (s CaseStatus) Open() bool { return s != CaseClosed && s != CaseMerged && s
 
 // CaseStatusNames are the Chinese names of the statuses.
 var CaseStatusNames = map[CaseStatus]string{
-	CaseNew: "待分拣", CaseAccepted: "已受理", CaseTransferred: "已移送", CaseAnswered: "已答复",
+	CaseNew: "待受理", CaseAccepted: "已受理", CaseTransferred: "已移送", CaseAnswered: "已答复",
 	CaseRectified: "已整改", CaseVerified: "已核查", CaseClosed: "已办结", CaseMerged: "已并案", CaseRejected: "不予受理",
 }
 
@@ -78,7 +78,7 @@ const (
 var CaseStages = []CaseStage{StageTriage, StageAnswer, StageRectify, StageVerify}
 
 // CaseStageNames are the Chinese names of the stages.
-var CaseStageNames = map[CaseStage]string{StageTriage: "分拣移送", StageAnswer: "答复", StageRectify: "整改", StageVerify: "核查办结"}
+var CaseStageNames = map[CaseStage]string{StageTriage: "受理交办", StageAnswer: "答复", StageRectify: "整改", StageVerify: "核查办结"}
 
 // UnitStage reports whether the responsible unit (rather than the office)
 // owes the work of the stage.
@@ -350,7 +350,7 @@ func (f CaseFilter) Describe() string {
 	var parts []string
 	add := func(k, v string) {
 		if v != "" {
-			parts = append(parts, k+"="+v)
+			parts = append(parts, k+":"+v)
 		}
 	}
 	flag := func(k string, on bool) {
@@ -358,25 +358,29 @@ func (f CaseFilter) Describe() string {
 			parts = append(parts, k)
 		}
 	}
-	add("status", string(f.Status))
-	add("stage", string(f.Stage))
-	add("category", f.Category)
-	add("source", string(f.Source))
-	if f.UnitID != 0 {
-		add("unit", fmt.Sprint(f.UnitID))
+	if f.Status != "" {
+		add("状态", cmp.Or(CaseStatusNames[f.Status], string(f.Status)))
 	}
-	add("region", f.RegionPath)
-	flag("open", f.Open)
-	flag("overdue", f.Overdue)
-	flag("due_soon", f.DueSoon)
-	flag("escalated", f.Escalated)
+	if f.Stage != "" {
+		add("阶段", cmp.Or(CaseStageNames[f.Stage], string(f.Stage)))
+	}
+	add("问题类型", f.Category)
+	if f.Source != "" {
+		add("来源", cmp.Or(CaseSourceNames[f.Source], string(f.Source)))
+	}
+	flag("指定单位", f.UnitID != 0)
+	add("地区", f.RegionPath)
+	flag("办理中", f.Open)
+	flag("已超期", f.Overdue)
+	flag("即将到期", f.DueSoon)
+	flag("提级督办", f.Escalated)
 	if q := strings.TrimSpace(f.Query); q != "" {
-		add("q", strconv.Quote(q))
+		add("关键词", "“"+q+"”")
 	}
 	if len(parts) == 0 {
-		return "all"
+		return "全部"
 	}
-	return strings.Join(parts, " ")
+	return strings.Join(parts, ",")
 }
 
 // Ledger keeps of the case what may leave the people handling it (the

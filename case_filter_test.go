@@ -35,11 +35,11 @@ func TestCaseFilterDescribe(t *testing.T) {
 		f    jianfu.CaseFilter
 		want string
 	}{
-		{"", jianfu.CaseFilter{}, "all"},
-		{"triage", jianfu.CaseFilter{}, "stage=triage open"},
-		{"overdue", jianfu.CaseFilter{Category: "chain", RegionPath: "390102"}, "category=chain region=390102 overdue"},
-		{"closed", jianfu.CaseFilter{Source: jianfu.SourceHotline, UnitID: 5, Query: ` 接龙 "1" `}, `status=closed source=hotline unit=5 q="接龙 \"1\""`},
-		{"escalated", jianfu.CaseFilter{Page: jianfu.Page{Limit: 5}}, "escalated"},
+		{"", jianfu.CaseFilter{}, "全部"},
+		{"triage", jianfu.CaseFilter{}, "阶段:受理交办,办理中"},
+		{"overdue", jianfu.CaseFilter{Category: "chain", RegionPath: "390102"}, "问题类型:chain,地区:390102,已超期"},
+		{"closed", jianfu.CaseFilter{Source: jianfu.SourceHotline, UnitID: 5, Query: ` 接龙 "1" `}, `状态:已办结,来源:热线转办,指定单位,关键词:“接龙 "1"”`},
+		{"escalated", jianfu.CaseFilter{Page: jianfu.Page{Limit: 5}}, "提级督办"},
 	} {
 		f := tt.f
 		if !f.SetView(tt.view) {

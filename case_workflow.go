@@ -39,7 +39,7 @@ type CaseAction string
 
 // The actions of the workflow.
 const (
-	CaseActTriage   CaseAction = "triage"   // 分拣
+	CaseActTriage   CaseAction = "triage"   // 受理
 	CaseActTransfer CaseAction = "transfer" // 移送
 	CaseActReroute  CaseAction = "reroute"  // 改派
 	CaseActAnswer   CaseAction = "answer"   // 答复
@@ -113,7 +113,7 @@ func noteSuffix(note string) string {
 	return "。" + note
 }
 
-// Triage is the office's first decision on a clue (分拣).
+// Triage is the office's first decision on a clue (受理).
 type Triage struct {
 	Decision   string   `json:"decision"` // accept, merge or reject
 	Categories []string `json:"categories"`
@@ -144,7 +144,7 @@ type TriageLookup interface {
 // with a reason the reporter reads.
 func (c *Case) Triage(t Triage, look TriageLookup, step CaseStep) (CaseChange, error) {
 	if !c.Allows(CaseActTriage) {
-		return CaseChange{}, c.wrongStatus("不能再分拣", "it cannot be triaged now")
+		return CaseChange{}, c.wrongStatus("不能再作受理决定", "it cannot be triaged now")
 	}
 	from := c.Status
 	switch t.Decision {
@@ -182,7 +182,7 @@ func (c *Case) Triage(t Triage, look TriageLookup, step CaseStep) (CaseChange, e
 		if reason := strings.TrimSpace(t.Reason); reason != "" {
 			note += ";" + reason
 		}
-		return changed("accept", CaseEvent{Action: "accepted", FromStatus: from, ToStatus: c.Status, Note: note, Public: from == CaseNew, PublicNote: "已受理,正在核实责任单位"}), nil
+		return changed("受理", CaseEvent{Action: "accepted", FromStatus: from, ToStatus: c.Status, Note: note, Public: from == CaseNew, PublicNote: "已受理,正在核实责任单位"}), nil
 	case TriageMerge:
 		target := strings.TrimSpace(t.MergeInto)
 		if target == "" {
@@ -199,7 +199,7 @@ func (c *Case) Triage(t Triage, look TriageLookup, step CaseStep) (CaseChange, e
 		if err := step.Start(""); err != nil {
 			return CaseChange{}, err
 		}
-		return changed("merge "+target, CaseEvent{Action: "merged", FromStatus: from, ToStatus: c.Status, Note: "与" + target + "重复,并案办理",
+		return changed("并入"+target, CaseEvent{Action: "merged", FromStatus: from, ToStatus: c.Status, Note: "与" + target + "重复,并案办理",
 			Public: true, PublicNote: "与已受理的" + target + "反映的是同一问题,已并案办理,请关注该编号的办理进展"}), nil
 	case TriageReject:
 		if err := checkLength("reason", "不予受理的理由", t.Reason, 4, 1000); err != nil {
@@ -212,9 +212,9 @@ func (c *Case) Triage(t Triage, look TriageLookup, step CaseStep) (CaseChange, e
 		now := step.Now
 		c.ClosedAt = &now
 		reason := strings.TrimSpace(t.Reason)
-		return changed("reject", CaseEvent{Action: "rejected", FromStatus: from, ToStatus: c.Status, Note: reason, Public: true, PublicNote: "不予受理:" + reason}), nil
+		return changed("不予受理", CaseEvent{Action: "rejected", FromStatus: from, ToStatus: c.Status, Note: reason, Public: true, PublicNote: "不予受理:" + reason}), nil
 	}
-	return CaseChange{}, Errorf(EINVALID, "分拣决定应为 accept(受理)、merge(并案)或 reject(不予受理)", "the decision is accept, merge or reject")
+	return CaseChange{}, Errorf(EINVALID, "受理决定应为 accept(受理)、merge(并案)或 reject(不予受理)", "the decision is accept, merge or reject")
 }
 
 // Transfer is 移送: handing a case to the unit responsible. UnitID 0 means
@@ -286,11 +286,11 @@ func (c *Case) Transfer(t Transfer, u *Unit, step CaseStep) (CaseChange, error) 
 	note := strings.TrimSpace(t.Note)
 	if reroute {
 		reason := strings.TrimSpace(t.Reason)
-		return changed("reroute "+oldUnit+" → "+u.Name+": "+reason, append(events, CaseEvent{Action: "rerouted", FromStatus: from, ToStatus: c.Status,
+		return changed("改派:"+oldUnit+" → "+u.Name+":"+reason, append(events, CaseEvent{Action: "rerouted", FromStatus: from, ToStatus: c.Status,
 			UnitID: u.ID, FromUnit: oldUnit, Note: "改由" + u.Name + "办理。改派理由:" + reason + noteSuffix(note),
 			Public: true, PublicNote: fmt.Sprintf("已改由%s办理,答复时限%s", u.Name, DueText(*c.DueAt))})...), nil
 	}
-	return changed("transfer → "+u.Name, append(events, CaseEvent{Action: "transferred", FromStatus: CaseAccepted, ToStatus: c.Status,
+	return changed("移送 → "+u.Name, append(events, CaseEvent{Action: "transferred", FromStatus: CaseAccepted, ToStatus: c.Status,
 		UnitID: u.ID, Note: "移送" + u.Name + "办理" + noteSuffix(note),
 		Public: true, PublicNote: fmt.Sprintf("已移送%s办理,答复时限%s", u.Name, DueText(*c.DueAt))})...), nil
 }
@@ -328,7 +328,7 @@ func (c *Case) Answer(ans CaseAnswer, step CaseStep) (CaseChange, error) {
 	if next == StageRectify {
 		pub += fmt.Sprintf("整改时限%s。", DueText(*c.DueAt))
 	}
-	return changed(string(ans.Finding)+late, CaseEvent{Action: "answered", FromStatus: CaseTransferred, ToStatus: c.Status,
+	return changed("答复("+CaseFindingNames[ans.Finding]+")"+late, CaseEvent{Action: "answered", FromStatus: CaseTransferred, ToStatus: c.Status,
 		Note: "答复" + late + "(" + CaseFindingNames[ans.Finding] + "):" + text, Public: true, PublicNote: pub}), nil
 }
 
@@ -366,7 +366,7 @@ func (c *Case) Rectify(r CaseRectification, step CaseStep) (CaseChange, error) {
 	if n := len(r.Attachments); n > 0 {
 		evidence = fmt.Sprintf("(附佐证图片%d张)", n)
 	}
-	return changed("rectified"+late, CaseEvent{Action: "rectified", FromStatus: CaseAnswered, ToStatus: c.Status,
+	return changed("报送整改情况"+late, CaseEvent{Action: "rectified", FromStatus: CaseAnswered, ToStatus: c.Status,
 		Note: "整改情况" + late + evidence + ":" + strings.TrimSpace(r.Text), Public: true, PublicNote: "责任单位报告已完成整改,待网信部门核查"}), nil
 }
 
@@ -386,7 +386,7 @@ func (c *Case) Verify(v Verification, step CaseStep) (CaseChange, error) {
 	note := strings.TrimSpace(v.Note)
 	if v.Passed {
 		c.Status = CaseVerified
-		return changed("passed", CaseEvent{Action: "verified", FromStatus: CaseRectified, ToStatus: c.Status,
+		return changed("核查通过", CaseEvent{Action: "verified", FromStatus: CaseRectified, ToStatus: c.Status,
 			Note: "核查通过" + noteSuffix(note), Public: true, PublicNote: "整改情况已经网信部门核查"}), nil
 	}
 	if err := checkLength("note", "未通过核查的原因", note, 4, 2000); err != nil {
@@ -396,7 +396,7 @@ func (c *Case) Verify(v Verification, step CaseStep) (CaseChange, error) {
 	if err := step.Start(StageRectify); err != nil {
 		return CaseChange{}, err
 	}
-	return changed("failed", CaseEvent{Action: "verify_failed", FromStatus: CaseRectified, ToStatus: c.Status,
+	return changed("核查未通过", CaseEvent{Action: "verify_failed", FromStatus: CaseRectified, ToStatus: c.Status,
 		Note: "核查未通过,退回重新整改:" + note, Public: true, PublicNote: fmt.Sprintf("整改未通过核查(%s),已退回责任单位重新整改,时限%s", strings.TrimRight(note, "。. "), DueText(*c.DueAt))}), nil
 }
 
@@ -425,7 +425,7 @@ func (c *Case) Close(cl Closing, step CaseStep) (CaseChange, error) {
 	now := step.Now
 	c.ClosedAt = &now
 	note := strings.TrimSpace(cl.Note)
-	return changed(string(cl.Outcome), CaseEvent{Action: "closed", FromStatus: from, ToStatus: c.Status,
+	return changed("办结:"+CaseOutcomeNames[cl.Outcome], CaseEvent{Action: "closed", FromStatus: from, ToStatus: c.Status,
 		Note: "办结(" + CaseOutcomeNames[cl.Outcome] + "):" + note, Public: true, PublicNote: "已办结,结果:" + CaseOutcomeNames[cl.Outcome] + "。" + sentence(note)}), nil
 }
 
@@ -472,7 +472,7 @@ func (c *Case) Reopen(reason string, step CaseStep) (CaseChange, error) {
 		return CaseChange{}, c.wrongStatus("无需重新办理", "there is nothing to reopen")
 	}
 	ev, err := c.reopen("", strings.TrimSpace(reason), step)
-	return changed("reopen", ev), err
+	return changed("重新办理", ev), err
 }
 
 // ReopenAtRequest reopens the case at its reporter's request, with a
@@ -483,7 +483,7 @@ func (c *Case) ReopenAtRequest(reason string, step CaseStep) (CaseChange, error)
 	}
 	c.ReporterReopens++
 	ev, err := c.reopen("reporter", reason, step)
-	return changed("by reporter", ev), err
+	return changed("反映人申请重新办理", ev), err
 }
 
 // reopen moves a closed case back to the office (accepted) and a rejected
@@ -533,5 +533,5 @@ func (c *Case) AddOpinion(o *CaseOpinion, a *Actor, now time.Time) (CaseChange, 
 		return CaseChange{}, c.wrongStatus("请在并入的线索上记录意见", "record opinions on the case it was merged into")
 	}
 	o.ActorName, o.OfficeName, o.At = a.Username, a.UnitName, now
-	return changed(string(o.Kind), CaseEvent{Action: "opinion", Note: "提出" + OpinionKindNames[o.Kind]}), nil
+	return changed(OpinionKindNames[o.Kind], CaseEvent{Action: "opinion", Note: "提出" + OpinionKindNames[o.Kind]}), nil
 }

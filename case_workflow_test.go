@@ -219,7 +219,7 @@ func TestTriage(t *testing.T) {
 		{name: "reject", status: jianfu.CaseNew, t: jianfu.Triage{Decision: "reject", Reason: " 反映内容与指尖上的形式主义无关 "},
 			after: jianfu.CaseRejected, public: "不予受理:反映内容与指尖上的形式主义无关"},
 		{name: "reject needs a reason", status: jianfu.CaseNew, t: jianfu.Triage{Decision: "reject", Reason: "无关"}, err: "不予受理的理由应为4至1000字"},
-		{name: "an unknown decision", status: jianfu.CaseNew, t: jianfu.Triage{Decision: "later"}, err: "分拣决定应为 accept(受理)、merge(并案)或 reject(不予受理)"},
+		{name: "an unknown decision", status: jianfu.CaseNew, t: jianfu.Triage{Decision: "later"}, err: "受理决定应为 accept(受理)、merge(并案)或 reject(不予受理)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -286,7 +286,7 @@ func TestTransfer(t *testing.T) {
 		if c.Status != jianfu.CaseTransferred || c.Stage != jianfu.StageAnswer || c.UnitID != 9 || c.RegionPath != "3901" || c.ChannelID != 41 || strings.Join(c.Categories, ",") != "chain" {
 			t.Errorf("case after transfer %+v", c)
 		}
-		if ch.Detail != "transfer → 江州市教育局" {
+		if ch.Detail != "移送 → 江州市教育局" {
 			t.Errorf("audit %q", ch.Detail)
 		}
 	})

@@ -119,7 +119,7 @@ func DuplicateSignals(chans []RelatedChannel) map[int64]Signal {
 			var related []int64
 			for _, o := range cluster {
 				if o.ID != m.ID {
-					others = append(others, fmt.Sprintf("“%s”(编号%d)", o.Name, o.ID))
+					others = append(others, "“"+o.Name+"”") // named, not numbered: Related keeps the ids
 					related = append(related, o.ID)
 				}
 			}

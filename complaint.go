@@ -54,7 +54,7 @@ func RevealReason(reason string) (string, error) {
 	n := MeaningfulLength(reason)
 	if n < MinRevealReason || utf8.RuneCountInString(reason) > 500 {
 		return "", Errorf(EINVALID,
-			"请写明查阅举报人身份的具体事由:至少%d个有效文字(空格、标点、不可见字符和连续重复的字不计,现有%d个),最多500字;事由记入审计日志并通报本地区审计员",
+			"请写明查阅反映人身份的具体事由:至少%d个有效文字(空格、标点、不可见字符和连续重复的字不计,现有%d个),最多500字;事由记入审计日志并通报本地区审计员",
 			"give the concrete reason for revealing the identity: at least %d meaningful characters (spaces, punctuation, invisible characters and repeats do not count; there are %d), 500 at most; it goes into the audit log and to the region's auditor",
 			MinRevealReason, n)
 	}
@@ -203,7 +203,7 @@ func (c *Case) Submitted(proposedChannel, submitter string) CaseEvent {
 		note += ",涉及渠道疑为“" + proposedChannel + "”(待确认)"
 	}
 	return CaseEvent{Action: "created", ActorName: submitter, ToStatus: CaseNew, Note: note, Public: true,
-		PublicNote: fmt.Sprintf("已收到您的反映,编号%s。最迟于%s完成分拣受理", c.Number, DueText(*c.DueAt))}
+		PublicNote: fmt.Sprintf("已收到您的反映,编号%s。最迟于%s完成受理", c.Number, DueText(*c.DueAt))}
 }
 
 // ComplaintReceipt is what a reporter gets back: the case number, the

@@ -56,7 +56,7 @@ func TestComplaintSubmitted(t *testing.T) {
 	e := c.Submitted("江南区教师工作群", "reporter")
 	if e.Action != "created" || e.ActorName != "reporter" || e.ToStatus != jianfu.CaseNew || !e.Public ||
 		e.Note != "收到群众投诉(接龙回复),涉及渠道疑为“江南区教师工作群”(待确认)" ||
-		e.PublicNote != "已收到您的反映,编号JF2025-000007。最迟于2025年9月29日完成分拣受理" {
+		e.PublicNote != "已收到您的反映,编号JF2025-000007。最迟于2025年9月29日完成受理" {
 		t.Errorf("event %+v", e)
 	}
 	if e := c.Submitted("", "reporter"); strings.Contains(e.Note, "涉及渠道") {

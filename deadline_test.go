@@ -148,7 +148,7 @@ func TestRemindAndMarkOverdue(t *testing.T) {
 		status jianfu.CaseStatus
 		note   string
 	}{
-		{jianfu.CaseAccepted, "催办:分拣移送阶段将于2025年9月29日到期,请线索办理部门抓紧办理"},
+		{jianfu.CaseAccepted, "催办:受理交办阶段将于2025年9月29日到期,请线索办理部门抓紧办理"},
 		{jianfu.CaseTransferred, "催办:答复阶段将于2025年9月29日到期,请江南区教育局抓紧办理"},
 		{jianfu.CaseRectified, "催办:核查办结阶段将于2025年9月29日到期,请线索办理部门抓紧办理"},
 	} {

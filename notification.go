@@ -197,11 +197,11 @@ func SecurityNotice(e *AuditEntry) (n Notice, ok bool) {
 	}
 	n = Notice{Kind: NoteSecurityEvent, Link: "/audit?action=" + e.Action, Body: e.Detail,
 		To: Recipients{Office: []Role{RoleAuditor}, Region: e.RegionPath}}
-	who := cmp.Or(e.ActorName, "某用户")
+	who := cmp.Or(e.ActorShown(), "某用户") // the person with their office, once the store has named them
 	if e.Action == ActionReveal {
-		n.Title = who + "查看了举报人身份"
+		n.Title = who + "查看了反映人身份"
 	} else {
-		n.Title = who + "查看举报人身份被拒绝"
+		n.Title = who + "查看反映人身份被拒绝"
 	}
 	return n, true
 }

@@ -147,7 +147,7 @@ func TestUserApply(t *testing.T) {
 		code    string
 	}{
 		{"rename and promote staff", User{ID: 7, Username: "li.si", Name: "李三", UnitID: 5, Roles: []Role{RoleStaff}},
-			UserUpdate{Name: &name, Roles: []Role{RoleUnitAdmin}, Unlock: true}, "[name roles staff→unit_admin unlock]", ""},
+			UserUpdate{Name: &name, Roles: []Role{RoleUnitAdmin}, Unlock: true}, "[修改姓名 角色:基层干部 → 单位管理员 解除锁定]", ""},
 		{"nothing to change", User{ID: 7, Username: "li.si", Name: "李四", UnitID: 5, Roles: []Role{RoleStaff}}, UserUpdate{Name: &name}, "[]", ""},
 		{"a supervisor's account", User{ID: 8, Username: "wang.wu", Name: "王五", UnitID: 5, Roles: []Role{RoleSupervisor}}, UserUpdate{Name: &name}, "", EFORBIDDEN},
 		{"one's own roles", User{ID: 2, Username: "zhao.liu", Name: "赵六", UnitID: 5, Roles: []Role{RoleUnitAdmin}}, UserUpdate{Roles: []Role{RoleStaff}}, "", EFORBIDDEN},

@@ -43,7 +43,7 @@ func ParseReminderPolicy(s string) (ReminderPolicy, error) {
 				}
 			}
 			if !known {
-				return nil, Errorf(EINVALID, "提醒设置“%[1]s”中的阶段无效,可选:triage(分拣移送)、answer(答复)、rectify(整改)、verify(核查办结)", "unknown stage in %[1]q; use triage, answer, rectify or verify", f)
+				return nil, Errorf(EINVALID, "提醒设置“%[1]s”中的阶段无效,可选:triage(受理交办)、answer(答复)、rectify(整改)、verify(核查办结)", "unknown stage in %[1]q; use triage, answer, rectify or verify", f)
 			}
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(v))

@@ -1,6 +1,9 @@
 package jianfu
 
-import "strings"
+import (
+	"cmp"
+	"strings"
+)
 
 // Role is what a user may do. A user holds one or more roles; their scope
 // is set by their unit (see Actor).
@@ -20,7 +23,7 @@ const (
 	// holding them (三员分立 with the system administrator and the auditor).
 	RoleSecAdmin Role = "secadmin"
 	// RoleReporterAccess is the explicit permission to reveal a
-	// complainant's encrypted identity (举报人信息查阅), each time with an
+	// complainant's encrypted identity (反映人信息查阅), each time with an
 	// audited reason.
 	RoleReporterAccess Role = "reporter_access"
 	// RoleApp is a third-party application (第三方应用), not a person: it
@@ -43,7 +46,7 @@ var RoleNames = map[Role]string{
 	RoleAuditor:        "安全审计员",
 	RoleSysAdmin:       "系统管理员",
 	RoleSecAdmin:       "安全保密管理员",
-	RoleReporterAccess: "举报人信息查阅",
+	RoleReporterAccess: "反映人信息查阅",
 	RoleApp:            "第三方应用",
 }
 
@@ -94,7 +97,7 @@ func ValidateRoleSet(roles []Role) error {
 		return Errorf(EINVALID, "“第三方应用”账号代表一个接入的应用而不是人,不能兼有其他角色", "an application account is not a person and holds no other role")
 	}
 	if has[RoleReporterAccess] && (has[RoleSysAdmin] || has[RoleSecAdmin]) {
-		return Errorf(EINVALID, "系统管理员和安全保密管理员不能兼有“举报人信息查阅”角色", "a system or security administrator cannot also hold reporter_access")
+		return Errorf(EINVALID, "系统管理员和安全保密管理员不能兼有“反映人信息查阅”角色", "a system or security administrator cannot also hold reporter_access")
 	}
 	return nil
 }
@@ -157,7 +160,7 @@ func (a *Actor) CanAnswerCases() bool { return a.Has(RoleUnitAdmin) }
 func (a *Actor) CanAddClues() bool { return a.HasAny(clueAdders...) }
 
 // CanRevealReporters reports whether the actor holds the explicit
-// permission to reveal a reporter's identity (举报人信息查阅). The system
+// permission to reveal a reporter's identity (反映人信息查阅). The system
 // does not: a person answers for every reveal.
 func (a *Actor) CanRevealReporters() bool { return a != nil && !a.System && a.Has(RoleReporterAccess) }
 
@@ -177,4 +180,14 @@ func (a *Actor) CanPublishTypical() bool { return a.Has(RoleSupervisor) }
 // (two pairs of eyes; the system excepted).
 func (a *Actor) CanPublishTypicalOf(draftedID int64) bool {
 	return a.CanPublishTypical() && (a.System || a.UserID != draftedID)
+}
+
+// RolesShown names roles in Chinese, e.g. 监管人员、备案审核员, for people
+// (the audit log); RolesText is the stored form.
+func RolesShown(roles []Role) string {
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = cmp.Or(RoleNames[r], string(r))
+	}
+	return strings.Join(names, "、")
 }

@@ -2,7 +2,6 @@ package jianfu
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 )
@@ -134,18 +133,18 @@ func (u *User) Apply(upd UserUpdate, a *Actor) ([]string, error) {
 	old := u.Roles
 	var changes []string
 	if upd.Name != nil && *upd.Name != u.Name {
-		changes = append(changes, "name")
+		changes = append(changes, "修改姓名")
 		u.Name = *upd.Name
 	}
 	if upd.Phone != nil && *upd.Phone != u.Phone {
-		changes = append(changes, "phone")
+		changes = append(changes, "修改电话")
 		u.Phone = *upd.Phone
 	}
 	if upd.Disabled != nil && *upd.Disabled != u.Disabled {
 		if u.ID == a.UserID && *upd.Disabled {
 			return nil, Forbidden("不能停用自己的账号", "you cannot disable your own account")
 		}
-		changes = append(changes, fmt.Sprintf("disabled→%v", *upd.Disabled))
+		changes = append(changes, map[bool]string{true: "停用", false: "启用"}[*upd.Disabled])
 		u.Disabled = *upd.Disabled
 	}
 	// Any change but roles needs the right to manage this account: a
@@ -163,14 +162,14 @@ func (u *User) Apply(upd UserUpdate, a *Actor) ([]string, error) {
 		if err := a.MayChangeRoles(old, upd.Roles); err != nil {
 			return nil, err
 		}
-		changes = append(changes, "roles "+RolesText(old)+"→"+RolesText(upd.Roles))
+		changes = append(changes, "角色:"+RolesShown(old)+" → "+RolesShown(upd.Roles))
 		u.Roles = upd.Roles
 	}
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
 	if upd.Unlock {
-		changes = append(changes, "unlock")
+		changes = append(changes, "解除锁定")
 		u.LockedUntil = nil
 	}
 	return changes, nil

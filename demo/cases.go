@@ -621,7 +621,7 @@ func (g *gen) addRevealer(ctx context.Context) error {
 	g.revealer = &user{User: *u, unit: cac}
 	g.sum.Users++
 	g.sum.Logins = append(g.sum.Logins, Login{Username: u.Username, Password: g.opts.Password, Name: u.Name, Roles: u.Roles,
-		UnitName: cac.Name, RegionPath: cac.RegionPath, Scope: province.Name + "全省(查阅实名举报人须写明事由)"})
+		UnitName: cac.Name, RegionPath: cac.RegionPath, Scope: province.Name + "全省(查阅实名反映人须写明事由)"})
 	sort.SliceStable(g.sum.Logins, func(i, j int) bool {
 		a, b := g.sum.Logins[i].RegionPath, g.sum.Logins[j].RegionPath
 		return len(a) < len(b) || len(a) == len(b) && a < b

@@ -167,7 +167,7 @@ type gen struct {
 	w    world
 	cal  *calendar.Calendar // working days, for the messages step
 	det  *detect.Detector   // finds the demands in messages and proposes complaints' categories
-	// revealer is the province's 举报人信息查阅 account, once made.
+	// revealer is the province's 反映人信息查阅 account, once made.
 	revealer *user
 }
 

@@ -13,7 +13,7 @@ import (
 const readDays = 3
 
 // inbox reveals one named complainant in 江南区 as the province's
-// 举报人信息查阅 account (the region's auditor is told), sweeps the
+// 反映人信息查阅 account (the region's auditor is told), sweeps the
 // reminders and the rising burden indexes, then marks each
 // demo user's notifications older than readDays read, as that user.
 func (g *gen) inbox(ctx context.Context) error {

@@ -782,7 +782,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, f format) error
 	if err != nil {
 		return err
 	}
-	notice := "已登记,编号" + rec.Number + "。请将查询码 " + rec.TrackingCode + " 告知反映人(仅此一次):凭码可在 " + h.siteURL(r) + "/track 查询办理进展,或以 GET tokens/" + rec.TrackingCode + " 换取编号。网信部门将于" + rec.TriageDue.Add(-time.Minute).In(jianfu.China).Format("2006年1月2日") + "前完成分拣受理。"
+	notice := "已登记,编号" + rec.Number + "。请将查询码 " + rec.TrackingCode + " 告知反映人(仅此一次):凭码可在 " + h.siteURL(r) + "/track 查询办理进展,或以 GET tokens/" + rec.TrackingCode + " 换取编号。网信部门将于" + rec.TriageDue.Add(-time.Minute).In(jianfu.China).Format("2006年1月2日") + "前完成受理。"
 	if wantsEnglish(r) {
 		notice = "Filed as " + rec.Number + ". Give the reporter the tracking code " + rec.TrackingCode + " (shown once): it shows the progress at " + h.siteURL(r) + "/track, and GET tokens/" + rec.TrackingCode + " resolves it to the request id. Triage is due by " + rec.TriageDue.Add(-time.Minute).In(jianfu.China).Format("2006-01-02") + "."
 	}

@@ -164,7 +164,7 @@ func (s *Audit) FindAuditEntries(ctx context.Context, f jianfu.AuditFilter) ([]*
 	if err := s.db.actorLabels(ctx, out); err != nil {
 		return nil, 0, err
 	}
-	if err := s.db.auditReads(ctx, a, "audit.read", "audit_log", "", fmt.Sprintf("%d entries", len(out))); err != nil {
+	if err := s.db.auditReads(ctx, a, "audit.read", "audit_log", "", fmt.Sprintf("%d条", len(out))); err != nil {
 		return nil, 0, err
 	}
 	return out, total, nil

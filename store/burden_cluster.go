@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"jianfu"
@@ -101,7 +100,7 @@ func (db *DB) clusterBatch(ctx context.Context, window time.Duration, limit int)
 			}
 			ids = append(ids, fmt.Sprint(id))
 		}
-		return tx.audit("cluster.update", "cluster", nil, "", fmt.Sprintf("%d material findings clustered; clusters %s", n, strings.Join(ids, ",")))
+		return tx.audit("cluster.update", "cluster", nil, "", fmt.Sprintf("%d条问题发现归入%d组多头报送", n, len(ids)))
 	})
 	return n, err
 }

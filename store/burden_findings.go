@@ -85,7 +85,7 @@ func (s *Burden) FindFindings(ctx context.Context, f jianfu.FindingFilter) ([]*j
 		if err != nil {
 			return err
 		}
-		return tx.audit("finding.list", "finding", nil, a.RegionPath, fmt.Sprintf("listed %d of %d (group=%d unit=%d cluster=%d category=%s)", len(out), total, f.GroupID, f.UnitID, f.ClusterID, f.Category))
+		return tx.audit("finding.list", "finding", nil, a.RegionPath, fmt.Sprintf("列出%d条(共%d条)", len(out), total))
 	})
 	return out, total, err
 }
@@ -172,7 +172,7 @@ func (s *Burden) FindClusters(ctx context.Context, f jianfu.ClusterFilter) ([]*j
 		if err := tx.fillClusters(a, out, false); err != nil {
 			return err
 		}
-		return tx.audit("cluster.list", "cluster", nil, a.RegionPath, fmt.Sprintf("listed %d of %d", len(out), total))
+		return tx.audit("cluster.list", "cluster", nil, a.RegionPath, fmt.Sprintf("列出%d组(共%d组)", len(out), total))
 	})
 	return out, total, err
 }
@@ -241,7 +241,7 @@ func (s *Burden) FindClusterByID(ctx context.Context, id int64) (*jianfu.Cluster
 			return err
 		}
 		c = x
-		return tx.audit("cluster.read", "cluster", id, x.RegionPath(), fmt.Sprintf("%d findings, %d groups", x.Findings, x.Groups))
+		return tx.audit("cluster.read", "cluster", id, x.RegionPath(), fmt.Sprintf("%d条问题发现,涉及%d个工作群", x.Findings, x.Groups))
 	})
 	return c, err
 }
@@ -296,7 +296,7 @@ func (s *Burden) PurgeFindings(ctx context.Context, before time.Time) (int, erro
 		if n == 0 {
 			return nil
 		}
-		return tx.audit("finding.purge", "finding", nil, "", fmt.Sprintf("deleted %d findings before %s (retention)", n, before.In(jianfu.China).Format("2006-01-02")))
+		return tx.audit("finding.purge", "finding", nil, "", fmt.Sprintf("按保存期限删除%s以前的问题发现%d条", before.In(jianfu.China).Format("2006-01-02"), n))
 	})
 	return int(n), err
 }

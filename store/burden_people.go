@@ -60,7 +60,7 @@ func (s *Burden) FindPeople(ctx context.Context, f jianfu.PeopleFilter) ([]*jian
 		if err := r.Err(); err != nil {
 			return err
 		}
-		return tx.audit("member.list", "group_member", nil, a.RegionPath, fmt.Sprintf("listed %d of %d people", len(out), total))
+		return tx.audit("member.list", "group_member", nil, a.RegionPath, fmt.Sprintf("列出%d人(共%d人)", len(out), total))
 	})
 	if err != nil {
 		return nil, 0, nil, err

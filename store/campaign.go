@@ -274,7 +274,7 @@ func (s *Campaigns) CreateCampaign(ctx context.Context, c *jianfu.Campaign) erro
 			}
 		}
 		return tx.audit("campaign.create", "campaign", id, c.RegionPath,
-			fmt.Sprintf("%s: seed %d, %d of %d channels in %d strata", c.Name, c.Seed, len(sample), len(cands), len(c.Strata)))
+			fmt.Sprintf("%s:从%d个渠道中抽取%d个,分%d层,随机种子%d", c.Name, len(cands), len(sample), len(c.Strata), c.Seed))
 	})
 }
 
@@ -353,6 +353,6 @@ const formFrom = ` FROM check_forms f JOIN campaigns cp ON cp.id = f.campaign_id
 	JOIN units u ON u.id = f.unit_id LEFT JOIN users us ON us.id = f.inspector_id`
 
 const rectCols = `r.id, r.source, COALESCE(r.campaign_id, 0), COALESCE(r.form_id, 0), r.channel_id, c.name, r.unit_id, u.name, r.region_path, r.opinion,
-	r.deadline, r.status, COALESCE(r.case_id, 0), r.created_at, r.rectified_at`
+	r.deadline, r.status, COALESCE(r.case_id, 0), COALESCE(rc.number, ''), r.created_at, r.rectified_at`
 
-const rectFrom = ` FROM rectifications r JOIN channels c ON c.id = r.channel_id JOIN units u ON u.id = r.unit_id`
+const rectFrom = ` FROM rectifications r JOIN channels c ON c.id = r.channel_id JOIN units u ON u.id = r.unit_id LEFT JOIN cases rc ON rc.id = r.case_id`

@@ -139,7 +139,7 @@ func (s *Campaigns) SaveForm(ctx context.Context, id int64, in jianfu.FormInput)
 				return err
 			}
 		}
-		return tx.audit("campaign.form.submit", "check_form", id, f.RegionPath, fmt.Sprintf("%s: %g vetoed=%v passed=%v", f.ChannelName, res.Score, res.Vetoed, res.Passed))
+		return tx.audit("campaign.form.submit", "check_form", id, f.RegionPath, fmt.Sprintf("%s:%g分,%s%s", f.ChannelName, res.Score, map[bool]string{true: "合格", false: "不合格"}[res.Passed], map[bool]string{true: "(有否决项)", false: ""}[res.Vetoed]))
 	})
 	if err != nil {
 		return nil, err

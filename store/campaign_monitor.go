@@ -77,7 +77,7 @@ func (s *Monitor) RecordChecks(ctx context.Context, checks []*jianfu.MonitorChec
 				c.ChannelID, id, ms(c.At), c.Reachable, last, len(c.Broken)); err != nil {
 				return err
 			}
-			if err := tx.audit("monitor.check", "channel", c.ChannelID, region, fmt.Sprintf("reachable=%v status=%d broken=%d", c.Reachable, c.StatusCode, len(c.Broken))); err != nil {
+			if err := tx.audit("monitor.check", "channel", c.ChannelID, region, monitorDetail(c.Reachable, c.StatusCode, len(c.Broken))); err != nil {
 				return err
 			}
 		}
@@ -124,4 +124,19 @@ func (s *Monitor) FindMonitorChecks(ctx context.Context, channelID int64, p jian
 		out = append(out, &c)
 	}
 	return out, total, rows.Err()
+}
+
+// monitorDetail says in words what a technical check found, for the audit log.
+func monitorDetail(reachable bool, status, broken int) string {
+	d := "可访问"
+	if !reachable {
+		d = "无法访问"
+	}
+	if status != 0 {
+		d += fmt.Sprintf("(状态码%d)", status)
+	}
+	if broken > 0 {
+		d += fmt.Sprintf(",失效链接%d个", broken)
+	}
+	return d
 }

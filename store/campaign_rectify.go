@@ -22,7 +22,7 @@ func (tx *Tx) addRectification(r *jianfu.Rectification) error {
 		return err
 	}
 	r.ID = id
-	if err := tx.audit("rectification.create", "rectification", id, r.RegionPath, fmt.Sprintf("%s channel %d, due %s", r.Source, r.ChannelID, r.Deadline)); err != nil {
+	if err := tx.audit("rectification.create", "rectification", id, r.RegionPath, fmt.Sprintf("%s,整改时限%s", r.ChannelName, r.Deadline)); err != nil {
 		return err
 	}
 	if r.Source != "campaign" {
@@ -53,7 +53,7 @@ func scanRect(s interface{ Scan(...any) error }) (*jianfu.Rectification, error) 
 	var created int64
 	var rectified sql.NullInt64
 	if err := s.Scan(&r.ID, &r.Source, &r.CampaignID, &r.FormID, &r.ChannelID, &r.ChannelName, &r.UnitID, &r.UnitName, &r.RegionPath, &r.Opinion,
-		&r.Deadline, &status, &r.CaseID, &created, &rectified); err != nil {
+		&r.Deadline, &status, &r.CaseID, &r.CaseNumber, &created, &rectified); err != nil {
 		return nil, err
 	}
 	r.Status, r.CreatedAt, r.RectifiedAt = jianfu.RectificationStatus(status), fromMS(created), optMS(rectified)

@@ -28,7 +28,7 @@ func (s *Campaigns) CloseCampaign(ctx context.Context, id int64) (*jianfu.Campai
 		if _, err := tx.exec(`UPDATE campaigns SET status = ?, closed_at = ? WHERE id = ?`, string(jianfu.CampaignClosed), ms(tx.now), id); err != nil {
 			return err
 		}
-		return tx.audit("campaign.close", "campaign", id, c.RegionPath, fmt.Sprintf("%d of %d forms done, %d failed", c.Done, c.Sampled, c.Failed))
+		return tx.audit("campaign.close", "campaign", id, c.RegionPath, fmt.Sprintf("完成%d份(抽查%d份),不合格%d份", c.Done, c.Sampled, c.Failed))
 	})
 	if err != nil {
 		return nil, err
@@ -167,6 +167,6 @@ func (s *Campaigns) CampaignReport(ctx context.Context, id int64, what string) (
 		return nil, err
 	}
 	return rep, s.db.inTx(ctx, func(tx *Tx) error {
-		return tx.audit("campaign.report", "campaign", id, c.RegionPath, fmt.Sprintf("%s, %d forms", what, len(rep.Forms)))
+		return tx.audit("campaign.report", "campaign", id, c.RegionPath, fmt.Sprintf("%s,%d份检查表", map[string]string{"xlsx": "导出Excel", "docx": "导出Word通报"}[what], len(rep.Forms)))
 	})
 }

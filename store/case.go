@@ -376,7 +376,7 @@ func (s *Cases) CaseAttachment(ctx context.Context, caseID, attachmentID int64) 
 			return s.db.translate(err, noun{"附件", "attachment"})
 		}
 		out.Created = fromMS(created)
-		return tx.audit("case.attachment.read", "case", caseID, c.RegionPath, fmt.Sprintf("attachment %d", attachmentID))
+		return tx.audit("case.attachment.read", "case", caseID, c.RegionPath, fmt.Sprintf("查看附件(第%d个)", attachmentID))
 	})
 	if err != nil {
 		return nil, err

@@ -100,7 +100,7 @@ func (tx *Tx) openClue(a *jianfu.Actor, cl *jianfu.Clue) (out *jianfu.Case, crea
 			return err
 		}
 		out, created = c.visibleTo(a), true
-		return tx.audit("case.create", "case", id, region, fmt.Sprintf("%s %s %s", cl.Source, cl.SourceRef, c.Number))
+		return tx.audit("case.create", "case", id, region, fmt.Sprintf("%s %s", c.Number, jianfu.CaseSourceNames[cl.Source]))
 	}()
 	return out, created, err
 }

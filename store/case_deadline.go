@@ -170,7 +170,7 @@ func (s *Deadlines) SweepDeadlines(ctx context.Context, now time.Time) (*jianfu.
 				}
 				events = append(events, c.Escalate(to, name, check.LateDays))
 				res.Escalated++
-				if err := tx.audit("case.escalate", "case", c.ID, c.RegionPath, fmt.Sprintf("%s → %s (%d working days overdue)", from, to, check.LateDays)); err != nil {
+				if err := tx.audit("case.escalate", "case", c.ID, c.RegionPath, fmt.Sprintf("%s → %s(超期%d个工作日)", from, to, check.LateDays)); err != nil {
 					return err
 				}
 				if err := tx.notifyAll(jianfu.CaseNotice(jianfu.NoteCaseEscalated, &c.Case, fmt.Sprintf("已超期%d个工作日", check.LateDays))); err != nil {
@@ -296,6 +296,6 @@ func (s *Deadlines) SetCaseDeadlines(ctx context.Context, p *jianfu.DeadlinePoli
 		}
 		p.UpdatedAt, p.UpdatedBy = tx.now, a.Username
 		return tx.audit("case.deadlines", "case_deadlines", p.Category, a.RegionPath,
-			fmt.Sprintf("triage %d answer %d rectify %d verify %d remind %d escalate %d", p.Triage, p.Answer, p.Rectify, p.Verify, p.Remind, p.Escalate))
+			fmt.Sprintf("受理交办%d、答复%d、整改%d、核查%d个工作日,到期前%d天催办,超期%d天提级", p.Triage, p.Answer, p.Rectify, p.Verify, p.Remind, p.Escalate))
 	})
 }

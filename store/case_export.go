@@ -33,10 +33,10 @@ func (s *Cases) ExportCases(ctx context.Context, f jianfu.CaseFilter, fn func(*j
 	base.caseFilter(f, f.Now)
 
 	n, err := s.db.streamCases(ctx, a, base, fn)
-	detail := fmt.Sprintf("%d cases; filter %s", n, f.Describe())
+	detail := fmt.Sprintf("%d条;%s", n, f.Describe())
 	if err != nil {
 		// What was read before the failure left the store all the same.
-		detail += "; interrupted"
+		detail += ";导出中断"
 		ctx = context.WithoutCancel(ctx)
 	}
 	if aerr := s.db.inTx(ctx, func(tx *Tx) error {

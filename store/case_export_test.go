@@ -132,8 +132,8 @@ func TestExportCasesIsTheListInScope(t *testing.T) {
 		before := auditCount(t, db, "case.export")
 		exportNumbers(t, db, sup, jianfu.CaseFilter{Overdue: true, Category: "engagement"})
 		entries, total := must3(t)(db.Audit().FindAuditEntries(sys, jianfu.AuditFilter{Action: "case.export"}))
-		if total != before+1 || entries[0].ActorName != "south.sup" || !strings.Contains(entries[0].Detail, "1 cases") ||
-			!strings.Contains(entries[0].Detail, "overdue") || !strings.Contains(entries[0].Detail, "category=engagement") {
+		if total != before+1 || entries[0].ActorName != "south.sup" || !strings.Contains(entries[0].Detail, "1条;") ||
+			!strings.Contains(entries[0].Detail, "已超期") || !strings.Contains(entries[0].Detail, "问题类型:engagement") {
 			t.Errorf("export audit: %d entries (before %d), latest %+v", total, before, entries[0])
 		}
 
@@ -172,7 +172,7 @@ func TestExportCasesIsTheListInScope(t *testing.T) {
 		if row := rows[closed.Number]; !strings.Contains(row, ",不予受理,,,否,,否,,") {
 			t.Errorf("rejected row: %s", row)
 		}
-		if row := rows[fresh.Number]; !strings.Contains(row, ",望江街道,尚未移送,待分拣,分拣移送,2026-03-17,") || !strings.Contains(row, ",否,,否,") {
+		if row := rows[fresh.Number]; !strings.Contains(row, ",望江街道,尚未移送,待受理,受理交办,2026-03-17,") || !strings.Contains(row, ",否,,否,") {
 			t.Errorf("fresh row: %s", row)
 		}
 	})

@@ -182,7 +182,7 @@ func (db *DB) prepareComplaint(c *jianfu.Complaint) (*complaintInput, error) {
 	}
 	if !c.Identity.Empty() && db.sealer() == nil {
 		return nil, jianfu.Errorf(jianfu.EINVALID,
-			"本平台尚未配置举报人信息加密密钥,暂不能接收实名反映:请删去姓名和联系方式后匿名提交(匿名反映同样受理),或请管理员以 --reporter-key 配置密钥",
+			"本平台尚未配置反映人信息加密密钥,暂不能接收实名反映:请删去姓名和联系方式后匿名提交(匿名反映同样受理),或请管理员以 --reporter-key 配置密钥",
 			"this platform has no key to encrypt reporters' identities yet, so it cannot take named complaints: remove your name and contact details and submit anonymously (anonymous complaints are handled the same), or ask the administrator to configure --reporter-key")
 	}
 	if c.Identity.Empty() {

@@ -40,7 +40,7 @@ func identityAAD(caseID int64) []byte { return []byte(fmt.Sprintf("jianfu case %
 func (tx *Tx) sealIdentity(caseID int64, id *jianfu.ReporterIdentity) error {
 	s := tx.db.sealer()
 	if s == nil {
-		return jianfu.Errorf(jianfu.EINVALID, "未配置举报人信息加密密钥", "no reporter key is configured")
+		return jianfu.Errorf(jianfu.EINVALID, "未配置反映人信息加密密钥", "no reporter key is configured")
 	}
 	plain, _ := json.Marshal(id)
 	_, err := tx.exec(`INSERT INTO case_reporters(case_id, sealed, key_id) VALUES (?, ?, ?)`, caseID, s.Seal(plain, identityAAD(caseID)), s.KeyID())
@@ -105,7 +105,7 @@ func (s *Cases) RevealReporter(ctx context.Context, id int64, reason string) (*j
 
 func (s *Cases) reveal(ctx context.Context, a *jianfu.Actor, id int64, reason string, entry **jianfu.AuditEntry) (*jianfu.ReporterIdentity, error) {
 	if !a.CanRevealReporters() {
-		return nil, forbidden("查看举报人身份需要“举报人信息查阅”授权", "revealing a reporter's identity needs the reporter_access permission")
+		return nil, forbidden("查看反映人身份需要“反映人信息查阅”授权", "revealing a reporter's identity needs the reporter_access permission")
 	}
 	reason, err := jianfu.RevealReason(reason)
 	if err != nil {
@@ -113,7 +113,7 @@ func (s *Cases) reveal(ctx context.Context, a *jianfu.Actor, id int64, reason st
 	}
 	sealer := s.db.sealer()
 	if sealer == nil {
-		return nil, jianfu.Errorf(jianfu.EINVALID, "未配置举报人信息密钥(--reporter-key),无法解密", "no reporter key (--reporter-key) is configured, so nothing can be decrypted")
+		return nil, jianfu.Errorf(jianfu.EINVALID, "未配置反映人信息密钥(--reporter-key),无法解密", "no reporter key (--reporter-key) is configured, so nothing can be decrypted")
 	}
 	var out jianfu.ReporterIdentity
 	err = s.db.inTx(ctx, func(tx *Tx) error {

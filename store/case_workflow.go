@@ -103,7 +103,7 @@ func (l triageLookup) CaseByNumber(number string) (int64, jianfu.CaseStatus, boo
 	return id, jianfu.CaseStatus(status), err == nil
 }
 
-// TriageCase accepts, merges or rejects a new clue (分拣).
+// TriageCase accepts, merges or rejects a new clue (受理).
 func (s *Cases) TriageCase(ctx context.Context, id int64, t jianfu.Triage) (*jianfu.Case, error) {
 	return s.db.handle(ctx, id, "case.triage", func(tx *Tx, a *jianfu.Actor, c *caseRow) (string, error) {
 		ch, err := c.Triage(t, triageLookup{tx, a}, tx.step(c))

@@ -279,7 +279,7 @@ func (tx *Tx) insertChannel(a *jianfu.Actor, c *jianfu.Channel, audit bool) erro
 	if !audit {
 		return nil
 	}
-	return tx.audit("channel.create", "channel", id, unit.RegionPath, fmt.Sprintf("%s %s %s", c.Kind, c.Platform, c.Name))
+	return tx.audit("channel.create", "channel", id, unit.RegionPath, fmt.Sprintf("%s(%s)%s", jianfu.KindNames[c.Kind], jianfu.PlatformName(c.Platform), c.Name))
 }
 
 func checksOrEmpty(c []jianfu.CheckResult) []jianfu.CheckResult {

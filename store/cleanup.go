@@ -273,7 +273,7 @@ func (s *Cleanup) IssueExitOrder(ctx context.Context, in jianfu.OrderInput) (*ji
 		if err := tx.notify(jianfu.ExitNotice(jianfu.NoteExitOrdered, issued, "")); err != nil {
 			return err
 		}
-		return tx.audit("cleanup.order", "exit_order", id, ch.RegionPath, fmt.Sprintf("channel %d %s, due %s: %s", ch.ID, ch.Name, deadline, in.Reason))
+		return tx.audit("cleanup.order", "exit_order", id, ch.RegionPath, fmt.Sprintf("%s,限期%s:%s", ch.Name, deadline, in.Reason))
 	})
 	if err != nil {
 		return nil, err
@@ -354,7 +354,7 @@ func (s *Cleanup) ConfirmExit(ctx context.Context, id int64, note string, dissol
 			if err := tx.transitionChannel(a, o.ChannelID, jianfu.StatusClosed, "exit.closed", "按退出通知关停存档:"+note); err != nil {
 				return err
 			}
-			return tx.audit("cleanup.confirm", "exit_order", id, o.RegionPath, fmt.Sprintf("channel %d closed, dissolved=%v: %s", o.ChannelID, dissolved, note))
+			return tx.audit("cleanup.confirm", "exit_order", id, o.RegionPath, fmt.Sprintf("已关停%s:%s", map[bool]string{true: "(群已解散)", false: ""}[dissolved], note))
 		})
 }
 

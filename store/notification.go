@@ -121,6 +121,12 @@ func (tx *Tx) recipients(to jianfu.Recipients, self int64) ([]int64, error) {
 // event (jianfu.SecurityNotifier): the store calls it for every reveal and
 // refused reveal once its audit entry is committed.
 func (s *Notifications) SecurityEvent(ctx context.Context, e *jianfu.AuditEntry) {
+	if e.ActorLabel == "" {
+		// The auditor reads who it was as 龚娟亚(江州市委网信办), not a login name.
+		if err := s.db.actorLabels(ctx, []*jianfu.AuditEntry{e}); err != nil {
+			s.db.log.Error("name the actor of a security event", "audit", e.ID, "err", err)
+		}
+	}
 	n, ok := jianfu.SecurityNotice(e)
 	if !ok {
 		return

@@ -159,7 +159,8 @@ func TestRevealNotifiesTheAuditor(t *testing.T) {
 		}
 		auditor := w.as(t, "cityAuditor")
 		got := inbox(t, db, auditor)
-		if len(got) != 2 || got[0] != "south.keeper查看举报人身份被拒绝" || got[1] != "south.keeper查看了举报人身份" {
+		who := keeper.Name + "(" + w.f.Units["south"].Name + ")" // named with the office, not by login name
+		if len(got) != 2 || got[0] != who+"查看反映人身份被拒绝" || got[1] != who+"查看了反映人身份" {
 			t.Errorf("the auditor reads %q", got)
 		}
 		items, _, _ := mustNotes(t)(db.Notifications().FindNotifications(auditor, jianfu.NotificationFilter{}))

@@ -120,7 +120,7 @@ func (s *Regions) ImportRegions(ctx context.Context, regions []*jianfu.Region) (
 			c, _ := res.RowsAffected()
 			n += int(c)
 		}
-		return tx.audit("region.import", "region", nil, a.RegionPath, fmt.Sprintf("%d rows, %d added or renamed", len(regions), n))
+		return tx.audit("region.import", "region", nil, a.RegionPath, fmt.Sprintf("%d行,新增或更名%d个", len(regions), n))
 	})
 	if err != nil {
 		return 0, err

@@ -96,7 +96,7 @@ func (s *Registry) Consolidate(ctx context.Context, f jianfu.ConsolidationFilter
 		if err := tx.queryRow(`SELECT COUNT(*) FROM channels c`+ow.String(), ow.args...).Scan(&out.Overdue); err != nil {
 			return err
 		}
-		return tx.audit("registry.consolidate", "channel", "", a.RegionPath, fmt.Sprintf("region %q: %d channels, %d clusters", f.RegionPath, out.Channels, len(out.Clusters)+out.MoreClusters))
+		return tx.audit("registry.consolidate", "channel", "", a.RegionPath, fmt.Sprintf("%d个渠道,%d组相近", out.Channels, len(out.Clusters)+out.MoreClusters))
 	})
 	if err != nil {
 		return nil, err

@@ -138,7 +138,7 @@ func (db *DB) importChannels(ctx context.Context, rows []*jianfu.ChannelImport, 
 				return jianfu.ProblemsError([]jianfu.Problem{{Row: r.Row, Message: jianfu.ErrorMessage(err, "zh"), English: jianfu.ErrorMessage(err, "en")}})
 			}
 		}
-		if err := tx.audit("channel.import", "channel", "", a.RegionPath, fmt.Sprintf("%d channels", len(rows))); err != nil {
+		if err := tx.audit("channel.import", "channel", "", a.RegionPath, fmt.Sprintf("%d个渠道", len(rows))); err != nil {
 			return err
 		}
 		if dryRun {
@@ -252,7 +252,7 @@ func (s *Registry) ExportChannels(ctx context.Context, f jianfu.ChannelFilter, f
 		}
 	}
 	err = s.db.inTx(ctx, func(tx *Tx) error {
-		return tx.audit("channel.export", "channel", "", a.RegionPath, fmt.Sprintf("%d channels; filter %+v", n, f))
+		return tx.audit("channel.export", "channel", "", a.RegionPath, fmt.Sprintf("%d个渠道", n))
 	})
 	return n, err
 }

@@ -84,7 +84,7 @@ func (s *Evaluation) RecomputeScorecards(ctx context.Context) (int, error) {
 		if err := tx.insertUnitScores(p, units); err != nil {
 			return fmt.Errorf("unit scores: %w", err)
 		}
-		return tx.audit("scorecard.recompute", "scorecard", nil, a.RegionPath, fmt.Sprintf("%d channels, period %s", n, p))
+		return tx.audit("scorecard.recompute", "scorecard", nil, a.RegionPath, fmt.Sprintf("%d个渠道,评价期%s", n, p))
 	})
 	return n, err
 }

@@ -216,7 +216,7 @@ func (s *Users) CreateToken(ctx context.Context, username, name string) (string,
 		if err != nil {
 			return err
 		}
-		return tx.audit("token.create", "api_token", id, r.RegionPath, fmt.Sprintf("%s: %s, expires %s", r.Username, name, expires.In(jianfu.China).Format("2006-01-02")))
+		return tx.audit("token.create", "api_token", id, r.RegionPath, fmt.Sprintf("%s,%s到期", name, expires.In(jianfu.China).Format("2006-01-02")))
 	})
 	if err != nil {
 		return "", err

@@ -140,7 +140,7 @@ func (s *Users) CreateUser(ctx context.Context, u *jianfu.User, password string)
 			return s.db.translate(err, nUser)
 		}
 		u.ID = id
-		return tx.audit("user.create", "user", id, unit.RegionPath, fmt.Sprintf("%s roles=%s unit=%d", u.Username, jianfu.RolesText(u.Roles), u.UnitID))
+		return tx.audit("user.create", "user", id, unit.RegionPath, fmt.Sprintf("%s,角色:%s", u.Name, jianfu.RolesShown(u.Roles)))
 	})
 }
 
@@ -189,7 +189,7 @@ func (s *Users) UpdateUser(ctx context.Context, id int64, upd jianfu.UserUpdate)
 				return err
 			}
 		}
-		return tx.audit("user.update", "user", id, r.RegionPath, strings.Join(changes, "; "))
+		return tx.audit("user.update", "user", id, r.RegionPath, r.Name+":"+strings.Join(changes, ";"))
 	})
 	return out, err
 }
@@ -240,9 +240,9 @@ func (s *Users) SetPassword(ctx context.Context, id int64, password string) erro
 		if err := tx.endCredentials(id); err != nil {
 			return err
 		}
-		detail := r.Username
+		detail := r.Name + "修改了密码"
 		if byOther {
-			detail += " reset by administrator; must change at next login"
+			detail = r.Name + "的密码由管理员重置,下次登录须修改"
 		}
 		return tx.audit("user.password", "user", id, r.RegionPath, detail)
 	})

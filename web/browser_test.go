@@ -22,6 +22,13 @@ import (
 // must run.
 func chrome(t *testing.T) context.Context {
 	t.Helper()
+	return chromeWithin(t, 90*time.Second)
+}
+
+// chromeWithin is chrome for a test that needs the browser longer than 90
+// seconds (the crawl of every page).
+func chromeWithin(t *testing.T, limit time.Duration) context.Context {
+	t.Helper()
 	if testing.Short() {
 		// make test runs every journey in the full run; its race run (-short)
 		// checks the server's concurrency, which a browser does not add to.
@@ -55,7 +62,7 @@ func chrome(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)
 	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancel3 := context.WithTimeout(ctx, limit)
 	t.Cleanup(cancel3)
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start chromium: %v", err)

@@ -259,7 +259,7 @@ func TestBurdenPages(t *testing.T) {
 	}{
 		{"/burden", []string{"负担监测", "负担指数 = 100", "江南区教育局工作群", "138****5678", "同一数据被 2 个单位重复索要", "<svg class=\"spark\""}},
 		{"/burden?kind=unit&days=90", []string{"江州市江南区教育局", "按单位"}},
-		{fmt.Sprintf("/burden/groups/%d?step=week", g["southEdu"].ID), []string{"江南区教育局工作群", "构成", "<svg class=\"chart\"", "接龙回复", "依据", "转为线索"}},
+		{fmt.Sprintf("/burden/groups/%d?step=week", g["southEdu"].ID), []string{"江南区教育局工作群", "构成", "<svg class=\"chart\"", "接龙回复", "依据", "转为问题线索"}},
 		{fmt.Sprintf("/burden/units/%d", h.fx.Units["southEdu"].ID), []string{"江南区教育局工作群", "该单位的工作群"}},
 		{"/burden/findings?category=chain", []string{"接龙", "138****5678"}},
 		{"/burden/clusters", []string{"一张表", "独居老人"}},
@@ -292,15 +292,15 @@ func TestBurdenPages(t *testing.T) {
 	// one click: a finding becomes a clue
 	fs, _, _ := h.db.Burden().FindFindings(sys, jianfu.FindingFilter{GroupID: g["southEdu"].ID, Page: jianfu.Page{Limit: 1}})
 	st, path, body := b.post("/burden/findings", "/burden/clues", url.Values{"kind": {"finding"}, "id": {itoa(fs[0].ID)}, "back": {"/burden/findings"}})
-	if st != 200 || path != "/burden/findings" || !strings.Contains(body, "已转为线索") {
+	if st != 200 || path != "/burden/findings" || !strings.Contains(body, "已转为问题线索") {
 		t.Errorf("raise a clue: %d %s", st, path)
 	}
-	// the finding now names its case instead of offering 转为线索 again
+	// the finding now names its case instead of offering 转为问题线索 again
 	cases, _, _ := h.db.Cases().FindCases(sys, jianfu.CaseFilter{Query: "", Page: jianfu.Page{Limit: 1}})
 	item := body[strings.Index(body, fmt.Sprintf(`id="finding-%d"`, fs[0].ID)):]
 	item = item[:strings.Index(item, "</li>")]
-	if want := fmt.Sprintf(`<a class="converted" href="/cases/%d">已转为线索 %s</a>`, cases[0].ID, cases[0].Number); len(cases) != 1 || !strings.Contains(item, want) || strings.Contains(item, "/burden/clues") {
-		t.Errorf("a converted finding shows %q, want %q and no 转为线索 form", item, want)
+	if want := fmt.Sprintf(`<a class="converted" href="/cases/%d">已转为问题线索 %s</a>`, cases[0].ID, cases[0].Number); len(cases) != 1 || !strings.Contains(item, want) || strings.Contains(item, "/burden/clues") {
+		t.Errorf("a converted finding shows %q, want %q and no 转为问题线索 form", item, want)
 	}
 	if _, body := b.get("/burden/clues"); !strings.Contains(body, "江南区教育局工作群") || !strings.Contains(body, "待立案") {
 		t.Error("the clue is not listed")

@@ -87,8 +87,8 @@ func TestCampaignDownloads(t *testing.T) {
 	w := newCampaignWorld(t, storetest.Open(t, store.SQLite))
 	c := w.southCampaign
 	for _, d := range []struct{ path, ctype, name, detail string }{
-		{"report.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", c.Name + "-抽查结果.xlsx", "xlsx, 1 forms"},
-		{"notice.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", c.Name + "-整改通报.docx", "docx, 1 forms"},
+		{"report.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", c.Name + "-抽查结果.xlsx", "导出Excel,1份检查表"},
+		{"notice.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", c.Name + "-整改通报.docx", "导出Word通报,1份检查表"},
 	} {
 		resp, body := w.h.download("southSup", fmt.Sprintf("/campaigns/%d/%s", c.ID, d.path))
 		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != d.ctype || len(body) == 0 ||

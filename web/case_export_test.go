@@ -86,7 +86,7 @@ func TestCaseLedgerFromThePage(t *testing.T) {
 			t.Errorf("the ledger leaks: %s", all)
 		}
 		entries, _, _ := db.Audit().FindAuditEntries(storetest.System(), jianfu.AuditFilter{Action: "case.export"})
-		if len(entries) != 1 || entries[0].ActorName != "south.sup" || !strings.Contains(entries[0].Detail, "1 cases") {
+		if len(entries) != 1 || entries[0].ActorName != "south.sup" || !strings.Contains(entries[0].Detail, "1条;") {
 			t.Errorf("audit %+v", entries)
 		}
 		// A view that holds nothing gives a file with just the headers.

@@ -375,7 +375,7 @@ func TestHomeTasksFitTheRole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := fmt.Sprintf(`待分拣移送 <span class="tag%s" data-count="%d">%d</span>`, map[bool]string{true: " warn", false: ""}[n > 0], n, n); !strings.Contains(body, want) {
+	if want := fmt.Sprintf(`待受理交办 <span class="tag%s" data-count="%d">%d</span>`, map[bool]string{true: " warn", false: ""}[n > 0], n, n); !strings.Contains(body, want) {
 		t.Errorf("supervisor home lacks %q", want)
 	}
 }

@@ -59,8 +59,17 @@ func barChart(bars []bar, unit string) template.HTML {
 	}
 	const w, rowH, labelW = 360.0, 26.0, 96.0
 	h := rowH * float64(len(bars))
+	// Screen readers hear the bars as words; with links to follow the chart
+	// is a group (an image may not hold links).
+	role, said := "img", make([]string, 0, len(bars))
+	for _, b := range bars {
+		said = append(said, fmt.Sprintf("%s %g%s", b.Label, b.Value, unit))
+		if b.Href != "" {
+			role = "group"
+		}
+	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, `<svg class="chart bars" viewBox="0 0 %.0f %.0f" role="img" preserveAspectRatio="xMinYMin meet">`, w, h)
+	fmt.Fprintf(&sb, `<svg class="chart bars" viewBox="0 0 %.0f %.0f" role="%s" aria-label="%s" preserveAspectRatio="xMinYMin meet">`, w, h, role, esc(strings.Join(said, "、")))
 	for i, b := range bars {
 		y := float64(i) * rowH
 		bw := 0.0

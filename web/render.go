@@ -78,6 +78,19 @@ type pageSet struct {
 }
 
 var funcs = template.FuncMap{
+	// pseudonym shows a member's pseudonym (p_adzkoafj6znqi) as a code
+	// people read aloud (ADZK-OAFJ-6ZNQ-I), without the program's prefix.
+	"pseudonym": func(p string) string {
+		p = strings.ToUpper(strings.TrimPrefix(p, "p_"))
+		var b strings.Builder
+		for i, r := range p {
+			if i > 0 && i%4 == 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+		}
+		return b.String()
+	},
 	"datetime": func(t any) string {
 		switch v := t.(type) {
 		case time.Time:

@@ -81,7 +81,7 @@ func newUserCmd() *cobra.Command {
 	addDBFlag(create, &dsn)
 	create.Flags().StringVar(&name, "name", "", "姓名")
 	create.Flags().Int64Var(&unitID, "unit", 0, "所属单位编号")
-	create.Flags().StringVar(&roles, "roles", "staff", "角色,逗号分隔:supervisor、reviewer、inspector、case_handler、unit_admin、staff、sysadmin(系统管理员)、secadmin(安全保密管理员)、auditor(安全审计员)、reporter_access(举报人信息查阅);三员不能兼任")
+	create.Flags().StringVar(&roles, "roles", "staff", "角色,逗号分隔:supervisor、reviewer、inspector、case_handler、unit_admin、staff、sysadmin(系统管理员)、secadmin(安全保密管理员)、auditor(安全审计员)、reporter_access(反映人信息查阅);三员不能兼任")
 	create.Flags().StringVar(&password, "password", "", "初始密码:至少12位,三类字符,不含用户名,不是常见密码;第三方应用(app)账号不需要")
 	create.Flags().BoolVar(&keep, "no-change", false, "不要求首次登录时修改初始密码(默认要求)")
 	create.Flags().StringVar(&phone, "phone", "", "手机号")

@@ -62,7 +62,7 @@ func newDemoCmd() *cobra.Command {
 				// A key for this run only: the demo's named complaints can be
 				// revealed while it runs, and by nobody once it stops.
 				f.reporterKey = secret.NewSealerKey()
-				fmt.Fprintf(out, "已为本次演示生成举报人身份加密密钥(只在内存中;要保留数据和密钥,请用 --db 与 --reporter-key)。\n")
+				fmt.Fprintf(out, "已为本次演示生成反映人身份加密密钥(只在内存中;要保留数据和密钥,请用 --db 与 --reporter-key)。\n")
 			}
 			if f.raterKey == "" {
 				f.raterKey = demo.RaterKey(seed)

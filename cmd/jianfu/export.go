@@ -88,7 +88,7 @@ func newExportCasesCmd() *cobra.Command {
 阶段时限(到期日)、是否超期、超期工作日、提级督办、办结结果、受理时间、办结时间、问题摘要。
 不含反映人的身份和联系方式;问题摘要中的电话、身份证号、邮箱已隐去。导出记入审计日志(case.export)。
 --format xlsx(默认)或 csv(UTF-8 带 BOM);-o 指定文件,不指定时 CSV 写到标准输出、xlsx 写到 cases.xlsx。
---view 与线索列表的标签相同:triage(待分拣移送)、open(办理中)、soon(即将到期)、overdue(已超期)、
+--view 与线索列表的标签相同:triage(待受理交办)、open(办理中)、soon(即将到期)、overdue(已超期)、
 escalated(提级督办)、closed(已办结)。
 
 Export the case ledger with Chinese headers; no reporter identity or contact, summaries redacted.`,

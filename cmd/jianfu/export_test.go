@@ -143,7 +143,7 @@ func TestExportCases(t *testing.T) {
 	data, _ := os.ReadFile(file)
 	csv := string(data)
 	if !strings.HasPrefix(csv, "\ufeff编号,来源,问题类型,涉及渠道,所在地区,责任单位,状态,当前阶段,阶段时限(到期日),是否超期,超期工作日,提级督办,办结结果,受理时间,办结时间,问题摘要") ||
-		!strings.Contains(csv, rec.Number+",群众投诉,") || !strings.Contains(csv, north.Number+",监管录入,即时响应,,江北区,尚未移送,待分拣,") {
+		!strings.Contains(csv, rec.Number+",群众投诉,") || !strings.Contains(csv, north.Number+",监管录入,即时响应,,江北区,尚未移送,待受理,") {
 		t.Errorf("ledger:\n%s", csv)
 	}
 	for _, secretText := range []string{"王晓明", "13912345678", "13600001111"} {
@@ -176,7 +176,7 @@ func TestExportCases(t *testing.T) {
 	db, _ = store.Open(ctx, src, storetest.Rules)
 	defer db.Close()
 	entries, n, err := db.Audit().FindAuditEntries(storetest.System(), jianfu.AuditFilter{Action: "case.export"})
-	if err != nil || n != 4 || entries[n-1].ActorName != "system:export" || !strings.HasPrefix(entries[n-1].Detail, "2 cases; filter all") {
+	if err != nil || n != 4 || entries[n-1].ActorName != "system:export" || !strings.HasPrefix(entries[n-1].Detail, "2条;全部") {
 		t.Errorf("audit: %d entries %v, first %+v", n, err, entries[n-1])
 	}
 }

@@ -23,7 +23,7 @@ func newImportComplaintsCmd() *cobra.Command {
 		Use:   "complaints FILE",
 		Short: "导入热线(12345 等)转办的投诉 / import hotline complaints",
 		Long: `导入 12345 政务服务便民热线等系统导出的工单,每条成为一条问题线索(来源“热线转办”),
-由检测器建议问题类型,按所属区域进入当地网信办的分拣队列。
+由检测器建议问题类型,按所属区域进入当地网信办的受理队列。
 列:工单编号(id)、受理时间(time)、诉求内容(content),可选 涉及渠道(channel)、联系人(name)、
 联系电话(contact)、所属区域(region:区划代码或区县名称)、问题类型(category)。
 以工单编号识别重复:同一文件再导入、或与之前导出有重叠的新文件,只导入新工单。
@@ -80,7 +80,7 @@ stored encrypted and need --reporter-key; --without-contacts drops them.`,
 	}
 	addDBFlag(cmd, &dsn)
 	cmd.Flags().StringVar(&region, "region", "", "没有填写所属区域的工单归入的区划代码(如热线所在市)")
-	cmd.Flags().StringVar(&reporterKey, "reporter-key", os.Getenv("JIANFU_REPORTER_KEY"), "举报人身份加密密钥(base64);也可用环境变量 JIANFU_REPORTER_KEY")
+	cmd.Flags().StringVar(&reporterKey, "reporter-key", os.Getenv("JIANFU_REPORTER_KEY"), "反映人身份加密密钥(base64);也可用环境变量 JIANFU_REPORTER_KEY")
 	cmd.Flags().BoolVar(&withoutContacts, "without-contacts", false, "不导入联系人和电话(没有加密密钥时)")
 	return cmd
 }

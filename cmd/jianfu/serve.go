@@ -56,7 +56,7 @@ func (f *serveFlags) add(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.trustProxy, "trust-proxy", false, "已停用,请改用 --trusted-proxies")
 	cmd.Flags().MarkHidden("trust-proxy")
 	cmd.Flags().StringVar(&f.fetchAllow, "fetch-allow", os.Getenv("JIANFU_FETCH_ALLOW"), "技术监测等对外访问允许到达的内网地址或网段,逗号分隔(内网部署时用);默认拒绝回环、内网、链路本地、组播与保留地址;也可用环境变量 JIANFU_FETCH_ALLOW")
-	cmd.Flags().StringVar(&f.reporterKey, "reporter-key", os.Getenv("JIANFU_REPORTER_KEY"), "举报人身份加密密钥(base64:16字节为 SM4-GCM,32字节为 AES-256-GCM);也可用环境变量 JIANFU_REPORTER_KEY。不设则只受理匿名反映")
+	cmd.Flags().StringVar(&f.reporterKey, "reporter-key", os.Getenv("JIANFU_REPORTER_KEY"), "反映人身份加密密钥(base64:16字节为 SM4-GCM,32字节为 AES-256-GCM);也可用环境变量 JIANFU_REPORTER_KEY。不设则只受理匿名反映")
 	addAuditKeyFlag(cmd, &f.auditKey)
 	cmd.Flags().IntVar(&f.passwordDays, "password-days", 0, "密码有效天数:到期后登录须先修改密码;0 表示不过期")
 	cmd.Flags().IntVar(&f.scoreMin, "score-min-components", jianfu.MinComponents, "渠道评价至少有几项(共6项)有数据才计算总分,不足时显示“数据不足”")

@@ -109,4 +109,20 @@
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", labelCards);
   else labelCards();
+
+  // A table or chart wider than the screen scrolls sideways; keyboard users
+  // reach it with Tab and scroll it with the arrow keys (WCAG 2.1.1).
+  function scrollables() {
+    var boxes = document.querySelectorAll("table.data, .chartbox, .scroll");
+    for (var i = 0; i < boxes.length; i++) {
+      var b = boxes[i];
+      if (b.scrollWidth > b.clientWidth + 1) {
+        if (!b.hasAttribute("tabindex")) b.setAttribute("tabindex", "0");
+      } else if (b.getAttribute("tabindex") === "0") {
+        b.removeAttribute("tabindex");
+      }
+    }
+  }
+  scrollables();
+  window.addEventListener("resize", scrollables);
 })();
