@@ -17,7 +17,7 @@ func TestParseReminderPolicy(t *testing.T) {
 	}{
 		{"", 1, 1, false},
 		{"answer=2", 2, 1, false},
-		{"答复=3，分拣移送=0", 3, 0, false},
+		{"答复=3，受理交办=0", 3, 0, false},
 		{" triage=2 ; rectify=5 ", 1, 2, false},
 		{"answer", 0, 0, true},
 		{"answer=-1", 0, 0, true},
@@ -43,7 +43,7 @@ func TestParseReminderPolicy(t *testing.T) {
 }
 
 func FuzzParseReminderPolicy(f *testing.F) {
-	for _, s := range []string{"", "answer=2", "答复=3，分拣移送=0", "x=", "=1", "triage=2;verify=30"} {
+	for _, s := range []string{"", "answer=2", "答复=3，受理交办=0", "x=", "=1", "triage=2;verify=30"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -52,7 +52,7 @@ func TestReminderSweep(t *testing.T) {
 		if got := strings.Join(told(t, w), " "); got != "southSup:1" {
 			t.Errorf("told of b's triage: %q, want the county office's southSup", got)
 		}
-		if got := inbox(t, db, sup)[0]; got != "线索"+b.Number+"的分拣移送将于2025年9月30日到期" {
+		if got := inbox(t, db, sup)[0]; got != "线索"+b.Number+"的受理交办将于2025年9月30日到期" {
 			t.Errorf("reminder title %q", got)
 		}
 		// Again, and again the next day: nobody is told twice.
