@@ -48,14 +48,7 @@ func (tx *Tx) writeWeeks(weeks []jianfu.BurdenWeek, group func(int64) *jianfu.Gr
 		if add {
 			q += ` ON CONFLICT (group_id, week_end) DO UPDATE SET
 			first_day = CASE WHEN excluded.first_day < burden_weeks.first_day THEN excluded.first_day ELSE burden_weeks.first_day END,
-			messages = burden_weeks.messages + excluded.messages,
-			members = CASE WHEN excluded.members > burden_weeks.members THEN excluded.members ELSE burden_weeks.members END,
-			offhours = burden_weeks.offhours + excluded.offhours,
-			mention_all = burden_weeks.mention_all + excluded.mention_all,
-			demands = burden_weeks.demands + excluded.demands,
-			assessed = burden_weeks.assessed + excluded.assessed,
-			exempt = burden_weeks.exempt + excluded.exempt,
-			` + categoryCols("%[1]s = burden_weeks.%[1]s + excluded.%[1]s")
+			` + addCounters("burden_weeks")
 		}
 		if _, err := tx.exec(q, args...); err != nil {
 			return fmt.Errorf("record weekly burden: %w", err)

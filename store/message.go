@@ -424,19 +424,25 @@ func (tx *Tx) upsertDaily(obs []*jianfu.Observation, groups map[int64]*jianfu.Gr
 		}
 		if _, err := tx.exec(`INSERT INTO burden_daily(group_id, day, unit_id, region_path, unit_path, messages, members, offhours, mention_all, demands, assessed, exempt,
 			`+categoryCols("%[1]s")+`) VALUES `+valueRows(len(part), cols)+`
-			ON CONFLICT (group_id, day) DO UPDATE SET
-			messages = burden_daily.messages + excluded.messages,
-			members = CASE WHEN excluded.members > burden_daily.members THEN excluded.members ELSE burden_daily.members END,
-			offhours = burden_daily.offhours + excluded.offhours,
-			mention_all = burden_daily.mention_all + excluded.mention_all,
-			demands = burden_daily.demands + excluded.demands,
-			assessed = burden_daily.assessed + excluded.assessed,
-			exempt = burden_daily.exempt + excluded.exempt,
-			`+categoryCols("%[1]s = burden_daily.%[1]s + excluded.%[1]s"), args...); err != nil {
+			ON CONFLICT (group_id, day) DO UPDATE SET `+addCounters("burden_daily"), args...); err != nil {
 			return fmt.Errorf("record daily burden: %w", err)
 		}
 	}
 	return tx.upsertWeeks(days, groups)
+}
+
+// addCounters is the SET list of an upsert of burden counters into table
+// (burden_daily, burden_weeks): the counts add up, the members are the
+// largest seen.
+func addCounters(table string) string {
+	return strings.ReplaceAll(`messages = T.messages + excluded.messages,
+			members = CASE WHEN excluded.members > T.members THEN excluded.members ELSE T.members END,
+			offhours = T.offhours + excluded.offhours,
+			mention_all = T.mention_all + excluded.mention_all,
+			demands = T.demands + excluded.demands,
+			assessed = T.assessed + excluded.assessed,
+			exempt = T.exempt + excluded.exempt,
+			`, "T.", table+".") + categoryCols("%[1]s = "+table+".%[1]s + excluded.%[1]s")
 }
 
 // insertFindings stores the batch's findings; material findings wait for
