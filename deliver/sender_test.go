@@ -199,12 +199,12 @@ func TestQuietHours(t *testing.T) {
 		w.channels(t, "eduAdmin", jianfu.UserChannel{Channel: jianfu.ChannelEmail, Address: "zhao.min@jiangnan.gov.cn"})
 		w.channels(t, "cityAuditor", jianfu.UserChannel{Channel: jianfu.ChannelFeishu, Address: "auditor01"})
 		w.transfer(t, "教育局工作群每天要求教师接龙报平安")
-		db.Notifications().SecurityEvent(context.Background(), &jianfu.AuditEntry{ID: 1, Action: jianfu.ActionReveal, RegionPath: "390102", ActorName: "江南区监管员", Detail: "线索JF2026-000001:举报人张三"})
+		db.Notifications().SecurityEvent(context.Background(), &jianfu.AuditEntry{ID: 1, Action: jianfu.ActionReveal, RegionPath: "390102", ActorName: "江南区监管员", Detail: "线索JF2026-000001:反映人张三"})
 
 		if r := w.run(t); r.Sent != 1 || r.Held != 1 {
 			t.Fatalf("Friday 20:00: %+v", r)
 		}
-		if got := w.feishu.got(); len(got) != 1 || !strings.Contains(got[0].Body, "查看了举报人身份") || strings.Contains(got[0].Body, "张三") {
+		if got := w.feishu.got(); len(got) != 1 || !strings.Contains(got[0].Body, "查看了反映人身份") || strings.Contains(got[0].Body, "张三") {
 			t.Errorf("the urgent security event: %+v", got)
 		}
 		held := w.rows(t, "eduAdmin")[0]
