@@ -191,6 +191,15 @@ func Supplement(files ...[]byte) (first, last int, err error) {
 	return first, last, nil
 }
 
+// BuiltIn returns the first and last year of the embedded holiday data.
+func BuiltIn() (first, last int) {
+	h, err := parseHolidays(holidaysTxt)
+	if err != nil {
+		return 0, 0
+	}
+	return h.first, h.last
+}
+
 // Check reports what Supplement(files...) would: the years covered with
 // the files, or the error naming the file's line at fault; it changes
 // nothing.

@@ -148,7 +148,7 @@ type Detector struct {
 	lexScope []bool // message scope per lexicon
 	nlex     int
 	words    int // bitset words per pattern
-	cal      *calendar.Calendar
+	cal      *calendar.Calendar // nil: calendar.Default() at each use, so a newly loaded holiday schedule counts
 	files    []string
 	single   []int32        // one-token patterns by normalised BMP rune, -1 if none
 	singleHi map[rune]int32 // the same beyond the BMP
@@ -226,13 +226,6 @@ func New(opts ...Option) (*Detector, error) {
 	var cfg config
 	for _, o := range opts {
 		o(&cfg)
-	}
-	if cfg.cal == nil {
-		cal, err := calendar.New()
-		if err != nil {
-			return nil, err
-		}
-		cfg.cal = cal
 	}
 	rs, err := loadRuleSet(cfg.dir)
 	if err != nil {
