@@ -31,6 +31,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"jianfu"
@@ -142,22 +143,19 @@ func New(opts ...Option) (*Calendar, error) {
 // newest schedule. It panics only if the embedded data is corrupt, which
 // the package tests rule out.
 func Default() *Calendar {
-	supplement.RLock()
-	c := supplement.cal
-	supplement.RUnlock()
-	if c != nil {
+	if c := supplement.cal.Load(); c != nil { // no lock: the detector asks per message
 		return c
 	}
 	supplement.Lock()
 	defer supplement.Unlock()
-	if supplement.cal == nil {
+	if supplement.cal.Load() == nil {
 		c := &Calendar{hours: defaultHours, names: map[int]string{}}
 		if err := c.build(supplement.data); err != nil {
 			panic(err)
 		}
-		supplement.cal = c
+		supplement.cal.Store(c)
 	}
-	return supplement.cal
+	return supplement.cal.Load()
 }
 
 // supplement is the holiday data added at run time (see Supplement) and
@@ -165,7 +163,7 @@ func Default() *Calendar {
 var supplement struct {
 	sync.RWMutex
 	data *holidayData
-	cal  *Calendar
+	cal  atomic.Pointer[Calendar]
 }
 
 // Supplement registers holiday data for the calendars made after it (New,
@@ -186,7 +184,8 @@ func Supplement(files ...[]byte) (first, last int, err error) {
 		return 0, 0, err
 	}
 	supplement.Lock()
-	supplement.data, supplement.cal = sup, c
+	supplement.data = sup
+	supplement.cal.Store(c)
 	supplement.Unlock()
 	return first, last, nil
 }

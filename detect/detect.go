@@ -148,7 +148,9 @@ type Detector struct {
 	lexScope []bool // message scope per lexicon
 	nlex     int
 	words    int // bitset words per pattern
-	cal      *calendar.Calendar // nil: calendar.Default() at each use, so a newly loaded holiday schedule counts
+	// cal is the working-time calendar; nil: calendar.Default() at each
+	// use, so a newly loaded holiday schedule counts.
+	cal      *calendar.Calendar
 	files    []string
 	single   []int32        // one-token patterns by normalised BMP rune, -1 if none
 	singleHi map[rune]int32 // the same beyond the BMP

@@ -87,8 +87,8 @@ func (s *Server) renderHolidays(w http.ResponseWriter, r *http.Request, year int
 	p.Error, p.Status = formErr, status
 	p.Data = map[string]any{"First": first, "Last": last, "BuiltInFirst": bf, "BuiltInLast": bl, "Files": files,
 		"Years": years, "Year": year, "Covered": cal.Covers(year), "Days": days, "Off": off, "Makeup": makeup,
-		"Workdays": cal.WorkdaysBetween(time.Date(year-1, 12, 31, 0, 0, 0, 0, jianfu.China), time.Date(year, 12, 31, 0, 0, 0, 0, jianfu.China)),
-		"Missing": cal.Uncovered(now), "Saved": r.URL.Query().Get("saved")}
+		"Missing": cal.Uncovered(now), "Saved": r.URL.Query().Get("saved"),
+		"Workdays": cal.WorkdaysBetween(time.Date(year-1, 12, 31, 0, 0, 0, 0, jianfu.China), time.Date(year, 12, 31, 0, 0, 0, 0, jianfu.China))}
 	s.render(w, r, "holidays", p)
 	return nil
 }
