@@ -91,7 +91,7 @@ type AuditService interface {
 var auditActionNames = map[string]string{
 	"audit.anchor": "审计链锚定", "audit.checkpoint": "审计链检查点", "audit.read": "查阅审计日志",
 	"campaign.close": "结束抽查", "campaign.create": "发起抽查", "campaign.form.save": "保存检查表", "campaign.form.submit": "提交检查结果", "campaign.report": "导出抽查结果",
-	"case.answer": "答复线索", "case.attachment.read": "查看线索附件", "case.close": "办结线索", "case.create": "登记线索", "case.deadlines": "设置办理时限",
+	"case.answer": "答复线索", "case.attachment.read": "查看线索附件", "case.close": "办结线索", "case.create": "登记线索", "case.deadlines": "设置办理时限", "calendar.holidays": "载入节假日安排",
 	"case.escalate": "提级督办", "case.export": "导出线索台账", "case.opinion": "提出整改意见或问责建议", "case.read": "查阅线索", "case.rectify": "报送整改情况",
 	"case.reopen": "重新办理", "case.satisfaction": "反映人评价办理结果", "case.submit": "受理群众反映", "case.transfer": "移送线索", "case.triage": "分办线索", "case.verify": "核查整改",
 	"channel.campaign.fail": "抽查不合格", "channel.change": "变更渠道登记", "channel.create": "登记渠道", "channel.exit.closed": "渠道关停", "channel.exit.order": "下达退出通知",
@@ -114,7 +114,7 @@ var auditActionNames = map[string]string{
 var auditObjectNames = map[string]string{
 	"api_token": "接口令牌", "audit_log": "审计日志", "campaign": "抽查", "case_deadlines": "办理时限", "check_form": "检查表", "clue": "问题线索", "exit_order": "退出通知", "group_member": "群成员", "case": "问题线索", "channel": "政务渠道", "checklist": "检查表", "cleanup_order": "退出通知", "cluster": "多头报送",
 	"burden": "负担监测", "finding": "问题发现", "group": "工作群", "message": "消息", "order": "退出通知", "rating": "评价", "rectification": "整改事项", "region": "行政区划",
-	"rule": "规则", "scorecard": "评价", "token": "接口令牌", "typical": "典型案例", "unit": "单位", "user": "账号", "webhook": "平台回调",
+	"holidays": "节假日安排", "rule": "规则", "scorecard": "评价", "token": "接口令牌", "typical": "典型案例", "unit": "单位", "user": "账号", "webhook": "平台回调",
 }
 
 // ActionName is the Chinese name of the entry's action, the code itself

@@ -13,9 +13,10 @@
 //
 // The State Council publishes each coming year's schedule around November.
 // An operator adds it without a new build: Supplement registers holiday
-// data in the same format (read by the caller from a file, e.g. `jianfu
-// --holidays FILE`) for every calendar made after it, like tzdata for the
-// time package. A supplied year replaces that year of the embedded data.
+// data in the same format (read by the caller: a file given to the
+// command, or a schedule uploaded on the 系统管理 page and kept in the
+// database) for every calendar made after it, like tzdata for the time
+// package. A supplied year replaces that year of the embedded data.
 //
 // All instants are interpreted in China Standard Time (jianfu.China:
 // UTC+08:00, the zone of Asia/Shanghai, which has had no daylight saving
@@ -30,6 +31,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"jianfu"
@@ -135,54 +137,104 @@ func New(opts ...Option) (*Calendar, error) {
 	return c, nil
 }
 
-// Default returns a calendar with default office hours. It panics only if the
-// embedded data is corrupt, which the package tests rule out.
+// Default returns a calendar with default office hours and the holiday
+// data of the moment: one shared calendar, made again when Supplement
+// changes the data, so callers that ask for it each time count with the
+// newest schedule. It panics only if the embedded data is corrupt, which
+// the package tests rule out.
 func Default() *Calendar {
-	c, err := New()
-	if err != nil {
-		panic(err)
+	if c := supplement.cal.Load(); c != nil { // no lock: the detector asks per message
+		return c
 	}
-	return c
+	supplement.Lock()
+	defer supplement.Unlock()
+	if supplement.cal.Load() == nil {
+		c := &Calendar{hours: defaultHours, names: map[int]string{}}
+		if err := c.build(supplement.data); err != nil {
+			panic(err)
+		}
+		supplement.cal.Store(c)
+	}
+	return supplement.cal.Load()
 }
 
-// supplement is the holiday data added at run time (see Supplement).
+// supplement is the holiday data added at run time (see Supplement) and
+// the default calendar made with it.
 var supplement struct {
 	sync.RWMutex
 	data *holidayData
+	cal  atomic.Pointer[Calendar]
 }
 
 // Supplement registers holiday data for the calendars made after it (New,
 // Default): the format of the embedded holidays.txt — a line "years FIRST
 // LAST", then "YYYY-MM-DD H|W name" lines (H a day off, W a 调休 working
 // day) — covering years that join the embedded range without a gap. Each
-// year it covers replaces that year of the embedded data. It returns the
+// year a file covers replaces that year of the embedded data and of the
+// files before it: with several files the later one wins. It returns the
 // years now covered, or an error naming the line at fault; on error
-// nothing changes. Supplement(nil) removes the supplement.
-func Supplement(data []byte) (first, last int, err error) {
-	if len(data) == 0 {
-		supplement.Lock()
-		supplement.data = nil
-		supplement.Unlock()
-		first, last = Default().Years()
-		return first, last, nil
-	}
-	sup, err := parseHolidays(data)
+// nothing changes. Supplement() or Supplement(nil) removes the supplement.
+func Supplement(files ...[]byte) (first, last int, err error) {
+	sup, first, last, err := combine(files)
 	if err != nil {
 		return 0, 0, err
 	}
-	base, err := parseHolidays(holidaysTxt)
-	if err != nil {
+	c := &Calendar{hours: defaultHours, names: map[int]string{}}
+	if err := c.build(sup); err != nil {
 		return 0, 0, err
 	}
-	if sup.first > base.last+1 || sup.last < base.first-1 {
-		return 0, 0, fmt.Errorf("calendar: the supplement covers %d–%d but the built-in data %d–%d: the years between are missing (补充的节假日数据与内置的 %d–%d 年之间缺少年份)",
-			sup.first, sup.last, base.first, base.last, base.first, base.last)
-	}
-	merged := merge(base, sup)
 	supplement.Lock()
 	supplement.data = sup
+	supplement.cal.Store(c)
 	supplement.Unlock()
-	return merged.first, merged.last, nil
+	return first, last, nil
+}
+
+// BuiltIn returns the first and last year of the embedded holiday data.
+func BuiltIn() (first, last int) {
+	h, err := parseHolidays(holidaysTxt)
+	if err != nil {
+		return 0, 0
+	}
+	return h.first, h.last
+}
+
+// Check reports what Supplement(files...) would: the years covered with
+// the files, or the error naming the file's line at fault; it changes
+// nothing.
+func Check(files ...[]byte) (first, last int, err error) {
+	_, first, last, err = combine(files)
+	return first, last, err
+}
+
+// combine parses the files (empty ones are skipped) and lays each over the
+// ones before it; the result must join the embedded data without a gap.
+func combine(files [][]byte) (sup *holidayData, first, last int, err error) {
+	base, err := parseHolidays(holidaysTxt)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	covered := base
+	for _, data := range files {
+		if len(data) == 0 {
+			continue
+		}
+		h, err := parseHolidays(data)
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		if h.first > covered.last+1 || h.last < covered.first-1 {
+			return nil, 0, 0, fmt.Errorf("calendar: the supplement covers %d–%d but the data so far %d–%d: the years between are missing (补充的节假日数据 %d–%d 年与已有的 %d–%d 年之间缺少年份)",
+				h.first, h.last, covered.first, covered.last, h.first, h.last, covered.first, covered.last)
+		}
+		covered = merge(covered, h)
+		if sup == nil {
+			sup = h
+		} else {
+			sup = merge(sup, h)
+		}
+	}
+	return sup, covered.first, covered.last, nil
 }
 
 // holidayData is parsed holiday data: the years it covers and its days.

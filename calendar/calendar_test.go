@@ -174,7 +174,7 @@ func TestDataMatchesLunarGo(t *testing.T) {
 // Council publishes it; deadlines then skip its holidays. The 2027 lines
 // below are a made-up test schedule, not the official one.
 func TestSupplementAddsAYear(t *testing.T) {
-	t.Cleanup(func() { supplement.data = nil })
+	t.Cleanup(func() { Supplement() })
 	sup := []byte("\uFEFF# test schedule\nyears 2027 2027\n" +
 		"2027-10-01 H 国庆节\n2027-10-04 H 国庆节\n2027-10-05 H 国庆节\n2027-10-06 H 国庆节\n2027-10-07 H 国庆节\n2027-10-09 W 国庆节\n")
 	first, last, err := Supplement(sup)
@@ -203,7 +203,7 @@ func TestSupplementAddsAYear(t *testing.T) {
 
 // A supplied year replaces that year of the embedded data (a correction).
 func TestSupplementReplacesAYear(t *testing.T) {
-	t.Cleanup(func() { supplement.data = nil })
+	t.Cleanup(func() { Supplement() })
 	if _, _, err := Supplement([]byte("years 2026 2026\n2026-10-01 H 国庆节\n")); err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +217,7 @@ func TestSupplementReplacesAYear(t *testing.T) {
 }
 
 func TestSupplementRejectsBadData(t *testing.T) {
-	t.Cleanup(func() { supplement.data = nil })
+	t.Cleanup(func() { Supplement() })
 	for _, tc := range []struct{ data, want string }{
 		{"years 2029 2029\n2029-01-01 H 元旦节\n", "missing"},
 		{"2027-01-01 H 元旦节\n", "must come first"},
@@ -235,4 +235,58 @@ func TestSupplementRejectsBadData(t *testing.T) {
 	if c := Default(); c.Covers(2027) {
 		t.Error("a rejected supplement changed the calendar")
 	}
+}
+
+// Several files: each joins the data so far, and a later file replaces the
+// years of an earlier one (an uploaded correction over the --holidays file).
+func TestSupplementLaterFileWins(t *testing.T) {
+	t.Cleanup(func() { Supplement() })
+	a := []byte("years 2027 2027\n2027-10-01 H 国庆节\n")
+	b := []byte("years 2027 2028\n2027-10-04 H 国庆节\n2028-01-03 H 元旦节\n")
+	first, last, err := Supplement(a, b)
+	if err != nil || first != 2002 || last != 2028 {
+		t.Fatalf("Supplement(a, b) = %d–%d, %v; want 2002–2028", first, last, err)
+	}
+	c := Default()
+	if !c.IsWorkday(day("2027-10-01")) || c.IsWorkday(day("2027-10-04")) || c.IsWorkday(day("2028-01-03")) {
+		t.Error("the later file should replace 2027 of the earlier one and add 2028")
+	}
+	// 2029 alone after 2027 leaves 2028 out: rejected, nothing changes.
+	if _, _, err := Supplement(a, []byte("years 2029 2029\n2029-01-01 H 元旦节\n")); err == nil || !strings.Contains(err.Error(), "缺少年份") {
+		t.Errorf("a gap between files = %v, want an error saying years are missing", err)
+	}
+	if _, _, err := Check(a, []byte("years 2028 2028\n")); err != nil {
+		t.Errorf("Check of joining files = %v", err)
+	}
+	if Default() != c {
+		t.Error("a rejected Supplement or a Check changed the calendar")
+	}
+}
+
+// FuzzCheck feeds arbitrary holiday data to the parser: it must never
+// panic, and whatever it accepts must build a calendar covering those years.
+func FuzzCheck(f *testing.F) {
+	f.Add(holidaysTxt)
+	f.Add([]byte("\uFEFF# 2027\nyears 2027 2027\n2027-10-01 H 国庆节\n2027-10-09 W 国庆节\n"))
+	f.Add([]byte("years 2027 2027\n2027-01-01 X 元旦节\n"))
+	f.Add([]byte("years 2027\n"))
+	f.Add([]byte("2027-01-01 H\n"))
+	f.Add([]byte("years 1949 2200\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		first, last, err := Check(data)
+		if err != nil {
+			return
+		}
+		sup, _, _, err := combine([][]byte{data})
+		if err != nil {
+			t.Fatalf("Check accepted what combine rejects: %v", err)
+		}
+		c := &Calendar{hours: defaultHours, names: map[int]string{}}
+		if err := c.build(sup); err != nil {
+			t.Fatal(err)
+		}
+		if !c.Covers(first) || !c.Covers(last) {
+			t.Fatalf("accepted data covering %d–%d, calendar %v–%v", first, last, c.first, c.last)
+		}
+	})
 }

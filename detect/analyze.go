@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"jianfu"
+	"jianfu/calendar"
 )
 
 type hit struct {
@@ -68,7 +69,7 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 	s.sentStart = append(s.sentStart, int32(len(a.toks)))
 	a.sents = s.sentStart
 
-	if !m.Time.IsZero() && d.cal != nil && !d.cal.IsWorkingTime(m.Time) {
+	if !m.Time.IsZero() && !d.calendar().IsWorkingTime(m.Time) {
 		r.Offhours = true
 	}
 	if a.narrativeIn(-1) {
@@ -980,4 +981,13 @@ func (a *analysis) sortSpans() {
 			s[j], s[j-1] = s[j-1], s[j]
 		}
 	}
+}
+
+// calendar is the working-time calendar: the one given, else the default
+// with the newest holiday schedule.
+func (d *Detector) calendar() *calendar.Calendar {
+	if d.cal != nil {
+		return d.cal
+	}
+	return calendar.Default()
 }

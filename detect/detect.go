@@ -148,6 +148,8 @@ type Detector struct {
 	lexScope []bool // message scope per lexicon
 	nlex     int
 	words    int // bitset words per pattern
+	// cal is the working-time calendar; nil: calendar.Default() at each
+	// use, so a newly loaded holiday schedule counts.
 	cal      *calendar.Calendar
 	files    []string
 	single   []int32        // one-token patterns by normalised BMP rune, -1 if none
@@ -226,13 +228,6 @@ func New(opts ...Option) (*Detector, error) {
 	var cfg config
 	for _, o := range opts {
 		o(&cfg)
-	}
-	if cfg.cal == nil {
-		cal, err := calendar.New()
-		if err != nil {
-			return nil, err
-		}
-		cfg.cal = cal
 	}
 	rs, err := loadRuleSet(cfg.dir)
 	if err != nil {

@@ -27,19 +27,11 @@ type caseConfig struct {
 	// raterKey keys the marks of anonymous ratings (see SetRaterKey). It
 	// sits with the reporter key: both are secrets from outside the database.
 	raterKey []byte
-
-	once   sync.Once
-	cal    *calendar.Calendar
-	calErr error
 }
 
 // calendar returns the working-day calendar.
 func (db *DB) calendar() *calendar.Calendar {
-	db.cases.once.Do(func() { db.cases.cal, db.cases.calErr = calendar.New() })
-	if db.cases.calErr != nil || db.cases.cal == nil {
-		return calendar.Default()
-	}
-	return db.cases.cal
+	return calendar.Default() // the newest schedule (see Holidays.Apply)
 }
 
 // caseReadAccess checks that the actor may read cases at all.

@@ -67,6 +67,8 @@ type DB struct {
 	passwordMaxAge time.Duration // 0: passwords do not expire
 	tokenLifetime  time.Duration // of new API tokens; 0: jianfu.DefaultTokenLifetime
 
+	holidaysFile []byte // the --holidays schedule, under the uploaded ones (SetHolidaysFile)
+
 	siteURL string   // the web site's address, for links in delivered messages (WithSiteURL)
 	legacy  struct { // when messages may have old-form keys (see legacyKeysBefore)
 		mu     sync.Mutex

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"jianfu"
+	"jianfu/calendar"
 	"jianfu/report"
 	"jianfu/tabular"
 )
@@ -53,7 +54,7 @@ func (s *Server) apiExportCases(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) sendCaseLedger(w http.ResponseWriter, r *http.Request, f jianfu.CaseFilter, format tabular.Format) error {
 	now := s.now()
 	f.Now = now
-	file, n, err := report.CaseLedger(format, s.cases.cal, now, func(add func(*jianfu.Case) error) (int, error) {
+	file, n, err := report.CaseLedger(format, calendar.Default(), now, func(add func(*jianfu.Case) error) (int, error) {
 		return s.svc.Cases.ExportCases(r.Context(), f, add)
 	})
 	if err != nil {

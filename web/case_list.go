@@ -34,9 +34,9 @@ func (s *Server) viewCase(p *page, c *jianfu.Case, now time.Time) *caseView {
 		v.DueDay = last.In(jianfu.China).Format("2006-01-02")
 		if c.Overdue(now) {
 			v.Overdue = true
-			v.Late = c.LateWorkdays(s.cases.cal, now)
+			v.Late = c.LateWorkdays(calendar.Default(), now)
 		} else {
-			v.Left = s.cases.cal.WorkdaysBetween(now, last)
+			v.Left = calendar.Default().WorkdaysBetween(now, last)
 			v.DueSoon = c.RemindedAt != nil
 		}
 	}
@@ -225,7 +225,7 @@ func (s *Server) renderDeadlines(w http.ResponseWriter, r *http.Request, formErr
 	p.Title = p.T("cases.deadlines.title")
 	p.Error = formErr
 	p.Data = map[string]any{"Policies": list, "Missing": missing, "CanEdit": a.Has(jianfu.RoleSupervisor) && len(a.RegionPath) <= 2,
-		"Calendar": coverage(s.cases.cal, s.now())}
+		"Calendar": coverage(calendar.Default(), s.now())}
 	p.Status = status
 	s.render(w, r, "case_deadlines", p)
 	return nil

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"jianfu"
-	"jianfu/calendar"
 	"jianfu/open311"
 	"jianfu/tabular"
 )
@@ -18,7 +17,6 @@ type caseState struct {
 	submit  *loginLimiter // complaint submissions (web and Open311)
 	track   *loginLimiter // tracking-code lookups, so codes cannot be guessed
 	open311 http.Handler
-	cal     *calendar.Calendar // for working days left and late
 }
 
 // Public rate limits per client address.
@@ -46,7 +44,7 @@ func (s *Server) SetPublicLimits(reads, submits, lookups int) {
 // public pages that need no login: the complaint form, the tracking page,
 // the typical cases and Open311 GeoReport v2.
 func (s *Server) casePages(mux *http.ServeMux) {
-	s.cases = &caseState{cal: calendar.Default(),
+	s.cases = &caseState{
 		read:   newLoginLimiter(publicReads, time.Minute),
 		submit: newLoginLimiter(publicSubmits, 10*time.Minute),
 		track:  newLoginLimiter(trackLookups, 10*time.Minute)}

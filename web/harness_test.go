@@ -42,7 +42,7 @@ func newHarness(t testing.TB, db *store.DB) *harness {
 		t.Fatal(err)
 	}
 	s, err := web.New(web.Config{Version: "test", Hooks: testHooks, DeliveryChannels: jianfu.DeliveryChannels}, web.Services{Regions: db.Regions(), Units: db.Units(), Users: db.Users(), Audit: db.Audit(), Intake: db.Intake(), Cases: db.Cases(), Deadlines: db.Deadlines(), Typical: db.Typical(), Ping: db.Ping, Detector: det,
-		Burden: db.Burden(), Channels: db.Channels(), Registry: db.Registry(), Ingest: testPipeline(t, db, det), Campaigns: db.Campaigns(), Evaluation: db.Evaluation(), Cleanup: db.Cleanup(), Monitor: db.Monitor(), Notifications: db.Notifications(), Deliveries: db.Deliveries()}, slog.New(slog.NewTextHandler(logOut, nil)))
+		Burden: db.Burden(), Channels: db.Channels(), Registry: db.Registry(), Ingest: testPipeline(t, db, det), Campaigns: db.Campaigns(), Evaluation: db.Evaluation(), Cleanup: db.Cleanup(), Monitor: db.Monitor(), Notifications: db.Notifications(), Deliveries: db.Deliveries(), Holidays: db.Holidays()}, slog.New(slog.NewTextHandler(logOut, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -161,6 +161,14 @@ func TestPagesRenderForEveryRole(t *testing.T) {
 		} else if st != 403 || !strings.Contains(body, "审计员") && !strings.Contains(body, "菜单中只列出") {
 			t.Errorf("%s /audit: %d, want 403 with an explanation", u.Username, st)
 		}
+		st, body = b.get("/admin/holidays")
+		if u.HasRole("sysadmin") {
+			if st != 200 || !strings.Contains(body, "载入节假日安排") {
+				t.Errorf("%s /admin/holidays: %d", u.Username, st)
+			}
+		} else if st != 403 || !strings.Contains(body, "节假日安排由系统管理员管理") && !strings.Contains(body, "菜单中只列出") {
+			t.Errorf("%s /admin/holidays: %d, want 403 with an explanation", u.Username, st)
+		}
 		if st, _ := b.get("/units/999999"); st != 404 && !(st == 403 && !a.MayUse(jianfu.AreaAdmin)) {
 			t.Errorf("%s missing unit: %d", u.Username, st)
 		}

@@ -29,7 +29,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /metrics", s.h(s.sysadminBearer(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))))
 
 	// UI pages, one registration function per capability.
-	for _, register := range []func(*http.ServeMux){s.corePages, s.rulesPages, s.burdenPages, s.reportPages, s.campaignPages, s.casePages, s.registryPages, s.notificationPages, s.deliveryPages} {
+	for _, register := range []func(*http.ServeMux){s.corePages, s.rulesPages, s.burdenPages, s.reportPages, s.campaignPages, s.casePages, s.registryPages, s.notificationPages, s.deliveryPages, s.holidayPages} {
 		register(mux)
 	}
 

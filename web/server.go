@@ -57,6 +57,9 @@ type Services struct {
 	// Deliveries is delivery beyond the browser: users' channels (通知方式)
 	// and the outbox's status (消息投递); nil hides both.
 	Deliveries jianfu.DeliveryService
+	// Holidays keeps the uploaded holiday schedules (节假日安排, 系统管理);
+	// nil hides the page.
+	Holidays jianfu.HolidayService
 	// Ping checks the database for /healthz.
 	Ping func(context.Context) error
 	// Ready are the conditions of /readyz (none: always ready).

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,11 +12,18 @@ import (
 
 	"jianfu"
 	"jianfu/calendar"
+	"jianfu/store"
 )
+
+// holidaysFile is the content of the --holidays file, "" without one;
+// serve keeps it under the schedules uploaded on the 系统管理 page.
+var holidaysFile []byte
 
 // holidaysFlag adds --holidays (JIANFU_HOLIDAYS) to every command: a file of
 // holiday data for years the binary does not carry yet, loaded before the
 // command runs so deadlines, working time and the detector all count with it.
+// Under serve, schedules uploaded on the 系统管理 page (节假日安排) are laid
+// over it: for a year both cover, the upload wins.
 func holidaysFlag(root *cobra.Command) {
 	var path string
 	root.PersistentFlags().StringVar(&path, "holidays", os.Getenv("JIANFU_HOLIDAYS"),
@@ -34,6 +42,7 @@ func holidaysFlag(root *cobra.Command) {
 		if _, _, err := calendar.Supplement(data); err != nil {
 			return usageError{fmt.Sprintf("节假日数据文件 %s 有误:%v", path, err)}
 		}
+		holidaysFile = data
 		return nil
 	}
 }
@@ -44,9 +53,41 @@ func warnCalendar(log *slog.Logger, now time.Time) {
 	cal := calendar.Default()
 	if y := cal.Uncovered(now); y != 0 {
 		first, last := cal.Years()
-		log.Warn("节假日数据不含该年:该年只按周末计算工作日;国务院办公厅公布安排后请用 --holidays 文件补充",
+		log.Warn("节假日数据不含该年:该年只按周末计算工作日;国务院办公厅公布安排后请在“系统管理 → 节假日安排”载入",
 			"year", y, "covered", fmt.Sprintf("%d–%d", first, last))
 	}
+}
+
+// holidayReload is how often a serving process reloads the uploaded
+// holiday schedules, so one uploaded on another replica counts here too.
+const holidayReload = 5 * time.Minute
+
+// loadHolidays applies the --holidays file and the uploaded schedules now
+// and then every holidayReload until ctx ends, on every replica (not a
+// leased job: each process has its own calendar). A failure is logged and
+// keeps the schedule already loaded.
+func loadHolidays(ctx context.Context, db *store.DB, log *slog.Logger) error {
+	db.SetHolidaysFile(holidaysFile)
+	h := db.Holidays()
+	sys := jianfu.WithActor(ctx, jianfu.SystemActor("holidays"))
+	if _, _, err := h.Apply(sys); err != nil {
+		return fmt.Errorf("载入节假日安排:%w", err)
+	}
+	go func() {
+		t := time.NewTicker(holidayReload)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if _, _, err := h.Apply(sys); err != nil && ctx.Err() == nil {
+					log.Error("reload holiday schedules", "err", err)
+				}
+			}
+		}
+	}()
+	return nil
 }
 
 func newCalendarCmd() *cobra.Command {
@@ -54,7 +95,7 @@ func newCalendarCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "calendar",
 		Short: "查看法定节假日与调休数据:覆盖年份、某年的放假与调休上班日",
-		Long: "查看本程序使用的法定节假日与调休数据。加 --holidays FILE 可先检查补充文件是否有误、补充后某年的安排是否正确。\n" +
+		Long: "查看本程序内置的法定节假日与调休数据(网页上“系统管理 → 节假日安排”载入的不在此列)。加 --holidays FILE 可先检查补充文件是否有误、补充后某年的安排是否正确。\n" +
 			"例:jianfu calendar --holidays 2027.txt --year 2027",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -70,7 +111,7 @@ func printCalendar(out io.Writer, cal *calendar.Calendar, year int, now time.Tim
 	first, last := cal.Years()
 	fmt.Fprintf(out, "节假日与调休数据覆盖 %d–%d 年。\n", first, last)
 	if y := cal.Uncovered(now); y != 0 {
-		fmt.Fprintf(out, "注意:%d 年的安排尚未载入,该年只按周六、周日休息计算工作日;公布后请用 --holidays 文件补充。\n", y)
+		fmt.Fprintf(out, "注意:%d 年的安排尚未载入,该年只按周六、周日休息计算工作日;公布后请在网页“系统管理 → 节假日安排”载入。\n", y)
 	}
 	if year == 0 {
 		return

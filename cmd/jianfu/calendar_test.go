@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +13,8 @@ import (
 
 	"jianfu"
 	"jianfu/calendar"
+	"jianfu/store"
+	"jianfu/store/storetest"
 )
 
 // runRoot runs the whole command line as a user types it.
@@ -69,5 +74,29 @@ func TestCalendarWarnsOfMissingYear(t *testing.T) {
 	printCalendar(&out, calendar.Default(), 0, time.Date(2026, 6, 1, 10, 0, 0, 0, jianfu.China))
 	if strings.Contains(out.String(), "尚未载入") {
 		t.Errorf("a warning in June 2026, when 2026 is covered and 2027 far:\n%s", out.String())
+	}
+}
+
+// Another replica's upload reaches this process: loadHolidays applies the
+// stored schedules over the --holidays file at start, the upload winning
+// for a year both cover.
+func TestLoadHolidaysAppliesUploadsOverTheFile(t *testing.T) {
+	t.Cleanup(func() { calendar.Supplement(); holidaysFile = nil })
+	db := storetest.Open(t, store.SQLite)
+	f := storetest.Load(t, db)
+	if _, err := db.Holidays().SaveHolidays(f.Ctx(t, db, "provAdmin"), []byte("years 2027 2027\n2027-10-04 H 国庆节\n")); err != nil {
+		t.Fatal(err)
+	}
+	calendar.Supplement() // this process started before the upload
+	holidaysFile = []byte("years 2027 2028\n2027-10-01 H 国庆节\n2028-01-03 H 元旦节\n")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := loadHolidays(ctx, db, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		t.Fatal(err)
+	}
+	cal := calendar.Default()
+	at := func(s string) time.Time { d, _ := time.ParseInLocation("2006-01-02", s, jianfu.China); return d }
+	if !cal.Covers(2028) || cal.IsWorkday(at("2027-10-04")) || !cal.IsWorkday(at("2027-10-01")) || cal.IsWorkday(at("2028-01-03")) {
+		t.Error("want the upload's 2027 over the file's, and the file's 2028")
 	}
 }

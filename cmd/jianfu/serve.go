@@ -130,6 +130,9 @@ func newServeCmd() *cobra.Command {
 // serve runs the web server on an open store until ctx ends, with the
 // deadline sweeper of the case workflow running beside it.
 func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, ready func(string)) error {
+	if err := loadHolidays(ctx, db, log); err != nil {
+		return err
+	}
 	warnCalendar(log, db.Now())
 	var dopts []detect.Option
 	if f.rulesDir != "" {
@@ -182,7 +185,7 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 	rates, rateKey := sharedRates(db, f, log)
 	srv, err := web.New(web.Config{Addr: f.addr, SecureCookies: f.secureCookies, TrustedProxies: proxies, Version: version, Hooks: f.burden.hooks(), DeliveryChannels: delivery, OIDC: oidc, RateKey: rateKey},
 		web.Services{Regions: db.Regions(), Units: db.Units(), Users: db.Users(), Audit: db.Audit(), Intake: db.Intake(), Cases: db.Cases(), Deadlines: db.Deadlines(), Typical: db.Typical(), Ping: db.Ping, Ready: readyChecks(db, f.minFreeDiskMB, bd.ready), Detector: det, Burden: db.Burden(), Channels: db.Channels(), Registry: db.Registry(), Ingest: bd.ingester,
-			Campaigns: db.Campaigns(), Evaluation: db.Evaluation(), Cleanup: db.Cleanup(), Monitor: db.Monitor(), Notifications: db.Notifications(), Deliveries: db.Deliveries(),
+			Campaigns: db.Campaigns(), Evaluation: db.Evaluation(), Cleanup: db.Cleanup(), Monitor: db.Monitor(), Notifications: db.Notifications(), Deliveries: db.Deliveries(), Holidays: db.Holidays(),
 			SSO: db.Users(), Rates: rates}, log)
 	if err != nil {
 		return fmt.Errorf("build server: %w", err)

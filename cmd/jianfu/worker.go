@@ -58,6 +58,9 @@ transaction committed, and a redelivered message is recognised by its id.`,
 				return err
 			}
 			defer db.Close()
+			if err := loadHolidays(ctx, db, log); err != nil { // off-hours of messages count holidays
+				return err
+			}
 			nc, js, err := stream.Connect(natsURL, "jianfu worker", stream.LogState(log)...)
 			if err != nil {
 				return err
