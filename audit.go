@@ -141,16 +141,21 @@ func (e *AuditEntry) ObjectName() string {
 
 // ActorShown is who acted, in words: the person and their office, or what
 // the system, a reporter or an anonymous rater is called.
-func (e *AuditEntry) ActorShown() string {
+func (e *AuditEntry) ActorShown() string { return PersonShown(e.ActorName, e.ActorLabel) }
+
+// PersonShown is who acted, in words, from what a record stores (a login
+// name, "system…", "reporter" or "rater") and the person's label (name and
+// office, "" when unknown).
+func PersonShown(login, label string) string {
 	switch {
-	case e.ActorLabel != "":
-		return e.ActorLabel
-	case e.ActorName == "reporter":
+	case label != "":
+		return label
+	case login == "reporter":
 		return "反映人"
-	case e.ActorName == "rater":
+	case login == "rater":
 		return "匿名评价人"
-	case strings.HasPrefix(e.ActorName, "system"):
+	case strings.HasPrefix(login, "system"):
 		return "系统"
 	}
-	return e.ActorName
+	return login
 }

@@ -88,6 +88,10 @@ type UserFilter struct {
 type UserService interface {
 	FindUserByID(ctx context.Context, id int64) (*User, error)
 	FindUsers(ctx context.Context, f UserFilter) ([]*User, int, error)
+	// PeopleNames names the people behind login names found in records the
+	// caller reads (who started a campaign, who acted on a case): name and
+	// office, e.g. 龚娟亚(江南区委网信办). Unknown names are left out.
+	PeopleNames(ctx context.Context, logins []string) (map[string]string, error)
 	// CreateUser adds a user in a unit in scope. Only a system administrator
 	// or a unit administrator (for staff of its units) may. EINVALID, ECONFLICT.
 	CreateUser(ctx context.Context, u *User, password string) error

@@ -67,6 +67,39 @@ func (s *Users) FindUserByID(ctx context.Context, id int64) (*jianfu.User, error
 	return s.db.publicUser(a, r), nil
 }
 
+// PeopleNames names the people behind login names (name and office). A
+// name with an office is what every official page shows of who acted, so
+// it is not scoped further than needing a caller, and not audited.
+func (s *Users) PeopleNames(ctx context.Context, logins []string) (map[string]string, error) {
+	if _, err := jianfu.RequireActor(ctx); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	if len(logins) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(logins))
+	for i, l := range logins {
+		args[i] = l
+	}
+	rows, err := s.db.query(ctx, `SELECT us.username, us.name, COALESCE(u.name, '') FROM users us LEFT JOIN units u ON u.id = us.unit_id WHERE us.username IN (`+placeholders(len(args))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var login, name, unit string
+		if err := rows.Scan(&login, &name, &unit); err != nil {
+			return nil, err
+		}
+		out[login] = name
+		if unit != "" {
+			out[login] += "(" + unit + ")"
+		}
+	}
+	return out, rows.Err()
+}
+
 // FindUsers lists users in scope.
 func (s *Users) FindUsers(ctx context.Context, f jianfu.UserFilter) ([]*jianfu.User, int, error) {
 	a, err := jianfu.RequireActor(ctx)

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,6 +114,25 @@ func TestNewAccountsAndApplications(t *testing.T) {
 		a := must(db.Users().TokenActor(context.Background(), tok))
 		if !a.IsApplication() {
 			t.Errorf("the app's actor: %+v", a)
+		}
+	})
+}
+
+// PeopleNames names who acted by name and office, for a signed-in caller
+// only; unknown login names are left out.
+func TestPeopleNames(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Load(t, db)
+		u := f.Users["southSup"]
+		got, err := db.Users().PeopleNames(f.Ctx(t, db, "northSup"), []string{u.Username, "system", "nobody.here"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[u.Username] == "" || got[u.Username] == u.Username || !strings.HasPrefix(got[u.Username], u.Name+"(") {
+			t.Errorf("names: %v (want %s with the office)", got, u.Name)
+		}
+		if _, err := db.Users().PeopleNames(context.Background(), []string{u.Username}); err == nil {
+			t.Error("names without a caller")
 		}
 	})
 }

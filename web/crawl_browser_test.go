@@ -70,16 +70,7 @@ var digits = regexp.MustCompile(`\d+`)
 // crawlPending are findings of the crawl that wait on work under way
 // elsewhere: they are logged, not failed. Remove an entry once its page is
 // fixed; keep the list short.
-var crawlPending = map[string]string{
-	// who acted is stored as a login name (campaigns.created_by,
-	// case_events.actor, exit_orders.issued_by): the store should name the
-	// person with their office, as AuditEntry.ActorShown does.
-	"login name /campaigns/{n}": "campaign starter", "word.word /campaigns/{n}": "campaign starter",
-	"login name /cases/{n}": "case timeline actor", "word.word /cases/{n}": "case timeline actor",
-	"login name /cleanup/orders/{n}": "exit order issuer", "word.word /cleanup/orders/{n}": "exit order issuer",
-	// platform codes typed by hand: the platform picker replaces the box
-	"snake_case /campaigns/new": "platform picker",
-}
+var crawlPending = map[string]string{}
 
 var crawlAllowed = []*regexp.Regexp{
 	// Addresses: links and domain names someone entered (an account's

@@ -173,8 +173,28 @@ type page struct {
 
 	now time.Time
 
+	people      map[string]string // login name → name and office, as asked (Person)
+	peopleNames func(logins []string) (map[string]string, error)
+
 	loc *locale
 	zh  *locale
+}
+
+// Person is who acted, in words, from the login name a record stores: the
+// person with their office (龚娟亚(江南区委网信办)), 系统, 反映人 — never
+// the login name itself when the person is known.
+func (p *page) Person(login string) string {
+	label, ok := p.people[login]
+	if !ok && p.peopleNames != nil && login != "" {
+		if got, err := p.peopleNames([]string{login}); err == nil {
+			label = got[login]
+		}
+		if p.people == nil {
+			p.people = map[string]string{}
+		}
+		p.people[login] = label
+	}
+	return jianfu.PersonShown(login, label)
 }
 
 // T translates a key, formatting args into it.
@@ -272,6 +292,10 @@ func (s *Server) newPage(r *http.Request, nav string) *page {
 	p := &page{Lang: ri.lang, Nav: nav, Actor: ri.actor, CSRF: ri.csrf, Path: r.URL.Path, Query: r.URL.Query(),
 		Version: s.cfg.Version, loc: s.loc[ri.lang], zh: s.loc["zh"], now: s.now()}
 	p.Unread = s.unreadCount(r.Context(), ri.actor)
+	if ri.actor != nil {
+		ctx := r.Context()
+		p.peopleNames = func(logins []string) (map[string]string, error) { return s.svc.Users.PeopleNames(ctx, logins) }
+	}
 	if p.Query.Get("saved") == "1" {
 		p.Flash = p.T("form.saved")
 	}
