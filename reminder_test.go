@@ -85,7 +85,10 @@ func TestReminderPolicyOutsideCases(t *testing.T) {
 // the N-th working day before it, over weekends and holidays.
 func TestRemindThrough(t *testing.T) {
 	cal := calendar.Default()
-	day := func(s string) time.Time { tm, _ := time.ParseInLocation("2006-01-02 15:04", s, jianfu.China); return tm }
+	day := func(s string) time.Time {
+		tm, _ := time.ParseInLocation("2006-01-02 15:04", s, jianfu.China)
+		return tm
+	}
 	for _, tc := range []struct {
 		now  string
 		days int
