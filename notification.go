@@ -28,6 +28,8 @@ const (
 	NoteFormAssigned    NotificationKind = "form.assigned"    // spot-check forms were assigned to an inspector
 	NoteTypicalPending  NotificationKind = "typical.pending"  // a typical case was drafted and awaits publication
 	NoteBurdenRising    NotificationKind = "burden.rising"    // the unit's burden index rose (负担指数上升)
+	NoteOrderReminder   NotificationKind = "exit.reminder"    // an exit order's deadline is near
+	NoteFormReminder    NotificationKind = "form.reminder"    // a campaign's deadline is near and forms are unsubmitted
 )
 
 // NotificationKindNames are the Chinese names of the kinds.
@@ -48,6 +50,8 @@ var NotificationKindNames = map[NotificationKind]string{
 	NoteFormAssigned:    "抽查任务分配",
 	NoteTypicalPending:  "典型案例待发布",
 	NoteBurdenRising:    "负担指数上升",
+	NoteOrderReminder:   "退出通知到期提醒",
+	NoteFormReminder:    "检查表单到期提醒",
 }
 
 // Notification is one in-app message to one user (站内通知).

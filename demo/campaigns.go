@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"jianfu"
+	"jianfu/calendar"
 )
 
 // campaigns fills spot checks, evaluation and cleanup: technical checks of
@@ -158,10 +159,12 @@ func (g *gen) campaigns(ctx context.Context) error {
 	}
 	at(now)
 
-	// This quarter's spot check of the capital, mostly done.
+	// This quarter's spot check of the capital, mostly done, its forms due
+	// by the next working day (so the inspectors have their reminder).
 	{
 		c := &jianfu.Campaign{Name: fmt.Sprintf("%d年第%d季度%s政务应用程序、公众账号和工作群组抽查", now.Year(), (int(now.Month())-1)/3+1, capital.region.Name),
-			RegionPath: capital.region.Path, SampleSize: max(12, len(chans)*8/100), Seed: g.rng.Uint64(), Inspectors: []int64{insp.UserID, sup.UserID}, RectifyDays: 15}
+			RegionPath: capital.region.Path, SampleSize: max(12, len(chans)*8/100), Seed: g.rng.Uint64(), Inspectors: []int64{insp.UserID, sup.UserID}, RectifyDays: 15,
+			Deadline: jianfu.DateOf(calendar.Default().AddWorkdays(now, 1))}
 		if err := db.Campaigns().CreateCampaign(sup.ctx, c); err != nil {
 			return fmt.Errorf("campaign: %w", err)
 		}

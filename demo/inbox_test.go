@@ -59,8 +59,8 @@ func TestDemoInbox(t *testing.T) {
 	if all, _ := kinds("jiangnan.jianguan"); all[jianfu.NoteCaseOverdue] == 0 || all[jianfu.NoteFilingSubmitted] == 0 {
 		t.Errorf("jiangnan.jianguan: %v; want overdue cases and filings to review", all)
 	}
-	if all, _ := kinds("jiangzhou.choucha"); all[jianfu.NoteFormAssigned] == 0 {
-		t.Errorf("jiangzhou.choucha: %v; want the forms assigned", all)
+	if all, _ := kinds("jiangzhou.choucha"); all[jianfu.NoteFormAssigned] == 0 || all[jianfu.NoteFormReminder] != 1 {
+		t.Errorf("jiangzhou.choucha: %v; want the forms assigned and one reminder of the campaign's deadline", all)
 	}
 	reminded := 0
 	for name := range unread {

@@ -20,7 +20,10 @@ const reminderBatch = 50_000
 // working-day arithmetic is done once per stage, then one INSERT … SELECT
 // per deadline and batch of cases. Each reminder carries its once-only
 // key (jianfu.ReminderKey), so running the sweep again, or on another
-// server, tells nobody twice. It returns how many notifications it wrote.
+// server, tells nobody twice. Then it reminds of the exit orders and the
+// spot-check forms due within their windows (p's RemindOrder and
+// RemindForm; reminder_orders_forms.go). It returns how many notifications
+// it wrote.
 func (s *Deadlines) SweepReminders(ctx context.Context, now time.Time, p jianfu.ReminderPolicy) (int, error) {
 	a, err := jianfu.RequireActor(ctx)
 	if err != nil {
@@ -98,6 +101,19 @@ func (s *Deadlines) SweepReminders(ctx context.Context, now time.Time, p jianfu.
 				total += int(n)
 			}
 		}
+	}
+	for _, remind := range []func(*jianfu.Actor, *Tx, time.Time, jianfu.ReminderPolicy) (int, error){s.remindOrders, s.remindForms} {
+		var n int
+		err := s.db.inTx(ctx, func(tx *Tx) error {
+			tx.now = now.UTC()
+			var err error
+			n, err = remind(a, tx, now, p)
+			return err
+		})
+		if err != nil {
+			return total, err
+		}
+		total += n
 	}
 	return total, nil
 }

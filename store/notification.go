@@ -28,13 +28,21 @@ func (tx *Tx) notify(n jianfu.Notice, ok bool) error {
 func (tx *Tx) notifyAll(n jianfu.Notice, ok bool) error { return tx.notifyExcept(n, ok, 0) }
 
 func (tx *Tx) notifyExcept(n jianfu.Notice, ok bool, self int64) error {
+	_, err := tx.tell(n, ok, self)
+	return err
+}
+
+// tell writes the notice to its recipients other than self and returns
+// how many were told (not those a once-only key had told before).
+func (tx *Tx) tell(n jianfu.Notice, ok bool, self int64) (int, error) {
 	if !ok {
-		return nil
+		return 0, nil
 	}
 	users, err := tx.recipients(n.To, self)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	told := 0
 	for _, id := range users {
 		nid, err := tx.insertID(`INSERT INTO notifications(user_id, kind, title, body, link, created_at, dedup) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 			id, string(n.Kind), n.Title, n.Body, n.Link, ms(tx.now), nullStr(n.Key))
@@ -42,13 +50,14 @@ func (tx *Tx) notifyExcept(n jianfu.Notice, ok bool, self int64) error {
 			continue // told before (the same key): nothing new to deliver
 		}
 		if err != nil {
-			return err
+			return told, err
 		}
 		if err := tx.enqueue(nid, id, n); err != nil {
-			return err
+			return told, err
 		}
+		told++
 	}
-	return nil
+	return told, nil
 }
 
 // hasRole is the condition that users u hold role r (roles are stored

@@ -43,7 +43,7 @@ type serveFlags struct {
 	minFreeDiskMB       int
 	deliveryConfig      string
 	oidc                oidcFlags
-	remind              string // working days before a deadline its reminder comes, per stage: "answer=2,rectify=3"
+	remind              string // working days before a deadline its reminder comes, per stage, exit orders and check forms: "answer=2,rectify=3,order=2"
 }
 
 func (f *serveFlags) add(cmd *cobra.Command) {
@@ -66,7 +66,7 @@ func (f *serveFlags) add(cmd *cobra.Command) {
 	cmd.Flags().DurationVar(&f.mediaInterval, "media-interval", time.Hour, "新闻源的读取间隔")
 	cmd.Flags().StringVar(&f.deliveryConfig, "delivery-config", os.Getenv("JIANFU_DELIVERY_CONFIG"), "通知投递配置文件(YAML):电子邮件、短信网关、企业微信、钉钉、飞书,以及免打扰与每日汇总;见 docs/notifications.md;也可用环境变量 JIANFU_DELIVERY_CONFIG。不设则只有站内通知")
 	cmd.Flags().IntVar(&f.minFreeDiskMB, "min-free-disk-mb", 1024, "SQLite 数据库所在磁盘的最低剩余空间(MB),低于此值 /readyz 报告未就绪;0 表示不检查")
-	cmd.Flags().StringVar(&f.remind, "remind", os.Getenv("JIANFU_REMIND"), "办理时限提醒:到期前几个工作日提醒办理人,按阶段设置,逗号分隔(如 answer=2,rectify=3;阶段为 triage 受理交办、answer 答复、rectify 整改、verify 核查办结,0至30),未设的阶段为1;也可用环境变量 JIANFU_REMIND")
+	cmd.Flags().StringVar(&f.remind, "remind", os.Getenv("JIANFU_REMIND"), "到期提醒:到期前几个工作日提醒办理人,按阶段设置,逗号分隔(如 answer=2,rectify=3,order=2;阶段为 triage 受理交办、answer 答复、rectify 整改、verify 核查办结,以及 order 退出通知(提醒单位管理员确认关停或申诉)、form 检查表单(提醒抽查评估员在专项抽查截止前提交),0至30),未设的为1;也可用环境变量 JIANFU_REMIND")
 	f.burden.add(cmd)
 	f.oidc.add(cmd)
 }

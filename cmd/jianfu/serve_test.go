@@ -24,3 +24,17 @@ func TestServeAddressFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestRemindFlag: --remind takes exit orders and check forms besides the
+// case stages, and a wrong key is refused with the keys it may be.
+func TestRemindFlag(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "x.db")
+	_, err := runRoot(t, "serve", "--db", db, "--remind", "answer=2,orders=1")
+	if err == nil || !strings.Contains(err.Error(), "--remind") || !strings.Contains(err.Error(), "order(退出通知)、form(检查表单)") {
+		t.Errorf("--remind orders=1: %v, want an error naming order and form", err)
+	}
+	out, err := runRoot(t, "serve", "--help")
+	if err != nil || !strings.Contains(out, "order 退出通知") || !strings.Contains(out, "form 检查表单") {
+		t.Errorf("serve --help does not explain order and form: %v\n%s", err, out)
+	}
+}
