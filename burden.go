@@ -417,6 +417,10 @@ type BurdenService interface {
 
 	BurdenRanking(ctx context.Context, f BurdenFilter) ([]*BurdenRow, int, error)
 	BurdenSummary(ctx context.Context, f BurdenFilter) (*BurdenSummary, error)
+	// BurdenOverview is BurdenRanking of f with the BurdenSummary of
+	// every group in scope over f's window (the burden page's two parts),
+	// read once when f narrows nothing.
+	BurdenOverview(ctx context.Context, f BurdenFilter) ([]*BurdenRow, int, *BurdenSummary, error)
 	// RegionBurden rolls the groups under f.RegionPath (the caller's region
 	// when empty) up to its child regions (RegionRows).
 	RegionBurden(ctx context.Context, f BurdenFilter) ([]*RegionBurden, error)

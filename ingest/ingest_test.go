@@ -181,6 +181,15 @@ func TestMaterialClustersAcrossGroups(t *testing.T) {
 		if err != nil || total != 2 {
 			t.Fatalf("province sees %d clusters, %v; want 2", total, err)
 		}
+		// each page counts all of them, a page past the end too
+		for _, pg := range []struct{ offset, rows int }{{0, 1}, {1, 1}, {5, 0}} {
+			page, n, err := db.Burden().FindClusters(f.Ctx(t, db, "provSup"), jianfu.ClusterFilter{Page: jianfu.Page{Limit: 1, Offset: pg.offset}})
+			if err != nil || n != 2 || len(page) != pg.rows {
+				t.Errorf("clusters from %d: %d rows of %d, %v; want %d of 2", pg.offset, len(page), n, err, pg.rows)
+			} else if pg.rows == 1 && page[0].ID != cs[pg.offset].ID {
+				t.Errorf("clusters from %d: cluster %d, want %d", pg.offset, page[0].ID, cs[pg.offset].ID)
+			}
+		}
 		var elders *jianfu.Cluster
 		for _, c := range cs {
 			if strings.Contains(c.Title, "独居老人") {

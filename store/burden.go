@@ -206,6 +206,12 @@ func (s *Burden) BurdenRanking(ctx context.Context, f jianfu.BurdenFilter) ([]*j
 	if err != nil {
 		return nil, 0, err
 	}
+	return s.db.rank(ctx, a, f, rows, until)
+}
+
+// rank orders the groups of a window read for f, keeps f's page and fills
+// its rows' trends.
+func (db *DB) rank(ctx context.Context, a *jianfu.Actor, f jianfu.BurdenFilter, rows []*jianfu.BurdenRow, until int) ([]*jianfu.BurdenRow, int, error) {
 	if f.Kind == "unit" {
 		rows = jianfu.UnitRows(rows)
 	}
@@ -217,7 +223,7 @@ func (s *Burden) BurdenRanking(ctx context.Context, f jianfu.BurdenFilter) ([]*j
 	} else {
 		rows = rows[p.Offset:min(p.Offset+p.Limit, len(rows))]
 	}
-	if err := s.db.trends(ctx, a, rows, f.Kind == "unit", until, f.Weeks); err != nil {
+	if err := db.trends(ctx, a, rows, f.Kind == "unit", until, f.Weeks); err != nil {
 		return nil, 0, err
 	}
 	return rows, total, nil
@@ -236,6 +242,35 @@ func (s *Burden) BurdenSummary(ctx context.Context, f jianfu.BurdenFilter) (*jia
 		return nil, err
 	}
 	return jianfu.SummarizeBurden(groups, since, until), nil
+}
+
+// BurdenOverview is BurdenRanking of f and the BurdenSummary of every group
+// in scope over f's window. When f narrows nothing (no region, unit or
+// query) both come from one read of the window.
+func (s *Burden) BurdenOverview(ctx context.Context, f jianfu.BurdenFilter) ([]*jianfu.BurdenRow, int, *jianfu.BurdenSummary, error) {
+	a, err := burdenReader(ctx)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	since, until := s.db.window(f.Since, f.Until)
+	all, err := s.db.groupWindow(ctx, a, jianfu.BurdenFilter{}, since, until, nil)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	// the summary is taken before the ranking reorders the slice and
+	// fills its rows' trends
+	sum := jianfu.SummarizeBurden(all, since, until)
+	groups := all
+	if f.RegionPath != "" || f.UnitID != 0 || f.Query != "" {
+		if groups, err = s.db.groupWindow(ctx, a, f, since, until, nil); err != nil {
+			return nil, 0, nil, err
+		}
+	}
+	rows, total, err := s.db.rank(ctx, a, f, groups, until)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	return rows, total, sum, nil
 }
 
 // trends reads the days of the rows' groups over the trend's weeks ending

@@ -145,11 +145,9 @@ func (s *Burden) FindClusters(ctx context.Context, f jianfu.ClusterFilter) ([]*j
 	var out []*jianfu.Cluster
 	var total int
 	err = s.db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.queryRow(`SELECT COUNT(*) FROM (`+sums+`) t`, args...).Scan(&total); err != nil {
-			return err
-		}
+		// one pass: the page and, on each of its rows, how many there are
 		p := f.Page.Normalize()
-		rows, err := tx.query(`SELECT s.cid, s.n, s.g, s.un, s.first_at, s.last_at FROM (`+sums+`) s`+
+		rows, err := tx.query(`SELECT s.cid, s.n, s.g, s.un, s.first_at, s.last_at, COUNT(*) OVER () FROM (`+sums+`) s`+
 			orderBy(p.Sort, map[string]string{"last": "s.last_at", "first": "s.first_at", "units": "s.un", "groups": "s.g", "findings": "s.n"}, "s.last_at DESC, s.cid DESC")+
 			` LIMIT ? OFFSET ?`, append(args, p.Limit, p.Offset)...)
 		if err != nil {
@@ -158,7 +156,7 @@ func (s *Burden) FindClusters(ctx context.Context, f jianfu.ClusterFilter) ([]*j
 		for rows.Next() {
 			c := &jianfu.Cluster{}
 			var first, last int64
-			if err := rows.Scan(&c.ID, &c.Findings, &c.Groups, &c.Units, &first, &last); err != nil {
+			if err := rows.Scan(&c.ID, &c.Findings, &c.Groups, &c.Units, &first, &last, &total); err != nil {
 				rows.Close()
 				return err
 			}
@@ -168,6 +166,12 @@ func (s *Burden) FindClusters(ctx context.Context, f jianfu.ClusterFilter) ([]*j
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
+		}
+		if len(out) == 0 && p.Offset > 0 {
+			// a page past the end has no row to carry the count
+			if err := tx.queryRow(`SELECT COUNT(*) FROM (`+sums+`) t`, args...).Scan(&total); err != nil {
+				return err
+			}
 		}
 		if err := tx.fillClusters(a, out, false); err != nil {
 			return err

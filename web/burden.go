@@ -157,8 +157,9 @@ func (s *Server) showBurden(w http.ResponseWriter, r *http.Request) error {
 			return report.BurdenRanking(kind, rows, maker, since, until, s.now())
 		})
 	}
-	// The page's four reads are independent: read them at once, so that a
-	// province-wide page waits for the slowest rather than for their sum.
+	// The page's three reads are independent: read them at once, so that
+	// a province-wide page waits for the slowest rather than for their
+	// sum. The ranking and the summary share one read of the window.
 	var (
 		rows      []*jianfu.BurdenRow
 		total     int
@@ -170,11 +171,7 @@ func (s *Server) showBurden(w http.ResponseWriter, r *http.Request) error {
 	)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
-		rows, total, err = s.svc.Burden.BurdenRanking(gctx, jianfu.BurdenFilter{Kind: kind, RegionPath: region, Since: since, Until: until, Query: q.Get("q"), Page: l.Page()})
-		return err
-	})
-	g.Go(func() (err error) {
-		sum, err = s.svc.Burden.BurdenSummary(gctx, jianfu.BurdenFilter{Since: since, Until: until})
+		rows, total, sum, err = s.svc.Burden.BurdenOverview(gctx, jianfu.BurdenFilter{Kind: kind, RegionPath: region, Since: since, Until: until, Query: q.Get("q"), Page: l.Page()})
 		return err
 	})
 	g.Go(func() (err error) {

@@ -4,7 +4,10 @@
 // binary — once as built (rollups and the indexes of migration 0016), once
 // as the baseline (JIANFU_BENCH_BASELINE=1: burden read from the stored
 // days only, and 0016's indexes dropped) — and times each page from this
-// process, printing one Markdown row per page with both p95s.
+// process, printing one Markdown row per page with both p95s. With
+// -against OLD the baseline is instead the binary OLD serving the same
+// database as built (a change measured against the code before it);
+// -pages limits the pages timed.
 package main
 
 import (
@@ -39,6 +42,9 @@ import (
 // pages are what a province supervisor opens, as the browser and the API ask.
 var pages = []string{"/burden/regions", "/burden", "/burden?kind=unit", "/cleanup", "/evaluation", "/api/v1/burden/regions?parent=390000"}
 
+// against, when set, is the binary serving the baseline.
+var against string
+
 // indexes are migration 0016's indexes, dropped for the baseline.
 var indexes = map[string]string{
 	"channels_unit_kind":      `CREATE INDEX IF NOT EXISTS channels_unit_kind ON channels(unit_id, kind, platform, status)`,
@@ -53,7 +59,12 @@ func main() {
 	scales := flag.String("scales", "1", "comma-separated: groups with burden data, times the demo's, measured in turn on one demo")
 	n := flag.Int("n", 30, "requests per page and mode")
 	dir := flag.String("dir", os.TempDir(), "where the SQLite file goes")
+	flag.StringVar(&against, "against", "", "a jianfu binary to serve the baseline (the database as built) instead of the pre-rollup reading")
+	only := flag.String("pages", "", "comma-separated pages to time (default all)")
 	flag.Parse()
+	if *only != "" {
+		pages = strings.Split(*only, ",")
+	}
 	var list []int
 	for _, f := range strings.Split(*scales, ",") {
 		k, err := strconv.Atoi(strings.TrimSpace(f))
@@ -168,10 +179,10 @@ func measure(db *store.DB, env []string, bin, dsn, engine, token string, scale, 
 	type result struct{ p50, p95 float64 }
 	times := map[string]map[string]result{}
 	for _, mode := range []string{"rollups", "baseline"} {
-		menv := env
+		menv, mbin := env, bin
 		for name, def := range indexes {
 			q := def
-			if mode == "baseline" {
+			if mode == "baseline" && against == "" {
 				q = `DROP INDEX IF EXISTS ` + name
 			}
 			if _, err := db.SQL().Exec(q); err != nil {
@@ -179,10 +190,14 @@ func measure(db *store.DB, env []string, bin, dsn, engine, token string, scale, 
 			}
 		}
 		if mode == "baseline" {
-			menv = append(menv, "JIANFU_BENCH_BASELINE=1")
+			if against != "" {
+				mbin = against
+			} else {
+				menv = append(menv, "JIANFU_BENCH_BASELINE=1")
+			}
 		}
 		addr := freeAddr()
-		stop, err := startServer(menv, bin, "serve", "--db", dsn, "--addr", addr)
+		stop, err := startServer(menv, mbin, "serve", "--db", dsn, "--addr", addr)
 		if err != nil {
 			return err
 		}
@@ -202,7 +217,11 @@ func measure(db *store.DB, env []string, bin, dsn, engine, token string, scale, 
 	}
 	host, _ := os.Hostname()
 	fmt.Printf("\n%s, %s, demo ×%d (%d groups with messages, %d group-days), %d requests per page after 2 warm-ups, on %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), engine, scale, groups, days, n, host)
-	fmt.Println("| page | baseline p50 | baseline p95 | rollups p50 | rollups p95 | p95 speed-up |")
+	base, now := "baseline", "rollups"
+	if against != "" {
+		base, now = "before", "after"
+	}
+	fmt.Printf("| page | %[1]s p50 | %[1]s p95 | %[2]s p50 | %[2]s p95 | p95 speed-up |\n", base, now)
 	fmt.Println("| --- | --- | --- | --- | --- | --- |")
 	for _, p := range pages {
 		b, r := times["baseline"][p], times["rollups"][p]
