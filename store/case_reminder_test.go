@@ -22,14 +22,8 @@ func TestReminderSweep(t *testing.T) {
 		w := newCaseWorld(t, db)
 		sys := storetest.System()
 		sup := w.as(t, "southSup")
-		at := func(s string) time.Time {
-			tm, _ := time.ParseInLocation("2006-01-02 15:04", s, cst)
-			w.set(tm)
-			return tm
-		}
-		sweep := func(when string, p jianfu.ReminderPolicy) int {
-			return must(db.Deadlines().SweepReminders(sys, at(when), p))
-		}
+		at := w.at
+		sweep := w.sweep
 		// Friday 26 September 2025: a is transferred (answer: 5 working
 		// days, due end of 10 Oct); b stays in triage (3 working days: 28
 		// Sep, 29, 30 — due end of 30 Sep).
@@ -126,11 +120,7 @@ func TestRemindersReachTheOutbox(t *testing.T) {
 		if err := db.Deliveries().SetUserChannels(admin, []jianfu.UserChannel{{Channel: jianfu.ChannelSMS, Address: "13900001111"}}); err != nil {
 			t.Fatal(err)
 		}
-		at := func(s string) time.Time {
-			tm, _ := time.ParseInLocation("2006-01-02 15:04", s, cst)
-			w.set(tm)
-			return tm
-		}
+		at := w.at
 		at("2025-09-26 10:00")
 		a, _ := must2(t)(db.Intake().CreateClue(sup, &jianfu.Clue{Category: "chain", RegionCode: "390102", Description: "教育局工作群每天要求教师接龙报平安"}))
 		must(db.Cases().TransferCase(sup, a.ID, jianfu.Transfer{UnitID: w.f.Units["southEdu"].ID}))
@@ -157,4 +147,20 @@ func TestRemindersReachTheOutbox(t *testing.T) {
 			}
 		}
 	})
+}
+
+// at sets the world's clock to a time in China ("2006-01-02 15:04").
+func (w *caseWorld) at(s string) time.Time {
+	tm, err := time.ParseInLocation("2006-01-02 15:04", s, cst)
+	if err != nil {
+		panic(err)
+	}
+	w.set(tm)
+	return tm
+}
+
+// sweep runs the reminder sweep as the system at a time and returns how
+// many reminders it wrote.
+func (w *caseWorld) sweep(when string, p jianfu.ReminderPolicy) int {
+	return must(w.db.Deadlines().SweepReminders(storetest.System(), w.at(when), p))
 }

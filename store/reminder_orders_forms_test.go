@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"jianfu"
 	"jianfu/store"
@@ -53,15 +52,8 @@ func outboxOf(t *testing.T, w *caseWorld, key string, kind jianfu.NotificationKi
 func TestOrderReminders(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newCaseWorld(t, db)
-		sys := storetest.System()
-		at := func(s string) time.Time {
-			tm, _ := time.ParseInLocation("2006-01-02 15:04", s, cst)
-			w.set(tm)
-			return tm
-		}
-		sweep := func(when string, p jianfu.ReminderPolicy) int {
-			return must(db.Deadlines().SweepReminders(sys, at(when), p))
-		}
+		at := w.at
+		sweep := w.sweep
 		sup, admin := w.as(t, "southSup"), w.as(t, "eduAdmin")
 		if err := db.Deliveries().SetUserChannels(admin, []jianfu.UserChannel{{Channel: jianfu.ChannelSMS, Address: "13900001111"}}); err != nil {
 			t.Fatal(err)
@@ -152,15 +144,8 @@ func TestOrderReminders(t *testing.T) {
 func TestFormReminders(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newCaseWorld(t, db)
-		sys := storetest.System()
-		at := func(s string) time.Time {
-			tm, _ := time.ParseInLocation("2006-01-02 15:04", s, cst)
-			w.set(tm)
-			return tm
-		}
-		sweep := func(when string, p jianfu.ReminderPolicy) int {
-			return must(db.Deadlines().SweepReminders(sys, at(when), p))
-		}
+		at := w.at
+		sweep := w.sweep
 		at("2026-03-09 10:00")
 		addInspector(t, db, w.f, "southInsp", "south.insp", "south")
 		addInspector(t, db, w.f, "otherInsp", "south.insp2", "south")
