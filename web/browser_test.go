@@ -171,6 +171,14 @@ func waitText(t *testing.T, ctx context.Context, sel, want string) string {
 // answerYes answers every confirmation the page asks (confirm()) with yes,
 // as the official clicking 确定, and returns what was asked last.
 func answerYes(ctx context.Context) *atomic.Value {
+	var yes atomic.Bool
+	yes.Store(true)
+	return answerDialogs(ctx, &yes)
+}
+
+// answerDialogs answers every confirmation the page asks with what accept
+// holds at the time, and returns what was asked last.
+func answerDialogs(ctx context.Context, accept *atomic.Bool) *atomic.Value {
 	var asked atomic.Value
 	asked.Store("")
 	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
@@ -180,7 +188,7 @@ func answerYes(ctx context.Context) *atomic.Value {
 				return
 			}
 			asked.Store(ev.Message)
-			chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+			chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: accept.Load()})
 		}
 	}()
 	return &asked

@@ -28,8 +28,10 @@ import (
 
 var codeRe = regexp.MustCompile(`[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}`)
 
-// postMultipart submits the complaint form with files, as a browser does.
-func (b *browser) postMultipart(from, action string, fields map[string]string, files map[string][]byte) (int, string) {
+// postMultipart submits a form with files (file name → content, all under
+// the form field fileField), with the CSRF token of the page from, as a
+// browser does.
+func (b *browser) postMultipart(from, action string, fields map[string]string, fileField string, files map[string][]byte) (int, string) {
 	b.t.Helper()
 	_, page := b.get(from)
 	m := csrfRe.FindStringSubmatch(page)
@@ -43,7 +45,7 @@ func (b *browser) postMultipart(from, action string, fields map[string]string, f
 		w.WriteField(k, v)
 	}
 	for name, data := range files {
-		fw, _ := w.CreateFormFile("images", name)
+		fw, _ := w.CreateFormFile(fileField, name)
 		fw.Write(data)
 	}
 	w.Close()
@@ -78,12 +80,12 @@ func TestAnonymousComplaintWithImage(t *testing.T) {
 		t.Errorf("forged complaint: %d", resp.StatusCode)
 	}
 	resp.Body.Close()
-	st, page = b.postMultipart("/complaint", "/complaint", map[string]string{"category": "", "region": "390102", "description": "<b>学校</b>工作群要求每天上传带定位的打卡照片"},
+	st, page = b.postMultipart("/complaint", "/complaint", map[string]string{"category": "", "region": "390102", "description": "<b>学校</b>工作群要求每天上传带定位的打卡照片"}, "images",
 		map[string][]byte{"notes.txt": []byte("not an image at all")})
 	if st != 400 || !strings.Contains(page, "只能上传图片") || !strings.Contains(page, "&lt;b&gt;学校&lt;/b&gt;") {
 		t.Errorf("non-image: %d, the form must say why and keep the text escaped", st)
 	}
-	st, page = b.postMultipart("/complaint", "/complaint", map[string]string{"category": "trace", "region": "390102", "description": "学校工作群要求每天上传带定位的打卡照片"},
+	st, page = b.postMultipart("/complaint", "/complaint", map[string]string{"category": "trace", "region": "390102", "description": "学校工作群要求每天上传带定位的打卡照片"}, "images",
 		map[string][]byte{"定位照片.png": pngImage(t)})
 	code := codeRe.FindString(page)
 	if st != 200 || code == "" || !strings.Contains(page, "JF2026-") && !strings.Contains(page, "JF20") {

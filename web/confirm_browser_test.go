@@ -5,7 +5,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"jianfu/store"
@@ -21,18 +20,7 @@ func TestBrowserConfirmAndBusy(t *testing.T) {
 	ctx := chrome(t)
 	h := newHarness(t, storetest.Open(t, store.SQLite))
 	var accept atomic.Bool
-	var asked atomic.Value
-	asked.Store("")
-	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
-	go func() {
-		for ev, err := range dialogs {
-			if err != nil {
-				return
-			}
-			asked.Store(ev.Message)
-			chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: accept.Load()})
-		}
-	}()
+	asked := answerDialogs(ctx, &accept)
 	must := func(err error) {
 		t.Helper()
 		if err != nil {

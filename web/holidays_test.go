@@ -1,9 +1,6 @@
 package web_test
 
 import (
-	"bytes"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,26 +16,7 @@ import (
 // uploadHolidays posts a schedule file to the 节假日安排 form.
 func (b *browser) uploadHolidays(content string) (int, string) {
 	b.t.Helper()
-	_, page := b.get("/admin/holidays")
-	m := csrfRe.FindStringSubmatch(page)
-	if m == nil {
-		b.t.Fatal("no csrf token on the holidays page")
-	}
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	mw.WriteField("csrf", m[1])
-	fw, _ := mw.CreateFormFile("file", "2027.txt")
-	io.WriteString(fw, content)
-	mw.Close()
-	req, _ := http.NewRequest("POST", b.base+"/admin/holidays", &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	resp, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
+	return b.postMultipart("/admin/holidays", "/admin/holidays", nil, "file", map[string][]byte{"2027.txt": []byte(content)})
 }
 
 // A system administrator loads next year's schedule from the page: a bad

@@ -1,9 +1,6 @@
 package web_test
 
 import (
-	"bytes"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -18,26 +15,7 @@ import (
 // upload posts a file to the import form as the logged-in browser.
 func (b *browser) upload(name, content string) (int, string) {
 	b.t.Helper()
-	_, page := b.get("/registry/import")
-	m := csrfRe.FindStringSubmatch(page)
-	if m == nil {
-		b.t.Fatal("no csrf token on the import page")
-	}
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	mw.WriteField("csrf", m[1])
-	fw, _ := mw.CreateFormFile("file", name)
-	io.WriteString(fw, content)
-	mw.Close()
-	req, _ := http.NewRequest("POST", b.base+"/registry/import", &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	resp, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
+	return b.postMultipart("/registry/import", "/registry/import", nil, "file", map[string][]byte{name: []byte(content)})
 }
 
 func TestChannelImportPreviewThenConfirm(t *testing.T) {

@@ -73,20 +73,11 @@ func loadHolidays(ctx context.Context, db *store.DB, log *slog.Logger) error {
 	if _, _, err := h.Apply(sys); err != nil {
 		return fmt.Errorf("载入节假日安排:%w", err)
 	}
-	go func() {
-		t := time.NewTicker(holidayReload)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if _, _, err := h.Apply(sys); err != nil && ctx.Err() == nil {
-					log.Error("reload holiday schedules", "err", err)
-				}
-			}
+	tick(ctx, holidayReload, func() {
+		if _, _, err := h.Apply(sys); err != nil && ctx.Err() == nil {
+			log.Error("reload holiday schedules", "err", err)
 		}
-	}()
+	})
 	return nil
 }
 

@@ -60,6 +60,23 @@ func (j *jobs) every(ctx context.Context, name string, interval time.Duration, j
 	}()
 }
 
+// tick runs fn every d until ctx ends, in this process alone (no lease:
+// for what every replica must do itself, such as reloading its calendar).
+func tick(ctx context.Context, d time.Duration, fn func()) {
+	go func() {
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				fn()
+			}
+		}
+	}()
+}
+
 // runDue runs the job when it is due and this process wins its lease, and
 // reports whether it ran.
 func (j *jobs) runDue(ctx context.Context, name string, interval time.Duration, job func(context.Context) error) (bool, error) {

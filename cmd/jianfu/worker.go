@@ -72,19 +72,10 @@ transaction committed, and a redelivered message is recognised by its id.`,
 			pipe.Stored = cl.Kick
 			w := &stream.Worker{JS: js, Pipe: pipe, Names: stream.Default, Parallel: parallel, Batch: batch, Log: log}
 			log.Info("worker started", "nats", nc.ConnectedUrlRedacted(), "db", db.Engine(), "parallel", parallel, "batch", batch)
-			go func() {
-				t := time.NewTicker(time.Minute)
-				defer t.Stop()
-				for {
-					select {
-					case <-ctx.Done():
-						return
-					case <-t.C:
-						stored, acked := w.Stats()
-						log.Info("worker progress", "stored", stored, "acknowledged", acked)
-					}
-				}
-			}()
+			tick(ctx, time.Minute, func() {
+				stored, acked := w.Stats()
+				log.Info("worker progress", "stored", stored, "acknowledged", acked)
+			})
 			err = w.Run(ctx)
 			stored, acked := w.Stats()
 			log.Info("worker stopped", "stored", stored, "acknowledged", acked)
