@@ -56,7 +56,10 @@ type DB struct {
 	rules    jianfu.RegistryRules
 	requests jianfu.RequestMatcher
 
-	ingest ingestCounts // authorisations and scope resolutions of ingest paths
+	ingest  ingestCounts // authorisations and scope resolutions of ingest paths
+	ingestQ ingestQueue  // chunks of concurrent batches waiting to be stored together
+
+	rowStmts rowStmts // prepared multi-row statements of ingest (execRows)
 
 	directBurden bool // read burden windows from the days only (WithDirectBurden)
 

@@ -124,6 +124,7 @@ func main() {
 	schema := flag.String("schema", "", "PostgreSQL: work in this schema (created when missing)")
 	drop := flag.Bool("drop", false, "PostgreSQL: drop -schema at the end")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the growing (in-process) to this file")
+	serverProfile := flag.String("server-profile", "", "write a CPU profile of the server during the measurement to this file (serve --pprof on a loopback port)")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -181,11 +182,30 @@ func main() {
 	}
 	db.Close()
 
-	addr, stop, err := startServer(*server, *dsn)
+	pprofAddr := ""
+	if *serverProfile != "" {
+		if pprofAddr, err = freeAddr(); err != nil {
+			log.Fatal(err)
+		}
+	}
+	addr, stop, err := startServer(*server, *dsn, pprofAddr)
 	if err != nil {
 		log.Fatal(err)
 	}
+	var profiled chan error
+	if *serverProfile != "" {
+		profiled = make(chan error, 1)
+		go func() {
+			time.Sleep(*duration / 5) // the warm-up
+			profiled <- fetchProfile(pprofAddr, *duration, *serverProfile)
+		}()
+	}
 	r, err := load(addr, token, ids, *conns, *batch, *duration)
+	if profiled != nil {
+		if perr := <-profiled; perr != nil {
+			log.Print("server profile: ", perr)
+		}
+	}
 	stop(err != nil)
 	if err != nil {
 		log.Fatal(err)
@@ -420,16 +440,48 @@ func growTo(ctx context.Context, db *store.DB, groupIDs []int64, have, want int6
 	return err
 }
 
-// startServer starts `jianfu serve` on a free loopback port and waits until
-// it answers.
-func startServer(bin, dsn string) (string, func(keepLog bool), error) {
+// freeAddr returns a loopback address with a port free right now.
+func freeAddr() (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// fetchProfile writes a CPU profile of d of the server to file.
+func fetchProfile(addr string, d time.Duration, file string) error {
+	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, int(d.Seconds())))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d", resp.StatusCode)
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// startServer starts `jianfu serve` on a free loopback port and waits until
+// it answers; pprof, when set, is the loopback address of its profiler.
+func startServer(bin, dsn, pprof string) (string, func(keepLog bool), error) {
+	addr, err := freeAddr()
 	if err != nil {
 		return "", nil, err
 	}
-	addr := l.Addr().String()
-	l.Close()
 	cmd := exec.Command(bin, "serve", "--db", dsn, "--addr", addr, "--pseudonym-key", pseudonymKey, "--monitor-interval", "0", "--log-format", "json")
+	if pprof != "" {
+		cmd.Args = append(cmd.Args, "--pprof", pprof)
+	}
 	logf, err := os.CreateTemp("", "ingestload-server-*.log")
 	if err != nil {
 		return "", nil, err
