@@ -25,6 +25,26 @@ type memberKey struct {
 
 type memberSeen struct{ first, last int64 }
 
+// memberCache remembers, for the members this process wrote, sightings
+// the stored row is known to cover (a row's first and last sighting only
+// ever widen), and each group's number of members as last read. A member
+// seen within what is stored is not written again: after a few minutes of
+// traffic almost every message's sender is one, and writing them was an
+// eighth of ingest's time. What other processes wrote meanwhile is only
+// learnt when the cache is emptied, every memberCacheLife, so a group's
+// size counted here may lag theirs that long.
+type memberCache struct {
+	mu    sync.Mutex
+	since time.Time
+	seen  map[memberKey]memberSeen
+	count map[int64]int
+}
+
+const (
+	memberCacheLife = 2 * time.Minute
+	memberCacheMax  = 1 << 20
+)
+
 // RecordObservations stores analysed messages in transactions of at most
 // ingestChunk messages (one for a batch of that size): the keys that make
 // them idempotent, the per-group per-day aggregates, members and findings,
@@ -200,6 +220,7 @@ func (db *DB) storeJobs(jobs []*ingestJob) {
 		for i, j := range jobs {
 			j.rec = recs[i]
 		}
+		db.checkpointSoon()
 		return
 	}
 	if len(jobs) == 1 || unavailable(err) != nil || jianfu.ErrorCode(err) == jianfu.EUNAVAILABLE {
@@ -494,21 +515,44 @@ func (tx *Tx) recordMembers(obs []*jianfu.Observation) (map[int64]int, error) {
 		}
 		return order[i].member < order[j].member
 	})
+	// members whose stored first and last sighting already cover this
+	// batch's are not written again (see memberCache)
+	mc := &tx.db.members
+	mc.mu.Lock()
+	if time.Since(mc.since) > memberCacheLife || len(mc.seen) > memberCacheMax {
+		mc.since, mc.seen, mc.count = time.Now(), map[memberKey]memberSeen{}, map[int64]int{}
+	}
+	recount := map[int64]bool{}
 	args := make([]any, 0, 4*len(order))
+	written := make([]memberKey, 0, len(order))
 	for _, k := range order {
 		s := seen[k]
+		c, known := mc.seen[k]
+		if known && c.first <= s.first && c.last >= s.last {
+			continue
+		}
+		if !known {
+			recount[k.group] = true
+		}
+		written = append(written, k)
 		args = append(args, k.group, k.member, s.first, s.last)
 	}
+	counts := map[int64]int{}
+	var ids []any
+	for g := range groups {
+		if n, ok := mc.count[g]; ok && !recount[g] {
+			counts[g] = n
+		} else {
+			ids = append(ids, g)
+		}
+	}
+	mc.mu.Unlock()
 	if err := tx.execRows(`INSERT INTO group_members(group_id, member, first_seen, last_seen)`, `ON CONFLICT (group_id, member) DO UPDATE SET
 			first_seen = CASE WHEN excluded.first_seen < group_members.first_seen THEN excluded.first_seen ELSE group_members.first_seen END,
 			last_seen = CASE WHEN excluded.last_seen > group_members.last_seen THEN excluded.last_seen ELSE group_members.last_seen END`, 4, args, nil); err != nil {
 		return nil, fmt.Errorf("record group members: %w", err)
 	}
-	ids := make([]any, 0, len(groups))
-	for g := range groups {
-		ids = append(ids, g)
-	}
-	counts := map[int64]int{}
+	read := map[int64]int{}
 	for _, chunk := range chunks(ids, 500) {
 		rows, err := tx.query(`SELECT group_id, COUNT(*) FROM group_members WHERE group_id IN (`+placeholders(len(chunk))+`) GROUP BY group_id`, chunk...)
 		if err != nil {
@@ -521,13 +565,31 @@ func (tx *Tx) recordMembers(obs []*jianfu.Observation) (map[int64]int, error) {
 				rows.Close()
 				return nil, err
 			}
-			counts[g] = n
+			counts[g], read[g] = n, n
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
 	}
+	since := mc.since
+	tx.onCommit = append(tx.onCommit, func() {
+		mc.mu.Lock()
+		defer mc.mu.Unlock()
+		if mc.since != since {
+			return // emptied meanwhile
+		}
+		for _, k := range written {
+			s := seen[k]
+			if c, ok := mc.seen[k]; ok {
+				s.first, s.last = min(s.first, c.first), max(s.last, c.last)
+			}
+			mc.seen[k] = *s
+		}
+		for g, n := range read {
+			mc.count[g] = n
+		}
+	})
 	return counts, nil
 }
 
