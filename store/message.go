@@ -220,6 +220,8 @@ func (db *DB) storeJobs(jobs []*ingestJob) {
 		for i, j := range jobs {
 			j.rec = recs[i]
 		}
+		db.ingest.txs.Add(1)
+		db.ingest.chunks.Add(int64(len(jobs)))
 		db.checkpointSoon()
 		return
 	}
@@ -235,6 +237,8 @@ func (db *DB) storeJobs(jobs []*ingestJob) {
 			j.err = err
 		} else {
 			j.rec = recs[0]
+			db.ingest.txs.Add(1)
+			db.ingest.chunks.Add(1)
 		}
 	}
 }
