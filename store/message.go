@@ -140,17 +140,19 @@ type ingestJob struct {
 	groups     map[int64]*jianfu.GroupInfo // handed and unresolved (nil) groups of the whole batch
 	unresolved []any
 
-	lead chan struct{} // this job's caller is to commit the waiting jobs
-	done chan struct{} // rec and err are set
-	rec  jianfu.Recorded
-	err  error
+	lead  chan struct{} // this job's caller is to commit batch
+	batch []*ingestJob  // handed over with lead: this job and those after it
+	done  chan struct{} // rec and err are set
+	rec   jianfu.Recorded
+	err   error
 }
 
 // ingestQueue merges the chunks of concurrent batches into one transaction
-// (group commit). One caller at a time commits: it takes every chunk
-// waiting (up to groupCommitMax observations, its own first), stores them
-// together, answers each, and hands the turn to the first chunk that
-// arrived meanwhile. A batch's aggregates — per group and day, per group
+// (group commit). A caller that finds a committer free (ingestCommitters)
+// stores its chunk; one that does not waits. A committer that finished
+// answers its chunks and hands the chunks waiting meanwhile (up to
+// groupCommitMax observations) to the caller of the first of them, which
+// stores them together. A batch's aggregates — per group and day, per group
 // and week, members — are then written once per transaction instead of
 // once per batch: to 1,000 groups, batches of 1,000 messages touch most of
 // the same rows. Each caller is answered only after the transaction that
@@ -159,8 +161,20 @@ type ingestJob struct {
 // group out of scope) is never another's.
 type ingestQueue struct {
 	mu      sync.Mutex
-	busy    bool
+	active  int // callers committing
 	pending []*ingestJob
+}
+
+// ingestCommitters is how many merged transactions of one process run at
+// once: one on SQLite (one writer), two on PostgreSQL, where the next
+// batches analysed meanwhile can begin while one commits; the rows they
+// share are written in the same order, so they wait for each other rather
+// than deadlock.
+func (db *DB) ingestCommitters() int {
+	if db.engine == SQLite {
+		return 1
+	}
+	return 2
 }
 
 // commit stores job, merged with those of concurrent callers.
@@ -168,7 +182,8 @@ func (q *ingestQueue) commit(db *DB, job *ingestJob) (jianfu.Recorded, error) {
 	job.lead, job.done = make(chan struct{}), make(chan struct{})
 	q.mu.Lock()
 	q.pending = append(q.pending, job)
-	if q.busy {
+	var jobs []*ingestJob
+	if q.active >= db.ingestCommitters() {
 		q.mu.Unlock()
 		// waits whatever the caller's context says: an answer that comes
 		// is the truth about the chunk, and the transaction is bounded by
@@ -177,12 +192,37 @@ func (q *ingestQueue) commit(db *DB, job *ingestJob) (jianfu.Recorded, error) {
 		case <-job.done:
 			return job.rec, job.err
 		case <-job.lead:
+			jobs = job.batch // handed over with this job first
 		}
 	} else {
-		q.busy = true
+		q.active++
+		jobs = q.takeLocked() // only this job: nothing waits while a committer is free
 		q.mu.Unlock()
 	}
+
+	db.storeJobs(jobs)
+
 	q.mu.Lock()
+	var next []*ingestJob
+	if len(q.pending) > 0 {
+		next = q.takeLocked()
+		next[0].batch = next
+	} else {
+		q.active--
+	}
+	q.mu.Unlock()
+	for _, j := range jobs {
+		close(j.done)
+	}
+	if next != nil {
+		close(next[0].lead)
+	}
+	return job.rec, job.err
+}
+
+// takeLocked takes the chunks waiting longest, at least one and at most
+// groupCommitMax observations.
+func (q *ingestQueue) takeLocked() []*ingestJob {
 	n, k := 0, 0
 	for k < len(q.pending) && (k == 0 || n+len(q.pending[k].obs) <= groupCommitMax) {
 		n += len(q.pending[k].obs)
@@ -190,21 +230,7 @@ func (q *ingestQueue) commit(db *DB, job *ingestJob) (jianfu.Recorded, error) {
 	}
 	jobs := slices.Clone(q.pending[:k])
 	q.pending = slices.Delete(q.pending, 0, k)
-	q.mu.Unlock()
-
-	db.storeJobs(jobs)
-
-	q.mu.Lock()
-	if len(q.pending) > 0 {
-		close(q.pending[0].lead)
-	} else {
-		q.busy = false
-	}
-	q.mu.Unlock()
-	for _, j := range jobs {
-		close(j.done)
-	}
-	return job.rec, job.err
+	return jobs
 }
 
 // storeJobs stores jobs in one transaction, or each in its own when that

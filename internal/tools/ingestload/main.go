@@ -408,30 +408,50 @@ func growTo(ctx context.Context, db *store.DB, groupIDs []int64, have, want int6
 	fmt.Fprintf(os.Stderr, "grow: %d messages made and sorted in %s\n", n, time.Since(now).Round(time.Second))
 
 	t0 := time.Now()
-	const per = 10000
-	obs := make([]jianfu.Observation, 0, per)
-	for start := 0; start < len(recs); start += per {
-		obs = obs[:0]
-		for i := start; i < min(start+per, len(recs)); i++ {
-			r := &recs[i]
-			o := tmpl[r.text]
-			o.Key = r.key[:]
-			o.GroupID, o.Group = groupIDs[r.group], infos[r.group]
-			o.At = time.Unix(r.at, 0)
-			o.Sender = senders[r.sender]
-			if o.Finding != nil {
-				f := *o.Finding
-				f.At, f.Sender = o.At, o.Sender
-				o.Finding = &f
+	// four writers at once, as a server's connections would be: the store
+	// merges their chunks into shared transactions
+	const per, writers = 10000, 4
+	var next, done atomic.Int64
+	var failed atomic.Value
+	var wg sync.WaitGroup
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			obs := make([]jianfu.Observation, 0, per)
+			for failed.Load() == nil {
+				start := int(next.Add(per) - per)
+				if start >= len(recs) {
+					return
+				}
+				obs = obs[:0]
+				for i := start; i < min(start+per, len(recs)); i++ {
+					r := &recs[i]
+					o := tmpl[r.text]
+					o.Key = r.key[:]
+					o.GroupID, o.Group = groupIDs[r.group], infos[r.group]
+					o.At = time.Unix(r.at, 0)
+					o.Sender = senders[r.sender]
+					if o.Finding != nil {
+						f := *o.Finding
+						f.At, f.Sender = o.At, o.Sender
+						o.Finding = &f
+					}
+					obs = append(obs, o)
+				}
+				if _, err := db.Burden().RecordObservations(sys, jianfu.SourceAPI, obs); err != nil {
+					failed.CompareAndSwap(nil, err)
+					return
+				}
+				if n := done.Add(int64(len(obs))); n/per%100 == 0 {
+					fmt.Fprintf(os.Stderr, "grow: %d messages stored, %.0f msgs/s\n", have+n, float64(n)/time.Since(t0).Seconds())
+				}
 			}
-			obs = append(obs, o)
-		}
-		if _, err := db.Burden().RecordObservations(sys, jianfu.SourceAPI, obs); err != nil {
-			return err
-		}
-		if (start/per)%100 == 99 {
-			fmt.Fprintf(os.Stderr, "grow: %d messages stored, %.0f msgs/s\n", have+int64(start+per), float64(start+per)/time.Since(t0).Seconds())
-		}
+		}()
+	}
+	wg.Wait()
+	if err, _ := failed.Load().(error); err != nil {
+		return err
 	}
 	// what the server's clusterer would have done meanwhile
 	t1 := time.Now()
