@@ -188,7 +188,7 @@ func main() {
 			log.Fatal(err)
 		}
 	}
-	addr, stop, err := startServer(*server, *dsn, pprofAddr)
+	addr, pid, stop, err := startServer(*server, *dsn, pprofAddr)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func main() {
 			profiled <- fetchProfile(pprofAddr, *duration, *serverProfile)
 		}()
 	}
-	r, err := load(addr, token, ids, *conns, *batch, *duration)
+	r, err := load(addr, pid, token, ids, *conns, *batch, *duration)
 	if profiled != nil {
 		if perr := <-profiled; perr != nil {
 			log.Print("server profile: ", perr)
@@ -214,8 +214,8 @@ func main() {
 	if strings.HasPrefix(*dsn, "postgres") {
 		engine = "Postgres"
 	}
-	fmt.Printf("Benchmark%s%s%s/stored=%d\t1\t%d ns/op\t%.0f msgs/s\t%.1f p50-ms\t%.1f p99-ms\t%d busy-503\t%.2f load\n",
-		*name, engine, *suffix, stored, r.elapsed.Nanoseconds(), r.rate, r.p50, r.p99, r.busy, r.load)
+	fmt.Printf("Benchmark%s%s%s/stored=%d\t1\t%d ns/op\t%.0f msgs/s\t%.1f p50-ms\t%.1f p99-ms\t%.1f server-cpu-us/msg\t%d busy-503\t%.2f load\n",
+		*name, engine, *suffix, stored, r.elapsed.Nanoseconds(), r.rate, r.p50, r.p99, r.cpu, r.busy, r.load)
 }
 
 // inSchema returns dsn working in schema, which it creates when missing.
@@ -493,10 +493,10 @@ func fetchProfile(addr string, d time.Duration, file string) error {
 
 // startServer starts `jianfu serve` on a free loopback port and waits until
 // it answers; pprof, when set, is the loopback address of its profiler.
-func startServer(bin, dsn, pprof string) (string, func(keepLog bool), error) {
+func startServer(bin, dsn, pprof string) (string, int, func(keepLog bool), error) {
 	addr, err := freeAddr()
 	if err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	cmd := exec.Command(bin, "serve", "--db", dsn, "--addr", addr, "--pseudonym-key", pseudonymKey, "--monitor-interval", "0", "--log-format", "json")
 	if pprof != "" {
@@ -504,12 +504,12 @@ func startServer(bin, dsn, pprof string) (string, func(keepLog bool), error) {
 	}
 	logf, err := os.CreateTemp("", "ingestload-server-*.log")
 	if err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.Env = append(os.Environ(), "JIANFU_INGEST=inline")
 	if err := cmd.Start(); err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	stop := func(keepLog bool) {
 		if cmd.Process != nil {
@@ -536,13 +536,13 @@ func startServer(bin, dsn, pprof string) (string, func(keepLog bool), error) {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return addr, stop, nil
+				return addr, cmd.Process.Pid, stop, nil
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	stop(true)
-	return "", nil, errors.New("the server did not start within 2 minutes (see " + logf.Name() + ")")
+	return "", 0, nil, errors.New("the server did not start within 2 minutes (see " + logf.Name() + ")")
 }
 
 type result struct {
@@ -550,12 +550,31 @@ type result struct {
 	rate     float64
 	p50, p99 float64
 	load     float64
-	busy     int64 // answers 503 (busy), each waited for and sent again
+	cpu      float64 // the server's CPU time per message measured, µs
+	busy     int64   // answers 503 (busy), each waited for and sent again
+}
+
+// cpuTime is the CPU time (user and system) process pid used so far, or 0
+// where /proc cannot tell.
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// the fields after the command's closing parenthesis: state is the 3rd
+	// field of the line, utime and stime the 14th and 15th
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+st) * time.Second / 100 // USER_HZ is 100 on Linux
 }
 
 // load posts batches with conns connections, a fifth of d to warm up and
 // then d measured; every batch must be answered 202.
-func load(addr, token string, groups []int64, conns, batch int, d time.Duration) (*result, error) {
+func load(addr string, pid int, token string, groups []int64, conns, batch int, d time.Duration) (*result, error) {
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
 	tr := &http.Transport{MaxIdleConnsPerHost: conns, DisableCompression: true}
 	client := &http.Client{Transport: tr, Timeout: 5 * time.Minute}
@@ -626,8 +645,12 @@ func load(addr, token string, groups []int64, conns, batch int, d time.Duration)
 			}
 		}()
 	}
-	// the load average while the measurement runs, sampled at its end
+	// the server's CPU over the measurement, and the load average sampled
+	// at its end
+	time.Sleep(time.Until(measureFrom))
+	cpu0 := cpuTime(pid)
 	time.Sleep(time.Until(measureTo))
+	cpu := cpuTime(pid) - cpu0
 	la := loadAvg()
 	wg.Wait()
 	if e := firstErr.Load(); e != nil {
@@ -640,7 +663,10 @@ func load(addr, token string, groups []int64, conns, batch int, d time.Duration)
 	pct := func(p float64) float64 {
 		return float64(lats[min(len(lats)-1, int(p*float64(len(lats))))].Microseconds()) / 1000
 	}
-	return &result{elapsed: d, rate: float64(msgs.Load()) / d.Seconds(), p50: pct(0.50), p99: pct(0.99), load: la, busy: busy.Load()}, nil
+	// CPU per message over all messages answered in the window (batches
+	// straddling its ends included, roughly what the CPU worked on)
+	return &result{elapsed: d, rate: float64(msgs.Load()) / d.Seconds(), p50: pct(0.50), p99: pct(0.99), load: la, busy: busy.Load(),
+		cpu: float64(cpu.Microseconds()) / float64(max(1, msgs.Load()))}, nil
 }
 
 func loadAvg() float64 {
