@@ -14,10 +14,14 @@
 //	go build -o /tmp/jianfu ./cmd/jianfu
 //	go run ./internal/tools/ingestload -server /tmp/jianfu -db /tmp/load.db -grow 10000000 -duration 60s
 //
-// It prints one line in `go test -bench` format (read by
-// internal/tools/benchtable):
+// -server-profile FILE starts the server with its loopback profiler
+// (serve --pprof) and saves a CPU profile of the measured seconds.
 //
-//	BenchmarkIngestOverHTTPSQLite/stored=10000000  1  … ns/op  … msgs/s  … p50-ms  … p99-ms  … load
+// It prints one line in `go test -bench` format (read by
+// internal/tools/benchtable), with the server's CPU time per message
+// measured (from /proc):
+//
+//	BenchmarkIngestOverHTTPSQLite/stored=10000000  1  … ns/op  … msgs/s  … p50-ms  … p99-ms  … server-cpu-us/msg  … busy-503  … load
 package main
 
 import (
