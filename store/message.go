@@ -200,24 +200,38 @@ func (q *ingestQueue) commit(db *DB, job *ingestJob) (jianfu.Recorded, error) {
 		q.mu.Unlock()
 	}
 
-	db.storeJobs(jobs)
-
-	q.mu.Lock()
-	var next []*ingestJob
-	if len(q.pending) > 0 {
-		next = q.takeLocked()
-		next[0].batch = next
-	} else {
-		q.active--
-	}
-	q.mu.Unlock()
-	for _, j := range jobs {
-		close(j.done)
-	}
-	if next != nil {
-		close(next[0].lead)
-	}
+	q.run(db, jobs)
 	return job.rec, job.err
+}
+
+// run stores jobs, answers them and hands the turn on — also when storing
+// panics, so the queue never stalls.
+func (q *ingestQueue) run(db *DB, jobs []*ingestJob) {
+	stored := false
+	defer func() {
+		if !stored {
+			for _, j := range jobs {
+				j.rec, j.err = jianfu.Recorded{}, errors.New("record observations: the transaction did not finish")
+			}
+		}
+		q.mu.Lock()
+		var next []*ingestJob
+		if len(q.pending) > 0 {
+			next = q.takeLocked()
+			next[0].batch = next
+		} else {
+			q.active--
+		}
+		q.mu.Unlock()
+		for _, j := range jobs {
+			close(j.done)
+		}
+		if next != nil {
+			close(next[0].lead)
+		}
+	}()
+	db.storeJobs(jobs)
+	stored = true
 }
 
 // takeLocked takes the chunks waiting longest, at least one and at most
