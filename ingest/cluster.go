@@ -9,8 +9,10 @@ import (
 )
 
 // Clusterer links material findings into 多头报送 clusters in the background:
-// shortly after a batch is stored (Kick), and every minute in case a kick
-// was missed (a worker died between storing and clustering).
+// two seconds after a batch is stored (Kick), so that under steady ingest
+// one pass takes the findings of many batches (each pass holds SQLite's
+// one writer and recounts the clusters it adds to), and every minute in
+// case a kick was missed (a worker died between storing and clustering).
 type Clusterer struct {
 	Store interface {
 		ClusterMaterial(ctx context.Context, window time.Duration) (int, error)
@@ -48,9 +50,9 @@ func (c *Clusterer) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-c.kick:
-			// let a burst of batches land first
+			// let the batches of the next seconds land first
 			select {
-			case <-time.After(500 * time.Millisecond):
+			case <-time.After(2 * time.Second):
 			case <-ctx.Done():
 				return
 			}

@@ -13,16 +13,22 @@ import (
 // audit appends an entry to the chain inside the transaction. Locking the
 // head row orders concurrent appends.
 func (tx *Tx) audit(action, objectType string, objectID any, regionPath, detail string) error {
+	return tx.auditAs(tx.actor, jianfu.ClientIP(tx.ctx), action, objectType, objectID, regionPath, detail)
+}
+
+// auditAs appends an entry of another actor than the transaction's (one
+// of the batches stored together, see ingestQueue).
+func (tx *Tx) auditAs(a *jianfu.Actor, ip, action, objectType string, objectID any, regionPath, detail string) error {
 	e := &jianfu.AuditEntry{
 		Action: action, ObjectType: objectType, RegionPath: regionPath, Detail: detail,
 	}
 	if objectID != nil {
 		e.ObjectID = fmt.Sprint(objectID)
 	}
-	if a := tx.actor; a != nil {
+	if a != nil {
 		e.ActorID, e.ActorName = a.UserID, a.Username
 	}
-	e.IP = jianfu.ClientIP(tx.ctx)
+	e.IP = ip
 	return tx.appendAudit(e)
 }
 

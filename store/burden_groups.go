@@ -22,6 +22,14 @@ var nGroup = noun{"工作群", "group"}
 // ingest paths, so a test can show there is one of each per path.
 type ingestCounts struct {
 	auths, scopes atomic.Int64
+	txs, chunks   atomic.Int64 // ingest transactions, and the chunks they stored
+}
+
+// IngestCommits reports how many transactions stored message chunks since
+// the store was opened, and how many chunks they stored: more chunks than
+// transactions when concurrent batches were stored together.
+func (db *DB) IngestCommits() (txs, chunks int64) {
+	return db.ingest.txs.Load(), db.ingest.chunks.Load()
 }
 
 // IngestChecks reports how many times since the store was opened an ingest

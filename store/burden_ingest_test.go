@@ -2,8 +2,10 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
@@ -166,4 +168,86 @@ func TestOldMessageKeysStillDeduplicate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Batches posted at the same time are stored together (one transaction
+// for several) and each caller is still answered its own counts: every
+// message counts once, in whichever batch came first, a batch naming a
+// group out of the caller's scope fails alone, and the day's total is
+// every distinct message stored.
+func TestConcurrentBatchesStoredTogether(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Load(t, db)
+		g := storetest.Groups(t, db, f)
+		ctx := f.Ctx(t, db, "eduAdmin")
+		edu, school := g["southEdu"], g["school"]
+		at := time.Date(2026, 3, 2, 10, 0, 0, 0, jianfu.China)
+		const callers, per = 6, 300
+		var stored int
+		for round := 0; round < 20; round++ {
+			txs0, chunks0 := db.IngestCommits()
+			type answer struct {
+				rec jianfu.Recorded
+				err error
+			}
+			answers := make([]answer, callers+1)
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			for c := 0; c <= callers; c++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					var obs []jianfu.Observation
+					for i := 0; i < per; i++ {
+						// callers c and c+1 share half their keys
+						k := fmt.Sprintf("r%d-%d", round, c*per/2+i)
+						grp := edu
+						if i%3 == 0 {
+							grp = school
+						}
+						obs = append(obs, jianfu.Observation{Key: []byte(k), GroupID: grp.ID, At: at.Add(time.Duration(i) * time.Second), Sender: fmt.Sprintf("p_%d", i%7)})
+					}
+					if c == callers {
+						// the last caller also names a group of another county
+						obs = append(obs, jianfu.Observation{Key: []byte(fmt.Sprintf("r%d-north", round)), GroupID: g["northEdu"].ID, At: at})
+					}
+					<-start
+					answers[c].rec, answers[c].err = db.Burden().RecordObservations(ctx, "api", obs)
+				}()
+			}
+			close(start)
+			wg.Wait()
+			news := 0
+			for c := 0; c < callers; c++ {
+				if answers[c].err != nil {
+					t.Fatalf("round %d caller %d: %v", round, c, answers[c].err)
+				}
+				news += answers[c].rec.New
+			}
+			if code := jianfu.ErrorCode(answers[callers].err); code != jianfu.ENOTFOUND {
+				t.Fatalf("round %d: the batch naming a group out of scope answered %v (%s)", round, answers[callers].err, code)
+			}
+			// callers 0…5 cover keys 0 … 5*150+300 distinct
+			if want := (callers-1)*per/2 + per; news != want {
+				t.Fatalf("round %d: %d new messages counted across the callers, want %d", round, news, want)
+			}
+			stored += news
+			if txs, chunks := db.IngestCommits(); chunks-chunks0 > txs-txs0 {
+				break // batches were stored together, as they should be
+			}
+			if round == 19 {
+				t.Fatal("concurrent batches were never stored together")
+			}
+		}
+		d, err := db.Burden().GroupBurden(ctx, edu.ID, "day", jianfu.DayOf(at), jianfu.DayOf(at))
+		s, err2 := db.Burden().GroupBurden(ctx, school.ID, "day", jianfu.DayOf(at), jianfu.DayOf(at))
+		if err != nil || err2 != nil || d.Row.Metrics.Messages+s.Row.Metrics.Messages != stored {
+			t.Errorf("stored %d + %d messages (%v %v), want %d", d.Row.Metrics.Messages, s.Row.Metrics.Messages, err, err2, stored)
+		}
+		// a batch sent again counts nothing new
+		again := []jianfu.Observation{{Key: []byte("r0-0"), GroupID: school.ID, At: at}, {Key: []byte("r0-1"), GroupID: edu.ID, At: at.Add(time.Second)}}
+		if rec, err := db.Burden().RecordObservations(ctx, "api", again); err != nil || rec.New != 0 {
+			t.Errorf("a re-sent batch: %+v %v, want nothing new", rec, err)
+		}
+	})
 }

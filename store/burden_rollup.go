@@ -32,27 +32,24 @@ func (tx *Tx) upsertWeeks(days []jianfu.BurdenDay, groups map[int64]*jianfu.Grou
 // writeWeeks stores weeks, adding to the stored sums when add is set.
 func (tx *Tx) writeWeeks(weeks []jianfu.BurdenWeek, group func(int64) *jianfu.GroupInfo, add bool) error {
 	const cols = 13 + len(jianfu.Categories)
-	const per = 400
-	for start := 0; start < len(weeks); start += per {
-		part := weeks[start:min(start+per, len(weeks))]
-		args := make([]any, 0, cols*len(part))
-		for _, w := range part {
-			g, m := group(w.Group), w.Metrics
-			args = append(args, w.Group, w.End, w.First, g.UnitID, g.RegionPath, g.UnitPath, m.Messages, m.Members, m.Offhours, m.MentionAll, m.Demands, m.Assessed, m.Exempt)
-			for _, c := range jianfu.Categories {
-				args = append(args, m.ByCategory[string(c)])
-			}
+	args := make([]any, 0, cols*len(weeks))
+	for _, w := range weeks {
+		g, m := group(w.Group), w.Metrics
+		args = append(args, w.Group, w.End, w.First, g.UnitID, g.RegionPath, g.UnitPath, m.Messages, m.Members, m.Offhours, m.MentionAll, m.Demands, m.Assessed, m.Exempt)
+		for _, c := range jianfu.Categories {
+			args = append(args, m.ByCategory[string(c)])
 		}
-		q := `INSERT INTO burden_weeks(group_id, week_end, first_day, unit_id, region_path, unit_path, messages, members, offhours, mention_all, demands, assessed, exempt,
-			` + categoryCols("%[1]s") + `) VALUES ` + valueRows(len(part), cols)
-		if add {
-			q += ` ON CONFLICT (group_id, week_end) DO UPDATE SET
+	}
+	head := `INSERT INTO burden_weeks(group_id, week_end, first_day, unit_id, region_path, unit_path, messages, members, offhours, mention_all, demands, assessed, exempt,
+			` + categoryCols("%[1]s") + `)`
+	tail := ""
+	if add {
+		tail = `ON CONFLICT (group_id, week_end) DO UPDATE SET
 			first_day = CASE WHEN excluded.first_day < burden_weeks.first_day THEN excluded.first_day ELSE burden_weeks.first_day END,
 			` + addCounters("burden_weeks")
-		}
-		if _, err := tx.exec(q, args...); err != nil {
-			return fmt.Errorf("record weekly burden: %w", err)
-		}
+	}
+	if err := tx.execRows(head, tail, cols, args, nil); err != nil {
+		return fmt.Errorf("record weekly burden: %w", err)
 	}
 	return nil
 }

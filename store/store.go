@@ -56,7 +56,12 @@ type DB struct {
 	rules    jianfu.RegistryRules
 	requests jianfu.RequestMatcher
 
-	ingest ingestCounts // authorisations and scope resolutions of ingest paths
+	ingest  ingestCounts // authorisations and scope resolutions of ingest paths
+	ingestQ ingestQueue  // chunks of concurrent batches waiting to be stored together
+
+	rowStmts rowStmts     // prepared multi-row statements of ingest (execRows)
+	members  memberCache  // group members known to be stored (recordMembers)
+	ckpt     checkpointer // SQLite: background checkpoints after ingest
 
 	directBurden bool // read burden windows from the days only (WithDirectBurden)
 
@@ -143,7 +148,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		db.dsn = path
 		db.gate = newWriteGate(db.busy)
 		q := url.Values{}
-		for _, p := range []string{fmt.Sprintf("busy_timeout(%d)", db.busy.Milliseconds()), "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)", "temp_store(MEMORY)", "cache_size(-32000)"} {
+		for _, p := range []string{fmt.Sprintf("busy_timeout(%d)", db.busy.Milliseconds()), "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)", "temp_store(MEMORY)", "cache_size(-32000)", "wal_autocheckpoint(10000)"} {
 			q.Add("_pragma", p)
 		}
 		q.Set("_txlock", "immediate")
@@ -246,6 +251,8 @@ type Tx struct {
 	ctx   context.Context
 	actor *jianfu.Actor
 	now   time.Time
+
+	onCommit []func() // run once the transaction committed
 }
 
 // inTx runs fn in a transaction, committing when it returns nil. It is an
@@ -279,6 +286,9 @@ func (db *DB) inTxAs(ctx context.Context, bulk bool, fn func(tx *Tx) error) erro
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return db.translate(err, nRecord)
+	}
+	for _, f := range tx.onCommit {
+		f()
 	}
 	return nil
 }

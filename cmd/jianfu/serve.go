@@ -43,6 +43,7 @@ type serveFlags struct {
 	minFreeDiskMB       int
 	deliveryConfig      string
 	oidc                oidcFlags
+	pprof               string // loopback address of Go's profiler; empty: off
 	remind              string // working days before a deadline its reminder comes, per stage, exit orders and check forms: "answer=2,rectify=3,order=2"
 }
 
@@ -67,6 +68,7 @@ func (f *serveFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.deliveryConfig, "delivery-config", os.Getenv("JIANFU_DELIVERY_CONFIG"), "通知投递配置文件(YAML):电子邮件、短信网关、企业微信、钉钉、飞书,以及免打扰与每日汇总;见 docs/notifications.md;也可用环境变量 JIANFU_DELIVERY_CONFIG。不设则只有站内通知")
 	cmd.Flags().IntVar(&f.minFreeDiskMB, "min-free-disk-mb", 1024, "SQLite 数据库所在磁盘的最低剩余空间(MB),低于此值 /readyz 报告未就绪;0 表示不检查")
 	cmd.Flags().StringVar(&f.remind, "remind", os.Getenv("JIANFU_REMIND"), "到期提醒:到期前几个工作日提醒办理人,按阶段设置,逗号分隔(如 answer=2,rectify=3,order=2;阶段为 triage 受理交办、answer 答复、rectify 整改、verify 核查办结,以及 order 退出通知(提醒单位管理员确认关停或申诉)、form 检查表单(提醒抽查评估员在专项抽查截止前提交),0至30),未设的为1;也可用环境变量 JIANFU_REMIND")
+	cmd.Flags().StringVar(&f.pprof, "pprof", os.Getenv("JIANFU_PPROF"), "性能剖析:在此本机回环地址(如 127.0.0.1:6060)提供 Go 的 /debug/pprof/,供测量时使用;默认关闭;也可用环境变量 JIANFU_PPROF")
 	f.burden.add(cmd)
 	f.oidc.add(cmd)
 }
@@ -134,6 +136,9 @@ func serve(ctx context.Context, db *store.DB, f serveFlags, log *slog.Logger, re
 		return err
 	}
 	warnCalendar(log, db.Now())
+	if err := startPprof(ctx, f.pprof, log); err != nil {
+		return err
+	}
 	var dopts []detect.Option
 	if f.rulesDir != "" {
 		dopts = append(dopts, detect.WithRulesDir(f.rulesDir))

@@ -14,10 +14,14 @@
 //	go build -o /tmp/jianfu ./cmd/jianfu
 //	go run ./internal/tools/ingestload -server /tmp/jianfu -db /tmp/load.db -grow 10000000 -duration 60s
 //
-// It prints one line in `go test -bench` format (read by
-// internal/tools/benchtable):
+// -server-profile FILE starts the server with its loopback profiler
+// (serve --pprof) and saves a CPU profile of the measured seconds.
 //
-//	BenchmarkIngestOverHTTPSQLite/stored=10000000  1  … ns/op  … msgs/s  … p50-ms  … p99-ms  … load
+// It prints one line in `go test -bench` format (read by
+// internal/tools/benchtable), with the server's CPU time per message
+// measured (from /proc):
+//
+//	BenchmarkIngestOverHTTPSQLite/stored=10000000  1  … ns/op  … msgs/s  … p50-ms  … p99-ms  … server-cpu-us/msg  … busy-503  … load
 package main
 
 import (
@@ -124,6 +128,7 @@ func main() {
 	schema := flag.String("schema", "", "PostgreSQL: work in this schema (created when missing)")
 	drop := flag.Bool("drop", false, "PostgreSQL: drop -schema at the end")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the growing (in-process) to this file")
+	serverProfile := flag.String("server-profile", "", "write a CPU profile of the server during the measurement to this file (serve --pprof on a loopback port)")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -181,11 +186,30 @@ func main() {
 	}
 	db.Close()
 
-	addr, stop, err := startServer(*server, *dsn)
+	pprofAddr := ""
+	if *serverProfile != "" {
+		if pprofAddr, err = freeAddr(); err != nil {
+			log.Fatal(err)
+		}
+	}
+	addr, pid, stop, err := startServer(*server, *dsn, pprofAddr)
 	if err != nil {
 		log.Fatal(err)
 	}
-	r, err := load(addr, token, ids, *conns, *batch, *duration)
+	var profiled chan error
+	if *serverProfile != "" {
+		profiled = make(chan error, 1)
+		go func() {
+			time.Sleep(*duration / 5) // the warm-up
+			profiled <- fetchProfile(pprofAddr, *duration, *serverProfile)
+		}()
+	}
+	r, err := load(addr, pid, token, ids, *conns, *batch, *duration)
+	if profiled != nil {
+		if perr := <-profiled; perr != nil {
+			log.Print("server profile: ", perr)
+		}
+	}
 	stop(err != nil)
 	if err != nil {
 		log.Fatal(err)
@@ -194,8 +218,8 @@ func main() {
 	if strings.HasPrefix(*dsn, "postgres") {
 		engine = "Postgres"
 	}
-	fmt.Printf("Benchmark%s%s%s/stored=%d\t1\t%d ns/op\t%.0f msgs/s\t%.1f p50-ms\t%.1f p99-ms\t%d busy-503\t%.2f load\n",
-		*name, engine, *suffix, stored, r.elapsed.Nanoseconds(), r.rate, r.p50, r.p99, r.busy, r.load)
+	fmt.Printf("Benchmark%s%s%s/stored=%d\t1\t%d ns/op\t%.0f msgs/s\t%.1f p50-ms\t%.1f p99-ms\t%.1f server-cpu-us/msg\t%d busy-503\t%.2f load\n",
+		*name, engine, *suffix, stored, r.elapsed.Nanoseconds(), r.rate, r.p50, r.p99, r.cpu, r.busy, r.load)
 }
 
 // inSchema returns dsn working in schema, which it creates when missing.
@@ -388,30 +412,50 @@ func growTo(ctx context.Context, db *store.DB, groupIDs []int64, have, want int6
 	fmt.Fprintf(os.Stderr, "grow: %d messages made and sorted in %s\n", n, time.Since(now).Round(time.Second))
 
 	t0 := time.Now()
-	const per = 10000
-	obs := make([]jianfu.Observation, 0, per)
-	for start := 0; start < len(recs); start += per {
-		obs = obs[:0]
-		for i := start; i < min(start+per, len(recs)); i++ {
-			r := &recs[i]
-			o := tmpl[r.text]
-			o.Key = r.key[:]
-			o.GroupID, o.Group = groupIDs[r.group], infos[r.group]
-			o.At = time.Unix(r.at, 0)
-			o.Sender = senders[r.sender]
-			if o.Finding != nil {
-				f := *o.Finding
-				f.At, f.Sender = o.At, o.Sender
-				o.Finding = &f
+	// four writers at once, as a server's connections would be: the store
+	// merges their chunks into shared transactions
+	const per, writers = 10000, 4
+	var next, done atomic.Int64
+	var failed atomic.Value
+	var wg sync.WaitGroup
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			obs := make([]jianfu.Observation, 0, per)
+			for failed.Load() == nil {
+				start := int(next.Add(per) - per)
+				if start >= len(recs) {
+					return
+				}
+				obs = obs[:0]
+				for i := start; i < min(start+per, len(recs)); i++ {
+					r := &recs[i]
+					o := tmpl[r.text]
+					o.Key = r.key[:]
+					o.GroupID, o.Group = groupIDs[r.group], infos[r.group]
+					o.At = time.Unix(r.at, 0)
+					o.Sender = senders[r.sender]
+					if o.Finding != nil {
+						f := *o.Finding
+						f.At, f.Sender = o.At, o.Sender
+						o.Finding = &f
+					}
+					obs = append(obs, o)
+				}
+				if _, err := db.Burden().RecordObservations(sys, jianfu.SourceAPI, obs); err != nil {
+					failed.CompareAndSwap(nil, err)
+					return
+				}
+				if n := done.Add(int64(len(obs))); n/per%100 == 0 {
+					fmt.Fprintf(os.Stderr, "grow: %d messages stored, %.0f msgs/s\n", have+n, float64(n)/time.Since(t0).Seconds())
+				}
 			}
-			obs = append(obs, o)
-		}
-		if _, err := db.Burden().RecordObservations(sys, jianfu.SourceAPI, obs); err != nil {
-			return err
-		}
-		if (start/per)%100 == 99 {
-			fmt.Fprintf(os.Stderr, "grow: %d messages stored, %.0f msgs/s\n", have+int64(start+per), float64(start+per)/time.Since(t0).Seconds())
-		}
+		}()
+	}
+	wg.Wait()
+	if err, _ := failed.Load().(error); err != nil {
+		return err
 	}
 	// what the server's clusterer would have done meanwhile
 	t1 := time.Now()
@@ -420,24 +464,56 @@ func growTo(ctx context.Context, db *store.DB, groupIDs []int64, have, want int6
 	return err
 }
 
-// startServer starts `jianfu serve` on a free loopback port and waits until
-// it answers.
-func startServer(bin, dsn string) (string, func(keepLog bool), error) {
+// freeAddr returns a loopback address with a port free right now.
+func freeAddr() (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", nil, err
+		return "", err
 	}
-	addr := l.Addr().String()
-	l.Close()
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// fetchProfile writes a CPU profile of d of the server to file.
+func fetchProfile(addr string, d time.Duration, file string) error {
+	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, int(d.Seconds())))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d", resp.StatusCode)
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// startServer starts `jianfu serve` on a free loopback port and waits until
+// it answers; pprof, when set, is the loopback address of its profiler.
+func startServer(bin, dsn, pprof string) (string, int, func(keepLog bool), error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return "", 0, nil, err
+	}
 	cmd := exec.Command(bin, "serve", "--db", dsn, "--addr", addr, "--pseudonym-key", pseudonymKey, "--monitor-interval", "0", "--log-format", "json")
+	if pprof != "" {
+		cmd.Args = append(cmd.Args, "--pprof", pprof)
+	}
 	logf, err := os.CreateTemp("", "ingestload-server-*.log")
 	if err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.Env = append(os.Environ(), "JIANFU_INGEST=inline")
 	if err := cmd.Start(); err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	stop := func(keepLog bool) {
 		if cmd.Process != nil {
@@ -464,13 +540,13 @@ func startServer(bin, dsn string) (string, func(keepLog bool), error) {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return addr, stop, nil
+				return addr, cmd.Process.Pid, stop, nil
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	stop(true)
-	return "", nil, errors.New("the server did not start within 2 minutes (see " + logf.Name() + ")")
+	return "", 0, nil, errors.New("the server did not start within 2 minutes (see " + logf.Name() + ")")
 }
 
 type result struct {
@@ -478,12 +554,31 @@ type result struct {
 	rate     float64
 	p50, p99 float64
 	load     float64
-	busy     int64 // answers 503 (busy), each waited for and sent again
+	cpu      float64 // the server's CPU time per message measured, µs
+	busy     int64   // answers 503 (busy), each waited for and sent again
+}
+
+// cpuTime is the CPU time (user and system) process pid used so far, or 0
+// where /proc cannot tell.
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// the fields after the command's closing parenthesis: state is the 3rd
+	// field of the line, utime and stime the 14th and 15th
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+st) * time.Second / 100 // USER_HZ is 100 on Linux
 }
 
 // load posts batches with conns connections, a fifth of d to warm up and
 // then d measured; every batch must be answered 202.
-func load(addr, token string, groups []int64, conns, batch int, d time.Duration) (*result, error) {
+func load(addr string, pid int, token string, groups []int64, conns, batch int, d time.Duration) (*result, error) {
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
 	tr := &http.Transport{MaxIdleConnsPerHost: conns, DisableCompression: true}
 	client := &http.Client{Transport: tr, Timeout: 5 * time.Minute}
@@ -554,8 +649,12 @@ func load(addr, token string, groups []int64, conns, batch int, d time.Duration)
 			}
 		}()
 	}
-	// the load average while the measurement runs, sampled at its end
+	// the server's CPU over the measurement, and the load average sampled
+	// at its end
+	time.Sleep(time.Until(measureFrom))
+	cpu0 := cpuTime(pid)
 	time.Sleep(time.Until(measureTo))
+	cpu := cpuTime(pid) - cpu0
 	la := loadAvg()
 	wg.Wait()
 	if e := firstErr.Load(); e != nil {
@@ -568,7 +667,10 @@ func load(addr, token string, groups []int64, conns, batch int, d time.Duration)
 	pct := func(p float64) float64 {
 		return float64(lats[min(len(lats)-1, int(p*float64(len(lats))))].Microseconds()) / 1000
 	}
-	return &result{elapsed: d, rate: float64(msgs.Load()) / d.Seconds(), p50: pct(0.50), p99: pct(0.99), load: la, busy: busy.Load()}, nil
+	// CPU per message over all messages answered in the window (batches
+	// straddling its ends included, roughly what the CPU worked on)
+	return &result{elapsed: d, rate: float64(msgs.Load()) / d.Seconds(), p50: pct(0.50), p99: pct(0.99), load: la, busy: busy.Load(),
+		cpu: float64(cpu.Microseconds()) / float64(max(1, msgs.Load()))}, nil
 }
 
 func loadAvg() float64 {
