@@ -32,11 +32,9 @@ import (
 	"log"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"runtime/pprof"
 	"sort"
 	"strconv"
@@ -124,7 +122,18 @@ func main() {
 	schema := flag.String("schema", "", "PostgreSQL: work in this schema (created when missing)")
 	drop := flag.Bool("drop", false, "PostgreSQL: drop -schema at the end")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the growing (in-process) to this file")
+	mode := flag.String("ingest", "inline", "inline: serve stores what it is posted; stream: serve publishes to JetStream (a server this program starts) and -workers `jianfu worker` processes store")
+	workerList := flag.String("workers", "2", "stream: the numbers of workers to measure, one run each (e.g. 1,2,4)")
+	baseWorkers := flag.Int("baseline-workers", 2, "stream: the run with this many workers is the baseline of the others")
+	wParallel := flag.Int("worker-parallel", 0, "stream: each worker's --parallel (0: its default)")
+	wBatch := flag.Int("worker-batch", 0, "stream: each worker's --batch (0: its default)")
+	natsNodeAddr := flag.String("nats-node", "", "internal: run an embedded JetStream server at this address (with -nats-dir) until interrupted")
+	natsDir := flag.String("nats-dir", "", "internal: the JetStream store directory of -nats-node")
 	flag.Parse()
+	if *natsNodeAddr != "" {
+		natsNode(*natsNodeAddr, *natsDir)
+		return
+	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err != nil {
@@ -180,19 +189,43 @@ func main() {
 		log.Fatal(err)
 	}
 	db.Close()
-
-	addr, stop, err := startServer(*server, *dsn)
-	if err != nil {
-		log.Fatal(err)
-	}
-	r, err := load(addr, token, ids, *conns, *batch, *duration)
-	stop(err != nil)
-	if err != nil {
-		log.Fatal(err)
-	}
 	engine := "SQLite"
 	if strings.HasPrefix(*dsn, "postgres") {
 		engine = "Postgres"
+	}
+	if *mode == "stream" {
+		o := streamOpts{conns: *conns, batch1: *batch, parallel: *wParallel, batch: *wBatch, duration: *duration}
+		for _, f := range strings.Split(*workerList, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 1 {
+				log.Fatalf("-workers: %q is not a number of workers", f)
+			}
+			r, err := runStream(*server, *dsn, token, ids, n, o)
+			if err != nil {
+				log.Fatal(err)
+			}
+			base := ""
+			if n == *baseWorkers {
+				base = "Baseline"
+			}
+			// stored-msgs/s first: what benchtable compares
+			fmt.Printf("BenchmarkIngestStream%s%s%s/workers=%d\t1\t%d ns/op\t%.0f stored-msgs/s\t%.0f accepted-msgs/s\t%d backlog\t%.0f worker-cpu-µs/msg\t%.0f serve-cpu-µs/msg\t%.0f nats-cpu-µs/msg\t%.0f pg-cpu-µs/msg\t%.2f cores\t%.0f cpu-busy-%%\t%.0f lock-wait-%%\t%.1f p99-ms\t%d busy-503\t%.2f load\n",
+				engine, *suffix, base, n, r.elapsed.Nanoseconds(), r.stored, r.accepted, r.backlog, r.workerCPU, r.serveCPU, r.natsCPU, r.pgCPU, r.share, r.busy, r.lockWait, r.p99, r.busy503, r.load)
+		}
+		return
+	}
+	if *mode != "inline" {
+		log.Fatalf("-ingest: inline or stream, not %q", *mode)
+	}
+
+	addr, srv, err := startServer(*server, *dsn, []string{"JIANFU_INGEST=inline"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	r, err := load(addr, token, ids, *conns, *batch, *duration, nil)
+	srv.stop(err != nil)
+	if err != nil {
+		log.Fatal(err)
 	}
 	fmt.Printf("Benchmark%s%s%s/stored=%d\t1\t%d ns/op\t%.0f msgs/s\t%.1f p50-ms\t%.1f p99-ms\t%d busy-503\t%.2f load\n",
 		*name, engine, *suffix, stored, r.elapsed.Nanoseconds(), r.rate, r.p50, r.p99, r.busy, r.load)
@@ -420,43 +453,16 @@ func growTo(ctx context.Context, db *store.DB, groupIDs []int64, have, want int6
 	return err
 }
 
-// startServer starts `jianfu serve` on a free loopback port and waits until
-// it answers.
-func startServer(bin, dsn string) (string, func(keepLog bool), error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+// startServer starts `jianfu serve` on a free loopback port with env added
+// to its environment and waits until it answers.
+func startServer(bin, dsn string, env []string) (string, *proc, error) {
+	addr, err := freePort()
 	if err != nil {
 		return "", nil, err
 	}
-	addr := l.Addr().String()
-	l.Close()
-	cmd := exec.Command(bin, "serve", "--db", dsn, "--addr", addr, "--pseudonym-key", pseudonymKey, "--monitor-interval", "0", "--log-format", "json")
-	logf, err := os.CreateTemp("", "ingestload-server-*.log")
+	p, err := startProc("server", bin, env, "serve", "--db", dsn, "--addr", addr, "--pseudonym-key", pseudonymKey, "--monitor-interval", "0", "--log-format", "json")
 	if err != nil {
 		return "", nil, err
-	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.Env = append(os.Environ(), "JIANFU_INGEST=inline")
-	if err := cmd.Start(); err != nil {
-		return "", nil, err
-	}
-	stop := func(keepLog bool) {
-		if cmd.Process != nil {
-			cmd.Process.Signal(os.Interrupt)
-			done := make(chan struct{})
-			go func() { cmd.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(30 * time.Second):
-				cmd.Process.Kill()
-			}
-			cmd.Process = nil
-			logf.Close()
-			if keepLog {
-				fmt.Fprintf(os.Stderr, "the server's log: %s\n", logf.Name())
-			} else {
-				os.Remove(logf.Name())
-			}
-		}
 	}
 	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
@@ -464,13 +470,13 @@ func startServer(bin, dsn string) (string, func(keepLog bool), error) {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return addr, stop, nil
+				return addr, p, nil
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	stop(true)
-	return "", nil, errors.New("the server did not start within 2 minutes (see " + logf.Name() + ")")
+	p.stop(true)
+	return "", nil, errors.New("the server did not start within 2 minutes")
 }
 
 type result struct {
@@ -482,8 +488,9 @@ type result struct {
 }
 
 // load posts batches with conns connections, a fifth of d to warm up and
-// then d measured; every batch must be answered 202.
-func load(addr, token string, groups []int64, conns, batch int, d time.Duration) (*result, error) {
+// then d measured; every batch must be answered 202. mark, when set, is
+// called as the measurement begins (0) and ends (1).
+func load(addr, token string, groups []int64, conns, batch int, d time.Duration, mark func(phase int)) (*result, error) {
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
 	tr := &http.Transport{MaxIdleConnsPerHost: conns, DisableCompression: true}
 	client := &http.Client{Transport: tr, Timeout: 5 * time.Minute}
@@ -554,8 +561,15 @@ func load(addr, token string, groups []int64, conns, batch int, d time.Duration)
 			}
 		}()
 	}
+	if mark != nil {
+		time.Sleep(time.Until(measureFrom))
+		mark(0)
+	}
 	// the load average while the measurement runs, sampled at its end
 	time.Sleep(time.Until(measureTo))
+	if mark != nil {
+		mark(1)
+	}
 	la := loadAvg()
 	wg.Wait()
 	if e := firstErr.Load(); e != nil {
