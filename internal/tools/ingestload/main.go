@@ -127,6 +127,7 @@ func main() {
 	baseWorkers := flag.Int("baseline-workers", 2, "stream: the run with this many workers is the baseline of the others")
 	wParallel := flag.Int("worker-parallel", 0, "stream: each worker's --parallel (0: its default)")
 	wBatch := flag.Int("worker-batch", 0, "stream: each worker's --batch (0: its default)")
+	drain := flag.Duration("drain", 0, "stream: post for this long with no worker running, then start the workers and measure what they store with the API idle (0: post while they work)")
 	natsNodeAddr := flag.String("nats-node", "", "internal: run an embedded JetStream server at this address (with -nats-dir) until interrupted")
 	natsDir := flag.String("nats-dir", "", "internal: the JetStream store directory of -nats-node")
 	flag.Parse()
@@ -194,7 +195,7 @@ func main() {
 		engine = "Postgres"
 	}
 	if *mode == "stream" {
-		o := streamOpts{conns: *conns, batch1: *batch, parallel: *wParallel, batch: *wBatch, duration: *duration}
+		o := streamOpts{conns: *conns, batch1: *batch, parallel: *wParallel, batch: *wBatch, duration: *duration, drain: *drain}
 		for _, f := range strings.Split(*workerList, ",") {
 			n, err := strconv.Atoi(strings.TrimSpace(f))
 			if err != nil || n < 1 {
@@ -205,12 +206,15 @@ func main() {
 				log.Fatal(err)
 			}
 			base := ""
+			if *drain > 0 {
+				base = "Drain"
+			}
 			if n == *baseWorkers {
-				base = "Baseline"
+				base += "Baseline"
 			}
 			// stored-msgs/s first: what benchtable compares
-			fmt.Printf("BenchmarkIngestStream%s%s%s/workers=%d\t1\t%d ns/op\t%.0f stored-msgs/s\t%.0f accepted-msgs/s\t%d backlog\t%.0f worker-cpu-µs/msg\t%.0f serve-cpu-µs/msg\t%.0f nats-cpu-µs/msg\t%.0f pg-cpu-µs/msg\t%.2f cores\t%.0f cpu-busy-%%\t%.0f lock-wait-%%\t%.1f p99-ms\t%d busy-503\t%.2f load\n",
-				engine, *suffix, base, n, r.elapsed.Nanoseconds(), r.stored, r.accepted, r.backlog, r.workerCPU, r.serveCPU, r.natsCPU, r.pgCPU, r.share, r.busy, r.lockWait, r.p99, r.busy503, r.load)
+			fmt.Printf("BenchmarkIngestStream%s%s%s/workers=%d\t1\t%d ns/op\t%.0f stored-msgs/s\t%.0f accepted-msgs/s\t%d backlog\t%.0f worker-cpu-µs/stored\t%.0f pg-cpu-µs/stored\t%.0f serve-cpu-µs/accepted\t%.0f nats-cpu-µs/accepted\t%.2f cores\t%.0f cpu-busy-%%\t%.0f row-lock-wait-%%\t%.0f audit-wait-%%\t%.1f p99-ms\t%d busy-503\t%.2f load\n",
+				engine, *suffix, base, n, r.elapsed.Nanoseconds(), r.stored, r.accepted, r.backlog, r.workerCPU, r.pgCPU, r.serveCPU, r.natsCPU, r.share, r.busy, r.lockWait, r.auditWait, r.p99, r.busy503, r.load)
 		}
 		return
 	}

@@ -29,17 +29,18 @@ import (
 
 // streamRun is one measurement of the stream path with a number of workers.
 type streamRun struct {
-	workers             int
-	stored, accepted    float64 // msgs/s over the window
-	backlog             int64   // messages in the stream at the window's end
-	workerCPU, serveCPU float64 // CPU µs per stored message (all workers; serve) over the window
-	natsCPU, pgCPU      float64 // the JetStream server; the workers' PostgreSQL backends
-	share               float64 // CPU of all of these over the window, in cores
-	busy                float64 // the machine's CPU busy share over the window, %
-	lockWait            float64 // PostgreSQL: share of the workers' active ingest statements waiting on a row lock, %
-	p50, p99, load      float64
-	elapsed             time.Duration
-	busy503             int64
+	workers           int
+	stored, accepted  float64 // msgs/s over the window
+	backlog           int64   // messages in the stream at the window's end
+	workerCPU, pgCPU  float64 // CPU µs per stored message: all workers; their PostgreSQL backends
+	serveCPU, natsCPU float64 // CPU µs per accepted message: serve; the JetStream server
+	share             float64 // CPU of all of these over the window, in cores
+	busy              float64 // the machine's CPU busy share over the window, %
+	lockWait          float64 // PostgreSQL: share of the workers' active ingest statements waiting on a row lock of the groups' rows, %
+	auditWait         float64 // … waiting for the audit chain's head (every transaction appends to it), %
+	p50, p99, load    float64
+	elapsed           time.Duration
+	busy503           int64
 }
 
 // natsNode runs an embedded JetStream server (this program started as its
@@ -228,21 +229,34 @@ func runStream(bin, dsn, token string, groups []int64, n int, o streamOpts) (*st
 		wdsn = withParam(dsn, "application_name", workerApp)
 	}
 	var workers []*proc
-	for i := 0; i < n; i++ {
-		args := []string{"worker", "--db", wdsn, "--nats", natsURL, "--pseudonym-key", pseudonymKey, "--log-format", "json"}
-		if o.parallel > 0 {
-			args = append(args, "--parallel", strconv.Itoa(o.parallel))
+	startWorkers := func() error {
+		for i := 0; i < n; i++ {
+			args := []string{"worker", "--db", wdsn, "--nats", natsURL, "--pseudonym-key", pseudonymKey, "--log-format", "json"}
+			if o.parallel > 0 {
+				args = append(args, "--parallel", strconv.Itoa(o.parallel))
+			}
+			if o.batch > 0 {
+				args = append(args, "--batch", strconv.Itoa(o.batch))
+			}
+			w, err := startProc(fmt.Sprintf("worker-%d", i), bin, nil, args...)
+			if err != nil {
+				return err
+			}
+			procs = append(procs, w)
+			workers = append(workers, w)
 		}
-		if o.batch > 0 {
-			args = append(args, "--batch", strconv.Itoa(o.batch))
-		}
-		args = append(args, o.workerArgs...)
-		w, err := startProc(fmt.Sprintf("worker-%d", i), bin, nil, args...)
-		if err != nil {
+		return nil
+	}
+	var fill *result
+	if o.drain > 0 {
+		// the backlog first, with no worker running: what the workers
+		// then store is measured without the API's publishing beside them
+		if fill, err = load(addr, token, groups, o.conns, o.batch1, o.drain, nil); err != nil {
 			return nil, err
 		}
-		procs = append(procs, w)
-		workers = append(workers, w)
+	}
+	if err := startWorkers(); err != nil {
+		return nil, err
 	}
 
 	count, err := sql.Open(driverOf(dsn), dsn)
@@ -296,11 +310,11 @@ func runStream(bin, dsn, token string, groups []int64, n int, o streamOpts) (*st
 		marks[i] = m
 	}
 	// PostgreSQL: sample the workers' sessions for lock waits meanwhile
-	var active, waiting int
+	var active, waiting, audit int
 	var wg sync.WaitGroup
 	ctx, cancel := context.WithCancel(context.Background())
 	sampling := false
-	r, err := load(addr, token, groups, o.conns, o.batch1, o.duration, func(phase int) {
+	measure := func(phase int) {
 		take(phase)
 		if phase == 0 && strings.HasPrefix(dsn, "postgres") {
 			sampling = true
@@ -311,13 +325,16 @@ func runStream(bin, dsn, token string, groups []int64, n int, o streamOpts) (*st
 					// the ingest transactions' statements; the 多头报送
 					// clusterers (one per worker) take turns on burden_lock
 					// by design and are left out
-					var a, w int
-					err := count.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(*) FILTER (WHERE wait_event_type = 'Lock')
+					var a, w, au int
+					err := count.QueryRowContext(ctx, `SELECT COUNT(*),
+						COUNT(*) FILTER (WHERE wait_event_type = 'Lock' AND query NOT LIKE '%audit_head%'),
+						COUNT(*) FILTER (WHERE wait_event_type = 'Lock' AND query LIKE '%audit_head%')
 						FROM pg_stat_activity WHERE application_name = $1 AND state = 'active'
-						AND query NOT LIKE '%burden_lock%' AND query NOT LIKE '%cluster%'`, workerApp).Scan(&a, &w)
+						AND query NOT LIKE '%burden_lock%' AND query NOT LIKE '%cluster%'`, workerApp).Scan(&a, &w, &au)
 					if err == nil {
 						active += a
 						waiting += w
+						audit += au
 					}
 					select {
 					case <-ctx.Done():
@@ -329,7 +346,17 @@ func runStream(bin, dsn, token string, groups []int64, n int, o streamOpts) (*st
 		if phase == 1 {
 			cancel()
 		}
-	})
+	}
+	var r *result
+	if fill == nil {
+		r, err = load(addr, token, groups, o.conns, o.batch1, o.duration, measure)
+	} else {
+		time.Sleep(o.duration / 5) // the workers' warm-up
+		measure(0)
+		time.Sleep(o.duration)
+		measure(1)
+		r = &result{elapsed: o.duration, rate: fill.rate, p50: fill.p50, p99: fill.p99, load: loadAvg()}
+	}
 	cancel()
 	wg.Wait()
 	if err != nil {
@@ -348,8 +375,8 @@ func runStream(bin, dsn, token string, groups []int64, n int, o streamOpts) (*st
 	out := &streamRun{workers: n, stored: stored / secs, accepted: r.rate, backlog: backlog, p50: r.p50, p99: r.p99, load: r.load, elapsed: r.elapsed, busy503: r.busy}
 	if stored > 0 {
 		out.workerCPU = (b.workers - a.workers) / stored * 1e6
-		out.serveCPU = (b.serve - a.serve) / stored * 1e6
-		out.natsCPU = (b.nats - a.nats) / stored * 1e6
+		out.serveCPU = (b.serve - a.serve) / (r.rate * secs) * 1e6 // per accepted message
+		out.natsCPU = (b.nats - a.nats) / (r.rate * secs) * 1e6
 		out.pgCPU = (b.pg - a.pg) / stored * 1e6
 	}
 	out.share = (b.workers - a.workers + b.serve - a.serve + b.nats - a.nats + b.pg - a.pg) / secs
@@ -358,15 +385,16 @@ func runStream(bin, dsn, token string, groups []int64, n int, o streamOpts) (*st
 	}
 	if sampling && active > 0 {
 		out.lockWait = float64(waiting) / float64(active) * 100
+		out.auditWait = float64(audit) / float64(active) * 100
 	}
 	failed = false
 	return out, nil
 }
 
 type streamOpts struct {
-	conns, batch1   int // HTTP connections, messages per request
-	parallel, batch int // worker --parallel and --batch (0: the worker's defaults)
-	workerArgs      []string
+	conns, batch1   int           // HTTP connections, messages per request
+	parallel, batch int           // worker --parallel and --batch (0: the worker's defaults)
+	drain           time.Duration // post this long before the workers start, then measure them alone
 	duration        time.Duration
 }
 
