@@ -5,14 +5,18 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"jianfu"
 	"jianfu/ingest/stream"
+	"jianfu/store"
+	"jianfu/store/storetest"
 )
 
 // cluster starts n routed JetStream servers in this process and returns
@@ -120,4 +124,61 @@ func TestStreamReplicas(t *testing.T) {
 	if info, _ := s.Info(context.Background()); info.Config.Replicas != 3 {
 		t.Fatalf("created with %d replicas, want 3", info.Config.Replicas)
 	}
+}
+
+// A deployment that ran the unsharded stream: its consumer had every
+// subject and messages wait under jianfu.messages.<group id>. A new worker
+// narrows the old consumer to those subjects, adds the shards' consumers
+// beside it, and stores both the waiting messages and new ones, each once.
+func TestUpgradeFromUnshardedStream(t *testing.T) {
+	srv := servers(t)[0]
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Load(t, db)
+		g := storetest.Groups(t, db, f)
+		nc, js, err := stream.Connect(srv.url, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer nc.Close()
+		names := uniqueNames(t, js)
+		ctx := context.Background()
+		if _, err := stream.Setup(ctx, js, names); err != nil {
+			t.Fatal(err)
+		}
+		// the consumer as the unsharded version made it
+		if _, err := js.CreateOrUpdateConsumer(ctx, names.Stream, jetstream.ConsumerConfig{Durable: names.Durable, AckPolicy: jetstream.AckExplicitPolicy,
+			MaxAckPending: 50000, MaxDeliver: -1, FilterSubject: names.Subject + ".>"}); err != nil {
+			t.Fatal(err)
+		}
+		p := pipeline(t, db)
+		pub := &stream.Publisher{JS: js, Pipe: p, Names: names}
+		msgs := messages(600, g)
+		old, err := p.Prepare(f.Ctx(t, db, "provSup"), append([]jianfu.Message(nil), msgs[:300]...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range old.Msgs {
+			m, err := pub.Encode(&old.Msgs[i], old.Groups[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			m.Subject = names.Subject + "." + strconv.FormatInt(old.Groups[i].ID, 10) // the old subject
+			if _, err := js.PublishMsg(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if res, err := pub.Ingest(f.Ctx(t, db, "provSup"), append([]jianfu.Message(nil), msgs[300:]...)); err != nil || res.Accepted != 300 {
+			t.Fatalf("publish: %+v %v", res, err)
+		}
+		w := &stream.Worker{JS: js, Pipe: pipeline(t, db), Names: names, Parallel: 2, Batch: 100, AckWait: 5 * time.Second}
+		wctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { w.Run(wctx); close(done) }()
+		drained(t, js, names, 60*time.Second)
+		cancel()
+		<-done
+		if got, keys, findings := totals(t, db); got != 600 || keys != 600 || findings != expectFindings(msgs) {
+			t.Errorf("counted %d messages, %d keys, %d findings; want 600, 600, %d", got, keys, findings, expectFindings(msgs))
+		}
+	})
 }
