@@ -420,8 +420,13 @@ func (w *Worker) Run(ctx context.Context) error {
 
 // fetchWait is how long a fetch waits for a shard's batch to fill (or for
 // the batch in work on it to be acknowledged) before it takes what came
-// and the goroutine turns to the next shard.
-const fetchWait = 250 * time.Millisecond
+// and the goroutine turns to the next shard. A waiting fetch takes the
+// shard's next batch whole as the one in work is acknowledged; one that
+// gave up half way would leave the rest to another fetch and two batches
+// of the shard in work at once. At a quarter of a second that happened
+// often enough with 4 workers to make a fifth of their statements wait on
+// row locks; at one second, a twentieth (docs/benchmarks.md).
+const fetchWait = time.Second
 
 // once fetches and processes one batch of a consumer.
 func (w *Worker) once(ctx context.Context, cons jetstream.Consumer) error {
