@@ -57,6 +57,10 @@ func TestServeStreamWhenNATSGoes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		adminToken, err := db.Users().CreateToken(storetest.System(), fx.Users["provAdmin"].Username, "metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
 
 		var f serveFlags
 		cmd := &cobra.Command{}
@@ -101,7 +105,9 @@ func TestServeStreamWhenNATSGoes(t *testing.T) {
 		}
 		get := func(path string) (int, string) {
 			t.Helper()
-			resp, err := client.Get(base + path)
+			req, _ := http.NewRequest("GET", base+path, nil)
+			req.Header.Set("Authorization", "Bearer "+adminToken) // /metrics is for a system administrator's token
+			resp, err := client.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
