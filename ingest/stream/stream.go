@@ -350,9 +350,24 @@ func Consumers(ctx context.Context, js jetstream.JetStream, n Names, ackWait tim
 			FilterSubject: filter,
 		}
 	}
+	// Each worker calls this as it starts: a consumer already configured
+	// so is left alone (on a cluster each update is a write to a raft
+	// group, and 17 of them at every start slow a busy cluster down).
+	ensure := func(c jetstream.ConsumerConfig) (jetstream.Consumer, error) {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if have, err := js.Consumer(ctx, n.Stream, c.Durable); err == nil {
+			h := have.CachedInfo().Config
+			if h.Description == c.Description && h.AckPolicy == c.AckPolicy && h.AckWait == c.AckWait && h.MaxAckPending == c.MaxAckPending &&
+				h.MaxDeliver == c.MaxDeliver && h.FilterSubject == c.FilterSubject {
+				return have, nil
+			}
+		}
+		return js.CreateOrUpdateConsumer(ctx, n.Stream, c)
+	}
 	// the unsharded consumer first: on a work-queue stream consumers may
 	// not overlap, and the old one had every subject
-	legacy, err := js.CreateOrUpdateConsumer(ctx, n.Stream, cfg(n.Durable, n.Subject+".*", " (published unsharded)", 50000))
+	legacy, err := ensure(cfg(n.Durable, n.Subject+".*", " (published unsharded)", 50000))
 	if err != nil {
 		return nil, jianfu.Errorf(jianfu.EUNAVAILABLE, "无法设置 JetStream 消费者 %s:%v(旧版 NATS 服务器不能修改消费者的主题;待旧版 worker 处理完积压后删除它:nats consumer rm %s %s)",
 			"cannot set up JetStream consumer %s: %v (an older NATS server cannot change a consumer's subject; once older workers have drained it, remove it: nats consumer rm %s %s)",
@@ -360,7 +375,7 @@ func Consumers(ctx context.Context, js jetstream.JetStream, n Names, ackWait tim
 	}
 	out := []jetstream.Consumer{}
 	for k := range n.shards() {
-		c, err := js.CreateOrUpdateConsumer(ctx, n.Stream, cfg(n.Durable+"-"+strconv.Itoa(k), n.Subject+"."+strconv.Itoa(k)+".>", fmt.Sprintf(" (shard %d)", k), batch))
+		c, err := ensure(cfg(n.Durable+"-"+strconv.Itoa(k), n.Subject+"."+strconv.Itoa(k)+".>", fmt.Sprintf(" (shard %d)", k), batch))
 		if err != nil {
 			return nil, fmt.Errorf("set up consumer %s-%d: %w", n.Durable, k, err)
 		}
@@ -382,12 +397,23 @@ func (w *Worker) Run(ctx context.Context) error {
 	if w.Log == nil {
 		w.Log = slog.Default()
 	}
-	if _, err := Setup(ctx, w.JS, w.Names); err != nil {
-		return err
-	}
-	cons, err := Consumers(ctx, w.JS, w.Names, w.AckWait, w.Batch)
-	if err != nil {
-		return err
+	// A worker started with the cluster (still electing, or busy raising
+	// the stream's replicas) tries again rather than exiting.
+	var cons []jetstream.Consumer
+	for {
+		_, err := Setup(ctx, w.JS, w.Names)
+		if err == nil {
+			cons, err = Consumers(ctx, w.JS, w.Names, w.AckWait, w.Batch)
+		}
+		if err == nil {
+			break
+		}
+		w.Log.Warn("stream worker: cannot set up the stream and its consumers yet; trying again", "err", err)
+		select {
+		case <-time.After(2 * time.Second):
+		case <-ctx.Done():
+			return nil
+		}
 	}
 	var wg sync.WaitGroup
 	for i := 0; i < w.Parallel; i++ {
