@@ -420,14 +420,16 @@ func (w *Worker) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			// each goroutine goes round the shards from its own place; a
-			// shard another batch is in work on gives nothing until that
-			// batch is acknowledged
+			// each goroutine goes round the shards from its own place,
+			// pausing a little longer each time a whole round found
+			// nothing to do
 			next := rand.IntN(len(cons))
+			idle, pause := 0, idleMin
 			for ctx.Err() == nil {
 				c := cons[next]
 				next = (next + 1) % len(cons)
-				if err := w.once(ctx, c); err != nil {
+				n, err := w.once(ctx, c)
+				if err != nil {
 					if ctx.Err() != nil {
 						return
 					}
@@ -436,6 +438,18 @@ func (w *Worker) Run(ctx context.Context) error {
 					case <-time.After(time.Second):
 					case <-ctx.Done():
 					}
+					continue
+				}
+				if n > 0 {
+					idle, pause = 0, idleMin
+					continue
+				}
+				if idle++; idle >= len(cons) {
+					select {
+					case <-time.After(pause):
+					case <-ctx.Done():
+					}
+					idle, pause = 0, min(2*pause, idleMax)
 				}
 			}
 		}()
@@ -444,26 +458,40 @@ func (w *Worker) Run(ctx context.Context) error {
 	return nil
 }
 
-// fetchWait is how long a fetch waits for a shard's batch to fill (or for
-// the batch in work on it to be acknowledged) before it takes what came
-// and the goroutine turns to the next shard. A waiting fetch takes the
-// shard's next batch whole as the one in work is acknowledged; one that
-// gave up half way would leave the rest to another fetch and two batches
-// of the shard in work at once. At a quarter of a second that happened
-// often enough with 4 workers to make a fifth of their statements wait on
-// row locks; at one second, a twentieth (docs/benchmarks.md).
-const fetchWait = time.Second
+// A worker that found every shard empty looks again after idleMin,
+// doubling the pause while they stay empty, up to idleMax.
+const (
+	idleMin = 20 * time.Millisecond
+	idleMax = time.Second
+)
 
-// once fetches and processes one batch of a consumer.
-func (w *Worker) once(ctx context.Context, cons jetstream.Consumer) error {
-	batch, err := cons.Fetch(w.Batch, jetstream.FetchMaxWait(fetchWait))
+// once fetches and processes one batch of a consumer, and returns how
+// many messages it fetched. A shard with nothing to deliver is passed
+// over at once. Otherwise the fetch takes what is there without waiting
+// for more — or, while another batch of the shard is in work (its
+// consumer lets one batch wait for acknowledgement), the whole next batch
+// as that one is acknowledged: never a part of it, which would leave the
+// rest to another fetch and two batches of the shard in work at once.
+func (w *Worker) once(ctx context.Context, cons jetstream.Consumer) (int, error) {
+	ictx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	info, err := cons.Info(ictx)
+	cancel()
 	if err != nil {
-		return err
+		return 0, err
+	}
+	if info.NumPending == 0 && info.NumRedelivered == 0 {
+		return 0, nil
+	}
+	batch, err := cons.FetchNoWait(w.Batch)
+	if err != nil {
+		return 0, err
 	}
 	pr := &ingest.Prepared{Result: &jianfu.IngestResult{}}
 	var raw []jetstream.Msg
+	fetched := 0
 	groups := map[sealedGroup]*jianfu.GroupInfo{} // one per group and batch
 	for m := range batch.Messages() {
+		fetched++
 		msg, sg, err := w.open(m)
 		if err != nil {
 			// forged, altered or unreadable: it can never be stored; drop it
@@ -483,10 +511,10 @@ func (w *Worker) once(ctx context.Context, cons jetstream.Consumer) error {
 		raw = append(raw, m)
 	}
 	if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && len(raw) == 0 {
-		return err
+		return fetched, err
 	}
 	if len(raw) == 0 {
-		return nil
+		return fetched, nil
 	}
 	// the publisher authorised these messages and resolved their groups;
 	// the seal vouches for both, so the system stores them as they are
@@ -495,17 +523,17 @@ func (w *Worker) once(ctx context.Context, cons jetstream.Consumer) error {
 		if jianfu.ErrorCode(err) == jianfu.EINVALID {
 			// the batch can never be stored as it is (a group this
 			// database does not have): store what can be, group by group
-			return w.byGroup(sys, pr, raw)
+			return fetched, w.byGroup(sys, pr, raw)
 		}
 		w.nakAll(raw)
-		return err
+		return fetched, err
 	}
 	w.stored.Add(int64(len(pr.Msgs)))
 	if w.AfterCommit != nil {
 		w.AfterCommit(len(pr.Msgs))
 	}
 	w.ackAll(raw)
-	return nil
+	return fetched, nil
 }
 
 // byGroup stores a batch one group at a time: what is stored is
