@@ -14,6 +14,13 @@
 //	go build -o /tmp/jianfu ./cmd/jianfu
 //	go run ./internal/tools/ingestload -server /tmp/jianfu -db /tmp/load.db -grow 10000000 -duration 60s
 //
+// With -ingest stream it starts a JetStream server (itself, with an
+// embedded nats-server, as a child process), serve in stream mode and
+// -workers `jianfu worker` processes, and measures what the workers commit
+// (see stream.go):
+//
+//	go run ./internal/tools/ingestload -server /tmp/jianfu -db "$JIANFU_TEST_POSTGRES" -schema s -drop -ingest stream -workers 1,2,4 -drain 20s
+//
 // It prints one line in `go test -bench` format (read by
 // internal/tools/benchtable):
 //
