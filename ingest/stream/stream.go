@@ -462,7 +462,7 @@ func (w *Worker) Run(ctx context.Context) error {
 // doubling the pause while they stay empty, up to idleMax.
 const (
 	idleMin = 20 * time.Millisecond
-	idleMax = time.Second
+	idleMax = 250 * time.Millisecond
 )
 
 // once fetches and processes one batch of a consumer, and returns how
