@@ -14,6 +14,11 @@
 # minutes; the issue-16 shape is JIANFU_BENCH_MESSAGES=10000000, which takes
 # hours to grow on a small machine — keep the database with
 # JIANFU_BENCH_DIR=/some/dir to grow it once and measure again later).
+# Then stream ingest on PostgreSQL (-ingest stream): the same clients, serve
+# publishing to a JetStream server the tool starts, and 1, 2 and 4
+# `jianfu worker` processes (JIANFU_BENCH_WORKERS), measured by what the
+# workers commit, against two workers: on a backlog with the API idle
+# (…Drain…), then while the clients post.
 # Last the province pages over HTTP (internal/tools/pagebench): the demo on
 # SQLite and on PostgreSQL, served by the binary and timed from another
 # process, at ×1 and grown to ×JIANFU_BENCH_SCALE (default 10) its groups,
@@ -28,6 +33,7 @@ pkgs=$(go list ./... | while read -r p; do d=$(go list -f '{{.Dir}}' "$p"); grep
 messages=${JIANFU_BENCH_MESSAGES:-200000}
 seconds=${JIANFU_BENCH_SECONDS:-20}
 conns=${JIANFU_BENCH_CONNS:-4}
+workers=${JIANFU_BENCH_WORKERS:-1,2,4}
 work=${JIANFU_BENCH_DIR:-}
 if [ -z "$work" ]; then work=$(mktemp -d /tmp/jianfu-bench.XXXXXX); trap 'rm -rf "$work"; cleanup' EXIT; fi
 mkdir -p "$work"
@@ -44,6 +50,11 @@ if [ "${BENCH_PAGES:-}" != "only" ]; then
     load -db "$work/grown.db" -grow "$messages"
     load -db "$JIANFU_TEST_POSTGRES" -schema jianfu_bench_empty -drop -suffix EmptyBaseline
     load -db "$JIANFU_TEST_POSTGRES" -schema jianfu_bench_grown -grow "$messages" $([ -n "${JIANFU_BENCH_DIR:-}" ] || echo -drop)
+    # stream ingest: serve publishing to JetStream, N workers storing; the
+    # baseline is two workers. First the workers alone on a backlog posted
+    # beforehand, then while the clients keep posting.
+    load -db "$JIANFU_TEST_POSTGRES" -schema jianfu_bench_stream -drop -ingest stream -workers "$workers" -drain "${seconds}s"
+    load -db "$JIANFU_TEST_POSTGRES" -schema jianfu_bench_stream -drop -ingest stream -workers "$workers"
   } | go run ./internal/tools/benchtable
 fi
 if [ "${BENCH_PAGES:-}" != "skip" ]; then

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -26,6 +27,7 @@ type burdenFlags struct {
 	pseudonymKey   string
 	ingestMode     string
 	natsURL        string
+	streamReplicas int
 	retentionDays  int
 	clusterDays    int
 	wecomToken     string
@@ -40,10 +42,27 @@ func addPseudonymFlag(cmd *cobra.Command, target *string) {
 	cmd.Flags().StringVar(target, "pseudonym-key", "", "化名密钥:发送人化名与消息去重所用的加密散列密钥(至少16个字符,务必保密并长期保持不变);也可用环境变量 JIANFU_PSEUDONYM_KEY")
 }
 
+// addReplicasFlag is --stream-replicas of serve and worker.
+func addReplicasFlag(cmd *cobra.Command, target *int) {
+	n, _ := strconv.Atoi(envOr("JIANFU_STREAM_REPLICAS", "1"))
+	cmd.Flags().IntVar(target, "stream-replicas", max(n, 1), "JetStream 流的副本数(NATS 集群三节点时设为3):新建时按此创建,已有的流副本较少时调高,从不调低;也可用环境变量 JIANFU_STREAM_REPLICAS")
+}
+
+// streamNames are the stream's names with the replicas asked for.
+func streamNames(replicas int) (stream.Names, error) {
+	if replicas < 1 {
+		return stream.Names{}, usageError{"--stream-replicas 至少为1 / --stream-replicas must be at least 1"}
+	}
+	n := stream.Default
+	n.Replicas = replicas
+	return n, nil
+}
+
 func (f *burdenFlags) add(cmd *cobra.Command) {
 	addPseudonymFlag(cmd, &f.pseudonymKey)
 	cmd.Flags().StringVar(&f.ingestMode, "ingest", envOr("JIANFU_INGEST", "inline"), "消息接入方式:inline(接口收到即分析入库)或 stream(写入 NATS JetStream,由 jianfu worker 分析);也可用环境变量 JIANFU_INGEST")
 	cmd.Flags().StringVar(&f.natsURL, "nats", envOr("JIANFU_NATS", nats.DefaultURL), "NATS 服务器地址(--ingest stream 时使用);也可用环境变量 JIANFU_NATS")
+	addReplicasFlag(cmd, &f.streamReplicas)
 	cmd.Flags().IntVar(&f.retentionDays, "retention-days", 365, "问题发现(脱敏摘录)保存天数,到期自动删除并记入日志与审计")
 	cmd.Flags().IntVar(&f.clusterDays, "cluster-window-days", 30, "多头报送的比对时间窗口(天)")
 	cmd.Flags().StringVar(&f.wecomToken, "wecom-token", "", "企业微信回调 Token;也可用环境变量 JIANFU_WECOM_TOKEN")
@@ -115,15 +134,19 @@ func startBurden(ctx context.Context, db *store.DB, det *detect.Detector, f burd
 	case "inline", "":
 		b.ingester = pipe
 	case "stream":
+		names, err := streamNames(f.streamReplicas)
+		if err != nil {
+			return nil, err
+		}
 		nc, js, err := stream.Connect(f.natsURL, "jianfu serve", stream.LogState(log)...)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := stream.Setup(ctx, js, stream.Default); err != nil {
+		if _, err := stream.Setup(ctx, js, names); err != nil {
 			nc.Close()
 			return nil, err
 		}
-		b.ingester = &stream.Publisher{JS: js, Pipe: pipe, Names: stream.Default, Conn: nc}
+		b.ingester = &stream.Publisher{JS: js, Pipe: pipe, Names: names, Conn: nc}
 		b.metrics = append(b.metrics, prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "jianfu_stream_connected",
 			Help: "1 while the connection to NATS JetStream is up, 0 while it is lost (message batches are then answered 503)."},
 			func() float64 { return stream.Connected(nc) }))

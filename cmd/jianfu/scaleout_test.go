@@ -64,7 +64,9 @@ func TestScaleOut(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// NATS: three nodes, the stream in three replicas
+	// NATS: three nodes. The stream is made with one replica, as a
+	// deployment that began on one node has it; serve and the workers
+	// start with --stream-replicas 3 and raise it.
 	nodes, natsURLs := natsCluster(t, 3)
 	nc, js, err := stream.Connect(strings.Join(natsURLs, ","), "scale-out test")
 	if err != nil {
@@ -73,23 +75,19 @@ func TestScaleOut(t *testing.T) {
 	defer nc.Close()
 	for try := 0; ; try++ {
 		sctx, scancel := context.WithTimeout(ctx, 5*time.Second)
-		s, err := stream.Setup(sctx, js, stream.Default)
-		if err == nil {
-			cfg := s.CachedInfo().Config
-			cfg.Replicas = 3
-			_, err = js.UpdateStream(sctx, cfg)
-		}
+		_, err := stream.Setup(sctx, js, stream.Default)
 		scancel()
 		if err == nil {
 			break
 		}
 		if try == 40 {
-			t.Fatalf("set up the stream in three replicas: %v", err)
+			t.Fatalf("set up the stream: %v", err)
 		}
 		time.Sleep(500 * time.Millisecond) // the cluster is still electing its meta leader
 	}
 
-	env := append(os.Environ(), "JIANFU_DB="+dsn, "JIANFU_PSEUDONYM_KEY=scale-out-test-pseudonym-key", "JIANFU_NATS="+strings.Join(natsURLs, ","), "JIANFU_INGEST=stream")
+	env := append(os.Environ(), "JIANFU_DB="+dsn, "JIANFU_PSEUDONYM_KEY=scale-out-test-pseudonym-key", "JIANFU_NATS="+strings.Join(natsURLs, ","), "JIANFU_INGEST=stream",
+		"JIANFU_STREAM_REPLICAS=3")
 	start := func(name string, args ...string) *exec.Cmd {
 		cmd := exec.Command(bin, args...)
 		cmd.Env = env
@@ -120,6 +118,13 @@ func TestScaleOut(t *testing.T) {
 	workers := []*exec.Cmd{start("worker-0", "worker", "--parallel", "2", "--batch", "200"), start("worker-1", "worker", "--parallel", "2", "--batch", "200")}
 	for _, a := range addrs {
 		waitReady(t, ctx, "http://"+a)
+	}
+	if s, err := js.Stream(ctx, stream.Default.Stream); err != nil {
+		t.Fatal(err)
+	} else if info, err := s.Info(ctx); err != nil {
+		t.Fatal(err)
+	} else if info.Config.Replicas != 3 {
+		t.Fatalf("the stream after serve --stream-replicas 3 (JIANFU_STREAM_REPLICAS): %d replicas, want 3", info.Config.Replicas)
 	}
 
 	var alive [2]atomic.Bool

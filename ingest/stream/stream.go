@@ -1,7 +1,7 @@
 // Package stream carries work-group messages through NATS JetStream for
 // ingestion at scale: the API (serve --ingest stream) publishes them to the
-// subjects jianfu.messages.<group id>, and any number of stateless workers
-// (jianfu worker) consume them from one durable pull consumer, analyse them
+// subjects jianfu.messages.<shard>.<group id>, and any number of stateless workers
+// (jianfu worker) consume them through durable pull consumers, analyse them
 // and store them.
 //
 // Delivery is at least once and storage idempotent: a message is
@@ -28,6 +28,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"sync"
@@ -41,15 +42,43 @@ import (
 	"jianfu/ingest"
 )
 
-// Names of the stream, its subjects and the workers' durable consumer.
+// Names of the stream, its subjects and the workers' durable consumers,
+// and the stream's shape.
 type Names struct {
 	Stream  string // JIANFU_MESSAGES
-	Subject string // jianfu.messages; messages go to Subject.<group id>
-	Durable string // jianfu-worker
+	Subject string // jianfu.messages; a message goes to Subject.<shard>.<group id>
+	Durable string // jianfu-worker; shard k is consumed through Durable-k
+	// Shards is how many parts the groups are divided into (group id
+	// modulo Shards; 0: DefaultShards). Each part has its own subject and
+	// consumer, and at most one batch of a part is in work at a time, so
+	// workers store disjoint groups side by side instead of waiting for
+	// each other's row locks on the groups' aggregates. Publishers and
+	// workers of one stream must agree on it.
+	Shards int `json:",omitempty"`
+	// Replicas is how many copies of the stream a JetStream cluster keeps
+	// (0 or 1: one). Setup creates the stream with this many and raises
+	// an existing stream's count to it; it never lowers one.
+	Replicas int `json:",omitempty"`
 }
 
+// DefaultShards is the number of parts of the default stream: more than
+// the batches in work at once on a few workers of four goroutines each.
+const DefaultShards = 16
+
 // Default are the production names.
-var Default = Names{Stream: "JIANFU_MESSAGES", Subject: "jianfu.messages", Durable: "jianfu-worker"}
+var Default = Names{Stream: "JIANFU_MESSAGES", Subject: "jianfu.messages", Durable: "jianfu-worker", Shards: DefaultShards}
+
+func (n Names) shards() int {
+	if n.Shards <= 0 {
+		return DefaultShards
+	}
+	return n.Shards
+}
+
+// SubjectOf is the subject of a message of group id.
+func (n Names) SubjectOf(group int64) string {
+	return n.Subject + "." + strconv.FormatInt(group%int64(n.shards()), 10) + "." + strconv.FormatInt(group, 10)
+}
 
 // Connect connects to NATS and returns a JetStream handle. It reconnects
 // for ever; opts add to the defaults (LogState, for one).
@@ -110,6 +139,9 @@ func Ready(ctx context.Context, nc *nats.Conn, js jetstream.JetStream) error {
 // stream already configured so is left alone: every worker calls Setup as
 // it starts, and an update each time would be a write to the server for
 // nothing (and several at once race inside nats-server's file store).
+// The replica count is raised to n.Replicas when the stream has fewer
+// (a cluster grown from one node to three), never lowered: an operator
+// may have raised it by hand.
 func Setup(ctx context.Context, js jetstream.JetStream, n Names) (jetstream.Stream, error) {
 	want := jetstream.StreamConfig{
 		Name:        n.Stream,
@@ -119,17 +151,27 @@ func Setup(ctx context.Context, js jetstream.JetStream, n Names) (jetstream.Stre
 		Storage:     jetstream.FileStorage,
 		Duplicates:  2 * time.Minute,
 		MaxAge:      7 * 24 * time.Hour,
+		Replicas:    max(n.Replicas, 1),
 	}
 	if s, err := js.Stream(ctx, n.Stream); err == nil {
 		have := s.CachedInfo().Config
 		if have.Description == want.Description && slices.Equal(have.Subjects, want.Subjects) && have.Retention == want.Retention &&
-			have.Storage == want.Storage && have.Duplicates == want.Duplicates && have.MaxAge == want.MaxAge {
+			have.Storage == want.Storage && have.Duplicates == want.Duplicates && have.MaxAge == want.MaxAge && have.Replicas >= want.Replicas {
 			return s, nil
 		}
+		// keep what an update may not change, or an operator chose
+		want.Replicas = max(want.Replicas, have.Replicas)
+		s, err := js.UpdateStream(ctx, want)
+		if err != nil {
+			return nil, jianfu.Errorf(jianfu.EUNAVAILABLE, "无法更新 JetStream 流 %s(副本数 %d):%v(副本数不能超过集群节点数)",
+				"cannot update JetStream stream %s (%d replicas): %v (replicas cannot exceed the cluster's nodes)", n.Stream, want.Replicas, err)
+		}
+		return s, nil
 	}
 	s, err := js.CreateOrUpdateStream(ctx, want)
 	if err != nil {
-		return nil, fmt.Errorf("set up stream %s: %w", n.Stream, err)
+		return nil, jianfu.Errorf(jianfu.EUNAVAILABLE, "无法创建 JetStream 流 %s(副本数 %d):%v(副本数不能超过集群节点数)",
+			"cannot create JetStream stream %s (%d replicas): %v (replicas cannot exceed the cluster's nodes)", n.Stream, want.Replicas, err)
 	}
 	return s, nil
 }
@@ -176,7 +218,7 @@ func (p *Publisher) Encode(m *jianfu.Message, g *jianfu.GroupInfo) (*nats.Msg, e
 	if err != nil {
 		return nil, err
 	}
-	msg := nats.NewMsg(p.Names.Subject + "." + strconv.FormatInt(g.ID, 10))
+	msg := nats.NewMsg(p.Names.SubjectOf(g.ID))
 	msg.Data = data
 	msg.Header.Set(SealHeader, base64.StdEncoding.EncodeToString(p.Pipe.Keys.Seal(data)))
 	return msg, nil
@@ -252,14 +294,21 @@ func unavailable(err error) error {
 }
 
 // Worker consumes the stream: Parallel goroutines each fetch up to Batch
-// messages, store them in one transaction and acknowledge them after it
-// committed.
+// messages of one shard, store them in one transaction and acknowledge
+// them after it committed, then turn to the next shard.
+//
+// A shard's consumer lets Batch messages be unacknowledged at a time, so
+// one batch of a shard is in work at once, across all workers: concurrent
+// transactions write disjoint groups and none waits for another's row
+// locks on the groups' aggregates (members, days, weeks). With one
+// consumer for every group they did, and workers beyond the first few
+// added nothing (docs/benchmarks.md).
 type Worker struct {
 	JS       jetstream.JetStream
 	Pipe     *ingest.Pipeline
 	Names    Names
 	Parallel int // default 4
-	Batch    int // default 500
+	Batch    int // default 500; the workers of one stream use the same
 	// AckWait is how long a fetched message may stay unacknowledged before
 	// JetStream redelivers it (a worker died); default one minute.
 	AckWait time.Duration
@@ -279,25 +328,63 @@ func (w *Worker) Stats() (stored, acked int64) { return w.stored.Load(), w.acked
 // Refused reports messages dropped so far as unreadable or not sealed.
 func (w *Worker) Refused() int64 { return w.refused.Load() }
 
-// Consumer creates or updates the durable consumer.
-func Consumer(ctx context.Context, js jetstream.JetStream, n Names, ackWait time.Duration) (jetstream.Consumer, error) {
+// Consumers creates or updates the durable consumers: one per shard, each
+// letting batch messages wait for acknowledgement, and the one of messages
+// published before the stream was sharded (Subject.<group id>), whose
+// consumer had every subject and now has those only.
+func Consumers(ctx context.Context, js jetstream.JetStream, n Names, ackWait time.Duration, batch int) ([]jetstream.Consumer, error) {
 	if ackWait <= 0 {
 		ackWait = time.Minute
 	}
-	c, err := js.CreateOrUpdateConsumer(ctx, n.Stream, jetstream.ConsumerConfig{
-		Durable:       n.Durable,
-		Description:   "jianfu workers: analyse and store work-group messages",
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       ackWait,
-		MaxAckPending: 50000,
-		MaxDeliver:    -1,
-		FilterSubject: n.Subject + ".>",
-	})
-	if err != nil {
-		return nil, fmt.Errorf("set up consumer %s: %w", n.Durable, err)
+	if batch <= 0 {
+		batch = defaultBatch
 	}
-	return c, nil
+	cfg := func(name, filter, what string, pending int) jetstream.ConsumerConfig {
+		return jetstream.ConsumerConfig{
+			Durable:       name,
+			Description:   "jianfu workers: analyse and store work-group messages" + what,
+			AckPolicy:     jetstream.AckExplicitPolicy,
+			AckWait:       ackWait,
+			MaxAckPending: pending,
+			MaxDeliver:    -1,
+			FilterSubject: filter,
+		}
+	}
+	// Each worker calls this as it starts: a consumer already configured
+	// so is left alone (on a cluster each update is a write to a raft
+	// group, and 17 of them at every start slow a busy cluster down).
+	ensure := func(c jetstream.ConsumerConfig) (jetstream.Consumer, error) {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if have, err := js.Consumer(ctx, n.Stream, c.Durable); err == nil {
+			h := have.CachedInfo().Config
+			if h.Description == c.Description && h.AckPolicy == c.AckPolicy && h.AckWait == c.AckWait && h.MaxAckPending == c.MaxAckPending &&
+				h.MaxDeliver == c.MaxDeliver && h.FilterSubject == c.FilterSubject {
+				return have, nil
+			}
+		}
+		return js.CreateOrUpdateConsumer(ctx, n.Stream, c)
+	}
+	// the unsharded consumer first: on a work-queue stream consumers may
+	// not overlap, and the old one had every subject
+	legacy, err := ensure(cfg(n.Durable, n.Subject+".*", " (published unsharded)", 50000))
+	if err != nil {
+		return nil, jianfu.Errorf(jianfu.EUNAVAILABLE, "无法设置 JetStream 消费者 %s:%v(旧版 NATS 服务器不能修改消费者的主题;待旧版 worker 处理完积压后删除它:nats consumer rm %s %s)",
+			"cannot set up JetStream consumer %s: %v (an older NATS server cannot change a consumer's subject; once older workers have drained it, remove it: nats consumer rm %s %s)",
+			n.Durable, err, n.Stream, n.Durable)
+	}
+	out := []jetstream.Consumer{}
+	for k := range n.shards() {
+		c, err := ensure(cfg(n.Durable+"-"+strconv.Itoa(k), n.Subject+"."+strconv.Itoa(k)+".>", fmt.Sprintf(" (shard %d)", k), batch))
+		if err != nil {
+			return nil, fmt.Errorf("set up consumer %s-%d: %w", n.Durable, k, err)
+		}
+		out = append(out, c)
+	}
+	return append(out, legacy), nil
 }
+
+const defaultBatch = 500
 
 // Run consumes until ctx ends; batches in flight finish first.
 func (w *Worker) Run(ctx context.Context) error {
@@ -305,25 +392,44 @@ func (w *Worker) Run(ctx context.Context) error {
 		w.Parallel = 4
 	}
 	if w.Batch <= 0 {
-		w.Batch = 500
+		w.Batch = defaultBatch
 	}
 	if w.Log == nil {
 		w.Log = slog.Default()
 	}
-	if _, err := Setup(ctx, w.JS, w.Names); err != nil {
-		return err
-	}
-	cons, err := Consumer(ctx, w.JS, w.Names, w.AckWait)
-	if err != nil {
-		return err
+	// A worker started with the cluster (still electing, or busy raising
+	// the stream's replicas) tries again rather than exiting.
+	var cons []jetstream.Consumer
+	for {
+		_, err := Setup(ctx, w.JS, w.Names)
+		if err == nil {
+			cons, err = Consumers(ctx, w.JS, w.Names, w.AckWait, w.Batch)
+		}
+		if err == nil {
+			break
+		}
+		w.Log.Warn("stream worker: cannot set up the stream and its consumers yet; trying again", "err", err)
+		select {
+		case <-time.After(2 * time.Second):
+		case <-ctx.Done():
+			return nil
+		}
 	}
 	var wg sync.WaitGroup
 	for i := 0; i < w.Parallel; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// each goroutine goes round the shards from its own place,
+			// pausing a little longer each time a whole round found
+			// nothing to do
+			next := rand.IntN(len(cons))
+			idle, pause := 0, idleMin
 			for ctx.Err() == nil {
-				if err := w.once(ctx, cons); err != nil {
+				c := cons[next]
+				next = (next + 1) % len(cons)
+				n, err := w.once(ctx, c)
+				if err != nil {
 					if ctx.Err() != nil {
 						return
 					}
@@ -332,6 +438,18 @@ func (w *Worker) Run(ctx context.Context) error {
 					case <-time.After(time.Second):
 					case <-ctx.Done():
 					}
+					continue
+				}
+				if n > 0 {
+					idle, pause = 0, idleMin
+					continue
+				}
+				if idle++; idle >= len(cons) {
+					select {
+					case <-time.After(pause):
+					case <-ctx.Done():
+					}
+					idle, pause = 0, min(2*pause, idleMax)
 				}
 			}
 		}()
@@ -340,16 +458,40 @@ func (w *Worker) Run(ctx context.Context) error {
 	return nil
 }
 
-// once fetches and processes one batch.
-func (w *Worker) once(ctx context.Context, cons jetstream.Consumer) error {
-	batch, err := cons.Fetch(w.Batch, jetstream.FetchMaxWait(time.Second))
+// A worker that found every shard empty looks again after idleMin,
+// doubling the pause while they stay empty, up to idleMax.
+const (
+	idleMin = 20 * time.Millisecond
+	idleMax = 250 * time.Millisecond
+)
+
+// once fetches and processes one batch of a consumer, and returns how
+// many messages it fetched. A shard with nothing to deliver is passed
+// over at once. Otherwise the fetch takes what is there without waiting
+// for more — or, while another batch of the shard is in work (its
+// consumer lets one batch wait for acknowledgement), the whole next batch
+// as that one is acknowledged: never a part of it, which would leave the
+// rest to another fetch and two batches of the shard in work at once.
+func (w *Worker) once(ctx context.Context, cons jetstream.Consumer) (int, error) {
+	ictx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	info, err := cons.Info(ictx)
+	cancel()
 	if err != nil {
-		return err
+		return 0, err
+	}
+	if info.NumPending == 0 && info.NumRedelivered == 0 {
+		return 0, nil
+	}
+	batch, err := cons.FetchNoWait(w.Batch)
+	if err != nil {
+		return 0, err
 	}
 	pr := &ingest.Prepared{Result: &jianfu.IngestResult{}}
 	var raw []jetstream.Msg
+	fetched := 0
 	groups := map[sealedGroup]*jianfu.GroupInfo{} // one per group and batch
 	for m := range batch.Messages() {
+		fetched++
 		msg, sg, err := w.open(m)
 		if err != nil {
 			// forged, altered or unreadable: it can never be stored; drop it
@@ -369,10 +511,10 @@ func (w *Worker) once(ctx context.Context, cons jetstream.Consumer) error {
 		raw = append(raw, m)
 	}
 	if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && len(raw) == 0 {
-		return err
+		return fetched, err
 	}
 	if len(raw) == 0 {
-		return nil
+		return fetched, nil
 	}
 	// the publisher authorised these messages and resolved their groups;
 	// the seal vouches for both, so the system stores them as they are
@@ -381,17 +523,17 @@ func (w *Worker) once(ctx context.Context, cons jetstream.Consumer) error {
 		if jianfu.ErrorCode(err) == jianfu.EINVALID {
 			// the batch can never be stored as it is (a group this
 			// database does not have): store what can be, group by group
-			return w.byGroup(sys, pr, raw)
+			return fetched, w.byGroup(sys, pr, raw)
 		}
 		w.nakAll(raw)
-		return err
+		return fetched, err
 	}
 	w.stored.Add(int64(len(pr.Msgs)))
 	if w.AfterCommit != nil {
 		w.AfterCommit(len(pr.Msgs))
 	}
 	w.ackAll(raw)
-	return nil
+	return fetched, nil
 }
 
 // byGroup stores a batch one group at a time: what is stored is

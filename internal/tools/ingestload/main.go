@@ -17,6 +17,13 @@
 // -server-profile FILE starts the server with its loopback profiler
 // (serve --pprof) and saves a CPU profile of the measured seconds.
 //
+// With -ingest stream it starts a JetStream server (itself, with an
+// embedded nats-server, as a child process), serve in stream mode and
+// -workers `jianfu worker` processes, and measures what the workers commit
+// (see stream.go):
+//
+//	go run ./internal/tools/ingestload -server /tmp/jianfu -db "$JIANFU_TEST_POSTGRES" -schema s -drop -ingest stream -workers 1,2,4 -drain 20s
+//
 // It prints one line in `go test -bench` format (read by
 // internal/tools/benchtable), with the server's CPU time per message
 // measured (from /proc):
@@ -36,11 +43,9 @@ import (
 	"log"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"runtime/pprof"
 	"sort"
 	"strconv"
@@ -129,7 +134,19 @@ func main() {
 	drop := flag.Bool("drop", false, "PostgreSQL: drop -schema at the end")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the growing (in-process) to this file")
 	serverProfile := flag.String("server-profile", "", "write a CPU profile of the server during the measurement to this file (serve --pprof on a loopback port)")
+	mode := flag.String("ingest", "inline", "inline: serve stores what it is posted; stream: serve publishes to JetStream (a server this program starts) and -workers `jianfu worker` processes store")
+	workerList := flag.String("workers", "2", "stream: the numbers of workers to measure, one run each (e.g. 1,2,4)")
+	baseWorkers := flag.Int("baseline-workers", 2, "stream: the run with this many workers is the baseline of the others")
+	wParallel := flag.Int("worker-parallel", 0, "stream: each worker's --parallel (0: its default)")
+	wBatch := flag.Int("worker-batch", 0, "stream: each worker's --batch (0: its default)")
+	drain := flag.Duration("drain", 0, "stream: post for this long with no worker running, then start the workers and measure what they store with the API idle (0: post while they work)")
+	natsNodeAddr := flag.String("nats-node", "", "internal: run an embedded JetStream server at this address (with -nats-dir) until interrupted")
+	natsDir := flag.String("nats-dir", "", "internal: the JetStream store directory of -nats-node")
 	flag.Parse()
+	if *natsNodeAddr != "" {
+		natsNode(*natsNodeAddr, *natsDir)
+		return
+	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err != nil {
@@ -185,14 +202,47 @@ func main() {
 		log.Fatal(err)
 	}
 	db.Close()
+	engine := "SQLite"
+	if strings.HasPrefix(*dsn, "postgres") {
+		engine = "Postgres"
+	}
+	if *mode == "stream" {
+		o := streamOpts{conns: *conns, batch1: *batch, parallel: *wParallel, batch: *wBatch, duration: *duration, drain: *drain}
+		for _, f := range strings.Split(*workerList, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 1 {
+				log.Fatalf("-workers: %q is not a number of workers", f)
+			}
+			r, err := runStream(*server, *dsn, token, ids, n, o)
+			if err != nil {
+				log.Fatal(err)
+			}
+			base := ""
+			if *drain > 0 {
+				base = "Drain"
+			}
+			if n == *baseWorkers {
+				base += "Baseline"
+			}
+			// stored-msgs/s first: what benchtable compares
+			fmt.Printf("BenchmarkIngestStream%s%s%s/workers=%d\t1\t%d ns/op\t%.0f stored-msgs/s\t%.0f accepted-msgs/s\t%d backlog\t%.0f worker-cpu-µs/stored\t%.0f pg-cpu-µs/stored\t%.0f serve-cpu-µs/accepted\t%.0f nats-cpu-µs/accepted\t%.2f cores\t%.0f cpu-busy-%%\t%.0f row-lock-wait-%%\t%.0f audit-wait-%%\t%.1f p99-ms\t%d busy-503\t%.2f load\n",
+				engine, *suffix, base, n, r.elapsed.Nanoseconds(), r.stored, r.accepted, r.backlog, r.workerCPU, r.pgCPU, r.serveCPU, r.natsCPU, r.share, r.busy, r.lockWait, r.auditWait, r.p99, r.busy503, r.load)
+		}
+		return
+	}
+	if *mode != "inline" {
+		log.Fatalf("-ingest: inline or stream, not %q", *mode)
+	}
 
+	env := []string{"JIANFU_INGEST=inline"}
 	pprofAddr := ""
 	if *serverProfile != "" {
-		if pprofAddr, err = freeAddr(); err != nil {
+		if pprofAddr, err = freePort(); err != nil {
 			log.Fatal(err)
 		}
+		env = append(env, "JIANFU_PPROF="+pprofAddr)
 	}
-	addr, pid, stop, err := startServer(*server, *dsn, pprofAddr)
+	addr, srv, err := startServer(*server, *dsn, env)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -204,20 +254,25 @@ func main() {
 			profiled <- fetchProfile(pprofAddr, *duration, *serverProfile)
 		}()
 	}
-	r, err := load(addr, pid, token, ids, *conns, *batch, *duration)
+	// the server's CPU over the measured seconds
+	var cpu0, cpu1 float64
+	r, err := load(addr, token, ids, *conns, *batch, *duration, func(phase int) {
+		if phase == 0 {
+			cpu0 = srv.cpu()
+		} else {
+			cpu1 = srv.cpu()
+		}
+	})
 	if profiled != nil {
 		if perr := <-profiled; perr != nil {
 			log.Print("server profile: ", perr)
 		}
 	}
-	stop(err != nil)
+	srv.stop(err != nil)
 	if err != nil {
 		log.Fatal(err)
 	}
-	engine := "SQLite"
-	if strings.HasPrefix(*dsn, "postgres") {
-		engine = "Postgres"
-	}
+	r.cpu = (cpu1 - cpu0) * 1e6 / float64(max(1, r.msgs))
 	fmt.Printf("Benchmark%s%s%s/stored=%d\t1\t%d ns/op\t%.0f msgs/s\t%.1f p50-ms\t%.1f p99-ms\t%.1f server-cpu-us/msg\t%d busy-503\t%.2f load\n",
 		*name, engine, *suffix, stored, r.elapsed.Nanoseconds(), r.rate, r.p50, r.p99, r.cpu, r.busy, r.load)
 }
@@ -464,16 +519,6 @@ func growTo(ctx context.Context, db *store.DB, groupIDs []int64, have, want int6
 	return err
 }
 
-// freeAddr returns a loopback address with a port free right now.
-func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	return l.Addr().String(), nil
-}
-
 // fetchProfile writes a CPU profile of d of the server to file.
 func fetchProfile(addr string, d time.Duration, file string) error {
 	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, int(d.Seconds())))
@@ -495,44 +540,17 @@ func fetchProfile(addr string, d time.Duration, file string) error {
 	return f.Close()
 }
 
-// startServer starts `jianfu serve` on a free loopback port and waits until
-// it answers; pprof, when set, is the loopback address of its profiler.
-func startServer(bin, dsn, pprof string) (string, int, func(keepLog bool), error) {
-	addr, err := freeAddr()
+// startServer starts `jianfu serve` on a free loopback port with env added
+// to its environment (JIANFU_PPROF=addr for its profiler) and waits until it
+// answers.
+func startServer(bin, dsn string, env []string) (string, *proc, error) {
+	addr, err := freePort()
 	if err != nil {
-		return "", 0, nil, err
+		return "", nil, err
 	}
-	cmd := exec.Command(bin, "serve", "--db", dsn, "--addr", addr, "--pseudonym-key", pseudonymKey, "--monitor-interval", "0", "--log-format", "json")
-	if pprof != "" {
-		cmd.Args = append(cmd.Args, "--pprof", pprof)
-	}
-	logf, err := os.CreateTemp("", "ingestload-server-*.log")
+	p, err := startProc("server", bin, env, "serve", "--db", dsn, "--addr", addr, "--pseudonym-key", pseudonymKey, "--monitor-interval", "0", "--log-format", "json")
 	if err != nil {
-		return "", 0, nil, err
-	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.Env = append(os.Environ(), "JIANFU_INGEST=inline")
-	if err := cmd.Start(); err != nil {
-		return "", 0, nil, err
-	}
-	stop := func(keepLog bool) {
-		if cmd.Process != nil {
-			cmd.Process.Signal(os.Interrupt)
-			done := make(chan struct{})
-			go func() { cmd.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(30 * time.Second):
-				cmd.Process.Kill()
-			}
-			cmd.Process = nil
-			logf.Close()
-			if keepLog {
-				fmt.Fprintf(os.Stderr, "the server's log: %s\n", logf.Name())
-			} else {
-				os.Remove(logf.Name())
-			}
-		}
+		return "", nil, err
 	}
 	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
@@ -540,13 +558,13 @@ func startServer(bin, dsn, pprof string) (string, int, func(keepLog bool), error
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return addr, cmd.Process.Pid, stop, nil
+				return addr, p, nil
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	stop(true)
-	return "", 0, nil, errors.New("the server did not start within 2 minutes (see " + logf.Name() + ")")
+	p.stop(true)
+	return "", nil, errors.New("the server did not start within 2 minutes")
 }
 
 type result struct {
@@ -554,31 +572,15 @@ type result struct {
 	rate     float64
 	p50, p99 float64
 	load     float64
-	cpu      float64 // the server's CPU time per message measured, µs
+	cpu      float64 // the server's CPU time per message measured, µs (set by the caller)
+	msgs     int64   // messages answered in the window
 	busy     int64   // answers 503 (busy), each waited for and sent again
 }
 
-// cpuTime is the CPU time (user and system) process pid used so far, or 0
-// where /proc cannot tell.
-func cpuTime(pid int) time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	// the fields after the command's closing parenthesis: state is the 3rd
-	// field of the line, utime and stime the 14th and 15th
-	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-	if len(f) < 13 {
-		return 0
-	}
-	u, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(u+st) * time.Second / 100 // USER_HZ is 100 on Linux
-}
-
 // load posts batches with conns connections, a fifth of d to warm up and
-// then d measured; every batch must be answered 202.
-func load(addr string, pid int, token string, groups []int64, conns, batch int, d time.Duration) (*result, error) {
+// then d measured; every batch must be answered 202. mark, when set, is
+// called as the measurement begins (0) and ends (1).
+func load(addr, token string, groups []int64, conns, batch int, d time.Duration, mark func(phase int)) (*result, error) {
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
 	tr := &http.Transport{MaxIdleConnsPerHost: conns, DisableCompression: true}
 	client := &http.Client{Transport: tr, Timeout: 5 * time.Minute}
@@ -649,12 +651,15 @@ func load(addr string, pid int, token string, groups []int64, conns, batch int, 
 			}
 		}()
 	}
-	// the server's CPU over the measurement, and the load average sampled
-	// at its end
-	time.Sleep(time.Until(measureFrom))
-	cpu0 := cpuTime(pid)
+	if mark != nil {
+		time.Sleep(time.Until(measureFrom))
+		mark(0)
+	}
+	// the load average while the measurement runs, sampled at its end
 	time.Sleep(time.Until(measureTo))
-	cpu := cpuTime(pid) - cpu0
+	if mark != nil {
+		mark(1)
+	}
 	la := loadAvg()
 	wg.Wait()
 	if e := firstErr.Load(); e != nil {
@@ -670,7 +675,7 @@ func load(addr string, pid int, token string, groups []int64, conns, batch int, 
 	// CPU per message over all messages answered in the window (batches
 	// straddling its ends included, roughly what the CPU worked on)
 	return &result{elapsed: d, rate: float64(msgs.Load()) / d.Seconds(), p50: pct(0.50), p99: pct(0.99), load: la, busy: busy.Load(),
-		cpu: float64(cpu.Microseconds()) / float64(max(1, msgs.Load()))}, nil
+		msgs: msgs.Load()}, nil
 }
 
 func loadAvg() float64 {
