@@ -13,7 +13,18 @@ type hit struct {
 	homo   uint8 // characters written as a different homophone
 	latin  uint8 // characters written in Latin letters
 	shadow bool  // a single character inside a word of the "compound" lexicon
+	// lex holds the pattern's first lexicons (see lexBits) while matching;
+	// after it, only those that count for inLex: none for a homophone or a
+	// shadowed character. The decision step asks about lexicons of every
+	// hit many times, and this keeps the answer in the hit itself.
+	lex lexBits
 }
+
+// lexBits is a bitset of the first lexInline*64 lexicons; lexicons beyond
+// (many rule files adding lexicons) are looked up in the pattern.
+type lexBits [lexInline]uint64
+
+const lexInline = 8
 
 type scratch struct {
 	toks      []token
@@ -199,11 +210,11 @@ func (a *analysis) match(out *[]hit) {
 				pid = p
 			}
 			if pid >= 0 {
-				hits = append(hits, hit{pat: pid, ts: int32(i), te: int32(i)})
+				hits = append(hits, hit{pat: pid, ts: int32(i), te: int32(i), lex: d.patLex[pid]})
 			}
 		}
-		st = ac.next[st*ac.ncol+int32(ac.col[a.toks[i].sym])]
-		for o := ac.outStart[st]; o < ac.outStart[st+1]; o++ {
+		st = ac.step(st, ac.col[a.toks[i].sym])
+		for o := ac.state[st].out; o < ac.state[st+1].out; o++ {
 			pid := ac.outs[o]
 			p := &d.pats[pid]
 			ts := int32(i) - int32(len(p.toks)) + 1
@@ -249,6 +260,7 @@ func (a *analysis) match(out *[]hit) {
 				}
 			}
 			if ok {
+				h.lex = d.patLex[pid]
 				hits = append(hits, h)
 			}
 		}
@@ -257,7 +269,7 @@ func (a *analysis) match(out *[]hit) {
 	// "记录" in 记录仪)
 	for i := range hits {
 		x := &hits[i]
-		if x.te > x.ts && d.pats[x.pat].has(lexCompound) {
+		if x.te > x.ts && x.lex.has(lexCompound) {
 			for j := range hits {
 				y := &hits[j]
 				if y.ts >= x.ts && y.te <= x.te && y.te-y.ts < x.te-x.ts {
@@ -276,7 +288,7 @@ func (a *analysis) match(out *[]hit) {
 		}
 	}
 	if !homo {
-		*out = hits
+		*out = contextBits(hits)
 		return
 	}
 	n := 0
@@ -286,7 +298,7 @@ func (a *analysis) match(out *[]hit) {
 			stop := false
 			for j := range hits {
 				x := &hits[j]
-				if x.homo == 0 && x.latin == 0 && x.ts <= h.te && x.te >= h.ts && d.pats[x.pat].has(lexHomophoneStop) {
+				if x.homo == 0 && x.latin == 0 && x.ts <= h.te && x.te >= h.ts && x.lex.has(lexHomophoneStop) {
 					stop = true
 					break
 				}
@@ -298,16 +310,32 @@ func (a *analysis) match(out *[]hit) {
 		hits[n] = *h
 		n++
 	}
-	*out = hits[:n]
+	*out = contextBits(hits[:n])
+}
+
+// contextBits clears the lexicons of the hits that are no context words:
+// homophones and shadowed characters.
+func contextBits(hits []hit) []hit {
+	for i := range hits {
+		if hits[i].homo > 0 || hits[i].shadow {
+			hits[i].lex = lexBits{}
+		}
+	}
+	return hits
 }
 
 func (p *pattern) has(lex int) bool { return p.lex[lex/64]&(1<<(lex%64)) != 0 }
+
+func (b *lexBits) has(lex int) bool { return b[lex/64]&(1<<(lex%64)) != 0 }
 
 // inLex reports whether hit h is a word of lexicon lex. Context words must be
 // written exactly (or in pinyin), never as homophones, and a single
 // character inside a longer everyday word ("回" in "回去", "内" in "内容")
 // does not count.
 func (a *analysis) inLex(h *hit, lex int) bool {
+	if uint(lex) < lexInline*64 {
+		return h.lex[uint(lex)/64]&(1<<(uint(lex)%64)) != 0
+	}
 	return h.homo == 0 && !h.shadow && a.d.pats[h.pat].has(lex)
 }
 

@@ -152,6 +152,7 @@ type Detector struct {
 	// use, so a newly loaded holiday schedule counts.
 	cal      *calendar.Calendar
 	files    []string
+	patLex   []lexBits      // the first lexicons of each pattern (hit.lex)
 	single   []int32        // one-token patterns by normalised BMP rune, -1 if none
 	singleHi map[rune]int32 // the same beyond the BMP
 	model    *model         // the statistical layer, nil unless WithModel
@@ -397,6 +398,10 @@ func (d *Detector) compile(rs *ruleSet) error {
 		}
 	}
 	d.ac = b.build()
+	d.patLex = make([]lexBits, len(d.pats))
+	for pi := range d.pats {
+		copy(d.patLex[pi][:], d.pats[pi].lex)
+	}
 	return nil
 }
 
