@@ -202,7 +202,7 @@ func (a *analysis) match(out *[]hit) {
 	hits := (*out)[:0]
 	st := int32(0)
 	for i := range a.toks {
-		if a.toks[i].single {
+		if a.toks[i].fl&fSingle != 0 {
 			pid := int32(-1)
 			if r := a.toks[i].r; r < 0x10000 {
 				pid = d.single[r]

@@ -394,7 +394,7 @@ func (d *Detector) compile(rs *ruleSet) error {
 	}
 	for r := range d.norm.runes {
 		if n := d.norm.runes[r].norm; n < 0x10000 && d.single[n] >= 0 {
-			d.norm.runes[r].single = true
+			d.norm.setSingle(rune(r))
 		}
 	}
 	d.ac = b.build()
