@@ -238,7 +238,9 @@ func (s *scanner) analyse() {
 		b.out, b.found, b.exempt = b.out[:0], 0, 0
 		start := 0
 		for i, end := range b.ends {
-			msg := detect.ParseLine(b.data[start:end])
+			// the message shares the batch's memory: it is done with
+			// before the batch is written and reused
+			msg := detect.ParseLineShared(b.data[start:end])
 			start = end
 			s.d.AnalyzeInto(msg, &res)
 			if s.text {
