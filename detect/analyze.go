@@ -201,6 +201,7 @@ func (a *analysis) match(out *[]hit) {
 	ac := d.ac
 	hits := (*out)[:0]
 	st := int32(0)
+	dense, ncol, nDense := ac.dense, ac.ncol, ac.nDense
 	for i := range a.toks {
 		if a.toks[i].fl&fSingle != 0 {
 			pid := int32(-1)
@@ -213,8 +214,12 @@ func (a *analysis) match(out *[]hit) {
 				hits = append(hits, hit{pat: pid, ts: int32(i), te: int32(i), lex: d.patLex[pid]})
 			}
 		}
-		st = ac.step(st, ac.col[a.toks[i].sym])
-		for o := ac.state[st].out; o < ac.state[st+1].out; o++ {
+		if c := ac.col[a.toks[i].sym]; st < nDense {
+			st = dense[st*ncol+int32(c)]
+		} else {
+			st = ac.step(st, c)
+		}
+		for o, end := ac.state[st].out, ac.state[st+1].out; o < end; o++ {
 			pid := ac.outs[o]
 			p := &d.pats[pid]
 			ts := int32(i) - int32(len(p.toks)) + 1
