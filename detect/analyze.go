@@ -40,6 +40,9 @@ type analysis struct {
 	hits   []hit
 	sents  []int32 // first token of each sentence, plus len(toks)
 	header bool    // the first sentence is a short address line with a modal ("各村:")
+	// present is the union of the hits' lexicon bits: a question about a
+	// lexicon no word of the message belongs to is answered at once
+	present lexBits
 	weight [len(jianfu.Categories)]float64
 	r      *Result
 }
@@ -69,6 +72,11 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 	a := analysis{d: d, toks: s.toks, r: r}
 	a.match(&s.hits)
 	a.hits = s.hits
+	for i := range a.hits {
+		for w := range a.present {
+			a.present[w] |= a.hits[i].lex[w]
+		}
+	}
 	s.sentStart = s.sentStart[:0]
 	prev := int32(-1)
 	for i := range a.toks {
@@ -337,6 +345,12 @@ func (b *lexBits) has(lex int) bool { return b[lex/64]&(1<<(lex%64)) != 0 }
 // written exactly (or in pinyin), never as homophones, and a single
 // character inside a longer everyday word ("回" in "回去", "内" in "内容")
 // does not count.
+// absent reports whether no hit of the message is a word of lexicon lex
+// (known for the first lexInline*64 lexicons; false for the rest).
+func (a *analysis) absent(lex int) bool {
+	return uint(lex) < lexInline*64 && a.present[uint(lex)/64]&(1<<(uint(lex)%64)) == 0
+}
+
 func (a *analysis) inLex(h *hit, lex int) bool {
 	if uint(lex) < lexInline*64 {
 		return h.lex[uint(lex)/64]&(1<<(uint(lex)%64)) != 0
@@ -351,6 +365,9 @@ func (a *analysis) sent(tok int32) int32 { return a.toks[tok].sent }
 // within the given distance in tokens (0: anywhere in the sentence), and
 // within the clause of h when clause is set.
 func (a *analysis) findLexIn(h *hit, lex int, side int8, within int32, clause bool) bool {
+	if a.absent(lex) {
+		return false
+	}
 	sent := a.sent(h.ts)
 	msg := a.d.lexScope[lex]
 	for i := range a.hits {
@@ -387,6 +404,9 @@ func (a *analysis) findLexIn(h *hit, lex int, side int8, within int32, clause bo
 // trigger is no modal for itself ("马上" in "看到了,马上处理" asks nobody),
 // while a modal inside a longer trigger counts ("必须" in "必须秒回").
 func (a *analysis) findOther(h *hit, lex int) bool {
+	if a.absent(lex) {
+		return false
+	}
 	sent := a.sent(h.ts)
 	msg := a.d.lexScope[lex]
 	for i := range a.hits {
@@ -404,6 +424,9 @@ func (a *analysis) findOther(h *hit, lex int) bool {
 // overlappedBy reports whether a longer word of lexicon lex covers h
 // ("考核表" is a form, not assessment).
 func (a *analysis) overlappedBy(h *hit, lex int) bool {
+	if a.absent(lex) {
+		return false
+	}
 	for i := range a.hits {
 		x := &a.hits[i]
 		if x.ts <= h.ts && x.te >= h.te && x.te-x.ts > h.te-h.ts && a.inLex(x, lex) {
