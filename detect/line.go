@@ -159,6 +159,16 @@ func parseObject(b []byte, shared bool) (m Message, text, ok bool) {
 	return m, text, true
 }
 
+// stringStop marks the bytes that end the plain run of a JSON string: the
+// closing quote, a backslash, and control characters (invalid there).
+var stringStop = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
+
 func skipSpace(b []byte, i int) int {
 	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
 		i++
@@ -172,22 +182,17 @@ func skipSpace(b []byte, i int) int {
 func parseString(b []byte, i int, shared bool) (s string, next int, good bool) {
 	start := i + 1
 	j := start
-	ascii := true
-	for j < len(b) && b[j] != '"' && b[j] != '\\' {
-		if b[j] < 0x20 {
-			return "", 0, false
-		}
-		if b[j] >= utf8.RuneSelf {
-			ascii = false
-		}
+	var seen byte // all bytes or'ed: ≥ 0x80 when any is not ASCII
+	for j < len(b) && !stringStop[b[j]] {
+		seen |= b[j]
 		j++
 	}
-	if j >= len(b) {
+	if j >= len(b) || b[j] < 0x20 {
 		return "", 0, false
 	}
 	if b[j] == '"' {
 		raw := b[start:j]
-		if !ascii && !utf8.Valid(raw) {
+		if seen >= utf8.RuneSelf && !utf8.Valid(raw) {
 			return "", 0, false
 		}
 		if shared {
