@@ -43,8 +43,8 @@ type analysis struct {
 	// present is the union of the hits' lexicon bits: a question about a
 	// lexicon no word of the message belongs to is answered at once
 	present lexBits
-	weight [len(jianfu.Categories)]float64
-	r      *Result
+	weight  [len(jianfu.Categories)]float64
+	r       *Result
 }
 
 // AnalyzeInto is Analyze that reuses r's slices and internal buffers: with a
