@@ -10,7 +10,7 @@ package detect
 // keeps only its own children, sorted by column, and its failure link, which
 // leads back towards the rows. A full table for every state would be tens of
 // megabytes, so nearly every token would miss the processor's caches; this
-// layout is under a megabyte.
+// layout is about a megabyte, half of it the rows of the shallow states.
 type automaton struct {
 	col    []uint16 // symbol → column
 	ncol   int32
