@@ -13,7 +13,18 @@ type hit struct {
 	homo   uint8 // characters written as a different homophone
 	latin  uint8 // characters written in Latin letters
 	shadow bool  // a single character inside a word of the "compound" lexicon
+	// lex holds the pattern's first lexicons (see lexBits) while matching;
+	// after it, only those that count for inLex: none for a homophone or a
+	// shadowed character. The decision step asks about lexicons of every
+	// hit many times, and this keeps the answer in the hit itself.
+	lex lexBits
 }
+
+// lexBits is a bitset of the first lexInline*64 lexicons; lexicons beyond
+// (many rule files adding lexicons) are looked up in the pattern.
+type lexBits [lexInline]uint64
+
+const lexInline = 8
 
 type scratch struct {
 	toks      []token
@@ -29,8 +40,11 @@ type analysis struct {
 	hits   []hit
 	sents  []int32 // first token of each sentence, plus len(toks)
 	header bool    // the first sentence is a short address line with a modal ("各村:")
-	weight [len(jianfu.Categories)]float64
-	r      *Result
+	// present is the union of the hits' lexicon bits: a question about a
+	// lexicon no word of the message belongs to is answered at once
+	present lexBits
+	weight  [len(jianfu.Categories)]float64
+	r       *Result
 }
 
 // AnalyzeInto is Analyze that reuses r's slices and internal buffers: with a
@@ -58,6 +72,11 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 	a := analysis{d: d, toks: s.toks, r: r}
 	a.match(&s.hits)
 	a.hits = s.hits
+	for i := range a.hits {
+		for w := range a.present {
+			a.present[w] |= a.hits[i].lex[w]
+		}
+	}
 	s.sentStart = s.sentStart[:0]
 	prev := int32(-1)
 	for i := range a.toks {
@@ -190,8 +209,9 @@ func (a *analysis) match(out *[]hit) {
 	ac := d.ac
 	hits := (*out)[:0]
 	st := int32(0)
+	dense, ncol, nDense := ac.dense, ac.ncol, ac.nDense
 	for i := range a.toks {
-		if a.toks[i].single {
+		if a.toks[i].fl&fSingle != 0 {
 			pid := int32(-1)
 			if r := a.toks[i].r; r < 0x10000 {
 				pid = d.single[r]
@@ -199,11 +219,15 @@ func (a *analysis) match(out *[]hit) {
 				pid = p
 			}
 			if pid >= 0 {
-				hits = append(hits, hit{pat: pid, ts: int32(i), te: int32(i)})
+				hits = append(hits, hit{pat: pid, ts: int32(i), te: int32(i), lex: d.patLex[pid]})
 			}
 		}
-		st = ac.next[st*ac.ncol+int32(ac.col[a.toks[i].sym])]
-		for o := ac.outStart[st]; o < ac.outStart[st+1]; o++ {
+		if c := ac.col[a.toks[i].sym]; st < nDense {
+			st = dense[st*ncol+int32(c)]
+		} else {
+			st = ac.step(st, c)
+		}
+		for o, end := ac.state[st].out, ac.state[st+1].out; o < end; o++ {
 			pid := ac.outs[o]
 			p := &d.pats[pid]
 			ts := int32(i) - int32(len(p.toks)) + 1
@@ -249,6 +273,7 @@ func (a *analysis) match(out *[]hit) {
 				}
 			}
 			if ok {
+				h.lex = d.patLex[pid]
 				hits = append(hits, h)
 			}
 		}
@@ -257,7 +282,7 @@ func (a *analysis) match(out *[]hit) {
 	// "记录" in 记录仪)
 	for i := range hits {
 		x := &hits[i]
-		if x.te > x.ts && d.pats[x.pat].has(lexCompound) {
+		if x.te > x.ts && x.lex.has(lexCompound) {
 			for j := range hits {
 				y := &hits[j]
 				if y.ts >= x.ts && y.te <= x.te && y.te-y.ts < x.te-x.ts {
@@ -276,7 +301,7 @@ func (a *analysis) match(out *[]hit) {
 		}
 	}
 	if !homo {
-		*out = hits
+		*out = contextBits(hits)
 		return
 	}
 	n := 0
@@ -286,7 +311,7 @@ func (a *analysis) match(out *[]hit) {
 			stop := false
 			for j := range hits {
 				x := &hits[j]
-				if x.homo == 0 && x.latin == 0 && x.ts <= h.te && x.te >= h.ts && d.pats[x.pat].has(lexHomophoneStop) {
+				if x.homo == 0 && x.latin == 0 && x.ts <= h.te && x.te >= h.ts && x.lex.has(lexHomophoneStop) {
 					stop = true
 					break
 				}
@@ -298,16 +323,38 @@ func (a *analysis) match(out *[]hit) {
 		hits[n] = *h
 		n++
 	}
-	*out = hits[:n]
+	*out = contextBits(hits[:n])
+}
+
+// contextBits clears the lexicons of the hits that are no context words:
+// homophones and shadowed characters.
+func contextBits(hits []hit) []hit {
+	for i := range hits {
+		if hits[i].homo > 0 || hits[i].shadow {
+			hits[i].lex = lexBits{}
+		}
+	}
+	return hits
 }
 
 func (p *pattern) has(lex int) bool { return p.lex[lex/64]&(1<<(lex%64)) != 0 }
+
+func (b *lexBits) has(lex int) bool { return b[lex/64]&(1<<(lex%64)) != 0 }
 
 // inLex reports whether hit h is a word of lexicon lex. Context words must be
 // written exactly (or in pinyin), never as homophones, and a single
 // character inside a longer everyday word ("回" in "回去", "内" in "内容")
 // does not count.
+// absent reports whether no hit of the message is a word of lexicon lex
+// (known for the first lexInline*64 lexicons; false for the rest).
+func (a *analysis) absent(lex int) bool {
+	return uint(lex) < lexInline*64 && a.present[uint(lex)/64]&(1<<(uint(lex)%64)) == 0
+}
+
 func (a *analysis) inLex(h *hit, lex int) bool {
+	if uint(lex) < lexInline*64 {
+		return h.lex[uint(lex)/64]&(1<<(uint(lex)%64)) != 0
+	}
 	return h.homo == 0 && !h.shadow && a.d.pats[h.pat].has(lex)
 }
 
@@ -318,6 +365,9 @@ func (a *analysis) sent(tok int32) int32 { return a.toks[tok].sent }
 // within the given distance in tokens (0: anywhere in the sentence), and
 // within the clause of h when clause is set.
 func (a *analysis) findLexIn(h *hit, lex int, side int8, within int32, clause bool) bool {
+	if a.absent(lex) {
+		return false
+	}
 	sent := a.sent(h.ts)
 	msg := a.d.lexScope[lex]
 	for i := range a.hits {
@@ -354,6 +404,9 @@ func (a *analysis) findLexIn(h *hit, lex int, side int8, within int32, clause bo
 // trigger is no modal for itself ("马上" in "看到了,马上处理" asks nobody),
 // while a modal inside a longer trigger counts ("必须" in "必须秒回").
 func (a *analysis) findOther(h *hit, lex int) bool {
+	if a.absent(lex) {
+		return false
+	}
 	sent := a.sent(h.ts)
 	msg := a.d.lexScope[lex]
 	for i := range a.hits {
@@ -371,6 +424,9 @@ func (a *analysis) findOther(h *hit, lex int) bool {
 // overlappedBy reports whether a longer word of lexicon lex covers h
 // ("考核表" is a form, not assessment).
 func (a *analysis) overlappedBy(h *hit, lex int) bool {
+	if a.absent(lex) {
+		return false
+	}
 	for i := range a.hits {
 		x := &a.hits[i]
 		if x.ts <= h.ts && x.te >= h.te && x.te-x.ts > h.te-h.ts && a.inLex(x, lex) {

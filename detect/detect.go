@@ -152,6 +152,7 @@ type Detector struct {
 	// use, so a newly loaded holiday schedule counts.
 	cal      *calendar.Calendar
 	files    []string
+	patLex   []lexBits      // the first lexicons of each pattern (hit.lex)
 	single   []int32        // one-token patterns by normalised BMP rune, -1 if none
 	singleHi map[rune]int32 // the same beyond the BMP
 	model    *model         // the statistical layer, nil unless WithModel
@@ -393,10 +394,14 @@ func (d *Detector) compile(rs *ruleSet) error {
 	}
 	for r := range d.norm.runes {
 		if n := d.norm.runes[r].norm; n < 0x10000 && d.single[n] >= 0 {
-			d.norm.runes[r].single = true
+			d.norm.setSingle(rune(r))
 		}
 	}
 	d.ac = b.build()
+	d.patLex = make([]lexBits, len(d.pats))
+	for pi := range d.pats {
+		copy(d.patLex[pi][:], d.pats[pi].lex)
+	}
 	return nil
 }
 

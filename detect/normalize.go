@@ -38,6 +38,16 @@ const (
 	fSentEnd                     // sentence boundary (。！？；and line breaks)
 	fClause                      // clause boundary (，)
 	fMeasure                     // a measure word or unit that follows a number (人, 份, %)
+	fSingle                      // the rune is a one-character pattern
+)
+
+// kinds of a rune in the hot table (runeTok.fl, above the token flags): how
+// tokenize treats it; a rune with none of them becomes one token.
+const (
+	kDrop   uint16 = 1 << 13
+	kLetter uint16 = 1 << 14
+	kExpand uint16 = 1 << 15
+	tokMask        = kDrop - 1
 )
 
 // rune classes in the base table
@@ -66,7 +76,6 @@ type token struct {
 	r      rune // normalised rune; 0 for a Latin syllable
 	sym    uint16
 	fl     uint16
-	single bool  // the rune is a one-character pattern
 	os, oe int32 // original rune range [os, oe)
 	sent   int32 // sentence index
 	clause int32 // clause index (increments at sentence ends too)
@@ -265,11 +274,64 @@ func classify(r rune, t2s map[rune]rune, s *symbols) runeInfo {
 // normalizer is the per-detector view of the tables: the base table plus the
 // substitutions of the rule files (emoji and any supervisor-added variants).
 type normalizer struct {
-	syms   *symbols
-	runes  []runeInfo
+	syms  *symbols
+	runes []runeInfo
+	// hot is what tokenize reads of runes, 8 bytes a BMP rune: the
+	// normalised rune, its symbol, and its token flags with its kind
+	hot    []runeTok
 	expand map[rune][]runeInfo // rune → replacement
 	// latin syllable lookup: letters packed 5 bits each (≤ 6 letters)
 	latin map[uint32]uint16
+}
+
+type runeTok struct {
+	norm rune
+	sym  uint16
+	fl   uint16
+}
+
+// tokFlags are the token flags of a rune of class c.
+func (ri runeInfo) tokFlags() uint16 {
+	var fl uint16
+	switch ri.class {
+	case cHan:
+		fl |= fHan
+	case cDigit:
+		fl |= fDigit
+	case cSent:
+		fl |= fSentEnd
+	case cClause:
+		fl |= fClause
+	}
+	if ri.num {
+		fl |= fNumeral
+	}
+	if ri.meas {
+		fl |= fMeasure
+	}
+	if ri.single {
+		fl |= fSingle
+	}
+	return fl
+}
+
+func (ri runeInfo) hot() runeTok {
+	fl := ri.tokFlags()
+	switch ri.class {
+	case cDrop:
+		fl |= kDrop
+	case cLetter:
+		fl |= kLetter
+	case cExpand:
+		fl |= kExpand
+	}
+	return runeTok{norm: ri.norm, sym: ri.sym, fl: fl}
+}
+
+// setSingle marks the runes that normalise to a one-character pattern.
+func (n *normalizer) setSingle(r rune) {
+	n.runes[r].single = true
+	n.hot[r] = n.runes[r].hot()
 }
 
 func packLetters(b []byte) (uint32, bool) {
@@ -327,6 +389,10 @@ func newNormalizer(subst map[string]string) (*normalizer, error) {
 			n.runes[key] = runeInfo{norm: key, class: cExpand}
 		}
 	}
+	n.hot = make([]runeTok, len(n.runes))
+	for r := range n.runes {
+		n.hot[r] = n.runes[r].hot()
+	}
 	return n, nil
 }
 
@@ -361,60 +427,65 @@ func (n *normalizer) tokenize(text string, toks []token) ([]token, int) {
 		letterPos [64]int32
 		nl        int
 	)
-	flush := func() {
-		if nl > 0 {
-			toks = n.segmentLatin(letters[:nl], letterPos[:nl], toks, sent, clause)
-			nl = 0
-		}
-	}
-	push := func(ri runeInfo, os, oe int32) {
-		t := token{r: ri.norm, sym: ri.sym, os: os, oe: oe, sent: sent, clause: clause, single: ri.single}
-		switch ri.class {
-		case cHan:
-			t.fl |= fHan
-		case cDigit:
-			t.fl |= fDigit
-		case cSent:
-			t.fl |= fSentEnd
-		case cClause:
-			t.fl |= fClause
-		}
-		if ri.num {
-			t.fl |= fNumeral
-		}
-		if ri.meas {
-			t.fl |= fMeasure
-		}
-		toks = append(toks, t)
-		switch ri.class {
-		case cSent:
-			sent++
-			clause++
-		case cClause:
-			clause++
-		}
-	}
+	hot := n.hot
 	for i := 0; i < len(text); {
-		r, size := utf8.DecodeRuneInString(text[i:])
-		i += size
-		ri, rep := n.info(r)
-		switch ri.class {
-		case cDrop:
+		// decode one rune: ASCII and three-byte characters (all of CJK)
+		// inline, the rest as the standard library does
+		var r rune
+		if c := text[i]; c < utf8.RuneSelf {
+			r = rune(c)
+			i++
+		} else if c&0xF0 == 0xE0 && i+2 < len(text) && text[i+1]&0xC0 == 0x80 && text[i+2]&0xC0 == 0x80 &&
+			(c != 0xE0 || text[i+1] >= 0xA0) && (c != 0xED || text[i+1] < 0xA0) {
+			r = rune(c&0x0F)<<12 | rune(text[i+1]&0x3F)<<6 | rune(text[i+2]&0x3F)
+			i += 3
+		} else {
+			var size int
+			r, size = utf8.DecodeRuneInString(text[i:])
+			i += size
+		}
+		var rt runeTok
+		if r < 0x10000 {
+			rt = hot[r]
+		} else {
+			ri, _ := n.info(r)
+			rt = ri.hot()
+		}
+		switch {
+		case rt.fl&(kDrop|kLetter|kExpand) == 0:
+			if nl > 0 {
+				toks = n.segmentLatin(letters[:nl], letterPos[:nl], toks, sent, clause)
+				nl = 0
+			}
+			toks = append(toks, token{r: rt.norm, sym: rt.sym, fl: rt.fl, os: pos, oe: pos + 1, sent: sent, clause: clause})
+			if rt.fl&fSentEnd != 0 {
+				sent++
+				clause++
+			} else if rt.fl&fClause != 0 {
+				clause++
+			}
+		case rt.fl&kDrop != 0:
 			// a separator inside a Latin run does not end it ("d z" = "dz"),
 			// but quotes and brackets do: in "下zai“XX”APP" the name is
 			// no part of the syllable before it
 			if nl > 0 && strings.ContainsRune(runBreakRunes, r) {
-				flush()
+				toks = n.segmentLatin(letters[:nl], letterPos[:nl], toks, sent, clause)
+				nl = 0
 			}
-		case cLetter:
+		case rt.fl&kLetter != 0:
 			if nl == len(letters) {
-				flush()
+				toks = n.segmentLatin(letters[:nl], letterPos[:nl], toks, sent, clause)
+				nl = 0
 			}
-			letters[nl] = byte(ri.norm)
+			letters[nl] = byte(rt.norm)
 			letterPos[nl] = pos
 			nl++
-		case cExpand:
-			flush()
+		default: // kExpand
+			if nl > 0 {
+				toks = n.segmentLatin(letters[:nl], letterPos[:nl], toks, sent, clause)
+				nl = 0
+			}
+			_, rep := n.info(r)
 			for _, x := range rep {
 				if x.class == cDrop {
 					continue
@@ -426,15 +497,21 @@ func (n *normalizer) tokenize(text string, toks []token) ([]token, int) {
 					toks = append(toks, t)
 					continue
 				}
-				push(x, pos, pos+1)
+				toks = append(toks, token{r: x.norm, sym: x.sym, fl: x.tokFlags(), os: pos, oe: pos + 1, sent: sent, clause: clause})
+				switch x.class {
+				case cSent:
+					sent++
+					clause++
+				case cClause:
+					clause++
+				}
 			}
-		default:
-			flush()
-			push(ri, pos, pos+1)
 		}
 		pos++
 	}
-	flush()
+	if nl > 0 {
+		toks = n.segmentLatin(letters[:nl], letterPos[:nl], toks, sent, clause)
+	}
 	return toks, int(pos)
 }
 

@@ -100,7 +100,7 @@ func runScan(stdin io.Reader, stdout io.Writer, format, rulesDir string, files [
 		return err
 	}
 	out := bufio.NewWriterSize(stdout, 64<<10)
-	s := newScanner(d, out, format == "text")
+	s := newScanner(d, out, format == "text", runtime.GOMAXPROCS(0))
 	if len(files) == 0 {
 		files = []string{"-"}
 	}
@@ -183,8 +183,9 @@ type scanner struct {
 	found, exempt int
 }
 
-func newScanner(d *detect.Detector, out *bufio.Writer, text bool) *scanner {
-	workers := runtime.GOMAXPROCS(0)
+// newScanner starts the workers (one per core in jianfu scan) and the
+// writer.
+func newScanner(d *detect.Detector, out *bufio.Writer, text bool, workers int) *scanner {
 	inFlight := 2 * workers
 	s := &scanner{d: d, out: out, text: text,
 		work: make(chan *scanBatch, inFlight), order: make(chan *scanBatch, inFlight),
@@ -238,7 +239,9 @@ func (s *scanner) analyse() {
 		b.out, b.found, b.exempt = b.out[:0], 0, 0
 		start := 0
 		for i, end := range b.ends {
-			msg := detect.ParseLine(b.data[start:end])
+			// the message shares the batch's memory: it is done with
+			// before the batch is written and reused
+			msg := detect.ParseLineShared(b.data[start:end])
 			start = end
 			s.d.AnalyzeInto(msg, &res)
 			if s.text {
@@ -275,7 +278,7 @@ func (s *scanner) write() {
 
 // scan reads one input line by line with bounded memory.
 func (s *scanner) scan(r io.Reader, name string) error {
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := bufio.NewReaderSize(r, 256<<10)
 	for {
 		line, truncated, err := s.readLine(br)
 		if err != nil && err != io.EOF {

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"unicode/utf8"
 
 	"jianfu"
@@ -43,6 +45,80 @@ func TestScanKeepsOrderAcrossWorkers(t *testing.T) {
 		if l.N != i+1 || len(l.Categories) != len(want.Categories) || l.Voice != string(want.Voice) {
 			t.Fatalf("line %d: %+v, want categories %v voice %s", i+1, l, want.Categories, want.Voice)
 		}
+	}
+}
+
+// Every labelled set, as JSON lines and again as plain text, scanned by one,
+// two and eight workers, from a file and from input that arrives a byte at
+// a time, gives byte for byte what reading, analysing and writing one line after
+// the other gives, in input order; the text report is the same whatever the
+// number of workers.
+func TestScanParallelEqualsSequential(t *testing.T) {
+	d, err := detect.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob("../../detect/testdata/corpus/*.jsonl")
+	if err != nil || len(files) == 0 {
+		t.Fatal("no corpus files", err)
+	}
+	var in bytes.Buffer
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.Write(data)
+		for _, line := range bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n")) {
+			var it struct{ Text string }
+			if err := json.Unmarshal(line, &it); err != nil {
+				t.Fatal(err)
+			}
+			in.WriteString(strings.ReplaceAll(it.Text, "\n", " "))
+			in.WriteByte('\n')
+		}
+	}
+	var want []byte
+	var res detect.Result
+	for i, line := range bytes.Split(bytes.TrimSuffix(in.Bytes(), []byte("\n")), []byte("\n")) {
+		d.AnalyzeInto(detect.ParseLine(line), &res)
+		want = appendJSONLine(want, i+1, &res, false)
+	}
+	scan := func(text bool, workers int, pieces bool) []byte {
+		var out bytes.Buffer
+		w := bufio.NewWriter(&out)
+		s := newScanner(d, w, text, workers)
+		var r io.Reader = bytes.NewReader(in.Bytes())
+		if pieces {
+			// one byte at a time: the input pauses after every line, so
+			// every batch is sent at once with its one line
+			r = iotest.OneByteReader(r)
+		}
+		if err := s.scan(r, "test"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.close(); err != nil {
+			t.Fatal(err)
+		}
+		if text {
+			s.summary()
+		}
+		w.Flush()
+		return out.Bytes()
+	}
+	text1 := scan(true, 1, false)
+	for _, workers := range []int{1, 2, 8} {
+		for _, pieces := range []bool{false, true} {
+			if got := scan(false, workers, pieces); !bytes.Equal(got, want) {
+				t.Errorf("%d workers (input in pieces: %v): the JSONL output differs from the sequential one", workers, pieces)
+			}
+			if got := scan(true, workers, pieces); !bytes.Equal(got, text1) {
+				t.Errorf("%d workers (input in pieces: %v): the text report differs from one worker's", workers, pieces)
+			}
+		}
+	}
+	if !bytes.Contains(text1, []byte("共扫描")) {
+		t.Errorf("no summary in the text report")
 	}
 }
 
