@@ -80,7 +80,11 @@ func (s *Burden) RebuildRollups(ctx context.Context) (int, error) {
 		if _, err := tx.exec(`DELETE FROM rollup_pending WHERE name = 'burden_weeks'`); err != nil {
 			return err
 		}
-		return tx.audit("burden.rollup.rebuild", "burden", nil, "", "rebuilt "+strconv.Itoa(n)+" weekly rows")
+		current, err := tx.rebuildCurrent(true)
+		if err != nil {
+			return err
+		}
+		return tx.audit("burden.rollup.rebuild", "burden", nil, "", "rebuilt "+strconv.Itoa(n)+" weekly rows, "+strconv.Itoa(current)+" current windows")
 	})
 	return n, err
 }
@@ -165,6 +169,9 @@ func (db *DB) rebuildPendingRollups(ctx context.Context) error {
 		if rows, err = tx.rebuildWeeks(); err != nil {
 			return err
 		}
+		if _, err := tx.rebuildCurrent(true); err != nil {
+			return err
+		}
 		_, err = tx.exec(`DELETE FROM rollup_pending`)
 		return err
 	})
@@ -207,7 +214,7 @@ func weekWindow(ends []int, since, restUntil int, scope func(w *where)) (string,
 // burden_weeks (b.group_id or b.unit_id). With region set the rows are all
 // the groups under it in scope: their weeks are read by region in one query
 // rather than by id.
-func (db *DB) trendWeeks(ctx context.Context, a *jianfu.Actor, rows []*jianfu.BurdenRow, col, region string, until, weeks int) error {
+func (db *DB) trendWeeks(query querier, a *jianfu.Actor, rows []*jianfu.BurdenRow, col, region string, until, weeks int) error {
 	ends := jianfu.TrendWeekEnds(until, weeks)
 	endArgs := make([]any, len(ends))
 	for i, e := range ends {
@@ -232,7 +239,7 @@ func (db *DB) trendWeeks(ctx context.Context, a *jianfu.Actor, rows []*jianfu.Bu
 		w.burdenScope(a, "b")
 		sel(&w)
 		// the index reads no categories: the trend leaves them out
-		r, err := db.query(ctx, `SELECT b.group_id, b.unit_id, b.week_end, b.first_day, b.messages, b.members, b.offhours, b.mention_all, b.demands, b.assessed, b.exempt
+		r, err := query(`SELECT b.group_id, b.unit_id, b.week_end, b.first_day, b.messages, b.members, b.offhours, b.mention_all, b.demands, b.assessed, b.exempt
 			FROM burden_weeks b`+w.String(), w.args...)
 		if err != nil {
 			return err
