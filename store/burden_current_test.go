@@ -74,7 +74,7 @@ func TestBurdenCurrentMatchesDays(t *testing.T) {
 			same := func(step string) {
 				t.Helper()
 				today := jianfu.DayOf(clock())
-				since, until := jianfu.AddDays(today, -(jianfu.BurdenWindowDays - 1)), today
+				since, until := jianfu.AddDays(today, -(jianfu.BurdenWindowDays-1)), today
 				for _, who := range []string{"provSup", "southSup", "eduAdmin"} {
 					ctx := f.Ctx(t, db, who)
 					for _, region := range []string{"", "39", "3901", "390102"} {
