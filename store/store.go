@@ -59,6 +59,7 @@ type DB struct {
 	ingest ingestCounts // authorisations and scope resolutions of ingest paths
 
 	directBurden bool // read burden windows from the days only (WithDirectBurden)
+	noCurrent    bool // read no window from burden_current (WithoutCurrentWindow)
 
 	scoreMin int // components a scorecard's total needs (SetScoreMinimum)
 

@@ -7,7 +7,10 @@
 // process, printing one Markdown row per page with both p95s. With
 // -against OLD the baseline is instead the binary OLD serving the same
 // database as built (a change measured against the code before it);
-// -pages limits the pages timed.
+// -pages limits the pages timed. With -before-env KEY=VALUE the baseline is
+// the same binary serving the same database with that setting (e.g.
+// JIANFU_BENCH_NO_CURRENT=1: windows read through the rollups, not from
+// burden_current). The load average is printed with each measurement.
 package main
 
 import (
@@ -42,8 +45,10 @@ import (
 // pages are what a province supervisor opens, as the browser and the API ask.
 var pages = []string{"/burden/regions", "/burden", "/burden?kind=unit", "/cleanup", "/evaluation", "/api/v1/burden/regions?parent=390000"}
 
-// against, when set, is the binary serving the baseline.
-var against string
+// against, when set, is the binary serving the baseline; beforeEnv, when
+// set, is an environment setting (KEY=VALUE) under which the same binary
+// serves the baseline.
+var against, beforeEnv string
 
 // indexes are migration 0016's indexes, dropped for the baseline.
 var indexes = map[string]string{
@@ -60,6 +65,7 @@ func main() {
 	n := flag.Int("n", 30, "requests per page and mode")
 	dir := flag.String("dir", os.TempDir(), "where the SQLite file goes")
 	flag.StringVar(&against, "against", "", "a jianfu binary to serve the baseline (the database as built) instead of the pre-rollup reading")
+	flag.StringVar(&beforeEnv, "before-env", "", "KEY=VALUE: the baseline is the same binary serving the database as built with this setting (e.g. JIANFU_BENCH_NO_CURRENT=1)")
 	only := flag.String("pages", "", "comma-separated pages to time (default all)")
 	flag.Parse()
 	if *only != "" {
@@ -178,11 +184,12 @@ func measure(db *store.DB, env []string, bin, dsn, engine, token string, scale, 
 	db.SQL().QueryRow(`SELECT COUNT(DISTINCT group_id), COUNT(*) FROM burden_daily`).Scan(&groups, &days)
 	type result struct{ p50, p95 float64 }
 	times := map[string]map[string]result{}
+	loads := map[string]string{}
 	for _, mode := range []string{"rollups", "baseline"} {
 		menv, mbin := env, bin
 		for name, def := range indexes {
 			q := def
-			if mode == "baseline" && against == "" {
+			if mode == "baseline" && against == "" && beforeEnv == "" {
 				q = `DROP INDEX IF EXISTS ` + name
 			}
 			if _, err := db.SQL().Exec(q); err != nil {
@@ -192,6 +199,8 @@ func measure(db *store.DB, env []string, bin, dsn, engine, token string, scale, 
 		if mode == "baseline" {
 			if against != "" {
 				mbin = against
+			} else if beforeEnv != "" {
+				menv = append(menv, beforeEnv)
 			} else {
 				menv = append(menv, "JIANFU_BENCH_BASELINE=1")
 			}
@@ -202,6 +211,7 @@ func measure(db *store.DB, env []string, bin, dsn, engine, token string, scale, 
 			return err
 		}
 		times[mode] = map[string]result{}
+		loads[mode] = loadavg()
 		for _, p := range pages {
 			ds, err := timePage(token, "http://"+addr+p, n)
 			if err != nil {
@@ -211,6 +221,7 @@ func measure(db *store.DB, env []string, bin, dsn, engine, token string, scale, 
 			times[mode][p] = result{pct(ds, 50), pct(ds, 95)}
 		}
 		stop()
+		loads[mode] += " → " + loadavg()
 	}
 	for _, def := range indexes {
 		db.SQL().Exec(def)
@@ -218,9 +229,10 @@ func measure(db *store.DB, env []string, bin, dsn, engine, token string, scale, 
 	host, _ := os.Hostname()
 	fmt.Printf("\n%s, %s, demo ×%d (%d groups with messages, %d group-days), %d requests per page after 2 warm-ups, on %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), engine, scale, groups, days, n, host)
 	base, now := "baseline", "rollups"
-	if against != "" {
+	if against != "" || beforeEnv != "" {
 		base, now = "before", "after"
 	}
+	fmt.Printf("load average (1, 5, 15 min) while measuring %s: %s; %s: %s\n\n", base, loads["baseline"], now, loads["rollups"])
 	fmt.Printf("| page | %[1]s p50 | %[1]s p95 | %[2]s p50 | %[2]s p95 | p95 speed-up |\n", base, now)
 	fmt.Println("| --- | --- | --- | --- | --- | --- |")
 	for _, p := range pages {
@@ -398,4 +410,14 @@ func freeAddr() string {
 	}
 	defer l.Close()
 	return l.Addr().String()
+}
+
+// loadavg is the machine's load average over 1, 5 and 15 minutes.
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if err != nil || len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
 }
