@@ -219,7 +219,7 @@ func (s *Burden) BurdenRanking(ctx context.Context, f jianfu.BurdenFilter) ([]*j
 		return nil, 0, err
 	}
 	since, until := s.db.window(f.Since, f.Until)
-	rows, trended, err := s.db.windowRows(ctx, a, f, since, until, nil)
+	rows, trended, err := s.db.windowRows(ctx, a, f, since, until, nil, true)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -257,7 +257,7 @@ func (s *Burden) BurdenSummary(ctx context.Context, f jianfu.BurdenFilter) (*jia
 	}
 	since, until := s.db.window(f.Since, f.Until)
 	f.Query = ""
-	groups, _, err := s.db.windowRows(ctx, a, f, since, until, nil)
+	groups, _, err := s.db.windowRows(ctx, a, f, since, until, nil, true)
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +273,7 @@ func (s *Burden) BurdenOverview(ctx context.Context, f jianfu.BurdenFilter) ([]*
 		return nil, 0, nil, err
 	}
 	since, until := s.db.window(f.Since, f.Until)
-	all, trended, err := s.db.windowRows(ctx, a, jianfu.BurdenFilter{Weeks: f.Weeks}, since, until, nil)
+	all, trended, err := s.db.windowRows(ctx, a, jianfu.BurdenFilter{Weeks: f.Weeks}, since, until, nil, true)
 	if err != nil {
 		return nil, 0, nil, err
 	}
@@ -282,7 +282,7 @@ func (s *Burden) BurdenOverview(ctx context.Context, f jianfu.BurdenFilter) ([]*
 	sum := jianfu.SummarizeBurden(all, since, until)
 	groups := all
 	if f.RegionPath != "" || f.UnitID != 0 || f.Query != "" {
-		if groups, trended, err = s.db.windowRows(ctx, a, f, since, until, nil); err != nil {
+		if groups, trended, err = s.db.windowRows(ctx, a, f, since, until, nil, true); err != nil {
 			return nil, 0, nil, err
 		}
 	}

@@ -40,12 +40,17 @@ func (db *DB) isCurrent(since, until, weeks int) bool {
 // windowRows reads the groups of f's window [since, until] in the actor's
 // scope (only those of ids when given), each with its index, from
 // burden_current when the window is today's default. trended tells whether
-// the rows carry their trends of f.Weeks already.
-func (db *DB) windowRows(ctx context.Context, a *jianfu.Actor, f jianfu.BurdenFilter, since, until int, ids []any) (rows []*jianfu.BurdenRow, trended bool, err error) {
+// the rows carry their trends of f.Weeks already. A caller inside a
+// transaction (the scorecards) passes refresh false: it reads
+// burden_current only when it is today's, and never recomputes it, which
+// would wait for the transaction's own write lock on SQLite.
+func (db *DB) windowRows(ctx context.Context, a *jianfu.Actor, f jianfu.BurdenFilter, since, until int, ids []any, refresh bool) (rows []*jianfu.BurdenRow, trended bool, err error) {
 	if db.isCurrent(since, until, f.Weeks) {
-		if err := db.ensureCurrent(ctx); err != nil {
+		if ok, err := db.ensureCurrent(ctx, refresh); err != nil || !ok {
 			// the window can always be read the longer way
-			db.log.Warn("burden_current not refreshed; reading the rollups", "err", err)
+			if err != nil {
+				db.log.Warn("burden_current not refreshed; reading the rollups", "err", err)
+			}
 		} else {
 			rows, err := db.currentRows(ctx, a, f, ids)
 			return rows, true, err
@@ -99,22 +104,23 @@ func (db *DB) currentRows(ctx context.Context, a *jianfu.Actor, f jianfu.BurdenF
 	return out, r.Err()
 }
 
-// ensureCurrent recomputes burden_current when it holds another day's
-// window.
-func (db *DB) ensureCurrent(ctx context.Context) error {
+// ensureCurrent reports whether burden_current holds today's window,
+// recomputing it first when it holds another day's and refresh is set.
+func (db *DB) ensureCurrent(ctx context.Context, refresh bool) (bool, error) {
 	today := jianfu.DayOf(db.Now())
 	var day int
 	if err := db.queryRow(ctx, `SELECT day FROM burden_current_day WHERE id = 1`).Scan(&day); err != nil {
-		return err
+		return false, err
 	}
-	if day == today {
-		return nil
+	if day == today || !refresh {
+		return day == today, nil
 	}
 	ctx = jianfu.WithActor(ctx, jianfu.SystemActor("burden"))
-	return db.inTxAs(ctx, bulkWrite, func(tx *Tx) error {
+	err := db.inTxAs(ctx, bulkWrite, func(tx *Tx) error {
 		_, err := tx.rebuildCurrent(false)
 		return err
 	})
+	return err == nil, err
 }
 
 // rebuildCurrent recomputes burden_current for the window ending on the

@@ -22,7 +22,7 @@ func (s *Burden) BurdenIndexes(ctx context.Context, channelIDs []int64) (map[int
 		ids[i] = id
 	}
 	for _, chunk := range chunks(ids, 500) {
-		groups, _, err := s.db.windowRows(ctx, a, jianfu.BurdenFilter{}, since, until, chunk)
+		groups, _, err := s.db.windowRows(ctx, a, jianfu.BurdenFilter{}, since, until, chunk, false)
 		if err != nil {
 			return nil, err
 		}

@@ -25,7 +25,7 @@ func (s *Burden) RegionBurden(ctx context.Context, f jianfu.BurdenFilter) ([]*ji
 	}
 	f.RegionPath, f.UnitID, f.Query = parent, 0, ""
 	since, until := s.db.window(f.Since, f.Until)
-	groups, trended, err := s.db.windowRows(ctx, a, f, since, until, nil)
+	groups, trended, err := s.db.windowRows(ctx, a, f, since, until, nil, true)
 	if err != nil {
 		return nil, err
 	}

@@ -239,6 +239,59 @@ func measure(db *store.DB, env []string, bin, dsn, engine, token string, scale, 
 		b, r := times["baseline"][p], times["rollups"][p]
 		fmt.Printf("| %s | %.0f ms | %.0f ms | %.0f ms | **%.0f ms** | %.1f× |\n", p, b.p50, b.p95, r.p50, r.p95, b.p95/r.p95)
 	}
+	if beforeEnv == "JIANFU_BENCH_NO_CURRENT=1" {
+		return inProcess(db, dsn, n)
+	}
+	return nil
+}
+
+// inProcess times the store calls behind the burden pages in this process
+// (no HTTP, no templates), as the system for province 39, with
+// burden_current and through the rollups, alternating call by call.
+func inProcess(db *store.DB, dsn string, n int) error {
+	ctx := jianfu.WithActor(context.Background(), jianfu.SystemActor("bench"))
+	before, err := store.Open(ctx, dsn, store.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))), store.WithoutCurrentWindow())
+	if err != nil {
+		return err
+	}
+	defer before.Close()
+	calls := []struct {
+		name string
+		call func(*store.DB) error
+	}{
+		{"RegionBurden(39)", func(d *store.DB) error {
+			_, err := d.Burden().RegionBurden(ctx, jianfu.BurdenFilter{RegionPath: "39"})
+			return err
+		}},
+		{"BurdenOverview(group)", func(d *store.DB) error {
+			_, _, _, err := d.Burden().BurdenOverview(ctx, jianfu.BurdenFilter{})
+			return err
+		}},
+		{"BurdenOverview(unit)", func(d *store.DB) error {
+			_, _, _, err := d.Burden().BurdenOverview(ctx, jianfu.BurdenFilter{Kind: "unit"})
+			return err
+		}},
+	}
+	fmt.Printf("\nin process (load %s):\n\n| call | before p50 | before p95 | after p50 | after p95 |\n| --- | --- | --- | --- | --- |\n", loadavg())
+	for _, c := range calls {
+		var tb, ta []float64
+		for i := -1; i < n; i++ {
+			for k, d := range []*store.DB{before, db} {
+				t := time.Now()
+				if err := c.call(d); err != nil {
+					return fmt.Errorf("%s: %w", c.name, err)
+				}
+				ms := float64(time.Since(t).Microseconds()) / 1000
+				if i >= 0 && k == 0 {
+					tb = append(tb, ms)
+				} else if i >= 0 {
+					ta = append(ta, ms)
+				}
+			}
+		}
+		fmt.Printf("| %s | %.0f ms | %.0f ms | %.0f ms | **%.0f ms** |\n", c.name, pct(tb, 50), pct(tb, 95), pct(ta, 50), pct(ta, 95))
+	}
+	fmt.Printf("\n(load %s at the end)\n", loadavg())
 	return nil
 }
 
