@@ -243,6 +243,19 @@ func (db *DB) rank(ctx context.Context, a *jianfu.Actor, f jianfu.BurdenFilter, 
 	if trended && f.Kind != "unit" {
 		return rows, total, nil
 	}
+	if trended && len(rows) > 0 {
+		// the units' trends from their groups' weeks kept with the window
+		ids := make([]any, len(rows))
+		for i, r := range rows {
+			ids[i] = r.ID
+		}
+		ws, err := db.unitWeeks(ctx, a, ids)
+		if err != nil {
+			return nil, 0, err
+		}
+		jianfu.FillTrendWeeks(rows, ws, until, f.Weeks)
+		return rows, total, nil
+	}
 	if err := db.trends(ctx, a, rows, f.Kind == "unit", until, f.Weeks); err != nil {
 		return nil, 0, err
 	}

@@ -76,6 +76,7 @@ func (db *DB) currentRows(ctx context.Context, a *jianfu.Actor, f jianfu.BurdenF
 	if ids != nil {
 		w.add("s.group_id IN ("+placeholders(len(ids))+")", ids...)
 	}
+	w.add("s.in_window = 1")
 	w.like(f.Query, "c.name", "u.name")
 	r, err := db.query(ctx, `SELECT s.group_id, c.name, c.platform, c.unit_id, u.name, c.region_path, s.days, `+currentCols+`, s.trend
 		FROM burden_current s JOIN channels c ON c.id = s.group_id JOIN units u ON u.id = c.unit_id`+w.String()+` ORDER BY s.group_id`, w.args...)
@@ -208,13 +209,32 @@ func (tx *Tx) writeCurrent(ids []any) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if len(rows) == 0 {
-		return 0, nil
-	}
-	if err := db.trendWeeks(tx.query, sys, rows, "b.group_id", "", until, 0); err != nil {
+	ws, err := db.readTrendWeeks(tx.query, sys, "b.group_id", "", ids, until, 0)
+	if err != nil {
 		return 0, err
 	}
-	const cols = 10 + len(jianfu.Categories)
+	jianfu.FillTrendWeeks(rows, ws, until, 0)
+	weeks := map[int64][]jianfu.BurdenWeek{}
+	for _, w := range ws {
+		weeks[w.Group] = append(weeks[w.Group], w)
+	}
+	// the groups with weeks in the trend and no messages in the window
+	// count in their units' trends only
+	in := map[int64]bool{}
+	for _, g := range rows {
+		in[g.ID] = true
+	}
+	var out []int64
+	for id := range weeks {
+		if !in[id] {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	for _, id := range out {
+		rows = append(rows, &jianfu.BurdenRow{ID: id})
+	}
+	const cols = 12 + len(jianfu.Categories)
 	const per = 400
 	for start := 0; start < len(rows); start += per {
 		part := rows[start:min(start+per, len(rows))]
@@ -225,14 +245,85 @@ func (tx *Tx) writeCurrent(ids []any) (int, error) {
 			for _, c := range jianfu.Categories {
 				args = append(args, m.ByCategory[string(c)])
 			}
-			args = append(args, formatTrend(g.Trend))
+			inWindow := 0
+			if in[g.ID] {
+				inWindow = 1
+			}
+			args = append(args, formatTrend(g.Trend), inWindow, formatWeeks(weeks[g.ID]))
 		}
 		if _, err := tx.exec(`INSERT INTO burden_current(group_id, days, messages, members, offhours, mention_all, demands, assessed, exempt,
-			`+categoryCols("%[1]s")+`, trend) VALUES `+valueRows(len(part), cols), args...); err != nil {
+			`+categoryCols("%[1]s")+`, trend, in_window, weeks) VALUES `+valueRows(len(part), cols), args...); err != nil {
 			return 0, fmt.Errorf("record the current burden: %w", err)
 		}
 	}
 	return len(rows), nil
+}
+
+// unitWeeks reads from burden_current the trend weeks of the groups in
+// scope of the units of ids (as readTrendWeeks by b.unit_id would).
+func (db *DB) unitWeeks(ctx context.Context, a *jianfu.Actor, ids []any) ([]jianfu.BurdenWeek, error) {
+	var out []jianfu.BurdenWeek
+	for _, chunk := range chunks(ids, 500) {
+		var w where
+		w.burdenScope(a, "c")
+		w.add("c.unit_id IN ("+placeholders(len(chunk))+")", chunk...)
+		r, err := db.query(ctx, `SELECT s.group_id, c.unit_id, s.weeks FROM burden_current s JOIN channels c ON c.id = s.group_id`+w.String(), w.args...)
+		if err != nil {
+			return nil, err
+		}
+		for r.Next() {
+			var group, unit int64
+			var weeks string
+			if err := r.Scan(&group, &unit, &weeks); err != nil {
+				r.Close()
+				return nil, err
+			}
+			if out, err = parseWeeks(out, group, unit, weeks); err != nil {
+				r.Close()
+				return nil, fmt.Errorf("burden_current of group %d: %w", group, err)
+			}
+		}
+		r.Close()
+		if err := r.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// formatWeeks writes a group's trend weeks for parseWeeks.
+func formatWeeks(ws []jianfu.BurdenWeek) string {
+	slices.SortFunc(ws, func(a, b jianfu.BurdenWeek) int { return a.End - b.End })
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		m := w.Metrics
+		parts[i] = fmt.Sprintf("%d:%d:%d:%d:%d:%d:%d:%d:%d", w.End, w.First, m.Members, m.Messages, m.Offhours, m.MentionAll, m.Demands, m.Assessed, m.Exempt)
+	}
+	return strings.Join(parts, ";")
+}
+
+// parseWeeks appends the weeks formatWeeks wrote for a group of a unit.
+func parseWeeks(out []jianfu.BurdenWeek, group, unit int64, s string) ([]jianfu.BurdenWeek, error) {
+	if s == "" {
+		return out, nil
+	}
+	for _, part := range strings.Split(s, ";") {
+		f := strings.Split(part, ":")
+		if len(f) != 9 {
+			return nil, fmt.Errorf("a week of %d fields: %q", len(f), part)
+		}
+		var v [9]int
+		for i, x := range f {
+			n, err := strconv.Atoi(x)
+			if err != nil {
+				return nil, err
+			}
+			v[i] = n
+		}
+		out = append(out, jianfu.BurdenWeek{Group: group, Unit: unit, End: v[0], First: v[1], Metrics: jianfu.BurdenMetrics{Days: 7,
+			Members: v[2], Messages: v[3], Offhours: v[4], MentionAll: v[5], Demands: v[6], Assessed: v[7], Exempt: v[8]}})
+	}
+	return out, nil
 }
 
 // formatTrend writes a trend so that parseTrend reads back the same

@@ -35,6 +35,13 @@ func TestBurdenCurrentMatchesDays(t *testing.T) {
 			db.Now, direct.Now = clock, clock
 			rng := rand.New(rand.NewPCG(21, 15))
 			var rngMu sync.Mutex
+			// a second group of the south's education bureau, quiet in the
+			// window: its weeks still count in its unit's trend
+			old := &jianfu.Channel{Kind: jianfu.KindGroup, Name: "江南区教育局旧工作群", UnitID: g["southEdu"].UnitID, Platform: "wecom", PlatformID: "wr-south-edu-old",
+				Owner: "周明远", MemberCount: 30, Status: jianfu.StatusActive, Purpose: "工作沟通"}
+			if err := db.Channels().CreateChannel(storetest.System(), old); err != nil {
+				t.Fatal(err)
+			}
 			groups := []*jianfu.Channel{g["southEdu"], g["school"], g["northEdu"], g["southCAC"]}
 			n := 0
 			batch := func(from, to time.Time, count int, only ...*jianfu.Channel) []jianfu.Observation {
@@ -125,6 +132,7 @@ func TestBurdenCurrentMatchesDays(t *testing.T) {
 			// the southern CAC group stays quiet until later: it first appears
 			// in the window by ingest
 			record(batch(now.AddDate(0, 0, -120), now, 2500, groups[0], groups[1], groups[2]))
+			record(batch(now.AddDate(0, 0, -70), now.AddDate(0, 0, -40), 200, old))
 			// the scorecards read the indexes inside their transaction while
 			// the table is not yet today's: they read the rollups, and do not
 			// wait for their own transaction to recompute it
@@ -134,13 +142,13 @@ func TestBurdenCurrentMatchesDays(t *testing.T) {
 			}
 			cancel()
 			same("first traffic") // the first reader computes the table
-			if _, n := currentRows(t, db); n != 3 {
-				t.Fatalf("burden_current holds %d groups, want the 3 with messages", n)
+			if _, n := currentRows(t, db); n != 4 {
+				t.Fatalf("burden_current holds %d groups, want the 3 with messages in the window and the quiet one", n)
 			}
 
 			record(batch(now.AddDate(0, 0, -3), now, 300)) // new group included
-			if _, n := currentRows(t, db); n != 4 {
-				t.Fatalf("after ingest burden_current holds %d groups, want 4", n)
+			if _, n := currentRows(t, db); n != 5 {
+				t.Fatalf("after ingest burden_current holds %d groups, want 5", n)
 			}
 			kept("more traffic")
 			record(batch(now.AddDate(0, 0, -60), now.AddDate(0, 0, -20), 400)) // late messages for old days
@@ -184,15 +192,15 @@ func TestBurdenCurrentMatchesDays(t *testing.T) {
 func currentRows(t *testing.T, db *store.DB) (string, int) {
 	t.Helper()
 	rows, err := db.SQL().QueryContext(context.Background(), `SELECT group_id, days, messages, members, offhours, mention_all, demands, assessed, exempt,
-		c_checkin, c_chain, c_instant, c_task, c_material, c_promote, c_engagement, c_trace, trend FROM burden_current ORDER BY group_id`)
+		c_checkin, c_chain, c_instant, c_task, c_material, c_promote, c_engagement, c_trace, trend, in_window, weeks FROM burden_current ORDER BY group_id`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
-		v := make([]any, 18)
-		p := make([]any, 18)
+		v := make([]any, 20)
+		p := make([]any, 20)
 		for i := range v {
 			p[i] = &v[i]
 		}

@@ -1,7 +1,7 @@
 -- The current burden window (issue 15, province scope fast): for every
 -- group with messages in the default window (the 30 days ending today) its
 -- sums over that window, the days it is measured over and its twelve-week
--- trend, as the ranking, the summary and the regions read them. A
+-- trend with the weeks it is computed from, as the ranking, the summary and the regions read them. A
 -- province's default pages read one row per group here instead of summing
 -- each group's weeks and days and its trend weeks on every request.
 -- Ingest keeps the rows of the groups it touches current, in its
@@ -25,7 +25,13 @@ CREATE TABLE burden_current (
     c_promote    INTEGER NOT NULL DEFAULT 0,
     c_engagement INTEGER NOT NULL DEFAULT 0,
     c_trace      INTEGER NOT NULL DEFAULT 0,
-    trend       TEXT NOT NULL DEFAULT ''  -- the weekly indexes, oldest first, comma-separated
+    trend       TEXT NOT NULL DEFAULT '', -- the weekly indexes, oldest first, comma-separated
+    -- 0 for a group with weeks in the trend but no messages in the window:
+    -- its weeks still count in its unit's trend
+    in_window   INTEGER NOT NULL DEFAULT 1,
+    -- the group's rows of burden_weeks in the trend, as a unit's trend sums
+    -- them: end:first:members:messages:offhours:mention_all:demands:assessed:exempt;…
+    weeks       TEXT NOT NULL DEFAULT ''
 );
 
 -- The day burden_current is the window of (0: not computed yet).
