@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -84,6 +85,20 @@ func (s *metricsScan) metrics(days int) jianfu.BurdenMetrics {
 // each measured over its days in the window since it was first seen, with
 // its index and level.
 func (db *DB) groupWindow(ctx context.Context, a *jianfu.Actor, f jianfu.BurdenFilter, since, until int, extra func(w *where)) ([]*jianfu.BurdenRow, error) {
+	return db.groupWindowBy(db.reader(ctx), a, f, since, until, extra)
+}
+
+// querier runs a query on the database or in a transaction.
+type querier func(query string, args ...any) (*sql.Rows, error)
+
+// reader queries the database outside a transaction.
+func (db *DB) reader(ctx context.Context) querier {
+	return func(q string, args ...any) (*sql.Rows, error) { return db.query(ctx, q, args...) }
+}
+
+// groupWindowBy is groupWindow through query (a transaction's, to compute
+// the current window at ingest).
+func (db *DB) groupWindowBy(query querier, a *jianfu.Actor, f jianfu.BurdenFilter, since, until int, extra func(w *where)) ([]*jianfu.BurdenRow, error) {
 	scope := func(w *where) {
 		w.burdenScope(a, "b")
 		w.prefix("b.region_path", f.RegionPath)
@@ -114,7 +129,9 @@ func (db *DB) groupWindow(ctx context.Context, a *jianfu.Actor, f jianfu.BurdenF
 		FROM (`+from+`) b JOIN channels c ON c.id = b.group_id JOIN units u ON u.id = c.unit_id`+w.String()+`
 		GROUP BY b.group_id, c.name, c.platform, c.unit_id, u.name, c.region_path`, append(fromArgs, w.args...)
 	}
-	rows, err := db.query(ctx, q, args...)
+	// in the groups' order, so sums over them (a region's weighted index)
+	// add up in the same order whichever way the window was read
+	rows, err := query(q+` ORDER BY b.group_id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +165,7 @@ func (db *DB) groupWindow(ctx context.Context, a *jianfu.Actor, f jianfu.BurdenF
 			// one index seek per group rather than every day of each
 			q = `SELECT c.id, (SELECT MIN(d.day) FROM burden_daily d WHERE d.group_id = c.id) FROM channels c WHERE c.id IN (` + placeholders(len(chunk)) + `)`
 		}
-		r, err := db.query(ctx, q, chunk...)
+		r, err := query(q, chunk...)
 		if err != nil {
 			return nil, err
 		}
@@ -202,16 +219,16 @@ func (s *Burden) BurdenRanking(ctx context.Context, f jianfu.BurdenFilter) ([]*j
 		return nil, 0, err
 	}
 	since, until := s.db.window(f.Since, f.Until)
-	rows, err := s.db.groupWindow(ctx, a, f, since, until, nil)
+	rows, trended, err := s.db.windowRows(ctx, a, f, since, until, nil, true)
 	if err != nil {
 		return nil, 0, err
 	}
-	return s.db.rank(ctx, a, f, rows, until)
+	return s.db.rank(ctx, a, f, rows, trended, until)
 }
 
 // rank orders the groups of a window read for f, keeps f's page and fills
-// its rows' trends.
-func (db *DB) rank(ctx context.Context, a *jianfu.Actor, f jianfu.BurdenFilter, rows []*jianfu.BurdenRow, until int) ([]*jianfu.BurdenRow, int, error) {
+// its rows' trends (a group's are there already when trended).
+func (db *DB) rank(ctx context.Context, a *jianfu.Actor, f jianfu.BurdenFilter, rows []*jianfu.BurdenRow, trended bool, until int) ([]*jianfu.BurdenRow, int, error) {
 	if f.Kind == "unit" {
 		rows = jianfu.UnitRows(rows)
 	}
@@ -222,6 +239,22 @@ func (db *DB) rank(ctx context.Context, a *jianfu.Actor, f jianfu.BurdenFilter, 
 		rows = nil
 	} else {
 		rows = rows[p.Offset:min(p.Offset+p.Limit, len(rows))]
+	}
+	if trended && f.Kind != "unit" {
+		return rows, total, nil
+	}
+	if trended && len(rows) > 0 {
+		// the units' trends from their groups' weeks kept with the window
+		ids := make([]any, len(rows))
+		for i, r := range rows {
+			ids[i] = r.ID
+		}
+		ws, err := db.unitWeeks(ctx, a, ids)
+		if err != nil {
+			return nil, 0, err
+		}
+		jianfu.FillTrendWeeks(rows, ws, until, f.Weeks)
+		return rows, total, nil
 	}
 	if err := db.trends(ctx, a, rows, f.Kind == "unit", until, f.Weeks); err != nil {
 		return nil, 0, err
@@ -237,7 +270,7 @@ func (s *Burden) BurdenSummary(ctx context.Context, f jianfu.BurdenFilter) (*jia
 	}
 	since, until := s.db.window(f.Since, f.Until)
 	f.Query = ""
-	groups, err := s.db.groupWindow(ctx, a, f, since, until, nil)
+	groups, _, err := s.db.windowRows(ctx, a, f, since, until, nil, true)
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +286,7 @@ func (s *Burden) BurdenOverview(ctx context.Context, f jianfu.BurdenFilter) ([]*
 		return nil, 0, nil, err
 	}
 	since, until := s.db.window(f.Since, f.Until)
-	all, err := s.db.groupWindow(ctx, a, jianfu.BurdenFilter{}, since, until, nil)
+	all, trended, err := s.db.windowRows(ctx, a, jianfu.BurdenFilter{Weeks: f.Weeks}, since, until, nil, true)
 	if err != nil {
 		return nil, 0, nil, err
 	}
@@ -262,11 +295,11 @@ func (s *Burden) BurdenOverview(ctx context.Context, f jianfu.BurdenFilter) ([]*
 	sum := jianfu.SummarizeBurden(all, since, until)
 	groups := all
 	if f.RegionPath != "" || f.UnitID != 0 || f.Query != "" {
-		if groups, err = s.db.groupWindow(ctx, a, f, since, until, nil); err != nil {
+		if groups, trended, err = s.db.windowRows(ctx, a, f, since, until, nil, true); err != nil {
 			return nil, 0, nil, err
 		}
 	}
-	rows, total, err := s.db.rank(ctx, a, f, groups, until)
+	rows, total, err := s.db.rank(ctx, a, f, groups, trended, until)
 	if err != nil {
 		return nil, 0, nil, err
 	}
@@ -295,7 +328,7 @@ func (db *DB) trendsIn(ctx context.Context, a *jianfu.Actor, rows []*jianfu.Burd
 		col = "b.unit_id"
 	}
 	if !db.directBurden {
-		return db.trendWeeks(ctx, a, rows, col, region, until, weeks)
+		return db.trendWeeks(db.reader(ctx), a, rows, col, region, until, weeks)
 	}
 	var days []jianfu.BurdenDay
 	for _, chunk := range chunks(ids, 500) {

@@ -22,9 +22,7 @@ func (s *Burden) BurdenIndexes(ctx context.Context, channelIDs []int64) (map[int
 		ids[i] = id
 	}
 	for _, chunk := range chunks(ids, 500) {
-		groups, err := s.db.groupWindow(ctx, a, jianfu.BurdenFilter{}, since, until, func(w *where) {
-			w.add("b.group_id IN ("+placeholders(len(chunk))+")", chunk...)
-		})
+		groups, _, err := s.db.windowRows(ctx, a, jianfu.BurdenFilter{}, since, until, chunk, false)
 		if err != nil {
 			return nil, err
 		}

@@ -25,12 +25,14 @@ func (s *Burden) RegionBurden(ctx context.Context, f jianfu.BurdenFilter) ([]*ji
 	}
 	f.RegionPath, f.UnitID, f.Query = parent, 0, ""
 	since, until := s.db.window(f.Since, f.Until)
-	groups, err := s.db.groupWindow(ctx, a, f, since, until, nil)
+	groups, trended, err := s.db.windowRows(ctx, a, f, since, until, nil, true)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.db.trendsIn(ctx, a, groups, false, parent, until, f.Weeks); err != nil {
-		return nil, err
+	if !trended {
+		if err := s.db.trendsIn(ctx, a, groups, false, parent, until, f.Weeks); err != nil {
+			return nil, err
+		}
 	}
 	names := map[string]string{}
 	rows, err := s.db.query(ctx, `SELECT path, name FROM regions WHERE parent_path = ?`, parent)

@@ -77,7 +77,11 @@ func (s *Burden) RebuildRollups(ctx context.Context) (int, error) {
 		if _, err := tx.exec(`DELETE FROM rollup_pending WHERE name = 'burden_weeks'`); err != nil {
 			return err
 		}
-		return tx.audit("burden.rollup.rebuild", "burden", nil, "", "rebuilt "+strconv.Itoa(n)+" weekly rows")
+		current, err := tx.rebuildCurrent(true)
+		if err != nil {
+			return err
+		}
+		return tx.audit("burden.rollup.rebuild", "burden", nil, "", "rebuilt "+strconv.Itoa(n)+" weekly rows, "+strconv.Itoa(current)+" current windows")
 	})
 	return n, err
 }
@@ -162,6 +166,9 @@ func (db *DB) rebuildPendingRollups(ctx context.Context) error {
 		if rows, err = tx.rebuildWeeks(); err != nil {
 			return err
 		}
+		if _, err := tx.rebuildCurrent(true); err != nil {
+			return err
+		}
 		_, err = tx.exec(`DELETE FROM rollup_pending`)
 		return err
 	})
@@ -204,20 +211,38 @@ func weekWindow(ends []int, since, restUntil int, scope func(w *where)) (string,
 // burden_weeks (b.group_id or b.unit_id). With region set the rows are all
 // the groups under it in scope: their weeks are read by region in one query
 // rather than by id.
-func (db *DB) trendWeeks(ctx context.Context, a *jianfu.Actor, rows []*jianfu.BurdenRow, col, region string, until, weeks int) error {
+func (db *DB) trendWeeks(query querier, a *jianfu.Actor, rows []*jianfu.BurdenRow, col, region string, until, weeks int) error {
+	var ids []any
+	if region == "" {
+		ids = make([]any, 0, len(rows))
+		for _, r := range rows {
+			ids = append(ids, r.ID)
+		}
+	}
+	ws, err := db.readTrendWeeks(query, a, col, region, ids, until, weeks)
+	if err != nil {
+		return err
+	}
+	jianfu.FillTrendWeeks(rows, ws, until, weeks)
+	return nil
+}
+
+// readTrendWeeks reads the weeks of the trend ending at until of the groups
+// in the actor's scope under region (when set), or those whose col is
+// among ids (all when ids is nil too).
+func (db *DB) readTrendWeeks(query querier, a *jianfu.Actor, col, region string, ids []any, until, weeks int) ([]jianfu.BurdenWeek, error) {
 	ends := jianfu.TrendWeekEnds(until, weeks)
 	endArgs := make([]any, len(ends))
 	for i, e := range ends {
 		endArgs[i] = e
 	}
 	var sels []func(w *where)
-	if region != "" {
+	switch {
+	case region != "":
 		sels = append(sels, func(w *where) { w.prefix("b.region_path", region) })
-	} else {
-		ids := make([]any, 0, len(rows))
-		for _, r := range rows {
-			ids = append(ids, r.ID)
-		}
+	case ids == nil:
+		sels = append(sels, func(w *where) {})
+	default:
 		for _, chunk := range chunks(ids, 500) {
 			sels = append(sels, func(w *where) { w.add(col+" IN ("+placeholders(len(chunk))+")", chunk...) })
 		}
@@ -229,25 +254,24 @@ func (db *DB) trendWeeks(ctx context.Context, a *jianfu.Actor, rows []*jianfu.Bu
 		w.burdenScope(a, "b")
 		sel(&w)
 		// the index reads no categories: the trend leaves them out
-		r, err := db.query(ctx, `SELECT b.group_id, b.unit_id, b.week_end, b.first_day, b.messages, b.members, b.offhours, b.mention_all, b.demands, b.assessed, b.exempt
+		r, err := query(`SELECT b.group_id, b.unit_id, b.week_end, b.first_day, b.messages, b.members, b.offhours, b.mention_all, b.demands, b.assessed, b.exempt
 			FROM burden_weeks b`+w.String(), w.args...)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for r.Next() {
 			x := jianfu.BurdenWeek{Metrics: jianfu.BurdenMetrics{Days: 7}}
 			m := &x.Metrics
 			if err := r.Scan(&x.Group, &x.Unit, &x.End, &x.First, &m.Messages, &m.Members, &m.Offhours, &m.MentionAll, &m.Demands, &m.Assessed, &m.Exempt); err != nil {
 				r.Close()
-				return err
+				return nil, err
 			}
 			ws = append(ws, x)
 		}
 		r.Close()
 		if err := r.Err(); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	jianfu.FillTrendWeeks(rows, ws, until, weeks)
-	return nil
+	return ws, nil
 }

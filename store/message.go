@@ -660,7 +660,14 @@ func (tx *Tx) upsertDaily(obs []*jianfu.Observation, groups map[int64]*jianfu.Gr
 			`+categoryCols("%[1]s")+`)`, `ON CONFLICT (group_id, day) DO UPDATE SET `+addCounters("burden_daily"), cols, args, nil); err != nil {
 		return fmt.Errorf("record daily burden: %w", err)
 	}
-	return tx.upsertWeeks(days, groups)
+	if err := tx.upsertWeeks(days, groups); err != nil {
+		return err
+	}
+	touched := make([]int64, 0, len(groups))
+	for _, d := range days {
+		touched = append(touched, d.Group)
+	}
+	return tx.refreshCurrent(touched)
 }
 
 // addCounters is the SET list of an upsert of burden counters into table

@@ -64,6 +64,7 @@ type DB struct {
 	ckpt     checkpointer // SQLite: background checkpoints after ingest
 
 	directBurden bool // read burden windows from the days only (WithDirectBurden)
+	noCurrent    bool // read no window from burden_current (WithoutCurrentWindow)
 
 	scoreMin int // components a scorecard's total needs (SetScoreMinimum)
 

@@ -38,6 +38,10 @@ func openStore(ctx context.Context, dsn string, log *slog.Logger, opts ...store.
 		// make bench's baseline: burden read from the stored days only
 		base = append(base, store.WithDirectBurden())
 	}
+	if os.Getenv("JIANFU_BENCH_NO_CURRENT") == "1" {
+		// make bench's "before" of the current window: read through the rollups
+		base = append(base, store.WithoutCurrentWindow())
+	}
 	db, err := store.Open(ctx, dsn, append(base, opts...)...)
 	if err != nil {
 		return nil, err

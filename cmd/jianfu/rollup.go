@@ -15,8 +15,10 @@ func newRollupCmd() *cobra.Command {
 	rebuild := &cobra.Command{
 		Use:   "rebuild",
 		Short: "按已存的每日数据重建汇总数据",
-		Long: `rebuild 在一个事务中按已存的每日数据重新计算各工作群按周的汇总数据并记入审计。
+		Long: `rebuild 在一个事务中按已存的每日数据重新计算各工作群按周的汇总数据,
+以及各工作群当前默认统计窗口(截至今日的 30 天及近 12 周走势)的数据,并记入审计。
 汇总数据在消息接入时随每日数据一并更新,升级到含汇总的版本时自动补齐;
+当前窗口每天由当天第一次查看自动重新计算;
 只有怀疑不一致(例如直接改过数据库)时才需要手工重建。`,
 		Example: `  jianfu rollup rebuild --db ./jianfu.db`,
 		Args:    cobra.NoArgs,

@@ -7,7 +7,10 @@
 // process, printing one Markdown row per page with both p95s. With
 // -against OLD the baseline is instead the binary OLD serving the same
 // database as built (a change measured against the code before it);
-// -pages limits the pages timed.
+// -pages limits the pages timed. With -before-env KEY=VALUE the baseline is
+// the same binary serving the same database with that setting (e.g.
+// JIANFU_BENCH_NO_CURRENT=1: windows read through the rollups, not from
+// burden_current). The load average is printed with each measurement.
 package main
 
 import (
@@ -42,8 +45,10 @@ import (
 // pages are what a province supervisor opens, as the browser and the API ask.
 var pages = []string{"/burden/regions", "/burden", "/burden?kind=unit", "/cleanup", "/evaluation", "/api/v1/burden/regions?parent=390000"}
 
-// against, when set, is the binary serving the baseline.
-var against string
+// against, when set, is the binary serving the baseline; beforeEnv, when
+// set, is an environment setting (KEY=VALUE) under which the same binary
+// serves the baseline.
+var against, beforeEnv string
 
 // indexes are migration 0016's indexes, dropped for the baseline.
 var indexes = map[string]string{
@@ -60,6 +65,7 @@ func main() {
 	n := flag.Int("n", 30, "requests per page and mode")
 	dir := flag.String("dir", os.TempDir(), "where the SQLite file goes")
 	flag.StringVar(&against, "against", "", "a jianfu binary to serve the baseline (the database as built) instead of the pre-rollup reading")
+	flag.StringVar(&beforeEnv, "before-env", "", "KEY=VALUE: the baseline is the same binary serving the database as built with this setting (e.g. JIANFU_BENCH_NO_CURRENT=1)")
 	only := flag.String("pages", "", "comma-separated pages to time (default all)")
 	flag.Parse()
 	if *only != "" {
@@ -178,11 +184,12 @@ func measure(db *store.DB, env []string, bin, dsn, engine, token string, scale, 
 	db.SQL().QueryRow(`SELECT COUNT(DISTINCT group_id), COUNT(*) FROM burden_daily`).Scan(&groups, &days)
 	type result struct{ p50, p95 float64 }
 	times := map[string]map[string]result{}
+	loads := map[string]string{}
 	for _, mode := range []string{"rollups", "baseline"} {
 		menv, mbin := env, bin
 		for name, def := range indexes {
 			q := def
-			if mode == "baseline" && against == "" {
+			if mode == "baseline" && against == "" && beforeEnv == "" {
 				q = `DROP INDEX IF EXISTS ` + name
 			}
 			if _, err := db.SQL().Exec(q); err != nil {
@@ -192,6 +199,8 @@ func measure(db *store.DB, env []string, bin, dsn, engine, token string, scale, 
 		if mode == "baseline" {
 			if against != "" {
 				mbin = against
+			} else if beforeEnv != "" {
+				menv = append(menv, beforeEnv)
 			} else {
 				menv = append(menv, "JIANFU_BENCH_BASELINE=1")
 			}
@@ -202,6 +211,7 @@ func measure(db *store.DB, env []string, bin, dsn, engine, token string, scale, 
 			return err
 		}
 		times[mode] = map[string]result{}
+		loads[mode] = loadavg()
 		for _, p := range pages {
 			ds, err := timePage(token, "http://"+addr+p, n)
 			if err != nil {
@@ -211,6 +221,7 @@ func measure(db *store.DB, env []string, bin, dsn, engine, token string, scale, 
 			times[mode][p] = result{pct(ds, 50), pct(ds, 95)}
 		}
 		stop()
+		loads[mode] += " → " + loadavg()
 	}
 	for _, def := range indexes {
 		db.SQL().Exec(def)
@@ -218,15 +229,69 @@ func measure(db *store.DB, env []string, bin, dsn, engine, token string, scale, 
 	host, _ := os.Hostname()
 	fmt.Printf("\n%s, %s, demo ×%d (%d groups with messages, %d group-days), %d requests per page after 2 warm-ups, on %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), engine, scale, groups, days, n, host)
 	base, now := "baseline", "rollups"
-	if against != "" {
+	if against != "" || beforeEnv != "" {
 		base, now = "before", "after"
 	}
+	fmt.Printf("load average (1, 5, 15 min) while measuring %s: %s; %s: %s\n\n", base, loads["baseline"], now, loads["rollups"])
 	fmt.Printf("| page | %[1]s p50 | %[1]s p95 | %[2]s p50 | %[2]s p95 | p95 speed-up |\n", base, now)
 	fmt.Println("| --- | --- | --- | --- | --- | --- |")
 	for _, p := range pages {
 		b, r := times["baseline"][p], times["rollups"][p]
 		fmt.Printf("| %s | %.0f ms | %.0f ms | %.0f ms | **%.0f ms** | %.1f× |\n", p, b.p50, b.p95, r.p50, r.p95, b.p95/r.p95)
 	}
+	if beforeEnv == "JIANFU_BENCH_NO_CURRENT=1" {
+		return inProcess(db, dsn, n)
+	}
+	return nil
+}
+
+// inProcess times the store calls behind the burden pages in this process
+// (no HTTP, no templates), as the system for province 39, with
+// burden_current and through the rollups, alternating call by call.
+func inProcess(db *store.DB, dsn string, n int) error {
+	ctx := jianfu.WithActor(context.Background(), jianfu.SystemActor("bench"))
+	before, err := store.Open(ctx, dsn, store.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))), store.WithoutCurrentWindow())
+	if err != nil {
+		return err
+	}
+	defer before.Close()
+	calls := []struct {
+		name string
+		call func(*store.DB) error
+	}{
+		{"RegionBurden(39)", func(d *store.DB) error {
+			_, err := d.Burden().RegionBurden(ctx, jianfu.BurdenFilter{RegionPath: "39"})
+			return err
+		}},
+		{"BurdenOverview(group)", func(d *store.DB) error {
+			_, _, _, err := d.Burden().BurdenOverview(ctx, jianfu.BurdenFilter{})
+			return err
+		}},
+		{"BurdenOverview(unit)", func(d *store.DB) error {
+			_, _, _, err := d.Burden().BurdenOverview(ctx, jianfu.BurdenFilter{Kind: "unit"})
+			return err
+		}},
+	}
+	fmt.Printf("\nin process (load %s):\n\n| call | before p50 | before p95 | after p50 | after p95 |\n| --- | --- | --- | --- | --- |\n", loadavg())
+	for _, c := range calls {
+		var tb, ta []float64
+		for i := -1; i < n; i++ {
+			for k, d := range []*store.DB{before, db} {
+				t := time.Now()
+				if err := c.call(d); err != nil {
+					return fmt.Errorf("%s: %w", c.name, err)
+				}
+				ms := float64(time.Since(t).Microseconds()) / 1000
+				if i >= 0 && k == 0 {
+					tb = append(tb, ms)
+				} else if i >= 0 {
+					ta = append(ta, ms)
+				}
+			}
+		}
+		fmt.Printf("| %s | %.0f ms | %.0f ms | %.0f ms | **%.0f ms** |\n", c.name, pct(tb, 50), pct(tb, 95), pct(ta, 50), pct(ta, 95))
+	}
+	fmt.Printf("\n(load %s at the end)\n", loadavg())
 	return nil
 }
 
@@ -398,4 +463,14 @@ func freeAddr() string {
 	}
 	defer l.Close()
 	return l.Addr().String()
+}
+
+// loadavg is the machine's load average over 1, 5 and 15 minutes.
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if err != nil || len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
 }
