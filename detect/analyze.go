@@ -134,8 +134,8 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 			found = true
 		}
 	}
-	if !found && d.model != nil {
-		a.consult(d.model)
+	if d.model != nil {
+		a.consult(d.model, found)
 	}
 	for c, w := range a.weight {
 		if w > 0 {

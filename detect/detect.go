@@ -225,7 +225,7 @@ type compiledRule struct {
 
 // New builds a detector from the embedded rules and the options.
 func New(opts ...Option) (*Detector, error) {
-	var cfg config
+	cfg := config{model: modelByDefault}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -242,7 +242,7 @@ func New(opts ...Option) (*Detector, error) {
 		return nil, err
 	}
 	if cfg.model {
-		if d.model, err = loadModel(modelBin); err != nil {
+		if d.model, err = d.loadModel(modelBin); err != nil {
 			return nil, err
 		}
 	}
