@@ -490,6 +490,12 @@ func (a *analysis) negated(h *hit) bool {
 			if n.ts > h.te && a.framedBefore(h, &framed) {
 				continue
 			}
+			// a mention in an earlier clause, then a demand frame in the
+			// clause of the words, reports a demand: "巡察发现,该局存在
+			// “指尖上的形式主义”问题,多个工作群要求基层每日“接龙”报送"
+			if n.te < h.ts && a.inLex(n, lexMention) && a.toks[n.te].clause < clause && a.framedInClause(h) {
+				continue
+			}
 			return true
 		}
 		// a question marker before the words ("自查有无强制打卡") names a
@@ -625,6 +631,30 @@ func (a *analysis) framedBefore(h *hit, memo *int) bool {
 			*memo = 1
 			return true
 		}
+	}
+	return false
+}
+
+// framedInClause reports whether a demand frame (要求, 规定 …) that is no
+// part of a prohibition or mention comes before h in its own clause, with no
+// negation, condition or question marker before h in the sentence.
+func (a *analysis) framedInClause(h *hit) bool {
+	clause := a.toks[h.ts].clause
+	for i := range a.hits {
+		x := &a.hits[i]
+		if x.te >= h.ts || a.toks[x.ts].clause != clause || !a.inLex(x, lexDemandFrame) {
+			continue
+		}
+		if a.overlappedBy(x, lexNegation) || a.overlappedBy(x, lexMention) {
+			continue
+		}
+		for j := range a.hits {
+			n := &a.hits[j]
+			if n.ts < h.ts && a.sent(n.ts) == a.sent(h.ts) && (a.inLex(n, lexNegation) && !a.overlappedBy(n, lexNegationExcept) || a.inLex(n, lexMentionBefore) || a.inLex(n, lexConditional)) {
+				return false
+			}
+		}
+		return true
 	}
 	return false
 }
