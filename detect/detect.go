@@ -154,7 +154,7 @@ type Detector struct {
 	files    []string
 	single   []int32        // one-token patterns by normalised BMP rune, -1 if none
 	singleHi map[rune]int32 // the same beyond the BMP
-	model    *model         // the statistical layer, nil unless WithModel
+	model    *model         // the statistical layer, nil when off (modelByDefault, WithModel, WithoutModel)
 }
 
 // built-in lexicons the decision step relies on

@@ -59,6 +59,11 @@ var gateLexicons = []int{lexReported, lexNarrativeHabit, lexAssessment, lexNarra
 
 const maxCue = 32
 
+// modelOnSilent says whether the model may read a line the rules found
+// nothing in (when a cue fires); otherwise it only adds categories to a line
+// the rules already flag, and cannot raise an alarm on an ordinary line.
+var modelOnSilent = true
+
 // ctxFeatures are the buckets of the context features of one detector.
 type ctxFeatures struct {
 	lex                  []int    // lexicon ids of cueLexicons present in this detector
@@ -318,7 +323,7 @@ func (m *model) scores(toks []token, ctx *context) (z [nCat]float32) {
 // consult adds the model's findings for the categories the rules did not
 // find; on a line where they found nothing, only when a cue fires.
 func (a *analysis) consult(m *model, found bool) {
-	if !found && !a.gated() {
+	if !found && (!modelOnSilent || !a.gated()) {
 		return
 	}
 	ctx := a.readContext(&m.cx)

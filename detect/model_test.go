@@ -17,6 +17,8 @@ import (
 var (
 	trainModelFlag = flag.Bool("train-model", false, "train the statistical layer and rewrite data/model.bin")
 	losoFlag       = flag.Bool("loso", false, "run the leave-one-set-out evaluation of the statistical layer")
+	losoPartial    = flag.Bool("loso-partial", false, "with -loso: the layer reads only lines the rules flag")
+	losoThreshold  = flag.Float64("loso-threshold", 0, "with -loso: one fixed probability threshold for every category instead of the calibrated ones")
 )
 
 // modelTrainSets are the sets the statistical layer learns from: every
@@ -95,7 +97,6 @@ type fitParams struct {
 	lr, l2 float64
 	lambda float64 // cost of a wrong addition against a right one when picking thresholds
 	budget float64 // share of ordinary silent training items one category may alarm on
-	noCtx  bool    // n-grams only, no context features
 	resid  bool    // learn each category only where the model would be asked about it
 }
 
@@ -164,7 +165,9 @@ func predict(w []float64, bias [nCat]float64, it *trainItem) (p [nCat]float64) {
 }
 
 // consulted reports whether the model is asked about category c of it.
-func (it *trainItem) consulted(c int) bool { return !it.found[c] && (it.any || it.gated) }
+func (it *trainItem) consulted(c int) bool {
+	return !it.found[c] && (it.any || modelOnSilent && it.gated)
+}
 
 // thresholds picks, per category, the probability the model needs, from
 // predictions made without the item's own set (groups of training sets
@@ -237,7 +240,14 @@ func trainModel(sets [][]trainItem, p fitParams, log *strings.Builder) []byte {
 			all = append(all, &sets[k][i])
 		}
 	}
-	th := thresholds(groups, p, log)
+	var th [nCat]float64
+	if *losoThreshold > 0 {
+		for c := range th {
+			th[c] = *losoThreshold
+		}
+	} else {
+		th = thresholds(groups, p, log)
+	}
 	w, b := fit(all, p, 99)
 	return encodeModel(w, b, th)
 }
@@ -280,6 +290,10 @@ func TestTrainModel(t *testing.T) {
 func TestModelLeaveOneSetOut(t *testing.T) {
 	if !*losoFlag {
 		t.Skip("run with -args -loso (about a minute)")
+	}
+	if *losoPartial {
+		modelOnSilent = false
+		defer func() { modelOnSilent = true }()
 	}
 	d := mustNew(t, WithoutModel())
 	sets := trainItems(t, d, modelTrainSets)
