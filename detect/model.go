@@ -273,18 +273,18 @@ func (a *analysis) gated() bool {
 	return false
 }
 
-func (m *model) add(z *[nCat]float32, b uint32) {
+func (m *model) add(z *[nCat]int64, b uint32) {
 	i := int(b) * nCat
 	row := m.w[i : i+nCat : i+nCat]
 	for c := range nCat {
-		z[c] += float32(row[c]) * m.scale
+		z[c] += int64(row[c])
 	}
 }
 
 // scores sums the weights of the n-grams and context features for each
-// category.
-func (m *model) scores(toks []token, ctx *context) (z [nCat]float32) {
-	z = m.bias
+// category (in quantised units, scaled once at the end).
+func (m *model) scores(toks []token, ctx *context) (out [nCat]float32) {
+	var z [nCat]int64
 	for i := range toks {
 		h := uint32(2166136261)
 		for n := 0; n < modelMaxN && i+n < len(toks); n++ {
@@ -317,13 +317,20 @@ func (m *model) scores(toks []token, ctx *context) (z [nCat]float32) {
 	if ctx.narr {
 		m.add(&z, cx.narr)
 	}
-	return z
+	for c := range nCat {
+		out[c] = m.bias[c] + float32(z[c])*m.scale
+	}
+	return out
 }
 
 // consult adds the model's findings for the categories the rules did not
 // find; on a line where they found nothing, only when a cue fires.
 func (a *analysis) consult(m *model, found bool) {
-	if !found && (!modelOnSilent || !a.gated()) {
+	open := false // a category the rules did not find and the model may add
+	for c := range nCat {
+		open = open || a.weight[c] == 0 && !math.IsInf(float64(m.logit[c]), 1)
+	}
+	if !open || !found && (!modelOnSilent || !a.gated()) {
 		return
 	}
 	ctx := a.readContext(&m.cx)
