@@ -536,11 +536,30 @@ func (a *analysis) negated(h *hit) bool {
 					break
 				}
 			}
-			if reset {
+			// … unless the same prohibition comes again after the words:
+			// a list of prohibitions ("不得脱离工作实际,在工作群内强制要求
+			// 打卡接龙、即时响应,不得以截图…代替工作实绩") keeps its scope
+			if reset && !a.repeatedAfter(n, h) {
 				continue
 			}
 		}
 		return true
+	}
+	return false
+}
+
+// repeatedAfter reports whether the negation word n occurs again after h in
+// its sentence, outside a longer word that is no negation ("不得少于").
+func (a *analysis) repeatedAfter(n, h *hit) bool {
+	sent := a.sent(h.ts)
+	for i := range a.hits {
+		m := &a.hits[i]
+		if m.pat != n.pat || m.ts <= h.te || a.sent(m.ts) != sent || !a.inLex(m, lexNegation) {
+			continue
+		}
+		if !a.overlappedBy(m, lexNegationExcept) {
+			return true
+		}
 	}
 	return false
 }
