@@ -153,8 +153,8 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 			found = true
 		}
 	}
-	if !found && d.model != nil {
-		a.consult(d.model)
+	if d.model != nil {
+		a.consult(d.model, found)
 	}
 	for c, w := range a.weight {
 		if w > 0 {
@@ -546,6 +546,12 @@ func (a *analysis) negated(h *hit) bool {
 			if n.ts > h.te && a.framedBefore(h, &framed) {
 				continue
 			}
+			// a mention in an earlier clause, then a demand frame in the
+			// clause of the words, reports a demand: "巡察发现,该局存在
+			// “指尖上的形式主义”问题,多个工作群要求基层每日“接龙”报送"
+			if n.te < h.ts && a.inLex(n, lexMention) && a.toks[n.te].clause < clause && a.framedInClause(h) {
+				continue
+			}
 			return true
 		}
 		// a question marker before the words ("自查有无强制打卡") names a
@@ -586,11 +592,30 @@ func (a *analysis) negated(h *hit) bool {
 					break
 				}
 			}
-			if reset {
+			// … unless the same prohibition comes again after the words:
+			// a list of prohibitions ("不得脱离工作实际,在工作群内强制要求
+			// 打卡接龙、即时响应,不得以截图…代替工作实绩") keeps its scope
+			if reset && !a.repeatedAfter(n, h) {
 				continue
 			}
 		}
 		return true
+	}
+	return false
+}
+
+// repeatedAfter reports whether the negation word n occurs again after h in
+// its sentence, outside a longer word that is no negation ("不得少于").
+func (a *analysis) repeatedAfter(n, h *hit) bool {
+	sent := a.sent(h.ts)
+	for i := range a.hits {
+		m := &a.hits[i]
+		if m.pat != n.pat || m.ts <= h.te || a.sent(m.ts) != sent || !a.inLex(m, lexNegation) {
+			continue
+		}
+		if !a.overlappedBy(m, lexNegationExcept) {
+			return true
+		}
 	}
 	return false
 }
@@ -681,6 +706,30 @@ func (a *analysis) framedBefore(h *hit, memo *int) bool {
 			*memo = 1
 			return true
 		}
+	}
+	return false
+}
+
+// framedInClause reports whether a demand frame (要求, 规定 …) that is no
+// part of a prohibition or mention comes before h in its own clause, with no
+// negation, condition or question marker before h in the sentence.
+func (a *analysis) framedInClause(h *hit) bool {
+	clause := a.toks[h.ts].clause
+	for i := range a.hits {
+		x := &a.hits[i]
+		if x.te >= h.ts || a.toks[x.ts].clause != clause || !a.inLex(x, lexDemandFrame) {
+			continue
+		}
+		if a.overlappedBy(x, lexNegation) || a.overlappedBy(x, lexMention) {
+			continue
+		}
+		for j := range a.hits {
+			n := &a.hits[j]
+			if n.ts < h.ts && a.sent(n.ts) == a.sent(h.ts) && (a.inLex(n, lexNegation) && !a.overlappedBy(n, lexNegationExcept) || a.inLex(n, lexMentionBefore) || a.inLex(n, lexConditional)) {
+				return false
+			}
+		}
+		return true
 	}
 	return false
 }

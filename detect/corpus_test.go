@@ -240,10 +240,15 @@ func (s *corpusScore) report(t *testing.T, name string) {
 // narrative6 (cadres', teachers', doctors' and police's own accounts,
 // interviews, proposals, 调研报告) and narrative7 (巡视巡察 feedback, 纪委
 // 通报, 整改 reports, 12345 monthly analyses, commentary) are the second blind
-// round by another independent writer (docs/detector.md).
+// round by another independent writer (docs/detector.md). narrative8 (writer
+// A: narrative weighted to material and task), independent9 (writer B:
+// work-group messages, 25 disguised) and narrative9 (writer B: narrative)
+// are the third blind round, by two more writers who never saw the rules.
 // Their items carry a voice label, and at least 80% of those with findings
 // must come out with the labelled voice (70% on narrative6, whose writer
-// reads first-person diary lines with no report wording as narrative).
+// reads first-person diary lines with no report wording as narrative; 50% on
+// narrative8 and 65% on narrative9, whose writers label as narrative
+// third-person retellings with no report wording: "县委办要求各乡镇每天…").
 // False alarms are enforced on every set: an alarm on an ordinary message
 // costs officials' trust more than a missed demand.
 var corpusBars = []struct {
@@ -265,10 +270,13 @@ var corpusBars = []struct {
 	{"narrative", 0.95, 0.02, 0},
 	{"narrative2", 0.97, 0.02, 0},
 	{"narrative3", 0.96, 0.02, 0},
-	{"narrative4", 0.84, 0.02, 0},
-	{"narrative5", 0.84, 0.02, 0},
-	{"narrative6", 0.83, 0.02, 0.70},
-	{"narrative7", 0.81, 0.02, 0},
+	{"narrative4", 0.85, 0.02, 0},
+	{"narrative5", 0.85, 0.02, 0},
+	{"narrative6", 0.85, 0.02, 0.70},
+	{"narrative7", 0.85, 0.02, 0},
+	{"narrative8", 0.84, 0.02, 0.50},
+	{"independent9", 0.90, 0.02, 0},
+	{"narrative9", 0.83, 0.02, 0.65},
 }
 
 // TestCorpus measures the detector on the labelled sets, prints a

@@ -155,7 +155,7 @@ type Detector struct {
 	patLex   []lexBits      // the first lexicons of each pattern (hit.lex)
 	single   []int32        // one-token patterns by normalised BMP rune, -1 if none
 	singleHi map[rune]int32 // the same beyond the BMP
-	model    *model         // the statistical layer, nil unless WithModel
+	model    *model         // the statistical layer, nil when off (modelByDefault, WithModel, WithoutModel)
 }
 
 // built-in lexicons the decision step relies on
@@ -226,7 +226,7 @@ type compiledRule struct {
 
 // New builds a detector from the embedded rules and the options.
 func New(opts ...Option) (*Detector, error) {
-	var cfg config
+	cfg := config{model: modelByDefault}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -243,7 +243,7 @@ func New(opts ...Option) (*Detector, error) {
 		return nil, err
 	}
 	if cfg.model {
-		if d.model, err = loadModel(modelBin); err != nil {
+		if d.model, err = d.loadModel(modelBin); err != nil {
 			return nil, err
 		}
 	}
