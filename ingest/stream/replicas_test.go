@@ -135,16 +135,8 @@ func TestUpgradeFromUnshardedStream(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := storetest.Load(t, db)
 		g := storetest.Groups(t, db, f)
-		nc, js, err := stream.Connect(srv.url, "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer nc.Close()
-		names := uniqueNames(t, js)
+		_, js, names := freshStream(t, srv.url)
 		ctx := context.Background()
-		if _, err := stream.Setup(ctx, js, names); err != nil {
-			t.Fatal(err)
-		}
 		// the consumer as the unsharded version made it
 		if _, err := js.CreateOrUpdateConsumer(ctx, names.Stream, jetstream.ConsumerConfig{Durable: names.Durable, AckPolicy: jetstream.AckExplicitPolicy,
 			MaxAckPending: 50000, MaxDeliver: -1, FilterSubject: names.Subject + ".>"}); err != nil {

@@ -479,7 +479,12 @@ func (w *Worker) once(ctx context.Context, cons jetstream.Consumer) (int, error)
 	if err != nil {
 		return 0, err
 	}
-	if info.NumPending == 0 && info.NumRedelivered == 0 {
+	// NumAckPending counts too: a message whose ack wait ran out, or that a
+	// failed batch gave back, waits for redelivery without showing in
+	// NumPending or NumRedelivered (the server counts a redelivery only
+	// when it happens), and a shard passed over on those two alone would
+	// never be taken again
+	if info.NumPending == 0 && info.NumRedelivered == 0 && info.NumAckPending == 0 {
 		return 0, nil
 	}
 	batch, err := cons.FetchNoWait(w.Batch)
@@ -511,6 +516,12 @@ func (w *Worker) once(ctx context.Context, cons jetstream.Consumer) (int, error)
 		raw = append(raw, m)
 	}
 	if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && len(raw) == 0 {
+		if info.NumPending == 0 {
+			// only unacknowledged messages: most likely another batch of
+			// the shard in work (the server refuses a fetch beyond its
+			// MaxAckPending), not a failure
+			return fetched, nil
+		}
 		return fetched, err
 	}
 	if len(raw) == 0 {

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"jianfu"
@@ -125,6 +126,22 @@ func servers(t *testing.T) []natsServer {
 }
 
 // uniqueNames keeps tests apart on a shared server.
+// freshStream connects to the server at url and sets up a stream of its
+// own (deleted when the test ends).
+func freshStream(t *testing.T, url string) (*nats.Conn, jetstream.JetStream, stream.Names) {
+	t.Helper()
+	nc, js, err := stream.Connect(url, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	names := uniqueNames(t, js)
+	if _, err := stream.Setup(context.Background(), js, names); err != nil {
+		t.Fatal(err)
+	}
+	return nc, js, names
+}
+
 func uniqueNames(t *testing.T, js jetstream.JetStream) stream.Names {
 	var b [4]byte
 	rand.Read(b[:])
@@ -209,7 +226,8 @@ func drained(t *testing.T, js jetstream.JetStream, n stream.Names, timeout time.
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Fatal("the stream was not drained in time")
+	p, a, d := consumed(t, js, n)
+	t.Fatalf("the stream was not drained in time (pending %d, ack pending %d, delivered %d)", p, a, d)
 }
 
 func openDB(t *testing.T, e store.Engine) (*store.DB, string) {
@@ -234,16 +252,8 @@ func TestManyWorkersCountEachMessageOnce(t *testing.T) {
 			storetest.Each(t, func(t *testing.T, db *store.DB) {
 				f := storetest.Load(t, db)
 				g := storetest.Groups(t, db, f)
-				nc, js, err := stream.Connect(srv.url, "test")
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer nc.Close()
-				names := uniqueNames(t, js)
+				_, js, names := freshStream(t, srv.url)
 				ctx := context.Background()
-				if _, err := stream.Setup(ctx, js, names); err != nil {
-					t.Fatal(err)
-				}
 				p := pipeline(t, db)
 				pub := &stream.Publisher{JS: js, Pipe: p, Names: names}
 				msgs := messages(2000, g)
@@ -316,16 +326,8 @@ func TestKilledWorkerLosesAndDoublesNothing(t *testing.T) {
 				db, dsn := openDB(t, e)
 				f := storetest.Load(t, db)
 				g := storetest.Groups(t, db, f)
-				nc, js, err := stream.Connect(srv.url, "test")
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer nc.Close()
-				names := uniqueNames(t, js)
+				_, js, names := freshStream(t, srv.url)
 				ctx := context.Background()
-				if _, err := stream.Setup(ctx, js, names); err != nil {
-					t.Fatal(err)
-				}
 				// the consumer exists before the child starts, with the short ack wait
 				if _, err := stream.Consumers(ctx, js, names, 2*time.Second, 100); err != nil {
 					t.Fatal(err)
@@ -424,16 +426,8 @@ func TestStreamChecksOnceAndDropsForgeries(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := storetest.Load(t, db)
 		g := storetest.Groups(t, db, f)
-		nc, js, err := stream.Connect(srv.url, "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer nc.Close()
-		names := uniqueNames(t, js)
+		_, js, names := freshStream(t, srv.url)
 		ctx := context.Background()
-		if _, err := stream.Setup(ctx, js, names); err != nil {
-			t.Fatal(err)
-		}
 		p := pipeline(t, db)
 		pub := &stream.Publisher{JS: js, Pipe: p, Names: names}
 		msgs := messages(1000, g)
@@ -503,4 +497,52 @@ func rebind(db *store.DB, q string) string {
 		return strings.Replace(q, "?", "$1", 1)
 	}
 	return q
+}
+
+// A batch given back (a worker's commit failed and it sent NAK) waits for
+// redelivery without showing as pending or redelivered in the consumer's
+// counts; a worker must still take it, not pass its shard over for good.
+func TestGivenBackBatchIsTakenAgain(t *testing.T) {
+	srv := servers(t)[0]
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := storetest.Load(t, db)
+		g := storetest.Groups(t, db, f)
+		_, js, names := freshStream(t, srv.url)
+		ctx := context.Background()
+		cons, err := stream.Consumers(ctx, js, names, 30*time.Second, 200)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pub := &stream.Publisher{JS: js, Pipe: pipeline(t, db), Names: names}
+		msgs := messages(40, map[string]*jianfu.Channel{"southEdu": g["southEdu"], "school": g["southEdu"], "northEdu": g["southEdu"], "southCAC": g["southEdu"]})
+		if res, err := pub.Ingest(f.Ctx(t, db, "provSup"), msgs); err != nil || res.Accepted != 40 {
+			t.Fatalf("publish: %+v %v", res, err)
+		}
+		// a worker that fetched the batch and failed to store it
+		gave := 0
+		for _, c := range cons {
+			b, err := c.FetchNoWait(200)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for m := range b.Messages() {
+				m.Nak()
+				gave++
+			}
+		}
+		if gave != 40 {
+			t.Fatalf("fetched %d messages to give back, want 40", gave)
+		}
+		wctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		w := &stream.Worker{JS: js, Pipe: pipeline(t, db), Names: names, Parallel: 2, Batch: 200, AckWait: 30 * time.Second}
+		done := make(chan struct{})
+		go func() { defer close(done); w.Run(wctx) }()
+		drained(t, js, names, 20*time.Second)
+		cancel()
+		<-done
+		if got, keys, _ := totals(t, db); got != 40 || keys != 40 {
+			t.Errorf("stored %d messages (%d keys) after the batch was given back, want 40", got, keys)
+		}
+	})
 }
