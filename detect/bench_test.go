@@ -32,8 +32,11 @@ func benchMix(tb testing.TB) []Message {
 	return msgs
 }
 
-func BenchmarkPipeline(b *testing.B) {
-	d, err := New()
+func BenchmarkPipeline(b *testing.B) { benchPipeline(b) }
+
+// benchPipeline analyses the bench mix with a detector made with opts.
+func benchPipeline(b *testing.B, opts ...Option) {
+	d, err := New(opts...)
 	if err != nil {
 		b.Fatal(err)
 	}

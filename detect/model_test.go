@@ -509,22 +509,4 @@ func TestModelDoesNotAllocate(t *testing.T) {
 }
 
 // BenchmarkPipelineModel is BenchmarkPipeline with the statistical layer on.
-func BenchmarkPipelineModel(b *testing.B) {
-	d, err := New(WithModel())
-	if err != nil {
-		b.Fatal(err)
-	}
-	msgs := benchMix(b)
-	var r Result
-	b.ReportAllocs()
-	b.ResetTimer()
-	n := 0
-	for i := 0; i < b.N; i++ {
-		d.AnalyzeInto(msgs[i%len(msgs)], &r)
-		n += len(r.Categories)
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
-	if n < 0 {
-		b.Log(n)
-	}
-}
+func BenchmarkPipelineModel(b *testing.B) { benchPipeline(b, WithModel()) }

@@ -174,16 +174,19 @@ func (tx *Tx) refreshCurrent(groups []int64) error {
 		all[i] = id
 	}
 	for _, chunk := range chunks(all, 500) {
-		// lock the groups' rows (a new group's too), in id order, so that
-		// two batches for one group compute it one after the other and the
-		// second sees the first's days
-		lock := make([]string, len(chunk))
-		for i := range lock {
-			lock[i] = "(?, 0)"
-		}
-		if _, err := tx.exec(`INSERT INTO burden_current(group_id, days) VALUES `+strings.Join(lock, ", ")+`
-			ON CONFLICT (group_id) DO UPDATE SET days = burden_current.days`, chunk...); err != nil {
-			return fmt.Errorf("lock the current burden: %w", err)
+		if tx.db.engine == Postgres {
+			// lock the groups' rows (a new group's too), in id order, so
+			// that two batches for one group compute it one after the
+			// other and the second sees the first's days (SQLite's one
+			// writer orders them already)
+			lock := make([]any, 0, 2*len(chunk))
+			for _, id := range chunk {
+				lock = append(lock, id, 0)
+			}
+			if err := tx.execRows(`INSERT INTO burden_current(group_id, days)`,
+				`ON CONFLICT (group_id) DO UPDATE SET days = burden_current.days`, 2, lock, nil); err != nil {
+				return fmt.Errorf("lock the current burden: %w", err)
+			}
 		}
 		if _, err := tx.exec(`DELETE FROM burden_current WHERE group_id IN (`+placeholders(len(chunk))+`)`, chunk...); err != nil {
 			return err
@@ -235,26 +238,22 @@ func (tx *Tx) writeCurrent(ids []any) (int, error) {
 		rows = append(rows, &jianfu.BurdenRow{ID: id})
 	}
 	const cols = 12 + len(jianfu.Categories)
-	const per = 400
-	for start := 0; start < len(rows); start += per {
-		part := rows[start:min(start+per, len(rows))]
-		args := make([]any, 0, cols*len(part))
-		for _, g := range part {
-			m := g.Metrics
-			args = append(args, g.ID, m.Days, m.Messages, m.Members, m.Offhours, m.MentionAll, m.Demands, m.Assessed, m.Exempt)
-			for _, c := range jianfu.Categories {
-				args = append(args, m.ByCategory[string(c)])
-			}
-			inWindow := 0
-			if in[g.ID] {
-				inWindow = 1
-			}
-			args = append(args, formatTrend(g.Trend), inWindow, formatWeeks(weeks[g.ID]))
+	args := make([]any, 0, cols*len(rows))
+	for _, g := range rows {
+		m := g.Metrics
+		args = append(args, g.ID, m.Days, m.Messages, m.Members, m.Offhours, m.MentionAll, m.Demands, m.Assessed, m.Exempt)
+		for _, c := range jianfu.Categories {
+			args = append(args, m.ByCategory[string(c)])
 		}
-		if _, err := tx.exec(`INSERT INTO burden_current(group_id, days, messages, members, offhours, mention_all, demands, assessed, exempt,
-			`+categoryCols("%[1]s")+`, trend, in_window, weeks) VALUES `+valueRows(len(part), cols), args...); err != nil {
-			return 0, fmt.Errorf("record the current burden: %w", err)
+		inWindow := 0
+		if in[g.ID] {
+			inWindow = 1
 		}
+		args = append(args, formatTrend(g.Trend), inWindow, formatWeeks(weeks[g.ID]))
+	}
+	if err := tx.execRows(`INSERT INTO burden_current(group_id, days, messages, members, offhours, mention_all, demands, assessed, exempt,
+		`+categoryCols("%[1]s")+`, trend, in_window, weeks)`, "", cols, args, nil); err != nil {
+		return 0, fmt.Errorf("record the current burden: %w", err)
 	}
 	return len(rows), nil
 }

@@ -163,12 +163,7 @@ func TestUpgradeFromUnshardedStream(t *testing.T) {
 			t.Fatalf("publish: %+v %v", res, err)
 		}
 		w := &stream.Worker{JS: js, Pipe: pipeline(t, db), Names: names, Parallel: 2, Batch: 100, AckWait: 5 * time.Second}
-		wctx, cancel := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() { w.Run(wctx); close(done) }()
-		drained(t, js, names, 60*time.Second)
-		cancel()
-		<-done
+		runUntilDrained(t, w, 60*time.Second)
 		if got, keys, findings := totals(t, db); got != 600 || keys != 600 || findings != expectFindings(msgs) {
 			t.Errorf("counted %d messages, %d keys, %d findings; want 600, 600, %d", got, keys, findings, expectFindings(msgs))
 		}

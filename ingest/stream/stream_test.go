@@ -216,6 +216,17 @@ func consumed(t *testing.T, js jetstream.JetStream, n stream.Names) (pending, ac
 	return
 }
 
+// runUntilDrained runs w until its consumers have nothing pending or
+// unacknowledged, then stops it and waits for its batches in flight.
+func runUntilDrained(t *testing.T, w *stream.Worker, timeout time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); w.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	drained(t, w.JS, w.Names, timeout)
+}
+
 // drained waits until the consumers have nothing pending or unacknowledged.
 func drained(t *testing.T, js jetstream.JetStream, n stream.Names, timeout time.Duration) {
 	t.Helper()
@@ -372,12 +383,7 @@ func TestKilledWorkerLosesAndDoublesNothing(t *testing.T) {
 
 				// 3. a healthy worker finishes
 				w := &stream.Worker{JS: js, Pipe: pipeline(t, db), Names: names, Parallel: 2, Batch: 200, AckWait: 2 * time.Second}
-				wctx, cancel := context.WithCancel(ctx)
-				done := make(chan struct{})
-				go func() { w.Run(wctx); close(done) }()
-				drained(t, js, names, 90*time.Second)
-				cancel()
-				<-done
+				runUntilDrained(t, w, 90*time.Second)
 
 				got, keys, findings := totals(t, db)
 				if got != 3000 || keys != 3000 || findings != expectFindings(msgs) {
@@ -466,12 +472,7 @@ func TestStreamChecksOnceAndDropsForgeries(t *testing.T) {
 		}
 
 		w := &stream.Worker{JS: js, Pipe: pipeline(t, db), Names: names, Parallel: 2, Batch: 300, AckWait: 5 * time.Second}
-		wctx, cancel := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() { w.Run(wctx); close(done) }()
-		drained(t, js, names, 60*time.Second)
-		cancel()
-		<-done
+		runUntilDrained(t, w, 60*time.Second)
 
 		if a, s := db.IngestChecks(); a-a0 != 1 || s-s0 != 1 {
 			t.Errorf("1000 messages through the stream: %d authorisations and %d scope resolutions, want 1 and 1 (the publisher's)", a-a0, s-s0)
@@ -533,14 +534,8 @@ func TestGivenBackBatchIsTakenAgain(t *testing.T) {
 		if gave != 40 {
 			t.Fatalf("fetched %d messages to give back, want 40", gave)
 		}
-		wctx, cancel := context.WithCancel(ctx)
-		defer cancel()
 		w := &stream.Worker{JS: js, Pipe: pipeline(t, db), Names: names, Parallel: 2, Batch: 200, AckWait: 30 * time.Second}
-		done := make(chan struct{})
-		go func() { defer close(done); w.Run(wctx) }()
-		drained(t, js, names, 20*time.Second)
-		cancel()
-		<-done
+		runUntilDrained(t, w, 20*time.Second)
 		if got, keys, _ := totals(t, db); got != 40 || keys != 40 {
 			t.Errorf("stored %d messages (%d keys) after the batch was given back, want 40", got, keys)
 		}
