@@ -520,19 +520,30 @@ func TestGivenBackBatchIsTakenAgain(t *testing.T) {
 			t.Fatalf("publish: %+v %v", res, err)
 		}
 		// a worker that fetched the batch and failed to store it
-		gave := 0
-		for _, c := range cons {
-			b, err := c.FetchNoWait(200)
-			if err != nil {
-				t.Fatal(err)
+		// (the consumers may see a stored batch a moment after the
+		// publish is acknowledged, so fetch until all of it was given back)
+		given := map[uint64]bool{} // stream sequences (a message given back may be fetched again)
+		for deadline := time.Now().Add(10 * time.Second); len(given) < 40 && time.Now().Before(deadline); {
+			for _, c := range cons {
+				b, err := c.FetchNoWait(200)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for m := range b.Messages() {
+					md, err := m.Metadata()
+					if err != nil {
+						t.Fatal(err)
+					}
+					m.Nak()
+					given[md.Sequence.Stream] = true
+				}
 			}
-			for m := range b.Messages() {
-				m.Nak()
-				gave++
+			if len(given) < 40 {
+				time.Sleep(20 * time.Millisecond)
 			}
 		}
-		if gave != 40 {
-			t.Fatalf("fetched %d messages to give back, want 40", gave)
+		if len(given) != 40 {
+			t.Fatalf("fetched %d messages to give back, want 40", len(given))
 		}
 		w := &stream.Worker{JS: js, Pipe: pipeline(t, db), Names: names, Parallel: 2, Batch: 200, AckWait: 30 * time.Second}
 		runUntilDrained(t, w, 20*time.Second)
