@@ -55,6 +55,9 @@ func TestSplitDemandFoundOnce(t *testing.T) {
 		{"pieces out of order in the batch", []msg{
 			{g1, "周", 2, "报送走访台账"}, {g2, "王", 0, "开会"}, {g1, "周", 1, "今晚十点前"},
 		}, []uint16{jianfu.Instant.Bit() | jianfu.Material.Bit(), 0, 0}},
+		{"two ordinary notices of one sender are no demand", []msg{
+			{g1, "周", 0, "本周工作安排已上传共享盘,请查阅"}, {g1, "周", 1, "今天下午的协调会改到四楼小会议室"},
+		}, []uint16{0, 0}},
 		{"a part's finding gives way to the whole", []msg{
 			{g1, "周", 0, "明早8点前"}, {g1, "周", 1, "各村接龙报送走访台账"},
 		}, []uint16{0, jianfu.Chain.Bit() | jianfu.Instant.Bit() | jianfu.Material.Bit()}},
