@@ -623,3 +623,35 @@ func TestConsolidation(t *testing.T) {
 		}
 	})
 }
+
+// Groups told apart only by a grade, class or year serve different people:
+// filing the second is not "a unit's second group for one purpose", while
+// the same group once more is.
+func TestNumberedNamesAreNotDuplicates(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		withClock(db)
+		f := storetest.Load(t, db)
+		unit := f.Units["southSchool"].ID
+		submit := func(name, purpose string) []jianfu.CheckResult {
+			c := &jianfu.Channel{Kind: jianfu.KindGroup, Name: name, Purpose: purpose, UnitID: unit, Platform: "wecom"}
+			if err := db.Channels().CreateChannel(storetest.System(), c); err != nil {
+				t.Fatal(err)
+			}
+			return mustAct(t, db, storetest.System(), c.ID, jianfu.ActSubmit, "").Checks
+		}
+		for _, pair := range [][3]string{
+			{"实验小学1年级家长群", "实验小学5年级家长群", "家校沟通,发布班级通知"},
+			{"初三一班学生工作群", "初三二班学生工作群", "布置作业,收集学生情况"},
+			{"2025届毕业生就业群", "2026届毕业生就业群", "毕业生就业信息发布"},
+		} {
+			fileChannel(t, db, &jianfu.Channel{Kind: jianfu.KindGroup, Name: pair[0], Purpose: pair[2], UnitID: unit, Platform: "wecom"})
+			if r := hasRule(submit(pair[1], pair[2]), jianfu.RuleGroupPerPurpose); r != nil {
+				t.Errorf("%s flagged as a second group for the purpose of %s: %+v", pair[1], pair[0], r)
+			}
+		}
+		r := hasRule(submit("实验小学1年级家长群", "家校沟通,发布班级通知"), jianfu.RuleGroupPerPurpose)
+		if r == nil || len(r.Related) == 0 || r.Related[0].Name != "实验小学1年级家长群" {
+			t.Errorf("the same group filed twice is not flagged: %+v", r)
+		}
+	})
+}
