@@ -37,6 +37,16 @@ func TestTypicalCaseNeedsReviewAndNoPersonalData(t *testing.T) {
 			!strings.Contains(jianfu.ErrorMessage(err, "zh"), "典型案例须是经核实属实") {
 			t.Errorf("drafting a case found untrue: %v", err)
 		}
+		// Found true but closed unrectified with no accountability proposal:
+		// "经核实,未整改" is no typical case either.
+		third, _ := must2(t)(db.Intake().CreateClue(sup, &jianfu.Clue{ChannelID: w.ch["eduAccount"].ID, Description: "公众号要求全体教师每天打卡学习并在群里接龙"}))
+		must(db.Cases().TransferCase(sup, third.ID, jianfu.Transfer{}))
+		must(db.Cases().AnswerCase(w.as(t, "eduAdmin"), third.ID, jianfu.CaseAnswer{Finding: jianfu.FindingSubstantiated, Text: "经查属实,已责令停止要求教师打卡接龙。"}))
+		must(db.Cases().CloseCase(sup, third.ID, jianfu.Closing{Outcome: jianfu.OutcomeNotFixed, Note: "逾期未整改到位"}))
+		if _, err := db.Typical().DraftTypical(sup, third.ID, jianfu.TypicalCase{Title: "某区教育局强制打卡接龙", Summary: strings.Repeat("经查,", 20)}); code(err) != jianfu.ECONFLICT ||
+			!strings.Contains(jianfu.ErrorMessage(err, "zh"), "未提出问责建议") {
+			t.Errorf("drafting a case closed unrectified without accountability: %v", err)
+		}
 		tc := must(db.Typical().DraftTypical(sup, c.ID, jianfu.TypicalCase{Title: "某区教育局公众号强制转发点赞",
 			Summary: "该公众号负责人赵敏(电话13800138000)要求全体教师每天转发文章并截图上报点赞数,经查系误传,已澄清。通报各单位引以为戒。"}))
 		if strings.Contains(tc.Summary, "赵敏") || strings.Contains(tc.Summary, "13800138000") || !strings.Contains(tc.Summary, "赵某") {
