@@ -24,7 +24,7 @@ type hit struct {
 // (many rule files adding lexicons) are looked up in the pattern.
 type lexBits [lexInline]uint64
 
-const lexInline = 8
+const lexInline = 4
 
 type scratch struct {
 	toks      []token
@@ -72,11 +72,6 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 	a := analysis{d: d, toks: s.toks, r: r}
 	a.match(&s.hits)
 	a.hits = s.hits
-	for i := range a.hits {
-		for w := range a.present {
-			a.present[w] |= a.hits[i].lex[w]
-		}
-	}
 	s.sentStart = s.sentStart[:0]
 	prev := int32(-1)
 	for i := range a.toks {
@@ -96,7 +91,7 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 	}
 	triggers := false
 	for i := range a.hits {
-		if len(d.pats[a.hits[i].pat].rules) > 0 {
+		if d.pm[a.hits[i].pat].trigger {
 			triggers = true
 			break
 		}
@@ -134,12 +129,8 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 		for pass := 0; pass < 2; pass++ {
 			for i := range a.hits {
 				h := &a.hits[i]
-				p := &d.pats[h.pat]
-				for _, ri := range p.rules {
+				for _, ri := range d.passRules[h.pat][pass] {
 					cr := &d.rules[ri]
-					if cr.Aggravated != (pass == 1) {
-						continue
-					}
 					if a.accept(h, cr) && (pass == 0 || a.aggravated(h, isAssessed())) {
 						a.addSpan(h, cr)
 					}
@@ -229,12 +220,13 @@ func (a *analysis) match(out *[]hit) {
 		}
 		for o, end := ac.state[st].out, ac.state[st+1].out; o < end; o++ {
 			pid := ac.outs[o]
-			p := &d.pats[pid]
-			ts := int32(i) - int32(len(p.toks)) + 1
+			p := &d.pm[pid]
+			ts := int32(i) - p.n + 1
 			h := hit{pat: pid, ts: ts, te: int32(i)}
 			ok := true
-			for k := range p.toks {
-				pt := &p.toks[k]
+			ptoks := d.ptoks[p.off : p.off+p.n]
+			for k := range ptoks {
+				pt := &ptoks[k]
 				tt := &a.toks[int(ts)+k]
 				if pt.fl&fHan == 0 {
 					continue
@@ -251,7 +243,7 @@ func (a *analysis) match(out *[]hit) {
 					h.homo++
 				}
 			}
-			if h.latin > 0 || p.toks[0].fl&fLatin != 0 {
+			if h.latin > 0 || p.latin0 {
 				if a.toks[ts].fl&fLatin != 0 && a.toks[ts].fl&fRunStart == 0 {
 					ok = false
 				}
@@ -259,7 +251,7 @@ func (a *analysis) match(out *[]hit) {
 					ok = false
 				}
 				// a single character only from a full syllable, never an initial
-				if p.nHan == 1 && len(p.toks) == 1 && a.toks[i].fl&fInitial != 0 {
+				if p.nHan == 1 && p.n == 1 && a.toks[i].fl&fInitial != 0 {
 					ok = false
 				}
 			}
@@ -268,7 +260,7 @@ func (a *analysis) match(out *[]hit) {
 				if p.nHan >= 4 {
 					maxHomo = 2
 				}
-				if !p.homoOK || h.homo > maxHomo || int(h.homo) >= p.nHan {
+				if !p.homoOK || h.homo > maxHomo || int32(h.homo) >= p.nHan {
 					ok = false
 				}
 			}
@@ -301,7 +293,7 @@ func (a *analysis) match(out *[]hit) {
 		}
 	}
 	if !homo {
-		*out = contextBits(hits)
+		*out = a.contextBits(hits)
 		return
 	}
 	n := 0
@@ -323,15 +315,20 @@ func (a *analysis) match(out *[]hit) {
 		hits[n] = *h
 		n++
 	}
-	*out = contextBits(hits[:n])
+	*out = a.contextBits(hits[:n])
 }
 
-// contextBits clears the lexicons of the hits that are no context words:
-// homophones and shadowed characters.
-func contextBits(hits []hit) []hit {
+// contextBits clears the lexicons of the hits that are no context words
+// (homophones and shadowed characters) and sets a.present.
+func (a *analysis) contextBits(hits []hit) []hit {
 	for i := range hits {
-		if hits[i].homo > 0 || hits[i].shadow {
-			hits[i].lex = lexBits{}
+		h := &hits[i]
+		if h.homo > 0 || h.shadow {
+			h.lex = lexBits{}
+			continue
+		}
+		for w := range a.present {
+			a.present[w] |= h.lex[w]
 		}
 	}
 	return hits

@@ -153,6 +153,14 @@ type Detector struct {
 	cal      *calendar.Calendar
 	files    []string
 	patLex   []lexBits      // the first lexicons of each pattern (hit.lex)
+	// pm and ptoks are what match reads of a pattern, packed: pats[i].toks
+	// is ptoks[pm[i].off:pm[i].off+pm[i].n]
+	pm    []patMatch
+	ptoks []ptok
+	// passRules are the rules of each pattern by pass of the decision step:
+	// [0] those without the aggravation requirement, [1] the rest, each in
+	// the order of pattern.rules
+	passRules [][2][]int32
 	single   []int32        // one-token patterns by normalised BMP rune, -1 if none
 	singleHi map[rune]int32 // the same beyond the BMP
 	model    *model         // the statistical layer, nil when off (modelByDefault, WithModel, WithoutModel)
@@ -205,6 +213,17 @@ type pattern struct {
 	rules    []int32  // rules this pattern triggers
 	homoOK   bool
 	initials bool
+}
+
+// patMatch is the part of a pattern that match reads for every automaton
+// output.
+type patMatch struct {
+	off     int32 // first token in Detector.ptoks
+	n       int32 // number of tokens
+	nHan    int32
+	homoOK  bool
+	latin0  bool // the first token is Latin
+	trigger bool // the pattern triggers a rule
 }
 
 type ccond struct {
@@ -399,8 +418,21 @@ func (d *Detector) compile(rs *ruleSet) error {
 	}
 	d.ac = b.build()
 	d.patLex = make([]lexBits, len(d.pats))
+	d.pm = make([]patMatch, len(d.pats))
+	d.passRules = make([][2][]int32, len(d.pats))
 	for pi := range d.pats {
-		copy(d.patLex[pi][:], d.pats[pi].lex)
+		p := &d.pats[pi]
+		copy(d.patLex[pi][:], p.lex)
+		d.pm[pi] = patMatch{off: int32(len(d.ptoks)), n: int32(len(p.toks)), nHan: int32(p.nHan), homoOK: p.homoOK,
+			latin0: p.toks[0].fl&fLatin != 0, trigger: len(p.rules) > 0}
+		d.ptoks = append(d.ptoks, p.toks...)
+		for _, ri := range p.rules {
+			pass := 0
+			if d.rules[ri].Aggravated {
+				pass = 1
+			}
+			d.passRules[pi][pass] = append(d.passRules[pi][pass], ri)
+		}
 	}
 	return nil
 }
