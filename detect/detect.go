@@ -150,9 +150,9 @@ type Detector struct {
 	words    int // bitset words per pattern
 	// cal is the working-time calendar; nil: calendar.Default() at each
 	// use, so a newly loaded holiday schedule counts.
-	cal      *calendar.Calendar
-	files    []string
-	patLex   []lexBits      // the first lexicons of each pattern (hit.lex)
+	cal    *calendar.Calendar
+	files  []string
+	patLex []lexBits // the first lexicons of each pattern (hit.lex)
 	// pm and ptoks are what match reads of a pattern, packed: pats[i].toks
 	// is ptoks[pm[i].off:pm[i].off+pm[i].n]
 	pm    []patMatch
@@ -161,9 +161,9 @@ type Detector struct {
 	// [0] those without the aggravation requirement, [1] the rest, each in
 	// the order of pattern.rules
 	passRules [][2][]int32
-	single   []int32        // one-token patterns by normalised BMP rune, -1 if none
-	singleHi map[rune]int32 // the same beyond the BMP
-	model    *model         // the statistical layer, nil when off (modelByDefault, WithModel, WithoutModel)
+	single    []int32        // one-token patterns by normalised BMP rune, -1 if none
+	singleHi  map[rune]int32 // the same beyond the BMP
+	model     *model         // the statistical layer, nil when off (modelByDefault, WithModel, WithoutModel)
 }
 
 // built-in lexicons the decision step relies on
