@@ -10,9 +10,13 @@ import (
 type hit struct {
 	pat    int32
 	ts, te int32 // token range, inclusive
+	sent   int32 // sentence of the first token
 	homo   uint8 // characters written as a different homophone
 	latin  uint8 // characters written in Latin letters
 	shadow bool  // a single character inside a word of the "compound" lexicon
+	// passes has bit p set when the pattern has rules for pass p of the
+	// decision step (Detector.passRules)
+	passes uint8
 	// lex holds the pattern's first lexicons (see lexBits) while matching;
 	// after it, only those that count for inLex: none for a homophone or a
 	// shadowed character. The decision step asks about lexicons of every
@@ -31,6 +35,13 @@ type scratch struct {
 	hits      []hit
 	sentStart []int32
 	fired     []int32 // rules accepted, in order (for rule examples)
+	ev        []matchEvent
+}
+
+// matchEvent is a token where match has something to check: a one-character
+// pattern (st < 0) or an automaton state with outputs.
+type matchEvent struct {
+	tok, st int32
 }
 
 // analysis holds the state of one AnalyzeInto call.
@@ -91,7 +102,7 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 	}
 	triggers := false
 	for i := range a.hits {
-		if d.pm[a.hits[i].pat].trigger {
+		if a.hits[i].passes != 0 {
 			triggers = true
 			break
 		}
@@ -129,6 +140,9 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 		for pass := 0; pass < 2; pass++ {
 			for i := range a.hits {
 				h := &a.hits[i]
+				if h.passes&(1<<pass) == 0 {
+					continue
+				}
 				for _, ri := range d.passRules[h.pat][pass] {
 					cr := &d.rules[ri]
 					if a.accept(h, cr) && (pass == 0 || a.aggravated(h, isAssessed())) {
@@ -197,76 +211,105 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 // written characters support.
 func (a *analysis) match(out *[]hit) {
 	d := a.d
-	ac := d.ac
+	toks := a.toks
+	// First the automaton alone, noting the tokens that are a one-character
+	// pattern and the states with outputs: a loop with few live values and
+	// no call on the dense rows, so that they stay in registers.
+	ev := a.r.s.ev
+	if cap(ev) < 2*len(toks) {
+		ev = make([]matchEvent, 2*len(toks))
+	}
+	ev = ev[:cap(ev)]
+	n := 0
+	{
+		ac := d.ac
+		st := int32(0)
+		dense, ncol, nDense, col, states := ac.dense, ac.ncol, ac.nDense, ac.col, ac.state
+		for i := range toks {
+			t := &toks[i]
+			if t.fl&fSingle != 0 {
+				ev[n] = matchEvent{tok: int32(i), st: -1}
+				n++
+			}
+			if c := col[t.sym]; st < nDense {
+				st = dense[st*ncol+int32(c)]
+			} else {
+				st = ac.step(st, c)
+			}
+			if states[st].out != states[st+1].out {
+				ev[n] = matchEvent{tok: int32(i), st: st}
+				n++
+			}
+		}
+	}
+	a.r.s.ev = ev
+	ev = ev[:n]
+	// then the matches, checked against the characters written
 	hits := (*out)[:0]
-	st := int32(0)
-	dense, ncol, nDense := ac.dense, ac.ncol, ac.nDense
-	for i := range a.toks {
-		if a.toks[i].fl&fSingle != 0 {
+	single, patLex, pm, ptoks := d.single, d.patLex, d.pm, d.ptoks
+	states, outs := d.ac.state, d.ac.outs
+	for _, e := range ev {
+		i := e.tok
+		t := &toks[i]
+		if e.st < 0 {
 			pid := int32(-1)
-			if r := a.toks[i].r; r < 0x10000 {
-				pid = d.single[r]
+			if r := t.r; r < 0x10000 {
+				pid = single[r]
 			} else if p, ok := d.singleHi[r]; ok {
 				pid = p
 			}
 			if pid >= 0 {
-				hits = append(hits, hit{pat: pid, ts: int32(i), te: int32(i), lex: d.patLex[pid]})
+				hits = append(hits, hit{pat: pid, ts: i, te: i, sent: t.sent, passes: pm[pid].passes, lex: patLex[pid]})
 			}
+			continue
 		}
-		if c := ac.col[a.toks[i].sym]; st < nDense {
-			st = dense[st*ncol+int32(c)]
-		} else {
-			st = ac.step(st, c)
-		}
-		for o, end := ac.state[st].out, ac.state[st+1].out; o < end; o++ {
-			pid := ac.outs[o]
-			p := &d.pm[pid]
-			ts := int32(i) - p.n + 1
-			h := hit{pat: pid, ts: ts, te: int32(i)}
+		for o, end := states[e.st].out, states[e.st+1].out; o < end; o++ {
+			pid := outs[o]
+			p := &pm[pid]
+			ts := i - p.n + 1
+			var homo, latin uint8
 			ok := true
-			ptoks := d.ptoks[p.off : p.off+p.n]
-			for k := range ptoks {
-				pt := &ptoks[k]
-				tt := &a.toks[int(ts)+k]
-				if pt.fl&fHan == 0 {
+			pt := ptoks[p.off : p.off+p.n]
+			tt := toks[ts : ts+p.n]
+			for k := range pt {
+				if pt[k].fl&fHan == 0 {
 					continue
 				}
 				switch {
-				case tt.fl&fLatin != 0:
-					h.latin++
-				case tt.r != pt.r:
+				case tt[k].fl&fLatin != 0:
+					latin++
+				case tt[k].r != pt[k].r:
 					// a homophone must share the pattern character's main
 					// reading ("的" is not "地" read as de)
-					if tt.sym != pt.sym {
+					if tt[k].sym != pt[k].sym {
 						ok = false
 					}
-					h.homo++
+					homo++
 				}
 			}
-			if h.latin > 0 || p.latin0 {
-				if a.toks[ts].fl&fLatin != 0 && a.toks[ts].fl&fRunStart == 0 {
+			if latin > 0 || p.latin0 {
+				if tt[0].fl&fLatin != 0 && tt[0].fl&fRunStart == 0 {
 					ok = false
 				}
-				if a.toks[i].fl&fLatin != 0 && a.toks[i].fl&fRunEnd == 0 {
+				if t.fl&fLatin != 0 && t.fl&fRunEnd == 0 {
 					ok = false
 				}
 				// a single character only from a full syllable, never an initial
-				if p.nHan == 1 && p.n == 1 && a.toks[i].fl&fInitial != 0 {
+				if p.nHan == 1 && p.n == 1 && t.fl&fInitial != 0 {
 					ok = false
 				}
 			}
-			if h.homo > 0 {
+			if homo > 0 {
 				maxHomo := uint8(1)
 				if p.nHan >= 4 {
 					maxHomo = 2
 				}
-				if !p.homoOK || h.homo > maxHomo || int32(h.homo) >= p.nHan {
+				if !p.homoOK || homo > maxHomo || int32(homo) >= p.nHan {
 					ok = false
 				}
 			}
 			if ok {
-				h.lex = d.patLex[pid]
-				hits = append(hits, h)
+				hits = append(hits, hit{pat: pid, ts: ts, te: i, sent: tt[0].sent, homo: homo, latin: latin, passes: p.passes, lex: patLex[pid]})
 			}
 		}
 	}
@@ -296,7 +339,7 @@ func (a *analysis) match(out *[]hit) {
 		*out = a.contextBits(hits)
 		return
 	}
-	n := 0
+	n = 0
 	for i := range hits {
 		h := &hits[i]
 		if h.homo > 0 {
@@ -355,8 +398,6 @@ func (a *analysis) inLex(h *hit, lex int) bool {
 	return h.homo == 0 && !h.shadow && a.d.pats[h.pat].has(lex)
 }
 
-func (a *analysis) sent(tok int32) int32 { return a.toks[tok].sent }
-
 // findLexIn reports whether a word of lexicon lex occurs in the sentence of h
 // (anywhere in the message for message-scope lexicons), on the given side and
 // within the given distance in tokens (0: anywhere in the sentence), and
@@ -365,14 +406,14 @@ func (a *analysis) findLexIn(h *hit, lex int, side int8, within int32, clause bo
 	if a.absent(lex) {
 		return false
 	}
-	sent := a.sent(h.ts)
+	sent := h.sent
 	msg := a.d.lexScope[lex]
 	for i := range a.hits {
 		x := &a.hits[i]
 		if !a.inLex(x, lex) {
 			continue
 		}
-		if !msg && a.sent(x.ts) != sent {
+		if !msg && x.sent != sent {
 			continue
 		}
 		if clause && a.toks[x.ts].clause != a.toks[h.ts].clause && a.toks[x.te].clause != a.toks[h.te].clause {
@@ -404,14 +445,14 @@ func (a *analysis) findOther(h *hit, lex int) bool {
 	if a.absent(lex) {
 		return false
 	}
-	sent := a.sent(h.ts)
+	sent := h.sent
 	msg := a.d.lexScope[lex]
 	for i := range a.hits {
 		x := &a.hits[i]
 		if x.ts <= h.ts && x.te >= h.te || !a.inLex(x, lex) {
 			continue
 		}
-		if msg || a.sent(x.ts) == sent {
+		if msg || x.sent == sent {
 			return true
 		}
 	}
@@ -472,7 +513,7 @@ func (a *analysis) accept(h *hit, cr *compiledRule) bool {
 	if cr.Quantity && !a.quantityAfter(h.te) {
 		return false
 	}
-	if cr.QuantityAnywhere && !a.quantityIn(a.sents[a.sent(h.ts)], a.sents[a.sent(h.ts)+1]) {
+	if cr.QuantityAnywhere && !a.quantityIn(a.sents[h.sent], a.sents[h.sent+1]) {
 		return false
 	}
 	if cr.MaxClock > 0 {
@@ -522,12 +563,12 @@ func containsRune(s string, r rune) bool {
 // 请今晚报送" still demands), a negating word right after it ("…一律取消",
 // "打卡问题"), or a mention marker anywhere in the sentence ("欢迎反映").
 func (a *analysis) negated(h *hit) bool {
-	sent := a.sent(h.ts)
+	sent := h.sent
 	clause := a.toks[h.ts].clause
 	framed := -1 // whether a demand frame (要求, 规定 …) precedes h; -1 not yet known
 	for i := range a.hits {
 		n := &a.hits[i]
-		if a.sent(n.ts) != sent || n.ts >= h.ts && n.te <= h.te && n.te-n.ts < h.te-h.ts {
+		if n.sent != sent || n.ts >= h.ts && n.te <= h.te && n.te-n.ts < h.te-h.ts {
 			continue // other sentences, and words inside the trigger ("是否" in "回复是否及时")
 		}
 		// a demand reported as abolished or untrue after it ("…的做法,
@@ -604,10 +645,10 @@ func (a *analysis) negated(h *hit) bool {
 // repeatedAfter reports whether the negation word n occurs again after h in
 // its sentence, outside a longer word that is no negation ("不得少于").
 func (a *analysis) repeatedAfter(n, h *hit) bool {
-	sent := a.sent(h.ts)
+	sent := h.sent
 	for i := range a.hits {
 		m := &a.hits[i]
-		if m.pat != n.pat || m.ts <= h.te || a.sent(m.ts) != sent || !a.inLex(m, lexNegation) {
+		if m.pat != n.pat || m.ts <= h.te || m.sent != sent || !a.inLex(m, lexNegation) {
 			continue
 		}
 		if !a.overlappedBy(m, lexNegationExcept) {
@@ -629,10 +670,10 @@ func (a *analysis) mentions(n *hit) bool {
 	if !a.inLex(n, lexQuestion) {
 		return false
 	}
-	sent := a.sent(n.ts)
+	sent := n.sent
 	for i := range a.hits {
 		x := &a.hits[i]
-		if a.sent(x.ts) == sent && x.te < n.ts && a.inLex(x, lexRhetorical) {
+		if x.sent == sent && x.te < n.ts && a.inLex(x, lexRhetorical) {
 			return false
 		}
 	}
@@ -651,14 +692,14 @@ func (a *analysis) narrativeIn(s int32) bool {
 		if a.inLex(x, lexNarrativeSource) {
 			return true
 		}
-		if s >= 0 && a.sent(x.ts) != s {
+		if s >= 0 && x.sent != s {
 			continue
 		}
 		if a.inLex(x, lexNarrative) || a.inLex(x, lexReported) {
 			return true
 		}
 		if habit == -2 && a.inLex(x, lexNarrativeHabit) {
-			habit = a.sent(x.ts)
+			habit = x.sent
 		}
 	}
 	if habit == -2 {
@@ -666,7 +707,7 @@ func (a *analysis) narrativeIn(s int32) bool {
 	}
 	for i := range a.hits {
 		x := &a.hits[i]
-		if a.sent(x.ts) == habit && a.inLex(x, lexDirectAddress) {
+		if x.sent == habit && a.inLex(x, lexDirectAddress) {
 			return false
 		}
 	}
@@ -682,10 +723,10 @@ func (a *analysis) framedBefore(h *hit, memo *int) bool {
 		return *memo == 1
 	}
 	*memo = 0
-	sent := a.sent(h.ts)
+	sent := h.sent
 	for i := range a.hits {
 		x := &a.hits[i]
-		if x.te >= h.ts || a.sent(x.ts) != sent || !a.inLex(x, lexDemandFrame) {
+		if x.te >= h.ts || x.sent != sent || !a.inLex(x, lexDemandFrame) {
 			continue
 		}
 		if a.overlappedBy(x, lexNegation) || a.overlappedBy(x, lexMention) {
@@ -694,7 +735,7 @@ func (a *analysis) framedBefore(h *hit, memo *int) bool {
 		blocked := false
 		for j := range a.hits {
 			n := &a.hits[j]
-			if n.te < x.ts && a.sent(n.ts) == sent && (a.inLex(n, lexNegation) && !a.overlappedBy(n, lexNegationExcept) || a.mentions(n) || a.inLex(n, lexMentionBefore) || a.inLex(n, lexConditional)) {
+			if n.te < x.ts && n.sent == sent && (a.inLex(n, lexNegation) && !a.overlappedBy(n, lexNegationExcept) || a.mentions(n) || a.inLex(n, lexMentionBefore) || a.inLex(n, lexConditional)) {
 				blocked = true
 				break
 			}
@@ -722,7 +763,7 @@ func (a *analysis) framedInClause(h *hit) bool {
 		}
 		for j := range a.hits {
 			n := &a.hits[j]
-			if n.ts < h.ts && a.sent(n.ts) == a.sent(h.ts) && (a.inLex(n, lexNegation) && !a.overlappedBy(n, lexNegationExcept) || a.inLex(n, lexMentionBefore) || a.inLex(n, lexConditional)) {
+			if n.ts < h.ts && n.sent == h.sent && (a.inLex(n, lexNegation) && !a.overlappedBy(n, lexNegationExcept) || a.inLex(n, lexMentionBefore) || a.inLex(n, lexConditional)) {
 				return false
 			}
 		}
@@ -737,7 +778,7 @@ func (a *analysis) aggravated(h *hit, assessed bool) bool {
 	if a.r.Offhours {
 		return true
 	}
-	sent := a.sent(h.ts)
+	sent := h.sent
 	// in a short message assessment anywhere ties the request to it; in a
 	// long notice, and in an item of a numbered list, only assessment in the
 	// same sentence (or the line that introduces its list) does: "各单位注册率
@@ -754,7 +795,7 @@ func (a *analysis) aggravated(h *hit, assessed bool) bool {
 		}
 		for i := range a.hits {
 			x := &a.hits[i]
-			if a.sent(x.ts) == s && a.inLex(x, lexAggravator) && !a.negated(x) {
+			if x.sent == s && a.inLex(x, lexAggravator) && !a.negated(x) {
 				return true
 			}
 		}
@@ -796,7 +837,7 @@ func (a *analysis) assessedIn(s int32) bool {
 	}
 	for i := range a.hits {
 		x := &a.hits[i]
-		if a.sent(x.ts) == s && a.inLex(x, lexAssessment) && !a.negated(x) && !a.overlappedBy(x, lexAssessmentExcept) {
+		if x.sent == s && a.inLex(x, lexAssessment) && !a.negated(x) && !a.overlappedBy(x, lexAssessmentExcept) {
 			return true
 		}
 	}
@@ -845,13 +886,13 @@ func (a *analysis) listColon(s int32) bool {
 // headModal reports whether the line introducing h's list item has a modal
 // or addressee ("请各村完成以下工作:").
 func (a *analysis) headModal(h *hit) bool {
-	head := a.listHead(a.sent(h.ts))
+	head := a.listHead(h.sent)
 	if head < 0 {
 		return false
 	}
 	for i := range a.hits {
 		x := &a.hits[i]
-		if a.sent(x.ts) == head && (a.inLex(x, lexModal) || a.inLex(x, lexStrong)) {
+		if x.sent == head && (a.inLex(x, lexModal) || a.inLex(x, lexStrong)) {
 			return true
 		}
 	}
@@ -1066,7 +1107,7 @@ func (a *analysis) addSpan(h *hit, cr *compiledRule) {
 		a.r.Spans[n] = x
 		n++
 	}
-	if a.narrativeIn(a.sent(h.ts)) {
+	if a.narrativeIn(h.sent) {
 		sp.Voice = VoiceNarrative
 	}
 	a.r.Spans = append(a.r.Spans[:n], sp)

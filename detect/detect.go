@@ -223,7 +223,7 @@ type patMatch struct {
 	nHan    int32
 	homoOK  bool
 	latin0  bool // the first token is Latin
-	trigger bool // the pattern triggers a rule
+	passes  uint8 // bit p: the pattern has rules for pass p (passRules)
 }
 
 type ccond struct {
@@ -424,7 +424,7 @@ func (d *Detector) compile(rs *ruleSet) error {
 		p := &d.pats[pi]
 		copy(d.patLex[pi][:], p.lex)
 		d.pm[pi] = patMatch{off: int32(len(d.ptoks)), n: int32(len(p.toks)), nHan: int32(p.nHan), homoOK: p.homoOK,
-			latin0: p.toks[0].fl&fLatin != 0, trigger: len(p.rules) > 0}
+			latin0: p.toks[0].fl&fLatin != 0}
 		d.ptoks = append(d.ptoks, p.toks...)
 		for _, ri := range p.rules {
 			pass := 0
@@ -432,6 +432,7 @@ func (d *Detector) compile(rs *ruleSet) error {
 				pass = 1
 			}
 			d.passRules[pi][pass] = append(d.passRules[pi][pass], ri)
+			d.pm[pi].passes |= 1 << pass
 		}
 	}
 	return nil
