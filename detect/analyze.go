@@ -83,16 +83,17 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 	a := analysis{d: d, toks: s.toks, r: r}
 	a.match(&s.hits)
 	a.hits = s.hits
-	s.sentStart = s.sentStart[:0]
+	ss := s.sentStart[:0]
 	prev := int32(-1)
-	for i := range a.toks {
-		if a.toks[i].sent != prev {
-			s.sentStart = append(s.sentStart, int32(i))
-			prev = a.toks[i].sent
+	for i := range s.toks {
+		if t := &s.toks[i]; t.sent != prev {
+			ss = append(ss, int32(i))
+			prev = t.sent
 		}
 	}
-	s.sentStart = append(s.sentStart, int32(len(a.toks)))
-	a.sents = s.sentStart
+	ss = append(ss, int32(len(s.toks)))
+	s.sentStart = ss
+	a.sents = ss
 
 	if !m.Time.IsZero() && !d.calendar().IsWorkingTime(m.Time) {
 		r.Offhours = true
@@ -370,9 +371,7 @@ func (a *analysis) contextBits(hits []hit) []hit {
 			h.lex = lexBits{}
 			continue
 		}
-		for w := range a.present {
-			a.present[w] |= h.lex[w]
-		}
+		a.present.or(&h.lex)
 	}
 	return hits
 }
@@ -380,6 +379,28 @@ func (a *analysis) contextBits(hits []hit) []hit {
 func (p *pattern) has(lex int) bool { return p.lex[lex/64]&(1<<(lex%64)) != 0 }
 
 func (b *lexBits) has(lex int) bool { return b[lex/64]&(1<<(lex%64)) != 0 }
+
+// or adds the lexicons of x (written out for the four words of lexInline).
+func (b *lexBits) or(x *lexBits) {
+	b[0] |= x[0]
+	b[1] |= x[1]
+	b[2] |= x[2]
+	b[3] |= x[3]
+}
+
+var _ = [1]struct{}{}[lexInline-4] // or is written for four words
+
+// The built-in lexicons are in the first word of lexBits, so a question
+// about several of them is one mask.
+var _ = [1]struct{}{}[nBuiltinLex/64]
+
+// negMask holds the lexicons that negated looks for around a trigger, and
+// narrMask those that narrativeIn looks for: a hit in none of them changes
+// nothing there.
+const (
+	negMask  = 1<<lexRetracted | 1<<lexMention | 1<<lexQuestion | 1<<lexMentionBefore | 1<<lexNegationAfter | 1<<lexTopicAfter | 1<<lexNegation
+	narrMask = 1<<lexNarrativeSource | 1<<lexNarrative | 1<<lexReported | 1<<lexNarrativeHabit
+)
 
 // inLex reports whether hit h is a word of lexicon lex. Context words must be
 // written exactly (or in pinyin), never as homophones, and a single
@@ -498,10 +519,10 @@ func (a *analysis) accept(h *hit, cr *compiledRule) bool {
 			}
 		}
 	}
-	if cr.NextNot != "" && int(h.te)+1 < len(toks) && containsRune(cr.NextNot, toks[h.te+1].r) {
+	if len(cr.nextNot) > 0 && int(h.te)+1 < len(toks) && containsRune(cr.nextNot, toks[h.te+1].r) {
 		return false
 	}
-	if cr.PrevNot != "" && h.ts > 0 && containsRune(cr.PrevNot, toks[h.ts-1].r) {
+	if len(cr.prevNot) > 0 && h.ts > 0 && containsRune(cr.prevNot, toks[h.ts-1].r) {
 		return false
 	}
 	if cr.AfterNumber {
@@ -548,7 +569,7 @@ func (a *analysis) accept(h *hit, cr *compiledRule) bool {
 	return !a.negated(h)
 }
 
-func containsRune(s string, r rune) bool {
+func containsRune(s []rune, r rune) bool {
 	for _, x := range s {
 		if x == r {
 			return true
@@ -563,12 +584,15 @@ func containsRune(s string, r rune) bool {
 // 请今晚报送" still demands), a negating word right after it ("…一律取消",
 // "打卡问题"), or a mention marker anywhere in the sentence ("欢迎反映").
 func (a *analysis) negated(h *hit) bool {
+	if a.present[0]&negMask == 0 {
+		return false
+	}
 	sent := h.sent
 	clause := a.toks[h.ts].clause
 	framed := -1 // whether a demand frame (要求, 规定 …) precedes h; -1 not yet known
 	for i := range a.hits {
 		n := &a.hits[i]
-		if n.sent != sent || n.ts >= h.ts && n.te <= h.te && n.te-n.ts < h.te-h.ts {
+		if n.lex[0]&negMask == 0 || n.sent != sent || n.ts >= h.ts && n.te <= h.te && n.te-n.ts < h.te-h.ts {
 			continue // other sentences, and words inside the trigger ("是否" in "回复是否及时")
 		}
 		// a demand reported as abolished or untrue after it ("…的做法,
@@ -686,6 +710,9 @@ func (a *analysis) mentions(n *hit) bool {
 // addresses nobody (not "请各位…每天都要投"), or a word anywhere in the
 // message that makes all of it one ("来电人反映", "据报道").
 func (a *analysis) narrativeIn(s int32) bool {
+	if a.present[0]&narrMask == 0 {
+		return false
+	}
 	habit := int32(-2) // sentence of the first habit word seen
 	for i := range a.hits {
 		x := &a.hits[i]

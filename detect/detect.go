@@ -241,6 +241,8 @@ type compiledRule struct {
 	homo         bool
 	cat          int
 	index        int32
+	// NextNot and PrevNot as runes
+	nextNot, prevNot []rune
 }
 
 // New builds a detector from the embedded rules and the options.
@@ -317,7 +319,8 @@ func (d *Detector) compile(rs *ruleSet) error {
 		return id, nil
 	}
 	for _, r := range rs.rules {
-		cr := compiledRule{Rule: r, overlap: -1, homo: r.Homophones == nil || *r.Homophones, cat: r.Category.Index()}
+		cr := compiledRule{Rule: r, overlap: -1, homo: r.Homophones == nil || *r.Homophones, cat: r.Category.Index(),
+			nextNot: []rune(r.NextNot), prevNot: []rune(r.PrevNot)}
 		for _, list := range []struct {
 			in  []Condition
 			out *[]ccond
