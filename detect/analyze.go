@@ -54,6 +54,7 @@ type analysis struct {
 	// present is the union of the hits' lexicon bits: a question about a
 	// lexicon no word of the message belongs to is answered at once
 	present lexBits
+	passes  uint8 // the union of the hits' passes
 	weight  [len(jianfu.Categories)]float64
 	r       *Result
 }
@@ -83,15 +84,22 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 	a := analysis{d: d, toks: s.toks, r: r}
 	a.match(&s.hits)
 	a.hits = s.hits
-	ss := s.sentStart[:0]
-	prev := int32(-1)
-	for i := range s.toks {
-		if t := &s.toks[i]; t.sent != prev {
-			ss = append(ss, int32(i))
-			prev = t.sent
-		}
+	// sentences are numbered from 0 without gaps (each token after a
+	// sentence end starts the next), so the first token of each is found
+	// going backwards
+	nsent := 0
+	if len(s.toks) > 0 {
+		nsent = int(s.toks[len(s.toks)-1].sent) + 1
 	}
-	ss = append(ss, int32(len(s.toks)))
+	ss := s.sentStart
+	if cap(ss) < nsent+1 {
+		ss = make([]int32, nsent+1, 2*nsent+8)
+	}
+	ss = ss[:nsent+1]
+	for i := len(s.toks) - 1; i >= 0; i-- {
+		ss[s.toks[i].sent] = int32(i)
+	}
+	ss[nsent] = int32(len(s.toks))
 	s.sentStart = ss
 	a.sents = ss
 
@@ -101,13 +109,7 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 	if a.narrativeIn(-1) {
 		r.Voice = VoiceNarrative
 	}
-	triggers := false
-	for i := range a.hits {
-		if a.hits[i].passes != 0 {
-			triggers = true
-			break
-		}
-	}
+	triggers := a.passes != 0
 	if !triggers && d.model == nil {
 		return
 	}
@@ -139,6 +141,9 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 		// pass 1: rules without the aggravation requirement; pass 2: the rest,
 		// which may lean on pass-1 findings in the same sentence.
 		for pass := 0; pass < 2; pass++ {
+			if a.passes&(1<<pass) == 0 {
+				continue
+			}
 			for i := range a.hits {
 				h := &a.hits[i]
 				if h.passes&(1<<pass) == 0 {
@@ -363,10 +368,11 @@ func (a *analysis) match(out *[]hit) {
 }
 
 // contextBits clears the lexicons of the hits that are no context words
-// (homophones and shadowed characters) and sets a.present.
+// (homophones and shadowed characters) and sets a.present and a.passes.
 func (a *analysis) contextBits(hits []hit) []hit {
 	for i := range hits {
 		h := &hits[i]
+		a.passes |= h.passes
 		if h.homo > 0 || h.shadow {
 			h.lex = lexBits{}
 			continue

@@ -218,12 +218,12 @@ type pattern struct {
 // patMatch is the part of a pattern that match reads for every automaton
 // output.
 type patMatch struct {
-	off     int32 // first token in Detector.ptoks
-	n       int32 // number of tokens
-	nHan    int32
-	homoOK  bool
-	latin0  bool // the first token is Latin
-	passes  uint8 // bit p: the pattern has rules for pass p (passRules)
+	off    int32 // first token in Detector.ptoks
+	n      int32 // number of tokens
+	nHan   int32
+	homoOK bool
+	latin0 bool  // the first token is Latin
+	passes uint8 // bit p: the pattern has rules for pass p (passRules)
 }
 
 type ccond struct {
