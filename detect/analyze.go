@@ -226,7 +226,7 @@ func (a *analysis) match(out *[]hit) {
 		ev = make([]matchEvent, 2*len(toks))
 	}
 	ev = ev[:cap(ev)]
-	n := 0
+	n, nout := 0, 0
 	{
 		ac := d.ac
 		st := int32(0)
@@ -242,83 +242,22 @@ func (a *analysis) match(out *[]hit) {
 			} else {
 				st = ac.step(st, c)
 			}
-			if states[st].out != states[st+1].out {
+			if o, end := states[st].out, states[st+1].out; o != end {
 				ev[n] = matchEvent{tok: int32(i), st: st}
 				n++
+				nout += int(end - o)
 			}
 		}
 	}
 	a.r.s.ev = ev
 	ev = ev[:n]
-	// then the matches, checked against the characters written
-	hits := (*out)[:0]
-	single, patLex, pm, ptoks := d.single, d.patLex, d.pm, d.ptoks
-	states, outs := d.ac.state, d.ac.outs
-	for _, e := range ev {
-		i := e.tok
-		t := &toks[i]
-		if e.st < 0 {
-			pid := int32(-1)
-			if r := t.r; r < 0x10000 {
-				pid = single[r]
-			} else if p, ok := d.singleHi[r]; ok {
-				pid = p
-			}
-			if pid >= 0 {
-				hits = append(hits, hit{pat: pid, ts: i, te: i, sent: t.sent, passes: pm[pid].passes, lex: patLex[pid]})
-			}
-			continue
-		}
-		for o, end := states[e.st].out, states[e.st+1].out; o < end; o++ {
-			pid := outs[o]
-			p := &pm[pid]
-			ts := i - p.n + 1
-			var homo, latin uint8
-			ok := true
-			pt := ptoks[p.off : p.off+p.n]
-			tt := toks[ts : ts+p.n]
-			for k := range pt {
-				if pt[k].fl&fHan == 0 {
-					continue
-				}
-				switch {
-				case tt[k].fl&fLatin != 0:
-					latin++
-				case tt[k].r != pt[k].r:
-					// a homophone must share the pattern character's main
-					// reading ("的" is not "地" read as de)
-					if tt[k].sym != pt[k].sym {
-						ok = false
-					}
-					homo++
-				}
-			}
-			if latin > 0 || p.latin0 {
-				if tt[0].fl&fLatin != 0 && tt[0].fl&fRunStart == 0 {
-					ok = false
-				}
-				if t.fl&fLatin != 0 && t.fl&fRunEnd == 0 {
-					ok = false
-				}
-				// a single character only from a full syllable, never an initial
-				if p.nHan == 1 && p.n == 1 && t.fl&fInitial != 0 {
-					ok = false
-				}
-			}
-			if homo > 0 {
-				maxHomo := uint8(1)
-				if p.nHan >= 4 {
-					maxHomo = 2
-				}
-				if !p.homoOK || homo > maxHomo || int32(homo) >= p.nHan {
-					ok = false
-				}
-			}
-			if ok {
-				hits = append(hits, hit{pat: pid, ts: ts, te: i, sent: tt[0].sent, homo: homo, latin: latin, passes: p.passes, lex: patLex[pid]})
-			}
-		}
+	// then the matches, checked against the characters written, into room
+	// made once
+	hits := *out
+	if need := nout + n; cap(hits) < need {
+		hits = make([]hit, need, 2*need)
 	}
+	hits = hits[:d.verify(toks, ev, hits[:cap(hits)])]
 	// shorter words inside compound words are shadowed ("回" in 回去,
 	// "记录" in 记录仪)
 	for i := range hits {
@@ -365,6 +304,82 @@ func (a *analysis) match(out *[]hit) {
 		n++
 	}
 	*out = a.contextBits(hits[:n])
+}
+
+// verify writes to hits the matches of the events ev that the characters
+// written support, in order, and returns how many; hits must have room for
+// every output of every event. A function of its own, so that its loop keeps
+// few values.
+func (d *Detector) verify(toks []token, ev []matchEvent, hits []hit) int {
+	n := 0
+	single, patLex, outPM, ptoks, states := d.single, d.patLex, d.outPM, d.ptoks, d.ac.state
+	for _, e := range ev {
+		i := e.tok
+		t := &toks[i]
+		if e.st < 0 {
+			pid := int32(-1)
+			if r := t.r; r < 0x10000 {
+				pid = single[r]
+			} else if p, ok := d.singleHi[r]; ok {
+				pid = p
+			}
+			if pid >= 0 {
+				hits[n] = hit{pat: pid, ts: i, te: i, sent: t.sent, passes: d.pm[pid].passes, lex: patLex[pid]}
+				n++
+			}
+			continue
+		}
+		for o, end := states[e.st].out, states[e.st+1].out; o < end; o++ {
+			p := &outPM[o]
+			ts := i - p.n + 1
+			var homo, latin uint8
+			ok := true
+			for k := int32(0); k < p.n; k++ {
+				pt := &ptoks[p.off+k]
+				if pt.fl&fHan == 0 {
+					continue
+				}
+				tt := &toks[ts+k]
+				switch {
+				case tt.fl&fLatin != 0:
+					latin++
+				case tt.r != pt.r:
+					// a homophone must share the pattern character's main
+					// reading ("的" is not "地" read as de)
+					if tt.sym != pt.sym {
+						ok = false
+					}
+					homo++
+				}
+			}
+			if latin > 0 || p.latin0 {
+				if toks[ts].fl&fLatin != 0 && toks[ts].fl&fRunStart == 0 {
+					ok = false
+				}
+				if t.fl&fLatin != 0 && t.fl&fRunEnd == 0 {
+					ok = false
+				}
+				// a single character only from a full syllable, never an initial
+				if p.nHan == 1 && p.n == 1 && t.fl&fInitial != 0 {
+					ok = false
+				}
+			}
+			if homo > 0 {
+				maxHomo := uint8(1)
+				if p.nHan >= 4 {
+					maxHomo = 2
+				}
+				if !p.homoOK || homo > maxHomo || int32(homo) >= p.nHan {
+					ok = false
+				}
+			}
+			if ok {
+				hits[n] = hit{pat: p.pid, ts: ts, te: i, sent: toks[ts].sent, homo: homo, latin: latin, passes: p.passes, lex: patLex[p.pid]}
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // contextBits clears the lexicons of the hits that are no context words

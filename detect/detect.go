@@ -157,6 +157,7 @@ type Detector struct {
 	// is ptoks[pm[i].off:pm[i].off+pm[i].n]
 	pm    []patMatch
 	ptoks []ptok
+	outPM []patMatch // pm of each of ac.outs
 	// passRules are the rules of each pattern by pass of the decision step:
 	// [0] those without the aggravation requirement, [1] the rest, each in
 	// the order of pattern.rules
@@ -218,6 +219,7 @@ type pattern struct {
 // patMatch is the part of a pattern that match reads for every automaton
 // output.
 type patMatch struct {
+	pid    int32 // the pattern
 	off    int32 // first token in Detector.ptoks
 	n      int32 // number of tokens
 	nHan   int32
@@ -426,7 +428,7 @@ func (d *Detector) compile(rs *ruleSet) error {
 	for pi := range d.pats {
 		p := &d.pats[pi]
 		copy(d.patLex[pi][:], p.lex)
-		d.pm[pi] = patMatch{off: int32(len(d.ptoks)), n: int32(len(p.toks)), nHan: int32(p.nHan), homoOK: p.homoOK,
+		d.pm[pi] = patMatch{pid: int32(pi), off: int32(len(d.ptoks)), n: int32(len(p.toks)), nHan: int32(p.nHan), homoOK: p.homoOK,
 			latin0: p.toks[0].fl&fLatin != 0}
 		d.ptoks = append(d.ptoks, p.toks...)
 		for _, ri := range p.rules {
@@ -437,6 +439,10 @@ func (d *Detector) compile(rs *ruleSet) error {
 			d.passRules[pi][pass] = append(d.passRules[pi][pass], ri)
 			d.pm[pi].passes |= 1 << pass
 		}
+	}
+	d.outPM = make([]patMatch, len(d.ac.outs))
+	for o, pid := range d.ac.outs {
+		d.outPM[o] = d.pm[pid]
 	}
 	return nil
 }
