@@ -237,15 +237,17 @@ func (a *analysis) match(out *[]hit) {
 				ev[n] = matchEvent{tok: int32(i), st: -1}
 				n++
 			}
-			if c := col[t.sym]; st < nDense {
-				st = dense[st*ncol+int32(c)]
+			// st is a transition: the state << 1 | whether it has outputs
+			if c, s := col[t.sym], st>>1; s < nDense {
+				st = dense[s*ncol+int32(c)]
 			} else {
-				st = ac.step(st, c)
+				st = ac.step(s, c)
 			}
-			if o, end := states[st].out, states[st+1].out; o != end {
-				ev[n] = matchEvent{tok: int32(i), st: st}
+			if st&1 != 0 {
+				s := st >> 1
+				ev[n] = matchEvent{tok: int32(i), st: s}
 				n++
-				nout += int(end - o)
+				nout += int(states[s+1].out - states[s].out)
 			}
 		}
 	}
