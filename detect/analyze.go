@@ -230,7 +230,7 @@ func (a *analysis) match(out *[]hit) {
 	{
 		ac := d.ac
 		st := int32(0)
-		dense, ncol, nDense, col, states := ac.dense, ac.ncol, ac.nDense, ac.col, ac.state
+		dense, ncol, nDense, col := ac.dense, ac.ncol, ac.nDense, ac.col
 		for i := range toks {
 			t := &toks[i]
 			if t.fl&fSingle != 0 {
@@ -244,10 +244,9 @@ func (a *analysis) match(out *[]hit) {
 				st = ac.step(s, c)
 			}
 			if st&1 != 0 {
-				s := st >> 1
-				ev[n] = matchEvent{tok: int32(i), st: s}
+				ev[n] = matchEvent{tok: int32(i), st: st >> 1}
 				n++
-				nout += int(states[s+1].out - states[s].out)
+				nout++
 			}
 		}
 	}
@@ -256,7 +255,7 @@ func (a *analysis) match(out *[]hit) {
 	// then the matches, checked against the characters written, into room
 	// made once
 	hits := *out
-	if need := nout + n; cap(hits) < need {
+	if need := nout*int(d.ac.maxOut) + n; cap(hits) < need {
 		hits = make([]hit, need, 2*need)
 	}
 	hits = hits[:d.verify(toks, ev, hits[:cap(hits)])]

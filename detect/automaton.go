@@ -19,6 +19,7 @@ type automaton struct {
 	state  []acState // per state, plus a sentinel
 	edge   []acEdge  // children of state s: edge[state[s].edges:state[s+1].edges]
 	outs   []int32   // pattern ids of state s: outs[state[s].out:state[s+1].out]
+	maxOut int32     // the most outputs of any state
 }
 
 type acState struct {
@@ -190,6 +191,9 @@ func (b *acBuilder) build() *automaton {
 		a.outs = append(a.outs, outs[i]...)
 	}
 	a.state[n].out = int32(len(a.outs))
+	for i := 0; i < n; i++ {
+		a.maxOut = max(a.maxOut, a.state[i+1].out-a.state[i].out)
+	}
 	// from here on a transition says in its lowest bit whether the state
 	// it leads to has outputs (the state is the value >> 1), so that the
 	// scan reads the state only where something was found
