@@ -429,6 +429,7 @@ func (n *normalizer) tokenize(text string, toks []token) ([]token, int) {
 		nl        int
 	)
 	hot := n.hot
+	hot16 := (*[0x10000]runeTok)(hot)
 	for i := 0; i < len(text); {
 		if nl == 0 {
 			// the common case, in a loop without calls: ASCII and
@@ -438,7 +439,7 @@ func (n *normalizer) tokenize(text string, toks []token) ([]token, int) {
 				toks = slices.Grow(toks, len(text)-i)
 			}
 			var k int
-			i, k, pos, sent, clause = plainRun(text, i, toks[len(toks):cap(toks)], hot, pos, sent, clause)
+			i, k, pos, sent, clause = plainRun(text, i, toks[len(toks):cap(toks)], hot16, pos, sent, clause)
 			toks = toks[:len(toks)+k]
 			if i >= len(text) {
 				break
@@ -538,21 +539,25 @@ func (n *normalizer) tokenize(text string, toks []token) ([]token, int) {
 // after them.
 //
 //go:noinline
-func plainRun(text string, i int, buf []token, hot []runeTok, pos, sent, clause int32) (int, int, int32, int32, int32) {
+func plainRun(text string, i int, buf []token, hot *[0x10000]runeTok, pos, sent, clause int32) (int, int, int32, int32, int32) {
 	k := 0
 	for i < len(text) && k < len(buf) {
 		var r rune
 		size := 1
 		if c := text[i]; c < utf8.RuneSelf {
 			r = rune(c)
-		} else if c&0xF0 == 0xE0 && i+2 < len(text) && text[i+1]&0xC0 == 0x80 && text[i+2]&0xC0 == 0x80 &&
-			(c != 0xE0 || text[i+1] >= 0xA0) && (c != 0xED || text[i+1] < 0xA0) {
-			r = rune(c&0x0F)<<12 | rune(text[i+1]&0x3F)<<6 | rune(text[i+2]&0x3F)
+		} else if c&0xF0 == 0xE0 && i+2 < len(text) {
+			b1, b2 := text[i+1], text[i+2]
+			r = rune(c&0x0F)<<12 | rune(b1&0x3F)<<6 | rune(b2&0x3F)
+			// continuation bytes, no overlong form, no surrogate
+			if b1&0xC0 != 0x80 || b2&0xC0 != 0x80 || r < 0x800 || r >= 0xD800 && r <= 0xDFFF {
+				break
+			}
 			size = 3
 		} else {
 			break
 		}
-		rt := hot[r]
+		rt := hot[uint16(r)]
 		if rt.fl&(kLetter|kExpand) != 0 {
 			break
 		}
