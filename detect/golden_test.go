@@ -3,6 +3,7 @@ package detect
 import (
 	"bufio"
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -104,6 +105,26 @@ func goldenMessages(t *testing.T) []Message {
 		msgs = append(msgs, Message{Text: texts[i] + "\n" + texts[(i+1)%len(texts)]})
 	}
 	msgs = append(msgs, benchMix(t)...)
+	// disguised and broken variants, the same on every run: pieces of the
+	// corpus with pinyin, initials, separators, emoji, full-width and
+	// traditional characters, digits and invalid bytes in between
+	rng := rand.New(rand.NewPCG(17, 2026))
+	bits := []string{" ", "jie", "long", "da", "ka", "d", "k", "dk", "hui", "fu", "\u200b", "👍", "🔁", "1️⃣", "ＡＰＰ", "報", "覆",
+		"\xff", "\xe4\xb8", "\xed\xa0\x80", "\xe0\x80\x80", "12", "三十", "、", "。", "\n", "，", "“", "”", "𠀀", "！", "?", "Miǎo", "回"}
+	for range 4000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(6) {
+			if rng.IntN(2) == 0 {
+				rs := []rune(texts[rng.IntN(len(texts))])
+				from := rng.IntN(len(rs) + 1)
+				to := from + rng.IntN(len(rs)-from+1)
+				b.WriteString(string(rs[from:to]))
+			} else {
+				b.WriteString(bits[rng.IntN(len(bits))])
+			}
+		}
+		msgs = append(msgs, Message{Text: b.String()})
+	}
 	seeds, err := filepath.Glob("testdata/fuzz/FuzzAnalyze/*")
 	if err != nil {
 		t.Fatal(err)
