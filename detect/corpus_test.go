@@ -243,12 +243,16 @@ func (s *corpusScore) report(t *testing.T, name string) {
 // round by another independent writer (docs/detector.md). narrative8 (writer
 // A: narrative weighted to material and task), independent9 (writer B:
 // work-group messages, 25 disguised) and narrative9 (writer B: narrative)
-// are the third blind round, by two more writers who never saw the rules.
+// are the third blind round, by two more writers who never saw the rules;
+// narrative10 (writer A), independent10 and narrative11 (writer B) the
+// fourth.
 // Their items carry a voice label, and at least 80% of those with findings
 // must come out with the labelled voice (70% on narrative6, whose writer
 // reads first-person diary lines with no report wording as narrative; 50% on
 // narrative8 and 65% on narrative9, whose writers label as narrative
-// third-person retellings with no report wording: "县委办要求各乡镇每天…").
+// third-person retellings with no report wording: "县委办要求各乡镇每天…";
+// 65% on narrative10 and 70% on narrative11 for the same reason: "应急局要求
+// 每个村每月上报…", "街道要求网格员每两小时…").
 // False alarms are enforced on every set: an alarm on an ordinary message
 // costs officials' trust more than a missed demand.
 var corpusBars = []struct {
@@ -277,6 +281,9 @@ var corpusBars = []struct {
 	{"narrative8", 0.84, 0.02, 0.50},
 	{"independent9", 0.90, 0.02, 0},
 	{"narrative9", 0.83, 0.02, 0.65},
+	{"narrative10", 0.86, 0.02, 0.65},
+	{"independent10", 0.85, 0.02, 0},
+	{"narrative11", 0.80, 0.02, 0.70},
 }
 
 // TestCorpus measures the detector on the labelled sets, prints a

@@ -26,7 +26,8 @@ var (
 // never trained on.
 var modelTrainSets = []string{"dev", "independent", "independent2", "independent3", "independent4",
 	"independent5", "independent6", "independent7", "independent8", "narrative", "narrative2", "narrative3",
-	"narrative4", "narrative5", "narrative6", "narrative7", "narrative8", "independent9", "narrative9"}
+	"narrative4", "narrative5", "narrative6", "narrative7", "narrative8", "independent9", "narrative9",
+	"narrative10", "independent10", "narrative11"}
 
 type trainItem struct {
 	set    int

@@ -3,7 +3,9 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"jianfu"
@@ -53,9 +55,17 @@ func barChart(bars []bar, unit string) template.HTML {
 	if len(bars) == 0 {
 		return ""
 	}
-	maxV := 0.0
+	maxV, whole := 0.0, true
 	for _, b := range bars {
 		maxV = max(maxV, b.Value)
+		whole = whole && b.Value == math.Trunc(b.Value)
+	}
+	// counts print as they are; indexes all with one decimal (22.0 beside 21.9)
+	val := func(v float64) string {
+		if whole {
+			return strconv.FormatFloat(v, 'f', -1, 64)
+		}
+		return strconv.FormatFloat(v, 'f', 1, 64)
 	}
 	const w, rowH, labelW = 360.0, 26.0, 96.0
 	h := rowH * float64(len(bars))
@@ -63,7 +73,7 @@ func barChart(bars []bar, unit string) template.HTML {
 	// is a group (an image may not hold links).
 	role, said := "img", make([]string, 0, len(bars))
 	for _, b := range bars {
-		said = append(said, fmt.Sprintf("%s %g%s", b.Label, b.Value, unit))
+		said = append(said, b.Label+" "+val(b.Value)+unit)
 		if b.Href != "" {
 			role = "group"
 		}
@@ -84,8 +94,8 @@ func barChart(bars []bar, unit string) template.HTML {
 		if b.Href != "" {
 			label = `<a href="` + esc(b.Href) + `">` + label + `</a>`
 		}
-		fmt.Fprintf(&sb, `<text x="0" y="%.0f" class="lbl">%s</text><rect x="%.0f" y="%.0f" width="%.1f" height="16" rx="2" class="%s"><title>%s: %g%s</title></rect><text x="%.1f" y="%.0f" class="val">%g%s</text>`,
-			y+17, label, labelW, y+5, max(bw, 1), cls, esc(b.Label), b.Value, unit, labelW+bw+6, y+17, b.Value, unit)
+		fmt.Fprintf(&sb, `<text x="0" y="%.0f" class="lbl">%s</text><rect x="%.0f" y="%.0f" width="%.1f" height="16" rx="2" class="%s"><title>%s: %s%s</title></rect><text x="%.1f" y="%.0f" class="val">%s%s</text>`,
+			y+17, label, labelW, y+5, max(bw, 1), cls, esc(b.Label), val(b.Value), unit, labelW+bw+6, y+17, val(b.Value), unit)
 	}
 	sb.WriteString(`</svg>`)
 	return template.HTML(sb.String())
