@@ -28,7 +28,7 @@ type hit struct {
 // (many rule files adding lexicons) are looked up in the pattern.
 type lexBits [lexInline]uint64
 
-const lexInline = 4
+const lexInline = 5
 
 type scratch struct {
 	toks      []token
@@ -402,15 +402,16 @@ func (p *pattern) has(lex int) bool { return p.lex[lex/64]&(1<<(lex%64)) != 0 }
 
 func (b *lexBits) has(lex int) bool { return b[lex/64]&(1<<(lex%64)) != 0 }
 
-// or adds the lexicons of x (written out for the four words of lexInline).
+// or adds the lexicons of x (written out for the five words of lexInline).
 func (b *lexBits) or(x *lexBits) {
 	b[0] |= x[0]
 	b[1] |= x[1]
 	b[2] |= x[2]
 	b[3] |= x[3]
+	b[4] |= x[4]
 }
 
-var _ = [1]struct{}{}[lexInline-4] // or is written for four words
+var _ = [1]struct{}{}[lexInline-5] // or is written for five words
 
 // The built-in lexicons are in the first word of lexBits, so a question
 // about several of them is one mask.
