@@ -253,10 +253,21 @@ func (a *analysis) match(out *[]hit) {
 	a.r.s.ev = ev
 	ev = ev[:n]
 	// then the matches, checked against the characters written, into room
-	// made once
+	// made once: for the most outputs a state has at every event, or, in a
+	// long message, for the outputs counted
 	hits := *out
 	if need := nout*int(d.ac.maxOut) + n; cap(hits) < need {
-		hits = make([]hit, need, 2*need)
+		if need > 4096 {
+			need = n - nout
+			for _, e := range ev {
+				if e.st >= 0 {
+					need += int(d.ac.state[e.st+1].out - d.ac.state[e.st].out)
+				}
+			}
+		}
+		if cap(hits) < need {
+			hits = make([]hit, need, need+need/2)
+		}
 	}
 	hits = hits[:d.verify(toks, ev, hits[:cap(hits)])]
 	// shorter words inside compound words are shadowed ("回" in 回去,

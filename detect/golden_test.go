@@ -105,6 +105,11 @@ func goldenMessages(t *testing.T) []Message {
 		msgs = append(msgs, Message{Text: texts[i] + "\n" + texts[(i+1)%len(texts)]})
 	}
 	msgs = append(msgs, benchMix(t)...)
+	// long notices: hundreds of texts in one message (buffers grown in
+	// steps, hits counted)
+	for k := 0; (k+1)*400 <= len(texts); k += 3 {
+		msgs = append(msgs, Message{Text: strings.Join(texts[k*400:(k+1)*400], "\n")}, Message{Text: strings.Join(texts[k*400:(k+1)*400], "jie龙 ")})
+	}
 	// disguised and broken variants, the same on every run: pieces of the
 	// corpus with pinyin, initials, separators, emoji, full-width and
 	// traditional characters, digits and invalid bytes in between

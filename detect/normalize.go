@@ -434,9 +434,11 @@ func (n *normalizer) tokenize(text string, toks []token) ([]token, int) {
 		if nl == 0 {
 			// the common case, in a loop without calls: ASCII and
 			// three-byte runes that become one token or are dropped, written
-			// into room made once (a rune is at least a byte)
-			if cap(toks)-len(toks) < len(text)-i {
-				toks = slices.Grow(toks, len(text)-i)
+			// into room made beforehand: for the rest of the text (a rune is
+			// at least a byte), or for 4,096 tokens at a time in a long one,
+			// whose buffer then grows as append grows it
+			if want := min(len(text)-i, 4096); cap(toks)-len(toks) < want {
+				toks = slices.Grow(toks, want)
 			}
 			var k int
 			i, k, pos, sent, clause = plainRun(text, i, toks[len(toks):cap(toks)], hot16, pos, sent, clause)
