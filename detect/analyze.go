@@ -253,16 +253,14 @@ func (a *analysis) match(out *[]hit) {
 	a.r.s.ev = ev
 	ev = ev[:n]
 	// then the matches, checked against the characters written, into room
-	// made once: for the most outputs a state has at every event, or, in a
-	// long message, for the outputs counted
+	// made beforehand: when the most outputs a state has at every event
+	// might not fit, the outputs are counted
 	hits := *out
 	if need := nout*int(d.ac.maxOut) + n; cap(hits) < need {
-		if need > 4096 {
-			need = n - nout
-			for _, e := range ev {
-				if e.st >= 0 {
-					need += int(d.ac.state[e.st+1].out - d.ac.state[e.st].out)
-				}
+		need = n - nout
+		for _, e := range ev {
+			if e.st >= 0 {
+				need += int(d.ac.state[e.st+1].out - d.ac.state[e.st].out)
 			}
 		}
 		if cap(hits) < need {
