@@ -342,26 +342,7 @@ func (d *Detector) verify(toks []token, ev []matchEvent, hits []hit) int {
 		for o, end := states[e.st].out, states[e.st+1].out; o < end; o++ {
 			p := &outPM[o]
 			ts := i - p.n + 1
-			var homo, latin uint8
-			ok := true
-			for k := int32(0); k < p.n; k++ {
-				pt := &ptoks[p.off+k]
-				if pt.fl&fHan == 0 {
-					continue
-				}
-				tt := &toks[ts+k]
-				switch {
-				case tt.fl&fLatin != 0:
-					latin++
-				case tt.r != pt.r:
-					// a homophone must share the pattern character's main
-					// reading ("的" is not "地" read as de)
-					if tt.sym != pt.sym {
-						ok = false
-					}
-					homo++
-				}
-			}
+			homo, latin, ok := compareToks(ptoks[p.off:p.off+p.n], toks[ts:i+1])
 			if latin > 0 || p.latin0 {
 				if toks[ts].fl&fLatin != 0 && toks[ts].fl&fRunStart == 0 {
 					ok = false
@@ -390,6 +371,30 @@ func (d *Detector) verify(toks []token, ev []matchEvent, hits []hit) int {
 		}
 	}
 	return n
+}
+
+// compareToks compares the characters of a pattern with the tokens the
+// automaton matched it on: how many are written as a homophone or in Latin
+// letters, and whether every homophone shares the pattern character's main
+// reading ("的" is not "地" read as de).
+func compareToks(pt []ptok, tt []token) (homo, latin uint8, ok bool) {
+	ok = true
+	tt = tt[:len(pt)]
+	for k := range pt {
+		if pt[k].fl&fHan == 0 {
+			continue
+		}
+		switch {
+		case tt[k].fl&fLatin != 0:
+			latin++
+		case tt[k].r != pt[k].r:
+			if tt[k].sym != pt[k].sym {
+				ok = false
+			}
+			homo++
+		}
+	}
+	return homo, latin, ok
 }
 
 // contextBits clears the lexicons of the hits that are no context words
