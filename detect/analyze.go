@@ -56,7 +56,10 @@ type analysis struct {
 	present lexBits
 	passes  uint8 // the union of the hits' passes
 	weight  [len(jianfu.Categories)]float64
-	r       *Result
+	// weighted: some weight is above 0 (a span with a positive weight was
+	// added); the statistical layer sets weights of its own
+	weighted bool
+	r        *Result
 }
 
 // AnalyzeInto is Analyze that reuses r's slices and internal buffers: with a
@@ -96,8 +99,8 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 		ss = make([]int32, nsent+1, 2*nsent+8)
 	}
 	ss = ss[:nsent+1]
-	for i := len(s.toks) - 1; i >= 0; i-- {
-		ss[s.toks[i].sent] = int32(i)
+	for i, toks := len(s.toks)-1, s.toks; i >= 0; i-- {
+		ss[toks[i].sent] = int32(i)
 	}
 	ss[nsent] = int32(len(s.toks))
 	s.sentStart = ss
@@ -158,14 +161,12 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 			}
 		}
 	}
-	found := false
-	for _, w := range a.weight {
-		if w > 0 {
-			found = true
-		}
-	}
+	found := a.weighted
 	if d.model != nil {
 		a.consult(d.model, found)
+	}
+	if !found && d.model == nil {
+		return
 	}
 	for c, w := range a.weight {
 		if w > 0 {
@@ -1158,6 +1159,7 @@ func (a *analysis) addSpan(h *hit, cr *compiledRule) {
 		if x.Category == sp.Category && x.Start <= sp.Start && x.End >= sp.End {
 			if cr.Weight > a.weight[cr.cat] {
 				a.weight[cr.cat] = cr.Weight
+				a.weighted = true
 			}
 			return // already covered by an equal or longer span
 		}
@@ -1177,6 +1179,7 @@ func (a *analysis) addSpan(h *hit, cr *compiledRule) {
 	a.r.Spans = append(a.r.Spans[:n], sp)
 	if cr.Weight > a.weight[cr.cat] {
 		a.weight[cr.cat] = cr.Weight
+		a.weighted = true
 	}
 }
 
