@@ -426,7 +426,12 @@ func (b *lexBits) or(x *lexBits) {
 	b[4] |= x[4]
 }
 
-var _ = [1]struct{}{}[lexInline-5] // or is written for five words
+var _ = [1]struct{}{}[lexInline-5] // or and covers are written for five words
+
+// covers reports whether b has every lexicon of x.
+func (b *lexBits) covers(x *lexBits) bool {
+	return b[0]&x[0] == x[0] && b[1]&x[1] == x[1] && b[2]&x[2] == x[2] && b[3]&x[3] == x[3] && b[4]&x[4] == x[4]
+}
 
 // The built-in lexicons are in the first word of lexBits, so a question
 // about several of them is one mask.
@@ -535,6 +540,10 @@ func (a *analysis) overlappedBy(h *hit, lex int) bool {
 
 // accept decides whether trigger hit h of rule cr is a demand.
 func (a *analysis) accept(h *hit, cr *compiledRule) bool {
+	// a near condition whose words the message lacks fails at once
+	if !a.present.covers(&cr.needs) {
+		return false
+	}
 	if h.homo > 0 && !cr.homo {
 		return false
 	}

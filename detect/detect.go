@@ -245,6 +245,9 @@ type compiledRule struct {
 	index        int32
 	// NextNot and PrevNot as runes
 	nextNot, prevNot []rune
+	// needs holds the lexicons (of the first lexInline*64) that a near
+	// condition asks for: a message without one of them cannot satisfy it
+	needs lexBits
 }
 
 // New builds a detector from the embedded rules and the options.
@@ -346,6 +349,13 @@ func (d *Detector) compile(rs *ruleSet) error {
 					}
 				}
 				*list.out = append(*list.out, ccond{lex: id, side: side, within: int32(cond.Within), clause: cond.Scope == "clause", with: int32(with)})
+			}
+		}
+		for _, c := range cr.near {
+			for _, lex := range []int{c.lex, int(c.with)} {
+				if lex >= 0 && lex < lexInline*64 {
+					cr.needs[lex/64] |= 1 << (lex % 64)
+				}
 			}
 		}
 		if len(r.NotOverlapping) > 0 {
