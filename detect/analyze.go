@@ -10,9 +10,13 @@ import (
 type hit struct {
 	pat    int32
 	ts, te int32 // token range, inclusive
+	sent   int32 // sentence of the first token
 	homo   uint8 // characters written as a different homophone
 	latin  uint8 // characters written in Latin letters
 	shadow bool  // a single character inside a word of the "compound" lexicon
+	// passes has bit p set when the pattern has rules for pass p of the
+	// decision step (Detector.passRules)
+	passes uint8
 	// lex holds the pattern's first lexicons (see lexBits) while matching;
 	// after it, only those that count for inLex: none for a homophone or a
 	// shadowed character. The decision step asks about lexicons of every
@@ -24,13 +28,20 @@ type hit struct {
 // (many rule files adding lexicons) are looked up in the pattern.
 type lexBits [lexInline]uint64
 
-const lexInline = 8
+const lexInline = 5
 
 type scratch struct {
 	toks      []token
 	hits      []hit
 	sentStart []int32
 	fired     []int32 // rules accepted, in order (for rule examples)
+	ev        []matchEvent
+}
+
+// matchEvent is a token where match has something to check: a one-character
+// pattern (st < 0) or an automaton state with outputs.
+type matchEvent struct {
+	tok, st int32
 }
 
 // analysis holds the state of one AnalyzeInto call.
@@ -43,8 +54,12 @@ type analysis struct {
 	// present is the union of the hits' lexicon bits: a question about a
 	// lexicon no word of the message belongs to is answered at once
 	present lexBits
+	passes  uint8 // the union of the hits' passes
 	weight  [len(jianfu.Categories)]float64
-	r       *Result
+	// weighted: some weight is above 0 (a span with a positive weight was
+	// added); the statistical layer sets weights of its own
+	weighted bool
+	r        *Result
 }
 
 // AnalyzeInto is Analyze that reuses r's slices and internal buffers: with a
@@ -72,21 +87,24 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 	a := analysis{d: d, toks: s.toks, r: r}
 	a.match(&s.hits)
 	a.hits = s.hits
-	for i := range a.hits {
-		for w := range a.present {
-			a.present[w] |= a.hits[i].lex[w]
-		}
+	// sentences are numbered from 0 without gaps (each token after a
+	// sentence end starts the next), so the first token of each is found
+	// going backwards
+	nsent := 0
+	if len(s.toks) > 0 {
+		nsent = int(s.toks[len(s.toks)-1].sent) + 1
 	}
-	s.sentStart = s.sentStart[:0]
-	prev := int32(-1)
-	for i := range a.toks {
-		if a.toks[i].sent != prev {
-			s.sentStart = append(s.sentStart, int32(i))
-			prev = a.toks[i].sent
-		}
+	ss := s.sentStart
+	if cap(ss) < nsent+1 {
+		ss = make([]int32, nsent+1, 2*nsent+8)
 	}
-	s.sentStart = append(s.sentStart, int32(len(a.toks)))
-	a.sents = s.sentStart
+	ss = ss[:nsent+1]
+	for i, toks := len(s.toks)-1, s.toks; i >= 0; i-- {
+		ss[toks[i].sent] = int32(i)
+	}
+	ss[nsent] = int32(len(s.toks))
+	s.sentStart = ss
+	a.sents = ss
 
 	if !m.Time.IsZero() && !d.calendar().IsWorkingTime(m.Time) {
 		r.Offhours = true
@@ -94,13 +112,7 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 	if a.narrativeIn(-1) {
 		r.Voice = VoiceNarrative
 	}
-	triggers := false
-	for i := range a.hits {
-		if len(d.pats[a.hits[i].pat].rules) > 0 {
-			triggers = true
-			break
-		}
-	}
+	triggers := a.passes != 0
 	if !triggers && d.model == nil {
 		return
 	}
@@ -132,14 +144,16 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 		// pass 1: rules without the aggravation requirement; pass 2: the rest,
 		// which may lean on pass-1 findings in the same sentence.
 		for pass := 0; pass < 2; pass++ {
+			if a.passes&(1<<pass) == 0 {
+				continue
+			}
 			for i := range a.hits {
 				h := &a.hits[i]
-				p := &d.pats[h.pat]
-				for _, ri := range p.rules {
+				if h.passes&(1<<pass) == 0 {
+					continue
+				}
+				for _, ri := range d.passRules[h.pat][pass] {
 					cr := &d.rules[ri]
-					if cr.Aggravated != (pass == 1) {
-						continue
-					}
 					if a.accept(h, cr) && (pass == 0 || a.aggravated(h, isAssessed())) {
 						a.addSpan(h, cr)
 					}
@@ -147,14 +161,12 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 			}
 		}
 	}
-	found := false
-	for _, w := range a.weight {
-		if w > 0 {
-			found = true
-		}
-	}
+	found := a.weighted
 	if d.model != nil {
 		a.consult(d.model, found)
+	}
+	if !found && d.model == nil {
+		return
 	}
 	for c, w := range a.weight {
 		if w > 0 {
@@ -206,78 +218,57 @@ func (d *Detector) AnalyzeInto(m Message, r *Result) {
 // written characters support.
 func (a *analysis) match(out *[]hit) {
 	d := a.d
-	ac := d.ac
-	hits := (*out)[:0]
-	st := int32(0)
-	dense, ncol, nDense := ac.dense, ac.ncol, ac.nDense
-	for i := range a.toks {
-		if a.toks[i].fl&fSingle != 0 {
-			pid := int32(-1)
-			if r := a.toks[i].r; r < 0x10000 {
-				pid = d.single[r]
-			} else if p, ok := d.singleHi[r]; ok {
-				pid = p
+	toks := a.toks
+	// First the automaton alone, noting the tokens that are a one-character
+	// pattern and the states with outputs: a loop with few live values and
+	// no call on the dense rows, so that they stay in registers.
+	ev := a.r.s.ev
+	if cap(ev) < 2*len(toks) {
+		ev = make([]matchEvent, 2*len(toks))
+	}
+	ev = ev[:cap(ev)]
+	n, nout := 0, 0
+	{
+		ac := d.ac
+		st := int32(0)
+		dense, ncol, nDense, col := ac.dense, ac.ncol, ac.nDense, ac.col
+		for i := range toks {
+			t := &toks[i]
+			if t.fl&fSingle != 0 {
+				ev[n] = matchEvent{tok: int32(i), st: -1}
+				n++
 			}
-			if pid >= 0 {
-				hits = append(hits, hit{pat: pid, ts: int32(i), te: int32(i), lex: d.patLex[pid]})
+			// st is a transition: the state << 1 | whether it has outputs
+			if c, s := col[t.sym], st>>1; s < nDense {
+				st = dense[s*ncol+int32(c)]
+			} else {
+				st = ac.step(s, c)
 			}
-		}
-		if c := ac.col[a.toks[i].sym]; st < nDense {
-			st = dense[st*ncol+int32(c)]
-		} else {
-			st = ac.step(st, c)
-		}
-		for o, end := ac.state[st].out, ac.state[st+1].out; o < end; o++ {
-			pid := ac.outs[o]
-			p := &d.pats[pid]
-			ts := int32(i) - int32(len(p.toks)) + 1
-			h := hit{pat: pid, ts: ts, te: int32(i)}
-			ok := true
-			for k := range p.toks {
-				pt := &p.toks[k]
-				tt := &a.toks[int(ts)+k]
-				if pt.fl&fHan == 0 {
-					continue
-				}
-				switch {
-				case tt.fl&fLatin != 0:
-					h.latin++
-				case tt.r != pt.r:
-					// a homophone must share the pattern character's main
-					// reading ("的" is not "地" read as de)
-					if tt.sym != pt.sym {
-						ok = false
-					}
-					h.homo++
-				}
-			}
-			if h.latin > 0 || p.toks[0].fl&fLatin != 0 {
-				if a.toks[ts].fl&fLatin != 0 && a.toks[ts].fl&fRunStart == 0 {
-					ok = false
-				}
-				if a.toks[i].fl&fLatin != 0 && a.toks[i].fl&fRunEnd == 0 {
-					ok = false
-				}
-				// a single character only from a full syllable, never an initial
-				if p.nHan == 1 && len(p.toks) == 1 && a.toks[i].fl&fInitial != 0 {
-					ok = false
-				}
-			}
-			if h.homo > 0 {
-				maxHomo := uint8(1)
-				if p.nHan >= 4 {
-					maxHomo = 2
-				}
-				if !p.homoOK || h.homo > maxHomo || int(h.homo) >= p.nHan {
-					ok = false
-				}
-			}
-			if ok {
-				h.lex = d.patLex[pid]
-				hits = append(hits, h)
+			if st&1 != 0 {
+				ev[n] = matchEvent{tok: int32(i), st: st >> 1}
+				n++
+				nout++
 			}
 		}
 	}
+	a.r.s.ev = ev
+	ev = ev[:n]
+	// then the matches, checked against the characters written, into room
+	// made beforehand: when the most outputs a state has at every event
+	// might not fit, the outputs are counted
+	hits := *out
+	if need := nout*int(d.ac.maxOut) + n; cap(hits) < need {
+		need = n - nout
+		for _, e := range ev {
+			if e.st >= 0 {
+				need += int(d.ac.state[e.st+1].out - d.ac.state[e.st].out)
+			}
+		}
+		if cap(hits) < need {
+			hits = make([]hit, need, need+need/2)
+		}
+	}
+	hits = hits[:d.verify(toks, ev, hits[:cap(hits)])]
 	// shorter words inside compound words are shadowed ("回" in 回去,
 	// "记录" in 记录仪)
 	for i := range hits {
@@ -301,10 +292,10 @@ func (a *analysis) match(out *[]hit) {
 		}
 	}
 	if !homo {
-		*out = contextBits(hits)
+		*out = a.contextBits(hits)
 		return
 	}
-	n := 0
+	n = 0
 	for i := range hits {
 		h := &hits[i]
 		if h.homo > 0 {
@@ -323,16 +314,101 @@ func (a *analysis) match(out *[]hit) {
 		hits[n] = *h
 		n++
 	}
-	*out = contextBits(hits[:n])
+	*out = a.contextBits(hits[:n])
 }
 
-// contextBits clears the lexicons of the hits that are no context words:
-// homophones and shadowed characters.
-func contextBits(hits []hit) []hit {
-	for i := range hits {
-		if hits[i].homo > 0 || hits[i].shadow {
-			hits[i].lex = lexBits{}
+// verify writes to hits the matches of the events ev that the characters
+// written support, in order, and returns how many; hits must have room for
+// every output of every event. A function of its own, so that its loop keeps
+// few values.
+func (d *Detector) verify(toks []token, ev []matchEvent, hits []hit) int {
+	n := 0
+	single, patLex, outPM, ptoks, states := d.single, d.patLex, d.outPM, d.ptoks, d.ac.state
+	for _, e := range ev {
+		i := e.tok
+		t := &toks[i]
+		if e.st < 0 {
+			pid := int32(-1)
+			if r := t.r; r < 0x10000 {
+				pid = single[r]
+			} else if p, ok := d.singleHi[r]; ok {
+				pid = p
+			}
+			if pid >= 0 {
+				hits[n] = hit{pat: pid, ts: i, te: i, sent: t.sent, passes: d.pm[pid].passes, lex: patLex[pid]}
+				n++
+			}
+			continue
 		}
+		for o, end := states[e.st].out, states[e.st+1].out; o < end; o++ {
+			p := &outPM[o]
+			ts := i - p.n + 1
+			homo, latin, ok := compareToks(ptoks[p.off:p.off+p.n], toks[ts:i+1])
+			if latin > 0 || p.latin0 {
+				if toks[ts].fl&fLatin != 0 && toks[ts].fl&fRunStart == 0 {
+					ok = false
+				}
+				if t.fl&fLatin != 0 && t.fl&fRunEnd == 0 {
+					ok = false
+				}
+				// a single character only from a full syllable, never an initial
+				if p.nHan == 1 && p.n == 1 && t.fl&fInitial != 0 {
+					ok = false
+				}
+			}
+			if homo > 0 {
+				maxHomo := uint8(1)
+				if p.nHan >= 4 {
+					maxHomo = 2
+				}
+				if !p.homoOK || homo > maxHomo || int32(homo) >= p.nHan {
+					ok = false
+				}
+			}
+			if ok {
+				hits[n] = hit{pat: p.pid, ts: ts, te: i, sent: toks[ts].sent, homo: homo, latin: latin, passes: p.passes, lex: patLex[p.pid]}
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// compareToks compares the characters of a pattern with the tokens the
+// automaton matched it on: how many are written as a homophone or in Latin
+// letters, and whether every homophone shares the pattern character's main
+// reading ("的" is not "地" read as de).
+func compareToks(pt []ptok, tt []token) (homo, latin uint8, ok bool) {
+	ok = true
+	tt = tt[:len(pt)]
+	for k := range pt {
+		if pt[k].fl&fHan == 0 {
+			continue
+		}
+		switch {
+		case tt[k].fl&fLatin != 0:
+			latin++
+		case tt[k].r != pt[k].r:
+			if tt[k].sym != pt[k].sym {
+				ok = false
+			}
+			homo++
+		}
+	}
+	return homo, latin, ok
+}
+
+// contextBits clears the lexicons of the hits that are no context words
+// (homophones and shadowed characters) and sets a.present and a.passes.
+func (a *analysis) contextBits(hits []hit) []hit {
+	for i := range hits {
+		h := &hits[i]
+		a.passes |= h.passes
+		if h.homo > 0 || h.shadow {
+			h.lex = lexBits{}
+			continue
+		}
+		a.present.or(&h.lex)
 	}
 	return hits
 }
@@ -340,6 +416,34 @@ func contextBits(hits []hit) []hit {
 func (p *pattern) has(lex int) bool { return p.lex[lex/64]&(1<<(lex%64)) != 0 }
 
 func (b *lexBits) has(lex int) bool { return b[lex/64]&(1<<(lex%64)) != 0 }
+
+// or adds the lexicons of x (written out for the five words of lexInline).
+func (b *lexBits) or(x *lexBits) {
+	b[0] |= x[0]
+	b[1] |= x[1]
+	b[2] |= x[2]
+	b[3] |= x[3]
+	b[4] |= x[4]
+}
+
+var _ = [1]struct{}{}[lexInline-5] // or and covers are written for five words
+
+// covers reports whether b has every lexicon of x.
+func (b *lexBits) covers(x *lexBits) bool {
+	return b[0]&x[0] == x[0] && b[1]&x[1] == x[1] && b[2]&x[2] == x[2] && b[3]&x[3] == x[3] && b[4]&x[4] == x[4]
+}
+
+// The built-in lexicons are in the first word of lexBits, so a question
+// about several of them is one mask.
+var _ = [1]struct{}{}[nBuiltinLex/64]
+
+// negMask holds the lexicons that negated looks for around a trigger, and
+// narrMask those that narrativeIn looks for: a hit in none of them changes
+// nothing there.
+const (
+	negMask  = 1<<lexRetracted | 1<<lexMention | 1<<lexQuestion | 1<<lexMentionBefore | 1<<lexNegationAfter | 1<<lexTopicAfter | 1<<lexNegation
+	narrMask = 1<<lexNarrativeSource | 1<<lexNarrative | 1<<lexReported | 1<<lexNarrativeHabit
+)
 
 // inLex reports whether hit h is a word of lexicon lex. Context words must be
 // written exactly (or in pinyin), never as homophones, and a single
@@ -358,8 +462,6 @@ func (a *analysis) inLex(h *hit, lex int) bool {
 	return h.homo == 0 && !h.shadow && a.d.pats[h.pat].has(lex)
 }
 
-func (a *analysis) sent(tok int32) int32 { return a.toks[tok].sent }
-
 // findLexIn reports whether a word of lexicon lex occurs in the sentence of h
 // (anywhere in the message for message-scope lexicons), on the given side and
 // within the given distance in tokens (0: anywhere in the sentence), and
@@ -368,14 +470,14 @@ func (a *analysis) findLexIn(h *hit, lex int, side int8, within int32, clause bo
 	if a.absent(lex) {
 		return false
 	}
-	sent := a.sent(h.ts)
+	sent := h.sent
 	msg := a.d.lexScope[lex]
 	for i := range a.hits {
 		x := &a.hits[i]
 		if !a.inLex(x, lex) {
 			continue
 		}
-		if !msg && a.sent(x.ts) != sent {
+		if !msg && x.sent != sent {
 			continue
 		}
 		if clause && a.toks[x.ts].clause != a.toks[h.ts].clause && a.toks[x.te].clause != a.toks[h.te].clause {
@@ -407,14 +509,14 @@ func (a *analysis) findOther(h *hit, lex int) bool {
 	if a.absent(lex) {
 		return false
 	}
-	sent := a.sent(h.ts)
+	sent := h.sent
 	msg := a.d.lexScope[lex]
 	for i := range a.hits {
 		x := &a.hits[i]
 		if x.ts <= h.ts && x.te >= h.te || !a.inLex(x, lex) {
 			continue
 		}
-		if msg || a.sent(x.ts) == sent {
+		if msg || x.sent == sent {
 			return true
 		}
 	}
@@ -438,6 +540,10 @@ func (a *analysis) overlappedBy(h *hit, lex int) bool {
 
 // accept decides whether trigger hit h of rule cr is a demand.
 func (a *analysis) accept(h *hit, cr *compiledRule) bool {
+	// a near condition whose words the message lacks fails at once
+	if !a.present.covers(&cr.needs) {
+		return false
+	}
 	if h.homo > 0 && !cr.homo {
 		return false
 	}
@@ -460,10 +566,10 @@ func (a *analysis) accept(h *hit, cr *compiledRule) bool {
 			}
 		}
 	}
-	if cr.NextNot != "" && int(h.te)+1 < len(toks) && containsRune(cr.NextNot, toks[h.te+1].r) {
+	if len(cr.nextNot) > 0 && int(h.te)+1 < len(toks) && containsRune(cr.nextNot, toks[h.te+1].r) {
 		return false
 	}
-	if cr.PrevNot != "" && h.ts > 0 && containsRune(cr.PrevNot, toks[h.ts-1].r) {
+	if len(cr.prevNot) > 0 && h.ts > 0 && containsRune(cr.prevNot, toks[h.ts-1].r) {
 		return false
 	}
 	if cr.AfterNumber {
@@ -475,7 +581,7 @@ func (a *analysis) accept(h *hit, cr *compiledRule) bool {
 	if cr.Quantity && !a.quantityAfter(h.te) {
 		return false
 	}
-	if cr.QuantityAnywhere && !a.quantityIn(a.sents[a.sent(h.ts)], a.sents[a.sent(h.ts)+1]) {
+	if cr.QuantityAnywhere && !a.quantityIn(a.sents[h.sent], a.sents[h.sent+1]) {
 		return false
 	}
 	if cr.MaxClock > 0 {
@@ -510,7 +616,7 @@ func (a *analysis) accept(h *hit, cr *compiledRule) bool {
 	return !a.negated(h)
 }
 
-func containsRune(s string, r rune) bool {
+func containsRune(s []rune, r rune) bool {
 	for _, x := range s {
 		if x == r {
 			return true
@@ -525,12 +631,15 @@ func containsRune(s string, r rune) bool {
 // 请今晚报送" still demands), a negating word right after it ("…一律取消",
 // "打卡问题"), or a mention marker anywhere in the sentence ("欢迎反映").
 func (a *analysis) negated(h *hit) bool {
-	sent := a.sent(h.ts)
+	if a.present[0]&negMask == 0 {
+		return false
+	}
+	sent := h.sent
 	clause := a.toks[h.ts].clause
 	framed := -1 // whether a demand frame (要求, 规定 …) precedes h; -1 not yet known
 	for i := range a.hits {
 		n := &a.hits[i]
-		if a.sent(n.ts) != sent || n.ts >= h.ts && n.te <= h.te && n.te-n.ts < h.te-h.ts {
+		if n.lex[0]&negMask == 0 || n.sent != sent || n.ts >= h.ts && n.te <= h.te && n.te-n.ts < h.te-h.ts {
 			continue // other sentences, and words inside the trigger ("是否" in "回复是否及时")
 		}
 		// a demand reported as abolished or untrue after it ("…的做法,
@@ -607,10 +716,10 @@ func (a *analysis) negated(h *hit) bool {
 // repeatedAfter reports whether the negation word n occurs again after h in
 // its sentence, outside a longer word that is no negation ("不得少于").
 func (a *analysis) repeatedAfter(n, h *hit) bool {
-	sent := a.sent(h.ts)
+	sent := h.sent
 	for i := range a.hits {
 		m := &a.hits[i]
-		if m.pat != n.pat || m.ts <= h.te || a.sent(m.ts) != sent || !a.inLex(m, lexNegation) {
+		if m.pat != n.pat || m.ts <= h.te || m.sent != sent || !a.inLex(m, lexNegation) {
 			continue
 		}
 		if !a.overlappedBy(m, lexNegationExcept) {
@@ -632,10 +741,10 @@ func (a *analysis) mentions(n *hit) bool {
 	if !a.inLex(n, lexQuestion) {
 		return false
 	}
-	sent := a.sent(n.ts)
+	sent := n.sent
 	for i := range a.hits {
 		x := &a.hits[i]
-		if a.sent(x.ts) == sent && x.te < n.ts && a.inLex(x, lexRhetorical) {
+		if x.sent == sent && x.te < n.ts && a.inLex(x, lexRhetorical) {
 			return false
 		}
 	}
@@ -648,20 +757,23 @@ func (a *analysis) mentions(n *hit) bool {
 // addresses nobody (not "请各位…每天都要投"), or a word anywhere in the
 // message that makes all of it one ("来电人反映", "据报道").
 func (a *analysis) narrativeIn(s int32) bool {
+	if a.present[0]&narrMask == 0 {
+		return false
+	}
 	habit := int32(-2) // sentence of the first habit word seen
 	for i := range a.hits {
 		x := &a.hits[i]
 		if a.inLex(x, lexNarrativeSource) {
 			return true
 		}
-		if s >= 0 && a.sent(x.ts) != s {
+		if s >= 0 && x.sent != s {
 			continue
 		}
 		if a.inLex(x, lexNarrative) || a.inLex(x, lexReported) {
 			return true
 		}
 		if habit == -2 && a.inLex(x, lexNarrativeHabit) {
-			habit = a.sent(x.ts)
+			habit = x.sent
 		}
 	}
 	if habit == -2 {
@@ -669,7 +781,7 @@ func (a *analysis) narrativeIn(s int32) bool {
 	}
 	for i := range a.hits {
 		x := &a.hits[i]
-		if a.sent(x.ts) == habit && a.inLex(x, lexDirectAddress) {
+		if x.sent == habit && a.inLex(x, lexDirectAddress) {
 			return false
 		}
 	}
@@ -685,10 +797,10 @@ func (a *analysis) framedBefore(h *hit, memo *int) bool {
 		return *memo == 1
 	}
 	*memo = 0
-	sent := a.sent(h.ts)
+	sent := h.sent
 	for i := range a.hits {
 		x := &a.hits[i]
-		if x.te >= h.ts || a.sent(x.ts) != sent || !a.inLex(x, lexDemandFrame) {
+		if x.te >= h.ts || x.sent != sent || !a.inLex(x, lexDemandFrame) {
 			continue
 		}
 		if a.overlappedBy(x, lexNegation) || a.overlappedBy(x, lexMention) {
@@ -697,7 +809,7 @@ func (a *analysis) framedBefore(h *hit, memo *int) bool {
 		blocked := false
 		for j := range a.hits {
 			n := &a.hits[j]
-			if n.te < x.ts && a.sent(n.ts) == sent && (a.inLex(n, lexNegation) && !a.overlappedBy(n, lexNegationExcept) || a.mentions(n) || a.inLex(n, lexMentionBefore) || a.inLex(n, lexConditional)) {
+			if n.te < x.ts && n.sent == sent && (a.inLex(n, lexNegation) && !a.overlappedBy(n, lexNegationExcept) || a.mentions(n) || a.inLex(n, lexMentionBefore) || a.inLex(n, lexConditional)) {
 				blocked = true
 				break
 			}
@@ -725,7 +837,7 @@ func (a *analysis) framedInClause(h *hit) bool {
 		}
 		for j := range a.hits {
 			n := &a.hits[j]
-			if n.ts < h.ts && a.sent(n.ts) == a.sent(h.ts) && (a.inLex(n, lexNegation) && !a.overlappedBy(n, lexNegationExcept) || a.inLex(n, lexMentionBefore) || a.inLex(n, lexConditional)) {
+			if n.ts < h.ts && n.sent == h.sent && (a.inLex(n, lexNegation) && !a.overlappedBy(n, lexNegationExcept) || a.inLex(n, lexMentionBefore) || a.inLex(n, lexConditional)) {
 				return false
 			}
 		}
@@ -740,7 +852,7 @@ func (a *analysis) aggravated(h *hit, assessed bool) bool {
 	if a.r.Offhours {
 		return true
 	}
-	sent := a.sent(h.ts)
+	sent := h.sent
 	// in a short message assessment anywhere ties the request to it; in a
 	// long notice, and in an item of a numbered list, only assessment in the
 	// same sentence (or the line that introduces its list) does: "各单位注册率
@@ -757,7 +869,7 @@ func (a *analysis) aggravated(h *hit, assessed bool) bool {
 		}
 		for i := range a.hits {
 			x := &a.hits[i]
-			if a.sent(x.ts) == s && a.inLex(x, lexAggravator) && !a.negated(x) {
+			if x.sent == s && a.inLex(x, lexAggravator) && !a.negated(x) {
 				return true
 			}
 		}
@@ -799,7 +911,7 @@ func (a *analysis) assessedIn(s int32) bool {
 	}
 	for i := range a.hits {
 		x := &a.hits[i]
-		if a.sent(x.ts) == s && a.inLex(x, lexAssessment) && !a.negated(x) && !a.overlappedBy(x, lexAssessmentExcept) {
+		if x.sent == s && a.inLex(x, lexAssessment) && !a.negated(x) && !a.overlappedBy(x, lexAssessmentExcept) {
 			return true
 		}
 	}
@@ -848,13 +960,13 @@ func (a *analysis) listColon(s int32) bool {
 // headModal reports whether the line introducing h's list item has a modal
 // or addressee ("请各村完成以下工作:").
 func (a *analysis) headModal(h *hit) bool {
-	head := a.listHead(a.sent(h.ts))
+	head := a.listHead(h.sent)
 	if head < 0 {
 		return false
 	}
 	for i := range a.hits {
 		x := &a.hits[i]
-		if a.sent(x.ts) == head && (a.inLex(x, lexModal) || a.inLex(x, lexStrong)) {
+		if x.sent == head && (a.inLex(x, lexModal) || a.inLex(x, lexStrong)) {
 			return true
 		}
 	}
@@ -1056,6 +1168,7 @@ func (a *analysis) addSpan(h *hit, cr *compiledRule) {
 		if x.Category == sp.Category && x.Start <= sp.Start && x.End >= sp.End {
 			if cr.Weight > a.weight[cr.cat] {
 				a.weight[cr.cat] = cr.Weight
+				a.weighted = true
 			}
 			return // already covered by an equal or longer span
 		}
@@ -1069,12 +1182,13 @@ func (a *analysis) addSpan(h *hit, cr *compiledRule) {
 		a.r.Spans[n] = x
 		n++
 	}
-	if a.narrativeIn(a.sent(h.ts)) {
+	if a.narrativeIn(h.sent) {
 		sp.Voice = VoiceNarrative
 	}
 	a.r.Spans = append(a.r.Spans[:n], sp)
 	if cr.Weight > a.weight[cr.cat] {
 		a.weight[cr.cat] = cr.Weight
+		a.weighted = true
 	}
 }
 

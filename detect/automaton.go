@@ -15,10 +15,11 @@ type automaton struct {
 	col    []uint16 // symbol → column
 	ncol   int32
 	nDense int32     // states [0, nDense) have a full row in dense
-	dense  []int32   // state*ncol + column → state
+	dense  []int32   // state*ncol + column → transition (state << 1 | has outputs)
 	state  []acState // per state, plus a sentinel
 	edge   []acEdge  // children of state s: edge[state[s].edges:state[s+1].edges]
 	outs   []int32   // pattern ids of state s: outs[state[s].out:state[s+1].out]
+	maxOut int32     // the most outputs of any state
 }
 
 type acState struct {
@@ -29,7 +30,7 @@ type acState struct {
 
 type acEdge struct {
 	col  uint16
-	next int32
+	next int32 // transition (state << 1 | has outputs)
 }
 
 // denseDepth is the depth up to which states have a full row.
@@ -39,7 +40,8 @@ const denseDepth = 1
 // searched one by one rather than by halving.
 const linearEdges = 8
 
-// step returns the state after s on column c.
+// step returns the state after s on column c, once built as a transition
+// (state << 1 | whether it has outputs); while building, the state itself.
 func (a *automaton) step(s int32, c uint16) int32 {
 	for s >= a.nDense {
 		lo, hi := a.state[s].edges, a.state[s+1].edges
@@ -189,6 +191,25 @@ func (b *acBuilder) build() *automaton {
 		a.outs = append(a.outs, outs[i]...)
 	}
 	a.state[n].out = int32(len(a.outs))
+	for i := 0; i < n; i++ {
+		a.maxOut = max(a.maxOut, a.state[i+1].out-a.state[i].out)
+	}
+	// from here on a transition says in its lowest bit whether the state
+	// it leads to has outputs (the state is the value >> 1), so that the
+	// scan reads the state only where something was found
+	has := func(s int32) int32 {
+		if a.state[s].out != a.state[s+1].out {
+			return 1
+		}
+		return 0
+	}
+	for i, v := range a.dense {
+		a.dense[i] = v<<1 | has(v)
+	}
+	for i := range a.edge {
+		v := a.edge[i].next
+		a.edge[i].next = v<<1 | has(v)
+	}
 	return a
 }
 

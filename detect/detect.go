@@ -150,12 +150,21 @@ type Detector struct {
 	words    int // bitset words per pattern
 	// cal is the working-time calendar; nil: calendar.Default() at each
 	// use, so a newly loaded holiday schedule counts.
-	cal      *calendar.Calendar
-	files    []string
-	patLex   []lexBits      // the first lexicons of each pattern (hit.lex)
-	single   []int32        // one-token patterns by normalised BMP rune, -1 if none
-	singleHi map[rune]int32 // the same beyond the BMP
-	model    *model         // the statistical layer, nil when off (modelByDefault, WithModel, WithoutModel)
+	cal    *calendar.Calendar
+	files  []string
+	patLex []lexBits // the first lexicons of each pattern (hit.lex)
+	// pm and ptoks are what match reads of a pattern, packed: pats[i].toks
+	// is ptoks[pm[i].off:pm[i].off+pm[i].n]
+	pm    []patMatch
+	ptoks []ptok
+	outPM []patMatch // pm of each of ac.outs
+	// passRules are the rules of each pattern by pass of the decision step:
+	// [0] those without the aggravation requirement, [1] the rest, each in
+	// the order of pattern.rules
+	passRules [][2][]int32
+	single    []int32        // one-token patterns by normalised BMP rune, -1 if none
+	singleHi  map[rune]int32 // the same beyond the BMP
+	model     *model         // the statistical layer, nil when off (modelByDefault, WithModel, WithoutModel)
 }
 
 // built-in lexicons the decision step relies on
@@ -207,6 +216,18 @@ type pattern struct {
 	initials bool
 }
 
+// patMatch is the part of a pattern that match reads for every automaton
+// output.
+type patMatch struct {
+	pid    int32 // the pattern
+	off    int32 // first token in Detector.ptoks
+	n      int32 // number of tokens
+	nHan   int32
+	homoOK bool
+	latin0 bool  // the first token is Latin
+	passes uint8 // bit p: the pattern has rules for pass p (passRules)
+}
+
 type ccond struct {
 	lex    int
 	side   int8 // 0 any, -1 before, 1 after
@@ -222,6 +243,11 @@ type compiledRule struct {
 	homo         bool
 	cat          int
 	index        int32
+	// NextNot and PrevNot as runes
+	nextNot, prevNot []rune
+	// needs holds the lexicons (of the first lexInline*64) that a near
+	// condition asks for: a message without one of them cannot satisfy it
+	needs lexBits
 }
 
 // New builds a detector from the embedded rules and the options.
@@ -298,7 +324,8 @@ func (d *Detector) compile(rs *ruleSet) error {
 		return id, nil
 	}
 	for _, r := range rs.rules {
-		cr := compiledRule{Rule: r, overlap: -1, homo: r.Homophones == nil || *r.Homophones, cat: r.Category.Index()}
+		cr := compiledRule{Rule: r, overlap: -1, homo: r.Homophones == nil || *r.Homophones, cat: r.Category.Index(),
+			nextNot: []rune(r.NextNot), prevNot: []rune(r.PrevNot)}
 		for _, list := range []struct {
 			in  []Condition
 			out *[]ccond
@@ -322,6 +349,13 @@ func (d *Detector) compile(rs *ruleSet) error {
 					}
 				}
 				*list.out = append(*list.out, ccond{lex: id, side: side, within: int32(cond.Within), clause: cond.Scope == "clause", with: int32(with)})
+			}
+		}
+		for _, c := range cr.near {
+			for _, lex := range []int{c.lex, int(c.with)} {
+				if lex >= 0 && lex < lexInline*64 {
+					cr.needs[lex/64] |= 1 << (lex % 64)
+				}
 			}
 		}
 		if len(r.NotOverlapping) > 0 {
@@ -399,8 +433,26 @@ func (d *Detector) compile(rs *ruleSet) error {
 	}
 	d.ac = b.build()
 	d.patLex = make([]lexBits, len(d.pats))
+	d.pm = make([]patMatch, len(d.pats))
+	d.passRules = make([][2][]int32, len(d.pats))
 	for pi := range d.pats {
-		copy(d.patLex[pi][:], d.pats[pi].lex)
+		p := &d.pats[pi]
+		copy(d.patLex[pi][:], p.lex)
+		d.pm[pi] = patMatch{pid: int32(pi), off: int32(len(d.ptoks)), n: int32(len(p.toks)), nHan: int32(p.nHan), homoOK: p.homoOK,
+			latin0: p.toks[0].fl&fLatin != 0}
+		d.ptoks = append(d.ptoks, p.toks...)
+		for _, ri := range p.rules {
+			pass := 0
+			if d.rules[ri].Aggravated {
+				pass = 1
+			}
+			d.passRules[pi][pass] = append(d.passRules[pi][pass], ri)
+			d.pm[pi].passes |= 1 << pass
+		}
+	}
+	d.outPM = make([]patMatch, len(d.ac.outs))
+	for o, pid := range d.ac.outs {
+		d.outPM[o] = d.pm[pid]
 	}
 	return nil
 }

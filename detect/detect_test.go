@@ -206,3 +206,18 @@ func TestVoice(t *testing.T) {
 		t.Errorf("a demand after a narrative sentence: voice %q, want demand (%+v)", r.Voice, r.Spans)
 	}
 }
+
+// TestLexiconsFitInline guards the detector's speed: the lexicons of the
+// embedded rules must fit in the bits every hit carries (lexInline words).
+// Beyond them the decision step still answers right but looks each question
+// up in the pattern, which is slower; raise lexInline (and lexBits.or) then.
+func TestLexiconsFitInline(t *testing.T) {
+	d, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.nlex > lexInline*64 {
+		t.Errorf("%d lexicons, %d fit in a hit's bits", d.nlex, lexInline*64)
+	}
+	t.Logf("%d lexicons of %d", d.nlex, lexInline*64)
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	_ "embed"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -428,7 +429,24 @@ func (n *normalizer) tokenize(text string, toks []token) ([]token, int) {
 		nl        int
 	)
 	hot := n.hot
+	hot16 := (*[0x10000]runeTok)(hot)
 	for i := 0; i < len(text); {
+		if nl == 0 {
+			// the common case, in a loop without calls: ASCII and
+			// three-byte runes that become one token or are dropped, written
+			// into room made beforehand: for the rest of the text (a rune is
+			// at least a byte), or for 4,096 tokens at a time in a long one,
+			// whose buffer then grows as append grows it
+			if want := min(len(text)-i, 4096); cap(toks)-len(toks) < want {
+				toks = slices.Grow(toks, want)
+			}
+			var k int
+			i, k, pos, sent, clause = plainRun(text, i, toks[len(toks):cap(toks)], hot16, pos, sent, clause)
+			toks = toks[:len(toks)+k]
+			if i >= len(text) {
+				break
+			}
+		}
 		// decode one rune: ASCII and three-byte characters (all of CJK)
 		// inline, the rest as the standard library does
 		var r rune
@@ -513,6 +531,52 @@ func (n *normalizer) tokenize(text string, toks []token) ([]token, int) {
 		toks = n.segmentLatin(letters[:nl], letterPos[:nl], toks, sent, clause)
 	}
 	return toks, int(pos)
+}
+
+// plainRun is tokenize's common case, a function of its own so that its
+// few values stay in registers: from byte i of text it writes into buf the
+// tokens of ASCII and three-byte runes that become one token or are dropped,
+// and stops before any other rune, at the end of text or when buf is full.
+// It returns the next byte, the number of tokens written and the counters
+// after them.
+//
+//go:noinline
+func plainRun(text string, i int, buf []token, hot *[0x10000]runeTok, pos, sent, clause int32) (int, int, int32, int32, int32) {
+	k := 0
+	for i < len(text) && k < len(buf) {
+		var r rune
+		size := 1
+		if c := text[i]; c < utf8.RuneSelf {
+			r = rune(c)
+		} else if c&0xF0 == 0xE0 && i+2 < len(text) {
+			b1, b2 := text[i+1], text[i+2]
+			r = rune(c&0x0F)<<12 | rune(b1&0x3F)<<6 | rune(b2&0x3F)
+			// continuation bytes, no overlong form, no surrogate
+			if b1&0xC0 != 0x80 || b2&0xC0 != 0x80 || r < 0x800 || r >= 0xD800 && r <= 0xDFFF {
+				break
+			}
+			size = 3
+		} else {
+			break
+		}
+		rt := hot[uint16(r)]
+		if rt.fl&(kLetter|kExpand) != 0 {
+			break
+		}
+		i += size
+		if rt.fl&kDrop == 0 {
+			buf[k] = token{r: rt.norm, sym: rt.sym, fl: rt.fl, os: pos, oe: pos + 1, sent: sent, clause: clause}
+			k++
+			if rt.fl&fSentEnd != 0 {
+				sent++
+				clause++
+			} else if rt.fl&fClause != 0 {
+				clause++
+			}
+		}
+		pos++
+	}
+	return i, k, pos, sent, clause
 }
 
 // segmentLatin splits a run of letters into pinyin syllables, longest first;
