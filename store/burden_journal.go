@@ -1,0 +1,255 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"jianfu"
+)
+
+// The burden journal (migration 0022). An ingest transaction writes only
+// what must be durable before its answer — keys, findings, members — and
+// appends its sums per group and day to burden_journal as one row. The
+// folder adds what the journal holds to burden_daily, burden_weeks and
+// burden_current and deletes it, in one transaction: a fold that fails or
+// is cut off leaves the journal as it was, so nothing acknowledged is lost
+// and nothing is counted twice. With 1,000 groups a transaction of 4,000
+// messages rewrote about 2,000 days, 14,000 weeks and the current window of
+// 1,000 groups; a fold does that once for every transaction of the last
+// second.
+//
+// Readers see what was acknowledged: every read of the burden tables
+// outside a transaction folds what is pending first (a one-row read when
+// nothing is). A read inside a transaction (the scorecards) does not fold
+// — on SQLite it would wait for its own write lock — and may lag by up to
+// foldEvery.
+
+// foldEvery is how often a process that ingested folds the journal.
+const foldEvery = time.Second
+
+// journalDay is one group's sums of one day in a journal row, with the
+// group's place as burden_daily stores it.
+type journalDay struct {
+	Group      int64  `json:"g"`
+	Day        int    `json:"d"`
+	Unit       int64  `json:"u"`
+	RegionPath string `json:"r"`
+	UnitPath   string `json:"p"`
+	// messages, members, offhours, mention_all, demands, assessed, exempt,
+	// then the categories in jianfu.Categories' order
+	Counts [7 + len(jianfu.Categories)]int `json:"m"`
+}
+
+// folder runs the folds of one process: one at a time, in the background
+// after ingest (wake) and before reads.
+type folder struct {
+	mu    sync.Mutex // one fold at a time in this process
+	start sync.Once
+	wake  chan struct{} // capacity 1: a fold is wanted
+	stop  chan struct{} // closed by Close
+	done  chan struct{} // closed when the background loop ended
+}
+
+// journalDays appends the batch's sums per group and day (Members already
+// the group's size) to the journal, in the ingest transaction.
+func (tx *Tx) journalDays(days []jianfu.BurdenDay, groups map[int64]*jianfu.GroupInfo) error {
+	if len(days) == 0 {
+		return nil
+	}
+	out := make([]journalDay, len(days))
+	for i, d := range days {
+		g, m := groups[d.Group], d.Metrics
+		j := &out[i]
+		j.Group, j.Day, j.Unit, j.RegionPath, j.UnitPath = d.Group, d.Day, g.UnitID, g.RegionPath, g.UnitPath
+		j.Counts[0], j.Counts[1], j.Counts[2], j.Counts[3], j.Counts[4], j.Counts[5], j.Counts[6] =
+			m.Messages, m.Members, m.Offhours, m.MentionAll, m.Demands, m.Assessed, m.Exempt
+		for k, c := range jianfu.Categories {
+			j.Counts[7+k] = m.ByCategory[string(c)]
+		}
+	}
+	data, err := json.Marshal(out)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(`INSERT INTO burden_journal(days) VALUES (?)`, data); err != nil {
+		return fmt.Errorf("record the burden journal: %w", err)
+	}
+	tx.onCommit = append(tx.onCommit, tx.db.foldSoon)
+	return nil
+}
+
+// foldSoon asks the background folder for a fold within foldEvery.
+func (db *DB) foldSoon() {
+	f := &db.fold
+	f.start.Do(func() {
+		f.wake, f.stop, f.done = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
+		go db.foldLoop()
+	})
+	select {
+	case f.wake <- struct{}{}:
+	default:
+	}
+}
+
+// foldLoop folds the journal whenever asked, at most once per foldEvery,
+// until Close.
+func (db *DB) foldLoop() {
+	f := &db.fold
+	defer close(f.done)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-f.stop
+		cancel()
+	}()
+	var last time.Time
+	for {
+		select {
+		case <-f.stop:
+			return
+		case <-f.wake:
+		}
+		if d := time.Until(last.Add(foldEvery)); d > 0 {
+			select {
+			case <-f.stop:
+				return
+			case <-time.After(d):
+			}
+		}
+		last = time.Now()
+		if _, err := db.foldJournal(ctx); err != nil && ctx.Err() == nil {
+			db.log.Warn("burden journal not folded; trying again", "err", err)
+			select {
+			case f.wake <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+// stopFolding ends the background folder (Close). What it did not fold
+// stays in the journal for the next reader or process.
+func (db *DB) stopFolding() {
+	f := &db.fold
+	started := true
+	f.start.Do(func() { started = false })
+	if started {
+		close(f.stop)
+		<-f.done
+	}
+}
+
+type inTxKey struct{}
+
+// foldPending folds the journal when it holds anything, so that a read of
+// the burden tables sees every acknowledged message. Inside a transaction
+// it does nothing (see the top of this file). A fold that fails is logged
+// and the read goes on with what is folded.
+func (db *DB) foldPending(ctx context.Context) {
+	if ctx.Value(inTxKey{}) != nil {
+		return
+	}
+	var one int
+	err := db.queryRow(ctx, `SELECT 1 FROM burden_journal LIMIT 1`).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return
+	}
+	if err == nil {
+		_, err = db.foldJournal(ctx)
+	}
+	if err != nil && ctx.Err() == nil {
+		db.log.Warn("burden journal not folded before a read", "err", err)
+	}
+}
+
+// FoldBurden folds the burden journal into the burden tables now and
+// returns how many group-days it added (tools that read the tables
+// directly, tests).
+func (db *DB) FoldBurden(ctx context.Context) (int, error) { return db.foldJournal(ctx) }
+
+// foldJournal takes every row of the journal, adds their days to
+// burden_daily, burden_weeks and burden_current, and deletes them, in one
+// transaction; it returns the number of group-days added.
+func (db *DB) foldJournal(ctx context.Context) (int, error) {
+	db.fold.mu.Lock()
+	defer db.fold.mu.Unlock()
+	ctx = jianfu.WithActor(ctx, jianfu.SystemActor("burden"))
+	n := 0
+	err := db.inTxAs(ctx, bulkWrite, func(tx *Tx) error {
+		n = 0
+		if _, err := tx.exec(`UPDATE burden_fold SET folded_at = ? WHERE id = 1`, ms(tx.now)); err != nil {
+			return fmt.Errorf("lock the burden fold: %w", err)
+		}
+		days, groups, err := tx.takeJournal()
+		if err != nil || len(days) == 0 {
+			return err
+		}
+		n = len(days)
+		return tx.addDays(days, groups)
+	})
+	return n, err
+}
+
+// takeJournal deletes the journal's rows and returns their days summed per
+// group and day, in group and day order, with the groups' places.
+func (tx *Tx) takeJournal() ([]jianfu.BurdenDay, map[int64]*jianfu.GroupInfo, error) {
+	rows, err := tx.query(`DELETE FROM burden_journal RETURNING days`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("take the burden journal: %w", err)
+	}
+	defer rows.Close()
+	type gd struct {
+		g int64
+		d int
+	}
+	at := map[gd]int{}
+	var days []jianfu.BurdenDay
+	groups := map[int64]*jianfu.GroupInfo{}
+	var part []journalDay
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			return nil, nil, err
+		}
+		part = part[:0]
+		if err := json.Unmarshal(data, &part); err != nil {
+			return nil, nil, fmt.Errorf("read the burden journal: %w", err)
+		}
+		for _, j := range part {
+			c := j.Counts
+			m := jianfu.BurdenMetrics{Days: 1, Messages: c[0], Members: c[1], Offhours: c[2], MentionAll: c[3], Demands: c[4], Assessed: c[5], Exempt: c[6],
+				ByCategory: make(map[string]int, len(jianfu.Categories))}
+			for k, cat := range jianfu.Categories {
+				if c[7+k] != 0 {
+					m.ByCategory[string(cat)] = c[7+k]
+				}
+			}
+			k := gd{j.Group, j.Day}
+			if i, ok := at[k]; ok {
+				days[i].Metrics.Extend(m)
+			} else {
+				at[k] = len(days)
+				days = append(days, jianfu.BurdenDay{Group: j.Group, Unit: j.Unit, Day: j.Day, Metrics: m})
+			}
+			if groups[j.Group] == nil { // a stored day keeps its first place too
+				groups[j.Group] = &jianfu.GroupInfo{ID: j.Group, UnitID: j.Unit, RegionPath: j.RegionPath, UnitPath: j.UnitPath}
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	sort.Slice(days, func(i, k int) bool {
+		if days[i].Group != days[k].Group {
+			return days[i].Group < days[k].Group
+		}
+		return days[i].Day < days[k].Day
+	})
+	return days, groups, nil
+}
