@@ -29,3 +29,13 @@ func (db *DB) MigrateUntil(ctx context.Context, name string) error {
 	}
 	return fmt.Errorf("no migration named …%s", name)
 }
+
+// CutFolds makes every fold of the burden journal fail with err after it
+// wrote the burden tables, before its commit (nil: folds commit again).
+func (db *DB) CutFolds(err error) {
+	if err == nil {
+		db.foldCut.Store(nil)
+		return
+	}
+	db.foldCut.Store(&err)
+}
