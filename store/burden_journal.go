@@ -3,7 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sort"
@@ -33,18 +33,20 @@ import (
 // foldEvery is how often a process that ingested folds the journal.
 const foldEvery = time.Second
 
-// journalDay is one group's sums of one day in a journal row, with the
-// group's place as burden_daily stores it.
-type journalDay struct {
-	Group      int64  `json:"g"`
-	Day        int    `json:"d"`
-	Unit       int64  `json:"u"`
-	RegionPath string `json:"r"`
-	UnitPath   string `json:"p"`
-	// messages, members, offhours, mention_all, demands, assessed, exempt,
-	// then the categories in jianfu.Categories' order
-	Counts [7 + len(jianfu.Categories)]int `json:"m"`
-}
+// A journal row holds one transaction's days in a compact binary form (a
+// JSON form was three times larger, and every byte is written twice):
+//
+//	version byte (1)
+//	groups: count, then each: id, unit, region path, unit path
+//	days: count, then each: the group's place among groups, the day
+//	(YYYYMMDD), messages, members, offhours, mention_all, demands,
+//	assessed, exempt, the categories in jianfu.Categories' order
+//
+// numbers as varints, paths as their length and bytes.
+const journalVersion = 1
+
+// dayCounts is how many numbers a day carries after its group and day.
+const dayCounts = 7 + len(jianfu.Categories)
 
 // folder runs the folds of one process: one at a time, in the background
 // after ingest (wake) and before reads.
@@ -62,26 +64,122 @@ func (tx *Tx) journalDays(days []jianfu.BurdenDay, groups map[int64]*jianfu.Grou
 	if len(days) == 0 {
 		return nil
 	}
-	out := make([]journalDay, len(days))
-	for i, d := range days {
-		g, m := groups[d.Group], d.Metrics
-		j := &out[i]
-		j.Group, j.Day, j.Unit, j.RegionPath, j.UnitPath = d.Group, d.Day, g.UnitID, g.RegionPath, g.UnitPath
-		j.Counts[0], j.Counts[1], j.Counts[2], j.Counts[3], j.Counts[4], j.Counts[5], j.Counts[6] =
-			m.Messages, m.Members, m.Offhours, m.MentionAll, m.Demands, m.Assessed, m.Exempt
-		for k, c := range jianfu.Categories {
-			j.Counts[7+k] = m.ByCategory[string(c)]
-		}
-	}
-	data, err := json.Marshal(out)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.exec(`INSERT INTO burden_journal(days) VALUES (?)`, data); err != nil {
+	if _, err := tx.exec(`INSERT INTO burden_journal(days) VALUES (?)`, encodeJournal(days, groups)); err != nil {
 		return fmt.Errorf("record the burden journal: %w", err)
 	}
 	tx.onCommit = append(tx.onCommit, tx.db.foldSoon)
 	return nil
+}
+
+// encodeJournal writes days (of groups) as a journal row.
+func encodeJournal(days []jianfu.BurdenDay, groups map[int64]*jianfu.GroupInfo) []byte {
+	place := map[int64]int{}
+	var order []*jianfu.GroupInfo
+	for _, d := range days {
+		if _, ok := place[d.Group]; !ok {
+			place[d.Group] = len(order)
+			order = append(order, groups[d.Group])
+		}
+	}
+	b := make([]byte, 0, 64*len(order)+24*len(days))
+	b = append(b, journalVersion)
+	b = binary.AppendUvarint(b, uint64(len(order)))
+	for _, g := range order {
+		b = binary.AppendVarint(b, g.ID)
+		b = binary.AppendVarint(b, g.UnitID)
+		b = binary.AppendUvarint(b, uint64(len(g.RegionPath)))
+		b = append(b, g.RegionPath...)
+		b = binary.AppendUvarint(b, uint64(len(g.UnitPath)))
+		b = append(b, g.UnitPath...)
+	}
+	b = binary.AppendUvarint(b, uint64(len(days)))
+	for _, d := range days {
+		m := d.Metrics
+		b = binary.AppendUvarint(b, uint64(place[d.Group]))
+		b = binary.AppendVarint(b, int64(d.Day))
+		for _, v := range [...]int{m.Messages, m.Members, m.Offhours, m.MentionAll, m.Demands, m.Assessed, m.Exempt} {
+			b = binary.AppendVarint(b, int64(v))
+		}
+		for _, c := range jianfu.Categories {
+			b = binary.AppendVarint(b, int64(m.ByCategory[string(c)]))
+		}
+	}
+	return b
+}
+
+// journalReader reads what encodeJournal wrote.
+type journalReader struct {
+	b   []byte
+	err error
+}
+
+func (r *journalReader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *journalReader) varint() int64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *journalReader) str() string {
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		r.fail()
+		return ""
+	}
+	s := string(r.b[:n])
+	r.b = r.b[n:]
+	return s
+}
+
+func (r *journalReader) fail() {
+	if r.err == nil {
+		r.err = errors.New("a journal row cut short")
+	}
+	r.b = nil
+}
+
+// decodeJournal calls day for each day of a journal row, with its group.
+func decodeJournal(data []byte, day func(g *jianfu.GroupInfo, d int, counts *[dayCounts]int)) error {
+	if len(data) == 0 || data[0] != journalVersion {
+		return fmt.Errorf("a journal row of an unknown form")
+	}
+	r := &journalReader{b: data[1:]}
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		return fmt.Errorf("a journal row of %d groups in %d bytes", n, len(r.b))
+	}
+	gs := make([]jianfu.GroupInfo, n)
+	for i := range gs {
+		gs[i] = jianfu.GroupInfo{ID: r.varint(), UnitID: r.varint(), RegionPath: r.str(), UnitPath: r.str()}
+	}
+	days := r.uvarint()
+	var counts [dayCounts]int
+	for k := uint64(0); k < days && r.err == nil; k++ {
+		i, d := r.uvarint(), int(r.varint())
+		for c := range counts {
+			counts[c] = int(r.varint())
+		}
+		if r.err == nil && i >= uint64(len(gs)) {
+			return fmt.Errorf("a journal day of group %d of %d", i, len(gs))
+		}
+		if r.err == nil {
+			day(&gs[i], d, &counts)
+		}
+	}
+	return r.err
 }
 
 // foldSoon asks the background folder for a fold within foldEvery.
@@ -217,18 +315,12 @@ func (tx *Tx) takeJournal() ([]jianfu.BurdenDay, map[int64]*jianfu.GroupInfo, er
 	at := map[gd]int{}
 	var days []jianfu.BurdenDay
 	groups := map[int64]*jianfu.GroupInfo{}
-	var part []journalDay
 	for rows.Next() {
 		var data []byte
 		if err := rows.Scan(&data); err != nil {
 			return nil, nil, err
 		}
-		part = part[:0]
-		if err := json.Unmarshal(data, &part); err != nil {
-			return nil, nil, fmt.Errorf("read the burden journal: %w", err)
-		}
-		for _, j := range part {
-			c := j.Counts
+		err := decodeJournal(data, func(g *jianfu.GroupInfo, day int, c *[dayCounts]int) {
 			m := jianfu.BurdenMetrics{Days: 1, Messages: c[0], Members: c[1], Offhours: c[2], MentionAll: c[3], Demands: c[4], Assessed: c[5], Exempt: c[6],
 				ByCategory: make(map[string]int, len(jianfu.Categories))}
 			for k, cat := range jianfu.Categories {
@@ -236,16 +328,20 @@ func (tx *Tx) takeJournal() ([]jianfu.BurdenDay, map[int64]*jianfu.GroupInfo, er
 					m.ByCategory[string(cat)] = c[7+k]
 				}
 			}
-			k := gd{j.Group, j.Day}
+			k := gd{g.ID, day}
 			if i, ok := at[k]; ok {
 				days[i].Metrics.Extend(m)
 			} else {
 				at[k] = len(days)
-				days = append(days, jianfu.BurdenDay{Group: j.Group, Unit: j.Unit, Day: j.Day, Metrics: m})
+				days = append(days, jianfu.BurdenDay{Group: g.ID, Unit: g.UnitID, Day: day, Metrics: m})
 			}
-			if groups[j.Group] == nil { // a stored day keeps its first place too
-				groups[j.Group] = &jianfu.GroupInfo{ID: j.Group, UnitID: j.Unit, RegionPath: j.RegionPath, UnitPath: j.UnitPath}
+			if groups[g.ID] == nil { // a stored day keeps its first place too
+				gi := *g
+				groups[g.ID] = &gi
 			}
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("read the burden journal: %w", err)
 		}
 	}
 	if err := rows.Err(); err != nil {
