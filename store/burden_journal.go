@@ -30,8 +30,15 @@ import (
 // — on SQLite it would wait for its own write lock — and may lag by up to
 // foldEvery.
 
-// foldEvery is how often a process that ingested folds the journal.
-const foldEvery = time.Second
+// foldEvery is how often a process that ingested folds the journal, and
+// currentEvery how often it recomputes the current window of the groups
+// the folds touched (a read does both first). Recomputing a group's window
+// reads its weeks and days; with 1,000 groups touched every second that
+// was as much work as the fold itself.
+const (
+	foldEvery    = time.Second
+	currentEvery = 10 * time.Second
+)
 
 // A journal row holds one transaction's days in a compact binary form (a
 // JSON form was three times larger, and every byte is written twice):
@@ -196,6 +203,8 @@ func (db *DB) foldSoon() {
 }
 
 // foldLoop folds the journal whenever asked, at most once per foldEvery,
+// and recomputes the stale current windows at most once per
+// currentEvery (and currentEvery after the last fold that left some),
 // until Close.
 func (db *DB) foldLoop() {
 	f := &db.fold
@@ -206,12 +215,18 @@ func (db *DB) foldLoop() {
 		<-f.stop
 		cancel()
 	}()
-	var last time.Time
+	var last, lastCurrent time.Time
+	stale := false // current windows left stale by a fold of this loop
 	for {
+		var due <-chan time.Time
+		if stale {
+			due = time.After(time.Until(lastCurrent.Add(currentEvery)))
+		}
 		select {
 		case <-f.stop:
 			return
 		case <-f.wake:
+		case <-due:
 		}
 		if d := time.Until(last.Add(foldEvery)); d > 0 {
 			select {
@@ -221,12 +236,21 @@ func (db *DB) foldLoop() {
 			}
 		}
 		last = time.Now()
-		if _, err := db.foldJournal(ctx); err != nil && ctx.Err() == nil {
-			db.log.Warn("burden journal not folded; trying again", "err", err)
+		current := time.Since(lastCurrent) >= currentEvery
+		if _, err := db.foldJournal(ctx, current); err != nil {
+			if ctx.Err() == nil {
+				db.log.Warn("burden journal not folded; trying again", "err", err)
+			}
 			select {
 			case f.wake <- struct{}{}:
 			default:
 			}
+			continue
+		}
+		if current {
+			lastCurrent, stale = last, false
+		} else {
+			stale = true
 		}
 	}
 }
@@ -254,12 +278,12 @@ func (db *DB) foldPending(ctx context.Context) {
 		return
 	}
 	var one int
-	err := db.queryRow(ctx, `SELECT 1 FROM burden_journal LIMIT 1`).Scan(&one)
+	err := db.queryRow(ctx, `SELECT 1 FROM burden_journal UNION ALL SELECT 1 FROM burden_current_stale LIMIT 1`).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return
 	}
 	if err == nil {
-		_, err = db.foldJournal(ctx)
+		_, err = db.foldJournal(ctx, true)
 	}
 	if err != nil && ctx.Err() == nil {
 		db.log.Warn("burden journal not folded before a read", "err", err)
@@ -269,12 +293,14 @@ func (db *DB) foldPending(ctx context.Context) {
 // FoldBurden folds the burden journal into the burden tables now and
 // returns how many group-days it added (tools that read the tables
 // directly, tests).
-func (db *DB) FoldBurden(ctx context.Context) (int, error) { return db.foldJournal(ctx) }
+func (db *DB) FoldBurden(ctx context.Context) (int, error) { return db.foldJournal(ctx, true) }
 
 // foldJournal takes every row of the journal, adds their days to
-// burden_daily, burden_weeks and burden_current, and deletes them, in one
-// transaction; it returns the number of group-days added.
-func (db *DB) foldJournal(ctx context.Context) (int, error) {
+// burden_daily and burden_weeks, and deletes them, in one transaction; it
+// returns the number of group-days added. With current set it also
+// recomputes the current window of the groups whose days changed since it
+// was last recomputed (burden_current_stale), in the same transaction.
+func (db *DB) foldJournal(ctx context.Context, current bool) (int, error) {
 	db.fold.mu.Lock()
 	defer db.fold.mu.Unlock()
 	ctx = jianfu.WithActor(ctx, jianfu.SystemActor("burden"))
@@ -285,12 +311,19 @@ func (db *DB) foldJournal(ctx context.Context) (int, error) {
 			return fmt.Errorf("lock the burden fold: %w", err)
 		}
 		days, groups, err := tx.takeJournal()
-		if err != nil || len(days) == 0 {
+		if err != nil {
 			return err
 		}
 		n = len(days)
-		if err := tx.addDays(days, groups); err != nil {
-			return err
+		if n > 0 {
+			if err := tx.addDays(days, groups); err != nil {
+				return err
+			}
+		}
+		if current {
+			if err := tx.refreshStale(); err != nil {
+				return err
+			}
 		}
 		if cut := db.foldCut.Load(); cut != nil {
 			return *cut // a test's fold cut off before its commit
@@ -298,6 +331,28 @@ func (db *DB) foldJournal(ctx context.Context) (int, error) {
 		return nil
 	})
 	return n, err
+}
+
+// refreshStale recomputes the current window of the groups marked stale.
+func (tx *Tx) refreshStale() error {
+	rows, err := tx.query(`DELETE FROM burden_current_stale RETURNING group_id`)
+	if err != nil {
+		return fmt.Errorf("take the stale current burden: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return tx.refreshCurrent(ids)
 }
 
 // takeJournal deletes the journal's rows and returns their days summed per

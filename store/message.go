@@ -651,8 +651,9 @@ func (tx *Tx) journalBatch(obs []*jianfu.Observation, groups map[int64]*jianfu.G
 	return tx.journalDays(days, groups)
 }
 
-// addDays adds days (Members already the group's size that day) to the
-// stored days, their seven-day sums and the current window.
+// addDays adds days (Members already the group's size that day, in group
+// order) to the stored days and their seven-day sums, and marks the
+// groups' current window stale.
 func (tx *Tx) addDays(days []jianfu.BurdenDay, groups map[int64]*jianfu.GroupInfo) error {
 	const cols = 12 + len(jianfu.Categories)
 	args := make([]any, 0, cols*len(days))
@@ -671,11 +672,17 @@ func (tx *Tx) addDays(days []jianfu.BurdenDay, groups map[int64]*jianfu.GroupInf
 	if err := tx.upsertWeeks(days, groups); err != nil {
 		return err
 	}
-	touched := make([]int64, 0, len(groups))
-	for _, d := range days {
-		touched = append(touched, d.Group)
+	// the current window of these groups is recomputed later (foldJournal)
+	stale := make([]any, 0, len(days))
+	for i, d := range days {
+		if i == 0 || days[i-1].Group != d.Group {
+			stale = append(stale, d.Group)
+		}
 	}
-	return tx.refreshCurrent(touched)
+	if err := tx.execRows(`INSERT INTO burden_current_stale(group_id)`, `ON CONFLICT (group_id) DO NOTHING`, 1, stale, nil); err != nil {
+		return fmt.Errorf("mark the current burden stale: %w", err)
+	}
+	return nil
 }
 
 // addCounters is the SET list of an upsert of burden counters into table

@@ -16,3 +16,10 @@ CREATE TABLE burden_fold (
     folded_at BIGINT NOT NULL
 );
 INSERT INTO burden_fold(id, folded_at) VALUES (1, 0);
+
+-- The groups whose rows of burden_current are behind their days: a fold
+-- adds to the days every second, the current window of the groups it
+-- touched is recomputed about every ten seconds, and before any read.
+CREATE TABLE burden_current_stale (
+    group_id BIGINT PRIMARY KEY
+);
