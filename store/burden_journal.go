@@ -15,20 +15,21 @@ import (
 
 // The burden journal (migration 0022). An ingest transaction writes only
 // what must be durable before its answer — keys, findings, members — and
-// appends its sums per group and day to burden_journal as one row. The
-// folder adds what the journal holds to burden_daily, burden_weeks and
-// burden_current and deletes it, in one transaction: a fold that fails or
-// is cut off leaves the journal as it was, so nothing acknowledged is lost
-// and nothing is counted twice. With 1,000 groups a transaction of 4,000
-// messages rewrote about 2,000 days, 14,000 weeks and the current window of
-// 1,000 groups; a fold does that once for every transaction of the last
-// second.
+// appends its sums per group and day to burden_journal as one row. A fold
+// adds what the journal holds to burden_daily and burden_weeks, marks the
+// groups' current window stale and deletes the journal, in one
+// transaction: a fold that fails or is cut off leaves everything as it
+// was, so nothing acknowledged is lost and nothing is counted twice. With
+// 1,000 groups a transaction of 4,000 messages rewrote about 2,000 days,
+// 8,000 weeks and the current window of 1,000 groups; a fold does that
+// once for every transaction of the last second, and recomputes the
+// current windows once every ten seconds.
 //
 // Readers see what was acknowledged: every read of the burden tables
-// outside a transaction folds what is pending first (a one-row read when
-// nothing is). A read inside a transaction (the scorecards) does not fold
-// — on SQLite it would wait for its own write lock — and may lag by up to
-// foldEvery.
+// outside a transaction folds what is pending and recomputes the stale
+// windows first (a one-row read when nothing is). A read inside a
+// transaction does not fold — on SQLite it would wait for its own write
+// lock — so the scorecards, which read burden in theirs, fold before it.
 
 // foldEvery is how often a process that ingested folds the journal, and
 // currentEvery how often it recomputes the current window of the groups
@@ -71,10 +72,75 @@ func (tx *Tx) journalDays(days []jianfu.BurdenDay, groups map[int64]*jianfu.Grou
 	if len(days) == 0 {
 		return nil
 	}
+	if err := tx.groupsExist(days); err != nil {
+		return err
+	}
 	if _, err := tx.exec(`INSERT INTO burden_journal(days) VALUES (?)`, encodeJournal(days, groups)); err != nil {
 		return fmt.Errorf("record the burden journal: %w", err)
 	}
 	tx.onCommit = append(tx.onCommit, tx.db.foldSoon)
+	return nil
+}
+
+// knownGroups are ids of channels this process saw stored (channels are
+// never deleted).
+type knownGroups struct {
+	mu  sync.Mutex
+	ids map[int64]struct{}
+}
+
+// groupsExist fails with EINVALID when a group of days is not in channels
+// (a sealed stream message from another deployment): burden_daily's
+// foreign key refused it at ingest; the journal has none, and a day the
+// fold could never store must not be acknowledged.
+func (tx *Tx) groupsExist(days []jianfu.BurdenDay) error {
+	k := &tx.db.knownGroups
+	var ask []any
+	asked := map[int64]bool{}
+	k.mu.Lock()
+	for _, d := range days {
+		if _, ok := k.ids[d.Group]; !ok && !asked[d.Group] {
+			asked[d.Group] = true
+			ask = append(ask, d.Group)
+		}
+	}
+	k.mu.Unlock()
+	if len(ask) == 0 {
+		return nil
+	}
+	found := make([]int64, 0, len(ask))
+	for _, chunk := range chunks(ask, 500) {
+		rows, err := tx.query(`SELECT id FROM channels WHERE id IN (`+placeholders(len(chunk))+`)`, chunk...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			found = append(found, id)
+			delete(asked, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	for id := range asked {
+		return jianfu.Errorf(jianfu.EINVALID, "批次中的工作群在本数据库中不存在(编号%d)", "the batch names a group this database does not have (%d)", id)
+	}
+	tx.onCommit = append(tx.onCommit, func() {
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		if k.ids == nil || len(k.ids) > 1<<20 {
+			k.ids = map[int64]struct{}{}
+		}
+		for _, id := range found {
+			k.ids[id] = struct{}{}
+		}
+	})
 	return nil
 }
 
@@ -237,8 +303,8 @@ func (db *DB) foldLoop() {
 		}
 		last = time.Now()
 		current := time.Since(lastCurrent) >= currentEvery
-		if _, err := db.foldJournal(ctx, current); err != nil {
-			if ctx.Err() == nil {
+		if _, err := db.foldJournal(ctx, current, true); err != nil {
+			if ctx.Err() == nil && !errors.Is(err, errFoldBusy) {
 				db.log.Warn("burden journal not folded; trying again", "err", err)
 			}
 			select {
@@ -283,7 +349,7 @@ func (db *DB) foldPending(ctx context.Context) {
 		return
 	}
 	if err == nil {
-		_, err = db.foldJournal(ctx, true)
+		_, err = db.foldJournal(ctx, true, false)
 	}
 	if err != nil && ctx.Err() == nil {
 		db.log.Warn("burden journal not folded before a read", "err", err)
@@ -293,20 +359,34 @@ func (db *DB) foldPending(ctx context.Context) {
 // FoldBurden folds the burden journal into the burden tables now and
 // returns how many group-days it added (tools that read the tables
 // directly, tests).
-func (db *DB) FoldBurden(ctx context.Context) (int, error) { return db.foldJournal(ctx, true) }
+func (db *DB) FoldBurden(ctx context.Context) (int, error) { return db.foldJournal(ctx, true, false) }
 
 // foldJournal takes every row of the journal, adds their days to
 // burden_daily and burden_weeks, and deletes them, in one transaction; it
 // returns the number of group-days added. With current set it also
 // recomputes the current window of the groups whose days changed since it
 // was last recomputed (burden_current_stale), in the same transaction.
-func (db *DB) foldJournal(ctx context.Context, current bool) (int, error) {
+// With yield set (the background folder) it answers errFoldBusy at once
+// when another process's fold is under way on PostgreSQL, instead of
+// waiting for it: several stream workers would otherwise queue their folds
+// one behind the other; the folder tries again a second later.
+func (db *DB) foldJournal(ctx context.Context, current, yield bool) (int, error) {
 	db.fold.mu.Lock()
 	defer db.fold.mu.Unlock()
 	ctx = jianfu.WithActor(ctx, jianfu.SystemActor("burden"))
 	n := 0
 	err := db.inTxAs(ctx, bulkWrite, func(tx *Tx) error {
 		n = 0
+		if yield && db.engine == Postgres {
+			var id int
+			err := tx.queryRow(`SELECT id FROM burden_fold WHERE id = 1 FOR UPDATE SKIP LOCKED`).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) {
+				return errFoldBusy
+			}
+			if err != nil {
+				return fmt.Errorf("lock the burden fold: %w", err)
+			}
+		}
 		if _, err := tx.exec(`UPDATE burden_fold SET folded_at = ? WHERE id = 1`, ms(tx.now)); err != nil {
 			return fmt.Errorf("lock the burden fold: %w", err)
 		}
@@ -332,6 +412,9 @@ func (db *DB) foldJournal(ctx context.Context, current bool) (int, error) {
 	})
 	return n, err
 }
+
+// errFoldBusy: another process is folding (foldJournal with yield).
+var errFoldBusy = errors.New("another process is folding the burden journal")
 
 // refreshStale recomputes the current window of the groups marked stale.
 func (tx *Tx) refreshStale() error {

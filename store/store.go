@@ -60,11 +60,12 @@ type DB struct {
 	ingest  ingestCounts // authorisations and scope resolutions of ingest paths
 	ingestQ ingestQueue  // chunks of concurrent batches waiting to be stored together
 
-	rowStmts rowStmts              // prepared multi-row statements of ingest (execRows)
-	members  memberCache           // group members known to be stored (recordMembers)
-	ckpt     checkpointer          // SQLite: background checkpoints after ingest
-	fold     folder                // folds the burden journal (burden_journal.go)
-	foldCut  atomic.Pointer[error] // tests: a fold fails with this after writing, before its commit
+	rowStmts    rowStmts              // prepared multi-row statements of ingest (execRows)
+	members     memberCache           // group members known to be stored (recordMembers)
+	ckpt        checkpointer          // SQLite: background checkpoints after ingest
+	fold        folder                // folds the burden journal (burden_journal.go)
+	foldCut     atomic.Pointer[error] // tests: a fold fails with this after writing, before its commit
+	knownGroups knownGroups           // channels known to exist (groupsExist)
 
 	directBurden bool // read burden windows from the days only (WithDirectBurden)
 	noCurrent    bool // read no window from burden_current (WithoutCurrentWindow)
