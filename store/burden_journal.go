@@ -59,11 +59,12 @@ const dayCounts = 7 + len(jianfu.Categories)
 // folder runs the folds of one process: one at a time, in the background
 // after ingest (wake) and before reads.
 type folder struct {
-	mu    sync.Mutex // one fold at a time in this process
-	start sync.Once
-	wake  chan struct{} // capacity 1: a fold is wanted
-	stop  chan struct{} // closed by Close
-	done  chan struct{} // closed when the background loop ended
+	mu      sync.Mutex // one fold at a time in this process
+	start   sync.Once
+	stopped sync.Once
+	wake    chan struct{} // capacity 1: a fold is wanted
+	stop    chan struct{} // closed by Close
+	done    chan struct{} // closed when the background loop ended
 }
 
 // journalDays appends the batch's sums per group and day (Members already
@@ -325,12 +326,14 @@ func (db *DB) foldLoop() {
 // stays in the journal for the next reader or process.
 func (db *DB) stopFolding() {
 	f := &db.fold
-	started := true
-	f.start.Do(func() { started = false })
-	if started {
-		close(f.stop)
-		<-f.done
-	}
+	f.stopped.Do(func() {
+		started := true
+		f.start.Do(func() { started = false }) // and never starts from now on
+		if started {
+			close(f.stop)
+			<-f.done
+		}
+	})
 }
 
 type inTxKey struct{}

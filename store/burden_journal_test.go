@@ -111,14 +111,32 @@ func TestBurdenFoldCutOffLosesNothing(t *testing.T) {
 				return
 			}
 
-			// a read folds what is pending first
+			// a fold between recomputations leaves the current windows
+			// stale (the background folders stopped, so none runs between)
+			db.StopBackgroundFolds()
+			other.StopBackgroundFolds()
+			if n := record(db, batch("d", 50)); n != 50 {
+				t.Fatalf("stored %d of 50", n)
+			}
+			if _, err := db.FoldJournalOnly(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			var stale int
+			if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM burden_current_stale`).Scan(&stale); err != nil || stale == 0 {
+				t.Fatalf("%d stale current windows after a fold without recomputation (%v); want the touched groups", stale, err)
+			}
+
+			// a read folds what is pending and recomputes the stale windows first
 			sum, err := db.Burden().BurdenSummary(f.Ctx(t, db, "provSup"), jianfu.BurdenFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			const want = 300 + 200 + 2*5*100
+			const want = 300 + 200 + 2*5*100 + 50
 			if msgs, journal := counted(); msgs != want || journal != 0 {
 				t.Fatalf("counted %d messages with %d journal rows left; want %d and none", msgs, journal, want)
+			}
+			if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM burden_current_stale`).Scan(&stale); err != nil || stale != 0 {
+				t.Errorf("%d stale current windows after a read (%v); want none", stale, err)
 			}
 			if sum.Metrics.Messages != want {
 				t.Errorf("the summary counts %d messages, want %d", sum.Metrics.Messages, want)

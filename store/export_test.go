@@ -39,3 +39,14 @@ func (db *DB) CutFolds(err error) {
 	}
 	db.foldCut.Store(&err)
 }
+
+// FoldJournalOnly folds the burden journal into the days and weeks and
+// leaves the touched groups' current windows stale, as the background
+// folder does between its recomputations.
+func (db *DB) FoldJournalOnly(ctx context.Context) (int, error) {
+	return db.foldJournal(ctx, false, false)
+}
+
+// StopBackgroundFolds ends the background folder; only reads and
+// FoldBurden fold from then on.
+func (db *DB) StopBackgroundFolds() { db.stopFolding() }
