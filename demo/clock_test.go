@@ -41,6 +41,9 @@ func contentDigest(t *testing.T, db *store.DB, acrossEngines bool) (string, int)
 	t.Helper()
 	h := sha256.New()
 	total := 0
+	if _, err := db.FoldBurden(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	names := make([]string, 0, len(contentTables))
 	for name := range contentTables {
 		names = append(names, name)

@@ -85,6 +85,7 @@ func (s *metricsScan) metrics(days int) jianfu.BurdenMetrics {
 // each measured over its days in the window since it was first seen, with
 // its index and level.
 func (db *DB) groupWindow(ctx context.Context, a *jianfu.Actor, f jianfu.BurdenFilter, since, until int, extra func(w *where)) ([]*jianfu.BurdenRow, error) {
+	db.foldPending(ctx)
 	return db.groupWindowBy(db.reader(ctx), a, f, since, until, extra)
 }
 
@@ -193,6 +194,7 @@ func (db *DB) groupWindowBy(query querier, a *jianfu.Actor, f jianfu.BurdenFilte
 // readDays reads the stored days selected by w (over burden_daily b),
 // oldest first.
 func (db *DB) readDays(ctx context.Context, w where) ([]jianfu.BurdenDay, error) {
+	db.foldPending(ctx)
 	rows, err := db.query(ctx, `SELECT b.group_id, b.unit_id, b.day, `+dayCols+` FROM burden_daily b`+w.String()+` ORDER BY b.day, b.group_id`, w.args...)
 	if err != nil {
 		return nil, err
@@ -318,6 +320,7 @@ func (db *DB) trendsIn(ctx context.Context, a *jianfu.Actor, rows []*jianfu.Burd
 	if len(rows) == 0 {
 		return nil
 	}
+	db.foldPending(ctx)
 	start, _ := jianfu.TrendWindow(until, weeks)
 	ids := make([]any, 0, len(rows))
 	for _, r := range rows {

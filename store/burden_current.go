@@ -45,6 +45,7 @@ func (db *DB) isCurrent(since, until, weeks int) bool {
 // burden_current only when it is today's, and never recomputes it, which
 // would wait for the transaction's own write lock on SQLite.
 func (db *DB) windowRows(ctx context.Context, a *jianfu.Actor, f jianfu.BurdenFilter, since, until int, ids []any, refresh bool) (rows []*jianfu.BurdenRow, trended bool, err error) {
+	db.foldPending(ctx)
 	if db.isCurrent(since, until, f.Weeks) {
 		if ok, err := db.ensureCurrent(ctx, refresh); err != nil || !ok {
 			// the window can always be read the longer way
@@ -261,6 +262,7 @@ func (tx *Tx) writeCurrent(ids []any) (int, error) {
 // unitWeeks reads from burden_current the trend weeks of the groups in
 // scope of the units of ids (as readTrendWeeks by b.unit_id would).
 func (db *DB) unitWeeks(ctx context.Context, a *jianfu.Actor, ids []any) ([]jianfu.BurdenWeek, error) {
+	db.foldPending(ctx)
 	var out []jianfu.BurdenWeek
 	for _, chunk := range chunks(ids, 500) {
 		var w where

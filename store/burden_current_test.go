@@ -191,6 +191,9 @@ func TestBurdenCurrentMatchesDays(t *testing.T) {
 // currentRows reads burden_current whole, in order, as one string.
 func currentRows(t *testing.T, db *store.DB) (string, int) {
 	t.Helper()
+	if _, err := db.FoldBurden(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	rows, err := db.SQL().QueryContext(context.Background(), `SELECT group_id, days, messages, members, offhours, mention_all, demands, assessed, exempt,
 		c_checkin, c_chain, c_instant, c_task, c_material, c_promote, c_engagement, c_trace, trend, in_window, weeks FROM burden_current ORDER BY group_id`)
 	if err != nil {

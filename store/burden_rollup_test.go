@@ -141,6 +141,9 @@ func TestBurdenRollupsMatchDays(t *testing.T) {
 // rollupRows reads burden_weeks whole, in order, as one string.
 func rollupRows(t *testing.T, db *store.DB) (string, int) {
 	t.Helper()
+	if _, err := db.FoldBurden(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	rows, err := db.SQL().Query(`SELECT group_id, week_end, first_day, unit_id, region_path, unit_path, messages, members, offhours, mention_all, demands, assessed, exempt,
 		c_checkin, c_chain, c_instant, c_task, c_material, c_promote, c_engagement, c_trace FROM burden_weeks ORDER BY group_id, week_end`)
 	if err != nil {

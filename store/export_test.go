@@ -29,3 +29,24 @@ func (db *DB) MigrateUntil(ctx context.Context, name string) error {
 	}
 	return fmt.Errorf("no migration named …%s", name)
 }
+
+// CutFolds makes every fold of the burden journal fail with err after it
+// wrote the burden tables, before its commit (nil: folds commit again).
+func (db *DB) CutFolds(err error) {
+	if err == nil {
+		db.foldCut.Store(nil)
+		return
+	}
+	db.foldCut.Store(&err)
+}
+
+// FoldJournalOnly folds the burden journal into the days and weeks and
+// leaves the touched groups' current windows stale, as the background
+// folder does between its recomputations.
+func (db *DB) FoldJournalOnly(ctx context.Context) (int, error) {
+	return db.foldJournal(ctx, false, false)
+}
+
+// StopBackgroundFolds ends the background folder; only reads and
+// FoldBurden fold from then on.
+func (db *DB) StopBackgroundFolds() { db.stopFolding() }

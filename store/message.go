@@ -353,7 +353,7 @@ func (db *DB) recordJobs(ctx context.Context, jobs []*ingestJob) ([]jianfu.Recor
 		if err != nil {
 			return err
 		}
-		if err := tx.upsertDaily(news, groups, counts); err != nil {
+		if err := tx.journalBatch(news, groups, counts); err != nil {
 			return err
 		}
 		if _, err = tx.insertFindings(news, groups, func(o *jianfu.Observation) string { return jobs[owner[string(o.Key)]].source }); err != nil {
@@ -637,15 +637,24 @@ func (tx *Tx) recordMembers(obs []*jianfu.Observation) (map[int64]int, error) {
 	return counts, nil
 }
 
-// upsertDaily adds the batch's sums per group and day
-// (jianfu.SumObservations) to the stored days.
-func (tx *Tx) upsertDaily(obs []*jianfu.Observation, groups map[int64]*jianfu.GroupInfo, members map[int64]int) error {
+// journalBatch appends the batch's sums per group and day
+// (jianfu.SumObservations), each day's Members the group's size, to the
+// burden journal; the folder adds them to the stored days (see
+// burden_journal.go).
+func (tx *Tx) journalBatch(obs []*jianfu.Observation, groups map[int64]*jianfu.GroupInfo, members map[int64]int) error {
 	days := jianfu.SumObservations(obs)
 	for i := range days {
 		d := &days[i]
 		g := groups[d.Group]
 		d.Unit, d.Metrics.Members = g.UnitID, jianfu.GroupSize(g.MemberCount, members[d.Group], d.Metrics.Members)
 	}
+	return tx.journalDays(days, groups)
+}
+
+// addDays adds days (Members already the group's size that day, in group
+// order) to the stored days and their seven-day sums, and marks the
+// groups' current window stale.
+func (tx *Tx) addDays(days []jianfu.BurdenDay, groups map[int64]*jianfu.GroupInfo) error {
 	const cols = 12 + len(jianfu.Categories)
 	args := make([]any, 0, cols*len(days))
 	for _, d := range days {
@@ -663,11 +672,17 @@ func (tx *Tx) upsertDaily(obs []*jianfu.Observation, groups map[int64]*jianfu.Gr
 	if err := tx.upsertWeeks(days, groups); err != nil {
 		return err
 	}
-	touched := make([]int64, 0, len(groups))
-	for _, d := range days {
-		touched = append(touched, d.Group)
+	// the current window of these groups is recomputed later (foldJournal)
+	stale := make([]any, 0, len(days))
+	for i, d := range days {
+		if i == 0 || days[i-1].Group != d.Group {
+			stale = append(stale, d.Group)
+		}
 	}
-	return tx.refreshCurrent(touched)
+	if err := tx.execRows(`INSERT INTO burden_current_stale(group_id)`, `ON CONFLICT (group_id) DO NOTHING`, 1, stale, nil); err != nil {
+		return fmt.Errorf("mark the current burden stale: %w", err)
+	}
+	return nil
 }
 
 // addCounters is the SET list of an upsert of burden counters into table

@@ -40,6 +40,10 @@ func (s *Evaluation) RecomputeScorecards(ctx context.Context) (int, error) {
 	if !a.System && !(a.Has(jianfu.RoleSupervisor) && a.RegionWide()) {
 		return 0, forbidden("重新计算评价需要监管人员角色", "recomputing scorecards needs the supervisor role")
 	}
+	// the burden indexes are read inside the transaction, which does not
+	// fold the burden journal: fold it first, so the scorecards count every
+	// message acknowledged before
+	s.db.foldPending(ctx)
 	var n int
 	err = s.db.inTx(ctx, func(tx *Tx) error {
 		now := tx.now

@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
@@ -59,9 +60,12 @@ type DB struct {
 	ingest  ingestCounts // authorisations and scope resolutions of ingest paths
 	ingestQ ingestQueue  // chunks of concurrent batches waiting to be stored together
 
-	rowStmts rowStmts     // prepared multi-row statements of ingest (execRows)
-	members  memberCache  // group members known to be stored (recordMembers)
-	ckpt     checkpointer // SQLite: background checkpoints after ingest
+	rowStmts    rowStmts              // prepared multi-row statements of ingest (execRows)
+	members     memberCache           // group members known to be stored (recordMembers)
+	ckpt        checkpointer          // SQLite: background checkpoints after ingest
+	fold        folder                // folds the burden journal (burden_journal.go)
+	foldCut     atomic.Pointer[error] // tests: a fold fails with this after writing, before its commit
+	knownGroups knownGroups           // channels known to exist (groupsExist)
 
 	directBurden bool // read burden windows from the days only (WithDirectBurden)
 	noCurrent    bool // read no window from burden_current (WithoutCurrentWindow)
@@ -178,7 +182,10 @@ func (db *DB) Engine() Engine { return db.engine }
 func (db *DB) SQL() *sql.DB { return db.sql }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	db.stopFolding()
+	return db.sql.Close()
+}
 
 // Ping checks the connection, for /healthz.
 func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
@@ -273,6 +280,7 @@ func (db *DB) inTxAs(ctx context.Context, bulk bool, fn func(tx *Tx) error) erro
 		return err
 	}
 	defer db.gate.release()
+	ctx = context.WithValue(ctx, inTxKey{}, true) // reads inside do not fold the burden journal
 	sqlTx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return db.translate(err, nRecord)

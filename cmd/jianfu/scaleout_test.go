@@ -223,6 +223,9 @@ func TestScaleOut(t *testing.T) {
 	// messages redelivered after the ack wait (one minute)
 	var keys, counted int64
 	for {
+		if _, err := db.FoldBurden(ctx); err != nil {
+			t.Fatal(err)
+		}
 		if err := db.SQL().QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM message_keys), (SELECT COALESCE(SUM(messages), 0) FROM burden_daily)`).Scan(&keys, &counted); err != nil {
 			t.Fatal(err)
 		}

@@ -187,6 +187,9 @@ func expectFindings(msgs []jianfu.Message) int {
 func totals(t *testing.T, db *store.DB) (msgs, keys, findings int) {
 	t.Helper()
 	ctx := context.Background()
+	if _, err := db.FoldBurden(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if err := db.SQL().QueryRowContext(ctx, `SELECT COALESCE(SUM(messages), 0) FROM burden_daily`).Scan(&msgs); err != nil {
 		t.Fatal(err)
 	}

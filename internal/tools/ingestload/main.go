@@ -369,6 +369,9 @@ func groupIDs(ctx context.Context, db *store.DB) ([]int64, error) {
 
 // countStored is how many messages the database has counted.
 func countStored(ctx context.Context, db *store.DB) (int64, error) {
+	if _, err := db.FoldBurden(ctx); err != nil { // what is acknowledged and not yet in burden_daily
+		return 0, err
+	}
 	var n sql64
 	err := db.SQL().QueryRowContext(ctx, `SELECT COALESCE(SUM(messages), 0) FROM burden_daily`).Scan(&n)
 	return int64(n), err

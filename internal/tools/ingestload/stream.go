@@ -285,6 +285,8 @@ func runStream(bin, dsn, token string, groups []int64, n int, o streamOpts) (*st
 	take := func(i int) {
 		m := mark{at: time.Now()}
 		var s sql64
+		// burden_daily lags what is stored by the burden journal's fold (about a
+		// second) at both marks alike, so the rate between them holds
 		if err := count.QueryRow(`SELECT COALESCE(SUM(messages), 0) FROM burden_daily`).Scan(&s); err != nil && sampleErr == nil {
 			sampleErr = err
 		}
