@@ -168,11 +168,29 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := db.sql.PingContext(pctx); err != nil {
+	if err := db.ping(pctx); err != nil {
 		db.sql.Close()
 		return nil, jianfu.Errorf(jianfu.EINVALID, "无法连接数据库 %s:%v。请检查地址、网络和权限", "cannot connect to the database %s: %v; check the address, the network and the permissions", db.dsn, err)
 	}
 	return db, nil
+}
+
+// ping connects. The first connections of processes starting together on
+// a new SQLite file switch it to WAL at once, and SQLite answers one of
+// them "database is locked" without waiting (its busy handler is not called
+// where waiting could deadlock): it tries again until ctx ends.
+func (db *DB) ping(ctx context.Context) error {
+	for {
+		err := db.sql.PingContext(ctx)
+		if err == nil || db.engine != SQLite || !(isBusy(err) || strings.Contains(err.Error(), "database is locked")) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // Engine reports which engine the store runs on.
