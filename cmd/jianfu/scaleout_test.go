@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"jianfu/ingest/stream"
 	"jianfu/store"
@@ -125,6 +126,24 @@ func TestScaleOut(t *testing.T) {
 		t.Fatal(err)
 	} else if info.Config.Replicas != 3 {
 		t.Fatalf("the stream after serve --stream-replicas 3 (JIANFU_STREAM_REPLICAS): %d replicas, want 3", info.Config.Replicas)
+	}
+	// As an operator would, wait until the two new replicas have caught up
+	// before a node is taken down: a node that dies while it holds the only
+	// current copy leaves the stream without a leader (NATS, not jianfu).
+	for deadline := time.Now().Add(90 * time.Second); ; {
+		s, err := js.Stream(ctx, stream.Default.Stream)
+		var info *jetstream.StreamInfo
+		if err == nil {
+			info, err = s.Info(ctx)
+		}
+		if err == nil && info.Cluster != nil && info.Cluster.Leader != "" && len(info.Cluster.Replicas) == 2 &&
+			info.Cluster.Replicas[0].Current && info.Cluster.Replicas[1].Current {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the stream's replicas did not catch up: %+v %v", info, err)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 
 	var alive [2]atomic.Bool
