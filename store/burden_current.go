@@ -61,7 +61,7 @@ func (db *DB) windowRows(ctx context.Context, a *jianfu.Actor, f jianfu.BurdenFi
 	if ids != nil {
 		extra = func(w *where) { w.add("b.group_id IN ("+placeholders(len(ids))+")", ids...) }
 	}
-	rows, err = db.groupWindow(ctx, a, f, since, until, extra)
+	rows, err = db.groupWindowBy(db.reader(ctx), a, f, since, until, extra) // folded above
 	return rows, false, err
 }
 

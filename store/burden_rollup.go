@@ -67,7 +67,7 @@ func (s *Burden) RebuildRollups(ctx context.Context) (int, error) {
 	if !a.System && !a.Has(jianfu.RoleSysAdmin) {
 		return 0, forbidden("重建汇总数据需要系统管理员角色", "rebuilding the rollups needs the system administrator role")
 	}
-	if _, err := s.db.foldJournal(ctx, true, false); err != nil { // the days pending count in the rebuild
+	if _, err := s.db.FoldBurden(ctx); err != nil { // the days pending count in the rebuild
 		return 0, err
 	}
 	var n int

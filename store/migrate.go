@@ -203,13 +203,14 @@ func (db *DB) inConnTx(ctx context.Context, conn *sql.Conn, fn func(tx *sql.Tx) 
 	}
 }
 
-// isBusy reports whether err is SQLite's "database is locked".
+// isBusy reports whether err is SQLite's "database is locked" (as a driver
+// error, or as its text where a connection's pragmas failed).
 func isBusy(err error) bool {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		return se.Code()&0xff == sqlite3.SQLITE_BUSY
 	}
-	return false
+	return err != nil && strings.Contains(err.Error(), "database is locked")
 }
 
 // migrateBootstrap creates schema_migrations, or adds the checksum column

@@ -182,7 +182,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 func (db *DB) ping(ctx context.Context) error {
 	for {
 		err := db.sql.PingContext(ctx)
-		if err == nil || db.engine != SQLite || !(isBusy(err) || strings.Contains(err.Error(), "database is locked")) {
+		if err == nil || db.engine != SQLite || !isBusy(err) {
 			return err
 		}
 		select {

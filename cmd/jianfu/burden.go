@@ -142,25 +142,12 @@ func startBurden(ctx context.Context, db *store.DB, det *detect.Detector, f burd
 		if err != nil {
 			return nil, err
 		}
-		// a cluster still electing, or raising the stream's replicas for
-		// another process starting at the same time, answers late: try
-		// again for a minute before giving up
-		for deadline := time.Now().Add(time.Minute); ; {
-			sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			_, err := stream.Setup(sctx, js, names)
-			cancel()
-			if err == nil {
-				break
-			}
-			if time.Now().After(deadline) || ctx.Err() != nil {
-				nc.Close()
-				return nil, err
-			}
-			log.Warn("stream: cannot set up the stream yet; trying again", "err", err)
-			select {
-			case <-ctx.Done():
-			case <-time.After(2 * time.Second):
-			}
+		if err := stream.Retry(ctx, log, time.Minute, func(ctx context.Context) error {
+			_, err := stream.Setup(ctx, js, names)
+			return err
+		}); err != nil {
+			nc.Close()
+			return nil, err
 		}
 		b.ingester = &stream.Publisher{JS: js, Pipe: pipe, Names: names, Conn: nc}
 		b.metrics = append(b.metrics, prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "jianfu_stream_connected",

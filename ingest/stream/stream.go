@@ -176,6 +176,35 @@ func Setup(ctx context.Context, js jetstream.JetStream, n Names) (jetstream.Stre
 	return s, nil
 }
 
+// Retry runs setup until it succeeds, ctx ends or, when within is not 0,
+// within has passed, logging each failure and waiting two seconds: a
+// process started with the cluster (still electing, or busy raising the
+// stream's replicas for another process starting at the same moment)
+// tries again rather than exiting. Each try has ten seconds. It returns
+// the last error, or ctx's.
+func Retry(ctx context.Context, log *slog.Logger, within time.Duration, setup func(context.Context) error) error {
+	deadline := time.Now().Add(within)
+	for {
+		tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := setup(tctx)
+		cancel()
+		switch {
+		case err == nil:
+			return nil
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case within != 0 && time.Now().After(deadline):
+			return err
+		}
+		log.Warn("stream: cannot set up the stream and its consumers yet; trying again", "err", err)
+		select {
+		case <-time.After(2 * time.Second):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
 // SealHeader is the header of a stream message holding its seal.
 const SealHeader = "Jianfu-Seal"
 
@@ -397,23 +426,15 @@ func (w *Worker) Run(ctx context.Context) error {
 	if w.Log == nil {
 		w.Log = slog.Default()
 	}
-	// A worker started with the cluster (still electing, or busy raising
-	// the stream's replicas) tries again rather than exiting.
 	var cons []jetstream.Consumer
-	for {
+	if err := Retry(ctx, w.Log, 0, func(ctx context.Context) error {
 		_, err := Setup(ctx, w.JS, w.Names)
 		if err == nil {
 			cons, err = Consumers(ctx, w.JS, w.Names, w.AckWait, w.Batch)
 		}
-		if err == nil {
-			break
-		}
-		w.Log.Warn("stream worker: cannot set up the stream and its consumers yet; trying again", "err", err)
-		select {
-		case <-time.After(2 * time.Second):
-		case <-ctx.Done():
-			return nil
-		}
+		return err
+	}); err != nil {
+		return nil // stopped before the stream was ready
 	}
 	var wg sync.WaitGroup
 	for i := 0; i < w.Parallel; i++ {

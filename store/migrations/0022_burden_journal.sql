@@ -6,7 +6,7 @@
 -- about once a second and before any burden is read. Both steps are
 -- transactions: nothing acknowledged is lost, nothing is counted twice.
 CREATE TABLE burden_journal (
-    days {{bytes}} NOT NULL  -- the batch's days as JSON (journalDay)
+    days {{bytes}} NOT NULL  -- the batch's days, varint-encoded (encodeJournal)
 );
 
 -- One row that a fold updates first: on PostgreSQL two folds (of two
